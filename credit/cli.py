@@ -1,0 +1,153 @@
+"""`python -m credit …`: the command line the credit office (and our checks) use.
+
+Shapes are kept exact because they are tested against: `--db` defaults to data/credit.db or
+$CREDIT_DB; a missing database is created with the default framework and unit register.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import re
+import sys
+from pathlib import Path
+
+from credit.errors import CreditError, WorkbookError
+
+MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def _month(text: str) -> str:
+    if not MONTH_RE.match(text):
+        raise argparse.ArgumentTypeError(f"月份格式应为 YYYY-MM，例如 2022-03，实际为「{text}」")
+    return text
+
+
+def _db_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", default=None, help="数据库文件（默认 data/credit.db 或环境变量 CREDIT_DB）")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m credit", description="平阴县信用体系建设监测分析平台 命令行")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("demo", help="生成演示数据库（2022 年 1—10 月，经真实导入流程写入）")
+    _db_arg(p)
+    p.add_argument("--force", action="store_true", help="已存在时删除重建")
+
+    p = sub.add_parser("template", help="生成某月的填报模板")
+    _db_arg(p)
+    p.add_argument("--month", type=_month, required=True)
+    p.add_argument("-o", "--output", required=True)
+
+    p = sub.add_parser("import", help="导入月报表（任一文件有错则全部不写入）")
+    _db_arg(p)
+    p.add_argument("--month", type=_month, required=True)
+    p.add_argument("--by", default="命令行", help="操作人")
+    p.add_argument("files", nargs="+")
+
+    p = sub.add_parser("scores", help="输出某月某组的得分与排名")
+    _db_arg(p)
+    p.add_argument("--month", type=_month, required=True)
+    p.add_argument("--group", choices=["镇街", "部门"], required=True)
+    p.add_argument("--format", choices=["json", "csv", "table"], default="table")
+    p.add_argument("--policy", choices=["rescale", "na_full"], default="rescale",
+                   help="rescale：按适用指标折算百分制（默认）；na_full：不适用指标按满分计")
+    return parser
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from credit.demo import build_demo
+    from credit.service import default_db_path
+
+    path = Path(args.db) if args.db else default_db_path()
+    if path.exists() and not args.force:
+        print(f"数据库 {path} 已存在；如需重建请加 --force", file=sys.stderr)
+        return 1
+    summary = build_demo(path, replace=args.force)
+    print(f"演示数据库已生成：{path}（{summary}）")
+    return 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from credit.service import open_store
+    from credit.template import build_template
+
+    with open_store(args.db) as store:
+        data = build_template(args.month, store.register())
+    Path(args.output).write_bytes(data)
+    print(f"已生成 {args.month} 填报模板：{args.output}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from credit.importer import parse_workbook
+    from credit.service import open_store
+
+    with open_store(args.db) as store:
+        register = store.register()
+        parsed, failures = [], []
+        for name in args.files:
+            path = Path(name)
+            try:
+                raw = path.read_bytes()
+            except OSError as exc:
+                failures.append((path.name, [f"文件无法读取：{exc}"]))
+                continue
+            try:
+                parsed.append((path.name, raw, parse_workbook(raw, path.name, args.month, register)))
+            except WorkbookError as exc:
+                failures.append((path.name, [str(e) for e in exc.errors]))
+        if failures:
+            total = sum(len(errs) for _, errs in failures)
+            print(f"发现 {total} 处问题，未导入任何数据：", file=sys.stderr)
+            for fname, errs in failures:
+                for e in errs:
+                    print(f"[{fname}] {e}", file=sys.stderr)
+            return 1
+        results = store.import_workbooks([(p, raw, fname) for fname, raw, p in parsed], by=args.by)
+        for (fname, _, p), res in zip(parsed, results):
+            for w in p.warnings:
+                print(f"[{fname}] 提示：{w}")
+            created = "、".join(f"{s}（第 {v} 版）" for s, v in res.created) or "无"
+            same = "、".join(res.unchanged) or "无"
+            print(f"[{fname}] 已导入 {args.month}：新版本 {created}；内容未变 {same}")
+    return 0
+
+
+def cmd_scores(args: argparse.Namespace) -> int:
+    from credit.service import open_store, score, scores_payload, scores_table
+
+    with open_store(args.db) as store:
+        gm = score(store, args.month, args.group, policy=args.policy)
+    if args.format == "json":
+        print(json.dumps(scores_payload(gm), ensure_ascii=False, indent=2))
+        return 0
+    table = scores_table(gm)
+    if args.format == "csv":
+        buf = io.StringIO()
+        table.to_csv(buf, index=False, quoting=csv.QUOTE_MINIMAL)
+        sys.stdout.write(buf.getvalue())
+        return 0
+    print(f"{args.month} {args.group} 排名（{len(table)} 个单位）")
+    print(table.to_string(index=False))
+    return 0
+
+
+COMMANDS = {
+    "demo": cmd_demo,
+    "template": cmd_template,
+    "import": cmd_import,
+    "scores": cmd_scores,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except CreditError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,97 @@
+"""Tables out of the system (Excel, CSV), safe against formula injection.
+
+Unit names and event descriptions come from uploads; a cell starting with `= + - @`, a tab or a
+carriage return would be run as a formula by Excel/WPS, so such text is always written as text.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+def safe_text(value: object) -> object:
+    """Neutralise text that a spreadsheet would read as a formula (numbers are left alone)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(safe_text)
+    out.columns = [safe_text(str(c)) for c in out.columns]
+    return out
+
+
+def to_csv_bytes(df: pd.DataFrame) -> bytes:
+    """UTF-8 with BOM so Excel on a Chinese Windows PC opens it without mojibake."""
+    return safe_frame(df).to_csv(index=False).encode("utf-8-sig")
+
+
+def write_sheet(ws, df: pd.DataFrame, number_formats: Mapping[str, str] | None = None) -> None:
+    """One table on one sheet: bold frozen header, widths, number formats; text stays text."""
+    number_formats = number_formats or {}
+    ws.append([str(c) for c in df.columns])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        if isinstance(cell.value, str) and cell.value.startswith(FORMULA_PREFIXES):
+            cell.data_type = "s"
+    for row in df.itertuples(index=False):
+        values = []
+        for v in row:
+            if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA:
+                values.append(None)
+            elif hasattr(v, "item"):
+                values.append(v.item())
+            else:
+                values.append(v)
+        ws.append(values)
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # never a formula, whatever it starts with
+    for idx, col in enumerate(df.columns, start=1):
+        letter = get_column_letter(idx)
+        texts = [str(col)] + [str(v) for v in df[col].head(200).tolist()]
+        width = max(_display_width(t) for t in texts)
+        ws.column_dimensions[letter].width = min(max(8, width + 2), 60)
+        fmt = number_formats.get(str(col))
+        if fmt is None and pd.api.types.is_float_dtype(df[col]):
+            fmt = "0.00"
+        if fmt:
+            for cell in ws[letter][1:]:
+                cell.number_format = fmt
+    ws.freeze_panes = "A2"
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def to_excel_bytes(sheets: Mapping[str, pd.DataFrame], number_formats: Mapping[str, str] | None = None) -> bytes:
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, df in sheets.items():
+        ws = wb.create_sheet(title=_sheet_title(name))
+        write_sheet(ws, df, number_formats)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _sheet_title(name: str) -> str:
+    for ch in '[]:*?/\\':
+        name = name.replace(ch, "_")
+    return name[:31] or "Sheet"

@@ -1,0 +1,149 @@
+"""Year-to-date inputs for one month and group: what the rules score.
+
+Flows (things done in a month) are summed from January to month m of the same year; stocks
+(month-end levels) take the latest value reported up to m, a blank meaning "not reported this
+month". The monthly frames are kept alongside so the drill-down can show every month.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from credit.contract import (
+    EVENTS,
+    GROUP_SHEET,
+    REGISTER_SHEETS,
+    SHEET_COUNTY,
+    SHEET_EVENTS,
+    SHEETS,
+    UNIT_COL,
+)
+from credit.units import Unit, UnitRegister
+
+EVENT_COLUMNS = ["month", "row", "unit_id", *[c.header for c in EVENTS.columns if c.header != UNIT_COL]]
+
+
+def month_parts(month: str) -> tuple[int, int]:
+    year, m = month.split("-")
+    return int(year), int(m)
+
+
+def previous_month(month: str) -> str:
+    year, m = month_parts(month)
+    return f"{year - 1}-12" if m == 1 else f"{year}-{m - 1:02d}"
+
+
+def ytd_values(monthly: pd.DataFrame, key: str | None, flows: list[str], stocks: list[str]) -> pd.DataFrame:
+    """Flows summed, stocks latest non-blank; `monthly` must be sorted by month."""
+    if key is None:
+        monthly = monthly.assign(_k=0)
+        key = "_k"
+    grouped = monthly.groupby(key, sort=False)
+    parts = []
+    if flows:
+        parts.append(grouped[flows].sum(min_count=1).fillna(0.0))
+    if stocks:
+        parts.append(grouped[stocks].last())  # GroupBy.last skips NaN: the latest reported value
+    return pd.concat(parts, axis=1) if parts else pd.DataFrame(index=grouped.size().index)
+
+
+@dataclass
+class MonthInputs:
+    """Everything the rules need for `group` in `month`, already restricted to Jan..m."""
+
+    month: str
+    group: str
+    units: list[Unit]
+    unit_monthly: pd.DataFrame  # month, unit_id, <numeric fields of the group's sheet>
+    county_monthly: pd.DataFrame  # month, <全县 items>
+    events: pd.DataFrame  # EVENT_COLUMNS; both groups' units
+    registers: dict[str, pd.DataFrame] = field(default_factory=dict)  # sheet -> month, unit_id, …
+
+    @property
+    def month_no(self) -> int:
+        return month_parts(self.month)[1]
+
+    @cached_property
+    def unit_ids(self) -> list[str]:
+        return [u.id for u in self.units]
+
+    @cached_property
+    def ytd(self) -> pd.DataFrame:
+        sheet = SHEETS[GROUP_SHEET[self.group]]
+        flows = [c.header for c in sheet.columns if c.kind == "flow"]
+        stocks = [c.header for c in sheet.columns if c.kind == "stock"]
+        frame = self.unit_monthly.reindex(columns=["month", "unit_id", *flows, *stocks])
+        frame = frame.sort_values("month", kind="stable")
+        out = ytd_values(frame, "unit_id", flows, stocks)
+        out = out.reindex(self.unit_ids)
+        out[flows] = out[flows].fillna(0.0)
+        return out
+
+    @cached_property
+    def county(self) -> dict[str, float]:
+        sheet = SHEETS[SHEET_COUNTY]
+        flows = [c.header for c in sheet.columns if c.kind == "flow"]
+        stocks = [c.header for c in sheet.columns if c.kind == "stock"]
+        frame = self.county_monthly.reindex(columns=["month", *flows, *stocks])
+        if frame.empty:
+            return {**{f: 0.0 for f in flows}, **{s: float("nan") for s in stocks}}
+        frame = frame.sort_values("month", kind="stable")
+        row = ytd_values(frame, None, flows, stocks).iloc[0]
+        return {k: float(v) for k, v in row.items()}
+
+    def register_counts(self, sheet: str) -> pd.Series:
+        """Entries per unit in a register (Jan..m), counting a repeated entry once."""
+        frame = self.registers.get(sheet)
+        if frame is None or frame.empty:
+            return pd.Series(0.0, index=self.unit_ids)
+        key = "信用应用" if sheet == REGISTER_SHEETS[0] else "监管领域"
+        names = frame[key].astype(str).str.replace(r"\s+", "", regex=True)
+        distinct = frame.assign(_k=names).drop_duplicates(["unit_id", "_k"])
+        return distinct.groupby("unit_id").size().reindex(self.unit_ids, fill_value=0).astype(float)
+
+
+def empty_events() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in EVENT_COLUMNS})
+
+
+def wide_facts(long: pd.DataFrame, key: str | None, columns: list[str]) -> pd.DataFrame:
+    """Long facts (month, [unit_id,] field, value) → one row per month (and unit), one column a field."""
+    index = ["month"] if key is None else ["month", key]
+    if long.empty:
+        return pd.DataFrame(columns=[*index, *columns])
+    wide = long.pivot_table(index=index, columns="field", values="value", aggfunc="last", dropna=False)
+    wide = wide.reindex(columns=columns).reset_index()
+    wide.columns.name = None
+    return wide
+
+
+def load_month_inputs(store, month: str, group: str, register: UnitRegister | None = None) -> MonthInputs:
+    """Read the current versions of the year's datasets from the store (one query per sheet)."""
+    year, m = month_parts(month)
+    register = register or store.register()
+    sheet = SHEETS[GROUP_SHEET[group]]
+    unit_long = store.facts_frame(year, m, sheet.name)
+    county_long = store.facts_frame(year, m, SHEET_COUNTY)
+    events = store.records_frame(year, m, SHEET_EVENTS)
+    if events.empty:
+        events = empty_events()
+    registers = {s: store.records_frame(year, m, s) for s in REGISTER_SHEETS}
+    return MonthInputs(
+        month=month,
+        group=group,
+        units=register.active(month, group),
+        unit_monthly=wide_facts(unit_long, "unit_id", list(sheet.numeric_fields)),
+        county_monthly=wide_facts(county_long, None, list(SHEETS[SHEET_COUNTY].numeric_fields)),
+        events=events.reindex(columns=EVENT_COLUMNS),
+        registers=registers,
+    )
+
+
+def as_float(values: object, n: int) -> np.ndarray:
+    """Broadcast a scalar or take an array, as float."""
+    arr = np.asarray(values, dtype=float)
+    return np.full(n, float(arr)) if arr.ndim == 0 else arr

@@ -1,0 +1,52 @@
+"""指标说明：the framework in force for the chosen month, every rule in plain Chinese with its formula."""
+
+import pandas as pd
+import streamlit as st
+
+from credit.explain import num, rule_formula
+from credit.framework import RULE_NAMES_ZH
+from credit.scoring import POLICIES
+from ui import loaders
+from ui.context import current_month, month_label, store
+from ui.widgets import downloads
+
+month = current_month() or "2022-01"
+st.title("指标说明")
+st.caption(f"以下为 {month_label(month)} 适用的指标体系。指标和权重由县社会信用体系建设领导小组根据工作需要适时调整，"
+           "调整后形成新版本，自生效月份起适用，此前月份仍按原权重计分。")
+register = store().register()
+for tab, group in zip(st.tabs(["镇（街道）、开发区（附件1）", "部门（单位）（附件2）"]), ("镇街", "部门")):
+    with tab:
+        fw = loaders.group_month(month, group).scores.framework
+        st.markdown(f"**{fw.title}**　版本 #{fw.version_id}，自 {fw.effective_month} 起适用")
+        cols = st.columns(len(fw.level1))
+        for c, lv in zip(cols, fw.level1):
+            c.metric(lv.name, f"{num(lv.points)} 分")
+            if lv.interp:
+                c.caption(f"说明：{lv.interp}")
+        rows = [{
+            "代码": ind.code,
+            "一级指标": ind.level1,
+            "二级指标": ind.name,
+            "分值": ind.points,
+            "计分规则": RULE_NAMES_ZH[ind.rule],
+            "计算公式": rule_formula(ind),
+            "适用单位": ind.applies_to.describe(register, month),
+            "评分标准（原文）": ind.description,
+            "我们的解释": ind.interp,
+        } for ind in fw.indicators]
+        table = pd.DataFrame(rows)
+        st.dataframe(table, hide_index=True, width="stretch", row_height=60,
+                     column_config={"分值": st.column_config.NumberColumn(format="%.1f")})
+        downloads(table, f"{group}指标体系_{month}", key=f"dl-guide-{group}")
+
+st.subheader("总分与排名")
+st.markdown(
+    "- 同组单位适用的指标不同（例如开发区不参加“村居失信治理情况”，只有行政审批局考核“信用核查和联合奖惩系统应用情况”），"
+    "因此排名依据**得分率**：得分 ÷ 适用指标满分 × 100。\n"
+    f"- 可选的另一种口径：{POLICIES['na_full']}。\n"
+    "- 排名按得分率保留两位小数比较，并列的单位名次相同，下一名次顺延（1、2、2、4）。\n"
+    "- 流量数据（本月新增的文件、稿件、活动、事项等）按 1 月至本月累计；存量数据（注册企业数、金额、未完成案例等）"
+    "取截至本月最近一次报送的数值，空白表示当月未报送。\n"
+    "- 权重模拟中，指标完成度 = 得分 ÷ 该指标官方分值；调整分值后按“新分值 × 完成度”重新计分，扣分随分值同比例缩放。"
+)

@@ -1,0 +1,94 @@
+"""首页：月度排名 — who leads, who moved and why, and the month's headline figures."""
+
+import pandas as pd
+import streamlit as st
+
+from credit.compare import indicator_deltas, movers
+from credit.inputs import previous_month
+from credit.xyd import progress
+from ui import loaders
+from ui.context import current_month, month_label, store
+from ui.widgets import arrow, downloads, signed
+
+month = current_month()
+st.title("平阴县社会信用体系建设月度排名")
+if loaders.is_demo():
+    st.warning("当前为**演示数据库**：数据为模拟生成，仅供试用和培训，不代表真实考核结果。", icon="⚠️")
+if month is None:
+    st.info("数据库中还没有数据。请信用办先到“数据上传”页面导入月报表。")
+    st.stop()
+st.caption(f"考核月份：{month_label(month)}　·　得分率 = 得分 ÷ 适用指标满分 × 100，按得分率（保留两位小数）排名")
+
+towns = loaders.group_month(month, "镇街")
+depts = loaders.group_month(month, "部门")
+
+# ---- headline cards ----
+year = int(month[:4])
+target = store().xyd_target(year)
+c1, c2, c3, c4 = st.columns(4)
+if target:
+    p = progress(towns.inputs.county_monthly, month, *target)
+    if pd.notna(p.new):
+        c1.metric("信易贷本年新增注册", f"{p.new:,.0f} 家", f"目标 {p.target:,.0f} 家，完成 {p.share:.1%}",
+                  delta_color="off")
+        need = "已完成" if p.new >= p.target else (f"{p.pace_needed:,.0f} 家/月" if pd.notna(p.pace_needed) else "—")
+        c2.metric("完成目标每月还需", need, f"当前月均 {p.pace_now:,.0f} 家", delta_color="off")
+    else:
+        c1.metric("信易贷本年新增注册", "未报送", f"目标 {target[1]:,.0f} 家", delta_color="off")
+else:
+    c1.metric("信易贷本年新增注册", "未设定目标")
+new_items = pd.concat([towns.scores.items, depts.scores.items])
+new_items = new_items[(new_items["month"] == month) & (new_items["deduction"] > 0)]
+names = {**dict(zip(towns.summary.unit_id, towns.summary.unit)), **dict(zip(depts.summary.unit_id, depts.summary.unit))}
+hit = sorted({names.get(u, u) for u in new_items["unit_id"]})
+c3.metric("本月新增扣分单位", f"{len(hit)} 个")
+if hit:
+    c3.caption("、".join(hit))
+city_rank = towns.inputs.county.get("全县信用监测全市排名")
+c4.metric("全县信用监测全市排名", f"第 {city_rank:.0f} 位" if pd.notna(city_rank) else "未报送")
+
+
+def ranking_table(gm) -> pd.DataFrame:
+    s = gm.summary
+    levels = gm.scores.level1_names
+    table = pd.DataFrame({
+        "排名": s["rank"].astype("Int64"),
+        "排名变化": [arrow(d) for d in s["d_rank"]],
+        "单位": s["unit"],
+        "得分率": s["score"].round(2),
+        "较上月": [signed(d) for d in s["d_score"]],
+    })
+    for lv in levels:
+        table[lv] = s[lv].round(2)
+    table["得分"] = s["earned"].round(2)
+    table["适用满分"] = s["possible"].round(2)
+    return table
+
+
+prev = previous_month(month)
+for tab, group, gm in zip(st.tabs(["镇（街道）、开发区", "部门（单位）"]), ("镇街", "部门"), (towns, depts)):
+    with tab:
+        table = ranking_table(gm)
+        st.dataframe(table, hide_index=True, width="stretch",
+                     column_config={"得分率": st.column_config.NumberColumn(format="%.2f"),
+                                    "得分": st.column_config.NumberColumn(format="%.2f")})
+        downloads(table, f"{group}排名_{month}", key=f"dl-{group}")
+        if prev in store().months_with_data():
+            prev_gm = loaders.group_month(prev, group)
+            deltas = indicator_deltas(gm.scores.detail, prev_gm.scores.detail)
+            gain, fall = movers(gm.summary, deltas)
+            g1, g2 = st.columns(2)
+            with g1:
+                st.subheader("进步最大", divider="green")
+                if gain.empty:
+                    st.caption("本月没有得分上升的单位")
+                for r in gain.itertuples():
+                    st.markdown(f"**{r.unit}**　{r.score:.2f} 分（{r.d_score:+.2f}），排名 {arrow(r.d_rank)}  \n{r.原因}")
+            with g2:
+                st.subheader("下降最多", divider="red")
+                if fall.empty:
+                    st.caption("本月没有得分下降的单位")
+                for r in fall.itertuples():
+                    st.markdown(f"**{r.unit}**　{r.score:.2f} 分（{r.d_score:+.2f}），排名 {arrow(r.d_rank)}  \n{r.原因}")
+        else:
+            st.caption("上月无数据，暂不比较排名变化。")

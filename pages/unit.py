@@ -1,0 +1,110 @@
+"""单位详情：one unit's breakdown, rank history, gaps, and the drill-down into every lost point."""
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+import streamlit as st
+
+from credit.explain import explain_row, num
+from credit.unit_view import attainment_vs_median, lost_points, monthly_inputs, overtake_gap
+from ui import loaders
+from ui.context import current_month, month_label
+from ui.widgets import downloads, style_fig
+
+month = current_month()
+st.title("单位详情")
+if month is None:
+    st.info("数据库中还没有数据。")
+    st.stop()
+
+c1, c2 = st.columns([1, 2])
+group = c1.radio("分组", ["镇街", "部门"], horizontal=True, key="unit_group",
+                 format_func=lambda g: "镇（街道）、开发区" if g == "镇街" else "部门（单位）")
+gm = loaders.group_month(month, group)
+summary = gm.summary
+ids = list(summary["unit_id"])
+labels = dict(zip(summary["unit_id"], summary["unit"]))
+if st.session_state.get("unit_id") not in ids:
+    st.session_state["unit_id"] = ids[0]
+unit_id = c2.selectbox("单位", ids, key="unit_id", format_func=lambda u: labels[u])
+row = summary.set_index("unit_id").loc[unit_id]
+detail = gm.scores.detail
+fw = gm.scores.framework
+
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("得分率", f"{row['score']:.2f}", None if pd.isna(row["d_score"]) else f"{row['d_score']:+.2f} 较上月")
+m2.metric("排名", f"第 {int(row['rank'])} 名 / {len(summary)}",
+          None if pd.isna(row["d_rank"]) else (f"{int(row['d_rank']):+d} 位" if row["d_rank"] else "持平"))
+m3.metric("得分 / 适用满分", f"{num(row['earned'])} / {num(row['possible'])}")
+gap = overtake_gap(summary, unit_id)
+if gap:
+    m4.metric("超过上一名还需", f"{gap['points']:.2f} 分", f"{gap['unit']}（第 {gap['rank']} 名）", delta_color="off")
+else:
+    m4.metric("超过上一名还需", "已居首位")
+
+mine = detail[(detail["unit_id"] == unit_id) & detail["applies"]]
+left, right = st.columns(2)
+with left:
+    lv = mine.groupby("level1", sort=False)[["earned", "possible"]].sum().reset_index()
+    fig = go.Figure()
+    fig.add_bar(y=lv["level1"], x=lv["possible"], orientation="h", name="适用满分", marker_color="#d9d9d9")
+    fig.add_bar(y=lv["level1"], x=lv["earned"], orientation="h", name="得分", marker_color="#2e75b6")
+    fig.update_layout(barmode="overlay", title="一级指标得分", xaxis_title="分", yaxis=dict(autorange="reversed"))
+    st.plotly_chart(style_fig(fig, 300), width="stretch")
+with right:
+    hist = loaders.year_history(month, group)
+    h = hist[hist["unit_id"] == unit_id].sort_values("month")
+    fig = px.line(h, x="month", y="rank", markers=True, title="本年排名走势",
+                  labels={"month": "月份", "rank": "排名"})
+    fig.update_yaxes(autorange="reversed", dtick=1)
+    st.plotly_chart(style_fig(fig, 300), width="stretch")
+
+fig = go.Figure()
+fig.add_bar(x=mine["code"] + " " + mine["indicator"].str.slice(0, 12), y=mine["points"], name="满分", marker_color="#d9d9d9")
+fig.add_bar(x=mine["code"] + " " + mine["indicator"].str.slice(0, 12), y=mine["earned"], name="得分", marker_color="#2e75b6")
+fig.update_layout(barmode="overlay", title="二级指标得分", yaxis_title="分")
+st.plotly_chart(style_fig(fig, 360), width="stretch")
+
+att = attainment_vs_median(detail, unit_id)
+fig = go.Figure()
+theta = list(att["code"]) + [att["code"].iloc[0]]
+fig.add_scatterpolar(r=list(att["attainment"] * 100) + [att["attainment"].iloc[0] * 100], theta=theta,
+                     name=labels[unit_id], fill="toself")
+fig.add_scatterpolar(r=list(att["median"] * 100) + [att["median"].iloc[0] * 100], theta=theta,
+                     name="同组中位数", line=dict(dash="dash"))
+fig.update_layout(title="指标完成度（%）与同组中位数", polar=dict(radialaxis=dict(range=[0, 100])))
+st.plotly_chart(style_fig(fig, 420), width="stretch")
+
+st.subheader("失分明细")
+lost = lost_points(detail, unit_id)
+items = gm.scores.items
+if lost.empty:
+    st.success("本单位各适用指标均得满分。")
+for r in lost.to_dict("records"):
+    ind = fw.indicator(r["code"])
+    with st.expander(f"{r['code']} {r['indicator']}：失 {r['lost']:.2f} 分（得 {r['earned']:.2f} / {r['possible']:.2f}）"):
+        st.markdown(explain_row(r, ind))
+        monthly = monthly_inputs(gm.inputs, ind, unit_id)
+        if not monthly.empty:
+            st.caption("逐月数据（空白表示当月未报送）")
+            st.dataframe(monthly, hide_index=True, width="stretch")
+        its = items[(items["unit_id"] == unit_id) & (items["code"] == r["code"])]
+        if not its.empty:
+            st.caption("扣分事项")
+            show = pd.DataFrame({
+                "月份": its["month"], "日期": its["date"], "来源": its["source"], "说明": its["description"],
+                "数量": its["quantity"], "处理情况": its["handling"], "处理用时（工作日）": its["days"],
+                "扣分": its["deduction"].round(2),
+            }).dropna(axis=1, how="all")
+            st.dataframe(show, hide_index=True, width="stretch")
+
+st.subheader("全组指标完成度热力图")
+d = detail.copy()
+d["完成度"] = (d["attainment"] * 100).where(d["applies"])
+heat = d.pivot_table(index="unit", columns="code", values="完成度", aggfunc="first", sort=False)
+heat = heat.reindex(index=list(summary["unit"]), columns=fw.codes)
+fig = px.imshow(heat, color_continuous_scale="RdYlGn", zmin=0, zmax=100, aspect="auto",
+                labels=dict(x="指标", y="单位", color="完成度%"), text_auto=".0f")
+st.plotly_chart(style_fig(fig, 60 + 28 * len(heat)), width="stretch")
+downloads(heat.round(1).reset_index().rename(columns={"unit": "单位"}), f"{group}指标完成度_{month}", key="dl-heat")
+st.caption(f"数据月份：{month_label(month)}；完成度 = 得分 ÷ 该指标分值；空白表示该指标不适用于该单位。")

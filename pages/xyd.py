@@ -1,0 +1,85 @@
+"""信易贷进度：county registrations against the year's target, the pace needed, and each town's share."""
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from credit.xyd import FAIR_SHARE_RULE, county_series, progress, town_table
+from ui import loaders
+from ui.context import current_month, month_label, store
+from ui.widgets import downloads, style_fig
+
+month = current_month()
+st.title("“信易贷”推广进度")
+if month is None:
+    st.info("数据库中还没有数据。")
+    st.stop()
+year, m = int(month[:4]), int(month[5:])
+target = store().xyd_target(year)
+if not target:
+    st.warning(f"{year} 年尚未设定年初注册数和新增目标，请在页面下方设定。")
+else:
+    opening, goal = target
+    inp = loaders.inputs(month, "镇街")
+    p = progress(inp.county_monthly, month, opening, goal)
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("本年新增注册", "未报送" if pd.isna(p.new) else f"{p.new:,.0f} 家",
+              None if pd.isna(p.share) else f"完成全年目标 {p.share:.1%}", delta_color="off")
+    c2.metric("序时目标", f"{p.expected:,.0f} 家",
+              None if pd.isna(p.new) else f"{p.new - p.expected:+,.0f} 家", delta_color="normal")
+    c3.metric("每月还需新增", "已完成" if p.new >= goal else ("—" if pd.isna(p.pace_needed) else f"{p.pace_needed:,.0f} 家"),
+              None if pd.isna(p.pace_now) else f"目前月均 {p.pace_now:,.0f} 家", delta_color="off")
+    c4.metric("按当前速度达标月份", f"{p.projected_month} 月" if p.projected_month else "年内难以完成")
+
+    series = county_series(inp.county_monthly, year, opening, goal)
+    upto = series.iloc[:m]
+    fig = go.Figure()
+    fig.add_scatter(x=upto["month"], y=upto["new"], mode="lines+markers", name="实际累计新增")
+    fig.add_scatter(x=series["month"], y=series["target_path"], mode="lines", name="序时目标（直线）",
+                    line=dict(dash="dash", color="#999"))
+    if pd.notna(p.pace_now) and m < 12:
+        proj_x = series["month"].iloc[m - 1:]
+        proj_y = [p.new + p.pace_now * k for k in range(0, 13 - m)]
+        fig.add_scatter(x=proj_x, y=proj_y, mode="lines", name="按当前速度预测", line=dict(dash="dot", color="#e67e22"))
+    fig.add_hline(y=goal, line_color="#c00000", annotation_text=f"全年目标 {goal:,.0f}")
+    fig.update_layout(title=f"{year} 年全县信易贷新增注册企业（年初 {opening:,.0f} 家）",
+                      xaxis_title="月份", yaxis_title="家", yaxis_tickformat=",")
+    st.plotly_chart(style_fig(fig, 420), width="stretch")
+
+    st.subheader("各镇（街道）、开发区")
+    prev_dec = loaders.inputs(f"{year - 1}-12", "镇街").unit_monthly if f"{year - 1}-12" in store().months_with_data() else None
+    if prev_dec is not None:
+        prev_dec = prev_dec[prev_dec["month"] == f"{year - 1}-12"]
+    towns = town_table(inp, prev_dec, goal)
+    show = towns.drop(columns="unit_id")
+    st.dataframe(show, hide_index=True, width="stretch", column_config={
+        "注册占比": st.column_config.NumberColumn(format="percent"),
+        "完成率": st.column_config.NumberColumn(format="percent"),
+        "信易贷注册企业数": st.column_config.NumberColumn(format="localized"),
+        "辖区注册企业总数": st.column_config.NumberColumn(format="localized"),
+        "融资需求金额（万元）": st.column_config.NumberColumn(format="localized"),
+        "授信成功金额（万元）": st.column_config.NumberColumn(format="localized"),
+        "本年新增": st.column_config.NumberColumn(format="localized"),
+        "全年任务数": st.column_config.NumberColumn(format="%.0f"),
+        "序时任务数": st.column_config.NumberColumn(format="%.0f"),
+        "序时进度差": st.column_config.NumberColumn(format="%+.0f"),
+    })
+    st.caption("任务分配规则：" + FAIR_SHARE_RULE)
+    downloads(show, f"信易贷进度_{month}", key="dl-xyd")
+    fig = go.Figure()
+    fig.add_bar(x=towns["单位"], y=towns["全年任务数"], name="全年任务数", marker_color="#d9d9d9")
+    fig.add_bar(x=towns["单位"], y=towns["本年新增"], name="本年新增", marker_color="#2e75b6")
+    fig.update_layout(barmode="overlay", title="各单位新增注册与任务数", yaxis_title="家")
+    st.plotly_chart(style_fig(fig, 360), width="stretch")
+
+with st.expander("设定年初注册数和新增目标"):
+    cur = target or (0.0, 0.0)
+    with st.form("xyd-target"):
+        y = st.number_input("年度", min_value=2000, max_value=2100, value=year, step=1)
+        o = st.number_input("年初已注册企业数（家）", min_value=0.0, value=float(cur[0]), step=1.0)
+        t = st.number_input("本年新增注册目标（家）", min_value=0.0, value=float(cur[1]), step=100.0)
+        if st.form_submit_button("保存"):
+            store().set_xyd_target(int(y), float(o), float(t), by="信用办")
+            st.success(f"已保存 {int(y)} 年：年初 {o:,.0f} 家，新增目标 {t:,.0f} 家。")
+            st.rerun()
+st.caption(f"数据月份：{month_label(month)}；全县注册数取“全县”表“全县信易贷平台注册企业数”，未报送的月份沿用上月数值。")

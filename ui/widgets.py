@@ -1,0 +1,57 @@
+"""Small reusable pieces of page: formatted tables with downloads, chart styling, arrows."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from credit.export import to_csv_bytes, to_excel_bytes
+
+CJK_FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, SimHei, sans-serif"
+
+
+def style_fig(fig: go.Figure, height: int = 380) -> go.Figure:
+    fig.update_layout(
+        font=dict(family=CJK_FONT, size=14),
+        height=height,
+        margin=dict(l=10, r=10, t=40, b=10),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+        separators=".,",
+    )
+    return fig
+
+
+def arrow(d: object) -> str:
+    """Rank change as an arrow: ↑3 moved up three places, ↓1 down one, — unchanged or new."""
+    if d is None or d is pd.NA or (isinstance(d, float) and math.isnan(d)):
+        return "—"
+    d = int(d)
+    return f"↑{d}" if d > 0 else (f"↓{-d}" if d < 0 else "—")
+
+
+def signed(d: object, digits: int = 2) -> str:
+    if d is None or d is pd.NA or (isinstance(d, float) and math.isnan(d)):
+        return "—"
+    return f"{float(d):+.{digits}f}"
+
+
+def downloads(df: pd.DataFrame, name: str, key: str) -> None:
+    """CSV and Excel buttons for a table (files built only when clicked)."""
+    c1, c2, _ = st.columns([1, 1, 4])
+    c1.download_button("下载 CSV", data=lambda: to_csv_bytes(df), file_name=f"{name}.csv",
+                       mime="text/csv", key=f"{key}-csv", on_click="ignore")
+    c2.download_button("下载 Excel", data=lambda: to_excel_bytes({name[:31]: df}), file_name=f"{name}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       key=f"{key}-xlsx", on_click="ignore")
+
+
+def score_columns(df: pd.DataFrame, two_dec: list[str] | None = None) -> dict:
+    """Column config: two decimals for scores, thousands separators for amounts."""
+    cfg = {}
+    for col in df.columns:
+        if two_dec and col in two_dec:
+            cfg[col] = st.column_config.NumberColumn(col, format="%.2f")
+    return cfg
