@@ -1,16 +1,24 @@
-"""平阴县信用体系建设监测分析平台 — the entry file: page setup, shared month picker, navigation.
+"""平阴县信用体系建设监测分析平台 — the entry file: page setup, login gate, shared month picker, navigation.
 
-Run with `streamlit run Home.py`. The month picker lives here so every page shares it.
+Run with `streamlit run Home.py`. The month picker lives here so every page shares it; only the
+pages the session's role may use are registered.
 """
 
 import streamlit as st
 
+from ui.auth import current_actor, login_required
 from ui.context import month_picker
 from ui.nav import pages
 
 st.set_page_config(page_title="平阴县信用体系建设监测分析平台", page_icon="📊", layout="wide")
 
-nav = st.navigation(pages(), position="sidebar")
+actor = current_actor()
+nav = st.navigation(pages(actor, login_required()), position="sidebar")
 st.sidebar.markdown("**平阴县信用体系建设监测分析平台**")
-month_picker()
+if actor is not None:
+    st.sidebar.caption(f"当前用户：{actor.label}（{actor.role_name}）")
+elif not login_required():
+    st.sidebar.caption("未登录：只读浏览。上传数据等操作请先登录。")
+if actor is not None or not login_required():
+    month_picker()
 nav.run()

@@ -14,6 +14,7 @@ import re
 import sys
 from pathlib import Path
 
+from credit.accounts import CLI, Actor
 from credit.errors import CreditError, WorkbookError
 
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -107,7 +108,8 @@ def cmd_import(args: argparse.Namespace) -> int:
                 for e in errs:
                     print(f"[{fname}] {e}", file=sys.stderr)
             return 1
-        results = store.import_workbooks([(p, raw, fname) for fname, raw, p in parsed], by=args.by)
+        actor = Actor(CLI.username, CLI.role, args.by)
+        results = store.import_workbooks([(p, raw, fname) for fname, raw, p in parsed], by=actor)
         for (fname, _, p), res in zip(parsed, results):
             for w in p.warnings:
                 print(f"[{fname}] 提示：{w}")

@@ -29,11 +29,18 @@ from credit.contract import (
     UNIT_COL,
     VALUE_COL,
 )
+from credit.accounts import DEMO, SYSTEM
 from credit.units import UnitRegister
 
 DEMO_YEAR = 2022
+# Demo accounts exist only in the demo database and are shown on its login page.
+DEMO_ACCOUNTS = [
+    ("leader", "demo-leader-1", "viewer", "演示领导"),
+    ("office", "demo-office-1", "editor", "演示信用办"),
+    ("admin", "demo-admin-1", "admin", "演示管理员"),
+]
 DEMO_MONTHS = [f"{DEMO_YEAR}-{m:02d}" for m in range(1, 11)]
-DEMO_USER = "演示数据"
+
 
 # Registered enterprises per town (辖区注册企业总数), roughly by size of the jurisdiction.
 TOWN_ENTERPRISES = {
@@ -262,11 +269,14 @@ def build_demo(path: Path, replace: bool = False) -> str:
             Path(str(path) + suffix).unlink(missing_ok=True)
     with open_store(path) as store:
         store.set_meta("demo", "1")
+        for username, password, role, display in DEMO_ACCOUNTS:
+            if store.account(username) is None:
+                store.add_account(username, password, role, by=SYSTEM, display=display)
         register = store.register()
         months = demo_months(register)
         for data in months:
             raw = fill_template(build_template(data.month, register), data)
             fname = f"平阴县信用监测月报_{data.month}.xlsx"
             parsed = parse_workbook(raw, fname, data.month, register)
-            store.import_workbooks([(parsed, raw, fname)], by=DEMO_USER)
+            store.import_workbooks([(parsed, raw, fname)], by=DEMO)
     return f"{len(months)} 个月：{DEMO_MONTHS[0]} 至 {DEMO_MONTHS[-1]}"

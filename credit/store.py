@@ -38,10 +38,13 @@ import numpy as np
 import pandas as pd
 from sqlite_utils import Database
 
+from credit.accounts import SYSTEM, Actor, authorize
 from credit.contract import ITEM_COL, SHEETS, UNIT_COL, Sheet
 from credit.errors import ConfigError, CreditError, StoreBusyError
 from credit.parsed import ParsedWorkbook
+from credit.store_accounts import AccountsMixin
 from credit.store_schema import MIGRATIONS
+from credit.store_util import dumps, now
 from credit.units import GROUPS, KINDS, Unit, UnitRegister, norm_name
 
 DEFAULT_XYD_TARGETS: dict[int, tuple[float, float]] = {2022: (269.0, 4000.0)}
@@ -85,13 +88,8 @@ class SeedGaps:
         return self.units or bool(self.framework_groups) or bool(self.xyd_years)
 
 
-def _now() -> str:
-    """Local wall-clock time with offset: officials read these stamps, so no UTC surprises."""
-    return datetime.now().astimezone().isoformat(timespec="seconds")
-
-
-def _dumps(obj: object) -> str:
-    return json.dumps(obj, ensure_ascii=False, default=str)
+_now = now
+_dumps = dumps
 
 
 def check_month(month: str) -> str:
@@ -202,7 +200,7 @@ def _prepare_import(parsed: ParsedWorkbook, raw: bytes, filename: str) -> _Prepa
     return _PreparedImport(check_month(parsed.month), filename, raw, hashlib.sha256(raw).hexdigest(), sheets)
 
 
-class Store:
+class Store(AccountsMixin):
     """One connection to the platform's SQLite database; see the module docstring for threads.
 
     Opening creates the file and schema if needed and applies pending migrations; it does not
@@ -319,8 +317,9 @@ class Store:
         value = self._scalar("SELECT value FROM meta WHERE key = ?", (key,))
         return default if value is None else str(value)
 
-    def set_meta(self, key: str, value: str, by: str = SYSTEM_USER) -> None:
+    def set_meta(self, key: str, value: str, by: Actor = SYSTEM) -> None:
         """Set a free-form setting; the same value again writes nothing."""
+        by = authorize(by, "settings")
         if key in _RESERVED_META:
             raise CreditError(f"设置项「{key}」由系统维护，不能直接修改")
         with self._write():
@@ -363,7 +362,7 @@ class Store:
 
     # -- import and dataset versions -----------------------------------------------------------
 
-    def import_workbook(self, parsed: ParsedWorkbook, raw: bytes, filename: str, by: str) -> ImportResult:
+    def import_workbook(self, parsed: ParsedWorkbook, raw: bytes, filename: str, by: Actor) -> ImportResult:
         """Archive the file and make a new current version of every sheet whose content changed.
 
         All in one transaction: on any error nothing is written (not even the archive). A sheet
@@ -372,12 +371,13 @@ class Store:
         """
         return self.import_workbooks([(parsed, raw, filename)], by)[0]
 
-    def import_workbooks(self, items: Sequence[tuple[ParsedWorkbook, bytes, str]], by: str) -> list[ImportResult]:
+    def import_workbooks(self, items: Sequence[tuple[ParsedWorkbook, bytes, str]], by: Actor) -> list[ImportResult]:
         """Import several files (parsed, raw bytes, filename) in ONE transaction: all or none.
 
         The files are handled in order, so a later file's sheet supersedes an earlier one's for
         the same (month, sheet). Shapes are checked before the write lock is taken.
         """
+        by = authorize(by, "import")  # type: ignore[assignment]
         prepared = [_prepare_import(p, raw, name) for p, raw, name in items]
         if not any(prep.sheets for prep in prepared):
             return [ImportResult(prep.month, None) for prep in prepared]
@@ -487,12 +487,13 @@ class Store:
                 raise CreditError(f"工作表「{sheet}」中的单位编号不在单位名册中：{'、'.join(unknown)}")
         self._db[table].insert_all({"version_id": version_id, **r} for r in rows)
 
-    def restore_version(self, version_id: int, by: str) -> dict[str, Any]:
+    def restore_version(self, version_id: int, by: Actor) -> dict[str, Any]:
         """Make an earlier version current again, as a new version that copies its content.
 
         Nothing is deleted or rewritten, so the restore itself can be undone the same way.
         Returns the new version's info (as in `versions()`).
         """
+        by = authorize(by, "restore")  # type: ignore[assignment]
         with self._write():
             old = self._one(f"SELECT {_VERSION_COLUMNS} FROM {_VERSION_FROM} WHERE v.id = ?", (version_id,))
             if old is None:
@@ -718,8 +719,9 @@ class Store:
                 raise CreditError(f"名称「{name}」与单位「{other.name}」（编号 {other.id}）重复")
         return name
 
-    def add_unit(self, unit_id: str, name: str, group: str, kind: str, from_month: str, by: str) -> Unit:
+    def add_unit(self, unit_id: str, name: str, group: str, kind: str, from_month: str, by: Actor) -> Unit:
         """Register a new unit, active from `from_month`."""
+        by = authorize(by, "units")  # type: ignore[assignment]
         check_month(from_month)
         _check_group(group)
         if not isinstance(unit_id, str) or not _UNIT_ID_RE.match(unit_id):
@@ -740,8 +742,9 @@ class Store:
             )
         return unit
 
-    def rename_unit(self, unit_id: str, new_name: str, from_month: str, by: str) -> None:
+    def rename_unit(self, unit_id: str, new_name: str, from_month: str, by: Actor) -> None:
         """New name from `from_month` on; earlier months keep the old name (and still resolve)."""
+        by = authorize(by, "units")  # type: ignore[assignment]
         check_month(from_month)
         with self._write():
             register = self.register()
@@ -766,8 +769,9 @@ class Store:
                 {"unit_id": unit_id, "old_name": unit.name, "new_name": new_name, "from_month": from_month},
             )
 
-    def retire_unit(self, unit_id: str, from_month: str, by: str) -> None:
+    def retire_unit(self, unit_id: str, from_month: str, by: Actor) -> None:
         """Stop assessing a unit from `from_month` on (撤并); its history stays."""
+        by = authorize(by, "units")  # type: ignore[assignment]
         check_month(from_month)
         with self._write():
             unit = self._unit(self.register(), unit_id)
@@ -800,11 +804,12 @@ class Store:
             raise CreditError(f"尚未设置「{group}」的指标体系，请先导入指标体系文件")
         return row[0], row[1], row[2]
 
-    def save_framework(self, group: str, effective_month: str, toml_text: str, by: str, reason: str = "") -> int:
+    def save_framework(self, group: str, effective_month: str, toml_text: str, by: Actor, reason: str = "") -> int:
         """Adopt a new official framework version; saving the same text again is a no-op.
 
         Only TOML syntax is checked here; the framework module checks the meaning before this.
         """
+        by = authorize(by, "weights")  # type: ignore[assignment]
         _check_group(group)
         check_month(effective_month)
         _check_toml(group, toml_text)
@@ -861,8 +866,9 @@ class Store:
             y: (o, t) for y, o, t in self._conn.execute("SELECT year, opening, target FROM xyd_targets ORDER BY year")
         }
 
-    def set_xyd_target(self, year: int, opening: float, target: float, by: str) -> None:
+    def set_xyd_target(self, year: int, opening: float, target: float, by: Actor) -> None:
         """Set a year's 信易贷 opening figure and target; the same values again write nothing."""
+        by = authorize(by, "settings")  # type: ignore[assignment]
         if not 2000 <= int(year) <= 2100:
             raise CreditError(f"年份 {year} 超出范围")
         if opening < 0:

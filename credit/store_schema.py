@@ -177,3 +177,24 @@ def m0001_initial(db: Database) -> None:
     """Create every table, index and guard trigger of the first schema."""
     for statement in _INITIAL:
         db.execute(statement)
+
+
+@MIGRATIONS()
+def m0002_accounts(db: Database) -> None:
+    """Accounts with roles and salted scrypt hashes; lock-out state lives with the account."""
+    db.execute(
+        """
+        CREATE TABLE accounts (
+            username     TEXT PRIMARY KEY,
+            display      TEXT NOT NULL DEFAULT '',
+            role         TEXT NOT NULL CHECK (role IN ('viewer', 'editor', 'admin')),
+            pw_hash      TEXT NOT NULL,
+            disabled     INTEGER NOT NULL DEFAULT 0,
+            failed       INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT,
+            created_by   TEXT NOT NULL,
+            created_at   TEXT NOT NULL,
+            updated_at   TEXT NOT NULL
+        )
+        """
+    )

@@ -1,16 +1,67 @@
-"""The page register: every page is listed here explicitly (st.navigation), grouped for the sidebar."""
+"""The page register: every page is listed here explicitly (st.navigation), and only the pages the
+session's role may use are registered — an unregistered page cannot be reached, not even by URL."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
+from credit.accounts import Actor
 
-def pages() -> dict[str, list]:
-    return {
-        "看板": [
-            st.Page("pages/ranking.py", title="月度排名", icon="🏆", default=True, url_path="ranking"),
-            st.Page("pages/unit.py", title="单位详情", icon="🔎", url_path="unit"),
-            st.Page("pages/xyd.py", title="信易贷进度", icon="📈", url_path="xyd"),
-            st.Page("pages/guide.py", title="指标说明", icon="📘", url_path="guide"),
-        ],
-    }
+ROOT = Path(__file__).resolve().parent.parent
+
+# (file, title, icon, url, permission needed or None for every reader)
+READING = [
+    ("pages/ranking.py", "月度排名", "🏆", "ranking", None),
+    ("pages/unit.py", "单位详情", "🔎", "unit", None),
+    ("pages/xyd.py", "信易贷进度", "📈", "xyd", None),
+    ("pages/whatif.py", "权重模拟", "⚖️", "whatif", None),
+    ("pages/bulletin.py", "月度通报", "📰", "bulletin", None),
+    ("pages/guide.py", "指标说明", "📘", "guide", None),
+]
+DATA = [
+    ("pages/upload.py", "数据上传", "📤", "upload", None),
+    ("pages/versions.py", "数据版本", "🗂️", "versions", "import"),
+    ("pages/registers.py", "证明材料", "📎", "registers", None),
+]
+ADMIN = [
+    ("pages/units_admin.py", "单位名册", "🏢", "units", None),
+    ("pages/accounts.py", "账户管理", "👥", "accounts", "accounts"),
+    ("pages/audit.py", "操作日志", "📜", "audit", "accounts"),
+]
+
+
+def _page(entry, default: bool = False):
+    path, title, icon, url, _ = entry
+    return st.Page(path, title=title, icon=icon, url_path=url, default=default)
+
+
+def _allowed(entries, actor: Actor | None) -> list:
+    out = []
+    for entry in entries:
+        perm = entry[4]
+        if not (ROOT / entry[0]).exists():
+            continue
+        if perm is None or (actor is not None and actor.can(perm)):
+            out.append(entry)
+    return out
+
+
+def pages(actor: Actor | None, login_required: bool) -> dict[str, list]:
+    """Pages for this session; with a login required and nobody logged in, only the login page."""
+    login = st.Page("pages/login.py", title="登录", icon="🔑", url_path="login",
+                    default=login_required and actor is None)
+    if login_required and actor is None:
+        return {"": [login]}
+    reading = _allowed(READING, actor)
+    nav = {"看板": [_page(e, default=(i == 0)) for i, e in enumerate(reading)]}
+    data = _allowed(DATA, actor)
+    if data:
+        nav["数据管理"] = [_page(e) for e in data]
+    admin = _allowed(ADMIN, actor)
+    if admin:
+        nav["系统管理"] = [_page(e) for e in admin]
+    account = st.Page("pages/account.py", title="我的账户", icon="👤", url_path="account")
+    nav["账户"] = [account] if actor is not None else [login]
+    return nav

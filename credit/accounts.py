@@ -1,0 +1,120 @@
+"""Accounts, roles and the permission check every write goes through.
+
+The check lives in the domain, not in the pages: each write method of the store calls
+`authorize(actor, permission)` first, so a page that forgets to hide a button still cannot write.
+Passwords are kept only as salted scrypt hashes (the standard library's `hashlib.scrypt`).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from credit.errors import CreditError
+
+ROLE_VIEWER = "viewer"
+ROLE_EDITOR = "editor"
+ROLE_ADMIN = "admin"
+ROLES: dict[str, str] = {ROLE_VIEWER: "领导", ROLE_EDITOR: "信用办", ROLE_ADMIN: "管理员"}
+
+# What each write needs. Reading and what-if without saving need no permission beyond a login.
+PERMISSIONS: dict[str, tuple[str, ...]] = {
+    "import": (ROLE_EDITOR, ROLE_ADMIN),
+    "restore": (ROLE_EDITOR, ROLE_ADMIN),
+    "registers": (ROLE_EDITOR, ROLE_ADMIN),
+    "scenarios": (ROLE_EDITOR, ROLE_ADMIN),
+    "weights": (ROLE_EDITOR, ROLE_ADMIN),
+    "bulletin": (ROLE_EDITOR, ROLE_ADMIN),
+    "settings": (ROLE_EDITOR, ROLE_ADMIN),
+    "units": (ROLE_ADMIN,),
+    "accounts": (ROLE_ADMIN,),
+}
+PERMISSION_NAMES: dict[str, str] = {
+    "import": "导入月报表",
+    "restore": "恢复数据版本",
+    "registers": "维护证明材料登记表",
+    "scenarios": "保存权重模拟方案",
+    "weights": "发布官方权重",
+    "bulletin": "导出月度通报",
+    "settings": "修改系统设置",
+    "units": "维护单位名册",
+    "accounts": "管理账户",
+}
+
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+MIN_PASSWORD = 8
+
+
+class PermissionDenied(CreditError):
+    """The acting account's role does not allow this write; nothing was written."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: an account (username, role) or a named system process (CLI, demo, seed)."""
+
+    username: str
+    role: str
+    display: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.display or self.username
+
+    @property
+    def role_name(self) -> str:
+        return ROLES.get(self.role, self.role)
+
+    def can(self, permission: str) -> bool:
+        return self.role in PERMISSIONS.get(permission, ())
+
+
+SYSTEM = Actor("system", ROLE_ADMIN, "系统初始化")
+CLI = Actor("cli", ROLE_ADMIN, "命令行")
+DEMO = Actor("demo", ROLE_EDITOR, "演示数据")
+
+
+def authorize(actor: object, permission: str) -> str:
+    """Refuse unless `actor` may do `permission`; returns the name to record in the audit log."""
+    if not isinstance(actor, Actor):
+        raise PermissionDenied("未登录或缺少操作账户，操作被拒绝。")
+    if permission not in PERMISSIONS:
+        raise PermissionDenied(f"未知的操作权限「{permission}」")
+    if not actor.can(permission):
+        allowed = "、".join(ROLES[r] for r in PERMISSIONS[permission])
+        raise PermissionDenied(
+            f"账户「{actor.label}」（{actor.role_name}）无权{PERMISSION_NAMES[permission]}，"
+            f"该操作仅限{allowed}。未写入任何数据。"
+        )
+    return actor.label if actor.username in (SYSTEM.username, CLI.username, DEMO.username) else actor.username
+
+
+def check_password_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise CreditError(f"密码至少 {MIN_PASSWORD} 位")
+    if password.isdigit() or password.isalpha():
+        raise CreditError("密码须同时包含字母和数字（或符号）")
+
+
+def hash_password(password: str) -> str:
+    """`scrypt$N$r$p$salt$hash`, base64; a fresh random salt each time."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
+    b64 = lambda b: base64.b64encode(b).decode("ascii")  # noqa: E731
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${b64(salt)}${b64(digest)}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        expected = base64.b64decode(digest)
+        got = hashlib.scrypt(password.encode("utf-8"), salt=base64.b64decode(salt), n=int(n), r=int(r),
+                             p=int(p), dklen=len(expected))
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(got, expected)

@@ -1,0 +1,31 @@
+"""登录: the Chinese login form (and the demo accounts on the demo database)."""
+
+import streamlit as st
+
+from ui import loaders
+from ui.auth import current_actor, do_login
+
+st.title("登录")
+notice = st.session_state.pop("login_notice", None)
+if notice:
+    st.info(notice)
+if current_actor() is not None:
+    st.success("您已登录。")
+    st.stop()
+with st.form("login"):
+    username = st.text_input("用户名")
+    password = st.text_input("密码", type="password")
+    submitted = st.form_submit_button("登录", type="primary")
+if submitted:
+    error = do_login(username, password)
+    if error:
+        st.error(error)
+    else:
+        st.rerun()
+if loaders.is_demo():
+    st.info(
+        "演示数据库的试用账户（仅演示库提供，正式库无任何默认账户）：\n\n"
+        "- 领导（只读）：`leader` / `demo-leader-1`\n"
+        "- 信用办（上传、版本、通报）：`office` / `demo-office-1`\n"
+        "- 管理员（另含账户、名册管理）：`admin` / `demo-admin-1`"
+    )
