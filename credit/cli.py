@@ -56,7 +56,63 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["json", "csv", "table"], default="table")
     p.add_argument("--policy", choices=["rescale", "na_full"], default="rescale",
                    help="rescale：按适用指标折算百分制（默认）；na_full：不适用指标按满分计")
+    p = sub.add_parser("user", help="账户管理：add / passwd / disable / enable / list")
+    _db_arg(p)
+    usub = p.add_subparsers(dest="user_command", required=True)
+    u = usub.add_parser("add", help="新增账户（密码交互输入，或 --password-stdin 从标准输入读取）")
+    u.add_argument("username")
+    u.add_argument("--db", default=argparse.SUPPRESS)
+    u.add_argument("--role", choices=["viewer", "editor", "admin"], required=True,
+                   help="viewer：领导（只读）；editor：信用办；admin：管理员")
+    u.add_argument("--display", default="", help="显示名称")
+    u.add_argument("--password-stdin", action="store_true")
+    u = usub.add_parser("passwd", help="重设账户密码")
+    u.add_argument("username")
+    u.add_argument("--db", default=argparse.SUPPRESS)
+    u.add_argument("--password-stdin", action="store_true")
+    for name, text in (("disable", "停用账户"), ("enable", "启用账户")):
+        u = usub.add_parser(name, help=text)
+        u.add_argument("username")
+        u.add_argument("--db", default=argparse.SUPPRESS)
+    usub.add_parser("list", help="列出账户").add_argument("--db", default=argparse.SUPPRESS)
     return parser
+
+
+def _read_password(from_stdin: bool) -> str:
+    """Never a default password: typed twice at a prompt, or one line on standard input."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    import getpass
+
+    first = getpass.getpass("密码：")
+    if getpass.getpass("再次输入密码：") != first:
+        raise CreditError("两次输入的密码不一致")
+    return first
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    from credit.accounts import ROLES
+    from credit.service import open_store
+
+    with open_store(args.db) as store:
+        if args.user_command == "list":
+            rows = store.accounts()
+            if not rows:
+                print("（尚无账户）")
+            for r in rows:
+                state = "已停用" if r["disabled"] else ("锁定中" if r["locked_until"] else "正常")
+                print(f"{r['username']}\t{ROLES[r['role']]}\t{r['display']}\t{state}\t创建于 {r['created_at']}")
+        elif args.user_command == "add":
+            store.add_account(args.username, _read_password(args.password_stdin), args.role, by=CLI,
+                              display=args.display)
+            print(f"已新增账户 {args.username}（{ROLES[args.role]}）")
+        elif args.user_command == "passwd":
+            store.set_password(args.username, _read_password(args.password_stdin), by=CLI)
+            print(f"已重设 {args.username} 的密码")
+        else:
+            store.set_account_disabled(args.username, args.user_command == "disable", by=CLI)
+            print(f"已{'停用' if args.user_command == 'disable' else '启用'}账户 {args.username}")
+    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -143,6 +199,7 @@ COMMANDS = {
     "template": cmd_template,
     "import": cmd_import,
     "scores": cmd_scores,
+    "user": cmd_user,
 }
 
 

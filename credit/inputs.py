@@ -22,6 +22,7 @@ from credit.contract import (
     SHEETS,
     UNIT_COL,
 )
+from credit.registers import register_frame
 from credit.units import Unit, UnitRegister
 
 EVENT_COLUMNS = ["month", "row", "unit_id", *[c.header for c in EVENTS.columns if c.header != UNIT_COL]]
@@ -131,7 +132,7 @@ def load_month_inputs(store, month: str, group: str, register: UnitRegister | No
     events = store.records_frame(year, m, SHEET_EVENTS)
     if events.empty:
         events = empty_events()
-    registers = {s: store.records_frame(year, m, s) for s in REGISTER_SHEETS}
+    registers = {s: register_frame(store, year, m, s) for s in REGISTER_SHEETS}  # uploaded + typed entries
     return MonthInputs(
         month=month,
         group=group,

@@ -43,6 +43,8 @@ from credit.contract import ITEM_COL, SHEETS, UNIT_COL, Sheet
 from credit.errors import ConfigError, CreditError, StoreBusyError
 from credit.parsed import ParsedWorkbook
 from credit.store_accounts import AccountsMixin
+from credit.store_registers import RegistersMixin
+from credit.store_scenarios import ScenariosMixin
 from credit.store_schema import MIGRATIONS
 from credit.store_util import dumps, now
 from credit.units import GROUPS, KINDS, Unit, UnitRegister, norm_name
@@ -200,7 +202,7 @@ def _prepare_import(parsed: ParsedWorkbook, raw: bytes, filename: str) -> _Prepa
     return _PreparedImport(check_month(parsed.month), filename, raw, hashlib.sha256(raw).hexdigest(), sheets)
 
 
-class Store(AccountsMixin):
+class Store(AccountsMixin, RegistersMixin, ScenariosMixin):
     """One connection to the platform's SQLite database; see the module docstring for threads.
 
     Opening creates the file and schema if needed and applies pending migrations; it does not

@@ -198,3 +198,98 @@ def m0002_accounts(db: Database) -> None:
         )
         """
     )
+
+
+_REGISTERS = [
+    # Entries of the evidence registers (Attachments 3 and 4) typed into the form. Entries from
+    # uploaded sheets stay in `records`; both are read together (credit.registers.register_frame).
+    """
+    CREATE TABLE register_entries (
+        id         INTEGER PRIMARY KEY,
+        sheet      TEXT NOT NULL CHECK (sheet IN ('信易+场景', '分级分类监管')),
+        month      TEXT NOT NULL,                 -- YYYY-MM the entry counts from
+        unit_id    TEXT NOT NULL REFERENCES units(id),
+        entry_key  TEXT NOT NULL,                 -- normalised 信用应用 / 监管领域
+        data       TEXT NOT NULL,                 -- JSON: the sheet's headers -> values
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX register_entries_sheet_month ON register_entries (sheet, month)",
+    # Withdrawing a mistaken entry is a new row, never an edit: the entry stays as evidence.
+    """
+    CREATE TABLE register_withdrawals (
+        entry_id     INTEGER PRIMARY KEY REFERENCES register_entries(id),
+        reason       TEXT NOT NULL DEFAULT '',
+        withdrawn_by TEXT NOT NULL,
+        withdrawn_at TEXT NOT NULL
+    )
+    """,
+    # Evidence files (应用方案、制度文件: pdf/doc/docx), attached to an entry by its identity:
+    # (sheet, year, unit, normalised name), so one file serves an uploaded and a typed entry alike.
+    """
+    CREATE TABLE evidence_files (
+        id          INTEGER PRIMARY KEY,
+        sheet       TEXT NOT NULL CHECK (sheet IN ('信易+场景', '分级分类监管')),
+        year        INTEGER NOT NULL,
+        unit_id     TEXT NOT NULL REFERENCES units(id),
+        entry_key   TEXT NOT NULL,
+        entry_name  TEXT NOT NULL,
+        filename    TEXT NOT NULL,
+        kind        TEXT NOT NULL CHECK (kind IN ('pdf', 'doc', 'docx')),
+        size        INTEGER NOT NULL,
+        sha256      TEXT NOT NULL,
+        content     BLOB NOT NULL,
+        uploaded_by TEXT NOT NULL,
+        uploaded_at TEXT NOT NULL,
+        UNIQUE (sheet, year, unit_id, entry_key, sha256)
+    )
+    """,
+    "CREATE INDEX evidence_files_entry ON evidence_files (sheet, year, unit_id, entry_key)",
+    *(
+        f"""
+        CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table}
+        BEGIN SELECT RAISE(ABORT, '{label}不可{"修改" if verb == "UPDATE" else "删除"}'); END
+        """
+        for table, label in (
+            ("register_entries", "证明材料登记条目"),
+            ("register_withdrawals", "登记条目撤回记录"),
+            ("evidence_files", "证明材料文件"),
+        )
+        for verb in ("UPDATE", "DELETE")
+    ),
+]
+
+
+@MIGRATIONS()
+def m0003_registers(db: Database) -> None:
+    """Evidence registers: form-added entries, their withdrawals, evidence files; all insert-only.
+
+    Tables: `register_entries` (sheet, month, unit_id, entry_key, data JSON), `register_withdrawals`
+    (one row withdraws one entry), `evidence_files` (raw bytes + sha256 per register entry).
+    """
+    for statement in _REGISTERS:
+        db.execute(statement)
+
+
+@MIGRATIONS()
+def m0004_scenarios(db: Database) -> None:
+    """Saved what-if weight scenarios (权重方案): a name and second-level points per group.
+
+    Saving a scenario changes no score; adopting one writes a new `frameworks` row instead.
+    """
+    db.execute(
+        """
+        CREATE TABLE scenarios (
+            id         INTEGER PRIMARY KEY,
+            name       TEXT NOT NULL,
+            group_name TEXT NOT NULL CHECK (group_name IN ('镇街', '部门')),
+            month      TEXT NOT NULL,                 -- YYYY-MM the scenario was made for
+            points     TEXT NOT NULL,                 -- JSON object: indicator code -> points
+            note       TEXT NOT NULL DEFAULT '',
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (group_name, name)
+        )
+        """
+    )

@@ -5,6 +5,9 @@ import streamlit as st
 from credit.errors import CreditError
 from ui.auth import current_actor, logout
 from ui.context import store
+from ui.router import ensure_router
+
+ensure_router()
 
 st.title("我的账户")
 actor = current_actor()

@@ -8,7 +8,10 @@ from credit.framework import RULE_NAMES_ZH
 from credit.scoring import POLICIES
 from ui import loaders
 from ui.context import current_month, month_label, store
+from ui.router import ensure_router
 from ui.widgets import downloads
+
+ensure_router()
 
 month = current_month() or "2022-01"
 st.title("指标说明")
@@ -18,26 +21,30 @@ register = store().register()
 for tab, group in zip(st.tabs(["镇（街道）、开发区（附件1）", "部门（单位）（附件2）"]), ("镇街", "部门")):
     with tab:
         fw = loaders.group_month(month, group).scores.framework
-        st.markdown(f"**{fw.title}**　版本 #{fw.version_id}，自 {fw.effective_month} 起适用")
+        since = "初始版本（默认指标体系）" if (fw.effective_month or "") <= "2000-01" else f"自 {fw.effective_month} 起适用"
+        st.markdown(f"**{fw.title}**　版本 #{fw.version_id}，{since}")
         cols = st.columns(len(fw.level1))
         for c, lv in zip(cols, fw.level1):
             c.metric(lv.name, f"{num(lv.points)} 分")
             if lv.interp:
                 c.caption(f"说明：{lv.interp}")
-        rows = [{
-            "代码": ind.code,
-            "一级指标": ind.level1,
-            "二级指标": ind.name,
-            "分值": ind.points,
-            "计分规则": RULE_NAMES_ZH[ind.rule],
-            "计算公式": rule_formula(ind),
-            "适用单位": ind.applies_to.describe(register, month),
-            "评分标准（原文）": ind.description,
-            "我们的解释": ind.interp,
-        } for ind in fw.indicators]
+        rows = []
+        for lv in fw.level1:
+            st.subheader(f"{lv.name}（{num(lv.points)} 分）")
+            for ind in [i for i in fw.indicators if i.level1 == lv.name]:
+                applies = ind.applies_to.describe(register, month)
+                st.markdown(
+                    f"**{ind.code}　{ind.name}**　{num(ind.points)} 分 · {RULE_NAMES_ZH[ind.rule]} · 适用：{applies}\n\n"
+                    f"- 评分标准（原文）：{ind.description}\n"
+                    f"- 计算公式：{rule_formula(ind)}\n"
+                    + (f"- 我们的解释：{ind.interp}\n" if ind.interp else "")
+                )
+                rows.append({
+                    "代码": ind.code, "一级指标": ind.level1, "二级指标": ind.name, "分值": ind.points,
+                    "计分规则": RULE_NAMES_ZH[ind.rule], "计算公式": rule_formula(ind), "适用单位": applies,
+                    "评分标准（原文）": ind.description, "我们的解释": ind.interp,
+                })
         table = pd.DataFrame(rows)
-        st.dataframe(table, hide_index=True, width="stretch", row_height=60,
-                     column_config={"分值": st.column_config.NumberColumn(format="%.1f")})
         downloads(table, f"{group}指标体系_{month}", key=f"dl-guide-{group}")
 
 st.subheader("总分与排名")

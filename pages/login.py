@@ -4,6 +4,9 @@ import streamlit as st
 
 from ui import loaders
 from ui.auth import current_actor, do_login
+from ui.router import ensure_router
+
+ensure_router()
 
 st.title("登录")
 notice = st.session_state.pop("login_notice", None)

@@ -8,7 +8,10 @@ from credit.inputs import previous_month
 from credit.xyd import progress
 from ui import loaders
 from ui.context import current_month, month_label, store
+from ui.router import ensure_router
 from ui.widgets import arrow, downloads, signed
+
+ensure_router()
 
 month = current_month()
 st.title("平阴县社会信用体系建设月度排名")
@@ -30,11 +33,11 @@ if target:
     p = progress(towns.inputs.county_monthly, month, *target)
     if pd.notna(p.new):
         c1.metric("信易贷本年新增注册", f"{p.new:,.0f} 家", f"目标 {p.target:,.0f} 家，完成 {p.share:.1%}",
-                  delta_color="off")
+                  delta_color="off", delta_arrow="off")
         need = "已完成" if p.new >= p.target else (f"{p.pace_needed:,.0f} 家/月" if pd.notna(p.pace_needed) else "—")
-        c2.metric("完成目标每月还需", need, f"当前月均 {p.pace_now:,.0f} 家", delta_color="off")
+        c2.metric("完成目标每月还需", need, f"当前月均 {p.pace_now:,.0f} 家", delta_color="off", delta_arrow="off")
     else:
-        c1.metric("信易贷本年新增注册", "未报送", f"目标 {target[1]:,.0f} 家", delta_color="off")
+        c1.metric("信易贷本年新增注册", "未报送", f"目标 {target[1]:,.0f} 家", delta_color="off", delta_arrow="off")
 else:
     c1.metric("信易贷本年新增注册", "未设定目标")
 new_items = pd.concat([towns.scores.items, depts.scores.items])

@@ -9,7 +9,10 @@ from credit.explain import explain_row, num
 from credit.unit_view import attainment_vs_median, lost_points, monthly_inputs, overtake_gap
 from ui import loaders
 from ui.context import current_month, month_label
-from ui.widgets import downloads, style_fig
+from ui.router import ensure_router
+from ui.widgets import downloads, month_ticks, style_fig
+
+ensure_router()
 
 month = current_month()
 st.title("单位详情")
@@ -33,12 +36,14 @@ fw = gm.scores.framework
 
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("得分率", f"{row['score']:.2f}", None if pd.isna(row["d_score"]) else f"{row['d_score']:+.2f} 较上月")
+moved = None if pd.isna(row["d_rank"]) else int(row["d_rank"])
 m2.metric("排名", f"第 {int(row['rank'])} 名 / {len(summary)}",
-          None if pd.isna(row["d_rank"]) else (f"{int(row['d_rank']):+d} 位" if row["d_rank"] else "持平"))
+          None if moved is None else (f"{moved:+d} 位" if moved else "与上月持平"),
+          delta_arrow="auto" if moved else "off", delta_color="normal" if moved else "off")
 m3.metric("得分 / 适用满分", f"{num(row['earned'])} / {num(row['possible'])}")
 gap = overtake_gap(summary, unit_id)
 if gap:
-    m4.metric("超过上一名还需", f"{gap['points']:.2f} 分", f"{gap['unit']}（第 {gap['rank']} 名）", delta_color="off")
+    m4.metric("超过上一名还需", f"{gap['points']:.2f} 分", f"{gap['unit']}（第 {gap['rank']} 名）", delta_color="off", delta_arrow="off")
 else:
     m4.metric("超过上一名还需", "已居首位")
 
@@ -54,14 +59,16 @@ with left:
 with right:
     hist = loaders.year_history(month, group)
     h = hist[hist["unit_id"] == unit_id].sort_values("month")
-    fig = px.line(h, x="month", y="rank", markers=True, title="本年排名走势",
-                  labels={"month": "月份", "rank": "排名"})
+    fig = px.line(h.assign(月份=month_ticks(h["month"])), x="月份", y="rank", markers=True, title="本年排名走势",
+                  labels={"rank": "排名"})
     fig.update_yaxes(autorange="reversed", dtick=1)
     st.plotly_chart(style_fig(fig, 300), width="stretch")
 
 fig = go.Figure()
-fig.add_bar(x=mine["code"] + " " + mine["indicator"].str.slice(0, 12), y=mine["points"], name="满分", marker_color="#d9d9d9")
-fig.add_bar(x=mine["code"] + " " + mine["indicator"].str.slice(0, 12), y=mine["earned"], name="得分", marker_color="#2e75b6")
+fig.add_bar(x=mine["code"], y=mine["points"], name="满分", marker_color="#d9d9d9", customdata=mine["indicator"],
+            hovertemplate="%{x} %{customdata}<br>满分 %{y:.2f}<extra></extra>")
+fig.add_bar(x=mine["code"], y=mine["earned"], name="得分", marker_color="#2e75b6", customdata=mine["indicator"],
+            hovertemplate="%{x} %{customdata}<br>得分 %{y:.2f}<extra></extra>")
 fig.update_layout(barmode="overlay", title="二级指标得分", yaxis_title="分")
 st.plotly_chart(style_fig(fig, 360), width="stretch")
 

@@ -7,7 +7,10 @@ import streamlit as st
 from credit.xyd import FAIR_SHARE_RULE, county_series, progress, town_table
 from ui import loaders
 from ui.context import current_month, month_label, store
-from ui.widgets import downloads, style_fig
+from ui.router import ensure_router
+from ui.widgets import downloads, month_ticks, style_fig
+
+ensure_router()
 
 month = current_month()
 st.title("“信易贷”推广进度")
@@ -24,21 +27,22 @@ else:
     p = progress(inp.county_monthly, month, opening, goal)
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("本年新增注册", "未报送" if pd.isna(p.new) else f"{p.new:,.0f} 家",
-              None if pd.isna(p.share) else f"完成全年目标 {p.share:.1%}", delta_color="off")
+              None if pd.isna(p.share) else f"完成全年目标 {p.share:.1%}", delta_color="off", delta_arrow="off")
     c2.metric("序时目标", f"{p.expected:,.0f} 家",
               None if pd.isna(p.new) else f"{p.new - p.expected:+,.0f} 家", delta_color="normal")
     c3.metric("每月还需新增", "已完成" if p.new >= goal else ("—" if pd.isna(p.pace_needed) else f"{p.pace_needed:,.0f} 家"),
-              None if pd.isna(p.pace_now) else f"目前月均 {p.pace_now:,.0f} 家", delta_color="off")
+              None if pd.isna(p.pace_now) else f"目前月均 {p.pace_now:,.0f} 家", delta_color="off", delta_arrow="off")
     c4.metric("按当前速度达标月份", f"{p.projected_month} 月" if p.projected_month else "年内难以完成")
 
     series = county_series(inp.county_monthly, year, opening, goal)
+    series["月份"] = month_ticks(series["month"])
     upto = series.iloc[:m]
     fig = go.Figure()
-    fig.add_scatter(x=upto["month"], y=upto["new"], mode="lines+markers", name="实际累计新增")
-    fig.add_scatter(x=series["month"], y=series["target_path"], mode="lines", name="序时目标（直线）",
+    fig.add_scatter(x=upto["月份"], y=upto["new"], mode="lines+markers", name="实际累计新增")
+    fig.add_scatter(x=series["月份"], y=series["target_path"], mode="lines", name="序时目标（直线）",
                     line=dict(dash="dash", color="#999"))
     if pd.notna(p.pace_now) and m < 12:
-        proj_x = series["month"].iloc[m - 1:]
+        proj_x = series["月份"].iloc[m - 1:]
         proj_y = [p.new + p.pace_now * k for k in range(0, 13 - m)]
         fig.add_scatter(x=proj_x, y=proj_y, mode="lines", name="按当前速度预测", line=dict(dash="dot", color="#e67e22"))
     fig.add_hline(y=goal, line_color="#c00000", annotation_text=f"全年目标 {goal:,.0f}")

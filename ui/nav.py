@@ -13,22 +13,22 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # (file, title, icon, url, permission needed or None for every reader)
 READING = [
-    ("pages/ranking.py", "月度排名", "🏆", "ranking", None),
-    ("pages/unit.py", "单位详情", "🔎", "unit", None),
-    ("pages/xyd.py", "信易贷进度", "📈", "xyd", None),
-    ("pages/whatif.py", "权重模拟", "⚖️", "whatif", None),
-    ("pages/bulletin.py", "月度通报", "📰", "bulletin", None),
-    ("pages/guide.py", "指标说明", "📘", "guide", None),
+    ("pages/ranking.py", "月度排名", ":material/leaderboard:", "ranking", None),
+    ("pages/unit.py", "单位详情", ":material/search:", "unit", None),
+    ("pages/xyd.py", "信易贷进度", ":material/trending_up:", "xyd", None),
+    ("pages/whatif.py", "权重模拟", ":material/balance:", "whatif", None),
+    ("pages/bulletin.py", "月度通报", ":material/article:", "bulletin", None),
+    ("pages/guide.py", "指标说明", ":material/menu_book:", "guide", None),
 ]
 DATA = [
-    ("pages/upload.py", "数据上传", "📤", "upload", None),
-    ("pages/versions.py", "数据版本", "🗂️", "versions", "import"),
-    ("pages/registers.py", "证明材料", "📎", "registers", None),
+    ("pages/upload.py", "数据上传", ":material/upload_file:", "upload", None),
+    ("pages/versions.py", "数据版本", ":material/history:", "versions", "import"),
+    ("pages/registers.py", "证明材料", ":material/attach_file:", "registers", None),
 ]
 ADMIN = [
-    ("pages/units_admin.py", "单位名册", "🏢", "units", None),
-    ("pages/accounts.py", "账户管理", "👥", "accounts", "accounts"),
-    ("pages/audit.py", "操作日志", "📜", "audit", "accounts"),
+    ("pages/units_admin.py", "单位名册", ":material/apartment:", "units", None),
+    ("pages/accounts.py", "账户管理", ":material/group:", "accounts", "accounts"),
+    ("pages/audit.py", "操作日志", ":material/receipt_long:", "audit", "accounts"),
 ]
 
 
@@ -50,7 +50,7 @@ def _allowed(entries, actor: Actor | None) -> list:
 
 def pages(actor: Actor | None, login_required: bool) -> dict[str, list]:
     """Pages for this session; with a login required and nobody logged in, only the login page."""
-    login = st.Page("pages/login.py", title="登录", icon="🔑", url_path="login",
+    login = st.Page("pages/login.py", title="登录", icon=":material/login:", url_path="login",
                     default=login_required and actor is None)
     if login_required and actor is None:
         return {"": [login]}
@@ -62,6 +62,6 @@ def pages(actor: Actor | None, login_required: bool) -> dict[str, list]:
     admin = _allowed(ADMIN, actor)
     if admin:
         nav["系统管理"] = [_page(e) for e in admin]
-    account = st.Page("pages/account.py", title="我的账户", icon="👤", url_path="account")
+    account = st.Page("pages/account.py", title="我的账户", icon=":material/person:", url_path="account")
     nav["账户"] = [account] if actor is not None else [login]
     return nav

@@ -17,11 +17,17 @@ def style_fig(fig: go.Figure, height: int = 380) -> go.Figure:
     fig.update_layout(
         font=dict(family=CJK_FONT, size=14),
         height=height,
-        margin=dict(l=10, r=10, t=40, b=10),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+        margin=dict(l=10, r=10, t=70, b=10),
+        title=dict(y=0.97, yanchor="top"),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
         separators=".,",
     )
     return fig
+
+
+def month_ticks(months) -> list[str]:
+    """'2022-03' → '3月' for chart axes (plotly would write 'Mar 2022')."""
+    return [f"{int(str(m)[5:7])}月" for m in months]
 
 
 def arrow(d: object) -> str:

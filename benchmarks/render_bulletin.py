@@ -1,0 +1,94 @@
+"""Render a month's bulletin the way a reader sees it: Word → PDF (LibreOffice) → PNG pages.
+
+    /work/venv/bin/python benchmarks/render_bulletin.py [--db PATH] [--month 2022-10] [--out DIR]
+
+Without --db a fresh demo database is built in the output folder. Prints how long each step took
+and where the files are; look at the PNGs to check the layout (Chinese glyphs, tables within the
+page). Exits 2 when LibreOffice or pdftoppm is not installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from credit.bulletin import build_bulletin_data, file_stem, to_docx, to_xlsx  # noqa: E402
+from credit.demo import build_demo  # noqa: E402
+from credit.service import open_store  # noqa: E402
+
+
+def docx_to_pdf(docx: Path, out_dir: Path, timeout: int = 180) -> Path:
+    """LibreOffice headless conversion, with a private profile so parallel runs do not clash."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        raise FileNotFoundError("soffice")
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run(
+            [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+             "--outdir", str(out_dir), str(docx)],
+            check=True, capture_output=True, timeout=timeout,
+        )
+    pdf = out_dir / (docx.stem + ".pdf")
+    if not pdf.exists():
+        raise RuntimeError(f"LibreOffice produced no PDF for {docx}")
+    return pdf
+
+
+def pdf_to_pngs(pdf: Path, prefix: Path, dpi: int = 80, first: int = 1, last: int | None = None) -> list[Path]:
+    args = ["pdftoppm", "-png", "-r", str(dpi), "-f", str(first)]
+    if last:
+        args += ["-l", str(last)]
+    subprocess.run([*args, str(pdf), str(prefix)], check=True, capture_output=True, timeout=120)
+    return sorted(prefix.parent.glob(prefix.name + "*.png"))
+
+
+def pdf_pages(pdf: Path) -> int:
+    out = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
+    return int(next(line.split()[-1] for line in out.splitlines() if line.startswith("Pages:")))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--db")
+    ap.add_argument("--month", default="2022-10")
+    ap.add_argument("--out", default="/tmp/bulletin_render")
+    ap.add_argument("--dpi", type=int, default=80)
+    args = ap.parse_args(argv)
+    if not (shutil.which("soffice") and shutil.which("pdftoppm")):
+        print("需要 LibreOffice（soffice）和 pdftoppm（poppler-utils）", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    db = Path(args.db) if args.db else out / "demo.db"
+    if not args.db:
+        build_demo(db, replace=True)
+    t0 = time.perf_counter()
+    with open_store(db) as store:
+        data = build_bulletin_data(store, args.month)
+    t1 = time.perf_counter()
+    docx = out / f"{file_stem(args.month)}.docx"
+    docx.write_bytes(to_docx(data))
+    t2 = time.perf_counter()
+    (out / f"{file_stem(args.month)}.xlsx").write_bytes(to_xlsx(data))
+    t3 = time.perf_counter()
+    pdf = docx_to_pdf(docx, out)
+    t4 = time.perf_counter()
+    for old in out.glob("page*.png"):
+        old.unlink()
+    pngs = pdf_to_pngs(pdf, out / "page", dpi=args.dpi)
+    print(f"数据 {t1 - t0:.2f}s · Word {t2 - t1:.2f}s · Excel {t3 - t2:.2f}s · PDF {t4 - t3:.2f}s")
+    print(f"{pdf}（{pdf_pages(pdf)} 页）")
+    for p in pngs:
+        print(p)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,115 @@
+"""The bulletin's one chart, as a PNG for the Word file.
+
+Plotly's static export needs kaleido and a browser, neither of which an office intranet server
+can be relied on to have; matplotlib renders headless with nothing but a font. The chart shows
+信易贷 progress when the year has a target, else the towns' ranking. Without matplotlib or a CJK
+font the chart is left out (`None`) rather than printed with empty boxes for every character.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Serif CJK SC", "Source Han Sans SC",
+                "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "SimSun",
+                "PingFang SC")
+CJK_FILE_HINTS = ("NotoSansCJK", "NotoSerifCJK", "SourceHanSans", "wqy", "simhei", "msyh", "simsun")
+WIDTH_IN, HEIGHT_IN, DPI = 6.2, 2.9, 200
+
+
+@cache
+def cjk_font_path() -> str | None:
+    """A font file with Chinese glyphs: by family name first, else by a known file name."""
+    try:
+        from matplotlib import font_manager
+    except ImportError:
+        return None
+    by_name = {f.name: f.fname for f in font_manager.fontManager.ttflist}
+    for family in CJK_FAMILIES:
+        if family in by_name:
+            return by_name[family]
+    for path in font_manager.findSystemFonts():
+        if any(h.lower() in Path(path).name.lower() for h in CJK_FILE_HINTS):
+            return path
+    return None
+
+
+@contextmanager
+def _figure() -> Iterator[tuple[object, object]]:
+    """A figure and axes drawn in the CJK font (rcParams scoped to this chart only)."""
+    import matplotlib
+    from matplotlib import font_manager
+    from matplotlib.figure import Figure
+
+    path = cjk_font_path()
+    font_manager.fontManager.addfont(path)
+    family = font_manager.FontProperties(fname=path).get_name()
+    with matplotlib.rc_context({"font.family": [family, "DejaVu Sans"], "font.size": 8,
+                                "axes.unicode_minus": False}):
+        fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, layout="constrained")
+        ax = fig.add_subplot()
+        yield fig, ax
+
+
+def _png(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def xyd_chart(series: pd.DataFrame, month: str, target: float, opening: float) -> bytes:
+    """Cumulative new registrations against the straight-line target path and the year's target."""
+    m = int(month[5:])
+    labels = [f"{int(x[5:])}月" for x in series["month"]]
+    upto = series.iloc[:m]
+    with _figure() as (fig, ax):
+        ax.plot(labels, series["target_path"], linestyle="--", color="#999999", label="序时目标（直线）")
+        ax.plot(labels[:m], upto["new"], marker="o", color="#2e75b6", label="实际累计新增")
+        ax.axhline(target, color="#c00000", linewidth=1)
+        ax.text(0, target, f"全年目标 {target:,.0f} 家", color="#c00000", va="bottom")
+        last = upto["new"].iloc[-1]
+        if pd.notna(last):
+            ax.annotate(f"{last:,.0f}", (labels[m - 1], last), textcoords="offset points", xytext=(0, 6),
+                        ha="center")
+        ax.set_title(f"{month[:4]}年全县信易贷平台新增注册企业（年初 {opening:,.0f} 家）", fontsize=10)
+        ax.set_ylabel("家", rotation=0, labelpad=10)
+        ax.set_ylim(0, max(target, float(series["target_path"].max())) * 1.12)
+        ax.legend(loc="upper left", frameon=False)
+        _style(ax)
+        return _png(fig)
+
+
+def ranking_chart(table: pd.DataFrame, title: str) -> bytes:
+    """Horizontal bars of 得分率, best at the top."""
+    t = table.iloc[::-1]
+    with _figure() as (fig, ax):
+        ax.barh(t["单位"].astype(str), t["得分率"], color="#2e75b6")
+        for y, v in enumerate(t["得分率"]):
+            ax.text(v, y, f" {v:.2f}", va="center", fontsize=7)
+        ax.set_title(title, fontsize=10)
+        ax.set_xlim(0, 105)
+        _style(ax)
+        return _png(fig)
+
+
+def _style(ax) -> None:
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(axis="y", color="#e5e5e5", linewidth=0.6)
+    ax.set_axisbelow(True)
+
+
+def bulletin_chart(data) -> tuple[bytes, str] | None:
+    """(png, caption) for the bulletin, or None when matplotlib or a CJK font is missing."""
+    if cjk_font_path() is None:
+        return None
+    p = data.xyd
+    if p is not None and data.xyd_series is not None and pd.notna(p.new):
+        return xyd_chart(data.xyd_series, data.month, p.target, p.opening), "图1  全县信易贷新增注册企业进度"
+    towns = data.groups[0]
+    return ranking_chart(towns.table, f"{data.month_text}{towns.label}得分率"), f"图1  {towns.label}得分率"

@@ -1,0 +1,69 @@
+"""账户管理 (admin): accounts, roles, password resets, and the login settings."""
+
+import pandas as pd
+import streamlit as st
+
+from credit.accounts import ROLES
+from credit.errors import CreditError
+from ui.auth import idle_minutes, login_required, require
+from ui.context import store
+from ui.router import ensure_router
+
+ensure_router()
+
+st.title("账户管理")
+actor = require("accounts")
+if actor is None:
+    st.stop()
+
+rows = store().accounts()
+table = pd.DataFrame([{
+    "用户名": r["username"], "显示名称": r["display"], "角色": ROLES[r["role"]],
+    "状态": "已停用" if r["disabled"] else ("锁定中" if r["locked_until"] else "正常"),
+    "连续失败次数": r["failed"], "创建人": r["created_by"], "创建时间": r["created_at"],
+} for r in rows])
+st.dataframe(table, hide_index=True, width="stretch")
+
+c1, c2 = st.columns(2)
+with c1, st.form("add-account", clear_on_submit=True):
+    st.subheader("新增账户")
+    username = st.text_input("用户名")
+    display = st.text_input("显示名称（可选）")
+    role = st.selectbox("角色", list(ROLES), format_func=lambda r: ROLES[r])
+    password = st.text_input("初始密码（至少 8 位，含字母和数字）", type="password")
+    if st.form_submit_button("新增"):
+        try:
+            store().add_account(username, password, role, by=actor, display=display)
+            st.success(f"已新增账户 {username}")
+            st.rerun()
+        except CreditError as exc:
+            st.error(str(exc))
+with c2:
+    names = [r["username"] for r in rows]
+    if names:
+        with st.form("manage-account"):
+            st.subheader("重设密码 / 停用 / 启用")
+            who = st.selectbox("账户", names)
+            new_pw = st.text_input("新密码（仅重设密码时填写）", type="password")
+            action = st.radio("操作", ["重设密码", "停用", "启用"], horizontal=True)
+            if st.form_submit_button("执行"):
+                try:
+                    if action == "重设密码":
+                        store().set_password(who, new_pw, by=actor)
+                    else:
+                        store().set_account_disabled(who, action == "停用", by=actor)
+                    st.success(f"已对账户 {who} 执行：{action}")
+                    st.rerun()
+                except CreditError as exc:
+                    st.error(str(exc))
+
+st.subheader("登录设置")
+with st.form("login-settings"):
+    need = st.checkbox("浏览也需要登录（正式库默认开启）", value=login_required())
+    idle = st.number_input("无操作自动退出（分钟）", min_value=5, max_value=480, value=idle_minutes())
+    if st.form_submit_button("保存设置"):
+        store().set_meta("login_required", "1" if need else "0", by=actor)
+        store().set_meta("session_idle_minutes", str(int(idle)), by=actor)
+        st.success("设置已保存。")
+st.caption("如县里有统一身份认证（OIDC），可在 .streamlit/secrets.toml 配置 [auth] 并将设置项 auth_mode 设为 oidc，"
+           "用户以邮箱登录，角色仍按本页账户（用户名填邮箱）分配。")

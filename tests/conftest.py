@@ -1,0 +1,27 @@
+"""Shared fixtures: a demo database built once per test session through the real import path,
+copied fresh for every test that wants one (tests never share a database they write to)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from credit.demo import build_demo
+
+
+@pytest.fixture(scope="session")
+def demo_db_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    build_demo(path)
+    return path
+
+
+@pytest.fixture()
+def demo_db(demo_db_master: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the demo database; CREDIT_DB points at it for AppTest pages."""
+    dest = tmp_path / "demo.db"
+    shutil.copyfile(demo_db_master, dest)
+    monkeypatch.setenv("CREDIT_DB", str(dest))
+    return dest
