@@ -30,6 +30,10 @@ ISSUER = "平阴县社会信用体系建设领导小组办公室"
 GROUP_LABELS = {"镇街": "镇（街道）、开发区", "部门": "部门（单位）"}
 RED, YELLOW = "红色", "黄色"
 RANK_FALL_RED = 3  # a fall of this many places or more is a red warning
+ALERT_RULES = {
+    RED: f"出现严重失信事件扣分，或排名下降 {RANK_FALL_RED} 位及以上",
+    YELLOW: "按月报送的指标本月无报送，或“信易贷”新增注册落后于序时任务",
+}
 FORMATS = {"docx", "xlsx"}
 MIME = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -50,6 +54,7 @@ XLSX_FORMATS = {
     "分值": "0.##",
     "扣分": "0.0#",
 }
+XLSX_WRAP = ("内容", "事项", "原因", "扣分事项")
 
 
 @dataclass(frozen=True)
@@ -114,11 +119,18 @@ def file_stem(month: str) -> str:
 
 
 def ranking_table(gm: GroupMonth) -> pd.DataFrame:
-    """The ranking with first-level subtotals; 排名变化 > 0 means the unit moved up."""
+    """The ranking with first-level subtotals; 排名变化 > 0 means the unit moved up.
+
+    A first-level subtotal is left blank (not 0.00) for a unit none of whose indicators of that
+    level apply to it, so a reader does not take "not assessed" for "scored nothing".
+    """
     s = gm.summary
+    d = gm.scores.detail
+    applicable = d[d["applies"]].groupby(["unit_id", "level1"]).size()
     table = pd.DataFrame({"排名": s["rank"].astype("Int64"), "单位": s["unit"].astype(object)})
     for lv in gm.scores.level1_names:
-        table[lv] = s[lv].astype(float).round(2)
+        has = [(uid, lv) in applicable.index for uid in s["unit_id"]]
+        table[lv] = s[lv].astype(float).round(2).where(has)  # blank where nothing of the level applies
     table["得分"] = s["earned"].astype(float).round(2)
     table["适用满分"] = s["possible"].astype(float).round(2)
     table["得分率"] = s["score"].astype(float).round(2)
@@ -164,7 +176,9 @@ def breakdown_table(gm: GroupMonth) -> pd.DataFrame:
     items = ms.items[ms.items["deduction"] > 0]
     trail: dict[tuple[str, str], list[str]] = {}
     for r in items.itertuples():
-        trail.setdefault((r.unit_id, r.code), []).append(f"{r.month} {_item_text(r)}（扣{r.deduction:g}分）")
+        text = _item_text(r)
+        when = "" if text.startswith((str(r.month), "截至")) else f"{r.month} "
+        trail.setdefault((r.unit_id, r.code), []).append(f"{when}{text}（扣{r.deduction:g}分）")
     order = {uid: i for i, uid in enumerate(gm.summary["unit_id"])}
     rank = dict(zip(gm.summary["unit_id"], gm.summary["rank"]))
     out = pd.DataFrame({
@@ -227,7 +241,7 @@ def flow_alerts(gm: GroupMonth) -> list[Alert]:
             if ind.applies_to.covers(unit) and not (float(rows.at[unit.id, h]) > 0 if h in rows else False)
         ]
         if missing:
-            alerts.append(Alert(YELLOW, label, name, "本月无报送：" + "、".join(missing)))
+            alerts.append(Alert(YELLOW, label, name, "、".join(missing)))
     return alerts
 
 
@@ -286,10 +300,9 @@ def _move_phrase(r: dict, verb: str) -> str:
     return f"{r['unit']}{verb}（得分率 {r['d_score']:+.2f}，{place}）{why}"
 
 
-def movers_sentence(gm: GroupMonth, prev: GroupMonth | None) -> str:
+def movers_sentence(gm: GroupMonth, prev: GroupMonth) -> str:
+    """Who gained and who lost most against last month, and through which indicators."""
     label = GROUP_LABELS[gm.scores.group]
-    if prev is None:
-        return f"{label}：上月无数据，本月暂不比较排名变化。"
     gain, fall = movers(gm.summary, indicator_deltas(gm.scores.detail, prev.scores.detail), n=1)
     parts = [_move_phrase(r, "进步最大") for r in gain.to_dict("records")]
     parts += [_move_phrase(r, "下降最多") for r in fall.to_dict("records")]
@@ -354,6 +367,19 @@ def _xyd(store: Store, month: str) -> tuple[Progress | None, pd.DataFrame | None
     return p, county_series(inp.county_monthly, year, opening, goal), town_table(inp, prev_dec, goal)
 
 
+def group_bulletin(gm: GroupMonth) -> GroupBulletin:
+    fw = gm.scores.framework
+    points = fw.level1_points()
+    return GroupBulletin(gm.scores.group, GROUP_LABELS[gm.scores.group], [(lv.name, points[lv.name]) for lv in fw.level1],
+                         ranking_table(gm), breakdown_table(gm))
+
+
+NOTES = [
+    "得分率 = 得分 ÷ 适用指标满分 × 100，按得分率（保留两位小数）排名；排名变化“↑”为上升、“↓”为下降。",
+    "扣分事项为本年1月至本月累计；同一指标扣分合计超过该指标分值的，以指标分值为限。",
+]
+
+
 def build_bulletin_data(
     store: Store,
     month: str,
@@ -363,40 +389,28 @@ def build_bulletin_data(
     """Everything the month's bulletin says; `scored` reuses already computed `score()` results."""
     if month not in store.months_with_data():
         raise CreditError(f"{month} 没有导入任何数据，无法生成通报。")
-    scored = dict(scored or {})
     pm = previous_month(month)
     has_prev = pm in store.months_with_data()
-    groups, deductions, alerts, sentences, movers_text = [], [], [], [], []
-    for g in GROUPS:
-        gm = scored.get(g) or score(store, month, g)
-        prev = score(store, pm, g, with_previous=False) if has_prev else None
-        fw = gm.scores.framework
-        gb = GroupBulletin(g, GROUP_LABELS[g], [(lv.name, fw.level1_points()[lv.name]) for lv in fw.level1],
-                           ranking_table(gm), breakdown_table(gm))
-        groups.append(gb)
-        deductions.append(deduction_items(gm))
-        alerts += red_alerts(gm)
-        alerts += flow_alerts(gm)
-        sentences.append(overall_sentence(gb))
-        movers_text.append(movers_sentence(gm, prev))
+    gms = [(scored or {}).get(g) or score(store, month, g) for g in GROUPS]
+    groups = [group_bulletin(gm) for gm in gms]
     p, series, towns = _xyd(store, month)
-    alerts += xyd_alerts(towns)
+    alerts = [a for gm in gms for a in red_alerts(gm) + flow_alerts(gm)] + xyd_alerts(towns)
     alerts.sort(key=lambda a: a.level != RED)  # stable: red first, each in group order
-    ded = pd.concat(deductions, ignore_index=True)
+    ded = pd.concat([deduction_items(gm) for gm in gms], ignore_index=True)
+    movers_text = (
+        [movers_sentence(gm, score(store, pm, gm.scores.group, with_previous=False)) for gm in gms]
+        if has_prev else [f"上月（{pm}）无数据，本月暂不比较排名变化。"]
+    )
     year, m = month_parts(month)
     sentences = [
-        f"{year}年{m}月，全县" + "；".join(s.rstrip("。") for s in sentences) + "。",
+        f"{year}年{m}月，全县" + "；".join(overall_sentence(gb).rstrip("。") for gb in groups) + "。",
         *movers_text,
         xyd_sentence(p, month, towns),
         deductions_sentence(ded),
         alerts_sentence(alerts),
     ]
-    notes = [
-        "得分率 = 得分 ÷ 适用指标满分 × 100，按得分率（保留两位小数）排名；排名变化“↑”为上升、“↓”为下降。",
-        "扣分事项为本年1月至本月累计；同一指标扣分合计超过该指标分值的，以指标分值为限。",
-    ]
     return BulletinData(month, bulletin_title(month), ISSUER, issued or date.today(), sentences, groups, ded,
-                        alerts, p, series, towns, notes)
+                        alerts, p, series, towns, list(NOTES))
 
 
 # -- rendering --------------------------------------------------------------------------------
@@ -428,7 +442,7 @@ def xlsx_sheets(data: BulletinData) -> dict[str, pd.DataFrame]:
 
 
 def to_xlsx(data: BulletinData) -> bytes:
-    return to_excel_bytes(xlsx_sheets(data), XLSX_FORMATS)
+    return to_excel_bytes(xlsx_sheets(data), XLSX_FORMATS, wrap_columns=XLSX_WRAP)
 
 
 def to_docx(data: BulletinData) -> bytes:

@@ -72,7 +72,7 @@ def xyd_chart(series: pd.DataFrame, month: str, target: float, opening: float) -
         ax.plot(labels, series["target_path"], linestyle="--", color="#999999", label="序时目标（直线）")
         ax.plot(labels[:m], upto["new"], marker="o", color="#2e75b6", label="实际累计新增")
         ax.axhline(target, color="#c00000", linewidth=1)
-        ax.text(0, target, f"全年目标 {target:,.0f} 家", color="#c00000", va="bottom")
+        ax.text(len(labels) - 1, target, f"全年目标 {target:,.0f} 家", color="#c00000", va="bottom", ha="right")
         last = upto["new"].iloc[-1]
         if pd.notna(last):
             ax.annotate(f"{last:,.0f}", (labels[m - 1], last), textcoords="offset points", xytext=(0, 6),
@@ -80,7 +80,7 @@ def xyd_chart(series: pd.DataFrame, month: str, target: float, opening: float) -
         ax.set_title(f"{month[:4]}年全县信易贷平台新增注册企业（年初 {opening:,.0f} 家）", fontsize=10)
         ax.set_ylabel("家", rotation=0, labelpad=10)
         ax.set_ylim(0, max(target, float(series["target_path"].max())) * 1.12)
-        ax.legend(loc="upper left", frameon=False)
+        ax.legend(loc="lower right", frameon=False)
         _style(ax)
         return _png(fig)
 
@@ -94,13 +94,13 @@ def ranking_chart(table: pd.DataFrame, title: str) -> bytes:
             ax.text(v, y, f" {v:.2f}", va="center", fontsize=7)
         ax.set_title(title, fontsize=10)
         ax.set_xlim(0, 105)
-        _style(ax)
+        _style(ax, grid="x")
         return _png(fig)
 
 
-def _style(ax) -> None:
+def _style(ax, grid: str = "y") -> None:
     ax.spines[["top", "right"]].set_visible(False)
-    ax.grid(axis="y", color="#e5e5e5", linewidth=0.6)
+    ax.grid(axis=grid, color="#e5e5e5", linewidth=0.6)
     ax.set_axisbelow(True)
 
 

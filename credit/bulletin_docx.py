@@ -25,7 +25,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from lxml import etree
 
-from credit.bulletin import RED, YELLOW, BulletinData, GroupBulletin
+from credit.bulletin import ALERT_RULES, RED, YELLOW, BulletinData, GroupBulletin
 from credit.bulletin_chart import bulletin_chart
 
 TITLE_FONT = "方正小标宋简体"
@@ -42,6 +42,8 @@ BODY_LINE = Pt(28)
 TEXT_WIDTH_MM = 210 - 28 - 26
 RED_COLOR = RGBColor(0xFF, 0x00, 0x00)
 CN_NUMBERS = "一二三四五六七八九十"
+KEEP_TOGETHER_ROWS = 12  # a table this short stays on one page; a longer one keeps its first rows with the caption
+KEEP_FIRST_ROWS = 3
 
 
 # -- fonts and styles -------------------------------------------------------------------------
@@ -63,7 +65,7 @@ def set_fonts(rpr, east_asia: str, latin: str = LATIN_FONT) -> None:
 
 
 def _paragraph_style(doc, name: str, font: str, size, *, bold: bool = False, align=None, indent: bool = False,
-                     line=None):
+                     line=None, keep: bool = False):
     styles = doc.styles
     style = styles[name] if name in [s.name for s in styles] else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
     if name != "Normal":
@@ -80,6 +82,7 @@ def _paragraph_style(doc, name: str, font: str, size, *, bold: bool = False, ali
     else:
         pf.line_spacing_rule, pf.line_spacing = WD_LINE_SPACING.EXACTLY, line
     pf.widow_control = False
+    pf.keep_with_next = keep
     return style
 
 
@@ -87,9 +90,9 @@ def setup_styles(doc) -> None:
     _paragraph_style(doc, "Normal", BODY_FONT, SAN_HAO, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True, line=BODY_LINE)
     _paragraph_style(doc, "版头", TITLE_FONT, Pt(24), align=WD_ALIGN_PARAGRAPH.CENTER)
     _paragraph_style(doc, "通报标题", TITLE_FONT, ER_HAO, align=WD_ALIGN_PARAGRAPH.CENTER, line=Pt(36))
-    _paragraph_style(doc, "一级标题", HEADING_FONT, SAN_HAO, indent=True, line=BODY_LINE)
-    _paragraph_style(doc, "二级标题", SUBHEADING_FONT, SAN_HAO, indent=True, line=BODY_LINE)
-    _paragraph_style(doc, "表题", HEADING_FONT, SI_HAO, align=WD_ALIGN_PARAGRAPH.CENTER, line=Pt(24))
+    _paragraph_style(doc, "一级标题", HEADING_FONT, SAN_HAO, indent=True, line=BODY_LINE, keep=True)
+    _paragraph_style(doc, "二级标题", SUBHEADING_FONT, SAN_HAO, indent=True, line=BODY_LINE, keep=True)
+    _paragraph_style(doc, "表题", HEADING_FONT, SI_HAO, align=WD_ALIGN_PARAGRAPH.CENTER, line=Pt(24), keep=True)
     _paragraph_style(doc, "表格文字", TABLE_FONT, XIAO_WU, align=WD_ALIGN_PARAGRAPH.CENTER)
     _paragraph_style(doc, "说明", BODY_FONT, SI_HAO, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True, line=Pt(22))
     _paragraph_style(doc, "页码", TABLE_FONT, SI_HAO, align=WD_ALIGN_PARAGRAPH.CENTER)
@@ -188,43 +191,50 @@ def _widths(weights: list[float]) -> list[Mm]:
     return [Mm(TEXT_WIDTH_MM * w / total) for w in weights]
 
 
-def _repeat_header(row) -> None:
+def _row_props(row, header: bool) -> None:
+    """No row split across pages; the header row repeats at the top of every page."""
     trpr = row._tr.get_or_add_trPr()
-    for tag in ("w:tblHeader", "w:cantSplit"):
+    for tag in ("w:cantSplit", "w:tblHeader") if header else ("w:cantSplit",):
         el = OxmlElement(tag)
         el.set(qn("w:val"), "true")
         trpr.append(el)
 
 
-def _cell(cell, text: str, *, bold: bool = False, align=None) -> None:
+def _cell(cell, style_id: str, text: str, *, bold: bool = False, align=None, color: RGBColor | None = None) -> None:
     p = cell.paragraphs[0]
-    p.style = "表格文字"
+    p._p.style = style_id  # by id: python-docx's lookup by name scans every style, for every cell
     if align is not None:
         p.alignment = align
     run = p.add_run(text)
     run.bold = bold or None
+    if color is not None:
+        run.font.color.rgb = color
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
 
 
 def add_table(doc, header: list[str], rows: list[list[str]], weights: list[float],
-              left: set[int] = frozenset(), bold_rows: set[int] = frozenset()):
-    """A bordered table filling the text width; the header repeats on every page."""
+              left: set[int] = frozenset(), bold_rows: set[int] = frozenset(), red_rows: set[int] = frozenset()):
+    """A bordered table filling the text width; the header repeats on every page, and a short table
+    stays on one page with its caption (a long one may break, but never right after its caption)."""
     table = doc.add_table(rows=1 + len(rows), cols=len(header))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     widths = _widths(weights)
+    keep = len(rows) <= KEEP_TOGETHER_ROWS
+    style_id = doc.styles["表格文字"].style_id
     for i, w in enumerate(widths):
         table.columns[i].width = w
     for r, values in enumerate([header, *rows]):
         row = table.rows[r]
-        if r == 0:
-            _repeat_header(row)
+        _row_props(row, header=(r == 0))
         for c, text in enumerate(values):
             cell = row.cells[c]
             cell.width = widths[c]
             align = WD_ALIGN_PARAGRAPH.LEFT if (r > 0 and c in left) else None
-            _cell(cell, text, bold=(r == 0 or (r - 1) in bold_rows), align=align)
+            _cell(cell, style_id, text, bold=(r == 0 or (r - 1) in bold_rows), align=align,
+                  color=RED_COLOR if (r - 1) in red_rows else None)
+            cell.paragraphs[0].paragraph_format.keep_with_next = (keep or r < KEEP_FIRST_ROWS) and r < len(rows)
     return table
 
 
@@ -260,7 +270,8 @@ def deduction_rows(data: BulletinData) -> tuple[list[str], list[list[str]], set[
         mark = "★" if r["本月新增"] else ""
         if mark:
             new.add(i)
-        rows.append([str(i + 1), str(r["单位"]), str(r["指标"]), str(r["事项"]), f"{r['月份']}{mark}", f"{r['扣分']:g}"])
+        month = f"{int(str(r['月份'])[5:])}月"
+        rows.append([str(i + 1), str(r["单位"]), str(r["指标"]), str(r["事项"]), month + mark, f"{r['扣分']:g}"])
     return ["序号", "单位", "指标", "事项", "月份", "扣分"], rows, new
 
 
@@ -293,7 +304,6 @@ def _caption(doc, text: str) -> None:
     p = para(doc, text, "表题")
     p.paragraph_format.space_before = Pt(6)
     p.paragraph_format.space_after = Pt(4)
-    p.paragraph_format.keep_with_next = True
 
 
 def overview(doc, data: BulletinData, num: _Numbering) -> None:
@@ -337,26 +347,28 @@ def deductions_section(doc, data: BulletinData, num: _Numbering) -> None:
     para(doc, "本年1月至本月各单位扣分事项如下（标注“★”并加粗的为本月新增），请相关单位逐项核实、整改到位。")
     _caption(doc, f"{num.caption()}  {data.month[:4]}年扣分事项明细")
     header, rows, new = deduction_rows(data)
-    add_table(doc, header, rows, [7, 20, 30, 52, 14, 8], left={1, 2, 3}, bold_rows=new)
+    add_table(doc, header, rows, [7, 20, 30, 50, 14, 9], left={1, 2, 3}, bold_rows=new)
 
 
 def alerts_section(doc, data: BulletinData, num: _Numbering) -> None:
     para(doc, f"{num.heading()}预警提示", "一级标题")
-    for i, (level, what) in enumerate(((RED, "严重失信事件扣分或排名下降 3 位及以上"),
-                                       (YELLOW, "按月报送的指标本月无报送，或“信易贷”新增注册落后于序时任务"))):
-        para(doc, f"（{CN_NUMBERS[i]}）{level}预警（{what}）", "二级标题")
-        alerts = data.alerts_of(level)
-        if not alerts:
-            para(doc, "本月无。")
-        for k, a in enumerate(alerts, start=1):
-            para(doc, f"{k}. {a.unit}（{a.group}）：{a.reason}。")
+    red, yellow = data.alerts_of(RED), data.alerts_of(YELLOW)
+    para(doc, f"本月红色预警 {len(red)} 个（{ALERT_RULES[RED]}），黄色预警 {len(yellow)} 个（{ALERT_RULES[YELLOW]}）。"
+              + ("" if data.alerts else "各单位本月均无预警。"))
+    if not data.alerts:
+        return
+    _caption(doc, f"{num.caption()}  {data.month_text}预警提示")
+    rows = [[str(k), a.level, a.unit, a.reason] for k, a in enumerate(data.alerts, start=1)]
+    add_table(doc, ["序号", "预警", "单位", "原因"], rows, [7, 9, 26, 88], left={2, 3},
+              red_rows={k for k, a in enumerate(data.alerts) if a.level == RED})
 
 
 def closing(doc, data: BulletinData) -> None:
     para(doc, "请各镇（街道）、开发区和县直各部门（单位）对照本通报，认真查找差距，落实整改措施，"
               "确保全年社会信用体系建设各项任务顺利完成。")
+    para(doc, "说明：", "说明")
     for i, note in enumerate(data.notes, start=1):
-        para(doc, f"{'说明：' if i == 1 else '　　　'}{i}. {note}", "说明")
+        para(doc, f"{i}. {note}", "说明")
     for text in ("", data.issuer, f"{data.issued.year}年{data.issued.month}月{data.issued.day}日"):
         p = para(doc, text)
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT

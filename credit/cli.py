@@ -75,6 +75,21 @@ def build_parser() -> argparse.ArgumentParser:
         u.add_argument("username")
         u.add_argument("--db", default=argparse.SUPPRESS)
     usub.add_parser("list", help="列出账户").add_argument("--db", default=argparse.SUPPRESS)
+
+    p = sub.add_parser("bulletin", help="生成月度通报（按输出文件扩展名：.docx 为 Word，.xlsx 为 Excel）")
+    _db_arg(p)
+    p.add_argument("--month", type=_month, required=True)
+    p.add_argument("-o", "--output", required=True, help="输出文件，如 通报_2022-10.docx 或 通报_2022-10.xlsx")
+
+    p = sub.add_parser("backup", help="在线备份数据库（导入进行中也可备份，得到一致的副本）")
+    _db_arg(p)
+    p.add_argument("-o", "--output", required=True, help="备份文件（不得已存在）")
+    p = sub.add_parser("restore", help="用备份文件替换数据库（先校验备份；原数据库保留为 .bak-时间戳）")
+    _db_arg(p)
+    p.add_argument("backup_file", help="由 backup 生成的备份文件")
+    p = sub.add_parser("rebuild", help="由存档的原始上传文件重建数据库到新文件（并核对版本历史一致）")
+    _db_arg(p)
+    p.add_argument("-o", "--output", required=True, help="新数据库文件（不得已存在）")
     return parser
 
 
@@ -194,12 +209,70 @@ def cmd_scores(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bulletin(args: argparse.Namespace) -> int:
+    from credit.bulletin import FORMATS, RED, YELLOW, build_bulletin_data, export
+    from credit.service import open_store
+
+    out = Path(args.output)
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        print(f"错误：输出文件扩展名应为 .docx（Word）或 .xlsx（Excel），实际为「{out.suffix or '无'}」", file=sys.stderr)
+        return 2
+    with open_store(args.db) as store:
+        data = build_bulletin_data(store, args.month)
+        blob = export(store, data, fmt, CLI)
+    out.write_bytes(blob)
+    red, yellow = len(data.alerts_of(RED)), len(data.alerts_of(YELLOW))
+    print(f"已生成 {data.title}：{out}（红色预警 {red} 个，黄色预警 {yellow} 个）")
+    return 0
+
+
+def _existing_db(args: argparse.Namespace) -> Path:
+    """The --db of a maintenance command: never created on the fly, unlike the other commands."""
+    from credit.service import default_db_path
+
+    return Path(args.db) if args.db else default_db_path()
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from credit.maintenance import backup_database
+
+    info = backup_database(_existing_db(args), args.output)
+    print(f"已备份并通过完整性检查：{info.describe()}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from credit.maintenance import restore_database
+
+    result = restore_database(_existing_db(args), args.backup_file)
+    if result.previous is not None:
+        print(f"原数据库已保留为：{result.previous}")
+    print(f"已从备份恢复：{result.info.describe()}")
+    return 0
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    from credit.maintenance import rebuild_database
+
+    result = rebuild_database(_existing_db(args), args.output)
+    print(
+        f"已由存档重建：重新导入上传文件 {result.imports} 次，重做版本恢复 {result.restores} 次，"
+        f"版本历史与原数据库一致。{result.info.describe()}"
+    )
+    return 0
+
+
 COMMANDS = {
     "demo": cmd_demo,
     "template": cmd_template,
     "import": cmd_import,
     "scores": cmd_scores,
     "user": cmd_user,
+    "bulletin": cmd_bulletin,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
+    "rebuild": cmd_rebuild,
 }
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from credit.accounts import DEMO, SYSTEM
 from credit.contract import (
     EVENT_OBJECTION,
     EVENT_SERIOUS,
@@ -29,7 +30,6 @@ from credit.contract import (
     UNIT_COL,
     VALUE_COL,
 )
-from credit.accounts import DEMO, SYSTEM
 from credit.units import UnitRegister
 
 DEMO_YEAR = 2022

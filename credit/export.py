@@ -7,7 +7,7 @@ carriage return would be run as a formula by Excel/WPS, so such text is always w
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import pandas as pd
 from openpyxl import Workbook
@@ -39,8 +39,11 @@ def to_csv_bytes(df: pd.DataFrame) -> bytes:
     return safe_frame(df).to_csv(index=False).encode("utf-8-sig")
 
 
-def write_sheet(ws, df: pd.DataFrame, number_formats: Mapping[str, str] | None = None) -> None:
-    """One table on one sheet: bold frozen header, widths, number formats; text stays text."""
+def write_sheet(ws, df: pd.DataFrame, number_formats: Mapping[str, str] | None = None,
+                wrap_columns: Collection[str] = ()) -> None:
+    """One table on one sheet: bold frozen header, widths, number formats; text stays text.
+
+    Columns named in `wrap_columns` (long free text) wrap within their width instead of spilling."""
     number_formats = number_formats or {}
     ws.append([str(c) for c in df.columns])
     for cell in ws[1]:
@@ -73,6 +76,9 @@ def write_sheet(ws, df: pd.DataFrame, number_formats: Mapping[str, str] | None =
         if fmt:
             for cell in ws[letter][1:]:
                 cell.number_format = fmt
+        if str(col) in wrap_columns:
+            for cell in ws[letter][1:]:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "A2"
 
 
@@ -80,12 +86,13 @@ def _display_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
-def to_excel_bytes(sheets: Mapping[str, pd.DataFrame], number_formats: Mapping[str, str] | None = None) -> bytes:
+def to_excel_bytes(sheets: Mapping[str, pd.DataFrame], number_formats: Mapping[str, str] | None = None,
+                   wrap_columns: Collection[str] = ()) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     for name, df in sheets.items():
         ws = wb.create_sheet(title=_sheet_title(name))
-        write_sheet(ws, df, number_formats)
+        write_sheet(ws, df, number_formats, wrap_columns)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -223,13 +223,17 @@ def _scaled_params(ind: Indicator, new_points: float) -> Mapping[str, Any]:
     if old <= 0 or new_points == old:
         return ind.params
     factor = new_points / old
+
+    def scale(v: float) -> float:  # 12 significant digits: 0.1 × 1.2 saves as 0.12, not 0.12000000000000001
+        return float(f"{v * factor:.12g}")
+
     params = dict(ind.params)
     if ind.rule == "deduct_per_item":
         for key in ("step", "cap"):
             if isinstance(params.get(key), (int, float)) and not isinstance(params[key], bool):
-                params[key] = params[key] * factor
+                params[key] = scale(params[key])
     elif ind.rule == "tiered_days" and "tiers" in params:
-        params["tiers"] = tuple((limit, pts * factor) for limit, pts in params["tiers"])
+        params["tiers"] = tuple((limit, scale(pts)) for limit, pts in params["tiers"])
     return params
 
 

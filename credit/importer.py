@@ -47,7 +47,7 @@ from credit.template import (
     number_rule,
 )
 from credit.units import Unit, UnitRegister
-from credit.xlsx_safety import check_upload, not_a_workbook, sniff_format, xlsx_error_cells
+from credit.xlsx_safety import UNCALCULATED, check_upload, not_a_workbook, sniff_format, xlsx_error_cells
 
 HEADER_SEARCH_ROWS = 20
 MONTH_SEARCH_ROWS = 60
@@ -82,6 +82,7 @@ _HINT_NUMBER = "请只填写阿拉伯数字，不要带单位、文字或空格"
 _HINT_EMPTY_VALUES = "此前已导入的该表数据保持不变；如本月数值确为 0，请填写 0 后再上传"
 _HINT_EMPTY_RECORDS = "此前已导入的该表数据保持不变；本月如有记录，请逐行填写后再上传"
 _HINT_ERROR_VALUE = "请改为直接填写数值，或修正公式后再上传（空白的计数会按 0 计）"
+_HINT_UNCALCULATED = "请用 Excel 或 WPS 打开文件、确认公式已算出结果后保存再上传，或直接填写数值"
 
 
 def fold(text: str) -> str:
@@ -290,7 +291,7 @@ class _SheetReader:
         if self.spec.layout == "item":
             return [ITEM_COL, VALUE_COL]
         if self.spec.layout == "unit":
-            return [UNIT_COL, *self.spec.numeric_fields]
+            return [UNIT_COL]
         return [c.header for c in self.spec.columns if c.required]
 
     def _find_header(self) -> int | None:
@@ -317,11 +318,24 @@ class _SheetReader:
             else:
                 self.cols[name] = idx
         missing = [h for h in self._required() if h not in self.cols]
+        self._warn_missing_figures(row)
         for h in missing:
             self.error(
                 row, h, f"缺少列「{h}」", f"请在第 {row} 行表头补上该列，列名须与模板一致；建议使用系统下载的本月模板"
             )
         return not missing and not self.duplicate_header
+
+    def _warn_missing_figures(self, row: int) -> None:
+        """[interp] A figure column left out of 镇街/部门 reads as blank (flow 0, stock not reported):
+        returns that only carry some figures are accepted, and the preview says what was missing."""
+        if self.spec.layout != "unit":
+            return
+        for h in self.spec.numeric_fields:
+            if h not in self.cols:
+                self.warnings.append(CellError(
+                    self.title, row, h, f"缺少列「{h}」，该项按空白处理（本月新增数按 0 计，存量视为未报送）",
+                    "如该项本月有数据，请补上该列后重新上传",
+                ))
 
     # -- rows --
 
@@ -545,6 +559,8 @@ class _Row:
         col = self.reader.cols.get(header)
         code = self.reader.bad.get((self.index, col)) if col is not None else None
         try:
+            if code == UNCALCULATED:  # would read as blank, i.e. silently as 0
+                raise _Problem("单元格是公式，但文件中没有保存公式的计算结果", _HINT_UNCALCULATED)
             if code:
                 raise _Problem(f"单元格为错误值 {code}", _HINT_ERROR_VALUE)
             return parse(self.values.get(header, ""))

@@ -63,6 +63,7 @@ class MonthInputs:
     county_monthly: pd.DataFrame  # month, <全县 items>
     events: pd.DataFrame  # EVENT_COLUMNS; both groups' units
     registers: dict[str, pd.DataFrame] = field(default_factory=dict)  # sheet -> month, unit_id, …
+    unreported: list[Unit] = field(default_factory=list)  # active units left out: no row this year
 
     @property
     def month_no(self) -> int:
@@ -122,6 +123,20 @@ def wide_facts(long: pd.DataFrame, key: str | None, columns: list[str]) -> pd.Da
     return wide
 
 
+def units_in_scope(active: list[Unit], unit_long: pd.DataFrame) -> tuple[list[Unit], list[Unit]]:
+    """The units assessed this year: those with a row in the group's sheet in some month so far.
+
+    [interp] A unit with no row at all this year (e.g. a department the county does not assess, or
+    one added to the register but not yet in any return) is listed as 未报送 and left out of the
+    ranking rather than ranked with zeros, which would also drag every peer-relative indicator
+    (min_max) down. Until the group's sheet has any data this year, every active unit is in scope.
+    """
+    if unit_long.empty:
+        return active, []
+    seen = set(unit_long["unit_id"].unique())
+    return [u for u in active if u.id in seen], [u for u in active if u.id not in seen]
+
+
 def load_month_inputs(store, month: str, group: str, register: UnitRegister | None = None) -> MonthInputs:
     """Read the current versions of the year's datasets from the store (one query per sheet)."""
     year, m = month_parts(month)
@@ -133,10 +148,12 @@ def load_month_inputs(store, month: str, group: str, register: UnitRegister | No
     if events.empty:
         events = empty_events()
     registers = {s: register_frame(store, year, m, s) for s in REGISTER_SHEETS}  # uploaded + typed entries
+    units, unreported = units_in_scope(register.active(month, group), unit_long)
     return MonthInputs(
         month=month,
         group=group,
-        units=register.active(month, group),
+        units=units,
+        unreported=unreported,
         unit_monthly=wide_facts(unit_long, "unit_id", list(sheet.numeric_fields)),
         county_monthly=wide_facts(county_long, None, list(SHEETS[SHEET_COUNTY].numeric_fields)),
         events=events.reindex(columns=EVENT_COLUMNS),

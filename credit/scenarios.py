@@ -21,7 +21,7 @@ from credit.export import to_excel_bytes
 from credit.framework import Framework, parse_framework
 from credit.scoring import Policy
 from credit.units import UnitRegister
-from credit.whatif import complete_points, compare, level1_totals, official_points, reweight
+from credit.whatif import compare, complete_points, level1_totals, official_points, reweight
 
 MAX_NAME = 40
 

@@ -67,7 +67,7 @@ class _Ctx:
 
     def events(self, kind: str) -> pd.DataFrame:
         ev = self.inp.events
-        ev = ev[(ev["事项类型"] == kind) & ev["unit_id"].isin(set(self.ids))]
+        ev = ev[(ev["事项类型"] == kind).to_numpy() & _member(ev["unit_id"], self.ids)]
         return ev
 
     def positions(self, unit_ids: pd.Series) -> np.ndarray:
@@ -128,7 +128,7 @@ def _rule_presence(ctx: _Ctx) -> tuple[dict, pd.DataFrame | None]:
 def _field_items(ctx: _Ctx, header: str, step: float, kind: str) -> pd.DataFrame:
     """Month-by-month reasons for a deduction driven by a monthly figure."""
     monthly = ctx.inp.unit_monthly
-    rows = monthly.loc[monthly["unit_id"].isin(set(ctx.ids)), ["month", "unit_id", header]]
+    rows = monthly.loc[_member(monthly["unit_id"], ctx.ids), ["month", "unit_id", header]]
     rows = rows[rows[header].notna()]
     if kind == "stock":
         rows = rows.sort_values("month", kind="stable").groupby("unit_id").tail(1)
@@ -234,6 +234,20 @@ def competition_rank(scores: pd.Series) -> pd.Series:
     return keys.rank(method="min", ascending=False).astype("Int64")
 
 
+def _applies_mask(applies, ids: np.ndarray, kinds: np.ndarray) -> np.ndarray:
+    """`AppliesTo.covers` for every unit at once: named units win, then kinds, else all."""
+    if applies.units:
+        return np.isin(ids, list(applies.units))
+    if applies.kinds:
+        return np.isin(kinds, list(applies.kinds))
+    return np.ones(len(ids), dtype=bool)
+
+
+def _member(col: pd.Series, ids: np.ndarray) -> np.ndarray:
+    """`col.isin(ids)`, 3–4× faster on Arrow strings (ids are unique)."""
+    return pd.Index(ids).get_indexer(col) >= 0
+
+
 def score_month(inp: MonthInputs, fw: Framework, policy: Policy = "rescale") -> MonthScores:
     units = inp.units
     n_units = len(units)
@@ -241,8 +255,11 @@ def score_month(inp: MonthInputs, fw: Framework, policy: Policy = "rescale") -> 
     kinds = np.array([u.kind for u in units], dtype=object)
     ids = np.array(inp.unit_ids, dtype=object)
     blocks, item_frames = [], []
+    masks: dict[object, np.ndarray] = {}  # one per distinct applies_to (most are "all")
     for ind in fw.indicators:
-        mask = np.array([ind.applies_to.covers(u) for u in units], dtype=bool)
+        mask = masks.get(ind.applies_to)
+        if mask is None:
+            mask = masks[ind.applies_to] = _applies_mask(ind.applies_to, ids, kinds)
         ctx = _Ctx(inp, ind, mask)
         out, items = RULES[ind.rule](ctx)
         block = {k: np.full(n_units, np.nan) for k in ("x", "x2", "x3", "ref", "ref2", "attainment", "deducted")}

@@ -69,16 +69,19 @@ def score(
     framework: Framework | None = None,
     with_previous: bool = True,
 ) -> GroupMonth:
-    register = store.register()
-    fw = framework or framework_for(store, group, month, register)
-    inp = load_month_inputs(store, month, group, register)
-    ms = score_month(inp, fw, policy)
-    prev = None
-    if with_previous:
+    # One snapshot for every read: an import committing meanwhile must not hand us one sheet of
+    # the month from before it and another from after it.
+    with store.snapshot():
+        register = store.register()
+        fw = framework or framework_for(store, group, month, register)
+        inp = load_month_inputs(store, month, group, register)
         pm = previous_month(month)
-        if pm in store.months_with_data():
+        pinp = None
+        if with_previous and pm in store.months_with_data():
             pinp = load_month_inputs(store, pm, group, register)
-            prev = score_month(pinp, framework_for(store, group, pm, register), policy).summary
+            pfw = framework_for(store, group, pm, register)
+    ms = score_month(inp, fw, policy)
+    prev = None if pinp is None else score_month(pinp, pfw, policy).summary
     return GroupMonth(ms, inp, add_changes(ms.summary, prev))
 
 

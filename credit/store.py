@@ -30,7 +30,6 @@ import tomllib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Self
 
@@ -290,10 +289,33 @@ class Store(AccountsMixin, RegistersMixin, ScenariosMixin):
                 raise StoreBusyError() from exc
             raise
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads inside see one state of the database, even while another connection imports.
+
+        Without it each query sees the latest commit, so reading a month's sheets one query at a
+        time can pair one sheet from before an import with another from after it. One read
+        transaction (WAL keeps its snapshot) closes that gap; nested use joins the outer one.
+        Do not write inside: the write would fail to start its own transaction.
+        """
+        if self._conn.in_transaction:
+            yield
+            return
+        self._conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if self._conn.in_transaction:
+                self._conn.execute("COMMIT")
+
     def _changed(self, who: str, action: str, detail: Mapping[str, object]) -> None:
         """Record a real change: audit entry plus data_version bump (callers are in _write)."""
-        self._db["audit"].insert({"at": _now(), "who": who, "action": action, "detail": _dumps(dict(detail))})
+        self._audit(who, action, detail)
         self._db.execute("UPDATE meta SET value = value + 1 WHERE key = 'data_version'")
+
+    def _audit(self, who: str, action: str, detail: Mapping[str, object]) -> None:
+        """An audit entry alone (logins, exports): no data changed, so cached pages stay valid."""
+        self._db["audit"].insert({"at": _now(), "who": who, "action": action, "detail": _dumps(dict(detail))})
 
     # -- small read helpers --------------------------------------------------------------------
 

@@ -117,7 +117,7 @@ class AccountsMixin:
                     "UPDATE accounts SET failed = ?, locked_until = ? WHERE username = ?",
                     (0 if locked else failed, locked, username),
                 )
-                self._changed(username, "login.failed", {"username": username, "failed": failed, "locked": bool(locked)})  # type: ignore[attr-defined]
+                self._audit(username, "login.failed", {"username": username, "failed": failed, "locked": bool(locked)})  # type: ignore[attr-defined]
             if locked:
                 raise LoginFailed(f"密码连续错误 {MAX_FAILED} 次，账户已锁定 {LOCK_MINUTES} 分钟")
             raise LoginFailed(f"用户名或密码不正确（再错 {MAX_FAILED - failed} 次将锁定账户）")
@@ -125,15 +125,15 @@ class AccountsMixin:
             self._db.execute(  # type: ignore[attr-defined]
                 "UPDATE accounts SET failed = 0, locked_until = NULL WHERE username = ?", (username,)
             )
-            self._changed(username, "login", {"username": username})  # type: ignore[attr-defined]
+            self._audit(username, "login", {"username": username})  # type: ignore[attr-defined]
         return Actor(username, acc["role"], acc["display"])
 
     def log_event(self, by: Actor, action: str, detail: dict[str, object]) -> None:
         """Audit an action that writes no data (a logout, a bulletin export)."""
         who = by.username if isinstance(by, Actor) else str(by)
         with self._write():  # type: ignore[attr-defined]
-            self._changed(who, action, detail)  # type: ignore[attr-defined]
+            self._audit(who, action, detail)  # type: ignore[attr-defined]
 
     def _log_login(self, username: str, ok: bool, reason: str) -> None:
         with self._write():  # type: ignore[attr-defined]
-            self._changed(username or "（空）", "login" if ok else "login.failed", {"username": username, "reason": reason})  # type: ignore[attr-defined]
+            self._audit(username or "（空）", "login" if ok else "login.failed", {"username": username, "reason": reason})  # type: ignore[attr-defined]

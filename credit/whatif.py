@@ -339,25 +339,37 @@ def contributions(detail: pd.DataFrame, fw: Framework, points: Mapping[str, floa
     return pd.DataFrame(cols, index=pd.Index(mx.unit_ids, name="unit_id")), drv
 
 
-def crossed(table: pd.DataFrame, unit_id: str) -> list[str]:
-    """The units a mover overtook (or that overtook it): their order against it flipped."""
-    me = table.set_index("unit_id").loc[unit_id]
-    others = table[table["unit_id"] != unit_id]
-    if me["d_rank"] > 0:
-        hit = (others["rank_official"] <= me["rank_official"]) & (others["rank_whatif"] > me["rank_whatif"])
+def crossed(rank_official: np.ndarray, rank_whatif: np.ndarray, i: int) -> np.ndarray:
+    """Mask of the units mover `i` overtook (or that overtook it): their order against it flipped."""
+    others = np.arange(len(rank_official)) != i
+    if rank_official[i] > rank_whatif[i]:  # moved up
+        hit = (rank_official <= rank_official[i]) & (rank_whatif > rank_whatif[i])
     else:
-        hit = (others["rank_official"] >= me["rank_official"]) & (others["rank_whatif"] < me["rank_whatif"])
-    return others.loc[hit, "unit_id"].tolist()
+        hit = (rank_official >= rank_official[i]) & (rank_whatif < rank_whatif[i])
+    return hit & others
 
 
-def relative(contrib: pd.DataFrame, table: pd.DataFrame, unit_id: str) -> pd.Series:
+def relative(contrib: np.ndarray, rank_official: np.ndarray, rank_whatif: np.ndarray, i: int) -> np.ndarray:
     """A mover's contributions against the units it swapped places with (all others if none).
 
     A rank is a comparison, so what moved it is what changed it more than its neighbours — a unit
     can gain from a change and still fall because those around it gained more.
     """
-    peers = crossed(table, unit_id) or [u for u in contrib.index if u != unit_id]
-    return contrib.loc[unit_id] - contrib.loc[peers].mean(axis=0)
+    peers = crossed(rank_official, rank_whatif, i)
+    if not peers.any():
+        peers = np.arange(len(rank_official)) != i
+    return contrib[i] - contrib[peers].mean(axis=0) if peers.any() else contrib[i]
+
+
+def reasons(table: pd.DataFrame, contrib: pd.DataFrame, drv: Sequence[Driver]) -> list[str]:
+    """A sentence per unit of `table` that moved ('' for the others), in table order."""
+    values = contrib.reindex(table["unit_id"]).to_numpy(dtype=float)
+    r_off, r_wi = table["rank_official"].to_numpy(), table["rank_whatif"].to_numpy()
+    out = []
+    for i, d in enumerate(table["d_rank"].to_numpy()):
+        rel = pd.Series(relative(values, r_off, r_wi, i), index=contrib.columns) if d else None
+        out.append(reason(int(d), rel, drv) if d else "")
+    return out
 
 
 def reason(d_rank: int, rel: pd.Series, drv: Sequence[Driver]) -> str:
@@ -417,10 +429,7 @@ def simulate(detail: pd.DataFrame, framework: Framework, new_points: Mapping[str
     summary = reweight(detail, framework, points, policy)
     table = compare(official, summary, boundary)
     contrib, drv = contributions(detail, framework, points, policy)
-    table["reason"] = [
-        reason(int(d), relative(contrib, table, uid), drv) if d else ""
-        for uid, d in zip(table["unit_id"], table["d_rank"])
-    ]
+    table["reason"] = reasons(table, contrib, drv)
     return WhatIf(points, fw, official, summary, table)
 
 

@@ -5,8 +5,14 @@ kilobytes can inflate to gigabytes. So the upload is sniffed by its magic bytes 
 extension a user can rename), and a zip is inflated here once, in C, counting real bytes with a
 hard cap, before the parser sees it. The sizes a zip declares are checked too, but not trusted.
 
+XML entity bombs ("billion laughs") are refused here too: Excel never writes a DTD into a package
+part, so any `<!DOCTYPE` or `<!ENTITY` met while inflating refuses the file before any XML parser
+could expand it (calamine and defusedxml would refuse it later anyway; this says so plainly).
+
 This module also reads the few pieces of an .xlsx that python-calamine hides: it turns Excel error
-values (#DIV/0!, #N/A, ...) into empty strings, so `xlsx_error_cells` finds them in the sheet XML.
+values (#DIV/0!, #N/A, ...) into empty strings, and reads a formula saved without its result (as
+scripts such as openpyxl write them) as an empty cell, which would silently count as 0; so
+`xlsx_error_cells` finds both in the sheet XML.
 """
 
 from __future__ import annotations
@@ -39,6 +45,13 @@ _HINT_RESAVE = "请用 Excel 或 WPS 打开后另存为“Excel 工作簿（*.xl
 _HINT_BOMB = "该文件解压后体积异常，疑似恶意文件；请重新导出正常的工作簿后上传"
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")  # the 30-byte local file header of a zip entry
 _CHUNK = 1024 * 1024
+# A DTD in a package part, in UTF-8 and in both UTF-16 byte orders (XML may be either).
+_DTD_MARKERS = tuple(
+    marker.encode(codec) for marker in ("<!DOCTYPE", "<!ENTITY") for codec in ("utf-8", "utf-16-le", "utf-16-be")
+)
+_DTD_OVERLAP = max(len(m) for m in _DTD_MARKERS) - 1
+# An Excel error value, or a formula saved without its result (`xlsx_error_cells` reports both).
+UNCALCULATED = "未计算的公式"
 
 
 def sniff_format(data: bytes) -> FileFormat | None:
@@ -147,7 +160,7 @@ def _inflated_bomb(data: bytes, infos: list[zipfile.ZipInfo], filename: str) -> 
     for info in infos:
         try:
             raw = _compressed_bytes(view, info)
-            size = _inflated_size(raw, info.compress_type, budget + 1)
+            size, has_dtd = _inflated_size(raw, info.compress_type, budget + 1)
         except (ValueError, zlib.error, struct.error):
             return [not_a_workbook(filename, "文件可能已损坏，" + _HINT_RESAVE)]
         if size > budget:
@@ -156,6 +169,14 @@ def _inflated_bomb(data: bytes, infos: list[zipfile.ZipInfo], filename: str) -> 
             return _bomb_error(filename, f"中的「{info.filename}」压缩比超过 {MAX_RATIO}:1")
         if size != info.file_size:
             return [not_a_workbook(filename, "文件内部记录的大小与实际不符，可能已损坏或被篡改")]
+        if has_dtd:
+            return [
+                _file_error(
+                    f"文件「{filename}」中的「{info.filename}」含有 XML 实体声明（DOCTYPE/ENTITY），"
+                    "疑似 XML 炸弹，已拒绝",
+                    "Excel 和 WPS 保存的工作簿不含此类声明，疑似恶意文件；请重新导出正常的工作簿后上传",
+                )
+            ]
         budget -= size
     return []
 
@@ -174,10 +195,27 @@ def _compressed_bytes(view: memoryview, info: zipfile.ZipInfo) -> memoryview:
     return view[begin:end]
 
 
-def _inflated_size(raw: memoryview, method: int, cap: int) -> int:
-    """Real uncompressed size of a stored or deflated entry, giving up once it passes `cap`."""
+class _DtdScan:
+    """Looks for a DTD marker across the chunks of one entry (a marker may straddle two)."""
+
+    def __init__(self) -> None:
+        self.tail = b""
+        self.found = False
+
+    def feed(self, chunk: bytes | memoryview) -> None:
+        if self.found or not chunk:
+            return
+        window = self.tail + bytes(chunk)
+        self.found = any(m in window for m in _DTD_MARKERS)
+        self.tail = window[-_DTD_OVERLAP:]
+
+
+def _inflated_size(raw: memoryview, method: int, cap: int) -> tuple[int, bool]:
+    """(real uncompressed size, holds a DTD) of a stored or deflated entry; stops once past `cap`."""
+    scan = _DtdScan()
     if method == zipfile.ZIP_STORED:
-        return len(raw)
+        scan.feed(raw)
+        return len(raw), scan.found
     if method != zipfile.ZIP_DEFLATED:
         raise ValueError(f"unsupported compression method {method}")
     inflater = zlib.decompressobj(-zlib.MAX_WBITS)
@@ -185,20 +223,25 @@ def _inflated_size(raw: memoryview, method: int, cap: int) -> int:
     for pos in range(0, len(raw), _CHUNK):
         pending: bytes | memoryview = raw[pos : pos + _CHUNK]
         while pending:
-            total += len(inflater.decompress(pending, _CHUNK))
+            out = inflater.decompress(pending, _CHUNK)
+            total += len(out)
             if total > cap:
-                return total
+                return total, scan.found
+            scan.feed(out)
             pending = inflater.unconsumed_tail
-    return total + len(inflater.flush())
+    rest = inflater.flush()
+    scan.feed(rest)
+    return total + len(rest), scan.found
 
 
 # ---- Excel error values, which python-calamine reads as "" -------------------------------------
 
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _CELL = re.compile(rb"<(?:[\w.-]+:)?c\s([^>]*?)(?:/>|>(.*?)</(?:[\w.-]+:)?c>)", re.DOTALL)
-_ERR_TYPE = re.compile(rb"""\bt\s*=\s*["']e["']""")
+_TYPE = re.compile(rb"""\bt\s*=\s*["'](\w*)["']""")
 _REF = re.compile(rb"""\br\s*=\s*["']([A-Za-z]{1,3})(\d+)["']""")
 _VALUE = re.compile(rb"<(?:[\w.-]+:)?v>([^<]*)<")
+_FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s>/]")
 
 
 def _col_index(letters: str) -> int:
@@ -226,23 +269,34 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
+def _bad_cell(attrs: bytes, body: bytes) -> str | None:
+    """The error code of an error cell, UNCALCULATED for a numeric formula without a result."""
+    kind = _TYPE.search(attrs)
+    value = _VALUE.search(body)
+    if kind and kind.group(1) == b"e":
+        code = value.group(1).decode("utf-8", "replace").strip() if value else ""
+        return code or "#错误"
+    numeric = kind is None or kind.group(1) == b"n"  # a text result "" (t="str") is a real blank
+    if numeric and _FORMULA.search(body) and not (value and value.group(1).strip()):
+        return UNCALCULATED
+    return None
+
+
 def _errors_in_xml(xml: bytes) -> dict[tuple[int, int], str]:
-    if b't="e"' not in xml and b"t='e'" not in xml:
+    maybe_formula = (b"<f" in xml or b":f" in xml) and _FORMULA.search(xml) is not None
+    if b't="e"' not in xml and b"t='e'" not in xml and not maybe_formula:
         return {}
     found: dict[tuple[int, int], str] = {}
     for m in _CELL.finditer(xml):
-        attrs = m.group(1)
-        ref = _REF.search(attrs)
-        if not ref or not _ERR_TYPE.search(attrs):
-            continue
-        value = _VALUE.search(m.group(2) or b"")
-        code = value.group(1).decode("utf-8", "replace").strip() if value else ""
-        found[(int(ref.group(2)) - 1, _col_index(ref.group(1).decode()))] = code or "#错误"
+        ref = _REF.search(m.group(1))
+        code = _bad_cell(m.group(1), m.group(2) or b"") if ref else None
+        if code:
+            found[(int(ref.group(2)) - 1, _col_index(ref.group(1).decode()))] = code
     return found
 
 
 def xlsx_error_cells(data: bytes, sheet_names: list[str]) -> dict[str, dict[tuple[int, int], str]]:
-    """Error-valued cells per sheet as {(row0, col0): "#DIV/0!"}; best effort, {} if unreadable.
+    """Error-valued cells per sheet as {(row0, col0): "#DIV/0!" or UNCALCULATED}; {} if unreadable.
 
     Call only after `check_upload` passed: the sizes are then known to be sane.
     """

@@ -7,6 +7,7 @@ from credit.compare import indicator_deltas, movers
 from credit.inputs import previous_month
 from credit.xyd import progress
 from ui import loaders
+from ui.bulletin import bulletin_downloads
 from ui.context import current_month, month_label, store
 from ui.router import ensure_router
 from ui.widgets import arrow, downloads, signed
@@ -76,6 +77,9 @@ for tab, group, gm in zip(st.tabs(["镇（街道）、开发区", "部门（单�
                      column_config={"得分率": st.column_config.NumberColumn(format="%.2f"),
                                     "得分": st.column_config.NumberColumn(format="%.2f")})
         downloads(table, f"{group}排名_{month}", key=f"dl-{group}")
+        if gm.inputs.unreported:
+            missing = "、".join(u.name_at(month) for u in gm.inputs.unreported)
+            st.caption(f"以下单位本年尚无任何报送记录，未参加排名：{missing}")
         if prev in store().months_with_data():
             prev_gm = loaders.group_month(prev, group)
             deltas = indicator_deltas(gm.scores.detail, prev_gm.scores.detail)
@@ -95,3 +99,8 @@ for tab, group, gm in zip(st.tabs(["镇（街道）、开发区", "部门（单�
                     st.markdown(f"**{r.unit}**　{r.score:.2f} 分（{r.d_score:+.2f}），排名 {arrow(r.d_rank)}  \n{r.原因}")
         else:
             st.caption("上月无数据，暂不比较排名变化。")
+
+st.divider()
+st.subheader("下载本月通报")
+st.caption("月度通报（Word 公文格式 / Excel 明细），内容见“月度通报”页面。")
+bulletin_downloads(month, key="home-bulletin")

@@ -186,12 +186,22 @@ def test_required_text_in_a_register(units):
     assert "必填" in e.message
 
 
-def test_missing_required_column(units):
-    cols = [h for h in wbk.headers("镇街") if h != "清欠未完成案例数"]
-    raw = make_workbook({"镇街": table("镇街", [{"单位名称": "东阿镇"}], cols=cols, title="标题")})
+def test_missing_figure_column_reads_as_blank_with_a_warning(units):
+    cols = [h for h in wbk.headers("镇街") if h not in ("清欠未完成案例数", "本月出台信用制度文件数")]
+    raw = make_workbook({"镇街": table("镇街", [{"单位名称": "东阿镇", "本月报送信用动态稿件数": 1}], cols=cols, title="标题")})
+    parsed = parse_workbook(raw, "w.xlsx", MONTH, units)
+    [rec] = parsed.sheets["镇街"].records
+    assert rec["清欠未完成案例数"] is None and rec["本月出台信用制度文件数"] == 0.0  # stock unreported, flow 0
+    warned = {(w.sheet, w.row, w.column) for w in parsed.warnings}
+    assert warned == {("镇街", 2, "清欠未完成案例数"), ("镇街", 2, "本月出台信用制度文件数")}
+    assert all("缺少列" in w.message for w in parsed.warnings)
+
+
+def test_missing_unit_column(units):
+    cols = [h for h in wbk.headers("镇街") if h != "单位名称"] + ["单位"]
+    raw = make_workbook({"镇街": table("镇街", [{"单位": "东阿镇", "本月出台信用制度文件数": 1}], cols=cols)})
     e = only_error(raw, units)
-    assert where(e) == ("镇街", 2, "清欠未完成案例数")
-    assert e.message == "缺少列「清欠未完成案例数」"
+    assert e.sheet == "镇街" and "单位名称" in e.message, str(e)
 
 
 def test_missing_event_date_column(units):

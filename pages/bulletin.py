@@ -1,0 +1,67 @@
+"""月度通报：preview what the month's bulletin says (sentences, warnings, tables) and download it."""
+
+import pandas as pd
+import streamlit as st
+
+from credit.bulletin import ALERT_RULES, RED, YELLOW, BulletinData, alerts_frame, build_bulletin_data
+from credit.service import GROUPS
+from ui import loaders
+from ui.bulletin import bulletin_downloads
+from ui.context import current_month, data_version, db_path, month_label, store
+from ui.router import ensure_router
+
+ensure_router()
+
+
+@st.cache_data(show_spinner="正在生成通报…", max_entries=16)
+def _bulletin(db: str, version: int, month: str) -> BulletinData:
+    scored = {g: loaders.group_month(month, g) for g in GROUPS}
+    return build_bulletin_data(store(), month, scored=scored)
+
+
+month = current_month()
+st.title("月度通报")
+if month is None:
+    st.info("数据库中还没有数据。请信用办先到“数据上传”页面导入月报表。")
+    st.stop()
+data = _bulletin(db_path(), data_version(), month)
+st.caption(f"考核月份：{month_label(month)}　·　通报以 Word（公文格式）和 Excel 两种格式下载，内容与下方预览一致。")
+bulletin_downloads(month, key="bulletin-page", data=data)
+
+st.subheader(data.title)
+st.caption(f"{data.issuer}　{data.month[:4]}年第{data.issue_no}期")
+for sentence in data.sentences:
+    st.markdown(sentence)
+
+st.subheader("预警提示")
+red, yellow = data.alerts_of(RED), data.alerts_of(YELLOW)
+c1, c2 = st.columns(2)
+c1.metric("红色预警", f"{len(red)} 个", help=ALERT_RULES[RED])
+c2.metric("黄色预警", f"{len(yellow)} 个", help=ALERT_RULES[YELLOW])
+for a in red:
+    st.error(f"**{a.unit}**（{a.group}）：{a.reason}", icon="🚨")
+if yellow:
+    with st.expander(f"黄色预警 {len(yellow)} 个", expanded=not red):
+        st.dataframe(alerts_frame(yellow).drop(columns="预警等级"), hide_index=True, width="stretch")
+if not data.alerts:
+    st.success("本月各单位均无预警。")
+
+tabs = st.tabs([f"{gb.label}排名" for gb in data.groups] + ["扣分事项"])
+for tab, gb in zip(tabs, data.groups):
+    with tab:
+        st.dataframe(gb.table, hide_index=True, width="stretch", column_config={
+            "排名变化": st.column_config.NumberColumn(format="%+d", help="正数为上升、负数为下降"),
+        })
+with tabs[-1]:
+    ded = data.deductions
+    if ded.empty:
+        st.caption("本年度至今没有扣分事项。")
+    else:
+        new = ded[ded["本月新增"] == "是"]
+        st.caption(f"本年累计 {len(ded)} 项，其中本月新增 {len(new)} 项（“本月新增”列为“是”）。")
+        st.dataframe(ded, hide_index=True, width="stretch",
+                     column_config={"扣分": st.column_config.NumberColumn(format="%.2f")})
+for note in data.notes:
+    st.caption(note)
+if pd.isna(getattr(data.xyd, "new", float("nan"))):
+    st.caption("信易贷：本年尚未设定目标或全县注册数未报送，通报中相应部分从略。")

@@ -1,0 +1,204 @@
+"""数据上传: the credit office's monthly import — template, upload, check, preview, confirm, rank changes.
+
+Nothing is stored until 确认导入. The same batch of files is imported at most once per session
+(a token of the files' sha256 in session_state), and the store itself turns an identical
+re-import into a no-op, so a double click or a refresh never imports twice.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from credit import service
+from credit.errors import CreditError
+from credit.template import build_template
+from credit.upload_preview import (
+    FileCheck,
+    UploadPreview,
+    batch_token,
+    build_preview,
+    candidate_months,
+    check_file,
+    error_table,
+    rank_changes,
+    warning_table,
+)
+from ui.auth import require
+from ui.context import data_version, db_path, month_label, months, store
+from ui.router import ensure_router
+from ui.widgets import arrow
+
+ensure_router()
+
+IMPORTED_KEY = "upload_imported"  # tokens of batches imported in this session
+RESULT_KEY = "upload_result"  # what the last import did, shown after the rerun
+NONCE_KEY = "upload_nonce"  # part of the uploader's key: a new key empties the widget
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+STATUS_BADGE = {
+    "new": ":material/fiber_new: 新增", "changed": ":material/edit: 有变化",
+    "same": ":material/check_circle: 无变化", "superseded": ":material/skip_next: 不导入",
+}
+
+st.title("数据上传")
+actor = require("import")
+if actor is None:
+    st.caption("登录信用办或管理员账户后，可在此下载模板、上传月报表并预览、确认导入。")
+    st.stop()
+
+
+@st.cache_data(show_spinner="正在检查文件…", max_entries=32)
+def _check(raw: bytes, filename: str, month: str, db: str, version: int) -> FileCheck:
+    """Validation of one file, cached per (bytes, month, database version)."""
+    return check_file(raw, filename, month, store().register())
+
+
+def _fmt_value(x: object) -> str:
+    if x is None or (isinstance(x, float) and np.isnan(x)):
+        return "（空白）"
+    if isinstance(x, float):
+        return f"{x:,.0f}" if x.is_integer() else f"{x:,.4g}"
+    return str(x)
+
+
+def _show_table(df: pd.DataFrame, value_cols: tuple[str, ...] = ()) -> None:
+    shown = df.copy()
+    for col in value_cols:
+        if col in shown:
+            shown[col] = shown[col].map(_fmt_value)
+    st.dataframe(shown, hide_index=True, width="stretch")
+
+
+def _show_result(result: dict) -> None:
+    created = "、".join(f"「{s}」第 {v} 版" for s, v in result["created"]) or "无"
+    st.success(f"已导入 {month_label(result['month'])}：新建版本 {created}。"
+               + (f"内容未变化的工作表：{'、'.join(result['unchanged'])}。" if result["unchanged"] else ""))
+    st.subheader(f"{month_label(result['month'])}排名变化")
+    st.caption("导入会同时影响本年以后各月的累计得分；此处列出所选月份导入前后的排名。")
+    for tab, (group, table) in zip(st.tabs(list(result["ranks"])), result["ranks"].items()):
+        with tab:
+            shown = table.assign(排名变化=[arrow(d) for d in table["排名变化"]])
+            st.dataframe(shown, hide_index=True, width="stretch", key=f"rank-{group}",
+                         column_config={c: st.column_config.NumberColumn(format="%.2f")
+                                        for c in ("导入前得分率", "导入后得分率")})
+    if st.button("完成，继续上传其他文件"):
+        st.session_state.pop(RESULT_KEY, None)
+        st.rerun()
+
+
+def _summaries(month: str) -> dict[str, pd.DataFrame | None]:
+    if month not in store().months_with_data():
+        return dict.fromkeys(service.GROUPS)
+    return {g: service.score(store(), month, g, with_previous=False).summary for g in service.GROUPS}
+
+
+def _import(month: str, files: list[tuple[FileCheck, bytes]], preview: UploadPreview) -> None:
+    """The one write: import the batch unless this session already did; then show rank changes."""
+    imported: set[str] = st.session_state.setdefault(IMPORTED_KEY, set())
+    if preview.token in imported:
+        st.info("这批文件已在本次导入过，不会重复导入。")
+        return
+    before = _summaries(month)
+    try:
+        results = store().import_workbooks([(c.parsed, raw, c.filename) for c, raw in files], actor)
+    except CreditError as exc:
+        st.error(f"导入失败，未写入任何数据：{exc}")
+        return
+    imported.add(preview.token)
+    after = _summaries(month)
+    st.session_state[RESULT_KEY] = {
+        "month": month,
+        "created": [c for r in results for c in r.created],
+        "unchanged": sorted({u for r in results for u in r.unchanged}),
+        "ranks": {g: rank_changes(before[g], after[g]) for g in service.GROUPS if after[g] is not None},
+    }
+    st.session_state[NONCE_KEY] = st.session_state.get(NONCE_KEY, 0) + 1
+    st.rerun()
+
+
+def _show_preview(preview: UploadPreview) -> None:
+    for note in preview.files:
+        if note.twin_of:
+            st.info(f"「{note.filename}」与本次的「{note.twin_of}」是同一个文件。")
+        elif note.archived:
+            a = note.archived
+            st.info(f"「{note.filename}」与 {a['uploaded_at'][:16].replace('T', ' ')} 由 {a['uploaded_by']} "
+                    f"上传的「{a['filename']}」完全相同（sha256 一致），此前已存档。")
+    flags = sum(len(s.flags) for s in preview.sheets)
+    if flags:
+        st.warning(f"有 {flags} 处需要核对（数值明显偏离以往水平，或登记条目与此前重复）。这不是错误，核对无误可照常导入。")
+    for s in preview.sheets:
+        title = f"{STATUS_BADGE[s.status]}　工作表「{s.sheet}」（{s.filename}，{s.rows} 行）"
+        with st.expander(title, expanded=s.status in ("new", "changed")):
+            st.caption(s.note)
+            if s.status in ("same", "superseded"):
+                continue
+            if s.changes.empty:
+                st.caption("与当前版本相比没有新增或修改的数值。")
+            else:
+                st.markdown(f"**新增或修改 {len(s.changes)} 项**（未变化 {s.unchanged} 项；“上月值”供对照）")
+                _show_table(s.changes, ("当前值", "新值", "上月值"))
+            if s.missing:
+                st.warning(f"本表未包含以下单位（其本月数据将视为未报送）：{'、'.join(s.missing)}")
+            if not s.flags.empty:
+                st.markdown("**需要核对**")
+                _show_table(s.flags, ("新值",))
+
+
+# ---- the page ------------------------------------------------------------------------------------
+
+result = st.session_state.get(RESULT_KEY)
+if result:
+    _show_result(result)
+    st.divider()
+
+options, default = candidate_months(months(), date.today().strftime("%Y-%m"))
+have = set(months())
+if st.session_state.get("upload_month") not in options:
+    st.session_state["upload_month"] = default
+c1, c2 = st.columns([1, 1])
+month = c1.selectbox("① 选择数据所属月份", options, key="upload_month",
+                     format_func=lambda m: month_label(m) + ("（已有数据，再次上传将生成新版本）" if m in have else "（新月份）"))
+with c2:
+    st.markdown("② 下载本月填报模板（已预填单位名称）")
+    st.download_button("下载模板", data=lambda: build_template(month, store().register()),
+                       file_name=f"信用监测月报表_{month}.xlsx", mime=XLSX_MIME, on_click="ignore",
+                       icon=":material/download:", key="template")
+
+nonce = st.session_state.get(NONCE_KEY, 0)
+uploaded = st.file_uploader(
+    "③ 上传填好的月报表（.xlsx 或 .xls，可一次选择多个文件，例如镇街和部门分开填报）",
+    type=["xlsx", "xls"], accept_multiple_files=True, key=f"upload-files-{nonce}",
+    help="单个文件不超过 20 MB。上传后系统先逐项检查并预览变化，点击“确认导入”后才会保存。",
+)
+if not uploaded:
+    st.caption("上传后将在此显示检查结果和导入预览。")
+    st.stop()
+
+files = [(_check(f.getvalue(), f.name, month, db_path(), data_version()), f.getvalue()) for f in uploaded]
+checks = [c for c, _ in files]
+errors = error_table(checks)
+if not errors.empty:
+    bad = [c.filename for c in checks if not c.ok]
+    st.error(f"发现 {len(errors)} 处问题（文件：{'、'.join(bad)}），未导入任何数据。请按“修改建议”改正后重新上传。")
+    st.dataframe(errors, hide_index=True, width="stretch", key="errors",
+                 column_config={c: st.column_config.TextColumn(width="large") for c in ("问题", "修改建议")})
+    st.stop()
+warnings = warning_table(checks)
+if not warnings.empty:
+    with st.expander(f"提示 {len(warnings)} 条（不影响导入）"):
+        st.dataframe(warnings, hide_index=True, width="stretch")
+
+st.subheader(f"④ 导入预览：{month_label(month)}")
+preview = build_preview(store(), month, checks, store().register())
+_show_preview(preview)
+
+if batch_token(month, [c.sha256 for c in checks]) in st.session_state.get(IMPORTED_KEY, set()):
+    st.info("这批文件已在本次导入过，不会重复导入。")
+elif not (preview.will_change or preview.new_files):
+    st.info("上传的内容与数据库中的当前版本完全相同，无需导入。")
+elif st.button("确认导入", type="primary", key="confirm"):
+    _import(month, files, preview)

@@ -1,0 +1,444 @@
+"""权重模拟：what-if weights, saved scenarios, official weight versions and how stable the ranks are.
+
+Moving a weight re-weights the cached attainment table (credit.whatif) — no database round trip and
+no change to any official score. Saving a scenario needs permission "scenarios"; making one the
+official weights needs "weights" (credit office) and becomes a new framework version.
+
+State: the what-if points of a (group, framework version) live in session_state under `prefix`
+as a plain dict (the source of truth, which survives a visit to another page) and are mirrored
+into the number inputs' keys; the inputs' callbacks run the budget arithmetic and re-mirror.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from credit import whatif
+from credit.errors import CreditError
+from credit.framework import Framework
+from credit.scenarios import Scenario, comparison, comparison_excel, fit, weights_of_toml
+from credit.service import GROUPS
+from credit.store import SEED_MONTH
+from ui import loaders
+from ui.auth import require
+from ui.context import current_month, data_version, db_path, month_label, months, store
+from ui.router import ensure_router
+from ui.widgets import arrow, style_fig
+
+ensure_router()
+
+GROUP_LABELS = {"镇街": "镇（街道）、开发区", "部门": "部门（单位）"}
+MODES = {"budget": "预算模式（合计保持不变）", "free": "自由模式（合计随调整变化）"}
+UP, DOWN, SAME = "#2e7d32", "#c62828", "#9e9e9e"
+NOTICE = "wi_notice"
+SHAKY = 0.8  # a pair whose order holds in fewer runs than this is called unreliable
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# -- the what-if state -----------------------------------------------------------------------------
+
+
+def _l1_key(prefix: str, i: int) -> str:
+    return f"{prefix}:L1:{i}"
+
+
+def _l2_key(prefix: str, code: str) -> str:
+    return f"{prefix}:L2:{code}"
+
+
+def _sync(prefix: str, fw: Framework, points: dict[str, float]) -> None:
+    """Make `points` the state, and mirror it into every number input of this prefix."""
+    st.session_state[prefix] = dict(points)
+    totals = whatif.level1_totals(fw, points)
+    for i, lv in enumerate(fw.level1):
+        st.session_state[_l1_key(prefix, i)] = float(totals[lv.name])
+    for code, value in points.items():
+        st.session_state[_l2_key(prefix, code)] = float(value)
+
+
+def _ensure(prefix: str, fw: Framework) -> dict[str, float]:
+    """Start from the official points; restore inputs Streamlit dropped while on another page."""
+    if prefix not in st.session_state:
+        _sync(prefix, fw, whatif.official_points(fw))
+    keys = [_l1_key(prefix, i) for i in range(len(fw.level1))] + [_l2_key(prefix, c) for c in fw.codes]
+    if any(k not in st.session_state for k in keys):
+        _sync(prefix, fw, st.session_state[prefix])
+    return st.session_state[prefix]
+
+
+def _budget(fw: Framework) -> float | None:
+    return fw.total_points if st.session_state.get("wi_mode", "budget") == "budget" else None
+
+
+def _on_level1(prefix: str, fw: Framework, level: str, key: str) -> None:
+    _sync(prefix, fw, whatif.set_level1(fw, st.session_state[prefix], level, st.session_state[key], _budget(fw)))
+
+
+def _on_indicator(prefix: str, fw: Framework, code: str, key: str) -> None:
+    _sync(prefix, fw, whatif.set_indicator(fw, st.session_state[prefix], code, st.session_state[key], _budget(fw)))
+
+
+def _on_mode(prefix: str, fw: Framework) -> None:
+    if st.session_state["wi_mode"] == "budget":
+        _sync(prefix, fw, whatif.normalise(fw, st.session_state[prefix], fw.total_points))
+
+
+def _reset(prefix: str, fw: Framework) -> None:
+    _sync(prefix, fw, whatif.official_points(fw))
+
+
+def _load(prefix: str, fw: Framework, scenarios: dict[int, Scenario]) -> None:
+    sc = scenarios.get(st.session_state.get("wi_load"))
+    if sc is None:
+        return
+    points, dropped = fit(fw, sc.points)
+    _sync(prefix, fw, points)
+    extra = f"（当前指标体系已无 {'、'.join(dropped)}，这些分值未载入）" if dropped else ""
+    st.session_state[NOTICE] = f"已载入方案「{sc.name}」{extra}"
+
+
+# -- the weight inputs -----------------------------------------------------------------------------
+
+
+def weight_inputs(prefix: str, fw: Framework) -> None:
+    budget = _budget(fw)
+    st.subheader("调整分值")
+    if budget is not None:
+        st.caption(f"预算模式：一级指标合计保持 {budget:g} 分，调整一项时其余各项按原比例增减；"
+                   "二级指标在所属一级指标内部调配。")
+    else:
+        st.caption("自由模式：每项单独调整，合计随之变化（得分率按适用分值折算，只有各项的相对大小影响排名）。")
+    for i, lv in enumerate(fw.level1):
+        key = _l1_key(prefix, i)
+        st.number_input(f"{lv.name}（官方 {lv.points:g} 分）", min_value=0.0, step=1.0, format="%.2f",
+                        key=key, on_change=_on_level1, args=(prefix, fw, lv.name, key))
+    for lv in fw.level1:
+        with st.expander(f"{lv.name} · 二级指标"):
+            for code in whatif.level_codes(fw, lv.name):
+                ind = fw.indicator(code)
+                key = _l2_key(prefix, code)
+                st.number_input(f"{code} {ind.name}（官方 {ind.points:g} 分）", min_value=0.0, step=0.5,
+                                format="%.2f", key=key, on_change=_on_indicator, args=(prefix, fw, code, key))
+    st.button("恢复官方权重", key="wi_reset", on_click=_reset, args=(prefix, fw), width="stretch")
+
+
+# -- results ---------------------------------------------------------------------------------------
+
+
+def side_by_side(table: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "单位": table["unit"],
+        "官方排名": table["rank_official"],
+        "官方得分率": table["score_official"].round(2),
+        "模拟排名": table["rank_whatif"],
+        "模拟得分率": table["score_whatif"].round(2),
+        "排名变化": [arrow(d) for d in table["d_rank"]],
+        "跨越名次线": table["crossing"],
+        "原因": table["reason"],
+    })
+
+
+def _score_format(df: pd.DataFrame) -> dict:
+    """Two decimals for every 得分率 column (Streamlit would show 92.5 and 88)."""
+    return {c: st.column_config.NumberColumn(format="%.2f") for c in df.columns if str(c).endswith("得分率")}
+
+
+def _highlight(row: pd.Series) -> list[str]:
+    return ["background-color: #fff3cd" if row["跨越名次线"] else ""] * len(row)
+
+
+def slope_chart(table: pd.DataFrame, boundary: int) -> go.Figure:
+    """Official rank (left) to what-if rank (right), one line per unit; crossings drawn thick."""
+    n = len(table)
+    fig = go.Figure()
+    for r in table.itertuples():
+        color = UP if r.d_rank > 0 else (DOWN if r.d_rank < 0 else SAME)
+        width = 4 if r.crossing else (2 if r.d_rank else 1)
+        fig.add_scatter(x=[0, 1], y=[r.rank_official, r.rank_whatif], mode="lines+markers", showlegend=False,
+                        line=dict(color=color, width=width), marker=dict(color=color, size=7),
+                        hovertemplate=f"{r.unit}<br>官方第{r.rank_official}名 → 模拟第{r.rank_whatif}名<extra></extra>")
+        fig.add_annotation(x=0, y=r.rank_official, text=f"{r.unit} {r.rank_official}", xanchor="right",
+                           xshift=-8, showarrow=False, font=dict(size=12, color=color if r.d_rank else "#555"))
+        fig.add_annotation(x=1, y=r.rank_whatif, text=f"{r.rank_whatif} {r.unit}", xanchor="left",
+                           xshift=8, showarrow=False, font=dict(size=12, color=color if r.d_rank else "#555"))
+    for y in {boundary + 0.5, n - boundary + 0.5}:
+        if 1 < y < n:
+            fig.add_hline(y=y, line=dict(color="#f0ad4e", dash="dash", width=1))
+    fig.update_xaxes(range=[-0.9, 1.9], tickvals=[0, 1], ticktext=["官方排名", "模拟排名"], side="top")
+    fig.update_yaxes(range=[n + 0.7, 0.3], visible=False)
+    fig.update_layout(title=f"名次变化（虚线为前{boundary}名、后{boundary}名分界）")
+    return style_fig(fig, max(420, 24 * n + 80))
+
+
+def results(sim: whatif.WhatIf, fw: Framework, boundary: int) -> None:
+    table = sim.table
+    moved = table[table["d_rank"] != 0].sort_values("rank_whatif", kind="stable")
+    c1, c2, c3 = st.columns(3)
+    delta = sim.total - fw.total_points
+    c1.metric("分值合计", f"{sim.total:.2f} 分", None if abs(delta) < 0.005 else f"{delta:+.2f} 较官方",
+              delta_color="off")
+    c2.metric("名次变化的单位", f"{len(moved)} 个")
+    c3.metric(f"跨越前/后{boundary}名线", f"{int((table['crossing'] != '').sum())} 个")
+    shown = side_by_side(table)
+    st.dataframe(shown.style.apply(_highlight, axis=1), hide_index=True, width="stretch",
+                 column_order=[c for c in shown.columns if c != "原因"],  # reasons are listed below the chart
+                 column_config=_score_format(shown))
+    st.plotly_chart(slope_chart(table, boundary), width="stretch", key="wi_slope")
+    st.markdown("**名次变化说明**")
+    if moved.empty:
+        st.caption("按当前权重，各单位名次与官方排名相同。")
+    for r in moved.itertuples():
+        cross = f"，{r.crossing}" if r.crossing else ""
+        st.markdown(f"- **{r.unit}**：{r.reason}（第 {r.rank_official} 名 → 第 {r.rank_whatif} 名{cross}）")
+
+
+# -- rank stability --------------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner="正在模拟…", max_entries=32)
+def _stability(db: str, version: int, month: str, group: str, pct: float, runs: int, seed: int,
+               points: tuple[tuple[str, float], ...]) -> pd.DataFrame:
+    gm = loaders.group_month(month, group)
+    return whatif.stability(gm.scores.detail, gm.scores.framework, pct, runs, seed, points=dict(points))
+
+
+def stability_chart(stab: pd.DataFrame) -> go.Figure:
+    labels = [f"{r}. {u}" for r, u in zip(stab["rank"], stab["unit"])]
+    fig = go.Figure()
+    fig.add_scatter(x=stab["median"], y=labels, mode="markers", name="中位排名（5%–95%区间）",
+                    marker=dict(size=9, color="#2e75b6"),
+                    error_x=dict(type="data", symmetric=False, array=stab["p95"] - stab["median"],
+                                 arrayminus=stab["median"] - stab["p05"], thickness=6, width=0, color="#9dc3e6"))
+    fig.add_scatter(x=stab["rank"], y=labels, mode="markers", name="基准排名",
+                    marker=dict(symbol="diamond-open", size=11, color="#c00000", line=dict(width=2)))
+    fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
+    fig.update_xaxes(title="名次", dtick=1 if len(stab) <= 15 else 5, range=[0.5, len(stab) + 0.5])
+    return style_fig(fig, max(380, 22 * len(stab) + 100))
+
+
+def pair_notes(stab: pd.DataFrame, boundary: int) -> tuple[list[tuple], list[tuple]]:
+    """Neighbours worth a word: each pair down to the top line, then every other shaky pair."""
+    rows = list(stab.itertuples())
+    pairs = list(zip(rows, rows[1:]))
+    top = [(a, b) for a, b in pairs if a.rank <= boundary]
+    return top, [(a, b) for a, b in pairs if a.rank > boundary and a.above_next < SHAKY]
+
+
+def stability_section(month: str, group: str, fw: Framework, points: dict[str, float], boundary: int) -> None:
+    st.caption("把每个二级指标的分值在 ±N% 范围内随机变动，重复多次计算排名，看名次是否稳健："
+               "区间越窄，名次越不受权重细节影响；两个单位的区间重叠，说明它们的先后并不可靠。")
+    c1, c2, c3, c4 = st.columns(4)
+    pct = c1.number_input("随机扰动幅度（±%）", min_value=0, max_value=90, value=20, step=5, key="wi_pct")
+    runs = c2.number_input("模拟次数", min_value=100, max_value=10000, value=1000, step=100, key="wi_runs")
+    seed = c3.number_input("随机种子", min_value=0, value=1, step=1, key="wi_seed",
+                           help="同一种子得到同样的结果，便于复核")
+    base = c4.radio("基准权重", ["official", "whatif"], key="wi_stab_base",
+                    format_func=lambda b: "官方权重" if b == "official" else "当前模拟权重")
+    base_points = whatif.official_points(fw) if base == "official" else points
+    stab = _stability(db_path(), data_version(), month, group, float(pct), int(runs), int(seed),
+                      tuple(sorted(base_points.items())))
+    st.plotly_chart(stability_chart(stab), width="stretch", key="wi_stab_chart")
+    top, shaky = pair_notes(stab, boundary)
+    for r, nxt in top:
+        st.markdown(f"- 第 {r.rank} 名 **{r.unit}** 与第 {nxt.rank} 名 **{nxt.unit}**："
+                    f"在 {r.above_next:.0%} 的模拟中前者仍排在前面"
+                    f"{'，先后并不可靠' if r.above_next < SHAKY else ''}。")
+    if shaky:
+        listed = "；".join(f"{r.unit}与{nxt.unit}（第 {r.rank}/{nxt.rank} 名，{r.above_next:.0%}）" for r, nxt in shaky)
+        st.markdown(f"- 其他先后不可靠的相邻单位（保持先后的模拟不足 {SHAKY:.0%}）：{listed}。")
+    st.dataframe(pd.DataFrame({
+        "基准排名": stab["rank"], "单位": stab["unit"], "中位排名": stab["median"],
+        "5%分位": stab["p05"], "95%分位": stab["p95"],
+        "保持基准名次": (stab["same_rank"] * 100).round(1).astype(str) + "%",
+        "领先下一名": [("—" if pd.isna(v) else f"{v:.1%}") for v in stab["above_next"]],
+    }), hide_index=True, width="stretch")
+
+
+# -- scenarios -------------------------------------------------------------------------------------
+
+
+def _flash(key: str) -> None:
+    """Show (once) the outcome a callback left: ("success" | "error", message)."""
+    if key in st.session_state:
+        kind, message = st.session_state.pop(key)
+        (st.success if kind == "success" else st.error)(message)
+
+
+def _save(prefix: str, month: str, group: str) -> None:
+    """The save button's callback (actions run in callbacks: the values are read from the state)."""
+    actor = require("scenarios")
+    name = st.session_state.get("wi_save_name", "")
+    try:
+        store().save_scenario(name, group, month, st.session_state[prefix],
+                              st.session_state.get("wi_save_note", ""), actor)
+    except CreditError as exc:
+        st.session_state["wi_save_msg"] = ("error", str(exc))
+    else:
+        st.session_state["wi_save_msg"] = ("success", f"已保存方案「{name.strip()}」")
+        st.session_state["wi_save_name"] = st.session_state["wi_save_note"] = ""
+
+
+def save_form(prefix: str, month: str, group: str) -> None:
+    if require("scenarios") is None:
+        return
+    with st.form("wi_save"):
+        st.text_input("方案名称", max_chars=40, placeholder="例如：营商环境降至60分", key="wi_save_name")
+        st.text_area("备注", placeholder="调整思路、讨论背景等", height=80, key="wi_save_note")
+        st.form_submit_button("保存当前方案", type="primary", on_click=_save, args=(prefix, month, group))
+    _flash("wi_save_msg")
+
+
+def scenario_list(scenarios: list[Scenario], fw: Framework) -> None:
+    rows = []
+    for sc in scenarios:
+        pts, _ = fit(fw, sc.points)
+        levels = whatif.level1_totals(fw, pts)
+        rows.append({"方案": sc.name, "月份": month_label(sc.month), "保存人": sc.created_by,
+                     "保存时间": sc.created_at[:16].replace("T", " "), "备注": sc.note,
+                     **{k: round(v, 2) for k, v in levels.items()}})
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+def compare_section(scenarios: dict[int, Scenario], gm_detail: pd.DataFrame, fw: Framework,
+                    month: str, group: str) -> None:
+    chosen = st.multiselect("选择一至两个方案，与官方排名对比", list(scenarios), max_selections=2,
+                            key="wi_compare", format_func=lambda i: scenarios[i].label)
+    if not chosen:
+        return
+    picked = [scenarios[i] for i in chosen]
+    ranks, weights = comparison(gm_detail, fw, picked)
+    shown = ranks.assign(**{c: [arrow(d) for d in ranks[c]] for c in ranks.columns if c.endswith("排名变化")})
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=_score_format(shown))
+    with st.expander("各方案分值对比"):
+        st.dataframe(weights, hide_index=True, width="stretch")
+    st.download_button("下载对比表（Excel）", data=lambda: comparison_excel(gm_detail, fw, picked),
+                       file_name=f"权重方案对比_{group}_{month}.xlsx", mime=XLSX, key="wi_compare_xlsx",
+                       on_click="ignore")
+
+
+def scenarios_section(prefix: str, month: str, group: str, fw: Framework, detail: pd.DataFrame) -> None:
+    st.markdown("**保存当前方案**")
+    save_form(prefix, month, group)
+    scenarios = {sc.id: sc for sc in store().scenarios(group)}
+    st.markdown("**已保存的方案**")
+    if not scenarios:
+        st.caption("还没有保存的方案。")
+        return
+    scenario_list(list(scenarios.values()), fw)
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    c1.selectbox("载入方案到模拟", list(scenarios), key="wi_load", format_func=lambda i: scenarios[i].label)
+    c2.button("载入", key="wi_load_btn", on_click=_load, args=(prefix, fw, scenarios), width="stretch")
+    st.markdown("**方案对比**")
+    compare_section(scenarios, detail, fw, month, group)
+
+
+# -- official weights ------------------------------------------------------------------------------
+
+
+def version_history(group: str, fw: Framework) -> None:
+    rows = []
+    for v in store().framework_versions(group):
+        levels = weights_of_toml(v["toml"])["level1"]
+        rows.append({"版本": v["id"], "生效月份": "初始版本" if v["effective_month"] == SEED_MONTH else
+                     month_label(v["effective_month"]), "本月执行": "✓" if v["id"] == fw.version_id else "",
+                     **levels, "发布人": v["created_by"], "发布时间": v["created_at"][:16].replace("T", " "),
+                     "原因": v["reason"]})
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    for change in store().weight_changes(group)[:10]:
+        d = change["detail"]
+        diffs = "、".join(f"{k} {d['old']['level1'].get(k, 0):g}→{v:g}" for k, v in d["new"]["level1"].items()
+                         if abs(v - d["old"]["level1"].get(k, 0)) > 1e-9) or "仅二级指标分值调整"
+        st.caption(f"{change['at'][:16].replace('T', ' ')}　{change['who']}：自{month_label(d['effective_month'])}起"
+                   f"调整为新权重（{diffs}）；原因：{d['reason']}")
+
+
+def effective_months(month: str) -> list[str]:
+    """Months with data and the month after the last one (weights decided ahead of a month)."""
+    last = (months() or [month])[-1]
+    year, m = int(last[:4]), int(last[5:])
+    nxt = f"{year + m // 12:04d}-{m % 12 + 1:02d}"
+    return sorted({*months(), month, nxt}, reverse=True)
+
+
+def _adopt(fw: Framework, group: str, points: dict[str, float], scenario_id: int | None) -> None:
+    """The adopt button's callback: checks the confirmation, then writes the new version."""
+    eff = st.session_state["wi_adopt_month"]
+    if not st.session_state.get("wi_adopt_sure"):
+        st.session_state["wi_adopt_msg"] = ("error", "请先勾选确认。")
+        return
+    try:
+        store().adopt_weights(fw, eff, points, require("weights"), st.session_state.get("wi_adopt_reason", ""),
+                              scenario_id)
+    except CreditError as exc:
+        st.session_state["wi_adopt_msg"] = ("error", str(exc))
+        return
+    st.session_state["wi_adopt_reason"], st.session_state["wi_adopt_sure"] = "", False
+    st.session_state[NOTICE] = f"已发布新的官方权重：{GROUP_LABELS[group]}，自{month_label(eff)}起执行。"
+
+
+def adopt_form(month: str, group: str, fw: Framework, points: dict[str, float],
+               scenarios: dict[int, Scenario]) -> None:
+    if require("weights") is None:
+        return
+    sources = ["current", *scenarios]
+    src = st.selectbox("采用哪套权重", sources, key="wi_adopt_src",
+                       format_func=lambda s: "当前模拟权重" if s == "current" else f"方案：{scenarios[s].label}")
+    new_points = points if src == "current" else fit(fw, scenarios[src].points)[0]
+    options = effective_months(month)
+    eff = st.selectbox("自哪个月起执行", options, index=options.index(month), key="wi_adopt_month",
+                       format_func=month_label, help="此前各月仍按当时执行的权重计分，不受影响")
+    old, new = whatif.level1_totals(fw, whatif.official_points(fw)), whatif.level1_totals(fw, new_points)
+    st.dataframe(pd.DataFrame({"一级指标": list(old), "现行分值": list(old.values()), "新分值": list(new.values())}),
+                 hide_index=True)
+    with st.form("wi_adopt"):
+        st.text_area("调整原因（必填，记入操作日志）", placeholder="例如：经县社会信用体系建设领导小组会议研究决定",
+                     key="wi_adopt_reason")
+        st.checkbox(f"我确认自{month_label(eff)}起以上述权重作为「{GROUP_LABELS[group]}」的官方权重",
+                    key="wi_adopt_sure")
+        st.form_submit_button("发布为官方权重", type="primary", on_click=_adopt,
+                              args=(fw, group, new_points, None if src == "current" else int(src)))
+    _flash("wi_adopt_msg")
+
+
+# -- the page --------------------------------------------------------------------------------------
+
+month = current_month()
+st.title("权重模拟")
+st.caption("调整指标分值，立即看到排名如何变化。模拟不会改变官方考核结果；只有信用办“发布为官方权重”后才生效。")
+if month is None:
+    st.info("数据库中还没有数据。请信用办先到“数据上传”页面导入月报表。")
+    st.stop()
+if NOTICE in st.session_state:
+    st.success(st.session_state.pop(NOTICE))
+
+c1, c2, c3 = st.columns([2, 3, 1])
+group = c1.radio("考核分组", list(GROUPS), horizontal=True, key="wi_group", format_func=GROUP_LABELS.get)
+gm = loaders.group_month(month, group)
+fw, detail = gm.scores.framework, gm.scores.detail
+prefix = f"wi:{group}:{fw.version_id}"
+points = _ensure(prefix, fw)
+c2.radio("调整方式", list(MODES), horizontal=True, key="wi_mode", format_func=MODES.get,
+         on_change=_on_mode, args=(prefix, fw))
+boundary = int(c3.number_input("前/后名次线", min_value=1, max_value=10, value=3, key="wi_boundary"))
+version = "初始版本" if fw.effective_month == SEED_MONTH else f"{month_label(fw.effective_month)}起执行的版本"
+st.caption(f"考核月份：{month_label(month)}　·　本月执行的指标体系：{version}")
+
+left, right = st.columns([2, 5], gap="large")
+with left:
+    weight_inputs(prefix, fw)
+with right:
+    sim = whatif.simulate(detail, fw, points, boundary=boundary)
+    t_result, t_stab, t_scen, t_official = st.tabs(["模拟结果", "排名稳定性", "方案保存与对比", "官方权重版本"])
+    with t_result:
+        results(sim, fw, boundary)
+    with t_stab:
+        stability_section(month, group, fw, sim.points, boundary)
+    with t_scen:
+        scenarios_section(prefix, month, group, fw, detail)
+    with t_official:
+        st.markdown("**官方权重版本历史**")
+        version_history(group, fw)
+        st.markdown("**发布新的官方权重**")
+        adopt_form(month, group, fw, sim.points, {sc.id: sc for sc in store().scenarios(group)})
