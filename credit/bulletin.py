@@ -19,6 +19,7 @@ from credit.accounts import Actor
 from credit.compare import indicator_deltas, movers
 from credit.contract import EVENT_SERIOUS, GROUP_SHEET, SHEETS
 from credit.errors import CreditError
+from credit.explain import describe_items
 from credit.export import to_excel_bytes
 from credit.framework import Framework, Indicator, field_sheet
 from credit.inputs import load_month_inputs, month_parts, previous_month
@@ -152,7 +153,7 @@ def _indicator_label(fw: Framework, code: str) -> str:
 def deduction_items(gm: GroupMonth) -> pd.DataFrame:
     """Every item of the year to date that cost points, newest month first within a unit."""
     ms = gm.scores
-    items = ms.items[ms.items["deduction"] > 0]
+    items = describe_items(ms.items[ms.items["deduction"] > 0], ms.framework)
     names = dict(zip(gm.summary["unit_id"], gm.summary["unit"]))
     order = {uid: i for i, uid in enumerate(gm.summary["unit_id"])}
     out = pd.DataFrame({
@@ -173,7 +174,7 @@ def breakdown_table(gm: GroupMonth) -> pd.DataFrame:
     """Unit × indicator: points, attainment, earned, lost, and the deduction items behind them."""
     ms = gm.scores
     d = ms.detail[ms.detail["applies"]]
-    items = ms.items[ms.items["deduction"] > 0]
+    items = describe_items(ms.items[ms.items["deduction"] > 0], ms.framework)
     trail: dict[tuple[str, str], list[str]] = {}
     for r in items.itertuples():
         text = _item_text(r)

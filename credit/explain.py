@@ -81,6 +81,25 @@ def explain_row(row: Mapping[str, object], ind: Indicator) -> str:
     return earned
 
 
+def describe_items(items, fw) -> object:
+    """Fill the text of month-by-month deduction items (left blank by scoring for speed)."""
+    from credit.contract import SHEETS
+    from credit.framework import field_sheet
+
+    out = items.copy()
+    blank = out["description"].isna() & (out["source"] == "月报")
+    texts = []
+    for row in out.loc[blank].itertuples():
+        header = fw.indicator(row.code).inputs["x"]
+        sheet = field_sheet(fw.group, header)
+        if sheet and SHEETS[sheet].column(header).kind == "stock":
+            texts.append(f"截至 {row.month} 报送{header}：{num(row.quantity)}（存量）")
+        else:
+            texts.append(f"{row.month} {header.removeprefix('本月')}：{num(row.quantity)}")
+    out.loc[blank, "description"] = texts
+    return out
+
+
 def rule_formula(ind: Indicator, month_no: int | None = None) -> str:
     """The rule in plain Chinese with its formula, for the 指标说明 page and the bulletin."""
     p = ind.points

@@ -74,38 +74,111 @@ class MonthInputs:
         return [u.id for u in self.units]
 
     @cached_property
-    def ytd(self) -> pd.DataFrame:
+    def _fields(self) -> tuple[list[str], list[str]]:
         sheet = SHEETS[GROUP_SHEET[self.group]]
-        flows = [c.header for c in sheet.columns if c.kind == "flow"]
-        stocks = [c.header for c in sheet.columns if c.kind == "stock"]
-        frame = self.unit_monthly.reindex(columns=["month", "unit_id", *flows, *stocks])
-        frame = frame.sort_values("month", kind="stable")
-        out = ytd_values(frame, "unit_id", flows, stocks)
-        out = out.reindex(self.unit_ids)
-        out[flows] = out[flows].fillna(0.0)
+        return ([c.header for c in sheet.columns if c.kind == "flow"],
+                [c.header for c in sheet.columns if c.kind == "stock"])
+
+    @cached_property
+    def _rows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The monthly rows sorted by month: (row order, unit position or -1, month)."""
+        month_col = self.unit_monthly["month"]
+        months = month_col.to_numpy(dtype=object)
+        order = np.arange(len(months)) if month_col.is_monotonic_increasing else np.argsort(
+            months.astype(str), kind="stable")
+        pos = pd.Index(self.unit_ids).get_indexer(self.unit_monthly["unit_id"])
+        return order, pos[order], months[order]
+
+    def _column(self, header: str) -> np.ndarray:
+        order, _, _ = self._rows
+        if header not in self.unit_monthly.columns:
+            return np.full(len(order), np.nan)
+        return self.unit_monthly[header].to_numpy(dtype=float)[order]
+
+    @cached_property
+    def ytd_arrays(self) -> dict[str, np.ndarray]:
+        """Per field, one value per unit (in `units` order): flows summed, stocks latest reported."""
+        _, pos, _ = self._rows
+        n = len(self.units)
+        ok = pos >= 0
+        flows, stocks = self._fields
+        out: dict[str, np.ndarray] = {}
+        for h in flows:
+            out[h] = np.bincount(pos[ok], weights=np.nan_to_num(self._column(h)[ok]), minlength=n)
+        for h in stocks:
+            idx = self.latest_rows(h)
+            vals = np.full(n, np.nan)
+            vals[pos[idx]] = self._column(h)[idx]
+            out[h] = vals
         return out
+
+    def latest_rows(self, header: str) -> np.ndarray:
+        """Indices (into the month-sorted rows) of each unit's latest reported value of a field."""
+        _, pos, _ = self._rows
+        valid = np.flatnonzero((pos >= 0) & ~np.isnan(self._column(header)))
+        rev = valid[::-1]
+        _, first = np.unique(pos[rev], return_index=True)
+        return rev[first]
+
+    @property
+    def sorted_months(self) -> np.ndarray:
+        return self._rows[2]
+
+    @property
+    def sorted_positions(self) -> np.ndarray:
+        return self._rows[1]
+
+    @cached_property
+    def ytd(self) -> pd.DataFrame:
+        flows, stocks = self._fields
+        arrays = self.ytd_arrays
+        return pd.DataFrame({h: arrays[h] for h in (*flows, *stocks)}, index=pd.Index(self.unit_ids, name="unit_id"))
 
     @cached_property
     def county(self) -> dict[str, float]:
         sheet = SHEETS[SHEET_COUNTY]
-        flows = [c.header for c in sheet.columns if c.kind == "flow"]
-        stocks = [c.header for c in sheet.columns if c.kind == "stock"]
-        frame = self.county_monthly.reindex(columns=["month", *flows, *stocks])
-        if frame.empty:
-            return {**{f: 0.0 for f in flows}, **{s: float("nan") for s in stocks}}
-        frame = frame.sort_values("month", kind="stable")
-        row = ytd_values(frame, None, flows, stocks).iloc[0]
-        return {k: float(v) for k, v in row.items()}
+        frame = self.county_monthly
+        months = frame["month"].to_numpy(dtype=object).astype(str) if "month" in frame else np.array([], str)
+        order = np.argsort(months, kind="stable")
+        out: dict[str, float] = {}
+        for c in sheet.columns:
+            col = frame[c.header].to_numpy(dtype=float)[order] if c.header in frame else np.array([])
+            if c.kind == "flow":
+                out[c.header] = float(np.nansum(col)) if col.size else 0.0
+            else:
+                valid = col[~np.isnan(col)]
+                out[c.header] = float(valid[-1]) if valid.size else float("nan")
+        return out
+
+    @cached_property
+    def event_types(self) -> np.ndarray:
+        return self.events["事项类型"].to_numpy(dtype=object)
+
+    @cached_property
+    def event_positions(self) -> np.ndarray:
+        """Each event's unit position in `units` (-1 for units of the other group or out of scope)."""
+        return pd.Index(self.unit_ids).get_indexer(self.events["unit_id"])
+
+    @cached_property
+    def _register_counts(self) -> dict[str, np.ndarray]:
+        out = {}
+        for sheet in REGISTER_SHEETS:
+            frame = self.registers.get(sheet)
+            counts = np.zeros(len(self.units))
+            if frame is not None and not frame.empty:
+                key = "信用应用" if sheet == REGISTER_SHEETS[0] else "监管领域"
+                names = frame[key].astype(str)
+                if names.str.contains(r"\s", regex=True).any():  # fold "信易 批" into "信易批"
+                    names = names.str.replace(r"\s+", "", regex=True)
+                pairs = pd.DataFrame({"u": frame["unit_id"], "k": names}).drop_duplicates()
+                pos = pd.Index(self.unit_ids).get_indexer(pairs["u"])
+                counts = np.bincount(pos[pos >= 0], minlength=len(self.units)).astype(float)
+            out[sheet] = counts
+        return out
 
     def register_counts(self, sheet: str) -> pd.Series:
         """Entries per unit in a register (Jan..m), counting a repeated entry once."""
-        frame = self.registers.get(sheet)
-        if frame is None or frame.empty:
-            return pd.Series(0.0, index=self.unit_ids)
-        key = "信用应用" if sheet == REGISTER_SHEETS[0] else "监管领域"
-        names = frame[key].astype(str).str.replace(r"\s+", "", regex=True)
-        distinct = frame.assign(_k=names).drop_duplicates(["unit_id", "_k"])
-        return distinct.groupby("unit_id").size().reindex(self.unit_ids, fill_value=0).astype(float)
+        return pd.Series(self._register_counts[sheet], index=self.unit_ids)
 
 
 def empty_events() -> pd.DataFrame:

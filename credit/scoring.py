@@ -62,24 +62,31 @@ class _Ctx:
 
     def values(self, header: str) -> np.ndarray:
         if field_sheet(self.inp.group, header) == GROUP_SHEET[self.inp.group]:
-            return self.inp.ytd[header].to_numpy(dtype=float)[self.mask]
+            return self.inp.ytd_arrays[header][self.mask]
         return as_float(self.inp.county.get(header, np.nan), self.n)
 
-    def events(self, kind: str) -> pd.DataFrame:
-        ev = self.inp.events
-        ev = ev[(ev["事项类型"] == kind).to_numpy() & _member(ev["unit_id"], self.ids)]
-        return ev
+    @property
+    def local(self) -> np.ndarray:
+        """Position within this indicator's units, for every unit of the month (-1 if not covered)."""
+        local = np.full(len(self.mask), -1, dtype=np.int64)
+        local[self.mask] = np.arange(self.n)
+        return local
 
-    def positions(self, unit_ids: pd.Series) -> np.ndarray:
-        lookup = {uid: i for i, uid in enumerate(self.ids)}
-        return unit_ids.map(lookup).to_numpy(dtype=np.int64)
+    def events(self, kind: str) -> tuple[pd.DataFrame, np.ndarray]:
+        """The events of one type for the covered units, and each one's position among them."""
+        ev = self.inp.events
+        pos = self.inp.event_positions
+        local = np.where(pos >= 0, self.local[np.maximum(pos, 0)], -1)
+        keep = (self.inp.event_types == kind) & (local >= 0)
+        return ev[keep], local[keep]
 
 
 def _out(ctx: _Ctx, att, **cols) -> dict[str, object]:
+    """The rule's columns for the covered units; columns not given stay blank (NaN)."""
     base = {"attainment": np.asarray(att, dtype=float)}
-    for k in ("x", "x2", "x3", "ref", "ref2", "deducted"):
-        v = cols.get(k, np.nan)
-        base[k] = as_float(v, ctx.n) if v is not None else np.full(ctx.n, np.nan)
+    for k, v in cols.items():
+        if v is not None:
+            base[k] = as_float(v, ctx.n)
     return base
 
 
@@ -126,36 +133,35 @@ def _rule_presence(ctx: _Ctx) -> tuple[dict, pd.DataFrame | None]:
 
 
 def _field_items(ctx: _Ctx, header: str, step: float, kind: str) -> pd.DataFrame:
-    """Month-by-month reasons for a deduction driven by a monthly figure."""
-    monthly = ctx.inp.unit_monthly
-    rows = monthly.loc[_member(monthly["unit_id"], ctx.ids), ["month", "unit_id", header]]
-    rows = rows[rows[header].notna()]
-    if kind == "stock":
-        rows = rows.sort_values("month", kind="stable").groupby("unit_id").tail(1)
-    rows = rows[rows[header] > 0]
-    if rows.empty:  # an empty Series.map() comes back float64, and "…" + float64 raises
-        return pd.DataFrame(columns=ITEM_COLUMNS)
-    shown = rows[header].map(_fmt).astype(str)
-    if kind == "stock":
-        desc = "截至" + rows["month"].astype(str) + "报送" + header + "：" + shown + "（存量）"
-    else:
-        desc = rows["month"].astype(str) + " " + header.removeprefix("本月") + "：" + shown
+    """Month-by-month reasons for a deduction driven by a monthly figure (text is added on demand
+    by `credit.explain.describe_items`, so scoring a large register builds no strings)."""
+    inp = ctx.inp
+    pos, months = inp.sorted_positions, inp.sorted_months
+    values = inp._column(header)
+    rows = inp.latest_rows(header) if kind == "stock" else np.flatnonzero(pos >= 0)
+    local = ctx.local
+    rows = rows[(local[np.maximum(pos[rows], 0)] >= 0) & (pos[rows] >= 0) & (np.nan_to_num(values[rows]) > 0)]
+    qty = values[rows]
+    ids = np.asarray(inp.unit_ids, dtype=object)
+    n = len(rows)
+    blank = _text(np.full(n, None, dtype=object))
     return pd.DataFrame({
-        "unit_id": rows["unit_id"].to_numpy(), "code": ctx.ind.code, "month": rows["month"].to_numpy(),
-        "date": None, "source": "月报", "description": desc.to_numpy(),
-        "quantity": rows[header].to_numpy(dtype=float), "handling": None, "days": np.nan,
-        "deduction": rows[header].to_numpy(dtype=float) * step,
-    })
+        "unit_id": _text(ids[pos[rows]]), "code": _text(np.full(n, ctx.ind.code, dtype=object)),
+        "month": _text(months[rows].astype(object)), "date": blank, "source": _text(np.full(n, "月报", dtype=object)),
+        "description": blank, "quantity": qty, "handling": blank, "days": np.nan, "deduction": qty * step,
+    }, columns=ITEM_COLUMNS)
 
 
 def _event_items(ctx: _Ctx, ev: pd.DataFrame, deduction: np.ndarray, days=None) -> pd.DataFrame:
+    n = len(ev)
     return pd.DataFrame({
-        "unit_id": ev["unit_id"].to_numpy(), "code": ctx.ind.code, "month": ev["month"].to_numpy(),
-        "date": ev["发生日期"].to_numpy(), "source": "扣分事项",
-        "description": ev["事项说明"].fillna("").astype(str).to_numpy(),
-        "quantity": ev["数量"].to_numpy(dtype=float), "handling": ev["处理情况"].to_numpy(),
+        "unit_id": _text(ev["unit_id"].to_numpy(dtype=object)), "code": _text(np.full(n, ctx.ind.code, dtype=object)),
+        "month": _text(ev["month"].to_numpy(dtype=object)), "date": _text(ev["发生日期"].to_numpy(dtype=object)),
+        "source": _text(np.full(n, "扣分事项", dtype=object)),
+        "description": _text(ev["事项说明"].fillna("").astype(str).to_numpy(dtype=object)),
+        "quantity": ev["数量"].to_numpy(dtype=float), "handling": _text(ev["处理情况"].to_numpy(dtype=object)),
         "days": np.nan if days is None else days, "deduction": deduction,
-    })
+    }, columns=ITEM_COLUMNS)
 
 
 def _rule_deduct_per_item(ctx: _Ctx) -> tuple[dict, pd.DataFrame | None]:
@@ -168,10 +174,9 @@ def _rule_deduct_per_item(ctx: _Ctx) -> tuple[dict, pd.DataFrame | None]:
         items = _field_items(ctx, header, step, kind)
         total = n
     else:
-        ev = ctx.events(ind.inputs["event"])
+        ev, pos = ctx.events(ind.inputs["event"])
         qty = ev["数量"].to_numpy(dtype=float)
         exempt = (ev["处理情况"] == HANDLING_PROACTIVE).to_numpy() if ind.param("exempt_proactive") else np.zeros(len(ev), bool)
-        pos = ctx.positions(ev["unit_id"])
         n = np.bincount(pos, weights=np.where(exempt, 0.0, qty), minlength=ctx.n)
         total = np.bincount(pos, weights=qty, minlength=ctx.n)
         items = _event_items(ctx, ev, np.where(exempt, 0.0, qty * step))
@@ -197,11 +202,11 @@ def _rule_ratio_vs_benchmark(ctx: _Ctx) -> tuple[dict, pd.DataFrame | None]:
 
 def _rule_tiered_days(ctx: _Ctx) -> tuple[dict, pd.DataFrame | None]:
     ind = ctx.ind
-    ev = ctx.events(ind.inputs.get("event", EVENT_OBJECTION))
+    ev, pos = ctx.events(ind.inputs.get("event", EVENT_OBJECTION))
     days = ev["异议处理用时（工作日）"].to_numpy(dtype=float)
     tiers = ind.param("tiers")
     att, count = rules.tiered_days(
-        ctx.positions(ev["unit_id"]), days, ev["数量"].to_numpy(dtype=float), ctx.n, tiers, ind.points
+        pos, days, ev["数量"].to_numpy(dtype=float), ctx.n, tiers, ind.points
     )
     lost = ind.points - rules.tier_points(days, tiers, ind.points)
     return _out(ctx, att, x=count, ref=att * ind.points), _event_items(ctx, ev, lost, days)
@@ -230,8 +235,10 @@ def competition_rank(scores: pd.Series) -> pd.Series:
     Python's `round` (correctly rounded, as `f"{s:.2f}"` displays it), not `Series.round`:
     NumPy scales by 100 first, so 6.395 (really 6.39499…) keys as 6.40 but is shown as 6.39.
     """
-    keys = scores.astype(float).map(lambda s: round(s, 2))
-    return keys.rank(method="min", ascending=False).astype("Int64")
+    keys = np.array([round(float(s), 2) for s in scores], dtype=float)
+    ordered = np.sort(-keys)
+    ranks = np.searchsorted(ordered, -keys, side="left") + 1
+    return pd.Series(ranks, index=scores.index, dtype="Int64")
 
 
 def _applies_mask(applies, ids: np.ndarray, kinds: np.ndarray) -> np.ndarray:
@@ -243,66 +250,95 @@ def _applies_mask(applies, ids: np.ndarray, kinds: np.ndarray) -> np.ndarray:
     return np.ones(len(ids), dtype=bool)
 
 
-def _member(col: pd.Series, ids: np.ndarray) -> np.ndarray:
-    """`col.isin(ids)`, 3–4× faster on Arrow strings (ids are unique)."""
-    return pd.Index(ids).get_indexer(col) >= 0
+_NUMERIC = ("x", "x2", "x3", "ref", "ref2", "attainment", "deducted")
+
+
+def _text(values: np.ndarray) -> pd.Series:
+    """A text column kept as Python objects: pandas 3 would otherwise convert every repeated
+    string to Arrow, which costs more than the whole scoring at 5,000 units."""
+    return pd.Series(values, dtype=object, copy=False)
 
 
 def score_month(inp: MonthInputs, fw: Framework, policy: Policy = "rescale") -> MonthScores:
     units = inp.units
-    n_units = len(units)
+    n_units, n_ind = len(units), len(fw.indicators)
     names = np.array([u.name_at(inp.month) for u in units], dtype=object)
     kinds = np.array([u.kind for u in units], dtype=object)
     ids = np.array(inp.unit_ids, dtype=object)
-    blocks, item_frames = [], []
+    # One matrix per numeric column (indicator × unit), filled in place: the detail frame is
+    # built once at the end instead of one small frame per indicator.
+    mats = {k: np.full((n_ind, n_units), np.nan) for k in _NUMERIC}
+    applies = np.zeros((n_ind, n_units), dtype=bool)
+    item_frames = []
     masks: dict[object, np.ndarray] = {}  # one per distinct applies_to (most are "all")
-    for ind in fw.indicators:
+    for i, ind in enumerate(fw.indicators):
         mask = masks.get(ind.applies_to)
         if mask is None:
             mask = masks[ind.applies_to] = _applies_mask(ind.applies_to, ids, kinds)
-        ctx = _Ctx(inp, ind, mask)
-        out, items = RULES[ind.rule](ctx)
-        block = {k: np.full(n_units, np.nan) for k in ("x", "x2", "x3", "ref", "ref2", "attainment", "deducted")}
+        out, items = RULES[ind.rule](_Ctx(inp, ind, mask))
         for k, v in out.items():
-            block[k][mask] = v
-        block.update(
-            unit_id=ids, unit=names, kind=kinds, code=ind.code, level1=ind.level1,
-            indicator=ind.name, rule=ind.rule, points=ind.points, applies=mask,
-        )
-        blocks.append(pd.DataFrame(block))
+            mats[k][i, mask] = v
+        applies[i] = mask
         if items is not None and len(items):
             item_frames.append(items)
-    detail = pd.concat(blocks, ignore_index=True) if blocks else pd.DataFrame(columns=DETAIL_COLUMNS)
-    detail["month"], detail["group"] = inp.month, inp.group
-    detail["earned"] = np.where(detail["applies"], np.round(detail["points"] * detail["attainment"], 10), 0.0)
-    detail["possible"] = np.where(detail["applies"], detail["points"], 0.0)
-    detail = detail[DETAIL_COLUMNS]
+    points = np.array([ind.points for ind in fw.indicators], dtype=float)[:, None] * np.ones((1, n_units))
+    earned = np.where(applies, np.round(points * mats["attainment"], 10), 0.0)
+    possible = np.where(applies, points, 0.0)
+    n_rows = n_ind * n_units
+    detail = pd.DataFrame({
+        "month": _text(np.full(n_rows, inp.month, dtype=object)),
+        "group": _text(np.full(n_rows, inp.group, dtype=object)),
+        "unit_id": _text(np.tile(ids, n_ind)), "unit": _text(np.tile(names, n_ind)),
+        "kind": _text(np.tile(kinds, n_ind)),
+        **{col: _text(np.repeat(np.array([getattr(ind, attr) for ind in fw.indicators], dtype=object), n_units))
+           for col, attr in (("code", "code"), ("level1", "level1"), ("indicator", "name"), ("rule", "rule"))},
+        "points": points.ravel(), "applies": applies.ravel(),
+        **{k: mats[k].ravel() for k in ("x", "x2", "x3", "ref", "ref2", "attainment")},
+        "earned": earned.ravel(), "possible": possible.ravel(), "deducted": mats["deducted"].ravel(),
+    }, columns=DETAIL_COLUMNS)
     items = pd.concat(item_frames, ignore_index=True) if item_frames else pd.DataFrame(columns=ITEM_COLUMNS)
-    summary = summarise(detail, fw, policy, inp.month)
+    summary = _summary(inp.month, fw, policy, ids, names, kinds, earned, possible, points, applies)
     return MonthScores(inp.month, inp.group, policy, fw, detail, items[ITEM_COLUMNS], summary)
 
 
-def summarise(detail: pd.DataFrame, fw: Framework, policy: Policy, month: str) -> pd.DataFrame:
-    """Per-unit totals, first-level subtotals, normalised score and rank."""
-    d = detail.assign(na_points=np.where(detail["applies"], 0.0, detail["points"]))
-    credit_col = d["earned"] + (d["na_points"] if policy == "na_full" else 0.0)
-    d = d.assign(credited=credit_col)
-    keys = ["unit_id", "unit", "kind"]
-    totals = d.groupby(keys, sort=False)[["earned", "possible", "na_points"]].sum()
-    subtotals = d.pivot_table(index=keys, columns="level1", values="credited", aggfunc="sum", sort=False)
-    subtotals = subtotals.reindex(columns=[lv.name for lv in fw.level1], fill_value=0.0)
-    summary = totals.join(subtotals).reset_index()
+def _summary(month: str, fw: Framework, policy: Policy, ids, names, kinds, earned: np.ndarray,
+             possible: np.ndarray, points: np.ndarray, applies: np.ndarray) -> pd.DataFrame:
+    """Per-unit totals, first-level subtotals, normalised score and rank, from the matrices."""
+    na_points = np.where(applies, 0.0, points)
+    credited = earned + (na_points if policy == "na_full" else 0.0)
+    levels = [lv.name for lv in fw.level1]
+    level_of = np.array([levels.index(ind.level1) for ind in fw.indicators], dtype=np.int64)
+    onehot = np.zeros((len(levels), len(fw.indicators)))
+    onehot[level_of, np.arange(len(fw.indicators))] = 1.0
+    subtotals = onehot @ credited if len(fw.indicators) else np.zeros((len(levels), len(ids)))
+    tot_earned, tot_possible = earned.sum(axis=0), possible.sum(axis=0)
     if policy == "na_full":
         total = fw.total_points
-        score = 100.0 * (summary["earned"] + summary["na_points"]) / total if total else 0.0
+        score = 100.0 * (tot_earned + na_points.sum(axis=0)) / total if total else np.zeros(len(ids))
     else:
-        poss = summary["possible"].replace(0, np.nan)
-        score = (100.0 * summary["earned"] / poss).fillna(0.0)
-    summary["score"] = np.round(score, 10)
+        score = np.divide(100.0 * tot_earned, tot_possible, out=np.zeros(len(ids)), where=tot_possible > 0)
+    score = np.round(score, 10)
+    summary = pd.DataFrame({
+        "month": month, "unit_id": ids, "unit": names, "kind": kinds,
+        "earned": tot_earned, "possible": tot_possible,
+        **{lv: subtotals[j] for j, lv in enumerate(levels)},
+        "score": score,
+    })
     summary["rank"] = competition_rank(summary["score"])
-    summary.insert(0, "month", month)
-    summary = summary.drop(columns="na_points")
     return summary.sort_values(["rank", "unit"], kind="stable").reset_index(drop=True)
+
+
+def summarise(detail: pd.DataFrame, fw: Framework, policy: Policy, month: str) -> pd.DataFrame:
+    """The summary of a detail table (as `score_month` builds it: indicator blocks × units)."""
+    n_ind = len(fw.indicators)
+    n_units = len(detail) // n_ind if n_ind else 0
+    shape = (n_ind, n_units)
+    first = detail.iloc[:n_units]
+    return _summary(
+        month, fw, policy, first["unit_id"].to_numpy(), first["unit"].to_numpy(), first["kind"].to_numpy(),
+        detail["earned"].to_numpy(dtype=float).reshape(shape), detail["possible"].to_numpy(dtype=float).reshape(shape),
+        detail["points"].to_numpy(dtype=float).reshape(shape), detail["applies"].to_numpy(dtype=bool).reshape(shape),
+    )
 
 
 def add_changes(current: pd.DataFrame, previous: pd.DataFrame | None) -> pd.DataFrame:

@@ -5,7 +5,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from credit.explain import explain_row, num
+from credit.explain import describe_items, explain_row, num
 from credit.unit_view import attainment_vs_median, lost_points, monthly_inputs, overtake_gap
 from ui import loaders
 from ui.context import current_month, month_label
@@ -95,7 +95,7 @@ for r in lost.to_dict("records"):
         if not monthly.empty:
             st.caption("逐月数据（空白表示当月未报送）")
             st.dataframe(monthly, hide_index=True, width="stretch")
-        its = items[(items["unit_id"] == unit_id) & (items["code"] == r["code"])]
+        its = describe_items(items[(items["unit_id"] == unit_id) & (items["code"] == r["code"])], fw)
         if not its.empty:
             st.caption("扣分事项")
             show = pd.DataFrame({

@@ -25,3 +25,11 @@ def demo_db(demo_db_master: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     shutil.copyfile(demo_db_master, dest)
     monkeypatch.setenv("CREDIT_DB", str(dest))
     return dest
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """Expose each phase's report on the test item (the browser tests screenshot failures)."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
