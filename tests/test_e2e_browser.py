@@ -71,7 +71,7 @@ def test_office_uploads_a_new_month_and_sees_it_ranked(server, page, tmp_path: P
     url, db = server
     login(page, url, "office", "demo-office-1")
     open_page(page, "数据上传")
-    page.get_by_text("新月份").first.wait_for()
+    page.get_by_role("button", name="下载模板").wait_for()
     with page.expect_download() as dl:
         page.get_by_role("button", name="下载模板").click()
     template = tmp_path / "template.xlsx"
@@ -93,7 +93,10 @@ def test_office_uploads_a_new_month_and_sees_it_ranked(server, page, tmp_path: P
     with open_store(db) as store:
         assert "2022-11" in store.months_with_data()
     open_page(page, "月度排名")
-    page.get_by_test_id("stSidebar").get_by_text("2022年11月").wait_for()
+    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").click()
+    page.get_by_role("option", name="2022年11月").click()
+    wait_drawn(page)
+    page.get_by_text("考核月份：2022年11月").wait_for()
     page.get_by_test_id("stDataFrame").first.wait_for()
 
 
@@ -107,12 +110,14 @@ def test_leader_drills_simulates_and_downloads(server, page, tmp_path: Path) -> 
 
     open_page(page, "权重模拟")
     first_level = page.get_by_label(re.compile("营商环境（官方"))
-    before = page.get_by_test_id("stDataFrame").first.inner_text()
+    moved = page.get_by_test_id("stMetric").filter(has_text="名次变化的单位")
+    assert "0 个" in moved.inner_text()  # official weights: nobody moves
     first_level.fill("20")
     first_level.press("Enter")
     wait_drawn(page)
     page.wait_for_function(
-        "before => document.querySelector('[data-testid=\"stDataFrame\"]').innerText !== before", arg=before,
+        "() => [...document.querySelectorAll('[data-testid=\"stMetric\"]')]"
+        ".some(m => m.innerText.includes('名次变化的单位') && !m.innerText.includes('\\n0 个'))"
     )
     assert page.get_by_role("button", name="保存当前方案").count() == 0  # leadership may not save
 
