@@ -150,19 +150,30 @@ def _highlight(row: pd.Series) -> list[str]:
 
 
 def slope_chart(table: pd.DataFrame, boundary: int) -> go.Figure:
-    """Official rank (left) to what-if rank (right), one line per unit; crossings drawn thick."""
+    """Official rank (left) to what-if rank (right); crossings drawn thick.
+
+    One trace per kind of move (lines separated by gaps), not one per unit: a city-wide register
+    of hundreds of units then still draws in a blink."""
     n = len(table)
     fig = go.Figure()
-    for r in table.itertuples():
-        color = UP if r.d_rank > 0 else (DOWN if r.d_rank < 0 else SAME)
-        width = 4 if r.crossing else (2 if r.d_rank else 1)
-        fig.add_scatter(x=[0, 1], y=[r.rank_official, r.rank_whatif], mode="lines+markers", showlegend=False,
-                        line=dict(color=color, width=width), marker=dict(color=color, size=7),
-                        hovertemplate=f"{r.unit}<br>官方第{r.rank_official}名 → 模拟第{r.rank_whatif}名<extra></extra>")
-        fig.add_annotation(x=0, y=r.rank_official, text=f"{r.unit} {r.rank_official}", xanchor="right",
-                           xshift=-8, showarrow=False, font=dict(size=12, color=color if r.d_rank else "#555"))
-        fig.add_annotation(x=1, y=r.rank_whatif, text=f"{r.rank_whatif} {r.unit}", xanchor="left",
-                           xshift=8, showarrow=False, font=dict(size=12, color=color if r.d_rank else "#555"))
+    kinds = (("上升", table["d_rank"] > 0, UP), ("下降", table["d_rank"] < 0, DOWN), ("不变", table["d_rank"] == 0, SAME))
+    for label, sel, color in kinds:
+        for thick in (False, True):
+            part = table[sel & ((table["crossing"] != "") == thick)]
+            if part.empty:
+                continue
+            xs, ys, texts, pos, hover = [], [], [], [], []
+            for r in part.itertuples():
+                xs += [0, 1, None]
+                ys += [r.rank_official, r.rank_whatif, None]
+                texts += [f"{r.unit} {r.rank_official}", f"{r.rank_whatif} {r.unit}", None]
+                pos += ["middle left", "middle right", "middle left"]
+                hover += [f"{r.unit}<br>官方第{r.rank_official}名 → 模拟第{r.rank_whatif}名"] * 2 + [None]
+            width = 4 if thick else (2 if label != "不变" else 1)
+            fig.add_scatter(x=xs, y=ys, mode="lines+markers+text", text=texts, textposition=pos,
+                            hovertext=hover, hoverinfo="text", showlegend=False, connectgaps=False,
+                            line=dict(color=color, width=width), marker=dict(color=color, size=7),
+                            textfont=dict(size=12, color=color if label != "不变" else "#555"))
     for y in {boundary + 0.5, n - boundary + 0.5}:
         if 1 < y < n:
             fig.add_hline(y=y, line=dict(color="#f0ad4e", dash="dash", width=1))
@@ -189,9 +200,10 @@ def results(sim: whatif.WhatIf, fw: Framework, boundary: int) -> None:
     st.markdown("**名次变化说明**")
     if moved.empty:
         st.caption("按当前权重，各单位名次与官方排名相同。")
-    for r in moved.itertuples():
-        cross = f"，{r.crossing}" if r.crossing else ""
-        st.markdown(f"- **{r.unit}**：{r.reason}（第 {r.rank_official} 名 → 第 {r.rank_whatif} 名{cross}）")
+    lines = [f"- **{r.unit}**：{r.reason}（第 {r.rank_official} 名 → 第 {r.rank_whatif} 名"
+             f"{f'，{r.crossing}' if r.crossing else ''}）" for r in moved.itertuples()]
+    if lines:
+        st.markdown("\n".join(lines))
 
 
 # -- rank stability --------------------------------------------------------------------------------
