@@ -13,11 +13,13 @@ Why it looks like this:
   and imported, and every version restore replayed, in the original order (the insert-only audit
   log records both), into a new file carrying the old configuration (unit register, frameworks,
   targets, register entries, accounts). The version history of the new file must match the old
-  one sheet by sheet and version by version (content hashes included), or the rebuild is refused.
+  one sheet by sheet and version by version, down to every stored value, or it is refused.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import sqlite3
@@ -30,6 +32,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from credit.accounts import CLI, Actor
+from credit.contract import UNIT_COL
 from credit.errors import CreditError, WorkbookError
 from credit.store import Store
 from credit.store_schema import MIGRATION_SET, MIGRATIONS
@@ -374,19 +377,43 @@ def _replay_restore(new: Store, entry: dict) -> None:
     new.restore_version(match[0]["id"], by=_replay_actor(entry["who"]))
 
 
-def _history(store: Store) -> dict[tuple[str, str], list[tuple]]:
+def _fingerprints(conn: sqlite3.Connection) -> dict[int, str]:
+    """version id -> hash of the version's stored data, in row order, without display names.
+
+    Records keep the unit's name as it was at import time; a rebuild parses with today's register,
+    so a unit renamed since then carries its new name. Scores key on unit ids, so the name is left
+    out here, and a version's `content_hash` (which includes it) is not compared either.
+    """
+    digests: dict[int, hashlib._Hash] = {}
+    for version_id, *row in conn.execute(
+        "SELECT version_id, row_no, unit_id, field, value FROM facts ORDER BY version_id, rowid"
+    ):
+        digests.setdefault(version_id, hashlib.sha256()).update(repr(row).encode())
+    for version_id, row_no, unit_id, data in conn.execute(
+        "SELECT version_id, row_no, unit_id, data FROM records ORDER BY version_id, rowid"
+    ):
+        record = {k: v for k, v in json.loads(data).items() if k != UNIT_COL}
+        text = json.dumps([row_no, unit_id, record], ensure_ascii=False, sort_keys=True)
+        digests.setdefault(version_id, hashlib.sha256()).update(text.encode())
+    return {k: d.hexdigest() for k, d in digests.items()}
+
+
+def _history(path: Path) -> dict[tuple[str, str], list[tuple]]:
     """(month, sheet) -> its versions as comparable tuples, oldest first."""
-    ids = {v["id"]: v["version"] for v in store.versions()}
+    with closing(sqlite3.connect(path)) as conn:
+        prints = _fingerprints(conn)
+        rows = conn.execute(
+            "SELECT v.id, v.month, v.sheet, v.version, v.action, v.row_count, v.is_current, r.version"
+            " FROM dataset_versions v LEFT JOIN dataset_versions r ON r.id = v.restored_from"
+            " ORDER BY v.month, v.sheet, v.version"
+        ).fetchall()
     out: dict[tuple[str, str], list[tuple]] = {}
-    for v in sorted(store.versions(), key=lambda v: (v["month"], v["sheet"], v["version"])):
-        restored = ids.get(v["restored_from"]) if v["restored_from"] else None
-        out.setdefault((v["month"], v["sheet"]), []).append(
-            (v["version"], v["action"], v["content_hash"], v["row_count"], v["is_current"], restored)
-        )
+    for vid, month, sheet, *rest in rows:
+        out.setdefault((month, sheet), []).append((*rest, prints.get(vid)))
     return out
 
 
-def _compare_history(old: Store, new: Store) -> None:
+def _compare_history(old: Path, new: Path) -> None:
     before, after = _history(old), _history(new)
     diffs = [f"{m}「{s}」" for m, s in sorted(set(before) | set(after)) if before.get((m, s)) != after.get((m, s))]
     if diffs:
@@ -414,7 +441,7 @@ def rebuild_database(db: str | Path, dest: str | Path) -> RebuildResult:
                 else:
                     _replay_restore(new, entry)
                     restores += 1
-            _compare_history(old, new)
             new.checkpoint()
+        _compare_history(db, tmp)
         _publish(tmp, dest)
     return RebuildResult(check_store_file(dest), imports, restores, copied)

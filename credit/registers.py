@@ -189,7 +189,7 @@ class RegisterView:
     """Every entry of a register with where it came from and whether it repeats an earlier one.
 
     `table` columns: month, unit_id, the sheet's headers, 来源, 条目编号 (form id or None),
-    行号 (sheet row or None), 重复 (bool), 重复说明, 证明材料 (number of files).
+    行号 (sheet row or None), 出处 (both in words), 重复 (bool), 重复说明, 证明材料 (number of files).
     """
 
     sheet: str
@@ -201,10 +201,11 @@ class RegisterView:
         return kept.groupby("unit_id").size()
 
 
-def _source_label(row: Mapping[str, Any]) -> str:
+def source_label(row: Mapping[str, Any]) -> str:
+    """Where an entry of `combined_view` came from, as an official reads it."""
     if row["来源"] == SOURCE_FORM:
-        return f"{row['month']} 页面录入 #{row['条目编号']}"
-    return f"{row['month']} 上传表格第 {row['行号']} 行"
+        return f"{row['month']} 页面录入 #{int(row['条目编号'])}"
+    return f"{row['month']} 上传表格第 {int(row['行号'])} 行"
 
 
 def combined_view(
@@ -228,7 +229,7 @@ def combined_view(
         columns=["month", "unit_id", *cols, "条目编号"],
     ).assign(来源=SOURCE_FORM, 行号=None, _order=1)
     parts = [p for p in (uploaded, typed) if not p.empty]
-    columns = ["month", "unit_id", *cols, "来源", "条目编号", "行号"]
+    columns = ["month", "unit_id", *cols, "来源", "条目编号", "行号", "出处"]
     if not parts:
         empty = pd.DataFrame(columns=[*columns, "重复", "重复说明", "证明材料"])
         return RegisterView(sheet, empty.astype({"重复": bool}))
@@ -236,9 +237,10 @@ def combined_view(
     table["_key"] = table[key_col].map(entry_key)
     table["_seq"] = pd.to_numeric(table["行号"].fillna(table["条目编号"]), errors="coerce")
     table = table.sort_values(["month", "_order", "_seq"], kind="stable").reset_index(drop=True)
+    table["出处"] = [source_label(r) for _, r in table.iterrows()]
     table["重复"] = table.duplicated(["unit_id", "_key"], keep="first")
     first = table[~table["重复"]].set_index(["unit_id", "_key"])
-    labels = {idx: _source_label(r) for idx, r in first.iterrows()}
+    labels = {idx: source_label(r) for idx, r in first.iterrows()}
     table["重复说明"] = [
         f"与{labels[(u, k)]}重复，只计一次" if dup else ""
         for u, k, dup in zip(table["unit_id"], table["_key"], table["重复"])

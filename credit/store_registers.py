@@ -149,13 +149,8 @@ class RegistersMixin:
                 raise CreditError(f"「{unit.name}」在 {month} 不在册（已撤销或尚未设立），不能登记")
             found = find_entry(self.register_view(year, 12, sheet), unit_id, name)
             if found is not None:
-                where = (
-                    f"{found['month']} 上传表格第 {found['行号']} 行"
-                    if found["条目编号"] is None
-                    else f"{found['month']} 页面录入 #{found['条目编号']}"
-                )
                 raise CreditError(
-                    f"「{unit.name_at(month)}」{year} 年已登记「{found[KEY_COLUMN[sheet]]}」（{where}），"
+                    f"「{unit.name_at(month)}」{year} 年已登记「{found[KEY_COLUMN[sheet]]}」（{found['出处']}），"
                     "同一单位同一领域一年只计一次，未重复添加；如需补充证明材料，请在该条目下上传附件"
                 )
             payload = {UNIT_COL: unit.name_at(month), **record}

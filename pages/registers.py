@@ -16,6 +16,7 @@ from credit.registers import (
     EVIDENCE_MIME,
     INDUSTRY_COL,
     KEY_COLUMN,
+    MAX_EVIDENCE_BYTES,
     REGISTER_TITLES,
     SOURCE_FORM,
     entry_key,
@@ -30,6 +31,7 @@ from ui.router import ensure_router
 ensure_router()
 
 INDICATORS = {"信易+场景": "T5（镇街）、D8（部门）", "分级分类监管": "D12（部门）"}
+EVIDENCE_MB = MAX_EVIDENCE_BYTES // (1024 * 1024)
 GROUP_LABEL = {"镇街": "镇（街道）、开发区", "部门": "部门（单位）"}
 
 st.title("证明材料登记")
@@ -99,7 +101,7 @@ def show_evidence(sheet: str, table: pd.DataFrame, key: str) -> None:
     if not can("registers"):
         return
     uploads = st.file_uploader("为该条目上传证明材料（PDF、DOC、DOCX，单个不超过 10 MB）", type=["pdf", "doc", "docx"],
-                               accept_multiple_files=True, key=f"{key}-files-{pick}")
+                               accept_multiple_files=True, key=f"{key}-files-{pick}", max_upload_size=EVIDENCE_MB)
     if uploads and st.button("保存证明材料", key=f"{key}-save-files"):
         actor = current_actor()
         try:
@@ -134,7 +136,7 @@ def add_form(sheet: str, key: str) -> None:
                 required = "（必填）" if header == KEY_COLUMN[sheet] else ""
                 data[header] = st.text_input(header + required, key=f"{key}-{header}")
         files = st.file_uploader("证明材料（可选；PDF、DOC、DOCX）", type=["pdf", "doc", "docx"],
-                                 accept_multiple_files=True, key=f"{key}-form-files")
+                                 accept_multiple_files=True, key=f"{key}-form-files", max_upload_size=EVIDENCE_MB)
         if not st.form_submit_button("添加登记", type="primary"):
             return
     try:
@@ -184,7 +186,7 @@ for i, (tab, sheet) in enumerate(zip(st.tabs(list(REGISTER_TITLES.values())), RE
         with st.expander("各单位计分条目数", expanded=False):
             st.dataframe(counts, hide_index=True, width="stretch", key=f"{key}-counts")
         shown = filtered(table, key)
-        cols = ["month", *[h for h in headers(sheet)], "来源", "条目编号", "行号", "重复说明", "证明材料"]
+        cols = ["month", *headers(sheet), "出处", "重复说明", "证明材料"]
         st.dataframe(shown[cols].rename(columns={"month": "月份"}), hide_index=True, width="stretch",
                      key=f"{key}-table")
         show_evidence(sheet, table, key)

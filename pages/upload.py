@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from credit import service
+from credit.contract import SHEETS
 from credit.errors import CreditError
 from credit.template import build_template
 from credit.upload_preview import (
@@ -139,13 +140,16 @@ def _show_preview(preview: UploadPreview) -> None:
             if s.changes.empty:
                 st.caption("与当前版本相比没有新增或修改的数值。")
             else:
-                st.markdown(f"**新增或修改 {len(s.changes)} 项**（未变化 {s.unchanged} 项；“上月值”供对照）")
+                if SHEETS[s.sheet].layout == "records":
+                    st.markdown(f"**新增或删除 {len(s.changes)} 行**（与当前版本相同 {s.unchanged} 行）")
+                else:
+                    st.markdown(f"**新增或修改 {len(s.changes)} 项**（未变化 {s.unchanged} 项；“上月值”供对照）")
                 _show_table(s.changes, ("当前值", "新值", "上月值"))
             if s.missing:
                 st.warning(f"本表未包含以下单位（其本月数据将视为未报送）：{'、'.join(s.missing)}")
             if not s.flags.empty:
                 st.markdown("**需要核对**")
-                _show_table(s.flags, ("新值",))
+                _show_table(s.flags.loc[:, (s.flags != "").any()], ("新值",))  # drop columns a duplicate leaves empty
 
 
 # ---- the page ------------------------------------------------------------------------------------
@@ -185,7 +189,8 @@ if not errors.empty:
     bad = [c.filename for c in checks if not c.ok]
     st.error(f"发现 {len(errors)} 处问题（文件：{'、'.join(bad)}），未导入任何数据。请按“修改建议”改正后重新上传。")
     st.dataframe(errors, hide_index=True, width="stretch", key="errors",
-                 column_config={c: st.column_config.TextColumn(width="large") for c in ("问题", "修改建议")})
+                 column_config={**{c: st.column_config.TextColumn(width="small") for c in ("文件", "工作表", "行")},
+                                "修改建议": st.column_config.TextColumn(width="large")})
     st.stop()
 warnings = warning_table(checks)
 if not warnings.empty:

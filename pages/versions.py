@@ -81,9 +81,10 @@ if missing:
 st.subheader("版本明细")
 default = current_month() or have[-1]
 options = list(reversed(have))
-month = st.selectbox("月份", options, index=options.index(default) if default in options else 0,
+c1, c2 = st.columns(2)
+month = c1.selectbox("月份", options, index=options.index(default) if default in options else 0,
                      format_func=month_label, key="versions_month")
-sheet_filter = st.selectbox("工作表", ["全部", *SHEETS], key="versions_sheet")
+sheet_filter = c2.selectbox("工作表", ["全部", *SHEETS], key="versions_sheet")
 rows = store().versions(month, None if sheet_filter == "全部" else sheet_filter)
 if not rows:
     st.info("所选月份和工作表还没有任何版本。")
