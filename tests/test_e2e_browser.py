@@ -55,7 +55,7 @@ def login(page, url: str, username: str, password: str) -> None:
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
-    page.get_by_text(f"当前用户：").wait_for()
+    page.get_by_text("当前用户：").wait_for()
     wait_drawn(page)
 
 
