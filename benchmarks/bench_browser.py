@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.live import chromium, have_browser, streamlit_server, wait_drawn  # noqa: E402
+from benchmarks.live import chromium, have_browser, login, open_page, streamlit_server, wait_drawn  # noqa: E402
 
 HOME_READY = ['[data-testid="stMetric"]', '[data-testid="stDataFrame"]']
 BARE_READY = ['[data-testid="stDataFrame"]']
@@ -43,27 +43,12 @@ def demo_copy(tmp: Path) -> Path:
     return dest
 
 
-def login(page, url: str, username: str, password: str) -> None:
-    page.goto(f"{url}/login")
-    wait_drawn(page)
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    page.get_by_text("当前用户：").wait_for()
-    wait_drawn(page)
-
-
-def goto(page, title: str) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
-    wait_drawn(page)
-
-
 def time_whatif(browser, url: str, runs: int) -> list[float]:
     """From committing a new 营商环境 weight to the what-if ranking redrawn (script finished)."""
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
     page = ctx.new_page()
     login(page, url, "leader", "demo-leader-1")
-    goto(page, "权重模拟")
+    open_page(page, "权重模拟")
     box = page.get_by_label(re.compile("营商环境（官方"))
     out = []
     for i in range(runs + 1):
@@ -86,7 +71,7 @@ def time_upload_preview(browser, url: str, workbook: Path, runs: int) -> list[fl
         ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
         page = ctx.new_page()
         login(page, url, "office", "demo-office-1")
-        goto(page, "数据上传")
+        open_page(page, "数据上传")
         t0 = time.perf_counter()
         page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(workbook))
         page.get_by_text("导入预览").wait_for(timeout=60_000)

@@ -96,3 +96,21 @@ def wait_drawn(page, *selectors: str, timeout: float = 60_000) -> None:
     for sel in selectors:
         page.wait_for_selector(sel, state="visible", timeout=timeout)
     page.wait_for_selector(READY, timeout=timeout)
+
+
+def login(page, url: str, username: str, password: str) -> None:
+    """Sign in through the login page as a person would; the session then lives in this tab."""
+    page.goto(f"{url}/login")
+    wait_drawn(page)
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_text("当前用户：").wait_for()
+    wait_drawn(page)
+
+
+def open_page(page, title: str) -> None:
+    """Navigate through the sidebar: a full reload would start a new (signed-out) session."""
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    wait_drawn(page)
+    page.get_by_role("heading", name=title).first.wait_for()

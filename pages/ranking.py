@@ -84,19 +84,14 @@ for tab, group, gm in zip(st.tabs(["镇（街道）、开发区", "部门（单�
             prev_gm = loaders.group_month(prev, group)
             deltas = indicator_deltas(gm.scores.detail, prev_gm.scores.detail)
             gain, fall = movers(gm.summary, deltas)
-            g1, g2 = st.columns(2)
-            with g1:
-                st.subheader("进步最大", divider="green")
-                if gain.empty:
-                    st.caption("本月没有得分上升的单位")
-                for r in gain.itertuples():
-                    st.markdown(f"**{r.unit}**　{r.score:.2f} 分（{r.d_score:+.2f}），排名 {arrow(r.d_rank)}  \n{r.原因}")
-            with g2:
-                st.subheader("下降最多", divider="red")
-                if fall.empty:
-                    st.caption("本月没有得分下降的单位")
-                for r in fall.itertuples():
-                    st.markdown(f"**{r.unit}**　{r.score:.2f} 分（{r.d_score:+.2f}），排名 {arrow(r.d_rank)}  \n{r.原因}")
+            panels = (("进步最大", "green", gain, "上升"), ("下降最多", "red", fall, "下降"))
+            for col, (title, colour, movers_df, verb) in zip(st.columns(2), panels, strict=True):
+                with col:
+                    st.subheader(title, divider=colour)
+                    if movers_df.empty:
+                        st.caption(f"本月没有得分{verb}的单位")
+                    for r in movers_df.itertuples():
+                        st.markdown(f"**{r.unit}**　{r.score:.2f} 分（{r.d_score:+.2f}），排名 {arrow(r.d_rank)}  \n{r.原因}")
         else:
             st.caption("上月无数据，暂不比较排名变化。")
 

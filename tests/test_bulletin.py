@@ -341,19 +341,14 @@ def test_home_has_the_bulletin_downloads(demo_db: Path) -> None:
 
 def test_real_browser_downloads_both_files_and_audits_the_reader(demo_db: Path, tmp_path: Path) -> None:
     """The deferred download runs outside the script thread: only a real server shows it works."""
-    from benchmarks.live import chromium, have_browser, streamlit_server, wait_drawn
+    from benchmarks.live import chromium, have_browser, login, streamlit_server, wait_drawn
 
     reason = have_browser()
     if reason:
         pytest.skip(reason)
     with streamlit_server(ROOT / "Home.py", db=demo_db) as url, chromium() as browser:
         page = browser.new_page(accept_downloads=True, viewport={"width": 1400, "height": 1000})
-        page.goto(url + "/login")
-        wait_drawn(page)
-        page.get_by_label("用户名").fill("leader")
-        page.get_by_label("密码").fill("demo-leader-1")
-        page.get_by_role("button", name="登录").click()
-        wait_drawn(page, "text=当前用户")
+        login(page, url, "leader", "demo-leader-1")
         files = {}
         for link, button in (("月度通报", "下载 Word 通报"), ("月度排名", "下载 Excel 通报")):
             page.get_by_role("link", name=link).click()

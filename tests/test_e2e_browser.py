@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.live import chromium, have_browser, streamlit_server, wait_drawn
+from benchmarks.live import chromium, have_browser, login, open_page, streamlit_server, wait_drawn
 from credit.demo import MonthData, demo_months, fill_template
 from credit.service import open_store
 from credit.units import load_units
@@ -47,24 +47,6 @@ def page(browser, request: pytest.FixtureRequest) -> Iterator[object]:
         ARTIFACTS.mkdir(exist_ok=True)
         pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     ctx.close()
-
-
-def login(page, url: str, username: str, password: str) -> None:
-    page.goto(f"{url}/login")
-    wait_drawn(page)
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    page.get_by_text("当前用户：").wait_for()
-    wait_drawn(page)
-
-
-def open_page(page, title: str) -> None:
-    """Navigate as a user does, through the sidebar: a full reload would start a new session."""
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
-    page.wait_for_url(re.compile(".*"))
-    wait_drawn(page)
-    page.get_by_role("heading", name=re.compile(title if title != "月度排名" else "月度排名")).first.wait_for()
 
 
 def test_office_uploads_a_new_month_and_sees_it_ranked(server, page, tmp_path: Path) -> None:
