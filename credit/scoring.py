@@ -90,14 +90,14 @@ def _out(ctx: _Ctx, att, **cols) -> dict[str, object]:
     return base
 
 
-def _rule_target_count(ctx: _Ctx) -> tuple[dict, pd.DataFrame | None]:
+def _rule_target_count(ctx: _Ctx) -> tuple[dict, Items | None]:
     ind = ctx.ind
     x = ctx.values(ind.inputs["x"])
     att, target = rules.target_count(x, ind.param("annual_target"), ctx.inp.month_no, ind.param("prorate"))
     return _out(ctx, att, x=x, ref=target), None
 
 
-def _rule_two_targets(ctx: _Ctx) -> tuple[dict, pd.DataFrame | None]:
+def _rule_two_targets(ctx: _Ctx) -> tuple[dict, Items | None]:
     ind = ctx.ind
     sub, ado = ctx.values(ind.inputs["submitted"]), ctx.values(ind.inputs["adopted"])
     att, ts, ta = rules.two_targets(
@@ -107,7 +107,7 @@ def _rule_two_targets(ctx: _Ctx) -> tuple[dict, pd.DataFrame | None]:
     return _out(ctx, att, x=sub, x2=ado, ref=ts, ref2=ta), None
 
 
-def _rule_share_of_best(ctx: _Ctx) -> tuple[dict, pd.DataFrame | None]:
+def _rule_share_of_best(ctx: _Ctx) -> tuple[dict, Items | None]:
     ind = ctx.ind
     x = ctx.values(ind.inputs["x"])
     if "per" in ind.inputs:
@@ -120,19 +120,29 @@ def _rule_share_of_best(ctx: _Ctx) -> tuple[dict, pd.DataFrame | None]:
     return _out(ctx, att, x=x, ref=best), None
 
 
-def _rule_min_max(ctx: _Ctx) -> tuple[dict, pd.DataFrame | None]:
+def _rule_min_max(ctx: _Ctx) -> tuple[dict, Items | None]:
     x = ctx.values(ctx.ind.inputs["x"])
     att, lo, hi = rules.min_max(x)
     return _out(ctx, att, x=x, ref=hi, ref2=lo), None
 
 
-def _rule_presence(ctx: _Ctx) -> tuple[dict, pd.DataFrame | None]:
+def _rule_presence(ctx: _Ctx) -> tuple[dict, Items | None]:
     counts = ctx.inp.register_counts(ctx.ind.inputs["register"]).to_numpy(dtype=float)[ctx.mask]
     required = ctx.ind.param("required")
     return _out(ctx, rules.presence(counts, required), x=counts, ref=required), None
 
 
-def _field_items(ctx: _Ctx, header: str, step: float, kind: str) -> pd.DataFrame:
+Items = dict[str, np.ndarray]  # ITEM_COLUMNS → equal-length arrays; one frame is built per month
+
+
+def _const_array(value: object, n: int) -> np.ndarray:
+    """One value repeated (`np.full` with dtype=object is 30× slower than this)."""
+    out = np.empty(n, dtype=object)
+    out.fill(value)
+    return out
+
+
+def _field_items(ctx: _Ctx, header: str, step: float, kind: str) -> Items:
     """Month-by-month reasons for a deduction driven by a monthly figure (text is added on demand
     by `credit.explain.describe_items`, so scoring a large register builds no strings)."""
     inp = ctx.inp
@@ -144,27 +154,41 @@ def _field_items(ctx: _Ctx, header: str, step: float, kind: str) -> pd.DataFrame
     qty = values[rows]
     ids = np.asarray(inp.unit_ids, dtype=object)
     n = len(rows)
-    blank = _text(np.full(n, None, dtype=object))
-    return pd.DataFrame({
-        "unit_id": _text(ids[pos[rows]]), "code": _text(np.full(n, ctx.ind.code, dtype=object)),
-        "month": _text(months[rows].astype(object)), "date": blank, "source": _text(np.full(n, "月报", dtype=object)),
-        "description": blank, "quantity": qty, "handling": blank, "days": np.nan, "deduction": qty * step,
-    }, columns=ITEM_COLUMNS)
+    blank = _const_array(None, n)
+    return {
+        "unit_id": ids[pos[rows]], "code": _const_array(ctx.ind.code, n),
+        "month": months[rows].astype(object), "date": blank, "source": _const_array("月报", n),
+        "description": blank, "quantity": qty, "handling": blank, "days": np.full(n, np.nan),
+        "deduction": qty * step,
+    }
 
 
-def _event_items(ctx: _Ctx, ev: pd.DataFrame, deduction: np.ndarray, days=None) -> pd.DataFrame:
+def _event_items(ctx: _Ctx, ev: pd.DataFrame, deduction: np.ndarray, days=None) -> Items:
     n = len(ev)
-    return pd.DataFrame({
-        "unit_id": _text(ev["unit_id"].to_numpy(dtype=object)), "code": _text(np.full(n, ctx.ind.code, dtype=object)),
-        "month": _text(ev["month"].to_numpy(dtype=object)), "date": _text(ev["发生日期"].to_numpy(dtype=object)),
-        "source": _text(np.full(n, "扣分事项", dtype=object)),
-        "description": _text(ev["事项说明"].fillna("").astype(str).to_numpy(dtype=object)),
-        "quantity": ev["数量"].to_numpy(dtype=float), "handling": _text(ev["处理情况"].to_numpy(dtype=object)),
-        "days": np.nan if days is None else days, "deduction": deduction,
-    }, columns=ITEM_COLUMNS)
+    return {
+        "unit_id": ev["unit_id"].to_numpy(dtype=object), "code": _const_array(ctx.ind.code, n),
+        "month": ev["month"].to_numpy(dtype=object), "date": ev["发生日期"].to_numpy(dtype=object),
+        "source": _const_array("扣分事项", n),
+        "description": ev["事项说明"].fillna("").astype(str).to_numpy(dtype=object),
+        "quantity": ev["数量"].to_numpy(dtype=float), "handling": ev["处理情况"].to_numpy(dtype=object),
+        "days": np.full(n, np.nan) if days is None else np.asarray(days, dtype=float),
+        "deduction": np.asarray(deduction, dtype=float),
+    }
 
 
-def _rule_deduct_per_item(ctx: _Ctx) -> tuple[dict, pd.DataFrame | None]:
+def _items_frame(parts: list[Items]) -> pd.DataFrame:
+    """All the month's deduction items as one frame (text columns stay Python objects)."""
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype=float if c in _ITEM_NUMERIC else object) for c in ITEM_COLUMNS})
+    cols = {c: np.concatenate([p[c] for p in parts]) for c in ITEM_COLUMNS}
+    return pd.DataFrame({c: (v if c in _ITEM_NUMERIC else _text(v)) for c, v in cols.items()},
+                        columns=ITEM_COLUMNS, copy=False)
+
+
+_ITEM_NUMERIC = ("quantity", "days", "deduction")
+
+
+def _rule_deduct_per_item(ctx: _Ctx) -> tuple[dict, Items | None]:
     ind = ctx.ind
     step, cap = float(ind.param("step")), ind.param("cap")
     if "x" in ind.inputs:
@@ -184,12 +208,12 @@ def _rule_deduct_per_item(ctx: _Ctx) -> tuple[dict, pd.DataFrame | None]:
     return _out(ctx, att, x=n, x2=total, ref=step, ref2=min(float(cap), ind.points), deducted=deducted), items
 
 
-def _rule_rank_in_city(ctx: _Ctx) -> tuple[dict, pd.DataFrame | None]:
+def _rule_rank_in_city(ctx: _Ctx) -> tuple[dict, Items | None]:
     rank, n = ctx.values(ctx.ind.inputs["rank"]), ctx.values(ctx.ind.inputs["n"])
     return _out(ctx, rules.rank_in_city(rank, n), x=rank, x2=n), None
 
 
-def _rule_ratio_vs_benchmark(ctx: _Ctx) -> tuple[dict, pd.DataFrame | None]:
+def _rule_ratio_vs_benchmark(ctx: _Ctx) -> tuple[dict, Items | None]:
     ind = ctx.ind
     parts = np.vstack([ctx.values(h) for h in ind.inputs["num"]])
     num = np.where(np.isfinite(parts).any(axis=0), np.nansum(parts, axis=0), np.nan)
@@ -200,7 +224,7 @@ def _rule_ratio_vs_benchmark(ctx: _Ctx) -> tuple[dict, pd.DataFrame | None]:
     return _out(ctx, rules.ratio_vs_benchmark(ratio, bench), x=ratio, x2=num, x3=den, ref=bench), None
 
 
-def _rule_tiered_days(ctx: _Ctx) -> tuple[dict, pd.DataFrame | None]:
+def _rule_tiered_days(ctx: _Ctx) -> tuple[dict, Items | None]:
     ind = ctx.ind
     ev, pos = ctx.events(ind.inputs.get("event", EVENT_OBJECTION))
     days = ev["异议处理用时（工作日）"].to_numpy(dtype=float)
@@ -235,10 +259,21 @@ def competition_rank(scores: pd.Series) -> pd.Series:
     Python's `round` (correctly rounded, as `f"{s:.2f}"` displays it), not `Series.round`:
     NumPy scales by 100 first, so 6.395 (really 6.39499…) keys as 6.40 but is shown as 6.39.
     """
-    keys = np.array([round(float(s), 2) for s in scores], dtype=float)
+    keys = _round2(scores.to_numpy(dtype=float))
     ordered = np.sort(-keys)
     ranks = np.searchsorted(ordered, -keys, side="left") + 1
     return pd.Series(ranks, index=scores.index, dtype="Int64")
+
+
+def _round2(values: np.ndarray) -> np.ndarray:
+    """Python's `round(v, 2)` for an array: NumPy's scaled rounding agrees except where v × 100 lies
+    a hair from .5, and only those few go through Python."""
+    scaled = values * 100.0
+    frac = np.abs(scaled - np.floor(scaled) - 0.5)
+    keys = np.round(scaled) / 100.0
+    near = np.flatnonzero(frac < 1e-6)
+    keys[near] = [round(float(v), 2) for v in values[near]]
+    return keys
 
 
 def _applies_mask(applies, ids: np.ndarray, kinds: np.ndarray) -> np.ndarray:
@@ -251,6 +286,10 @@ def _applies_mask(applies, ids: np.ndarray, kinds: np.ndarray) -> np.ndarray:
 
 
 _NUMERIC = ("x", "x2", "x3", "ref", "ref2", "attainment", "deducted")
+
+
+def _const(value: object, n: int) -> pd.Series:
+    return _text(_const_array(value, n))
 
 
 def _text(values: np.ndarray) -> pd.Series:
@@ -279,15 +318,15 @@ def score_month(inp: MonthInputs, fw: Framework, policy: Policy = "rescale") -> 
         for k, v in out.items():
             mats[k][i, mask] = v
         applies[i] = mask
-        if items is not None and len(items):
+        if items is not None and len(items["unit_id"]):
             item_frames.append(items)
     points = np.array([ind.points for ind in fw.indicators], dtype=float)[:, None] * np.ones((1, n_units))
     earned = np.where(applies, np.round(points * mats["attainment"], 10), 0.0)
     possible = np.where(applies, points, 0.0)
     n_rows = n_ind * n_units
     detail = pd.DataFrame({
-        "month": _text(np.full(n_rows, inp.month, dtype=object)),
-        "group": _text(np.full(n_rows, inp.group, dtype=object)),
+        "month": _const(inp.month, n_rows),
+        "group": _const(inp.group, n_rows),
         "unit_id": _text(np.tile(ids, n_ind)), "unit": _text(np.tile(names, n_ind)),
         "kind": _text(np.tile(kinds, n_ind)),
         **{col: _text(np.repeat(np.array([getattr(ind, attr) for ind in fw.indicators], dtype=object), n_units))
@@ -295,10 +334,10 @@ def score_month(inp: MonthInputs, fw: Framework, policy: Policy = "rescale") -> 
         "points": points.ravel(), "applies": applies.ravel(),
         **{k: mats[k].ravel() for k in ("x", "x2", "x3", "ref", "ref2", "attainment")},
         "earned": earned.ravel(), "possible": possible.ravel(), "deducted": mats["deducted"].ravel(),
-    }, columns=DETAIL_COLUMNS)
-    items = pd.concat(item_frames, ignore_index=True) if item_frames else pd.DataFrame(columns=ITEM_COLUMNS)
+    }, columns=DETAIL_COLUMNS, copy=False)
+    items = _items_frame(item_frames)
     summary = _summary(inp.month, fw, policy, ids, names, kinds, earned, possible, points, applies)
-    return MonthScores(inp.month, inp.group, policy, fw, detail, items[ITEM_COLUMNS], summary)
+    return MonthScores(inp.month, inp.group, policy, fw, detail, items, summary)
 
 
 def _summary(month: str, fw: Framework, policy: Policy, ids, names, kinds, earned: np.ndarray,
@@ -319,13 +358,14 @@ def _summary(month: str, fw: Framework, policy: Policy, ids, names, kinds, earne
         score = np.divide(100.0 * tot_earned, tot_possible, out=np.zeros(len(ids)), where=tot_possible > 0)
     score = np.round(score, 10)
     summary = pd.DataFrame({
-        "month": month, "unit_id": ids, "unit": names, "kind": kinds,
+        "month": _const(month, len(ids)), "unit_id": ids, "unit": names, "kind": kinds,
         "earned": tot_earned, "possible": tot_possible,
         **{lv: subtotals[j] for j, lv in enumerate(levels)},
         "score": score,
     })
     summary["rank"] = competition_rank(summary["score"])
-    return summary.sort_values(["rank", "unit"], kind="stable").reset_index(drop=True)
+    order = np.lexsort((np.asarray(names).astype(str), summary["rank"].to_numpy(dtype=np.int64)))
+    return summary.take(order).reset_index(drop=True)
 
 
 def summarise(detail: pd.DataFrame, fw: Framework, policy: Policy, month: str) -> pd.DataFrame:

@@ -39,11 +39,13 @@ class Unit:
 
     def name_at(self, month: str) -> str:
         """The name the unit had in `month` (renames take effect from their month on)."""
-        current = self.names[0][1] if self.names else self.name
+        if not self.names:
+            return self.name
+        current = self.names[0][1]
         for since, nm in self.names:
             if since <= month:
                 current = nm
-        return current if self.names else self.name
+        return current
 
     def active_in(self, month: str) -> bool:
         if self.active_from and month < self.active_from:
