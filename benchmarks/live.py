@@ -114,3 +114,25 @@ def open_page(page, title: str) -> None:
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
     wait_drawn(page)
     page.get_by_role("heading", name=title).first.wait_for()
+
+
+_WATCH_RUN = """() => {
+  window.__scriptRan = false;
+  const app = document.querySelector('[data-testid="stApp"]');
+  const seen = () => { if (app.getAttribute('data-test-script-state') === 'running') window.__scriptRan = true; };
+  window.__runWatch?.disconnect();
+  window.__runWatch = new MutationObserver(seen);
+  window.__runWatch.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
+def rerun_drawn(page, action, timeout: float = 30_000) -> None:
+    """Do `action` (which makes Streamlit rerun) and wait until that rerun has finished drawing.
+
+    A MutationObserver notes the switch to "running", so a rerun faster than Playwright's polling
+    is still seen; waiting only for the finished state could stop the clock before the rerun began.
+    """
+    page.evaluate(_WATCH_RUN)
+    action()
+    page.wait_for_function("() => window.__scriptRan === true", timeout=timeout)
+    wait_drawn(page, timeout=timeout)

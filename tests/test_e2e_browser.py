@@ -65,7 +65,7 @@ def test_office_uploads_a_new_month_and_sees_it_ranked(server, page, tmp_path: P
     upload = tmp_path / "2022年11月.xlsx"
     upload.write_bytes(filled)
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(upload))
-    page.get_by_text("导入预览").wait_for()
+    page.get_by_role("heading", name=re.compile("④ 导入预览")).wait_for()
     wait_drawn(page)
     with open_store(db) as store:
         assert "2022-11" not in store.months_with_data()  # nothing stored before confirmation

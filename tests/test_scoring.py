@@ -5,12 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
-from benchmarks.synthetic import build_inputs
-from credit.framework import load_framework
 from hypothesis import given
 from hypothesis import strategies as st
 
+from benchmarks.synthetic import build_inputs
+from credit.framework import load_framework
 from credit.scoring import _round2, add_changes, competition_rank, score_month
 from credit.units import load_units
 
