@@ -5,7 +5,7 @@ import streamlit as st
 
 from credit.accounts import ROLES
 from credit.errors import CreditError
-from ui.auth import idle_minutes, login_required, require
+from ui.auth import has_oidc_config, idle_minutes, login_required, oidc_enabled, require
 from ui.context import store
 from ui.router import ensure_router
 
@@ -58,12 +58,19 @@ with c2:
                     st.error(str(exc))
 
 st.subheader("登录设置")
+AUTH_MODES = {"local": "本平台账户（用户名和密码）", "oidc": "统一身份认证（OIDC，以邮箱登录）"}
+oidc_configured = has_oidc_config()
 with st.form("login-settings"):
     need = st.checkbox("浏览也需要登录（正式库默认开启）", value=login_required())
     idle = st.number_input("无操作自动退出（分钟）", min_value=5, max_value=480, value=idle_minutes())
+    mode = st.radio("登录方式", list(AUTH_MODES), format_func=AUTH_MODES.get, horizontal=True,
+                    index=1 if oidc_enabled() else 0, disabled=not oidc_configured)
     if st.form_submit_button("保存设置"):
         store().set_meta("login_required", "1" if need else "0", by=actor)
         store().set_meta("session_idle_minutes", str(int(idle)), by=actor)
+        if oidc_configured:
+            store().set_meta("auth_mode", mode, by=actor)
         st.success("设置已保存。")
-st.caption("如县里有统一身份认证（OIDC），可在 .streamlit/secrets.toml 配置 [auth] 并将设置项 auth_mode 设为 oidc，"
-           "用户以邮箱登录，角色仍按本页账户（用户名填邮箱）分配。")
+if not oidc_configured:
+    st.caption("如县里有统一身份认证（OIDC），在 .streamlit/secrets.toml 中配置 [auth] 后，可在此切换登录方式；"
+               "用户以邮箱登录，角色仍按本页账户（用户名填邮箱）分配。")

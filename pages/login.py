@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import loaders
-from ui.auth import current_actor, do_login
+from ui.auth import current_actor, do_login, oidc_enabled
 from ui.router import ensure_router
 
 ensure_router()
@@ -15,6 +15,14 @@ if notice:
 if current_actor() is not None:
     st.success("您已登录。")
     st.stop()
+if oidc_enabled():
+    if getattr(st.user, "is_logged_in", False):
+        st.error(f"统一身份认证账户 {st.user.get('email', '')} 尚未在本平台开通或已停用，请联系管理员。")
+        if st.button("退出统一身份认证"):
+            st.logout()
+    elif st.button("使用统一身份认证登录", type="primary"):
+        st.login()
+    st.caption("或使用本平台账户登录：")
 with st.form("login"):
     username = st.text_input("用户名")
     password = st.text_input("密码", type="password")

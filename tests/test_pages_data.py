@@ -298,3 +298,34 @@ def test_unit_register_is_read_only_for_an_editor(demo_db: Path) -> None:
     assert len(frame(at, "更名记录")) > 20
     assert not [b for b in at.button if b.label in ("新增", "更名", "撤销")]
     assert any("仅限管理员" in m for m in texts(at, "info"))
+
+
+def test_login_mode_can_switch_to_oidc_only_when_configured(demo_db: Path) -> None:
+    at = open_page("accounts.py", ADMIN)
+    mode = at.radio[[r.label for r in at.radio].index("登录方式")]
+    assert mode.disabled and mode.value == "local"
+    assert any("secrets.toml" in c for c in texts(at, "caption"))
+
+    at = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=90)
+    at.secrets["auth"] = {
+        "redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+        "client_id": "pingyin", "client_secret": "s",
+        "server_metadata_url": "https://idp.example/.well-known/openid-configuration",
+    }
+    at.session_state["actor"], at.session_state["actor_seen"] = ADMIN, time.time()
+    at.run()
+    at = run(at.switch_page(str(ROOT / "pages" / "accounts.py")))
+    mode = at.radio[[r.label for r in at.radio].index("登录方式")]
+    assert not mode.disabled
+    mode.set_value("oidc")
+    at.button[[b.label for b in at.button].index("保存设置")].click()
+    at = run(at)
+    with open_store(demo_db) as store:
+        assert store.get_meta("auth_mode") == "oidc"
+        changes = [e["detail"] for e in store.audit_log(action="meta.set") if e["who"] == "admin"]
+    assert {"key": "auth_mode", "value": "oidc"} in changes
+    del at.session_state["actor"]
+    at = run(at)  # signed out: the navigation now offers the login page
+    at = run(at.switch_page(str(ROOT / "pages" / "login.py")))
+    assert "使用统一身份认证登录" in [b.label for b in at.button]
+    assert "登录" in [b.label for b in at.button]  # the platform's own accounts still work

@@ -33,12 +33,18 @@ def login_required() -> bool:
     return value == "1"
 
 
-def oidc_enabled() -> bool:
-    """`st.login` (OIDC) is used when the deployment configured [auth] in secrets.toml and turned it on."""
+def has_oidc_config() -> bool:
+    """Whether the deployment's secrets.toml holds an [auth] section for `st.login`."""
     try:
-        return bool(st.secrets.get("auth")) and store().get_meta("auth_mode") == "oidc"
+        return bool(st.secrets.get("auth"))
     except (FileNotFoundError, KeyError, AttributeError):
         return False
+
+
+def oidc_enabled() -> bool:
+    """`st.login` (OIDC) is used when the deployment configured [auth] in secrets.toml and the
+    administrator switched the login mode to it."""
+    return has_oidc_config() and store().get_meta("auth_mode") == "oidc"
 
 
 def current_actor() -> Actor | None:
@@ -48,6 +54,8 @@ def current_actor() -> Actor | None:
         if acc and not acc["disabled"]:
             actor = Actor(acc["username"], acc["role"], acc["display"])
             st.session_state[ACTOR_KEY] = actor
+            st.session_state[SEEN_KEY] = time.time()
+            store().log_event(actor, "login.oidc", {"username": actor.username})
     if actor is None:
         return None
     seen = st.session_state.get(SEEN_KEY, 0.0)
@@ -94,3 +102,5 @@ def logout(expired: bool = False) -> None:
         store().log_event(actor, "logout.expired" if expired else "logout", {"username": actor.username})
     if expired:
         st.session_state["login_notice"] = "长时间未操作，已自动退出登录，请重新登录。"
+    if oidc_enabled() and getattr(st.user, "is_logged_in", False):
+        st.logout()  # otherwise the identity provider's cookie would sign the user straight back in
