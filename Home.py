@@ -13,7 +13,7 @@ from ui.nav import pages
 st.set_page_config(page_title="平阴县信用体系建设监测分析平台", page_icon="📊", layout="wide")
 
 actor = current_actor()
-nav = st.navigation(pages(actor, login_required()), position="sidebar")
+nav = st.navigation(pages(actor, login_required()), position="sidebar", expanded=True)  # all pages, no "View more"
 st.sidebar.markdown("**平阴县信用体系建设监测分析平台**")
 if actor is not None:
     st.sidebar.caption(f"当前用户：{actor.label}（{actor.role_name}）")

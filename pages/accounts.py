@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from credit.accounts import ROLES
+from credit.audit_view import beijing
 from credit.errors import CreditError
 from ui.auth import has_oidc_config, idle_minutes, login_required, oidc_enabled, require
 from ui.context import store
@@ -20,7 +21,7 @@ rows = store().accounts()
 table = pd.DataFrame([{
     "用户名": r["username"], "显示名称": r["display"], "角色": ROLES[r["role"]],
     "状态": "已停用" if r["disabled"] else ("锁定中" if r["locked_until"] else "正常"),
-    "连续失败次数": r["failed"], "创建人": r["created_by"], "创建时间": r["created_at"],
+    "连续失败次数": r["failed"], "创建人": r["created_by"], "创建时间": beijing(r["created_at"]),
 } for r in rows])
 st.dataframe(table, hide_index=True, width="stretch")
 

@@ -10,7 +10,7 @@ from ui import loaders
 from ui.bulletin import bulletin_downloads
 from ui.context import current_month, month_label, store
 from ui.router import ensure_router
-from ui.widgets import arrow, downloads, signed
+from ui.widgets import arrow, downloads, score_columns, signed
 
 ensure_router()
 
@@ -74,8 +74,7 @@ for tab, group, gm in zip(st.tabs(["镇（街道）、开发区", "部门（单�
     with tab:
         table = ranking_table(gm)
         st.dataframe(table, hide_index=True, width="stretch",
-                     column_config={"得分率": st.column_config.NumberColumn(format="%.2f"),
-                                    "得分": st.column_config.NumberColumn(format="%.2f")})
+                     column_config=score_columns(table, ["得分率", *gm.scores.level1_names, "得分", "适用满分"]))
         downloads(table, f"{group}排名_{month}", key=f"dl-{group}")
         if gm.inputs.unreported:
             missing = "、".join(u.name_at(month) for u in gm.inputs.unreported)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from credit.audit_view import beijing
 from credit.contract import SHEETS
 from credit.errors import CreditError
 from ui.auth import can, require
@@ -55,7 +56,7 @@ def version_table(rows: list[dict]) -> pd.DataFrame:
         out.append({
             "工作表": r["sheet"], "版本": r["version"], "当前": "当前版本" if r["is_current"] else "",
             "方式": how, "文件": r["filename"] or "", "sha256": (up.get("sha256") or "")[:16],
-            "行数": r["row_count"], "操作人": r["created_by"], "时间": r["created_at"][:19].replace("T", " "),
+            "行数": r["row_count"], "操作人": r["created_by"], "时间": beijing(r["created_at"]),
             "_id": r["id"], "_upload": r["upload_id"],
         })
     return pd.DataFrame(out)

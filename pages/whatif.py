@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from credit import whatif
+from credit.audit_view import beijing
 from credit.errors import CreditError
 from credit.framework import Framework
 from credit.scenarios import Scenario, comparison, comparison_excel, fit, weights_of_toml
@@ -308,7 +309,7 @@ def scenario_list(scenarios: list[Scenario], fw: Framework) -> None:
         pts, _ = fit(fw, sc.points)
         levels = whatif.level1_totals(fw, pts)
         rows.append({"方案": sc.name, "月份": month_label(sc.month), "保存人": sc.created_by,
-                     "保存时间": sc.created_at[:16].replace("T", " "), "备注": sc.note,
+                     "保存时间": beijing(sc.created_at, seconds=False), "备注": sc.note,
                      **{k: round(v, 2) for k, v in levels.items()}})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
@@ -316,7 +317,7 @@ def scenario_list(scenarios: list[Scenario], fw: Framework) -> None:
 def compare_section(scenarios: dict[int, Scenario], gm_detail: pd.DataFrame, fw: Framework,
                     month: str, group: str) -> None:
     chosen = st.multiselect("选择一至两个方案，与官方排名对比", list(scenarios), max_selections=2,
-                            key="wi_compare", format_func=lambda i: scenarios[i].label)
+                            key="wi_compare", format_func=lambda i: scenarios[i].label, placeholder="请选择方案")
     if not chosen:
         return
     picked = [scenarios[i] for i in chosen]
@@ -355,7 +356,7 @@ def version_history(group: str, fw: Framework) -> None:
         levels = weights_of_toml(v["toml"])["level1"]
         rows.append({"版本": v["id"], "生效月份": "初始版本" if v["effective_month"] == SEED_MONTH else
                      month_label(v["effective_month"]), "本月执行": "✓" if v["id"] == fw.version_id else "",
-                     **levels, "发布人": v["created_by"], "发布时间": v["created_at"][:16].replace("T", " "),
+                     **levels, "发布人": v["created_by"], "发布时间": beijing(v["created_at"], seconds=False),
                      "原因": v["reason"]})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     for change in store().weight_changes(group)[:10]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 import sys
 import tomllib
@@ -21,6 +22,7 @@ from credit.accounts import (
     hash_password,
     verify_password,
 )
+from credit.audit_view import ACTIONS
 from credit.errors import CreditError
 from credit.framework import default_framework_texts
 from credit.importer import parse_workbook
@@ -179,6 +181,18 @@ def test_audit_log_records_each_action(demo_db: Path) -> None:
         got = {r["action"] for r in store.audit_log(limit=None)}
     assert {"login", "login.failed", "import", "restore", "unit.add", "unit.rename", "framework.save",
             "account.add", "account.password", "account.disable", "bulletin.export"} <= got
+    assert got <= set(ACTIONS), f"操作日志页没有中文名称的操作：{got - set(ACTIONS)}"
+
+
+def test_every_action_written_anywhere_has_a_chinese_name() -> None:
+    """The audit page shows ACTIONS' names; an action string added in code without one would show raw."""
+    written: set[str] = set()
+    call = re.compile(r'(?:_changed|_audit|log_event)\(\s*[\w.()]+,\s*([^,{]+?),')
+    for path in [*(ROOT / "credit").glob("*.py"), *(ROOT / "ui").glob("*.py")]:
+        for action in call.findall(path.read_text(encoding="utf-8")):
+            written |= set(re.findall(r'"([a-z_.]+)"', action))  # both arms of `"a" if x else "b"`
+    assert len(written) >= 15
+    assert written <= set(ACTIONS), written - set(ACTIONS)
 
 
 def test_no_account_is_created_silently(tmp_path: Path) -> None:

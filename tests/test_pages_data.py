@@ -329,3 +329,14 @@ def test_login_mode_can_switch_to_oidc_only_when_configured(demo_db: Path) -> No
     at = run(at.switch_page(str(ROOT / "pages" / "login.py")))
     assert "使用统一身份认证登录" in [b.label for b in at.button]
     assert "登录" in [b.label for b in at.button]  # the platform's own accounts still work
+
+
+def test_audit_page_reads_in_chinese_and_beijing_time(demo_db: Path) -> None:
+    at = open_page("audit.py", ADMIN)
+    log = frame(at, "详情")
+    assert list(log.columns) == ["时间（北京时间）", "操作人", "操作", "详情"]
+    imports = log[log["操作"] == "导入数据"]
+    assert len(imports) == 10
+    assert imports["详情"].str.startswith("月份：2022-").all()
+    assert log["时间（北京时间）"].str.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d").all()
+    assert [m.placeholder for m in at.multiselect] == ["全部操作人", "全部操作"]

@@ -1,0 +1,80 @@
+"""How stored timestamps and audit entries read to an official: Beijing time and Chinese labels.
+
+Timestamps are stored as ISO 8601 with the server's offset (whatever the machine's zone is);
+readers in Pingyin expect 北京时间, so every page and export shows them converted. China has no
+daylight saving, so a fixed +08:00 is exact and needs no time-zone database on the office PC.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+BEIJING = timezone(timedelta(hours=8), "北京时间")
+
+ACTIONS: dict[str, str] = {
+    "login": "登录", "login.failed": "登录失败", "login.oidc": "统一身份认证登录", "logout": "退出登录",
+    "logout.expired": "超时退出", "import": "导入数据", "restore": "恢复版本",
+    "account.add": "新增账户", "account.password": "修改密码", "account.disable": "停用账户",
+    "account.enable": "启用账户", "framework.save": "发布指标体系", "weights.adopt": "采纳为官方权重",
+    "scenario.save": "保存权重方案", "unit.add": "新增单位", "unit.rename": "单位更名",
+    "unit.retire": "撤销单位", "xyd.set": "设定信易贷目标", "meta.set": "修改设置",
+    "bulletin.export": "导出通报", "register.add": "登记证明材料", "register.withdraw": "撤回证明材料",
+    "evidence.add": "上传证明文件", "seed.units": "初始化单位名册",
+}
+
+KEY_LABELS: dict[str, str] = {
+    "username": "用户名", "role": "角色", "failed": "连续失败次数", "locked": "已锁定", "reason": "原因",
+    "month": "月份", "filename": "文件", "upload_id": "上传编号", "sha256": "SHA-256", "created": "新版本",
+    "unchanged": "未变化", "sheet": "工作表", "version": "版本", "from_version": "原版本",
+    "to_version": "恢复为", "group": "分组", "effective_month": "生效月份", "framework_id": "指标体系编号",
+    "previous_framework_id": "原指标体系编号", "previous_effective_month": "原生效月份",
+    "scenario_id": "方案编号", "name": "名称", "old": "原权重", "new": "新权重", "old_name": "原名称",
+    "new_name": "新名称", "unit_id": "单位编号", "kind": "类型", "from_month": "起始月份",
+    "year": "年度", "opening": "年初注册数", "target": "目标", "key": "设置项", "value": "值",
+    "format": "格式", "bytes": "字节数", "red": "红色预警", "yellow": "黄色预警", "entry_id": "条目编号",
+    "file_id": "文件编号", "count": "数量", "note": "备注",
+}
+
+
+def beijing(stamp: str | None, seconds: bool = True) -> str:
+    """'2026-11-28T10:00:38+00:00' → '2026-11-28 18:00:38' (北京时间); unparseable text unchanged."""
+    if not stamp:
+        return ""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if moment.tzinfo is None:  # a naive stamp was written in the server's local time
+        moment = moment.astimezone()
+    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
+def action_name(action: str) -> str:
+    return ACTIONS.get(action, action)
+
+
+def _value(v: object, nested: bool = False) -> str:
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    if isinstance(v, dict):
+        return "，".join(f"{k} {_value(x)}" for k, x in v.items()) or "无"
+    if isinstance(v, (list, tuple)):
+        if nested:  # e.g. a (sheet, version) pair inside a list of them
+            return " ".join(_value(x) for x in v)
+        return "、".join(_value(x, nested=True) for x in v) or "无"
+    if v is None:
+        return "—"
+    return str(v)
+
+
+def describe(detail: dict[str, object] | str) -> str:
+    """An audit entry's detail as one Chinese line: '月份：2022-10；文件：…；新版本：镇街 2、部门 1'."""
+    if isinstance(detail, str):
+        try:
+            detail = json.loads(detail)
+        except ValueError:
+            return detail
+    if not isinstance(detail, dict):
+        return _value(detail)
+    return "；".join(f"{KEY_LABELS.get(k, k)}：{_value(v)}" for k, v in detail.items())
