@@ -58,6 +58,12 @@ def run(at: AppTest) -> AppTest:
     return at
 
 
+def press(at: AppTest, label: str) -> AppTest:
+    """Click the button with this label and run the page again, as one user click does."""
+    at.button[[b.label for b in at.button].index(label)].click()
+    return run(at)
+
+
 def texts(at: AppTest, kind: str) -> list[str]:
     return [e.value for e in getattr(at, kind)]
 
@@ -220,8 +226,7 @@ def test_registers_form_adds_and_refuses_a_duplicate(demo_db: Path) -> None:
     at.selectbox(key="reg0-unit").select("kongcun")
     at.text_input(key="reg0-信用应用").input("信易 阅")
     at.text_input(key="reg0-优惠/激励措施").input("守信读者免押金借书")
-    at.button[[b.label for b in at.button].index("添加登记")].click()
-    at = run(at)
+    at = press(at, "添加登记")
     assert any("已添加登记条目" in s for s in texts(at, "success")), texts(at, "error")
     with open_store(demo_db) as store:
         (entry,) = store.register_entries(2022, SHEET_SCENARIOS)
@@ -230,8 +235,7 @@ def test_registers_form_adds_and_refuses_a_duplicate(demo_db: Path) -> None:
     assert "页面录入 #" + str(entry["id"]) in " ".join(table["出处"])
     at.selectbox(key="reg0-unit").select("kongcun")
     at.text_input(key="reg0-信用应用").input("信易阅")
-    at.button[[b.label for b in at.button].index("添加登记")].click()
-    at = run(at)
+    at = press(at, "添加登记")
     assert any("只计一次" in e for e in texts(at, "error"))
     with open_store(demo_db) as store:
         assert len(store.register_entries(2022)) == 1
@@ -277,13 +281,11 @@ def test_admin_adds_and_renames_a_unit(demo_db: Path) -> None:
     at.text_input(key="unit_add_name").input("县大数据中心")
     at.selectbox(key="unit_add_group").select("部门")
     at.selectbox(key="unit_add_kind").select("部门")
-    at.button[[b.label for b in at.button].index("新增")].click()
-    at = run(at)
+    at = press(at, "新增")
     assert any("已新增单位「县大数据中心」" in s for s in texts(at, "success")), texts(at, "error")
     at.selectbox(key="unit_rename_id").select("yushan")
     at.text_input(key="unit_rename_name").input("榆山新区街道")
-    at.button[[b.label for b in at.button].index("更名")].click()
-    at = run(at)
+    at = press(at, "更名")
     with open_store(demo_db) as store:
         register = store.register()
     assert register.by_id["dashuju"].active_from == MONTH
@@ -318,8 +320,7 @@ def test_login_mode_can_switch_to_oidc_only_when_configured(demo_db: Path) -> No
     mode = at.radio[[r.label for r in at.radio].index("登录方式")]
     assert not mode.disabled
     mode.set_value("oidc")
-    at.button[[b.label for b in at.button].index("保存设置")].click()
-    at = run(at)
+    at = press(at, "保存设置")
     with open_store(demo_db) as store:
         assert store.get_meta("auth_mode") == "oidc"
         changes = [e["detail"] for e in store.audit_log(action="meta.set") if e["who"] == "admin"]
