@@ -1,6 +1,6 @@
 """Every performance and reliability figure, printed by one command:
 
-    python benchmarks/run_all.py            # all (about 5 minutes; the browser parts need chromium)
+    python benchmarks/run_all.py            # all (about 3 minutes; the browser parts need chromium)
     python benchmarks/run_all.py --quick    # without the browser and scale parts
 
 Each part is its own script, runnable alone; this only runs them in turn on the same machine.

@@ -133,6 +133,7 @@ def _rule_presence(ctx: _Ctx) -> tuple[dict, Items | None]:
 
 
 Items = dict[str, np.ndarray]  # ITEM_COLUMNS → equal-length arrays; one frame is built per month
+_ITEM_NUMERIC = ("quantity", "days", "deduction")
 
 
 def _const_array(value: object, n: int) -> np.ndarray:
@@ -183,9 +184,6 @@ def _items_frame(parts: list[Items]) -> pd.DataFrame:
     cols = {c: np.concatenate([p[c] for p in parts]) for c in ITEM_COLUMNS}
     return pd.DataFrame({c: (v if c in _ITEM_NUMERIC else _text(v)) for c, v in cols.items()},
                         columns=ITEM_COLUMNS, copy=False)
-
-
-_ITEM_NUMERIC = ("quantity", "days", "deduction")
 
 
 def _rule_deduct_per_item(ctx: _Ctx) -> tuple[dict, Items | None]:
