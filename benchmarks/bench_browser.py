@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.live import chromium, have_browser, login, open_page, rerun_drawn, streamlit_server, wait_drawn  # noqa: E402
+from tests.support.live import chromium, have_browser, login, open_page, rerun_drawn, streamlit_server, wait_drawn  # noqa: E402
 
 HOME_READY = ['[data-testid="stMetric"]', '[data-testid="stDataFrame"]']
 BARE_READY = ['[data-testid="stDataFrame"]']
@@ -33,7 +33,7 @@ def time_page(browser, url: str, selectors: list[str], runs: int) -> list[float]
 
 
 def demo_copy(tmp: Path) -> Path:
-    from credit.demo import build_demo
+    from credit.app.demo import build_demo
 
     master = Path(tempfile.gettempdir()) / "credit-bench-demo.db"
     if not master.exists():
@@ -82,9 +82,9 @@ def time_upload_preview(browser, url: str, workbook: Path, runs: int) -> list[fl
 
 def month_workbook(tmp: Path) -> Path:
     """November's full workbook (all six sheets, county size), filled like the office would."""
-    from credit.demo import MonthData, demo_months, fill_template
-    from credit.template import build_template
-    from credit.units import load_units
+    from credit.app.demo import MonthData, demo_months, fill_template
+    from credit.model.units import load_units
+    from credit.workbook.template import build_template
 
     register = load_units()
     october = demo_months(register)[-1]

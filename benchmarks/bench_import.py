@@ -13,12 +13,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from credit.accounts import CLI  # noqa: E402
-from credit.demo import MonthData, demo_months, fill_template  # noqa: E402
-from credit.importer import parse_workbook  # noqa: E402
-from credit.service import open_store  # noqa: E402
-from credit.template import build_template  # noqa: E402
-from credit.units import load_units  # noqa: E402
+from credit.app.demo import MonthData, demo_months, fill_template  # noqa: E402
+from credit.app.service import open_store  # noqa: E402
+from credit.model.accounts import CLI  # noqa: E402
+from credit.model.units import load_units  # noqa: E402
+from credit.workbook.importer import parse_workbook  # noqa: E402
+from credit.workbook.template import build_template  # noqa: E402
 
 MONTH = "2022-10"
 EVENTS = 2000

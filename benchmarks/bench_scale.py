@@ -15,13 +15,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.bench_browser import BARE_READY, HOME_READY, time_page, time_upload_preview, time_whatif  # noqa: E402
-from benchmarks.live import chromium, have_browser, streamlit_server  # noqa: E402
-from credit.accounts import SYSTEM  # noqa: E402
-from credit.contract import SHEETS  # noqa: E402
-from credit.demo import DEMO_ACCOUNTS, MonthData, fill_template  # noqa: E402
-from credit.parsed import ParsedSheet, ParsedWorkbook  # noqa: E402
-from credit.service import open_store  # noqa: E402
-from credit.template import build_template  # noqa: E402
+from credit.app.demo import DEMO_ACCOUNTS, MonthData, fill_template  # noqa: E402
+from credit.app.service import open_store  # noqa: E402
+from credit.model.accounts import SYSTEM  # noqa: E402
+from credit.model.contract import SHEETS  # noqa: E402
+from credit.model.parsed import ParsedSheet, ParsedWorkbook  # noqa: E402
+from credit.workbook.template import build_template  # noqa: E402
+from tests.support.live import chromium, have_browser, streamlit_server  # noqa: E402
 
 YEARS = range(2013, 2023)
 EXTRA_TOWNS, EXTRA_DEPTS = 60, 400  # + the county's 40 = 500 units

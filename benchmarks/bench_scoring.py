@@ -23,16 +23,16 @@ import pstats
 import statistics
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.paths import ROOT
+
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.synthetic import Knobs, make_year, register_with_departments  # noqa: E402
-from credit.framework import load_framework  # noqa: E402
-from credit.scoring import score_month  # noqa: E402
-from tests.reference import reference_month  # noqa: E402
+from credit.model.framework import load_framework  # noqa: E402
+from credit.scoring.engine import score_month  # noqa: E402
+from tests.support.reference import reference_month  # noqa: E402
+from tests.support.synthetic import Knobs, make_year, register_with_departments  # noqa: E402
 
 TARGET_MONTH_MS = 50.0
 TARGET_YEAR_S = 2.0

@@ -16,10 +16,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.synthetic import make_year, register_with_departments  # noqa: E402
-from credit import whatif  # noqa: E402
-from credit.framework import load_framework  # noqa: E402
-from credit.scoring import MonthScores, score_month  # noqa: E402
+from credit.model.framework import load_framework  # noqa: E402
+from credit.scoring import whatif  # noqa: E402
+from credit.scoring.engine import MonthScores, score_month  # noqa: E402
+from tests.support.synthetic import make_year, register_with_departments  # noqa: E402
 
 MONTH_NO = 10
 TARGET_S = 2.0

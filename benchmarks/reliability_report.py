@@ -19,11 +19,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from credit.demo import build_demo  # noqa: E402
-from credit.maintenance import backup_database, rebuild_database  # noqa: E402
-from credit.service import GROUPS, score, scores_payload  # noqa: E402
-from credit.store import Store  # noqa: E402
-from tests import reliability_helpers as rh  # noqa: E402
+from credit.app.demo import build_demo  # noqa: E402
+from credit.app.service import GROUPS, score, scores_payload  # noqa: E402
+from credit.store.facade import Store  # noqa: E402
+from credit.store.maintenance import backup_database, rebuild_database  # noqa: E402
+from tests.support import reliability as rh  # noqa: E402
 
 
 def _timed(fn):

@@ -2,7 +2,7 @@
 
 import sys
 
-from credit.cli import main
+from credit.app.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

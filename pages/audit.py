@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from credit.audit_view import action_name, beijing, describe
+from credit.reports.audit_view import action_name, beijing, describe
 from ui.auth import require
 from ui.context import store
 from ui.router import ensure_router

@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from credit.bulletin import ALERT_RULES, RED, YELLOW, BulletinData, alerts_frame, build_bulletin_data
-from credit.service import GROUPS
+from credit.app.service import GROUPS
+from credit.reports.bulletin import ALERT_RULES, RED, YELLOW, BulletinData, alerts_frame, build_bulletin_data
 from ui import loaders
 from ui.bulletin import bulletin_downloads
 from ui.context import current_month, data_version, db_path, month_label, store

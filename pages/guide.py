@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from credit.explain import num, rule_formula
-from credit.framework import RULE_NAMES_ZH
-from credit.scoring import POLICIES
+from credit.model.framework import RULE_NAMES_ZH
+from credit.scoring.engine import POLICIES
+from credit.scoring.explain import num, rule_formula
 from ui import loaders
 from ui.context import current_month, month_label, store
 from ui.router import ensure_router

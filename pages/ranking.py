@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from credit.compare import indicator_deltas, movers
-from credit.inputs import previous_month
-from credit.xyd import progress
+from credit.scoring.compare import indicator_deltas, movers
+from credit.scoring.inputs import previous_month
+from credit.scoring.xyd import progress
 from ui import loaders
 from ui.bulletin import bulletin_downloads
 from ui.context import current_month, month_label, store

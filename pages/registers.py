@@ -10,9 +10,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from credit.contract import INDUSTRIES, UNIT_COL
 from credit.errors import CreditError
-from credit.registers import (
+from credit.model.contract import INDUSTRIES, UNIT_COL
+from credit.workbook.registers import (
     EVIDENCE_MIME,
     INDUSTRY_COL,
     KEY_COLUMN,

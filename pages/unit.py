@@ -5,8 +5,8 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from credit.explain import describe_items, explain_row, num
-from credit.unit_view import attainment_vs_median, lost_points, monthly_inputs, overtake_gap
+from credit.scoring.explain import describe_items, explain_row, num
+from credit.scoring.unit_view import attainment_vs_median, lost_points, monthly_inputs, overtake_gap
 from ui import loaders
 from ui.context import current_month, month_label
 from ui.router import ensure_router

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from credit.errors import CreditError
-from credit.units import GROUPS, KINDS, UnitRegister
+from credit.model.units import GROUPS, KINDS, UnitRegister
 from ui.auth import current_actor
 from ui.context import current_month, month_label, store
 from ui.router import ensure_router

@@ -13,11 +13,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from credit import service
-from credit.contract import SHEETS
+from credit.app import service
 from credit.errors import CreditError
-from credit.template import build_template
-from credit.upload_preview import (
+from credit.model.contract import SHEETS
+from credit.workbook.preview import (
     FileCheck,
     UploadPreview,
     batch_token,
@@ -28,6 +27,7 @@ from credit.upload_preview import (
     rank_changes,
     warning_table,
 )
+from credit.workbook.template import build_template
 from ui.auth import require
 from ui.context import data_version, db_path, month_label, months, store
 from ui.router import ensure_router

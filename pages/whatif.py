@@ -1,6 +1,6 @@
 """权重模拟：what-if weights, saved scenarios, official weight versions and how stable the ranks are.
 
-Moving a weight re-weights the cached attainment table (credit.whatif) — no database round trip and
+Moving a weight re-weights the cached attainment table (credit.scoring.whatif) — no database round trip and
 no change to any official score. Saving a scenario needs permission "scenarios"; making one the
 official weights needs "weights" (credit office) and becomes a new framework version.
 
@@ -15,13 +15,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from credit import whatif
-from credit.audit_view import beijing
+from credit.app.service import GROUPS
 from credit.errors import CreditError
-from credit.framework import Framework
-from credit.scenarios import Scenario, comparison, comparison_excel, fit, weights_of_toml
-from credit.service import GROUPS
-from credit.store import SEED_MONTH
+from credit.model.framework import Framework
+from credit.reports.audit_view import beijing
+from credit.scoring import whatif
+from credit.scoring.scenarios import Scenario, comparison, comparison_excel, fit, weights_of_toml
+from credit.store.facade import SEED_MONTH
 from ui import loaders
 from ui.auth import require
 from ui.context import current_month, data_version, db_path, month_label, months, store

@@ -4,7 +4,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from credit.xyd import FAIR_SHARE_RULE, county_series, progress, town_table
+from credit.scoring.xyd import FAIR_SHARE_RULE, county_series, progress, town_table
 from ui import loaders
 from ui.context import current_month, month_label, store
 from ui.router import ensure_router

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from credit.demo import build_demo
+from credit.app.demo import build_demo
 
 
 @pytest.fixture(scope="session")
@@ -25,6 +25,18 @@ def demo_db(demo_db_master: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     shutil.copyfile(demo_db_master, dest)
     monkeypatch.setenv("CREDIT_DB", str(dest))
     return dest
+
+
+SLOW_DIRS = ("browser", "reliability")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything under tests/browser and tests/reliability is slow by where it lives; other long
+    tests carry `@pytest.mark.slow` themselves."""
+    for item in items:
+        parts = Path(str(item.fspath)).parts
+        if any(d in parts for d in SLOW_DIRS):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.hookimpl(hookwrapper=True)

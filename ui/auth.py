@@ -12,8 +12,8 @@ import time
 
 import streamlit as st
 
-from credit.accounts import PERMISSION_NAMES, PERMISSIONS, ROLES, Actor
-from credit.store_accounts import LoginFailed
+from credit.model.accounts import PERMISSION_NAMES, PERMISSIONS, ROLES, Actor
+from credit.store.accounts import LoginFailed
 from ui.context import store
 
 ACTOR_KEY = "actor"

@@ -12,9 +12,9 @@ from functools import partial
 
 import streamlit as st
 
-from credit.accounts import Actor
-from credit.bulletin import MIME, BulletinData, build_bulletin_data, export, file_stem
-from credit.service import open_store
+from credit.app.service import open_store
+from credit.model.accounts import Actor
+from credit.reports.bulletin import MIME, BulletinData, build_bulletin_data, export, file_stem
 from ui.auth import current_actor
 from ui.context import db_path
 

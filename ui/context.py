@@ -8,8 +8,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from credit.service import DEFAULT_DB, open_store
-from credit.store import Store
+from credit.app.service import DEFAULT_DB, open_store
+from credit.store.facade import Store
 
 _local = threading.local()
 MONTH_KEY = "month"
@@ -22,7 +22,7 @@ def db_path() -> str:
         return str(Path(env).resolve())
     path = DEFAULT_DB
     if not path.exists():
-        from credit.demo import build_demo
+        from credit.app.demo import build_demo
 
         with st.spinner("首次启动：正在生成演示数据库（约半分钟）…"):
             build_demo(path)

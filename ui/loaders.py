@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from credit import service
-from credit.inputs import MonthInputs, load_month_inputs
-from credit.service import GroupMonth
+from credit.app import service
+from credit.app.service import GroupMonth
+from credit.scoring.inputs import MonthInputs, load_month_inputs
 from ui.context import data_version, db_path, store
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from credit.accounts import Actor
+from credit.model.accounts import Actor
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from credit.export import to_csv_bytes, to_excel_bytes
+from credit.workbook.export import to_csv_bytes, to_excel_bytes
 
 CJK_FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, SimHei, sans-serif"
 

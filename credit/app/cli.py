@@ -1,0 +1,285 @@
+"""`python -m credit …`: the command line the credit office (and our checks) use.
+
+Shapes are kept exact because they are tested against: `--db` defaults to data/credit.db or
+$CREDIT_DB; a missing database is created with the default framework and unit register.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import re
+import sys
+from pathlib import Path
+
+from credit.errors import CreditError, WorkbookError
+from credit.model.accounts import CLI, Actor
+
+MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def _month(text: str) -> str:
+    if not MONTH_RE.match(text):
+        raise argparse.ArgumentTypeError(f"月份格式应为 YYYY-MM，例如 2022-03，实际为「{text}」")
+    return text
+
+
+def _db_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", default=None, help="数据库文件（默认 data/credit.db 或环境变量 CREDIT_DB）")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m credit", description="平阴县信用体系建设监测分析平台 命令行")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("demo", help="生成演示数据库（2022 年 1—10 月，经真实导入流程写入）")
+    _db_arg(p)
+    p.add_argument("--force", action="store_true", help="已存在时删除重建")
+
+    p = sub.add_parser("template", help="生成某月的填报模板")
+    _db_arg(p)
+    p.add_argument("--month", type=_month, required=True)
+    p.add_argument("-o", "--output", required=True)
+
+    p = sub.add_parser("import", help="导入月报表（任一文件有错则全部不写入）")
+    _db_arg(p)
+    p.add_argument("--month", type=_month, required=True)
+    p.add_argument("--by", default="命令行", help="操作人")
+    p.add_argument("files", nargs="+")
+
+    p = sub.add_parser("scores", help="输出某月某组的得分与排名")
+    _db_arg(p)
+    p.add_argument("--month", type=_month, required=True)
+    p.add_argument("--group", choices=["镇街", "部门"], required=True)
+    p.add_argument("--format", choices=["json", "csv", "table"], default="table")
+    p.add_argument("--policy", choices=["rescale", "na_full"], default="rescale",
+                   help="rescale：按适用指标折算百分制（默认）；na_full：不适用指标按满分计")
+    p = sub.add_parser("user", help="账户管理：add / passwd / disable / enable / list")
+    _db_arg(p)
+    usub = p.add_subparsers(dest="user_command", required=True)
+    u = usub.add_parser("add", help="新增账户（密码交互输入，或 --password-stdin 从标准输入读取）")
+    u.add_argument("username")
+    u.add_argument("--db", default=argparse.SUPPRESS)
+    u.add_argument("--role", choices=["viewer", "editor", "admin"], required=True,
+                   help="viewer：领导（只读）；editor：信用办；admin：管理员")
+    u.add_argument("--display", default="", help="显示名称")
+    u.add_argument("--password-stdin", action="store_true")
+    u = usub.add_parser("passwd", help="重设账户密码")
+    u.add_argument("username")
+    u.add_argument("--db", default=argparse.SUPPRESS)
+    u.add_argument("--password-stdin", action="store_true")
+    for name, text in (("disable", "停用账户"), ("enable", "启用账户")):
+        u = usub.add_parser(name, help=text)
+        u.add_argument("username")
+        u.add_argument("--db", default=argparse.SUPPRESS)
+    usub.add_parser("list", help="列出账户").add_argument("--db", default=argparse.SUPPRESS)
+
+    p = sub.add_parser("bulletin", help="生成月度通报（按输出文件扩展名：.docx 为 Word，.xlsx 为 Excel）")
+    _db_arg(p)
+    p.add_argument("--month", type=_month, required=True)
+    p.add_argument("-o", "--output", required=True, help="输出文件，如 通报_2022-10.docx 或 通报_2022-10.xlsx")
+
+    p = sub.add_parser("backup", help="在线备份数据库（导入进行中也可备份，得到一致的副本）")
+    _db_arg(p)
+    p.add_argument("-o", "--output", required=True, help="备份文件（不得已存在）")
+    p = sub.add_parser("restore", help="用备份文件替换数据库（先校验备份；原数据库保留为 .bak-时间戳）")
+    _db_arg(p)
+    p.add_argument("backup_file", help="由 backup 生成的备份文件")
+    p = sub.add_parser("rebuild", help="由存档的原始上传文件重建数据库到新文件（并核对版本历史一致）")
+    _db_arg(p)
+    p.add_argument("-o", "--output", required=True, help="新数据库文件（不得已存在）")
+    return parser
+
+
+def _read_password(from_stdin: bool) -> str:
+    """Never a default password: typed twice at a prompt, or one line on standard input."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    import getpass
+
+    first = getpass.getpass("密码：")
+    if getpass.getpass("再次输入密码：") != first:
+        raise CreditError("两次输入的密码不一致")
+    return first
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    from credit.app.service import open_store
+    from credit.model.accounts import ROLES
+
+    with open_store(args.db) as store:
+        if args.user_command == "list":
+            rows = store.accounts()
+            if not rows:
+                print("（尚无账户）")
+            for r in rows:
+                state = "已停用" if r["disabled"] else ("锁定中" if r["locked_until"] else "正常")
+                print(f"{r['username']}\t{ROLES[r['role']]}\t{r['display']}\t{state}\t创建于 {r['created_at']}")
+        elif args.user_command == "add":
+            store.add_account(args.username, _read_password(args.password_stdin), args.role, by=CLI,
+                              display=args.display)
+            print(f"已新增账户 {args.username}（{ROLES[args.role]}）")
+        elif args.user_command == "passwd":
+            store.set_password(args.username, _read_password(args.password_stdin), by=CLI)
+            print(f"已重设 {args.username} 的密码")
+        else:
+            store.set_account_disabled(args.username, args.user_command == "disable", by=CLI)
+            print(f"已{'停用' if args.user_command == 'disable' else '启用'}账户 {args.username}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from credit.app.demo import build_demo
+    from credit.app.service import default_db_path
+
+    path = Path(args.db) if args.db else default_db_path()
+    if path.exists() and not args.force:
+        print(f"数据库 {path} 已存在；如需重建请加 --force", file=sys.stderr)
+        return 1
+    summary = build_demo(path, replace=args.force)
+    print(f"演示数据库已生成：{path}（{summary}）")
+    return 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from credit.app.service import open_store
+    from credit.workbook.template import build_template
+
+    with open_store(args.db) as store:
+        data = build_template(args.month, store.register())
+    Path(args.output).write_bytes(data)
+    print(f"已生成 {args.month} 填报模板：{args.output}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from credit.app.service import open_store
+    from credit.workbook.importer import parse_workbook
+
+    with open_store(args.db) as store:
+        register = store.register()
+        parsed, failures = [], []
+        for name in args.files:
+            path = Path(name)
+            try:
+                raw = path.read_bytes()
+            except OSError as exc:
+                failures.append((path.name, [f"文件无法读取：{exc}"]))
+                continue
+            try:
+                parsed.append((path.name, raw, parse_workbook(raw, path.name, args.month, register)))
+            except WorkbookError as exc:
+                failures.append((path.name, [str(e) for e in exc.errors]))
+        if failures:
+            total = sum(len(errs) for _, errs in failures)
+            print(f"发现 {total} 处问题，未导入任何数据：", file=sys.stderr)
+            for fname, errs in failures:
+                for e in errs:
+                    print(f"[{fname}] {e}", file=sys.stderr)
+            return 1
+        actor = Actor(CLI.username, CLI.role, args.by)
+        results = store.import_workbooks([(p, raw, fname) for fname, raw, p in parsed], by=actor)
+        for (fname, _, p), res in zip(parsed, results):
+            for w in p.warnings:
+                print(f"[{fname}] 提示：{w}")
+            created = "、".join(f"{s}（第 {v} 版）" for s, v in res.created) or "无"
+            same = "、".join(res.unchanged) or "无"
+            print(f"[{fname}] 已导入 {args.month}：新版本 {created}；内容未变 {same}")
+    return 0
+
+
+def cmd_scores(args: argparse.Namespace) -> int:
+    from credit.app.service import open_store, score, scores_payload, scores_table
+
+    with open_store(args.db) as store:
+        gm = score(store, args.month, args.group, policy=args.policy)
+    if args.format == "json":
+        print(json.dumps(scores_payload(gm), ensure_ascii=False, indent=2))
+        return 0
+    table = scores_table(gm)
+    if args.format == "csv":
+        buf = io.StringIO()
+        table.to_csv(buf, index=False, quoting=csv.QUOTE_MINIMAL)
+        sys.stdout.write(buf.getvalue())
+        return 0
+    print(f"{args.month} {args.group} 排名（{len(table)} 个单位）")
+    print(table.to_string(index=False))
+    return 0
+
+
+def cmd_bulletin(args: argparse.Namespace) -> int:
+    from credit.app.service import open_store
+    from credit.reports.bulletin import FORMATS, RED, YELLOW, build_bulletin_data, export
+
+    out = Path(args.output)
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        print(f"错误：输出文件扩展名应为 .docx（Word）或 .xlsx（Excel），实际为「{out.suffix or '无'}」", file=sys.stderr)
+        return 2
+    with open_store(args.db) as store:
+        data = build_bulletin_data(store, args.month)
+        blob = export(store, data, fmt, CLI)
+    out.write_bytes(blob)
+    red, yellow = len(data.alerts_of(RED)), len(data.alerts_of(YELLOW))
+    print(f"已生成 {data.title}：{out}（红色预警 {red} 个，黄色预警 {yellow} 个）")
+    return 0
+
+
+def _existing_db(args: argparse.Namespace) -> Path:
+    """The --db of a maintenance command: never created on the fly, unlike the other commands."""
+    from credit.app.service import default_db_path
+
+    return Path(args.db) if args.db else default_db_path()
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from credit.store.maintenance import backup_database
+
+    info = backup_database(_existing_db(args), args.output)
+    print(f"已备份并通过完整性检查：{info.describe()}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from credit.store.maintenance import restore_database
+
+    result = restore_database(_existing_db(args), args.backup_file)
+    if result.previous is not None:
+        print(f"原数据库已保留为：{result.previous}")
+    print(f"已从备份恢复：{result.info.describe()}")
+    return 0
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    from credit.store.maintenance import rebuild_database
+
+    result = rebuild_database(_existing_db(args), args.output)
+    print(
+        f"已由存档重建：重新导入上传文件 {result.imports} 次，重做版本恢复 {result.restores} 次，"
+        f"版本历史与原数据库一致。{result.info.describe()}"
+    )
+    return 0
+
+
+COMMANDS = {
+    "demo": cmd_demo,
+    "template": cmd_template,
+    "import": cmd_import,
+    "scores": cmd_scores,
+    "user": cmd_user,
+    "bulletin": cmd_bulletin,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
+    "rebuild": cmd_rebuild,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except CreditError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,142 @@
+"""The register of assessed units, with stable ids so a rename keeps the unit's history.
+
+A unit's name can change from a given month on (撤并、更名); past months keep the name they had.
+Names are matched after removing all whitespace, so "榆山 街道" and "榆山街道" are the same unit.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from credit.errors import ConfigError
+
+GROUPS = ("镇街", "部门")
+KINDS = {"镇街": ("街道", "镇", "开发区"), "部门": ("部门",)}
+DEFAULT_UNITS_FILE = Path(__file__).resolve().parents[2] / "data" / "units.toml"
+
+_SPACE = re.compile(r"\s+")
+
+
+def norm_name(text: str) -> str:
+    """Fold what officials type differently into one key: whitespace, full-width brackets."""
+    text = _SPACE.sub("", str(text))
+    return text.replace("（", "(").replace("）", ")")
+
+
+@dataclass
+class Unit:
+    id: str
+    name: str
+    group: str
+    kind: str
+    aliases: list[str] = field(default_factory=list)
+    active_from: str | None = None  # YYYY-MM; None = always
+    retired_from: str | None = None  # YYYY-MM; None = still active
+    names: list[tuple[str, str]] = field(default_factory=list)  # (from YYYY-MM, name), sorted
+
+    def name_at(self, month: str) -> str:
+        """The name the unit had in `month` (renames take effect from their month on)."""
+        if not self.names:
+            return self.name
+        current = self.names[0][1]
+        for since, nm in self.names:
+            if since <= month:
+                current = nm
+        return current
+
+    def active_in(self, month: str) -> bool:
+        if self.active_from and month < self.active_from:
+            return False
+        return not (self.retired_from and month >= self.retired_from)
+
+    def all_names(self) -> list[str]:
+        return [self.name, *self.aliases, *(nm for _, nm in self.names)]
+
+
+class UnitRegister:
+    """All units ever registered; lookups are by month so history stays right."""
+
+    def __init__(self, units: list[Unit]):
+        self.units = list(units)
+        self.by_id = {u.id: u for u in self.units}
+
+    def __iter__(self):
+        return iter(self.units)
+
+    def __len__(self) -> int:
+        return len(self.units)
+
+    def get(self, unit_id: str) -> Unit:
+        return self.by_id[unit_id]
+
+    def active(self, month: str, group: str | None = None) -> list[Unit]:
+        return [
+            u for u in self.units if u.active_in(month) and (group is None or u.group == group)
+        ]
+
+    def resolve(self, name: str, month: str, group: str | None = None) -> Unit | None:
+        """The active unit a typed name means in `month`; current names win over aliases."""
+        key = norm_name(name)
+        if not key:
+            return None
+        candidates = self.active(month, group)
+        for u in candidates:
+            if norm_name(u.name_at(month)) == key:
+                return u
+        for u in candidates:
+            if key in {norm_name(n) for n in u.all_names()}:
+                return u
+        return None
+
+    def names_at(self, month: str, group: str | None = None) -> list[str]:
+        return [u.name_at(month) for u in self.active(month, group)]
+
+
+def load_units(path: Path = DEFAULT_UNITS_FILE) -> UnitRegister:
+    """Read and check the register file; every problem is reported in Chinese with its key."""
+    fname = path.name
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"单位名册文件 {fname} 无法读取：{exc}") from exc
+    problems: list[str] = []
+    units: list[Unit] = []
+    seen_ids: set[str] = set()
+    seen_names: dict[str, str] = {}
+    for i, raw in enumerate(data.get("unit", []), start=1):
+        where = f"{fname} 的第 {i} 个 [[unit]]"
+        uid = raw.get("id")
+        name = raw.get("name")
+        group = raw.get("group")
+        kind = raw.get("kind")
+        if not uid or not isinstance(uid, str):
+            problems.append(f"{where}：缺少 id")
+            continue
+        if uid in seen_ids:
+            problems.append(f"{where}：id「{uid}」重复")
+        seen_ids.add(uid)
+        if not name:
+            problems.append(f"{where}（id={uid}）：缺少 name")
+            continue
+        if group not in GROUPS:
+            problems.append(f"{where}（id={uid}）：group 应为 镇街 或 部门，实际为「{group}」")
+            continue
+        if kind not in KINDS[group]:
+            problems.append(
+                f"{where}（id={uid}）：kind 应为 {'/'.join(KINDS[group])} 之一，实际为「{kind}」"
+            )
+        aliases = [str(a) for a in raw.get("aliases", [])]
+        for nm in [name, *aliases]:
+            key = norm_name(nm)
+            if key in seen_names and seen_names[key] != uid:
+                problems.append(f"{where}：名称或别名「{nm}」与 id={seen_names[key]} 重复")
+            seen_names[key] = uid
+        units.append(Unit(uid, name, group, kind, aliases))
+    if not units and not problems:
+        problems.append(f"{fname}：没有任何 [[unit]]")
+    if problems:
+        raise ConfigError("单位名册有误：\n" + "\n".join(problems))
+    return UnitRegister(units)

@@ -1,0 +1,1 @@
+"""What the office hands out: the monthly bulletin (model, Word, Excel, chart) and the audit view."""

@@ -1,0 +1,469 @@
+"""The monthly bulletin (每月通报): what the leadership group publishes on the units' work.
+
+`build_bulletin_data` gathers everything a bulletin says — generated sentences, both groups'
+ranking tables with first-level subtotals and rank changes, the year's deduction items, red and
+yellow warnings, 信易贷 progress — into one `BulletinData`, so the Word file, the Excel file and the
+page preview all say the same thing. `to_docx` (credit/bulletin_docx.py) and `to_xlsx` render it;
+`export` renders and records the export in the audit log.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from credit.app.service import GROUPS, GroupMonth, score
+from credit.errors import CreditError
+from credit.model.accounts import Actor
+from credit.model.contract import EVENT_SERIOUS, GROUP_SHEET, SHEETS
+from credit.model.framework import Framework, Indicator, field_sheet
+from credit.scoring.compare import indicator_deltas, movers
+from credit.scoring.explain import describe_items
+from credit.scoring.inputs import load_month_inputs, month_parts, previous_month
+from credit.scoring.xyd import Progress, county_series, progress, town_table
+from credit.store.facade import Store
+from credit.workbook.export import to_excel_bytes
+
+ISSUER = "平阴县社会信用体系建设领导小组办公室"
+GROUP_LABELS = {"镇街": "镇（街道）、开发区", "部门": "部门（单位）"}
+RED, YELLOW = "红色", "黄色"
+RANK_FALL_RED = 3  # a fall of this many places or more is a red warning
+ALERT_RULES = {
+    RED: f"出现严重失信事件扣分，或排名下降 {RANK_FALL_RED} 位及以上",
+    YELLOW: "按月报送的指标本月无报送，或“信易贷”新增注册落后于序时任务",
+}
+FORMATS = {"docx", "xlsx"}
+MIME = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+# Excel number formats by column name; the rank change keeps its number but shows an arrow.
+XLSX_FORMATS = {
+    "排名变化": '"↑"0;"↓"0;"—"',
+    "达成率": "0.0%",
+    "注册占比": "0.00%",
+    "完成率": "0.0%",
+    "全年任务数": "#,##0",
+    "序时任务数": "#,##0",
+    "序时进度差": "+#,##0;-#,##0;0",
+    "信易贷注册企业数": "#,##0",
+    "辖区注册企业总数": "#,##0",
+    "本年新增": "#,##0",
+    "分值": "0.##",
+    "扣分": "0.0#",
+}
+XLSX_WRAP = ("内容", "事项", "原因", "扣分事项")
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One warning of the bulletin: 红色 (serious) or 黄色 (needs attention)."""
+
+    level: str
+    group: str
+    unit: str
+    reason: str
+
+
+@dataclass
+class GroupBulletin:
+    """One peer group's part: the ranking table and the unit × indicator breakdown."""
+
+    group: str
+    label: str
+    level1: list[tuple[str, float]]  # first-level names and their points, in order
+    table: pd.DataFrame  # 排名, 单位, <first levels>, 得分, 适用满分, 得分率, 上月排名, 排名变化
+    breakdown: pd.DataFrame  # one row per applicable unit × indicator, with the deduction items
+
+
+@dataclass
+class BulletinData:
+    month: str
+    title: str
+    issuer: str
+    issued: date
+    sentences: list[str]
+    groups: list[GroupBulletin]
+    deductions: pd.DataFrame  # 组别, 单位, 指标, 事项, 月份, 扣分, 本月新增
+    alerts: list[Alert]
+    xyd: Progress | None = None
+    xyd_series: pd.DataFrame | None = None  # county month by month (for the chart)
+    xyd_towns: pd.DataFrame | None = None  # credit.scoring.xyd.town_table
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def issue_no(self) -> int:
+        return month_parts(self.month)[1]
+
+    @property
+    def month_text(self) -> str:
+        year, m = month_parts(self.month)
+        return f"{year}年{m}月"
+
+    def alerts_of(self, level: str) -> list[Alert]:
+        return [a for a in self.alerts if a.level == level]
+
+
+def bulletin_title(month: str) -> str:
+    year, m = month_parts(month)
+    return f"平阴县社会信用体系建设工作{year}年{m}月通报"
+
+
+def file_stem(month: str) -> str:
+    return f"信用体系建设月度通报_{month}"
+
+
+# -- tables -----------------------------------------------------------------------------------
+
+
+def ranking_table(gm: GroupMonth) -> pd.DataFrame:
+    """The ranking with first-level subtotals; 排名变化 > 0 means the unit moved up.
+
+    A first-level subtotal is left blank (not 0.00) for a unit none of whose indicators of that
+    level apply to it, so a reader does not take "not assessed" for "scored nothing".
+    """
+    s = gm.summary
+    d = gm.scores.detail
+    applicable = d[d["applies"]].groupby(["unit_id", "level1"]).size()
+    table = pd.DataFrame({"排名": s["rank"].astype("Int64"), "单位": s["unit"].astype(object)})
+    for lv in gm.scores.level1_names:
+        has = [(uid, lv) in applicable.index for uid in s["unit_id"]]
+        table[lv] = s[lv].astype(float).round(2).where(has)  # blank where nothing of the level applies
+    table["得分"] = s["earned"].astype(float).round(2)
+    table["适用满分"] = s["possible"].astype(float).round(2)
+    table["得分率"] = s["score"].astype(float).round(2)
+    table["上月排名"] = s["prev_rank"].astype("Int64")
+    table["排名变化"] = s["d_rank"].astype("Int64")
+    return table.reset_index(drop=True)
+
+
+def _item_text(row) -> str:
+    text = str(row.description or "").strip() or "（未填写说明）"
+    handling = row.handling if isinstance(row.handling, str) and row.handling else ""
+    return f"{text}（{handling}）" if handling else text
+
+
+def _indicator_label(fw: Framework, code: str) -> str:
+    return f"{code} {fw.indicator(code).name}"
+
+
+def deduction_items(gm: GroupMonth) -> pd.DataFrame:
+    """Every item of the year to date that cost points, newest month first within a unit."""
+    ms = gm.scores
+    items = describe_items(ms.items[ms.items["deduction"] > 0], ms.framework)
+    names = dict(zip(gm.summary["unit_id"], gm.summary["unit"]))
+    order = {uid: i for i, uid in enumerate(gm.summary["unit_id"])}
+    out = pd.DataFrame({
+        "组别": GROUP_LABELS[ms.group],
+        "单位": [names.get(u, u) for u in items["unit_id"]],
+        "指标": [_indicator_label(ms.framework, c) for c in items["code"]],
+        "事项": [_item_text(r) for r in items.itertuples()],
+        "月份": items["month"].astype(str).to_numpy(),
+        "扣分": items["deduction"].astype(float).round(4).to_numpy(),
+        "本月新增": ["是" if m == ms.month else "" for m in items["month"]],
+        "_order": [order.get(u, len(order)) for u in items["unit_id"]],
+    })
+    out = out.sort_values(["_order", "月份", "指标"], ascending=[True, False, True], kind="stable")
+    return out.drop(columns="_order").reset_index(drop=True)
+
+
+def breakdown_table(gm: GroupMonth) -> pd.DataFrame:
+    """Unit × indicator: points, attainment, earned, lost, and the deduction items behind them."""
+    ms = gm.scores
+    d = ms.detail[ms.detail["applies"]]
+    items = describe_items(ms.items[ms.items["deduction"] > 0], ms.framework)
+    trail: dict[tuple[str, str], list[str]] = {}
+    for r in items.itertuples():
+        text = _item_text(r)
+        when = "" if text.startswith((str(r.month), "截至")) else f"{r.month} "
+        trail.setdefault((r.unit_id, r.code), []).append(f"{when}{text}（扣{r.deduction:g}分）")
+    order = {uid: i for i, uid in enumerate(gm.summary["unit_id"])}
+    rank = dict(zip(gm.summary["unit_id"], gm.summary["rank"]))
+    out = pd.DataFrame({
+        "排名": [int(rank[u]) for u in d["unit_id"]],
+        "单位": d["unit"].astype(object).to_numpy(),
+        "代码": d["code"].to_numpy(),
+        "一级指标": d["level1"].to_numpy(),
+        "二级指标": d["indicator"].to_numpy(),
+        "分值": d["points"].astype(float).to_numpy(),
+        "达成率": d["attainment"].astype(float).to_numpy(),
+        "得分": d["earned"].astype(float).round(2).to_numpy(),
+        "失分": (d["points"] - d["earned"]).astype(float).round(2).to_numpy(),
+        "扣分事项": ["；".join(trail.get((u, c), [])) for u, c in zip(d["unit_id"], d["code"])],
+        "_order": [order[u] for u in d["unit_id"]],
+    })
+    out = out.sort_values("_order", kind="stable").drop(columns="_order")
+    return out.reset_index(drop=True)
+
+
+# -- warnings ---------------------------------------------------------------------------------
+
+
+def _serious_codes(fw: Framework) -> set[str]:
+    return {i.code for i in fw.indicators if i.inputs.get("event") == EVENT_SERIOUS}
+
+
+def _monthly_flows(ind: Indicator, group: str) -> list[str]:
+    """The flow inputs of `ind` that a unit is expected to report something for every month.
+
+    A target of 12 or more a year means at least one a month (e.g. 每月报送信用动态稿件 1 篇);
+    peer-relative rules on a flow (归集信用信息) reward every month's work. Deduction inputs
+    (errors, late records) are not expected: zero is good there.
+    """
+    if ind.rule == "target_count" and float(ind.param("annual_target") or 0) >= 12:
+        headers = [ind.inputs["x"]]
+    elif ind.rule == "two_targets" and float(ind.param("target_submitted") or 0) >= 12:
+        headers = [ind.inputs["submitted"]]
+    elif ind.rule in ("min_max", "share_of_best"):
+        headers = [ind.inputs["x"]]
+    else:
+        return []
+    sheet = SHEETS[GROUP_SHEET[group]]
+    return [h for h in headers if field_sheet(group, h) == sheet.name and sheet.column(h).kind == "flow"]
+
+
+def flow_alerts(gm: GroupMonth) -> list[Alert]:
+    """黄色: a unit that sent nothing this month for an indicator that expects monthly reports."""
+    ms, inp = gm.scores, gm.inputs
+    label = GROUP_LABELS[ms.group]
+    rows = inp.unit_monthly[inp.unit_monthly["month"] == ms.month].set_index("unit_id")
+    expected = [(ind, h) for ind in ms.framework.indicators for h in _monthly_flows(ind, ms.group)]
+    alerts = []
+    for unit in inp.units:
+        name = unit.name_at(ms.month)
+        if unit.id not in rows.index:
+            alerts.append(Alert(YELLOW, label, name, f"本月“{GROUP_SHEET[ms.group]}”表中没有该单位的数据（未报送）"))
+            continue
+        missing = [
+            f"{h}为 0（{ind.code}）" for ind, h in expected
+            if ind.applies_to.covers(unit) and not (float(rows.at[unit.id, h]) > 0 if h in rows else False)
+        ]
+        if missing:
+            alerts.append(Alert(YELLOW, label, name, "、".join(missing)))
+    return alerts
+
+
+def red_alerts(gm: GroupMonth) -> list[Alert]:
+    """红色: this month's deduction for a serious dishonesty event, or a fall of 3 places or more."""
+    ms = gm.scores
+    label = GROUP_LABELS[ms.group]
+    names = dict(zip(gm.summary["unit_id"], gm.summary["unit"]))
+    alerts = []
+    items = ms.items
+    serious = items[items["code"].isin(_serious_codes(ms.framework)) & (items["deduction"] > 0)
+                    & (items["month"] == ms.month)]
+    for r in serious.itertuples():
+        alerts.append(Alert(RED, label, names.get(r.unit_id, r.unit_id),
+                            f"本月出现严重失信事件：{_item_text(r)}，扣 {r.deduction:g} 分"))
+    for r in gm.summary.itertuples():
+        if pd.notna(r.d_rank) and int(r.d_rank) <= -RANK_FALL_RED:
+            alerts.append(Alert(RED, label, r.unit,
+                                f"排名下降 {-int(r.d_rank)} 位（由第 {int(r.prev_rank)} 名降至第 {int(r.rank)} 名）"))
+    return alerts
+
+
+def xyd_alerts(towns: pd.DataFrame | None) -> list[Alert]:
+    """黄色: a town whose new 信易贷 registrations are behind its fair share of the target to date."""
+    if towns is None or towns.empty:
+        return []
+    behind = towns[towns["序时进度差"] < 0]
+    return [
+        Alert(YELLOW, GROUP_LABELS["镇街"], r["单位"],
+              f"信易贷本年新增 {r['本年新增']:,.0f} 家，序时任务 {r['序时任务数']:,.0f} 家，落后 {-r['序时进度差']:,.0f} 家")
+        for r in behind.to_dict("records")
+    ]
+
+
+# -- sentences --------------------------------------------------------------------------------
+
+
+def _names(units: list[str]) -> str:
+    return "、".join(units)
+
+
+def overall_sentence(gb: GroupBulletin) -> str:
+    t = gb.table
+    top = t[t["排名"] <= 3]
+    worst = t[t["排名"] == t["排名"].max()]
+    best = _names([f"{r['单位']}（{r['得分率']:.2f}）" for r in top.to_dict("records")])
+    low = _names([f"{r['单位']}（{r['得分率']:.2f}）" for r in worst.to_dict("records")])
+    return (f"{len(t)}个{gb.label}平均得分率 {t['得分率'].mean():.2f}，{best}位列前{'三' if len(top) >= 3 else '列'}，"
+            f"{low}得分率最低。")
+
+
+def _move_phrase(r: dict, verb: str) -> str:
+    d = r["d_rank"]
+    place = "排名不变" if pd.isna(d) or int(d) == 0 else (f"排名上升 {int(d)} 位" if int(d) > 0 else f"排名下降 {-int(d)} 位")
+    why = f"，主要是{r['原因']}" if r.get("原因") else ""
+    return f"{r['unit']}{verb}（得分率 {r['d_score']:+.2f}，{place}）{why}"
+
+
+def movers_sentence(gm: GroupMonth, prev: GroupMonth) -> str:
+    """Who gained and who lost most against last month, and through which indicators."""
+    label = GROUP_LABELS[gm.scores.group]
+    gain, fall = movers(gm.summary, indicator_deltas(gm.scores.detail, prev.scores.detail), n=1)
+    parts = [_move_phrase(r, "进步最大") for r in gain.to_dict("records")]
+    parts += [_move_phrase(r, "下降最多") for r in fall.to_dict("records")]
+    if not parts:
+        return f"{label}：与上月相比各单位得分率没有变化。"
+    return f"{label}中，与上月相比，" + "；".join(parts) + "。"
+
+
+def xyd_sentence(p: Progress | None, month: str, towns: pd.DataFrame | None) -> str:
+    if p is None:
+        return f"信易贷方面，{month[:4]}年尚未设定年初注册数和新增目标。"
+    if not math.isfinite(p.new):
+        return "信易贷方面，本年全县信易贷平台注册企业数尚未报送。"
+    m = month_parts(month)[1]
+    gap = p.new - p.expected
+    text = (f"信易贷方面，截至{m}月底全县信易贷平台注册企业 {p.registered:,.0f} 家，较年初（{p.opening:,.0f} 家）"
+            f"新增 {p.new:,.0f} 家，完成全年新增目标 {p.target:,.0f} 家的 {p.share:.1%}，"
+            f"{'超过' if gap >= 0 else '落后'}序时进度 {abs(gap):,.0f} 家。")
+    if p.new >= p.target:
+        text += "已提前完成全年目标。"
+    elif m < 12:
+        when = f"按当前速度预计{p.projected_month}月完成" if p.projected_month else "按当前速度年内难以完成"
+        text += (f"完成全年目标，剩余 {12 - m} 个月平均每月需新增 {p.pace_needed:,.0f} 家，"
+                 f"目前月均新增 {p.pace_now:,.0f} 家，{when}。")
+    if towns is not None and not towns.empty:
+        behind = towns[towns["序时进度差"] < 0]["单位"].tolist()
+        text += (f"{_names(behind)}等 {len(behind)} 个单位新增注册落后于序时任务。" if behind
+                 else "各镇（街道）、开发区均达到序时任务。")
+    return text
+
+
+def deductions_sentence(deductions: pd.DataFrame) -> str:
+    if deductions.empty:
+        return "本年度至今没有扣分事项。"
+    new = int((deductions["本月新增"] == "是").sum())
+    return (f"本年累计扣分事项 {len(deductions)} 项，涉及 {deductions['单位'].nunique()} 个单位，"
+            f"其中本月新增 {new} 项（详见第五部分）。")
+
+
+def alerts_sentence(alerts: list[Alert]) -> str:
+    red = sum(a.level == RED for a in alerts)
+    yellow = sum(a.level == YELLOW for a in alerts)
+    return f"本月发出红色预警 {red} 个、黄色预警 {yellow} 个（详见第六部分），请相关单位对照整改。"
+
+
+# -- assembling -------------------------------------------------------------------------------
+
+
+def _xyd(store: Store, month: str) -> tuple[Progress | None, pd.DataFrame | None, pd.DataFrame | None]:
+    year, _ = month_parts(month)
+    target = store.xyd_target(year)
+    if not target:
+        return None, None, None
+    opening, goal = target
+    inp = load_month_inputs(store, month, "镇街")
+    dec = f"{year - 1}-12"
+    prev_dec = None
+    if dec in store.months_with_data():
+        monthly = load_month_inputs(store, dec, "镇街").unit_monthly
+        prev_dec = monthly[monthly["month"] == dec]
+    p = progress(inp.county_monthly, month, opening, goal)
+    return p, county_series(inp.county_monthly, year, opening, goal), town_table(inp, prev_dec, goal)
+
+
+def group_bulletin(gm: GroupMonth) -> GroupBulletin:
+    fw = gm.scores.framework
+    points = fw.level1_points()
+    return GroupBulletin(gm.scores.group, GROUP_LABELS[gm.scores.group], [(lv.name, points[lv.name]) for lv in fw.level1],
+                         ranking_table(gm), breakdown_table(gm))
+
+
+NOTES = [
+    "得分率 = 得分 ÷ 适用指标满分 × 100，按得分率（保留两位小数）排名；排名变化“↑”为上升、“↓”为下降。",
+    "扣分事项为本年1月至本月累计；同一指标扣分合计超过该指标分值的，以指标分值为限。",
+]
+
+
+def build_bulletin_data(
+    store: Store,
+    month: str,
+    scored: dict[str, GroupMonth] | None = None,
+    issued: date | None = None,
+) -> BulletinData:
+    """Everything the month's bulletin says; `scored` reuses already computed `score()` results."""
+    if month not in store.months_with_data():
+        raise CreditError(f"{month} 没有导入任何数据，无法生成通报。")
+    pm = previous_month(month)
+    has_prev = pm in store.months_with_data()
+    gms = [(scored or {}).get(g) or score(store, month, g) for g in GROUPS]
+    groups = [group_bulletin(gm) for gm in gms]
+    p, series, towns = _xyd(store, month)
+    alerts = [a for gm in gms for a in red_alerts(gm) + flow_alerts(gm)] + xyd_alerts(towns)
+    alerts.sort(key=lambda a: a.level != RED)  # stable: red first, each in group order
+    ded = pd.concat([deduction_items(gm) for gm in gms], ignore_index=True)
+    movers_text = (
+        [movers_sentence(gm, score(store, pm, gm.scores.group, with_previous=False)) for gm in gms]
+        if has_prev else [f"上月（{pm}）无数据，本月暂不比较排名变化。"]
+    )
+    year, m = month_parts(month)
+    sentences = [
+        f"{year}年{m}月，全县" + "；".join(overall_sentence(gb).rstrip("。") for gb in groups) + "。",
+        *movers_text,
+        xyd_sentence(p, month, towns),
+        deductions_sentence(ded),
+        alerts_sentence(alerts),
+    ]
+    return BulletinData(month, bulletin_title(month), ISSUER, issued or date.today(), sentences, groups, ded,
+                        alerts, p, series, towns, list(NOTES))
+
+
+# -- rendering --------------------------------------------------------------------------------
+
+
+def alerts_frame(alerts: list[Alert]) -> pd.DataFrame:
+    return pd.DataFrame({
+        "预警等级": [a.level for a in alerts],
+        "组别": [a.group for a in alerts],
+        "单位": [a.unit for a in alerts],
+        "原因": [a.reason for a in alerts],
+    })
+
+
+def xlsx_sheets(data: BulletinData) -> dict[str, pd.DataFrame]:
+    """The Excel file's sheets, in order."""
+    sheets: dict[str, pd.DataFrame] = {
+        "总体情况": pd.DataFrame({"内容": [data.title, data.issuer, *data.sentences, *data.notes]}),
+    }
+    for gb in data.groups:
+        sheets[f"{gb.group}排名"] = gb.table
+    sheets["扣分事项"] = data.deductions
+    sheets["预警提示"] = alerts_frame(data.alerts)
+    if data.xyd_towns is not None:
+        sheets["信易贷进度"] = data.xyd_towns.drop(columns="unit_id")
+    for gb in data.groups:
+        sheets[f"{gb.group}明细"] = gb.breakdown
+    return sheets
+
+
+def to_xlsx(data: BulletinData) -> bytes:
+    return to_excel_bytes(xlsx_sheets(data), XLSX_FORMATS, wrap_columns=XLSX_WRAP)
+
+
+def to_docx(data: BulletinData) -> bytes:
+    from credit.reports.docx import render_docx
+
+    return render_docx(data)
+
+
+def render(data: BulletinData, fmt: str) -> bytes:
+    if fmt not in FORMATS:
+        raise CreditError(f"不支持的通报格式「{fmt}」，可选 docx（Word）或 xlsx（Excel）")
+    return to_docx(data) if fmt == "docx" else to_xlsx(data)
+
+
+def export(store: Store, data: BulletinData, fmt: str, actor: Actor | None) -> bytes:
+    """Render the bulletin; with an actor, record the export in the audit log (reading is open to all)."""
+    blob = render(data, fmt)
+    if actor is not None:
+        store.log_event(actor, "bulletin.export", {
+            "month": data.month, "format": fmt, "bytes": len(blob),
+            "red": len(data.alerts_of(RED)), "yellow": len(data.alerts_of(YELLOW)),
+        })
+    return blob

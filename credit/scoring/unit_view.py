@@ -1,0 +1,79 @@
+"""What the unit page shows, computed without Streamlit: gaps to the unit above, attainment
+against the group median, and the month-by-month inputs behind one indicator."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from credit.model.contract import GROUP_SHEET
+from credit.model.framework import Indicator, field_sheet
+from credit.scoring.inputs import MonthInputs
+
+
+def overtake_gap(summary: pd.DataFrame, unit_id: str) -> dict | None:
+    """Points (of the unit's own applicable total) needed to pass the next unit up.
+
+    Ranks compare normalised scores rounded to 2 decimals, so passing means reaching the
+    unit above's rounded score + 0.01; in raw points that is Δscore × possible ÷ 100.
+    """
+    s = summary.set_index("unit_id")
+    me = s.loc[unit_id]
+    above = s[s["score"].round(2) > round(float(me["score"]), 2)]
+    if above.empty:
+        return None
+    nxt = above.loc[above["score"].idxmin()]
+    needed_score = round(float(nxt["score"]), 2) + 0.01 - float(me["score"])
+    return {
+        "unit": nxt["unit"],
+        "score_gap": needed_score,
+        "points": needed_score * float(me["possible"]) / 100.0,
+        "rank": int(nxt["rank"]),
+    }
+
+
+def attainment_vs_median(detail: pd.DataFrame, unit_id: str) -> pd.DataFrame:
+    """Per indicator the unit applies to: its attainment and the group's median attainment."""
+    d = detail[detail["applies"]]
+    med = d.groupby("code", sort=False)["attainment"].median()
+    mine = d[d["unit_id"] == unit_id][["code", "indicator", "attainment", "earned", "points"]]
+    return mine.assign(median=mine["code"].map(med)).reset_index(drop=True)
+
+
+def indicator_fields(ind: Indicator, group: str) -> tuple[list[str], list[str]]:
+    """The workbook fields an indicator reads: (from the group's sheet, from 全县)."""
+    own, county = [], []
+    for key, value in ind.inputs.items():
+        if key in ("event", "register"):
+            continue
+        for header in value if isinstance(value, (list, tuple)) else [value]:
+            (own if field_sheet(group, header) == GROUP_SHEET[group] else county).append(header)
+    return own, county
+
+
+def monthly_inputs(inp: MonthInputs, ind: Indicator, unit_id: str) -> pd.DataFrame:
+    """Month by month, the figures the indicator used for this unit (blank = not reported)."""
+    own, county = indicator_fields(ind, inp.group)
+    frames = []
+    if own:
+        um = inp.unit_monthly
+        frames.append(um.loc[um["unit_id"] == unit_id, ["month", *own]].set_index("month"))
+    if county:
+        frames.append(inp.county_monthly.reindex(columns=["month", *county]).set_index("month"))
+    if not frames:
+        return pd.DataFrame()
+    out = pd.concat(frames, axis=1).sort_index()
+    out.index.name = "月份"
+    return out.reset_index()
+
+
+def lost_points(detail: pd.DataFrame, unit_id: str) -> pd.DataFrame:
+    """The unit's applicable indicators that lost points, biggest loss first."""
+    d = detail[(detail["unit_id"] == unit_id) & detail["applies"]]
+    d = d.assign(lost=d["possible"] - d["earned"])
+    return d[d["lost"] > 1e-9].sort_values("lost", ascending=False)
+
+
+def fmt_score(v: float) -> str:
+    return "—" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.2f}"

@@ -1,0 +1,517 @@
+"""What-if weights (权重模拟): arithmetic on the cached attainment table, never a re-score.
+
+Why it looks like this: leadership asks "what if 营商环境 counted less?" while a slider moves, and
+the official result must never change. A month's attainment (score ÷ official points, per unit ×
+indicator) is computed once per data version and cached; new points re-weight it
+(`new_pts × attainment`, spec "Totals"), so a deduction shrinks or grows with its indicator.
+
+- `reweight` runs the very summary code of the official scoring on the re-weighted table, so the
+  official points give back the official ranking bit for bit.
+- `simulate` adds the side-by-side comparison, tier crossings and a reason per unit that moved.
+- `stability` perturbs all weights at random many times with matrix arithmetic (units × indicators
+  attainment, runs × indicators weights) to show how much a rank depends on the exact weights.
+- `set_level1` / `set_indicator` / `normalise` are the budget arithmetic behind the page's inputs:
+  points are kept to two decimals and a budget is met to the cent (largest-remainder rounding).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from credit.errors import ConfigError
+from credit.model.framework import Framework
+from credit.scoring.engine import Policy, summarise
+
+DECIMALS = 2  # what-if points are shown and kept to two decimals (the unit of a budget is 0.01 分)
+_TOL = 1e-9
+
+
+# -- points ----------------------------------------------------------------------------------------
+
+
+def official_points(fw: Framework) -> dict[str, float]:
+    """Points of every second-level indicator, in framework order."""
+    return {ind.code: float(ind.points) for ind in fw.indicators}
+
+
+def complete_points(fw: Framework, new_points: Mapping[str, float] | None) -> dict[str, float]:
+    """The framework's points overlaid with `new_points`; unknown codes and bad numbers refused."""
+    points = official_points(fw)
+    for code, value in (new_points or {}).items():
+        if code not in points:
+            raise ConfigError(f"未知的二级指标代码：{code}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise ConfigError(f"指标 {code} 的分值应为数字，实际为「{value}」")
+        if value < 0:
+            raise ConfigError(f"指标 {code} 的分值不能为负数")
+        points[code] = float(value)
+    return points
+
+
+def level1_totals(fw: Framework, points: Mapping[str, float]) -> dict[str, float]:
+    """First-level points implied by second-level points (a level is the sum of its indicators)."""
+    out = {lv.name: 0.0 for lv in fw.level1}
+    for ind in fw.indicators:
+        out[ind.level1] += float(points[ind.code])
+    return {k: round(v, 9) for k, v in out.items()}
+
+
+def level_codes(fw: Framework, level: str) -> list[str]:
+    return [ind.code for ind in fw.indicators if ind.level1 == level]
+
+
+def distribute(total: float, shares: Sequence[float], decimals: int = DECIMALS) -> list[float]:
+    """Split `total` in proportion to `shares`, rounded to `decimals`, summing to `total` exactly.
+
+    Largest-remainder rounding in integer hundredths, so a budget of 100 is met to the cent and an
+    official framework never carries 8.333333333 分. All-zero shares split evenly.
+    """
+    if not shares:
+        return []
+    scale = 10**decimals
+    cents = round(total * scale)
+    weights = [max(float(s), 0.0) for s in shares]
+    if sum(weights) <= 0:
+        weights = [1.0] * len(weights)
+    raw = [cents * w / sum(weights) for w in weights]
+    floors = [math.floor(r) for r in raw]
+    order = sorted(range(len(raw)), key=lambda i: (-(raw[i] - floors[i]), i))
+    for i in order[: cents - sum(floors)]:
+        floors[i] += 1
+    return [f / scale for f in floors]
+
+
+def rebalance(values: Mapping[str, float], key: str, new_value: float, total: float) -> dict[str, float]:
+    """Budget mode: set `key` (clamped to 0..total) and spread the rest over the others pro rata."""
+    new_value = round(min(max(float(new_value), 0.0), float(total)), DECIMALS)
+    others = [k for k in values if k != key]
+    if not others:
+        return {key: round(float(total), DECIMALS)}
+    rest = distribute(total - new_value, [values[k] for k in others])
+    return {k: (new_value if k == key else rest[others.index(k)]) for k in values}
+
+
+def _apply_level_totals(fw: Framework, points: Mapping[str, float], totals: Mapping[str, float]) -> dict[str, float]:
+    """Second-level points rescaled (pro rata, to the cent) wherever a level total changed."""
+    out = dict(points)
+    current = level1_totals(fw, points)
+    for level, total in totals.items():
+        if abs(total - current[level]) > _TOL:
+            codes = level_codes(fw, level)
+            out.update(zip(codes, distribute(total, [points[c] for c in codes])))
+    return out
+
+
+def set_level1(fw: Framework, points: Mapping[str, float], level: str, value: float,
+               budget: float | None) -> dict[str, float]:
+    """Move one first-level weight; its indicators follow pro rata.
+
+    With a `budget` (points-budget mode) the other first-level weights are rescaled so the total
+    stays at the budget; without one (free mode) only this level changes.
+    """
+    totals = level1_totals(fw, points)
+    if budget is None:
+        totals[level] = max(float(value), 0.0)
+    else:
+        totals = rebalance(totals, level, value, budget)
+    return _apply_level_totals(fw, points, totals)
+
+
+def set_indicator(fw: Framework, points: Mapping[str, float], code: str, value: float,
+                  budget: float | None) -> dict[str, float]:
+    """Move one second-level weight.
+
+    Free mode: only it changes (its level total follows). Budget mode: its siblings absorb the
+    change so the level, and with it the total, stays put; an indicator alone in its level moves
+    the level itself, and the other levels absorb it.
+    """
+    value = max(float(value), 0.0)
+    if budget is None:
+        return {**points, code: value}
+    level = fw.indicator(code).level1
+    siblings = level_codes(fw, level)
+    if len(siblings) == 1:
+        return set_level1(fw, points, level, value, budget)
+    level_total = sum(points[c] for c in siblings)
+    return {**points, **rebalance({c: points[c] for c in siblings}, code, value, level_total)}
+
+
+def normalise(fw: Framework, points: Mapping[str, float], budget: float) -> dict[str, float]:
+    """Scale every level pro rata so the total is `budget` (entering budget mode from free mode)."""
+    totals = level1_totals(fw, points)
+    names = list(totals)
+    return _apply_level_totals(fw, points, dict(zip(names, distribute(budget, [totals[n] for n in names]))))
+
+
+# -- re-weighting ----------------------------------------------------------------------------------
+
+
+def reweighted_detail(detail: pd.DataFrame, points: Mapping[str, float]) -> pd.DataFrame:
+    """The attainment table with new points: earned = new_pts × attainment, as scoring computes it."""
+    pts = detail["code"].map(points).astype(float).to_numpy()
+    applies = detail["applies"].to_numpy(dtype=bool)
+    att = detail["attainment"].to_numpy(dtype=float)
+    return detail.assign(
+        points=pts,
+        earned=np.where(applies, np.round(pts * att, 10), 0.0),
+        possible=np.where(applies, pts, 0.0),
+    )
+
+
+def reweight(detail: pd.DataFrame, framework: Framework, new_points: Mapping[str, float] | None,
+             policy: Policy = "rescale") -> pd.DataFrame:
+    """The ranking (scoring's summary: totals, first-level subtotals, score, rank) under new points.
+
+    `detail` is the cached attainment table of `framework` (the framework in force that month);
+    codes missing from `new_points` keep their official points.
+    """
+    fw = framework.with_points(complete_points(framework, new_points))
+    month = str(detail["month"].iloc[0]) if len(detail) else ""
+    return summarise(reweighted_detail(detail, official_points(fw)), fw, policy, month)
+
+
+# -- the side-by-side comparison and its reasons ---------------------------------------------------
+
+
+def tier(rank: int, n: int, boundary: int) -> str:
+    """前N名 / 后N名 / 中间 — the bands a monthly bulletin names (top wins when they overlap)."""
+    if rank <= boundary:
+        return "top"
+    if rank > n - boundary:
+        return "bottom"
+    return "middle"
+
+
+def crossing(before: str, after: str, boundary: int) -> str:
+    """'进入前3名'、'跌出前3名、进入后3名' … or '' when the unit stays in its band."""
+    if before == after:
+        return ""
+    parts = []
+    if before == "top":
+        parts.append(f"跌出前{boundary}名")
+    if after == "top":
+        parts.append(f"进入前{boundary}名")
+    if before == "bottom":
+        parts.append(f"摆脱后{boundary}名")
+    if after == "bottom":
+        parts.append(f"落入后{boundary}名")
+    return "、".join(parts)
+
+
+@dataclass(frozen=True)
+class Driver:
+    """A group of weight changes named in a reason: a whole first-level indicator, or one indicator."""
+
+    label: str
+    codes: tuple[str, ...]
+    direction: int  # +1 上调, -1 下调 (relative to the baseline scaling)
+
+    @property
+    def phrase(self) -> str:
+        return f"{self.label}权重{'上调' if self.direction > 0 else '下调'}"
+
+
+_CENT = 10.0**-DECIMALS + 1e-9  # what rounding to the cent may leave behind, per indicator
+
+
+def _level_ratios(fw: Framework, official: Mapping[str, float],
+                  points: Mapping[str, float]) -> dict[str, float | None]:
+    """Each first-level indicator's new/old factor when its indicators moved together, else None.
+
+    "Together" allows the cent each indicator may be off after pro-rata rounding (`distribute`).
+    """
+    ratios: dict[str, float | None] = {}
+    for lv in fw.level1:
+        codes = level_codes(fw, lv.name)
+        old = sum(official[c] for c in codes)
+        r = sum(points[c] for c in codes) / old if old > 0 else None
+        if r is not None and any(abs(points[c] - r * official[c]) > _CENT for c in codes):
+            r = None
+        ratios[lv.name] = r
+    return ratios
+
+
+def _baseline_ratio(fw: Framework, official: Mapping[str, float], ratios: Mapping[str, float | None]) -> float:
+    """The scaling that counts as "unchanged": the factor most first-level indicators share.
+
+    Scaling every weight by one factor changes no score, so a move is explained by the change
+    against that factor: lowering 营商环境 in budget mode raises the others pro rata, and the
+    reason is "营商环境权重下调", not "the others went up". Ties go to the factor nearest 1.
+    """
+    old = {lv.name: sum(official[c] for c in level_codes(fw, lv.name)) for lv in fw.level1}
+    uniform = {k: r for k, r in ratios.items() if r is not None}
+
+    def agrees(t: float) -> list[str]:
+        return [k for k, r in uniform.items() if abs(r - t) * old[k] <= _CENT * len(level_codes(fw, k))]
+
+    best: tuple[int, float, float] | None = None
+    for t in sorted(set(uniform.values())):
+        members = agrees(t)
+        pooled = sum(uniform[k] * old[k] for k in members) / sum(old[k] for k in members)
+        key = (-len(members), abs(math.log(pooled)) if pooled > 0 else math.inf, pooled)
+        best = key if best is None or key < best else best
+    return best[2] if best else 1.0
+
+
+def drivers(fw: Framework, points: Mapping[str, float]) -> tuple[float, list[Driver]]:
+    """The baseline factor t and the weight changes against it, grouped the way a person made them:
+    a first-level indicator whose indicators moved together is one driver, else each indicator is."""
+    official = official_points(fw)
+    ratios = _level_ratios(fw, official, points)
+    t = _baseline_ratio(fw, official, ratios)
+    out: list[Driver] = []
+    for lv in fw.level1:
+        codes = level_codes(fw, lv.name)
+        if ratios[lv.name] is not None:
+            dw = sum(points[c] - t * official[c] for c in codes)
+            if abs(dw) > _CENT * len(codes):
+                out.append(Driver(lv.name, tuple(codes), 1 if dw > 0 else -1))
+            continue
+        for code in codes:
+            dw = points[code] - t * official[code]
+            if abs(dw) > _CENT:
+                out.append(Driver(f"「{code} {fw.indicator(code).name}」", (code,), 1 if dw > 0 else -1))
+    return t, out
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """The attainment table as arrays: rows are units (in `detail` order), columns indicators."""
+
+    unit_ids: np.ndarray
+    units: np.ndarray
+    codes: tuple[str, ...]
+    attainment: np.ndarray  # 0 where the indicator does not apply
+    applies: np.ndarray  # bool
+
+    def credit(self, policy: Policy) -> tuple[np.ndarray, np.ndarray]:
+        """(credit per point, counted mask): na_full counts a non-applicable indicator as full."""
+        if policy == "na_full":
+            return np.where(self.applies, self.attainment, 1.0), np.ones_like(self.applies)
+        return self.attainment, self.applies
+
+
+def attainment_matrix(detail: pd.DataFrame, codes: Sequence[str]) -> Matrix:
+    """Scatter the long table into arrays with plain dict lookups (no pivot: a slider move is hot)."""
+    uids = list(dict.fromkeys(detail["unit_id"].tolist()))
+    row_of = {u: i for i, u in enumerate(uids)}
+    col_of = {c: j for j, c in enumerate(codes)}
+    rows = np.array([row_of[u] for u in detail["unit_id"].tolist()], dtype=np.int64)
+    cols = np.array([col_of.get(c, -1) for c in detail["code"].tolist()], dtype=np.int64)
+    keep = cols >= 0
+    applies = np.zeros((len(uids), len(codes)), dtype=bool)
+    attainment = np.zeros((len(uids), len(codes)))
+    app = detail["applies"].to_numpy(dtype=bool)[keep]
+    att = np.nan_to_num(detail["attainment"].to_numpy(dtype=float)[keep], nan=0.0)
+    applies[rows[keep], cols[keep]] = app
+    attainment[rows[keep], cols[keep]] = np.where(app, att, 0.0)
+    names = dict(zip(detail["unit_id"].tolist(), detail["unit"].tolist()))
+    return Matrix(np.array(uids, dtype=object), np.array([names[u] for u in uids], dtype=object),
+                  tuple(codes), attainment, applies)
+
+
+def contributions(detail: pd.DataFrame, fw: Framework, points: Mapping[str, float],
+                  policy: Policy = "rescale") -> tuple[pd.DataFrame, list[Driver]]:
+    """Each driver's share of each unit's score change (units × drivers, score points).
+
+    Exact decomposition: with t the baseline factor, dw = new − t·old and r the unit's official
+    rate, score change = 100 · Σ_k counted · dw_k · (credit_k − r) / new counted points (scaling
+    all weights by t changes nothing, and Σ_k counted · t·old_k · (credit_k − r) = 0).
+    """
+    points = complete_points(fw, points)
+    t, drv = drivers(fw, points)
+    mx = attainment_matrix(detail, fw.codes)
+    credit, counted = mx.credit(policy)
+    old = np.array([fw.indicator(c).points for c in mx.codes], dtype=float)
+    new = np.array([points[c] for c in mx.codes], dtype=float)
+    w_old, w_new = counted * old, counted * new
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = np.where(w_old.sum(1) > 0, (w_old * credit).sum(1) / w_old.sum(1), 0.0)
+        p_new = w_new.sum(1)
+        per_code = np.where(p_new[:, None] > 0, 100.0 * counted * (new - t * old) * (credit - rate[:, None]) / p_new[:, None], 0.0)
+    index = {c: i for i, c in enumerate(mx.codes)}
+    cols = {d.label: per_code[:, [index[c] for c in d.codes]].sum(1) for d in drv}
+    return pd.DataFrame(cols, index=pd.Index(mx.unit_ids, name="unit_id")), drv
+
+
+def crossed(rank_official: np.ndarray, rank_whatif: np.ndarray, i: int) -> np.ndarray:
+    """Mask of the units mover `i` overtook (or that overtook it): their order against it flipped."""
+    others = np.arange(len(rank_official)) != i
+    if rank_official[i] > rank_whatif[i]:  # moved up
+        hit = (rank_official <= rank_official[i]) & (rank_whatif > rank_whatif[i])
+    else:
+        hit = (rank_official >= rank_official[i]) & (rank_whatif < rank_whatif[i])
+    return hit & others
+
+
+def relative(contrib: np.ndarray, rank_official: np.ndarray, rank_whatif: np.ndarray, i: int) -> np.ndarray:
+    """A mover's contributions against the units it swapped places with (all others if none).
+
+    A rank is a comparison, so what moved it is what changed it more than its neighbours — a unit
+    can gain from a change and still fall because those around it gained more.
+    """
+    peers = crossed(rank_official, rank_whatif, i)
+    if not peers.any():
+        peers = np.arange(len(rank_official)) != i
+    return contrib[i] - contrib[peers].mean(axis=0) if peers.any() else contrib[i]
+
+
+def reasons(table: pd.DataFrame, contrib: pd.DataFrame, drv: Sequence[Driver]) -> list[str]:
+    """A sentence per unit of `table` that moved ('' for the others), in table order."""
+    values = contrib.reindex(table["unit_id"]).to_numpy(dtype=float)
+    r_off, r_wi = table["rank_official"].to_numpy(), table["rank_whatif"].to_numpy()
+    out = []
+    for i, d in enumerate(table["d_rank"].to_numpy()):
+        rel = pd.Series(relative(values, r_off, r_wi, i), index=contrib.columns) if d else None
+        out.append(reason(int(d), rel, drv) if d else "")
+    return out
+
+
+def reason(d_rank: int, rel: pd.Series, drv: Sequence[Driver]) -> str:
+    """'因营商环境权重下调，上升3位': the one or two drivers that pushed the unit the way it moved."""
+    moved = f"上升{d_rank}位" if d_rank > 0 else f"下降{-d_rank}位"
+    sign = 1 if d_rank > 0 else -1
+    pushing = sorted((d for d in drv if sign * rel[d.label] > 1e-9), key=lambda d: -abs(rel[d.label]))
+    if not pushing:
+        return f"权重调整后其他单位得分变化较大，{moved}"
+    top = abs(rel[pushing[0].label])
+    named = [d for d in pushing[:2] if abs(rel[d.label]) >= 0.5 * top]
+    return f"因{'、'.join(d.phrase for d in named)}，{moved}"
+
+
+@dataclass
+class WhatIf:
+    """A simulation: the what-if framework and ranking, and the comparison with the official one."""
+
+    points: dict[str, float]
+    framework: Framework
+    official: pd.DataFrame
+    summary: pd.DataFrame
+    table: pd.DataFrame  # one row per unit, official order; see `compare`
+
+    @property
+    def total(self) -> float:
+        return round(sum(self.points.values()), 9)
+
+
+def compare(official: pd.DataFrame, whatif: pd.DataFrame, boundary: int = 3) -> pd.DataFrame:
+    """Official and what-if rank/score per unit, the change (d_rank > 0 = up) and tier crossings."""
+    w = whatif.set_index("unit_id")
+    out = pd.DataFrame({
+        "unit_id": official["unit_id"],
+        "unit": official["unit"],
+        "rank_official": official["rank"].astype(int),
+        "score_official": official["score"],
+        "rank_whatif": official["unit_id"].map(w["rank"]).astype(int),
+        "score_whatif": official["unit_id"].map(w["score"]),
+    })
+    out["d_rank"] = out["rank_official"] - out["rank_whatif"]
+    out["d_score"] = out["score_whatif"] - out["score_official"]
+    n = len(out)
+    before = [tier(r, n, boundary) for r in out["rank_official"]]
+    after = [tier(r, n, boundary) for r in out["rank_whatif"]]
+    out["crossing"] = [crossing(b, a, boundary) for b, a in zip(before, after)]
+    return out.reset_index(drop=True)
+
+
+def simulate(detail: pd.DataFrame, framework: Framework, new_points: Mapping[str, float] | None,
+             policy: Policy = "rescale", boundary: int = 3) -> WhatIf:
+    """Everything the 权重模拟 page shows for one set of points, in one call."""
+    points = complete_points(framework, new_points)
+    fw = framework.with_points(points)
+    points = official_points(fw)
+    official = reweight(detail, framework, None, policy)
+    summary = reweight(detail, framework, points, policy)
+    table = compare(official, summary, boundary)
+    contrib, drv = contributions(detail, framework, points, policy)
+    table["reason"] = reasons(table, contrib, drv)
+    return WhatIf(points, fw, official, summary, table)
+
+
+# -- rank stability --------------------------------------------------------------------------------
+
+
+def _round2(scores: np.ndarray) -> np.ndarray:
+    """Python's correctly rounded `round(s, 2)` — the key official ranks use (see competition_rank)."""
+    scores = np.round(scores, 10)
+    keys = np.round(scores, 2)
+    frac = scores * 100 - np.floor(scores * 100)
+    near_half = np.abs(frac - 0.5) < 1e-6  # only there can NumPy's scaled rounding disagree
+    keys[near_half] = [round(s, 2) for s in scores[near_half].tolist()]
+    return keys
+
+
+def competition_ranks(keys: np.ndarray) -> np.ndarray:
+    """Competition ranks (1, 2, 2, 4), highest first, of each column of a units × runs array.
+
+    Vectorised: keys become integer hundredths, each run is shifted into its own range, and one
+    sort + searchsorted counts, for every unit, the units of its run that scored strictly higher.
+    """
+    n_units, n_runs = keys.shape
+    cents = np.rint(keys.T * 100).astype(np.int64)  # runs × units
+    span = int(cents.max() - cents.min()) + 1 if cents.size else 1
+    shifted = (cents - cents.min()) + np.arange(n_runs, dtype=np.int64)[:, None] * span
+    flat_sorted = np.sort(shifted.ravel())
+    not_higher = np.searchsorted(flat_sorted, shifted.ravel(), side="right").reshape(n_runs, n_units)
+    run_end = (np.arange(n_runs, dtype=np.int64)[:, None] + 1) * n_units
+    return (run_end - not_higher + 1).T
+
+
+def matrix_scores(mx: Matrix, weights: np.ndarray, policy: Policy = "rescale") -> np.ndarray:
+    """Scores (units × runs) for a runs × indicators weight matrix: (A @ W.T) / (mask @ W.T) × 100."""
+    credit, counted = mx.credit(policy)
+    earned = credit @ weights.T
+    possible = counted.astype(float) @ weights.T
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(possible > 0, 100.0 * earned / possible, 0.0)
+
+
+def perturbed_weights(base: np.ndarray, pct: float, runs: int, seed: int) -> np.ndarray:
+    """runs × indicators: each weight times an independent uniform factor in [1 − pct%, 1 + pct%]."""
+    rng = np.random.default_rng(seed)
+    p = float(pct) / 100.0
+    return base[None, :] * (1.0 + rng.uniform(-p, p, size=(int(runs), base.size)))
+
+
+def stability(detail: pd.DataFrame, framework: Framework, pct: float = 20.0, runs: int = 1000,
+              seed: int = 0, policy: Policy = "rescale",
+              points: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """How firm each rank is: every weight perturbed at random within ±pct% for `runs` runs.
+
+    One row per unit in official order: the rank under the base points (`points`, default the
+    official ones), the median and 5th–95th percentile rank over the runs (observed ranks, not
+    interpolated), the share of runs that keep the base rank, and the share in which the unit
+    ranks strictly above the unit just below it — "does 3rd versus 4th mean anything?".
+    """
+    if runs < 1:
+        raise ConfigError("模拟次数至少为 1")
+    if not 0 <= pct < 100:
+        raise ConfigError("扰动幅度应在 0% 到 100% 之间（不含 100%）")
+    base_points = complete_points(framework, points)
+    base_summary = reweight(detail, framework, base_points, policy)
+    mx = attainment_matrix(detail, framework.codes)
+    base = np.array([base_points[c] for c in mx.codes], dtype=float)
+    ranks = competition_ranks(_round2(matrix_scores(mx, perturbed_weights(base, pct, runs, seed), policy)))
+    row_of = {uid: i for i, uid in enumerate(mx.unit_ids)}
+    order = [row_of[u] for u in base_summary["unit_id"]]
+    ranks = ranks[order]
+    q05, q50, q95 = np.quantile(ranks, [0.05, 0.5, 0.95], axis=1, method="inverted_cdf")
+    base_rank = base_summary["rank"].astype(int).to_numpy()
+    above_next = np.full(len(order), np.nan)
+    if len(order) > 1:
+        above_next[:-1] = (ranks[:-1] < ranks[1:]).mean(axis=1)
+    return pd.DataFrame({
+        "unit_id": base_summary["unit_id"].to_numpy(),
+        "unit": base_summary["unit"].to_numpy(),
+        "rank": base_rank,
+        "median": q50.astype(int),
+        "p05": q05.astype(int),
+        "p95": q95.astype(int),
+        "same_rank": (ranks == base_rank[:, None]).mean(axis=1),
+        "above_next": above_next,
+    })

@@ -1,0 +1,447 @@
+"""Keeping the database safe: online backup, checked restore, and rebuild from the upload archive.
+
+Why it looks like this:
+- A backup goes through SQLite's backup API (`Store.backup`), so it is a consistent snapshot even
+  while an import runs; it is written to a temporary file, checked (`PRAGMA integrity_check`, our
+  tables) and only then renamed to its name, so a half-written backup never carries that name.
+- A restore never trusts the file it is given: the file is copied byte for byte (SQLite never
+  opens the original), the copy is checked, and only the checked copy is renamed over the database,
+  atomically. The old database is kept as `PATH.bak-<timestamp>`. A database that another program
+  still has open is refused: its write-ahead log (`PATH-wal`) would otherwise be replayed onto the
+  restored file by the next connection and corrupt it.
+- A rebuild proves that the archive is the source of truth: every archived upload is parsed again
+  and imported, and every version restore replayed, in the original order (the insert-only audit
+  log records both), into a new file carrying the old configuration (unit register, frameworks,
+  targets, register entries, accounts). The version history of the new file must match the old
+  one sheet by sheet and version by version, down to every stored value, or it is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from credit.errors import CreditError, WorkbookError
+from credit.model.accounts import CLI, Actor
+from credit.model.contract import UNIT_COL
+from credit.store.facade import Store
+from credit.store.schema import MIGRATION_SET, MIGRATIONS
+from credit.store.util import dumps, now
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+REQUIRED_TABLES = frozenset(
+    {"meta", "units", "unit_names", "uploads", "dataset_versions", "facts", "records", "frameworks", "audit"}
+)
+# Tables the rebuild re-creates through the import path; every other table is configuration and
+# is copied as it is. `_sqlite_migrations` is written by the new file's own migrations.
+REPLAYED_TABLES = frozenset({"uploads", "dataset_versions", "facts", "records", "audit"})
+_NOT_COPIED = REPLAYED_TABLES | {"_sqlite_migrations"}
+_REPLAYED_ACTIONS = ("import", "restore")
+
+_HINT_STOP = "请先停止平台服务（关闭 streamlit）并等待正在进行的导入完成后再试"
+
+
+@dataclass(frozen=True)
+class StoreFileInfo:
+    """What a checked database file holds (printed after backup and restore)."""
+
+    path: Path
+    size: int
+    data_version: int
+    months: list[str]
+    uploads: int
+    versions: int
+
+    def describe(self) -> str:
+        span = f"{self.months[0]} 至 {self.months[-1]}" if self.months else "无"
+        return (
+            f"{self.path.name}：{self.size / 1024:.0f} KB，数据月份 {span}（{len(self.months)} 个月），"
+            f"存档上传文件 {self.uploads} 个，数据版本 {self.versions} 个，数据版本号 {self.data_version}"
+        )
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    info: StoreFileInfo
+    previous: Path | None  # where the replaced database was kept (None: there was none)
+
+
+@dataclass(frozen=True)
+class RebuildResult:
+    info: StoreFileInfo
+    imports: int  # archived uploads parsed and imported again
+    restores: int  # version restores replayed
+    copied: dict[str, int]  # configuration table -> rows copied
+
+
+# ---- small file helpers ----------------------------------------------------------------------
+
+
+def _sidecars(path: Path) -> list[Path]:
+    return [Path(f"{path}{suffix}") for suffix in ("-wal", "-shm", "-journal")]
+
+
+def _unlink_db(path: Path) -> None:
+    for p in (path, *_sidecars(path)):
+        p.unlink(missing_ok=True)
+
+
+def _fsync(path: Path, *, directory: bool = False) -> None:
+    """Make a rename or a new file durable; a no-op where the OS cannot fsync a directory."""
+    try:
+        fd = os.open(path, os.O_RDONLY | (getattr(os, "O_DIRECTORY", 0) if directory else 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _temp_beside(path: Path, tag: str) -> Path:
+    """A temporary name in the target's directory, so the final rename is atomic."""
+    return path.with_name(f".{path.name}.{tag}-{os.getpid()}.tmp")
+
+
+@contextmanager
+def _temp_db(path: Path, tag: str) -> Iterator[Path]:
+    """A temporary database file beside `path`, removed (with its sidecars) unless renamed."""
+    tmp = _temp_beside(path, tag)
+    _unlink_db(tmp)
+    try:
+        yield tmp
+    finally:
+        _unlink_db(tmp)
+
+
+def _publish(tmp: Path, dest: Path) -> None:
+    """Atomically give the finished, closed file `tmp` its final name."""
+    _fsync(tmp)
+    os.replace(tmp, dest)
+    _fsync(dest.parent, directory=True)
+
+
+def _require_file(path: Path, what: str) -> None:
+    if not path.is_file():
+        raise CreditError(f"{what}「{path}」不存在")
+
+
+def _refuse_existing(path: Path) -> None:
+    if path.exists():
+        raise CreditError(f"输出文件「{path}」已存在，为避免覆盖，请换一个文件名或先移走该文件")
+
+
+# ---- checking a database file ----------------------------------------------------------------
+
+
+def _read_only_uri(path: Path) -> str:
+    """Opened this way, SQLite never writes to the file (a check must not change what it checks)."""
+    return f"{path.resolve().as_uri()}?mode=ro"
+
+
+def _known_migrations() -> set[str]:
+    """Names of the migrations this version of the code knows (applied to a throwaway database)."""
+    mem = Database(memory=True)
+    MIGRATIONS.apply(mem)
+    return {m.name for m in MIGRATIONS.applied(mem)}
+
+
+def _check_schema(conn: sqlite3.Connection, name: str) -> None:
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    missing = sorted(REQUIRED_TABLES - tables)
+    if missing:
+        raise CreditError(f"「{name}」不是本平台的数据库（缺少数据表：{'、'.join(missing)}）")
+    if "_sqlite_migrations" in tables:
+        applied = {
+            r[0]
+            for r in conn.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = ?", (MIGRATION_SET,))
+        }
+        newer = sorted(applied - _known_migrations())
+        if newer:
+            raise CreditError(
+                f"「{name}」由更新版本的平台创建（包含本版本未知的数据库结构：{'、'.join(newer)}），"
+                "请先升级平台再恢复"
+            )
+
+
+def _integrity(conn: sqlite3.Connection, name: str) -> None:
+    rows = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+    if rows != ["ok"]:
+        raise CreditError(f"「{name}」未通过完整性检查（PRAGMA integrity_check）：{'；'.join(rows[:5])}")
+
+
+def check_store_file(path: str | Path, label: str | None = None) -> StoreFileInfo:
+    """Refuse unless `path` is an intact database of this platform; describe what it holds.
+
+    Reads only, but through a normal connection (a read-only one would leave -wal/-shm files
+    behind); callers hand it their own copies of files they must not touch.
+    """
+    path = Path(path)
+    name = label or path.name
+    _require_file(path, "数据库文件")
+    with path.open("rb") as fh:
+        if fh.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+            raise CreditError(f"「{name}」不是 SQLite 数据库文件")
+    try:
+        with closing(sqlite3.connect(path)) as conn:
+            _integrity(conn, name)
+            _check_schema(conn, name)
+            data_version = conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+            months = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT DISTINCT month FROM dataset_versions WHERE is_current = 1 ORDER BY month"
+                )
+            ]
+            uploads = conn.execute("SELECT COUNT(*) FROM uploads").fetchone()[0]
+            versions = conn.execute("SELECT COUNT(*) FROM dataset_versions").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise CreditError(f"「{name}」无法作为数据库读取：{exc}") from exc
+    return StoreFileInfo(path, path.stat().st_size, int(data_version[0] if data_version else 0), months, uploads,
+                         versions)
+
+
+# ---- backup ----------------------------------------------------------------------------------
+
+
+def backup_database(db: str | Path, dest: str | Path) -> StoreFileInfo:
+    """Online, consistent copy of `db` to `dest` (a new file), checked before it gets its name."""
+    db, dest = Path(db), Path(dest)
+    _require_file(db, "数据库文件")
+    _refuse_existing(dest)
+    if dest.resolve() == db.resolve():
+        raise CreditError("备份文件不能与数据库文件相同")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with _temp_db(dest, "backup") as tmp:
+        with Store(db) as store:
+            store.backup(tmp)
+        check_store_file(tmp, dest.name)
+        _publish(tmp, dest)
+    return check_store_file(dest)
+
+
+# ---- restore ---------------------------------------------------------------------------------
+
+
+def _copy_backup_file(src: Path, dest: Path) -> None:
+    """Copy the user's backup file (and a WAL beside it, if any) byte for byte: SQLite never opens
+    the original, so checking it cannot change it; the copy is what gets checked and installed."""
+    shutil.copyfile(src, dest)
+    wal = Path(f"{src}-wal")
+    if wal.is_file():
+        shutil.copyfile(wal, Path(f"{dest}-wal"))
+
+
+def _quiesce(db: Path) -> None:
+    """Fold the live database's WAL into its file and make sure nobody else has it open.
+
+    Taking the write lock proves no import is running; a complete TRUNCATE checkpoint proves no
+    reader holds an old snapshot; after our connection closes, a WAL file still present means
+    another connection is open (SQLite removes it when the last one closes).
+    """
+    in_use = CreditError(f"数据库「{db.name}」正在被使用，为防止数据损坏未执行恢复。{_HINT_STOP}")
+    try:
+        with closing(sqlite3.connect(db, timeout=1.0, isolation_level=None)) as conn:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("ROLLBACK")
+                busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            except sqlite3.OperationalError as exc:
+                raise in_use from exc
+            if busy:
+                raise in_use
+    except sqlite3.DatabaseError as exc:
+        if isinstance(exc, sqlite3.OperationalError):
+            raise in_use from exc
+        return  # the file being replaced is itself damaged: replacing it is the point
+    if any(p.exists() for p in _sidecars(db)):
+        raise in_use
+
+
+def _keep_previous(db: Path, stamp: str) -> Path:
+    """Keep the database about to be replaced as PATH.bak-<timestamp> (a hard link when possible)."""
+    keep = db.with_name(f"{db.name}.bak-{stamp}")
+    n = 1
+    while keep.exists():
+        keep = db.with_name(f"{db.name}.bak-{stamp}-{n}")
+        n += 1
+    try:
+        os.link(db, keep)
+    except OSError:
+        shutil.copy2(db, keep)
+    return keep
+
+
+def restore_database(db: str | Path, backup: str | Path, *, stamp: str | None = None) -> RestoreResult:
+    """Replace `db` with a checked copy of `backup`; the old file is kept as PATH.bak-<timestamp>."""
+    db, backup = Path(db), Path(backup)
+    _require_file(backup, "备份文件")
+    if db.exists() and backup.resolve() == db.resolve():
+        raise CreditError("备份文件就是当前数据库文件，无需恢复")
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with _temp_db(db, "restore") as tmp:
+        _copy_backup_file(backup, tmp)
+        check_store_file(tmp, backup.name)
+        previous = None
+        if db.exists():
+            _quiesce(db)
+            previous = _keep_previous(db, stamp or datetime.now().strftime("%Y%m%d-%H%M%S"))
+        _publish(tmp, db)
+    with Store(db):  # applies any migration an older backup lacks
+        pass
+    return RestoreResult(check_store_file(db), previous)
+
+
+# ---- rebuild from the archive ----------------------------------------------------------------
+
+
+def _columns(conn: sqlite3.Connection, schema: str, table: str) -> list[str]:
+    return [r[1] for r in conn.execute(f'PRAGMA {schema}.table_info("{table}")')]
+
+
+def _copy_configuration(src: Path, dest: Path) -> dict[str, int]:
+    """Copy every non-replayed table (rows and ids as they are) from `src` into the new `dest`."""
+    copied: dict[str, int] = {}
+    # Opened by URI so that ATTACH reads the source by URI too, read-only.
+    with closing(sqlite3.connect(dest.resolve().as_uri(), uri=True, isolation_level=None)) as conn:
+        conn.execute("ATTACH DATABASE ? AS src", (_read_only_uri(src),))
+        tables = [
+            r[0]
+            for r in conn.execute("SELECT name FROM src.sqlite_master WHERE type = 'table' ORDER BY rootpage")
+            if r[0] not in _NOT_COPIED and not r[0].startswith("sqlite_")
+        ]
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for table in tables:
+                cols = [c for c in _columns(conn, "main", table) if c in set(_columns(conn, "src", table))]
+                if not cols:
+                    continue
+                names = ", ".join(f'"{c}"' for c in cols)
+                where = " WHERE key <> 'data_version'" if table == "meta" else ""
+                verb = "INSERT OR REPLACE" if table == "meta" else "INSERT"
+                cur = conn.execute(f'{verb} INTO main."{table}" ({names}) SELECT {names} FROM src."{table}"{where}')
+                copied[table] = cur.rowcount
+            conn.execute(
+                "INSERT INTO audit (at, who, action, detail) VALUES (?, ?, ?, ?)",
+                (now(), CLI.label, "rebuild.config", dumps({"source": src.name, "copied": copied})),
+            )
+            conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'data_version'")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        finally:
+            if not conn.in_transaction:
+                conn.execute("DETACH DATABASE src")
+    return copied
+
+
+def _replay_actor(who: str) -> Actor:
+    """The CLI, recorded under the original operator's name so the history stays readable."""
+    return Actor(CLI.username, CLI.role, f"{who}（重建）")
+
+
+def _replay_import(old: Store, new: Store, entry: dict, parse: Callable) -> None:
+    detail = entry["detail"]
+    filename, raw = old.upload_bytes(detail["upload_id"])
+    month = detail["month"]
+    try:
+        parsed = parse(raw, filename, month, new.register())
+    except WorkbookError as exc:
+        raise CreditError(
+            f"重建失败：存档文件「{filename}」（{month}，上传编号 {detail['upload_id']}）重新解析时出错："
+            f"{exc.errors[0] if exc.errors else exc}"
+        ) from exc
+    new.import_workbook(parsed, raw, filename, by=_replay_actor(entry["who"]))
+
+
+def _replay_restore(new: Store, entry: dict) -> None:
+    detail = entry["detail"]
+    match = [v for v in new.versions(detail["month"], detail["sheet"]) if v["version"] == detail["from_version"]]
+    if not match:
+        raise CreditError(
+            f"重建失败：找不到 {detail['month']}「{detail['sheet']}」第 {detail['from_version']} 版，无法重做恢复操作"
+        )
+    new.restore_version(match[0]["id"], by=_replay_actor(entry["who"]))
+
+
+def _fingerprints(conn: sqlite3.Connection) -> dict[int, str]:
+    """version id -> hash of the version's stored data, in row order, without display names.
+
+    Records keep the unit's name as it was at import time; a rebuild parses with today's register,
+    so a unit renamed since then carries its new name. Scores key on unit ids, so the name is left
+    out here, and a version's `content_hash` (which includes it) is not compared either.
+    """
+    digests: dict[int, hashlib._Hash] = {}
+    for version_id, *row in conn.execute(
+        "SELECT version_id, row_no, unit_id, field, value FROM facts ORDER BY version_id, rowid"
+    ):
+        digests.setdefault(version_id, hashlib.sha256()).update(repr(row).encode())
+    for version_id, row_no, unit_id, data in conn.execute(
+        "SELECT version_id, row_no, unit_id, data FROM records ORDER BY version_id, rowid"
+    ):
+        record = {k: v for k, v in json.loads(data).items() if k != UNIT_COL}
+        text = json.dumps([row_no, unit_id, record], ensure_ascii=False, sort_keys=True)
+        digests.setdefault(version_id, hashlib.sha256()).update(text.encode())
+    return {k: d.hexdigest() for k, d in digests.items()}
+
+
+def _history(path: Path) -> dict[tuple[str, str], list[tuple]]:
+    """(month, sheet) -> its versions as comparable tuples, oldest first."""
+    with closing(sqlite3.connect(path)) as conn:
+        prints = _fingerprints(conn)
+        rows = conn.execute(
+            "SELECT v.id, v.month, v.sheet, v.version, v.action, v.row_count, v.is_current, r.version"
+            " FROM dataset_versions v LEFT JOIN dataset_versions r ON r.id = v.restored_from"
+            " ORDER BY v.month, v.sheet, v.version"
+        ).fetchall()
+    out: dict[tuple[str, str], list[tuple]] = {}
+    for vid, month, sheet, *rest in rows:
+        out.setdefault((month, sheet), []).append((*rest, prints.get(vid)))
+    return out
+
+
+def _compare_history(old: Path, new: Path) -> None:
+    before, after = _history(old), _history(new)
+    diffs = [f"{m}「{s}」" for m, s in sorted(set(before) | set(after)) if before.get((m, s)) != after.get((m, s))]
+    if diffs:
+        raise CreditError(f"重建结果与原数据库的数据版本不一致：{'、'.join(diffs[:10])}；新文件未保存")
+
+
+def rebuild_database(db: str | Path, dest: str | Path) -> RebuildResult:
+    """Rebuild `db` into the new file `dest` from its upload archive; see the module docstring."""
+    from credit.workbook.importer import parse_workbook  # the importer is heavy; only the rebuild needs it
+
+    db, dest = Path(db), Path(dest)
+    check_store_file(db)
+    _refuse_existing(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with _temp_db(dest, "rebuild") as tmp:
+        Store(tmp).close()  # the current schema, empty
+        copied = _copy_configuration(db, tmp)
+        imports = restores = 0
+        with Store(db) as old, Store(tmp) as new:
+            entries = [e for e in reversed(old.audit_log(limit=None)) if e["action"] in _REPLAYED_ACTIONS]
+            for entry in entries:
+                if entry["action"] == "import":
+                    _replay_import(old, new, entry, parse_workbook)
+                    imports += 1
+                else:
+                    _replay_restore(new, entry)
+                    restores += 1
+            new.checkpoint()
+        _compare_history(db, tmp)
+        _publish(tmp, dest)
+    return RebuildResult(check_store_file(dest), imports, restores, copied)

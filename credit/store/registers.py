@@ -1,0 +1,217 @@
+"""The evidence registers in the store: form-added entries, their withdrawal, evidence files.
+
+A mixin of `credit.store.facade.Store` (it uses the store's `_write`, `_changed`, `_one`, `_all`,
+`records_frame` and `register`). Like the upload archive, all three tables are insert-only
+(triggers in migration m0003): an entry typed by mistake is withdrawn by a new row, and a file
+once stored stays. Every write is authorised ("registers"), one transaction, and audited; a write
+that would change nothing (the same file for the same entry again) writes nothing.
+
+Also here: two read helpers over the upload archive that the upload preview and the versions
+page need (find an archived file by sha256, describe archived files without their bytes).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from credit.errors import CreditError
+from credit.model.accounts import Actor, authorize
+from credit.model.contract import UNIT_COL
+from credit.store.util import now
+from credit.workbook.registers import (
+    KEY_COLUMN,
+    RegisterView,
+    check_register_sheet,
+    clean_entry,
+    combined_view,
+    entry_data_json,
+    entry_key,
+    find_entry,
+    sha256,
+    sniff_evidence,
+)
+
+
+def check_month(month: str) -> str:
+    """The store's month check (CreditError in Chinese); imported late: credit.store.facade imports us."""
+    from credit.store.facade import check_month as store_check_month
+
+    return store_check_month(month)
+
+
+_UPLOAD_INFO = "id, sha256, filename, size, uploaded_by, uploaded_at"
+_EVIDENCE_INFO = (
+    "id, sheet, year, unit_id, entry_key, entry_name, filename, kind, size, sha256, uploaded_by, uploaded_at"
+)
+
+
+class RegistersMixin:
+    """Register entries and evidence files; see `credit.workbook.registers` for the rules."""
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def register_entries(
+        self,
+        year: int,
+        sheet: str | None = None,
+        upto: str | None = None,
+        *,
+        include_withdrawn: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Form entries of `year` (months up to `upto` if given), oldest first; `data` decoded.
+
+        Keys: id, sheet, month, unit_id, entry_key, data, created_by, created_at, and
+        withdrawn (bool), withdrawn_by, withdrawn_at, reason.
+        """
+        sql = (
+            "SELECT e.id, e.sheet, e.month, e.unit_id, e.entry_key, e.data, e.created_by, e.created_at,"
+            " w.entry_id IS NOT NULL AS withdrawn, w.withdrawn_by, w.withdrawn_at, w.reason"
+            " FROM register_entries e LEFT JOIN register_withdrawals w ON w.entry_id = e.id"
+            " WHERE e.month BETWEEN ? AND ?"
+        )
+        params: list[object] = [f"{int(year):04d}-01", upto or f"{int(year):04d}-12"]
+        if sheet is not None:
+            sql += " AND e.sheet = ?"
+            params.append(check_register_sheet(sheet))
+        if not include_withdrawn:
+            sql += " AND w.entry_id IS NULL"
+        rows = self._all(sql + " ORDER BY e.month, e.id", params)  # type: ignore[attr-defined]
+        for r in rows:
+            r["data"] = json.loads(r["data"])
+            r["withdrawn"] = bool(r["withdrawn"])
+        return rows
+
+    def evidence_files(self, year: int, sheet: str | None = None, unit_id: str | None = None) -> list[dict[str, Any]]:
+        """Evidence files of `year` without their bytes, oldest first."""
+        sql = f"SELECT {_EVIDENCE_INFO} FROM evidence_files WHERE year = ?"
+        params: list[object] = [int(year)]
+        if sheet is not None:
+            sql += " AND sheet = ?"
+            params.append(check_register_sheet(sheet))
+        if unit_id is not None:
+            sql += " AND unit_id = ?"
+            params.append(unit_id)
+        return self._all(sql + " ORDER BY id", params)  # type: ignore[attr-defined]
+
+    def evidence_bytes(self, file_id: int) -> tuple[str, bytes]:
+        """The evidence file exactly as uploaded, for download."""
+        row = self._one("SELECT filename, content FROM evidence_files WHERE id = ?", (int(file_id),))  # type: ignore[attr-defined]
+        if row is None:
+            raise CreditError(f"未找到编号为 {file_id} 的证明材料文件")
+        return row["filename"], bytes(row["content"])
+
+    def register_view(self, year: int, upto_month: int, sheet: str) -> RegisterView:
+        """The register of Jan..m: uploaded rows and form entries, duplicates flagged."""
+        last = f"{int(year):04d}-{int(upto_month):02d}"
+        return combined_view(
+            sheet,
+            self.records_frame(year, upto_month, sheet),  # type: ignore[attr-defined]
+            self.register_entries(year, sheet, last),
+            self.evidence_files(year, sheet),
+        )
+
+    def find_upload(self, digest: str) -> dict[str, Any] | None:
+        """The archived upload with this sha256 (without its bytes), or None."""
+        return self._one(f"SELECT {_UPLOAD_INFO} FROM uploads WHERE sha256 = ?", (digest,))  # type: ignore[attr-defined]
+
+    def uploads_info(self, upload_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """Archived uploads by id (without their bytes), for version lists."""
+        ids = sorted({int(i) for i in upload_ids if i is not None})
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self._all(f"SELECT {_UPLOAD_INFO} FROM uploads WHERE id IN ({marks})", ids)  # type: ignore[attr-defined]
+        return {r["id"]: r for r in rows}
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def add_register_entry(
+        self, sheet: str, month: str, unit_id: str, data: Mapping[str, object], by: Actor
+    ) -> int:
+        """Add a typed entry counting from `month`; refuses a unit's repeat of the same name in the year.
+
+        The repeat check covers uploaded rows and typed entries of the whole year, under the
+        write lock, so two officials typing the same entry at once cannot both add it.
+        """
+        who = authorize(by, "registers")
+        check_register_sheet(sheet)
+        check_month(month)
+        record = clean_entry(sheet, data)
+        name = record[KEY_COLUMN[sheet]]
+        year = int(month[:4])
+        with self._write():  # type: ignore[attr-defined]
+            unit = self.register().by_id.get(unit_id)  # type: ignore[attr-defined]
+            if unit is None:
+                raise CreditError(f"未找到单位编号「{unit_id}」")
+            if not unit.active_in(month):
+                raise CreditError(f"「{unit.name}」在 {month} 不在册（已撤销或尚未设立），不能登记")
+            found = find_entry(self.register_view(year, 12, sheet), unit_id, name)
+            if found is not None:
+                raise CreditError(
+                    f"「{unit.name_at(month)}」{year} 年已登记「{found[KEY_COLUMN[sheet]]}」（{found['出处']}），"
+                    "同一单位同一领域一年只计一次，未重复添加；如需补充证明材料，请在该条目下上传附件"
+                )
+            payload = {UNIT_COL: unit.name_at(month), **record}
+            entry_id = self._db["register_entries"].insert({  # type: ignore[attr-defined]
+                "sheet": sheet, "month": month, "unit_id": unit_id, "entry_key": entry_key(name),
+                "data": entry_data_json(payload), "created_by": who, "created_at": now(),
+            }).last_pk
+            self._changed(who, "register.add", {"entry_id": entry_id, "sheet": sheet, "month": month,  # type: ignore[attr-defined]
+                                                "unit_id": unit_id, "name": name})
+        return int(entry_id)
+
+    def withdraw_register_entry(self, entry_id: int, by: Actor, reason: str = "") -> None:
+        """Withdraw a typed entry (it stops counting; the entry and its files stay on record)."""
+        who = authorize(by, "registers")
+        with self._write():  # type: ignore[attr-defined]
+            entry = self._one(  # type: ignore[attr-defined]
+                "SELECT e.id, e.sheet, e.month, e.unit_id, e.data, w.entry_id AS gone FROM register_entries e"
+                " LEFT JOIN register_withdrawals w ON w.entry_id = e.id WHERE e.id = ?",
+                (int(entry_id),),
+            )
+            if entry is None:
+                raise CreditError(f"未找到编号为 {entry_id} 的登记条目")
+            if entry["gone"] is not None:
+                raise CreditError(f"登记条目 #{entry_id} 已撤回")
+            self._db["register_withdrawals"].insert({  # type: ignore[attr-defined]
+                "entry_id": int(entry_id), "reason": reason.strip(), "withdrawn_by": who, "withdrawn_at": now(),
+            })
+            self._changed(who, "register.withdraw", {"entry_id": int(entry_id), "sheet": entry["sheet"],  # type: ignore[attr-defined]
+                                                     "month": entry["month"], "unit_id": entry["unit_id"],
+                                                     "reason": reason.strip()})
+
+    def add_evidence(
+        self, sheet: str, year: int, unit_id: str, name: str, filename: str, content: bytes, by: Actor
+    ) -> int:
+        """Store an evidence file for the unit's entry `name` in `year`; returns the file's id.
+
+        The entry must be in the register (uploaded or typed). The same file for the same entry
+        again writes nothing and returns the existing id.
+        """
+        who = authorize(by, "registers")
+        check_register_sheet(sheet)
+        kind = sniff_evidence(content, filename)
+        digest, key = sha256(content), entry_key(name)
+        with self._write():  # type: ignore[attr-defined]
+            existing = self._scalar(  # type: ignore[attr-defined]
+                "SELECT id FROM evidence_files WHERE sheet = ? AND year = ? AND unit_id = ? AND entry_key = ?"
+                " AND sha256 = ?",
+                (sheet, int(year), unit_id, key, digest),
+            )
+            if existing is not None:
+                return int(existing)
+            found = find_entry(self.register_view(int(year), 12, sheet), unit_id, name)
+            if found is None:
+                raise CreditError(f"{year} 年登记表中没有该单位的「{name}」条目，请先登记条目再上传证明材料")
+            file_id = self._db["evidence_files"].insert({  # type: ignore[attr-defined]
+                "sheet": sheet, "year": int(year), "unit_id": unit_id, "entry_key": key,
+                "entry_name": str(found[KEY_COLUMN[sheet]]), "filename": filename, "kind": kind,
+                "size": len(content), "sha256": digest, "content": content, "uploaded_by": who,
+                "uploaded_at": now(),
+            }).last_pk
+            self._changed(who, "evidence.add", {"file_id": file_id, "sheet": sheet, "year": int(year),  # type: ignore[attr-defined]
+                                                "unit_id": unit_id, "name": name, "filename": filename,
+                                                "sha256": digest})
+        return int(file_id)

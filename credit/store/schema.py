@@ -1,0 +1,295 @@
+"""The store's schema, as an ordered list of forward migrations (sqlite-utils 4.x `Migrations`).
+
+Kept apart from `credit.store.facade` so a schema change is one reviewed function appended here and
+never an edit of an applied one: an applied migration is history, the databases out there ran it.
+
+Rules for adding a migration:
+- append a new function decorated with `@MIGRATIONS()`; never rename, reorder or edit old ones;
+- keep it transactional (the default): `Store` runs each pending migration in its own
+  `BEGIN IMMEDIATE` transaction so two sessions opening a new file at once cannot both apply it;
+  a `transactional=False` migration (VACUUM, journal mode) would need changes in `Store._migrate`.
+
+Table overview (see docstrings of `credit.store.facade.Store` for how they are used):
+- `meta`              key/value: `data_version` (monotonic write counter for cache keys).
+- `units`             the unit register (stable id, group, kind, active/retired months, aliases JSON).
+- `unit_names`        rename history: (unit_id, from_month, name).
+- `uploads`           archive of uploaded files (raw bytes + sha256); insert-only (triggers).
+- `dataset_versions`  one row per (month, sheet, version); exactly one `is_current` per (month, sheet).
+- `facts`             numeric cells of `unit`/`item` sheets: (version_id, row_no, unit_id, field, value).
+- `records`           rows of `records` sheets: (version_id, row_no, unit_id, data JSON).
+- `frameworks`        indicator-framework TOML texts per group, each with an effective month.
+- `xyd_targets`       信易贷 opening figure and target per year.
+- `audit`             append-only log of every change (triggers forbid UPDATE/DELETE).
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+MIGRATION_SET = "credit_store"
+MIGRATIONS = Migrations(MIGRATION_SET)
+
+_INITIAL = [
+    """
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value
+    )
+    """,
+    "INSERT INTO meta (key, value) VALUES ('data_version', 0)",
+    """
+    CREATE TABLE units (
+        id           TEXT PRIMARY KEY,
+        group_name   TEXT NOT NULL CHECK (group_name IN ('镇街', '部门')),
+        kind         TEXT NOT NULL,
+        active_from  TEXT,            -- YYYY-MM; NULL = always
+        retired_from TEXT,            -- YYYY-MM; NULL = still active
+        aliases      TEXT NOT NULL DEFAULT '[]'   -- JSON array of strings
+    )
+    """,
+    """
+    CREATE TABLE unit_names (
+        unit_id    TEXT NOT NULL REFERENCES units(id),
+        from_month TEXT NOT NULL,
+        name       TEXT NOT NULL,
+        PRIMARY KEY (unit_id, from_month)
+    )
+    """,
+    """
+    CREATE TABLE uploads (
+        id          INTEGER PRIMARY KEY,
+        sha256      TEXT NOT NULL UNIQUE,
+        filename    TEXT NOT NULL,
+        size        INTEGER NOT NULL,
+        content     BLOB NOT NULL,
+        uploaded_by TEXT NOT NULL,
+        uploaded_at TEXT NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE dataset_versions (
+        id            INTEGER PRIMARY KEY,
+        month         TEXT NOT NULL,
+        sheet         TEXT NOT NULL,
+        version       INTEGER NOT NULL,
+        upload_id     INTEGER REFERENCES uploads(id),
+        content_hash  TEXT NOT NULL,
+        row_count     INTEGER NOT NULL,
+        created_by    TEXT NOT NULL,
+        created_at    TEXT NOT NULL,
+        action        TEXT NOT NULL CHECK (action IN ('import', 'restore')),
+        restored_from INTEGER REFERENCES dataset_versions(id),
+        is_current    INTEGER NOT NULL DEFAULT 0 CHECK (is_current IN (0, 1)),
+        UNIQUE (month, sheet, version)
+    )
+    """,
+    # The database itself guarantees "exactly one current version per (month, sheet)" (at most
+    # one by this index; at least one because versions are never deleted and every switch
+    # happens inside one transaction).
+    """
+    CREATE UNIQUE INDEX dataset_versions_one_current
+        ON dataset_versions (month, sheet) WHERE is_current = 1
+    """,
+    """
+    CREATE TABLE facts (
+        version_id INTEGER NOT NULL REFERENCES dataset_versions(id),
+        row_no     INTEGER,
+        unit_id    TEXT REFERENCES units(id),   -- NULL for the county-wide 全县 sheet
+        field      TEXT NOT NULL,
+        value      REAL                          -- NULL = blank (stock not reported)
+    )
+    """,
+    "CREATE INDEX facts_version ON facts (version_id)",
+    """
+    CREATE TABLE records (
+        version_id INTEGER NOT NULL REFERENCES dataset_versions(id),
+        row_no     INTEGER,
+        unit_id    TEXT REFERENCES units(id),
+        data       TEXT NOT NULL                 -- JSON object: the record minus row/unit_id
+    )
+    """,
+    "CREATE INDEX records_version ON records (version_id)",
+    """
+    CREATE TABLE frameworks (
+        id              INTEGER PRIMARY KEY,
+        group_name      TEXT NOT NULL CHECK (group_name IN ('镇街', '部门')),
+        effective_month TEXT NOT NULL,
+        toml            TEXT NOT NULL,
+        created_by      TEXT NOT NULL,
+        created_at      TEXT NOT NULL,
+        reason          TEXT NOT NULL DEFAULT '',
+        kind            TEXT NOT NULL DEFAULT 'official'
+    )
+    """,
+    "CREATE INDEX frameworks_group_month ON frameworks (group_name, kind, effective_month)",
+    """
+    CREATE TABLE xyd_targets (
+        year       INTEGER PRIMARY KEY,
+        opening    REAL NOT NULL,
+        target     REAL NOT NULL,
+        updated_by TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE audit (
+        id     INTEGER PRIMARY KEY,
+        at     TEXT NOT NULL,
+        who    TEXT NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '{}'       -- JSON object
+    )
+    """,
+    # History is evidence: the archive and the audit log are insert-only, and a dataset version
+    # may only change its is_current flag. Enforced here so no code path can forget it.
+    """
+    CREATE TRIGGER uploads_no_update BEFORE UPDATE ON uploads
+    BEGIN SELECT RAISE(ABORT, '上传文件存档不可修改'); END
+    """,
+    """
+    CREATE TRIGGER uploads_no_delete BEFORE DELETE ON uploads
+    BEGIN SELECT RAISE(ABORT, '上传文件存档不可删除'); END
+    """,
+    """
+    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, '操作日志不可修改'); END
+    """,
+    """
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, '操作日志不可删除'); END
+    """,
+    """
+    CREATE TRIGGER dataset_versions_no_delete BEFORE DELETE ON dataset_versions
+    BEGIN SELECT RAISE(ABORT, '数据版本不可删除'); END
+    """,
+    """
+    CREATE TRIGGER dataset_versions_only_flag BEFORE UPDATE OF
+        id, month, sheet, version, upload_id, content_hash, row_count, created_by, created_at,
+        action, restored_from ON dataset_versions
+    BEGIN SELECT RAISE(ABORT, '数据版本只能切换“当前版本”标记'); END
+    """,
+]
+
+
+@MIGRATIONS()
+def m0001_initial(db: Database) -> None:
+    """Create every table, index and guard trigger of the first schema."""
+    for statement in _INITIAL:
+        db.execute(statement)
+
+
+@MIGRATIONS()
+def m0002_accounts(db: Database) -> None:
+    """Accounts with roles and salted scrypt hashes; lock-out state lives with the account."""
+    db.execute(
+        """
+        CREATE TABLE accounts (
+            username     TEXT PRIMARY KEY,
+            display      TEXT NOT NULL DEFAULT '',
+            role         TEXT NOT NULL CHECK (role IN ('viewer', 'editor', 'admin')),
+            pw_hash      TEXT NOT NULL,
+            disabled     INTEGER NOT NULL DEFAULT 0,
+            failed       INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT,
+            created_by   TEXT NOT NULL,
+            created_at   TEXT NOT NULL,
+            updated_at   TEXT NOT NULL
+        )
+        """
+    )
+
+
+_REGISTERS = [
+    # Entries of the evidence registers (Attachments 3 and 4) typed into the form. Entries from
+    # uploaded sheets stay in `records`; both are read together (credit.workbook.registers.register_frame).
+    """
+    CREATE TABLE register_entries (
+        id         INTEGER PRIMARY KEY,
+        sheet      TEXT NOT NULL CHECK (sheet IN ('信易+场景', '分级分类监管')),
+        month      TEXT NOT NULL,                 -- YYYY-MM the entry counts from
+        unit_id    TEXT NOT NULL REFERENCES units(id),
+        entry_key  TEXT NOT NULL,                 -- normalised 信用应用 / 监管领域
+        data       TEXT NOT NULL,                 -- JSON: the sheet's headers -> values
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX register_entries_sheet_month ON register_entries (sheet, month)",
+    # Withdrawing a mistaken entry is a new row, never an edit: the entry stays as evidence.
+    """
+    CREATE TABLE register_withdrawals (
+        entry_id     INTEGER PRIMARY KEY REFERENCES register_entries(id),
+        reason       TEXT NOT NULL DEFAULT '',
+        withdrawn_by TEXT NOT NULL,
+        withdrawn_at TEXT NOT NULL
+    )
+    """,
+    # Evidence files (应用方案、制度文件: pdf/doc/docx), attached to an entry by its identity:
+    # (sheet, year, unit, normalised name), so one file serves an uploaded and a typed entry alike.
+    """
+    CREATE TABLE evidence_files (
+        id          INTEGER PRIMARY KEY,
+        sheet       TEXT NOT NULL CHECK (sheet IN ('信易+场景', '分级分类监管')),
+        year        INTEGER NOT NULL,
+        unit_id     TEXT NOT NULL REFERENCES units(id),
+        entry_key   TEXT NOT NULL,
+        entry_name  TEXT NOT NULL,
+        filename    TEXT NOT NULL,
+        kind        TEXT NOT NULL CHECK (kind IN ('pdf', 'doc', 'docx')),
+        size        INTEGER NOT NULL,
+        sha256      TEXT NOT NULL,
+        content     BLOB NOT NULL,
+        uploaded_by TEXT NOT NULL,
+        uploaded_at TEXT NOT NULL,
+        UNIQUE (sheet, year, unit_id, entry_key, sha256)
+    )
+    """,
+    "CREATE INDEX evidence_files_entry ON evidence_files (sheet, year, unit_id, entry_key)",
+    *(
+        f"""
+        CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table}
+        BEGIN SELECT RAISE(ABORT, '{label}不可{"修改" if verb == "UPDATE" else "删除"}'); END
+        """
+        for table, label in (
+            ("register_entries", "证明材料登记条目"),
+            ("register_withdrawals", "登记条目撤回记录"),
+            ("evidence_files", "证明材料文件"),
+        )
+        for verb in ("UPDATE", "DELETE")
+    ),
+]
+
+
+@MIGRATIONS()
+def m0003_registers(db: Database) -> None:
+    """Evidence registers: form-added entries, their withdrawals, evidence files; all insert-only.
+
+    Tables: `register_entries` (sheet, month, unit_id, entry_key, data JSON), `register_withdrawals`
+    (one row withdraws one entry), `evidence_files` (raw bytes + sha256 per register entry).
+    """
+    for statement in _REGISTERS:
+        db.execute(statement)
+
+
+@MIGRATIONS()
+def m0004_scenarios(db: Database) -> None:
+    """Saved what-if weight scenarios (权重方案): a name and second-level points per group.
+
+    Saving a scenario changes no score; adopting one writes a new `frameworks` row instead.
+    """
+    db.execute(
+        """
+        CREATE TABLE scenarios (
+            id         INTEGER PRIMARY KEY,
+            name       TEXT NOT NULL,
+            group_name TEXT NOT NULL CHECK (group_name IN ('镇街', '部门')),
+            month      TEXT NOT NULL,                 -- YYYY-MM the scenario was made for
+            points     TEXT NOT NULL,                 -- JSON object: indicator code -> points
+            note       TEXT NOT NULL DEFAULT '',
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (group_name, name)
+        )
+        """
+    )

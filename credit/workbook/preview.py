@@ -1,0 +1,385 @@
+"""What an upload would change, shown before anything is stored.
+
+The credit office uploads one or more workbooks for a month. Before the explicit 确认导入 the page
+shows, per sheet: the values that are new or changed against the month's current version (with
+last month's value beside them), units the sheet leaves out, values far outside the unit's usual
+range (a reconciliation flag for a typo such as 2000 for 200 — not an error), register entries
+repeating earlier ones, and files or sheets that duplicate what is already stored. After the import
+`rank_changes` says how the month's ranking moved.
+
+The comparisons are pure functions on small frames (tested by hand-computed cases); `build_preview`
+only gathers their inputs from the store and reads nothing else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from credit.errors import CellError, WorkbookError
+from credit.model.contract import GROUP_SHEET, REGISTER_SHEETS, SHEETS, UNIT_COL, Sheet
+from credit.model.parsed import ParsedWorkbook
+from credit.model.units import UnitRegister
+from credit.scoring.inputs import month_parts, previous_month
+from credit.workbook.importer import parse_workbook
+from credit.workbook.registers import KEY_COLUMN, SOURCE_SHEET, combined_view
+
+COUNTY_KEY = "全县"
+HISTORY_MONTHS = 12
+JUMP_FACTOR = 2.0
+JUMP_MIN_POINTS = 3
+CHANGE_COLUMNS = ["单位", "指标", "当前值", "新值", "上月值", "变化"]
+FLAG_COLUMNS = ["单位", "指标", "新值", "以往范围", "说明"]
+ERROR_COLUMNS = ["文件", "工作表", "行", "列", "问题", "修改建议"]
+RANK_COLUMNS = ["单位", "导入前排名", "导入后排名", "排名变化", "导入前得分率", "导入后得分率"]
+_GROUP_OF_SHEET = {sheet: group for group, sheet in GROUP_SHEET.items()}
+
+Status = Literal["new", "changed", "same", "superseded"]
+
+
+# ---- files ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """One uploaded file after validation: parsed, or the complete list of its errors."""
+
+    filename: str
+    size: int
+    sha256: str
+    parsed: ParsedWorkbook | None
+    errors: tuple[CellError, ...] = ()
+    warnings: tuple[CellError, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.parsed is not None and not self.errors
+
+
+def check_file(raw: bytes, filename: str, month: str, register: UnitRegister) -> FileCheck:
+    """Parse and validate one file for `month`; never raises for a bad file."""
+    digest = hashlib.sha256(raw).hexdigest()
+    try:
+        parsed = parse_workbook(raw, filename, month, register)
+    except WorkbookError as exc:
+        return FileCheck(filename, len(raw), digest, None, tuple(exc.errors))
+    return FileCheck(filename, len(raw), digest, parsed, (), tuple(parsed.warnings))
+
+
+def _problem_table(checks: Sequence[FileCheck], attr: str) -> pd.DataFrame:
+    rows = [{"文件": c.filename, **e.as_dict()} for c in checks for e in getattr(c, attr)]
+    return pd.DataFrame(rows, columns=ERROR_COLUMNS).astype(str)
+
+
+def error_table(checks: Sequence[FileCheck]) -> pd.DataFrame:
+    """Every error of every file: file, sheet, row, column, what is wrong, how to fix it."""
+    return _problem_table(checks, "errors")
+
+
+def warning_table(checks: Sequence[FileCheck]) -> pd.DataFrame:
+    return _problem_table(checks, "warnings")
+
+
+def batch_token(month: str, digests: Sequence[str]) -> str:
+    """Identity of "these files for this month": the page refuses to import the same batch twice."""
+    return month + "|" + "|".join(sorted(digests))
+
+
+def next_month(month: str) -> str:
+    year, m = month_parts(month)
+    return f"{year + 1}-01" if m == 12 else f"{year}-{m + 1:02d}"
+
+
+def candidate_months(existing: Sequence[str], today: str) -> tuple[list[str], str]:
+    """Months the upload page offers (newest first) and the default one.
+
+    The default is the month after the latest with data (the month the office collects next),
+    or `today` (YYYY-MM) on an empty database. The list runs from January of the earliest year
+    with data to December of the default's year, so a late correction and a new month are both
+    one pick away.
+    """
+    default = next_month(max(existing)) if existing else today
+    first_year = month_parts(min([*existing, default]))[0]
+    last_year = month_parts(default)[0]
+    months = [f"{y:04d}-{m:02d}" for y in range(first_year, last_year + 1) for m in range(1, 13)]
+    return list(reversed(months)), default
+
+
+# ---- values of unit and item sheets ----------------------------------------------------------------
+
+LONG_COLUMNS = ["key", "单位", "指标", "value"]
+
+
+def long_values(sheet: Sheet, records: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """Parsed records of a unit or item sheet as rows (key, 单位, 指标, value); blank is NaN."""
+    rows: list[tuple] = []
+    for rec in records:
+        if sheet.layout == "item":
+            rows.append((COUNTY_KEY, COUNTY_KEY, rec["item"], rec.get("value")))
+            continue
+        for header in sheet.numeric_fields:
+            rows.append((rec["unit_id"], rec.get(UNIT_COL, rec["unit_id"]), header, rec.get(header)))
+    frame = pd.DataFrame(rows, columns=LONG_COLUMNS)
+    frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype(float)
+    return frame
+
+
+def _same(a: float, b: float) -> bool:
+    if np.isnan(a) and np.isnan(b):
+        return True
+    return not (np.isnan(a) or np.isnan(b)) and abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+
+
+def diff_values(new: pd.DataFrame, current: pd.DataFrame, previous: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """New and changed values against the current version, with last month's value beside them.
+
+    A value is 新增 when the current version has no such unit × field, 修改 when it differs
+    (blank and a number differ; two blanks are equal). Returns (changes, number unchanged).
+    """
+    cur = {(k, f): v for k, f, v in zip(current["key"], current["指标"], current["value"])}
+    prev = {(k, f): v for k, f, v in zip(previous["key"], previous["指标"], previous["value"])}
+    rows, unchanged = [], 0
+    for key, unit, fld, value in new[LONG_COLUMNS].itertuples(index=False):
+        before = cur.get((key, fld))
+        if before is not None and _same(value, before):
+            unchanged += 1
+            continue
+        rows.append({
+            "单位": unit, "指标": fld, "当前值": np.nan if before is None else before, "新值": value,
+            "上月值": prev.get((key, fld), np.nan), "变化": "新增" if before is None else "修改",
+        })
+    return pd.DataFrame(rows, columns=CHANGE_COLUMNS), unchanged
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
+
+
+def flag_jumps(
+    new: pd.DataFrame,
+    history: pd.DataFrame,
+    factor: float = JUMP_FACTOR,
+    min_points: int = JUMP_MIN_POINTS,
+) -> pd.DataFrame:
+    """Values far outside the unit's usual range: a reconciliation flag, not an error.
+
+    `history` has (key, 指标, value) rows of earlier months. With at least `min_points` reported
+    values, the usual range is [lo, hi] of them and its width w = max(hi − lo, ¼·|median|, 1);
+    a value below lo − factor·w or above hi + factor·w is flagged. The width floor keeps a steady
+    series (all 5s) from flagging a 6, and the median term scales the tolerance with the figure.
+    """
+    hist = history.dropna(subset=["value"])
+    if hist.empty or new.empty:
+        return pd.DataFrame(columns=FLAG_COLUMNS)
+    stats = hist.groupby(["key", "指标"])["value"].agg(lo="min", hi="max", med="median", n="count")
+    rows = []
+    for key, unit, fld, value in new[LONG_COLUMNS].itertuples(index=False):
+        if np.isnan(value) or (key, fld) not in stats.index:
+            continue
+        lo, hi, med, n = stats.loc[(key, fld)]
+        if n < min_points:
+            continue
+        width = max(hi - lo, 0.25 * abs(med), 1.0)
+        if lo - factor * width <= value <= hi + factor * width:
+            continue
+        side = "高于" if value > hi else "低于"
+        rows.append({
+            "单位": unit, "指标": fld, "新值": value, "以往范围": f"{_fmt(lo)}–{_fmt(hi)}",
+            "说明": f"明显{side}近 {int(n)} 次报送的水平，请核对是否填错（如多打或少打一位）；核对无误可照常导入",
+        })
+    return pd.DataFrame(rows, columns=FLAG_COLUMNS)
+
+
+def missing_units(sheet: Sheet, records: Sequence[Mapping[str, Any]], register: UnitRegister, month: str) -> list[str]:
+    """Active units of the sheet's group that the sheet leaves out (their figures stay unreported)."""
+    group = _GROUP_OF_SHEET.get(sheet.name)
+    if group is None:
+        return []
+    present = {r.get("unit_id") for r in records}
+    return [u.name_at(month) for u in register.active(month, group) if u.id not in present]
+
+
+# ---- rows of records sheets ------------------------------------------------------------------------
+
+
+def _signature(rec: Mapping[str, Any]) -> str:
+    body = {k: v for k, v in rec.items() if k not in ("row", UNIT_COL)}
+    return json.dumps(body, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def diff_records(
+    sheet: Sheet, new: Sequence[Mapping[str, Any]], current: Sequence[Mapping[str, Any]]
+) -> tuple[pd.DataFrame, int]:
+    """Rows added and rows dropped against the current version (as multisets); (changes, kept)."""
+    headers = [c.header for c in sheet.columns]
+    cur_sigs = Counter(_signature(r) for r in current)
+    new_sigs = Counter(_signature(r) for r in new)
+    kept = sum((cur_sigs & new_sigs).values())
+    rows = []
+    for label, records, others in (("新增", new, cur_sigs.copy()), ("删除", current, new_sigs.copy())):
+        for rec in records:
+            sig = _signature(rec)
+            if others[sig] > 0:
+                others[sig] -= 1
+                continue
+            rows.append({"变化": label, **{h: rec.get(h) for h in headers}})
+    return pd.DataFrame(rows, columns=["变化", *headers]), kept
+
+
+def register_duplicates(
+    sheet: str, month: str, new: Sequence[Mapping[str, Any]], year_rows: pd.DataFrame, entries: Sequence[Mapping]
+) -> pd.DataFrame:
+    """Entries of the new register sheet that repeat an entry of the year (counted once).
+
+    `year_rows` is the year's `records_frame`; this month's current rows are replaced by `new`.
+    """
+    others = year_rows[year_rows["month"] != month] if not year_rows.empty else year_rows
+    mine = pd.DataFrame([{"month": month, **r} for r in new]).reindex(columns=year_rows.columns)
+    rows = pd.concat([others, mine], ignore_index=True) if not others.empty else mine
+    table = combined_view(sheet, rows, entries).table
+    dup = table[(table["来源"] == SOURCE_SHEET) & (table["month"] == month) & table["重复"]]
+    return pd.DataFrame({
+        "单位": dup[UNIT_COL], "指标": dup[KEY_COLUMN[sheet]], "新值": "", "以往范围": "", "说明": dup["重复说明"],
+    }, columns=FLAG_COLUMNS)
+
+
+# ---- the whole preview -----------------------------------------------------------------------------
+
+
+@dataclass
+class SheetPreview:
+    """One sheet of one file: what importing it would do."""
+
+    sheet: str
+    filename: str
+    status: Status
+    note: str
+    rows: int
+    changes: pd.DataFrame
+    unchanged: int = 0
+    missing: list[str] = field(default_factory=list)
+    flags: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FLAG_COLUMNS))
+
+
+@dataclass(frozen=True)
+class FileNote:
+    filename: str
+    sha256: str
+    archived: dict[str, Any] | None  # the archived upload with the same sha256
+    twin_of: str | None = None  # an earlier file of this batch with the same bytes
+
+
+@dataclass
+class UploadPreview:
+    month: str
+    files: list[FileNote]
+    sheets: list[SheetPreview]
+
+    @property
+    def will_change(self) -> bool:
+        """Whether the import would create any new dataset version."""
+        return any(s.status in ("new", "changed") for s in self.sheets)
+
+    @property
+    def new_files(self) -> bool:
+        """Whether any file is not archived yet (an import would at least archive it)."""
+        return any(f.archived is None and f.twin_of is None for f in self.files)
+
+    @property
+    def token(self) -> str:
+        return batch_token(self.month, [f.sha256 for f in self.files])
+
+
+def _history(store: Any, sheet: Sheet, month: str) -> pd.DataFrame:
+    """(key, 指标, value) of the sheet in the HISTORY_MONTHS months before `month`."""
+    year, m = month_parts(month)
+    frames = [store.facts_frame(year - 1, 12, sheet.name)]
+    if m > 1:
+        frames.append(store.facts_frame(year, m - 1, sheet.name))
+    first = f"{year - 1:04d}-{m:02d}"
+    hist = pd.concat(frames, ignore_index=True)
+    hist = hist[(hist["month"] >= first) & (hist["month"] < month)]
+    key = hist["unit_id"].astype(object).where(hist["unit_id"].notna(), COUNTY_KEY)
+    return pd.DataFrame({"key": key, "指标": hist["field"], "value": hist["value"].astype(float)})
+
+
+def _status(current: Mapping[str, Any] | None, content_hash: str) -> tuple[Status, str]:
+    if current is None:
+        return "new", "本月首次导入该表"
+    if current["content_hash"] == content_hash:
+        return "same", f"与当前版本（第 {current['version']} 版）内容完全相同，导入时不会新建版本"
+    return "changed", f"将替换当前版本（第 {current['version']} 版），旧版本保留，可随时恢复"
+
+
+def _sheet_preview(store: Any, month: str, filename: str, parsed_sheet, register: UnitRegister,
+                   current: Mapping[str, Any] | None) -> SheetPreview:
+    sheet = SHEETS[parsed_sheet.name]
+    records = parsed_sheet.records
+    status, note = _status(current, parsed_sheet.content_hash())
+    cur_records = store.current_sheet(month, sheet.name) if current else []
+    preview = SheetPreview(sheet.name, filename, status, note, len(records), pd.DataFrame())
+    if sheet.layout == "records":
+        preview.changes, preview.unchanged = diff_records(sheet, records, cur_records)
+        if sheet.name in REGISTER_SHEETS:
+            year = month_parts(month)[0]
+            preview.flags = register_duplicates(sheet.name, month, records, store.records_frame(year, 12, sheet.name),
+                                                store.register_entries(year, sheet.name))
+        return preview
+    new_long = long_values(sheet, records)
+    prev_long = long_values(sheet, store.current_sheet(previous_month(month), sheet.name))
+    preview.changes, preview.unchanged = diff_values(new_long, long_values(sheet, cur_records), prev_long)
+    preview.missing = missing_units(sheet, records, register, month)
+    preview.flags = flag_jumps(new_long, _history(store, sheet, month))
+    return preview
+
+
+def build_preview(store: Any, month: str, checks: Sequence[FileCheck], register: UnitRegister) -> UploadPreview:
+    """The preview of importing the (valid) `checks` for `month`, in upload order."""
+    status = store.sheets_status(month)
+    seen: dict[str, str] = {}
+    notes = []
+    for c in checks:
+        notes.append(FileNote(c.filename, c.sha256, store.find_upload(c.sha256), seen.get(c.sha256)))
+        seen.setdefault(c.sha256, c.filename)
+    last_file = {name: i for i, c in enumerate(checks) if c.parsed for name in c.parsed.sheets}
+    sheets = []
+    for i, c in enumerate(checks):
+        if c.parsed is None:
+            continue
+        for name, psheet in c.parsed.sheets.items():
+            if last_file[name] != i:
+                sheets.append(SheetPreview(name, c.filename, "superseded",
+                                           f"被后上传的「{checks[last_file[name]].filename}」中的同名工作表取代，以后者为准",
+                                           len(psheet.records), pd.DataFrame()))
+                continue
+            sheets.append(_sheet_preview(store, month, c.filename, psheet, register, status.get(name)))
+    return UploadPreview(month, notes, sheets)
+
+
+# ---- after the import --------------------------------------------------------------------------------
+
+
+def rank_changes(before: pd.DataFrame | None, after: pd.DataFrame) -> pd.DataFrame:
+    """Before/after rank and score per unit of one group (summaries of `score_month`).
+
+    排名变化 > 0 means the unit moved up; a unit without a rank before has <NA>.
+    """
+    prior = before.set_index("unit_id") if before is not None and not before.empty else None
+    out = pd.DataFrame({
+        "单位": after["unit"].to_numpy(),
+        "导入前排名": pd.array(
+            [pd.NA] * len(after) if prior is None else after["unit_id"].map(prior["rank"]).to_numpy(), dtype="Int64"
+        ),
+        "导入后排名": pd.array(after["rank"].to_numpy(), dtype="Int64"),
+        "导入前得分率": (np.nan if prior is None else after["unit_id"].map(prior["score"]).to_numpy()),
+        "导入后得分率": after["score"].to_numpy(dtype=float),
+    })
+    out["排名变化"] = out["导入前排名"] - out["导入后排名"]
+    return out[RANK_COLUMNS].sort_values("导入后排名", kind="stable").reset_index(drop=True)

@@ -1,0 +1,1 @@
+"""Test suite; the layout mirrors `credit/` (see docs/architecture.md)."""

@@ -1,0 +1,123 @@
+"""End to end in a real browser: the real server (`streamlit run Home.py`) and Debian's Chromium,
+driven by Playwright. The credit office uploads a month; leadership reads, drills, simulates,
+downloads. Screenshots of failures go to test-artifacts/."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from credit.app.demo import MonthData, demo_months, fill_template
+from credit.app.service import open_store
+from credit.model.units import load_units
+from tests.support.live import chromium, have_browser, login, open_page, streamlit_server, wait_drawn
+from tests.support.paths import ROOT
+
+ARTIFACTS = ROOT / "test-artifacts"
+REASON = have_browser()
+pytestmark = pytest.mark.skipif(REASON is not None, reason=f"真实浏览器测试跳过：{REASON}")
+
+
+@pytest.fixture(scope="module")
+def server(demo_db_master: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    db = tmp_path_factory.mktemp("e2e") / "demo.db"
+    shutil.copyfile(demo_db_master, db)
+    with streamlit_server(ROOT / "Home.py", db=db) as url:
+        yield url, db
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture()
+def page(browser, request: pytest.FixtureRequest) -> Iterator[object]:
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN", accept_downloads=True)
+    pg = ctx.new_page()
+    pg.set_default_timeout(60_000)
+    yield pg
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    ctx.close()
+
+
+def test_office_uploads_a_new_month_and_sees_it_ranked(server, page, tmp_path: Path) -> None:
+    url, db = server
+    login(page, url, "office", "demo-office-1")
+    open_page(page, "数据上传")
+    page.get_by_role("button", name="下载模板").wait_for()
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="下载模板").click()
+    template = tmp_path / "template.xlsx"
+    dl.value.save_as(template)
+    october = demo_months(load_units())[-1]
+    filled = fill_template(template.read_bytes(), MonthData("2022-11", {
+        "镇街": october.sheets["镇街"], "部门": october.sheets["部门"], "全县": october.sheets["全县"],
+    }))
+    upload = tmp_path / "2022年11月.xlsx"
+    upload.write_bytes(filled)
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(upload))
+    page.get_by_role("heading", name=re.compile("④ 导入预览")).wait_for()
+    wait_drawn(page)
+    with open_store(db) as store:
+        assert "2022-11" not in store.months_with_data()  # nothing stored before confirmation
+    page.get_by_role("button", name="确认导入").click()
+    page.get_by_text(re.compile("已导入|导入成功")).first.wait_for()
+    wait_drawn(page)
+    with open_store(db) as store:
+        assert "2022-11" in store.months_with_data()
+    open_page(page, "月度排名")
+    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").click()
+    page.get_by_role("option", name="2022年11月").click()
+    wait_drawn(page)
+    page.get_by_text("考核月份：2022年11月").wait_for()
+    page.get_by_test_id("stDataFrame").first.wait_for()
+
+
+def test_leader_drills_simulates_and_downloads(server, page, tmp_path: Path) -> None:
+    url, _ = server
+    login(page, url, "leader", "demo-leader-1")
+    open_page(page, "单位详情")
+    drill = page.get_by_test_id("stExpander").filter(has_text="失").first
+    drill.click()
+    drill.get_by_test_id("stDataFrame").first.wait_for()
+
+    open_page(page, "权重模拟")
+    first_level = page.get_by_label(re.compile("营商环境（官方"))
+    moved = page.get_by_test_id("stMetric").filter(has_text="名次变化的单位")
+    assert "0 个" in moved.inner_text()  # official weights: nobody moves
+    first_level.fill("20")
+    first_level.press("Enter")
+    wait_drawn(page)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=\"stMetric\"]')]"
+        ".some(m => m.innerText.includes('名次变化的单位') && !m.innerText.includes('\\n0 个'))"
+    )
+    assert page.get_by_role("button", name="保存当前方案").count() == 0  # leadership may not save
+
+    open_page(page, "月度通报")
+    with page.expect_download() as dl:
+        page.get_by_role("button", name=re.compile("Word")).first.click()
+    out = tmp_path / "bulletin.docx"
+    dl.value.save_as(out)
+    from docx import Document
+
+    assert "通报" in "".join(p.text for p in Document(str(out)).paragraphs[:8])
+
+
+def test_deep_link_needs_the_router_not_a_bypass(server, page) -> None:
+    """A deep link still goes through Home.py: the sidebar menu and the month picker are there."""
+    url, _ = server
+    page.goto(f"{url}/unit")
+    wait_drawn(page)
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_text("考核月份").wait_for()
+    assert sidebar.get_by_text("月度排名").count() >= 1

@@ -1,0 +1,110 @@
+"""The 权重模拟 page through AppTest: moving a weight re-ranks, roles decide who may save or adopt."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from credit.app import service
+from credit.model.accounts import Actor
+from tests.support.paths import ROOT
+
+HOME = str(ROOT / "Home.py")
+LEADER = Actor("leader", "viewer", "领导")
+OFFICE = Actor("office", "editor", "信用办")
+
+
+def _open(actor: Actor, group: str = "镇街") -> AppTest:
+    at = AppTest.from_file(HOME, default_timeout=60)
+    at.session_state["actor"] = actor
+    at.session_state["actor_seen"] = time.time()
+    at.run()
+    at.switch_page("pages/whatif.py").run()
+    if group != "镇街":
+        at.radio(key="wi_group").set_value(group).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _input(at: AppTest, label_start: str):
+    return next(n for n in at.number_input if n.label.startswith(label_start))
+
+
+def _table(at: AppTest):
+    return at.dataframe[0].value
+
+
+def _buttons(at: AppTest) -> list[str]:
+    return [b.label for b in at.button]
+
+
+@pytest.mark.usefixtures("demo_db")
+def test_moving_a_weight_changes_the_whatif_ranking_and_keeps_the_budget():
+    at = _open(LEADER)
+    before = _table(at)
+    assert (before["模拟排名"] == before["官方排名"]).all()
+    _input(at, "营商环境（官方 80 分）").set_value(40.0).run()
+    assert not at.exception
+    after = _table(at)
+    assert (after["官方排名"] == before["官方排名"]).all()  # the official ranking never moves
+    assert (after["模拟排名"] != after["官方排名"]).any()
+    moved = after[after["排名变化"] != "—"]
+    assert moved["原因"].str.contains("营商环境权重下调").all()
+    levels = [_input(at, name).value for name in ("信用制度和基础建设", "营商环境", "信用监管")]
+    assert levels == [30.0, 40.0, 30.0]  # budget mode: 60 pts freed, split 10:10
+    assert len(at.get("plotly_chart")) >= 2  # slope chart and stability chart
+    assert any("营商环境权重下调" in m.value for m in at.markdown)
+
+
+@pytest.mark.usefixtures("demo_db")
+def test_free_mode_shows_the_new_total_and_reset_restores_the_official_points():
+    at = _open(LEADER, group="部门")
+    at.radio(key="wi_mode").set_value("free").run()
+    _input(at, "营商环境（官方 15 分）").set_value(25.0).run()
+    assert _input(at, "信用制度和基础建设").value == 60
+    total = next(m for m in at.metric if m.label == "分值合计")
+    assert total.value == "110.00 分"
+    at.button(key="wi_reset").click().run()
+    assert _input(at, "营商环境（官方 15 分）").value == 15
+    assert (_table(at)["模拟排名"] == _table(at)["官方排名"]).all()
+
+
+@pytest.mark.usefixtures("demo_db")
+def test_a_viewer_sees_no_save_or_adopt_button():
+    at = _open(LEADER)
+    assert "保存当前方案" not in _buttons(at)
+    assert "发布为官方权重" not in _buttons(at)
+    assert "恢复官方权重" in _buttons(at)
+    notes = " ".join(w.value for w in at.warning)
+    assert "无权保存权重模拟方案" in notes and "无权发布官方权重" in notes
+
+
+def test_the_office_saves_a_scenario_then_adopts_it(demo_db):
+    at = _open(OFFICE)
+    _input(at, "营商环境（官方 80 分）").set_value(60.0).run()
+    at.text_input(key="wi_save_name").set_value("营商环境60分")
+    at.button(key="FormSubmitter:wi_save-保存当前方案").click().run()
+    assert not at.exception
+    assert any("已保存方案「营商环境60分」" in s.value for s in at.success)
+    with service.open_store(demo_db) as store:
+        (sc,) = store.scenarios("镇街")
+        assert sc.name == "营商环境60分" and sc.created_by == "office"
+        assert sc.points["T3"] == 15  # 20 of 80, scaled to 60
+    at.multiselect(key="wi_compare").set_value([sc.id]).run()
+    assert any(b.label == "下载对比表（Excel）" for b in at.get("download_button"))
+
+    at.selectbox(key="wi_adopt_src").set_value(sc.id).run()
+    at.selectbox(key="wi_adopt_month").set_value("2022-06").run()
+    at.text_area(key="wi_adopt_reason").set_value("领导小组会议决定")
+    at.checkbox(key="wi_adopt_sure").check()
+    at.button(key="FormSubmitter:wi_adopt-发布为官方权重").click().run()
+    assert not at.exception
+    assert any("已发布新的官方权重" in s.value for s in at.success)
+    with service.open_store(demo_db) as store:
+        latest = store.framework_versions("镇街")[-1]
+        assert (latest["effective_month"], latest["reason"]) == ("2022-06", "领导小组会议决定")
+        assert service.framework_for(store, "镇街", "2022-05").version_id != latest["id"]
+    # the month shown (2022-10) now runs on the adopted weights: they are the new official points
+    assert _input(at, "营商环境（官方 60 分）").value == 60

@@ -1,0 +1,26 @@
+"""Audit entries and timestamps as an official reads them (credit.reports.audit_view)."""
+
+from __future__ import annotations
+
+from credit.reports.audit_view import action_name, beijing, describe
+
+
+def test_timestamps_are_shown_in_beijing_time() -> None:
+    assert beijing("2026-11-28T10:00:38+00:00") == "2026-11-28 18:00:38"
+    assert beijing("2026-11-28T23:30:00+00:00", seconds=False) == "2026-11-29 07:30"  # next day in 北京
+    assert beijing("2026-11-28T18:00:38+08:00") == "2026-11-28 18:00:38"
+    assert beijing("") == "" and beijing(None) == ""
+    assert beijing("不是时间") == "不是时间"
+
+
+def test_details_read_as_chinese_sentences() -> None:
+    detail = {"month": "2022-10", "filename": "十月.xlsx", "created": [["镇街", 2], ["部门", 1]],
+              "unchanged": [], "locked": True}
+    assert describe(detail) == "月份：2022-10；文件：十月.xlsx；新版本：镇街 2、部门 1；未变化：无；已锁定：是"
+    assert describe('{"username": "office"}') == "用户名：office"
+    assert describe({"mystery": 1}) == "mystery：1"  # an unknown key still shows, untranslated
+
+
+def test_action_names() -> None:
+    assert action_name("weights.adopt") == "采纳为官方权重"
+    assert action_name("something.new") == "something.new"

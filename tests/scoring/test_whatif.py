@@ -1,0 +1,226 @@
+"""What-if weights (credit.scoring.whatif): re-weighting by attainment, budget arithmetic, reasons, stability.
+
+The hand-built month: two departments outside the 双公示 list (科技局 keji, 统计局 tongji), so each
+has D1 10, D3 10, D4 8, D5 2, D8 2, D9 2, D11 2, D12 8, D14 4 = 48 applicable points. Both are full
+everywhere except: keji has 1 erroneous credit code (D5: 2 − 0.5 = 1.5, attainment 0.75) and one
+serious event not handled (D14: 4 − 2 = 2); tongji has no 信易+ scenario (D8: 0).
+  keji   = 10+10+8+1.5+2+2+2+8+2 = 45.5 / 48 = 94.7917   → rank 2
+  tongji = 10+10+8+2  +0+2+2+8+4 = 46   / 48 = 95.8333   → rank 1
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from credit.app import service
+from credit.errors import ConfigError
+from credit.model.framework import load_framework
+from credit.model.units import load_units
+from credit.scoring import whatif
+from credit.scoring.engine import score_month, summarise
+from tests.support.synthetic import build_inputs
+
+REG = load_units()
+FW = load_framework("部门", REG)
+UNITS = [u for u in REG.active("2022-12", "部门") if u.id in ("keji", "tongji")]
+
+
+def _month():
+    rows = [{
+        "month": "2022-12", "unit_id": uid, "本月出台信用制度文件数": 3, "本月归集其他信用信息条数": 5,
+        "本月报送信用动态稿件数": 12, "本月信用动态稿件被采用数": 6, "统一社会信用代码重错码条数": codes,
+        "清欠未完成案例数": 0, "本月开展信用宣传活动次数": 4,
+    } for uid, codes in (("keji", 1), ("tongji", 0))]
+    events = [{"month": "2022-11", "unit_id": "keji", "事项类型": "严重失信事件", "处理情况": "未处理"}]
+    registers = {
+        "信易+场景": [{"month": "2022-03", "row": 2, "unit_id": "keji", "信用应用": "信易批"}],
+        "分级分类监管": [{"month": "2022-03", "row": 2 + i, "unit_id": u, "监管领域": "建筑市场"}
+                   for i, u in enumerate(("keji", "tongji"))],
+    }
+    return build_inputs("2022-12", "部门", UNITS, unit_rows=rows, events=events, registers=registers)
+
+
+@pytest.fixture(scope="module")
+def scores():
+    return score_month(_month(), FW)
+
+
+def _row(summary: pd.DataFrame, uid: str) -> pd.Series:
+    return summary.set_index("unit_id").loc[uid]
+
+
+def test_the_hand_built_month_scores_as_computed(scores):
+    assert _row(scores.summary, "keji")["score"] == pytest.approx(100 * 45.5 / 48)
+    assert _row(scores.summary, "tongji")["score"] == pytest.approx(100 * 46 / 48)
+    d5 = scores.detail[(scores.detail["unit_id"] == "keji") & (scores.detail["code"] == "D5")].iloc[0]
+    assert (d5["earned"], d5["attainment"]) == (1.5, 0.75)
+
+
+def test_unchanged_points_reproduce_the_official_summary_exactly(scores):
+    pd.testing.assert_frame_equal(whatif.reweight(scores.detail, FW, None), scores.summary)
+    pd.testing.assert_frame_equal(whatif.reweight(scores.detail, FW, whatif.official_points(FW)), scores.summary)
+
+
+@pytest.mark.parametrize("group", ["镇街", "部门"])
+def test_unchanged_points_reproduce_the_demo_ranking_exactly(demo_db, group):
+    with service.open_store(demo_db) as store:
+        for month in ("2022-03", "2022-10"):
+            ms = service.score(store, month, group, with_previous=False).scores
+            pd.testing.assert_frame_equal(whatif.reweight(ms.detail, ms.framework, {}), ms.summary)
+            pd.testing.assert_frame_equal(whatif.reweight(ms.detail, ms.framework, {}, "na_full"),
+                                          summarise(ms.detail, ms.framework, "na_full", month))
+
+
+def test_halving_a_deduction_indicator_halves_the_points_earned_and_lost(scores):
+    """D5 2 → 1 pt: keji's 1 code now costs 0.25, earned 1 × 0.75 = 0.75 (spec: new_pts × attainment)."""
+    detail = whatif.reweighted_detail(scores.detail, whatif.complete_points(FW, {"D5": 1}))
+    d5 = detail[(detail["unit_id"] == "keji") & (detail["code"] == "D5")].iloc[0]
+    assert (d5["points"], d5["earned"], d5["possible"]) == (1.0, 0.75, 1.0)
+    summary = whatif.reweight(scores.detail, FW, {"D5": 1})
+    assert _row(summary, "keji")["earned"] == pytest.approx(44.75)
+    assert _row(summary, "keji")["possible"] == pytest.approx(47)
+    assert _row(summary, "keji")["score"] == pytest.approx(100 * 44.75 / 47)
+    assert _row(summary, "tongji")["score"] == pytest.approx(100 * 45 / 47)
+    assert _row(summary, "keji")["信用制度和基础建设"] == pytest.approx(10 + 10 + 8 + 0.75)
+
+
+def test_dropping_a_first_level_flips_the_ranks_and_says_why(scores):
+    """信用监管 (D12 8, D13 8, D14 4) → 0: keji 35.5/36 = 98.61 beats tongji 34/36 = 94.44."""
+    points = whatif.set_level1(FW, whatif.official_points(FW), "信用监管", 0, budget=None)
+    assert points["D12"] == points["D13"] == points["D14"] == 0
+    sim = whatif.simulate(scores.detail, FW, points)
+    t = sim.table.set_index("unit_id")
+    assert t.loc["keji", "score_whatif"] == pytest.approx(100 * 35.5 / 36)
+    assert t.loc["tongji", "score_whatif"] == pytest.approx(100 * 34 / 36)
+    assert (t.loc["keji", "rank_official"], t.loc["keji", "rank_whatif"], t.loc["keji", "d_rank"]) == (2, 1, 1)
+    assert t.loc["keji", "reason"] == "因信用监管权重下调，上升1位"
+    assert t.loc["tongji", "reason"] == "因信用监管权重下调，下降1位"
+    assert sim.total == pytest.approx(80)
+
+
+def test_one_indicator_changed_is_named_on_its_own(scores):
+    sim = whatif.simulate(scores.detail, FW, {"D14": 0})
+    t = sim.table.set_index("unit_id")
+    assert t.loc["keji", "score_whatif"] == pytest.approx(100 * 43.5 / 44)
+    assert t.loc["keji", "reason"] == "因「D14 严重失信事件出现情况」权重下调，上升1位"
+
+
+def test_budget_mode_lowering_one_level_is_explained_by_that_level_not_the_others(scores):
+    points = whatif.set_level1(FW, whatif.official_points(FW), "信用监管", 0, budget=100)
+    t, drv = whatif.drivers(FW, points)
+    assert [(d.label, d.direction) for d in drv] == [("信用监管", -1)]
+    assert t == pytest.approx(100 / 80, abs=1e-3)
+    assert whatif.simulate(scores.detail, FW, points).table.set_index("unit_id").loc["keji", "reason"] == \
+        "因信用监管权重下调，上升1位"
+
+
+def test_budget_mode_keeps_the_total_at_100_and_rescales_the_others_pro_rata():
+    pts = whatif.set_level1(FW, whatif.official_points(FW), "营商环境", 5, budget=100)
+    # the other 95 split 60:20:5 → 67.0588, 22.3529, 5.5882, to the cent by largest remainder
+    assert whatif.level1_totals(FW, pts) == {"信用制度和基础建设": 67.06, "营商环境": 5.0, "信用监管": 22.35,
+                                             "权益保护": 5.59}
+    assert sum(pts.values()) == pytest.approx(100, abs=1e-9)
+    assert all(round(v, 2) == v for v in pts.values())
+    # an indicator in budget mode: its siblings absorb the change, every total stays
+    pts2 = whatif.set_indicator(FW, pts, "D1", 20, budget=100)
+    assert pts2["D1"] == 20
+    assert whatif.level1_totals(FW, pts2) == whatif.level1_totals(FW, pts)
+    # an indicator alone in its level (镇街's 信用监管 is only T9) moves the level itself
+    town = load_framework("镇街", REG)
+    t_pts = whatif.set_indicator(town, whatif.official_points(town), "T9", 30, budget=100)
+    assert t_pts["T9"] == 30 and sum(t_pts.values()) == pytest.approx(100)
+    assert whatif.level1_totals(town, t_pts) == {"信用制度和基础建设": 7.78, "营商环境": 62.22, "信用监管": 30.0}
+
+
+def test_free_mode_changes_only_what_was_moved_and_normalise_restores_the_budget():
+    pts = whatif.set_level1(FW, whatif.official_points(FW), "营商环境", 45, budget=None)
+    assert whatif.level1_totals(FW, pts)["信用制度和基础建设"] == 60
+    assert sum(pts.values()) == pytest.approx(130)
+    assert pts["D6"] == 9 and pts["D7a"] == 6  # 3 and 2 of 15, times 3
+    back = whatif.normalise(FW, pts, 100)
+    assert sum(back.values()) == pytest.approx(100)
+    assert whatif.level1_totals(FW, back)["营商环境"] == pytest.approx(round(45 / 130 * 100, 2))
+
+
+def test_distribute_and_rebalance_round_to_the_cent_and_meet_the_total():
+    assert whatif.distribute(100, [1, 1, 1]) == [33.34, 33.33, 33.33]
+    assert whatif.distribute(10, [0, 0]) == [5.0, 5.0]
+    assert whatif.rebalance({"a": 50, "b": 30, "c": 20}, "a", 150, 100) == {"a": 100.0, "b": 0.0, "c": 0.0}
+    assert whatif.rebalance({"a": 50, "b": 30, "c": 20}, "a", 20, 100) == {"a": 20.0, "b": 48.0, "c": 32.0}
+
+
+def test_bad_points_are_refused():
+    with pytest.raises(ConfigError, match="未知的二级指标代码"):
+        whatif.complete_points(FW, {"X9": 1})
+    with pytest.raises(ConfigError, match="不能为负数"):
+        whatif.complete_points(FW, {"D1": -1})
+    with pytest.raises(ConfigError, match="应为数字"):
+        whatif.complete_points(FW, {"D1": float("nan")})
+
+
+def test_tier_crossings_name_the_bands():
+    official = pd.DataFrame({"unit_id": list("abcdefg"), "unit": list("ABCDEFG"), "rank": range(1, 8),
+                             "score": np.linspace(90, 60, 7)})
+    whatif_ = official.assign(rank=[4, 2, 3, 1, 5, 7, 6])
+    t = whatif.compare(official, whatif_, boundary=2).set_index("unit_id")
+    assert t.loc["a", "crossing"] == "跌出前2名"
+    assert t.loc["d", "crossing"] == "进入前2名"
+    assert t.loc["b", "crossing"] == "" and t.loc["f", "crossing"] == ""  # f: 6 → 7 stays in the last 2
+    assert whatif.crossing("top", "bottom", 3) == "跌出前3名、落入后3名"
+
+
+def test_competition_ranks_of_each_run():
+    keys = np.array([[90.0, 80.0], [90.0, 85.0], [70.0, 85.0]])
+    assert whatif.competition_ranks(keys).tolist() == [[1, 3], [1, 1], [3, 1]]
+
+
+def test_rounding_key_is_pythons_not_numpys():
+    """6.395 is 6.39499… in binary: Python (and the official ranking) round it to 6.39."""
+    assert whatif._round2(np.array([6.395, 2.675, 1.005, 88.435])).tolist() == [6.39, 2.67, 1.0, 88.44]
+
+
+def test_matrix_scores_agree_with_the_tidy_reweighting(demo_db):
+    with service.open_store(demo_db) as store:
+        ms = service.score(store, "2022-10", "部门", with_previous=False).scores
+    rng = np.random.default_rng(3)
+    pts = {c: float(v) for c, v in zip(ms.framework.codes, rng.uniform(0, 10, len(ms.framework.codes)))}
+    mx = whatif.attainment_matrix(ms.detail, ms.framework.codes)
+    w = np.array([[pts[c] for c in mx.codes]])
+    for policy in ("rescale", "na_full"):
+        tidy = whatif.reweight(ms.detail, ms.framework, pts, policy).set_index("unit_id")["score"]
+        matrix = pd.Series(whatif.matrix_scores(mx, w, policy)[:, 0], index=mx.unit_ids)
+        assert np.allclose(tidy.reindex(mx.unit_ids).to_numpy(), matrix.to_numpy(), atol=1e-9)
+
+
+def test_stability_is_deterministic_and_collapses_to_the_official_rank_without_noise(demo_db):
+    with service.open_store(demo_db) as store:
+        ms = service.score(store, "2022-10", "部门", with_previous=False).scores
+    a = whatif.stability(ms.detail, ms.framework, pct=20, runs=300, seed=7)
+    b = whatif.stability(ms.detail, ms.framework, pct=20, runs=300, seed=7)
+    pd.testing.assert_frame_equal(a, b)
+    assert a["unit_id"].tolist() == ms.summary["unit_id"].tolist()
+    assert a["rank"].tolist() == ms.summary["rank"].astype(int).tolist()
+    n = len(a)
+    assert ((1 <= a["p05"]) & (a["p05"] <= a["median"]) & (a["median"] <= a["p95"]) & (a["p95"] <= n)).all()
+    assert (a["p95"] > a["p05"]).any()  # ±20% does move some of 31 departments
+    zero = whatif.stability(ms.detail, ms.framework, pct=0, runs=50, seed=7)
+    assert (zero["p05"] == zero["rank"]).all() and (zero["p95"] == zero["rank"]).all()
+    assert (zero["median"] == zero["rank"]).all() and (zero["same_rank"] == 1).all()
+
+
+def test_stability_of_the_hand_built_pair(scores):
+    """Same applicable points, so tongji leads iff its loss D8 < keji's 0.25·D5 + 0.5·D14 (2 < 2.5
+    officially). With every weight within ±50% that holds in most runs, not all."""
+    s = whatif.stability(scores.detail, FW, pct=50, runs=2000, seed=1).set_index("unit_id")
+    assert s.loc["tongji", "rank"] == 1
+    assert 0.5 < s.loc["tongji", "above_next"] < 1
+    assert np.isnan(s.loc["keji", "above_next"])
+
+
+def test_stability_refuses_nonsense():
+    with pytest.raises(ConfigError):
+        whatif.stability(pd.DataFrame(), FW, pct=120)
+    with pytest.raises(ConfigError):
+        whatif.stability(pd.DataFrame(), FW, runs=0)

@@ -1,0 +1,139 @@
+"""A real Streamlit server and a real Chromium for the browser benchmarks and end-to-end tests.
+
+Debian's /usr/bin/chromium only (never a downloaded browser), headless, with background
+networking off (this machine's closed network refuses those connections).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+from tests.support.paths import ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+]
+READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def have_browser() -> str | None:
+    """None when the real-browser path can run here, else the reason it cannot."""
+    if not Path(CHROMIUM).exists():
+        return "未安装 Debian chromium（/usr/bin/chromium）"
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "未安装 Python 包 playwright"
+    return None
+
+
+@contextlib.contextmanager
+def streamlit_server(script: str | Path, db: Path | None = None, timeout: float = 60.0,
+                     env: dict[str, str] | None = None) -> Iterator[str]:
+    """`streamlit run script` on a free loopback port; yields the base URL once healthy."""
+    port = free_port()
+    full_env = {**os.environ, **(env or {})}
+    if db is not None:
+        full_env["CREDIT_DB"] = str(db)
+    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
+           "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
+           "--browser.gatherUsageStats", "false"]
+    log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"streamlit-{port}.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                    if r.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit 未能启动，日志见 {log.name}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def wait_drawn(page, *selectors: str, timeout: float = 60_000) -> None:
+    """Drawn = the script finished and every named element is visible."""
+    page.wait_for_selector(READY, timeout=timeout)
+    for sel in selectors:
+        page.wait_for_selector(sel, state="visible", timeout=timeout)
+    page.wait_for_selector(READY, timeout=timeout)
+
+
+def login(page, url: str, username: str, password: str) -> None:
+    """Sign in through the login page as a person would; the session then lives in this tab."""
+    page.goto(f"{url}/login")
+    wait_drawn(page)
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_text("当前用户：").wait_for()
+    wait_drawn(page)
+
+
+def open_page(page, title: str) -> None:
+    """Navigate through the sidebar: a full reload would start a new (signed-out) session."""
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    wait_drawn(page)
+    page.get_by_role("heading", name=title).first.wait_for()
+
+
+_WATCH_RUN = """() => {
+  window.__scriptRan = false;
+  const app = document.querySelector('[data-testid="stApp"]');
+  const seen = () => { if (app.getAttribute('data-test-script-state') === 'running') window.__scriptRan = true; };
+  window.__runWatch?.disconnect();
+  window.__runWatch = new MutationObserver(seen);
+  window.__runWatch.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
+def rerun_drawn(page, action, timeout: float = 30_000) -> None:
+    """Do `action` (which makes Streamlit rerun) and wait until that rerun has finished drawing.
+
+    A MutationObserver notes the switch to "running", so a rerun faster than Playwright's polling
+    is still seen; waiting only for the finished state could stop the clock before the rerun began.
+    """
+    page.evaluate(_WATCH_RUN)
+    action()
+    page.wait_for_function("() => window.__scriptRan === true", timeout=timeout)
+    wait_drawn(page, timeout=timeout)
