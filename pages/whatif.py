@@ -15,12 +15,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from credit.app.service import GROUPS
+from credit.app.service import GROUPS, adopt_weights
 from credit.errors import CreditError
 from credit.model.framework import Framework
+from credit.model.scenario import Scenario, weights_of_toml
 from credit.reports.audit_view import beijing
 from credit.scoring import whatif
-from credit.scoring.scenarios import Scenario, comparison, comparison_excel, fit, weights_of_toml
+from credit.scoring.scenarios import comparison, comparison_excel, fit
 from credit.store.facade import SEED_MONTH
 from ui import loaders
 from ui.auth import require
@@ -382,8 +383,8 @@ def _adopt(fw: Framework, group: str, points: dict[str, float], scenario_id: int
         st.session_state["wi_adopt_msg"] = ("error", "请先勾选确认。")
         return
     try:
-        store().adopt_weights(fw, eff, points, require("weights"), st.session_state.get("wi_adopt_reason", ""),
-                              scenario_id)
+        adopt_weights(store(), fw, eff, points, require("weights"), st.session_state.get("wi_adopt_reason", ""),
+                      scenario_id)
     except CreditError as exc:
         st.session_state["wi_adopt_msg"] = ("error", str(exc))
         return

@@ -50,12 +50,10 @@ def oidc_enabled() -> bool:
 def current_actor() -> Actor | None:
     actor = st.session_state.get(ACTOR_KEY)
     if actor is None and oidc_enabled() and getattr(st.user, "is_logged_in", False):
-        acc = store().account(str(st.user.get("email", "")))
-        if acc and not acc["disabled"]:
-            actor = Actor(acc["username"], acc["role"], acc["display"])
+        actor = store().login_oidc(str(st.user.get("email", "")))
+        if actor is not None:
             st.session_state[ACTOR_KEY] = actor
             st.session_state[SEEN_KEY] = time.time()
-            store().log_event(actor, "login.oidc", {"username": actor.username})
     if actor is None:
         return None
     seen = st.session_state.get(SEEN_KEY, 0.0)
@@ -99,7 +97,7 @@ def logout(expired: bool = False) -> None:
     actor = st.session_state.pop(ACTOR_KEY, None)
     st.session_state.pop(SEEN_KEY, None)
     if actor is not None:
-        store().log_event(actor, "logout.expired" if expired else "logout", {"username": actor.username})
+        store().logout(actor, expired=expired)
     if expired:
         st.session_state["login_notice"] = "长时间未操作，已自动退出登录，请重新登录。"
     if oidc_enabled() and getattr(st.user, "is_logged_in", False):

@@ -6,15 +6,19 @@ Nothing here knows about Streamlit; pages call these and cache the results per d
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
+from credit.model.accounts import Actor, authorize
 from credit.model.framework import Framework, default_framework_texts, parse_framework
+from credit.model.scenario import check_reason
 from credit.model.units import UnitRegister, load_units
 from credit.scoring.engine import MonthScores, Policy, add_changes, score_month
 from credit.scoring.inputs import MonthInputs, load_month_inputs, previous_month
+from credit.scoring.scenarios import adoptable
 from credit.store.facade import Store
 
 DEFAULT_DB = Path(__file__).resolve().parents[2] / "data" / "credit.db"
@@ -50,6 +54,22 @@ def framework_for(store: Store, group: str, month: str, register: UnitRegister |
         fw = replace(fw, version_id=fid, effective_month=effective)
         _FRAMEWORKS[key] = fw
     return fw
+
+
+def adopt_weights(store: Store, official: Framework, effective_month: str, points: Mapping[str, float],
+                  by: Actor, reason: str, scenario_id: int | None = None) -> int:
+    """Make `points` the official weights of `official.group` from `effective_month` on.
+
+    `official` is the framework in force in that month (the one the points were made against).
+    The new framework is validated here as a file would be (that needs the scoring layer, which
+    the store must not import), then saved by the store as a new version with its audit entry;
+    returns the new framework id. Permission and reason are checked first, before any work.
+    """
+    authorize(by, "weights")
+    check_reason(reason)
+    fw, text = adoptable(official, points, store.register(), effective_month)
+    return store.weights.adopt(fw.group, effective_month, text, by, reason,
+                               based_on=(official.version_id, official.effective_month), scenario_id=scenario_id)
 
 
 @dataclass

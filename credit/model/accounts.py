@@ -29,6 +29,7 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "weights": (ROLE_EDITOR, ROLE_ADMIN),
     "bulletin": (ROLE_EDITOR, ROLE_ADMIN),
     "settings": (ROLE_EDITOR, ROLE_ADMIN),
+    "security": (ROLE_ADMIN,),
     "units": (ROLE_ADMIN,),
     "accounts": (ROLE_ADMIN,),
 }
@@ -40,6 +41,7 @@ PERMISSION_NAMES: dict[str, str] = {
     "weights": "发布官方权重",
     "bulletin": "导出月度通报",
     "settings": "修改系统设置",
+    "security": "修改登录与安全设置",
     "units": "维护单位名册",
     "accounts": "管理账户",
 }

@@ -462,8 +462,6 @@ def export(store: Store, data: BulletinData, fmt: str, actor: Actor | None) -> b
     """Render the bulletin; with an actor, record the export in the audit log (reading is open to all)."""
     blob = render(data, fmt)
     if actor is not None:
-        store.log_event(actor, "bulletin.export", {
-            "month": data.month, "format": fmt, "bytes": len(blob),
-            "red": len(data.alerts_of(RED)), "yellow": len(data.alerts_of(YELLOW)),
-        })
+        store.exports.record_export(data.month, fmt, actor, size=len(blob),
+                                    red=len(data.alerts_of(RED)), yellow=len(data.alerts_of(YELLOW)))
     return blob

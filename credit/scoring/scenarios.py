@@ -4,73 +4,24 @@ A scenario is just a name and second-level points for a group (plus who, when, w
 apart from the official framework versions on purpose: saving one never changes a score; only
 adopting it (credit office, permission "weights") makes a new official framework version, and that
 goes through the same validation as a framework file (`parse_framework`).
+
+The scenario value and its pure checks are in `credit.model.scenario` (the store needs them and
+must not import scoring).
 """
 
 from __future__ import annotations
 
-import json
-import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
 
 import pandas as pd
 
 from credit.errors import ConfigError, CreditError
 from credit.model.framework import Framework, parse_framework
+from credit.model.scenario import Scenario
 from credit.model.units import UnitRegister
 from credit.scoring.engine import Policy
 from credit.scoring.whatif import compare, complete_points, level1_totals, official_points, reweight
 from credit.workbook.export import to_excel_bytes
-
-MAX_NAME = 40
-
-
-@dataclass(frozen=True)
-class Scenario:
-    id: int | None
-    name: str
-    group: str
-    month: str
-    points: dict[str, float]
-    note: str = ""
-    created_by: str = ""
-    created_at: str = ""
-
-    @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> Scenario:
-        """A row of the `scenarios` table (points stored as a JSON object)."""
-        points = row["points"]
-        if isinstance(points, str):
-            points = json.loads(points)
-        return cls(row["id"], row["name"], row["group_name"], row["month"],
-                   {k: float(v) for k, v in points.items()}, row.get("note") or "",
-                   row.get("created_by") or "", row.get("created_at") or "")
-
-    @property
-    def label(self) -> str:
-        return f"{self.name}（{self.created_by}，{self.created_at[:10]}）"
-
-
-def check_name(name: str) -> str:
-    name = (name or "").strip()
-    if not name:
-        raise CreditError("请填写方案名称")
-    if len(name) > MAX_NAME:
-        raise CreditError(f"方案名称不超过 {MAX_NAME} 个字")
-    return name
-
-
-def check_points(points: Mapping[str, Any]) -> dict[str, float]:
-    """Numbers, not negative, at least one above zero; codes are checked against a framework later."""
-    out: dict[str, float] = {}
-    for code, value in dict(points).items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value < 0:
-            raise CreditError(f"指标 {code} 的分值应为非负数，实际为「{value}」")
-        out[str(code)] = round(float(value), 9)
-    if not out or sum(out.values()) <= 0:
-        raise CreditError("方案中的分值合计应大于 0")
-    return out
 
 
 def fit(fw: Framework, points: Mapping[str, float]) -> tuple[dict[str, float], list[str]]:
@@ -106,16 +57,6 @@ def adoptable(official: Framework, points: Mapping[str, float], register: UnitRe
     except ConfigError as exc:
         raise CreditError(f"新权重未通过指标体系校验：{exc}") from exc
     return fw, text
-
-
-def weights_of_toml(text: str) -> dict[str, dict[str, float]]:
-    """{"level1": {name: pts}, "indicators": {code: pts}} of a framework text, for the audit entry
-    that records the old and the new official weights of an adoption."""
-    data = tomllib.loads(text)
-    return {
-        "level1": {lv["name"]: float(lv["points"]) for lv in data.get("level1", [])},
-        "indicators": {ind["code"]: float(ind["points"]) for ind in data.get("indicator", [])},
-    }
 
 
 # -- comparison ------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Accounts in the store: create, change password, disable, log in with lock-out.
 
-A mixin of `credit.store.facade.Store` (it uses the store's `_write`, `_changed`, `_one`, `_all`).
-Every change is audited; a login, successful or not, is audited too.
+Every change is audited; a login, successful or not, and a sign-out are audited too, each by the
+operation itself in its own write transaction (there is no way to add an arbitrary audit row).
 """
 
 from __future__ import annotations
@@ -13,11 +13,13 @@ from credit.errors import CreditError
 from credit.model.accounts import (
     ROLES,
     Actor,
+    PermissionDenied,
     authorize,
     check_password_strength,
     hash_password,
     verify_password,
 )
+from credit.store.core import Core
 from credit.store.util import now
 
 MAX_FAILED = 5
@@ -29,21 +31,24 @@ class LoginFailed(CreditError):
     """Wrong name or password, a disabled or a locked account (the message says which is safe)."""
 
 
-class AccountsMixin:
+class Accounts:
     """Accounts table operations; see `credit.model.accounts` for roles and hashing."""
 
+    def __init__(self, core: Core):
+        self._core = core
+
     def has_accounts(self) -> bool:
-        return bool(self._scalar("SELECT COUNT(*) FROM accounts"))  # type: ignore[attr-defined]
+        return bool(self._core.scalar("SELECT COUNT(*) FROM accounts"))
 
     def accounts(self) -> list[dict[str, Any]]:
         """Accounts without their hashes, for the admin page and `user list`."""
-        return self._all(  # type: ignore[attr-defined]
+        return self._core.all(
             "SELECT username, display, role, disabled, failed, locked_until, created_by, created_at, updated_at "
             "FROM accounts ORDER BY username"
         )
 
     def account(self, username: str) -> dict[str, Any] | None:
-        return self._one("SELECT * FROM accounts WHERE username = ?", (username,))  # type: ignore[attr-defined]
+        return self._core.one("SELECT * FROM accounts WHERE username = ?", (username,))
 
     def add_account(self, username: str, password: str, role: str, by: Actor, display: str = "") -> None:
         who = authorize(by, "accounts")
@@ -53,16 +58,16 @@ class AccountsMixin:
         if role not in ROLES:
             raise CreditError(f"角色应为 {'、'.join(f'{k}（{v}）' for k, v in ROLES.items())} 之一")
         check_password_strength(password)
-        with self._write():  # type: ignore[attr-defined]
+        with self._core.write():
             if self.account(username):
                 raise CreditError(f"用户名「{username}」已存在")
             stamp = now()
-            self._db["accounts"].insert({  # type: ignore[attr-defined]
+            self._core.db["accounts"].insert({
                 "username": username, "display": display, "role": role, "pw_hash": hash_password(password),
                 "disabled": 0, "failed": 0, "locked_until": None, "created_by": who,
                 "created_at": stamp, "updated_at": stamp,
             })
-            self._changed(who, "account.add", {"username": username, "role": role})  # type: ignore[attr-defined]
+            self._core.changed(who, "account.add", {"username": username, "role": role})
 
     def set_password(self, username: str, password: str, by: Actor, old_password: str | None = None) -> None:
         """An admin sets anyone's password; anyone else only their own, giving the old one."""
@@ -74,12 +79,12 @@ class AccountsMixin:
         if own and not verify_password(old_password or "", acc["pw_hash"]):
             raise CreditError("原密码不正确")
         check_password_strength(password)
-        with self._write():  # type: ignore[attr-defined]
-            self._db.execute(  # type: ignore[attr-defined]
+        with self._core.write():
+            self._core.db.execute(
                 "UPDATE accounts SET pw_hash = ?, failed = 0, locked_until = NULL, updated_at = ? WHERE username = ?",
                 (hash_password(password), now(), username),
             )
-            self._changed(who, "account.password", {"username": username})  # type: ignore[attr-defined]
+            self._core.changed(who, "account.password", {"username": username})
 
     def set_account_disabled(self, username: str, disabled: bool, by: Actor) -> None:
         who = authorize(by, "accounts")
@@ -87,12 +92,12 @@ class AccountsMixin:
             raise CreditError(f"用户「{username}」不存在")
         if disabled and isinstance(by, Actor) and by.username == username:
             raise CreditError("不能停用自己正在使用的账户")
-        with self._write():  # type: ignore[attr-defined]
-            self._db.execute(  # type: ignore[attr-defined]
+        with self._core.write():
+            self._core.db.execute(
                 "UPDATE accounts SET disabled = ?, failed = 0, locked_until = NULL, updated_at = ? WHERE username = ?",
                 (1 if disabled else 0, now(), username),
             )
-            self._changed(who, "account.disable" if disabled else "account.enable", {"username": username})  # type: ignore[attr-defined]
+            self._core.changed(who, "account.disable" if disabled else "account.enable", {"username": username})
 
     def login(self, username: str, password: str, *, at: datetime | None = None) -> Actor:
         """Check the password; count failures and lock the account for a while after too many."""
@@ -112,28 +117,39 @@ class AccountsMixin:
         if not verify_password(password, acc["pw_hash"]):
             failed = int(acc["failed"]) + 1
             locked = (at + timedelta(minutes=LOCK_MINUTES)).isoformat(timespec="seconds") if failed >= MAX_FAILED else None
-            with self._write():  # type: ignore[attr-defined]
-                self._db.execute(  # type: ignore[attr-defined]
+            with self._core.write():
+                self._core.db.execute(
                     "UPDATE accounts SET failed = ?, locked_until = ? WHERE username = ?",
                     (0 if locked else failed, locked, username),
                 )
-                self._audit(username, "login.failed", {"username": username, "failed": failed, "locked": bool(locked)})  # type: ignore[attr-defined]
+                self._core.audit(username, "login.failed", {"username": username, "failed": failed, "locked": bool(locked)})
             if locked:
                 raise LoginFailed(f"密码连续错误 {MAX_FAILED} 次，账户已锁定 {LOCK_MINUTES} 分钟")
             raise LoginFailed(f"用户名或密码不正确（再错 {MAX_FAILED - failed} 次将锁定账户）")
-        with self._write():  # type: ignore[attr-defined]
-            self._db.execute(  # type: ignore[attr-defined]
+        with self._core.write():
+            self._core.db.execute(
                 "UPDATE accounts SET failed = 0, locked_until = NULL WHERE username = ?", (username,)
             )
-            self._audit(username, "login", {"username": username})  # type: ignore[attr-defined]
+            self._core.audit(username, "login", {"username": username})
         return Actor(username, acc["role"], acc["display"])
 
-    def log_event(self, by: Actor, action: str, detail: dict[str, object]) -> None:
-        """Audit an action that writes no data (a logout, a bulletin export)."""
-        who = by.username if isinstance(by, Actor) else str(by)
-        with self._write():  # type: ignore[attr-defined]
-            self._audit(who, action, detail)  # type: ignore[attr-defined]
+    def login_oidc(self, email: str) -> Actor | None:
+        """The account an identity provider vouched for (by e-mail), audited; None if none or disabled."""
+        acc = self.account(email.strip()) if email else None
+        if acc is None or acc["disabled"]:
+            return None
+        username = acc["username"]
+        with self._core.write():
+            self._core.audit(username, "login.oidc", {"username": username})
+        return Actor(username, acc["role"], acc["display"])
+
+    def logout(self, actor: Actor, *, expired: bool = False) -> None:
+        """Record that `actor` signed out (or was signed out after being idle too long)."""
+        if not isinstance(actor, Actor):
+            raise PermissionDenied("未登录或缺少操作账户，操作被拒绝。")
+        with self._core.write():
+            self._core.audit(actor.username, "logout.expired" if expired else "logout", {"username": actor.username})
 
     def _log_login(self, username: str, ok: bool, reason: str) -> None:
-        with self._write():  # type: ignore[attr-defined]
-            self._audit(username or "（空）", "login" if ok else "login.failed", {"username": username, "reason": reason})  # type: ignore[attr-defined]
+        with self._core.write():
+            self._core.audit(username or "（空）", "login" if ok else "login.failed", {"username": username, "reason": reason})

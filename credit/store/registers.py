@@ -1,25 +1,25 @@
 """The evidence registers in the store: form-added entries, their withdrawal, evidence files.
 
-A mixin of `credit.store.facade.Store` (it uses the store's `_write`, `_changed`, `_one`, `_all`,
-`records_frame` and `register`). Like the upload archive, all three tables are insert-only
+A part of the store holding the core, the unit register (to check the unit) and the datasets (to
+read uploaded register rows). Like the upload archive, all three tables are insert-only
 (triggers in migration m0003): an entry typed by mistake is withdrawn by a new row, and a file
 once stored stays. Every write is authorised ("registers"), one transaction, and audited; a write
 that would change nothing (the same file for the same entry again) writes nothing.
-
-Also here: two read helpers over the upload archive that the upload preview and the versions
-page need (find an archived file by sha256, describe archived files without their bytes).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from credit.errors import CreditError
 from credit.model.accounts import Actor, authorize
 from credit.model.contract import UNIT_COL
-from credit.store.util import now
+from credit.store.core import Core
+from credit.store.datasets import Datasets
+from credit.store.units import Units
+from credit.store.util import check_month, now
 from credit.workbook.registers import (
     KEY_COLUMN,
     RegisterView,
@@ -33,22 +33,16 @@ from credit.workbook.registers import (
     sniff_evidence,
 )
 
-
-def check_month(month: str) -> str:
-    """The store's month check (CreditError in Chinese); imported late: credit.store.facade imports us."""
-    from credit.store.facade import check_month as store_check_month
-
-    return store_check_month(month)
-
-
-_UPLOAD_INFO = "id, sha256, filename, size, uploaded_by, uploaded_at"
 _EVIDENCE_INFO = (
     "id, sheet, year, unit_id, entry_key, entry_name, filename, kind, size, sha256, uploaded_by, uploaded_at"
 )
 
 
-class RegistersMixin:
+class Registers:
     """Register entries and evidence files; see `credit.workbook.registers` for the rules."""
+
+    def __init__(self, core: Core, units: Units, datasets: Datasets):
+        self._core, self._units, self._datasets = core, units, datasets
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -77,7 +71,7 @@ class RegistersMixin:
             params.append(check_register_sheet(sheet))
         if not include_withdrawn:
             sql += " AND w.entry_id IS NULL"
-        rows = self._all(sql + " ORDER BY e.month, e.id", params)  # type: ignore[attr-defined]
+        rows = self._core.all(sql + " ORDER BY e.month, e.id", params)
         for r in rows:
             r["data"] = json.loads(r["data"])
             r["withdrawn"] = bool(r["withdrawn"])
@@ -93,11 +87,11 @@ class RegistersMixin:
         if unit_id is not None:
             sql += " AND unit_id = ?"
             params.append(unit_id)
-        return self._all(sql + " ORDER BY id", params)  # type: ignore[attr-defined]
+        return self._core.all(sql + " ORDER BY id", params)
 
     def evidence_bytes(self, file_id: int) -> tuple[str, bytes]:
         """The evidence file exactly as uploaded, for download."""
-        row = self._one("SELECT filename, content FROM evidence_files WHERE id = ?", (int(file_id),))  # type: ignore[attr-defined]
+        row = self._core.one("SELECT filename, content FROM evidence_files WHERE id = ?", (int(file_id),))
         if row is None:
             raise CreditError(f"未找到编号为 {file_id} 的证明材料文件")
         return row["filename"], bytes(row["content"])
@@ -107,23 +101,10 @@ class RegistersMixin:
         last = f"{int(year):04d}-{int(upto_month):02d}"
         return combined_view(
             sheet,
-            self.records_frame(year, upto_month, sheet),  # type: ignore[attr-defined]
+            self._datasets.records_frame(year, upto_month, sheet),
             self.register_entries(year, sheet, last),
             self.evidence_files(year, sheet),
         )
-
-    def find_upload(self, digest: str) -> dict[str, Any] | None:
-        """The archived upload with this sha256 (without its bytes), or None."""
-        return self._one(f"SELECT {_UPLOAD_INFO} FROM uploads WHERE sha256 = ?", (digest,))  # type: ignore[attr-defined]
-
-    def uploads_info(self, upload_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-        """Archived uploads by id (without their bytes), for version lists."""
-        ids = sorted({int(i) for i in upload_ids if i is not None})
-        if not ids:
-            return {}
-        marks = ",".join("?" * len(ids))
-        rows = self._all(f"SELECT {_UPLOAD_INFO} FROM uploads WHERE id IN ({marks})", ids)  # type: ignore[attr-defined]
-        return {r["id"]: r for r in rows}
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -141,8 +122,8 @@ class RegistersMixin:
         record = clean_entry(sheet, data)
         name = record[KEY_COLUMN[sheet]]
         year = int(month[:4])
-        with self._write():  # type: ignore[attr-defined]
-            unit = self.register().by_id.get(unit_id)  # type: ignore[attr-defined]
+        with self._core.write():
+            unit = self._units.register().by_id.get(unit_id)
             if unit is None:
                 raise CreditError(f"未找到单位编号「{unit_id}」")
             if not unit.active_in(month):
@@ -154,19 +135,19 @@ class RegistersMixin:
                     "同一单位同一领域一年只计一次，未重复添加；如需补充证明材料，请在该条目下上传附件"
                 )
             payload = {UNIT_COL: unit.name_at(month), **record}
-            entry_id = self._db["register_entries"].insert({  # type: ignore[attr-defined]
+            entry_id = self._core.db["register_entries"].insert({
                 "sheet": sheet, "month": month, "unit_id": unit_id, "entry_key": entry_key(name),
                 "data": entry_data_json(payload), "created_by": who, "created_at": now(),
             }).last_pk
-            self._changed(who, "register.add", {"entry_id": entry_id, "sheet": sheet, "month": month,  # type: ignore[attr-defined]
+            self._core.changed(who, "register.add", {"entry_id": entry_id, "sheet": sheet, "month": month,
                                                 "unit_id": unit_id, "name": name})
         return int(entry_id)
 
     def withdraw_register_entry(self, entry_id: int, by: Actor, reason: str = "") -> None:
         """Withdraw a typed entry (it stops counting; the entry and its files stay on record)."""
         who = authorize(by, "registers")
-        with self._write():  # type: ignore[attr-defined]
-            entry = self._one(  # type: ignore[attr-defined]
+        with self._core.write():
+            entry = self._core.one(
                 "SELECT e.id, e.sheet, e.month, e.unit_id, e.data, w.entry_id AS gone FROM register_entries e"
                 " LEFT JOIN register_withdrawals w ON w.entry_id = e.id WHERE e.id = ?",
                 (int(entry_id),),
@@ -175,10 +156,10 @@ class RegistersMixin:
                 raise CreditError(f"未找到编号为 {entry_id} 的登记条目")
             if entry["gone"] is not None:
                 raise CreditError(f"登记条目 #{entry_id} 已撤回")
-            self._db["register_withdrawals"].insert({  # type: ignore[attr-defined]
+            self._core.db["register_withdrawals"].insert({
                 "entry_id": int(entry_id), "reason": reason.strip(), "withdrawn_by": who, "withdrawn_at": now(),
             })
-            self._changed(who, "register.withdraw", {"entry_id": int(entry_id), "sheet": entry["sheet"],  # type: ignore[attr-defined]
+            self._core.changed(who, "register.withdraw", {"entry_id": int(entry_id), "sheet": entry["sheet"],
                                                      "month": entry["month"], "unit_id": entry["unit_id"],
                                                      "reason": reason.strip()})
 
@@ -194,8 +175,8 @@ class RegistersMixin:
         check_register_sheet(sheet)
         kind = sniff_evidence(content, filename)
         digest, key = sha256(content), entry_key(name)
-        with self._write():  # type: ignore[attr-defined]
-            existing = self._scalar(  # type: ignore[attr-defined]
+        with self._core.write():
+            existing = self._core.scalar(
                 "SELECT id FROM evidence_files WHERE sheet = ? AND year = ? AND unit_id = ? AND entry_key = ?"
                 " AND sha256 = ?",
                 (sheet, int(year), unit_id, key, digest),
@@ -205,13 +186,13 @@ class RegistersMixin:
             found = find_entry(self.register_view(int(year), 12, sheet), unit_id, name)
             if found is None:
                 raise CreditError(f"{year} 年登记表中没有该单位的「{name}」条目，请先登记条目再上传证明材料")
-            file_id = self._db["evidence_files"].insert({  # type: ignore[attr-defined]
+            file_id = self._core.db["evidence_files"].insert({
                 "sheet": sheet, "year": int(year), "unit_id": unit_id, "entry_key": key,
                 "entry_name": str(found[KEY_COLUMN[sheet]]), "filename": filename, "kind": kind,
                 "size": len(content), "sha256": digest, "content": content, "uploaded_by": who,
                 "uploaded_at": now(),
             }).last_pk
-            self._changed(who, "evidence.add", {"file_id": file_id, "sheet": sheet, "year": int(year),  # type: ignore[attr-defined]
+            self._core.changed(who, "evidence.add", {"file_id": file_id, "sheet": sheet, "year": int(year),
                                                 "unit_id": unit_id, "name": name, "filename": filename,
                                                 "sha256": digest})
         return int(file_id)

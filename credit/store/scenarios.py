@@ -1,10 +1,13 @@
 """Saved weight scenarios and the adoption of official weights, in the store.
 
-A mixin of `credit.store.facade.Store` (it uses the store's `_write`, `_changed`, `_one`, `_all`,
-`_save_framework`, `framework_for` and `register`). Saving a scenario needs permission
-"scenarios"; adopting weights needs "weights" and becomes a new official framework version from a
-chosen month on, in one transaction with an audit entry that keeps who, when, the old and the new
-weights and why. Earlier months keep the version in force for them (`Store.framework_for`).
+Saving a scenario needs permission "scenarios"; adopting weights needs "weights" and becomes a new
+official framework version from a chosen month on, in one transaction with an audit entry that
+keeps who, when, the old and the new weights and why. Earlier months keep the version in force for
+them (`Frameworks.framework_for`).
+
+The store does not judge the new weights (that needs the scoring engine, which the store must not
+import): `credit.app.service.adopt_weights` validates them with `credit.scoring.scenarios.adoptable`
+and hands the checked framework text to `Scenarios.adopt`.
 """
 
 from __future__ import annotations
@@ -14,15 +17,19 @@ from typing import Any
 
 from credit.errors import CreditError
 from credit.model.accounts import Actor, authorize
-from credit.model.framework import Framework
-from credit.scoring.scenarios import Scenario, adoptable, check_name, check_points, weights_of_toml
-from credit.store.util import dumps, now
+from credit.model.scenario import Scenario, check_name, check_points, check_reason, weights_of_toml
+from credit.store.core import Core
+from credit.store.frameworks import Frameworks
+from credit.store.util import check_group, check_month, dumps, now
 
 _COLUMNS = "id, name, group_name, month, points, note, created_by, created_at"
 
 
-class ScenariosMixin:
-    """`scenarios` table operations and `adopt_weights`; see `credit.scoring.scenarios` for the rules."""
+class Scenarios:
+    """`scenarios` table operations and the adoption of official weights."""
+
+    def __init__(self, core: Core, frameworks: Frameworks):
+        self._core, self._frameworks = core, frameworks
 
     def save_scenario(self, name: str, group: str, month: str, points: Mapping[str, float],
                       note: str, by: Actor) -> int:
@@ -30,57 +37,57 @@ class ScenariosMixin:
         who = authorize(by, "scenarios")
         name = check_name(name)
         points = check_points(points)
-        self.framework_for(group, month)  # type: ignore[attr-defined]  # checks group and month
-        with self._write():  # type: ignore[attr-defined]
-            if self._one("SELECT id FROM scenarios WHERE group_name = ? AND name = ?", (group, name)):  # type: ignore[attr-defined]
+        self._frameworks.framework_for(group, month)  # checks group and month
+        with self._core.write():
+            if self._core.one("SELECT id FROM scenarios WHERE group_name = ? AND name = ?", (group, name)):
                 raise CreditError(f"「{group}」已有名为「{name}」的方案，请换一个名称")
-            scenario_id = self._db["scenarios"].insert({  # type: ignore[attr-defined]
+            scenario_id = self._core.db["scenarios"].insert({
                 "name": name, "group_name": group, "month": month, "points": dumps(points),
                 "note": (note or "").strip(), "created_by": who, "created_at": now(),
             }).last_pk
-            self._changed(who, "scenario.save", {"scenario_id": scenario_id, "name": name, "group": group,  # type: ignore[attr-defined]
-                                                 "month": month, "points": points, "note": note})
+            self._core.changed(who, "scenario.save", {"scenario_id": scenario_id, "name": name, "group": group,
+                                                      "month": month, "points": points, "note": note})
         return int(scenario_id)
 
     def scenarios(self, group: str) -> list[Scenario]:
         """A group's saved scenarios, newest first."""
-        rows = self._all(f"SELECT {_COLUMNS} FROM scenarios WHERE group_name = ? ORDER BY id DESC", (group,))  # type: ignore[attr-defined]
+        rows = self._core.all(f"SELECT {_COLUMNS} FROM scenarios WHERE group_name = ? ORDER BY id DESC", (group,))
         return [Scenario.from_row(r) for r in rows]
 
     def scenario(self, scenario_id: int) -> Scenario | None:
-        row = self._one(f"SELECT {_COLUMNS} FROM scenarios WHERE id = ?", (int(scenario_id),))  # type: ignore[attr-defined]
+        row = self._core.one(f"SELECT {_COLUMNS} FROM scenarios WHERE id = ?", (int(scenario_id),))
         return Scenario.from_row(row) if row else None
 
-    def adopt_weights(self, official: Framework, effective_month: str, points: Mapping[str, float],
-                      by: Actor, reason: str, scenario_id: int | None = None) -> int:
-        """Make `points` the official weights of `official.group` from `effective_month` on.
+    def adopt(self, group: str, effective_month: str, toml_text: str, by: Actor, reason: str, *,
+              based_on: tuple[int | None, str | None], scenario_id: int | None = None) -> int:
+        """Save the (already validated) `toml_text` as `group`'s official framework from `effective_month`.
 
-        `official` is the framework in force in that month (the one the points were made
-        against). The new framework is validated as a file would be, then saved as a new
-        version through the store's framework path; returns the new framework id.
+        `based_on` is (version id, effective month) of the framework the weights were made against;
+        if another version is in force in `effective_month` by now, the adoption is refused, since
+        the what-if the office looked at is no longer what would change. Returns the new framework id.
         """
         who = authorize(by, "weights")
-        reason = (reason or "").strip()
-        if not reason:
-            raise CreditError("请填写调整官方权重的原因")
-        fw, text = adoptable(official, points, self.register(), effective_month)  # type: ignore[attr-defined]
-        with self._write():  # type: ignore[attr-defined]
-            old_id, old_text, old_from = self.framework_for(fw.group, effective_month)  # type: ignore[attr-defined]
-            if official.version_id is not None and old_id != official.version_id:
+        reason = check_reason(reason)
+        check_group(group)
+        check_month(effective_month)
+        based_id, based_from = based_on
+        with self._core.write():
+            old_id, old_text, old_from = self._frameworks.framework_for(group, effective_month)
+            if based_id is not None and old_id != based_id:
                 raise CreditError(
                     f"{effective_month} 执行的是另一版本的指标体系（{old_from} 起），与模拟所用版本"
-                    f"（{official.effective_month} 起）不同。请把考核月份切换到 {effective_month} 后重新模拟再发布。"
+                    f"（{based_from} 起）不同。请把考核月份切换到 {effective_month} 后重新模拟再发布。"
                 )
-            framework_id = self._save_framework(fw.group, effective_month, text, who, reason)  # type: ignore[attr-defined]
-            self._changed(who, "weights.adopt", {  # type: ignore[attr-defined]
-                "group": fw.group, "effective_month": effective_month, "framework_id": framework_id,
+            framework_id = self._frameworks.save_framework(group, effective_month, toml_text, by, reason)
+            self._core.changed(who, "weights.adopt", {
+                "group": group, "effective_month": effective_month, "framework_id": framework_id,
                 "previous_framework_id": old_id, "previous_effective_month": old_from,
                 "scenario_id": scenario_id, "reason": reason,
-                "old": weights_of_toml(old_text), "new": weights_of_toml(text),
+                "old": weights_of_toml(old_text), "new": weights_of_toml(toml_text),
             })
         return int(framework_id)
 
     def weight_changes(self, group: str) -> list[dict[str, Any]]:
         """Adoptions of official weights for a group, newest first (from the audit log)."""
-        rows = self.audit_log(limit=None, action="weights.adopt")  # type: ignore[attr-defined]
+        rows = self._core.audit_log(limit=None, action="weights.adopt")
         return [r for r in rows if r["detail"].get("group") == group]

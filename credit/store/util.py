@@ -1,9 +1,20 @@
-"""Small helpers shared by the store and its mixins (kept apart to avoid circular imports)."""
+"""Small helpers shared by the store's parts: time stamps, JSON, and the argument checks.
+
+The checks raise `CreditError` in Chinese, so a bad month or group typed in the CLI or a page
+reads as a message an official can act on, not a traceback.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
+
+from credit.errors import CreditError
+from credit.model.contract import SHEETS, Sheet
+from credit.model.units import GROUPS
+
+_MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def now() -> str:
@@ -13,3 +24,30 @@ def now() -> str:
 
 def dumps(obj: object) -> str:
     return json.dumps(obj, ensure_ascii=False, default=str)
+
+
+def check_month(month: str) -> str:
+    """Return `month` if it is 'YYYY-MM', else raise a message an official can act on."""
+    if not isinstance(month, str) or not _MONTH_RE.match(month):
+        raise CreditError(f"月份「{month}」格式有误，应为 YYYY-MM，例如 2022-03")
+    return month
+
+
+def check_group(group: str) -> str:
+    if group not in GROUPS:
+        raise CreditError(f"分组应为 {' 或 '.join(GROUPS)}，实际为「{group}」")
+    return group
+
+
+def sheet_spec(name: str) -> Sheet:
+    try:
+        return SHEETS[name]
+    except KeyError:
+        raise CreditError(f"未知的工作表「{name}」，可用的工作表：{'、'.join(SHEETS)}") from None
+
+
+def month_range(year: int, upto_month: int) -> tuple[str, str]:
+    """('YYYY-01', 'YYYY-mm'): the months of a year-to-date read."""
+    if not 1 <= upto_month <= 12:
+        raise CreditError(f"截止月份应在 1 到 12 之间，实际为 {upto_month}")
+    return f"{year:04d}-01", f"{year:04d}-{upto_month:02d}"

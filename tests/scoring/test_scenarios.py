@@ -13,8 +13,9 @@ from credit.app import service
 from credit.errors import CreditError
 from credit.model.accounts import Actor, PermissionDenied
 from credit.model.framework import parse_framework
+from credit.model.scenario import Scenario
 from credit.scoring import whatif
-from credit.scoring.scenarios import Scenario, comparison, comparison_excel, fit
+from credit.scoring.scenarios import comparison, comparison_excel, fit
 
 OFFICE = Actor("office", "editor", "信用办")
 LEADER = Actor("leader", "viewer", "领导")
@@ -87,7 +88,7 @@ def test_a_viewer_may_not_save_or_adopt(store):
     with pytest.raises(PermissionDenied):
         store.save_scenario("方案", GROUP, "2022-10", whatif.official_points(fw), "", LEADER)
     with pytest.raises(PermissionDenied):
-        store.adopt_weights(fw, "2022-06", _less_business(fw), LEADER, "试试")
+        service.adopt_weights(store, fw, "2022-06", _less_business(fw), LEADER, "试试")
     assert store.scenarios(GROUP) == []
 
 
@@ -97,7 +98,7 @@ def test_adopting_from_a_month_leaves_earlier_months_unchanged(store):
     months = store.months_with_data()
     before = {m: service.score(store, m, GROUP, with_previous=False).scores for m in months}
     sid = store.save_scenario("营商环境5分", GROUP, "2022-10", points, "", OFFICE)
-    new_id = store.adopt_weights(fw, "2022-06", points, OFFICE, "领导小组会议决定", scenario_id=sid)
+    new_id = service.adopt_weights(store, fw, "2022-06", points, OFFICE, "领导小组会议决定", scenario_id=sid)
 
     for m in months:
         after = service.score(store, m, GROUP, with_previous=False).scores
@@ -118,7 +119,7 @@ def test_an_adoption_is_a_new_validated_version_with_who_old_new_and_why(store):
     fw = _official(store)
     points = _less_business(fw)
     versions = len(store.framework_versions(GROUP))
-    new_id = store.adopt_weights(fw, "2022-06", points, OFFICE, "  领导小组会议决定 ")
+    new_id = service.adopt_weights(store, fw, "2022-06", points, OFFICE, "  领导小组会议决定 ")
     rows = store.framework_versions(GROUP)
     assert len(rows) == versions + 1
     row = rows[-1]
@@ -143,18 +144,18 @@ def test_bad_adoptions_are_refused_and_nothing_is_written(store, change, reason,
     fw = _official(store)
     version = store.data_version()
     with pytest.raises(CreditError, match=message):
-        store.adopt_weights(fw, "2022-06", change(fw), OFFICE, reason)
+        service.adopt_weights(store, fw, "2022-06", change(fw), OFFICE, reason)
     assert store.data_version() == version
 
 
 def test_adopting_against_another_version_is_refused(store):
     fw = _official(store)
-    store.adopt_weights(fw, "2022-06", _less_business(fw), OFFICE, "第一次调整")
+    service.adopt_weights(store, fw, "2022-06", _less_business(fw), OFFICE, "第一次调整")
     newer = _official(store, "2022-10")
     again = whatif.set_level1(newer, whatif.official_points(newer), "权益保护", 10, budget=100)
     with pytest.raises(CreditError, match="另一版本"):
-        store.adopt_weights(newer, "2022-03", again, OFFICE, "第二次调整")
-    store.adopt_weights(newer, "2022-08", again, OFFICE, "第二次调整")
+        service.adopt_weights(store, newer, "2022-03", again, OFFICE, "第二次调整")
+    service.adopt_weights(store, newer, "2022-08", again, OFFICE, "第二次调整")
     assert [v["effective_month"] for v in store.framework_versions(GROUP)][-2:] == ["2022-06", "2022-08"]
 
 

@@ -219,7 +219,7 @@ def _history_with_every_kind_of_change(db: Path) -> None:
         store.add_register_entry(SHEET_SCENARIOS, "2022-06", "dong_e", {"信用应用": "信易游", "开展方案/制度文件名称": "方案",
                                                                         "优惠/激励措施": "门票优惠"}, OFFICE)
         fw = service.framework_for(store, "镇街", "2022-07")
-        store.adopt_weights(fw, "2022-07", set_level1(fw, official_points(fw), "营商环境", 5, budget=100), OFFICE,
+        service.adopt_weights(store, fw, "2022-07", set_level1(fw, official_points(fw), "营商环境", 5, budget=100), OFFICE,
                             "领导小组会议决定")
         store.rename_unit("dong_e", "东阿镇（新）", "2022-08", rh.ACTOR)
 

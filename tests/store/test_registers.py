@@ -232,7 +232,7 @@ def test_evidence_files_are_checked_stored_once_and_insert_only(store) -> None:
     assert view[(view["unit_id"] == "yushan") & (view["信用应用"] == "信易批")]["证明材料"].tolist()[0] == 1
     for sql in ("UPDATE evidence_files SET filename = 'x'", "DELETE FROM evidence_files"):
         with pytest.raises(sqlite3.IntegrityError, match="证明材料文件不可"):
-            store._conn.execute(sql)
+            store._core.conn.execute(sql)
 
 
 def test_archive_lookups(store) -> None:

@@ -23,6 +23,7 @@ from credit.model.accounts import ROLE_ADMIN, Actor
 from credit.model.contract import COUNTY, DEPT, EVENTS, SHEET_COUNTY, SHEET_EVENTS, SHEET_TOWN, TOWN
 from credit.model.parsed import ParsedSheet, ParsedWorkbook
 from credit.model.units import Unit, UnitRegister
+from credit.store.datasets import Datasets
 from credit.store.facade import Store
 from credit.store.schema import MIGRATIONS
 
@@ -95,8 +96,8 @@ def store(tmp_path: Path):
 
 
 def test_new_store_is_wal_with_foreign_keys_and_seeded(store: Store) -> None:
-    assert store._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert store._conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert store._core.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store._core.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert [u.id for u in store.register()] == ["yushan", "kongcun", "fgw"]
     assert store.xyd_target(2022) == (269.0, 4000.0)
     assert store.framework_for("部门", "2022-01")[1] == FW_DEPT
@@ -122,7 +123,7 @@ def test_migrations_idempotent_on_reopen(tmp_path: Path) -> None:
         before, version = file_hash(s), s.data_version()
     for _ in range(2):
         with Store(path) as s:
-            applied = s._conn.execute("SELECT name FROM _sqlite_migrations").fetchall()
+            applied = s._core.conn.execute("SELECT name FROM _sqlite_migrations").fetchall()
             assert applied == [(m.name,) for m in MIGRATIONS._migrations]
             assert s.data_version() == version
             assert file_hash(s) == before
@@ -140,7 +141,7 @@ def test_versioning_keeps_old_versions(store: Store) -> None:
         (1, False, "a.xlsx"),
     ]
     assert store.current_sheet("2023-01", SHEET_TOWN)[0][TOWN.numeric_fields[0]] == 5.0
-    old_facts = store._conn.execute("SELECT COUNT(*) FROM facts WHERE version_id = ?", (versions[1]["id"],)).fetchone()[
+    old_facts = store._core.conn.execute("SELECT COUNT(*) FROM facts WHERE version_id = ?", (versions[1]["id"],)).fetchone()[
         0
     ]
     assert old_facts == len(TOWN.numeric_fields)
@@ -174,7 +175,7 @@ def test_same_content_in_a_new_file_is_archived_but_not_versioned(store: Store) 
 def test_failure_midway_rolls_back_everything(store: Store, monkeypatch) -> None:
     store.import_workbook(workbook("2023-01", town_sheet({"yushan": 1})), b"A", "a.xlsx", JIA)
     before, version = file_hash(store), store.data_version()
-    real = Store._insert_content
+    real = Datasets._insert_content
     calls = []
 
     def flaky(self, table, version_id, rows, sheet):
@@ -183,12 +184,12 @@ def test_failure_midway_rolls_back_everything(store: Store, monkeypatch) -> None
             raise RuntimeError("disk on fire")
         real(self, table, version_id, rows, sheet)
 
-    monkeypatch.setattr(Store, "_insert_content", flaky)
+    monkeypatch.setattr(Datasets, "_insert_content", flaky)
     wb = workbook("2023-01", town_sheet({"yushan": 2}), county_sheet(3))
     with pytest.raises(RuntimeError):
         store.import_workbook(wb, b"B", "b.xlsx", JIA)
     assert calls == [SHEET_TOWN, SHEET_COUNTY]
-    assert not store._conn.in_transaction
+    assert not store._core.conn.in_transaction
     assert file_hash(store) == before
     assert store.data_version() == version
     monkeypatch.undo()
@@ -257,7 +258,7 @@ def test_busy_writer_gives_store_busy_error_quickly(tmp_path: Path) -> None:
             with pytest.raises(StoreBusyError, match="数据库正忙"):
                 s.import_workbook(workbook("2023-01", town_sheet({"yushan": 1})), b"A", "a", JIA)
             assert time.perf_counter() - started < 2
-            assert not s._conn.in_transaction
+            assert not s._core.conn.in_transaction
             assert s.current_sheet("2023-01", SHEET_TOWN) == []  # readers are not blocked
         finally:
             other.execute("ROLLBACK")
@@ -445,7 +446,7 @@ def test_history_tables_are_append_only(store: Store) -> None:
         "UPDATE dataset_versions SET version = 7",
     ):
         with pytest.raises(sqlite3.DatabaseError):
-            store._conn.execute(sql)
+            store._core.conn.execute(sql)
 
 
 def test_backup_is_a_consistent_copy(store: Store, tmp_path: Path) -> None:
@@ -486,10 +487,10 @@ def test_round_trip_property(values, county, days) -> None:
 def test_write_lock_is_taken_up_front(store: Store, monkeypatch) -> None:
     """BEGIN IMMEDIATE: another writer is locked out before our first INSERT, not after."""
     seen: list[str] = []
-    real = Store._import_prepared
+    real = Datasets._import_prepared
 
     def probe(self, prep, by):
-        other = sqlite3.connect(self.path, timeout=0, isolation_level=None)
+        other = sqlite3.connect(self._core.path, timeout=0, isolation_level=None)
         try:
             other.execute("BEGIN IMMEDIATE")
             seen.append("other got the lock")
@@ -500,7 +501,7 @@ def test_write_lock_is_taken_up_front(store: Store, monkeypatch) -> None:
             other.close()
         return real(self, prep, by)
 
-    monkeypatch.setattr(Store, "_import_prepared", probe)
+    monkeypatch.setattr(Datasets, "_import_prepared", probe)
     store.import_workbook(workbook("2023-01", county_sheet(1)), b"c", "c.xlsx", JIA)
     assert seen == ["database is locked"]
 
@@ -534,4 +535,4 @@ def test_concurrent_first_open_migrates_once(tmp_path: Path) -> None:
         t.join()
     assert errors == []
     with Store(path) as s:
-        assert s._conn.execute("SELECT COUNT(*) FROM _sqlite_migrations").fetchone()[0] == len(MIGRATIONS._migrations)
+        assert s._core.conn.execute("SELECT COUNT(*) FROM _sqlite_migrations").fetchone()[0] == len(MIGRATIONS._migrations)

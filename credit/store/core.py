@@ -1,0 +1,219 @@
+"""The one connection every store part shares: opening, WAL, migrations, transactions, audit.
+
+Why it looks like this:
+- Every write is one `BEGIN IMMEDIATE` transaction (`Core.write()`): it takes the write lock up
+  front, so two imports are serialised by SQLite (WAL lets readers go on meanwhile) and a second
+  writer waits at most the busy timeout and then gets `StoreBusyError` instead of a half-done write.
+- The audit row of an operation is written by that operation, inside its own write transaction
+  (`changed()` for a real change, `audit()` for a login or an export), so an audit row exists
+  exactly when the thing it records happened. Only the parts in `credit.store` hold a `Core`; the
+  facade keeps it private, so there is no public way to add an arbitrary audit row.
+- `data_version()` is a counter bumped by every real change (`changed()`); cache loaders key on it.
+
+Threading: a `Core` owns one `sqlite3` connection with `check_same_thread=True`; one per thread.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from credit.errors import CreditError, StoreBusyError
+from credit.store.schema import MIGRATIONS
+from credit.store.util import dumps, now
+
+
+def is_busy(exc: sqlite3.OperationalError) -> bool:
+    """Whether SQLite refused because another connection holds the lock."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+class Core:
+    """Connection, schema migration, transactions, audit rows and small read helpers."""
+
+    def __init__(self, path: str | Path, *, busy_timeout_ms: int = 5000):
+        self.path = Path(path)
+        self._writing = False
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: the driver opens no implicit transactions; we (and sqlite-utils'
+        # atomic()) issue BEGIN/COMMIT explicitly, so what is in a transaction is visible here.
+        self.conn = sqlite3.connect(str(self.path), timeout=busy_timeout_ms / 1000, isolation_level=None)
+        try:
+            self.conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            self.db = Database(self.conn, execute_plugins=False)
+            self._enable_wal(busy_timeout_ms)
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            self.conn.close()
+            if isinstance(exc, sqlite3.OperationalError) and is_busy(exc):
+                raise StoreBusyError() from exc
+            raise CreditError(f"无法打开数据库文件 {self.path.name}：{exc}") from exc
+        except BaseException:
+            self.conn.close()
+            raise
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def _enable_wal(self, busy_timeout_ms: int) -> None:
+        """Switch a new file to WAL, retrying: SQLite does not run the busy handler for this.
+
+        When several sessions open a brand-new file at once, one switches it and the others
+        get SQLITE_BUSY at once; on retry they find WAL already set (it is stored in the file).
+        """
+        deadline = time.monotonic() + busy_timeout_ms / 1000
+        while True:
+            try:
+                self.db.enable_wal()
+                return
+            except sqlite3.OperationalError as exc:
+                if not is_busy(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
+
+    def _migrate(self) -> None:
+        """Apply pending migrations, each in its own BEGIN IMMEDIATE transaction.
+
+        The pending list is re-read under the lock, so when two sessions open a new file at
+        once the second finds nothing left to do instead of failing on "table exists".
+        """
+        while MIGRATIONS.pending(self.db):
+            with self.write():
+                pending = MIGRATIONS.pending(self.db)
+                if not pending:
+                    break
+                stop = pending[1].name if len(pending) > 1 else None
+                MIGRATIONS.apply(self.db, stop_before=stop)
+
+    # -- transactions --------------------------------------------------------------------------
+
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        """One write transaction: all or nothing, write lock taken up front.
+
+        Nested use joins the outer transaction, so one part's operation can call another's
+        (adopting weights saves a framework version; seeding adds units and frameworks) and the
+        whole stays one all-or-nothing write; an error anywhere rolls the outer one back.
+        """
+        if self._writing:
+            yield
+            return
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if is_busy(exc):
+                raise StoreBusyError() from exc
+            raise
+        self._writing = True
+        try:
+            yield
+            self.conn.execute("COMMIT")
+        except BaseException as exc:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError) and is_busy(exc):
+                raise StoreBusyError() from exc
+            raise
+        finally:
+            self._writing = False
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads inside see one state of the database, even while another connection imports.
+
+        Without it each query sees the latest commit, so reading a month's sheets one query at a
+        time can pair one sheet from before an import with another from after it. One read
+        transaction (WAL keeps its snapshot) closes that gap; nested use joins the outer one.
+        Do not write inside: the write would fail to start its own transaction.
+        """
+        if self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")
+
+    def _require_write(self) -> None:
+        if not self._writing:
+            raise RuntimeError("audit rows are written only inside the operation's write() transaction")
+
+    def changed(self, who: str, action: str, detail: Mapping[str, object]) -> None:
+        """Record a real change: audit entry plus data_version bump, inside the caller's `write()`."""
+        self.audit(who, action, detail)
+        self.db.execute("UPDATE meta SET value = value + 1 WHERE key = 'data_version'")
+
+    def audit(self, who: str, action: str, detail: Mapping[str, object]) -> None:
+        """An audit entry alone (logins, exports): no data changed, so cached pages stay valid."""
+        self._require_write()
+        self.db["audit"].insert({"at": now(), "who": who, "action": action, "detail": dumps(dict(detail))})
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def all(self, sql: str, params: tuple | list = ()) -> list[dict[str, Any]]:
+        cur = self.conn.execute(sql, params)
+        keys = [d[0] for d in cur.description]
+        return [dict(zip(keys, row, strict=True)) for row in cur.fetchall()]
+
+    def one(self, sql: str, params: tuple | list = ()) -> dict[str, Any] | None:
+        rows = self.all(sql, params)
+        return rows[0] if rows else None
+
+    def scalar(self, sql: str, params: tuple | list = ()) -> Any:
+        row = self.conn.execute(sql, params).fetchone()
+        return row[0] if row else None
+
+    def data_version(self) -> int:
+        """Monotonic counter of real writes; key caches on it so a new import shows at once."""
+        return int(self.scalar("SELECT value FROM meta WHERE key = 'data_version'"))
+
+    def meta(self, key: str) -> str | None:
+        value = self.scalar("SELECT value FROM meta WHERE key = ?", (key,))
+        return None if value is None else str(value)
+
+    def audit_log(self, limit: int | None = 200, action: str | None = None) -> list[dict]:
+        """Newest first; `detail` decoded from JSON."""
+        sql = "SELECT id, at, who, action, detail FROM audit"
+        params: list[object] = []
+        if action:
+            sql += " WHERE action = ?"
+            params.append(action)
+        sql += " ORDER BY id DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(int(limit))
+        rows = self.all(sql, params)
+        for r in rows:
+            r["detail"] = json.loads(r["detail"])
+        return rows
+
+    # -- the file ------------------------------------------------------------------------------
+
+    def checkpoint(self) -> None:
+        """Fold the WAL into the main file (e.g. before copying the file by hand)."""
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def backup(self, dest_path: str | Path) -> None:
+        """Consistent online copy through SQLite's backup API; readers and writers may go on."""
+        dest = Path(dest_path)
+        if dest.resolve() == self.path.resolve():
+            raise CreditError("备份文件不能与数据库文件相同")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        target = sqlite3.connect(str(dest))
+        try:
+            self.conn.backup(target)
+        finally:
+            target.close()
