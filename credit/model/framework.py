@@ -127,9 +127,7 @@ class Framework:
     version_id: int | None = None
     effective_month: str | None = None
     is_official: bool = True
-    _by_code: Mapping[str, Indicator] = field(
-        default=None, init=False, compare=False, repr=False
-    )  # type: ignore[assignment]
+    _by_code: Mapping[str, Indicator] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_code", {i.code: i for i in self.indicators})

@@ -8,31 +8,32 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import Any
 
 from credit.model.framework import Indicator
 
 
-def num(v: object, digits: int = 2) -> str:
+def num(v: Any, digits: int = 2) -> str:
     """A number as an official would write it: no trailing zeros, thousands separators."""
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "—"
-    x = float(v)  # type: ignore[arg-type]
+    x = float(v)
     if x.is_integer():
         return f"{int(x):,}"
     return f"{x:,.{digits}f}".rstrip("0").rstrip(".")
 
 
-def pct(v: object) -> str:
+def pct(v: Any) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "—"
-    return f"{float(v) * 100:.2f}%"  # type: ignore[arg-type]
+    return f"{float(v) * 100:.2f}%"
 
 
 def _missing(v: object) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
 
 
-def explain_row(row: Mapping[str, object], ind: Indicator) -> str:
+def explain_row(row: Mapping[str, Any], ind: Indicator) -> str:
     """One sentence for one unit × indicator, e.g. "累计出台 2 件，目标 0.75 件，得 5 分"."""
     if not row.get("applies", True):
         return "本项不适用于该单位"
@@ -58,10 +59,10 @@ def explain_row(row: Mapping[str, object], ind: Indicator) -> str:
     if rule == "presence":
         return f"登记 {num(x)} 项（需 {num(ref)} 项），{earned}"
     if rule == "deduct_per_item":
-        if _missing(x) or float(x) == 0:  # type: ignore[arg-type]
-            extra = f"（另有 {num(x2)} 项主动处理，不扣分）" if not _missing(x2) and float(x2) > 0 else ""  # type: ignore[arg-type]
+        if _missing(x) or float(x) == 0:
+            extra = f"（另有 {num(x2)} 项主动处理，不扣分）" if not _missing(x2) and float(x2) > 0 else ""
             return f"无扣分事项{extra}，{earned}"
-        exempt = float(x2) - float(x) if not _missing(x2) else 0.0  # type: ignore[arg-type]
+        exempt = float(x2) - float(x) if not _missing(x2) else 0.0
         extra = f"，另有 {num(exempt)} 项主动处理不扣分" if exempt > 0 else ""
         return f"扣分项 {num(x)} 项 × {num(ref)} 分{extra}，扣 {num(row.get('deducted'))} 分（最多扣 {num(ref2)} 分），{earned}"
     if rule == "rank_in_city":
@@ -75,7 +76,7 @@ def explain_row(row: Mapping[str, object], ind: Indicator) -> str:
             return f"比例 {pct(x)}，全市平均值未报送，{earned}"
         return f"比例 {pct(x)}（{num(x2)} ÷ {num(x3)}），全市平均 {pct(ref)}，{earned}"
     if rule == "tiered_days":
-        if _missing(x) or float(x) == 0:  # type: ignore[arg-type]
+        if _missing(x) or float(x) == 0:
             return f"未出现异议，{earned}"
         return f"共 {num(x)} 条异议，按处理用时平均 {num(ref)} 分，{earned}"
     return earned

@@ -1,0 +1,164 @@
+"""Security settings need an administrator; audit rows come only from the operation that did the thing.
+
+Issue 13, holes 3 and 4: an editor could switch the login off or stretch the idle timeout through
+`set_meta`, and `log_event` let anyone (even no actor) write any audit row, e.g. a viewer
+writing `account.add`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+from pathlib import Path
+
+import pytest
+
+from credit.app.service import open_store
+from credit.model.accounts import ROLE_ADMIN, ROLE_EDITOR, ROLE_VIEWER, Actor, PermissionDenied
+from credit.store.accounts import LoginFailed
+from credit.store.core import Core
+from credit.store.facade import Store
+from credit.store.settings import is_security_setting
+
+VIEWER = Actor("leader", ROLE_VIEWER)
+EDITOR = Actor("office", ROLE_EDITOR)
+ADMIN = Actor("admin", ROLE_ADMIN)
+
+
+def file_digest(store: Store) -> str:
+    store.checkpoint()
+    return hashlib.sha256(Path(store.path).read_bytes()).hexdigest()
+
+
+def audit_count(store: Store) -> int:
+    return len(store.audit_log(limit=None))
+
+
+# -- hole 3: security settings -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("key", "value"), [("login_required", "0"), ("session_idle_minutes", "999999"),
+                                            ("auth_mode", "oidc"), ("login_max_failed", "1000")])
+def test_editor_cannot_weaken_authentication(demo_db: Path, key: str, value: str) -> None:
+    with open_store(demo_db) as store:
+        before, old = file_digest(store), store.get_meta(key)
+        with pytest.raises(PermissionDenied) as err:
+            store.set_meta(key, value, by=EDITOR)
+        assert file_digest(store) == before and store.get_meta(key) == old
+    message = str(err.value)
+    assert "无权修改登录与安全设置" in message and "仅限管理员" in message and "未写入任何数据" in message
+
+
+def test_admin_may_change_security_settings_and_it_is_audited(demo_db: Path) -> None:
+    with open_store(demo_db) as store:
+        store.set_meta("login_required", "0", by=ADMIN)
+        store.settings.set("session_idle_minutes", "60", by=ADMIN)
+        assert store.get_meta("login_required") == "0" and store.get_meta("session_idle_minutes") == "60"
+        rows = store.audit_log(limit=2, action="meta.set")
+    assert [(r["who"], r["detail"]) for r in rows] == [
+        ("admin", {"key": "session_idle_minutes", "value": "60"}),
+        ("admin", {"key": "login_required", "value": "0"}),
+    ]
+
+
+def test_ordinary_settings_keep_the_settings_permission(demo_db: Path) -> None:
+    with open_store(demo_db) as store:
+        store.set_meta("bulletin_issuer", "平阴县信用办", by=EDITOR)
+        assert store.get_meta("bulletin_issuer") == "平阴县信用办"
+        with pytest.raises(PermissionDenied, match="无权修改系统设置"):
+            store.set_meta("bulletin_issuer", "别人", by=VIEWER)
+    assert not is_security_setting("demo") and not is_security_setting("bulletin_issuer")
+    assert all(is_security_setting(k) for k in ("login_required", "session_idle_minutes", "auth_mode",
+                                                "account_policy", "password_min_length"))
+
+
+# -- hole 4: no forged audit rows --------------------------------------------------------------
+
+
+def _public_callables(obj: object) -> dict[str, object]:
+    return {n: getattr(obj, n) for n in dir(obj) if not n.startswith("_") and callable(getattr(obj, n))}
+
+
+def _parts(store: Store) -> dict[str, object]:
+    return {n: v for n, v in vars(store).items() if not n.startswith("_") and not isinstance(v, Path)}
+
+
+def test_there_is_no_public_way_to_add_an_arbitrary_audit_row(demo_db: Path) -> None:
+    with open_store(demo_db) as store:
+        assert not hasattr(store, "log_event") and not hasattr(Store, "adopt_weights")
+        parts = _parts(store)
+        assert {"settings", "units", "datasets", "frameworks", "users", "registers", "weights", "exports",
+                "seeding"} <= set(parts)
+        for owner, obj in {"store": store, **parts}.items():
+            assert not any(isinstance(v, Core) for n, v in vars(obj).items() if not n.startswith("_")), owner
+            for name, method in _public_callables(obj).items():
+                if isinstance(method, type) or name == "audit_log":  # audit_log reads, filtering by action
+                    continue
+                params = set(inspect.signature(method).parameters)
+                assert not params & {"action", "detail"}, f"{owner}.{name} takes an action name or detail"
+            assert not hasattr(obj, "log_event"), owner
+
+
+def test_an_export_records_only_an_export_of_the_actor_itself(demo_db: Path) -> None:
+    with open_store(demo_db) as store:
+        before, rows = file_digest(store), audit_count(store)
+        for nobody in (None, "admin", Actor("x", "superuser")):
+            with pytest.raises(PermissionDenied, match="导出记录未写入"):
+                store.exports.record_export("2022-10", "docx", nobody, size=10)
+        assert file_digest(store) == before
+        store.exports.record_export("2022-10", "docx", VIEWER, size=10, red=1, yellow=2)
+        log = store.audit_log(limit=None)
+    assert len(log) == rows + 1
+    assert (log[0]["who"], log[0]["action"], log[0]["detail"]) == (
+        "leader", "bulletin.export", {"month": "2022-10", "format": "docx", "bytes": 10, "red": 1, "yellow": 2})
+    assert not any(r["action"] == "account.add" and r["who"] == "leader" for r in log)
+
+
+def test_a_viewer_cannot_add_an_account_row_by_any_means(demo_db: Path) -> None:
+    with open_store(demo_db) as store:
+        before = [r for r in store.audit_log(limit=None) if r["action"] == "account.add"]
+        with pytest.raises(PermissionDenied):
+            store.add_account("ghost", "abc12345", ROLE_ADMIN, by=VIEWER)
+        with pytest.raises(PermissionDenied):
+            store.users.add_account("ghost", "abc12345", ROLE_ADMIN, by=None)
+        assert [r for r in store.audit_log(limit=None) if r["action"] == "account.add"] == before
+        assert store.account("ghost") is None
+
+
+def test_audit_rows_are_written_only_inside_a_write(tmp_path: Path) -> None:
+    core = Core(tmp_path / "c.db")
+    try:
+        with pytest.raises(RuntimeError, match="write"):
+            core.audit("x", "account.add", {})
+        with core.write():
+            with core.write():  # nested: joins the outer transaction
+                core.changed("admin", "meta.set", {"key": "k"})
+        assert [r["action"] for r in core.audit_log()] == ["meta.set"] and core.data_version() == 1
+    finally:
+        core.close()
+
+
+def test_login_failures_and_sign_outs_are_still_audited(demo_db: Path) -> None:
+    with open_store(demo_db) as store:
+        for name in ("office", "nobody"):
+            with pytest.raises(LoginFailed):
+                store.login(name, "wrong-pass1")
+        actor = store.login("office", "demo-office-1")
+        store.logout(actor)
+        store.users.logout(actor, expired=True)
+        with pytest.raises(PermissionDenied):
+            store.logout(None)
+        log = [(r["who"], r["action"]) for r in store.audit_log(limit=5)]
+    assert log == [("office", "logout.expired"), ("office", "logout"), ("office", "login"),
+                   ("nobody", "login.failed"), ("office", "login.failed")]
+
+
+def test_oidc_login_is_audited_and_refuses_disabled_accounts(demo_db: Path) -> None:
+    with open_store(demo_db) as store:
+        store.add_account("zhang@pingyin.gov.cn", "abc12345", ROLE_EDITOR, by=ADMIN, display="张三")
+        assert store.login_oidc("zhang@pingyin.gov.cn") == Actor("zhang@pingyin.gov.cn", ROLE_EDITOR, "张三")
+        assert store.audit_log(limit=1)[0]["action"] == "login.oidc"
+        store.set_account_disabled("zhang@pingyin.gov.cn", True, by=ADMIN)
+        rows = audit_count(store)
+        assert store.login_oidc("zhang@pingyin.gov.cn") is None and store.login_oidc("") is None
+        assert audit_count(store) == rows
