@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import subprocess
 import sys
@@ -15,7 +14,6 @@ import pytest
 from credit.app.service import open_store
 from credit.errors import CreditError
 from credit.model.accounts import (
-    ROLE_ADMIN,
     ROLE_EDITOR,
     ROLE_VIEWER,
     SYSTEM,
@@ -29,16 +27,8 @@ from credit.reports.audit_view import ACTIONS
 from credit.store.accounts import MAX_FAILED, LoginFailed
 from credit.store.facade import Store
 from credit.workbook.importer import parse_workbook
+from tests.support.actors import ADMIN, EDITOR, VIEWER, file_digest
 from tests.support.paths import ROOT
-
-VIEWER = Actor("leader", ROLE_VIEWER)
-EDITOR = Actor("office", ROLE_EDITOR)
-ADMIN = Actor("admin", ROLE_ADMIN)
-
-
-def file_digest(store: Store) -> str:
-    store.checkpoint()
-    return hashlib.sha256(Path(store.path).read_bytes()).hexdigest()
 
 
 def write_calls(store: Store) -> dict[str, object]:

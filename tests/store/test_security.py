@@ -7,27 +7,18 @@ writing `account.add`.
 
 from __future__ import annotations
 
-import hashlib
 import inspect
 from pathlib import Path
 
 import pytest
 
 from credit.app.service import open_store
-from credit.model.accounts import ROLE_ADMIN, ROLE_EDITOR, ROLE_VIEWER, Actor, PermissionDenied
+from credit.model.accounts import ROLE_ADMIN, ROLE_EDITOR, Actor, PermissionDenied
 from credit.store.accounts import LoginFailed
 from credit.store.core import Core
 from credit.store.facade import Store
 from credit.store.settings import is_security_setting
-
-VIEWER = Actor("leader", ROLE_VIEWER)
-EDITOR = Actor("office", ROLE_EDITOR)
-ADMIN = Actor("admin", ROLE_ADMIN)
-
-
-def file_digest(store: Store) -> str:
-    store.checkpoint()
-    return hashlib.sha256(Path(store.path).read_bytes()).hexdigest()
+from tests.support.actors import ADMIN, EDITOR, VIEWER, file_digest
 
 
 def audit_count(store: Store) -> int:
