@@ -1,7 +1,8 @@
 """平阴县信用体系建设监测分析平台 — the entry file: page setup, login gate, shared month picker, navigation.
 
 Run with `streamlit run Home.py`. The month picker lives here so every page shares it; only the
-pages the session's role may use are registered.
+pages the session's role may use are registered. Every page file starts with `ui.router.ensure_router()`,
+the guard that makes deep links (/unit, /upload …) run through this file too (see its docstring).
 """
 
 import streamlit as st

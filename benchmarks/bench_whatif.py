@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from credit.model.framework import load_framework  # noqa: E402
-from credit.scoring import whatif  # noqa: E402
+from credit.scoring import stability, whatif  # noqa: E402
 from credit.scoring.engine import MonthScores, score_month  # noqa: E402
 from tests.support.synthetic import make_year, register_with_departments  # noqa: E402
 
@@ -53,7 +53,7 @@ def slider_move(ms: MonthScores) -> dict[str, float]:
 
 
 def stability_ms(ms: MonthScores, runs: int, repeats: int = 5) -> float:
-    return median_ms(lambda: whatif.stability(ms.detail, ms.framework, 20, runs, seed=1), repeats)
+    return median_ms(lambda: stability.stability(ms.detail, ms.framework, 20, runs, seed=1), repeats)
 
 
 def main() -> dict[str, float]:

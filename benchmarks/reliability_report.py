@@ -20,7 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from credit.app.demo import build_demo  # noqa: E402
-from credit.app.service import GROUPS, score, scores_payload  # noqa: E402
+from credit.app.service import score, scores_payload  # noqa: E402
+from credit.common.labels import GROUPS  # noqa: E402
 from credit.store.facade import Store  # noqa: E402
 from credit.store.maintenance import backup_database, rebuild_database  # noqa: E402
 from tests.support import reliability as rh  # noqa: E402

@@ -19,7 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from credit.app.demo import build_demo  # noqa: E402
 from credit.app.service import open_store  # noqa: E402
-from credit.reports.bulletin import build_bulletin_data, file_stem, to_docx, to_xlsx  # noqa: E402
+from credit.reports.bulletin import build_bulletin_data, file_stem, to_xlsx  # noqa: E402
+from credit.reports.docx import render_docx as to_docx  # noqa: E402
 from tests.support.render import docx_to_pdf, pdf_pages, pdf_to_pngs  # noqa: E402
 
 

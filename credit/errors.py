@@ -13,6 +13,10 @@ class ConfigError(CreditError):
     """The framework or unit register files are wrong; the message names file and key."""
 
 
+class MonthError(CreditError, ValueError):
+    """A month that is not "YYYY-MM" (see `credit.common.months.check_month`)."""
+
+
 class StoreBusyError(CreditError):
     """Another import holds the write lock; the user should retry shortly."""
 

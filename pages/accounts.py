@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
+from credit.common.clock import beijing
 from credit.errors import CreditError
 from credit.model.accounts import ROLES
-from credit.reports.audit_view import beijing
 from ui.auth import has_oidc_config, idle_minutes, login_required, oidc_enabled, require
 from ui.context import store
 from ui.router import ensure_router

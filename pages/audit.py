@@ -3,7 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from credit.reports.audit_view import action_name, beijing, describe
+from credit.common.clock import beijing
+from credit.reports.audit_view import action_name, describe
 from ui.auth import require
 from ui.context import store
 from ui.router import ensure_router

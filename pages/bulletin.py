@@ -3,11 +3,12 @@
 import pandas as pd
 import streamlit as st
 
-from credit.app.service import GROUPS
+from credit.common.labels import GROUPS
+from credit.common.months import month_label
 from credit.reports.bulletin import ALERT_RULES, RED, YELLOW, BulletinData, alerts_frame, build_bulletin_data
 from ui import loaders
 from ui.bulletin import bulletin_downloads
-from ui.context import current_month, data_version, db_path, month_label, store
+from ui.context import current_month, data_version, db_path, store
 from ui.router import ensure_router
 
 ensure_router()

@@ -3,11 +3,13 @@
 import pandas as pd
 import streamlit as st
 
+from credit.common.labels import GROUPS, group_label
+from credit.common.months import month_label
 from credit.model.framework import RULE_NAMES_ZH
 from credit.scoring.engine import POLICIES
 from credit.scoring.explain import num, rule_formula
 from ui import loaders
-from ui.context import current_month, month_label, store
+from ui.context import current_month, store
 from ui.router import ensure_router
 from ui.widgets import downloads
 
@@ -18,7 +20,7 @@ st.title("指标说明")
 st.caption(f"以下为 {month_label(month)} 适用的指标体系。指标和权重由县社会信用体系建设领导小组根据工作需要适时调整，"
            "调整后形成新版本，自生效月份起适用，此前月份仍按原权重计分。")
 register = store().register()
-for tab, group in zip(st.tabs(["镇（街道）、开发区（附件1）", "部门（单位）（附件2）"]), ("镇街", "部门")):
+for tab, group in zip(st.tabs([f"{group_label(g)}（附件{i}）" for i, g in enumerate(GROUPS, 1)]), GROUPS):
     with tab:
         fw = loaders.group_month(month, group).scores.framework
         since = "初始版本（默认指标体系）" if (fw.effective_month or "") <= "2000-01" else f"自 {fw.effective_month} 起适用"

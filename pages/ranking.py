@@ -3,12 +3,13 @@
 import pandas as pd
 import streamlit as st
 
+from credit.common.labels import GROUPS, group_label
+from credit.common.months import month_label, previous_month
 from credit.scoring.compare import indicator_deltas, movers
-from credit.scoring.inputs import previous_month
 from credit.scoring.xyd import progress
 from ui import loaders
 from ui.bulletin import bulletin_downloads
-from ui.context import current_month, month_label, store
+from ui.context import current_month, store
 from ui.router import ensure_router
 from ui.widgets import arrow, downloads, score_columns, signed
 
@@ -70,7 +71,7 @@ def ranking_table(gm) -> pd.DataFrame:
 
 
 prev = previous_month(month)
-for tab, group, gm in zip(st.tabs(["镇（街道）、开发区", "部门（单位）"]), ("镇街", "部门"), (towns, depts)):
+for tab, group, gm in zip(st.tabs([group_label(g) for g in GROUPS]), GROUPS, (towns, depts)):
     with tab:
         table = ranking_table(gm)
         st.dataframe(table, hide_index=True, width="stretch",

@@ -10,6 +10,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from credit.common.clock import beijing
+from credit.common.labels import GROUPS
+from credit.common.months import month_label, month_parts
 from credit.errors import CreditError
 from credit.model.contract import INDUSTRIES, UNIT_COL
 from credit.workbook.registers import (
@@ -25,21 +28,20 @@ from credit.workbook.registers import (
 )
 from ui import loaders
 from ui.auth import can, current_actor, require
-from ui.context import current_month, month_label, store
+from ui.context import current_month, store
 from ui.router import ensure_router
 
 ensure_router()
 
 INDICATORS = {"信易+场景": "T5（镇街）、D8（部门）", "分级分类监管": "D12（部门）"}
 EVIDENCE_MB = MAX_EVIDENCE_BYTES // (1024 * 1024)
-GROUP_LABEL = {"镇街": "镇（街道）、开发区", "部门": "部门（单位）"}
 
 st.title("证明材料登记")
 month = current_month()
 if month is None:
     st.info("数据库中还没有数据，请先到“数据上传”导入月报表。")
     st.stop()
-year, upto = int(month[:4]), int(month[5:])
+year, upto = month_parts(month)
 register = store().register()
 st.caption(f"{year} 年 1 月至 {month_label(month)}的登记情况。上传表格中的条目与本页录入的条目合并统计；"
            "同一单位在同一年内登记相同的信用应用（监管领域）只计一次，重复条目会被标出。")
@@ -48,7 +50,7 @@ st.caption(f"{year} 年 1 月至 {month_label(month)}的登记情况。上传表
 def unit_counts(sheet: str, table: pd.DataFrame) -> pd.DataFrame:
     """Per unit: the count the scores use, duplicates and evidence files."""
     rows = []
-    for group in GROUP_LABEL:
+    for group in GROUPS:
         counts = loaders.inputs(month, group).register_counts(sheet)
         for unit in register.active(month, group):
             mine = table[table["unit_id"] == unit.id]
@@ -95,7 +97,7 @@ def show_evidence(sheet: str, table: pd.DataFrame, key: str) -> None:
     for f in files:
         c1, c2 = st.columns([3, 1])
         c1.caption(f"{f['filename']}　{f['size'] / 1024:,.0f} KB　sha256 {f['sha256'][:16]}…　"
-                   f"{f['uploaded_by']} 于 {f['uploaded_at'][:16].replace('T', ' ')} 上传")
+                   f"{f['uploaded_by']} 于 {beijing(f['uploaded_at'], seconds=False)} 上传")
         c2.download_button("下载", data=lambda fid=f["id"]: store().evidence_bytes(fid)[1], file_name=f["filename"],
                            mime=EVIDENCE_MIME[f["kind"]], on_click="ignore", key=f"{key}-dl-{f['id']}")
     if not can("registers"):

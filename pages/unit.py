@@ -5,10 +5,12 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
+from credit.common.labels import GROUPS, group_label
+from credit.common.months import month_label
 from credit.scoring.explain import describe_items, explain_row, num
 from credit.scoring.unit_view import attainment_vs_median, lost_points, monthly_inputs, overtake_gap
 from ui import loaders
-from ui.context import current_month, month_label
+from ui.context import current_month
 from ui.router import ensure_router
 from ui.widgets import downloads, month_ticks, style_fig
 
@@ -21,8 +23,7 @@ if month is None:
     st.stop()
 
 c1, c2 = st.columns([1, 2])
-group = c1.radio("分组", ["镇街", "部门"], horizontal=True, key="unit_group",
-                 format_func=lambda g: "镇（街道）、开发区" if g == "镇街" else "部门（单位）")
+group = c1.radio("分组", list(GROUPS), horizontal=True, key="unit_group", format_func=group_label)
 gm = loaders.group_month(month, group)
 summary = gm.summary
 ids = list(summary["unit_id"])

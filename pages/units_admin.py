@@ -6,15 +6,15 @@ their scores, because the register resolves every name by month (stable unit ids
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 
+from credit.common.clock import this_month
+from credit.common.months import month_label
 from credit.errors import CreditError
 from credit.model.units import GROUPS, KINDS, UnitRegister
 from ui.auth import current_actor
-from ui.context import current_month, month_label, store
+from ui.context import current_month, store
 from ui.router import ensure_router
 
 ensure_router()
@@ -53,7 +53,7 @@ def run(action, message: str) -> None:
 
 
 st.title("单位名册")
-month = current_month() or date.today().strftime("%Y-%m")
+month = current_month() or this_month()
 register = store().register()
 notice = st.session_state.pop(NOTICE_KEY, None)
 if notice:

@@ -7,13 +7,14 @@ re-import into a no-op, so a double click or a refresh never imports twice.
 
 from __future__ import annotations
 
-from datetime import date
-
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from credit.app import service
+from credit.common.clock import beijing, this_month
+from credit.common.labels import GROUPS
+from credit.common.months import month_label
 from credit.errors import CreditError
 from credit.model.contract import SHEETS
 from credit.workbook.preview import (
@@ -29,7 +30,7 @@ from credit.workbook.preview import (
 )
 from credit.workbook.template import build_template
 from ui.auth import require
-from ui.context import data_version, db_path, month_label, months, store
+from ui.context import data_version, db_path, months, store
 from ui.router import ensure_router
 from ui.widgets import arrow
 
@@ -92,8 +93,8 @@ def _show_result(result: dict) -> None:
 
 def _summaries(month: str) -> dict[str, pd.DataFrame | None]:
     if month not in store().months_with_data():
-        return dict.fromkeys(service.GROUPS)
-    return {g: service.score(store(), month, g, with_previous=False).summary for g in service.GROUPS}
+        return dict.fromkeys(GROUPS)
+    return {g: service.score(store(), month, g, with_previous=False).summary for g in GROUPS}
 
 
 def _import(month: str, files: list[tuple[FileCheck, bytes]], preview: UploadPreview) -> None:
@@ -104,17 +105,22 @@ def _import(month: str, files: list[tuple[FileCheck, bytes]], preview: UploadPre
         return
     before = _summaries(month)
     try:
-        results = store().import_workbooks([(c.parsed, raw, c.filename) for c, raw in files], actor)
+        batch = service.import_batch(store(), month, [(c.filename, raw) for c, raw in files], actor,
+                                     checks=[c for c, _ in files])
     except CreditError as exc:
         st.error(f"导入失败，未写入任何数据：{exc}")
         return
+    if not batch.ok:  # the page stops before the button on any error; kept for safety
+        st.error(f"发现 {batch.error_count} 处问题，未导入任何数据。")
+        return
+    results = batch.results
     imported.add(preview.token)
     after = _summaries(month)
     st.session_state[RESULT_KEY] = {
         "month": month,
         "created": [c for r in results for c in r.created],
         "unchanged": sorted({u for r in results for u in r.unchanged}),
-        "ranks": {g: rank_changes(before[g], after[g]) for g in service.GROUPS if after[g] is not None},
+        "ranks": {g: rank_changes(before[g], after[g]) for g in GROUPS if after[g] is not None},
     }
     st.session_state[NONCE_KEY] = st.session_state.get(NONCE_KEY, 0) + 1
     st.rerun()
@@ -126,7 +132,7 @@ def _show_preview(preview: UploadPreview) -> None:
             st.info(f"「{note.filename}」与本次的「{note.twin_of}」是同一个文件。")
         elif note.archived:
             a = note.archived
-            st.info(f"「{note.filename}」与 {a['uploaded_at'][:16].replace('T', ' ')} 由 {a['uploaded_by']} "
+            st.info(f"「{note.filename}」与 {beijing(a['uploaded_at'], seconds=False)} 由 {a['uploaded_by']} "
                     f"上传的「{a['filename']}」完全相同（sha256 一致），此前已存档。")
     flags = sum(len(s.flags) for s in preview.sheets)
     if flags:
@@ -159,7 +165,7 @@ if result:
     _show_result(result)
     st.divider()
 
-options, default = candidate_months(months(), date.today().strftime("%Y-%m"))
+options, default = candidate_months(months(), this_month())
 have = set(months())
 if st.session_state.get("upload_month") not in options:
     st.session_state["upload_month"] = default

@@ -9,11 +9,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from credit.common.clock import beijing
+from credit.common.months import month_label
 from credit.errors import CreditError
 from credit.model.contract import SHEETS
-from credit.reports.audit_view import beijing
 from ui.auth import can, require
-from ui.context import current_month, month_label, months, store
+from ui.context import current_month, months, store
 from ui.router import ensure_router
 
 ensure_router()

@@ -15,27 +15,27 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from credit.app.service import GROUPS, adopt_weights
+from credit.app.service import adopt_weights
+from credit.common.clock import beijing
+from credit.common.labels import GROUPS, group_label
+from credit.common.months import month_label
 from credit.errors import CreditError
 from credit.model.framework import Framework
 from credit.model.scenario import Scenario, weights_of_toml
-from credit.reports.audit_view import beijing
-from credit.scoring import whatif
+from credit.scoring import stability, whatif
 from credit.scoring.scenarios import comparison, comparison_excel, fit
 from credit.store.facade import SEED_MONTH
 from ui import loaders
 from ui.auth import require
-from ui.context import current_month, data_version, db_path, month_label, months, store
+from ui.context import current_month, data_version, db_path, months, store
 from ui.router import ensure_router
 from ui.widgets import arrow, style_fig
 
 ensure_router()
 
-GROUP_LABELS = {"镇街": "镇（街道）、开发区", "部门": "部门（单位）"}
 MODES = {"budget": "预算模式（合计保持不变）", "free": "自由模式（合计随调整变化）"}
 UP, DOWN, SAME = "#2e7d32", "#c62828", "#9e9e9e"
 NOTICE = "wi_notice"
-SHAKY = 0.8  # a pair whose order holds in fewer runs than this is called unreliable
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -202,10 +202,9 @@ def results(sim: whatif.WhatIf, fw: Framework, boundary: int) -> None:
     st.markdown("**名次变化说明**")
     if moved.empty:
         st.caption("按当前权重，各单位名次与官方排名相同。")
-    lines = [f"- **{r.unit}**：{r.reason}（第 {r.rank_official} 名 → 第 {r.rank_whatif} 名"
-             f"{f'，{r.crossing}' if r.crossing else ''}）" for r in moved.itertuples()]
+    lines = whatif.move_notes(moved)
     if lines:
-        st.markdown("\n".join(lines))
+        st.markdown("\n".join(f"- {line}" for line in lines))
 
 
 # -- rank stability --------------------------------------------------------------------------------
@@ -215,7 +214,7 @@ def results(sim: whatif.WhatIf, fw: Framework, boundary: int) -> None:
 def _stability(db: str, version: int, month: str, group: str, pct: float, runs: int, seed: int,
                points: tuple[tuple[str, float], ...]) -> pd.DataFrame:
     gm = loaders.group_month(month, group)
-    return whatif.stability(gm.scores.detail, gm.scores.framework, pct, runs, seed, points=dict(points))
+    return stability.stability(gm.scores.detail, gm.scores.framework, pct, runs, seed, points=dict(points))
 
 
 def stability_chart(stab: pd.DataFrame) -> go.Figure:
@@ -232,14 +231,6 @@ def stability_chart(stab: pd.DataFrame) -> go.Figure:
     return style_fig(fig, max(380, 22 * len(stab) + 100))
 
 
-def pair_notes(stab: pd.DataFrame, boundary: int) -> tuple[list[tuple], list[tuple]]:
-    """Neighbours worth a word: each pair down to the top line, then every other shaky pair."""
-    rows = list(stab.itertuples())
-    pairs = list(zip(rows, rows[1:]))
-    top = [(a, b) for a, b in pairs if a.rank <= boundary]
-    return top, [(a, b) for a, b in pairs if a.rank > boundary and a.above_next < SHAKY]
-
-
 def stability_section(month: str, group: str, fw: Framework, points: dict[str, float], boundary: int) -> None:
     st.caption("把每个二级指标的分值在 ±N% 范围内随机变动，重复多次计算排名，看名次是否稳健："
                "区间越窄，名次越不受权重细节影响；两个单位的区间重叠，说明它们的先后并不可靠。")
@@ -254,20 +245,9 @@ def stability_section(month: str, group: str, fw: Framework, points: dict[str, f
     stab = _stability(db_path(), data_version(), month, group, float(pct), int(runs), int(seed),
                       tuple(sorted(base_points.items())))
     st.plotly_chart(stability_chart(stab), width="stretch", key="wi_stab_chart")
-    top, shaky = pair_notes(stab, boundary)
-    for r, nxt in top:
-        st.markdown(f"- 第 {r.rank} 名 **{r.unit}** 与第 {nxt.rank} 名 **{nxt.unit}**："
-                    f"在 {r.above_next:.0%} 的模拟中前者仍排在前面"
-                    f"{'，先后并不可靠' if r.above_next < SHAKY else ''}。")
-    if shaky:
-        listed = "；".join(f"{r.unit}与{nxt.unit}（第 {r.rank}/{nxt.rank} 名，{r.above_next:.0%}）" for r, nxt in shaky)
-        st.markdown(f"- 其他先后不可靠的相邻单位（保持先后的模拟不足 {SHAKY:.0%}）：{listed}。")
-    st.dataframe(pd.DataFrame({
-        "基准排名": stab["rank"], "单位": stab["unit"], "中位排名": stab["median"],
-        "5%分位": stab["p05"], "95%分位": stab["p95"],
-        "保持基准名次": (stab["same_rank"] * 100).round(1).astype(str) + "%",
-        "领先下一名": [("—" if pd.isna(v) else f"{v:.1%}") for v in stab["above_next"]],
-    }), hide_index=True, width="stretch")
+    for line in stability.notes(stab, boundary):
+        st.markdown(f"- {line}")
+    st.dataframe(stability.table(stab), hide_index=True, width="stretch")
 
 
 # -- scenarios -------------------------------------------------------------------------------------
@@ -361,19 +341,7 @@ def version_history(group: str, fw: Framework) -> None:
                      "原因": v["reason"]})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     for change in store().weight_changes(group)[:10]:
-        d = change["detail"]
-        diffs = "、".join(f"{k} {d['old']['level1'].get(k, 0):g}→{v:g}" for k, v in d["new"]["level1"].items()
-                         if abs(v - d["old"]["level1"].get(k, 0)) > 1e-9) or "仅二级指标分值调整"
-        st.caption(f"{change['at'][:16].replace('T', ' ')}　{change['who']}：自{month_label(d['effective_month'])}起"
-                   f"调整为新权重（{diffs}）；原因：{d['reason']}")
-
-
-def effective_months(month: str) -> list[str]:
-    """Months with data and the month after the last one (weights decided ahead of a month)."""
-    last = (months() or [month])[-1]
-    year, m = int(last[:4]), int(last[5:])
-    nxt = f"{year + m // 12:04d}-{m % 12 + 1:02d}"
-    return sorted({*months(), month, nxt}, reverse=True)
+        st.caption(whatif.weight_change_text(change))
 
 
 def _adopt(fw: Framework, group: str, points: dict[str, float], scenario_id: int | None) -> None:
@@ -389,7 +357,7 @@ def _adopt(fw: Framework, group: str, points: dict[str, float], scenario_id: int
         st.session_state["wi_adopt_msg"] = ("error", str(exc))
         return
     st.session_state["wi_adopt_reason"], st.session_state["wi_adopt_sure"] = "", False
-    st.session_state[NOTICE] = f"已发布新的官方权重：{GROUP_LABELS[group]}，自{month_label(eff)}起执行。"
+    st.session_state[NOTICE] = f"已发布新的官方权重：{group_label(group)}，自{month_label(eff)}起执行。"
 
 
 def adopt_form(month: str, group: str, fw: Framework, points: dict[str, float],
@@ -400,7 +368,7 @@ def adopt_form(month: str, group: str, fw: Framework, points: dict[str, float],
     src = st.selectbox("采用哪套权重", sources, key="wi_adopt_src",
                        format_func=lambda s: "当前模拟权重" if s == "current" else f"方案：{scenarios[s].label}")
     new_points = points if src == "current" else fit(fw, scenarios[src].points)[0]
-    options = effective_months(month)
+    options = whatif.effective_months(months(), month)
     eff = st.selectbox("自哪个月起执行", options, index=options.index(month), key="wi_adopt_month",
                        format_func=month_label, help="此前各月仍按当时执行的权重计分，不受影响")
     old, new = whatif.level1_totals(fw, whatif.official_points(fw)), whatif.level1_totals(fw, new_points)
@@ -409,7 +377,7 @@ def adopt_form(month: str, group: str, fw: Framework, points: dict[str, float],
     with st.form("wi_adopt"):
         st.text_area("调整原因（必填，记入操作日志）", placeholder="例如：经县社会信用体系建设领导小组会议研究决定",
                      key="wi_adopt_reason")
-        st.checkbox(f"我确认自{month_label(eff)}起以上述权重作为「{GROUP_LABELS[group]}」的官方权重",
+        st.checkbox(f"我确认自{month_label(eff)}起以上述权重作为「{group_label(group)}」的官方权重",
                     key="wi_adopt_sure")
         st.form_submit_button("发布为官方权重", type="primary", on_click=_adopt,
                               args=(fw, group, new_points, None if src == "current" else int(src)))
@@ -428,7 +396,7 @@ if NOTICE in st.session_state:
     st.success(st.session_state.pop(NOTICE))
 
 c1, c2, c3 = st.columns([2, 3, 1])
-group = c1.radio("考核分组", list(GROUPS), horizontal=True, key="wi_group", format_func=GROUP_LABELS.get)
+group = c1.radio("考核分组", list(GROUPS), horizontal=True, key="wi_group", format_func=group_label)
 gm = loaders.group_month(month, group)
 fw, detail = gm.scores.framework, gm.scores.detail
 prefix = f"wi:{group}:{fw.version_id}"

@@ -4,9 +4,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from credit.common.months import month_label
 from credit.scoring.xyd import FAIR_SHARE_RULE, county_series, progress, town_table
 from ui import loaders
-from ui.context import current_month, month_label, store
+from ui.context import current_month, store
 from ui.router import ensure_router
 from ui.widgets import downloads, month_ticks, style_fig
 

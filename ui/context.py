@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import threading
-from pathlib import Path
 
 import streamlit as st
 
 from credit.app.service import DEFAULT_DB, open_store
+from credit.app.service import db_path as service_db_path
+from credit.common.months import month_label
 from credit.store.facade import Store
 
 _local = threading.local()
@@ -16,13 +16,10 @@ MONTH_KEY = "month"
 
 
 def db_path() -> str:
-    """$CREDIT_DB, else data/credit.db — built as the demo database on first start if absent."""
-    env = os.environ.get("CREDIT_DB")
-    if env:
-        return str(Path(env).resolve())
-    path = DEFAULT_DB
-    if not path.exists():
-        from credit.app.demo import build_demo
+    """`credit.app.service.db_path()` — built as the demo database on first start if that is the default and absent."""
+    path = service_db_path()
+    if path == DEFAULT_DB and not path.exists():
+        from credit.app.demo import build_demo  # only on a first start; the demo builder is heavy
 
         with st.spinner("首次启动：正在生成演示数据库（约半分钟）…"):
             build_demo(path)
@@ -62,8 +59,3 @@ def month_picker() -> str | None:
 def current_month() -> str | None:
     value = st.session_state.get(MONTH_KEY)
     return value if value in months() else (months()[-1] if months() else None)
-
-
-def month_label(month: str) -> str:
-    year, m = month.split("-")
-    return f"{year}年{int(m)}月"

@@ -10,18 +10,17 @@ import argparse
 import csv
 import io
 import json
-import re
 import sys
 from pathlib import Path
 
-from credit.errors import CreditError, WorkbookError
+from credit.common.clock import beijing
+from credit.common.months import is_month
+from credit.errors import CreditError
 from credit.model.accounts import CLI, Actor
-
-MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def _month(text: str) -> str:
-    if not MONTH_RE.match(text):
+    if not is_month(text):
         raise argparse.ArgumentTypeError(f"月份格式应为 YYYY-MM，例如 2022-03，实际为「{text}」")
     return text
 
@@ -116,7 +115,7 @@ def cmd_user(args: argparse.Namespace) -> int:
                 print("（尚无账户）")
             for r in rows:
                 state = "已停用" if r["disabled"] else ("锁定中" if r["locked_until"] else "正常")
-                print(f"{r['username']}\t{ROLES[r['role']]}\t{r['display']}\t{state}\t创建于 {r['created_at']}")
+                print(f"{r['username']}\t{ROLES[r['role']]}\t{r['display']}\t{state}\t创建于 {beijing(r['created_at'])}")
         elif args.user_command == "add":
             store.add_account(args.username, _read_password(args.password_stdin), args.role, by=CLI,
                               display=args.display)
@@ -132,9 +131,9 @@ def cmd_user(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from credit.app.demo import build_demo
-    from credit.app.service import default_db_path
+    from credit.app.service import db_path
 
-    path = Path(args.db) if args.db else default_db_path()
+    path = Path(args.db) if args.db else db_path()
     if path.exists() and not args.force:
         print(f"数据库 {path} 已存在；如需重建请加 --force", file=sys.stderr)
         return 1
@@ -155,38 +154,22 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from credit.app.service import open_store
-    from credit.workbook.importer import parse_workbook
+    from credit.app.service import import_batch, open_store, read_files
 
     with open_store(args.db) as store:
-        register = store.register()
-        parsed, failures = [], []
-        for name in args.files:
-            path = Path(name)
-            try:
-                raw = path.read_bytes()
-            except OSError as exc:
-                failures.append((path.name, [f"文件无法读取：{exc}"]))
-                continue
-            try:
-                parsed.append((path.name, raw, parse_workbook(raw, path.name, args.month, register)))
-            except WorkbookError as exc:
-                failures.append((path.name, [str(e) for e in exc.errors]))
-        if failures:
-            total = sum(len(errs) for _, errs in failures)
-            print(f"发现 {total} 处问题，未导入任何数据：", file=sys.stderr)
-            for fname, errs in failures:
-                for e in errs:
-                    print(f"[{fname}] {e}", file=sys.stderr)
-            return 1
-        actor = Actor(CLI.username, CLI.role, args.by)
-        results = store.import_workbooks([(p, raw, fname) for fname, raw, p in parsed], by=actor)
-        for (fname, _, p), res in zip(parsed, results):
-            for w in p.warnings:
-                print(f"[{fname}] 提示：{w}")
-            created = "、".join(f"{s}（第 {v} 版）" for s, v in res.created) or "无"
-            same = "、".join(res.unchanged) or "无"
-            print(f"[{fname}] 已导入 {args.month}：新版本 {created}；内容未变 {same}")
+        batch = import_batch(store, args.month, read_files(args.files), Actor(CLI.username, CLI.role, args.by))
+    if not batch.ok:
+        print(f"发现 {batch.error_count} 处问题，未导入任何数据：", file=sys.stderr)
+        for check in batch.failed:
+            for e in check.errors:
+                print(f"[{check.filename}] {e}", file=sys.stderr)
+        return 1
+    for check, res in zip(batch.checks, batch.results):
+        for w in check.warnings:
+            print(f"[{check.filename}] 提示：{w}")
+        created = "、".join(f"{s}（第 {v} 版）" for s, v in res.created) or "无"
+        same = "、".join(res.unchanged) or "无"
+        print(f"[{check.filename}] 已导入 {args.month}：新版本 {created}；内容未变 {same}")
     return 0
 
 
@@ -211,7 +194,8 @@ def cmd_scores(args: argparse.Namespace) -> int:
 
 def cmd_bulletin(args: argparse.Namespace) -> int:
     from credit.app.service import open_store
-    from credit.reports.bulletin import FORMATS, RED, YELLOW, build_bulletin_data, export
+    from credit.reports.bulletin import RED, YELLOW, build_bulletin_data
+    from credit.reports.publish import FORMATS, export
 
     out = Path(args.output)
     fmt = out.suffix.lower().lstrip(".")
@@ -229,9 +213,9 @@ def cmd_bulletin(args: argparse.Namespace) -> int:
 
 def _existing_db(args: argparse.Namespace) -> Path:
     """The --db of a maintenance command: never created on the fly, unlike the other commands."""
-    from credit.app.service import default_db_path
+    from credit.app.service import db_path
 
-    return Path(args.db) if args.db else default_db_path()
+    return Path(args.db) if args.db else db_path()
 
 
 def cmd_backup(args: argparse.Namespace) -> int:

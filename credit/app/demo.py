@@ -14,6 +14,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from credit.app.service import open_store
 from credit.model.accounts import DEMO, SYSTEM
 from credit.model.contract import (
     EVENT_OBJECTION,
@@ -31,6 +32,8 @@ from credit.model.contract import (
     VALUE_COL,
 )
 from credit.model.units import UnitRegister
+from credit.workbook.importer import parse_workbook
+from credit.workbook.template import build_template
 
 DEMO_YEAR = 2022
 # Demo accounts exist only in the demo database and are shown on its login page.
@@ -259,10 +262,6 @@ def _find_header(ws) -> tuple[int, dict[str, int]]:
 
 def build_demo(path: Path, replace: bool = False) -> str:
     """Create the demo database at `path` through the real template → fill → import path."""
-    from credit.app.service import open_store
-    from credit.workbook.importer import parse_workbook
-    from credit.workbook.template import build_template
-
     path = Path(path)
     if replace:
         for suffix in ("", "-wal", "-shm"):

@@ -1,59 +1,57 @@
-"""The use cases the CLI, the pages and the bulletin share: open a store, score a month, export.
+"""The use cases the CLI and the pages share: where the database is, open it, score a month,
+import a batch of workbooks, and the CLI's score shapes.
 
 Nothing here knows about Streamlit; pages call these and cache the results per data version.
+`score` / `GroupMonth` / `framework_for` live in `credit.reports.scored` (the bulletin needs them
+and must not import this layer); they are imported here so callers have one place to look.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from credit.errors import CellError
 from credit.model.accounts import Actor, authorize
-from credit.model.framework import Framework, default_framework_texts, parse_framework
+from credit.model.framework import Framework, default_framework_texts
 from credit.model.scenario import check_reason
 from credit.model.units import UnitRegister, load_units
-from credit.scoring.engine import MonthScores, Policy, add_changes, score_month
-from credit.scoring.inputs import MonthInputs, load_month_inputs, previous_month
+from credit.reports.scored import GroupMonth, framework_for, score
 from credit.scoring.scenarios import adoptable
-from credit.store.facade import Store
+from credit.store.facade import ImportResult, Store
+from credit.workbook.preview import FileCheck, check_file
+
+__all__ = [
+    "DEFAULT_DB", "BatchImport", "GroupMonth", "adopt_weights", "check_batch", "db_path", "framework_for",
+    "import_batch", "open_store", "read_files", "score", "scores_payload", "scores_table", "unreadable",
+]
 
 DEFAULT_DB = Path(__file__).resolve().parents[2] / "data" / "credit.db"
-GROUPS = ("镇街", "部门")
 
 
-def default_db_path() -> Path:
-    return Path(os.environ.get("CREDIT_DB") or DEFAULT_DB)
+def db_path() -> Path:
+    """The database the app and the CLI use: $CREDIT_DB (made absolute), else data/credit.db.
+
+    The one lookup: the pages (`ui.context.db_path`, which also builds the demo database on a first
+    start) and every CLI command without `--db` ask here.
+    """
+    env = os.environ.get("CREDIT_DB")
+    return Path(env).resolve() if env else DEFAULT_DB
+
 
 
 def open_store(path: str | Path | None = None) -> Store:
     """Open (creating and seeding with the default framework and register when new)."""
-    path = Path(path) if path else default_db_path()
+    path = Path(path) if path else db_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     store = Store(path)
     if store.seed_gaps():
         store.seed_defaults(load_units(), default_framework_texts())
     return store
-
-
-_FRAMEWORKS: dict[tuple, Framework] = {}
-
-
-def framework_for(store: Store, group: str, month: str, register: UnitRegister | None = None) -> Framework:
-    """The official framework in force for `month`, parsed once per (version, register)."""
-    register = register or store.register()
-    fid, text, effective = store.framework_for(group, month)
-    key = (fid, hash(text), tuple((u.id, u.group, u.kind) for u in register))
-    fw = _FRAMEWORKS.get(key)
-    if fw is None:
-        source = f"指标体系版本 #{fid}（{group}，{effective} 起）"
-        fw = parse_framework(text, source, register, expected_group=group)
-        fw = replace(fw, version_id=fid, effective_month=effective)
-        _FRAMEWORKS[key] = fw
-    return fw
 
 
 def adopt_weights(store: Store, official: Framework, effective_month: str, points: Mapping[str, float],
@@ -72,37 +70,80 @@ def adopt_weights(store: Store, official: Framework, effective_month: str, point
                                based_on=(official.version_id, official.effective_month), scenario_id=scenario_id)
 
 
-@dataclass
-class GroupMonth:
-    """A month's scores for a group together with the inputs they came from."""
-
-    scores: MonthScores
-    inputs: MonthInputs
-    summary: pd.DataFrame  # scores.summary with prev_score / prev_rank / d_score / d_rank
+# -- importing a batch of monthly workbooks ----------------------------------------------------------
 
 
-def score(
+@dataclass(frozen=True)
+class BatchImport:
+    """What `import_batch` did: every file's check and, when all passed, what the import wrote."""
+
+    month: str
+    checks: tuple[FileCheck, ...]
+    results: tuple[ImportResult, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        """True when every file passed (and so the batch was imported)."""
+        return bool(self.checks) and all(c.ok for c in self.checks)
+
+    @property
+    def failed(self) -> list[FileCheck]:
+        return [c for c in self.checks if not c.ok]
+
+    @property
+    def error_count(self) -> int:
+        return sum(len(c.errors) for c in self.checks)
+
+
+def unreadable(filename: str, exc: OSError) -> FileCheck:
+    """A file that could not even be read, as a failed check (so it is listed with the others)."""
+    reason = exc.strerror or type(exc).__name__
+    return FileCheck(filename, 0, "", None, (CellError(None, None, None, f"文件无法读取（{reason}）",
+                                                         "请确认文件存在且未被其他程序占用"),))
+
+
+def read_files(paths: Sequence[str | Path]) -> list[tuple[str, bytes | OSError]]:
+    """(file name, its bytes) per path; the OSError in place of the bytes when it cannot be read."""
+    out: list[tuple[str, bytes | OSError]] = []
+    for path in map(Path, paths):
+        try:
+            out.append((path.name, path.read_bytes()))
+        except OSError as exc:
+            out.append((path.name, exc))
+    return out
+
+
+def check_batch(files: Sequence[tuple[str, bytes | OSError]], month: str, register: UnitRegister) -> list[FileCheck]:
+    """Parse and validate every file of a batch for `month` (never raises for a bad file)."""
+    return [unreadable(name, raw) if isinstance(raw, OSError) else check_file(raw, name, month, register)
+            for name, raw in files]
+
+
+def import_batch(
     store: Store,
     month: str,
-    group: str,
-    policy: Policy = "rescale",
-    framework: Framework | None = None,
-    with_previous: bool = True,
-) -> GroupMonth:
-    # One snapshot for every read: an import committing meanwhile must not hand us one sheet of
-    # the month from before it and another from after it.
-    with store.snapshot():
-        register = store.register()
-        fw = framework or framework_for(store, group, month, register)
-        inp = load_month_inputs(store, month, group, register)
-        pm = previous_month(month)
-        pinp = None
-        if with_previous and pm in store.months_with_data():
-            pinp = load_month_inputs(store, pm, group, register)
-            pfw = framework_for(store, group, pm, register)
-    ms = score_month(inp, fw, policy)
-    prev = None if pinp is None else score_month(pinp, pfw, policy).summary
-    return GroupMonth(ms, inp, add_changes(ms.summary, prev))
+    files: Sequence[tuple[str, bytes | OSError]],
+    actor: Actor,
+    checks: Sequence[FileCheck] | None = None,
+) -> BatchImport:
+    """All-or-nothing import of a batch of monthly workbooks (the CLI's `import` and the upload page).
+
+    Every file is parsed first; if any file has an error (or could not be read), nothing is written
+    and every file's errors come back together, so an official fixes them all in one go. Otherwise
+    all files are imported in ONE transaction, in order, so a later file's sheet supersedes an
+    earlier one's. `checks` lets the upload page pass the checks it already made (and showed) for
+    these files, in the same order, instead of parsing them again.
+    """
+    checks = list(checks) if checks is not None else check_batch(files, month, store.register())
+    if len(checks) != len(files):
+        raise ValueError("import_batch: one check per file is required")
+    if not all(c.ok for c in checks):
+        return BatchImport(month, tuple(checks))
+    items = [(c.parsed, raw, name) for c, (name, raw) in zip(checks, files)]
+    return BatchImport(month, tuple(checks), tuple(store.import_workbooks(items, actor)))
+
+
+# -- the CLI's score shapes -----------------------------------------------------------------------------
 
 
 def _r(v: float) -> float:

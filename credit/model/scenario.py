@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from credit.common.clock import beijing_date
 from credit.errors import CreditError
 
 MAX_NAME = 40
@@ -40,7 +41,7 @@ class Scenario:
 
     @property
     def label(self) -> str:
-        return f"{self.name}（{self.created_by}，{self.created_at[:10]}）"
+        return f"{self.name}（{self.created_by}，{beijing_date(self.created_at)}）"
 
 
 def check_name(name: str) -> str:

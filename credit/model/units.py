@@ -11,9 +11,10 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from credit.common.labels import GROUPS
 from credit.errors import ConfigError
 
-GROUPS = ("镇街", "部门")
+__all__ = ["GROUPS", "KINDS", "Unit", "UnitRegister", "load_units", "norm_name"]
 KINDS = {"镇街": ("街道", "镇", "开发区"), "部门": ("部门",)}
 DEFAULT_UNITS_FILE = Path(__file__).resolve().parents[2] / "data" / "units.toml"
 

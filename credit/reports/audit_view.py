@@ -1,16 +1,11 @@
-"""How stored timestamps and audit entries read to an official: Beijing time and Chinese labels.
+"""How audit entries read to an official: Chinese names for actions and detail keys.
 
-Timestamps are stored as ISO 8601 with the server's offset (whatever the machine's zone is);
-readers in Pingyin expect 北京时间, so every page and export shows them converted. China has no
-daylight saving, so a fixed +08:00 is exact and needs no time-zone database on the office PC.
+Times are shown with `credit.common.clock.beijing` (北京时间), like every other stamp.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
-
-BEIJING = timezone(timedelta(hours=8), "北京时间")
 
 ACTIONS: dict[str, str] = {
     "login": "登录", "login.failed": "登录失败", "login.oidc": "统一身份认证登录", "logout": "退出登录",
@@ -35,19 +30,6 @@ KEY_LABELS: dict[str, str] = {
     "format": "格式", "bytes": "字节数", "red": "红色预警", "yellow": "黄色预警", "entry_id": "条目编号",
     "file_id": "文件编号", "count": "数量", "note": "备注",
 }
-
-
-def beijing(stamp: str | None, seconds: bool = True) -> str:
-    """'2026-11-28T10:00:38+00:00' → '2026-11-28 18:00:38' (北京时间); unparseable text unchanged."""
-    if not stamp:
-        return ""
-    try:
-        moment = datetime.fromisoformat(stamp)
-    except ValueError:
-        return stamp
-    if moment.tzinfo is None:  # a naive stamp was written in the server's local time
-        moment = moment.astimezone()
-    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
 
 
 def action_name(action: str) -> str:

@@ -3,8 +3,8 @@
 `build_bulletin_data` gathers everything a bulletin says — generated sentences, both groups'
 ranking tables with first-level subtotals and rank changes, the year's deduction items, red and
 yellow warnings, 信易贷 progress — into one `BulletinData`, so the Word file, the Excel file and the
-page preview all say the same thing. `to_docx` (credit/bulletin_docx.py) and `to_xlsx` render it;
-`export` renders and records the export in the audit log.
+page preview all say the same thing. `to_xlsx` renders the Excel file here; the Word file is
+`credit.reports.docx`, and `credit.reports.publish` picks the format and records the export.
 """
 
 from __future__ import annotations
@@ -15,30 +15,26 @@ from datetime import date
 
 import pandas as pd
 
-from credit.app.service import GROUPS, GroupMonth, score
+from credit.common.clock import today
+from credit.common.labels import GROUPS, group_label
+from credit.common.months import month_label, month_parts, previous_month
 from credit.errors import CreditError
-from credit.model.accounts import Actor
 from credit.model.contract import EVENT_SERIOUS, GROUP_SHEET, SHEETS
 from credit.model.framework import Framework, Indicator, field_sheet
+from credit.reports.scored import GroupMonth, score
 from credit.scoring.compare import indicator_deltas, movers
 from credit.scoring.explain import describe_items
-from credit.scoring.inputs import load_month_inputs, month_parts, previous_month
+from credit.scoring.inputs import load_month_inputs
 from credit.scoring.xyd import Progress, county_series, progress, town_table
 from credit.store.facade import Store
 from credit.workbook.export import to_excel_bytes
 
 ISSUER = "平阴县社会信用体系建设领导小组办公室"
-GROUP_LABELS = {"镇街": "镇（街道）、开发区", "部门": "部门（单位）"}
 RED, YELLOW = "红色", "黄色"
 RANK_FALL_RED = 3  # a fall of this many places or more is a red warning
 ALERT_RULES = {
     RED: f"出现严重失信事件扣分，或排名下降 {RANK_FALL_RED} 位及以上",
     YELLOW: "按月报送的指标本月无报送，或“信易贷”新增注册落后于序时任务",
-}
-FORMATS = {"docx", "xlsx"}
-MIME = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 # Excel number formats by column name; the rank change keeps its number but shows an arrow.
 XLSX_FORMATS = {
@@ -100,16 +96,14 @@ class BulletinData:
 
     @property
     def month_text(self) -> str:
-        year, m = month_parts(self.month)
-        return f"{year}年{m}月"
+        return month_label(self.month)
 
     def alerts_of(self, level: str) -> list[Alert]:
         return [a for a in self.alerts if a.level == level]
 
 
 def bulletin_title(month: str) -> str:
-    year, m = month_parts(month)
-    return f"平阴县社会信用体系建设工作{year}年{m}月通报"
+    return f"平阴县社会信用体系建设工作{month_label(month)}通报"
 
 
 def file_stem(month: str) -> str:
@@ -157,7 +151,7 @@ def deduction_items(gm: GroupMonth) -> pd.DataFrame:
     names = dict(zip(gm.summary["unit_id"], gm.summary["unit"]))
     order = {uid: i for i, uid in enumerate(gm.summary["unit_id"])}
     out = pd.DataFrame({
-        "组别": GROUP_LABELS[ms.group],
+        "组别": group_label(ms.group),
         "单位": [names.get(u, u) for u in items["unit_id"]],
         "指标": [_indicator_label(ms.framework, c) for c in items["code"]],
         "事项": [_item_text(r) for r in items.itertuples()],
@@ -228,7 +222,7 @@ def _monthly_flows(ind: Indicator, group: str) -> list[str]:
 def flow_alerts(gm: GroupMonth) -> list[Alert]:
     """黄色: a unit that sent nothing this month for an indicator that expects monthly reports."""
     ms, inp = gm.scores, gm.inputs
-    label = GROUP_LABELS[ms.group]
+    label = group_label(ms.group)
     rows = inp.unit_monthly[inp.unit_monthly["month"] == ms.month].set_index("unit_id")
     expected = [(ind, h) for ind in ms.framework.indicators for h in _monthly_flows(ind, ms.group)]
     alerts = []
@@ -249,7 +243,7 @@ def flow_alerts(gm: GroupMonth) -> list[Alert]:
 def red_alerts(gm: GroupMonth) -> list[Alert]:
     """红色: this month's deduction for a serious dishonesty event, or a fall of 3 places or more."""
     ms = gm.scores
-    label = GROUP_LABELS[ms.group]
+    label = group_label(ms.group)
     names = dict(zip(gm.summary["unit_id"], gm.summary["unit"]))
     alerts = []
     items = ms.items
@@ -271,7 +265,7 @@ def xyd_alerts(towns: pd.DataFrame | None) -> list[Alert]:
         return []
     behind = towns[towns["序时进度差"] < 0]
     return [
-        Alert(YELLOW, GROUP_LABELS["镇街"], r["单位"],
+        Alert(YELLOW, group_label("镇街"), r["单位"],
               f"信易贷本年新增 {r['本年新增']:,.0f} 家，序时任务 {r['序时任务数']:,.0f} 家，落后 {-r['序时进度差']:,.0f} 家")
         for r in behind.to_dict("records")
     ]
@@ -303,7 +297,7 @@ def _move_phrase(r: dict, verb: str) -> str:
 
 def movers_sentence(gm: GroupMonth, prev: GroupMonth) -> str:
     """Who gained and who lost most against last month, and through which indicators."""
-    label = GROUP_LABELS[gm.scores.group]
+    label = group_label(gm.scores.group)
     gain, fall = movers(gm.summary, indicator_deltas(gm.scores.detail, prev.scores.detail), n=1)
     parts = [_move_phrase(r, "进步最大") for r in gain.to_dict("records")]
     parts += [_move_phrase(r, "下降最多") for r in fall.to_dict("records")]
@@ -314,7 +308,7 @@ def movers_sentence(gm: GroupMonth, prev: GroupMonth) -> str:
 
 def xyd_sentence(p: Progress | None, month: str, towns: pd.DataFrame | None) -> str:
     if p is None:
-        return f"信易贷方面，{month[:4]}年尚未设定年初注册数和新增目标。"
+        return f"信易贷方面，{month_parts(month)[0]}年尚未设定年初注册数和新增目标。"
     if not math.isfinite(p.new):
         return "信易贷方面，本年全县信易贷平台注册企业数尚未报送。"
     m = month_parts(month)[1]
@@ -371,7 +365,7 @@ def _xyd(store: Store, month: str) -> tuple[Progress | None, pd.DataFrame | None
 def group_bulletin(gm: GroupMonth) -> GroupBulletin:
     fw = gm.scores.framework
     points = fw.level1_points()
-    return GroupBulletin(gm.scores.group, GROUP_LABELS[gm.scores.group], [(lv.name, points[lv.name]) for lv in fw.level1],
+    return GroupBulletin(gm.scores.group, group_label(gm.scores.group), [(lv.name, points[lv.name]) for lv in fw.level1],
                          ranking_table(gm), breakdown_table(gm))
 
 
@@ -402,15 +396,14 @@ def build_bulletin_data(
         [movers_sentence(gm, score(store, pm, gm.scores.group, with_previous=False)) for gm in gms]
         if has_prev else [f"上月（{pm}）无数据，本月暂不比较排名变化。"]
     )
-    year, m = month_parts(month)
     sentences = [
-        f"{year}年{m}月，全县" + "；".join(overall_sentence(gb).rstrip("。") for gb in groups) + "。",
+        f"{month_label(month)}，全县" + "；".join(overall_sentence(gb).rstrip("。") for gb in groups) + "。",
         *movers_text,
         xyd_sentence(p, month, towns),
         deductions_sentence(ded),
         alerts_sentence(alerts),
     ]
-    return BulletinData(month, bulletin_title(month), ISSUER, issued or date.today(), sentences, groups, ded,
+    return BulletinData(month, bulletin_title(month), ISSUER, issued or today(), sentences, groups, ded,
                         alerts, p, series, towns, list(NOTES))
 
 
@@ -444,24 +437,3 @@ def xlsx_sheets(data: BulletinData) -> dict[str, pd.DataFrame]:
 
 def to_xlsx(data: BulletinData) -> bytes:
     return to_excel_bytes(xlsx_sheets(data), XLSX_FORMATS, wrap_columns=XLSX_WRAP)
-
-
-def to_docx(data: BulletinData) -> bytes:
-    from credit.reports.docx import render_docx
-
-    return render_docx(data)
-
-
-def render(data: BulletinData, fmt: str) -> bytes:
-    if fmt not in FORMATS:
-        raise CreditError(f"不支持的通报格式「{fmt}」，可选 docx（Word）或 xlsx（Excel）")
-    return to_docx(data) if fmt == "docx" else to_xlsx(data)
-
-
-def export(store: Store, data: BulletinData, fmt: str, actor: Actor | None) -> bytes:
-    """Render the bulletin; with an actor, record the export in the audit log (reading is open to all)."""
-    blob = render(data, fmt)
-    if actor is not None:
-        store.exports.record_export(data.month, fmt, actor, size=len(blob),
-                                    red=len(data.alerts_of(RED)), yellow=len(data.alerts_of(YELLOW)))
-    return blob

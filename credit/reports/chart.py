@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from credit.common.months import month_parts
+
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Serif CJK SC", "Source Han Sans SC",
                 "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "SimSun",
                 "PingFang SC")
@@ -65,8 +67,8 @@ def _png(fig) -> bytes:
 
 def xyd_chart(series: pd.DataFrame, month: str, target: float, opening: float) -> bytes:
     """Cumulative new registrations against the straight-line target path and the year's target."""
-    m = int(month[5:])
-    labels = [f"{int(x[5:])}月" for x in series["month"]]
+    year, m = month_parts(month)
+    labels = [f"{month_parts(x)[1]}月" for x in series["month"]]
     upto = series.iloc[:m]
     with _figure() as (fig, ax):
         ax.plot(labels, series["target_path"], linestyle="--", color="#999999", label="序时目标（直线）")
@@ -77,7 +79,7 @@ def xyd_chart(series: pd.DataFrame, month: str, target: float, opening: float) -
         if pd.notna(last):
             ax.annotate(f"{last:,.0f}", (labels[m - 1], last), textcoords="offset points", xytext=(0, 6),
                         ha="center")
-        ax.set_title(f"{month[:4]}年全县信易贷平台新增注册企业（年初 {opening:,.0f} 家）", fontsize=10)
+        ax.set_title(f"{year}年全县信易贷平台新增注册企业（年初 {opening:,.0f} 家）", fontsize=10)
         ax.set_ylabel("家", rotation=0, labelpad=10)
         ax.set_ylim(0, max(target, float(series["target_path"].max())) * 1.12)
         ax.legend(loc="lower right", frameon=False)

@@ -25,6 +25,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from lxml import etree
 
+from credit.common.months import month_parts
 from credit.reports.bulletin import ALERT_RULES, RED, YELLOW, BulletinData, GroupBulletin
 from credit.reports.chart import bulletin_chart
 
@@ -169,7 +170,7 @@ def para(doc, text: str = "", style: str = "Normal", *, bold: bool = False, colo
 def masthead(doc, data: BulletinData) -> None:
     p = para(doc, data.issuer, "版头", color=RED_COLOR)
     p.paragraph_format.space_before = Pt(6)
-    p = para(doc, f"{data.month[:4]}年第{data.issue_no}期", "表格文字")
+    p = para(doc, f"{month_parts(data.month)[0]}年第{data.issue_no}期", "表格文字")
     p.runs[0].font.size = SAN_HAO
     set_fonts(p.runs[0]._r.get_or_add_rPr(), BODY_FONT)
     p.paragraph_format.space_before = Pt(10)
@@ -270,7 +271,7 @@ def deduction_rows(data: BulletinData) -> tuple[list[str], list[list[str]], set[
         mark = "★" if r["本月新增"] else ""
         if mark:
             new.add(i)
-        month = f"{int(str(r['月份'])[5:])}月"
+        month = f"{month_parts(str(r['月份']))[1]}月"
         rows.append([str(i + 1), str(r["单位"]), str(r["指标"]), str(r["事项"]), month + mark, f"{r['扣分']:g}"])
     return ["序号", "单位", "指标", "事项", "月份", "扣分"], rows, new
 
@@ -323,7 +324,7 @@ def rankings(doc, data: BulletinData, num: _Numbering) -> None:
 def xyd_section(doc, data: BulletinData, num: _Numbering) -> None:
     para(doc, f"{num.heading()}“信易贷”推广情况", "一级标题")
     if data.xyd is None:
-        para(doc, f"{data.month[:4]}年尚未设定“信易贷”年初注册数和新增目标。")
+        para(doc, f"{month_parts(data.month)[0]}年尚未设定“信易贷”年初注册数和新增目标。")
         return
     chart = bulletin_chart(data)
     if chart is not None:
@@ -345,7 +346,7 @@ def deductions_section(doc, data: BulletinData, num: _Numbering) -> None:
         para(doc, "本年度至今各单位没有扣分事项。")
         return
     para(doc, "本年1月至本月各单位扣分事项如下（标注“★”并加粗的为本月新增），请相关单位逐项核实、整改到位。")
-    _caption(doc, f"{num.caption()}  {data.month[:4]}年扣分事项明细")
+    _caption(doc, f"{num.caption()}  {month_parts(data.month)[0]}年扣分事项明细")
     header, rows, new = deduction_rows(data)
     add_table(doc, header, rows, [7, 20, 30, 50, 14, 9], left={1, 2, 3}, bold_rows=new)
 

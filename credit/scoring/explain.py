@@ -10,7 +10,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from credit.model.framework import Indicator
+from credit.model.contract import SHEETS
+from credit.model.framework import Indicator, field_sheet
 
 
 def num(v: Any, digits: int = 2) -> str:
@@ -84,8 +85,6 @@ def explain_row(row: Mapping[str, Any], ind: Indicator) -> str:
 
 def describe_items(items, fw) -> object:
     """Fill the text of month-by-month deduction items (left blank by scoring for speed)."""
-    from credit.model.contract import SHEETS
-    from credit.model.framework import field_sheet
 
     out = items.copy()
     blank = out["description"].isna() & (out["source"] == "月报")

@@ -13,6 +13,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from credit.common.months import month_parts
 from credit.model.contract import (
     EVENTS,
     GROUP_SHEET,
@@ -26,16 +27,6 @@ from credit.model.units import Unit, UnitRegister
 from credit.workbook.registers import register_frame
 
 EVENT_COLUMNS = ["month", "row", "unit_id", *[c.header for c in EVENTS.columns if c.header != UNIT_COL]]
-
-
-def month_parts(month: str) -> tuple[int, int]:
-    year, m = month.split("-")
-    return int(year), int(m)
-
-
-def previous_month(month: str) -> str:
-    year, m = month_parts(month)
-    return f"{year - 1}-12" if m == 1 else f"{year}-{m - 1:02d}"
 
 
 def ytd_values(monthly: pd.DataFrame, key: str | None, flows: list[str], stocks: list[str]) -> pd.DataFrame:

@@ -8,8 +8,7 @@ indicator) is computed once per data version and cached; new points re-weight it
 - `reweight` runs the very summary code of the official scoring on the re-weighted table, so the
   official points give back the official ranking bit for bit.
 - `simulate` adds the side-by-side comparison, tier crossings and a reason per unit that moved.
-- `stability` perturbs all weights at random many times with matrix arithmetic (units × indicators
-  attainment, runs × indicators weights) to show how much a rank depends on the exact weights.
+- rank stability (random weights, many runs) is `credit.scoring.stability`, built on `Matrix` here.
 - `set_level1` / `set_indicator` / `normalise` are the budget arithmetic behind the page's inputs:
   points are kept to two decimals and a budget is met to the cent (largest-remainder rounding).
 """
@@ -23,6 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from credit.common.clock import beijing
+from credit.common.months import month_label, next_month
 from credit.errors import ConfigError
 from credit.model.framework import Framework
 from credit.scoring.engine import Policy, summarise
@@ -433,85 +434,37 @@ def simulate(detail: pd.DataFrame, framework: Framework, new_points: Mapping[str
     return WhatIf(points, fw, official, summary, table)
 
 
-# -- rank stability --------------------------------------------------------------------------------
+def move_notes(table: pd.DataFrame) -> list[str]:
+    """One Markdown line per row of a `compare` table (with reasons): who moved, why, by how much.
 
-
-def _round2(scores: np.ndarray) -> np.ndarray:
-    """Python's correctly rounded `round(s, 2)` — the key official ranks use (see competition_rank)."""
-    scores = np.round(scores, 10)
-    keys = np.round(scores, 2)
-    frac = scores * 100 - np.floor(scores * 100)
-    near_half = np.abs(frac - 0.5) < 1e-6  # only there can NumPy's scaled rounding disagree
-    keys[near_half] = [round(s, 2) for s in scores[near_half].tolist()]
-    return keys
-
-
-def competition_ranks(keys: np.ndarray) -> np.ndarray:
-    """Competition ranks (1, 2, 2, 4), highest first, of each column of a units × runs array.
-
-    Vectorised: keys become integer hundredths, each run is shifted into its own range, and one
-    sort + searchsorted counts, for every unit, the units of its run that scored strictly higher.
+    '**榆山街道**：因营商环境权重下调，上升2位（第 5 名 → 第 3 名，进入前3名）'. Pass the movers only.
     """
-    n_units, n_runs = keys.shape
-    cents = np.rint(keys.T * 100).astype(np.int64)  # runs × units
-    span = int(cents.max() - cents.min()) + 1 if cents.size else 1
-    shifted = (cents - cents.min()) + np.arange(n_runs, dtype=np.int64)[:, None] * span
-    flat_sorted = np.sort(shifted.ravel())
-    not_higher = np.searchsorted(flat_sorted, shifted.ravel(), side="right").reshape(n_runs, n_units)
-    run_end = (np.arange(n_runs, dtype=np.int64)[:, None] + 1) * n_units
-    return (run_end - not_higher + 1).T
+    return [f"**{r.unit}**：{r.reason}（第 {r.rank_official} 名 → 第 {r.rank_whatif} 名"
+            f"{f'，{r.crossing}' if r.crossing else ''}）" for r in table.itertuples()]
 
 
-def matrix_scores(mx: Matrix, weights: np.ndarray, policy: Policy = "rescale") -> np.ndarray:
-    """Scores (units × runs) for a runs × indicators weight matrix: (A @ W.T) / (mask @ W.T) × 100."""
-    credit, counted = mx.credit(policy)
-    earned = credit @ weights.T
-    possible = counted.astype(float) @ weights.T
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(possible > 0, 100.0 * earned / possible, 0.0)
+# -- official weight versions: the words and months the page offers --------------------------------
 
 
-def perturbed_weights(base: np.ndarray, pct: float, runs: int, seed: int) -> np.ndarray:
-    """runs × indicators: each weight times an independent uniform factor in [1 − pct%, 1 + pct%]."""
-    rng = np.random.default_rng(seed)
-    p = float(pct) / 100.0
-    return base[None, :] * (1.0 + rng.uniform(-p, p, size=(int(runs), base.size)))
+def effective_months(with_data: Sequence[str], month: str) -> list[str]:
+    """Months a new official weight set may take effect from, newest first: every month with data,
+    the month being viewed, and the month after the last with data (weights are decided ahead)."""
+    last = max(with_data) if with_data else month
+    return sorted({*with_data, month, next_month(last)}, reverse=True)
 
 
-def stability(detail: pd.DataFrame, framework: Framework, pct: float = 20.0, runs: int = 1000,
-              seed: int = 0, policy: Policy = "rescale",
-              points: Mapping[str, float] | None = None) -> pd.DataFrame:
-    """How firm each rank is: every weight perturbed at random within ±pct% for `runs` runs.
+def level1_diff(old: Mapping[str, float], new: Mapping[str, float]) -> str:
+    """'营商环境 30→25、信用监管 20→25' for the first-level weights that changed; or, when none did,
+    '仅二级指标分值调整'. A level missing from `old` counts as 0."""
+    return "、".join(f"{k} {old.get(k, 0):g}→{v:g}" for k, v in new.items()
+                     if abs(v - old.get(k, 0)) > _TOL) or "仅二级指标分值调整"
 
-    One row per unit in official order: the rank under the base points (`points`, default the
-    official ones), the median and 5th–95th percentile rank over the runs (observed ranks, not
-    interpolated), the share of runs that keep the base rank, and the share in which the unit
-    ranks strictly above the unit just below it — "does 3rd versus 4th mean anything?".
-    """
-    if runs < 1:
-        raise ConfigError("模拟次数至少为 1")
-    if not 0 <= pct < 100:
-        raise ConfigError("扰动幅度应在 0% 到 100% 之间（不含 100%）")
-    base_points = complete_points(framework, points)
-    base_summary = reweight(detail, framework, base_points, policy)
-    mx = attainment_matrix(detail, framework.codes)
-    base = np.array([base_points[c] for c in mx.codes], dtype=float)
-    ranks = competition_ranks(_round2(matrix_scores(mx, perturbed_weights(base, pct, runs, seed), policy)))
-    row_of = {uid: i for i, uid in enumerate(mx.unit_ids)}
-    order = [row_of[u] for u in base_summary["unit_id"]]
-    ranks = ranks[order]
-    q05, q50, q95 = np.quantile(ranks, [0.05, 0.5, 0.95], axis=1, method="inverted_cdf")
-    base_rank = base_summary["rank"].astype(int).to_numpy()
-    above_next = np.full(len(order), np.nan)
-    if len(order) > 1:
-        above_next[:-1] = (ranks[:-1] < ranks[1:]).mean(axis=1)
-    return pd.DataFrame({
-        "unit_id": base_summary["unit_id"].to_numpy(),
-        "unit": base_summary["unit"].to_numpy(),
-        "rank": base_rank,
-        "median": q50.astype(int),
-        "p05": q05.astype(int),
-        "p95": q95.astype(int),
-        "same_rank": (ranks == base_rank[:, None]).mean(axis=1),
-        "above_next": above_next,
-    })
+
+def weight_change_text(change: Mapping[str, object]) -> str:
+    """One audit entry of an adoption ("weights.adopt", `Store.weight_changes`) as the sentence the
+    version history shows: when (北京时间), who, from which month, what changed, why."""
+    d = change["detail"]
+    assert isinstance(d, Mapping)
+    diffs = level1_diff(d["old"]["level1"], d["new"]["level1"])
+    return (f"{beijing(str(change['at']), seconds=False)}　{change['who']}：自{month_label(d['effective_month'])}起"
+            f"调整为新权重（{diffs}）；原因：{d['reason']}")

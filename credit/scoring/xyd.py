@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from credit.scoring.inputs import MonthInputs, month_parts
+from credit.common.months import month_parts
+from credit.scoring.inputs import MonthInputs
 
 COUNTY_FIELD = "全县信易贷平台注册企业数"
 TOWN_REG = "信易贷平台注册企业数"

@@ -31,12 +31,13 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from credit.common.clock import now
 from credit.errors import CreditError, WorkbookError
 from credit.model.accounts import CLI, Actor
 from credit.model.contract import UNIT_COL
 from credit.store.facade import Store
 from credit.store.schema import MIGRATION_SET, MIGRATIONS
-from credit.store.util import dumps, now
+from credit.store.util import dumps
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 REQUIRED_TABLES = frozenset(

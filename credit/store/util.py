@@ -7,30 +7,18 @@ reads as a message an official can act on, not a traceback.
 from __future__ import annotations
 
 import json
-import re
-from datetime import datetime
 
+from credit.common.clock import now
+from credit.common.months import check_month, make_month
 from credit.errors import CreditError
 from credit.model.contract import SHEETS, Sheet
 from credit.model.units import GROUPS
 
-_MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
-
-def now() -> str:
-    """Local wall-clock time with offset: officials read these stamps, so no UTC surprises."""
-    return datetime.now().astimezone().isoformat(timespec="seconds")
+__all__ = ["check_group", "check_month", "dumps", "month_range", "now", "sheet_spec"]  # now, check_month: credit.common
 
 
 def dumps(obj: object) -> str:
     return json.dumps(obj, ensure_ascii=False, default=str)
-
-
-def check_month(month: str) -> str:
-    """Return `month` if it is 'YYYY-MM', else raise a message an official can act on."""
-    if not isinstance(month, str) or not _MONTH_RE.match(month):
-        raise CreditError(f"月份「{month}」格式有误，应为 YYYY-MM，例如 2022-03")
-    return month
 
 
 def check_group(group: str) -> str:
@@ -50,4 +38,4 @@ def month_range(year: int, upto_month: int) -> tuple[str, str]:
     """('YYYY-01', 'YYYY-mm'): the months of a year-to-date read."""
     if not 1 <= upto_month <= 12:
         raise CreditError(f"截止月份应在 1 到 12 之间，实际为 {upto_month}")
-    return f"{year:04d}-01", f"{year:04d}-{upto_month:02d}"
+    return make_month(year, 1), make_month(year, upto_month)

@@ -1,2 +1,3 @@
-"""Spreadsheets in and out: file safety, the monthly importer, templates, upload preview, Excel export,
-and evidence registers. Imports `common` and `model` (and `scoring.inputs` for previews)."""
+"""Spreadsheets in and out: upload safety, the monthly importer, the template, the upload preview,
+Excel/CSV export, and the evidence registers. Imports `common` and `model` only (the preview is
+handed the store it compares against)."""

@@ -44,42 +44,50 @@ def write_sheet(ws, df: pd.DataFrame, number_formats: Mapping[str, str] | None =
     """One table on one sheet: bold frozen header, widths, number formats; text stays text.
 
     Columns named in `wrap_columns` (long free text) wrap within their width instead of spilling."""
-    number_formats = number_formats or {}
-    ws.append([str(c) for c in df.columns])
+    _write_header(ws, df.columns)
+    for row in df.itertuples(index=False):
+        ws.append([_cell_value(v) for v in row])
+        _keep_text(ws[ws.max_row])
+    for idx, col in enumerate(df.columns, start=1):
+        _format_column(ws, get_column_letter(idx), df.iloc[:, idx - 1], (number_formats or {}).get(str(col)),
+                       wrap=str(col) in wrap_columns)
+    ws.freeze_panes = "A2"
+
+
+def _write_header(ws, columns: pd.Index) -> None:
+    ws.append([str(c) for c in columns])
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        if isinstance(cell.value, str) and cell.value.startswith(FORMULA_PREFIXES):
+    _keep_text(ws[1])
+
+
+def _keep_text(cells) -> None:
+    """Text cells are typed as strings: never a formula, whatever they start with."""
+    for cell in cells:
+        if isinstance(cell.value, str):
             cell.data_type = "s"
-    for row in df.itertuples(index=False):
-        values = []
-        for v in row:
-            if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA:
-                values.append(None)
-            elif hasattr(v, "item"):
-                values.append(v.item())
-            else:
-                values.append(v)
-        ws.append(values)
-        for cell in ws[ws.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # never a formula, whatever it starts with
-    for idx, col in enumerate(df.columns, start=1):
-        letter = get_column_letter(idx)
-        texts = [str(col)] + [str(v) for v in df[col].head(200).tolist()]
-        width = max(_display_width(t) for t in texts)
-        ws.column_dimensions[letter].width = min(max(8, width + 2), 60)
-        fmt = number_formats.get(str(col))
-        if fmt is None and pd.api.types.is_float_dtype(df[col]):
-            fmt = "0.00"
+
+
+def _cell_value(v: object) -> object:
+    """A pandas/NumPy value as openpyxl takes it: missing → empty cell, NumPy scalars → Python."""
+    if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)):
+        return None
+    return v.item() if hasattr(v, "item") else v
+
+
+def _format_column(ws, letter: str, values: pd.Series, fmt: str | None, wrap: bool) -> None:
+    """Width from the longest of the first 200 values (CJK counts double); number format; wrapping."""
+    texts = [str(values.name)] + [str(v) for v in values.head(200).tolist()]
+    ws.column_dimensions[letter].width = min(max(8, max(_display_width(t) for t in texts) + 2), 60)
+    if fmt is None and pd.api.types.is_float_dtype(values):
+        fmt = "0.00"
+    for cell in ws[letter][1:]:
         if fmt:
-            for cell in ws[letter][1:]:
-                cell.number_format = fmt
-        if str(col) in wrap_columns:
-            for cell in ws[letter][1:]:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = "A2"
+            cell.number_format = fmt
+        if wrap:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
 def _display_width(text: str) -> int:

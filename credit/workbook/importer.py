@@ -21,6 +21,7 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
+from credit.common.months import check_month, month_bounds, month_label, month_of, parse_month_text
 from credit.errors import CellError, WorkbookError
 from credit.model.contract import (
     EVENT_OBJECTION,
@@ -43,9 +44,6 @@ from credit.workbook.template import (
     EXCEL_EPOCH,
     MONTH_LABEL,
     NumberRule,
-    check_month,
-    month_bounds,
-    month_label,
     number_rule,
 )
 
@@ -70,10 +68,6 @@ _DATE_TEXT = (
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 )
 _TIME_SUFFIX = re.compile(r"\s+\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
-_MONTH_TEXT = (
-    re.compile(r"^(\d{4})[-/.年](\d{1,2})(?:月份?|月)?(?:[-/.]\d{1,2}日?|\d{1,2}日)?$"),
-    re.compile(r"^(\d{4})(\d{2})$"),
-)
 _SECTION_LETTERS = "ABCDEFGHIJKLMNOPQRST"  # GB/T 4754 门类 codes, in the contract's order
 _INDUSTRY_PREFIX = re.compile(r"^([A-Ta-t]|\d{1,2})[.、．:：\-\s]*(.+)$")
 _MAX_SERIAL = 2_958_465  # 9999-12-31
@@ -201,15 +195,12 @@ def parse_date(value: Cell) -> date | None:
 def parse_month(value: Cell) -> str | None:
     """The month written in the instructions sheet (2022-03, 2022-3, 2022年3月, a date), or None."""
     if isinstance(value, (datetime, date)):
-        return f"{value.year:04d}-{value.month:02d}"
-    text = fold(cell_text(value))
-    for pattern in _MONTH_TEXT:
-        m = pattern.match(text)
-        if m and 1 <= int(m[2]) <= 12:
-            return f"{int(m[1]):04d}-{int(m[2]):02d}"
+        return month_of(value)
+    found = parse_month_text(fold(cell_text(value)))
+    if found is not None:
+        return found
     if isinstance(value, (int, float)) and not isinstance(value, bool) and 1 <= value <= _MAX_SERIAL:
-        day = EXCEL_EPOCH + timedelta(days=int(value))
-        return f"{day.year:04d}-{day.month:02d}"
+        return month_of(EXCEL_EPOCH + timedelta(days=int(value)))
     return None
 
 

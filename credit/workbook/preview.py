@@ -23,11 +23,11 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from credit.common.months import make_month, month_parts, next_month, previous_month
 from credit.errors import CellError, WorkbookError
 from credit.model.contract import GROUP_SHEET, REGISTER_SHEETS, SHEETS, UNIT_COL, Sheet
 from credit.model.parsed import ParsedWorkbook
 from credit.model.units import UnitRegister
-from credit.scoring.inputs import month_parts, previous_month
 from credit.workbook.importer import parse_workbook
 from credit.workbook.registers import KEY_COLUMN, SOURCE_SHEET, combined_view
 
@@ -92,11 +92,6 @@ def batch_token(month: str, digests: Sequence[str]) -> str:
     return month + "|" + "|".join(sorted(digests))
 
 
-def next_month(month: str) -> str:
-    year, m = month_parts(month)
-    return f"{year + 1}-01" if m == 12 else f"{year}-{m + 1:02d}"
-
-
 def candidate_months(existing: Sequence[str], today: str) -> tuple[list[str], str]:
     """Months the upload page offers (newest first) and the default one.
 
@@ -108,7 +103,7 @@ def candidate_months(existing: Sequence[str], today: str) -> tuple[list[str], st
     default = next_month(max(existing)) if existing else today
     first_year = month_parts(min([*existing, default]))[0]
     last_year = month_parts(default)[0]
-    months = [f"{y:04d}-{m:02d}" for y in range(first_year, last_year + 1) for m in range(1, 13)]
+    months = [make_month(y, m) for y in range(first_year, last_year + 1) for m in range(1, 13)]
     return list(reversed(months)), default
 
 

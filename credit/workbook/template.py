@@ -8,9 +8,7 @@ dropdowns and the validator never disagree).
 
 from __future__ import annotations
 
-import calendar
 import io
-import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -21,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from credit.common.months import check_month, month_bounds, month_label
 from credit.model.contract import (
     ITEM_COL,
     SHEET_INSTRUCTIONS,
@@ -41,7 +40,6 @@ DATA_ROWS = 1000  # rows that carry dropdowns and number checks
 LIST_SHEET = "_lists"
 NOTE_COL = "说明"  # extra column on 全县 (the importer ignores unknown columns)
 
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel serial dates (1900 system, after 1900-03-01)
 _LIST_LIMIT = 255  # Excel's limit for an inline dropdown list
 _FRACTION_WORDS = ("比例", "平均值")
@@ -56,25 +54,6 @@ _WRAP = Alignment(wrap_text=True, vertical="center")
 
 
 # ---- months ------------------------------------------------------------------------------------
-
-
-def check_month(month: str) -> str:
-    """`month` itself if it is YYYY-MM; a programming error (not a user one) otherwise."""
-    if not isinstance(month, str) or not _MONTH.fullmatch(month):
-        raise ValueError(f"month must be YYYY-MM, got {month!r}")
-    return month
-
-
-def month_label(month: str) -> str:
-    """How a month is shown to officials: 2022年03月."""
-    year, mon = check_month(month).split("-")
-    return f"{year}年{mon}月"
-
-
-def month_bounds(month: str) -> tuple[date, date]:
-    """First and last day of the month (event dates must fall inside)."""
-    year, mon = (int(p) for p in check_month(month).split("-"))
-    return date(year, mon, 1), date(year, mon, calendar.monthrange(year, mon)[1])
 
 
 def excel_serial(day: date) -> int:

@@ -43,6 +43,7 @@ def test_missing_database_is_created_with_defaults(fresh_db: Path, tmp_path: Pat
     assert "榆山街道" in towns and "平阴经济开发区" in towns
 
 
+@pytest.mark.slow  # subprocesses: a template, an import and three score runs
 def test_import_then_scores_json_shape(fresh_db: Path, tmp_path: Path) -> None:
     """A hand-made month: towns only, so every figure below can be checked by hand."""
     register = load_units()
@@ -112,6 +113,7 @@ def test_bad_month_argument_is_refused_in_chinese(fresh_db: Path) -> None:
     assert res.returncode == 2 and "YYYY-MM" in res.stderr
 
 
+@pytest.mark.slow  # builds a whole demo database in a subprocess
 def test_demo_builds_ten_months_through_the_importer(tmp_path: Path) -> None:
     db = tmp_path / "demo.db"
     res = run("demo", "--db", str(db))

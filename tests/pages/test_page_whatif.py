@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from credit.app import service
 from credit.model.accounts import Actor
-from tests.support.paths import ROOT
+from tests.support.apptest import open_page, run
 
-HOME = str(ROOT / "Home.py")
 LEADER = Actor("leader", "viewer", "领导")
 OFFICE = Actor("office", "editor", "信用办")
 
 
 def _open(actor: Actor, group: str = "镇街") -> AppTest:
-    at = AppTest.from_file(HOME, default_timeout=60)
-    at.session_state["actor"] = actor
-    at.session_state["actor_seen"] = time.time()
-    at.run()
-    at.switch_page("pages/whatif.py").run()
+    at = open_page("whatif.py", actor)
     if group != "镇街":
-        at.radio(key="wi_group").set_value(group).run()
-    assert not at.exception, [e.value for e in at.exception]
+        at.radio(key="wi_group").set_value(group)
+        at = run(at)
     return at
 
 

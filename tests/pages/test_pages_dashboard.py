@@ -8,31 +8,18 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from credit.app import service
 from credit.app.service import open_store
 from credit.scoring.xyd import progress
+from tests.support.apptest import open_page, switch
 from tests.support.paths import ROOT
 
 MONTH = "2022-10"
 
 
-def app() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=90)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def goto(at: AppTest, page: str) -> AppTest:
-    at.switch_page(str(ROOT / "pages" / page)).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def test_home_ranking_matches_the_engine(demo_db: Path) -> None:
-    at = app()
+    at = open_page()
     assert any("演示数据库" in w.value for w in at.warning)
     assert at.sidebar.selectbox[0].value == MONTH  # latest month with data by default
     with open_store(demo_db) as store:
@@ -52,7 +39,7 @@ def test_home_ranking_matches_the_engine(demo_db: Path) -> None:
 
 
 def test_month_picker_changes_every_table(demo_db: Path) -> None:
-    at = app()
+    at = open_page()
     at.sidebar.selectbox[0].select("2022-03").run()
     with open_store(demo_db) as store:
         march = service.score(store, "2022-03", "镇街")
@@ -60,7 +47,7 @@ def test_month_picker_changes_every_table(demo_db: Path) -> None:
 
 
 def test_unit_page_drills_into_events(demo_db: Path) -> None:
-    at = goto(app(), "unit.py")
+    at = open_page("unit.py")
     at.selectbox(key="unit_id").select("dong_e").run()
     titles = [e.label for e in at.expander]
     # 东阿镇: one village case in March and one in August → T7 loses 2 of 10 points.
@@ -74,7 +61,7 @@ def test_unit_page_drills_into_events(demo_db: Path) -> None:
 
 
 def test_unit_page_shows_points_needed_to_overtake(demo_db: Path) -> None:
-    at = goto(app(), "unit.py")
+    at = open_page("unit.py")
     with open_store(demo_db) as store:
         summary = service.score(store, MONTH, "镇街").summary
     second = summary.iloc[1]
@@ -86,7 +73,7 @@ def test_unit_page_shows_points_needed_to_overtake(demo_db: Path) -> None:
 
 
 def test_xyd_page_reports_progress_and_town_shares(demo_db: Path) -> None:
-    at = goto(app(), "xyd.py")
+    at = open_page("xyd.py")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["按当前速度达标月份"] == "年内难以完成"
     towns = at.dataframe[0].value
@@ -96,7 +83,7 @@ def test_xyd_page_reports_progress_and_town_shares(demo_db: Path) -> None:
 
 
 def test_guide_lists_every_indicator_with_its_formula(demo_db: Path) -> None:
-    at = goto(app(), "guide.py")
+    at = open_page("guide.py")
     text = "\n".join(m.value for m in at.markdown)
     for code in ["T1", "T7", "T9", "D2a", "D13", "D15b"]:
         assert f"**{code}" in text
@@ -108,11 +95,11 @@ def test_cached_scores_are_not_recomputed_on_widget_touch(demo_db: Path, monkeyp
     calls = []
     real = service.score
     monkeypatch.setattr(service, "score", lambda *a, **k: calls.append(a[1:3]) or real(*a, **k))
-    at = app()
+    at = open_page()
     first = len(calls)
     assert first >= 2
     at.run()  # a rerun, as after any widget touch
-    goto(at, "ranking.py")
+    switch(at, "ranking.py")
     assert len(calls) == first
 
 
@@ -125,7 +112,7 @@ def test_every_page_is_routed_through_home() -> None:
 
 
 def test_every_table_is_downloadable(demo_db: Path) -> None:
-    at = app()
+    at = open_page()
     labels = [b.label for b in at.get("download_button")]
     assert labels.count("下载 CSV") >= 2 and labels.count("下载 Excel") >= 2
     assert isinstance(at.dataframe[0].value, pd.DataFrame)

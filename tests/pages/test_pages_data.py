@@ -3,17 +3,15 @@ registers and the unit register — what the page shows and what the database th
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from credit.app.service import open_store
 from credit.model.accounts import Actor
 from credit.model.contract import SHEET_SCENARIOS, UNIT_COL
-from tests.support.paths import ROOT
+from tests.support.apptest import frame, open_page, press, run, stay_in_navigation_mode, switch, texts
 from tests.support.workbooks import fill_template, make_workbook
 
 MONTH = "2022-10"
@@ -25,52 +23,7 @@ ADMIN = Actor("admin", "admin", "管理员")
 
 @pytest.fixture(autouse=True)
 def navigation_mode(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run every AppTest run as a live server does after its first request: st.navigation mode.
-
-    AppTest resets `PagesManager.uses_pages_directory` before each run, so a page whose url is
-    its file stem (upload, registers, versions) starts in legacy pages/ mode, and ui.router's
-    one-off rerun then drops the button click of that run. A real server leaves legacy mode for
-    good on its first request, which is what this reproduces.
-    """
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs) -> None:
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
-
-
-def open_page(page: str, actor: Actor | None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=90)
-    if actor is not None:
-        at.session_state["actor"] = actor
-        at.session_state["actor_seen"] = time.time()
-    at.run()
-    at.switch_page(str(ROOT / "pages" / page)).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def run(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def press(at: AppTest, label: str) -> AppTest:
-    """Click the button with this label and run the page again, as one user click does."""
-    at.button[[b.label for b in at.button].index(label)].click()
-    return run(at)
-
-
-def texts(at: AppTest, kind: str) -> list[str]:
-    return [e.value for e in getattr(at, kind)]
-
-
-def frame(at: AppTest, column: str, index: int = 0):
-    """The index-th table on the page that has `column` (st.dataframe is not looked up by key)."""
-    return [df.value for df in at.dataframe if column in df.value.columns][index]
+    stay_in_navigation_mode(monkeypatch)
 
 
 def versions(db: Path, month: str = MONTH) -> list[tuple[str, int]]:
@@ -196,8 +149,7 @@ def test_versions_grid_download_and_restore(demo_db: Path) -> None:
     at = upload(at, ("十月.xlsx", good_workbook(demo_db)))
     at.button(key="confirm").click()
     run(at)
-    at.switch_page(str(ROOT / "pages" / "versions.py"))
-    at = run(at)
+    at = switch(at, "versions.py")
     grid = frame(at, "未导入")
     october = grid[grid["月份"] == "2022年10月"].iloc[0]
     assert october["镇街"] == "第 2 版" and october["分级分类监管"] == "未导入"
@@ -308,15 +260,11 @@ def test_login_mode_can_switch_to_oidc_only_when_configured(demo_db: Path) -> No
     assert mode.disabled and mode.value == "local"
     assert any("secrets.toml" in c for c in texts(at, "caption"))
 
-    at = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=90)
-    at.secrets["auth"] = {
+    at = open_page("accounts.py", ADMIN, secrets={"auth": {
         "redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
         "client_id": "pingyin", "client_secret": "s",
         "server_metadata_url": "https://idp.example/.well-known/openid-configuration",
-    }
-    at.session_state["actor"], at.session_state["actor_seen"] = ADMIN, time.time()
-    at.run()
-    at = run(at.switch_page(str(ROOT / "pages" / "accounts.py")))
+    }})
     mode = at.radio[[r.label for r in at.radio].index("登录方式")]
     assert not mode.disabled
     mode.set_value("oidc")
@@ -327,7 +275,7 @@ def test_login_mode_can_switch_to_oidc_only_when_configured(demo_db: Path) -> No
     assert {"key": "auth_mode", "value": "oidc"} in changes
     del at.session_state["actor"]
     at = run(at)  # signed out: the navigation now offers the login page
-    at = run(at.switch_page(str(ROOT / "pages" / "login.py")))
+    at = switch(at, "login.py")
     assert "使用统一身份认证登录" in [b.label for b in at.button]
     assert "登录" in [b.label for b in at.button]  # the platform's own accounts still work
 

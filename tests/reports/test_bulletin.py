@@ -8,7 +8,6 @@ import math
 import re
 import shutil
 import subprocess
-import time
 import zipfile
 from pathlib import Path
 
@@ -17,22 +16,16 @@ import pandas as pd
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
-from streamlit.testing.v1 import AppTest
 
 import credit.reports.chart as chart
 from credit.app import cli
 from credit.app.service import open_store, score
 from credit.model.accounts import Actor
-from credit.reports.bulletin import (
-    RED,
-    YELLOW,
-    build_bulletin_data,
-    export,
-    flow_alerts,
-    to_docx,
-    to_xlsx,
-)
+from credit.reports.bulletin import RED, YELLOW, build_bulletin_data, flow_alerts, to_xlsx
+from credit.reports.docx import render_docx as to_docx
+from credit.reports.publish import export
 from credit.scoring.xyd import progress
+from tests.support.apptest import open_page
 from tests.support.paths import ROOT
 from tests.support.render import docx_to_pdf, pdf_to_pngs
 
@@ -263,6 +256,7 @@ def test_unit_named_like_a_formula_stays_text(demo_db: Path) -> None:
 # -- LibreOffice --------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # runs LibreOffice
 def test_docx_converts_to_pdf_with_libreoffice(built, tmp_path: Path) -> None:
     if not (shutil.which("soffice") or shutil.which("libreoffice")):
         pytest.skip("未安装 LibreOffice（apt-get install libreoffice-writer），无法验证 Word 文件可转 PDF")
@@ -308,20 +302,8 @@ def test_cli_writes_word_or_excel_by_extension(demo_db: Path, tmp_path: Path, ca
     assert "2022-12 没有导入任何数据" in capsys.readouterr().err
 
 
-def _app(actor: Actor | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=90)
-    if actor is not None:
-        at.session_state["actor"] = actor
-        at.session_state["actor_seen"] = time.time()
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def test_bulletin_page_previews_and_offers_both_files(demo_db: Path) -> None:
-    at = _app(Actor("leader", "viewer", "县领导"))
-    at.switch_page(str(ROOT / "pages" / "bulletin.py")).run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = open_page("bulletin.py", Actor("leader", "viewer", "县领导"))
     assert "平阴县社会信用体系建设工作2022年10月通报" in [s.value for s in at.subheader]
     text = "\n".join(m.value for m in at.markdown)
     assert "信易贷方面" in text and "玫瑰镇（95.60）" in text
@@ -333,12 +315,13 @@ def test_bulletin_page_previews_and_offers_both_files(demo_db: Path) -> None:
 
 
 def test_home_has_the_bulletin_downloads(demo_db: Path) -> None:
-    at = _app()
+    at = open_page()
     labels = [b.label for b in at.get("download_button")]
     assert labels[-2:] == ["下载 Word 通报", "下载 Excel 通报"]
     assert "下载本月通报" in [s.value for s in at.subheader]
 
 
+@pytest.mark.slow  # a live server and Chromium (the browser suite runs it)
 def test_real_browser_downloads_both_files_and_audits_the_reader(demo_db: Path, tmp_path: Path) -> None:
     """The deferred download runs outside the script thread: only a real server shows it works."""
     from tests.support.live import chromium, have_browser, login, streamlit_server, wait_drawn

@@ -1,4 +1,4 @@
-"""What-if weights (credit.scoring.whatif): re-weighting by attainment, budget arithmetic, reasons, stability.
+"""What-if weights (credit.scoring.whatif): re-weighting by attainment, budget arithmetic, reasons, wording.
 
 The hand-built month: two departments outside the 双公示 list (科技局 keji, 统计局 tongji), so each
 has D1 10, D3 10, D4 8, D5 2, D8 2, D9 2, D11 2, D12 8, D14 4 = 48 applicable points. Both are full
@@ -171,56 +171,31 @@ def test_tier_crossings_name_the_bands():
     assert whatif.crossing("top", "bottom", 3) == "跌出前3名、落入后3名"
 
 
-def test_competition_ranks_of_each_run():
-    keys = np.array([[90.0, 80.0], [90.0, 85.0], [70.0, 85.0]])
-    assert whatif.competition_ranks(keys).tolist() == [[1, 3], [1, 1], [3, 1]]
+def test_move_notes_say_who_why_and_the_crossing(scores):
+    pts = whatif.official_points(FW)
+    pts["D5"], pts["D14"] = 0.0, 0.0  # keji's losses no longer count: 42/42 = 100 against tongji's 40/42
+    sim = whatif.simulate(scores.detail, FW, pts, boundary=1)
+    moved = sim.table[sim.table["d_rank"] != 0].sort_values("rank_whatif", kind="stable")
+    lines = whatif.move_notes(moved)
+    assert len(lines) == len(moved) == 2
+    keji = next(line for line in lines if "科技局" in line)
+    assert keji.startswith("**科技局**：因") and keji.endswith("上升1位（第 2 名 → 第 1 名，进入前1名、摆脱后1名）")
+    tongji = next(line for line in lines if "统计局" in line)
+    assert tongji.endswith("下降1位（第 1 名 → 第 2 名，跌出前1名、落入后1名）")
+    assert whatif.move_notes(moved.iloc[0:0]) == []
 
 
-def test_rounding_key_is_pythons_not_numpys():
-    """6.395 is 6.39499… in binary: Python (and the official ranking) round it to 6.39."""
-    assert whatif._round2(np.array([6.395, 2.675, 1.005, 88.435])).tolist() == [6.39, 2.67, 1.0, 88.44]
+def test_effective_months_offer_the_month_after_the_last_with_data():
+    assert whatif.effective_months(["2022-11", "2022-12"], "2022-11") == ["2023-01", "2022-12", "2022-11"]
+    assert whatif.effective_months([], "2022-05") == ["2022-06", "2022-05"]
 
 
-def test_matrix_scores_agree_with_the_tidy_reweighting(demo_db):
-    with service.open_store(demo_db) as store:
-        ms = service.score(store, "2022-10", "部门", with_previous=False).scores
-    rng = np.random.default_rng(3)
-    pts = {c: float(v) for c, v in zip(ms.framework.codes, rng.uniform(0, 10, len(ms.framework.codes)))}
-    mx = whatif.attainment_matrix(ms.detail, ms.framework.codes)
-    w = np.array([[pts[c] for c in mx.codes]])
-    for policy in ("rescale", "na_full"):
-        tidy = whatif.reweight(ms.detail, ms.framework, pts, policy).set_index("unit_id")["score"]
-        matrix = pd.Series(whatif.matrix_scores(mx, w, policy)[:, 0], index=mx.unit_ids)
-        assert np.allclose(tidy.reindex(mx.unit_ids).to_numpy(), matrix.to_numpy(), atol=1e-9)
-
-
-def test_stability_is_deterministic_and_collapses_to_the_official_rank_without_noise(demo_db):
-    with service.open_store(demo_db) as store:
-        ms = service.score(store, "2022-10", "部门", with_previous=False).scores
-    a = whatif.stability(ms.detail, ms.framework, pct=20, runs=300, seed=7)
-    b = whatif.stability(ms.detail, ms.framework, pct=20, runs=300, seed=7)
-    pd.testing.assert_frame_equal(a, b)
-    assert a["unit_id"].tolist() == ms.summary["unit_id"].tolist()
-    assert a["rank"].tolist() == ms.summary["rank"].astype(int).tolist()
-    n = len(a)
-    assert ((1 <= a["p05"]) & (a["p05"] <= a["median"]) & (a["median"] <= a["p95"]) & (a["p95"] <= n)).all()
-    assert (a["p95"] > a["p05"]).any()  # ±20% does move some of 31 departments
-    zero = whatif.stability(ms.detail, ms.framework, pct=0, runs=50, seed=7)
-    assert (zero["p05"] == zero["rank"]).all() and (zero["p95"] == zero["rank"]).all()
-    assert (zero["median"] == zero["rank"]).all() and (zero["same_rank"] == 1).all()
-
-
-def test_stability_of_the_hand_built_pair(scores):
-    """Same applicable points, so tongji leads iff its loss D8 < keji's 0.25·D5 + 0.5·D14 (2 < 2.5
-    officially). With every weight within ±50% that holds in most runs, not all."""
-    s = whatif.stability(scores.detail, FW, pct=50, runs=2000, seed=1).set_index("unit_id")
-    assert s.loc["tongji", "rank"] == 1
-    assert 0.5 < s.loc["tongji", "above_next"] < 1
-    assert np.isnan(s.loc["keji", "above_next"])
-
-
-def test_stability_refuses_nonsense():
-    with pytest.raises(ConfigError):
-        whatif.stability(pd.DataFrame(), FW, pct=120)
-    with pytest.raises(ConfigError):
-        whatif.stability(pd.DataFrame(), FW, runs=0)
+def test_a_weight_change_reads_as_one_sentence_in_beijing_time():
+    change = {"at": "2026-11-28T23:30:00+00:00", "who": "信用办",
+              "detail": {"effective_month": "2022-11", "reason": "领导小组会议决定",
+                         "old": {"level1": {"营商环境": 30.0, "信用监管": 20.0}},
+                         "new": {"level1": {"营商环境": 25.0, "信用监管": 25.0}}}}
+    assert whatif.weight_change_text(change) == (
+        "2026-11-29 07:30　信用办：自2022年11月起调整为新权重（营商环境 30→25、信用监管 20→25）；原因：领导小组会议决定")
+    assert whatif.level1_diff({"a": 10.0}, {"a": 10.0}) == "仅二级指标分值调整"
+    assert whatif.level1_diff({}, {"新指标": 5.0}) == "新指标 0→5"

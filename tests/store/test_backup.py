@@ -23,6 +23,7 @@ import pytest
 from openpyxl import load_workbook
 
 from credit.app import cli, service
+from credit.common.labels import GROUPS
 from credit.errors import CreditError
 from credit.model.accounts import ROLE_EDITOR, Actor
 from credit.model.contract import SHEET_SCENARIOS, SHEET_TOWN, SHEETS, UNIT_COL
@@ -33,7 +34,7 @@ from credit.workbook.importer import parse_workbook
 from tests.support import reliability as rh
 
 OFFICE = Actor("office", ROLE_EDITOR, "信用办")
-GROUPS = ("镇街", "部门")
+
 
 
 def run_cli(capsys: pytest.CaptureFixture, *args: str) -> tuple[int, str, str]:
@@ -115,6 +116,7 @@ def _changed_after_backup(db: Path) -> None:
         rh.import_bytes(store, fixed, "更正.xlsx", "2022-10")
 
 
+@pytest.mark.slow  # backs up, imports and restores the demo database through the CLI
 def test_restore_swaps_in_the_backup_and_keeps_the_old_file(demo_db: Path, tmp_path: Path, capsys) -> None:
     backup = tmp_path / "b.db"
     backup_database(demo_db, backup)
@@ -224,6 +226,7 @@ def _history_with_every_kind_of_change(db: Path) -> None:
         store.rename_unit("dong_e", "东阿镇（新）", "2022-08", rh.ACTOR)
 
 
+@pytest.mark.slow  # re-imports ten months and scores twenty month × group tables
 def test_rebuild_from_the_archive_reproduces_every_score(demo_db: Path, tmp_path: Path, capsys) -> None:
     _history_with_every_kind_of_change(demo_db)
     new = tmp_path / "rebuilt.db"

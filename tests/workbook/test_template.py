@@ -44,7 +44,7 @@ def test_sheet_order_instructions_first(book):
 
 def test_month_is_written_where_the_importer_reads_it(book):
     ws = book["填报说明"]
-    assert ws["A1"].value == "平阴县信用体系建设监测月度数据（2022年03月）"
+    assert ws["A1"].value == "平阴县信用体系建设监测月度数据（2022年3月）"
     assert ws["A3"].value == "填报月份"
     assert ws["B3"].value == "2022-03"
     assert ws["B3"].data_type == "s"
@@ -73,7 +73,7 @@ def test_headers_are_the_contract_headers_on_row_2(book):
         "异议处理用时（工作日）",
         "数量",
     ]
-    assert ws["A1"].value == "扣分事项（村居失信案件、严重失信事件、异议信息）（2022年03月）"
+    assert ws["A1"].value == "扣分事项（村居失信案件、严重失信事件、异议信息）（2022年3月）"
     assert ws["A2"].font.b
     assert ws.freeze_panes == "A3"
     assert ws.column_dimensions["A"].width >= 16

@@ -1,0 +1,106 @@
+"""Months, the unit of everything the office collects: one spelling in, one spelling out.
+
+A month is the text "YYYY-MM" everywhere inside the system (database keys, file names, CLI
+arguments, session state). Plain strings sort in time order and survive JSON and SQLite unchanged,
+which is why this is a small module over `str` rather than `pandas.Period` objects.
+
+- `check_month` is the one validator; bad input raises `MonthError` (a `CreditError` with a
+  Chinese message, and a `ValueError` for code that treats it as a programming error).
+- `parse_month_text` is the one lenient reader of what officials type ("2022-3", "2022年3月",
+  "202203", "2022/03/15"); the workbook importer adds Excel dates and serial numbers on top.
+- `month_label` is the one way a month is shown: "2022年3月", the form Chinese official documents
+  use (no leading zero).
+- Arithmetic: `previous_month`, `next_month`, `shift_month`, `year_to_date`, `month_bounds`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date
+
+from credit.errors import MonthError
+
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_MONTH_TEXT = (
+    # 2022-03, 2022/3, 2022.03, 2022年3月, 2022年03月份, optionally followed by a day (2022-03-15, 2022年3月15日)
+    re.compile(r"^(\d{4})[-/.年](\d{1,2})(?:月份?|月)?(?:[-/.]\d{1,2}日?|\d{1,2}日)?$"),
+    re.compile(r"^(\d{4})(\d{2})$"),  # 202203
+)
+
+
+def is_month(text: object) -> bool:
+    """True for "YYYY-MM" with a month 01–12 (the only form stored or passed around)."""
+    return isinstance(text, str) and _MONTH.fullmatch(text) is not None
+
+
+def check_month(month: object) -> str:
+    """`month` itself if it is "YYYY-MM"; otherwise a `MonthError` an official can act on."""
+    if not isinstance(month, str) or not is_month(month):
+        raise MonthError(f"月份「{month}」格式有误，应为 YYYY-MM，例如 2022-03")
+    return month
+
+
+def make_month(year: int, month: int) -> str:
+    """(2022, 3) → "2022-03"; a month outside 1–12 or a year outside 1–9999 is refused."""
+    if not (1 <= int(month) <= 12 and 1 <= int(year) <= 9999):
+        raise MonthError(f"月份「{year}-{month}」不存在，应为 1—12 月")
+    return f"{int(year):04d}-{int(month):02d}"
+
+
+def month_of(day: date) -> str:
+    """The month a date falls in: date(2022, 3, 15) → "2022-03"."""
+    return make_month(day.year, day.month)
+
+
+def month_parts(month: str) -> tuple[int, int]:
+    """"2022-03" → (2022, 3)."""
+    year, m = check_month(month).split("-")
+    return int(year), int(m)
+
+
+def shift_month(month: str, n: int) -> str:
+    """The month `n` months later (earlier for negative `n`), across year ends."""
+    year, m = month_parts(month)
+    index = year * 12 + (m - 1) + n
+    return make_month(index // 12, index % 12 + 1)
+
+
+def previous_month(month: str) -> str:
+    """"2022-01" → "2021-12" (last month: rank changes, the bulletin's comparison)."""
+    return shift_month(month, -1)
+
+
+def next_month(month: str) -> str:
+    """"2022-12" → "2023-01" (the month the office collects next; weights adopted ahead)."""
+    return shift_month(month, 1)
+
+
+def year_to_date(month: str) -> list[str]:
+    """January of `month`'s year up to `month` itself — the months a cumulative score covers."""
+    year, m = month_parts(month)
+    return [make_month(year, i) for i in range(1, m + 1)]
+
+
+def month_bounds(month: str) -> tuple[date, date]:
+    """First and last day of the month (event dates must fall inside)."""
+    year, m = month_parts(month)
+    return date(year, m, 1), date(year, m, calendar.monthrange(year, m)[1])
+
+
+def month_label(month: str) -> str:
+    """How a month is shown to officials, everywhere: "2022-03" → "2022年3月"."""
+    year, m = month_parts(month)
+    return f"{year}年{m}月"
+
+
+def parse_month_text(text: str) -> str | None:
+    """The month in what an official typed ("2022-3", "2022年3月", "2022/03/15", "202203"), or None.
+
+    Expects text already stripped and width-folded; a month number outside 1–12 gives None.
+    """
+    for pattern in _MONTH_TEXT:
+        m = pattern.match(text)
+        if m and 1 <= int(m[2]) <= 12:
+            return make_month(int(m[1]), int(m[2]))
+    return None

@@ -1,0 +1,36 @@
+"""Publishing a bulletin: pick the file format, render it, and record the export in the audit log.
+
+This module sits above both renderers: `credit.reports.bulletin` (the model and the Excel file)
+and `credit.reports.docx` (the Word file, which imports the model). Keeping the format dispatch
+here is what lets the bulletin module not know about Word at all — no import cycle, no late import.
+"""
+
+from __future__ import annotations
+
+from credit.errors import CreditError
+from credit.model.accounts import Actor
+from credit.reports.bulletin import RED, YELLOW, BulletinData, to_xlsx
+from credit.reports.docx import render_docx
+from credit.store.facade import Store
+
+FORMATS = {"docx", "xlsx"}
+MIME = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def render(data: BulletinData, fmt: str) -> bytes:
+    """The bulletin as a Word ("docx") or Excel ("xlsx") file; any other format is refused in Chinese."""
+    if fmt not in FORMATS:
+        raise CreditError(f"不支持的通报格式「{fmt}」，可选 docx（Word）或 xlsx（Excel）")
+    return render_docx(data) if fmt == "docx" else to_xlsx(data)
+
+
+def export(store: Store, data: BulletinData, fmt: str, actor: Actor | None) -> bytes:
+    """Render the bulletin; with an actor, record the export in the audit log (reading is open to all)."""
+    blob = render(data, fmt)
+    if actor is not None:
+        store.exports.record_export(data.month, fmt, actor, size=len(blob),
+                                    red=len(data.alerts_of(RED)), yellow=len(data.alerts_of(YELLOW)))
+    return blob

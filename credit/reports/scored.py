@@ -1,0 +1,69 @@
+"""A month's scores read from the store — the one read every report, page and CLI command starts from.
+
+`score` takes one snapshot of the store (an import committing meanwhile cannot hand it one sheet
+from before and another from after), parses the framework in force that month (cached per
+version and register), scores the month and last month, and returns both with the rank changes.
+It lives here, above the store and below the bulletin, so reports need nothing from `credit.app`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import pandas as pd
+
+from credit.common.months import previous_month
+from credit.model.framework import Framework, parse_framework
+from credit.model.units import UnitRegister
+from credit.scoring.engine import MonthScores, Policy, add_changes, score_month
+from credit.scoring.inputs import MonthInputs, load_month_inputs
+from credit.store.facade import Store
+
+_FRAMEWORKS: dict[tuple, Framework] = {}
+
+
+def framework_for(store: Store, group: str, month: str, register: UnitRegister | None = None) -> Framework:
+    """The official framework in force for `month`, parsed once per (version, register)."""
+    register = register or store.register()
+    fid, text, effective = store.framework_for(group, month)
+    key = (fid, hash(text), tuple((u.id, u.group, u.kind) for u in register))
+    fw = _FRAMEWORKS.get(key)
+    if fw is None:
+        source = f"指标体系版本 #{fid}（{group}，{effective} 起）"
+        fw = parse_framework(text, source, register, expected_group=group)
+        fw = replace(fw, version_id=fid, effective_month=effective)
+        _FRAMEWORKS[key] = fw
+    return fw
+
+
+@dataclass
+class GroupMonth:
+    """A month's scores for a group together with the inputs they came from."""
+
+    scores: MonthScores
+    inputs: MonthInputs
+    summary: pd.DataFrame  # scores.summary with prev_score / prev_rank / d_score / d_rank
+
+
+def score(
+    store: Store,
+    month: str,
+    group: str,
+    policy: Policy = "rescale",
+    framework: Framework | None = None,
+    with_previous: bool = True,
+) -> GroupMonth:
+    # One snapshot for every read: an import committing meanwhile must not hand us one sheet of
+    # the month from before it and another from after it.
+    with store.snapshot():
+        register = store.register()
+        fw = framework or framework_for(store, group, month, register)
+        inp = load_month_inputs(store, month, group, register)
+        pm = previous_month(month)
+        pinp = None
+        if with_previous and pm in store.months_with_data():
+            pinp = load_month_inputs(store, pm, group, register)
+            pfw = framework_for(store, group, pm, register)
+    ms = score_month(inp, fw, policy)
+    prev = None if pinp is None else score_month(pinp, pfw, policy).summary
+    return GroupMonth(ms, inp, add_changes(ms.summary, prev))

@@ -1,0 +1,72 @@
+"""The use-cases shared by the CLI and the pages (credit.app.service): database path, batch import."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from credit.app import service
+from credit.model.accounts import Actor
+from credit.model.contract import UNIT_COL
+from tests.support.workbooks import fill_template
+
+OFFICE = Actor("office", "editor", "信用办")
+MONTH = "2022-03"
+
+
+def _book(name: str, value: int) -> bytes:
+    return fill_template({"镇街": [{UNIT_COL: name, "本月出台信用制度文件数": value}]}, month=MONTH)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_db_path_is_the_environment_variable_made_absolute(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CREDIT_DB", "x/credit.db")
+    assert service.db_path() == tmp_path / "x" / "credit.db"
+    monkeypatch.delenv("CREDIT_DB")
+    assert service.db_path() == service.DEFAULT_DB
+
+
+def test_one_bad_file_refuses_the_whole_batch_and_lists_every_error(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    service.open_store(db).close()
+    before = _digest(db)
+    files = [("好.xlsx", _book("榆山街道", 1)), ("坏.xlsx", _book("不存在的镇", -1)),
+             ("丢.xlsx", FileNotFoundError(2, "No such file or directory"))]
+    with service.open_store(db) as store:
+        batch = service.import_batch(store, MONTH, files, OFFICE)
+    assert not batch.ok and batch.results == ()
+    assert [c.filename for c in batch.failed] == ["坏.xlsx", "丢.xlsx"]
+    assert [(e.sheet, e.column, e.message) for e in batch.failed[0].errors] == [
+        ("镇街", "单位名称", "单位「不存在的镇」不在单位名册中"),
+        ("镇街", "本月出台信用制度文件数", "不能为负数，实际为 -1"),
+    ]
+    assert str(batch.failed[1].errors[0]) == "文件：文件无法读取（No such file or directory）（请确认文件存在且未被其他程序占用）"
+    assert batch.error_count == 3
+    assert _digest(db) == before  # the good file was not written either
+
+
+def test_a_good_batch_is_imported_in_order_later_files_superseding(tmp_path: Path) -> None:
+    db = tmp_path / "b.db"
+    files = [("一.xlsx", _book("榆山街道", 1)), ("二.xlsx", _book("榆山街道", 3))]
+    with service.open_store(db) as store:
+        batch = service.import_batch(store, MONTH, files, OFFICE)
+        assert batch.ok and [r.created for r in batch.results] == [[("镇街", 1)], [("镇街", 2)]]
+        town = {r["unit_id"]: r for r in store.current_sheet(MONTH, "镇街")}
+    assert town["yushan"]["本月出台信用制度文件数"] == 3
+
+
+def test_checks_made_beforehand_are_used_and_must_match_the_files(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    files = [("一.xlsx", _book("榆山街道", 2))]
+    with service.open_store(db) as store:
+        checks = service.check_batch(files, MONTH, store.register())
+        with pytest.raises(ValueError):
+            service.import_batch(store, MONTH, files * 2, OFFICE, checks=checks)
+        batch = service.import_batch(store, MONTH, files, OFFICE, checks=checks)
+        assert batch.ok and batch.checks == tuple(checks)

@@ -1,0 +1,84 @@
+"""The one way page tests open the app in Streamlit's AppTest: through Home.py, as a browser does.
+
+Every page test goes through the entry file (login gate, shared month picker, st.navigation), never
+runs a page file on its own, and checks after every run that the page raised nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+
+import pandas as pd
+import pytest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+from credit.model.accounts import Actor
+from tests.support.paths import ROOT
+
+HOME = ROOT / "Home.py"
+TIMEOUT = 90  # seconds: the first run parses the framework and scores two groups
+
+
+def checked(at: AppTest) -> AppTest:
+    """`at` after asserting the last run raised no exception (the message lists them)."""
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def run(at: AppTest) -> AppTest:
+    """Run the script again (a rerun after a widget change) and check it."""
+    at.run()
+    return checked(at)
+
+
+def switch(at: AppTest, page: str) -> AppTest:
+    """Go to `pages/<page>` through the navigation, as a click in the sidebar does."""
+    return run(at.switch_page(str(ROOT / "pages" / page)))
+
+
+def open_page(page: str | None = None, actor: Actor | None = None,
+              secrets: Mapping[str, object] | None = None) -> AppTest:
+    """Home.py run once (signed in as `actor`, if any, with `secrets` set), then `pages/<page>` if given."""
+    at = AppTest.from_file(str(HOME), default_timeout=TIMEOUT)
+    for key, value in (secrets or {}).items():
+        at.secrets[key] = value
+    if actor is not None:
+        at.session_state["actor"] = actor
+        at.session_state["actor_seen"] = time.time()
+    run(at)
+    return switch(at, page) if page else at
+
+
+def press(at: AppTest, label: str) -> AppTest:
+    """Click the button with this label and run the page again, as one user click does."""
+    at.button[[b.label for b in at.button].index(label)].click()
+    return run(at)
+
+
+def texts(at: AppTest, kind: str) -> list[str]:
+    """The values of every element of one kind ("info", "caption", "markdown", …)."""
+    return [e.value for e in getattr(at, kind)]
+
+
+def frame(at: AppTest, column: str, index: int = 0) -> pd.DataFrame:
+    """The index-th table on the page that has `column` (st.dataframe is not looked up by key)."""
+    return [df.value for df in at.dataframe if column in df.value.columns][index]
+
+
+def stay_in_navigation_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run every AppTest run as a live server does after its first request: st.navigation mode.
+
+    AppTest resets `PagesManager.uses_pages_directory` before each run, so a page whose url is
+    its file stem (upload, registers, versions) starts in legacy pages/ mode, and ui.router's
+    one-off rerun then drops the button click of that run. A real server leaves legacy mode for
+    good on its first request, which is what this reproduces.
+    """
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs) -> None:
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)

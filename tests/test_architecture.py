@@ -1,0 +1,161 @@
+"""The layering of `credit/`, checked on the source (ast), not on what happens to be imported.
+
+Layers, lowest first (docs/architecture.md): common ← model ← scoring / workbook ← store ← reports
+← app. A module may import its own layer and any layer below; `credit.errors` is importable by
+all. Between the two siblings scoring and workbook arrows may go one way only (the package graph
+has no cycle): today scoring uses workbook's register frame and Excel writer.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from tests.support.paths import ROOT
+
+PACKAGE = ROOT / "credit"
+RANK = {"common": 0, "model": 1, "scoring": 2, "workbook": 2, "store": 3, "reports": 4, "app": 5}
+FREE = {"credit", "credit.errors", "credit.__main__"}  # importable by all / the entry point
+
+# Function-level imports of credit modules that are allowed, each with its reason.
+LATE_OK: dict[tuple[str, str], str] = {
+    ("credit.app.cli", "*"): "the CLI loads only what the command run needs, so `--help` and `user` start fast",
+    ("credit.store.maintenance", "credit.workbook.importer"): "the importer is heavy; only the rebuild needs it",
+}
+
+
+def _module(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _resolve(node: ast.ImportFrom, module: str, is_pkg: bool) -> str:
+    if not node.level:
+        return node.module or ""
+    base = module.split(".") if is_pkg else module.split(".")[:-1]
+    base = base[: len(base) - (node.level - 1)]
+    return ".".join([*base, node.module] if node.module else base)
+
+
+def _imports() -> dict[str, list[tuple[str, bool, int]]]:
+    """module → [(imported module, at top level?, line)] for every import in `credit/`."""
+    out: dict[str, list[tuple[str, bool, int]]] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        module = _module(path)
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        top = {id(n) for n in tree.body}
+        for n in tree.body:  # `if TYPE_CHECKING:` blocks are top level too
+            if isinstance(n, (ast.If, ast.Try)):
+                top |= {id(c) for c in ast.walk(n)}
+        found = []
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                target = _resolve(node, module, path.name == "__init__.py")
+                names = [target]
+                # `from credit.scoring import whatif` imports the submodule credit.scoring.whatif
+                if (PACKAGE.parent / target.replace(".", "/")).is_dir():
+                    names += [f"{target}.{a.name}" for a in node.names
+                              if (PACKAGE.parent / target.replace(".", "/") / f"{a.name}.py").exists()]
+            else:
+                continue
+            found += [(name, id(node) in top, node.lineno) for name in names]
+        out[module] = found
+    return out
+
+
+IMPORTS = _imports()
+
+
+def _layer(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[1] in RANK else None
+
+
+def test_every_module_sits_in_a_layer() -> None:
+    loose = [m for m in IMPORTS if _layer(m) is None and m not in FREE]
+    assert loose == [], f"modules outside the layers (put them in a sub-package): {loose}"
+
+
+def test_no_streamlit_in_credit() -> None:
+    bad = [(m, line) for m, imps in IMPORTS.items() for name, _, line in imps if name.split(".")[0] == "streamlit"]
+    assert bad == [], f"credit/ must not import streamlit: {bad}"
+
+
+def test_arrows_only_point_down() -> None:
+    upward = []
+    for module, imps in IMPORTS.items():
+        here = _layer(module)
+        for name, _, line in imps:
+            there = _layer(name) if name.startswith("credit.") else None
+            if here is None or there is None or name in FREE:
+                continue
+            if RANK[there] > RANK[here]:
+                upward.append(f"{module}:{line} → {name}")
+    assert upward == [], "imports pointing up a layer:\n" + "\n".join(upward)
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                return stack[stack.index(nxt):] + [nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        state[node] = 2
+        stack.pop()
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (found := visit(node)):
+            return found
+    return None
+
+
+def test_no_import_cycle_between_modules() -> None:
+    graph: dict[str, set[str]] = defaultdict(set)
+    for module, imps in IMPORTS.items():
+        graph[module] |= {n for n, _, _ in imps if n in IMPORTS and n != module}
+    assert _cycle(graph) is None, f"import cycle: {' → '.join(_cycle(graph) or [])}"
+
+
+def test_no_import_cycle_between_layers() -> None:
+    """Siblings (scoring, workbook) may depend on each other one way only."""
+    graph: dict[str, set[str]] = defaultdict(set)
+    for module, imps in IMPORTS.items():
+        here = _layer(module)
+        for name, _, _ in imps:
+            there = _layer(name) if name.startswith("credit.") else None
+            if here and there and there != here:
+                graph[here].add(there)
+    assert _cycle(graph) is None, f"layer cycle: {' → '.join(_cycle(graph) or [])}"
+
+
+def test_no_late_imports_of_credit_except_the_listed_ones() -> None:
+    late = [f"{m}:{line} → {name}" for m, imps in IMPORTS.items() for name, top, line in imps
+            if not top and name.startswith("credit")
+            and (m, name) not in LATE_OK and (m, "*") not in LATE_OK]
+    assert late == [], "function-level imports (hoist them, or list them in LATE_OK with a reason):\n" + "\n".join(late)
+
+
+def test_listed_late_imports_still_exist() -> None:
+    """An exception nobody needs any more is removed from the list."""
+    for (module, name), reason in LATE_OK.items():
+        assert reason
+        hits = [n for n, top, _ in IMPORTS.get(module, []) if not top and (name == "*" or n == name)]
+        assert hits, f"{module} no longer imports {name} late: drop it from LATE_OK"
+
+
+@pytest.mark.parametrize("top", ["__init__.py", "__main__.py", "errors.py"])
+def test_only_the_entry_files_lie_at_the_top_of_credit(top: str) -> None:
+    assert sorted(p.name for p in PACKAGE.glob("*.py")) == ["__init__.py", "__main__.py", "errors.py"]
+    assert (PACKAGE / top).exists()
