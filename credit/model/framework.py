@@ -15,46 +15,13 @@ from typing import Any
 
 from credit.errors import ConfigError
 from credit.model.contract import EVENT_TYPES, GROUP_SHEET, REGISTER_SHEETS, SHEET_COUNTY, SHEETS
+from credit.model.rule_params import POINTS, RULE_SPECS, scaled_params
 from credit.model.units import KINDS, Unit, UnitRegister
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 GROUP_FILES = {"镇街": DATA_DIR / "framework_镇街.toml", "部门": DATA_DIR / "framework_部门.toml"}
 
-RULE_NAMES_ZH = {
-    "target_count": "目标数量（按比例）",
-    "two_targets": "双目标（报送与采用）",
-    "share_of_best": "与最优单位相比",
-    "min_max": "最多满分、最少零分",
-    "presence": "有即得分",
-    "deduct_per_item": "逐项扣分",
-    "rank_in_city": "全市位次",
-    "ratio_vs_benchmark": "对标全市平均",
-    "tiered_days": "按处理用时分档",
-}
-
-# For each rule: the input keys it needs, and the parameters it needs (with defaults if optional).
-RULE_INPUTS: dict[str, tuple[str, ...]] = {
-    "target_count": ("x",),
-    "two_targets": ("submitted", "adopted"),
-    "share_of_best": ("x",),
-    "min_max": ("x",),
-    "presence": ("register",),
-    "deduct_per_item": (),  # x or event, checked separately
-    "rank_in_city": ("rank", "n"),
-    "ratio_vs_benchmark": ("num", "den", "benchmark"),
-    "tiered_days": ("event",),
-}
-RULE_PARAMS: dict[str, dict[str, Any]] = {
-    "target_count": {"annual_target": None, "prorate": True},
-    "two_targets": {"target_submitted": None, "target_adopted": None, "prorate": True},
-    "share_of_best": {},
-    "min_max": {},
-    "presence": {"required": 1},
-    "deduct_per_item": {"step": None, "cap": "__points__", "exempt_proactive": True},
-    "rank_in_city": {},
-    "ratio_vs_benchmark": {},
-    "tiered_days": {"tiers": None},
-}
+RULE_NAMES_ZH = {name: spec.zh for name, spec in RULE_SPECS.items()}
 
 
 @dataclass(frozen=True)
@@ -106,8 +73,10 @@ class Indicator:
         """A parameter with the rule's default filled in (cap defaults to the points)."""
         if key in self.params:
             return self.params[key]
-        default = RULE_PARAMS[self.rule].get(key)
-        return self.points if default == "__points__" else default
+        decl = RULE_SPECS[self.rule].param(key)
+        if decl is None or decl.required:
+            return None
+        return self.points if decl.default is POINTS else decl.default
 
 
 @dataclass(frozen=True)
@@ -214,25 +183,13 @@ def _scaled_params(ind: Indicator, new_points: float) -> Mapping[str, Any]:
     """Point-valued parameters follow the indicator's points, so attainment is unchanged.
 
     Spec ("Totals"): a what-if re-weights attainments, `new_pts × attainment`, "so a deduction
-    shrinks or grows with its indicator". Deduction steps and caps (deduct_per_item) and tier
-    points (tiered_days) are in points, so they scale by new/old; other rules are ratios already.
+    shrinks or grows with its indicator". The parameters a rule declares `in_points` (deduction
+    steps and caps, tier points) scale by new/old; other rules are ratios already.
     """
     old = ind.points
     if old <= 0 or new_points == old:
         return ind.params
-    factor = new_points / old
-
-    def scale(v: float) -> float:  # 12 significant digits: 0.1 × 1.2 saves as 0.12, not 0.12000000000000001
-        return float(f"{v * factor:.12g}")
-
-    params = dict(ind.params)
-    if ind.rule == "deduct_per_item":
-        for key in ("step", "cap"):
-            if isinstance(params.get(key), (int, float)) and not isinstance(params[key], bool):
-                params[key] = scale(params[key])
-    elif ind.rule == "tiered_days" and "tiers" in params:
-        params["tiers"] = tuple((limit, scale(pts)) for limit, pts in params["tiers"])
-    return params
+    return scaled_params(ind.rule, ind.params, new_points / old)
 
 
 def _q(text: str) -> str:
@@ -289,19 +246,7 @@ def parse_framework(
         raise ConfigError("指标体系有误：\n" + "\n".join(problems))
     if expected_group and group != expected_group:
         problems.append(f"{source}：group 应为「{expected_group}」，实际为「{group}」")
-    levels = []
-    for i, raw in enumerate(data.get("level1", []), start=1):
-        key = f"{source} 的第 {i} 个 [[level1]]"
-        if not raw.get("name"):
-            problems.append(f"{key}：缺少 name")
-            continue
-        pts = raw.get("points")
-        if not isinstance(pts, (int, float)) or pts < 0:
-            problems.append(f"{key}（{raw['name']}）：points 应为非负数，实际为「{pts}」")
-            pts = 0
-        levels.append(Level1(raw["name"], float(pts), raw.get("interp", "")))
-    if not levels:
-        problems.append(f"{source}：没有任何一级指标 [[level1]]")
+    levels = _parse_levels(data.get("level1", []), source, problems)
     level_names = {lv.name for lv in levels}
     indicators: list[Indicator] = []
     seen: set[str] = set()
@@ -314,6 +259,33 @@ def parse_framework(
             problems.append(f"{source}：指标代码 {ind.code} 重复")
         seen.add(ind.code)
         indicators.append(ind)
+    _check_level_sums(levels, indicators, source, problems)
+    if problems:
+        raise ConfigError("指标体系有误：\n" + "\n".join(problems))
+    return Framework(group, data.get("title", group), tuple(levels), tuple(indicators), source)
+
+
+def _parse_levels(raws: list[dict[str, Any]], source: str, problems: list[str]) -> list[Level1]:
+    """The `[[level1]]` tables; a file without any is a problem."""
+    levels = []
+    for i, raw in enumerate(raws, start=1):
+        key = f"{source} 的第 {i} 个 [[level1]]"
+        if not raw.get("name"):
+            problems.append(f"{key}：缺少 name")
+            continue
+        pts = raw.get("points")
+        if not isinstance(pts, (int, float)) or pts < 0:
+            problems.append(f"{key}（{raw['name']}）：points 应为非负数，实际为「{pts}」")
+            pts = 0
+        levels.append(Level1(raw["name"], float(pts), raw.get("interp", "")))
+    if not levels:
+        problems.append(f"{source}：没有任何一级指标 [[level1]]")
+    return levels
+
+
+def _check_level_sums(levels: list[Level1], indicators: list[Indicator], source: str,
+                      problems: list[str]) -> None:
+    """Each first-level indicator's points must equal the sum of its second-level points."""
     for lv in levels:
         total = sum(ind.points for ind in indicators if ind.level1 == lv.name)
         if abs(total - lv.points) > 1e-9:
@@ -321,9 +293,6 @@ def parse_framework(
                 f"{source}：一级指标「{lv.name}」为 {_num(lv.points)} 分，"
                 f"但其二级指标合计 {_num(total)} 分"
             )
-    if problems:
-        raise ConfigError("指标体系有误：\n" + "\n".join(problems))
-    return Framework(group, data.get("title", group), tuple(levels), tuple(indicators), source)
 
 
 def _parse_indicator(
@@ -341,8 +310,9 @@ def _parse_indicator(
     key = f"{where}（{code}）"
     n_before = len(problems)
     rule = raw.get("rule")
-    if rule not in RULE_PARAMS:
-        problems.append(f"{key}：rule「{rule}」不是已知的计分规则（{'、'.join(RULE_PARAMS)}）")
+    spec = RULE_SPECS.get(rule)
+    if spec is None:
+        problems.append(f"{key}：rule「{rule}」不是已知的计分规则（{'、'.join(RULE_SPECS)}）")
         return None
     if raw.get("level1") not in level_names:
         problems.append(f"{key}：level1「{raw.get('level1')}」不是本文件的一级指标")
@@ -354,10 +324,8 @@ def _parse_indicator(
         problems.append(f"{key}：缺少 name")
     inputs = dict(raw.get("inputs", {}))
     params = {k: _freeze(v) for k, v in dict(raw.get("params", {})).items()}
-    _check_inputs(rule, inputs, group, key, problems)
-    for pname, default in RULE_PARAMS[rule].items():
-        if default is None and pname not in params:
-            problems.append(f"{key}：规则 {rule} 缺少参数 params.{pname}")
+    problems += [f"{key}：{p}" for p in spec.input_problems(inputs) + spec.param_problems(params)]
+    _check_input_values(inputs, group, key, problems)
     applies = _parse_applies(raw.get("applies_to", "all"), group, register, key, problems)
     if len(problems) > n_before:
         return None
@@ -383,14 +351,8 @@ def field_sheet(group: str, header: str) -> str | None:
     return None
 
 
-def _check_inputs(rule: str, inputs: dict[str, Any], group: str, key: str,
-                  problems: list[str]) -> None:
-    needed = RULE_INPUTS[rule]
-    if rule == "deduct_per_item" and ("x" in inputs) == ("event" in inputs):
-        problems.append(f"{key}：deduct_per_item 需要 inputs.x（数据项）或 inputs.event（事项类型）之一")
-    for name in needed:
-        if name not in inputs:
-            problems.append(f"{key}：规则 {rule} 缺少输入 inputs.{name}")
+def _check_input_values(inputs: dict[str, Any], group: str, key: str, problems: list[str]) -> None:
+    """Every input names something that exists: an event type, a register, or a workbook field."""
     for name, value in inputs.items():
         if name == "event":
             if value not in EVENT_TYPES:

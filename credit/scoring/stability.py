@@ -14,38 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from credit.common.rounding import competition_rank, settle
 from credit.errors import ConfigError
 from credit.model.framework import Framework
 from credit.scoring.engine import Policy
 from credit.scoring.whatif import Matrix, attainment_matrix, complete_points, reweight
 
 SHAKY = 0.8  # a pair whose order holds in fewer runs than this is called unreliable
-
-
-def _round2(scores: np.ndarray) -> np.ndarray:
-    """Python's correctly rounded `round(s, 2)` — the key official ranks use (see competition_rank)."""
-    scores = np.round(scores, 10)
-    keys = np.round(scores, 2)
-    frac = scores * 100 - np.floor(scores * 100)
-    near_half = np.abs(frac - 0.5) < 1e-6  # only there can NumPy's scaled rounding disagree
-    keys[near_half] = [round(s, 2) for s in scores[near_half].tolist()]
-    return keys
-
-
-def competition_ranks(keys: np.ndarray) -> np.ndarray:
-    """Competition ranks (1, 2, 2, 4), highest first, of each column of a units × runs array.
-
-    Vectorised: keys become integer hundredths, each run is shifted into its own range, and one
-    sort + searchsorted counts, for every unit, the units of its run that scored strictly higher.
-    """
-    n_units, n_runs = keys.shape
-    cents = np.rint(keys.T * 100).astype(np.int64)  # runs × units
-    span = int(cents.max() - cents.min()) + 1 if cents.size else 1
-    shifted = (cents - cents.min()) + np.arange(n_runs, dtype=np.int64)[:, None] * span
-    flat_sorted = np.sort(shifted.ravel())
-    not_higher = np.searchsorted(flat_sorted, shifted.ravel(), side="right").reshape(n_runs, n_units)
-    run_end = (np.arange(n_runs, dtype=np.int64)[:, None] + 1) * n_units
-    return (run_end - not_higher + 1).T
 
 
 def matrix_scores(mx: Matrix, weights: np.ndarray, policy: Policy = "rescale") -> np.ndarray:
@@ -82,7 +57,8 @@ def stability(detail: pd.DataFrame, framework: Framework, pct: float = 20.0, run
     base_summary = reweight(detail, framework, base_points, policy)
     mx = attainment_matrix(detail, framework.codes)
     base = np.array([base_points[c] for c in mx.codes], dtype=float)
-    ranks = competition_ranks(_round2(matrix_scores(mx, perturbed_weights(base, pct, runs, seed), policy)))
+    # settled then ranked exactly as the official summary is (credit.common.rounding)
+    ranks = competition_rank(settle(matrix_scores(mx, perturbed_weights(base, pct, runs, seed), policy)))
     row_of = {uid: i for i, uid in enumerate(mx.unit_ids)}
     order = [row_of[u] for u in base_summary["unit_id"]]
     ranks = ranks[order]

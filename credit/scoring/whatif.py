@@ -24,6 +24,7 @@ import pandas as pd
 
 from credit.common.clock import beijing
 from credit.common.months import month_label, next_month
+from credit.common.rounding import settle
 from credit.errors import ConfigError
 from credit.model.framework import Framework
 from credit.scoring.engine import Policy, summarise
@@ -159,7 +160,7 @@ def reweighted_detail(detail: pd.DataFrame, points: Mapping[str, float]) -> pd.D
     att = detail["attainment"].to_numpy(dtype=float)
     return detail.assign(
         points=pts,
-        earned=np.where(applies, np.round(pts * att, 10), 0.0),
+        earned=np.where(applies, settle(pts * att), 0.0),
         possible=np.where(applies, pts, 0.0),
     )
 

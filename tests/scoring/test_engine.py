@@ -5,12 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
+from credit.common.rounding import competition_rank
 from credit.model.framework import load_framework
 from credit.model.units import load_units
-from credit.scoring.engine import _round2, add_changes, competition_rank, score_month
+from credit.scoring.engine import add_changes, score_month
 from tests.support.synthetic import build_inputs
 
 REG = load_units()
@@ -124,20 +123,6 @@ def test_competition_rank_on_two_decimals():
     # 80.004 and 80.001 both round to 80.00 and tie; 80.006 → 80.01 is ahead of them
     assert competition_rank(scores).tolist() == [1, 3, 3, 5, 2]
     assert competition_rank(pd.Series([5.0, 4.0, 4.0, 3.0])).tolist() == [1, 2, 2, 4]
-
-
-@given(st.lists(st.one_of(
-    st.floats(0, 100, allow_nan=False),
-    st.integers(0, 100_000).map(lambda k: k / 1000),  # x.xx5 values: exactly the hard cases
-), min_size=1, max_size=50))
-def test_vectorised_rounding_equals_pythons_round(values: list[float]) -> None:
-    keys = _round2(np.array(values, dtype=float))
-    assert keys.tolist() == [round(v, 2) for v in values]
-
-
-def test_rounding_keeps_the_displayed_figure():
-    # 6.395 is stored as 6.39499…: shown "6.39", so it must rank as 6.39, not as NumPy's 6.40
-    assert _round2(np.array([6.395, 0.125, 2.675, 1.005])).tolist() == [6.39, 0.12, 2.67, 1.0]
 
 
 def test_rank_keys_are_rounded_as_displayed():

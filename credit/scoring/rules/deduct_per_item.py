@@ -1,0 +1,65 @@
+"""deduct_per_item: `pts − min(cap, step × n)`, n a monthly figure or events (T6, T7, T9, D2, D5, D9, D14, D15a).
+
+Events flagged as handled proactively (主动处理) carry no deduction when `exempt_proactive`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from credit.common.rounding import settle
+from credit.model.contract import HANDLING_PROACTIVE, SHEETS
+from credit.model.framework import Indicator, field_sheet
+from credit.scoring.rules.base import Row, Rule, missing, num, zero_or_missing
+from credit.scoring.rules.context import Ctx, event_items, field_items, nan0
+
+
+def deduct_per_item(n, points: float, step: float, cap: float | None = None):
+    """`pts − min(cap, step × n)`, never below 0; returns (attainment, points deducted)."""
+    n = nan0(n)
+    cap = points if cap is None else min(float(cap), points)
+    deducted = settle(np.minimum(cap, step * n))
+    if points <= 0:
+        return np.where(deducted > 0, 0.0, 1.0), deducted
+    return np.clip((points - deducted) / points, 0.0, 1.0), deducted
+
+
+class DeductPerItem(Rule):
+    name = "deduct_per_item"
+
+    def score(self, ctx: Ctx):
+        ind = ctx.ind
+        step, cap = float(ind.param("step")), ind.param("cap")
+        if "x" in ind.inputs:
+            header = ind.inputs["x"]
+            n = total = nan0(ctx.values(header))
+            kind = SHEETS[field_sheet(ctx.inp.group, header)].column(header).kind
+            items = field_items(ctx, header, step, kind)
+        else:
+            ev, pos = ctx.events(ind.inputs["event"])
+            qty = ev["数量"].to_numpy(dtype=float)
+            exempt = ((ev["处理情况"] == HANDLING_PROACTIVE).to_numpy() if ind.param("exempt_proactive")
+                      else np.zeros(len(ev), bool))
+            n = np.bincount(pos, weights=np.where(exempt, 0.0, qty), minlength=ctx.n)
+            total = np.bincount(pos, weights=qty, minlength=ctx.n)
+            items = event_items(ctx, ev, np.where(exempt, 0.0, qty * step))
+        att, deducted = deduct_per_item(n, ind.points, step, cap)
+        cols = ctx.out(att, x=n, x2=total, ref=step, ref2=min(float(cap), ind.points), deducted=deducted)
+        return cols, items
+
+    def explain(self, row: Row, ind: Indicator, earned: str) -> str:
+        x, x2 = row.get("x"), row.get("x2")
+        if zero_or_missing(x):
+            extra = f"（另有 {num(x2)} 项主动处理，不扣分）" if not zero_or_missing(x2) and float(x2) > 0 else ""
+            return f"无扣分事项{extra}，{earned}"
+        exempt = float(x2) - float(x) if not missing(x2) else 0.0
+        extra = f"，另有 {num(exempt)} 项主动处理不扣分" if exempt > 0 else ""
+        return (f"扣分项 {num(x)} 项 × {num(row.get('ref'))} 分{extra}，扣 {num(row.get('deducted'))} 分"
+                f"（最多扣 {num(row.get('ref2'))} 分），{earned}")
+
+    def formula(self, ind: Indicator) -> str:
+        p = ind.points
+        cap = min(float(ind.param("cap")), p)
+        src = f"事项类型为“{ind.inputs['event']}”的扣分事项" if "event" in ind.inputs else ind.inputs["x"]
+        ex = "；主动处理的事项不扣分" if "event" in ind.inputs and ind.param("exempt_proactive") else ""
+        return f"得分 = {num(p)} − min({num(cap)}, {num(ind.param('step'))} × 项数)，不低于 0；项数取{src}{ex}。"
