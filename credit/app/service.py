@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from credit.common.rounding import json_number, round2
 from credit.errors import CellError
 from credit.model.accounts import Actor, authorize
 from credit.model.framework import Framework, default_framework_texts
@@ -146,10 +147,6 @@ def import_batch(
 # -- the CLI's score shapes -----------------------------------------------------------------------------
 
 
-def _r(v: float) -> float:
-    return round(float(v), 6)
-
-
 def scores_payload(gm: GroupMonth) -> dict:
     """The JSON shape of `python -m credit scores --format json` (kept exact: others test it)."""
     ms = gm.scores
@@ -159,15 +156,15 @@ def scores_payload(gm: GroupMonth) -> dict:
     units = []
     for row in gm.summary.to_dict("records"):
         d = per_unit.get(row["unit_id"])
-        indicators = {} if d is None else {c: _r(e) for c, e in zip(d["code"], d["earned"])}
+        indicators = {} if d is None else {c: json_number(e) for c, e in zip(d["code"], d["earned"])}
         units.append({
             "unit": row["unit"],
             "unit_id": row["unit_id"],
             "rank": int(row["rank"]),
-            "score": _r(row["score"]),
-            "earned": _r(row["earned"]),
-            "possible": _r(row["possible"]),
-            "subtotals": {lv: _r(row[lv]) for lv in levels},
+            "score": json_number(row["score"]),
+            "earned": json_number(row["earned"]),
+            "possible": json_number(row["possible"]),
+            "subtotals": {lv: json_number(row[lv]) for lv in levels},
             "indicators": indicators,
         })
     return {"month": ms.month, "group": ms.group, "units": units}
@@ -180,17 +177,17 @@ def scores_table(gm: GroupMonth) -> pd.DataFrame:
     table = pd.DataFrame({
         "排名": s["rank"],
         "单位": s["unit"],
-        "得分率": s["score"].round(2),
-        "得分": s["earned"].round(2),
-        "适用满分": s["possible"].round(2),
+        "得分率": round2(s["score"]),
+        "得分": round2(s["earned"]),
+        "适用满分": round2(s["possible"]),
     })
     for lv in ms.level1_names:
-        table[lv] = s[lv].round(2)
+        table[lv] = round2(s[lv])
     wide = ms.detail[ms.detail["applies"]].pivot_table(
         index="unit_id", columns="code", values="earned", aggfunc="sum", sort=False
     ).reindex(columns=ms.framework.codes)
     for code in ms.framework.codes:
-        table[code] = s["unit_id"].map(wide[code]).round(2).to_numpy()
+        table[code] = round2(s["unit_id"].map(wide[code]).to_numpy(dtype=float))
     table["上月排名"] = s["prev_rank"]
     table["排名变化"] = s["d_rank"]
     return table

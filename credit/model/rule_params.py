@@ -96,7 +96,7 @@ class RuleSpec:
         """What is missing or unknown among an indicator's `inputs` (Chinese, without the key)."""
         out = [f"规则 {self.name} 缺少输入 inputs.{n}" for n in self.inputs if n not in inputs]
         if self.one_of and sum(n in inputs for n in self.one_of) != 1:
-            names = "或".join(f"inputs.{n}" for n in self.one_of)
+            names = " 或 ".join(f"inputs.{n}" for n in self.one_of)
             out.append(f"规则 {self.name} 需要 {names} 之一（只能给一个）")
         known = set(self.inputs) | set(self.one_of) | set(self.optional)
         out += [f"规则 {self.name} 没有输入 inputs.{n}" for n in inputs if n not in known]

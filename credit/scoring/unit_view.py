@@ -7,6 +7,7 @@ import math
 
 import pandas as pd
 
+from credit.common.rounding import round2
 from credit.model.contract import GROUP_SHEET
 from credit.model.framework import Indicator, field_sheet
 from credit.scoring.inputs import MonthInputs
@@ -20,11 +21,11 @@ def overtake_gap(summary: pd.DataFrame, unit_id: str) -> dict | None:
     """
     s = summary.set_index("unit_id")
     me = s.loc[unit_id]
-    above = s[s["score"].round(2) > round(float(me["score"]), 2)]
+    above = s[round2(s["score"]) > round2(float(me["score"]))]
     if above.empty:
         return None
     nxt = above.loc[above["score"].idxmin()]
-    needed_score = round(float(nxt["score"]), 2) + 0.01 - float(me["score"])
+    needed_score = float(round2(float(nxt["score"]))) + 0.01 - float(me["score"])
     return {
         "unit": nxt["unit"],
         "score_gap": needed_score,

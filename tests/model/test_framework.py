@@ -71,6 +71,26 @@ def test_missing_rule_parameter(tmp_path):
     assert "缺少参数 params.annual_target" in msg
 
 
+def test_rule_parameters_are_checked_against_the_declaration(tmp_path):
+    # types, bounds and names come from credit/model/rule_params.py
+    msg = _broken(tmp_path, "镇街", "params = { annual_target = 3, prorate = true }",
+                  'params = { annual_target = -1, prorate = "yes", anual_target = 3 }')
+    assert "（T1）：params.annual_target「-1」不能小于 0" in msg
+    assert "params.prorate「yes」应为 true 或 false" in msg
+    assert "规则 target_count 没有参数 params.anual_target（可用：annual_target、prorate）" in msg
+
+
+def test_tiers_must_be_pairs_of_non_negative_numbers(tmp_path):
+    msg = _broken(tmp_path, "部门", "params = { tiers = [[1, 3], [2, 2]] }", "params = { tiers = [[1, 3], [2]] }")
+    assert "（D15b）：params.tiers" in msg and "每一档应为 [工作日上限, 分值]，均为非负数" in msg
+
+
+def test_deduct_per_item_takes_exactly_one_source(tmp_path):
+    msg = _broken(tmp_path, "部门", 'inputs = { x = "统一社会信用代码重错码条数" }',
+                  'inputs = { x = "统一社会信用代码重错码条数", event = "严重失信事件" }')
+    assert "（D5）：规则 deduct_per_item 需要 inputs.x 或 inputs.event 之一（只能给一个）" in msg
+
+
 def test_unknown_rule(tmp_path):
     msg = _broken(tmp_path, "部门", 'rule = "min_max"', 'rule = "best_guess"')
     assert "framework_部门.toml" in msg

@@ -374,3 +374,28 @@ def test_d5_cap_through_the_engine():
     assert _earned(s, "caizheng", "D5") == 1.5
     row = s.detail[(s.detail["unit_id"] == "fagai") & (s.detail["code"] == "D5")].iloc[0]
     assert row["deducted"] == 2 and not math.isnan(row["attainment"])
+
+
+# ---------------------------------------------------------------- the registry
+
+
+def test_every_declared_rule_has_one_object_and_back():
+    from credit.model.rule_params import RULE_SPECS
+
+    assert set(rules.RULES) == set(RULE_SPECS)
+    for name, rule in rules.RULES.items():
+        assert rule.spec is RULE_SPECS[name] and rule.zh == RULE_SPECS[name].zh
+
+
+def test_each_rule_explains_and_states_its_formula_in_chinese():
+    # every indicator of both default frameworks gets a formula and an explanation from its rule
+    from credit.scoring.explain import explain_row, rule_formula
+
+    register = load_units()
+    for group in ("镇街", "部门"):
+        fw = load_framework(group, register)
+        for ind in fw.indicators:
+            assert rule_formula(ind).startswith(("得分 = ", "登记 ", "每条异议")), ind.code
+            text = explain_row({"applies": True, "earned": 1.0}, ind)
+            assert text.endswith(f"得 1 分（满分 {rules.num(ind.points)}）"), (ind.code, text)
+            assert "None" not in text and "nan" not in text

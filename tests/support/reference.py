@@ -1,7 +1,7 @@
 """A plain reference implementation of the scoring rules, written from the spec.
 
-`shared/spec/indicators.md` ("Rule types", "Totals") is the source; `credit/scoring.py` and
-`credit/rules.py` were deliberately not followed. Dicts and for-loops, one unit at a time, no NumPy:
+`shared/spec/indicators.md` ("Rule types", "Totals") is the source; `credit/scoring/engine.py` and
+`credit/scoring/rules/` were deliberately not followed. Dicts and for-loops, one unit at a time, no NumPy:
 slow on purpose, so it is easy to check by eye and independent of the vectorised engine.
 
 Where the spec is silent the reference takes the reading written in the framework TOML `interp`
@@ -159,9 +159,6 @@ def att_tiered_days(objections: list[tuple[float, float]], tiers, pts: float) ->
     return min(1.0, max(0.0, total_p / total_w / pts))
 
 
-# ---------------------------------------------------------------- one month
-
-
 def _applies(ind: Indicator, unit) -> bool:
     spec = ind.applies_to
     if spec.units:
@@ -175,127 +172,165 @@ def _param(ind: Indicator, key: str, default):
     return ind.params[key] if key in ind.params else default
 
 
-def reference_month(
-    inp: MonthInputs,
-    fw: Framework,
-    policy: str = "rescale",
-    new_points: dict[str, float] | None = None,
-) -> RefResult:
-    month_no = int(inp.month.split("-")[1])
-    group_sheet = GROUP_SHEET[inp.group]
-    flows, stocks = _kinds(group_sheet)
-    unit_rows = inp.unit_monthly.to_dict("records")
-    ytd = year_to_date(unit_rows, "unit_id", flows, stocks)
+@dataclass
+class RefMonth:
+    """The month's inputs as plain dicts: year-to-date values per unit, county, events, registers."""
+
+    month_no: int
+    flows: list[str]
+    stocks: list[str]
+    ytd: dict
+    county: dict
+    events_by_unit: dict[str, list[dict]]
+    register_names: dict[str, dict[str, set[str]]]
+    empty: dict = field(default_factory=dict)  # a unit without any report: flows 0, stocks blank
+
+    def value(self, uid: str, header: str):
+        if header in self.flows or header in self.stocks:
+            return self.ytd.get(uid, self.empty)[header]
+        return self.county[header]
+
+    def num0(self, uid: str, header: str) -> float:
+        v = self.value(uid, header)
+        return 0.0 if blank(v) else float(v)
+
+    def events(self, uid: str, kind: str) -> list[dict]:
+        return [ev for ev in self.events_by_unit.get(uid, []) if ev["事项类型"] == kind]
+
+
+def ref_month(inp: MonthInputs) -> RefMonth:
+    flows, stocks = _kinds(GROUP_SHEET[inp.group])
+    ytd = year_to_date(inp.unit_monthly.to_dict("records"), "unit_id", flows, stocks)
     c_flows, c_stocks = _kinds(SHEET_COUNTY)
     county = year_to_date(inp.county_monthly.to_dict("records"), None, c_flows, c_stocks).get(
         None, {**{f: 0.0 for f in c_flows}, **{s: None for s in c_stocks}}
     )
-    empty_unit = {**{f: 0.0 for f in flows}, **{s: None for s in stocks}}
-
-    def value(uid: str, header: str):
-        if header in flows or header in stocks:
-            return ytd.get(uid, empty_unit)[header]
-        return county[header]
-
-    def num0(v) -> float:
-        return 0.0 if blank(v) else float(v)
-
     events_by_unit: dict[str, list[dict]] = {}
     for ev in inp.events.to_dict("records"):
         events_by_unit.setdefault(ev["unit_id"], []).append(ev)
-
     register_names: dict[str, dict[str, set[str]]] = {}
     for sheet_name, frame in inp.registers.items():
         key = "信用应用" if sheet_name == SHEET_SCENARIOS else "监管领域"
         per_unit: dict[str, set[str]] = {}
         for row in frame.to_dict("records"):
             # [interp] (T5 interp) the same entry repeated, spaces aside, counts once
-            name = re.sub(r"\s+", "", str(row[key]))
-            per_unit.setdefault(row["unit_id"], set()).add(name)
+            per_unit.setdefault(row["unit_id"], set()).add(re.sub(r"\s+", "", str(row[key])))
         register_names[sheet_name] = per_unit
+    empty = {**{f: 0.0 for f in flows}, **{s: None for s in stocks}}
+    return RefMonth(int(inp.month.split("-")[1]), flows, stocks, ytd, county, events_by_unit, register_names, empty)
 
+
+# ---------------------------------------------------------------- one rule: (indicator, peers, month) → {unit: attainment}
+
+
+def ref_target_count(ind: Indicator, peers: list[str], m: RefMonth) -> dict[str, float]:
+    return {uid: att_target_count(m.num0(uid, ind.inputs["x"]), ind.params["annual_target"], m.month_no,
+                                  _param(ind, "prorate", True)) for uid in peers}
+
+
+def ref_two_targets(ind: Indicator, peers: list[str], m: RefMonth) -> dict[str, float]:
+    return {uid: att_two_targets(m.num0(uid, ind.inputs["submitted"]), m.num0(uid, ind.inputs["adopted"]),
+                                 ind.params["target_submitted"], ind.params["target_adopted"], m.month_no,
+                                 _param(ind, "prorate", True)) for uid in peers}
+
+
+def ref_share_of_best(ind: Indicator, peers: list[str], m: RefMonth) -> dict[str, float]:
+    vals = {}
+    for uid in peers:
+        x = m.value(uid, ind.inputs["x"])
+        if "per" in ind.inputs:
+            den = m.value(uid, ind.inputs["per"])
+            # [interp] (T3 interp) denominator missing or 0 → ratio 0
+            vals[uid] = 0.0 if blank(x) or blank(den) or den <= 0 else x / den
+        else:
+            vals[uid] = 0.0 if blank(x) else float(x)
+    return att_share_of_best(vals)
+
+
+def ref_min_max(ind: Indicator, peers: list[str], m: RefMonth) -> dict[str, float]:
+    return att_min_max({uid: m.num0(uid, ind.inputs["x"]) for uid in peers})
+
+
+def ref_presence(ind: Indicator, peers: list[str], m: RefMonth) -> dict[str, float]:
+    required = _param(ind, "required", 1)
+    names = m.register_names.get(ind.inputs["register"], {})
+    return {uid: 1.0 if len(names.get(uid, set())) >= required else 0.0 for uid in peers}
+
+
+def ref_deduct_per_item(ind: Indicator, peers: list[str], m: RefMonth) -> dict[str, float]:
+    exempt_proactive = _param(ind, "exempt_proactive", True)
+    out = {}
+    for uid in peers:
+        if "x" in ind.inputs:
+            n = m.num0(uid, ind.inputs["x"])
+        else:
+            n = sum(float(ev["数量"]) for ev in m.events(uid, ind.inputs["event"])
+                    if not (exempt_proactive and ev["处理情况"] == HANDLING_PROACTIVE))
+        out[uid] = att_deduct(n, ind.points, ind.params["step"], _param(ind, "cap", ind.points))
+    return out
+
+
+def ref_rank_in_city(ind: Indicator, peers: list[str], m: RefMonth) -> dict[str, float]:
+    return {uid: att_rank_in_city(m.value(uid, ind.inputs["rank"]), m.value(uid, ind.inputs["n"]))
+            for uid in peers}
+
+
+def ref_ratio_vs_benchmark(ind: Indicator, peers: list[str], m: RefMonth) -> dict[str, float]:
+    out = {}
+    for uid in peers:
+        present = [float(v) for v in (m.value(uid, h) for h in ind.inputs["num"]) if not blank(v)]
+        # [interp] a blank part of the numerator counts 0 if another part is reported
+        numerator = sum(present) if present else None
+        den = m.value(uid, ind.inputs["den"])
+        ratio = None if numerator is None or blank(den) or den <= 0 else numerator / den
+        out[uid] = att_ratio_vs_benchmark(ratio, m.value(uid, ind.inputs["benchmark"]))
+    return out
+
+
+def ref_tiered_days(ind: Indicator, peers: list[str], m: RefMonth) -> dict[str, float]:
+    return {uid: att_tiered_days([(ev[DAYS], float(ev["数量"])) for ev in m.events(uid, ind.inputs["event"])],
+                                 ind.params["tiers"], ind.points) for uid in peers}
+
+
+REF_RULES = {
+    "target_count": ref_target_count,
+    "two_targets": ref_two_targets,
+    "share_of_best": ref_share_of_best,
+    "min_max": ref_min_max,
+    "presence": ref_presence,
+    "deduct_per_item": ref_deduct_per_item,
+    "rank_in_city": ref_rank_in_city,
+    "ratio_vs_benchmark": ref_ratio_vs_benchmark,
+    "tiered_days": ref_tiered_days,
+}
+
+
+# ---------------------------------------------------------------- one month
+
+
+def reference_month(
+    inp: MonthInputs,
+    fw: Framework,
+    policy: str = "rescale",
+    new_points: dict[str, float] | None = None,
+) -> RefResult:
+    m = ref_month(inp)
     att: dict[tuple[str, str], float] = {}
     applies: dict[tuple[str, str], bool] = {}
     for ind in fw.indicators:
-        peers = [u for u in inp.units if _applies(ind, u)]
         for u in inp.units:
             applies[(u.id, ind.code)] = _applies(ind, u)
-        p = ind.points
-        r = ind.rule
-        if r == "target_count":
-            for u in peers:
-                att[(u.id, ind.code)] = att_target_count(
-                    num0(value(u.id, ind.inputs["x"])), ind.params["annual_target"], month_no,
-                    _param(ind, "prorate", True))
-        elif r == "two_targets":
-            for u in peers:
-                att[(u.id, ind.code)] = att_two_targets(
-                    num0(value(u.id, ind.inputs["submitted"])), num0(value(u.id, ind.inputs["adopted"])),
-                    ind.params["target_submitted"], ind.params["target_adopted"], month_no,
-                    _param(ind, "prorate", True))
-        elif r == "share_of_best":
-            vals = {}
-            for u in peers:
-                x = value(u.id, ind.inputs["x"])
-                if "per" in ind.inputs:
-                    den = value(u.id, ind.inputs["per"])
-                    # [interp] (T3 interp) denominator missing or 0 → ratio 0
-                    vals[u.id] = 0.0 if blank(x) or blank(den) or den <= 0 else x / den
-                else:
-                    vals[u.id] = num0(x)
-            for uid, a in att_share_of_best(vals).items():
-                att[(uid, ind.code)] = a
-        elif r == "min_max":
-            vals = {u.id: num0(value(u.id, ind.inputs["x"])) for u in peers}
-            for uid, a in att_min_max(vals).items():
-                att[(uid, ind.code)] = a
-        elif r == "presence":
-            required = _param(ind, "required", 1)
-            names = register_names.get(ind.inputs["register"], {})
-            for u in peers:
-                att[(u.id, ind.code)] = 1.0 if len(names.get(u.id, set())) >= required else 0.0
-        elif r == "deduct_per_item":
-            step = ind.params["step"]
-            cap = _param(ind, "cap", p)
-            exempt_proactive = _param(ind, "exempt_proactive", True)
-            for u in peers:
-                if "x" in ind.inputs:
-                    n = num0(value(u.id, ind.inputs["x"]))
-                else:
-                    n = 0.0
-                    for ev in events_by_unit.get(u.id, []):
-                        if ev["事项类型"] != ind.inputs["event"]:
-                            continue
-                        if exempt_proactive and ev["处理情况"] == HANDLING_PROACTIVE:
-                            continue
-                        n += float(ev["数量"])
-                att[(u.id, ind.code)] = att_deduct(n, p, step, cap)
-        elif r == "rank_in_city":
-            for u in peers:
-                att[(u.id, ind.code)] = att_rank_in_city(
-                    value(u.id, ind.inputs["rank"]), value(u.id, ind.inputs["n"]))
-        elif r == "ratio_vs_benchmark":
-            for u in peers:
-                parts = [value(u.id, h) for h in ind.inputs["num"]]
-                present = [float(v) for v in parts if not blank(v)]
-                # [interp] a blank part of the numerator counts 0 if another part is reported
-                numerator = sum(present) if present else None
-                den = value(u.id, ind.inputs["den"])
-                ratio = None if numerator is None or blank(den) or den <= 0 else numerator / den
-                att[(u.id, ind.code)] = att_ratio_vs_benchmark(ratio, value(u.id, ind.inputs["benchmark"]))
-        elif r == "tiered_days":
-            for u in peers:
-                objections = [
-                    (ev[DAYS], float(ev["数量"]))
-                    for ev in events_by_unit.get(u.id, [])
-                    if ev["事项类型"] == ind.inputs["event"]
-                ]
-                att[(u.id, ind.code)] = att_tiered_days(objections, ind.params["tiers"], p)
-        else:  # pragma: no cover
-            raise ValueError(r)
-
-    # ---- totals
+        peers = [u.id for u in inp.units if applies[(u.id, ind.code)]]
+        for uid, a in REF_RULES[ind.rule](ind, peers, m).items():
+            att[(uid, ind.code)] = a
     pts = {ind.code: (new_points or {}).get(ind.code, ind.points) for ind in fw.indicators}
+    earned, units = _totals(inp, fw, policy, pts, att, applies)
+    return RefResult(att, earned, applies, units)
+
+
+def _totals(inp: MonthInputs, fw: Framework, policy: str, pts: dict[str, float],
+            att: dict[tuple[str, str], float], applies: dict[tuple[str, str], bool]):
+    """Earned points per pair, and per unit the totals, first-level subtotals, score and rank."""
     total_points = sum(pts.values())
     earned: dict[tuple[str, str], float] = {}
     units: dict[str, RefUnit] = {}
@@ -321,7 +356,7 @@ def reference_month(
         units[u.id] = ru
     for uid, rank in competition_ranks({uid: ru.score for uid, ru in units.items()}).items():
         units[uid].rank = rank
-    return RefResult(att, earned, applies, units)
+    return earned, units
 
 
 def competition_ranks(scores: dict[str, float]) -> dict[str, int]:
