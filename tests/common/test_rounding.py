@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from credit.common.rounding import competition_rank, json_number, round2, settle
 from credit.model.framework import load_framework
 from credit.model.units import load_units
-from credit.scoring import whatif
+from credit.scoring import stability
 from credit.scoring.engine import score_month, summarise
 from tests.support.synthetic import build_inputs
 
@@ -75,7 +75,7 @@ def test_the_old_disagreeing_value_ranks_the_same_in_scoring_and_stability():
     d["possible"] = np.where(d["applies"], d["points"], 0.0)
     official = summarise(d.reset_index(drop=True), fw, "rescale", month).set_index("unit_id")
     assert official.loc[list(ids), "rank"].tolist() == [1, 2, 2]
-    stab = whatif.stability(d.reset_index(drop=True), fw, pct=0.0, runs=3).set_index("unit_id")
+    stab = stability.stability(d.reset_index(drop=True), fw, pct=0.0, runs=3).set_index("unit_id")
     assert stab.loc[list(ids), "median"].tolist() == [1, 2, 2]
     assert stab.loc[list(ids), "same_rank"].tolist() == [1.0, 1.0, 1.0]
 
