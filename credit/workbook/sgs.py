@@ -1,0 +1,248 @@
+"""Reads 双公示 record exports (.xlsx / .xls / .csv) into `RecordFile`, and the two side lists
+(统一社会信用代码 list for D5, the office's entity list) — or refuses them like the monthly importer.
+
+The reporting system's exports differ by version and by who re-saved them, so sheets are found by
+their header row (the first of the top 20 rows that holds the kind's 文书号 column and at least
+three other known fields, spelled as in `data/sgs_rules.toml` after folding full-width brackets and
+spaces), never by sheet name or column position. Each cell is turned into what the checks need
+(dates, 万元 amounts, text); a cell that cannot be read is kept as a located format problem, so one
+bad date never hides the rest of the file. The raw bytes go through the same safety layer as the
+monthly workbook first (size, zip and XML bombs, macros, real format).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+
+from credit.errors import CellError, WorkbookError
+from credit.model.sgs import RecordFile, RecordKind, RecordSheet, SgsRules, spellings
+from credit.workbook.importer import HEADER_SEARCH_ROWS, cell_text, fold, is_blank, parse_date
+from credit.workbook.safety import check_upload, not_a_workbook, sniff_format
+
+MAX_SGS_BYTES = 10 * 1024 * 1024  # an export of a year's records is a few MB; 10 MB+ is refused
+MIN_HEADER_MATCHES = 4  # the 文书号 column and three more known fields make a header row
+LONG_TERM = date(9999, 12, 31)  # 有效期至 written as 长期 / 长期有效
+_LONG_TERM_WORDS = {"长期", "长期有效", "永久", "永久有效", "无固定期限"}
+CODE_HEADERS = ("统一社会信用代码", "社会信用代码", "信用代码", "代码")
+NAME_HEADERS = ("名称", "行政相对人名称", "企业名称", "主体名称", "单位名称", "市场主体名称")
+
+Cell = Any
+Rows = list[list[Cell]]
+
+
+def _refuse(message: str, hint: str) -> WorkbookError:
+    return WorkbookError([CellError(None, None, None, message, hint)])
+
+
+# ---- the raw file ---------------------------------------------------------------------------------
+
+
+def _decode_csv(raw: bytes, filename: str) -> str:
+    if b"\x00" in raw:
+        raise _refuse(f"文件「{filename}」不是文本格式的 CSV（含二进制内容）",
+                      "请从上报系统导出 .xlsx、.xls 或 .csv 文件后上传")
+    for codec in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    raise _refuse(f"文件「{filename}」的文字编码无法识别", "请另存为“CSV UTF-8（逗号分隔）”或 .xlsx 后上传")
+
+
+def read_sheets(raw: bytes, filename: str, *, max_bytes: int = MAX_SGS_BYTES) -> list[tuple[str, Rows]]:
+    """(sheet title, rows) of an .xlsx/.xls/.csv upload after the safety checks; raises `WorkbookError`."""
+    if sniff_format(raw) is None and filename.lower().endswith(".csv") and raw:
+        if len(raw) > max_bytes:
+            problems = check_upload(raw, filename, max_bytes=max_bytes)  # the same "too large" message
+            raise WorkbookError(problems)
+        text = _decode_csv(raw, filename)
+        try:
+            return [(filename, [list(r) for r in csv.reader(io.StringIO(text))])]
+        except csv.Error as exc:
+            raise _refuse(f"CSV 文件「{filename}」格式有误：{exc}", "请用 Excel 打开后另存为 .xlsx 再上传") from exc
+    problems = check_upload(raw, filename, max_bytes=max_bytes)
+    if problems:
+        raise WorkbookError(problems)
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
+        return [(name, book.get_sheet_by_name(name).to_python(skip_empty_area=False)) for name in book.sheet_names]
+    except PasswordError as exc:
+        raise _refuse(f"文件「{filename}」设置了密码，无法读取", "请取消密码保护后再上传") from exc
+    except (CalamineError, ValueError, OSError) as exc:
+        raise WorkbookError([not_a_workbook(filename, "文件可能已损坏；请用 Excel 或 WPS 打开后另存为 .xlsx 再上传")]) \
+            from exc
+
+
+# ---- record sheets -------------------------------------------------------------------------------
+
+
+class _Cells:
+    """Cell readers by field kind; a value that cannot be read is filed in `bad` at its cell."""
+
+    def __init__(self, bad: dict[tuple[int, str], tuple[str, str]]):
+        self.bad = bad
+
+    def read(self, kind: str, value: Cell, row: int, name: str) -> object:
+        if kind == "date":
+            return self._date(value, row, name)
+        if kind == "money":
+            return self._money(value, row, name)
+        if kind == "uscc" and isinstance(value, (int, float)) and not isinstance(value, bool):
+            self.bad[(row, name)] = ("代码以数字格式保存，超过 15 位的数字在 Excel 中末几位会丢失",
+                                     "请把该列设为“文本”格式后重新填写代码")
+        return cell_text(value)
+
+    def _date(self, value: Cell, row: int, name: str) -> date | None:
+        if isinstance(value, str) and fold(value) in _LONG_TERM_WORDS:
+            return LONG_TERM
+        try:
+            return parse_date(value)
+        except Exception as exc:  # noqa: BLE001 - the importer's own problem type carries message and hint
+            self.bad[(row, name)] = (getattr(exc, "message", f"「{cell_text(value)}」不是有效日期"),
+                                     getattr(exc, "hint", "请按 2022-03-15 的格式填写日期"))
+            return None
+
+    def _money(self, value: Cell, row: int, name: str) -> float | None:
+        if is_blank(value):
+            return None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            amount = float(value)
+        else:
+            text = fold(cell_text(value)).replace(",", "").removesuffix("万元")
+            try:
+                amount = float(text)
+            except ValueError:
+                self.bad[(row, name)] = (f"「{cell_text(value)}」不是金额", "罚款金额以万元为单位，只填数字，如 200 元填 0.02")
+                return None
+        if amount < 0 or amount != amount:
+            self.bad[(row, name)] = (f"罚款金额不能为负数（{cell_text(value)}）", "请填写 0 或正数，单位为万元")
+            return None
+        return amount
+
+
+def _header_score(row: Sequence[Cell], kind: RecordKind) -> int:
+    known = {fold(s): f for s, f in spellings(kind).items()}
+    found = {known[fold(cell_text(v))] for v in row if fold(cell_text(v)) in known}
+    return len(found) if kind.docno_field in found else 0
+
+
+def _find_header(rows: Rows, rules: SgsRules) -> tuple[int, RecordKind] | None:
+    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        scored = sorted(((_header_score(row, k), k.key) for k in rules.kinds), reverse=True)
+        if scored[0][0] >= MIN_HEADER_MATCHES:
+            return i, rules.kind(scored[0][1])
+    return None
+
+
+def _record_sheet(title: str, rows: Rows, header: int, kind: RecordKind, notes: list[str]) -> RecordSheet:
+    known = {fold(s): f for s, f in spellings(kind).items()}
+    cols: dict[str, int] = {}
+    for idx, value in enumerate(rows[header]):
+        name = known.get(fold(cell_text(value)))
+        if name is None:
+            continue
+        if name in cols:
+            notes.append(f"工作表「{title}」的「{name}」列出现了两次，只读取了第一列")
+            continue
+        cols[name] = idx
+    bad: dict[tuple[int, str], tuple[str, str]] = {}
+    reader = _Cells(bad)
+    kinds = {f.name: f.kind for f in kind.fields}
+    records: list[tuple[int, dict[str, object]]] = []
+    for i in range(header + 1, len(rows)):
+        raw = rows[i]
+        cells = {name: (raw[c] if c < len(raw) else None) for name, c in cols.items()}
+        if all(is_blank(v) for v in cells.values()):
+            continue
+        excel_row = i + 1
+        values = {name: reader.read(kinds[name], v, excel_row, name) for name, v in cells.items()}
+        for name in kind.names:
+            values.setdefault(name, None if kinds[name] in ("date", "money") else "")
+        records.append((excel_row, values))
+    missing = [f.name for f in kind.fields if f.name not in cols and (f.required or f.required_for)]
+    return RecordSheet(kind.key, title, header + 1, list(cols), records, missing, bad)
+
+
+def read_records(raw: bytes, filename: str, rules: SgsRules, *, max_bytes: int = MAX_SGS_BYTES) -> RecordFile:
+    """Every 行政许可 / 行政处罚 sheet of the upload; `WorkbookError` when none can be found."""
+    sheets: list[RecordSheet] = []
+    notes: list[str] = []
+    titles = []
+    for title, rows in read_sheets(raw, filename, max_bytes=max_bytes):
+        titles.append(title)
+        found = _find_header(rows, rules)
+        if found is None:
+            if any(not is_blank(v) for row in rows[:HEADER_SEARCH_ROWS] for v in row):
+                notes.append(f"工作表「{title}」未找到行政许可或行政处罚的表头，已跳过")
+            continue
+        header, kind = found
+        sheet = _record_sheet(title, rows, header, kind, notes)
+        if not sheet.rows:
+            notes.append(f"工作表「{title}」（{kind.name}）没有数据行")
+        sheets.append(sheet)
+    if not sheets:
+        wanted = "、".join(f"「{k.docno_field}」" for k in rules.kinds)
+        raise _refuse(
+            f"文件「{filename}」中未找到双公示数据的表头：前 {HEADER_SEARCH_ROWS} 行中没有含 {wanted} 的表头行",
+            f"请上传从“双公示”上报系统导出的行政许可或行政处罚数据（本文件的工作表：{'、'.join(titles) or '无'}）",
+        )
+    return RecordFile(filename, sheets, notes)
+
+
+# ---- one-column lists ------------------------------------------------------------------------------
+
+
+def _column_of(rows: Rows, headers: Sequence[str]) -> tuple[int, int] | None:
+    wanted = {fold(h) for h in headers}
+    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        for j, v in enumerate(row):
+            if fold(cell_text(v)) in wanted:
+                return i, j
+    return None
+
+
+def read_code_list(raw: bytes, filename: str, *, max_bytes: int = MAX_SGS_BYTES) -> list[tuple[int, str, bool]]:
+    """(Excel row, code as written, stored as a number) of the first sheet holding a 统一社会信用代码 column."""
+    for _title, rows in read_sheets(raw, filename, max_bytes=max_bytes):
+        found = _column_of(rows, CODE_HEADERS)
+        if found is None:
+            continue
+        header, col = found
+        out = []
+        for i in range(header + 1, len(rows)):
+            value = rows[i][col] if col < len(rows[i]) else None
+            if not is_blank(value):
+                numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+                out.append((i + 1, cell_text(value), numeric))
+        return out
+    raise _refuse(f"文件「{filename}」中未找到「统一社会信用代码」列的表头",
+                  "请上传一列统一社会信用代码，第一行为表头“统一社会信用代码”")
+
+
+def read_entity_list(raw: bytes, filename: str, *, max_bytes: int = MAX_SGS_BYTES) -> dict[str, tuple[str, int]]:
+    """The office's entity list: {统一社会信用代码: (名称, Excel row)}; needs both columns."""
+    for _title, rows in read_sheets(raw, filename, max_bytes=max_bytes):
+        code = _column_of(rows, CODE_HEADERS)
+        if code is None:
+            continue
+        header = code[0]
+        names = {fold(h) for h in NAME_HEADERS}
+        name_col = next((j for j, v in enumerate(rows[header]) if fold(cell_text(v)) in names), None)
+        if name_col is None:
+            continue
+        out: dict[str, tuple[str, int]] = {}
+        for i in range(header + 1, len(rows)):
+            row = rows[i]
+            c = cell_text(row[code[1]]) if code[1] < len(row) else ""
+            n = cell_text(row[name_col]) if name_col < len(row) else ""
+            if c and n:
+                out.setdefault(fold(c).upper(), (n, i + 1))
+        return out
+    raise _refuse(f"主体名录「{filename}」中未找到「统一社会信用代码」和「名称」两列",
+                  "主体名录第一行应为表头，至少包含“统一社会信用代码”和“名称”（或“企业名称”）两列")
