@@ -89,6 +89,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("rebuild", help="由存档的原始上传文件重建数据库到新文件（并核对版本历史一致）")
     _db_arg(p)
     p.add_argument("-o", "--output", required=True, help="新数据库文件（不得已存在）")
+    p = sub.add_parser(
+        "sgs-check", help="双公示预检：检查某部门的行政许可/行政处罚记录（或统一社会信用代码清单），只读不写",
+        description="退出码：0 未发现问题；3 发现问题（见输出）；1 文件无法读取或单位不存在；2 参数错误。",
+    )
+    _db_arg(p)
+    p.add_argument("--unit", required=True, help="部门（单位）名称，如 市场监管局")
+    p.add_argument("--month", type=_month, required=True, help="考核月份（按该月的指标体系预计扣分）")
+    p.add_argument("file", nargs="?", help="双公示数据导出文件（.xlsx / .xls / .csv）")
+    p.add_argument("--codes", metavar="FILE", help="统一社会信用代码清单（一列，表头“统一社会信用代码”），检查 D5 重错码")
+    p.add_argument("--entities", metavar="FILE", help="可选：主体名录（统一社会信用代码 + 名称），核对主体关联")
+    p.add_argument("--format", choices=["table", "json"], default="table")
     return parser
 
 
@@ -247,6 +258,68 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read(path_text: str) -> tuple[bytes, str]:
+    path = Path(path_text)
+    try:
+        return path.read_bytes(), path.name
+    except OSError as exc:
+        raise CreditError(f"文件「{path_text}」无法读取：{exc.strerror or exc}") from exc
+
+
+def _print_problems(rows: list[dict]) -> None:
+    for r in rows:
+        where = f"[{r['工作表']}] 第 {r['行']} 行「{r['字段']}」" if r["行"] != "" else f"[{r['工作表']}]"
+        print(f"{where} {r['问题类型']}：{r['问题']}（{r['修改建议']}）〔计入 {r['计入指标']}〕")
+
+
+def cmd_sgs_check(args: argparse.Namespace) -> int:
+    from credit.app import sgs
+    from credit.app.service import open_store
+
+    if not args.file and not args.codes:
+        print("错误：请给出要检查的双公示数据文件，或用 --codes 给出统一社会信用代码清单", file=sys.stderr)
+        return 2
+    with open_store(args.db) as store:
+        unit = sgs.resolve_unit(store.register(), args.unit, args.month)
+        payload: dict = {}
+        problems = 0
+        try:
+            if args.file:
+                entities = _read(args.entities) if args.entities else None
+                report = sgs.run_check(store, unit, args.month, *_read(args.file), entities=entities)
+                payload["records"] = report.payload()
+                problems += len(report.result.problems)
+            if args.codes:
+                codes = sgs.run_code_check(store, unit, args.month, *_read(args.codes))
+                payload["codes"] = codes.payload()
+                problems += len(codes.result.problems)
+        except WorkbookError as exc:
+            print(f"文件有 {len(exc.errors)} 处问题，无法检查：", file=sys.stderr)
+            for e in exc.errors:
+                print(f"  {e}", file=sys.stderr)
+            return 1
+    if args.format == "json":
+        print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+        return 3 if problems else 0
+    if "records" in payload:
+        rec = payload["records"]
+        kinds = "、".join(f"{k} {n} 条" for k, n in rec["by_kind"].items())
+        print(f"{rec['unit']} {args.month} 双公示预检：{rec['file']}，共 {rec['records']} 条记录（{kinds}），"
+              f"发现 {len(rec['problems'])} 个问题")
+        for w in rec["warnings"]:
+            print(f"提示：{w}")
+        _print_problems(rec["problems"])
+        for p in rec["predictions"]:
+            print(f"{p['code']} {p['indicator']}：{p['what']} {p['count']} 条，{p['text']}")
+    if "codes" in payload:
+        c = payload["codes"]
+        print(f"{c['unit']} 统一社会信用代码清单：{c['file']}，共 {c['codes']} 个代码，重错码 {c['bad_codes']} 条")
+        _print_problems(c["problems"])
+        p = c["prediction"]
+        print(f"{p['code']} {p['indicator']}：{p['what']} {p['count']} 条，{p['text']}")
+    return 3 if problems else 0
+
+
 COMMANDS = {
     "demo": cmd_demo,
     "template": cmd_template,
@@ -257,6 +330,7 @@ COMMANDS = {
     "backup": cmd_backup,
     "restore": cmd_restore,
     "rebuild": cmd_rebuild,
+    "sgs-check": cmd_sgs_check,
 }
 
 
