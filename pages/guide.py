@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from credit.app import sgs as sgs_rules
 from credit.common.labels import GROUPS, group_label
 from credit.common.months import month_label
 from credit.model.framework import RULE_NAMES_ZH
@@ -58,4 +59,16 @@ st.markdown(
     "- 流量数据（本月新增的文件、稿件、活动、事项等）按 1 月至本月累计；存量数据（注册企业数、金额、未完成案例等）"
     "取截至本月最近一次报送的数值，空白表示当月未报送。\n"
     "- 权重模拟中，指标完成度 = 得分 ÷ 该指标官方分值；调整分值后按“新分值 × 完成度”重新计分，扣分随分值同比例缩放。"
+)
+
+st.subheader("“双公示”预检规则 [interp]")
+_rules = sgs_rules.current_rules(store())
+st.markdown(
+    "“双公示预检”页面按以下规则检查各部门上报前的行政许可、行政处罚数据，并按本页的 D2a、D2b、D15a、D5 预计扣分。"
+    "规则为数据文件（data/sgs_rules.toml），字段取自全国“双公示”数据标准，必填项、表头别名、简易程序限额为我们的理解"
+    "**[interp]**，信用办可在“双公示预检 → 预检规则”中下载、修改并上传替换（校验通过后生效，记入操作日志）。\n"
+    f"- 上报期限：决定作出后 {_rules.report_days} 个工作日内（法定工作日含调休）；"
+    f"简易程序限额：对公民 {_rules.person_yuan:g} 元、对法人或其他组织 {_rules.organization_yuan:g} 元（罚款金额以万元填报）。\n"
+    "- 计入指标：" + "；".join(f"{c.name} → {'、'.join(c.indicators) or '不计'}" for c in _rules.checks.values())
+    + "；统一社会信用代码清单中的错码、重码 → D5。"
 )

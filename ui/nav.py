@@ -23,6 +23,7 @@ READING = [
 DATA = [
     ("pages/upload.py", "数据上传", ":material/upload_file:", "upload", None),
     ("pages/versions.py", "数据版本", ":material/history:", "versions", "import"),
+    ("pages/sgs.py", "双公示预检", ":material/fact_check:", "sgs", "import"),
     ("pages/registers.py", "证明材料", ":material/attach_file:", "registers", None),
 ]
 ADMIN = [
