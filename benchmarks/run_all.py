@@ -18,6 +18,7 @@ HERE = Path(__file__).resolve().parent
 PARTS = [
     ("计分引擎", ["bench_scoring.py", "--runs", "30"]),
     ("导入", ["bench_import.py"]),
+    ("双公示预检", ["bench_sgs.py"]),
     ("权重模拟与排名稳定性", ["bench_whatif.py"]),
     ("可靠性", ["reliability_report.py"]),
     ("真实浏览器", ["bench_browser.py"]),

@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cache
+from functools import cache, lru_cache
 
 import chinese_calendar
 from chinese_calendar import constants as _cc_constants
@@ -49,9 +49,14 @@ _PENALTY_SPLIT = re.compile(r"[;；,，、/\s]+")
 _USCC_CHARS = set("0123456789ABCDEFGHJKLMNPQRTUWXY")
 
 
+@lru_cache(maxsize=65536)
+def _norm(text: str) -> str:
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text)).upper()
+
+
 def norm(text: object) -> str:
-    """Compare key: NFKC (full-width letters and brackets), no spaces, upper case."""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", str(text or ""))).upper()
+    """Compare key: NFKC (full-width letters and brackets), no spaces, upper case (cached)."""
+    return _norm(text) if isinstance(text, str) else _norm(str(text or ""))
 
 
 def mask_id(number: str) -> str:
@@ -172,6 +177,7 @@ class _Checker:
         self.category_names = " / ".join(names[0] for names in rules.categories.values())
         self.docnos: dict[tuple[str, str], tuple[str, int]] = {}
         self.subjects: dict[str, list[tuple[str, int, str, str]]] = defaultdict(list)
+        self._by_kind: dict[str, tuple] = {}
 
     def add(self, sheet: RecordSheet, kind: RecordKind, row: int | None, fld: str, check: str, message: str,
             hint: str) -> None:
@@ -222,17 +228,15 @@ class _Checker:
 
     def _required(self, sheet: RecordSheet, kind: RecordKind, row: int, v: dict[str, object],
                   group: str | None) -> None:
-        for f in kind.fields:
-            needed = f.required or (group is not None and group in f.required_for)
-            if not needed or (row, f.name) in sheet.bad:
-                continue
-            value = v.get(f.name)
-            if value is None or value == "":
-                if f.name in sheet.columns:
-                    hint = "请补充后重新上报" if not f.required_for else "法人及非法人组织、个体工商户须填写，请补充后重新上报"
+        bad = sheet.bad
+        for name, always, groups in self._fields(kind)[0]:
+            value = v.get(name)
+            if (value is None or value == "") and (always or group in groups) and (row, name) not in bad:
+                if name in sheet.columns:
+                    hint = "请补充后重新上报" if always else "法人及非法人组织、个体工商户须填写，请补充后重新上报"
                 else:
                     hint = "导出文件中没有该列：请在上报系统导出时包含该字段，或补上该列"
-                self.add(sheet, kind, row, f.name, "required", f"「{f.name}」为必填项，不能为空", hint)
+                self.add(sheet, kind, row, name, "required", f"「{name}」为必填项，不能为空", hint)
         if kind.penalty_field and kind.fine_field:
             cats = self._penalties(v)
             if "罚款" in cats and v.get(kind.fine_field) is None and (row, kind.fine_field) not in sheet.bad:
@@ -243,19 +247,30 @@ class _Checker:
         text = unicodedata.normalize("NFKC", str(v.get("处罚类别") or ""))
         return {p for p in _PENALTY_SPLIT.split(text) if p}
 
+    def _fields(self, kind: RecordKind) -> tuple[list[tuple[str, bool, tuple[str, ...]]], list[str], list[str]]:
+        """Per kind, once: (required fields with their condition, 统一社会信用代码 fields, other text fields)."""
+        cached = self._by_kind.get(kind.key)
+        if cached is None:
+            required = [(f.name, f.required, f.required_for) for f in kind.fields if f.required or f.required_for]
+            codes = [f.name for f in kind.fields if f.kind == "uscc"]
+            texts = [f.name for f in kind.fields if f.kind not in ("uscc", "date", "money")]
+            cached = self._by_kind[kind.key] = (required, codes, texts)
+        return cached
+
     def _codes(self, sheet: RecordSheet, kind: RecordKind, row: int, v: dict[str, object], group: str | None) -> None:
-        for f in kind.fields:
-            value = v.get(f.name)
-            if not isinstance(value, str) or not value:
-                continue
-            if f.kind == "uscc" and (row, f.name) not in sheet.bad:
-                self._uscc(sheet, kind, row, f.name, value, group)
-            elif len(value) >= 18:
-                self._id_in_text(sheet, kind, row, f.name, value)
+        _, codes, texts = self._fields(kind)
+        for name in codes:
+            value = v.get(name)
+            if value and (row, name) not in sheet.bad:
+                self._uscc(sheet, kind, row, name, value, group)
+        for name in texts:
+            value = v.get(name)
+            if value and len(value) >= 18 and _DIGITS_18.search(value):
+                self._id_in_text(sheet, kind, row, name, value)
 
     def _id_in_text(self, sheet: RecordSheet, kind: RecordKind, row: int, fld: str, value: str) -> None:
         for m in _ID_IN_TEXT.finditer(unicodedata.normalize("NFKC", value)):
-            if ric.is_valid(m.group(1)):
+            if is_id_number(m.group(1)):
                 self.add(sheet, kind, row, fld, "id_number", f"公示了完整的身份证号（{mask_id(m.group(1))}）",
                          "身份证号不得完整公示：请隐去中间部分（如 370124********1234）或删除")
                 return
@@ -263,7 +278,7 @@ class _Checker:
     def _uscc(self, sheet: RecordSheet, kind: RecordKind, row: int, fld: str, value: str, group: str | None) -> None:
         code = norm(value)
         subject = fld == "统一社会信用代码"
-        if ric.is_valid(code):
+        if is_id_number(code):
             self.add(sheet, kind, row, fld, "id_number", f"填写的是完整的身份证号（{mask_id(code)}）",
                      "自然人没有统一社会信用代码，身份证号不得完整公示：请将该项留空或隐去身份证号中间部分")
             return
@@ -374,9 +389,29 @@ class _Checker:
                                      spec.name, message, hint, spec.indicators))
 
 
+_ID_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
+_DIGITS_18 = re.compile(r"[\d０-９]{17}")  # cheap pre-filter before the exact ID search
+_USCC_SHAPE = re.compile(r"^[0-9]{8}[0-9A-HJ-NPQRTUWXY]{10}$")  # what stdnum's validate checks before the check digit
+
+
+def is_uscc(code: str) -> bool:
+    """`stdnum.cn.uscc.is_valid` for an already normalised code, without its two clean-ups:
+    the same length and character checks (one regex), then stdnum's own check character."""
+    return bool(_USCC_SHAPE.match(code)) and uscc.calc_check_digit(code[:17]) == code[17]
+
+
+@lru_cache(maxsize=65536)
+def is_id_number(text: str) -> bool:
+    """A full 18-digit 居民身份证号 with a valid check digit (stdnum.cn.ric), cached per text:
+    an export repeats the same numbers and stdnum's validation costs tens of microseconds."""
+    return bool(_ID_SHAPE.match(text)) and ric.is_valid(text)
+
+
+@lru_cache(maxsize=65536)
 def uscc_problem(code: str) -> tuple[str, str] | None:
-    """(what is wrong, how to fix) for a 统一社会信用代码 (already normalised), or None when valid."""
-    if uscc.is_valid(code):
+    """(what is wrong, how to fix) for a 统一社会信用代码 (already normalised), or None when valid;
+    cached per code (the agency codes repeat on every row)."""
+    if is_uscc(code):
         return None
     if len(code) != 18:
         return f"不是 18 位（实际 {len(code)} 位）", "统一社会信用代码为 18 位，请按营业执照或登记证书核对"

@@ -87,8 +87,11 @@ class _Cells:
 
     def __init__(self, bad: dict[tuple[int, str], tuple[str, str]]):
         self.bad = bad
+        self.dates: dict[str, date | tuple[str, str] | None] = {}
 
     def read(self, kind: str, value: Cell, row: int, name: str) -> object:
+        if isinstance(value, str) and kind in ("text", "docno", "category", "status", "penalty"):
+            return value.strip()
         if kind == "date":
             return self._date(value, row, name)
         if kind == "money":
@@ -99,14 +102,32 @@ class _Cells:
         return cell_text(value)
 
     def _date(self, value: Cell, row: int, name: str) -> date | None:
-        if isinstance(value, str) and fold(value) in _LONG_TERM_WORDS:
-            return LONG_TERM
+        if isinstance(value, str):
+            return self._date_text(value, row, name)
         try:
             return parse_date(value)
         except Exception as exc:  # noqa: BLE001 - the importer's own problem type carries message and hint
             self.bad[(row, name)] = (getattr(exc, "message", f"「{cell_text(value)}」不是有效日期"),
                                      getattr(exc, "hint", "请按 2022-03-15 的格式填写日期"))
             return None
+
+    def _date_text(self, value: str, row: int, name: str) -> date | None:
+        """Dates typed as text repeat across an export: each distinct spelling is parsed once."""
+        found = self.dates.get(value)
+        if found is None:
+            if fold(value) in _LONG_TERM_WORDS:
+                found = LONG_TERM
+            else:
+                try:
+                    found = parse_date(value)
+                except Exception as exc:  # noqa: BLE001 - as in _date
+                    found = (getattr(exc, "message", f"「{value.strip()}」不是有效日期"),
+                             getattr(exc, "hint", "请按 2022-03-15 的格式填写日期"))
+            self.dates[value] = found
+        if isinstance(found, tuple):
+            self.bad[(row, name)] = found
+            return None
+        return found
 
     def _money(self, value: Cell, row: int, name: str) -> float | None:
         if is_blank(value):

@@ -6,13 +6,15 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from stdnum.cn import uscc
 
 from credit.model.framework import load_framework
 from credit.model.sgs import load_sgs_rules
 from credit.model.units import load_units
 from credit.scoring.rules import deduct_per_item
-from credit.scoring.sgs import CALENDAR_YEARS, WorkingDays, check_codes, check_records, predict
+from credit.scoring.sgs import CALENDAR_YEARS, WorkingDays, check_codes, check_records, is_uscc, predict
 from credit.workbook.sgs import read_code_list, read_records
 from tests.support.sgs import (
     AGENCY,
@@ -177,3 +179,13 @@ def test_prediction_for_a_unit_the_indicator_does_not_cover() -> None:
     jinrong = next(u for u in load_units() if u.group == "部门" and not fw.indicator("D2a").applies_to.covers(u))
     p = predict("D2a", 4, 0, fw, jinrong)
     assert not p.applies and p.deduction == 0 and "不适用" in p.text()
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=16, max_size=19))
+def test_fast_code_check_agrees_with_stdnum(text: str) -> None:
+    """`is_uscc` skips stdnum's clean-ups on normalised codes; the verdict must stay stdnum's."""
+    assert is_uscc(text) == uscc.is_valid(text)
+    if len(text) >= 17 and all(c in "0123456789ABCDEFGHJKLMNPQRTUWXY" for c in text[:17]):
+        fixed = text[:17] + uscc.calc_check_digit(text[:17])  # a right check character, other rules still apply
+        assert is_uscc(fixed) == uscc.is_valid(fixed)
