@@ -17,6 +17,7 @@ from credit.app import sgs
 from credit.errors import CreditError, WorkbookError
 from credit.model.sgs import parse_sgs_rules
 from credit.scoring.sgs import CALENDAR_VERSION, CALENDAR_YEARS
+from credit.reports.audit_view import beijing
 from credit.workbook.preview import candidate_months
 from ui.auth import require
 from ui.context import data_version, month_label, months, store
@@ -225,4 +226,4 @@ with tab_rules:
             st.rerun()
         history = sgs.rules_versions(store())
         if history:
-            st.caption("此前保存的版本：" + "；".join(f"{h['at'][:16].replace('T', ' ')} {h['who']}" for h in history[:10]))
+            st.caption("此前保存的版本：" + "；".join(f"{beijing(h['at'], seconds=False)} {h['who']}" for h in history[:10]))
