@@ -16,8 +16,8 @@ import streamlit as st
 from credit.app import sgs
 from credit.errors import CreditError, WorkbookError
 from credit.model.sgs import parse_sgs_rules
-from credit.scoring.sgs import CALENDAR_VERSION, CALENDAR_YEARS
 from credit.reports.audit_view import beijing
+from credit.scoring.sgs import CALENDAR_VERSION, CALENDAR_YEARS
 from credit.workbook.preview import candidate_months
 from ui.auth import require
 from ui.context import data_version, month_label, months, store

@@ -18,12 +18,11 @@ from credit.app.service import framework_for, open_store, score
 from credit.errors import ConfigError, CreditError
 from credit.model.accounts import Actor, PermissionDenied
 from credit.model.sgs import default_rules_text
+from tests.support.actors import EDITOR, VIEWER, file_digest
 from tests.support.paths import ROOT
 from tests.support.sgs import WRONG_CHECK, codes_xlsx, licence, penalty, xlsx
 
 MONTH = "2022-10"
-EDITOR = Actor("office", "editor", "信用办")
-VIEWER = Actor("leader", "viewer", "领导")
 FINE = "罚款金额（万元）"
 
 
@@ -57,9 +56,12 @@ def dept_versions(store) -> list[int]:
 def test_check_counts_and_writes_nothing(demo_db: Path) -> None:
     with open_store(demo_db) as store:
         unit = sgs.resolve_unit(store.register(), "市场监管局", MONTH)
-        before = (store.data_version(), len(store.audit_log(limit=None)), dept_versions(store))
+        before = file_digest(store)
         report = sgs.run_check(store, unit, MONTH, faulty(), "导出.xlsx")
-        assert (store.data_version(), len(store.audit_log(limit=None)), dept_versions(store)) == before
+        codes = sgs.run_code_check(store, unit, MONTH, codes_xlsx([WRONG_CHECK]), "c.xlsx")
+        sgs.plan_apply(store, report)
+        assert file_digest(store) == before  # check, code check and the apply preview wrote nothing at all
+        assert codes.result.bad_codes == 1
     assert report.result.counts() == {"D2a": 3, "D2b": 2, "D15a": 2}
     assert report.figures == {"本月双公示上报数据量": 8, "本月双公示错误数据条数": 3, "本月双公示迟报数据条数": 2}
     assert [p.code for p in report.predictions] == ["D2a", "D2b", "D15a"]
