@@ -14,13 +14,14 @@ import pandas as pd
 import streamlit as st
 
 from credit.app import sgs
+from credit.common.clock import beijing, this_month
+from credit.common.months import month_label
 from credit.errors import CreditError, WorkbookError
 from credit.model.sgs import parse_sgs_rules
-from credit.reports.audit_view import beijing
 from credit.scoring.sgs import CALENDAR_VERSION, CALENDAR_YEARS
 from credit.workbook.preview import candidate_months
 from ui.auth import require
-from ui.context import data_version, month_label, months, store
+from ui.context import data_version, months, store
 from ui.router import ensure_router
 
 ensure_router()
@@ -58,7 +59,7 @@ def _check_codes(raw: bytes, filename: str, unit_id: str, month: str, version: i
     return sgs.run_code_check(store(), store().register().get(unit_id), month, raw, filename)
 
 
-options, default = candidate_months(months(), date.today().strftime("%Y-%m"))
+options, default = candidate_months(months(), this_month())
 if st.session_state.get("sgs_month") not in options:
     st.session_state["sgs_month"] = default
 c1, c2 = st.columns(2)

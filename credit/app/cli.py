@@ -275,6 +275,7 @@ def _print_problems(rows: list[dict]) -> None:
 def cmd_sgs_check(args: argparse.Namespace) -> int:
     from credit.app import sgs
     from credit.app.service import open_store
+    from credit.errors import WorkbookError
 
     if not args.file and not args.codes:
         print("错误：请给出要检查的双公示数据文件，或用 --codes 给出统一社会信用代码清单", file=sys.stderr)

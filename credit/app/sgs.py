@@ -16,20 +16,20 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import pandas as pd
 from openpyxl import load_workbook
 
-from credit.app.service import framework_for
+from credit.app.service import framework_for, import_batch
+from credit.common.clock import beijing_now, today
+from credit.common.months import month_label, month_parts
 from credit.errors import CreditError, WorkbookError
 from credit.model.accounts import Actor
 from credit.model.contract import SHEET_DEPT, SHEET_EVENTS, SHEET_INSTRUCTIONS, UNIT_COL
 from credit.model.framework import Framework
 from credit.model.sgs import SgsRules, load_sgs_rules, parse_sgs_rules
 from credit.model.units import Unit, UnitRegister
-from credit.scoring.inputs import month_parts
 from credit.scoring.sgs import (
     PROBLEM_COLUMNS,
     CheckResult,
@@ -44,7 +44,7 @@ from credit.workbook.export import to_excel_bytes
 from credit.workbook.importer import fold
 from credit.workbook.preview import FileCheck, UploadPreview, build_preview, check_file
 from credit.workbook.sgs import read_code_list, read_entity_list, read_records
-from credit.workbook.template import FIRST_DATA_ROW, HEADER_ROW, build_template, month_label
+from credit.workbook.template import FIRST_DATA_ROW, HEADER_ROW, build_template
 
 RULES_META = "sgs_rules"
 GROUP = "部门"
@@ -53,11 +53,11 @@ FIGURE_ERRORS = "本月双公示错误数据条数"  # D2a's input in the defaul
 FIGURE_LATE = "本月双公示迟报数据条数"  # D2b's input
 FIGURE_CODES = "统一社会信用代码重错码条数"  # D5's input (stock)
 RECORD_INDICATORS = ("D2a", "D2b", "D15a")
-BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 def beijing_today() -> date:
-    return datetime.now(BEIJING).date()
+    """Today in Pingyin: "a decision in the future" is judged on Beijing's calendar."""
+    return today()
 
 
 # ---- rules ----------------------------------------------------------------------------------------
@@ -274,7 +274,7 @@ def problems_excel(report: SgsReport | CodeReport) -> bytes:
                           "内容": [name, month_label(report.month),
                                  report.filename if isinstance(report, SgsReport) else report.result.filename,
                                  str(total), str(len(report.problems_frame())),
-                                 datetime.now(BEIJING).strftime("%Y-%m-%d %H:%M"), *notes]})
+                                 beijing_now().strftime("%Y-%m-%d %H:%M"), *notes]})
     return to_excel_bytes({"问题清单": report.problems_frame(), "预计扣分": preds, "说明": about},
                           wrap_columns=("问题", "修改建议", "说明", "内容"))
 
@@ -335,9 +335,10 @@ def plan_apply(store: Store, report: SgsReport) -> ApplyPlan:
 
 
 def apply(store: Store, plan: ApplyPlan, actor: Actor) -> list[tuple[str, int]]:
-    """Import the planned workbook as a new 部门 version (import permission; audited by the store)."""
+    """Import the planned workbook as a new 部门 version through the monthly import path
+    (`service.import_batch`: import permission, archived raw file, audited by the store)."""
     if not plan.check.ok:
         raise WorkbookError(list(plan.check.errors))
-    results = store.import_workbooks([(plan.check.parsed, plan.raw, plan.filename)], actor)
-    return [c for r in results for c in r.created]
+    batch = import_batch(store, plan.check.parsed.month, [(plan.filename, plan.raw)], actor, [plan.check])
+    return [c for r in batch.results for c in r.created]
 
