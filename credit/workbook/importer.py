@@ -76,7 +76,8 @@ _HINT_NUMBER = "请只填写阿拉伯数字，不要带单位、文字或空格"
 _HINT_EMPTY_VALUES = "此前已导入的该表数据保持不变；如本月数值确为 0，请填写 0 后再上传"
 _HINT_EMPTY_RECORDS = "此前已导入的该表数据保持不变；本月如有记录，请逐行填写后再上传"
 _HINT_ERROR_VALUE = "请改为直接填写数值，或修正公式后再上传（空白的计数会按 0 计）"
-_HINT_UNCALCULATED = "请用 Excel 或 WPS 打开文件、确认公式已算出结果后保存再上传，或直接填写数值"
+UNCALCULATED_MESSAGE = "公式没有计算结果，请在 Excel 中打开并保存后再上传，或改为填写数值"
+_HINT_UNCALCULATED = "用 WPS 打开并保存也可以；脚本生成的公式不带计算结果，空着会被当作 0"
 
 
 def fold(text: str) -> str:
@@ -551,7 +552,7 @@ class _Row:
         code = self.reader.bad.get((self.index, col)) if col is not None else None
         try:
             if code == UNCALCULATED:  # would read as blank, i.e. silently as 0
-                raise _Problem("单元格是公式，但文件中没有保存公式的计算结果", _HINT_UNCALCULATED)
+                raise _Problem(UNCALCULATED_MESSAGE, _HINT_UNCALCULATED)
             if code:
                 raise _Problem(f"单元格为错误值 {code}", _HINT_ERROR_VALUE)
             return parse(self.values.get(header, ""))
