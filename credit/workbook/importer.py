@@ -151,9 +151,22 @@ def parse_number(value: Cell, rule: NumberRule) -> float | None:
         raise _Problem(f"不能为负数，实际为 {_fmt(x)}", "请填写 0 或正数")
     if x < rule.minimum:
         raise _Problem(f"应不小于 {_fmt(rule.minimum)}，实际为 {_fmt(x)}", "位次、区县数从 1 开始")
+    if x > rule.maximum:
+        shown = f"{x:.3g}" if x >= 1e12 else _fmt(x)  # 1e+300, not three hundred digits
+        raise _Problem(f"超出合理范围：应不大于 {_bound(rule.maximum)}，实际为 {shown}", _bound_hint(rule))
     if rule.integer and not x.is_integer():
         raise _Problem(f"应为整数，实际为 {_fmt(x)}", "计数类数据只能填写整数")
     return x
+
+
+def _bound(x: float) -> str:
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:g}"
+
+
+def _bound_hint(rule: NumberRule) -> str:
+    if rule.percent_ok:
+        return "比例请填写 0 到 1 之间的小数，例如 0.05 或 5%"
+    return "请核对是否多输了位数、误填了其他列，或金额单位是否为万元"
 
 
 def _date_from_serial(serial: float) -> date:
@@ -396,17 +409,7 @@ class _SheetReader:
         if item is None:
             return None
         rule = number_rule(self.spec, item)
-        value = row.get(VALUE_COL, lambda v: parse_number(v, rule))
-        if value is not None and rule.percent_ok and value > 1:
-            self.warnings.append(
-                CellError(
-                    self.title,
-                    row.excel_row,
-                    VALUE_COL,
-                    f"「{item}」为 {_fmt(value)}，比例通常小于 1",
-                    "请确认：0.05 表示 5%",
-                )
-            )
+        value = row.get(VALUE_COL, lambda v: parse_number(v, rule))  # a ratio above 1 is refused there
         if not self._first_time(row, item, f"项目「{item}」", ITEM_COL):
             return None
         return {"row": row.excel_row, "item": item, "value": rule.blank if value is None else value}
