@@ -129,7 +129,7 @@ def storage_error(exc: BaseException) -> StorageError | None:
     return None
 
 
-OPEN_FAILED = "无法打开数据库文件"  # how credit.store.facade.Store reports a file SQLite cannot open
+OPEN_FAILED = "无法打开数据库文件"  # how credit.store.core.Core reports a file SQLite cannot open
 
 
 def storage_failure(exc: BaseException) -> StorageError | None:

@@ -43,8 +43,8 @@ def test_disk_full_inside_an_import_is_one_message_and_nothing_written(tmp_path:
     raw = rh.big_events_workbook(3000)
     with Store(rh.seeded_db(tmp_path / "full.db")) as store:
         before = rh.db_hash(store)
-        pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
-        store._conn.execute(f"PRAGMA max_page_count = {pages + 2}")  # the disk is (all but) full
+        pages = store._core.conn.execute("PRAGMA page_count").fetchone()[0]
+        store._core.conn.execute(f"PRAGMA max_page_count = {pages + 2}")  # the disk is (all but) full
         with pytest.raises(sqlite3.OperationalError) as info:
             rh.import_bytes(store, raw, "大文件.xlsx")
         assert str(storage_failure(info.value)).startswith(FULL)

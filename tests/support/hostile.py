@@ -72,8 +72,8 @@ def _evidence_case(workdir: Path, name: str, data: bytes) -> str:
 def _disk_full(workdir: Path) -> str:
     with Store(rh.seeded_db(workdir / "full.db")) as store:
         before = rh.db_hash(store)
-        pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
-        store._conn.execute(f"PRAGMA max_page_count = {pages + 2}")
+        pages = store._core.conn.execute("PRAGMA page_count").fetchone()[0]
+        store._core.conn.execute(f"PRAGMA max_page_count = {pages + 2}")
         try:
             rh.import_bytes(store, rh.big_events_workbook(3000), "大文件.xlsx")
         except sqlite3.OperationalError as exc:
