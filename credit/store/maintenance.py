@@ -6,7 +6,10 @@ Why it looks like this:
   tables) and only then renamed to its name, so a half-written backup never carries that name.
 - A restore never trusts the file it is given: the file is copied byte for byte (SQLite never
   opens the original), the copy is checked, and only the checked copy is renamed over the database,
-  atomically. The old database is kept as `PATH.bak-<timestamp>`. A database that another program
+  atomically. The check compares the file's whole schema (tables with their columns and
+  constraints, indexes, triggers, views) with a fresh database migrated to the same point, so a
+  backup with a table or column dropped, or with a foreign trigger, is refused and named, not
+  installed. The old database is kept as `PATH.bak-<timestamp>`. A database that another program
   still has open is refused: its write-ahead log (`PATH-wal`) would otherwise be replayed onto the
   restored file by the next connection and corrupt it.
 - A rebuild proves that the archive is the source of truth: every archived upload is parsed again
