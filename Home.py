@@ -10,16 +10,18 @@ import streamlit as st
 from ui.auth import current_actor, login_required
 from ui.context import month_picker
 from ui.nav import pages
+from ui.storage import storage_guard
 
 st.set_page_config(page_title="平阴县信用体系建设监测分析平台", page_icon="📊", layout="wide")
 
-actor = current_actor()
-nav = st.navigation(pages(actor, login_required()), position="sidebar", expanded=True)  # all pages, no "View more"
-st.sidebar.markdown("**平阴县信用体系建设监测分析平台**")
-if actor is not None:
-    st.sidebar.caption(f"当前用户：{actor.label}（{actor.role_name}）")
-elif not login_required():
-    st.sidebar.caption("未登录：只读浏览。上传数据等操作请先登录。")
-if actor is not None or not login_required():
-    month_picker()
-nav.run()
+with storage_guard():  # disk full, read-only, corrupt database: a message, not a crash page
+    actor = current_actor()
+    nav = st.navigation(pages(actor, login_required()), position="sidebar", expanded=True)  # all pages, no "View more"
+    st.sidebar.markdown("**平阴县信用体系建设监测分析平台**")
+    if actor is not None:
+        st.sidebar.caption(f"当前用户：{actor.label}（{actor.role_name}）")
+    elif not login_required():
+        st.sidebar.caption("未登录：只读浏览。上传数据等操作请先登录。")
+    if actor is not None or not login_required():
+        month_picker()
+    nav.run()

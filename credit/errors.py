@@ -69,3 +69,80 @@ class WorkbookError(CreditError):
         self.errors = list(errors)
         head = f"文件有 {len(self.errors)} 处问题，未导入任何数据："
         super().__init__(head + "\n" + "\n".join(str(e) for e in self.errors[:50]))
+
+
+class StorageError(CreditError):
+    """The database file could not be read or written (disk full, read-only, locked, corrupt).
+
+    One plain message per kind instead of a raw `sqlite3` traceback; every write is a single
+    transaction, so when this is raised nothing of the operation was stored and earlier data is
+    intact (SQLite rolls the transaction back).
+    """
+
+
+_STORAGE_MESSAGES = {
+    "full": "存储空间已满，本次操作未保存任何数据（已有数据完好）。请清理服务器磁盘空间后重试。",
+    "readonly": "数据库文件或其所在目录为只读，无法保存，本次操作未保存任何数据（已有数据完好）。"
+                "请检查数据库文件及目录的写入权限后重试。",
+    "busy": StoreBusyError().args[0],
+    "corrupt": "数据库文件已损坏或不是本平台的数据库，无法读取。请停止平台服务，"
+               "用“python -m credit restore”从最近的备份恢复，或联系管理员。",
+    "io": "读写数据库文件时发生磁盘错误，本次操作未完成。请检查服务器磁盘后重试。",
+}
+_SQLITE_KIND = {13: "full", 8: "readonly", 5: "busy", 6: "busy", 11: "corrupt", 26: "corrupt", 10: "io", 14: "readonly"}
+_TEXT_KIND = (
+    ("disk is full", "full"),
+    ("readonly", "readonly"),
+    ("read-only", "readonly"),
+    ("unable to open database", "readonly"),
+    ("locked", "busy"),
+    ("malformed", "corrupt"),
+    ("not a database", "corrupt"),
+    ("disk i/o", "io"),
+)
+
+
+def _storage_kind(exc: BaseException) -> str | None:
+    import sqlite3
+
+    if isinstance(exc, StoreBusyError):
+        return "busy"
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return None
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None and (code & 0xFF) in _SQLITE_KIND:
+        return _SQLITE_KIND[code & 0xFF]
+    text = str(exc).lower()
+    return next((kind for needle, kind in _TEXT_KIND if needle in text), None)
+
+
+def storage_error(exc: BaseException) -> StorageError | None:
+    """The StorageError for `exc` or anything in its cause chain, None when it is not a storage failure."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, StorageError):
+            return seen
+        kind = _storage_kind(seen)
+        if kind is not None:
+            return StorageError(_STORAGE_MESSAGES[kind])
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+OPEN_FAILED = "无法打开数据库文件"  # how credit.store.core.Core reports a file SQLite cannot open
+
+
+def storage_failure(exc: BaseException) -> StorageError | None:
+    """What the CLI and the UI show for `exc`: a StorageError, or None to handle it as usual.
+
+    A raw `sqlite3` error is classified; of the CreditErrors only the store's "cannot open" one
+    (which carries SQLite's English text) is, since the others (a restore refusing a damaged
+    backup, say) already name the file in Chinese.
+    """
+    import sqlite3
+
+    if isinstance(exc, StorageError):
+        return exc
+    if isinstance(exc, sqlite3.DatabaseError) or (isinstance(exc, CreditError) and str(exc).startswith(OPEN_FAILED)):
+        return storage_error(exc)
+    return None

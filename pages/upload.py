@@ -153,6 +153,9 @@ def _show_preview(preview: UploadPreview) -> None:
                 _show_table(s.changes, ("当前值", "新值", "上月值"))
             if s.missing:
                 st.warning(f"本表未包含以下单位（其本月数据将视为未报送）：{'、'.join(s.missing)}")
+            if not s.surges.empty:
+                st.markdown("**比上月增长超过 10 倍**")
+                _show_table(s.surges, ("上月值", "新值"))
             if not s.flags.empty:
                 st.markdown("**需要核对**")
                 _show_table(s.flags.loc[:, (s.flags != "").any()], ("新值",))  # drop columns a duplicate leaves empty
@@ -211,5 +214,11 @@ if batch_token(month, [c.sha256 for c in checks]) in st.session_state.get(IMPORT
     st.info("这批文件已在本次导入过，不会重复导入。")
 elif not (preview.will_change or preview.new_files):
     st.info("上传的内容与数据库中的当前版本完全相同，无需导入。")
-elif st.button("确认导入", type="primary", key="confirm"):
-    _import(month, files, preview)
+else:
+    acknowledged = True
+    if preview.surges:
+        st.warning(f"有 {preview.surges} 项数值比上月增长超过 10 倍（见上方各表“比上月增长超过 10 倍”），"
+                   "可能是多打了位数或单位填错（元/万元）。请逐项核对后再导入。")
+        acknowledged = st.checkbox(f"我已逐项核对这 {preview.surges} 项数值，确认无误", key=f"surges-ok-{preview.token}")
+    if st.button("确认导入", type="primary", key="confirm", disabled=not acknowledged):
+        _import(month, files, preview)

@@ -10,12 +10,13 @@ import argparse
 import csv
 import io
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
 from credit.common.clock import beijing
 from credit.common.months import is_month
-from credit.errors import CreditError
+from credit.errors import CreditError, storage_failure
 from credit.model.accounts import CLI, Actor
 
 
@@ -339,6 +340,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except CreditError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
+    except (CreditError, sqlite3.DatabaseError) as exc:  # disk full, read-only, corrupt: never a traceback
+        failure = storage_failure(exc)
+        if failure is None and not isinstance(exc, CreditError):
+            raise
+        print(f"错误：{failure or exc}", file=sys.stderr)
         return 1

@@ -55,15 +55,28 @@ INDUSTRIES = (
 )
 
 
+# Plausibility bounds: a value beyond them is a typing or export error (1e300 万元 once moved a
+# town from rank 8 to rank 2), refused at its cell. Far above anything 平阴县 will report, so a
+# real figure never trips them; a jump against last month is only warned about (preview).
+MAX_COUNT = 1_000_000  # counts, ranks, days: whole numbers for counts
+MAX_AMOUNT = 10_000_000  # 万元
+MAX_RATIO = 1  # fractions 0–1 (5% is 0.05)
+MAX_EVENT_QUANTITY = 10_000  # 扣分事项「数量」per row
+
+
 @dataclass(frozen=True)
 class Column:
-    """One column of a sheet: its header text and how its values behave over the months."""
+    """One column of a sheet: its header text and how its values behave over the months.
+
+    `maximum` is the largest plausible value of a numeric column (see MAX_COUNT and friends).
+    """
 
     header: str
     kind: FieldKind
     required: bool = False
     choices: tuple[str, ...] = ()
     help: str = ""
+    maximum: float = MAX_COUNT
 
 
 @dataclass(frozen=True)
@@ -100,12 +113,12 @@ class Sheet:
         return ITEM_COL if self.layout == "item" else UNIT_COL
 
 
-def _flow(h: str, help: str = "") -> Column:
-    return Column(h, "flow", help=help or "本月新增数量，空白按 0 计")
+def _flow(h: str, help: str = "", maximum: float = MAX_COUNT) -> Column:
+    return Column(h, "flow", help=help or "本月新增数量，空白按 0 计", maximum=maximum)
 
 
-def _stock(h: str, help: str = "") -> Column:
-    return Column(h, "stock", help=help or "月末存量，空白表示本月未报送（沿用此前最近一次的数值）")
+def _stock(h: str, help: str = "", maximum: float = MAX_COUNT) -> Column:
+    return Column(h, "stock", help=help or "月末存量，空白表示本月未报送（沿用此前最近一次的数值）", maximum=maximum)
 
 
 TOWN = Sheet(
@@ -118,8 +131,8 @@ TOWN = Sheet(
         _flow("本月信用动态稿件被采用数"),
         _stock("信易贷平台注册企业数"),
         _stock("辖区注册企业总数"),
-        _stock("信易贷融资需求金额（万元）"),
-        _stock("信易贷授信成功金额（万元）"),
+        _stock("信易贷融资需求金额（万元）", maximum=MAX_AMOUNT),
+        _stock("信易贷授信成功金额（万元）", maximum=MAX_AMOUNT),
         _stock("清欠未完成案例数"),
         _flow("本月开展诚信宣传活动次数"),
     ),
@@ -160,10 +173,10 @@ COUNTY = Sheet(
         _stock("A级纳税人数"),
         _stock("海关高级认证企业数"),
         _stock("法人企业数"),
-        _stock("全市守信企业平均比例", "小数，例如 0.05 表示 5%"),
+        _stock("全市守信企业平均比例", "小数，例如 0.05 表示 5%", maximum=MAX_RATIO),
         _flow("本月信用核查和联合奖惩系统应用次数"),
         _stock("市场主体数量"),
-        _stock("全市信用核查应用比例平均值", "应用次数 ÷ 市场主体数量（年初至今），小数"),
+        _stock("全市信用核查应用比例平均值", "应用次数 ÷ 市场主体数量（年初至今），小数", maximum=MAX_RATIO),
         _stock("全县信用监测全市排名", "可选"),
     ),
     title="全县指标",
@@ -179,7 +192,7 @@ EVENTS = Sheet(
         Column("事项说明", "text"),
         Column("处理情况", "choice", choices=HANDLINGS, help="严重失信事件必填；主动处理的不扣分"),
         Column("异议处理用时（工作日）", "flow", help="异议信息必填"),
-        Column("数量", "int", help="空白按 1 计"),
+        Column("数量", "int", help="空白按 1 计", maximum=MAX_EVENT_QUANTITY),
     ),
     title="扣分事项（村居失信案件、严重失信事件、异议信息）",
 )

@@ -6,7 +6,10 @@ Why it looks like this:
   tables) and only then renamed to its name, so a half-written backup never carries that name.
 - A restore never trusts the file it is given: the file is copied byte for byte (SQLite never
   opens the original), the copy is checked, and only the checked copy is renamed over the database,
-  atomically. The old database is kept as `PATH.bak-<timestamp>`. A database that another program
+  atomically. The check compares the file's whole schema (tables with their columns and
+  constraints, indexes, triggers, views) with a fresh database migrated to the same point, so a
+  backup with a table or column dropped, or with a foreign trigger, is refused and named, not
+  installed. The old database is kept as `PATH.bak-<timestamp>`. A database that another program
   still has open is refused: its write-ahead log (`PATH-wal`) would otherwise be replayed onto the
   restored file by the next connection and corrupt it.
 - A rebuild proves that the archive is the source of truth: every archived upload is parsed again
@@ -21,12 +24,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -159,22 +164,119 @@ def _known_migrations() -> set[str]:
     return {m.name for m in MIGRATIONS.applied(mem)}
 
 
+@dataclass(frozen=True)
+class SchemaObject:
+    """One table, index, trigger or view as SQLite reports it, reduced to what decides behaviour."""
+
+    kind: str  # table / index / trigger / view
+    name: str
+    table: str  # the table an index or trigger belongs to
+    sql: str  # CREATE statement with whitespace collapsed ('' for automatic indexes)
+    columns: tuple[tuple, ...]  # tables: (name, type, notnull, default, pk) per column
+
+
+_KIND_LABEL = {"table": "数据表", "index": "索引", "trigger": "触发器", "view": "视图"}
+
+
+def _normalise_sql(sql: str | None) -> str:
+    return re.sub(r"\s+", " ", sql or "").strip()
+
+
+def schema_objects(conn: sqlite3.Connection) -> dict[tuple[str, str], SchemaObject]:
+    """(kind, name) -> object for everything in the schema except SQLite's own `sqlite_*` tables.
+
+    Automatic indexes (UNIQUE/PRIMARY KEY) are left out: they follow from the table's SQL, which
+    is compared. Reads only `sqlite_master` and PRAGMAs (no trigger can fire).
+    """
+    out: dict[tuple[str, str], SchemaObject] = {}
+    for kind, name, table, sql in conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"):
+        if name.startswith("sqlite_"):  # SQLite's own tables and automatic (UNIQUE/PK) indexes
+            continue
+        columns: tuple[tuple, ...] = ()
+        if kind == "table":
+            columns = tuple(tuple(r[1:]) for r in conn.execute(f'PRAGMA table_info("{name}")'))
+        out[(kind, name)] = SchemaObject(kind, name, table, _normalise_sql(sql), columns)
+    return out
+
+
+@cache
+def _reference_schema(applied: tuple[str, ...]) -> dict[tuple[str, str], SchemaObject]:
+    """The schema a database has after exactly the migrations `applied` (a prefix of ours)."""
+    names = [m.name for m in MIGRATIONS.pending(Database(memory=True))]
+    mem = Database(memory=True)
+    stop = names[len(applied)] if len(applied) < len(names) else None
+    MIGRATIONS.apply(mem, stop_before=stop)
+    return schema_objects(mem.conn)
+
+
+def _describe_column_change(name: str, ours: SchemaObject, theirs: SchemaObject) -> list[str]:
+    want = {c[0]: c for c in ours.columns}
+    have = {c[0]: c for c in theirs.columns}
+    out = [f"数据表「{name}」缺少列「{c}」" for c in want if c not in have]
+    out += [f"数据表「{name}」多出列「{c}」" for c in have if c not in want]
+    out += [f"数据表「{name}」的列「{c}」定义不同" for c in want if c in have and want[c] != have[c]]
+    return out or [f"数据表「{name}」的定义（约束）不同"]
+
+
+def schema_differences(
+    theirs: dict[tuple[str, str], SchemaObject], ours: dict[tuple[str, str], SchemaObject]
+) -> list[str]:
+    """Every difference between a file's schema and the expected one, in Chinese, tables first."""
+    order = {"table": 0, "index": 1, "trigger": 2, "view": 3}
+    diffs: list[str] = []
+    for key in sorted(set(theirs) | set(ours), key=lambda k: (order.get(k[0], 9), k[1])):
+        kind, name = key
+        label = _KIND_LABEL.get(kind, kind)
+        mine, other = ours.get(key), theirs.get(key)
+        if other is None:
+            diffs.append(f"缺少{label}「{name}」")
+        elif mine is None:
+            where = f"（作用于数据表「{other.table}」）" if kind in ("index", "trigger") else ""
+            diffs.append(f"多出本平台没有的{label}「{name}」{where}")
+        elif (mine.sql, mine.columns, mine.table) != (other.sql, other.columns, other.table):
+            diffs += (
+                _describe_column_change(name, mine, other) if kind == "table" else [f"{label}「{name}」的定义不同"]
+            )
+    return diffs
+
+
+def _applied_migrations(conn: sqlite3.Connection, name: str) -> tuple[str, ...]:
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "_sqlite_migrations" not in tables:
+        raise CreditError(f"「{name}」缺少数据库结构版本记录（_sqlite_migrations），不是本平台生成的数据库")
+    applied = tuple(
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid", (MIGRATION_SET,)
+        )
+    )
+    newer = sorted(set(applied) - _known_migrations())
+    if newer:
+        raise CreditError(
+            f"「{name}」由更新版本的平台创建（包含本版本未知的数据库结构：{'、'.join(newer)}），请先升级平台再恢复"
+        )
+    known = [m.name for m in MIGRATIONS.pending(Database(memory=True))]
+    if list(applied) != known[: len(applied)]:
+        raise CreditError(f"「{name}」的数据库结构版本记录不完整或顺序异常：{'、'.join(applied) or '（无）'}")
+    return applied
+
+
 def _check_schema(conn: sqlite3.Connection, name: str) -> None:
+    """Refuse unless the file's whole schema is exactly what our migrations create.
+
+    A backup is compared with a fresh in-memory database migrated to the same point: every
+    table with its columns and constraints, every index, and no trigger or view but ours (a
+    foreign `AFTER INSERT ... DELETE FROM facts` trigger would silently wipe data later).
+    """
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     missing = sorted(REQUIRED_TABLES - tables)
-    if missing:
+    if missing and "_sqlite_migrations" not in tables:
         raise CreditError(f"「{name}」不是本平台的数据库（缺少数据表：{'、'.join(missing)}）")
-    if "_sqlite_migrations" in tables:
-        applied = {
-            r[0]
-            for r in conn.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = ?", (MIGRATION_SET,))
-        }
-        newer = sorted(applied - _known_migrations())
-        if newer:
-            raise CreditError(
-                f"「{name}」由更新版本的平台创建（包含本版本未知的数据库结构：{'、'.join(newer)}），"
-                "请先升级平台再恢复"
-            )
+    applied = _applied_migrations(conn, name)
+    diffs = schema_differences(schema_objects(conn), _reference_schema(applied))
+    if diffs:
+        shown = "；".join(diffs[:8]) + (f"；等共 {len(diffs)} 处" if len(diffs) > 8 else "")
+        raise CreditError(f"「{name}」的数据库结构与本平台不一致，拒绝使用：{shown}")
 
 
 def _integrity(conn: sqlite3.Connection, name: str) -> None:

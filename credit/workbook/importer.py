@@ -76,7 +76,8 @@ _HINT_NUMBER = "请只填写阿拉伯数字，不要带单位、文字或空格"
 _HINT_EMPTY_VALUES = "此前已导入的该表数据保持不变；如本月数值确为 0，请填写 0 后再上传"
 _HINT_EMPTY_RECORDS = "此前已导入的该表数据保持不变；本月如有记录，请逐行填写后再上传"
 _HINT_ERROR_VALUE = "请改为直接填写数值，或修正公式后再上传（空白的计数会按 0 计）"
-_HINT_UNCALCULATED = "请用 Excel 或 WPS 打开文件、确认公式已算出结果后保存再上传，或直接填写数值"
+UNCALCULATED_MESSAGE = "公式没有计算结果，请在 Excel 中打开并保存后再上传，或改为填写数值"
+_HINT_UNCALCULATED = "用 WPS 打开并保存也可以；脚本生成的公式不带计算结果，空着会被当作 0"
 
 
 def fold(text: str) -> str:
@@ -150,9 +151,22 @@ def parse_number(value: Cell, rule: NumberRule) -> float | None:
         raise _Problem(f"不能为负数，实际为 {_fmt(x)}", "请填写 0 或正数")
     if x < rule.minimum:
         raise _Problem(f"应不小于 {_fmt(rule.minimum)}，实际为 {_fmt(x)}", "位次、区县数从 1 开始")
+    if x > rule.maximum:
+        shown = f"{x:.3g}" if x >= 1e12 else _fmt(x)  # 1e+300, not three hundred digits
+        raise _Problem(f"超出合理范围：应不大于 {_bound(rule.maximum)}，实际为 {shown}", _bound_hint(rule))
     if rule.integer and not x.is_integer():
         raise _Problem(f"应为整数，实际为 {_fmt(x)}", "计数类数据只能填写整数")
     return x
+
+
+def _bound(x: float) -> str:
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:g}"
+
+
+def _bound_hint(rule: NumberRule) -> str:
+    if rule.percent_ok:
+        return "比例请填写 0 到 1 之间的小数，例如 0.05 或 5%"
+    return "请核对是否多输了位数、误填了其他列，或金额单位是否为万元"
 
 
 def _date_from_serial(serial: float) -> date:
@@ -395,17 +409,7 @@ class _SheetReader:
         if item is None:
             return None
         rule = number_rule(self.spec, item)
-        value = row.get(VALUE_COL, lambda v: parse_number(v, rule))
-        if value is not None and rule.percent_ok and value > 1:
-            self.warnings.append(
-                CellError(
-                    self.title,
-                    row.excel_row,
-                    VALUE_COL,
-                    f"「{item}」为 {_fmt(value)}，比例通常小于 1",
-                    "请确认：0.05 表示 5%",
-                )
-            )
+        value = row.get(VALUE_COL, lambda v: parse_number(v, rule))  # a ratio above 1 is refused there
         if not self._first_time(row, item, f"项目「{item}」", ITEM_COL):
             return None
         return {"row": row.excel_row, "item": item, "value": rule.blank if value is None else value}
@@ -551,7 +555,7 @@ class _Row:
         code = self.reader.bad.get((self.index, col)) if col is not None else None
         try:
             if code == UNCALCULATED:  # would read as blank, i.e. silently as 0
-                raise _Problem("单元格是公式，但文件中没有保存公式的计算结果", _HINT_UNCALCULATED)
+                raise _Problem(UNCALCULATED_MESSAGE, _HINT_UNCALCULATED)
             if code:
                 raise _Problem(f"单元格为错误值 {code}", _HINT_ERROR_VALUE)
             return parse(self.values.get(header, ""))

@@ -3,7 +3,8 @@
 The credit office uploads one or more workbooks for a month. Before the explicit 确认导入 the page
 shows, per sheet: the values that are new or changed against the month's current version (with
 last month's value beside them), units the sheet leaves out, values far outside the unit's usual
-range (a reconciliation flag for a typo such as 2000 for 200 — not an error), register entries
+range (a reconciliation flag for a typo such as 2000 for 200 — not an error), values more than
+ten times last month's (`flag_surges`: the office must tick a box before 确认导入), register entries
 repeating earlier ones, and files or sheets that duplicate what is already stored. After the import
 `rank_changes` says how the month's ranking moved.
 
@@ -35,6 +36,8 @@ COUNTY_KEY = "全县"
 HISTORY_MONTHS = 12
 JUMP_FACTOR = 2.0
 JUMP_MIN_POINTS = 3
+SURGE_FACTOR = 10.0  # more than this many times last month's value must be acknowledged
+SURGE_COLUMNS = ["单位", "指标", "上月值", "新值", "倍数"]
 CHANGE_COLUMNS = ["单位", "指标", "当前值", "新值", "上月值", "变化"]
 FLAG_COLUMNS = ["单位", "指标", "新值", "以往范围", "说明"]
 ERROR_COLUMNS = ["文件", "工作表", "行", "列", "问题", "修改建议"]
@@ -192,6 +195,23 @@ def flag_jumps(
     return pd.DataFrame(rows, columns=FLAG_COLUMNS)
 
 
+def flag_surges(new: pd.DataFrame, previous: pd.DataFrame, factor: float = SURGE_FACTOR) -> pd.DataFrame:
+    """Values more than `factor` times the unit's previous-month value (which must be positive).
+
+    Unlike `flag_jumps` (a hint) these need the office's explicit acknowledgement before the
+    import: a tenfold rise is what a slipped decimal point or a 元-for-万元 mix-up looks like,
+    and one such figure can move a unit several ranks. Falls (e.g. a flow back to 0) are normal.
+    """
+    prev = {(k, f): v for k, f, v in zip(previous["key"], previous["指标"], previous["value"])}
+    rows = []
+    for key, unit, fld, value in new[LONG_COLUMNS].itertuples(index=False):
+        before = prev.get((key, fld))
+        if before is None or np.isnan(value) or np.isnan(before) or before <= 0 or value <= factor * before:
+            continue
+        rows.append({"单位": unit, "指标": fld, "上月值": before, "新值": value, "倍数": f"{value / before:,.1f} 倍"})
+    return pd.DataFrame(rows, columns=SURGE_COLUMNS)
+
+
 def missing_units(sheet: Sheet, records: Sequence[Mapping[str, Any]], register: UnitRegister, month: str) -> list[str]:
     """Active units of the sheet's group that the sheet leaves out (their figures stay unreported)."""
     group = _GROUP_OF_SHEET.get(sheet.name)
@@ -261,6 +281,7 @@ class SheetPreview:
     unchanged: int = 0
     missing: list[str] = field(default_factory=list)
     flags: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FLAG_COLUMNS))
+    surges: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SURGE_COLUMNS))
 
 
 @dataclass(frozen=True)
@@ -286,6 +307,11 @@ class UploadPreview:
     def new_files(self) -> bool:
         """Whether any file is not archived yet (an import would at least archive it)."""
         return any(f.archived is None and f.twin_of is None for f in self.files)
+
+    @property
+    def surges(self) -> int:
+        """How many values rose more than tenfold against last month (to acknowledge first)."""
+        return sum(len(s.surges) for s in self.sheets if s.status in ("new", "changed"))
 
     @property
     def token(self) -> str:
@@ -332,6 +358,7 @@ def _sheet_preview(store: Any, month: str, filename: str, parsed_sheet, register
     preview.changes, preview.unchanged = diff_values(new_long, long_values(sheet, cur_records), prev_long)
     preview.missing = missing_units(sheet, records, register, month)
     preview.flags = flag_jumps(new_long, _history(store, sheet, month))
+    preview.surges = flag_surges(new_long, prev_long)
     return preview
 
 

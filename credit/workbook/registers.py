@@ -47,6 +47,7 @@ SOURCE_SHEET = "上传表格"
 SOURCE_FORM = "页面录入"
 
 _SPACE = re.compile(r"\s+")
+_PDF = b"%PDF-"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = b"PK\x03\x04"
 
@@ -113,7 +114,7 @@ def _zip_kind(data: bytes) -> EvidenceKind | None:
     names = {i.filename.lower() for i in infos}
     if any(posixpath.basename(n) == "vbaproject.bin" for n in names):
         raise CreditError("文件包含宏，出于安全考虑不予接收；请另存为不含宏的 .docx 或 PDF 后上传")
-    return "docx" if "word/document.xml" in names else None
+    return "docx" if {"[content_types].xml", "word/document.xml"} <= names else None
 
 
 def sniff_evidence(data: bytes, filename: str, max_bytes: int = MAX_EVIDENCE_BYTES) -> EvidenceKind:
@@ -121,6 +122,9 @@ def sniff_evidence(data: bytes, filename: str, max_bytes: int = MAX_EVIDENCE_BYT
 
     The extension must be one of the three, but the content decides: a .doc that is really a
     .docx (as WPS sometimes saves) is accepted as docx; a renamed spreadsheet or image is refused.
+    The magic must stand at offset 0 (`%PDF-`, OLE2 `D0 CF 11 E0`, a zip's `PK\\x03\\x04`): a
+    program or an HTML page carrying `%PDF-` further in would otherwise be stored and served
+    as a PDF. (Downloads are served as attachments, so a browser never renders one in place.)
     """
     name = filename or "（未命名）"
     if _extension(name) not in EVIDENCE_TYPES:
@@ -133,7 +137,7 @@ def sniff_evidence(data: bytes, filename: str, max_bytes: int = MAX_EVIDENCE_BYT
             "请压缩图片或拆分后上传"
         )
     kind: EvidenceKind | None = None
-    if b"%PDF-" in data[:1024]:
+    if data.startswith(_PDF):
         kind = "pdf"
     elif data.startswith(_OLE2):
         kind = "doc" if "WordDocument".encode("utf-16-le") in data else None

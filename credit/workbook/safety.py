@@ -11,8 +11,8 @@ could expand it (calamine and defusedxml would refuse it later anyway; this says
 
 This module also reads the few pieces of an .xlsx that python-calamine hides: it turns Excel error
 values (#DIV/0!, #N/A, ...) into empty strings, and reads a formula saved without its result (as
-scripts such as openpyxl write them) as an empty cell, which would silently count as 0; so
-`xlsx_error_cells` finds both in the sheet XML.
+scripts such as openpyxl write them, of any type: number, text `t="str"`, boolean `t="b"`) as an
+empty cell, which would silently count as 0; so `xlsx_error_cells` finds both in the sheet XML.
 """
 
 from __future__ import annotations
@@ -240,7 +240,7 @@ _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 _CELL = re.compile(rb"<(?:[\w.-]+:)?c\s([^>]*?)(?:/>|>(.*?)</(?:[\w.-]+:)?c>)", re.DOTALL)
 _TYPE = re.compile(rb"""\bt\s*=\s*["'](\w*)["']""")
 _REF = re.compile(rb"""\br\s*=\s*["']([A-Za-z]{1,3})(\d+)["']""")
-_VALUE = re.compile(rb"<(?:[\w.-]+:)?v>([^<]*)<")
+_VALUE = re.compile(rb"<(?:[\w.-]+:)?v>([^<]*)<|<(?:[\w.-]+:)?v/>")
 _FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s>/]")
 
 
@@ -270,14 +270,22 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
 
 
 def _bad_cell(attrs: bytes, body: bytes) -> str | None:
-    """The error code of an error cell, UNCALCULATED for a numeric formula without a result."""
+    """The error code of an error cell, UNCALCULATED for a formula without a saved result.
+
+    Without a result calamine reads the cell as blank, which counts as 0: a formula with no
+    `<v>` at all (any type: number, `t="str"`, `t="b"`), or a number or boolean formula with an
+    empty `<v></v>` (openpyxl writes that). Only a text formula may have an empty result: that
+    is Excel's saved value of `=""`, a real blank.
+    """
     kind = _TYPE.search(attrs)
-    value = _VALUE.search(body)
+    found = _VALUE.search(body)
+    value = (found.group(1) or b"").strip() if found else None  # None: no <v> element at all
     if kind and kind.group(1) == b"e":
-        code = value.group(1).decode("utf-8", "replace").strip() if value else ""
-        return code or "#错误"
-    numeric = kind is None or kind.group(1) == b"n"  # a text result "" (t="str") is a real blank
-    if numeric and _FORMULA.search(body) and not (value and value.group(1).strip()):
+        return (value or b"").decode("utf-8", "replace") or "#错误"
+    if not _FORMULA.search(body):
+        return None
+    text_result = kind is not None and kind.group(1) == b"str"
+    if value is None or (not text_result and not value):
         return UNCALCULATED
     return None
 

@@ -9,6 +9,7 @@ dropdowns and the validator never disagree).
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass
 from datetime import date
 
@@ -71,6 +72,7 @@ class NumberRule:
     minimum: float
     blank: float | int | None
     percent_ok: bool = False
+    maximum: float = math.inf  # the contract's plausibility bound (Column.maximum)
 
 
 def number_rule(sheet: Sheet, header: str) -> NumberRule:
@@ -81,18 +83,19 @@ def number_rule(sheet: Sheet, header: str) -> NumberRule:
     """
     col = sheet.column(header)
     blank = 0.0 if col.kind == "flow" else None
+    top = col.maximum
     if sheet.layout == "unit":
         is_amount = "金额" in header
-        return NumberRule(integer=not is_amount, minimum=0, blank=blank)
+        return NumberRule(integer=not is_amount, minimum=0, blank=blank, maximum=top)
     if sheet.layout == "item":
         if any(w in header for w in _FRACTION_WORDS):
-            return NumberRule(integer=False, minimum=0, blank=blank, percent_ok=True)
+            return NumberRule(integer=False, minimum=0, blank=blank, percent_ok=True, maximum=top)
         if any(w in header for w in _RANK_WORDS):
-            return NumberRule(integer=True, minimum=1, blank=blank)
-        return NumberRule(integer=False, minimum=0, blank=blank)
+            return NumberRule(integer=True, minimum=1, blank=blank, maximum=top)
+        return NumberRule(integer=False, minimum=0, blank=blank, maximum=top)
     if col.kind == "int":
-        return NumberRule(integer=True, minimum=1, blank=1)
-    return NumberRule(integer=False, minimum=0, blank=None)
+        return NumberRule(integer=True, minimum=1, blank=1, maximum=top)
+    return NumberRule(integer=False, minimum=0, blank=None, maximum=top)
 
 
 def column_note(sheet: Sheet, col: Column, month: str) -> str:
@@ -206,12 +209,13 @@ def _number_validation(ws: Worksheet, col_idx: int, rule: NumberRule) -> None:
     kind = "whole" if rule.integer else "decimal"
     minimum = f"{rule.minimum:g}"
     word = "整数" if rule.integer else "数字"
-    dv = DataValidation(
-        type=kind,
-        operator="greaterThanOrEqual",
-        formula1=minimum,
-        error=f"请填写不小于 {minimum} 的{word}",
-    )
+    if math.isfinite(rule.maximum):  # the contract's plausibility bound, caught while typing
+        maximum = f"{rule.maximum:g}" if rule.maximum < 1e6 else f"{rule.maximum:.0f}"
+        dv = DataValidation(type=kind, operator="between", formula1=minimum, formula2=maximum,
+                            error=f"请填写 {minimum} 到 {maximum} 之间的{word}")
+    else:
+        dv = DataValidation(type=kind, operator="greaterThanOrEqual", formula1=minimum,
+                            error=f"请填写不小于 {minimum} 的{word}")
     _add_validation(ws, col_idx, dv, "")
 
 

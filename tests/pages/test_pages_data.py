@@ -43,6 +43,15 @@ def good_workbook(db: Path, month: str = MONTH) -> bytes:
                          month=month, units=register)
 
 
+def acknowledge(at: AppTest) -> AppTest:
+    """Tick the "checked the tenfold rises" box when the preview asks for it (good_workbook's 99999 does)."""
+    for box in at.checkbox:
+        if box.key and box.key.startswith("surges-ok-"):
+            box.check()
+            return run(at)
+    return at
+
+
 def upload(at: AppTest, *files: tuple[str, bytes], month: str | None = MONTH) -> AppTest:
     if month is not None:
         at.selectbox(key="upload_month").select(month).run()
@@ -73,6 +82,16 @@ def test_good_workbook_preview_then_confirm_then_rank_changes(demo_db: Path) -> 
     row = changes[(changes["单位"] == "榆山街道") & (changes["指标"] == "本月出台信用制度文件数")].iloc[0]
     assert row["新值"] == "2" and row["变化"] == "修改"
     assert versions(demo_db) == before  # nothing stored before the confirmation
+    # 99999 registrations is more than ten times September's: 确认导入 waits for the acknowledgement
+    assert any("比上月增长超过 10 倍" in w for w in texts(at, "warning"))
+    surge = frame(at, "倍数")
+    assert surge[["单位", "指标"]].values.tolist() == [["榆山街道", "信易贷平台注册企业数"]]
+    assert at.button(key="confirm").disabled
+    [ack] = at.checkbox
+    assert "确认无误" in ack.label
+    ack.check()
+    at = run(at)
+    assert not at.button(key="confirm").disabled
     at.button(key="confirm").click()
     at = run(at)
     assert versions(demo_db) == sorted([*before, ("镇街", 2)])
@@ -87,6 +106,7 @@ def test_the_same_batch_is_never_imported_twice(demo_db: Path) -> None:
     raw = good_workbook(demo_db)
     at = open_page("upload.py", EDITOR)
     at = upload(at, ("十月.xlsx", raw))
+    at = acknowledge(at)
     at.button(key="confirm").click()
     at = run(at)
     after_first = data_version(demo_db)
@@ -104,6 +124,7 @@ def test_the_same_batch_is_never_imported_twice(demo_db: Path) -> None:
 def test_a_new_month_has_no_rank_before(demo_db: Path) -> None:
     at = open_page("upload.py", EDITOR)
     at = upload(at, ("十一月.xlsx", good_workbook(demo_db, "2022-11")), month="2022-11")
+    at = acknowledge(at)
     at.button(key="confirm").click()
     at = run(at)
     assert versions(demo_db, "2022-11") == [("镇街", 1)]
@@ -147,6 +168,7 @@ def test_bad_files_show_every_error_and_write_nothing(demo_db: Path, name: str, 
 def test_versions_grid_download_and_restore(demo_db: Path) -> None:
     at = open_page("upload.py", EDITOR)
     at = upload(at, ("十月.xlsx", good_workbook(demo_db)))
+    at = acknowledge(at)
     at.button(key="confirm").click()
     run(at)
     at = switch(at, "versions.py")

@@ -128,7 +128,7 @@ def test_one_bad_row_in_30000_refuses_the_whole_file(store: Store) -> None:
 def test_formula_without_its_result_is_not_read_as_zero(store: Store) -> None:
     [e] = rh.refuse(store, wbk.town_sheet({"单位名称": "东阿镇", TOWN_FIELD: "=1+2"}), "公式.xlsx")
     assert (e.sheet, e.row, e.column) == (SHEET_TOWN, 2, TOWN_FIELD)
-    assert "没有保存公式的计算结果" in e.message and "WPS" in e.hint
+    assert e.message.startswith("公式没有计算结果") and "WPS" in e.hint
 
 
 def test_error_value_in_a_number_cell_is_located(store: Store) -> None:

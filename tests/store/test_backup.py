@@ -186,6 +186,64 @@ def test_restore_refuses_a_bad_backup_and_changes_nothing(demo_db: Path, tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.db", "in"]  # no .bak, no temporary file
 
 
+# ---- restore: the backup's whole schema must be ours -------------------------------------------
+
+
+def _tampered_copy(src: Path, dest: Path, sql: str) -> Path:
+    """A checked backup of `src`, then changed with `sql` the way a hostile file would be."""
+    backup_database(src, dest)
+    with closing(sqlite3.connect(dest)) as conn:
+        conn.executescript(sql)
+    return dest
+
+
+HOSTILE_SCHEMAS = [
+    ("DROP TABLE accounts", "缺少数据表「accounts」"),
+    ("ALTER TABLE facts DROP COLUMN value", "数据表「facts」缺少列「value」"),
+    ("CREATE TRIGGER wipe AFTER INSERT ON audit BEGIN DELETE FROM facts; END",
+     "多出本平台没有的触发器「wipe」（作用于数据表「audit」）"),
+    ("DROP TRIGGER audit_no_delete; CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT 1; END",
+     "触发器「audit_no_delete」的定义不同"),
+    ("CREATE VIEW everything AS SELECT * FROM accounts", "多出本平台没有的视图「everything」"),
+    ("DROP INDEX facts_version", "缺少索引「facts_version」"),
+    ("ALTER TABLE accounts ADD COLUMN backdoor TEXT", "数据表「accounts」多出列「backdoor」"),
+]
+
+
+@pytest.mark.parametrize(("sql", "message"), HOSTILE_SCHEMAS,
+                         ids=["accounts-dropped", "facts-value-dropped", "hostile-trigger", "guard-trigger-emptied",
+                              "view", "index-dropped", "extra-column"])
+def test_restore_refuses_a_backup_whose_schema_differs(demo_db: Path, tmp_path: Path, capsys, sql: str,
+                                                       message: str) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    bad = _tampered_copy(demo_db, folder / "hostile.db", sql)
+    bad_hash = file_hash(bad)
+    before = _hash_db(demo_db)
+    code, out, err = run_cli(capsys, "restore", "--db", demo_db, bad)
+    assert code == 1 and out == ""
+    assert "「hostile.db」的数据库结构与本平台不一致，拒绝使用" in err and message in err
+    assert _hash_db(demo_db) == before and file_hash(bad) == bad_hash
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.db", "in"]  # no .bak, no temporary file
+
+
+def test_an_older_backup_with_fewer_migrations_is_restored_and_migrated(tmp_path: Path) -> None:
+    """A backup taken before later migrations existed matches the schema of its own point in history."""
+    from sqlite_utils import Database
+
+    from credit.store.schema import MIGRATIONS
+
+    old = tmp_path / "old.db"
+    with closing(sqlite3.connect(old)) as conn:
+        MIGRATIONS.apply(Database(conn), stop_before="m0003_registers")
+        conn.commit()
+    check_store_file(old)
+    db = tmp_path / "credit.db"
+    restore_database(db, old)
+    with Store(db) as store:
+        assert store.months_with_data() == [] and store.scenarios("镇街") == []
+
+
 def test_restore_refuses_a_database_in_use(demo_db: Path, tmp_path: Path) -> None:
     backup = tmp_path / "b.db"
     backup_database(demo_db, backup)

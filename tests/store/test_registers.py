@@ -25,6 +25,7 @@ from credit.workbook.registers import (
     register_frame,
     sniff_evidence,
 )
+from tests.support import reliability as rh
 
 EDITOR = Actor("office", "editor", "信用办")
 VIEWER = Actor("leader", "viewer", "领导")
@@ -86,7 +87,7 @@ def test_clean_entry_requires_the_key_and_a_real_industry() -> None:
 
 
 @pytest.mark.parametrize(("data", "name", "kind"), [
-    (PDF, "方案.pdf", "pdf"), (b"\xef\xbb\xbf " + PDF, "方案.PDF", "pdf"), (DOC, "制度.doc", "doc"),
+    (PDF, "方案.pdf", "pdf"), (PDF, "方案.PDF", "pdf"), (DOC, "制度.doc", "doc"),
     (DOCX, "制度.docx", "docx"), (DOCX, "WPS另存.doc", "docx"),
 ])
 def test_sniff_accepts_real_documents(data: bytes, name: str, kind: str) -> None:
@@ -102,6 +103,12 @@ def test_sniff_accepts_real_documents(data: bytes, name: str, kind: str) -> None
     (zipped("xl/workbook.xml"), "表格.docx", "不是有效的 PDF 或 Word"),
     (zipped("word/document.xml", "word/vbaProject.bin"), "宏.docx", "包含宏"),
     (b"PK\x03\x04broken", "坏.docx", "不是有效的 PDF 或 Word"),
+    # hostile: the magic only counts at offset 0, and a .docx needs both of its package parts
+    (b"MZ\x90\x00" + bytes(60) + b"%PDF-1.7" + bytes(200), "程序.pdf", "不是有效的 PDF 或 Word"),
+    (b"<html><!-- %PDF-1.4 --><script>alert(1)</script></html>", "网页.pdf", "不是有效的 PDF 或 Word"),
+    (b"\xef\xbb\xbf " + PDF, "前缀.pdf", "不是有效的 PDF 或 Word"),
+    (zipped("word/document.xml"), "缺类型表.docx", "不是有效的 PDF 或 Word"),
+    (zipped("[Content_Types].xml", "xl/workbook.xml"), "表格.docx", "不是有效的 PDF 或 Word"),
 ])
 def test_sniff_refuses_what_is_not_a_document(data: bytes, name: str, message: str) -> None:
     with pytest.raises(CreditError, match=message):
@@ -219,6 +226,10 @@ def test_evidence_files_are_checked_stored_once_and_insert_only(store) -> None:
         store.add_evidence(SHEET_SCENARIOS, 2022, "yushan", "信易X", "a.pdf", PDF, EDITOR)
     with pytest.raises(CreditError, match="不是有效的 PDF 或 Word"):
         store.add_evidence(SHEET_SCENARIOS, 2022, "yushan", "信易批", "a.pdf", b"MZ not a pdf", EDITOR)
+    before = rh.db_hash(store)
+    with pytest.raises(CreditError, match="不是有效的 PDF 或 Word"):  # %PDF- in the first KB, not at 0
+        store.add_evidence(SHEET_SCENARIOS, 2022, "yushan", "信易批", "a.pdf", b"MZ" + bytes(62) + PDF, EDITOR)
+    assert rh.db_hash(store) == before
     assert store.data_version() == version
     file_id = store.add_evidence(SHEET_SCENARIOS, 2022, "yushan", "信易 批", "方案.pdf", PDF, EDITOR)
     assert store.data_version() == version + 1

@@ -209,6 +209,12 @@ def cached_formula_workbook() -> bytes:
     return rewrite_parts(raw, {SHEET1: lambda xml: xml.replace(b"<f>1+2</f><v></v>", b"<f>1+2</f><v>3</v>")})
 
 
+def uncalculated_cell(cell: bytes) -> bytes:
+    """东阿镇's TOWN_FIELD (B2) replaced by the raw cell XML `cell` (a formula of some type)."""
+    raw = town_sheet({UNIT_COL: "东阿镇", TOWN_FIELD: "=1+2", "辖区注册企业总数": 3100})
+    return rewrite_parts(raw, {SHEET1: lambda xml: xml.replace(b'<c r="B2"><f>1+2</f><v></v></c>', cell)})
+
+
 def truncated(raw: bytes, keep: float = 0.6) -> bytes:
     return raw[: int(len(raw) * keep)]
 
@@ -323,7 +329,15 @@ BAD_INPUTS: list[Case] = [
          filename="月报.xlsm", expect="包含宏"),
     Case("数值单元格为 #DIV/0!", lambda: town_sheet({UNIT_COL: "东阿镇", TOWN_FIELD: "#DIV/0!"}), expect="错误值 #DIV/0!"),
     Case("未保存结果的公式", lambda: town_sheet({UNIT_COL: "东阿镇", TOWN_FIELD: "=1+2", "辖区注册企业总数": 1}),
-         expect="没有保存公式的计算结果"),
+         expect="公式没有计算结果"),
+    Case("未保存结果的文本公式（t=\"str\"）", lambda: uncalculated_cell(b'<c r="B2" t="str"><f>2+3</f></c>'),
+         expect="公式没有计算结果"),
+    Case("未保存结果的布尔公式（t=\"b\"）", lambda: uncalculated_cell(b'<c r="B2" t="b"><f>1=1</f></c>'),
+         expect="公式没有计算结果"),
+    Case("金额 1e300 万元", lambda: town_sheet({UNIT_COL: "东阿镇", "信易贷融资需求金额（万元）": 1e300}),
+         expect="超出合理范围"),
+    Case("计数 1e20", lambda: town_sheet({UNIT_COL: "东阿镇", TOWN_FIELD: 1e20}), expect="超出合理范围"),
+    Case("扣分事项数量 1e300", lambda: events_sheet(event(数量=1e300)), expect="超出合理范围"),
     Case("单位名称合并单元格跨两行", merged_unit_rows, expect="单位名称为空"),
     Case("含文字的数字", lambda: town_sheet({UNIT_COL: "东阿镇", TOWN_FIELD: "12个"}), expect="应为数字"),
     Case("全角负数", lambda: town_sheet({UNIT_COL: "东阿镇", TOWN_FIELD: "－３"}), expect="不能为负数"),

@@ -412,10 +412,10 @@ def test_county_rank_is_a_whole_number_from_1(units, value):
     assert where(e) == ("全县", 2, "数值")
 
 
-def test_county_fraction_above_one_warns(units):
-    parsed = parse_workbook(county(("全市守信企业平均比例", 5)), "c.xlsx", MONTH, units)
-    [w] = parsed.warnings
-    assert where(w) == ("全县", 2, "数值") and "比例通常小于 1" in w.message
+def test_county_fraction_above_one_is_refused(units):
+    e = only_error(county(("全市守信企业平均比例", 5)), units)
+    assert where(e) == ("全县", 2, "数值") and e.message == "超出合理范围：应不大于 1，实际为 5"
+    assert "0.05 或 5%" in e.hint
 
 
 # ---- good variants -----------------------------------------------------------------------------

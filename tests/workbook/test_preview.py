@@ -20,6 +20,7 @@ from credit.workbook.preview import (
     diff_values,
     error_table,
     flag_jumps,
+    flag_surges,
     long_values,
     missing_units,
     rank_changes,
@@ -85,6 +86,16 @@ def test_flag_jumps_needs_enough_history_and_scales_a_flat_series() -> None:
     assert flag_jumps(frame([("a", "甲", "x", 7.5)]), flat).empty
     assert len(flag_jumps(frame([("a", "甲", "x", 8)]), flat)) == 1
     assert flag_jumps(frame([("a", "甲", "x", np.nan)]), flat).empty  # a blank is not a jump
+
+
+def test_flag_surges_more_than_tenfold_last_month() -> None:
+    previous = frame([("a", "甲", "x", 10), ("a", "甲", "y", 0), ("b", "乙", "x", 3), ("c", "丙", "x", np.nan)])
+    new = frame([("a", "甲", "x", 101), ("a", "甲", "y", 50), ("b", "乙", "x", 30), ("c", "丙", "x", 999),
+                 ("d", "丁", "x", 1e6), ("b", "乙", "y", 5)])
+    surges = flag_surges(new, previous)
+    # 101 > 10 × 10; 30 is exactly 10 × 3 (not more); last month 0 or blank or absent: nothing to compare
+    assert surges.to_dict("records") == [{"单位": "甲", "指标": "x", "上月值": 10, "新值": 101, "倍数": "10.1 倍"}]
+    assert flag_surges(frame([("a", "甲", "x", 0.5)]), frame([("a", "甲", "x", 10)])).empty  # a fall is normal
 
 
 def test_missing_units_lists_active_units_left_out() -> None:

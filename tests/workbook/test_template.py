@@ -124,12 +124,12 @@ def test_choice_dropdowns(book):
 
 def test_number_and_date_validations(book):
     count = validation_at(book["镇街"], "B3")
-    assert (count.type, count.operator, count.formula1) == ("whole", "greaterThanOrEqual", "0")
+    assert (count.type, count.operator, count.formula1, count.formula2) == ("whole", "between", "0", "1000000")
     amount = validation_at(book["镇街"], "G3")  # 信易贷融资需求金额（万元）
-    assert (amount.type, amount.formula1) == ("decimal", "0")
+    assert (amount.type, amount.formula1, amount.formula2) == ("decimal", "0", "10000000")
     assert validation_at(book["全县"], "B3").type == "decimal"
     quantity = validation_at(book["扣分事项"], "G3")
-    assert (quantity.type, quantity.formula1) == ("whole", "1")
+    assert (quantity.type, quantity.formula1, quantity.formula2) == ("whole", "1", "10000")
     days = validation_at(book["扣分事项"], "F3")
     assert days.type == "decimal"
     when = validation_at(book["扣分事项"], "C3")
