@@ -1,7 +1,7 @@
 """Reliability figures: bad inputs refused, crashes survived, concurrent rounds held, fuzz cases,
 backups and a rebuild from the archive — each with nothing lost.
 
-Run: `python benchmarks/reliability_report.py [--crashes 50] [--rounds 100] [--fuzz 1000]`.
+Run: `python -m benchmarks.reliability_report [--crashes 50] [--rounds 100] [--fuzz 1000]`.
 Prints the figures and returns them as a dict (`main()`); every check is the one the tests
 (tests/test_reliability_*.py, tests/test_backup.py) assert, from tests/reliability_helpers.py,
 so a figure is only printed when its check held.
@@ -11,20 +11,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from credit.app.demo import build_demo  # noqa: E402
-from credit.app.service import score, scores_payload  # noqa: E402
-from credit.common.labels import GROUPS  # noqa: E402
-from credit.store.facade import Store  # noqa: E402
-from credit.store.maintenance import backup_database, rebuild_database  # noqa: E402
-from tests.support import reliability as rh  # noqa: E402
+from credit.app.demo import build_demo
+from credit.app.service import score, scores_payload
+from credit.common.labels import GROUPS
+from credit.store.facade import Store
+from credit.store.maintenance import backup_database, rebuild_database
+from tests.support import reliability as rh
 
 
 def _timed(fn):
