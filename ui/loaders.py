@@ -16,8 +16,10 @@ import streamlit as st
 
 from credit.app import service
 from credit.app.service import GroupMonth
+from credit.common.labels import GROUPS
+from credit.common.months import previous_month
 from credit.scoring.compare import indicator_deltas, movers
-from credit.scoring.inputs import MonthInputs, load_month_inputs, previous_month
+from credit.scoring.inputs import MonthInputs, load_month_inputs
 from credit.scoring.unit_view import GroupBoard, group_board
 from credit.scoring.xyd import Progress, progress
 from ui.context import data_version, db_path, store
@@ -114,7 +116,7 @@ def _home(db: str, version: int, month: str) -> HomeView:
     groups: dict[str, HomeGroup] = {}
     names: dict[str, str] = {}
     hit_ids: set[str] = set()
-    for group in service.GROUPS:
+    for group in GROUPS:
         gm = _group_month(db, version, month, group, "rescale")
         gain = fall = None
         if has_prev:

@@ -72,7 +72,7 @@ def _plotly_array(value) -> np.ndarray:
 
 
 def test_unit_page_heat_map_sums_by_first_level_and_drills_down(demo_db: Path) -> None:
-    at = goto(app(), "unit.py")
+    at = open_page("unit.py")
     with open_store(demo_db) as store:
         gm = service.score(store, MONTH, "镇街")
     d = gm.scores.detail
