@@ -1,29 +1,33 @@
 """Real-browser figures: time to a fully drawn Home page vs a bare one-table page, same machine,
-same run (target ≤ 1.5×). Run: `python benchmarks/bench_browser.py` (needs /usr/bin/chromium)."""
+same run (target ≤ 1.5×). Run: `python -m benchmarks.bench_browser` (needs /usr/bin/chromium)."""
 
 from __future__ import annotations
 
+import argparse
 import re
-import shutil
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from tests.support.live import chromium, have_browser, login, open_page, rerun_drawn, streamlit_server, wait_drawn  # noqa: E402
+from benchmarks.figures import Figure, demo_copy, emit
+from tests.support.live import chromium, have_browser, login, open_page, rerun_drawn, streamlit_server, wait_drawn
+from tests.support.paths import ROOT
 
 HOME_READY = ['[data-testid="stMetric"]', '[data-testid="stDataFrame"]']
 BARE_READY = ['[data-testid="stDataFrame"]']
 
 
+def new_page(browser):
+    """A fresh browser context (no cookies, no session) and its page."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    return ctx.new_page(), ctx
+
+
 def time_page(browser, url: str, selectors: list[str], runs: int) -> list[float]:
     out = []
     for _ in range(runs):
-        ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-        page = ctx.new_page()
+        page, ctx = new_page(browser)
         t0 = time.perf_counter()
         page.goto(url)
         wait_drawn(page, *selectors)
@@ -32,21 +36,9 @@ def time_page(browser, url: str, selectors: list[str], runs: int) -> list[float]
     return out
 
 
-def demo_copy(tmp: Path) -> Path:
-    from credit.app.demo import build_demo
-
-    master = Path(tempfile.gettempdir()) / "credit-bench-demo.db"
-    if not master.exists():
-        build_demo(master)
-    dest = tmp / "demo.db"
-    shutil.copyfile(master, dest)
-    return dest
-
-
 def time_whatif(browser, url: str, runs: int) -> list[float]:
     """From committing a new 营商环境 weight to the what-if ranking redrawn (script finished)."""
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-    page = ctx.new_page()
+    page, ctx = new_page(browser)
     login(page, url, "leader", "demo-leader-1")
     open_page(page, "权重模拟")
     box = page.get_by_label(re.compile("营商环境（官方"))
@@ -65,8 +57,7 @@ def time_upload_preview(browser, url: str, workbook: Path, runs: int) -> list[fl
     """From choosing the month's workbook in the uploader to the validation preview drawn."""
     out = []
     for _ in range(runs):
-        ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-        page = ctx.new_page()
+        page, ctx = new_page(browser)
         login(page, url, "office", "demo-office-1")
         open_page(page, "数据上传")
         t0 = time.perf_counter()
@@ -94,32 +85,40 @@ def month_workbook(tmp: Path) -> Path:
     return path
 
 
-def main(runs: int = 7) -> dict[str, float] | None:
+def measure(pairs: int = 7) -> list[Figure]:
     reason = have_browser()
     if reason:
         print(f"跳过浏览器基准：{reason}")
-        return None
-    root = Path(__file__).resolve().parent.parent
+        return []
     with tempfile.TemporaryDirectory() as tmp, chromium() as browser:
         db = demo_copy(Path(tmp))
-        with streamlit_server(root / "benchmarks" / "bare_app.py") as bare_url:
-            time_page(browser, bare_url, BARE_READY, 1)  # warm-up
-            bare = time_page(browser, bare_url, BARE_READY, runs)
-        with streamlit_server(root / "Home.py", db=db) as home_url:
-            cold = time_page(browser, home_url, HOME_READY, 1)[0]
-            home = time_page(browser, home_url, HOME_READY, runs)
-            whatif = time_whatif(browser, home_url, runs)
-            upload = time_upload_preview(browser, home_url, month_workbook(Path(tmp)), max(3, runs // 2))
+        with streamlit_server(ROOT / "benchmarks" / "bare_app.py") as bare_url, \
+                streamlit_server(ROOT / "Home.py", db=db) as home_url:
+            time_page(browser, bare_url, BARE_READY, 1)
+            time_page(browser, home_url, HOME_READY, 1)  # both warm
+            bare, home = [], []
+            for _ in range(pairs):  # A B A B: drift on the shared machine hits both alike
+                bare += time_page(browser, bare_url, BARE_READY, 1)
+                home += time_page(browser, home_url, HOME_READY, 1)
+            whatif = time_whatif(browser, home_url, 5)
+            upload = time_upload_preview(browser, home_url, month_workbook(Path(tmp)), 5)
     b, h = statistics.median(bare), statistics.median(home)
-    w, u = statistics.median(whatif), statistics.median(upload)
-    print("浏览器中页面完全绘制用时（Debian chromium 无头模式，中位数）：")
-    print(f"  基准页（一个表格）   {b * 1000:7.0f} ms")
-    print(f"  首页（月度排名）     {h * 1000:7.0f} ms   首次（缓存未命中）{cold * 1000:.0f} ms")
-    print(f"  比值                 {h / b:7.2f}×   目标 ≤ 1.5×   {'达标' if h / b <= 1.5 else '未达标'}")
-    print(f"  权重模拟：改一个权重到新排名绘制完成 {w * 1000:7.0f} ms   目标 < 500 ms   {'达标' if w < 0.5 else '未达标'}")
-    print(f"  上传一个月工作簿到校验预览绘制完成 {u * 1000:7.0f} ms   目标 < 2000 ms   {'达标' if u < 2 else '未达标'}")
-    return {"bare_ms": b * 1000, "home_ms": h * 1000, "home_cold_ms": cold * 1000, "ratio": h / b,
-            "whatif_ms": w * 1000, "upload_preview_ms": u * 1000}
+    return [
+        Figure("home_browser", "首页在真实浏览器中完全绘制 / 只有一个表格的基准页", h / b, "×", 1.2, "≤",
+               f"{h * 1000:.0f} ms / {b * 1000:.0f} ms，{pairs} 对交替，chromium 无头"),
+        Figure("upload_preview", "上传一个月工作簿（县级）到校验预览绘制完成", statistics.median(upload), "s", 0.5, "<",
+               "浏览器，中位数"),
+        Figure("whatif_county", "权重模拟：改一个权重到新排名绘制完成（县级）", statistics.median(whatif), "s", None, "<",
+               "浏览器，中位数"),
+    ]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--pairs", type=int, default=7)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    emit(measure(args.pairs), args.json)
 
 
 if __name__ == "__main__":

@@ -1,24 +1,21 @@
 """Import figures: one month's workbook with 2,000 event rows, parsed and stored (target < 1 s).
 
-Run: `python benchmarks/bench_import.py`. Prints figures; not a timed test.
+Run: `python -m benchmarks.bench_import`. Prints figures; not a timed test.
 """
 
 from __future__ import annotations
 
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from credit.app.demo import MonthData, demo_months, fill_template  # noqa: E402
-from credit.app.service import open_store  # noqa: E402
-from credit.model.accounts import CLI  # noqa: E402
-from credit.model.units import load_units  # noqa: E402
-from credit.workbook.importer import parse_workbook  # noqa: E402
-from credit.workbook.template import build_template  # noqa: E402
+from credit.app.demo import MonthData, demo_months, fill_template
+from credit.app.service import open_store
+from credit.model.accounts import CLI
+from credit.model.units import load_units
+from credit.workbook.importer import parse_workbook
+from credit.workbook.template import build_template
 
 MONTH = "2022-10"
 EVENTS = 2000

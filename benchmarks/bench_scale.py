@@ -1,27 +1,24 @@
 """Scale check: a city-wide deployment — 10 years of months and a 500-unit register — against
 the same page targets as the county (Home ≤ 1.5× a bare page, what-if < 0.5 s, upload-to-preview
-< 2 s). Run: `python benchmarks/bench_scale.py` (builds /tmp/credit-scale.db once, ~1 minute)."""
+< 2 s). Run: `python -m benchmarks.bench_scale` (builds /tmp/credit-scale.db once, ~1 minute)."""
 
 from __future__ import annotations
 
 import random
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from benchmarks.bench_browser import BARE_READY, HOME_READY, time_page, time_upload_preview, time_whatif  # noqa: E402
-from credit.app.demo import DEMO_ACCOUNTS, MonthData, fill_template  # noqa: E402
-from credit.app.service import open_store  # noqa: E402
-from credit.model.accounts import SYSTEM  # noqa: E402
-from credit.model.contract import SHEETS  # noqa: E402
-from credit.model.parsed import ParsedSheet, ParsedWorkbook  # noqa: E402
-from credit.workbook.template import build_template  # noqa: E402
-from tests.support.live import chromium, have_browser, streamlit_server  # noqa: E402
+from benchmarks.bench_browser import BARE_READY, HOME_READY, time_page, time_upload_preview, time_whatif
+from credit.app.demo import DEMO_ACCOUNTS, MonthData, fill_template
+from credit.app.service import open_store
+from credit.model.accounts import SYSTEM
+from credit.model.contract import SHEETS
+from credit.model.parsed import ParsedSheet, ParsedWorkbook
+from credit.workbook.template import build_template
+from tests.support.live import chromium, have_browser, streamlit_server
 
 YEARS = range(2013, 2023)
 EXTRA_TOWNS, EXTRA_DEPTS = 60, 400  # + the county's 40 = 500 units

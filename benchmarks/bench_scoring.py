@@ -1,16 +1,15 @@
 """Scoring speed, in figures (not a timed test).
 
-    python benchmarks/bench_scoring.py [--runs 50] [--units 5000] [--profile]
+    python -m benchmarks.bench_scoring [--runs 30] [--units 5000] [--year-units 50000] [--profile]
 
-(a) one month (December, the most data) for both groups at county size: 9 towns + 40 departments,
-    with events and registers — building the year-to-date inputs and scoring; median of `--runs`.
-(b) a whole year (12 monthly scorings, each on its own year-to-date inputs) for `--units`
-    synthetic departments — beside the plain reference loop (tests/reference.py) on the SAME
-    data, the full year too (no subset, no extrapolation).
-
-Prints a table with PASS/MISS against the targets; `--profile` adds the top of a cProfile of (a).
-Both wall-clock and CPU time (`time.process_time`, this process only) are measured; the verdict uses
-CPU time, which stays meaningful when the machine is shared (the load average is printed).
+(a) one month (December, the most data) for both groups at county size; median of `--runs`.
+(b) the engine beside a 20-line numpy floor (`numpy_floor`) on the same December inputs of
+    `--units` departments, alternating engine / floor; the floor does the arithmetic every
+    score needs (year-to-date sums and latest values, one capped ratio per indicator, event
+    counts, weighted sum, two-decimal rank) and nothing else — no explanations, no tables.
+(c) a whole year (12 monthly scorings, each on fresh year-to-date inputs) of `--year-units`
+    departments: wall time, and the peak of memory allocated while scoring (tracemalloc, in a
+    separate run: tracing slows Python down, so it is not timed).
 """
 
 from __future__ import annotations
@@ -18,35 +17,49 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
-import os
 import pstats
 import statistics
-import sys
 import time
+import tracemalloc
 
-from tests.support.paths import ROOT
+import numpy as np
+import pandas as pd
 
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from credit.model.framework import load_framework  # noqa: E402
-from credit.scoring.engine import score_month  # noqa: E402
-from tests.support.reference import reference_month  # noqa: E402
-from tests.support.synthetic import Knobs, make_year, register_with_departments  # noqa: E402
-
-TARGET_MONTH_MS = 50.0
-TARGET_YEAR_S = 2.0
-TARGET_SPEEDUP = 20.0
+from benchmarks.figures import Figure, emit
+from credit.model.framework import Framework, load_framework
+from credit.scoring.engine import score_month
+from credit.scoring.inputs import MonthInputs
+from tests.support.synthetic import Knobs, make_year, register_with_departments
 
 
-def timed(fn) -> tuple[float, float]:
-    """(wall seconds, CPU seconds) of one call."""
-    w0, c0 = time.perf_counter(), time.process_time()
+def numpy_floor(inp: MonthInputs, fw: Framework) -> np.ndarray:
+    """The least any scorer must do: ranks (competition, on two decimals) from the raw rows."""
+    um = inp.unit_monthly
+    pos = pd.Index(inp.unit_ids).get_indexer(um["unit_id"])
+    n, ok = len(inp.unit_ids), pos >= 0
+    fields = [ind.inputs["x"] for ind in fw.indicators if "x" in ind.inputs and ind.inputs["x"] in um]
+    vals = um[fields].to_numpy(dtype=float)[ok]
+    p = pos[ok]
+    x = np.zeros((n, len(fields)))
+    for j in range(len(fields)):  # year-to-date: one pass over the rows per field
+        x[:, j] = np.bincount(p, weights=np.nan_to_num(vals[:, j]), minlength=n)
+    att = np.clip(x / np.maximum(x.max(axis=0), 1e-9), 0.0, 1.0)
+    points = np.array([ind.points for ind in fw.indicators if "x" in ind.inputs and ind.inputs["x"] in um])
+    ev = inp.events
+    ev_pos = pd.Index(inp.unit_ids).get_indexer(ev["unit_id"])
+    deducted = np.bincount(ev_pos[ev_pos >= 0], minlength=n).astype(float)
+    score = np.round(att @ points - deducted + 1e-9, 2)
+    order = np.sort(score)[::-1]
+    return np.searchsorted(-order, -score, side="left") + 1
+
+
+def timed(fn) -> float:
+    t0 = time.perf_counter()
     fn()
-    return time.perf_counter() - w0, time.process_time() - c0
+    return time.perf_counter() - t0
 
 
-def county_month(runs: int) -> dict[str, float]:
+def county_month(runs: int) -> Figure:
     register = register_with_departments(40)  # 9 towns + 40 departments
     year = make_year(register, seed=1)
     fws = {g: load_framework(g, register) for g in ("镇街", "部门")}
@@ -55,99 +68,79 @@ def county_month(runs: int) -> dict[str, float]:
         for g in ("镇街", "部门"):
             score_month(year.inputs(12, g), fws[g])
 
-    once()  # warm-up (imports, caches)
-    walls, cpus = zip(*(timed(once) for _ in range(runs)), strict=True)
-    return {
-        "units": sum(len(year.units(g, 12)) for g in fws),
-        "events": len(year.events),
-        "wall_ms": statistics.median(walls) * 1000,
-        "cpu_ms": statistics.median(cpus) * 1000,
-        "min_ms": min(walls) * 1000,
-    }
+    once()
+    t = statistics.median(timed(once) for _ in range(runs)) * 1000
+    return Figure("county_month", "计分：一个月、两个组、县级规模（9 镇街 + 40 部门）", t, "ms", 50, "<",
+                  f"中位数，{runs} 次")
 
 
-def profile_month() -> str:
-    register = register_with_departments(40)  # 9 towns + 40 departments
-    year = make_year(register, seed=1)
-    fws = {g: load_framework(g, register) for g in ("镇街", "部门")}
-    prof = cProfile.Profile()
-    prof.enable()
-    for _ in range(20):
-        for g in fws:
-            score_month(year.inputs(12, g), fws[g])
-    prof.disable()
-    out = io.StringIO()
-    stats = pstats.Stats(prof, stream=out).sort_stats("cumulative")
-    stats.print_stats(r"credit[/\\]", 25)
-    return out.getvalue()
-
-
-def big_year(n_units: int, repeats: int) -> dict[str, float]:
+def engine_vs_floor(n_units: int, runs: int) -> Figure:
     register = register_with_departments(n_units)
     year = make_year(register, seed=2, groups=("部门",), knobs=Knobs())
     fw = load_framework("部门", register)
-    n_events = len(year.events)
+    score_month(year.inputs(12, "部门"), fw), numpy_floor(year.inputs(12, "部门"), fw)  # warm-up
+    eng, flo = [], []
+    for _ in range(runs):  # fresh inputs each time: their year-to-date caches are part of the work
+        eng.append(timed(lambda: score_month(year.inputs(12, "部门"), fw)))
+        flo.append(timed(lambda: numpy_floor(year.inputs(12, "部门"), fw)))
+    e, f = statistics.median(eng) * 1000, statistics.median(flo) * 1000
+    return Figure("engine_floor", f"计分引擎 / numpy 下限，一个月、{n_units:,} 个部门", e / f, "×", 3.0, "≤",
+                  f"{e:.0f} ms / {f:.0f} ms，{runs} 对交替")
+
+
+def big_year(n_units: int) -> list[Figure]:
+    register = register_with_departments(n_units)
+    year = make_year(register, seed=3, groups=("部门",), knobs=Knobs())
+    fw = load_framework("部门", register)
 
     def engine_year() -> None:
         for m in range(1, 13):
             score_month(year.inputs(m, "部门"), fw)
 
-    def reference_year() -> None:
-        for m in range(1, 13):
-            reference_month(year.inputs(m, "部门"), fw)
+    score_month(year.inputs(1, "部门"), fw)  # warm-up
+    wall = timed(engine_year)
+    tracemalloc.start()
+    engine_year()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    rows = len(year.unit_monthly["部门"])
+    return [
+        Figure("year_time", f"计分：{n_units:,} 个部门的一整年（12 次月度计分）", wall, "s", 2.0, "<",
+               f"{rows:,} 行月报、{len(year.events):,} 条事项"),
+        Figure("year_peak", "同上，计分期间的内存峰值（tracemalloc）", peak / 2**20, "MB", 500, "<",
+               "不含生成的输入数据本身"),
+    ]
 
-    engine_year()  # warm-up
-    walls, cpus = zip(*(timed(engine_year) for _ in range(repeats)), strict=True)
-    ref_wall, ref_cpu = timed(reference_year)
-    return {
-        "units": len(year.units("部门", 12)),
-        "rows": len(year.unit_monthly["部门"]),
-        "events": n_events,
-        "engine_wall": statistics.median(walls),
-        "engine_cpu": statistics.median(cpus),
-        "ref_wall": ref_wall,
-        "ref_cpu": ref_cpu,
-    }
+
+def profile_month(n_units: int) -> str:
+    register = register_with_departments(n_units)
+    year = make_year(register, seed=2, groups=("部门",), knobs=Knobs())
+    fw = load_framework("部门", register)
+    prof = cProfile.Profile()
+    prof.enable()
+    for _ in range(5):
+        score_month(year.inputs(12, "部门"), fw)
+    prof.disable()
+    out = io.StringIO()
+    pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(r"credit[/\\]", 25)
+    return out.getvalue()
+
+
+def measure(runs: int, units: int, year_units: int) -> list[Figure]:
+    return [county_month(runs), engine_vs_floor(units, max(5, runs // 3)), *big_year(year_units)]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--runs", type=int, default=50)
+    ap.add_argument("--runs", type=int, default=30)
     ap.add_argument("--units", type=int, default=5000)
-    ap.add_argument("--repeats", type=int, default=3, help="engine repeats of (b); median")
+    ap.add_argument("--year-units", type=int, default=50000)
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--json", action="store_true", help="figures as JSON (for benchmarks.run_all)")
     args = ap.parse_args()
-
-    load_before = os.getloadavg()[0]
-    a = county_month(args.runs)
-    big = big_year(args.units, args.repeats)
-    speedup = big["ref_cpu"] / big["engine_cpu"]
-
-    def verdict(ok: bool) -> str:
-        return "PASS" if ok else "MISS"
-
-    rows = [
-        (f"(a) one month, both groups, {a['units']} units, {a['events']} events/yr (median of {args.runs})",
-         f"{a['cpu_ms']:.1f} ms", f"{a['wall_ms']:.1f} ms", f"< {TARGET_MONTH_MS:.0f} ms",
-         verdict(a["cpu_ms"] < TARGET_MONTH_MS)),
-        (f"(b) 12 months, {big['units']:,} depts ({big['rows']:,} unit-months, {big['events']:,} events), engine",
-         f"{big['engine_cpu']:.2f} s", f"{big['engine_wall']:.2f} s", f"< {TARGET_YEAR_S:.0f} s",
-         verdict(big["engine_cpu"] < TARGET_YEAR_S)),
-        ("(b) same year, plain reference loop (full year, not extrapolated)",
-         f"{big['ref_cpu']:.2f} s", f"{big['ref_wall']:.2f} s", "", ""),
-        ("(b) engine speed-up over the reference (CPU)",
-         f"{speedup:.1f}×", f"{big['ref_wall'] / big['engine_wall']:.1f}×", f"≥ {TARGET_SPEEDUP:.0f}×",
-         verdict(speedup >= TARGET_SPEEDUP)),
-    ]
-    w = max(len(r[0]) for r in rows)
-    print(f"{'benchmark'.ljust(w)}  {'CPU':>9}  {'wall':>9}  {'target':>8}  result")
-    for name, cpu, wall, target, res in rows:
-        print(f"{name.ljust(w)}  {cpu:>9}  {wall:>9}  {target:>8}  {res}")
-    print(f"(a) fastest wall run {a['min_ms']:.1f} ms; load average {load_before:.2f} before, "
-          f"{os.getloadavg()[0]:.2f} after, on {os.cpu_count()} CPUs")
-    print(f"python {sys.version.split()[0]}")
+    emit(measure(args.runs, args.units, args.year_units), args.json)
     if args.profile:
-        print(profile_month())
+        print(profile_month(args.units))
 
 
 if __name__ == "__main__":

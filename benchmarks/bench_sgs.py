@@ -1,27 +1,23 @@
 """双公示预检 figures: 10,000 records (5,000 行政许可 + 5,000 行政处罚, about one in ten with a
 problem) read from an .xlsx and checked (target < 1 s for the check).
 
-Run: `python benchmarks/bench_sgs.py`. Prints figures and the ratio to the 1 s goal; not a timed test.
+Run: `python -m benchmarks.bench_sgs`. Prints figures and the ratio to the 1 s goal; not a timed test.
 """
 
 from __future__ import annotations
 
 import os
 import statistics
-import sys
 import time
 from datetime import date, timedelta
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from stdnum.cn import uscc
 
-from stdnum.cn import uscc  # noqa: E402
-
-from credit.model.sgs import load_sgs_rules  # noqa: E402
-from credit.scoring import sgs as checks  # noqa: E402
-from credit.scoring.sgs import check_records  # noqa: E402
-from credit.workbook.sgs import read_records  # noqa: E402
-from tests.support.sgs import WRONG_CHECK, licence, penalty, xlsx  # noqa: E402
+from credit.model.sgs import load_sgs_rules
+from credit.scoring import sgs as checks
+from credit.scoring.sgs import check_records
+from credit.workbook.sgs import read_records
+from tests.support.sgs import WRONG_CHECK, licence, penalty, xlsx
 
 RECORDS = 10_000
 GOAL_S = 1.0

@@ -1,7 +1,7 @@
 """What-if figures: a weight change (slider move) and the rank-stability simulation (target < 2 s
 for 1,000 runs at county size), both on the cached attainment table — no database involved.
 
-Run: `python benchmarks/bench_whatif.py`. Prints figures; not a timed test. County size is the real
+Run: `python -m benchmarks.bench_whatif`. Prints figures; not a timed test. County size is the real
 register (9 towns, 33 departments, 19 department indicators); larger synthetic groups show how
 the vectorised stability scales.
 """
@@ -9,17 +9,13 @@ the vectorised stability scales.
 from __future__ import annotations
 
 import statistics
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from credit.model.framework import load_framework  # noqa: E402
-from credit.scoring import stability, whatif  # noqa: E402
-from credit.scoring.engine import MonthScores, score_month  # noqa: E402
-from tests.support.synthetic import make_year, register_with_departments  # noqa: E402
+from credit.model.framework import load_framework
+from credit.scoring import stability, whatif
+from credit.scoring.engine import MonthScores, score_month
+from tests.support.synthetic import make_year, register_with_departments
 
 MONTH_NO = 10
 TARGET_S = 2.0

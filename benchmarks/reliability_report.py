@@ -1,7 +1,7 @@
 """Reliability figures: bad inputs refused, crashes survived, concurrent rounds held, fuzz cases,
 backups and a rebuild from the archive — each with nothing lost.
 
-Run: `python benchmarks/reliability_report.py [--crashes 50] [--rounds 100] [--fuzz 1000]`.
+Run: `python -m benchmarks.reliability_report [--crashes 50] [--rounds 100] [--fuzz 1000]`.
 Prints the figures and returns them as a dict (`main()`); every check is the one the tests
 (tests/test_reliability_*.py, tests/test_backup.py) assert, from tests/reliability_helpers.py,
 so a figure is only printed when its check held.
@@ -11,21 +11,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from credit.app.demo import build_demo  # noqa: E402
-from credit.app.service import score, scores_payload  # noqa: E402
-from credit.common.labels import GROUPS  # noqa: E402
-from credit.store.facade import Store  # noqa: E402
-from credit.store.maintenance import backup_database, rebuild_database  # noqa: E402
-from tests.support import hostile  # noqa: E402
-from tests.support import reliability as rh  # noqa: E402
+from credit.app.demo import build_demo
+from credit.app.service import score, scores_payload
+from credit.common.labels import GROUPS
+from credit.store.facade import Store
+from credit.store.maintenance import backup_database, rebuild_database
+from tests.support import reliability as rh
 
 
 def _timed(fn):
@@ -90,18 +86,11 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, int]]:
             "crashes": lambda: _crashes(work, args.crashes),
             "concurrency": lambda: _concurrency(work, args.rounds),
             "backup_rebuild": lambda: _backup_and_rebuild(work),
-            "hostile": lambda: {name: message for name, message in hostile.run_hostile(work)},
         }
         for name, run in parts.items():
             figures[name], seconds[name] = _timed(run)
     _print(figures, seconds)
     return figures
-
-
-def _print_hostile(cases: dict[str, str]) -> None:
-    print("攻击性用例（恢复、证明材料、存储；上传类的在坏文件目录中）：全部拒绝，数据库不变")
-    for name, message in cases.items():
-        print(f"  {name} — 拒绝：{message[:80]}")
 
 
 def _print(f: dict[str, dict[str, int]], seconds: Counter[str]) -> None:
@@ -118,7 +107,6 @@ def _print(f: dict[str, dict[str, int]], seconds: Counter[str]) -> None:
           f"  {seconds['concurrency']:.0f} s")
     print(f"  备份与重建    演示库在线备份、由存档重建（重新导入 {r['uploads_reimported']} 个上传文件）：{r['score_tables_compared']}"
           f" 张月度×分组得分表与原库完全一致  {seconds['backup_rebuild']:.0f} s")
-    _print_hostile(f["hostile"])
 
 
 if __name__ == "__main__":

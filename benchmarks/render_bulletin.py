@@ -1,6 +1,6 @@
 """Render a month's bulletin the way a reader sees it: Word → PDF (LibreOffice) → PNG pages.
 
-    /work/venv/bin/python benchmarks/render_bulletin.py [--db PATH] [--month 2022-10] [--out DIR]
+    /work/venv/bin/python -m benchmarks.render_bulletin [--db PATH] [--month 2022-10] [--out DIR]
 
 Without --db a fresh demo database is built in the output folder. Prints how long each step took
 and where the files are; look at the PNGs to check the layout (Chinese glyphs, tables within the
@@ -15,13 +15,11 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from credit.app.demo import build_demo  # noqa: E402
-from credit.app.service import open_store  # noqa: E402
-from credit.reports.bulletin import build_bulletin_data, file_stem, to_xlsx  # noqa: E402
-from credit.reports.docx import render_docx as to_docx  # noqa: E402
-from tests.support.render import docx_to_pdf, pdf_pages, pdf_to_pngs  # noqa: E402
+from credit.app.demo import build_demo
+from credit.app.service import open_store
+from credit.reports.bulletin import build_bulletin_data, file_stem, to_xlsx
+from credit.reports.docx import render_docx as to_docx
+from tests.support.render import docx_to_pdf, pdf_pages, pdf_to_pngs
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,49 +1,85 @@
-"""Every performance and reliability figure, printed by one command:
+"""Every performance figure of issue 18's table beside its goal, measured in one run on one machine:
 
-    python benchmarks/run_all.py            # all (about 3 minutes; the browser parts need chromium)
-    python benchmarks/run_all.py --quick    # without the browser and scale parts
+    python -m benchmarks.run_all              # all parts (the browser parts need /usr/bin/chromium)
+    python -m benchmarks.run_all --quick      # without the browser and large-register parts
+    python -m benchmarks.run_all --markdown   # all parts, then rewrite README's 性能 table from them
 
-Each part is its own script, runnable alone; this only runs them in turn on the same machine.
+Each part is its own module (`python -m benchmarks.bench_rerun` …), run here in its own process
+in turn; each prints its figures as one JSON line that this collects. Ratios are measured inside
+one part with the two sides alternating (A B A B), so load on the shared machine hits both.
 """
 
 from __future__ import annotations
 
-import platform
+import json
+import re
 import subprocess
 import sys
 import time
-from pathlib import Path
+from datetime import date
 
-HERE = Path(__file__).resolve().parent
-PARTS = [
-    ("计分引擎", ["bench_scoring.py", "--runs", "30"]),
-    ("导入", ["bench_import.py"]),
-    ("双公示预检", ["bench_sgs.py"]),
-    ("权重模拟与排名稳定性", ["bench_whatif.py"]),
-    ("可靠性", ["reliability_report.py"]),
-    ("真实浏览器", ["bench_browser.py"]),
-    ("规模（120 个月、500 个单位）", ["bench_scale.py"]),
+from benchmarks.figures import Figure, machine, table
+from tests.support.paths import ROOT
+
+PARTS = [  # (title, module, arguments, needs a browser)
+    ("服务器端重跑", "benchmarks.bench_rerun", ["--pairs", "15"], False),
+    ("计分引擎", "benchmarks.bench_scoring", ["--runs", "15"], False),
+    ("真实浏览器（县级演示库）", "benchmarks.bench_browser", ["--pairs", "7"], True),
+    ("大名册（5,000 个单位）", "benchmarks.bench_large", ["--pairs", "2"], True),
 ]
-BROWSER_PARTS = {"真实浏览器", "规模（120 个月、500 个单位）"}
+ORDER = ["home_rerun", "home_browser", "first_home_large", "unit_pick_large", "whatif_large", "upload_preview",
+         "engine_floor", "year_time", "year_peak", "add_units", "county_month", "whatif_county"]
+README = ROOT / "README.md"
+BEGIN, END = "<!-- perf-table:begin -->", "<!-- perf-table:end -->"
+
+
+def run_part(module: str, args: list[str]) -> list[Figure]:
+    proc = subprocess.run([sys.executable, "-m", module, *args, "--json"], cwd=ROOT, text=True,
+                          stdout=subprocess.PIPE)
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("FIGURES ")]
+    for ln in proc.stdout.splitlines():
+        if not ln.startswith("FIGURES "):
+            print("  " + ln)
+    if proc.returncode or not lines:
+        print(f"  （{module} 失败，返回码 {proc.returncode}）")
+        return []
+    return [Figure(**f) for f in json.loads(lines[-1][len("FIGURES "):])]
+
+
+def write_readme(figures: list[Figure], where: str) -> None:
+    text = README.read_text(encoding="utf-8")
+    block = (f"{BEGIN}\n由 `python -m benchmarks.run_all --markdown` 于 {date.today().isoformat()} 生成（不要手改）。"
+             f"机器：{where}。\n\n{table(figures, markdown=True)}\n{END}")
+    if BEGIN in text:
+        text = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S)
+    else:
+        raise SystemExit(f"README.md 中没有 {BEGIN} … {END} 标记")
+    README.write_text(text, encoding="utf-8")
 
 
 def main() -> int:
     quick = "--quick" in sys.argv
-    with open("/proc/cpuinfo", encoding="utf-8", errors="ignore") as f:
-        cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "?")
-    print(f"机器：{platform.system()} {platform.machine()}，{cpu}，Python {platform.python_version()}")
+    markdown = "--markdown" in sys.argv
+    where = machine()
+    print(f"机器：{where}")
+    figures: list[Figure] = []
     failed = 0
-    for title, cmd in PARTS:
-        if quick and title in BROWSER_PARTS:
-            continue
-        if not (HERE / cmd[0]).exists():
+    for title, module, args, browser in PARTS:
+        if quick and browser:
             continue
         print(f"\n== {title} ==", flush=True)
         t0 = time.perf_counter()
-        rc = subprocess.run([sys.executable, str(HERE / cmd[0]), *cmd[1:]], cwd=HERE.parent).returncode
-        failed += rc != 0
-        print(f"（用时 {time.perf_counter() - t0:.0f} s）", flush=True)
-    return 1 if failed else 0
+        got = run_part(module, args)
+        failed += not got
+        figures += got
+        print(f"  （用时 {time.perf_counter() - t0:.0f} s）", flush=True)
+    figures.sort(key=lambda f: ORDER.index(f.key) if f.key in ORDER else len(ORDER))
+    print(f"\n== 汇总（机器：{where}）==")
+    print(table(figures))
+    if markdown and not quick:
+        write_readme(figures, where)
+        print(f"\n已更新 {README.name} 的性能表")
+    return 1 if failed else 0  # a missed goal is a figure to report, not a failure of the run
 
 
 if __name__ == "__main__":

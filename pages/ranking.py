@@ -4,14 +4,12 @@ import pandas as pd
 import streamlit as st
 
 from credit.common.labels import GROUPS, group_label
-from credit.common.months import month_label, previous_month
-from credit.scoring.compare import indicator_deltas, movers
-from credit.scoring.xyd import progress
+from credit.common.months import month_label
 from ui import loaders
 from ui.bulletin import bulletin_downloads
-from ui.context import current_month, store
+from ui.context import current_month
 from ui.router import ensure_router
-from ui.widgets import arrow, downloads, score_columns, signed
+from ui.widgets import downloads, score_columns
 
 ensure_router()
 
@@ -24,76 +22,46 @@ if month is None:
     st.stop()
 st.caption(f"考核月份：{month_label(month)}　·　得分率 = 得分 ÷ 适用指标满分 × 100，按得分率（保留两位小数）排名")
 
-towns = loaders.group_month(month, "镇街")
-depts = loaders.group_month(month, "部门")
+view = loaders.home(month)  # computed once per data version; a rerun only draws
 
 # ---- headline cards ----
-year = int(month[:4])
-target = store().xyd_target(year)
 c1, c2, c3, c4 = st.columns(4)
-if target:
-    p = progress(towns.inputs.county_monthly, month, *target)
-    if pd.notna(p.new):
-        c1.metric("信易贷本年新增注册", f"{p.new:,.0f} 家", f"目标 {p.target:,.0f} 家，完成 {p.share:.1%}",
-                  delta_color="off", delta_arrow="off")
-        need = "已完成" if p.new >= p.target else (f"{p.pace_needed:,.0f} 家/月" if pd.notna(p.pace_needed) else "—")
-        c2.metric("完成目标每月还需", need, f"当前月均 {p.pace_now:,.0f} 家", delta_color="off", delta_arrow="off")
-    else:
-        c1.metric("信易贷本年新增注册", "未报送", f"目标 {target[1]:,.0f} 家", delta_color="off", delta_arrow="off")
+p = view.progress
+if p is not None and pd.notna(p.new):
+    c1.metric("信易贷本年新增注册", f"{p.new:,.0f} 家", f"目标 {p.target:,.0f} 家，完成 {p.share:.1%}",
+              delta_color="off", delta_arrow="off")
+    need = "已完成" if p.new >= p.target else (f"{p.pace_needed:,.0f} 家/月" if pd.notna(p.pace_needed) else "—")
+    c2.metric("完成目标每月还需", need, f"当前月均 {p.pace_now:,.0f} 家", delta_color="off", delta_arrow="off")
+elif view.target:
+    c1.metric("信易贷本年新增注册", "未报送", f"目标 {view.target[1]:,.0f} 家", delta_color="off", delta_arrow="off")
 else:
     c1.metric("信易贷本年新增注册", "未设定目标")
-new_items = pd.concat([towns.scores.items, depts.scores.items])
-new_items = new_items[(new_items["month"] == month) & (new_items["deduction"] > 0)]
-names = {**dict(zip(towns.summary.unit_id, towns.summary.unit)), **dict(zip(depts.summary.unit_id, depts.summary.unit))}
-hit = sorted({names.get(u, u) for u in new_items["unit_id"]})
-c3.metric("本月新增扣分单位", f"{len(hit)} 个")
-if hit:
-    c3.caption("、".join(hit))
-city_rank = towns.inputs.county.get("全县信用监测全市排名")
+c3.metric("本月新增扣分单位", f"{len(view.hit)} 个")
+if view.hit:
+    c3.caption("、".join(view.hit))
+city_rank = view.city_rank
 c4.metric("全县信用监测全市排名", f"第 {city_rank:.0f} 位" if pd.notna(city_rank) else "未报送")
 
-
-def ranking_table(gm) -> pd.DataFrame:
-    s = gm.summary
-    levels = gm.scores.level1_names
-    table = pd.DataFrame({
-        "排名": s["rank"].astype("Int64"),
-        "排名变化": [arrow(d) for d in s["d_rank"]],
-        "单位": s["unit"],
-        "得分率": s["score"].round(2),
-        "较上月": [signed(d) for d in s["d_score"]],
-    })
-    for lv in levels:
-        table[lv] = s[lv].round(2)
-    table["得分"] = s["earned"].round(2)
-    table["适用满分"] = s["possible"].round(2)
-    return table
-
-
-prev = previous_month(month)
-for tab, group, gm in zip(st.tabs([group_label(g) for g in GROUPS]), GROUPS, (towns, depts)):
+for tab, (group, hg) in zip(st.tabs([group_label(g) for g in GROUPS]), view.groups.items(), strict=True):
     with tab:
-        table = ranking_table(gm)
-        st.dataframe(table, hide_index=True, width="stretch",
-                     column_config=score_columns(table, ["得分率", *gm.scores.level1_names, "得分", "适用满分"]))
+        table = hg.table
+        st.dataframe(hg.arrow, hide_index=True, width="stretch",
+                     column_config=score_columns(table, ["得分率", *hg.gm.scores.level1_names, "得分", "适用满分"]))
         downloads(table, f"{group}排名_{month}", key=f"dl-{group}")
-        if gm.inputs.unreported:
-            missing = "、".join(u.name_at(month) for u in gm.inputs.unreported)
+        if hg.gm.unreported:
+            missing = "、".join(u.name_at(month) for u in hg.gm.unreported)
             st.caption(f"以下单位本年尚无任何报送记录，未参加排名：{missing}")
-        if prev in store().months_with_data():
-            prev_gm = loaders.group_month(prev, group)
-            deltas = indicator_deltas(gm.scores.detail, prev_gm.scores.detail)
-            gain, fall = movers(gm.summary, deltas)
-            panels = (("进步最大", "green", gain, "上升"), ("下降最多", "red", fall, "下降"))
-            for col, (title, colour, movers_df, verb) in zip(st.columns(2), panels, strict=True):
-                with col:
-                    st.subheader(title, divider=colour)
-                    if movers_df.empty:
-                        st.caption(f"本月没有得分{verb}的单位")
-                    for r in movers_df.itertuples():
-                        st.markdown(f"**{r.unit}**　{r.score:.2f} 分（{r.d_score:+.2f}），排名 {arrow(r.d_rank)}  \n{r.原因}")
-        else:
+        if hg.gain is None:
             st.caption("上月无数据，暂不比较排名变化。")
+            continue
+        panels = (("进步最大", "green", hg.gain, "上升"), ("下降最多", "red", hg.fall, "下降"))
+        for col, (title, colour, lines, verb) in zip(st.columns(2), panels, strict=True):
+            with col:
+                st.subheader(title, divider=colour)
+                if lines:
+                    st.markdown("\n\n".join(lines))  # one element per panel: each element costs a rerun
+                else:
+                    st.caption(f"本月没有得分{verb}的单位")
 
 st.divider()
 st.subheader("下载本月通报")

@@ -32,8 +32,9 @@ if st.session_state.get("unit_id") not in ids:
     st.session_state["unit_id"] = ids[0]
 unit_id = c2.selectbox("单位", ids, key="unit_id", format_func=lambda u: labels[u])
 row = summary.set_index("unit_id").loc[unit_id]
-detail = gm.scores.detail
 fw = gm.scores.framework
+bd = loaders.board(month, group)
+own = bd.unit_detail(unit_id)  # this unit's rows only: the page never filters the whole group
 
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("得分率", f"{row['score']:.2f}", None if pd.isna(row["d_score"]) else f"{row['d_score']:+.2f} 较上月")
@@ -48,7 +49,7 @@ if gap:
 else:
     m4.metric("超过上一名还需", "已居首位")
 
-mine = detail[(detail["unit_id"] == unit_id) & detail["applies"]]
+mine = own[own["applies"]]
 left, right = st.columns(2)
 with left:
     lv = mine.groupby("level1", sort=False)[["earned", "possible"]].sum().reset_index()
@@ -73,7 +74,7 @@ fig.add_bar(x=mine["code"], y=mine["earned"], name="得分", marker_color="#2e75
 fig.update_layout(barmode="overlay", title="二级指标得分", yaxis_title="分")
 st.plotly_chart(style_fig(fig, 360), width="stretch")
 
-att = attainment_vs_median(detail, unit_id)
+att = attainment_vs_median(own, unit_id, bd.median)
 fig = go.Figure()
 theta = list(att["code"]) + [att["code"].iloc[0]]
 fig.add_scatterpolar(r=list(att["attainment"] * 100) + [att["attainment"].iloc[0] * 100], theta=theta,
@@ -84,8 +85,7 @@ fig.update_layout(title="指标完成度（%）与同组中位数", polar=dict(r
 st.plotly_chart(style_fig(fig, 420), width="stretch")
 
 st.subheader("失分明细")
-lost = lost_points(detail, unit_id)
-items = gm.scores.items
+lost = lost_points(own, unit_id)
 if lost.empty:
     st.success("本单位各适用指标均得满分。")
 for r in lost.to_dict("records"):
@@ -96,7 +96,7 @@ for r in lost.to_dict("records"):
         if not monthly.empty:
             st.caption("逐月数据（空白表示当月未报送）")
             st.dataframe(monthly, hide_index=True, width="stretch")
-        its = describe_items(items[(items["unit_id"] == unit_id) & (items["code"] == r["code"])], fw)
+        its = describe_items(bd.unit_items(unit_id, r["code"]), fw)
         if not its.empty:
             st.caption("扣分事项")
             show = pd.DataFrame({
@@ -107,12 +107,21 @@ for r in lost.to_dict("records"):
             st.dataframe(show, hide_index=True, width="stretch")
 
 st.subheader("全组指标完成度热力图")
-d = detail.copy()
-d["完成度"] = (d["attainment"] * 100).where(d["applies"])
-heat = d.pivot_table(index="unit", columns="code", values="完成度", aggfunc="first", sort=False)
-heat = heat.reindex(index=list(summary["unit"]), columns=fw.codes)
-fig = px.imshow(heat, color_continuous_scale="RdYlGn", zmin=0, zmax=100, aspect="auto",
+PAGE_ROWS = 50  # a heat map of thousands of rows is megabytes of cells nobody can read
+levels = gm.scores.level1_names
+view = st.selectbox("显示", ["按一级指标汇总", *levels], key="heat_level",
+                    help="汇总：一级指标得分 ÷ 适用分值；选一个一级指标可下钻到它的二级指标")
+heat = bd.level1_heat if view == "按一级指标汇总" else bd.code_heat[[i.code for i in fw.indicators if i.level1 == view]]
+n_pages = max(1, -(-len(heat) // PAGE_ROWS))
+page_no = 1
+if n_pages > 1:
+    page_no = int(st.number_input(f"页码（共 {n_pages} 页，每页 {PAGE_ROWS} 个单位，按排名）", 1, n_pages, 1,
+                                  key="heat_page"))
+shown = heat.iloc[(page_no - 1) * PAGE_ROWS: page_no * PAGE_ROWS]
+fig = px.imshow(shown, color_continuous_scale="RdYlGn", zmin=0, zmax=100, aspect="auto",
                 labels=dict(x="指标", y="单位", color="完成度%"), text_auto=".0f")
-st.plotly_chart(style_fig(fig, 60 + 28 * len(heat)), width="stretch")
-downloads(heat.round(1).reset_index().rename(columns={"unit": "单位"}), f"{group}指标完成度_{month}", key="dl-heat")
-st.caption(f"数据月份：{month_label(month)}；完成度 = 得分 ÷ 该指标分值；空白表示该指标不适用于该单位。")
+st.plotly_chart(style_fig(fig, 60 + 28 * len(shown)), width="stretch")
+downloads(bd.code_heat.round(1).reset_index().rename(columns={"unit": "单位"}), f"{group}指标完成度_{month}",
+          key="dl-heat")
+st.caption(f"数据月份：{month_label(month)}；完成度 = 得分 ÷ 该指标分值（一级指标为得分 ÷ 适用分值）；"
+           "空白表示该指标不适用于该单位；下载的表格含全部单位的二级指标。")

@@ -1,17 +1,32 @@
 """Cached reads: every loader is keyed on (database, data version), so a new import is seen at once
-and a widget touch recomputes nothing."""
+and a widget touch recomputes nothing.
+
+Results are immutable once computed, so they live in `st.cache_resource` (handed out by
+reference) rather than `st.cache_data` (which unpickles a fresh copy on every hit — five
+`GroupMonth`s per Home rerun). Callers must treat them as read-only: copy before changing.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from credit.app import service
 from credit.app.service import GroupMonth
+from credit.common.labels import GROUPS
+from credit.common.months import previous_month
+from credit.scoring.compare import indicator_deltas, movers
 from credit.scoring.inputs import MonthInputs, load_month_inputs
+from credit.scoring.unit_view import GroupBoard, group_board
+from credit.scoring.xyd import Progress, progress
 from ui.context import data_version, db_path, store
+from ui.widgets import arrow, ranking_table
 
 
-@st.cache_data(show_spinner="正在计算得分…", max_entries=256)
+@st.cache_resource(show_spinner="正在计算得分…", max_entries=256)
 def _group_month(db: str, version: int, month: str, group: str, policy: str) -> GroupMonth:
     return service.score(store(), month, group, policy=policy)
 
@@ -20,7 +35,19 @@ def group_month(month: str, group: str, policy: str = "rescale") -> GroupMonth:
     return _group_month(db_path(), data_version(), month, group, policy)
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _board(db: str, version: int, month: str, group: str, policy: str) -> GroupBoard:
+    gm = _group_month(db, version, month, group, policy)
+    ms = gm.scores
+    return group_board(ms.detail, ms.items, list(gm.summary["unit"]), ms.framework.codes, ms.level1_names)
+
+
+def board(month: str, group: str, policy: str = "rescale") -> GroupBoard:
+    """The month's detail indexed by unit, with the heat-map tables (the unit page)."""
+    return _board(db_path(), data_version(), month, group, policy)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
 def _inputs(db: str, version: int, month: str, group: str) -> MonthInputs:
     return load_month_inputs(store(), month, group)
 
@@ -29,11 +56,9 @@ def inputs(month: str, group: str) -> MonthInputs:
     return _inputs(db_path(), data_version(), month, group)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _year_history(db: str, version: int, month: str, group: str, policy: str):
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _year_history(db: str, version: int, month: str, group: str, policy: str) -> pd.DataFrame:
     """Summaries of every month of the year up to `month` (for rank history charts)."""
-    import pandas as pd
-
     year = month[:4]
     frames = []
     for m in store().months_with_data():
@@ -42,14 +67,72 @@ def _year_history(db: str, version: int, month: str, group: str, policy: str):
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def year_history(month: str, group: str, policy: str = "rescale"):
+def year_history(month: str, group: str, policy: str = "rescale") -> pd.DataFrame:
     return _year_history(db_path(), data_version(), month, group, policy)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _is_demo(db: str, version: int) -> bool:
     return store().get_meta("demo") == "1"
 
 
 def is_demo() -> bool:
     return _is_demo(db_path(), data_version())
+
+
+@dataclass(frozen=True)
+class HomeGroup:
+    """One group's part of Home, ready to draw."""
+
+    gm: GroupMonth
+    table: pd.DataFrame  # the ranking table as shown (and downloaded)
+    arrow: pa.Table  # the same, converted once: pandas → Arrow was a third of a rerun
+    gain: list[str] | None  # movers' lines with their reasons; None when the month before has no data
+    fall: list[str] | None
+
+
+@dataclass(frozen=True)
+class HomeView:
+    """Everything Home shows for a month, computed once per data version (a rerun only draws)."""
+
+    groups: dict[str, HomeGroup]
+    target: tuple[float, float] | None
+    progress: Progress | None
+    hit: list[str]  # units with a new deduction this month
+    city_rank: float
+
+
+def mover_lines(frame: pd.DataFrame) -> list[str]:
+    """One markdown line per mover: name, score and change, rank arrow, then the indicators behind it."""
+    return [f"**{u}**　{sc:.2f} 分（{d:+.2f}），排名 {arrow(dr)}  \n{why}"
+            for u, sc, d, dr, why in zip(frame["unit"], frame["score"], frame["d_score"], frame["d_rank"], frame["原因"],
+                                         strict=True)]
+
+
+@st.cache_resource(show_spinner="正在计算得分…", max_entries=32)
+def _home(db: str, version: int, month: str) -> HomeView:
+    prev = previous_month(month)
+    has_prev = prev in store().months_with_data()
+    groups: dict[str, HomeGroup] = {}
+    names: dict[str, str] = {}
+    hit_ids: set[str] = set()
+    for group in GROUPS:
+        gm = _group_month(db, version, month, group, "rescale")
+        gain = fall = None
+        if has_prev:
+            before = _group_month(db, version, prev, group, "rescale")
+            gain, fall = (mover_lines(f) for f in movers(gm.summary, indicator_deltas(gm.scores.detail, before.scores.detail)))
+        table = ranking_table(gm)
+        groups[group] = HomeGroup(gm, table, pa.Table.from_pandas(table, preserve_index=False), gain, fall)
+        names.update(zip(gm.summary["unit_id"], gm.summary["unit"]))
+        items = gm.scores.items
+        hit_ids.update(items.loc[(items["month"] == month) & (items["deduction"] > 0), "unit_id"])
+    towns = groups["镇街"].gm.inputs
+    target = store().xyd_target(int(month[:4]))
+    p = progress(towns.county_monthly, month, *target) if target else None
+    return HomeView(groups, target, p, sorted(names.get(u, u) for u in hit_ids),
+                    towns.county.get("全县信用监测全市排名"))
+
+
+def home(month: str) -> HomeView:
+    return _home(db_path(), data_version(), month)

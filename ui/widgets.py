@@ -61,3 +61,20 @@ def score_columns(df: pd.DataFrame, two_dec: list[str] | None = None) -> dict:
         if two_dec and col in two_dec:
             cfg[col] = st.column_config.NumberColumn(col, format="%.2f")
     return cfg
+
+
+def ranking_table(gm) -> pd.DataFrame:
+    """A group's month ranking as shown on Home: rank, change arrows, score, subtotals (two decimals)."""
+    s = gm.summary
+    table = pd.DataFrame({
+        "排名": s["rank"].astype("Int64"),
+        "排名变化": [arrow(d) for d in s["d_rank"]],
+        "单位": s["unit"],
+        "得分率": s["score"].round(2),
+        "较上月": [signed(d) for d in s["d_score"]],
+    })
+    for lv in gm.scores.level1_names:
+        table[lv] = s[lv].round(2)
+    table["得分"] = s["earned"].round(2)
+    table["适用满分"] = s["possible"].round(2)
+    return table

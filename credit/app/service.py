@@ -8,6 +8,7 @@ and must not import this layer); they are imported here so callers have one plac
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -41,7 +42,13 @@ def db_path() -> Path:
     start) and every CLI command without `--db` ask here.
     """
     env = os.environ.get("CREDIT_DB")
-    return Path(env).resolve() if env else DEFAULT_DB
+    return _resolved(env) if env else DEFAULT_DB
+
+
+@functools.lru_cache(maxsize=64)
+def _resolved(env: str) -> Path:
+    """`Path.resolve()` stats every path component and every page loader asks: once per value."""
+    return Path(env).resolve()
 
 
 

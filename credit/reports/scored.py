@@ -8,16 +8,19 @@ It lives here, above the store and below the bulletin, so reports need nothing f
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
 
 import pandas as pd
 
 from credit.common.months import previous_month
 from credit.model.framework import Framework, parse_framework
-from credit.model.units import UnitRegister
+from credit.model.units import Unit, UnitRegister
 from credit.scoring.engine import MonthScores, Policy, add_changes, score_month
 from credit.scoring.inputs import MonthInputs, load_month_inputs
 from credit.store.facade import Store
+from credit.store.results import StoredResult
 
 _FRAMEWORKS: dict[tuple, Framework] = {}
 
@@ -36,13 +39,36 @@ def framework_for(store: Store, group: str, month: str, register: UnitRegister |
     return fw
 
 
-@dataclass
-class GroupMonth:
-    """A month's scores for a group together with the inputs they came from."""
+CHANGE_COLUMNS = ["prev_score", "prev_rank", "d_score", "d_rank"]
+# Stored results carry this; change it whenever scoring changes what it computes for the same data
+# (a rule, rounding, a detail column), so results computed by an older engine are not reused.
+ENGINE_VERSION = "2026-12-01"
 
-    scores: MonthScores
-    inputs: MonthInputs
-    summary: pd.DataFrame  # scores.summary with prev_score / prev_rank / d_score / d_rank
+
+class GroupMonth:
+    """A month's scores for a group together with the inputs they came from.
+
+    Read from stored results the inputs are loaded only when asked for (a page showing one
+    unit's monthly figures), from their own connection: scores alone need no facts at all.
+    """
+
+    def __init__(self, scores: MonthScores, inputs: MonthInputs | Callable[[], MonthInputs], summary: pd.DataFrame,
+                 unreported: list[Unit] | None = None):
+        self.scores = scores
+        self.summary = summary  # scores.summary with prev_score / prev_rank / d_score / d_rank
+        self._inputs = inputs
+        self._unreported = unreported
+
+    @property
+    def inputs(self) -> MonthInputs:
+        if callable(self._inputs):
+            self._inputs = self._inputs()
+        return self._inputs
+
+    @property
+    def unreported(self) -> list[Unit]:
+        """Active units left out of the ranking (no report this year)."""
+        return self.inputs.unreported if self._unreported is None else self._unreported
 
 
 def score(
@@ -53,11 +79,19 @@ def score(
     framework: Framework | None = None,
     with_previous: bool = True,
 ) -> GroupMonth:
+    """The month's scores with changes against the month before; read from the stored results
+    when they are still valid for this data version, otherwise computed and stored."""
+    stored = framework is None and with_previous  # a what-if framework's scores are not kept
     # One snapshot for every read: an import committing meanwhile must not hand us one sheet of
     # the month from before it and another from after it.
     with store.snapshot():
-        register = store.register()
+        version = store.data_version()
+        register = _register(store, version)
         fw = framework or framework_for(store, group, month, register)
+        key = (month, group, policy, version, fw.version_id or 0, ENGINE_VERSION)
+        hit = store.results.get(*key) if stored else None
+        if hit is not None:
+            return _from_stored(store.path, month, group, policy, fw, register, hit)
         inp = load_month_inputs(store, month, group, register)
         pm = previous_month(month)
         pinp = None
@@ -66,4 +100,32 @@ def score(
             pfw = framework_for(store, group, pm, register)
     ms = score_month(inp, fw, policy)
     prev = None if pinp is None else score_month(pinp, pfw, policy).summary
-    return GroupMonth(ms, inp, add_changes(ms.summary, prev))
+    gm = GroupMonth(ms, inp, add_changes(ms.summary, prev))
+    if stored:
+        store.results.put(*key, StoredResult(gm.summary, ms.detail, ms.items, [u.id for u in inp.unreported]))
+    return gm
+
+
+_REGISTERS: dict[tuple[str, int], UnitRegister] = {}
+
+
+def _register(store: Store, version: int) -> UnitRegister:
+    """The register as of `version`, read once per (database, data version): every unit change
+    is a real write, so the version pins it (at 5,000 units reading it costs a stored hit ~0.2 s)."""
+    key = (str(store.path), version)
+    reg = _REGISTERS.get(key)
+    if reg is None:
+        if len(_REGISTERS) > 16:
+            _REGISTERS.clear()
+        reg = _REGISTERS[key] = store.register()
+    return reg
+
+
+def _from_stored(path: Path, month: str, group: str, policy: str, fw: Framework, register: UnitRegister,
+                 hit: StoredResult) -> GroupMonth:
+    def load() -> MonthInputs:
+        with Store(path) as own:  # whichever thread asks: sqlite connections stay on their thread
+            return load_month_inputs(own, month, group, own.register())
+
+    ms = MonthScores(month, group, policy, fw, hit.detail, hit.items, hit.summary.drop(columns=CHANGE_COLUMNS))
+    return GroupMonth(ms, load, hit.summary, [register.by_id[u] for u in hit.unreported if u in register.by_id])

@@ -4,7 +4,9 @@ against the group median, and the month-by-month inputs behind one indicator."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from credit.common.rounding import round2
@@ -34,10 +36,11 @@ def overtake_gap(summary: pd.DataFrame, unit_id: str) -> dict | None:
     }
 
 
-def attainment_vs_median(detail: pd.DataFrame, unit_id: str) -> pd.DataFrame:
-    """Per indicator the unit applies to: its attainment and the group's median attainment."""
+def attainment_vs_median(detail: pd.DataFrame, unit_id: str, median: pd.Series | None = None) -> pd.DataFrame:
+    """Per indicator the unit applies to: its attainment and the group's median attainment
+    (`median` by code when already known — then `detail` may be the unit's own rows)."""
     d = detail[detail["applies"]]
-    med = d.groupby("code", sort=False)["attainment"].median()
+    med = d.groupby("code", sort=False)["attainment"].median() if median is None else median
     mine = d[d["unit_id"] == unit_id][["code", "indicator", "attainment", "earned", "points"]]
     return mine.assign(median=mine["code"].map(med)).reset_index(drop=True)
 
@@ -78,3 +81,40 @@ def lost_points(detail: pd.DataFrame, unit_id: str) -> pd.DataFrame:
 
 def fmt_score(v: float) -> str:
     return "—" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.2f}"
+
+
+@dataclass(frozen=True)
+class GroupBoard:
+    """One month's detail of a group indexed for the unit page: picking a unit then touches only
+    that unit's rows (at 5,000 units each whole-frame filter or pivot cost a rerun ~0.1 s)."""
+
+    detail: pd.DataFrame
+    items: pd.DataFrame
+    rows: dict[str, np.ndarray]  # unit_id → positions of its detail rows
+    item_rows: dict[str, np.ndarray]  # unit_id → positions of its deduction items
+    median: pd.Series  # code → the group's median attainment (applicable rows)
+    level1_heat: pd.DataFrame  # unit name × first-level indicator: attainment % (earned ÷ possible)
+    code_heat: pd.DataFrame  # unit name × second-level code: attainment % (blank: not applicable)
+
+    def unit_detail(self, unit_id: str) -> pd.DataFrame:
+        return self.detail.iloc[self.rows.get(unit_id, np.empty(0, dtype=np.int64))]
+
+    def unit_items(self, unit_id: str, code: str) -> pd.DataFrame:
+        its = self.items.iloc[self.item_rows.get(unit_id, np.empty(0, dtype=np.int64))]
+        return its[its["code"] == code]
+
+
+def group_board(detail: pd.DataFrame, items: pd.DataFrame, unit_order: list[str], codes: list[str],
+                level1: list[str]) -> GroupBoard:
+    """Build the indexes once per (month, group, data version); `unit_order` is the ranking's."""
+    rows = {k: np.asarray(v) for k, v in detail.groupby("unit_id", sort=False).indices.items()}
+    item_rows = {k: np.asarray(v) for k, v in items.groupby("unit_id", sort=False).indices.items()}
+    d = detail[detail["applies"]]
+    median = d.groupby("code", sort=False)["attainment"].median()
+    lv = d.groupby(["unit", "level1"], sort=False)[["earned", "possible"]].sum()
+    level1_heat = (lv["earned"] / lv["possible"].where(lv["possible"] > 0) * 100).unstack("level1")
+    level1_heat = level1_heat.reindex(index=unit_order, columns=level1)
+    pct = (detail["attainment"] * 100).where(detail["applies"])
+    code_heat = detail.assign(完成度=pct).pivot_table(index="unit", columns="code", values="完成度", aggfunc="first",
+                                                    sort=False).reindex(index=unit_order, columns=codes)
+    return GroupBoard(detail, items, rows, item_rows, median, level1_heat, code_heat)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -154,6 +154,13 @@ class Core:
     def changed(self, who: str, action: str, detail: Mapping[str, object]) -> None:
         """Record a real change: audit entry plus data_version bump, inside the caller's `write()`."""
         self.audit(who, action, detail)
+        self.db.execute("UPDATE meta SET value = value + 1 WHERE key = 'data_version'")
+
+    def changed_many(self, who: str, action: str, details: Sequence[Mapping[str, object]]) -> None:
+        """`changed` for a batch: one audit row per item written in one statement, one bump."""
+        self._require_write()
+        at = now()
+        self.db["audit"].insert_all({"at": at, "who": who, "action": action, "detail": dumps(dict(d))} for d in details)
         self.db.execute("UPDATE meta SET value = value + 1 WHERE key = 'data_version'")
 
     def audit(self, who: str, action: str, detail: Mapping[str, object]) -> None:

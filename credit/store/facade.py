@@ -41,15 +41,16 @@ from credit.store.datasets import Datasets, ImportResult
 from credit.store.exports import Exports
 from credit.store.frameworks import Frameworks
 from credit.store.registers import Registers
+from credit.store.results import Results
 from credit.store.scenarios import Scenarios
 from credit.store.seeding import DEFAULT_XYD_TARGETS, SYSTEM_USER, SeedGaps, Seeding
 from credit.store.settings import Settings
-from credit.store.units import SEED_MONTH, Units
+from credit.store.units import SEED_MONTH, NewUnit, Units
 from credit.store.util import check_month
 from credit.workbook.registers import RegisterView
 
 __all__ = [
-    "DEFAULT_XYD_TARGETS", "SEED_MONTH", "SYSTEM_USER", "ImportResult", "SeedGaps", "Store", "check_month",
+    "DEFAULT_XYD_TARGETS", "SEED_MONTH", "SYSTEM_USER", "ImportResult", "NewUnit", "SeedGaps", "Store", "check_month",
 ]
 
 
@@ -72,6 +73,7 @@ class Store:
         self.weights = Scenarios(core, self.frameworks)
         self.exports = Exports(core)
         self.seeding = Seeding(core, self.units, self.frameworks)
+        self.results = Results(core)  # computed scores kept between processes (a cache)
 
     # -- lifecycle and the file ----------------------------------------------------------------
 
@@ -156,6 +158,9 @@ class Store:
 
     def add_unit(self, unit_id: str, name: str, group: str, kind: str, from_month: str, by: Actor) -> Unit:
         return self.units.add(unit_id, name, group, kind, from_month, by)
+
+    def add_units(self, new: Sequence[NewUnit], by: Actor) -> list[Unit]:
+        return self.units.add_many(new, by)
 
     def rename_unit(self, unit_id: str, new_name: str, from_month: str, by: Actor) -> None:
         self.units.rename(unit_id, new_name, from_month, by)

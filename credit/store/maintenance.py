@@ -51,7 +51,7 @@ REQUIRED_TABLES = frozenset(
 # Tables the rebuild re-creates through the import path; every other table is configuration and
 # is copied as it is. `_sqlite_migrations` is written by the new file's own migrations.
 REPLAYED_TABLES = frozenset({"uploads", "dataset_versions", "facts", "records", "audit"})
-_NOT_COPIED = REPLAYED_TABLES | {"_sqlite_migrations"}
+_NOT_COPIED = REPLAYED_TABLES | {"_sqlite_migrations", "computed_results"}  # a cache: recomputed
 _REPLAYED_ACTIONS = ("import", "restore")
 
 _HINT_STOP = "请先停止平台服务（关闭 streamlit）并等待正在进行的导入完成后再试"

@@ -20,6 +20,7 @@ Table overview (see docstrings of `credit.store.facade.Store` for how they are u
 - `frameworks`        indicator-framework TOML texts per group, each with an effective month.
 - `xyd_targets`       信易贷 opening figure and target per year.
 - `audit`             append-only log of every change (triggers forbid UPDATE/DELETE).
+- `computed_results`  a cache of scored months, valid for one data/framework/engine version.
 """
 
 from __future__ import annotations
@@ -290,6 +291,32 @@ def m0004_scenarios(db: Database) -> None:
             created_by TEXT NOT NULL,
             created_at TEXT NOT NULL,
             UNIQUE (group_name, name)
+        )
+        """
+    )
+
+
+@MIGRATIONS()
+def m0005_computed_results(db: Database) -> None:
+    """A cache of computed scores (not data): one row per (month, group, policy), valid only for
+    the data version, framework version and engine version it was computed under. Pages read it
+    so a new server process does not re-score; any real write bumps data_version, so an import
+    makes every row stale at once (and the next reader replaces it)."""
+    db.execute(
+        """
+        CREATE TABLE computed_results (
+            month TEXT NOT NULL,
+            group_name TEXT NOT NULL,
+            policy TEXT NOT NULL,
+            data_version INTEGER NOT NULL,
+            framework_id INTEGER NOT NULL,
+            engine TEXT NOT NULL,
+            summary BLOB NOT NULL,
+            detail BLOB NOT NULL,
+            items BLOB NOT NULL,
+            unreported TEXT NOT NULL,
+            computed_at TEXT NOT NULL,
+            PRIMARY KEY (month, group_name, policy)
         )
         """
     )

@@ -177,21 +177,16 @@ def flag_jumps(
     if hist.empty or new.empty:
         return pd.DataFrame(columns=FLAG_COLUMNS)
     stats = hist.groupby(["key", "指标"])["value"].agg(lo="min", hi="max", med="median", n="count")
-    rows = []
-    for key, unit, fld, value in new[LONG_COLUMNS].itertuples(index=False):
-        if np.isnan(value) or (key, fld) not in stats.index:
-            continue
-        lo, hi, med, n = stats.loc[(key, fld)]
-        if n < min_points:
-            continue
-        width = max(hi - lo, 0.25 * abs(med), 1.0)
-        if lo - factor * width <= value <= hi + factor * width:
-            continue
-        side = "高于" if value > hi else "低于"
-        rows.append({
-            "单位": unit, "指标": fld, "新值": value, "以往范围": f"{_fmt(lo)}–{_fmt(hi)}",
-            "说明": f"明显{side}近 {int(n)} 次报送的水平，请核对是否填错（如多打或少打一位）；核对无误可照常导入",
-        })
+    # one join and array arithmetic (a per-value .loc lookup was most of the upload preview)
+    cand = new[LONG_COLUMNS].join(stats, on=["key", "指标"], how="inner")
+    cand = cand[cand["value"].notna() & (cand["n"] >= min_points)]
+    width = np.maximum(np.maximum(cand["hi"] - cand["lo"], 0.25 * cand["med"].abs()), 1.0)
+    out = cand[(cand["value"] < cand["lo"] - factor * width) | (cand["value"] > cand["hi"] + factor * width)]
+    rows = [{
+        "单位": unit, "指标": fld, "新值": value, "以往范围": f"{_fmt(lo)}–{_fmt(hi)}",
+        "说明": f"明显{'高于' if value > hi else '低于'}近 {int(n)} 次报送的水平，请核对是否填错（如多打或少打一位）；核对无误可照常导入",
+    } for unit, fld, value, lo, hi, n in zip(out[LONG_COLUMNS[1]], out["指标"], out["value"], out["lo"], out["hi"],
+                                             out["n"], strict=True)]
     return pd.DataFrame(rows, columns=FLAG_COLUMNS)
 
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import ast
+import base64
+import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import streamlit as st
@@ -60,6 +63,33 @@ def test_unit_page_drills_into_events(demo_db: Path) -> None:
     assert len(at.get("plotly_chart")) >= 4  # level-1 bars, rank history, level-2 bars, radar, heat map
 
 
+def _plotly_array(value) -> np.ndarray:
+    """Plotly ships numeric arrays as base64 typed arrays ({"dtype", "bdata", "shape"})."""
+    if isinstance(value, dict) and "bdata" in value:
+        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        return flat.reshape([int(n) for n in str(value.get("shape", len(flat))).split(",")])
+    return np.asarray(value, dtype=float)
+
+
+def test_unit_page_heat_map_sums_by_first_level_and_drills_down(demo_db: Path) -> None:
+    at = open_page("unit.py")
+    with open_store(demo_db) as store:
+        gm = service.score(store, MONTH, "镇街")
+    d = gm.scores.detail
+    d = d[d["applies"] & (d["unit_id"] == gm.summary["unit_id"].iloc[0])]
+    level = gm.scores.level1_names[0]
+    mine = d[d["level1"] == level]
+    expected = mine["earned"].sum() / mine["possible"].sum() * 100
+    heat = json.loads(at.get("plotly_chart")[-1].proto.spec)["data"][0]
+    assert list(heat["x"]) == gm.scores.level1_names  # first-level columns only
+    assert heat["y"][0] == gm.summary["unit"].iloc[0]  # rows in ranking order
+    assert _plotly_array(heat["z"])[0][0] == pytest.approx(expected)
+    at.selectbox(key="heat_level").select(level).run()
+    assert not at.exception
+    drilled = json.loads(at.get("plotly_chart")[-1].proto.spec)["data"][0]
+    assert list(drilled["x"]) == list(mine["code"])  # that level's second-level indicators
+
+
 def test_unit_page_shows_points_needed_to_overtake(demo_db: Path) -> None:
     at = open_page("unit.py")
     with open_store(demo_db) as store:
@@ -92,6 +122,7 @@ def test_guide_lists_every_indicator_with_its_formula(demo_db: Path) -> None:
 
 def test_cached_scores_are_not_recomputed_on_widget_touch(demo_db: Path, monkeypatch) -> None:
     st.cache_data.clear()
+    st.cache_resource.clear()
     calls = []
     real = service.score
     monkeypatch.setattr(service, "score", lambda *a, **k: calls.append(a[1:3]) or real(*a, **k))

@@ -2,7 +2,7 @@
 
 Hypothesis draws the shape of the month (which units, month 1..12, how sparse, how many events,
 how often stocks and county items are blank, policy, what-if points) and a seed; the shared
-synthetic maker (benchmarks/synthetic.py) turns that into frames. Every unit × indicator must
+synthetic maker (tests/support/synthetic.py) turns that into frames. Every unit × indicator must
 agree to 1e-9, and so must the totals, first-level subtotals, scores and ranks.
 """
 

@@ -24,7 +24,7 @@ from credit.model.contract import COUNTY, DEPT, EVENTS, SHEET_COUNTY, SHEET_EVEN
 from credit.model.parsed import ParsedSheet, ParsedWorkbook
 from credit.model.units import Unit, UnitRegister
 from credit.store.datasets import Datasets
-from credit.store.facade import Store
+from credit.store.facade import NewUnit, Store
 from credit.store.schema import MIGRATIONS
 
 JIA = Actor("甲", ROLE_ADMIN)
@@ -334,6 +334,32 @@ def test_add_and_retire_units(store: Store) -> None:
         store.retire_unit("xinqu", "2023-04", JIA)
     # a retired unit's name may be given to a new unit from then on
     store.add_unit("kongcun2", "孔村镇", "镇街", "镇", "2023-06", JIA)
+
+
+def test_add_units_in_one_go_all_or_nothing(store: Store) -> None:
+    version, audits = store.data_version(), len(store.audit_log(None, "unit.add"))
+    batch = [NewUnit("a1", "甲局", "部门", "部门", "2023-01"), NewUnit("a2", "乙局", "部门", "部门", "2023-02")]
+    # a clash anywhere — with the register or inside the batch — writes none of the batch
+    for bad, message in [
+        ([*batch, NewUnit("a3", "县发展改革局", "部门", "部门", "2023-01")], "名称「县发展改革局」与单位「县发展改革局」"),
+        ([*batch, NewUnit("a3", " 甲局 ", "部门", "部门", "2023-01")], "名称「甲局」与单位「甲局」（编号 a1）重复"),
+        ([*batch, NewUnit("a1", "丙局", "部门", "部门", "2023-01")], "单位编号「a1」已存在（本批中重复）"),
+        ([*batch, NewUnit("fgw", "丙局", "部门", "部门", "2023-01")], "单位编号「fgw」已存在（县发展改革局）"),
+        ([*batch, NewUnit("a3", "丙局", "部门", "镇", "2023-01")], "类型应为"),
+    ]:
+        with pytest.raises(CreditError, match=message):
+            store.add_units(bad, JIA)
+        assert len(store.register()) == 3 and store.data_version() == version
+    added = store.add_units(batch, JIA)
+    register = store.register()
+    assert [u.id for u in register] == ["yushan", "kongcun", "fgw", "a1", "a2"]
+    assert register.get("a2").names == [("2023-02", "乙局")] and not register.get("a2").active_in("2023-01")
+    assert [u.name for u in added] == ["甲局", "乙局"]
+    assert store.data_version() == version + 1  # one change
+    log = store.audit_log(None, "unit.add")
+    assert len(log) == audits + 2  # but one audit row per unit, as a single add writes
+    with pytest.raises(CreditError, match="权限|无权"):
+        store.add_units([NewUnit("a9", "丁局", "部门", "部门", "2023-01")], Actor("访客", "viewer"))
 
 
 def test_framework_for_picks_by_effective_month(store: Store) -> None:

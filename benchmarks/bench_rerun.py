@@ -1,0 +1,100 @@
+"""Server-side rerun of Home against a bare one-table page, in AppTest (no browser, no network):
+what the server spends per rerun once every cache is warm. Alternating A B A B on the same machine.
+
+    python -m benchmarks.bench_rerun [--pairs 15] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from benchmarks.figures import Figure, demo_copy, emit
+from tests.support.paths import ROOT
+
+
+def _server_like_script_cache() -> None:
+    """AppTest compiles every script afresh on each run (a new `ScriptCache` per runner), which a
+    real server does not: its Runtime keeps one cache for the process. Share one here too, for
+    both pages alike, so the figure is the server's rerun rather than AppTest's compiler."""
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    from streamlit.testing.v1 import app_test, local_script_runner
+
+    shared = ScriptCache()
+    local_script_runner.ScriptCache = app_test.ScriptCache = lambda: shared
+
+
+def _apptest(script: Path) -> AppTest:
+    at = AppTest.from_file(str(script), default_timeout=120)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _rerun(at: AppTest) -> float:
+    t0 = time.perf_counter()
+    at.run()
+    dt = time.perf_counter() - t0
+    assert not at.exception, [e.value for e in at.exception]
+    return dt
+
+
+def profile_reruns(at: AppTest, runs: int) -> str:
+    """pyinstrument of the script thread itself (a profiler on the calling thread sees only waiting)."""
+    from pyinstrument import Profiler
+    from streamlit.runtime.scriptrunner import script_runner
+
+    prof = Profiler(interval=0.0005)
+    original = script_runner.exec_func_with_error_handling
+
+    def wrapped(func, ctx):
+        prof.start()
+        try:
+            return original(func, ctx)
+        finally:
+            prof.stop()
+
+    script_runner.exec_func_with_error_handling = wrapped
+    try:
+        for _ in range(runs):
+            at.run()
+    finally:
+        script_runner.exec_func_with_error_handling = original
+    return prof.output_text(unicode=True, color=False, show_all=os.environ.get("PROFILE_ALL") == "1")
+
+
+def measure(pairs: int, profile: bool = False) -> list[Figure]:
+    _server_like_script_cache()
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["CREDIT_DB"] = str(demo_copy(Path(tmp)))
+        home, bare = _apptest(ROOT / "Home.py"), _apptest(ROOT / "benchmarks" / "bare_app.py")
+        for _ in range(3):  # warm both
+            _rerun(home), _rerun(bare)
+        h, b = [], []
+        for _ in range(pairs):
+            b.append(_rerun(bare))
+            h.append(_rerun(home))
+        if profile:
+            print(profile_reruns(home, 10))
+    hm, bm = statistics.median(h) * 1000, statistics.median(b) * 1000
+    return [Figure("home_rerun", "首页服务器端重跑 / 基准页重跑（AppTest，缓存已热）", hm / bm, "×", 2.0, "≤",
+                   f"{hm:.1f} ms / {bm:.1f} ms，{pairs} 对交替")]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--pairs", type=int, default=15)
+    ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    emit(measure(args.pairs, args.profile), args.json)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+"""One figure of the performance table: what was measured, its value, the goal, and how it was got.
+
+Every benchmark returns `Figure`s; `benchmarks.run_all` prints them side by side with the machine
+and, with `--markdown`, writes README's 性能 table from the same run (figures are never typed).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    label: str  # what was measured, in Chinese (README's first column)
+    value: float
+    unit: str  # "×", "s", "ms", "MB"
+    goal: float | None  # None: shown for context, no goal
+    op: str = "≤"  # "≤" or "<"
+    note: str = ""  # the raw figures behind a ratio, run counts
+
+    @property
+    def ok(self) -> bool | None:
+        if self.goal is None:
+            return None
+        return self.value <= self.goal if self.op == "≤" else self.value < self.goal
+
+    def shown(self) -> str:
+        if self.unit == "×":
+            return f"{self.value:.2f}×"
+        if self.unit == "ms":
+            return f"{self.value:.0f} ms"
+        if self.unit == "MB":
+            return f"{self.value:.0f} MB"
+        return f"{self.value:.2f} {self.unit}"
+
+    def goal_text(self) -> str:
+        if self.goal is None:
+            return ""
+        g = f"{self.goal:g}×" if self.unit == "×" else f"{self.goal:g} {self.unit}"
+        return f"{self.op} {g}"
+
+    def verdict(self) -> str:
+        return {None: "", True: "达标", False: "未达标"}[self.ok]
+
+    def line(self) -> str:
+        return f"{self.label}：{self.shown()}（{self.note}）  目标 {self.goal_text() or '—'}  {self.verdict()}"
+
+
+def machine() -> str:
+    """The box the figures came from (they mean nothing without it)."""
+    cpu = "?"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="ignore") as f:
+            cpu = next((ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")), "?")
+    except OSError:
+        pass
+    mem = ""
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as f:
+            kb = int(next(ln for ln in f if ln.startswith("MemTotal")).split()[1])
+        mem = f"，{kb / 1024 / 1024:.0f} GB 内存"
+    except (OSError, StopIteration, ValueError):
+        pass
+    return (f"{platform.system()} {platform.machine()}，{os.cpu_count()} 核 {cpu}{mem}，"
+            f"Python {platform.python_version()}，负载 {os.getloadavg()[0]:.1f}")
+
+
+def demo_copy(tmp: Path) -> Path:
+    """A private copy of the demo database (built once per machine into the temp directory)."""
+    from credit.app.demo import build_demo
+
+    master = Path(tempfile.gettempdir()) / "credit-bench-demo.db"
+    if not master.exists():
+        build_demo(master)
+    dest = tmp / "demo.db"
+    shutil.copyfile(master, dest)
+    return dest
+
+
+def table(figures: list[Figure], markdown: bool = False) -> str:
+    if markdown:
+        rows = ["| 项目 | 实测 | 目标 | 结果 | 说明 |", "|---|---|---|---|---|"]
+        rows += [f"| {f.label} | {f.shown()} | {f.goal_text()} | {f.verdict()} | {f.note} |" for f in figures]
+        return "\n".join(rows)
+    w = max(len(f.label) for f in figures)
+    return "\n".join(f"{f.label.ljust(w)}  {f.shown():>10}  {f.goal_text():>9}  {f.verdict():4}  {f.note}"
+                     for f in figures)
+
+
+def emit(figures: list[Figure], as_json: bool) -> None:
+    """Print the figures: one line each, or (for `benchmarks.run_all`) one JSON line at the end."""
+    import json
+    from dataclasses import asdict
+
+    if as_json:
+        print("FIGURES " + json.dumps([asdict(f) for f in figures], ensure_ascii=False), flush=True)
+    else:
+        for f in figures:
+            print(f.line())

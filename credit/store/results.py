@@ -1,0 +1,98 @@
+"""Computed results: scored months kept in the database so that a new process reads them instead
+of scoring again (at 5,000 units reading a month's facts and scoring it takes seconds).
+
+This is a cache, not data: rows are written outside the audit and do not bump `data_version`;
+a row is used only while its (data version, framework version, engine version) still match, so
+an import, a restored version or a new framework makes it stale at once. Frames are stored as
+Arrow IPC streams (typed columns, no pickle: reading a row runs no code from the file).
+Distinct from 月度闭环's frozen results, which are published figures and never recomputed.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+
+import pandas as pd
+import pyarrow as pa
+
+from credit.errors import StoreBusyError
+from credit.store.core import Core
+from credit.store.util import now
+
+
+def _to_bytes(frame: pd.DataFrame) -> bytes:
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def _from_bytes(raw: bytes) -> pd.DataFrame:
+    """Back to the frame as computed: text columns that were object arrays (the engine builds them
+    so, None for blanks) come back as such — pandas would otherwise make them `str` with NaN."""
+    table = pa.ipc.open_stream(raw).read_all()
+    frame = table.to_pandas()
+    meta = table.schema.pandas_metadata or {}
+    text = {c["name"] for c in meta.get("columns", []) if c.get("numpy_type") == "object"} & {
+        n for n, t in zip(table.schema.names, table.schema.types, strict=True)
+        if pa.types.is_string(t) or pa.types.is_large_string(t)}
+    if not text:
+        return frame
+    cols = {n: (pd.Series(table.column(n).to_numpy(zero_copy_only=False), dtype=object, index=frame.index)
+                if n in text else frame[n]) for n in frame.columns}
+    return pd.DataFrame(cols, index=frame.index)
+
+
+@dataclass(frozen=True)
+class StoredResult:
+    summary: pd.DataFrame
+    detail: pd.DataFrame
+    items: pd.DataFrame
+    unreported: list[str]  # unit ids left out of the ranking (no report this year)
+
+
+class Results:
+    """`computed_results`: get a month's stored scores if still valid, put freshly computed ones."""
+
+    def __init__(self, core: Core):
+        self._core = core
+
+    def get(self, month: str, group: str, policy: str, data_version: int, framework_id: int,
+            engine: str) -> StoredResult | None:
+        row = self._core.conn.execute(
+            "SELECT summary, detail, items, unreported FROM computed_results WHERE month = ? AND group_name = ? "
+            "AND policy = ? AND data_version = ? AND framework_id = ? AND engine = ?",
+            (month, group, policy, data_version, framework_id, engine),
+        ).fetchone()
+        if row is None:
+            return None
+        return StoredResult(_from_bytes(row[0]), _from_bytes(row[1]), _from_bytes(row[2]), json.loads(row[3]))
+
+    def put(self, month: str, group: str, policy: str, data_version: int, framework_id: int, engine: str,
+            result: StoredResult) -> bool:
+        """Store (replacing the stale row); False when the database was busy — a cache can wait.
+
+        Written only if `data_version` is still current, so results computed from a snapshot
+        that an import has since replaced are never stored under the new version."""
+        if self._core.conn.in_transaction:
+            return False  # called inside a reader's snapshot: no write may start there
+        blobs = (_to_bytes(result.summary), _to_bytes(result.detail), _to_bytes(result.items))
+        try:
+            with self._core.write():
+                if self._core.data_version() != data_version:
+                    return False
+                self._core.conn.execute(
+                    "INSERT OR REPLACE INTO computed_results (month, group_name, policy, data_version, framework_id, "
+                    "engine, summary, detail, items, unreported, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (month, group, policy, data_version, framework_id, engine, *blobs,
+                     json.dumps(result.unreported), now()),
+                )
+        except (StoreBusyError, sqlite3.Error):  # busy, read-only file, disk full: the scores stand anyway
+            return False
+        return True
+
+    def count(self) -> int:
+        return int(self._core.scalar("SELECT COUNT(*) FROM computed_results"))
