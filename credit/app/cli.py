@@ -75,10 +75,17 @@ def build_parser() -> argparse.ArgumentParser:
         u.add_argument("--db", default=argparse.SUPPRESS)
     usub.add_parser("list", help="列出账户").add_argument("--db", default=argparse.SUPPRESS)
 
-    p = sub.add_parser("bulletin", help="生成月度通报（按输出文件扩展名：.docx 为 Word，.xlsx 为 Excel）")
+    p = sub.add_parser("bulletin", help="生成月度通报（按输出文件扩展名：.docx 为 Word，.pdf 为 PDF，.xlsx 为 Excel 附件）")
     _db_arg(p)
     p.add_argument("--month", type=_month, required=True)
-    p.add_argument("-o", "--output", required=True, help="输出文件，如 通报_2022-10.docx 或 通报_2022-10.xlsx")
+    p.add_argument("-o", "--output", required=True,
+                   help="输出文件，如 通报_2022-10.docx、通报_2022-10.pdf 或 通报_2022-10.xlsx")
+
+    p = sub.add_parser("status", help="某月报送进度：各单位已报送 / 报送为空 / 未报送（可导出催报清单）")
+    _db_arg(p)
+    p.add_argument("--month", type=_month, required=True)
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("-o", "--output", default=None, help="同时把催报清单写入 Excel 文件（.xlsx）")
 
     p = sub.add_parser("backup", help="在线备份数据库（导入进行中也可备份，得到一致的副本）")
     _db_arg(p)
@@ -211,6 +218,29 @@ def cmd_bulletin(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_status(args: argparse.Namespace) -> int:
+    from credit.app.service import open_store
+    from credit.reports.status import chase_xlsx, month_status
+
+    with open_store(args.db) as store:
+        status = month_status(store, args.month)
+    if args.output:
+        out = Path(args.output)
+        if out.suffix.lower() != ".xlsx":
+            print(f"错误：催报清单应保存为 .xlsx 文件，实际为「{out.suffix or '无扩展名'}」", file=sys.stderr)
+            return 2
+        out.write_bytes(chase_xlsx(status))
+    if args.format == "json":
+        print(json.dumps(status.payload(), ensure_ascii=False, indent=2))
+    else:
+        print(f"{args.month} 报送进度：{status.summary()}")
+        shown = status.table[status.table["状态"] != "无需报送"].drop(columns=["上传编号"])
+        print(shown.to_string(index=False))
+        if args.output:
+            print(f"已生成催报清单：{args.output}")
+    return 0
+
+
 def _existing_db(args: argparse.Namespace) -> Path:
     """The --db of a maintenance command: never created on the fly, unlike the other commands."""
     from credit.app.service import db_path
@@ -254,6 +284,7 @@ COMMANDS = {
     "scores": cmd_scores,
     "user": cmd_user,
     "bulletin": cmd_bulletin,
+    "status": cmd_status,
     "backup": cmd_backup,
     "restore": cmd_restore,
     "rebuild": cmd_rebuild,
