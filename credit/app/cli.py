@@ -207,7 +207,8 @@ def cmd_bulletin(args: argparse.Namespace) -> int:
     out = Path(args.output)
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
-        print(f"错误：输出文件扩展名应为 .docx（Word）或 .xlsx（Excel），实际为「{out.suffix or '无'}」", file=sys.stderr)
+        print(f"错误：输出文件扩展名应为 .docx（Word）、.pdf 或 .xlsx（Excel），实际为「{out.suffix or '无'}」",
+              file=sys.stderr)
         return 2
     with open_store(args.db) as store:
         data = build_bulletin_data(store, args.month)
