@@ -43,6 +43,7 @@ class GroupMonth:
     scores: MonthScores
     inputs: MonthInputs
     summary: pd.DataFrame  # scores.summary with prev_score / prev_rank / d_score / d_rank
+    published: dict | None = None  # the publication whose frozen result `summary` shows, if any
 
 
 def score(
@@ -52,7 +53,16 @@ def score(
     policy: Policy = "rescale",
     framework: Framework | None = None,
     with_previous: bool = True,
+    published: bool = True,
 ) -> GroupMonth:
+    """A month's scores for a group, with the change against the previous month.
+
+    For a month whose 通报 is issued, `summary` shows the published result (the frozen rows of
+    the publication in force) — the official record — unless `published=False` (publishing and
+    the correction diff need the live result) or a what-if framework/policy is asked for. The
+    previous month's figures come from its publication too, so "rank change" compares records.
+    """
+    official = published and framework is None and policy == "rescale"
     # One snapshot for every read: an import committing meanwhile must not hand us one sheet of
     # the month from before it and another from after it.
     with store.snapshot():
@@ -64,6 +74,31 @@ def score(
         if with_previous and pm in store.months_with_data():
             pinp = load_month_inputs(store, pm, group, register)
             pfw = framework_for(store, group, pm, register)
+        pub, frozen = _frozen(store, month, group) if official else (None, None)
+        _, pfrozen = _frozen(store, pm, group) if official and pinp is not None else (None, None)
     ms = score_month(inp, fw, policy)
-    prev = None if pinp is None else score_month(pinp, pfw, policy).summary
-    return GroupMonth(ms, inp, add_changes(ms.summary, prev))
+    prev = None if pinp is None else (pfrozen if pfrozen is not None else score_month(pinp, pfw, policy).summary)
+    current = ms.summary if frozen is None else _with_frozen(ms.summary, frozen)
+    return GroupMonth(ms, inp, add_changes(current, prev), pub)
+
+
+def _frozen(store: Store, month: str, group: str) -> tuple[dict | None, pd.DataFrame | None]:
+    """(publication in force, its frozen rows of `group`) — (None, None) while 采集中."""
+    pub = store.publishing.current_publication(month)
+    if pub is None:
+        return None, None
+    rows = store.publishing.published_scores(pub["id"], group)
+    frame = pd.DataFrame([{"unit_id": r["unit_id"], "rank": r["rank"], "score": r["score"], "earned": r["earned"],
+                           "possible": r["possible"], **r["subtotals"]} for r in rows])
+    return pub, frame
+
+
+def _with_frozen(live: pd.DataFrame, frozen: pd.DataFrame) -> pd.DataFrame:
+    """The live summary's shape with the published numbers and order (units in both)."""
+    f = frozen.set_index("unit_id")
+    out = live[live["unit_id"].isin(f.index)].copy()
+    for col in [c for c in f.columns if c in out.columns]:
+        values = out["unit_id"].map(f[col])
+        out[col] = values.astype(out[col].dtype) if col in ("rank",) else values.astype(float)
+    order = out.assign(_r=out["rank"].astype(int)).sort_values("_r", kind="stable").index
+    return out.loc[order].reset_index(drop=True)

@@ -294,8 +294,8 @@ def test_pdf_has_number_and_date_on_page_one_in_embedded_cjk_fonts(demo_db_maste
     from datetime import date
 
     from credit.reports.bulletin import IssueInfo
-    from credit.reports.publish import to_pdf
     from credit.reports.pdf import soffice_path
+    from credit.reports.publish import to_pdf
 
     if soffice_path() is None or not shutil.which("pdffonts"):
         pytest.skip("未安装 LibreOffice / poppler-utils，无法验证 PDF")
