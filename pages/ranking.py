@@ -7,7 +7,8 @@ from credit.common.labels import GROUPS, group_label
 from credit.common.months import month_label, previous_month
 from credit.scoring.compare import indicator_deltas, movers
 from credit.scoring.xyd import progress
-from ui import loaders
+from ui import loaders, monthcycle
+from ui.auth import current_actor
 from ui.bulletin import bulletin_downloads
 from ui.context import current_month, store
 from ui.router import ensure_router
@@ -22,6 +23,9 @@ if loaders.is_demo():
 if month is None:
     st.info("数据库中还没有数据。请信用办先到“数据上传”页面导入月报表。")
     st.stop()
+_actor = current_actor()
+if _actor is not None and _actor.can("publish"):
+    monthcycle.month_state_line(month)
 st.caption(f"考核月份：{month_label(month)}　·　得分率 = 得分 ÷ 适用指标满分 × 100，按得分率（保留两位小数）排名")
 
 towns = loaders.group_month(month, "镇街")
@@ -97,5 +101,8 @@ for tab, group, gm in zip(st.tabs([group_label(g) for g in GROUPS]), GROUPS, (to
 
 st.divider()
 st.subheader("下载本月通报")
-st.caption("月度通报（Word 公文格式 / Excel 明细），内容见“月度通报”页面。")
+st.caption("月度通报（Word 公文格式 / PDF / Excel 明细），内容见“月度通报”页面。")
 bulletin_downloads(month, key="home-bulletin")
+if _actor is not None and _actor.can("publish"):
+    st.divider()
+    monthcycle.status_section(month, key="home")

@@ -18,7 +18,7 @@ from datetime import date
 
 import pandas as pd
 
-from credit.app.service import GROUPS
+from credit.common.labels import GROUPS
 from credit.common.months import month_parts
 from credit.errors import CreditError
 from credit.model.accounts import Actor, authorize
