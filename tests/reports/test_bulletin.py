@@ -356,7 +356,8 @@ def test_bulletin_page_previews_and_offers_both_files(demo_db: Path) -> None:
     text = "\n".join(m.value for m in at.markdown)
     assert "信易贷方面" in text and "玫瑰镇（95.60）" in text
     assert {m.label: m.value for m in at.metric} == {"红色预警": "0 个", "黄色预警": "15 个"}
-    assert [b.label for b in at.get("download_button")] == ["下载 Word 通报", "下载 Excel 通报"]
+    assert [b.label for b in at.get("download_button")] == ["下载 Word 通报", "下载 Excel 通报", "下载 PDF 通报"]
+    assert "签发通报" not in [s.value for s in at.subheader]  # leadership reads; only the office issues
     tables = [d.value for d in at.dataframe]
     assert list(tables[1]["单位"])[:2] == ["玫瑰镇", "平阴经济开发区"]  # after the yellow-warning table
     assert len(tables[-1]) == 74
@@ -365,7 +366,7 @@ def test_bulletin_page_previews_and_offers_both_files(demo_db: Path) -> None:
 def test_home_has_the_bulletin_downloads(demo_db: Path) -> None:
     at = open_page()
     labels = [b.label for b in at.get("download_button")]
-    assert labels[-2:] == ["下载 Word 通报", "下载 Excel 通报"]
+    assert labels[-3:] == ["下载 Word 通报", "下载 Excel 通报", "下载 PDF 通报"]
     assert "下载本月通报" in [s.value for s in at.subheader]
 
 
