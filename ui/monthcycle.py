@@ -12,12 +12,13 @@ import streamlit as st
 
 from credit.app.publish import correction_diff, month_end, publish_month
 from credit.app.service import open_store
+from credit.common.clock import beijing
 from credit.common.labels import GROUPS
 from credit.common.months import month_label
 from credit.errors import CreditError
 from credit.model.accounts import Actor
-from credit.reports.audit_view import beijing
-from credit.reports.bulletin import MIME, TEXT_PARTS, BulletinData, BulletinText
+from credit.reports.bulletin import TEXT_PARTS, BulletinData, BulletinText
+from credit.reports.publish import MIME
 from credit.reports.status import EMPTY, MISSING, REPORTED, chase_xlsx, expected_view, month_status
 from credit.store.publishing import PUBLISHED
 from ui.context import db_path, store

@@ -10,7 +10,6 @@ result and what the current data (the correction candidate) gives.
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import re
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from datetime import date
 import pandas as pd
 
 from credit.common.labels import GROUPS
-from credit.common.months import month_parts
+from credit.common.months import month_bounds
 from credit.errors import CreditError
 from credit.model.accounts import Actor, authorize
 from credit.reports.bulletin import (
@@ -30,6 +29,7 @@ from credit.reports.bulletin import (
     to_xlsx,
 )
 from credit.reports.docx import render_docx as to_docx
+from credit.reports.pdf import docx_to_pdf
 from credit.reports.scored import GroupMonth, score
 from credit.reports.status import month_status
 from credit.store.facade import Store
@@ -56,8 +56,7 @@ def check_number(number: str) -> int:
 
 
 def month_end(month: str) -> date:
-    year, m = month_parts(month)
-    return date(year, m, calendar.monthrange(year, m)[1])
+    return month_bounds(month)[1]
 
 
 def frozen_rows(gm: GroupMonth) -> list[dict]:
@@ -126,8 +125,6 @@ def publish_month(
     docx = to_docx(data)
     files = {"docx": (f"{stem}.docx", docx), "xlsx": (f"{stem}.xlsx", to_xlsx(data))}
     if with_pdf:
-        from credit.reports.pdf import docx_to_pdf
-
         files["pdf"] = (f"{stem}.pdf", docx_to_pdf(docx, file_stem(month)))
     record = PublicationRecord(
         month=month, kind=kind, number=number, year=year, issued=issued.isoformat(), signer=signer,

@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from credit.common.clock import beijing
 from credit.model.contract import (
     GROUP_SHEET,
     REGISTER_SHEETS,
@@ -32,7 +33,6 @@ from credit.model.contract import (
     SHEETS,
 )
 from credit.model.units import UnitRegister
-from credit.reports.audit_view import beijing
 from credit.workbook.export import to_excel_bytes
 
 REPORTED, EMPTY, MISSING, OPTIONAL = "已报送", "报送为空", "未报送", "无需报送"

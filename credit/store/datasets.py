@@ -156,7 +156,8 @@ class Datasets:
                 raise CreditError(f"{'、'.join(published)} 的通报已签发，再次导入须填写更正说明（为什么更正、更正了什么）。"
                                   "未写入任何数据。")
             why = reason.strip() if published else ""
-            return [self._import_prepared(prep, who, why if prep.month in published else "") for prep in prepared]
+            return [self._import_prepared(prep, who, why) if why and prep.month in published
+                    else self._import_prepared(prep, who) for prep in prepared]
 
     def _import_prepared(self, prep: _PreparedImport, who: str, reason: str = "") -> ImportResult:
         result = ImportResult(prep.month, None)
