@@ -1,12 +1,16 @@
 """月度通报：preview what the month's bulletin says (sentences, warnings, tables) and download it."""
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
+from credit.app.publish import bulletin_text
 from credit.common.labels import GROUPS
 from credit.common.months import month_label
-from credit.reports.bulletin import ALERT_RULES, RED, YELLOW, BulletinData, alerts_frame, build_bulletin_data
-from ui import loaders
+from credit.reports.bulletin import ALERT_RULES, RED, YELLOW, BulletinData, IssueInfo, alerts_frame, build_bulletin_data
+from ui import loaders, monthcycle
+from ui.auth import current_actor
 from ui.bulletin import bulletin_downloads
 from ui.context import current_month, data_version, db_path, store
 from ui.router import ensure_router
@@ -16,8 +20,11 @@ ensure_router()
 
 @st.cache_data(show_spinner="正在生成通报…", max_entries=16)
 def _bulletin(db: str, version: int, month: str) -> BulletinData:
+    """The preview: the saved prose (else the draft), numbered as issued once the month is published."""
     scored = {g: loaders.group_month(month, g) for g in GROUPS}
-    return build_bulletin_data(store(), month, scored=scored)
+    pub = store().publishing.current_publication(month)
+    issue = IssueInfo(pub["number"], date.fromisoformat(pub["issued"]), pub["signer"]) if pub else None
+    return build_bulletin_data(store(), month, scored=scored, text=bulletin_text(store(), month), issue=issue)
 
 
 month = current_month()
@@ -26,13 +33,17 @@ if month is None:
     st.info("数据库中还没有数据。请信用办先到“数据上传”页面导入月报表。")
     st.stop()
 data = _bulletin(db_path(), data_version(), month)
-st.caption(f"考核月份：{month_label(month)}　·　通报以 Word（公文格式）和 Excel 两种格式下载，内容与下方预览一致。")
+st.caption(f"考核月份：{month_label(month)}　·　通报以 Word（公文格式）、PDF 和 Excel 附件下载，内容与下方预览一致。")
+monthcycle.flash()
+monthcycle.month_state_line(month)
 bulletin_downloads(month, key="bulletin-page", data=data)
+actor = current_actor()
+office = actor is not None and actor.can("publish")
 
 st.subheader(data.title)
-st.caption(f"{data.issuer}　{data.month[:4]}年第{data.issue_no}期")
-for sentence in data.sentences:
-    st.markdown(sentence)
+st.caption(f"{data.issuer}　{data.issue.number or f'{data.month[:4]}年第{data.issue_no}期（草稿）'}")
+for line in data.text.paragraphs("overall"):
+    st.markdown(line)
 
 st.subheader("预警提示")
 red, yellow = data.alerts_of(RED), data.alerts_of(YELLOW)
@@ -66,3 +77,13 @@ for note in data.notes:
     st.caption(note)
 if pd.isna(getattr(data.xyd, "new", float("nan"))):
     st.caption("信易贷：本年尚未设定目标或全县注册数未报送，通报中相应部分从略。")
+
+if office:
+    st.divider()
+    monthcycle.status_section(month, key="bulletin")
+    st.divider()
+    monthcycle.text_editor(month, data, actor)
+    st.divider()
+    monthcycle.publish_form(month, actor)
+st.divider()
+monthcycle.publications_section()

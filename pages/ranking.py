@@ -5,7 +5,8 @@ import streamlit as st
 
 from credit.common.labels import GROUPS, group_label
 from credit.common.months import month_label
-from ui import loaders
+from ui import loaders, monthcycle
+from ui.auth import current_actor
 from ui.bulletin import bulletin_downloads
 from ui.context import current_month
 from ui.router import ensure_router
@@ -20,6 +21,9 @@ if loaders.is_demo():
 if month is None:
     st.info("数据库中还没有数据。请信用办先到“数据上传”页面导入月报表。")
     st.stop()
+_actor = current_actor()
+if _actor is not None and _actor.can("publish"):
+    monthcycle.month_state_line(month)
 st.caption(f"考核月份：{month_label(month)}　·　得分率 = 得分 ÷ 适用指标满分 × 100，按得分率（保留两位小数）排名")
 
 view = loaders.home(month)  # computed once per data version; a rerun only draws
@@ -65,5 +69,8 @@ for tab, (group, hg) in zip(st.tabs([group_label(g) for g in GROUPS]), view.grou
 
 st.divider()
 st.subheader("下载本月通报")
-st.caption("月度通报（Word 公文格式 / Excel 明细），内容见“月度通报”页面。")
+st.caption("月度通报（Word 公文格式 / PDF / Excel 明细），内容见“月度通报”页面。")
 bulletin_downloads(month, key="home-bulletin")
+if _actor is not None and _actor.can("publish"):
+    st.divider()
+    monthcycle.status_section(month, key="home")

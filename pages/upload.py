@@ -29,6 +29,7 @@ from credit.workbook.preview import (
     warning_table,
 )
 from credit.workbook.template import build_template
+from ui import monthcycle
 from ui.auth import require
 from ui.context import data_version, db_path, months, store
 from ui.router import ensure_router
@@ -97,7 +98,7 @@ def _summaries(month: str) -> dict[str, pd.DataFrame | None]:
     return {g: service.score(store(), month, g, with_previous=False).summary for g in GROUPS}
 
 
-def _import(month: str, files: list[tuple[FileCheck, bytes]], preview: UploadPreview) -> None:
+def _import(month: str, files: list[tuple[FileCheck, bytes]], preview: UploadPreview, reason: str = "") -> None:
     """The one write: import the batch unless this session already did; then show rank changes."""
     imported: set[str] = st.session_state.setdefault(IMPORTED_KEY, set())
     if preview.token in imported:
@@ -106,7 +107,7 @@ def _import(month: str, files: list[tuple[FileCheck, bytes]], preview: UploadPre
     before = _summaries(month)
     try:
         batch = service.import_batch(store(), month, [(c.filename, raw) for c, raw in files], actor,
-                                     checks=[c for c, _ in files])
+                                     checks=[c for c, _ in files], reason=reason)
     except CreditError as exc:
         st.error(f"导入失败，未写入任何数据：{exc}")
         return
@@ -181,6 +182,15 @@ with c2:
                        file_name=f"信用监测月报表_{month}.xlsx", mime=XLSX_MIME, on_click="ignore",
                        icon=":material/download:", key="template")
 
+if month in have:
+    monthcycle.status_section(month, key="upload")
+published = monthcycle.is_published(month)
+if published:
+    pub = store().publishing.current_publication(month)
+    st.warning(f"{month_label(month)}的通报已签发（{pub['number']}）。再次导入的数据将作为**更正候选**："
+               "已发布的结果保持不变，信用办可在“月度通报”页面比较差异后签发更正通报。须填写更正说明。",
+               icon=":material/edit_note:")
+
 nonce = st.session_state.get(NONCE_KEY, 0)
 uploaded = st.file_uploader(
     "③ 上传填好的月报表（.xlsx 或 .xls，可一次选择多个文件，例如镇街和部门分开填报）",
@@ -220,5 +230,9 @@ else:
         st.warning(f"有 {preview.surges} 项数值比上月增长超过 10 倍（见上方各表“比上月增长超过 10 倍”），"
                    "可能是多打了位数或单位填错（元/万元）。请逐项核对后再导入。")
         acknowledged = st.checkbox(f"我已逐项核对这 {preview.surges} 项数值，确认无误", key=f"surges-ok-{preview.token}")
+    reason = st.text_input("更正说明（必填）", key="upload-reason") if published else ""
     if st.button("确认导入", type="primary", key="confirm", disabled=not acknowledged):
-        _import(month, files, preview)
+        if published and not reason.strip():
+            st.error("该月通报已签发，请先填写更正说明（为什么更正、更正了什么），未写入任何数据。")
+        else:
+            _import(month, files, preview, reason)

@@ -19,7 +19,8 @@ from credit.reports.publish import MIME, export
 from ui.auth import current_actor
 from ui.context import db_path
 
-BUTTONS = (("docx", "下载 Word 通报", ":material/description:"), ("xlsx", "下载 Excel 通报", ":material/table_chart:"))
+BUTTONS = (("docx", "下载 Word 通报", ":material/description:"), ("xlsx", "下载 Excel 通报", ":material/table_chart:"),
+           ("pdf", "下载 PDF 通报", ":material/picture_as_pdf:"))
 
 
 def build_file(db: str, month: str, fmt: str, actor: Actor | None, data: BulletinData | None = None) -> bytes:
@@ -31,7 +32,7 @@ def build_file(db: str, month: str, fmt: str, actor: Actor | None, data: Bulleti
 def bulletin_downloads(month: str, key: str, data: BulletinData | None = None) -> None:
     actor = current_actor()
     db = db_path()
-    cols = st.columns([1, 1, 3])
+    cols = st.columns([1, 1, 1, 2])
     for col, (fmt, label, icon) in zip(cols, BUTTONS):
         col.download_button(
             label, data=partial(build_file, db, month, fmt, actor, data), file_name=f"{file_stem(month)}.{fmt}",

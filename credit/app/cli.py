@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     _db_arg(p)
     p.add_argument("--month", type=_month, required=True)
     p.add_argument("--by", default="命令行", help="操作人")
+    p.add_argument("--reason", default="", help="更正说明（该月通报已签发时必填）")
     p.add_argument("files", nargs="+")
 
     p = sub.add_parser("scores", help="输出某月某组的得分与排名")
@@ -76,10 +77,27 @@ def build_parser() -> argparse.ArgumentParser:
         u.add_argument("--db", default=argparse.SUPPRESS)
     usub.add_parser("list", help="列出账户").add_argument("--db", default=argparse.SUPPRESS)
 
-    p = sub.add_parser("bulletin", help="生成月度通报（按输出文件扩展名：.docx 为 Word，.xlsx 为 Excel）")
+    p = sub.add_parser("bulletin", help="生成月度通报（按输出文件扩展名：.docx 为 Word，.pdf 为 PDF，.xlsx 为 Excel 附件）")
     _db_arg(p)
     p.add_argument("--month", type=_month, required=True)
-    p.add_argument("-o", "--output", required=True, help="输出文件，如 通报_2022-10.docx 或 通报_2022-10.xlsx")
+    p.add_argument("-o", "--output", required=True,
+                   help="输出文件，如 通报_2022-10.docx、通报_2022-10.pdf 或 通报_2022-10.xlsx")
+
+    p = sub.add_parser("publish", help="签发某月通报（已签发的月份再次签发即为更正通报，须 --reason）")
+    _db_arg(p)
+    p.add_argument("--month", type=_month, required=True)
+    p.add_argument("--number", required=True, help="文号，如 平信用办〔2022〕10号（同一年度不得重复）")
+    p.add_argument("--date", required=True, help="成文日期 YYYY-MM-DD（须在该月结束之后）")
+    p.add_argument("--signer", required=True, help="签发人")
+    p.add_argument("--reason", default="", help="更正说明（更正通报必填）")
+    p.add_argument("--force-reason", default="", help="仍然发布：报送进度有未报送项时，说明仍然发布的原因")
+    p.add_argument("--no-pdf", action="store_true", help="不生成 PDF（本机无 LibreOffice 时）")
+
+    p = sub.add_parser("status", help="某月报送进度：各单位已报送 / 报送为空 / 未报送（可导出催报清单）")
+    _db_arg(p)
+    p.add_argument("--month", type=_month, required=True)
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("-o", "--output", default=None, help="同时把催报清单写入 Excel 文件（.xlsx）")
 
     p = sub.add_parser("backup", help="在线备份数据库（导入进行中也可备份，得到一致的副本）")
     _db_arg(p)
@@ -169,7 +187,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     from credit.app.service import import_batch, open_store, read_files
 
     with open_store(args.db) as store:
-        batch = import_batch(store, args.month, read_files(args.files), Actor(CLI.username, CLI.role, args.by))
+        batch = import_batch(store, args.month, read_files(args.files), Actor(CLI.username, CLI.role, args.by),
+                             reason=args.reason)
     if not batch.ok:
         print(f"发现 {batch.error_count} 处问题，未导入任何数据：", file=sys.stderr)
         for check in batch.failed:
@@ -212,7 +231,8 @@ def cmd_bulletin(args: argparse.Namespace) -> int:
     out = Path(args.output)
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
-        print(f"错误：输出文件扩展名应为 .docx（Word）或 .xlsx（Excel），实际为「{out.suffix or '无'}」", file=sys.stderr)
+        print(f"错误：输出文件扩展名应为 .docx（Word）、.pdf 或 .xlsx（Excel），实际为「{out.suffix or '无'}」",
+              file=sys.stderr)
         return 2
     with open_store(args.db) as store:
         data = build_bulletin_data(store, args.month)
@@ -220,6 +240,50 @@ def cmd_bulletin(args: argparse.Namespace) -> int:
     out.write_bytes(blob)
     red, yellow = len(data.alerts_of(RED)), len(data.alerts_of(YELLOW))
     print(f"已生成 {data.title}：{out}（红色预警 {red} 个，黄色预警 {yellow} 个）")
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from credit.app.publish import publish_month
+    from credit.app.service import open_store
+
+    try:
+        issued = date.fromisoformat(args.date)
+    except ValueError:
+        print(f"错误：成文日期应为 YYYY-MM-DD，例如 2022-11-05，实际为「{args.date}」", file=sys.stderr)
+        return 2
+    with open_store(args.db) as store:
+        done = publish_month(store, args.month, args.number, issued, args.signer, CLI, force_reason=args.force_reason,
+                             correction_reason=args.reason, with_pdf=not args.no_pdf)
+    what = "更正通报" if done.kind == "correction" else "通报"
+    print(f"已签发 {args.month} {what}：{done.number}（成文日期 {issued:%Y-%m-%d}，签发人 {args.signer}）")
+    for fmt, digest in done.files.items():
+        print(f"  {fmt}：sha256 {digest}")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from credit.app.service import open_store
+    from credit.reports.status import chase_xlsx, month_status
+
+    with open_store(args.db) as store:
+        status = month_status(store, args.month)
+    if args.output:
+        out = Path(args.output)
+        if out.suffix.lower() != ".xlsx":
+            print(f"错误：催报清单应保存为 .xlsx 文件，实际为「{out.suffix or '无扩展名'}」", file=sys.stderr)
+            return 2
+        out.write_bytes(chase_xlsx(status))
+    if args.format == "json":
+        print(json.dumps(status.payload(), ensure_ascii=False, indent=2))
+    else:
+        print(f"{args.month} 报送进度：{status.summary()}")
+        shown = status.table[status.table["状态"] != "无需报送"].drop(columns=["上传编号"])
+        print(shown.to_string(index=False))
+        if args.output:
+            print(f"已生成催报清单：{args.output}")
     return 0
 
 
@@ -329,6 +393,8 @@ COMMANDS = {
     "scores": cmd_scores,
     "user": cmd_user,
     "bulletin": cmd_bulletin,
+    "status": cmd_status,
+    "publish": cmd_publish,
     "backup": cmd_backup,
     "restore": cmd_restore,
     "rebuild": cmd_rebuild,

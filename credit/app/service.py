@@ -133,6 +133,7 @@ def import_batch(
     files: Sequence[tuple[str, bytes | OSError]],
     actor: Actor,
     checks: Sequence[FileCheck] | None = None,
+    reason: str = "",
 ) -> BatchImport:
     """All-or-nothing import of a batch of monthly workbooks (the CLI's `import` and the upload page).
 
@@ -148,7 +149,7 @@ def import_batch(
     if not all(c.ok for c in checks):
         return BatchImport(month, tuple(checks))
     items = [(c.parsed, raw, name) for c, (name, raw) in zip(checks, files)]
-    return BatchImport(month, tuple(checks), tuple(store.import_workbooks(items, actor)))
+    return BatchImport(month, tuple(checks), tuple(store.import_workbooks(items, actor, reason)))
 
 
 # -- the CLI's score shapes -----------------------------------------------------------------------------

@@ -14,7 +14,8 @@ ACTIONS: dict[str, str] = {
     "account.enable": "启用账户", "framework.save": "发布指标体系", "weights.adopt": "采纳为官方权重",
     "scenario.save": "保存权重方案", "unit.add": "新增单位", "unit.rename": "单位更名",
     "unit.retire": "撤销单位", "xyd.set": "设定信易贷目标", "meta.set": "修改设置",
-    "bulletin.export": "导出通报", "register.add": "登记证明材料", "register.withdraw": "撤回证明材料",
+    "bulletin.export": "导出通报", "bulletin.text": "保存通报文稿", "bulletin.publish": "签发通报",
+    "bulletin.correct": "签发更正通报", "correction": "更正", "register.add": "登记证明材料", "register.withdraw": "撤回证明材料",
     "evidence.add": "上传证明文件", "seed.units": "初始化单位名册",
 }
 
@@ -28,7 +29,8 @@ KEY_LABELS: dict[str, str] = {
     "new_name": "新名称", "unit_id": "单位编号", "kind": "类型", "from_month": "起始月份",
     "year": "年度", "opening": "年初注册数", "target": "目标", "key": "设置项", "value": "值",
     "format": "格式", "bytes": "字节数", "red": "红色预警", "yellow": "黄色预警", "entry_id": "条目编号",
-    "file_id": "文件编号", "count": "数量", "note": "备注",
+    "file_id": "文件编号", "count": "数量", "note": "备注", "number": "文号", "issued": "成文日期", "signer": "签发人",
+    "override": "仍然发布原因", "missing": "未报送",
 }
 
 

@@ -75,6 +75,61 @@ class GroupBulletin:
     breakdown: pd.DataFrame  # one row per applicable unit × indicator, with the deduction items
 
 
+TEXT_PARTS = {"overall": "总体情况", "problems": "存在问题", "requirements": "下步要求"}
+DEFAULT_RECIPIENTS = "各镇（街道）、开发区，县直各部门（单位）"
+DEFAULT_CC = "县委办公室，县人大常委会办公室，县政府办公室，县政协办公室，县社会信用体系建设领导小组成员单位"
+
+
+@dataclass(frozen=True)
+class BulletinText:
+    """The prose of the 通报 that leaders rewrite: 总体情况, 存在问题, 下步要求.
+
+    Drafted from the month's figures (`draft_text`), then edited by the office and saved per
+    month; the tables, chart and warnings are never edited by hand (they are the engine's). Each
+    part is plain text, one paragraph per line, so it round-trips through a text area and JSON.
+    """
+
+    overall: str
+    problems: str
+    requirements: str
+
+    def paragraphs(self, part: str) -> list[str]:
+        """The non-blank lines of one part (keys of TEXT_PARTS)."""
+        return [line.strip() for line in getattr(self, part).splitlines() if line.strip()]
+
+    def to_dict(self) -> dict[str, str]:
+        return {k: getattr(self, k) for k in TEXT_PARTS}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, object]) -> BulletinText:
+        """From saved JSON or a form; a part left empty is refused (a 通报 without it reads broken)."""
+        empty = [TEXT_PARTS[k] for k in TEXT_PARTS if not str(d.get(k) or "").strip()]
+        if empty:
+            raise CreditError(f"通报的“{'”“'.join(empty)}”不能为空，请填写或恢复系统生成的草稿。")
+        return cls(**{k: str(d[k]).strip() for k in TEXT_PARTS})
+
+
+@dataclass(frozen=True)
+class IssueInfo:
+    """What goes into the red head and the 版记: number, date, signer, 主送 and 抄送.
+
+    A draft has no number yet (the 文号 line says so); `corrects` names the 通报 a 更正通报
+    corrects. The date is the one chosen by the office (成文日期), never "today" once issued.
+    """
+
+    number: str = ""  # 文号, e.g. 平信用办〔2022〕11号
+    issued: date | None = None
+    signer: str = ""  # 签发人
+    recipients: str = DEFAULT_RECIPIENTS  # 主送
+    cc: str = DEFAULT_CC  # 抄送
+    printer: str = ISSUER  # 印发机关
+    corrects: str = ""  # the original number, for a 更正通报
+
+    @property
+    def draft(self) -> bool:
+        return not self.number
+
+
 @dataclass
 class BulletinData:
     month: str
@@ -89,10 +144,17 @@ class BulletinData:
     xyd_series: pd.DataFrame | None = None  # county month by month (for the chart)
     xyd_towns: pd.DataFrame | None = None  # credit.scoring.xyd.town_table
     notes: list[str] = field(default_factory=list)
+    text: BulletinText | None = None  # None → the generated draft (set by build_bulletin_data)
+    issue: IssueInfo = field(default_factory=IssueInfo)
 
     @property
     def issue_no(self) -> int:
         return month_parts(self.month)[1]
+
+    @property
+    def new_deductions(self) -> pd.DataFrame:
+        """This month's new deduction items: the only ones the Word file lists (the year's are in Excel)."""
+        return self.deductions[self.deductions["本月新增"] == "是"].reset_index(drop=True)
 
     @property
     def month_text(self) -> str:
@@ -334,13 +396,55 @@ def deductions_sentence(deductions: pd.DataFrame) -> str:
         return "本年度至今没有扣分事项。"
     new = int((deductions["本月新增"] == "是").sum())
     return (f"本年累计扣分事项 {len(deductions)} 项，涉及 {deductions['单位'].nunique()} 个单位，"
-            f"其中本月新增 {new} 项（详见第五部分）。")
+            f"其中本月新增 {new} 项（见第四部分，全年明细见附件）。")
 
 
 def alerts_sentence(alerts: list[Alert]) -> str:
     red = sum(a.level == RED for a in alerts)
     yellow = sum(a.level == YELLOW for a in alerts)
-    return f"本月发出红色预警 {red} 个、黄色预警 {yellow} 个（详见第六部分），请相关单位对照整改。"
+    return f"本月发出红色预警 {red} 个、黄色预警 {yellow} 个（详见第五部分），请相关单位对照整改。"
+
+
+def problems_draft(data: BulletinData) -> str:
+    """存在问题, drafted from the warnings and the laggards; one numbered point a line."""
+    points: list[str] = []
+    red = data.alerts_of(RED)
+    if red:
+        points.append(f"部分单位出现严重失信或排名明显下滑。{_names(sorted({a.unit for a in red}))}本月被红色预警，"
+                      "须逐项说明原因并限期整改。")
+    flows = [a for a in data.alerts_of(YELLOW) if not a.reason.startswith("信易贷")]
+    if flows:
+        units = list(dict.fromkeys(a.unit for a in flows))
+        points.append(f"按月报送不够及时。{_names(units[:8])}{'等' if len(units) > 8 else ''} {len(units)} 个单位"
+                      "本月有按月报送的指标未报送或为 0。")
+    xyd = [a.unit for a in data.alerts_of(YELLOW) if a.reason.startswith("信易贷")]
+    if xyd:
+        points.append(f"“信易贷”推广进度不均衡。{_names(xyd)}新增注册企业数落后于序时任务。")
+    new = data.new_deductions
+    if not new.empty:
+        points.append(f"扣分事项仍有发生。本月新增扣分事项 {len(new)} 项，涉及{_names(list(dict.fromkeys(new['单位'])))}。")
+    for gb in data.groups:
+        low = gb.table.sort_values("排名", kind="stable").tail(3)
+        if len(gb.table) > 3:
+            names = _names([f"{r['单位']}（{r['得分率']:.2f}）" for r in low.to_dict("records")])
+            points.append(f"{gb.label}中{names}排名靠后，与先进单位差距较大。")
+    if not points:
+        return "本月各单位工作总体平稳，未发现突出问题。"
+    numbers = "一二三四五六七八九十"
+    return "\n".join(f"{numbers[i]}是{p}" for i, p in enumerate(points[:10]))
+
+
+REQUIREMENTS_DRAFT = "\n".join([
+    "一是压实工作责任。各单位要对照本通报查找差距，主要负责同志亲自过问，分管负责同志具体抓，确保各项指标按时保质完成。",
+    "二是按时准确报送。各单位须于每月 5 日前报送上月数据，做到不漏报、不迟报、不错报；被预警的单位须于 10 个工作日内书面报送整改情况。",
+    "三是加快“信易贷”推广。落后于序时进度的镇（街道）、开发区要制定推进计划，确保完成全年新增注册任务。",
+    "四是强化信用监管。对本月新增的扣分事项逐项核实、整改到位，防止同类问题再次发生。",
+])
+
+
+def draft_text(data: BulletinData) -> BulletinText:
+    """The generated draft of the editable parts: the office starts from this."""
+    return BulletinText("\n".join(data.sentences), problems_draft(data), REQUIREMENTS_DRAFT)
 
 
 # -- assembling -------------------------------------------------------------------------------
@@ -380,8 +484,14 @@ def build_bulletin_data(
     month: str,
     scored: dict[str, GroupMonth] | None = None,
     issued: date | None = None,
+    text: BulletinText | None = None,
+    issue: IssueInfo | None = None,
 ) -> BulletinData:
-    """Everything the month's bulletin says; `scored` reuses already computed `score()` results."""
+    """Everything the month's bulletin says; `scored` reuses already computed `score()` results.
+
+    `text` is the office's edited prose (None: the generated draft); `issue` the number, date,
+    signer and 抄送 (None: an unnumbered draft dated `issued` or today).
+    """
     if month not in store.months_with_data():
         raise CreditError(f"{month} 没有导入任何数据，无法生成通报。")
     pm = previous_month(month)
@@ -403,8 +513,13 @@ def build_bulletin_data(
         deductions_sentence(ded),
         alerts_sentence(alerts),
     ]
-    return BulletinData(month, bulletin_title(month), ISSUER, issued or today(), sentences, groups, ded,
-                        alerts, p, series, towns, list(NOTES))
+    issue = issue or IssueInfo(issued=issued)
+    when = issue.issued or issued or today()
+    data = BulletinData(month, bulletin_title(month), ISSUER, when, sentences, groups, ded,
+                        alerts, p, series, towns, list(NOTES), text, issue)
+    if data.text is None:
+        data.text = draft_text(data)
+    return data
 
 
 # -- rendering --------------------------------------------------------------------------------
@@ -421,9 +536,10 @@ def alerts_frame(alerts: list[Alert]) -> pd.DataFrame:
 
 def xlsx_sheets(data: BulletinData) -> dict[str, pd.DataFrame]:
     """The Excel file's sheets, in order."""
-    sheets: dict[str, pd.DataFrame] = {
-        "总体情况": pd.DataFrame({"内容": [data.title, data.issuer, *data.sentences, *data.notes]}),
-    }
+    text = data.text or draft_text(data)
+    head = [data.title, data.issuer] + ([data.issue.number] if data.issue.number else [])
+    body = [f"{name}：{line}" for part, name in TEXT_PARTS.items() for line in text.paragraphs(part)]
+    sheets: dict[str, pd.DataFrame] = {"总体情况": pd.DataFrame({"内容": [*head, *body, *data.notes]})}
     for gb in data.groups:
         sheets[f"{gb.group}排名"] = gb.table
     sheets["扣分事项"] = data.deductions

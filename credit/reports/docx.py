@@ -1,8 +1,11 @@
 """The bulletin as a Word file laid out like a county government notice (党政机关公文格式, GB/T 9704).
 
-A4, 公文 margins (top 37 mm, bottom 35 mm, left 28 mm, right 26 mm), a red issuing-body banner and
-rule, the title in 小标宋 二号, body in 仿宋_GB2312 三号 on a fixed 28-point line, headings in 黑体,
-tables in 宋体 小五, page numbers "— 1 —" at the foot.
+A4, 公文 margins (top 37 mm, bottom 35 mm, left 28 mm, right 26 mm). 版头: the red 发文机关标志
+(小标宋), the 文号 (and 签发人) in 仿宋 三号 and the red separator rule; 主体: title in 小标宋 二号,
+主送, 正文 in 仿宋_GB2312 三号 on a fixed 28-point line (headings 黑体 / 楷体), 附件说明, 落款
+and 成文日期; 版记: the 抄送 and 印发 lines between black rules. Tables in 宋体 小五, page numbers
+"— 1 —" at the foot. The Word file keeps to the main text: only this month's new deductions are
+listed (the year's full list is the Excel annex).
 
 Fonts: every style sets w:eastAsia as well as w:ascii/w:hAnsi and drops the theme-font attributes
 (which would otherwise win over the named fonts), and the font table names a fallback (w:altName)
@@ -26,7 +29,7 @@ from docx.shared import Mm, Pt, RGBColor
 from lxml import etree
 
 from credit.common.months import month_parts
-from credit.reports.bulletin import ALERT_RULES, RED, YELLOW, BulletinData, GroupBulletin
+from credit.reports.bulletin import ALERT_RULES, RED, YELLOW, BulletinData, GroupBulletin, draft_text
 from credit.reports.chart import bulletin_chart
 
 TITLE_FONT = "方正小标宋简体"
@@ -42,6 +45,7 @@ ER_HAO, SAN_HAO, SI_HAO, XIAO_SI, WU_HAO, XIAO_WU = Pt(22), Pt(16), Pt(14), Pt(1
 BODY_LINE = Pt(28)
 TEXT_WIDTH_MM = 210 - 28 - 26
 RED_COLOR = RGBColor(0xFF, 0x00, 0x00)
+HEAD_SUFFIX = "文件"  # 发文机关标志 = 发文机关全称 + “文件”
 CN_NUMBERS = "一二三四五六七八九十"
 KEEP_TOGETHER_ROWS = 12  # a table this short stays on one page; a longer one keeps its first rows with the caption
 KEEP_FIRST_ROWS = 3
@@ -89,7 +93,8 @@ def _paragraph_style(doc, name: str, font: str, size, *, bold: bool = False, ali
 
 def setup_styles(doc) -> None:
     _paragraph_style(doc, "Normal", BODY_FONT, SAN_HAO, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True, line=BODY_LINE)
-    _paragraph_style(doc, "版头", TITLE_FONT, Pt(24), align=WD_ALIGN_PARAGRAPH.CENTER)
+    _paragraph_style(doc, "版头", TITLE_FONT, Pt(24), align=WD_ALIGN_PARAGRAPH.DISTRIBUTE)
+    _paragraph_style(doc, "版记", BODY_FONT, SI_HAO, line=Pt(22))
     _paragraph_style(doc, "通报标题", TITLE_FONT, ER_HAO, align=WD_ALIGN_PARAGRAPH.CENTER, line=Pt(36))
     _paragraph_style(doc, "一级标题", HEADING_FONT, SAN_HAO, indent=True, line=BODY_LINE, keep=True)
     _paragraph_style(doc, "二级标题", SUBHEADING_FONT, SAN_HAO, indent=True, line=BODY_LINE, keep=True)
@@ -144,14 +149,25 @@ def _page_field(paragraph) -> None:
         run._r.append(el)
 
 
-def _bottom_rule(paragraph, color: str = "FF0000", size: int = 12) -> None:
+def _rules(paragraph, color: str = "FF0000", **sizes: int) -> None:
+    """Horizontal rules above/below a paragraph; size in eighths of a point (8 ≈ 0.35 mm)."""
     ppr = paragraph._p.get_or_add_pPr()
     borders = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for k, v in (("w:val", "single"), ("w:sz", str(size)), ("w:space", "4"), ("w:color", color)):
-        bottom.set(qn(k), v)
-    borders.append(bottom)
+    for side in ("top", "bottom"):
+        if side in sizes:
+            el = OxmlElement(f"w:{side}")
+            for k, v in (("w:val", "single"), ("w:sz", str(sizes[side])), ("w:space", "4"), ("w:color", color)):
+                el.set(qn(k), v)
+            borders.append(el)
     ppr.append(borders)
+
+
+def _right_tab(paragraph, indent_chars: float = 1) -> None:
+    """A right-aligned tab stop one character in from the right margin (文号 | 签发人, 印发 date)."""
+    from docx.enum.text import WD_TAB_ALIGNMENT
+
+    paragraph.paragraph_format.tab_stops.add_tab_stop(Mm(TEXT_WIDTH_MM) - SAN_HAO * indent_chars,
+                                                      WD_TAB_ALIGNMENT.RIGHT)
 
 
 # -- paragraphs -------------------------------------------------------------------------------
@@ -167,18 +183,40 @@ def para(doc, text: str = "", style: str = "Normal", *, bold: bool = False, colo
     return p
 
 
+def issue_number_text(data: BulletinData) -> str:
+    """The 文号 line: the number, or a visible placeholder on an unnumbered draft."""
+    return data.issue.number or f"（草稿，文号待定）{data.month[:4]}年第{data.issue_no}期"
+
+
+def date_text(d) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
 def masthead(doc, data: BulletinData) -> None:
-    p = para(doc, data.issuer, "版头", color=RED_COLOR)
-    p.paragraph_format.space_before = Pt(6)
-    p = para(doc, f"{month_parts(data.month)[0]}年第{data.issue_no}期", "表格文字")
-    p.runs[0].font.size = SAN_HAO
-    set_fonts(p.runs[0]._r.get_or_add_rPr(), BODY_FONT)
+    """版头: red 发文机关标志, then 文号 (left) and 签发人 (right), then the red separator rule."""
+    head = data.issuer + HEAD_SUFFIX
+    p = para(doc, head, "版头", color=RED_COLOR)
+    # As large as fits on one line (GB/T 9704: no wider than the text block), at most 小初 (36 pt).
+    p.runs[0].font.size = Pt(min(36, int(Mm(TEXT_WIDTH_MM).pt / len(head) * 0.97)))
     p.paragraph_format.space_before = Pt(10)
-    _bottom_rule(p)
+    p.paragraph_format.space_after = Pt(28)
+    p = para(doc, issue_number_text(data), "Normal")
+    p.paragraph_format.first_line_indent = SAN_HAO if data.issue.signer else Pt(0)
+    if data.issue.signer:
+        _right_tab(p)
+        p.add_run("\t签发人：")
+        run = p.add_run(data.issue.signer)
+        set_fonts(run._r.get_or_add_rPr(), SUBHEADING_FONT)
+    else:
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _rules(p, bottom=18)
     p = doc.add_paragraph(style="通报标题")
-    p.paragraph_format.space_before = Pt(24)
+    p.paragraph_format.space_before = Pt(28)
     p.paragraph_format.space_after = Pt(16)
-    head, _, tail = data.title.partition("工作")
+    title = data.title
+    if data.issue.corrects:
+        title = f"关于更正《{data.title}》（{data.issue.corrects}）的通报"
+    head, _, tail = title.partition("工作")
     p.add_run(head + "工作")
     p.add_run().add_break()
     p.add_run(tail)
@@ -265,15 +303,11 @@ def ranking_rows(gb: GroupBulletin) -> tuple[list[str], list[list[str]], list[fl
     return header, rows, weights
 
 
-def deduction_rows(data: BulletinData) -> tuple[list[str], list[list[str]], set[int]]:
-    rows, new = [], set()
-    for i, r in enumerate(data.deductions.to_dict("records")):
-        mark = "★" if r["本月新增"] else ""
-        if mark:
-            new.add(i)
-        month = f"{month_parts(str(r['月份']))[1]}月"
-        rows.append([str(i + 1), str(r["单位"]), str(r["指标"]), str(r["事项"]), month + mark, f"{r['扣分']:g}"])
-    return ["序号", "单位", "指标", "事项", "月份", "扣分"], rows, new
+def deduction_rows(data: BulletinData) -> tuple[list[str], list[list[str]]]:
+    """This month's new deduction items only; the year's full list is the Excel annex."""
+    rows = [[str(i + 1), str(r["单位"]), str(r["指标"]), str(r["事项"]), f"{r['扣分']:g}"]
+            for i, r in enumerate(data.new_deductions.to_dict("records"))]
+    return ["序号", "单位", "指标", "事项", "扣分"], rows
 
 
 def xyd_rows(towns: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
@@ -307,15 +341,21 @@ def _caption(doc, text: str) -> None:
     p.paragraph_format.space_after = Pt(4)
 
 
+def text_part(doc, data: BulletinData, num: _Numbering, part: str, heading: str) -> None:
+    """One editable part (总体情况, 存在问题, 下步要求): a heading and one paragraph per line."""
+    para(doc, num.heading() + heading, "一级标题")
+    for line in (data.text or draft_text(data)).paragraphs(part):
+        para(doc, line)
+
+
 def overview(doc, data: BulletinData, num: _Numbering) -> None:
-    para(doc, num.heading() + "总体情况", "一级标题")
-    for sentence in data.sentences:
-        para(doc, sentence)
+    text_part(doc, data, num, "overall", "总体情况")
 
 
 def rankings(doc, data: BulletinData, num: _Numbering) -> None:
-    for gb in data.groups:
-        para(doc, f"{num.heading()}{gb.label}排名情况", "一级标题")
+    para(doc, f"{num.heading()}排名情况", "一级标题")
+    for i, gb in enumerate(data.groups):
+        para(doc, f"（{CN_NUMBERS[i]}）{gb.label}", "二级标题")
         _caption(doc, f"{num.caption()}  {data.month_text}{gb.label}社会信用体系建设工作排名")
         header, rows, weights = ranking_rows(gb)
         add_table(doc, header, rows, weights, left={1})
@@ -340,15 +380,20 @@ def xyd_section(doc, data: BulletinData, num: _Numbering) -> None:
         add_table(doc, header, rows, [24, 16, 12, 12, 12, 12, 12], left={0})
 
 
+ANNEX = "附件：{year}年1—{m}月扣分事项及得分明细（Excel）"
+
+
 def deductions_section(doc, data: BulletinData, num: _Numbering) -> None:
-    para(doc, f"{num.heading()}扣分事项", "一级标题")
-    if data.deductions.empty:
-        para(doc, "本年度至今各单位没有扣分事项。")
+    para(doc, f"{num.heading()}本月新增扣分事项", "一级标题")
+    total = f"本年累计 {len(data.deductions)} 项，全年明细见附件。" if not data.deductions.empty else ""
+    new = data.new_deductions
+    if new.empty:
+        para(doc, f"本月各单位没有新增扣分事项。{total}")
         return
-    para(doc, "本年1月至本月各单位扣分事项如下（标注“★”并加粗的为本月新增），请相关单位逐项核实、整改到位。")
-    _caption(doc, f"{num.caption()}  {month_parts(data.month)[0]}年扣分事项明细")
-    header, rows, new = deduction_rows(data)
-    add_table(doc, header, rows, [7, 20, 30, 50, 14, 9], left={1, 2, 3}, bold_rows=new)
+    para(doc, f"本月新增扣分事项 {len(new)} 项，请相关单位逐项核实、整改到位。{total}")
+    _caption(doc, f"{num.caption()}  {data.month_text}新增扣分事项")
+    header, rows = deduction_rows(data)
+    add_table(doc, header, rows, [7, 20, 30, 60, 9], left={1, 2, 3})
 
 
 def alerts_section(doc, data: BulletinData, num: _Numbering) -> None:
@@ -365,15 +410,32 @@ def alerts_section(doc, data: BulletinData, num: _Numbering) -> None:
 
 
 def closing(doc, data: BulletinData) -> None:
-    para(doc, "请各镇（街道）、开发区和县直各部门（单位）对照本通报，认真查找差距，落实整改措施，"
-              "确保全年社会信用体系建设各项任务顺利完成。")
+    """说明, 附件说明, 落款 and 成文日期 (right, four characters in from the margin)."""
     para(doc, "说明：", "说明")
     for i, note in enumerate(data.notes, start=1):
         para(doc, f"{i}. {note}", "说明")
-    for text in ("", data.issuer, f"{data.issued.year}年{data.issued.month}月{data.issued.day}日"):
+    para(doc)
+    year, m = data.month[:4], int(data.month[5:])
+    para(doc, ANNEX.format(year=year, m=m))
+    for text in ("", "", data.issuer, date_text(data.issued)):
         p = para(doc, text)
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        p.paragraph_format.right_indent = Pt(32)
+        p.paragraph_format.right_indent = SAN_HAO * 4
+
+
+def colophon(doc, data: BulletinData) -> None:
+    """版记: 抄送 between a thick and a thin rule, then 印发机关 and 印发日期 above a thick rule."""
+    p = para(doc, f"抄送：{data.issue.cc}", "版记")
+    p.paragraph_format.space_before = Pt(28)
+    p.paragraph_format.left_indent = p.paragraph_format.right_indent = SI_HAO
+    p.paragraph_format.first_line_indent = Pt(0)
+    p.paragraph_format.hanging_indent = None
+    _rules(p, "000000", top=8, bottom=6)
+    p = para(doc, data.issue.printer, "版记")
+    p.paragraph_format.left_indent = SI_HAO
+    _right_tab(p)
+    p.add_run(f"\t{date_text(data.issued)}印发")
+    _rules(p, "000000", bottom=8)
 
 
 def render_docx(data: BulletinData) -> bytes:
@@ -383,16 +445,25 @@ def render_docx(data: BulletinData) -> bytes:
     setup_page(doc)
     doc.core_properties.title = data.title
     doc.core_properties.author = data.issuer
+    doc.core_properties.subject = data.issue.number
+    doc.core_properties.keywords = f"签发人：{data.issue.signer}" if data.issue.signer else ""
     masthead(doc, data)
-    para(doc, "各镇（街道）、开发区，县直各部门（单位）：", "Normal").paragraph_format.first_line_indent = Pt(0)
-    para(doc, f"现将{data.month_text}全县社会信用体系建设工作情况通报如下：")
+    para(doc, f"{data.issue.recipients}：", "Normal").paragraph_format.first_line_indent = Pt(0)
+    if data.issue.corrects:
+        para(doc, f"经核实，{data.month_text}部分单位报送的数据有误，现对《{data.title}》（{data.issue.corrects}）"
+                  "予以更正，更正后的情况通报如下，原通报相应内容同时废止：")
+    else:
+        para(doc, f"现将{data.month_text}全县社会信用体系建设工作情况通报如下：")
     num = _Numbering()
     overview(doc, data, num)
     rankings(doc, data, num)
     xyd_section(doc, data, num)
     deductions_section(doc, data, num)
     alerts_section(doc, data, num)
+    text_part(doc, data, num, "problems", "存在问题")
+    text_part(doc, data, num, "requirements", "下步要求")
     closing(doc, data)
+    colophon(doc, data)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

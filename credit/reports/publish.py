@@ -9,22 +9,29 @@ from __future__ import annotations
 
 from credit.errors import CreditError
 from credit.model.accounts import Actor
-from credit.reports.bulletin import RED, YELLOW, BulletinData, to_xlsx
+from credit.reports.bulletin import RED, YELLOW, BulletinData, file_stem, to_xlsx
 from credit.reports.docx import render_docx
+from credit.reports.pdf import docx_to_pdf
 from credit.store.facade import Store
 
-FORMATS = {"docx", "xlsx"}
+FORMATS = {"docx", "xlsx", "pdf"}
 MIME = {
+    "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
 
+def to_pdf(data: BulletinData) -> bytes:
+    """The Word file as PDF (LibreOffice headless, CJK fonts mapped; see credit.reports.pdf)."""
+    return docx_to_pdf(render_docx(data), file_stem(data.month))
+
+
 def render(data: BulletinData, fmt: str) -> bytes:
-    """The bulletin as a Word ("docx") or Excel ("xlsx") file; any other format is refused in Chinese."""
+    """The bulletin as Word ("docx"), PDF ("pdf") or Excel ("xlsx"); any other format is refused in Chinese."""
     if fmt not in FORMATS:
-        raise CreditError(f"不支持的通报格式「{fmt}」，可选 docx（Word）或 xlsx（Excel）")
-    return render_docx(data) if fmt == "docx" else to_xlsx(data)
+        raise CreditError(f"不支持的通报格式「{fmt}」，可选 docx（Word）、pdf 或 xlsx（Excel 附件）")
+    return {"docx": render_docx, "xlsx": to_xlsx, "pdf": to_pdf}[fmt](data)
 
 
 def export(store: Store, data: BulletinData, fmt: str, actor: Actor | None) -> bytes:

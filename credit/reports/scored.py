@@ -53,8 +53,9 @@ class GroupMonth:
     """
 
     def __init__(self, scores: MonthScores, inputs: MonthInputs | Callable[[], MonthInputs], summary: pd.DataFrame,
-                 unreported: list[Unit] | None = None):
+                 unreported: list[Unit] | None = None, published: dict | None = None):
         self.scores = scores
+        self.published = published  # the publication whose frozen result `summary` shows, if any
         self.summary = summary  # scores.summary with prev_score / prev_rank / d_score / d_rank
         self._inputs = inputs
         self._unreported = unreported
@@ -78,29 +79,44 @@ def score(
     policy: Policy = "rescale",
     framework: Framework | None = None,
     with_previous: bool = True,
+    published: bool = True,
 ) -> GroupMonth:
-    """The month's scores with changes against the month before; read from the stored results
-    when they are still valid for this data version, otherwise computed and stored."""
+    """A month's scores for a group, with the change against the previous month.
+
+    For a month whose 通报 is issued, `summary` shows the published result (the frozen rows of
+    the publication in force) — the official record — unless `published=False` (publishing and
+    the correction diff need the live result) or a what-if framework/policy is asked for. The
+    previous month's figures come from its publication too, so "rank change" compares records.
+    Results are read from the stored results when still valid for this data version (publishing
+    is a write, so it invalidates them), otherwise computed and stored.
+    """
+    official = published and framework is None and policy == "rescale"
     stored = framework is None and with_previous  # a what-if framework's scores are not kept
+    cache_policy = policy if official else f"{policy}:live"
     # One snapshot for every read: an import committing meanwhile must not hand us one sheet of
     # the month from before it and another from after it.
     with store.snapshot():
         version = store.data_version()
         register = _register(store, version)
         fw = framework or framework_for(store, group, month, register)
-        key = (month, group, policy, version, fw.version_id or 0, ENGINE_VERSION)
+        key = (month, group, cache_policy, version, fw.version_id or 0, ENGINE_VERSION)
         hit = store.results.get(*key) if stored else None
         if hit is not None:
-            return _from_stored(store.path, month, group, policy, fw, register, hit)
+            gm = _from_stored(store.path, month, group, policy, fw, register, hit)
+            gm.published = store.publishing.current_publication(month) if official else None
+            return gm
         inp = load_month_inputs(store, month, group, register)
         pm = previous_month(month)
         pinp = None
         if with_previous and pm in store.months_with_data():
             pinp = load_month_inputs(store, pm, group, register)
             pfw = framework_for(store, group, pm, register)
+        pub, frozen = _frozen(store, month, group) if official else (None, None)
+        _, pfrozen = _frozen(store, pm, group) if official and pinp is not None else (None, None)
     ms = score_month(inp, fw, policy)
-    prev = None if pinp is None else score_month(pinp, pfw, policy).summary
-    gm = GroupMonth(ms, inp, add_changes(ms.summary, prev))
+    prev = None if pinp is None else (pfrozen if pfrozen is not None else score_month(pinp, pfw, policy).summary)
+    current = ms.summary if frozen is None else _with_frozen(ms.summary, frozen)
+    gm = GroupMonth(ms, inp, add_changes(current, prev), published=pub)
     if stored:
         store.results.put(*key, StoredResult(gm.summary, ms.detail, ms.items, [u.id for u in inp.unreported]))
     return gm
@@ -129,3 +145,25 @@ def _from_stored(path: Path, month: str, group: str, policy: str, fw: Framework,
 
     ms = MonthScores(month, group, policy, fw, hit.detail, hit.items, hit.summary.drop(columns=CHANGE_COLUMNS))
     return GroupMonth(ms, load, hit.summary, [register.by_id[u] for u in hit.unreported if u in register.by_id])
+
+
+def _frozen(store: Store, month: str, group: str) -> tuple[dict | None, pd.DataFrame | None]:
+    """(publication in force, its frozen rows of `group`) — (None, None) while 采集中."""
+    pub = store.publishing.current_publication(month)
+    if pub is None:
+        return None, None
+    rows = store.publishing.published_scores(pub["id"], group)
+    frame = pd.DataFrame([{"unit_id": r["unit_id"], "rank": r["rank"], "score": r["score"], "earned": r["earned"],
+                           "possible": r["possible"], **r["subtotals"]} for r in rows])
+    return pub, frame
+
+
+def _with_frozen(live: pd.DataFrame, frozen: pd.DataFrame) -> pd.DataFrame:
+    """The live summary's shape with the published numbers and order (units in both)."""
+    f = frozen.set_index("unit_id")
+    out = live[live["unit_id"].isin(f.index)].copy()
+    for col in [c for c in f.columns if c in out.columns]:
+        values = out["unit_id"].map(f[col])
+        out[col] = values.astype(out[col].dtype) if col in ("rank",) else values.astype(float)
+    order = out.assign(_r=out["rank"].astype(int)).sort_values("_r", kind="stable").index
+    return out.loc[order].reset_index(drop=True)

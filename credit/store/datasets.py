@@ -136,20 +136,30 @@ class Datasets:
         """
         return self.import_workbooks([(parsed, raw, filename)], by)[0]
 
-    def import_workbooks(self, items: Sequence[tuple[ParsedWorkbook, bytes, str]], by: Actor) -> list[ImportResult]:
+    def import_workbooks(self, items: Sequence[tuple[ParsedWorkbook, bytes, str]], by: Actor,
+                         reason: str = "") -> list[ImportResult]:
         """Import several files (parsed, raw bytes, filename) in ONE transaction: all or none.
 
         The files are handled in order, so a later file's sheet supersedes an earlier one's for
-        the same (month, sheet). Shapes are checked before the write lock is taken.
+        the same (month, sheet). Shapes are checked before the write lock is taken. A month whose
+        通报 is already issued takes new figures only with a `reason` (更正说明): they become the
+        correction candidate, while the published record stays as issued (credit.store.publishing).
         """
         who = authorize(by, "import")
         prepared = [_prepare_import(p, raw, name) for p, raw, name in items]
         if not any(prep.sheets for prep in prepared):
             return [ImportResult(prep.month, None) for prep in prepared]
         with self._core.write():
-            return [self._import_prepared(prep, who) for prep in prepared]
+            published = sorted({prep.month for prep in prepared if prep.sheets and self._core.scalar(
+                "SELECT 1 FROM publications WHERE month = ? LIMIT 1", (prep.month,))})
+            if published and not reason.strip():
+                raise CreditError(f"{'、'.join(published)} 的通报已签发，再次导入须填写更正说明（为什么更正、更正了什么）。"
+                                  "未写入任何数据。")
+            why = reason.strip() if published else ""
+            return [self._import_prepared(prep, who, why) if why and prep.month in published
+                    else self._import_prepared(prep, who) for prep in prepared]
 
-    def _import_prepared(self, prep: _PreparedImport, who: str) -> ImportResult:
+    def _import_prepared(self, prep: _PreparedImport, who: str, reason: str = "") -> ImportResult:
         result = ImportResult(prep.month, None)
         if not prep.sheets:
             return result
@@ -191,6 +201,8 @@ class Datasets:
                 "created": result.created,
                 "unchanged": result.unchanged,
             }
+            if reason:
+                detail["reason"] = reason  # 更正说明 of a re-import into a published month
             self._core.changed(who, "import", detail)
         return result
 

@@ -12,7 +12,7 @@ from credit.model.accounts import ROLES, Actor, PermissionDenied
 from credit.store.core import Core
 from credit.store.util import check_month
 
-BULLETIN_FORMATS = ("docx", "xlsx")
+BULLETIN_FORMATS = ("docx", "xlsx", "pdf")
 
 
 class Exports:
@@ -27,7 +27,7 @@ class Exports:
             raise PermissionDenied("未登录或缺少操作账户，导出记录未写入。")
         check_month(month)
         if fmt not in BULLETIN_FORMATS:
-            raise CreditError(f"不支持的通报格式「{fmt}」，可选 docx（Word）或 xlsx（Excel）")
+            raise CreditError(f"不支持的通报格式「{fmt}」，可选 docx（Word）、pdf 或 xlsx（Excel）")
         counts = {"bytes": size, "red": red, "yellow": yellow}
         if any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in counts.values()):
             raise CreditError(f"导出记录的数量应为非负整数：{counts}")

@@ -40,6 +40,7 @@ from credit.store.core import Core
 from credit.store.datasets import Datasets, ImportResult
 from credit.store.exports import Exports
 from credit.store.frameworks import Frameworks
+from credit.store.publishing import Publishing
 from credit.store.registers import Registers
 from credit.store.results import Results
 from credit.store.scenarios import Scenarios
@@ -74,6 +75,7 @@ class Store:
         self.exports = Exports(core)
         self.seeding = Seeding(core, self.units, self.frameworks)
         self.results = Results(core)  # computed scores kept between processes (a cache)
+        self.publishing = Publishing(core)
 
     # -- lifecycle and the file ----------------------------------------------------------------
 
@@ -115,8 +117,9 @@ class Store:
     def import_workbook(self, parsed: ParsedWorkbook, raw: bytes, filename: str, by: Actor) -> ImportResult:
         return self.datasets.import_workbook(parsed, raw, filename, by)
 
-    def import_workbooks(self, items: Sequence[tuple[ParsedWorkbook, bytes, str]], by: Actor) -> list[ImportResult]:
-        return self.datasets.import_workbooks(items, by)
+    def import_workbooks(self, items: Sequence[tuple[ParsedWorkbook, bytes, str]], by: Actor,
+                         reason: str = "") -> list[ImportResult]:
+        return self.datasets.import_workbooks(items, by, reason)
 
     def restore_version(self, version_id: int, by: Actor) -> dict[str, Any]:
         return self.datasets.restore_version(version_id, by)

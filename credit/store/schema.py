@@ -320,3 +320,92 @@ def m0005_computed_results(db: Database) -> None:
         )
         """
     )
+
+
+_PUBLISHING = [
+    # The office's edited 通报 prose per month; a save is a new row (the latest one counts).
+    """
+    CREATE TABLE bulletin_texts (
+        id       INTEGER PRIMARY KEY,
+        month    TEXT NOT NULL,
+        text     TEXT NOT NULL,                  -- JSON: overall / problems / requirements
+        saved_by TEXT NOT NULL,
+        saved_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX bulletin_texts_month ON bulletin_texts (month, id)",
+    # An issued 通报 (kind 'original') or 更正通报 (kind 'correction', corrects = the original's id):
+    # the number, the chosen date, the signer, what produced the result (data versions, frameworks,
+    # policy) and the exact files handed out (bytes + sha256).
+    """
+    CREATE TABLE publications (
+        id             INTEGER PRIMARY KEY,
+        month          TEXT NOT NULL,
+        kind           TEXT NOT NULL CHECK (kind IN ('original', 'correction')),
+        number         TEXT NOT NULL UNIQUE,
+        year           INTEGER NOT NULL,
+        issued         TEXT NOT NULL,            -- YYYY-MM-DD chosen by the office
+        signer         TEXT NOT NULL,
+        corrects       INTEGER REFERENCES publications(id),
+        reason         TEXT NOT NULL DEFAULT '', -- 更正说明
+        override       TEXT NOT NULL DEFAULT '', -- 仍然发布: why despite missing sheets
+        missing        TEXT NOT NULL DEFAULT '[]',
+        data_versions  TEXT NOT NULL,            -- JSON: sheet -> dataset_versions.id
+        frameworks     TEXT NOT NULL,            -- JSON: group -> frameworks.id
+        policy         TEXT NOT NULL,
+        text           TEXT NOT NULL,            -- JSON of the prose as issued
+        published_by   TEXT NOT NULL,
+        published_at   TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX publications_month ON publications (month, id)",
+    """
+    CREATE TABLE publication_files (
+        publication_id INTEGER NOT NULL REFERENCES publications(id),
+        format         TEXT NOT NULL CHECK (format IN ('docx', 'xlsx', 'pdf')),
+        filename       TEXT NOT NULL,
+        size           INTEGER NOT NULL,
+        sha256         TEXT NOT NULL,
+        content        BLOB NOT NULL,
+        PRIMARY KEY (publication_id, format)
+    )
+    """,
+    # The published result as rows: what pages show for a published month from then on.
+    """
+    CREATE TABLE published_scores (
+        publication_id INTEGER NOT NULL REFERENCES publications(id),
+        group_name     TEXT NOT NULL CHECK (group_name IN ('镇街', '部门')),
+        unit_id        TEXT NOT NULL,
+        unit           TEXT NOT NULL,
+        rank           INTEGER NOT NULL,
+        score          REAL NOT NULL,
+        earned         REAL NOT NULL,
+        possible       REAL NOT NULL,
+        subtotals      TEXT NOT NULL,            -- JSON: first level -> subtotal (null = not assessed)
+        PRIMARY KEY (publication_id, group_name, unit_id)
+    )
+    """,
+    *(
+        f"""
+        CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table}
+        BEGIN SELECT RAISE(ABORT, '{label}不可{"修改" if verb == "UPDATE" else "删除"}'); END
+        """
+        for table, label in (
+            ("bulletin_texts", "通报文稿记录"),
+            ("publications", "发布记录"),
+            ("publication_files", "已签发的通报文件"),
+            ("published_scores", "已发布的得分"),
+        )
+        for verb in ("UPDATE", "DELETE")
+    ),
+]
+
+
+@MIGRATIONS()
+def m0006_publishing(db: Database) -> None:
+    """Month cycle: saved 通报 prose, publications (通报 and 更正通报) with their files and frozen scores.
+
+    All insert-only (triggers): a published record is never overwritten, a correction is a new row.
+    """
+    for statement in _PUBLISHING:
+        db.execute(statement)

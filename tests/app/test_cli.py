@@ -132,3 +132,30 @@ def test_demo_builds_ten_months_through_the_importer(tmp_path: Path) -> None:
     assert kinds == {"村居失信案件", "严重失信事件", "异议信息"}
     handling = {r["处理情况"] for m in months for r in m.sheets["扣分事项"] if r["事项类型"] == "严重失信事件"}
     assert "主动处理" in handling and len(handling) >= 3
+
+
+def test_status_lists_missing_sheets_and_writes_the_chase_list(demo_db, tmp_path, capsys) -> None:
+    """October is complete in the demo; November has nothing yet: all 40 units and 全县 are owed."""
+    import json as _json
+
+    import openpyxl
+
+    from credit.app import cli as _cli
+
+    assert _cli.main(["status", "--db", str(demo_db), "--month", "2022-10", "--format", "json"]) == 0
+    oct_ = _json.loads(capsys.readouterr().out)
+    assert oct_["complete"] is True and oct_["counts"]["未报送"] == 0
+    assert oct_["counts"]["已报送"] == 9 + 31 + 1 + 1  # 40 unit rows, 全县, 人社局's one event in 扣分事项
+    row = next(r for r in oct_["rows"] if r["单位"] == "榆山街道" and r["工作表"] == "镇街")
+    assert row["状态"] == "已报送" and row["上传文件"] == "平阴县信用监测月报_2022-10.xlsx（第 1 版）"
+    assert row["上传人"] == "演示数据" and isinstance(row["上传编号"], int)
+    out = tmp_path / "催报.xlsx"
+    assert _cli.main(["status", "--db", str(demo_db), "--month", "2022-11", "-o", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "2022-11 报送进度：已报送 0 项，报送为空 0 项，未报送 41 项" in text
+    ws = openpyxl.load_workbook(out)["催报清单"]
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0] == ("序号", "组别", "单位", "未报送或需核实", "联系人", "联系电话", "备注")
+    assert len(rows) - 1 == 41 and rows[1][2] == "榆山街道" and rows[1][3] == "镇街：未报送（本月尚未上传“镇街”表）"
+    assert rows[-1][1:4] == ("县信用办", "全县", "全县：未报送（本月尚未上传“全县”表）")
+    assert _cli.main(["status", "--db", str(demo_db), "--month", "2022-11", "-o", str(tmp_path / "x.csv")]) == 2

@@ -27,7 +27,7 @@ from credit.reports.publish import export
 from credit.scoring.xyd import progress
 from tests.support.apptest import open_page
 from tests.support.paths import ROOT
-from tests.support.render import docx_to_pdf, pdf_to_pngs
+from tests.support.render import pdf_to_pngs
 
 MONTH = "2022-10"
 EVIL = '=HYPERLINK("http://x","y")'
@@ -92,17 +92,51 @@ def test_docx_reads_like_a_notice(built) -> None:
     data, _, docx, _, _ = built
     doc = Document(io.BytesIO(docx))
     texts = [p.text for p in doc.paragraphs]
-    assert texts[0] == "平阴县社会信用体系建设领导小组办公室"
+    assert texts[0] == "平阴县社会信用体系建设领导小组办公室文件"  # 发文机关标志
+    assert texts[1] == "（草稿，文号待定）2022年第10期"  # not yet numbered
     assert "平阴县社会信用体系建设工作\n2022年10月通报" in texts
+    assert texts[texts.index("平阴县社会信用体系建设工作\n2022年10月通报") + 1] == "各镇（街道）、开发区，县直各部门（单位）："
     assert data.title == "平阴县社会信用体系建设工作2022年10月通报"
-    assert any(t.startswith("一、总体情况") for t in texts) and any("六、预警提示" in t for t in texts)
-    assert all(s in texts for s in data.sentences)
-    assert texts[-2:] == [data.issuer, f"{data.issued.year}年{data.issued.month}月{data.issued.day}日"]
+    heads = [t for t in texts if re.match("^[一二三四五六七八]、", t)]
+    assert heads == ["一、总体情况", "二、排名情况", "三、“信易贷”推广情况", "四、本月新增扣分事项", "五、预警提示",
+                     "六、存在问题", "七、下步要求"]
+    assert all(s in texts for s in data.sentences)  # the draft of 总体情况 is the generated sentences
+    when = f"{data.issued.year}年{data.issued.month}月{data.issued.day}日"
+    assert texts[-4:-2] == [data.issuer, when]  # 落款, 成文日期
+    assert texts[-2].startswith("抄送：县委办公室") and texts[-1] == f"{data.issuer}\t{when}印发"  # 版记
     section = doc.sections[0]
     mm = [round(v.mm, 1) for v in (section.page_width, section.page_height, section.top_margin,
                                    section.bottom_margin, section.left_margin, section.right_margin)]
     assert mm == [210, 297, 37, 35, 28, 26]  # A4, GB/T 9704 margins
     assert len(doc.inline_shapes) == 1  # the chart
+
+
+def test_issued_bulletin_carries_number_signer_date_and_edited_text(demo_db_master: Path) -> None:
+    from datetime import date
+
+    from credit.reports.bulletin import BulletinText, IssueInfo
+
+    text = BulletinText("全县工作总体平稳。\n\n第二段。", "一是个别单位报送迟缓。", "一是按时报送。")
+    with open_store(demo_db_master) as store:
+        data = build_bulletin_data(store, MONTH, text=text,
+                                   issue=IssueInfo("平信用办〔2022〕10号", date(2022, 11, 5), "张三", cc="县政府办公室"))
+    texts = [p.text for p in Document(io.BytesIO(to_docx(data))).paragraphs]
+    assert texts[1] == "平信用办〔2022〕10号\t签发人：张三"
+    after = lambda head: texts[texts.index(head) + 1:texts.index(head) + 3]  # noqa: E731
+    assert after("一、总体情况") == ["全县工作总体平稳。", "第二段。"]  # blank lines dropped
+    assert after("六、存在问题")[0] == "一是个别单位报送迟缓。" and after("七、下步要求")[0] == "一是按时报送。"
+    assert texts[-4:] == [data.issuer, "2022年11月5日", "抄送：县政府办公室", f"{data.issuer}\t2022年11月5日印发"]
+    assert data.sentences[0] not in texts  # the edited text replaced the draft
+    with pytest.raises(Exception, match="“存在问题”不能为空"):
+        BulletinText.from_dict({"overall": "x", "problems": " ", "requirements": "y"})
+
+
+def test_draft_problems_name_the_warned_units(built) -> None:
+    data = built[0]
+    problems = data.text.paragraphs("problems")
+    assert problems[0].startswith("一是按月报送不够及时。榆山街道、锦水街道")
+    assert any("东阿镇、孔村镇、锦水街道、榆山街道新增注册企业数落后于序时任务" in p for p in problems)
+    assert any(p.startswith("三是扣分事项仍有发生。本月新增扣分事项 12 项") for p in problems)
 
 
 def test_docx_names_chinese_fonts_for_word_and_wps(built) -> None:
@@ -121,19 +155,18 @@ def test_docx_names_chinese_fonts_for_word_and_wps(built) -> None:
     assert re.search(r'w:name="方正小标宋简体">\s*<w:altName w:val="宋体"/>', fonts)
 
 
-def test_docx_lists_every_deduction_of_the_year_marking_this_months(built) -> None:
-    _, scores, docx, _, _ = built
+def test_docx_lists_only_this_months_new_deductions(built) -> None:
+    _, scores, docx, xlsx, _ = built
     items = pd.concat([gm.scores.items for gm in scores.values()])
     items = items[items["deduction"] > 0]
-    table = next(t for t in docx_tables(docx) if t[0] == ["序号", "单位", "指标", "事项", "月份", "扣分"])
-    assert len(table) - 1 == len(items) == 74
-    marked = [r for r in table[1:] if r[4].endswith("★")]
-    assert len(marked) == int((items["month"] == MONTH).sum()) == 12
-    assert all(r[4] == "10月★" for r in marked)
-    assert sum(float(r[5]) for r in table[1:]) == pytest.approx(items["deduction"].sum())
-    # an event from the 扣分事项 sheet, with its handling: 孝直镇 T9 in April, −2
-    assert ["孝直镇", "T9 严重失信事件出现情况", "网络曝光某项目拖欠农民工工资（被举报后处置）", "4月", "2"] in [
-        r[1:] for r in table[1:]]
+    table = next(t for t in docx_tables(docx) if t[0] == ["序号", "单位", "指标", "事项", "扣分"])
+    new = items[items["month"] == MONTH]
+    assert len(table) - 1 == len(new) == 12  # the Word file: October's new items only
+    assert sum(float(r[4]) for r in table[1:]) == pytest.approx(new["deduction"].sum())
+    assert openpyxl.load_workbook(io.BytesIO(xlsx))["扣分事项"].max_row - 1 == len(items) == 74  # the annex: all
+    texts = [p.text for p in Document(io.BytesIO(docx)).paragraphs]
+    assert "本月新增扣分事项 12 项，请相关单位逐项核实、整改到位。本年累计 74 项，全年明细见附件。" in texts
+    assert "附件：2022年1—10月扣分事项及得分明细（Excel）" in texts
 
 
 def test_chart_is_left_out_without_a_cjk_font(built, monkeypatch) -> None:
@@ -257,16 +290,31 @@ def test_unit_named_like_a_formula_stays_text(demo_db: Path) -> None:
 
 
 @pytest.mark.slow  # runs LibreOffice
-def test_docx_converts_to_pdf_with_libreoffice(built, tmp_path: Path) -> None:
-    if not (shutil.which("soffice") or shutil.which("libreoffice")):
-        pytest.skip("未安装 LibreOffice（apt-get install libreoffice-writer），无法验证 Word 文件可转 PDF")
-    src = tmp_path / "通报.docx"
-    src.write_bytes(built[2])
-    pdf = docx_to_pdf(src, tmp_path)
+def test_pdf_has_number_and_date_on_page_one_in_embedded_cjk_fonts(demo_db_master: Path, tmp_path: Path) -> None:
+    from datetime import date
+
+    from credit.reports.bulletin import IssueInfo
+    from credit.reports.pdf import soffice_path
+    from credit.reports.publish import to_pdf
+
+    if soffice_path() is None or not shutil.which("pdffonts"):
+        pytest.skip("未安装 LibreOffice / poppler-utils，无法验证 PDF")
+    with open_store(demo_db_master) as store:
+        data = build_bulletin_data(store, MONTH, issue=IssueInfo("平信用办〔2022〕10号", date(2022, 11, 5), "张三"))
+    pdf = tmp_path / "通报.pdf"
+    pdf.write_bytes(to_pdf(data))
     assert pdf.read_bytes().startswith(b"%PDF")
-    if shutil.which("pdftotext"):
-        text = subprocess.run(["pdftotext", "-l", "1", str(pdf), "-"], capture_output=True, text=True).stdout
-        assert "平阴县社会信用体系建设领导小组办公室" in text and "2022年10月通报" in text.replace(" ", "")
+    page1 = subprocess.run(["pdftotext", "-l", "1", str(pdf), "-"], capture_output=True, text=True).stdout
+    flat = re.sub(r"\s+", "", page1)
+    assert "平阴县社会信用体系建设领导小组办公室文件" in flat and "平信用办〔2022〕10号" in flat
+    assert "签发人：张三" in flat and "2022年10月通报" in flat
+    everything = re.sub(r"\s+", "", subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout)
+    assert "2022年11月5日印发" in everything
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout.splitlines()[2:]
+    cjk = [f.split() for f in fonts if "CJK" in f]
+    assert cjk and all(f[-5] == "yes" for f in cjk)  # emb column: every CJK font is embedded
+    assert any("Serif" in f[0] for f in cjk) and any("Sans" in f[0] for f in cjk)  # 仿宋/小标宋 → serif, 黑体 → sans
+    assert not [f for f in fonts if f.split()[-5] == "no"]  # nothing left to the reader's machine
     if shutil.which("pdftoppm"):
         png = pdf_to_pngs(pdf, tmp_path / "page", dpi=30, last=1)[0]
         assert png.stat().st_size > 2000
@@ -293,11 +341,11 @@ def test_cli_writes_word_or_excel_by_extension(demo_db: Path, tmp_path: Path, ca
     assert cli.main(["bulletin", "--db", str(demo_db), "--month", MONTH, "-o", str(out_w)]) == 0
     assert "已生成 平阴县社会信用体系建设工作2022年10月通报" in capsys.readouterr().out
     assert openpyxl.load_workbook(out_x)["镇街排名"]["B2"].value == "玫瑰镇"
-    assert Document(str(out_w)).paragraphs[0].text == "平阴县社会信用体系建设领导小组办公室"
+    assert Document(str(out_w)).paragraphs[0].text == "平阴县社会信用体系建设领导小组办公室文件"
     with open_store(demo_db) as store:
         log = store.audit_log(action="bulletin.export")
     assert [(e["who"], e["detail"]["format"]) for e in log] == [("cli", "docx"), ("cli", "xlsx")]
-    assert cli.main(["bulletin", "--db", str(demo_db), "--month", MONTH, "-o", str(tmp_path / "x.pdf")]) == 2
+    assert cli.main(["bulletin", "--db", str(demo_db), "--month", MONTH, "-o", str(tmp_path / "x.doc")]) == 2
     assert cli.main(["bulletin", "--db", str(demo_db), "--month", "2022-12", "-o", str(out_x)]) == 1
     assert "2022-12 没有导入任何数据" in capsys.readouterr().err
 
@@ -308,7 +356,8 @@ def test_bulletin_page_previews_and_offers_both_files(demo_db: Path) -> None:
     text = "\n".join(m.value for m in at.markdown)
     assert "信易贷方面" in text and "玫瑰镇（95.60）" in text
     assert {m.label: m.value for m in at.metric} == {"红色预警": "0 个", "黄色预警": "15 个"}
-    assert [b.label for b in at.get("download_button")] == ["下载 Word 通报", "下载 Excel 通报"]
+    assert [b.label for b in at.get("download_button")] == ["下载 Word 通报", "下载 Excel 通报", "下载 PDF 通报"]
+    assert "签发通报" not in [s.value for s in at.subheader]  # leadership reads; only the office issues
     tables = [d.value for d in at.dataframe]
     assert list(tables[1]["单位"])[:2] == ["玫瑰镇", "平阴经济开发区"]  # after the yellow-warning table
     assert len(tables[-1]) == 74
@@ -317,7 +366,7 @@ def test_bulletin_page_previews_and_offers_both_files(demo_db: Path) -> None:
 def test_home_has_the_bulletin_downloads(demo_db: Path) -> None:
     at = open_page()
     labels = [b.label for b in at.get("download_button")]
-    assert labels[-2:] == ["下载 Word 通报", "下载 Excel 通报"]
+    assert labels[-3:] == ["下载 Word 通报", "下载 Excel 通报", "下载 PDF 通报"]
     assert "下载本月通报" in [s.value for s in at.subheader]
 
 
@@ -341,7 +390,7 @@ def test_real_browser_downloads_both_files_and_audits_the_reader(demo_db: Path, 
             files[dl.value.suggested_filename] = dl.value.path().read_bytes()
     assert set(files) == {"信用体系建设月度通报_2022-10.docx", "信用体系建设月度通报_2022-10.xlsx"}
     doc = Document(io.BytesIO(files["信用体系建设月度通报_2022-10.docx"]))
-    assert doc.paragraphs[0].text == "平阴县社会信用体系建设领导小组办公室"
+    assert doc.paragraphs[0].text == "平阴县社会信用体系建设领导小组办公室文件"
     assert openpyxl.load_workbook(io.BytesIO(files["信用体系建设月度通报_2022-10.xlsx"]))["部门排名"]["B2"].value == "科技局"
     with open_store(demo_db) as store:
         log = store.audit_log(action="bulletin.export")

@@ -1,0 +1,167 @@
+"""Issuing a month's 通报 (and its 更正通报): the checks, the frozen result, the files.
+
+`publish_month` is the one use case behind the CLI's `publish` and the bulletin page's 签发 form:
+it checks the input (number shape and uniqueness, a date after the month ends, 报送进度 complete
+unless 仍然发布 with a reason, a 更正说明 for a month already issued), scores the month from one
+snapshot, renders the exact files and hands everything to `store.publishing.publish`, which writes
+it in one transaction. `correction_diff` shows who moves, and by how much, between the published
+result and what the current data (the correction candidate) gives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from credit.common.labels import GROUPS
+from credit.common.months import month_bounds
+from credit.errors import CreditError
+from credit.model.accounts import Actor, authorize
+from credit.reports.bulletin import (
+    BulletinText,
+    IssueInfo,
+    build_bulletin_data,
+    file_stem,
+    to_xlsx,
+)
+from credit.reports.docx import render_docx as to_docx
+from credit.reports.pdf import docx_to_pdf
+from credit.reports.scored import GroupMonth, score
+from credit.reports.status import month_status
+from credit.store.facade import Store
+from credit.store.publishing import PublicationRecord
+
+NUMBER_RE = re.compile(r"^\S+〔(\d{4})〕(\d+)号$")
+POLICY = "rescale"
+
+
+@dataclass(frozen=True)
+class Published:
+    publication_id: int
+    number: str
+    kind: str
+    files: dict[str, str]  # format -> sha256
+
+
+def check_number(number: str) -> int:
+    """'平信用办〔2022〕11号' → 2022; anything else is refused with the expected shape."""
+    m = NUMBER_RE.match((number or "").strip())
+    if not m:
+        raise CreditError(f"文号「{number}」格式有误，应为 机关代字〔年份〕序号号，例如 平信用办〔2022〕11号")
+    return int(m.group(1))
+
+
+def month_end(month: str) -> date:
+    return month_bounds(month)[1]
+
+
+def frozen_rows(gm: GroupMonth) -> list[dict]:
+    """The published result of one group as rows: rank, score, earned, possible, subtotals."""
+    s, d = gm.summary, gm.scores.detail
+    applies = set(map(tuple, d.loc[d["applies"], ["unit_id", "level1"]].to_numpy()))
+    return [{
+        "group_name": gm.scores.group, "unit_id": r["unit_id"], "unit": str(r["unit"]), "rank": int(r["rank"]),
+        "score": float(r["score"]), "earned": float(r["earned"]), "possible": float(r["possible"]),
+        "subtotals": {lv: (float(r[lv]) if (r["unit_id"], lv) in applies else None)
+                      for lv in gm.scores.level1_names},
+    } for r in s.to_dict("records")]
+
+
+def bulletin_text(store: Store, month: str) -> BulletinText | None:
+    """The office's saved prose for `month`, None when it still uses the generated draft."""
+    saved = store.publishing.saved_text(month)
+    return BulletinText.from_dict(saved["text"]) if saved else None
+
+
+def publish_month(
+    store: Store,
+    month: str,
+    number: str,
+    issued: date,
+    signer: str,
+    by: Actor,
+    *,
+    force_reason: str = "",
+    correction_reason: str = "",
+    cc: str | None = None,
+    with_pdf: bool = True,
+) -> Published:
+    """Issue the month's 通报, or — when it is already issued — its 更正通报 (needs a reason)."""
+    authorize(by, "publish")
+    number = (number or "").strip()
+    year = check_number(number)
+    signer = (signer or "").strip()
+    if not signer:
+        raise CreditError("请填写签发人。")
+    if month not in store.months_with_data():
+        raise CreditError(f"{month} 没有导入任何数据，不能签发通报。")
+    if issued <= month_end(month):
+        raise CreditError(f"成文日期 {issued:%Y-%m-%d} 早于或等于 {month} 的月末（{month_end(month):%Y-%m-%d}），"
+                          "通报须在月份结束后签发。")
+    if year != issued.year:
+        raise CreditError(f"文号年份〔{year}〕与成文日期 {issued:%Y-%m-%d} 的年份不一致。")
+    current = store.publishing.current_publication(month)
+    kind = "correction" if current else "original"
+    if current and not correction_reason.strip():
+        raise CreditError(f"{month} 已于 {current['issued']} 签发通报（{current['number']}），"
+                          "再次签发即为更正通报，须填写更正说明。")
+    status = month_status(store, month)
+    missing = [f"{r['单位']}（{r['工作表']}）" for r in status.missing.to_dict("records")]
+    if missing and not force_reason.strip():
+        raise CreditError(f"报送进度显示仍有 {len(missing)} 项未报送：{status.missing_text()}。"
+                          "如确需发布，请选择“仍然发布”并填写原因。")
+    with store.snapshot():
+        scored = {g: score(store, month, g, policy=POLICY, published=False) for g in GROUPS}
+        versions = {s: v["id"] for s, v in store.sheets_status(month).items() if v is not None}
+        text = bulletin_text(store, month)
+        issue = IssueInfo(number, issued, signer, corrects=current["number"] if current else "",
+                          **({"cc": cc} if cc else {}))
+        data = build_bulletin_data(store, month, scored=scored, text=text, issue=issue)
+    stem = f"{file_stem(month)}_{number}"
+    docx = to_docx(data)
+    files = {"docx": (f"{stem}.docx", docx), "xlsx": (f"{stem}.xlsx", to_xlsx(data))}
+    if with_pdf:
+        files["pdf"] = (f"{stem}.pdf", docx_to_pdf(docx, file_stem(month)))
+    record = PublicationRecord(
+        month=month, kind=kind, number=number, year=year, issued=issued.isoformat(), signer=signer,
+        data_versions=versions, frameworks={g: int(gm.scores.framework.version_id or 0) for g, gm in scored.items()},
+        policy=POLICY, text=data.text.to_dict(), scores=[r for gm in scored.values() for r in frozen_rows(gm)],
+        files=files, corrects=current["id"] if current else None, reason=correction_reason.strip(),
+        override=force_reason.strip() if missing else "", missing=missing,
+    )
+    pub_id = store.publishing.publish(record, by, expect_current=current["id"] if current else None)
+    return Published(pub_id, number, kind, {f: hashlib.sha256(b).hexdigest() for f, (_, b) in files.items()})
+
+
+def published_frame(store: Store, month: str, group: str) -> pd.DataFrame | None:
+    """The result in force for a published month (rank order), None while the month is 采集中."""
+    current = store.publishing.current_publication(month)
+    if current is None:
+        return None
+    rows = store.publishing.published_scores(current["id"], group)
+    return pd.DataFrame([{"unit_id": r["unit_id"], "unit": r["unit"], "rank": r["rank"], "score": r["score"],
+                          "earned": r["earned"], "possible": r["possible"], **r["subtotals"]} for r in rows])
+
+
+def correction_diff(store: Store, month: str, group: str) -> pd.DataFrame:
+    """Published result vs the current data (the correction candidate): who moves, by how much."""
+    published = published_frame(store, month, group)
+    if published is None:
+        raise CreditError(f"{month} 尚未签发通报，没有可比较的已发布结果。")
+    now = score(store, month, group, policy=POLICY, with_previous=False, published=False).summary
+    merged = published[["unit_id", "unit", "rank", "score"]].merge(
+        now[["unit_id", "rank", "score"]], on="unit_id", how="outer", suffixes=("_pub", "_new"))
+    out = pd.DataFrame({
+        "单位": merged["unit"].fillna(merged["unit_id"]).astype(object),
+        "已发布排名": merged["rank_pub"].astype("Int64"),
+        "更正后排名": merged["rank_new"].astype("Int64"),
+        "已发布得分率": merged["score_pub"].round(2),
+        "更正后得分率": merged["score_new"].astype(float).round(2),
+    })
+    out["排名变化"] = (out["已发布排名"] - out["更正后排名"]).astype("Int64")
+    out["得分率变化"] = (out["更正后得分率"] - out["已发布得分率"]).round(2)
+    return out.sort_values("更正后排名", kind="stable").reset_index(drop=True)

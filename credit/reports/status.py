@@ -1,0 +1,185 @@
+"""报送进度: who has reported what for a month, and the 催报清单 the office sends to the late ones.
+
+The office chases figures unit by unit before it can score and publish, so the question is "which
+unit still owes which sheet", not "which sheets exist". `compute_status` answers it as a pure
+function of what the store already keeps (the month's current dataset versions, their rows and the
+unit register); `month_status` only gathers those from a store.
+
+What each unit is expected to report every month:
+- its group's sheet (镇街 or 部门): one row per active unit. 已报送 = the row has a figure;
+  报送为空 = the row is there but every figure is blank or 0 (worth a phone call before publishing);
+  未报送 = no row, or the sheet was not uploaded at all.
+- 全县 is the office's own sheet (市信用办 figures, 全县 totals): expected once, from 县信用办.
+- 扣分事项 and the two registers (信易+场景, 分级分类监管) are reported only when there is
+  something to report (an event, a new entry): a unit with rows is 已报送, one without is 无需报送,
+  never 未报送 — an empty sheet cannot even be uploaded (the importer skips it).
+Only 未报送 counts as missing (it blocks publishing unless overridden).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from credit.common.clock import beijing
+from credit.model.contract import (
+    GROUP_SHEET,
+    REGISTER_SHEETS,
+    SHEET_COUNTY,
+    SHEET_EVENTS,
+    SHEETS,
+)
+from credit.model.units import UnitRegister
+from credit.workbook.export import to_excel_bytes
+
+REPORTED, EMPTY, MISSING, OPTIONAL = "已报送", "报送为空", "未报送", "无需报送"
+STATES = (REPORTED, EMPTY, MISSING, OPTIONAL)
+OFFICE = "县信用办"
+OPTIONAL_SHEETS = (SHEET_EVENTS, *REGISTER_SHEETS)
+COLUMNS = ["组别", "单位", "工作表", "状态", "说明", "上传文件", "上传人", "上传时间", "上传编号"]
+CHASE_COLUMNS = ["序号", "组别", "单位", "未报送或需核实", "联系人", "联系电话", "备注"]
+
+
+@dataclass
+class SubmissionStatus:
+    """One month's 报送进度: a row per (unit, expected sheet), plus counts for the page header."""
+
+    month: str
+    table: pd.DataFrame  # COLUMNS
+
+    def count(self, state: str) -> int:
+        return int((self.table["状态"] == state).sum())
+
+    @property
+    def missing(self) -> pd.DataFrame:
+        return self.table[self.table["状态"] == MISSING].reset_index(drop=True)
+
+    @property
+    def complete(self) -> bool:
+        """Nothing is 未报送 (报送为空 is reported, if suspicious)."""
+        return self.count(MISSING) == 0
+
+    def summary(self) -> str:
+        """One Chinese line, e.g. '已报送 38 项，报送为空 1 项，未报送 2 项'."""
+        return "，".join(f"{s} {self.count(s)} 项" for s in (REPORTED, EMPTY, MISSING))
+
+    def missing_text(self, limit: int = 6) -> str:
+        """'榆山街道（镇街）、全县（县信用办）等 8 项' — for refusals and warnings."""
+        m = self.missing
+        names = [f"{r['单位']}（{r['工作表']}）" for r in m.head(limit).to_dict("records")]
+        return "、".join(names) + (f"等 {len(m)} 项" if len(m) > limit else "")
+
+    def payload(self) -> dict[str, Any]:
+        """The JSON of `python -m credit status --format json`."""
+        rows = self.table.drop(columns=["上传编号"]).to_dict("records")
+        for r, uid in zip(rows, self.table["上传编号"]):
+            r["上传编号"] = None if pd.isna(uid) else int(uid)
+        return {"month": self.month, "complete": self.complete,
+                "counts": {s: self.count(s) for s in STATES}, "rows": rows}
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and (value != value or value == 0.0)) or value == 0
+
+
+def _source(version: Mapping[str, Any] | None) -> dict[str, object]:
+    if not version:
+        return {"上传文件": "", "上传人": "", "上传时间": "", "上传编号": None}
+    how = "（恢复旧版本）" if version.get("action") == "restore" else ""
+    return {"上传文件": f"{version.get('filename') or ''}{how}（第 {version['version']} 版）",
+            "上传人": str(version.get("created_by") or ""), "上传时间": beijing(version.get("created_at"), seconds=False),
+            "上传编号": version.get("upload_id")}
+
+
+def compute_status(
+    month: str,
+    register: UnitRegister,
+    versions: Mapping[str, Mapping[str, Any] | None],
+    rows: Mapping[str, Sequence[Mapping[str, object]]],
+) -> SubmissionStatus:
+    """Every active unit × each sheet it is expected to report, with the upload behind the answer.
+
+    `versions`: sheet → its current version info (as `Store.sheets_status`), None when never
+    imported; `rows`: sheet → the current version's records (as `Store.current_sheet`).
+    """
+    out: list[dict[str, object]] = []
+
+    def add(group: str, unit: str, sheet: str, state: str, note: str, version) -> None:
+        out.append({"组别": group, "单位": unit, "工作表": sheet, "状态": state, "说明": note,
+                    **_source(version if state in (REPORTED, EMPTY) else None)})
+
+    for group, sheet in GROUP_SHEET.items():
+        version = versions.get(sheet)
+        by_unit = {r["unit_id"]: r for r in rows.get(sheet, ())}
+        fields = SHEETS[sheet].numeric_fields
+        for unit in register.active(month, group):
+            name = unit.name_at(month)
+            rec = by_unit.get(unit.id)
+            if version is None:
+                add(group, name, sheet, MISSING, f"本月尚未上传“{sheet}”表", None)
+            elif rec is None:
+                add(group, name, sheet, MISSING, f"“{sheet}”表中没有该单位的行", None)
+            else:
+                filled = [f for f in fields if not _blank(rec.get(f))]
+                if filled:
+                    add(group, name, sheet, REPORTED, f"已填 {len(filled)}/{len(fields)} 项", version)
+                else:
+                    add(group, name, sheet, EMPTY, "该单位的行各项均为空白或 0", version)
+    county = versions.get(SHEET_COUNTY)
+    if county is None:
+        add(OFFICE, "全县", SHEET_COUNTY, MISSING, "本月尚未上传“全县”表", None)
+    else:
+        items = [r for r in rows.get(SHEET_COUNTY, ()) if not _blank(r.get("value"))]
+        total = len(SHEETS[SHEET_COUNTY].numeric_fields)
+        state = REPORTED if items else EMPTY
+        add(OFFICE, "全县", SHEET_COUNTY, state, f"已填 {len(items)}/{total} 项" if items else "各项均为空白或 0", county)
+    for sheet in OPTIONAL_SHEETS:
+        version = versions.get(sheet)
+        counts: dict[str, int] = {}
+        for r in rows.get(sheet, ()):
+            counts[r["unit_id"]] = counts.get(r["unit_id"], 0) + 1
+        for unit in register.active(month):
+            n = counts.get(unit.id, 0)
+            if n:
+                add(unit.group, unit.name_at(month), sheet, REPORTED, f"{n} 条", version)
+            else:
+                add(unit.group, unit.name_at(month), sheet, OPTIONAL, "本月无（有事项时才需报送）", None)
+    table = pd.DataFrame(out, columns=COLUMNS)
+    table["上传编号"] = table["上传编号"].astype("Int64")
+    return SubmissionStatus(month, table)
+
+
+def month_status(store, month: str) -> SubmissionStatus:
+    """`compute_status` over one consistent snapshot of the store."""
+    with store.snapshot():
+        versions = store.sheets_status(month)
+        rows = {s: store.current_sheet(month, s) for s, v in versions.items() if v is not None}
+        register = store.register()
+    return compute_status(month, register, versions, rows)
+
+
+def expected_view(status: SubmissionStatus) -> pd.DataFrame:
+    """Unit × expected sheet as a grid (the page's overview): a cell is the state of that sheet."""
+    t = status.table[status.table["工作表"].isin([*GROUP_SHEET.values(), SHEET_COUNTY])]
+    return t[["组别", "单位", "工作表", "状态", "说明", "上传文件", "上传时间"]].reset_index(drop=True)
+
+
+def chase_list(status: SubmissionStatus) -> pd.DataFrame:
+    """催报清单: one row per unit that owes a sheet or sent an empty row, with columns to fill in."""
+    t = status.table[status.table["状态"].isin([MISSING, EMPTY])]
+    rows = []
+    for (group, unit), part in t.groupby(["组别", "单位"], sort=False):
+        what = "；".join(f"{r['工作表']}：{r['状态']}（{r['说明']}）" for r in part.to_dict("records"))
+        rows.append({"组别": group, "单位": unit, "未报送或需核实": what, "联系人": "", "联系电话": "", "备注": ""})
+    out = pd.DataFrame(rows, columns=CHASE_COLUMNS[1:])
+    out.insert(0, "序号", range(1, len(out) + 1))
+    return out
+
+
+def chase_xlsx(status: SubmissionStatus) -> bytes:
+    """The 催报清单 as Excel: the list, then the full 报送进度 for reference."""
+    return to_excel_bytes({"催报清单": chase_list(status), "报送进度": status.table.drop(columns=["上传编号"])},
+                          wrap_columns=("未报送或需核实", "说明"))

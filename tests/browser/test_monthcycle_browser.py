@@ -1,0 +1,131 @@
+"""月度闭环 in a real browser as 信用办: 报送进度 → 保存文稿 → 签发 → re-import with 更正说明 → 更正通报."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from credit.app.demo import demo_months, fill_template
+from credit.app.service import open_store
+from credit.model.contract import SHEET_TOWN
+from credit.model.units import load_units
+from credit.workbook.template import build_template
+from tests.support.live import chromium, have_browser, login, open_page, streamlit_server, wait_drawn
+from tests.support.paths import ROOT
+
+ARTIFACTS = ROOT / "test-artifacts"
+REASON = have_browser()
+pytestmark = pytest.mark.skipif(REASON is not None, reason=f"真实浏览器测试跳过：{REASON}")
+
+
+@pytest.fixture()
+def office_page(demo_db_master: Path, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple]:
+    db = tmp_path / "demo.db"
+    shutil.copyfile(demo_db_master, db)
+    with streamlit_server(ROOT / "Home.py", db=db) as url, chromium() as browser:
+        ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN", accept_downloads=True)
+        page = ctx.new_page()
+        page.set_default_timeout(120_000)
+        try:
+            yield page, url, db
+        finally:
+            report = getattr(request.node, "rep_call", None)
+            if report is not None and report.failed:
+                ARTIFACTS.mkdir(exist_ok=True)
+                page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+            ctx.close()
+
+
+def no_error(page) -> None:
+    wait_drawn(page)
+    assert page.get_by_test_id("stException").count() == 0
+    assert page.get_by_text("This app has encountered an error").count() == 0
+
+
+def _frozen(db: Path, pub_id: int) -> str:
+    with open_store(db) as store:
+        return json.dumps(store.publishing.published_scores(pub_id), ensure_ascii=False)
+
+
+def test_office_publishes_then_corrects_a_month(office_page, tmp_path: Path) -> None:
+    page, url, db = office_page
+    login(page, url, "office", "demo-office-1")
+    open_page(page, "月度通报")
+    page.get_by_role("heading", name="2022年10月报送进度").wait_for()
+    assert "0 项" in page.get_by_test_id("stMetric").filter(has_text="未报送").inner_text()
+    page.get_by_text("2022年10月状态：采集中").wait_for()
+
+    # edit 下步要求 and save the text
+    area = page.get_by_label("下步要求")
+    area.fill("一是各单位于 11 月 10 日前报送整改情况。")
+    page.get_by_role("button", name="保存文稿").click()
+    page.get_by_text("文稿已保存。").wait_for()
+    no_error(page)
+
+    # 签发 with a number, the default date (today) and a signer
+    page.get_by_label("文号").fill("平信用办〔2026〕1号")
+    page.get_by_label("签发人").fill("张三")
+    page.get_by_role("button", name="签发通报").click()
+    page.get_by_text("已签发通报 平信用办〔2026〕1号。").wait_for(timeout=180_000)
+    no_error(page)
+    page.get_by_text(re.compile("2022年10月状态：已发布")).wait_for()
+    with page.expect_download(timeout=120_000) as dl:
+        page.get_by_role("button", name="下载PDF").first.click()
+    assert dl.value.path().read_bytes().startswith(b"%PDF")
+    with open_store(db) as store:
+        first = store.publishing.current_publication("2022-10")
+        assert first["text"]["requirements"] == "一是各单位于 11 月 10 日前报送整改情况。"
+        _, docx, _ = store.publishing.publication_file(first["id"], "docx")
+    from docx import Document
+
+    assert "一是各单位于 11 月 10 日前报送整改情况。" in [p.text for p in Document(io.BytesIO(docx)).paragraphs]
+    frozen = _frozen(db, first["id"])
+
+    # re-import October with more articles for 榆山街道: refused without a reason, then accepted
+    register = load_units()
+    october = next(d for d in demo_months(register) if d.month == "2022-10")
+    next(r for r in october.sheets[SHEET_TOWN] if r["单位名称"] == "榆山街道")["本月报送信用动态稿件数"] = 6
+    with open_store(db) as store:
+        upload = tmp_path / "更正_2022-10.xlsx"
+        upload.write_bytes(fill_template(build_template("2022-10", store.register()), october))
+    open_page(page, "数据上传")
+    page.get_by_label("① 选择数据所属月份").click()
+    page.get_by_role("option", name=re.compile("^2022年10月")).click()
+    no_error(page)
+    page.get_by_text(re.compile("的通报已签发（平信用办〔2026〕1号）")).wait_for()
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(upload))
+    page.get_by_role("heading", name=re.compile("④ 导入预览")).wait_for()
+    no_error(page)
+    page.get_by_role("button", name="确认导入").click()
+    page.get_by_text("该月通报已签发，请先填写更正说明").wait_for()
+    no_error(page)
+    page.get_by_label("更正说明（必填）").fill("榆山街道漏报 6 篇信用动态稿件")
+    page.get_by_label("更正说明（必填）").press("Enter")
+    wait_drawn(page)
+    page.get_by_role("button", name="确认导入").click()
+    page.get_by_text(re.compile("已导入 2022年10月")).first.wait_for()
+    no_error(page)
+    assert _frozen(db, first["id"]) == frozen  # the published record did not move
+
+    # 更正通报: the diff shows 榆山街道, then a new number referencing the original
+    open_page(page, "月度通报")
+    page.get_by_role("heading", name="签发更正通报").wait_for()
+    page.get_by_text("更正候选与已发布结果的差异").wait_for()
+    page.get_by_label("文号").fill("平信用办〔2026〕2号")
+    page.get_by_label("签发人").fill("张三")
+    page.get_by_label(re.compile("更正说明")).fill("榆山街道漏报稿件，更正排名")
+    page.get_by_role("button", name="签发更正通报").click()
+    page.get_by_text("已签发更正通报 平信用办〔2026〕2号。").wait_for(timeout=180_000)
+    no_error(page)
+    page.get_by_text(re.compile("更正 平信用办〔2026〕1号：榆山街道漏报稿件，更正排名")).wait_for()
+    with open_store(db) as store:
+        pubs = store.publishing.publications("2022-10")
+    assert [(p["number"], p["kind"]) for p in pubs] == [("平信用办〔2026〕2号", "correction"),
+                                                         ("平信用办〔2026〕1号", "original")]
+    assert _frozen(db, first["id"]) == frozen

@@ -1,0 +1,173 @@
+"""月度闭环 on the pages: 报送进度, the 通报 text editor, the 签发 form, 更正 diff and 发布记录.
+
+Shared by 数据上传, Home (月度排名) and 月度通报. Every check and write lives in credit/
+(`credit.app.publish`, `store.publishing`); these functions only draw and hand the input over.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import streamlit as st
+
+from credit.app.publish import correction_diff, month_end, publish_month
+from credit.app.service import open_store
+from credit.common.clock import beijing
+from credit.common.labels import GROUPS
+from credit.common.months import month_label
+from credit.errors import CreditError
+from credit.model.accounts import Actor
+from credit.reports.bulletin import TEXT_PARTS, BulletinData, BulletinText
+from credit.reports.publish import MIME
+from credit.reports.status import EMPTY, MISSING, REPORTED, chase_xlsx, expected_view, month_status
+from credit.store.publishing import PUBLISHED
+from ui.context import db_path, store
+from ui.widgets import arrow
+
+FLASH_KEY = "monthcycle_flash"
+XLSX_MIME = MIME["xlsx"]
+FORMAT_LABELS = {"docx": "Word", "pdf": "PDF", "xlsx": "Excel 附件"}
+
+
+def flash() -> None:
+    """Show (once) what the last 签发/保存 did, after its rerun."""
+    msg = st.session_state.pop(FLASH_KEY, None)
+    if msg:
+        st.success(msg)
+
+
+def month_state_line(month: str) -> None:
+    pub = store().publishing.current_publication(month)
+    if pub is None:
+        st.info(f"{month_label(month)}状态：**采集中**（尚未签发通报）。", icon=":material/pending:")
+    else:
+        what = "更正通报" if pub["kind"] == "correction" else "通报"
+        st.success(f"{month_label(month)}状态：**已发布**　·　{what} {pub['number']}，成文日期 {pub['issued']}，"
+                   f"签发人 {pub['signer']}。各页面显示的是已发布的结果。", icon=":material/verified:")
+
+
+def status_section(month: str, key: str, expanded: bool = False) -> None:
+    """报送进度: counts, the unit × sheet grid and the 催报清单 download."""
+    status = month_status(store(), month)
+    st.subheader(f"{month_label(month)}报送进度")
+    c1, c2, c3 = st.columns(3)
+    c1.metric("已报送", f"{status.count(REPORTED)} 项")
+    c2.metric("报送为空", f"{status.count(EMPTY)} 项", help="单位的行各项均为空白或 0，建议电话核实")
+    c3.metric("未报送", f"{status.count(MISSING)} 项")
+    if status.complete:
+        st.caption("各单位应报的工作表均已报送（扣分事项、登记表按需报送，不计入未报送）。")
+    else:
+        st.warning(f"未报送：{status.missing_text()}。", icon=":material/schedule:")
+    with st.expander("各单位报送明细", expanded=expanded):
+        st.dataframe(expected_view(status), hide_index=True, width="stretch", key=f"{key}-status")
+    st.download_button("下载催报清单（Excel）", data=lambda: chase_xlsx(status), file_name=f"催报清单_{month}.xlsx",
+                       mime=XLSX_MIME, on_click="ignore", icon=":material/notification_important:",
+                       key=f"{key}-chase")
+
+
+def text_editor(month: str, data: BulletinData, actor: Actor) -> None:
+    """The editable parts of the 通报, prefilled with the saved text or the generated draft."""
+    st.subheader("通报文稿")
+    saved = store().publishing.saved_text(month)
+    st.caption(f"已保存：{saved['saved_by']} 于 {beijing(saved['saved_at'], seconds=False)}" if saved
+               else "当前为系统生成的草稿；修改后请点击“保存文稿”。表格、图表和预警由系统生成，不在此编辑。")
+    base = data.text.to_dict()
+    with st.form(f"text-{month}"):
+        values = {k: st.text_area(name, value=base[k], height=160, key=f"text-{month}-{k}")
+                  for k, name in TEXT_PARTS.items()}
+        if st.form_submit_button("保存文稿", icon=":material/save:"):
+            try:
+                text = BulletinText.from_dict(values)
+                changed = store().publishing.save_text(month, text.to_dict(), actor)
+            except CreditError as exc:
+                st.error(str(exc))
+            else:
+                st.session_state[FLASH_KEY] = "文稿已保存。" if changed else "文稿没有变化。"
+                st.rerun()
+
+
+def _diff_section(month: str) -> None:
+    st.markdown("**更正候选与已发布结果的差异**（当前数据 − 已发布）")
+    moved = False
+    for group in GROUPS:
+        diff = correction_diff(store(), month, group)
+        changed = diff[(diff["得分率变化"].fillna(1) != 0) | (diff["排名变化"].fillna(1) != 0)]
+        if changed.empty:
+            continue
+        moved = True
+        st.dataframe(changed.assign(排名变化=[arrow(d) for d in changed["排名变化"]]), hide_index=True,
+                     width="stretch", key=f"diff-{group}")
+    if not moved:
+        st.caption("当前数据与已发布结果一致，没有需要更正的得分或排名。")
+
+
+def publish_form(month: str, actor: Actor) -> None:
+    """签发 (or 更正) form; the refusals come from credit.app.publish in Chinese."""
+    pub = store().publishing.current_publication(month)
+    status = month_status(store(), month)
+    st.subheader("签发更正通报" if pub else "签发通报")
+    if pub:
+        _diff_section(month)
+    with st.form(f"publish-{month}"):
+        c1, c2, c3 = st.columns([2, 1, 1])
+        number = c1.text_input("文号", placeholder="平信用办〔2022〕11号", key=f"pub-number-{month}")
+        issued = c2.date_input("成文日期", value=max(date.today(), month_end(month) + timedelta(days=1)),
+                               key=f"pub-date-{month}", format="YYYY-MM-DD")
+        signer = c3.text_input("签发人", key=f"pub-signer-{month}")
+        reason = st.text_area("更正说明（必填：为什么更正、更正了什么）", key=f"pub-reason-{month}") if pub else ""
+        force, force_reason = False, ""
+        if not status.complete:
+            st.warning(f"报送进度仍有 {status.count(MISSING)} 项未报送：{status.missing_text()}。")
+            force = st.checkbox("仍然发布", key=f"pub-force-{month}")
+            force_reason = st.text_input("仍然发布的原因（将记入操作日志）", key=f"pub-force-reason-{month}")
+        label = "签发更正通报" if pub else "签发通报"
+        if st.form_submit_button(label, type="primary", icon=":material/approval:"):
+            try:
+                with st.spinner("正在生成并签发通报（含 PDF，约半分钟）…"):
+                    done = publish_month(store(), month, number, issued, signer, actor,
+                                         force_reason=force_reason if force else "", correction_reason=reason)
+            except CreditError as exc:
+                st.error(str(exc))
+            else:
+                st.session_state[FLASH_KEY] = f"已签发{'更正通报' if done.kind == 'correction' else '通报'} {done.number}。"
+                st.rerun()
+
+
+def publications_section(month: str | None = None) -> None:
+    """发布记录: every issued 通报 / 更正通报 with downloads of the exact files issued."""
+    pubs = store().publishing.publications(month)
+    st.subheader("发布记录")
+    if not pubs:
+        st.caption("尚未签发任何通报。")
+        return
+    numbers = {p["id"]: p["number"] for p in store().publishing.publications()}
+    db = db_path()
+    for p in pubs:
+        what = "更正通报" if p["kind"] == "correction" else "通报"
+        head = f"{month_label(p['month'])}{what} {p['number']}　成文日期 {p['issued']}　签发人 {p['signer']}"
+        with st.container(border=True):
+            st.markdown(f"**{head}**")
+            notes = [f"签发操作：{p['published_by']}，{beijing(p['published_at'], seconds=False)}"]
+            if p["corrects"]:
+                notes.append(f"更正 {numbers.get(p['corrects'], '')}：{p['reason']}")
+            if p["override"]:
+                notes.append(f"仍然发布（{len(p['missing'])} 项未报送）：{p['override']}")
+            st.caption("；".join(notes))
+            cols = st.columns(max(len(p["files"]), 1))
+            for col, f in zip(cols, p["files"]):
+                col.download_button(
+                    f"下载{FORMAT_LABELS.get(f['format'], f['format'])}",
+                    data=lambda pid=p["id"], fmt=f["format"]: _file(db, pid, fmt), file_name=f["filename"],
+                    mime=MIME.get(f["format"], "application/octet-stream"), on_click="ignore",
+                    key=f"pubfile-{p['id']}-{f['format']}", help=f"sha256：{f['sha256']}",
+                )
+
+
+def _file(db: str, pub_id: int, fmt: str) -> bytes:
+    """The stored bytes, read on a fresh connection (downloads run outside the script thread)."""
+    with open_store(db) as s:
+        return s.publishing.publication_file(pub_id, fmt)[1]
+
+
+def is_published(month: str) -> bool:
+    return store().publishing.month_state(month) == PUBLISHED
