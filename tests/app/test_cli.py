@@ -132,3 +132,19 @@ def test_demo_builds_ten_months_through_the_importer(tmp_path: Path) -> None:
     assert kinds == {"村居失信案件", "严重失信事件", "异议信息"}
     handling = {r["处理情况"] for m in months for r in m.sheets["扣分事项"] if r["事项类型"] == "严重失信事件"}
     assert "主动处理" in handling and len(handling) >= 3
+
+
+def test_target_sets_the_years_xyd_figures_with_an_audit_entry(fresh_db: Path) -> None:
+    from credit.app.service import open_store
+
+    res = run("target", "--db", str(fresh_db), "--year", "2023", "--opening", "1200", "--target", "800")
+    assert res.returncode == 0, res.stderr
+    assert "已设定 2023 年信易贷：年初注册 1,200 家，本年新增目标 800 家（此前未设定）" in res.stdout
+    with open_store(fresh_db) as store:
+        assert store.xyd_target(2023) == (1200.0, 800.0)
+        entry = store.audit_log(action="xyd.set")[0]
+        assert entry["who"] == "命令行" and entry["detail"]["year"] == 2023
+    bad = run("target", "--db", str(fresh_db), "--year", "2023", "--opening", "1200", "--target", "0")
+    assert bad.returncode == 1 and "目标应大于 0" in bad.stderr
+    with open_store(fresh_db) as store:
+        assert store.xyd_target(2023) == (1200.0, 800.0)
