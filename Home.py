@@ -10,8 +10,10 @@ import streamlit as st
 from ui.auth import current_actor, login_required
 from ui.context import month_picker
 from ui.nav import pages
+from ui.style import apply_style
 
 st.set_page_config(page_title="平阴县信用体系建设监测分析平台", page_icon="📊", layout="wide")
+apply_style()
 
 actor = current_actor()
 nav = st.navigation(pages(actor, login_required()), position="sidebar", expanded=True)  # all pages, no "View more"

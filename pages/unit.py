@@ -12,7 +12,7 @@ from credit.scoring.unit_view import attainment_vs_median, lost_points, monthly_
 from ui import loaders
 from ui.context import current_month
 from ui.router import ensure_router
-from ui.widgets import downloads, month_ticks, style_fig
+from ui.widgets import blank_missing, downloads, month_ticks, style_fig
 
 ensure_router()
 
@@ -95,7 +95,7 @@ for r in lost.to_dict("records"):
         monthly = monthly_inputs(gm.inputs, ind, unit_id)
         if not monthly.empty:
             st.caption("逐月数据（空白表示当月未报送）")
-            st.dataframe(monthly, hide_index=True, width="stretch")
+            st.dataframe(blank_missing(monthly), hide_index=True, width="stretch")
         its = describe_items(items[(items["unit_id"] == unit_id) & (items["code"] == r["code"])], fw)
         if not its.empty:
             st.caption("扣分事项")
@@ -104,7 +104,7 @@ for r in lost.to_dict("records"):
                 "数量": its["quantity"], "处理情况": its["handling"], "处理用时（工作日）": its["days"],
                 "扣分": its["deduction"].round(2),
             }).dropna(axis=1, how="all")
-            st.dataframe(show, hide_index=True, width="stretch")
+            st.dataframe(blank_missing(show), hide_index=True, width="stretch")
 
 st.subheader("全组指标完成度热力图")
 d = detail.copy()
