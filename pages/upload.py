@@ -16,6 +16,7 @@ from credit.common.labels import GROUPS
 from credit.common.months import month_label
 from credit.errors import CreditError
 from credit.model.contract import SHEETS
+from credit.workbook.error_list import error_list, error_workbook
 from credit.workbook.preview import (
     FileCheck,
     UploadPreview,
@@ -198,9 +199,13 @@ errors = error_table(checks)
 if not errors.empty:
     bad = [c.filename for c in checks if not c.ok]
     st.error(f"发现 {len(errors)} 处问题（文件：{'、'.join(bad)}），未导入任何数据。请按“修改建议”改正后重新上传。")
-    st.dataframe(errors, hide_index=True, width="stretch", key="errors",
-                 column_config={**{c: st.column_config.TextColumn(width="small") for c in ("文件", "工作表", "行")},
-                                "修改建议": st.column_config.TextColumn(width="large")})
+    listed = error_list(checks, {f.name: f.getvalue() for f in uploaded})
+    st.download_button("下载错误清单（Excel）", data=lambda: error_workbook(listed), key="errors_xlsx",
+                       file_name=f"数据问题清单_{month}.xlsx", mime=XLSX_MIME, on_click="ignore",
+                       icon=":material/download:", help="第一张表为全部问题，其后每个单位一张表，可分发各单位改正")
+    # A static table: long 修改建议 wrap instead of being cut off; one file needs no 文件 column.
+    shown = listed if len(uploaded) > 1 else listed.drop(columns="文件")
+    st.table(shown, hide_index=True)
     st.stop()
 warnings = warning_table(checks)
 if not warnings.empty:
