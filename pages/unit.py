@@ -62,26 +62,35 @@ with right:
     h = hist[hist["unit_id"] == unit_id].sort_values("month")
     fig = px.line(h.assign(月份=month_ticks(h["month"])), x="月份", y="rank", markers=True, title="本年排名走势",
                   labels={"rank": "排名"})
-    fig.update_yaxes(autorange="reversed", dtick=1)
+    n = len(summary)  # the whole 1…N range, first place on top, whole places only
+    fig.update_yaxes(range=[n + 0.5, 0.5], tickmode="linear", tick0=1, dtick=1 if n <= 15 else 5, tickformat="d")
     st.plotly_chart(style_fig(fig, 300), width="stretch")
 
+short = {i.code: i.label for i in fw.indicators}
+bars = mine.assign(简称=mine["code"].map(short))
 fig = go.Figure()
-fig.add_bar(x=mine["code"], y=mine["points"], name="满分", marker_color="#d9d9d9", customdata=mine["indicator"],
-            hovertemplate="%{x} %{customdata}<br>满分 %{y:.2f}<extra></extra>")
-fig.add_bar(x=mine["code"], y=mine["earned"], name="得分", marker_color="#2e75b6", customdata=mine["indicator"],
-            hovertemplate="%{x} %{customdata}<br>得分 %{y:.2f}<extra></extra>")
-fig.update_layout(barmode="overlay", title="二级指标得分", yaxis_title="分")
-st.plotly_chart(style_fig(fig, 360), width="stretch")
+for col, name, colour in (("points", "满分", "#d9d9d9"), ("earned", "得分", "#2e75b6")):
+    fig.add_bar(x=bars["简称"], y=bars[col], name=name, marker_color=colour,
+                customdata=bars[["code", "indicator"]].to_numpy(),
+                hovertemplate="%{customdata[1]}（%{customdata[0]}）<br>" + name + " %{y:.2f}<extra></extra>")
+fig.update_layout(barmode="overlay", title="二级指标得分", yaxis_title="分", xaxis_tickangle=-30)
+st.plotly_chart(style_fig(fig, 380), width="stretch")
 
 att = attainment_vs_median(detail, unit_id)
+theta = [short[c] for c in att["code"]]
+theta += theta[:1]
 fig = go.Figure()
-theta = list(att["code"]) + [att["code"].iloc[0]]
-fig.add_scatterpolar(r=list(att["attainment"] * 100) + [att["attainment"].iloc[0] * 100], theta=theta,
-                     name=labels[unit_id], fill="toself")
-fig.add_scatterpolar(r=list(att["median"] * 100) + [att["median"].iloc[0] * 100], theta=theta,
-                     name="同组中位数", line=dict(dash="dash"))
-fig.update_layout(title="指标完成度（%）与同组中位数", polar=dict(radialaxis=dict(range=[0, 100])))
-st.plotly_chart(style_fig(fig, 420), width="stretch")
+for values, name, line in ((att["attainment"], labels[unit_id], {}), (att["median"], "同组中位数", {"dash": "dash"})):
+    r = list(values * 100)
+    fig.add_scatterpolar(r=r + r[:1], theta=theta, name=name, line=line, fill="toself" if not line else None,
+                         customdata=list(att["indicator"]) + [att["indicator"].iloc[0]],
+                         hovertemplate="%{customdata}<br>%{r:.0f}%<extra>" + name + "</extra>")
+# The scale sits between two spokes (not on the first one) and the margins leave room for every label.
+fig.update_layout(title="指标完成度（%）与同组中位数",
+                  polar=dict(radialaxis=dict(range=[0, 100], angle=90 + 180 / max(len(att), 1), tickfont_size=10),
+                             angularaxis=dict(direction="clockwise", rotation=90)))
+style_fig(fig, 460).update_layout(margin=dict(l=80, r=80, t=90, b=60))
+st.plotly_chart(fig, width="stretch")
 
 st.subheader("失分明细")
 lost = lost_points(detail, unit_id)
@@ -90,7 +99,7 @@ if lost.empty:
     st.success("本单位各适用指标均得满分。")
 for r in lost.to_dict("records"):
     ind = fw.indicator(r["code"])
-    with st.expander(f"{r['code']} {r['indicator']}：失 {r['lost']:.2f} 分（得 {r['earned']:.2f} / {r['possible']:.2f}）"):
+    with st.expander(f"{r['indicator']}：失 {r['lost']:.2f} 分（得 {r['earned']:.2f} / {r['possible']:.2f}）"):
         st.markdown(explain_row(r, ind))
         monthly = monthly_inputs(gm.inputs, ind, unit_id)
         if not monthly.empty:
@@ -110,7 +119,7 @@ st.subheader("全组指标完成度热力图")
 d = detail.copy()
 d["完成度"] = (d["attainment"] * 100).where(d["applies"])
 heat = d.pivot_table(index="unit", columns="code", values="完成度", aggfunc="first", sort=False)
-heat = heat.reindex(index=list(summary["unit"]), columns=fw.codes)
+heat = heat.reindex(index=list(summary["unit"]), columns=fw.codes).rename(columns=short)
 fig = px.imshow(heat, color_continuous_scale="RdYlGn", zmin=0, zmax=100, aspect="auto",
                 labels=dict(x="指标", y="单位", color="完成度%"), text_auto=".0f")
 st.plotly_chart(style_fig(fig, 60 + 28 * len(heat)), width="stretch")

@@ -101,6 +101,12 @@ class Indicator:
     applies_to: AppliesTo
     description: str = ""
     interp: str = ""
+    short: str = ""  # a few characters for chart labels; the code stays for tooltips and 指标说明
+
+    @property
+    def label(self) -> str:
+        """The short Chinese name charts show (the full name when no short one is given)."""
+        return self.short or self.name
 
     def param(self, key: str) -> Any:
         """A parameter with the rule's default filled in (cap defaults to the points)."""
@@ -372,6 +378,7 @@ def _parse_indicator(
         applies_to=applies,
         description=raw.get("description", ""),
         interp=raw.get("interp", ""),
+        short=str(raw.get("short", "")).strip(),
     )
 
 

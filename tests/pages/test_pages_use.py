@@ -3,6 +3,7 @@ no page shows None/nan/NaT or an internal code where a name belongs."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -142,3 +143,35 @@ def test_menus_per_role() -> None:
 def test_a_leader_cannot_reach_the_office_pages(demo_db: Path, page: str) -> None:
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         open_page(page, VIEWER)
+
+
+# ---- 5 names, not codes, on the unit page's charts; 10 the rank trend axis -------------------------
+
+
+def charts(at: AppTest) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def test_unit_charts_use_short_chinese_names_and_the_rank_axis_runs_1_to_n(demo_db: Path) -> None:
+    at = open_page("unit.py", VIEWER)
+    specs = charts(at)
+    labels = []
+    for spec in specs:
+        for trace in spec["data"]:
+            for axis in ("x", "theta"):
+                labels += [str(v) for v in trace.get(axis) or [] if isinstance(v, str)]
+    assert labels and not [v for v in labels if CODE.fullmatch(v)]
+    assert {"村居失信治理", "诚信宣传", "严重失信事件"} <= set(labels)  # T7, T8, T9
+    trend = next(s for s in specs if s["layout"]["title"]["text"] == "本年排名走势")
+    y = trend["layout"]["yaxis"]
+    n = len(at.selectbox(key="unit_id").options)
+    assert y["range"] == [n + 0.5, 0.5] and y["dtick"] == 1 and y["tickformat"] == "d"
+    radar = next(s for s in specs if "scatterpolar" in {t["type"] for t in s["data"]})
+    assert radar["layout"]["polar"]["radialaxis"]["angle"] != 90  # the scale is not drawn along the first spoke
+    assert not [e.label for e in at.expander if CODE.search(e.label)]
+
+
+def test_bulletin_warnings_name_the_indicator_not_its_code(demo_db: Path) -> None:
+    at = open_page("bulletin.py", VIEWER)
+    words = page_texts(at) + [str(v) for df in at.dataframe for v in df.value.get("原因", [])]
+    assert not [w for w in words if re.search(r"（[TD]\d{1,2}[ab]?）", w)]
