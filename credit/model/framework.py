@@ -204,6 +204,7 @@ class Framework:
                 f"code = {_q(ind.code)}",
                 f"level1 = {_q(ind.level1)}",
                 f"name = {_q(ind.name)}",
+                *([f"short = {_q(ind.short)}"] if ind.short else []),
                 f"points = {_num(ind.points)}",
                 f"rule = {_q(ind.rule)}",
                 f"applies_to = {_applies_toml(ind.applies_to)}",
