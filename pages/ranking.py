@@ -74,8 +74,13 @@ prev = previous_month(month)
 for tab, group, gm in zip(st.tabs([group_label(g) for g in GROUPS]), GROUPS, (towns, depts)):
     with tab:
         table = ranking_table(gm)
-        st.dataframe(table, hide_index=True, width="stretch",
-                     column_config=score_columns(table, ["得分率", *gm.scores.level1_names, "得分", "适用满分"]))
+        picked = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun",
+                              selection_mode="single-row", key=f"ranking-{group}",
+                              column_config=score_columns(table, ["得分率", *gm.scores.level1_names, "得分", "适用满分"]))
+        st.caption("点击表中一行（行首的选择框），打开该单位的单位详情。")
+        if picked.selection.rows:
+            unit_id = gm.summary["unit_id"].iloc[picked.selection.rows[0]]
+            st.switch_page("pages/unit.py", query_params={"month": month, "group": group, "unit": unit_id})
         downloads(table, f"{group}排名_{month}", key=f"dl-{group}")
         if gm.inputs.unreported:
             missing = "、".join(u.name_at(month) for u in gm.inputs.unreported)

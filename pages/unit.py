@@ -11,6 +11,7 @@ from credit.scoring.explain import describe_items, explain_row, num
 from credit.scoring.unit_view import attainment_vs_median, lost_points, monthly_inputs, overtake_gap
 from ui import loaders
 from ui.context import current_month
+from ui.links import arrived, keep
 from ui.router import ensure_router
 from ui.widgets import blank_missing, downloads, month_ticks, style_fig
 
@@ -22,15 +23,27 @@ if month is None:
     st.info("数据库中还没有数据。")
     st.stop()
 
+linked_group, linked_unit = arrived("group"), arrived("unit")
+if linked_group in ("镇街", "部门"):
+    st.session_state["unit_group"] = linked_group
 c1, c2 = st.columns([1, 2])
 group = c1.radio("分组", list(GROUPS), horizontal=True, key="unit_group", format_func=group_label)
 gm = loaders.group_month(month, group)
 summary = gm.summary
 ids = list(summary["unit_id"])
 labels = dict(zip(summary["unit_id"], summary["unit"]))
+by_name = {name: uid for uid, name in labels.items()}
+if linked_unit is not None:  # a link names the unit by id or by its name that month
+    linked_id = linked_unit if linked_unit in labels else by_name.get(linked_unit)
+    if linked_id is not None:
+        st.session_state["unit_id"] = linked_id
+    else:
+        st.warning(f"链接中的单位「{linked_unit}」不在{month_label(month)}的本组名单中，已显示第一个单位。")
 if st.session_state.get("unit_id") not in ids:
     st.session_state["unit_id"] = ids[0]
 unit_id = c2.selectbox("单位", ids, key="unit_id", format_func=lambda u: labels[u])
+keep("group", group)
+keep("unit", unit_id)
 row = summary.set_index("unit_id").loc[unit_id]
 detail = gm.scores.detail
 fw = gm.scores.framework

@@ -175,3 +175,31 @@ def test_bulletin_warnings_name_the_indicator_not_its_code(demo_db: Path) -> Non
     at = open_page("bulletin.py", VIEWER)
     words = page_texts(at) + [str(v) for df in at.dataframe for v in df.value.get("原因", [])]
     assert not [w for w in words if re.search(r"（[TD]\d{1,2}[ab]?）", w)]
+
+
+# ---- 6 every view is a link -----------------------------------------------------------------------
+
+
+def test_a_unit_link_opens_that_unit_and_month(demo_db: Path) -> None:
+    at = open_page("unit.py", VIEWER)
+    at.query_params["month"] = "2022-03"
+    at.query_params["unit"] = "孝直镇"
+    at.session_state["link_taken"] = False
+    at = run(at)
+    assert at.sidebar.selectbox[0].value == "2022-03"
+    assert at.selectbox(key="unit_id").value == "xiaozhi"
+    assert at.query_params["unit"] == "xiaozhi" and at.query_params["group"] == "镇街"
+    at.selectbox(key="unit_id").select("dong_e")
+    at = run(at)
+    assert at.selectbox(key="unit_id").value == "dong_e"  # the link is applied once, not forced
+    assert at.query_params["unit"] == "dong_e"
+
+
+def test_what_if_weights_travel_in_one_short_parameter(demo_db: Path) -> None:
+    at = open_page("whatif.py", VIEWER)
+    at.query_params["w"] = "T1~8.T7~4"
+    at = run(at)
+    t1 = next(n for n in at.number_input if n.label.startswith("T1") or n.label.startswith("信用制度文件"))
+    assert t1.value == 8.0
+    assert at.query_params["w"] == "T1~8.T7~4"
+    assert any(m.label == "名次变化的单位" for m in at.metric)
