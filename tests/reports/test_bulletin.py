@@ -20,8 +20,8 @@ from docx.oxml.ns import qn
 import credit.reports.chart as chart
 from credit.app import cli
 from credit.app.service import open_store, score
-from credit.model.accounts import Actor
 from credit.common.labels import GROUP_LABELS
+from credit.model.accounts import Actor
 from credit.reports.bulletin import RED, YELLOW, build_bulletin_data, flow_alerts, to_xlsx
 from credit.reports.docx import render_docx as to_docx
 from credit.reports.publish import export
