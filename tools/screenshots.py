@@ -39,7 +39,7 @@ def main(out: Path) -> None:
                         wait_drawn(page)
                     else:
                         login(page, url, account[0], account[1])
-                    for path, title in registered(actor, login_required=False):
+                    for _path, title in registered(actor, login_required=False):
                         if width < 768:  # the sidebar is collapsed on a phone: open it, then the page
                             page.get_by_test_id("stExpandSidebarButton").click()
                             page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
