@@ -9,14 +9,22 @@ import streamlit as st
 
 from ui.auth import current_actor, login_required
 from ui.context import month_picker
+from ui.links import go_to_target, remember_target
 from ui.nav import pages
 from ui.storage import storage_guard
+from ui.style import apply_style
 
 st.set_page_config(page_title="平阴县信用体系建设监测分析平台", page_icon="📊", layout="wide")
+apply_style()
 
 with storage_guard():  # disk full, read-only, corrupt database: a message, not a crash page
     actor = current_actor()
-    nav = st.navigation(pages(actor, login_required()), position="sidebar", expanded=True)  # all pages, no "View more"
+    registered = pages(actor, login_required())
+    nav = st.navigation(registered, position="sidebar", expanded=True)  # all pages, no "View more"
+    if actor is None and login_required():
+        remember_target()  # a shared link opens where it pointed once the user has logged in
+    else:
+        go_to_target(registered)
     st.sidebar.markdown("**平阴县信用体系建设监测分析平台**")
     if actor is not None:
         st.sidebar.caption(f"当前用户：{actor.label}（{actor.role_name}）")

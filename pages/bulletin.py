@@ -14,6 +14,7 @@ from ui.auth import current_actor
 from ui.bulletin import bulletin_downloads
 from ui.context import current_month, data_version, db_path, store
 from ui.router import ensure_router
+from ui.widgets import blank_missing
 
 ensure_router()
 
@@ -61,7 +62,8 @@ if not data.alerts:
 tabs = st.tabs([f"{gb.label}排名" for gb in data.groups] + ["扣分事项"])
 for tab, gb in zip(tabs, data.groups):
     with tab:
-        st.dataframe(gb.table, hide_index=True, width="stretch", column_config={
+        table = blank_missing(gb.table, "—", digits={c: 2 for c in gb.table.select_dtypes("float").columns})
+        st.dataframe(table, hide_index=True, width="stretch", column_config={
             "排名变化": st.column_config.NumberColumn(format="%+d", help="正数为上升、负数为下降"),
         })
 with tabs[-1]:

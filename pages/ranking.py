@@ -49,8 +49,13 @@ c4.metric("全县信用监测全市排名", f"第 {city_rank:.0f} 位" if pd.not
 for tab, (group, hg) in zip(st.tabs([group_label(g) for g in GROUPS]), view.groups.items(), strict=True):
     with tab:
         table = hg.table
-        st.dataframe(hg.arrow, hide_index=True, width="stretch",
-                     column_config=score_columns(table, ["得分率", *hg.gm.scores.level1_names, "得分", "适用满分"]))
+        picked = st.dataframe(hg.arrow, hide_index=True, width="stretch", on_select="rerun",
+                              selection_mode="single-row", key=f"ranking-{group}",
+                              column_config=score_columns(table, ["得分率", *hg.gm.scores.level1_names, "得分", "适用满分"]))
+        st.caption("点击表中一行（行首的选择框），打开该单位的单位详情。")
+        if picked.selection.rows:
+            unit_id = hg.gm.summary["unit_id"].iloc[picked.selection.rows[0]]
+            st.switch_page("pages/unit.py", query_params={"month": month, "group": group, "unit": unit_id})
         downloads(table, f"{group}排名_{month}", key=f"dl-{group}")
         if hg.gm.unreported:
             missing = "、".join(u.name_at(month) for u in hg.gm.unreported)

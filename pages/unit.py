@@ -11,8 +11,9 @@ from credit.scoring.explain import describe_items, explain_row, num
 from credit.scoring.unit_view import attainment_vs_median, lost_points, monthly_inputs, overtake_gap
 from ui import loaders
 from ui.context import current_month
+from ui.links import arrived, keep
 from ui.router import ensure_router
-from ui.widgets import downloads, month_ticks, style_fig
+from ui.widgets import blank_missing, downloads, month_ticks, style_fig
 
 ensure_router()
 
@@ -22,15 +23,27 @@ if month is None:
     st.info("数据库中还没有数据。")
     st.stop()
 
+linked_group, linked_unit = arrived("group"), arrived("unit")
+if linked_group in ("镇街", "部门"):
+    st.session_state["unit_group"] = linked_group
 c1, c2 = st.columns([1, 2])
 group = c1.radio("分组", list(GROUPS), horizontal=True, key="unit_group", format_func=group_label)
 gm = loaders.group_month(month, group)
 summary = gm.summary
 ids = list(summary["unit_id"])
 labels = dict(zip(summary["unit_id"], summary["unit"]))
+by_name = {name: uid for uid, name in labels.items()}
+if linked_unit is not None:  # a link names the unit by id or by its name that month
+    linked_id = linked_unit if linked_unit in labels else by_name.get(linked_unit)
+    if linked_id is not None:
+        st.session_state["unit_id"] = linked_id
+    else:
+        st.warning(f"链接中的单位「{linked_unit}」不在{month_label(month)}的本组名单中，已显示第一个单位。")
 if st.session_state.get("unit_id") not in ids:
     st.session_state["unit_id"] = ids[0]
 unit_id = c2.selectbox("单位", ids, key="unit_id", format_func=lambda u: labels[u])
+keep("group", group)
+keep("unit", unit_id)
 row = summary.set_index("unit_id").loc[unit_id]
 fw = gm.scores.framework
 bd = loaders.board(month, group)
@@ -63,26 +76,35 @@ with right:
     h = hist[hist["unit_id"] == unit_id].sort_values("month")
     fig = px.line(h.assign(月份=month_ticks(h["month"])), x="月份", y="rank", markers=True, title="本年排名走势",
                   labels={"rank": "排名"})
-    fig.update_yaxes(autorange="reversed", dtick=1)
+    n = len(summary)  # the whole 1…N range, first place on top, whole places only
+    fig.update_yaxes(range=[n + 0.5, 0.5], tickmode="linear", tick0=1, dtick=1 if n <= 15 else 5, tickformat="d")
     st.plotly_chart(style_fig(fig, 300), width="stretch")
 
+short = {i.code: i.label for i in fw.indicators}
+bars = mine.assign(简称=mine["code"].map(short))
 fig = go.Figure()
-fig.add_bar(x=mine["code"], y=mine["points"], name="满分", marker_color="#d9d9d9", customdata=mine["indicator"],
-            hovertemplate="%{x} %{customdata}<br>满分 %{y:.2f}<extra></extra>")
-fig.add_bar(x=mine["code"], y=mine["earned"], name="得分", marker_color="#2e75b6", customdata=mine["indicator"],
-            hovertemplate="%{x} %{customdata}<br>得分 %{y:.2f}<extra></extra>")
-fig.update_layout(barmode="overlay", title="二级指标得分", yaxis_title="分")
-st.plotly_chart(style_fig(fig, 360), width="stretch")
+for col, name, colour in (("points", "满分", "#d9d9d9"), ("earned", "得分", "#2e75b6")):
+    fig.add_bar(x=bars["简称"], y=bars[col], name=name, marker_color=colour,
+                customdata=bars[["code", "indicator"]].to_numpy(),
+                hovertemplate="%{customdata[1]}（%{customdata[0]}）<br>" + name + " %{y:.2f}<extra></extra>")
+fig.update_layout(barmode="overlay", title="二级指标得分", yaxis_title="分", xaxis_tickangle=-30)
+st.plotly_chart(style_fig(fig, 380), width="stretch")
 
 att = attainment_vs_median(own, unit_id, bd.median)
+theta = [short[c] for c in att["code"]]
+theta += theta[:1]
 fig = go.Figure()
-theta = list(att["code"]) + [att["code"].iloc[0]]
-fig.add_scatterpolar(r=list(att["attainment"] * 100) + [att["attainment"].iloc[0] * 100], theta=theta,
-                     name=labels[unit_id], fill="toself")
-fig.add_scatterpolar(r=list(att["median"] * 100) + [att["median"].iloc[0] * 100], theta=theta,
-                     name="同组中位数", line=dict(dash="dash"))
-fig.update_layout(title="指标完成度（%）与同组中位数", polar=dict(radialaxis=dict(range=[0, 100])))
-st.plotly_chart(style_fig(fig, 420), width="stretch")
+for values, name, line in ((att["attainment"], labels[unit_id], {}), (att["median"], "同组中位数", {"dash": "dash"})):
+    r = list(values * 100)
+    fig.add_scatterpolar(r=r + r[:1], theta=theta, name=name, line=line, fill="toself" if not line else None,
+                         customdata=list(att["indicator"]) + [att["indicator"].iloc[0]],
+                         hovertemplate="%{customdata}<br>%{r:.0f}%<extra>" + name + "</extra>")
+# The scale sits between two spokes (not on the first one) and the margins leave room for every label.
+fig.update_layout(title="指标完成度（%）与同组中位数",
+                  polar=dict(radialaxis=dict(range=[0, 100], angle=90 + 180 / max(len(att), 1), tickfont_size=10),
+                             angularaxis=dict(direction="clockwise", rotation=90)))
+style_fig(fig, 460).update_layout(margin=dict(l=80, r=80, t=90, b=60))
+st.plotly_chart(fig, width="stretch")
 
 st.subheader("失分明细")
 lost = lost_points(own, unit_id)
@@ -90,12 +112,12 @@ if lost.empty:
     st.success("本单位各适用指标均得满分。")
 for r in lost.to_dict("records"):
     ind = fw.indicator(r["code"])
-    with st.expander(f"{r['code']} {r['indicator']}：失 {r['lost']:.2f} 分（得 {r['earned']:.2f} / {r['possible']:.2f}）"):
+    with st.expander(f"{r['indicator']}：失 {r['lost']:.2f} 分（得 {r['earned']:.2f} / {r['possible']:.2f}）"):
         st.markdown(explain_row(r, ind))
         monthly = monthly_inputs(gm.inputs, ind, unit_id)
         if not monthly.empty:
             st.caption("逐月数据（空白表示当月未报送）")
-            st.dataframe(monthly, hide_index=True, width="stretch")
+            st.dataframe(blank_missing(monthly), hide_index=True, width="stretch")
         its = describe_items(bd.unit_items(unit_id, r["code"]), fw)
         if not its.empty:
             st.caption("扣分事项")
@@ -104,14 +126,15 @@ for r in lost.to_dict("records"):
                 "数量": its["quantity"], "处理情况": its["handling"], "处理用时（工作日）": its["days"],
                 "扣分": its["deduction"].round(2),
             }).dropna(axis=1, how="all")
-            st.dataframe(show, hide_index=True, width="stretch")
+            st.dataframe(blank_missing(show), hide_index=True, width="stretch")
 
 st.subheader("全组指标完成度热力图")
 PAGE_ROWS = 50  # a heat map of thousands of rows is megabytes of cells nobody can read
 levels = gm.scores.level1_names
 view = st.selectbox("显示", ["按一级指标汇总", *levels], key="heat_level",
                     help="汇总：一级指标得分 ÷ 适用分值；选一个一级指标可下钻到它的二级指标")
-heat = bd.level1_heat if view == "按一级指标汇总" else bd.code_heat[[i.code for i in fw.indicators if i.level1 == view]]
+heat = (bd.level1_heat if view == "按一级指标汇总"
+        else bd.code_heat[[i.code for i in fw.indicators if i.level1 == view]].rename(columns=short))
 n_pages = max(1, -(-len(heat) // PAGE_ROWS))
 page_no = 1
 if n_pages > 1:

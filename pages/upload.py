@@ -7,7 +7,6 @@ re-import into a no-op, so a double click or a refresh never imports twice.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -17,6 +16,7 @@ from credit.common.labels import GROUPS
 from credit.common.months import month_label
 from credit.errors import CreditError
 from credit.model.contract import SHEETS
+from credit.workbook.error_list import error_list, error_workbook
 from credit.workbook.preview import (
     FileCheck,
     UploadPreview,
@@ -33,7 +33,7 @@ from ui import monthcycle
 from ui.auth import require
 from ui.context import data_version, db_path, months, store
 from ui.router import ensure_router
-from ui.widgets import arrow
+from ui.widgets import arrow, blank_missing, cell_text
 
 ensure_router()
 
@@ -60,11 +60,7 @@ def _check(raw: bytes, filename: str, month: str, db: str, version: int) -> File
 
 
 def _fmt_value(x: object) -> str:
-    if x is None or (isinstance(x, float) and np.isnan(x)):
-        return "（空白）"
-    if isinstance(x, float):
-        return f"{x:,.0f}" if x.is_integer() else f"{x:,.4g}"
-    return str(x)
+    return cell_text(x, "（空白）")
 
 
 def _show_table(df: pd.DataFrame, value_cols: tuple[str, ...] = ()) -> None:
@@ -72,7 +68,7 @@ def _show_table(df: pd.DataFrame, value_cols: tuple[str, ...] = ()) -> None:
     for col in value_cols:
         if col in shown:
             shown[col] = shown[col].map(_fmt_value)
-    st.dataframe(shown, hide_index=True, width="stretch")
+    st.dataframe(blank_missing(shown), hide_index=True, width="stretch")
 
 
 def _show_result(result: dict) -> None:
@@ -83,7 +79,11 @@ def _show_result(result: dict) -> None:
     st.caption("导入会同时影响本年以后各月的累计得分；此处列出所选月份导入前后的排名。")
     for tab, (group, table) in zip(st.tabs(list(result["ranks"])), result["ranks"].items()):
         with tab:
-            shown = table.assign(排名变化=[arrow(d) for d in table["排名变化"]])
+            first = table["导入前排名"].isna()
+            shown = blank_missing(table.assign(排名变化=[arrow(d) for d in table["排名变化"]]), "首次导入",
+                                  digits={"导入前得分率": 2})
+            if first.all():
+                st.caption("该月此前没有数据：本次为首次导入，没有导入前的排名。")
             st.dataframe(shown, hide_index=True, width="stretch", key=f"rank-{group}",
                          column_config={c: st.column_config.NumberColumn(format="%.2f")
                                         for c in ("导入前得分率", "导入后得分率")})
@@ -164,18 +164,17 @@ def _show_preview(preview: UploadPreview) -> None:
 
 # ---- the page ------------------------------------------------------------------------------------
 
-result = st.session_state.get(RESULT_KEY)
-if result:
-    _show_result(result)
-    st.divider()
+result_box = st.container()  # the last import's outcome, above the form, until a new file is chosen
 
 options, default = candidate_months(months(), this_month())
 have = set(months())
 if st.session_state.get("upload_month") not in options:
     st.session_state["upload_month"] = default
 c1, c2 = st.columns([1, 1])
-month = c1.selectbox("① 选择数据所属月份", options, key="upload_month",
-                     format_func=lambda m: month_label(m) + ("（已有数据，再次上传将生成新版本）" if m in have else "（新月份）"))
+# The labels must not depend on which months have data: the browser resets a select box to its
+# first option when its labels change, which is what an import does to the month just imported.
+month = c1.selectbox("① 选择数据所属月份", options, key="upload_month", format_func=month_label)
+c1.caption("该月已有数据，再次上传将生成新版本（原版本保留）。" if month in have else "该月尚无数据（新月份）。")
 with c2:
     st.markdown("② 下载本月填报模板（已预填单位名称）")
     st.download_button("下载模板", data=lambda: build_template(month, store().register()),
@@ -197,6 +196,12 @@ uploaded = st.file_uploader(
     type=["xlsx", "xls"], accept_multiple_files=True, key=f"upload-files-{nonce}",
     help="单个文件不超过 20 MB。上传后系统先逐项检查并预览变化，点击“确认导入”后才会保存。",
 )
+if uploaded:
+    st.session_state.pop(RESULT_KEY, None)  # a new file: the previous import's panel is done
+elif st.session_state.get(RESULT_KEY):
+    with result_box:
+        _show_result(st.session_state[RESULT_KEY])
+        st.divider()
 if not uploaded:
     st.caption("上传后将在此显示检查结果和导入预览。")
     st.stop()
@@ -207,9 +212,13 @@ errors = error_table(checks)
 if not errors.empty:
     bad = [c.filename for c in checks if not c.ok]
     st.error(f"发现 {len(errors)} 处问题（文件：{'、'.join(bad)}），未导入任何数据。请按“修改建议”改正后重新上传。")
-    st.dataframe(errors, hide_index=True, width="stretch", key="errors",
-                 column_config={**{c: st.column_config.TextColumn(width="small") for c in ("文件", "工作表", "行")},
-                                "修改建议": st.column_config.TextColumn(width="large")})
+    listed = error_list(checks, {f.name: f.getvalue() for f in uploaded})
+    st.download_button("下载错误清单（Excel）", data=lambda: error_workbook(listed), key="errors_xlsx",
+                       file_name=f"数据问题清单_{month}.xlsx", mime=XLSX_MIME, on_click="ignore",
+                       icon=":material/download:", help="第一张表为全部问题，其后每个单位一张表，可分发各单位改正")
+    # A static table: long 修改建议 wrap instead of being cut off; one file needs no 文件 column.
+    shown = listed if len(uploaded) > 1 else listed.drop(columns="文件")
+    st.table(shown, hide_index=True)
     st.stop()
 warnings = warning_table(checks)
 if not warnings.empty:

@@ -28,6 +28,7 @@ from credit.store.facade import SEED_MONTH
 from ui import loaders
 from ui.auth import require
 from ui.context import current_month, data_version, db_path, months, store
+from ui.links import arrived, decode_points, encode_points, keep
 from ui.router import ensure_router
 from ui.widgets import arrow, style_fig
 
@@ -395,12 +396,25 @@ if month is None:
 if NOTICE in st.session_state:
     st.success(st.session_state.pop(NOTICE))
 
+linked_group = arrived("group")
+if linked_group in GROUPS:
+    st.session_state["wi_group"] = linked_group
 c1, c2, c3 = st.columns([2, 3, 1])
 group = c1.radio("考核分组", list(GROUPS), horizontal=True, key="wi_group", format_func=group_label)
 gm = loaders.group_month(month, group)
 fw, detail = gm.scores.framework, gm.scores.detail
 prefix = f"wi:{group}:{fw.version_id}"
 points = _ensure(prefix, fw)
+linked_weights = arrived("w")
+if linked_weights is not None:
+    shared = decode_points(linked_weights, whatif.official_points(fw))
+    if shared is None:
+        st.warning("链接中的权重参数无法识别，已按当前权重显示。")
+    else:
+        _sync(prefix, fw, shared)
+        points = st.session_state[prefix]
+keep("group", group)
+keep("w", encode_points(whatif.official_points(fw), points))
 c2.radio("调整方式", list(MODES), horizontal=True, key="wi_mode", format_func=MODES.get,
          on_change=_on_mode, args=(prefix, fw))
 boundary = int(c3.number_input("前/后名次线", min_value=1, max_value=10, value=3, key="wi_boundary"))

@@ -5,8 +5,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from credit.common.months import month_label
+from credit.errors import CreditError
 from credit.scoring.xyd import FAIR_SHARE_RULE, county_series, progress, town_table
 from ui import loaders
+from ui.auth import can, current_actor
 from ui.context import current_month, store
 from ui.router import ensure_router
 from ui.widgets import downloads, month_ticks, style_fig
@@ -21,7 +23,8 @@ if month is None:
 year, m = int(month[:4]), int(month[5:])
 target = store().xyd_target(year)
 if not target:
-    st.warning(f"{year} 年尚未设定年初注册数和新增目标，请在页面下方设定。")
+    st.warning(f"{year} 年尚未设定年初注册数和新增目标。"
+               + ("请在页面下方设定。" if can("settings") else "请信用办设定后查看进度。"))
 else:
     opening, goal = target
     inp = loaders.inputs(month, "镇街")
@@ -77,14 +80,39 @@ else:
     fig.update_layout(barmode="overlay", title="各单位新增注册与任务数", yaxis_title="家")
     st.plotly_chart(style_fig(fig, 360), width="stretch")
 
-with st.expander("设定年初注册数和新增目标"):
-    cur = target or (0.0, 0.0)
-    with st.form("xyd-target"):
-        y = st.number_input("年度", min_value=2000, max_value=2100, value=year, step=1)
-        o = st.number_input("年初已注册企业数（家）", min_value=0.0, value=float(cur[0]), step=1.0)
-        t = st.number_input("本年新增注册目标（家）", min_value=0.0, value=float(cur[1]), step=100.0)
-        if st.form_submit_button("保存"):
-            store().set_xyd_target(int(y), float(o), float(t), by="信用办")
-            st.success(f"已保存 {int(y)} 年：年初 {o:,.0f} 家，新增目标 {t:,.0f} 家。")
-            st.rerun()
+
+
+def target_form(default_year: int) -> None:
+    """Each year's opening figure and target: only for roles that may change settings (audited)."""
+    actor = current_actor()
+    if actor is None or not actor.can("settings"):
+        return
+    with st.expander("设定各年度年初注册数和新增目标", expanded=not target):
+        have = store().xyd_targets()
+        if have:
+            st.dataframe(pd.DataFrame({"年度": [f"{y} 年" for y in have], "年初已注册企业数（家）": [o for o, _ in have.values()],
+                                       "本年新增注册目标（家）": [t for _, t in have.values()]}),
+                         hide_index=True, column_config={c: st.column_config.NumberColumn(format="localized")
+                                                         for c in ("年初已注册企业数（家）", "本年新增注册目标（家）")})
+        years = sorted({*have, default_year, default_year + 1}, reverse=True)
+        y = st.selectbox("年度", years, index=years.index(default_year), format_func=lambda v: f"{v} 年",
+                         key="xyd_target_year")
+        cur = have.get(y, (0.0, 0.0))
+        with st.form(f"xyd-target-{y}"):
+            o = st.number_input("年初已注册企业数（家）", min_value=0.0, value=float(cur[0]), step=1.0, format="%.0f")
+            t = st.number_input("本年新增注册目标（家）", min_value=0.0, value=float(cur[1]), step=100.0, format="%.0f")
+            if st.form_submit_button("保存", type="primary"):
+                try:
+                    store().set_xyd_target(int(y), float(o), float(t), actor)
+                except CreditError as exc:
+                    st.error(str(exc))
+                else:
+                    st.session_state["xyd_notice"] = f"已保存 {int(y)} 年：年初 {o:,.0f} 家，新增目标 {t:,.0f} 家。"
+                    st.rerun()
+
+
+notice = st.session_state.pop("xyd_notice", None)
+if notice:
+    st.success(notice)
+target_form(year)
 st.caption(f"数据月份：{month_label(month)}；全县注册数取“全县”表“全县信易贷平台注册企业数”，未报送的月份沿用上月数值。")

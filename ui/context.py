@@ -10,9 +10,11 @@ from credit.app.service import DEFAULT_DB, open_store
 from credit.app.service import db_path as service_db_path
 from credit.common.months import month_label
 from credit.store.facade import Store
+from ui.style import MOBILE_MONTH_KEY
 
 _local = threading.local()
 MONTH_KEY = "month"
+LINK_TAKEN_KEY = "link_taken"  # the link's query parameters were applied once in this session
 
 
 def db_path() -> str:
@@ -46,14 +48,38 @@ def months() -> list[str]:
 
 
 def month_picker() -> str | None:
-    """The month select box, created in the entry file so every page shares it."""
+    """The month select box, created in the entry file so every page shares it.
+
+    The month is also the `month` query parameter, so every view is a shareable link: a link's
+    month is taken once on arrival (first run of the session), then the picker writes it back.
+    On a narrow screen the same month shows at the top of the page (the sidebar is collapsed).
+    """
     options = list(reversed(months()))
     if not options:
         st.sidebar.info("数据库中还没有任何月份的数据，请先到“数据上传”导入月报表。")
         return None
+    if not st.session_state.get(LINK_TAKEN_KEY):
+        st.session_state[LINK_TAKEN_KEY] = True
+        linked = st.query_params.get("month")
+        if linked in options:
+            st.session_state[MONTH_KEY] = linked
     if st.session_state.get(MONTH_KEY) not in options:
         st.session_state[MONTH_KEY] = options[0]
-    return st.sidebar.selectbox("考核月份", options, key=MONTH_KEY, format_func=month_label)
+    month = st.sidebar.selectbox("考核月份", options, key=MONTH_KEY, format_func=month_label)
+    st.query_params["month"] = month
+    _mobile_month(options)
+    return month
+
+
+def _on_mobile_month() -> None:
+    st.session_state[MONTH_KEY] = st.session_state[MOBILE_MONTH_KEY]
+
+
+def _mobile_month(options: list[str]) -> None:
+    """The month at the top of the page, shown by CSS only on narrow screens (ui.style)."""
+    st.session_state[MOBILE_MONTH_KEY] = st.session_state[MONTH_KEY]
+    with st.container(key=f"{MOBILE_MONTH_KEY}-box"):
+        st.selectbox("考核月份", options, key=MOBILE_MONTH_KEY, format_func=month_label, on_change=_on_mobile_month)
 
 
 def current_month() -> str | None:

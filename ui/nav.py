@@ -11,7 +11,9 @@ from credit.model.accounts import Actor
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# (file, title, icon, url, permission needed or None for every reader)
+# (file, title, icon, url, permission needed or None for every reader). A page is registered only
+# for roles that can use it: 领导 and anonymous readers get the dashboard, not menus that would
+# only tell them "无权".
 READING = [
     ("pages/ranking.py", "月度排名", ":material/leaderboard:", "ranking", None),
     ("pages/unit.py", "单位详情", ":material/search:", "unit", None),
@@ -21,13 +23,13 @@ READING = [
     ("pages/guide.py", "指标说明", ":material/menu_book:", "guide", None),
 ]
 DATA = [
-    ("pages/upload.py", "数据上传", ":material/upload_file:", "upload", None),
+    ("pages/upload.py", "数据上传", ":material/upload_file:", "upload", "import"),
     ("pages/versions.py", "数据版本", ":material/history:", "versions", "import"),
     ("pages/sgs.py", "双公示预检", ":material/fact_check:", "sgs", "import"),
-    ("pages/registers.py", "证明材料", ":material/attach_file:", "registers", None),
+    ("pages/registers.py", "证明材料", ":material/attach_file:", "registers", None),  # every reader may read
 ]
 ADMIN = [
-    ("pages/units_admin.py", "单位名册", ":material/apartment:", "units", None),
+    ("pages/units_admin.py", "单位名册", ":material/apartment:", "units", "import"),  # 信用办 reads, 管理员 edits
     ("pages/accounts.py", "账户管理", ":material/group:", "accounts", "accounts"),
     ("pages/audit.py", "操作日志", ":material/receipt_long:", "audit", "accounts"),
 ]
@@ -66,3 +68,12 @@ def pages(actor: Actor | None, login_required: bool) -> dict[str, list]:
     account = st.Page("pages/account.py", title="我的账户", icon=":material/person:", url_path="account")
     nav["账户"] = [account] if actor is not None else [login]
     return nav
+
+
+def registered(actor: Actor | None, login_required: bool) -> list[tuple[str, str]]:
+    """(file, title) of every page this session may open, in menu order (tests, screenshots)."""
+    if login_required and actor is None:
+        return [("pages/login.py", "登录")]
+    entries = [*_allowed(READING, actor), *_allowed(DATA, actor), *_allowed(ADMIN, actor)]
+    last = ("pages/account.py", "我的账户") if actor is not None else ("pages/login.py", "登录")
+    return [(e[0], e[1]) for e in entries] + [last]

@@ -44,6 +44,33 @@ def signed(d: object, digits: int = 2) -> str:
     return f"{float(d):+.{digits}f}"
 
 
+def cell_text(x: object, blank: str = "", digits: int | None = None) -> str:
+    """One table cell as text: missing → `blank` (never None/nan/NaT); whole numbers without decimals."""
+    if x is None or x is pd.NA or x is pd.NaT or (isinstance(x, float) and math.isnan(x)):
+        return blank
+    if isinstance(x, bool):
+        return "是" if x else "否"
+    if isinstance(x, float | int) and not isinstance(x, bool):
+        if digits is not None:
+            return f"{float(x):,.{digits}f}"
+        return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.4g}"
+    if isinstance(x, pd.Timestamp):
+        return x.strftime("%Y-%m-%d")
+    return str(x)
+
+
+def blank_missing(df: pd.DataFrame, blank: str = "", digits: dict[str, int] | None = None) -> pd.DataFrame:
+    """The table with every column that has a missing value turned into text, missing shown as
+    `blank`: Streamlit draws a missing cell as the English word "None". Columns without a gap
+    stay numeric (sortable, formatted by column_config)."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].isna().any():
+            d = (digits or {}).get(col)
+            out[col] = [cell_text(v, blank, d) for v in out[col]]
+    return out
+
+
 def downloads(df: pd.DataFrame, name: str, key: str) -> None:
     """CSV and Excel buttons for a table (files built only when clicked)."""
     c1, c2, _ = st.columns([1, 1, 4])

@@ -57,6 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["json", "csv", "table"], default="table")
     p.add_argument("--policy", choices=["rescale", "na_full"], default="rescale",
                    help="rescale：按适用指标折算百分制（默认）；na_full：不适用指标按满分计")
+    p = sub.add_parser("target", help="设定某年“信易贷”年初注册企业数和本年新增目标（记入操作日志）")
+    _db_arg(p)
+    p.add_argument("--year", type=int, required=True, help="年度，例如 2023")
+    p.add_argument("--opening", type=float, required=True, help="年初已注册企业数（家）")
+    p.add_argument("--target", type=float, required=True, help="本年新增注册目标（家）")
+
     p = sub.add_parser("user", help="账户管理：add / passwd / disable / enable / list")
     _db_arg(p)
     usub = p.add_subparsers(dest="user_command", required=True)
@@ -220,6 +226,18 @@ def cmd_scores(args: argparse.Namespace) -> int:
         return 0
     print(f"{args.month} {args.group} 排名（{len(table)} 个单位）")
     print(table.to_string(index=False))
+    return 0
+
+
+def cmd_target(args: argparse.Namespace) -> int:
+    """The year's 信易贷 opening figure and target, written (and audited) as the command line."""
+    from credit.app.service import open_store
+
+    with open_store(args.db) as store:
+        before = store.xyd_target(args.year)
+        store.set_xyd_target(args.year, args.opening, args.target, CLI)
+    was = f"（原为年初 {before[0]:,.0f} 家、目标 {before[1]:,.0f} 家）" if before else "（此前未设定）"
+    print(f"已设定 {args.year} 年信易贷：年初注册 {args.opening:,.0f} 家，本年新增目标 {args.target:,.0f} 家{was}")
     return 0
 
 
@@ -395,6 +413,7 @@ COMMANDS = {
     "bulletin": cmd_bulletin,
     "status": cmd_status,
     "publish": cmd_publish,
+    "target": cmd_target,
     "backup": cmd_backup,
     "restore": cmd_restore,
     "rebuild": cmd_rebuild,

@@ -68,6 +68,12 @@ class Indicator:
     applies_to: AppliesTo
     description: str = ""
     interp: str = ""
+    short: str = ""  # a few characters for chart labels; the code stays for tooltips and 指标说明
+
+    @property
+    def label(self) -> str:
+        """The short Chinese name charts show (the full name when no short one is given)."""
+        return self.short or self.name
 
     def param(self, key: str) -> Any:
         """A parameter with the rule's default filled in (cap defaults to the points)."""
@@ -167,6 +173,7 @@ class Framework:
                 f"code = {_q(ind.code)}",
                 f"level1 = {_q(ind.level1)}",
                 f"name = {_q(ind.name)}",
+                *([f"short = {_q(ind.short)}"] if ind.short else []),
                 f"points = {_num(ind.points)}",
                 f"rule = {_q(ind.rule)}",
                 f"applies_to = {_applies_toml(ind.applies_to)}",
@@ -340,6 +347,7 @@ def _parse_indicator(
         applies_to=applies,
         description=raw.get("description", ""),
         interp=raw.get("interp", ""),
+        short=str(raw.get("short", "")).strip(),
     )
 
 

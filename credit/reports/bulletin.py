@@ -203,7 +203,7 @@ def _item_text(row) -> str:
 
 
 def _indicator_label(fw: Framework, code: str) -> str:
-    return f"{code} {fw.indicator(code).name}"
+    return fw.indicator(code).name
 
 
 def deduction_items(gm: GroupMonth) -> pd.DataFrame:
@@ -294,7 +294,7 @@ def flow_alerts(gm: GroupMonth) -> list[Alert]:
             alerts.append(Alert(YELLOW, label, name, f"本月“{GROUP_SHEET[ms.group]}”表中没有该单位的数据（未报送）"))
             continue
         missing = [
-            f"{h}为 0（{ind.code}）" for ind, h in expected
+            f"{h}为 0（{ind.label}）" for ind, h in expected
             if ind.applies_to.covers(unit) and not (float(rows.at[unit.id, h]) > 0 if h in rows else False)
         ]
         if missing:

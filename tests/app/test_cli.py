@@ -159,3 +159,19 @@ def test_status_lists_missing_sheets_and_writes_the_chase_list(demo_db, tmp_path
     assert len(rows) - 1 == 41 and rows[1][2] == "榆山街道" and rows[1][3] == "镇街：未报送（本月尚未上传“镇街”表）"
     assert rows[-1][1:4] == ("县信用办", "全县", "全县：未报送（本月尚未上传“全县”表）")
     assert _cli.main(["status", "--db", str(demo_db), "--month", "2022-11", "-o", str(tmp_path / "x.csv")]) == 2
+
+
+def test_target_sets_the_years_xyd_figures_with_an_audit_entry(fresh_db: Path) -> None:
+    from credit.app.service import open_store
+
+    res = run("target", "--db", str(fresh_db), "--year", "2023", "--opening", "1200", "--target", "800")
+    assert res.returncode == 0, res.stderr
+    assert "已设定 2023 年信易贷：年初注册 1,200 家，本年新增目标 800 家（此前未设定）" in res.stdout
+    with open_store(fresh_db) as store:
+        assert store.xyd_target(2023) == (1200.0, 800.0)
+        entry = store.audit_log(action="xyd.set")[0]
+        assert entry["who"] == "命令行" and entry["detail"]["year"] == 2023
+    bad = run("target", "--db", str(fresh_db), "--year", "2023", "--opening", "1200", "--target", "0")
+    assert bad.returncode == 1 and "目标应大于 0" in bad.stderr
+    with open_store(fresh_db) as store:
+        assert store.xyd_target(2023) == (1200.0, 800.0)

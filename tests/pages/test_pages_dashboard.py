@@ -54,7 +54,7 @@ def test_unit_page_drills_into_events(demo_db: Path) -> None:
     at.selectbox(key="unit_id").select("dong_e").run()
     titles = [e.label for e in at.expander]
     # 东阿镇: one village case in March and one in August → T7 loses 2 of 10 points.
-    t7 = next(t for t in titles if t.startswith("T7"))
+    t7 = next(t for t in titles if t.startswith("村居失信治理情况"))
     assert "失 2.00 分" in t7
     i = titles.index(t7)
     frames = [df.value for df in at.expander[i].dataframe]

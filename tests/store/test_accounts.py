@@ -218,7 +218,12 @@ def test_hardening_config_and_no_unescaped_html() -> None:
                                            *ROOT.glob("credit/*.py")]
         if "unsafe_allow_html=True" in p.read_text(encoding="utf-8") or "st.html(" in p.read_text(encoding="utf-8")
     ]
-    assert offenders == []
+    # ui/style.py injects one fixed stylesheet (Chinese uploader labels); no value is formatted into it.
+    assert offenders == ["ui/style.py"]
+    style = (ROOT / "ui" / "style.py").read_text(encoding="utf-8")
+    assert style.count("st.html(") == 1 and "st.html(CSS)" in style
+    assert set(re.findall(r"(?<!{){([^{}]+)}(?!})", style.split('CSS = f"""', 1)[1].split('"""', 1)[0])) <= {
+        "MOBILE_MONTH_KEY", "NARROW_PX - 1"}  # only the module's own constants are formatted in
     tracked = subprocess.run(["git", "ls-files"], capture_output=True, text=True, cwd=ROOT).stdout.split()
     assert not any(t.endswith("secrets.toml") for t in tracked)
     assert "secrets.toml" in (ROOT / ".gitignore").read_text(encoding="utf-8")
