@@ -16,6 +16,8 @@ ACTIONS: dict[str, str] = {
     "unit.retire": "撤销单位", "xyd.set": "设定信易贷目标", "meta.set": "修改设置",
     "bulletin.export": "导出通报", "register.add": "登记证明材料", "register.withdraw": "撤回证明材料",
     "evidence.add": "上传证明文件", "seed.units": "初始化单位名册",
+    "submission.submit": "单位报送数据", "submission.return": "退回单位报送", "submission.accept": "采纳单位报送",
+    "objection.raise": "单位提出申诉", "objection.accept": "受理申诉并更正", "objection.reject": "申诉不予采纳",
 }
 
 KEY_LABELS: dict[str, str] = {
@@ -29,6 +31,7 @@ KEY_LABELS: dict[str, str] = {
     "year": "年度", "opening": "年初注册数", "target": "目标", "key": "设置项", "value": "值",
     "format": "格式", "bytes": "字节数", "red": "红色预警", "yellow": "黄色预警", "entry_id": "条目编号",
     "file_id": "文件编号", "count": "数量", "note": "备注",
+    "submission_id": "报送编号", "objection_id": "申诉编号", "replaced": "替代的报送", "summary": "申诉事项",
 }
 
 
