@@ -391,7 +391,7 @@ class UnitDesk:
                     done = f"已将该事项的处理情况更正为「{HANDLING_PROACTIVE}」"
                 else:
                     records = [r for r in records if r is not hit[0]]
-                    done = "已从本月扣分事项中撤销该事项"
+                    done = f"已从 {month} 扣分事项中撤销该事项"
             else:
                 hit = [r for r in records if r.get("unit_id") == unit_id]
                 if not hit:
