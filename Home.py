@@ -10,6 +10,7 @@ import streamlit as st
 from ui.auth import current_actor, login_required
 from ui.context import month_picker
 from ui.nav import pages
+from ui.notices import show_notices
 from ui.storage import storage_guard
 
 st.set_page_config(page_title="平阴县信用体系建设监测分析平台", page_icon="📊", layout="wide")
@@ -24,4 +25,6 @@ with storage_guard():  # disk full, read-only, corrupt database: a message, not 
         st.sidebar.caption("未登录：只读浏览。上传数据等操作请先登录。")
     if actor is not None or not login_required():
         month_picker()
+    if actor is not None:
+        show_notices(actor)
     nav.run()

@@ -5,12 +5,15 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
+from credit.app.service import unit_detail
 from credit.common.labels import GROUPS, group_label
 from credit.common.months import month_label
+from credit.model.accounts import PermissionDenied, is_unit
 from credit.scoring.explain import describe_items, explain_row, num
 from credit.scoring.unit_view import attainment_vs_median, lost_points, monthly_inputs, overtake_gap
 from ui import loaders
-from ui.context import current_month
+from ui.auth import current_actor
+from ui.context import current_month, store
 from ui.router import ensure_router
 from ui.widgets import downloads, month_ticks, style_fig
 
@@ -22,15 +25,34 @@ if month is None:
     st.info("数据库中还没有数据。")
     st.stop()
 
-c1, c2 = st.columns([1, 2])
-group = c1.radio("分组", list(GROUPS), horizontal=True, key="unit_group", format_func=group_label)
-gm = loaders.group_month(month, group)
-summary = gm.summary
-ids = list(summary["unit_id"])
-labels = dict(zip(summary["unit_id"], summary["unit"]))
-if st.session_state.get("unit_id") not in ids:
-    st.session_state["unit_id"] = ids[0]
-unit_id = c2.selectbox("单位", ids, key="unit_id", format_func=lambda u: labels[u])
+actor = current_actor()
+own = is_unit(actor)
+wanted = st.query_params.get("unit")  # deep link /unit?unit=<id>
+if own:
+    # A 被考核单位 account sees only its own unit; the domain refuses any other (also by URL).
+    try:
+        mine_detail = unit_detail(store(), actor, month, wanted or actor.unit_id)
+    except PermissionDenied as exc:
+        st.error(str(exc), icon="🔒")
+        st.stop()
+    group = mine_detail.group
+    gm = loaders.group_month(month, group)
+    summary = gm.summary
+    labels = dict(zip(summary["unit_id"], summary["unit"]))
+    unit_id = actor.unit_id
+    st.subheader(labels[unit_id])
+else:
+    c1, c2 = st.columns([1, 2])
+    group = c1.radio("分组", list(GROUPS), horizontal=True, key="unit_group", format_func=group_label)
+    gm = loaders.group_month(month, group)
+    summary = gm.summary
+    ids = list(summary["unit_id"])
+    labels = dict(zip(summary["unit_id"], summary["unit"]))
+    if wanted in ids and "unit_id" not in st.session_state:
+        st.session_state["unit_id"] = wanted
+    if st.session_state.get("unit_id") not in ids:
+        st.session_state["unit_id"] = ids[0]
+    unit_id = c2.selectbox("单位", ids, key="unit_id", format_func=lambda u: labels[u])
 row = summary.set_index("unit_id").loc[unit_id]
 fw = gm.scores.framework
 bd = loaders.board(month, group)
@@ -84,6 +106,17 @@ fig.add_scatterpolar(r=list(att["median"] * 100) + [att["median"].iloc[0] * 100]
 fig.update_layout(title="指标完成度（%）与同组中位数", polar=dict(radialaxis=dict(range=[0, 100])))
 st.plotly_chart(style_fig(fig, 420), width="stretch")
 
+if own:
+    st.subheader("本年满分还需")
+    st.caption("按现行指标体系和本年截至本月的数据推算：完成下列事项，对应指标即可在年底得满分。")
+    todo = mine_detail.todo.rename(columns={"code": "编号"})
+    st.dataframe(todo, hide_index=True, width="stretch")
+    ev = mine_detail.events
+    if not ev.empty:
+        st.subheader("本年扣分事项")
+        shown = ev.drop(columns=["unit_id", "row"]).rename(columns={"month": "月份"})
+        st.dataframe(shown.dropna(axis=1, how="all"), hide_index=True, width="stretch")
+
 st.subheader("失分明细")
 lost = lost_points(own, unit_id)
 if lost.empty:
@@ -105,6 +138,10 @@ for r in lost.to_dict("records"):
                 "扣分": its["deduction"].round(2),
             }).dropna(axis=1, how="all")
             st.dataframe(show, hide_index=True, width="stretch")
+
+if own:
+    st.caption(f"数据月份：{month_label(month)}。如对某项扣分有异议，请在结果发布前到“填报与申诉”提出申诉。")
+    st.stop()
 
 st.subheader("全组指标完成度热力图")
 PAGE_ROWS = 50  # a heat map of thousands of rows is megabytes of cells nobody can read
