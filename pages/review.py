@@ -35,7 +35,7 @@ def _act(fn, done: str) -> None:
 
 
 st.subheader(f"待审核的单位报送（{month_label(month)}）")
-pending = desk.pending_submissions(month)
+pending = sorted(desk.pending_submissions(month), key=lambda s: s["id"])
 if not pending:
     st.info("没有待审核的单位报送。")
 for s in pending:
@@ -52,7 +52,7 @@ for s in pending:
             _act(lambda sid=s["id"], r=reason: desk.return_submission(actor, sid, r), f"已退回报送 #{s['id']}。")
 
 st.subheader("待处理的申诉")
-opened = desk.objections(actor, month, status="open")
+opened = sorted(desk.objections(actor, month, status="open"), key=lambda o: o["id"])  # oldest first
 if not opened:
     st.info("没有待处理的申诉。")
 for o in opened:

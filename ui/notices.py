@@ -16,4 +16,4 @@ def show_notices(actor: Actor) -> None:
     if not (actor.can("review") or actor.can("submit")):
         return
     for level, text in store().unitdesk.notices(actor):
-        _SHOW[level](text, icon="🔔")
+        _SHOW[level](text, icon=":material/notifications:")
