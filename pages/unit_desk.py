@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from credit.errors import CreditError
-from credit.model.contract import GROUP_SHEET, SHEETS
+from credit.model.contract import GROUP_SHEET, REGISTER_SHEETS, SHEETS
 from credit.reports.audit_view import beijing
 from credit.workbook.template import column_note, number_rule
 from ui.auth import require
@@ -120,7 +120,13 @@ with tab_obj:
         } for o in mine]), hide_index=True, width="stretch")
 
 with tab_evidence:
-    files = store().evidence_files(int(month[:4]), by=actor)
+    year, upto = int(month[:4]), int(month[5:])
+    for reg in REGISTER_SHEETS:
+        own_rows = store().registers.unit_register(actor, year, upto, reg, unit.id)
+        st.markdown(f"**{reg}**（本单位本年登记 {len(own_rows)} 项）")
+        if not own_rows.empty:
+            st.dataframe(own_rows, hide_index=True, width="stretch")
+    files = store().evidence_files(year, by=actor)
     if not files:
         st.info("本单位本年尚无证明材料文件。")
     for f in files:

@@ -13,6 +13,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+import pandas as pd
+
 from credit.errors import CreditError
 from credit.model.accounts import Actor, authorize, check_unit, is_unit
 from credit.model.contract import UNIT_COL
@@ -113,6 +115,12 @@ class Registers:
             self.register_entries(year, sheet, last),
             self.evidence_files(year, sheet),
         )
+
+    def unit_register(self, by: Actor | None, year: int, upto_month: int, sheet: str, unit_id: str) -> pd.DataFrame:
+        """One unit's rows of the register view (a 被考核单位 account: only its own unit)."""
+        check_unit(by, unit_id, "证明材料登记")
+        table = self.register_view(year, upto_month, sheet).table
+        return table[table["unit_id"] == unit_id].drop(columns=["unit_id"]).reset_index(drop=True)
 
     # -- writing -------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from credit.app.service import open_store, unit_detail
@@ -63,18 +64,18 @@ def click(page, name: str) -> None:
     no_error(page)
 
 
-def test_submit_return_resubmit_accept_and_objections(server, browser) -> None:
+def test_submit_return_resubmit_accept_and_objections(server, browser, tmp_path: Path) -> None:
     url, db = server
     dong, office, fagai = new_page(browser), new_page(browser), new_page(browser)
     try:
-        flow(url, db, dong, office, fagai)
+        flow(url, db, tmp_path, dong, office, fagai)
     except Exception:
         for name, pg in (("dong", dong), ("office", office), ("fagai", fagai)):
             shot(pg, f"failed_{name}")
         raise
 
 
-def flow(url: str, db: Path, dong, office, fagai) -> None:
+def flow(url: str, db: Path, tmp: Path, dong, office, fagai) -> None:
     t1_before = earned(db, "dong_e", "T1")
 
     login(dong, url, "dongezhen", "demo-unit-1")
@@ -87,6 +88,8 @@ def flow(url: str, db: Path, dong, office, fagai) -> None:
     assert dong.get_by_text("全组指标完成度热力图").count() == 0
     no_error(dong)
     shot(dong, "dongezhen_unit_page")
+    dong.get_by_text("本年满分还需").scroll_into_view_if_needed()
+    shot(dong, "dongezhen_todo")
 
     open_page(dong, "填报与申诉")
     dong.get_by_role("spinbutton", name="本月出台信用制度文件数").fill("5")
@@ -103,9 +106,26 @@ def flow(url: str, db: Path, dong, office, fagai) -> None:
 
     open_page(dong, "单位详情")
     dong.get_by_text(re.compile("已退回：文件数与备案不符")).first.wait_for()
+    # Resubmit as a file: download the unit's own workbook, fill its row, upload it.
     open_page(dong, "填报与申诉")
-    dong.get_by_role("spinbutton", name="本月出台信用制度文件数").fill("1")
-    click(dong, "提交本月数据")
+    dong.get_by_role("tab", name="上传填报文件").click()
+    with dong.expect_download() as dl:
+        dong.get_by_role("button", name="下载本单位填报文件").click()
+    template = tmp / "东阿镇.xlsx"
+    dl.value.save_as(template)
+    wb = openpyxl.load_workbook(template)
+    ws = wb["镇街"]
+    heads = {ws.cell(2, c).value: c for c in range(1, ws.max_column + 1)}
+    with open_store(db) as s:
+        current = next(r for r in s.current_sheet(MONTH, "镇街") if r["unit_id"] == "dong_e")
+    for header, col in heads.items():
+        if header in current and header != "单位名称" and current[header] is not None:
+            ws.cell(3, col).value = current[header]
+    ws.cell(3, heads["本月出台信用制度文件数"]).value = 1
+    wb.save(template)
+    dong.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(template))
+    wait_drawn(dong)
+    click(dong, "提交填报文件")
     dong.get_by_text(re.compile("已提交（报送 #2）")).wait_for()
 
     open_page(office, "数据上传")

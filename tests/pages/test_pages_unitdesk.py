@@ -77,3 +77,19 @@ def test_unit_desk_form_submit_then_office_accepts(demo_db: Path) -> None:
     with open_store(demo_db) as s:
         rec = next(r for r in s.current_sheet("2022-10", "镇街") if r["unit_id"] == "dong_e")
         assert rec["本月出台信用制度文件数"] == 1.0
+
+
+def test_accounts_page_adds_a_unit_account_bound_to_a_unit(demo_db: Path) -> None:
+    at = open_page("accounts.py", Actor("admin", "admin", "管理员"))
+    at.text_input[0].input("kongcun")
+    at.selectbox[[s.label for s in at.selectbox].index("角色")].select("unit")
+    at.selectbox[[s.label for s in at.selectbox].index("绑定单位（仅被考核单位账户）")].select("kongcun")
+    at.text_input[2].input("abc12345")
+    at.button[[b.label for b in at.button].index("新增")].click()
+    at.run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "绑定单位" in d.value.columns)
+    row = table[table["用户名"] == "kongcun"].iloc[0]
+    assert (row["角色"], row["绑定单位"]) == ("被考核单位", "孔村镇")
+    with open_store(demo_db) as s:
+        assert s.users.login("kongcun", "abc12345").unit_id == "kongcun"

@@ -87,6 +87,10 @@ def test_row_level_reads_refuse_other_units(store, dong):
         store.unitdesk.contestable(dong, MONTH, "yushan")
     with pytest.raises(PermissionDenied):
         store.unitdesk.template(dong, MONTH, "yushan")
+    with pytest.raises(PermissionDenied):
+        store.registers.unit_register(dong, 2022, 10, SHEET_SCENARIOS, "yushan")
+    own_register = store.registers.unit_register(dong, 2022, 10, SHEET_SCENARIOS, "dong_e")
+    assert set(own_register["单位名称"]) <= {"东阿镇"}
     # Another unit's evidence file, by guessing its id.
     view = store.register_view(2022, 10, SHEET_SCENARIOS).table
     entry = view[view["unit_id"] != "dong_e"].iloc[0]
