@@ -110,7 +110,9 @@ if own:
     st.subheader("本年满分还需")
     st.caption("按现行指标体系和本年截至本月的数据推算：完成下列事项，对应指标即可在年底得满分。")
     todo = mine_detail.todo.rename(columns={"code": "编号"})
-    st.dataframe(todo, hide_index=True, width="stretch")
+    st.dataframe(todo, hide_index=True, width="stretch", column_config={
+        "编号": st.column_config.TextColumn(width="small"), "指标": st.column_config.TextColumn(width="medium"),
+        "满分还需": st.column_config.TextColumn(width="large")})
     ev = mine_detail.events
     if not ev.empty:
         st.subheader("本年扣分事项")

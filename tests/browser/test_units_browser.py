@@ -123,7 +123,7 @@ def flow(url: str, db: Path, tmp: Path, dong, office, fagai) -> None:
             ws.cell(3, col).value = current[header]
     ws.cell(3, heads["本月出台信用制度文件数"]).value = 1
     wb.save(template)
-    dong.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(template))
+    dong.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(str(template))
     wait_drawn(dong)
     click(dong, "提交填报文件")
     dong.get_by_text(re.compile("已提交（报送 #2）")).wait_for()
@@ -140,6 +140,10 @@ def flow(url: str, db: Path, tmp: Path, dong, office, fagai) -> None:
     open_page(dong, "填报与申诉")
     dong.get_by_role("tab", name="申诉").click()
     dong.get_by_label("申诉理由（必填）").fill("该人员已于 2022 年 7 月不再担任村委会成员")
+    proof = tmp / "免职文件.pdf"
+    proof.write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
+    dong.get_by_test_id("stFileUploaderDropzoneInput").last.set_input_files(str(proof))
+    dong.get_by_text("免职文件.pdf").first.wait_for()
     click(dong, "提交申诉")
     dong.get_by_text(re.compile("已提交申诉 #1")).wait_for()
     shot(dong, "dongezhen_objection")
@@ -164,6 +168,8 @@ def flow(url: str, db: Path, tmp: Path, dong, office, fagai) -> None:
     click(office, "不予采纳")
     office.get_by_text("申诉 #2 已不予采纳").wait_for()
     assert earned(db, "dong_e", "T7") == pytest.approx(t7_before + 1.0)
+    with open_store(db) as s:
+        assert s.unitdesk.objection_attachment(None, 1)[0] == "免职文件.pdf"
     with open_store(db) as s:
         actions = [a["action"] for a in s.audit_log(30)]
     for action in ("submission.submit", "submission.return", "submission.accept", "objection.raise",
