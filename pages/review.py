@@ -3,10 +3,11 @@ reason) and open 申诉 (accept with a correction as a new data version, or reje
 
 import streamlit as st
 
+from credit.common.clock import beijing
+from credit.common.months import month_label
 from credit.errors import CreditError
-from credit.reports.audit_view import beijing
 from ui.auth import require
-from ui.context import month_label, store
+from ui.context import store
 from ui.router import ensure_router
 
 ensure_router()

@@ -7,12 +7,13 @@ this page only collects input and shows the domain's Chinese messages."""
 import pandas as pd
 import streamlit as st
 
+from credit.common.clock import beijing
+from credit.common.months import month_label
 from credit.errors import CreditError
 from credit.model.contract import GROUP_SHEET, REGISTER_SHEETS, SHEETS
-from credit.reports.audit_view import beijing
 from credit.workbook.template import column_note, number_rule
 from ui.auth import require
-from ui.context import month_label, store
+from ui.context import store
 from ui.router import ensure_router
 
 ensure_router()
