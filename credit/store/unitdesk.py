@@ -168,22 +168,32 @@ class UnitDesk:
     def submissions(self, by: Actor | None, month: str | None = None, unit_id: str | None = None,
                     status: str | None = None) -> list[dict[str, Any]]:
         """Submissions (without bytes), newest first; a unit account sees only its own."""
+        return self._list(by, "unit_submissions", _SUB_INFO, "报送记录",
+                          {"month": month, "unit_id": unit_id, "status": status})
+
+    def _list(self, by: Actor | None, table: str, info: str, what: str,
+              filters: dict[str, str | None]) -> list[dict[str, Any]]:
+        """Rows of `table` matching the given filters, newest first; a unit account only its own."""
         if is_unit(by):
-            unit_id = unit_id or by.unit_id  # type: ignore[union-attr]
-            check_unit(by, unit_id, "报送记录")
-        sql, params = f"SELECT {_SUB_INFO} FROM unit_submissions WHERE 1 = 1", []
-        for col, val in (("month", month), ("unit_id", unit_id), ("status", status)):
+            filters["unit_id"] = filters["unit_id"] or by.unit_id  # type: ignore[union-attr]
+            check_unit(by, filters["unit_id"], what)
+        sql, params = f"SELECT {info} FROM {table} WHERE 1 = 1", []
+        for col, val in filters.items():
             if val is not None:
                 sql += f" AND {col} = ?"
                 params.append(val)
         return _decode(self._core.all(sql + " ORDER BY id DESC", params))
 
-    def _submission(self, by: Actor | None, sub_id: int) -> dict[str, Any]:
-        row = self._core.one("SELECT * FROM unit_submissions WHERE id = ?", (int(sub_id),))
+    def _row(self, by: Actor | None, table: str, row_id: int, label: str, what: str) -> dict[str, Any]:
+        """One row by id, refused to a unit account when it is another unit's (guessing ids included)."""
+        row = self._core.one(f"SELECT * FROM {table} WHERE id = ?", (int(row_id),))
         if row is None:
-            raise CreditError(f"未找到编号为 {sub_id} 的报送")
-        check_unit(by, row["unit_id"], "报送记录")
+            raise CreditError(f"未找到编号为 {row_id} 的{label}")
+        check_unit(by, row["unit_id"], what)
         return row
+
+    def _submission(self, by: Actor | None, sub_id: int) -> dict[str, Any]:
+        return self._row(by, "unit_submissions", sub_id, "报送", "报送记录")
 
     def submission_bytes(self, by: Actor | None, sub_id: int) -> tuple[str, bytes]:
         """The submitted file as sent (a unit gets only its own)."""
@@ -321,15 +331,8 @@ class UnitDesk:
                    status: str | None = None) -> list[dict[str, Any]]:
         """Objections raised while `month` was collected (without attachment bytes), newest first;
         a unit account sees only its own."""
-        if is_unit(by):
-            unit_id = unit_id or by.unit_id  # type: ignore[union-attr]
-            check_unit(by, unit_id, "申诉")
-        sql, params = f"SELECT {_OBJ_INFO} FROM objections WHERE 1 = 1", []
-        for col, val in (("raised_for", month), ("unit_id", unit_id), ("status", status)):
-            if val is not None:
-                sql += f" AND {col} = ?"
-                params.append(val)
-        return _decode(self._core.all(sql + " ORDER BY id DESC", params))
+        return self._list(by, "objections", _OBJ_INFO, "申诉",
+                          {"raised_for": month, "unit_id": unit_id, "status": status})
 
     def open_objections(self, month: str) -> list[dict[str, Any]]:
         """Objections still open that `month`'s result depends on (raised while it was collected, or
@@ -340,11 +343,7 @@ class UnitDesk:
             " ORDER BY id", (month, month)))
 
     def _objection(self, by: Actor | None, obj_id: int) -> dict[str, Any]:
-        row = self._core.one("SELECT * FROM objections WHERE id = ?", (int(obj_id),))
-        if row is None:
-            raise CreditError(f"未找到编号为 {obj_id} 的申诉")
-        check_unit(by, row["unit_id"], "申诉")
-        return row
+        return self._row(by, "objections", obj_id, "申诉", "申诉")
 
     def objection_attachment(self, by: Actor | None, obj_id: int) -> tuple[str, bytes]:
         row = self._objection(by, obj_id)

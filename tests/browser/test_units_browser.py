@@ -5,35 +5,19 @@ with its trail; object → reject; and what a unit may not reach. Screenshots go
 from __future__ import annotations
 
 import re
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
 import pytest
 
 from credit.app.service import open_store, unit_detail
-from tests.support.live import chromium, have_browser, login, open_page, rerun_drawn, streamlit_server, wait_drawn
+from tests.support.live import have_browser, login, open_page, rerun_drawn, wait_drawn
 from tests.support.paths import ROOT
 
 ARTIFACTS = ROOT / "test-artifacts"
 REASON = have_browser()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=f"真实浏览器测试跳过：{REASON}")
 MONTH = "2022-10"
-
-
-@pytest.fixture(scope="module")
-def server(demo_db_master: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    db = tmp_path_factory.mktemp("units") / "demo.db"
-    shutil.copyfile(demo_db_master, db)
-    with streamlit_server(ROOT / "Home.py", db=db) as url:
-        yield url, db
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with chromium() as b:
-        yield b
 
 
 def new_page(browser):
