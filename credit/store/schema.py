@@ -320,6 +320,9 @@ def m0005_computed_results(db: Database) -> None:
         )
         """
     )
+
+
+@MIGRATIONS()
 def m0101_unit_accounts(db: Database) -> None:
     """被考核单位: the `unit` role bound to a register unit, unit submissions, and objections.
 
