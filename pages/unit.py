@@ -26,9 +26,9 @@ if month is None:
     st.stop()
 
 actor = current_actor()
-own = is_unit(actor)
+unit_account = is_unit(actor)
 wanted = st.query_params.get("unit")  # deep link /unit?unit=<id>
-if own:
+if unit_account:
     # A 被考核单位 account sees only its own unit; the domain refuses any other (also by URL).
     try:
         mine_detail = unit_detail(store(), actor, month, wanted or actor.unit_id)
@@ -106,7 +106,7 @@ fig.add_scatterpolar(r=list(att["median"] * 100) + [att["median"].iloc[0] * 100]
 fig.update_layout(title="指标完成度（%）与同组中位数", polar=dict(radialaxis=dict(range=[0, 100])))
 st.plotly_chart(style_fig(fig, 420), width="stretch")
 
-if own:
+if unit_account:
     st.subheader("本年满分还需")
     st.caption("按现行指标体系和本年截至本月的数据推算：完成下列事项，对应指标即可在年底得满分。")
     todo = mine_detail.todo.rename(columns={"code": "编号"})
@@ -141,7 +141,7 @@ for r in lost.to_dict("records"):
             }).dropna(axis=1, how="all")
             st.dataframe(show, hide_index=True, width="stretch")
 
-if own:
+if unit_account:
     st.caption(f"数据月份：{month_label(month)}。如对某项扣分有异议，请在结果发布前到“填报与申诉”提出申诉。")
     st.stop()
 
