@@ -11,6 +11,7 @@ from ui.auth import current_actor, login_required
 from ui.context import month_picker
 from ui.links import go_to_target, remember_target
 from ui.nav import pages
+from ui.notices import show_notices
 from ui.storage import storage_guard
 from ui.style import apply_style
 
@@ -32,4 +33,6 @@ with storage_guard():  # disk full, read-only, corrupt database: a message, not 
         st.sidebar.caption("未登录：只读浏览。上传数据等操作请先登录。")
     if actor is not None or not login_required():
         month_picker()
+    if actor is not None:
+        show_notices(actor)
     nav.run()

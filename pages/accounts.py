@@ -18,8 +18,10 @@ if actor is None:
     st.stop()
 
 rows = store().accounts()
+unit_names = {u.id: u.name for u in store().register()}
 table = pd.DataFrame([{
     "用户名": r["username"], "显示名称": r["display"], "角色": ROLES[r["role"]],
+    "绑定单位": unit_names.get(r.get("unit_id") or "", ""),
     "状态": "已停用" if r["disabled"] else ("锁定中" if r["locked_until"] else "正常"),
     "连续失败次数": r["failed"], "创建人": r["created_by"], "创建时间": beijing(r["created_at"]),
 } for r in rows])
@@ -31,10 +33,12 @@ with c1, st.form("add-account", clear_on_submit=True):
     username = st.text_input("用户名")
     display = st.text_input("显示名称（可选）")
     role = st.selectbox("角色", list(ROLES), format_func=lambda r: ROLES[r])
+    bound = st.selectbox("绑定单位（仅被考核单位账户）", ["", *unit_names],
+                         format_func=lambda u: unit_names.get(u, "（不绑定）"))
     password = st.text_input("初始密码（至少 8 位，含字母和数字）", type="password")
     if st.form_submit_button("新增"):
         try:
-            store().add_account(username, password, role, by=actor, display=display)
+            store().add_account(username, password, role, by=actor, display=display, unit_id=bound or None)
             st.success(f"已新增账户 {username}")
             st.rerun()
         except CreditError as exc:

@@ -38,5 +38,7 @@ if loaders.is_demo():
         "演示数据库的试用账户（仅演示库提供，正式库无任何默认账户）：\n\n"
         "- 领导（只读）：`leader` / `demo-leader-1`\n"
         "- 信用办（上传、版本、通报）：`office` / `demo-office-1`\n"
-        "- 管理员（另含账户、名册管理）：`admin` / `demo-admin-1`"
+        "- 管理员（另含账户、名册管理）：`admin` / `demo-admin-1`\n"
+        "- 被考核单位（本单位详情、填报、申诉）：`dongezhen` / `demo-unit-1`（东阿镇）、"
+        "`fagaiju` / `demo-unit-2`（发改局）"
     )

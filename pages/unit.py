@@ -5,12 +5,15 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
+from credit.app.service import unit_detail
 from credit.common.labels import GROUPS, group_label
 from credit.common.months import month_label
+from credit.model.accounts import PermissionDenied, is_unit
 from credit.scoring.explain import describe_items, explain_row, num
 from credit.scoring.unit_view import attainment_vs_median, lost_points, monthly_inputs, overtake_gap
 from ui import loaders
-from ui.context import current_month
+from ui.auth import current_actor
+from ui.context import current_month, store
 from ui.links import arrived, keep
 from ui.router import ensure_router
 from ui.widgets import blank_missing, downloads, month_ticks, style_fig
@@ -26,22 +29,39 @@ if month is None:
 linked_group, linked_unit = arrived("group"), arrived("unit")
 if linked_group in ("镇街", "部门"):
     st.session_state["unit_group"] = linked_group
-c1, c2 = st.columns([1, 2])
-group = c1.radio("分组", list(GROUPS), horizontal=True, key="unit_group", format_func=group_label)
-gm = loaders.group_month(month, group)
-summary = gm.summary
-ids = list(summary["unit_id"])
-labels = dict(zip(summary["unit_id"], summary["unit"]))
-by_name = {name: uid for uid, name in labels.items()}
-if linked_unit is not None:  # a link names the unit by id or by its name that month
-    linked_id = linked_unit if linked_unit in labels else by_name.get(linked_unit)
-    if linked_id is not None:
-        st.session_state["unit_id"] = linked_id
-    else:
-        st.warning(f"链接中的单位「{linked_unit}」不在{month_label(month)}的本组名单中，已显示第一个单位。")
-if st.session_state.get("unit_id") not in ids:
-    st.session_state["unit_id"] = ids[0]
-unit_id = c2.selectbox("单位", ids, key="unit_id", format_func=lambda u: labels[u])
+actor = current_actor()
+unit_account = is_unit(actor)
+wanted = st.query_params.get("unit")  # deep link /unit?unit=<id>
+if unit_account:
+    # A 被考核单位 account sees only its own unit; the domain refuses any other (also by URL).
+    try:
+        mine_detail = unit_detail(store(), actor, month, wanted or actor.unit_id)
+    except PermissionDenied as exc:
+        st.error(str(exc), icon="🔒")
+        st.stop()
+    group = mine_detail.group
+    gm = loaders.group_month(month, group)
+    summary = gm.summary
+    labels = dict(zip(summary["unit_id"], summary["unit"]))
+    unit_id = actor.unit_id
+    st.subheader(labels[unit_id])
+else:
+    c1, c2 = st.columns([1, 2])
+    group = c1.radio("分组", list(GROUPS), horizontal=True, key="unit_group", format_func=group_label)
+    gm = loaders.group_month(month, group)
+    summary = gm.summary
+    ids = list(summary["unit_id"])
+    labels = dict(zip(summary["unit_id"], summary["unit"]))
+    by_name = {name: uid for uid, name in labels.items()}
+    if linked_unit is not None:  # a link names the unit by id or by its name that month
+        linked_id = linked_unit if linked_unit in labels else by_name.get(linked_unit)
+        if linked_id is not None:
+            st.session_state["unit_id"] = linked_id
+        else:
+            st.warning(f"链接中的单位「{linked_unit}」不在{month_label(month)}的本组名单中，已显示第一个单位。")
+    if st.session_state.get("unit_id") not in ids:
+        st.session_state["unit_id"] = ids[0]
+    unit_id = c2.selectbox("单位", ids, key="unit_id", format_func=lambda u: labels[u])
 keep("group", group)
 keep("unit", unit_id)
 row = summary.set_index("unit_id").loc[unit_id]
@@ -106,6 +126,19 @@ fig.update_layout(title="指标完成度（%）与同组中位数",
 style_fig(fig, 460).update_layout(margin=dict(l=80, r=80, t=90, b=60))
 st.plotly_chart(fig, width="stretch")
 
+if unit_account:
+    st.subheader("本年满分还需")
+    st.caption("按现行指标体系和本年截至本月的数据推算：完成下列事项，对应指标即可在年底得满分。")
+    todo = mine_detail.todo.rename(columns={"code": "编号"})
+    st.dataframe(todo, hide_index=True, width="stretch", column_config={
+        "编号": st.column_config.TextColumn(width="small"), "指标": st.column_config.TextColumn(width="medium"),
+        "满分还需": st.column_config.TextColumn(width="large")})
+    ev = mine_detail.events
+    if not ev.empty:
+        st.subheader("本年扣分事项")
+        shown = ev.drop(columns=["unit_id", "row"]).rename(columns={"month": "月份"})
+        st.dataframe(shown.dropna(axis=1, how="all"), hide_index=True, width="stretch")
+
 st.subheader("失分明细")
 lost = lost_points(own, unit_id)
 if lost.empty:
@@ -127,6 +160,10 @@ for r in lost.to_dict("records"):
                 "扣分": its["deduction"].round(2),
             }).dropna(axis=1, how="all")
             st.dataframe(blank_missing(show), hide_index=True, width="stretch")
+
+if unit_account:
+    st.caption(f"数据月份：{month_label(month)}。如对某项扣分有异议，请在结果发布前到“填报与申诉”提出申诉。")
+    st.stop()
 
 st.subheader("全组指标完成度热力图")
 PAGE_ROWS = 50  # a heat map of thousands of rows is megabytes of cells nobody can read

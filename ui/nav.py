@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from credit.model.accounts import Actor
+from credit.model.accounts import Actor, is_unit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,8 +22,13 @@ READING = [
     ("pages/bulletin.py", "月度通报", ":material/article:", "bulletin", None),
     ("pages/guide.py", "指标说明", ":material/menu_book:", "guide", None),
 ]
+# A 被考核单位 account sees the rankings, its own unit page (pages/unit.py locks it to that unit),
+# the guide, and its own 填报与申诉 desk — nothing that shows other units' detail or evidence.
+UNIT_READING = ("ranking", "unit", "guide")
+UNIT_DESK = ("pages/unit_desk.py", "填报与申诉", ":material/edit_note:", "desk", "submit")
 DATA = [
     ("pages/upload.py", "数据上传", ":material/upload_file:", "upload", "import"),
+    ("pages/review.py", "报送审核", ":material/fact_check:", "review", "review"),
     ("pages/versions.py", "数据版本", ":material/history:", "versions", "import"),
     ("pages/sgs.py", "双公示预检", ":material/fact_check:", "sgs", "import"),
     ("pages/registers.py", "证明材料", ":material/attach_file:", "registers", None),  # every reader may read
@@ -58,6 +63,12 @@ def pages(actor: Actor | None, login_required: bool) -> dict[str, list]:
     if login_required and actor is None:
         return {"": [login]}
     reading = _allowed(READING, actor)
+    if is_unit(actor):
+        reading = [e for e in reading if e[3] in UNIT_READING]
+        nav = {"看板": [_page(e, default=(i == 0)) for i, e in enumerate(reading)],
+               "本单位": [_page(UNIT_DESK)]}
+        nav["账户"] = [st.Page("pages/account.py", title="我的账户", icon=":material/person:", url_path="account")]
+        return nav
     nav = {"看板": [_page(e, default=(i == 0)) for i, e in enumerate(reading)]}
     data = _allowed(DATA, actor)
     if data:

@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("template", help="生成某月的填报模板")
     _db_arg(p)
     p.add_argument("--month", type=_month, required=True)
+    p.add_argument("--unit", default=None, help="只生成某一被考核单位的填报文件（单位名称或编号）")
     p.add_argument("-o", "--output", required=True)
 
     p = sub.add_parser("import", help="导入月报表（任一文件有错则全部不写入）")
@@ -69,8 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     u = usub.add_parser("add", help="新增账户（密码交互输入，或 --password-stdin 从标准输入读取）")
     u.add_argument("username")
     u.add_argument("--db", default=argparse.SUPPRESS)
-    u.add_argument("--role", choices=["viewer", "editor", "admin"], required=True,
-                   help="viewer：领导（只读）；editor：信用办；admin：管理员")
+    u.add_argument("--role", choices=["viewer", "editor", "admin", "unit"], required=True,
+                   help="viewer：领导（只读）；editor：信用办；admin：管理员；unit：被考核单位（须加 --unit）")
+    u.add_argument("--unit", default=None, help="被考核单位账户绑定的单位（单位名称或编号）")
     u.add_argument("--display", default="", help="显示名称")
     u.add_argument("--password-stdin", action="store_true")
     u = usub.add_parser("passwd", help="重设账户密码")
@@ -154,8 +156,9 @@ def cmd_user(args: argparse.Namespace) -> int:
                 print(f"{r['username']}\t{ROLES[r['role']]}\t{r['display']}\t{state}\t创建于 {beijing(r['created_at'])}")
         elif args.user_command == "add":
             store.add_account(args.username, _read_password(args.password_stdin), args.role, by=CLI,
-                              display=args.display)
-            print(f"已新增账户 {args.username}（{ROLES[args.role]}）")
+                              display=args.display, unit_id=args.unit)
+            bound = f"，绑定单位 {args.unit}" if args.unit else ""
+            print(f"已新增账户 {args.username}（{ROLES[args.role]}{bound}）")
         elif args.user_command == "passwd":
             store.set_password(args.username, _read_password(args.password_stdin), by=CLI)
             print(f"已重设 {args.username} 的密码")
@@ -183,9 +186,16 @@ def cmd_template(args: argparse.Namespace) -> int:
     from credit.workbook.template import build_template
 
     with open_store(args.db) as store:
-        data = build_template(args.month, store.register())
+        register = store.register()
+        unit = None
+        if args.unit:
+            unit = register.by_id.get(args.unit) or register.resolve(args.unit, args.month)
+            if unit is None:
+                raise CreditError(f"单位名册中没有「{args.unit}」")
+        data = build_template(args.month, register, unit.id if unit else None)
     Path(args.output).write_bytes(data)
-    print(f"已生成 {args.month} 填报模板：{args.output}")
+    which = f"{unit.name_at(args.month)} " if unit else ""
+    print(f"已生成 {args.month} {which}填报模板：{args.output}")
     return 0
 
 

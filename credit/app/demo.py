@@ -42,6 +42,11 @@ DEMO_ACCOUNTS = [
     ("office", "demo-office-1", "editor", "演示信用办"),
     ("admin", "demo-admin-1", "admin", "演示管理员"),
 ]
+# 被考核单位 accounts: (username, password, bound unit id, display name).
+DEMO_UNIT_ACCOUNTS = [
+    ("dongezhen", "demo-unit-1", "dong_e", "东阿镇"),
+    ("fagaiju", "demo-unit-2", "fagai", "发改局"),
+]
 DEMO_MONTHS = [f"{DEMO_YEAR}-{m:02d}" for m in range(1, 11)]
 
 
@@ -271,6 +276,9 @@ def build_demo(path: Path, replace: bool = False) -> str:
         for username, password, role, display in DEMO_ACCOUNTS:
             if store.account(username) is None:
                 store.add_account(username, password, role, by=SYSTEM, display=display)
+        for username, password, unit_id, display in DEMO_UNIT_ACCOUNTS:
+            if store.account(username) is None:
+                store.add_account(username, password, "unit", by=SYSTEM, display=display, unit_id=unit_id)
         register = store.register()
         months = demo_months(register)
         for data in months:

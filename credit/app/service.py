@@ -17,19 +17,23 @@ from pathlib import Path
 import pandas as pd
 
 from credit.common.rounding import json_number, round2
-from credit.errors import CellError
-from credit.model.accounts import Actor, authorize
+from credit.errors import CellError, CreditError
+from credit.model.accounts import Actor, authorize, check_unit
+from credit.model.contract import SHEET_EVENTS
 from credit.model.framework import Framework, default_framework_texts
 from credit.model.scenario import check_reason
 from credit.model.units import UnitRegister, load_units
 from credit.reports.scored import GroupMonth, framework_for, score
+from credit.scoring.explain import describe_items
 from credit.scoring.scenarios import adoptable
+from credit.scoring.todo import full_marks_todo
 from credit.store.facade import ImportResult, Store
 from credit.workbook.preview import FileCheck, check_file
 
 __all__ = [
     "DEFAULT_DB", "BatchImport", "GroupMonth", "adopt_weights", "check_batch", "db_path", "framework_for",
     "import_batch", "open_store", "read_files", "score", "scores_payload", "scores_table", "unreadable",
+    "UnitDetail", "unit_detail", "unit_events",
 ]
 
 DEFAULT_DB = Path(__file__).resolve().parents[2] / "data" / "credit.db"
@@ -199,3 +203,39 @@ def scores_table(gm: GroupMonth) -> pd.DataFrame:
     table["上月排名"] = s["prev_rank"]
     table["排名变化"] = s["d_rank"]
     return table
+
+
+@dataclass
+class UnitDetail:
+    """One unit's month as its own account may see it: its row, indicators, deductions, to-dos."""
+
+    unit_id: str
+    group: str
+    row: dict                # the unit's summary row (score, rank, earned, possible, level-1 subtotals)
+    detail: pd.DataFrame     # its indicator rows (applicable ones)
+    items: pd.DataFrame      # its deduction items, described
+    todo: pd.DataFrame       # full_marks_todo
+    events: pd.DataFrame     # its 扣分事项 rows of the year to date
+
+
+def unit_detail(store: Store, by: Actor | None, month: str, unit_id: str) -> UnitDetail:
+    """The 单位详情 of one unit; a 被考核单位 account is refused any unit but its own."""
+    check_unit(by, unit_id, "单位详情")
+    unit = store.register().get(unit_id)
+    gm = score(store, month, unit.group)
+    ms = gm.scores
+    if unit_id not in set(gm.summary["unit_id"]):
+        raise CreditError(f"「{unit.name_at(month)}」{month} 不在考核范围内")
+    row = gm.summary.set_index("unit_id").loc[unit_id].to_dict()
+    d = ms.detail[(ms.detail["unit_id"] == unit_id) & ms.detail["applies"]]
+    items = describe_items(ms.items[ms.items["unit_id"] == unit_id], ms.framework)
+    return UnitDetail(unit_id, unit.group, row, d, items, full_marks_todo(ms.detail, ms.framework, unit_id),
+                      unit_events(store, by, month, unit_id))
+
+
+def unit_events(store: Store, by: Actor | None, month: str, unit_id: str) -> pd.DataFrame:
+    """The unit's 扣分事项 rows from January to `month` (月份, row and the contract columns)."""
+    check_unit(by, unit_id, "扣分事项")
+    year, m = (int(p) for p in month.split("-"))
+    ev = store.records_frame(year, m, SHEET_EVENTS)
+    return ev[ev["unit_id"] == unit_id].reset_index(drop=True)

@@ -18,7 +18,8 @@ from credit.errors import CreditError
 ROLE_VIEWER = "viewer"
 ROLE_EDITOR = "editor"
 ROLE_ADMIN = "admin"
-ROLES: dict[str, str] = {ROLE_VIEWER: "领导", ROLE_EDITOR: "信用办", ROLE_ADMIN: "管理员"}
+ROLE_UNIT = "unit"
+ROLES: dict[str, str] = {ROLE_VIEWER: "领导", ROLE_EDITOR: "信用办", ROLE_ADMIN: "管理员", ROLE_UNIT: "被考核单位"}
 
 # What each write needs. Reading and what-if without saving need no permission beyond a login.
 PERMISSIONS: dict[str, tuple[str, ...]] = {
@@ -33,6 +34,9 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "security": (ROLE_ADMIN,),
     "units": (ROLE_ADMIN,),
     "accounts": (ROLE_ADMIN,),
+    "submit": (ROLE_UNIT,),
+    "object": (ROLE_UNIT,),
+    "review": (ROLE_EDITOR, ROLE_ADMIN),
 }
 PERMISSION_NAMES: dict[str, str] = {
     "import": "导入月报表",
@@ -46,6 +50,9 @@ PERMISSION_NAMES: dict[str, str] = {
     "security": "修改登录与安全设置",
     "units": "维护单位名册",
     "accounts": "管理账户",
+    "submit": "报送本单位月度数据",
+    "object": "对扣分提出申诉",
+    "review": "审核单位报送与申诉",
 }
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
@@ -63,6 +70,7 @@ class Actor:
     username: str
     role: str
     display: str = ""
+    unit_id: str | None = None  # the register unit a 被考核单位 account acts for; None for every other role
 
     @property
     def label(self) -> str:
@@ -94,6 +102,29 @@ def authorize(actor: object, permission: str) -> str:
             f"该操作仅限{allowed}。未写入任何数据。"
         )
     return actor.label if actor.username in (SYSTEM.username, CLI.username, DEMO.username) else actor.username
+
+
+def is_unit(actor: object) -> bool:
+    """Whether `actor` is a 被考核单位 account (whose reads and writes are limited to its own unit)."""
+    return isinstance(actor, Actor) and actor.role == ROLE_UNIT
+
+
+def check_unit(actor: object, unit_id: str | None, what: str = "数据") -> None:
+    """Row-level rule: a 被考核单位 account may read or write only its own unit's rows.
+
+    Other roles pass (their permission is checked by `authorize`); this is called by every domain
+    read and write that is about one unit, so guessing an id or calling the domain directly is
+    refused exactly as the page would refuse it.
+    """
+    if not is_unit(actor):
+        return
+    assert isinstance(actor, Actor)
+    if not actor.unit_id:
+        raise PermissionDenied(f"账户「{actor.label}」未绑定被考核单位，无权查看任何单位的{what}。")
+    if unit_id != actor.unit_id:
+        raise PermissionDenied(
+            f"账户「{actor.label}」（被考核单位）只能查看和报送本单位的{what}，无权访问其他单位的{what}。"
+        )
 
 
 def check_password_strength(password: str) -> None:

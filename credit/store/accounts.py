@@ -11,6 +11,7 @@ from typing import Any
 
 from credit.errors import CreditError
 from credit.model.accounts import (
+    ROLE_UNIT,
     ROLES,
     Actor,
     PermissionDenied,
@@ -43,14 +44,16 @@ class Accounts:
     def accounts(self) -> list[dict[str, Any]]:
         """Accounts without their hashes, for the admin page and `user list`."""
         return self._core.all(
-            "SELECT username, display, role, disabled, failed, locked_until, created_by, created_at, updated_at "
+            "SELECT username, display, role, unit_id, disabled, failed, locked_until, created_by, created_at, updated_at "
             "FROM accounts ORDER BY username"
         )
 
     def account(self, username: str) -> dict[str, Any] | None:
         return self._core.one("SELECT * FROM accounts WHERE username = ?", (username,))
 
-    def add_account(self, username: str, password: str, role: str, by: Actor, display: str = "") -> None:
+    def add_account(self, username: str, password: str, role: str, by: Actor, display: str = "",
+                    unit_id: str | None = None) -> None:
+        """A new account; a 被考核单位 (role `unit`) account must name its register unit (id or name)."""
         who = authorize(by, "accounts")
         username = username.strip()
         if not username or len(username) > 40 or any(c.isspace() for c in username):
@@ -61,13 +64,33 @@ class Accounts:
         with self._core.write():
             if self.account(username):
                 raise CreditError(f"用户名「{username}」已存在")
+            unit_id = self._bound_unit(role, unit_id)
             stamp = now()
             self._core.db["accounts"].insert({
                 "username": username, "display": display, "role": role, "pw_hash": hash_password(password),
                 "disabled": 0, "failed": 0, "locked_until": None, "created_by": who,
-                "created_at": stamp, "updated_at": stamp,
+                "created_at": stamp, "updated_at": stamp, "unit_id": unit_id,
             })
-            self._core.changed(who, "account.add", {"username": username, "role": role})
+            self._core.changed(who, "account.add", {"username": username, "role": role,
+                                                    **({"unit_id": unit_id} if unit_id else {})})
+
+    def _bound_unit(self, role: str, unit: str | None) -> str | None:
+        """The register id a `unit` account is bound to (given as id or current name); None otherwise."""
+        unit = (unit or "").strip()
+        if role != ROLE_UNIT:
+            if unit:
+                raise CreditError(f"只有被考核单位账户才绑定单位；{ROLES[role]}账户请不要填写单位")
+            return None
+        if not unit:
+            raise CreditError("被考核单位账户必须绑定单位名册中的一个单位（--unit 单位名称）")
+        row = self._core.one("SELECT id FROM units WHERE id = ?", (unit,))
+        if row is None:
+            row = self._core.one(
+                "SELECT unit_id AS id FROM unit_names WHERE name = ? ORDER BY from_month DESC LIMIT 1", (unit,)
+            )
+        if row is None:
+            raise CreditError(f"单位名册中没有「{unit}」，请填写在册单位的名称或编号")
+        return str(row["id"])
 
     def set_password(self, username: str, password: str, by: Actor, old_password: str | None = None) -> None:
         """An admin sets anyone's password; anyone else only their own, giving the old one."""
@@ -131,7 +154,7 @@ class Accounts:
                 "UPDATE accounts SET failed = 0, locked_until = NULL WHERE username = ?", (username,)
             )
             self._core.audit(username, "login", {"username": username})
-        return Actor(username, acc["role"], acc["display"])
+        return Actor(username, acc["role"], acc["display"], acc.get("unit_id"))
 
     def login_oidc(self, email: str) -> Actor | None:
         """The account an identity provider vouched for (by e-mail), audited; None if none or disabled."""
@@ -141,7 +164,7 @@ class Accounts:
         username = acc["username"]
         with self._core.write():
             self._core.audit(username, "login.oidc", {"username": username})
-        return Actor(username, acc["role"], acc["display"])
+        return Actor(username, acc["role"], acc["display"], acc.get("unit_id"))
 
     def logout(self, actor: Actor, *, expired: bool = False) -> None:
         """Record that `actor` signed out (or was signed out after being idle too long)."""

@@ -46,6 +46,7 @@ from credit.store.results import Results
 from credit.store.scenarios import Scenarios
 from credit.store.seeding import DEFAULT_XYD_TARGETS, SYSTEM_USER, SeedGaps, Seeding
 from credit.store.settings import Settings
+from credit.store.unitdesk import UnitDesk
 from credit.store.units import SEED_MONTH, NewUnit, Units
 from credit.store.util import check_month
 from credit.workbook.registers import RegisterView
@@ -76,6 +77,7 @@ class Store:
         self.seeding = Seeding(core, self.units, self.frameworks)
         self.results = Results(core)  # computed scores kept between processes (a cache)
         self.publishing = Publishing(core)
+        self.unitdesk = UnitDesk(core, self.units, self.datasets)
 
     # -- lifecycle and the file ----------------------------------------------------------------
 
@@ -213,8 +215,9 @@ class Store:
     def account(self, username: str) -> dict[str, Any] | None:
         return self.users.account(username)
 
-    def add_account(self, username: str, password: str, role: str, by: Actor, display: str = "") -> None:
-        self.users.add_account(username, password, role, by, display)
+    def add_account(self, username: str, password: str, role: str, by: Actor, display: str = "",
+                    unit_id: str | None = None) -> None:
+        self.users.add_account(username, password, role, by, display, unit_id)
 
     def set_password(self, username: str, password: str, by: Actor, old_password: str | None = None) -> None:
         self.users.set_password(username, password, by, old_password)
@@ -237,11 +240,12 @@ class Store:
                          include_withdrawn: bool = False) -> list[dict[str, Any]]:
         return self.registers.register_entries(year, sheet, upto, include_withdrawn=include_withdrawn)
 
-    def evidence_files(self, year: int, sheet: str | None = None, unit_id: str | None = None) -> list[dict[str, Any]]:
-        return self.registers.evidence_files(year, sheet, unit_id)
+    def evidence_files(self, year: int, sheet: str | None = None, unit_id: str | None = None, *,
+                       by: Actor | None = None) -> list[dict[str, Any]]:
+        return self.registers.evidence_files(year, sheet, unit_id, by=by)
 
-    def evidence_bytes(self, file_id: int) -> tuple[str, bytes]:
-        return self.registers.evidence_bytes(file_id)
+    def evidence_bytes(self, file_id: int, *, by: Actor | None = None) -> tuple[str, bytes]:
+        return self.registers.evidence_bytes(file_id, by=by)
 
     def register_view(self, year: int, upto_month: int, sheet: str) -> RegisterView:
         return self.registers.register_view(year, upto_month, sheet)

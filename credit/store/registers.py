@@ -13,8 +13,10 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+import pandas as pd
+
 from credit.errors import CreditError
-from credit.model.accounts import Actor, authorize
+from credit.model.accounts import Actor, authorize, check_unit, is_unit
 from credit.model.contract import UNIT_COL
 from credit.store.core import Core
 from credit.store.datasets import Datasets
@@ -77,8 +79,15 @@ class Registers:
             r["withdrawn"] = bool(r["withdrawn"])
         return rows
 
-    def evidence_files(self, year: int, sheet: str | None = None, unit_id: str | None = None) -> list[dict[str, Any]]:
-        """Evidence files of `year` without their bytes, oldest first."""
+    def evidence_files(self, year: int, sheet: str | None = None, unit_id: str | None = None, *,
+                       by: Actor | None = None) -> list[dict[str, Any]]:
+        """Evidence files of `year` without their bytes, oldest first.
+
+        A 被考核单位 account (`by`) gets only its own unit's files and is refused another unit's.
+        """
+        if is_unit(by):
+            unit_id = unit_id or by.unit_id  # type: ignore[union-attr]
+            check_unit(by, unit_id, "证明材料")
         sql = f"SELECT {_EVIDENCE_INFO} FROM evidence_files WHERE year = ?"
         params: list[object] = [int(year)]
         if sheet is not None:
@@ -89,11 +98,12 @@ class Registers:
             params.append(unit_id)
         return self._core.all(sql + " ORDER BY id", params)
 
-    def evidence_bytes(self, file_id: int) -> tuple[str, bytes]:
-        """The evidence file exactly as uploaded, for download."""
-        row = self._core.one("SELECT filename, content FROM evidence_files WHERE id = ?", (int(file_id),))
+    def evidence_bytes(self, file_id: int, *, by: Actor | None = None) -> tuple[str, bytes]:
+        """The evidence file exactly as uploaded, for download; a unit account only its own unit's."""
+        row = self._core.one("SELECT unit_id, filename, content FROM evidence_files WHERE id = ?", (int(file_id),))
         if row is None:
             raise CreditError(f"未找到编号为 {file_id} 的证明材料文件")
+        check_unit(by, row["unit_id"], "证明材料")
         return row["filename"], bytes(row["content"])
 
     def register_view(self, year: int, upto_month: int, sheet: str) -> RegisterView:
@@ -105,6 +115,12 @@ class Registers:
             self.register_entries(year, sheet, last),
             self.evidence_files(year, sheet),
         )
+
+    def unit_register(self, by: Actor | None, year: int, upto_month: int, sheet: str, unit_id: str) -> pd.DataFrame:
+        """One unit's rows of the register view (a 被考核单位 account: only its own unit)."""
+        check_unit(by, unit_id, "证明材料登记")
+        table = self.register_view(year, upto_month, sheet).table
+        return table[table["unit_id"] == unit_id].drop(columns=["unit_id"]).reset_index(drop=True)
 
     # -- writing -------------------------------------------------------------------------------
 

@@ -409,3 +409,79 @@ def m0006_publishing(db: Database) -> None:
     """
     for statement in _PUBLISHING:
         db.execute(statement)
+
+
+@MIGRATIONS()
+def m0101_unit_accounts(db: Database) -> None:
+    """被考核单位: the `unit` role bound to a register unit, unit submissions, and objections.
+
+    The accounts table is rebuilt from its own stored SQL (only the role CHECK widened), so any
+    column another migration added to it is kept; then `unit_id` is added.
+    `unit_submissions` keeps each file a unit sent (bytes, pending → accepted/returned/replaced);
+    `objections` keeps each 申诉 (target, reason, optional attachment, outcome and the version
+    its correction made).
+    """
+    sql = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'accounts'").fetchone()[0]
+    old_check = "CHECK (role IN ('viewer', 'editor', 'admin'))"
+    if old_check not in sql:
+        raise RuntimeError("accounts table has an unexpected role check; adapt m0101_unit_accounts")
+    new_sql = sql.replace(old_check, "CHECK (role IN ('viewer', 'editor', 'admin', 'unit'))", 1)
+    new_sql = new_sql.replace("CREATE TABLE accounts", "CREATE TABLE accounts_m0101", 1)
+    cols = ", ".join(f'"{r[1]}"' for r in db.execute("PRAGMA table_info(accounts)").fetchall())
+    db.execute(new_sql)
+    db.execute(f"INSERT INTO accounts_m0101 ({cols}) SELECT {cols} FROM accounts")
+    db.execute("DROP TABLE accounts")
+    db.execute("ALTER TABLE accounts_m0101 RENAME TO accounts")
+    db.execute("ALTER TABLE accounts ADD COLUMN unit_id TEXT REFERENCES units(id)")
+    db.execute(
+        """
+        CREATE TABLE unit_submissions (
+            id           INTEGER PRIMARY KEY,
+            month        TEXT NOT NULL,
+            unit_id      TEXT NOT NULL REFERENCES units(id),
+            source       TEXT NOT NULL CHECK (source IN ('file', 'form')),
+            filename     TEXT NOT NULL,
+            sha256       TEXT NOT NULL,
+            content      BLOB NOT NULL,
+            sheets       TEXT NOT NULL,               -- JSON list of the sheets it holds
+            status       TEXT NOT NULL CHECK (status IN ('pending', 'accepted', 'returned', 'replaced')),
+            reason       TEXT NOT NULL DEFAULT '',    -- why it was returned
+            submitted_by TEXT NOT NULL,
+            submitted_at TEXT NOT NULL,
+            decided_by   TEXT,
+            decided_at   TEXT,
+            upload_id    INTEGER REFERENCES uploads(id),
+            versions     TEXT NOT NULL DEFAULT '[]'   -- JSON [(sheet, version)] accepting made
+        )
+        """
+    )
+    db.execute("CREATE INDEX unit_submissions_month ON unit_submissions (month, unit_id, status)")
+    db.execute(
+        """
+        CREATE TABLE objections (
+            id            INTEGER PRIMARY KEY,
+            raised_for    TEXT NOT NULL,               -- the collecting month it was raised in
+            month         TEXT NOT NULL,               -- the data month it would correct
+            unit_id       TEXT NOT NULL REFERENCES units(id),
+            target        TEXT NOT NULL CHECK (target IN ('event', 'figure')),
+            sheet         TEXT NOT NULL,
+            row_no        INTEGER,                     -- the event's row in 扣分事项 (target = event)
+            field         TEXT NOT NULL DEFAULT '',    -- the figure's column (target = figure)
+            proposed      REAL,                        -- the figure the unit says is right
+            summary       TEXT NOT NULL,               -- what is contested, in words
+            reason        TEXT NOT NULL,
+            att_name      TEXT,
+            att_kind      TEXT,
+            att_content   BLOB,
+            status        TEXT NOT NULL CHECK (status IN ('open', 'accepted', 'rejected')),
+            decision      TEXT NOT NULL DEFAULT '',    -- the office's reason / what was corrected
+            raised_by     TEXT NOT NULL,
+            raised_at     TEXT NOT NULL,
+            decided_by    TEXT,
+            decided_at    TEXT,
+            upload_id     INTEGER REFERENCES uploads(id),
+            versions      TEXT NOT NULL DEFAULT '[]'
+        )
+        """
+    )
+    db.execute("CREATE INDEX objections_month ON objections (raised_for, unit_id, status)")

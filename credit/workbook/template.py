@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -321,19 +322,39 @@ def _instructions_for_sheet(ws: Worksheet, sheet: Sheet, month: str, row: int) -
     return row
 
 
-def build_template(month: str, register: UnitRegister) -> bytes:
-    """The .xlsx to fill for `month`: instructions first, then one sheet per dataset."""
+def unit_sheets(group: str) -> list[Sheet]:
+    """The sheets a unit of `group` reports itself: its group's sheet, events and the registers."""
+    return [s for s in SHEETS.values() if s.layout == "records" or s.group == group]
+
+
+def build_template(month: str, register: UnitRegister, unit_id: str | None = None,
+                   fill: Mapping[str, Sequence[Mapping[str, object]]] | None = None) -> bytes:
+    """The .xlsx to fill for `month`: instructions first, then one sheet per dataset.
+
+    With `unit_id`, the one-unit workbook a 被考核单位 fills: only its own group's sheet, 扣分事项
+    and the two registers, with its own name as the only choice (the importer and the
+    submission check still refuse any other unit's row). `fill` writes rows into it (sheet name →
+    records keyed by header; the unit sheet's first row is the unit's), which is how the 填报 form
+    becomes a workbook that goes through exactly the same import checks as an upload.
+    """
     check_month(month)
+    sheets = list(SHEETS.values())
+    if unit_id is not None:
+        unit = register.get(unit_id)
+        register = UnitRegister([unit])
+        sheets = unit_sheets(unit.group)
     wb = Workbook()
     _instructions_sheet(wb.active, month)
     wb.active.title = SHEET_INSTRUCTIONS
     lists = _Lists(wb)
-    for sheet in SHEETS.values():
+    for sheet in sheets:
         ws = wb.create_sheet(sheet.name)
         if sheet.layout == "item":
             _item_sheet(ws, sheet, month)
         else:
             _columns_sheet(ws, sheet, month, register, lists)
+            for offset, record in enumerate((fill or {}).get(sheet.name, ())):
+                _fill_row(ws, sheet, FIRST_DATA_ROW + offset, record)
     if lists.ws is not None:  # keep the hidden sheet last, out of the way
         wb.move_sheet(lists.ws, offset=len(wb.sheetnames) - 1 - wb.index(lists.ws))
     wb.active = 0
@@ -341,3 +362,15 @@ def build_template(month: str, register: UnitRegister) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _fill_row(ws: Worksheet, sheet: Sheet, row: int, record: Mapping[str, object]) -> None:
+    """Write one record's values under the contract headers (text escaped, numbers as numbers)."""
+    for idx, col in enumerate(sheet.columns, start=1):
+        value = record.get(col.header)
+        if value is None or (isinstance(value, float) and value != value):
+            continue
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            ws.cell(row, idx).value = value
+        else:
+            put_text(ws.cell(row, idx), str(value))

@@ -142,12 +142,10 @@ def test_rules_replace_validated_and_audited(demo_db: Path) -> None:
 
 
 def test_unit_account_sees_only_its_own_unit(demo_db: Path) -> None:
-    class UnitActor(Actor):
-        unit_id = "shichangjianguan"
-
+    unit_actor = Actor("u", "unit", "市场监管局", "shichangjianguan")  # a 被考核单位 account (issue 16)
     with open_store(demo_db) as store:
         reg = store.register()
-        assert [u.id for u in sgs.checkable_units(reg, MONTH, UnitActor("u", "viewer"))] == ["shichangjianguan"]
+        assert [u.id for u in sgs.checkable_units(reg, MONTH, unit_actor)] == ["shichangjianguan"]
         assert len(sgs.checkable_units(reg, MONTH, EDITOR)) == len(reg.active(MONTH, "部门"))
 
 

@@ -5,7 +5,6 @@ downloads. Screenshots of failures go to test-artifacts/."""
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,26 +13,12 @@ import pytest
 from credit.app.demo import MonthData, demo_months, fill_template
 from credit.app.service import open_store
 from credit.model.units import load_units
-from tests.support.live import chromium, have_browser, login, open_page, streamlit_server, wait_drawn
+from tests.support.live import have_browser, login, open_page, wait_drawn
 from tests.support.paths import ROOT
 
 ARTIFACTS = ROOT / "test-artifacts"
 REASON = have_browser()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=f"真实浏览器测试跳过：{REASON}")
-
-
-@pytest.fixture(scope="module")
-def server(demo_db_master: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    db = tmp_path_factory.mktemp("e2e") / "demo.db"
-    shutil.copyfile(demo_db_master, db)
-    with streamlit_server(ROOT / "Home.py", db=db) as url:
-        yield url, db
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with chromium() as b:
-        yield b
 
 
 @pytest.fixture()

@@ -1,0 +1,448 @@
+"""被考核单位 in the store: a unit's own submissions (填报) and objections (申诉), and the office's
+decisions on them.
+
+Why it looks like this:
+- A unit never writes the month's dataset itself. What it sends is kept as a *submission*
+  (the bytes, pending); the office accepts it — then its rows replace that unit's rows of the
+  month's current sheets and the result goes through `Datasets.import_workbooks`, the same path as
+  an office upload (archive, content hashes, a new version per changed sheet, audit) — or returns
+  it with a reason. A typed-in form is first written as a one-unit workbook and parsed by the
+  importer, so a form and a file meet exactly the same checks, help texts and bounds.
+- An objection names one deduction (an event row of 扣分事项, or one figure of the unit's row).
+  Accepting it writes the correction as a new data version through the same import path and
+  links it to the objection; rejecting it needs a reason. Every step is one audited write.
+- Row-level rule: every read and write about one unit calls `check_unit(by, unit_id)`, so a
+  被考核单位 account calling the domain directly for another unit — or guessing a file id — is
+  refused exactly as the page refuses it.
+- Months: a unit may submit or object only for the collecting month (设置 `collect_month`, by
+  default the latest month with data) and only while it is not published (`published`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from credit.errors import CreditError
+from credit.model.accounts import Actor, PermissionDenied, authorize, check_unit, is_unit
+from credit.model.contract import (
+    EVENT_SERIOUS,
+    GROUP_SHEET,
+    HANDLING_PROACTIVE,
+    SHEET_EVENTS,
+    SHEETS,
+    UNIT_COL,
+)
+from credit.model.parsed import ParsedSheet, ParsedWorkbook
+from credit.store.core import Core
+from credit.store.datasets import Datasets
+from credit.store.units import Units
+from credit.store.util import check_month, dumps, now
+from credit.workbook.importer import parse_workbook
+from credit.workbook.registers import sniff_evidence
+from credit.workbook.template import build_template, unit_sheets
+
+STATUS_NAMES = {"pending": "待审核", "accepted": "已采纳", "returned": "已退回", "replaced": "已被新报送替代",
+                "open": "待处理", "rejected": "未采纳"}
+_SUB_INFO = ("id, month, unit_id, source, filename, sha256, sheets, status, reason, submitted_by, submitted_at,"
+             " decided_by, decided_at, upload_id, versions")
+_OBJ_INFO = ("id, raised_for, month, unit_id, target, sheet, row_no, field, proposed, summary, reason, att_name, att_kind,"
+             " status, decision, raised_by, raised_at, decided_by, decided_at, upload_id, versions")
+MAX_REASON = 500
+
+
+def _reason(text: str, what: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise CreditError(f"请填写{what}")
+    if len(text) > MAX_REASON:
+        raise CreditError(f"{what}不超过 {MAX_REASON} 字")
+    return text
+
+
+def _decode(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for r in rows:
+        for key in ("sheets", "versions"):
+            if key in r and isinstance(r[key], str):
+                r[key] = json.loads(r[key])
+        r["status_name"] = STATUS_NAMES.get(r["status"], r["status"])
+    return rows
+
+
+class UnitDesk:
+    """Submissions and objections of the assessed units; see the module docstring."""
+
+    def __init__(self, core: Core, units: Units, datasets: Datasets):
+        self._core, self._units, self._datasets = core, units, datasets
+
+    # -- the month a unit may act on -----------------------------------------------------------
+
+    def collecting_month(self) -> str | None:
+        """The month units report for now: setting `collect_month`, else the latest month with data."""
+        value = self._core.meta("collect_month")
+        if value:
+            return check_month(value)
+        months = self._datasets.months_with_data()
+        return months[-1] if months else None
+
+    def published(self, month: str) -> bool:
+        """Whether `month`'s result is issued (月度闭环 keeps it in `publications`; absent = not yet)."""
+        if not self._core.scalar("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'publications'"):
+            return False
+        return bool(self._core.scalar("SELECT COUNT(*) FROM publications WHERE month = ?", (month,)))
+
+    def _check_open(self, month: str, what: str) -> str:
+        month = check_month(month)
+        if self.published(month):
+            raise CreditError(f"{month} 的结果已发布，不能再{what}；如有错误请联系信用办办理更正")
+        if month != self.collecting_month():
+            raise CreditError(f"{month} 不是当前收集月份（{self.collecting_month() or '未设定'}），不能{what}")
+        return month
+
+    # -- 填报 (submissions) ---------------------------------------------------------------------
+
+    def template(self, by: Actor | None, month: str, unit_id: str) -> bytes:
+        """The one-unit workbook for `unit_id` (its own template; a unit gets only its own)."""
+        check_unit(by, unit_id, "填报模板")
+        return build_template(check_month(month), self._units.register(), unit_id)
+
+    def _parse_own(self, month: str, unit_id: str, raw: bytes, filename: str) -> ParsedWorkbook:
+        """Parse with the importer's checks; refuse any row of another unit, naming the row."""
+        register = self._units.register()
+        unit = register.by_id.get(unit_id)
+        if unit is None:
+            raise CreditError(f"未找到单位编号「{unit_id}」")
+        parsed = parse_workbook(raw, filename, month, register)
+        allowed = {s.name for s in unit_sheets(unit.group)}
+        for name, sheet in parsed.sheets.items():
+            if name not in allowed:
+                raise CreditError(f"报送文件含有工作表「{name}」，单位只能报送本单位的"
+                                  f"{'、'.join(sorted(allowed))}表，未提交")
+            for rec in sheet.records:
+                if rec.get("unit_id") != unit_id:
+                    other = rec.get(UNIT_COL) or rec.get("unit_id")
+                    raise CreditError(f"工作表「{name}」第 {rec.get('row')} 行是「{other}」的数据，"
+                                      f"只能报送本单位（{unit.name_at(month)}）的数据，未提交")
+        return parsed
+
+    def submit(self, by: Actor, month: str, unit_id: str, raw: bytes, filename: str,
+               source: str = "file") -> int:
+        """Keep a unit's one-unit workbook as a pending submission; a pending one before it is replaced."""
+        who = authorize(by, "submit")
+        check_unit(by, unit_id)
+        month = self._check_open(month, "报送数据")
+        parsed = self._parse_own(month, unit_id, raw, filename)
+        digest = hashlib.sha256(raw).hexdigest()
+        with self._core.write():
+            replaced = [r["id"] for r in self._core.all(
+                "SELECT id FROM unit_submissions WHERE month = ? AND unit_id = ? AND status = 'pending'",
+                (month, unit_id))]
+            self._core.db.execute(
+                "UPDATE unit_submissions SET status = 'replaced', decided_by = ?, decided_at = ?"
+                " WHERE month = ? AND unit_id = ? AND status = 'pending'", (who, now(), month, unit_id))
+            sub_id = self._core.db["unit_submissions"].insert({
+                "month": month, "unit_id": unit_id, "source": source, "filename": filename, "sha256": digest,
+                "content": raw, "sheets": dumps(sorted(parsed.sheets)), "status": "pending",
+                "submitted_by": who, "submitted_at": now(),
+            }).last_pk
+            self._core.changed(who, "submission.submit", {"submission_id": sub_id, "month": month,
+                                                         "unit_id": unit_id, "filename": filename,
+                                                         "sha256": digest, "replaced": replaced})
+        return int(sub_id)
+
+    def submit_form(self, by: Actor, month: str, unit_id: str, row: Mapping[str, object],
+                    events: Sequence[Mapping[str, object]] = ()) -> int:
+        """The 填报 form: the unit's row (and its events) as a one-unit workbook, then `submit`."""
+        authorize(by, "submit")
+        check_unit(by, unit_id)
+        month = self._check_open(month, "报送数据")
+        unit = self._units.register().get(unit_id)
+        name = unit.name_at(month)
+        fill = {GROUP_SHEET[unit.group]: [{**row, UNIT_COL: name}],
+                SHEET_EVENTS: [{**e, UNIT_COL: name} for e in events]}
+        raw = build_template(month, self._units.register(), unit_id, fill)
+        return self.submit(by, month, unit_id, raw, f"{name}_{month}_在线填报.xlsx", source="form")
+
+    def submissions(self, by: Actor | None, month: str | None = None, unit_id: str | None = None,
+                    status: str | None = None) -> list[dict[str, Any]]:
+        """Submissions (without bytes), newest first; a unit account sees only its own."""
+        return self._list(by, "unit_submissions", _SUB_INFO, "报送记录",
+                          {"month": month, "unit_id": unit_id, "status": status})
+
+    def _list(self, by: Actor | None, table: str, info: str, what: str,
+              filters: dict[str, str | None]) -> list[dict[str, Any]]:
+        """Rows of `table` matching the given filters, newest first; a unit account only its own."""
+        if is_unit(by):
+            filters["unit_id"] = filters["unit_id"] or by.unit_id  # type: ignore[union-attr]
+            check_unit(by, filters["unit_id"], what)
+        sql, params = f"SELECT {info} FROM {table} WHERE 1 = 1", []
+        for col, val in filters.items():
+            if val is not None:
+                sql += f" AND {col} = ?"
+                params.append(val)
+        return _decode(self._core.all(sql + " ORDER BY id DESC", params))
+
+    def _row(self, by: Actor | None, table: str, row_id: int, label: str, what: str) -> dict[str, Any]:
+        """One row by id, refused to a unit account when it is another unit's (guessing ids included)."""
+        row = self._core.one(f"SELECT * FROM {table} WHERE id = ?", (int(row_id),))
+        if row is None:
+            raise CreditError(f"未找到编号为 {row_id} 的{label}")
+        check_unit(by, row["unit_id"], what)
+        return row
+
+    def _submission(self, by: Actor | None, sub_id: int) -> dict[str, Any]:
+        return self._row(by, "unit_submissions", sub_id, "报送", "报送记录")
+
+    def submission_bytes(self, by: Actor | None, sub_id: int) -> tuple[str, bytes]:
+        """The submitted file as sent (a unit gets only its own)."""
+        row = self._submission(by, sub_id)
+        return row["filename"], bytes(row["content"])
+
+    def pending_submissions(self, month: str) -> list[dict[str, Any]]:
+        """What 报送进度 shows as 待审核 for `month`."""
+        return self.submissions(None, check_month(month), status="pending")
+
+    def return_submission(self, by: Actor, sub_id: int, reason: str) -> None:
+        who = authorize(by, "review")
+        reason = _reason(reason, "退回原因")
+        with self._core.write():
+            row = self._submission(by, sub_id)
+            if row["status"] != "pending":
+                raise CreditError(f"报送 #{sub_id} {STATUS_NAMES[row['status']]}，不能退回")
+            self._core.db.execute(
+                "UPDATE unit_submissions SET status = 'returned', reason = ?, decided_by = ?, decided_at = ?"
+                " WHERE id = ?", (reason, who, now(), int(sub_id)))
+            self._core.changed(who, "submission.return", {"submission_id": int(sub_id), "month": row["month"],
+                                                         "unit_id": row["unit_id"], "reason": reason})
+
+    def accept_submission(self, by: Actor, sub_id: int) -> list[tuple[str, int]]:
+        """Merge the unit's rows into the month's current sheets as new versions; returns them."""
+        who = authorize(by, "review")
+        with self._core.write():
+            row = self._submission(by, sub_id)
+            if row["status"] != "pending":
+                raise CreditError(f"报送 #{sub_id} {STATUS_NAMES[row['status']]}，不能采纳")
+            month, unit_id, raw = row["month"], row["unit_id"], bytes(row["content"])
+            if self.published(month):
+                raise CreditError(f"{month} 的结果已发布，报送不能再并入；请退回并按更正流程办理")
+            parsed = self._parse_own(month, unit_id, raw, row["filename"])
+            merged = {name: self._merged(month, name, unit_id, sheet.records) for name, sheet in parsed.sheets.items()}
+            result = self._datasets.import_workbook(ParsedWorkbook(month, merged), raw, row["filename"], by)
+            self._core.db.execute(
+                "UPDATE unit_submissions SET status = 'accepted', decided_by = ?, decided_at = ?, upload_id = ?,"
+                " versions = ? WHERE id = ?", (who, now(), result.upload_id, dumps(result.created), int(sub_id)))
+            self._core.changed(who, "submission.accept", {"submission_id": int(sub_id), "month": month,
+                                                         "unit_id": unit_id, "upload_id": result.upload_id,
+                                                         "created": result.created})
+        return result.created
+
+    def _merged(self, month: str, sheet: str, unit_id: str, own: Sequence[Mapping[str, object]]) -> ParsedSheet:
+        """The month's current sheet with `unit_id`'s rows replaced by `own` (others untouched)."""
+        keep = [r for r in self._datasets.current_sheet(month, sheet) if r.get("unit_id") != unit_id]
+        last = max((int(r.get("row") or 0) for r in keep), default=0)
+        added = [{**r, "row": last + i} for i, r in enumerate(own, start=1)]
+        return ParsedSheet(sheet, [*keep, *added])
+
+    # -- 申诉 (objections) ----------------------------------------------------------------------
+
+    def contestable(self, by: Actor | None, month: str, unit_id: str) -> list[dict[str, Any]]:
+        """What the unit may contest while `month` is collected: its events of the year so far
+        (in months not yet published) and its figures of `month`. Each has target, month, row,
+        field and a summary in words."""
+        check_unit(by, unit_id, "扣分")
+        month = check_month(month)
+        out: list[dict[str, Any]] = []
+        year = int(month[:4])
+        events = self._datasets.year_data(year, int(month[5:]), SHEET_EVENTS)
+        for m in sorted(events):
+            if self.published(m) and m != month:
+                continue
+            for rec in events[m]:
+                if rec.get("unit_id") == unit_id:
+                    out.append({"target": "event", "month": m, "row": rec["row"], "field": "",
+                                "summary": self._event_summary(m, rec)})
+        unit = self._units.register().get(unit_id)
+        sheet = GROUP_SHEET[unit.group]
+        for rec in self._datasets.current_sheet(month, sheet):
+            if rec.get("unit_id") == unit_id:
+                for header in SHEETS[sheet].numeric_fields:
+                    value = rec.get(header)
+                    shown = "未报送" if value is None else f"{value:g}"
+                    out.append({"target": "figure", "month": month, "row": None, "field": header,
+                                "summary": f"{month}「{sheet}」表「{header}」：{shown}", "value": value})
+        return out
+
+    @staticmethod
+    def _event_summary(month: str, rec: Mapping[str, object]) -> str:
+        text = f"{month} 扣分事项第 {rec.get('row')} 行 {rec.get('事项类型')}（{rec.get('发生日期')}）"
+        if rec.get("事项说明"):
+            text += f"：{rec['事项说明']}"
+        if rec.get("处理情况"):
+            text += f"，{rec['处理情况']}"
+        return text
+
+    def raise_objection(self, by: Actor, month: str, unit_id: str, target: str, reason: str, *,
+                        row: int | None = None, event_month: str | None = None, field: str = "",
+                        proposed: float | None = None, attachment: tuple[str, bytes] | None = None) -> int:
+        """A unit contests one event (its month and row in 扣分事项) or one figure of its row of
+        `month` (giving the right value), while `month` is being collected."""
+        who = authorize(by, "object")
+        check_unit(by, unit_id, "扣分")
+        month = self._check_open(month, "提出申诉")
+        data_month = check_month(event_month) if target == "event" and event_month else month
+        reason = _reason(reason, "申诉理由")
+        att_name = att_kind = att_content = None
+        if attachment is not None:
+            att_name, att_content = attachment
+            att_kind = sniff_evidence(att_content, att_name)
+        options = self.contestable(by, month, unit_id)
+        if target == "event":
+            match = [o for o in options if o["target"] == "event" and o["row"] == row and o["month"] == data_month]
+            sheet = SHEET_EVENTS
+        elif target == "figure":
+            match = [o for o in options if o["target"] == "figure" and o["field"] == field]
+            sheet = GROUP_SHEET[self._units.register().get(unit_id).group]
+            if proposed is None or proposed < 0:
+                raise CreditError("请填写您认为正确的数值（不小于 0）")
+        else:
+            raise CreditError("申诉对象应为扣分事项或指标数据")
+        if not match:
+            raise CreditError("本单位本月没有这一项数据，无法申诉（请刷新页面后重选）")
+        with self._core.write():
+            dup = self._core.scalar(
+                "SELECT id FROM objections WHERE month = ? AND unit_id = ? AND target = ? AND status = 'open'"
+                " AND COALESCE(row_no, -1) = COALESCE(?, -1) AND field = ?", (data_month, unit_id, target, row, field))
+            if dup:
+                raise CreditError(f"这一项已有待处理的申诉（#{dup}），请等待信用办处理")
+            obj_id = self._core.db["objections"].insert({
+                "raised_for": month, "month": data_month, "unit_id": unit_id, "target": target, "sheet": sheet,
+                "row_no": row,
+                "field": field, "proposed": proposed, "summary": match[0]["summary"], "reason": reason,
+                "att_name": att_name, "att_kind": att_kind, "att_content": att_content, "status": "open",
+                "raised_by": who, "raised_at": now(),
+            }).last_pk
+            self._core.changed(who, "objection.raise", {"objection_id": obj_id, "month": month, "unit_id": unit_id,
+                                                       "summary": match[0]["summary"], "reason": reason})
+        return int(obj_id)
+
+    def objections(self, by: Actor | None, month: str | None = None, unit_id: str | None = None,
+                   status: str | None = None) -> list[dict[str, Any]]:
+        """Objections raised while `month` was collected (without attachment bytes), newest first;
+        a unit account sees only its own."""
+        return self._list(by, "objections", _OBJ_INFO, "申诉",
+                          {"raised_for": month, "unit_id": unit_id, "status": status})
+
+    def open_objections(self, month: str) -> list[dict[str, Any]]:
+        """Objections still open that `month`'s result depends on (raised while it was collected, or
+        correcting it): publishing with any asks for explicit confirmation."""
+        month = check_month(month)
+        return _decode(self._core.all(
+            f"SELECT {_OBJ_INFO} FROM objections WHERE status = 'open' AND (raised_for = ? OR month = ?)"
+            " ORDER BY id", (month, month)))
+
+    def _objection(self, by: Actor | None, obj_id: int) -> dict[str, Any]:
+        return self._row(by, "objections", obj_id, "申诉", "申诉")
+
+    def objection_attachment(self, by: Actor | None, obj_id: int) -> tuple[str, bytes]:
+        row = self._objection(by, obj_id)
+        if row["att_content"] is None:
+            raise CreditError(f"申诉 #{obj_id} 没有附件")
+        return row["att_name"], bytes(row["att_content"])
+
+    def reject_objection(self, by: Actor, obj_id: int, reason: str) -> None:
+        who = authorize(by, "review")
+        reason = _reason(reason, "不予采纳的理由")
+        with self._core.write():
+            row = self._open_objection(by, obj_id)
+            self._core.db.execute(
+                "UPDATE objections SET status = 'rejected', decision = ?, decided_by = ?, decided_at = ? WHERE id = ?",
+                (reason, who, now(), int(obj_id)))
+            self._core.changed(who, "objection.reject", {"objection_id": int(obj_id), "month": row["month"],
+                                                        "unit_id": row["unit_id"], "reason": reason})
+
+    def _open_objection(self, by: Actor, obj_id: int) -> dict[str, Any]:
+        row = self._objection(by, obj_id)
+        if row["status"] != "open":
+            raise CreditError(f"申诉 #{obj_id} {STATUS_NAMES[row['status']]}，不能再处理")
+        if self.published(row["month"]):
+            raise CreditError(f"{row['month']} 的结果已发布，申诉须按更正流程办理")
+        return row
+
+    def accept_objection(self, by: Actor, obj_id: int, note: str = "") -> list[tuple[str, int]]:
+        """Record the correction as a new data version linked to the objection.
+
+        An event: a 严重失信事件 becomes 主动处理 (not deducted), any other event is withdrawn from
+        the month's 扣分事项; a figure: the unit's value replaces the reported one.
+        """
+        who = authorize(by, "review")
+        with self._core.write():
+            row = self._open_objection(by, obj_id)
+            month, unit_id, sheet = row["month"], row["unit_id"], row["sheet"]
+            records = self._datasets.current_sheet(month, sheet)
+            if row["target"] == "event":
+                hit = [r for r in records if r.get("unit_id") == unit_id and r.get("row") == row["row_no"]]
+                if not hit:
+                    raise CreditError(f"申诉 #{obj_id} 所指的扣分事项已不在当前数据中，请驳回并说明")
+                if hit[0].get("事项类型") == EVENT_SERIOUS:
+                    records = [{**r, "处理情况": HANDLING_PROACTIVE} if r is hit[0] else r for r in records]
+                    done = f"已将该事项的处理情况更正为「{HANDLING_PROACTIVE}」"
+                else:
+                    records = [r for r in records if r is not hit[0]]
+                    done = f"已从 {month} 扣分事项中撤销该事项"
+            else:
+                hit = [r for r in records if r.get("unit_id") == unit_id]
+                if not hit:
+                    raise CreditError(f"申诉 #{obj_id} 所指单位的数据已不在当前数据中，请驳回并说明")
+                records = [{**r, row["field"]: float(row["proposed"])} if r is hit[0] else r for r in records]
+                done = f"已将「{row['field']}」更正为 {row['proposed']:g}"
+            decision = done + (f"；{note.strip()}" if note.strip() else "")
+            raw = json.dumps({"申诉编号": int(obj_id), "数据月份": month, "单位编号": unit_id, "申诉事项": row["summary"],
+                              "申诉理由": row["reason"], "更正": decision, "受理人": who, "受理时间": now()},
+                             ensure_ascii=False, indent=1).encode("utf-8")
+            result = self._datasets.import_workbook(ParsedWorkbook(month, {sheet: ParsedSheet(sheet, records)}),
+                                                    raw, f"申诉第{int(obj_id)}号更正.json", by)
+            self._core.db.execute(
+                "UPDATE objections SET status = 'accepted', decision = ?, decided_by = ?, decided_at = ?,"
+                " upload_id = ?, versions = ? WHERE id = ?",
+                (decision, who, now(), result.upload_id, dumps(result.created), int(obj_id)))
+            self._core.changed(who, "objection.accept", {"objection_id": int(obj_id), "month": month,
+                                                        "unit_id": unit_id, "note": decision,
+                                                        "upload_id": result.upload_id, "created": result.created})
+        return result.created
+
+    # -- notices -------------------------------------------------------------------------------
+
+    def notices(self, by: Actor | None) -> list[tuple[str, str]]:
+        """In-app notices as (level, text): level is info / warning / success / error."""
+        month = self.collecting_month()
+        if not is_unit(by):
+            if month is None:
+                return []
+            pend = len(self.pending_submissions(month))
+            opened = len(self.open_objections(month))
+            out: list[tuple[str, str]] = []
+            if pend:
+                out.append(("warning", f"{month} 有 {pend} 份单位报送待审核"))
+            if opened:
+                out.append(("warning", f"{month} 有 {opened} 件申诉待处理"))
+            return out
+        assert isinstance(by, Actor)
+        if not by.unit_id:
+            raise PermissionDenied(f"账户「{by.label}」未绑定被考核单位")
+        out = []
+        subs = self.submissions(by, month) if month else []
+        if month and not self.published(month) and not any(s["status"] in ("pending", "accepted") for s in subs):
+            out.append(("info", f"本月待报送：{month} 尚未报送本单位数据"))
+        latest = subs[0] if subs else None
+        if latest and latest["status"] == "returned":
+            out.append(("error", f"已退回：{latest['reason']}（报送 #{latest['id']}，请修改后重新报送）"))
+        if latest and latest["status"] == "pending":
+            out.append(("info", f"报送 #{latest['id']} 待信用办审核"))
+        for o in self.objections(by, month):
+            if o["status"] == "accepted":
+                out.append(("success", f"申诉已受理：{o['summary']}——{o['decision']}"))
+            elif o["status"] == "rejected":
+                out.append(("warning", f"申诉未采纳：{o['summary']}——{o['decision']}"))
+        return out

@@ -1,0 +1,136 @@
+"""填报与申诉 (被考核单位): the unit's own row for the collecting month, its one-unit workbook,
+its submissions and their outcome, 申诉 on a deduction, and its own evidence files.
+
+Every check is in `credit.store.unitdesk` (row-level rule, month open, importer validation);
+this page only collects input and shows the domain's Chinese messages."""
+
+import pandas as pd
+import streamlit as st
+
+from credit.common.clock import beijing
+from credit.common.months import month_label
+from credit.errors import CreditError
+from credit.model.contract import GROUP_SHEET, REGISTER_SHEETS, SHEETS
+from credit.workbook.template import column_note, number_rule
+from ui.auth import require
+from ui.context import store
+from ui.router import ensure_router
+
+ensure_router()
+
+st.title("填报与申诉")
+actor = require("submit")
+if actor is None:
+    st.stop()
+desk = store().unitdesk
+unit = store().register().get(actor.unit_id)
+month = desk.collecting_month()
+if month is None:
+    st.info("信用办尚未开始收集任何月份的数据。")
+    st.stop()
+name = unit.name_at(month)
+sheet = SHEETS[GROUP_SHEET[unit.group]]
+is_open = not desk.published(month)
+st.caption(f"本单位：{name}　当前收集月份：{month_label(month)}"
+           + ("" if is_open else "（结果已发布，不能再报送或申诉）"))
+
+tab_form, tab_file, tab_subs, tab_obj, tab_evidence = st.tabs(
+    ["在线填报", "上传填报文件", "我的报送", "申诉", "证明材料"])
+
+with tab_form:
+    current = next((r for r in store().current_sheet(month, sheet.name) if r["unit_id"] == unit.id), {})
+    st.caption(f"与月报表「{sheet.name}」表本单位一行相同的各列；已有数值为当前数据。提交后须经信用办审核采纳才计入。")
+    with st.form("unit-row"):
+        values: dict[str, object] = {}
+        for col in sheet.columns:
+            if col.kind not in ("flow", "stock"):
+                continue
+            rule = number_rule(sheet, col.header)
+            cur = current.get(col.header)
+            if rule.integer:
+                values[col.header] = st.number_input(
+                    col.header, min_value=int(rule.minimum), step=1, format="%d",
+                    value=None if cur is None else int(cur), help=column_note(sheet, col, month))
+            else:
+                values[col.header] = st.number_input(
+                    col.header, min_value=float(rule.minimum), step=0.01, format="%.2f",
+                    value=None if cur is None else float(cur), help=column_note(sheet, col, month))
+        if st.form_submit_button("提交本月数据", type="primary", disabled=not is_open):
+            try:
+                sid = desk.submit_form(actor, month, unit.id, values)
+                st.session_state["desk_msg"] = f"已提交（报送 #{sid}），等待信用办审核。"
+                st.rerun()
+            except CreditError as exc:
+                st.error(str(exc))
+
+with tab_file:
+    st.caption("扣分事项、信易+场景、分级分类监管等请用本单位填报文件报送：下载、填写后上传。"
+               "文件中只能有本单位的行。")
+    st.download_button("下载本单位填报文件", data=lambda: desk.template(actor, month, unit.id),
+                       file_name=f"{name}_{month}_填报.xlsx", on_click="ignore", key="dl-unit-template",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    upload = st.file_uploader("上传填报文件（.xlsx / .xls）", type=["xlsx", "xls"], key="unit-file")
+    if st.button("提交填报文件", disabled=upload is None or not is_open, type="primary"):
+        try:
+            sid = desk.submit(actor, month, unit.id, upload.getvalue(), upload.name)
+            st.session_state["desk_msg"] = f"已提交（报送 #{sid}），等待信用办审核。"
+            st.rerun()
+        except CreditError as exc:
+            st.error(str(exc))
+
+if st.session_state.get("desk_msg"):
+    st.success(st.session_state.pop("desk_msg"))
+
+with tab_subs:
+    subs = desk.submissions(actor)
+    if not subs:
+        st.info("尚无报送记录。")
+    else:
+        st.dataframe(pd.DataFrame([{
+            "编号": s["id"], "月份": s["month"], "方式": "在线填报" if s["source"] == "form" else "上传文件",
+            "文件": s["filename"], "状态": s["status_name"], "退回原因": s["reason"],
+            "提交时间": beijing(s["submitted_at"]), "审核时间": beijing(s["decided_at"]) if s["decided_at"] else "",
+        } for s in subs]), hide_index=True, width="stretch")
+
+with tab_obj:
+    options = desk.contestable(actor, month, unit.id)
+    st.caption("结果发布前，可对本单位的一项扣分事项或一项报送数据提出申诉；附件须为 PDF、DOC 或 DOCX。")
+    with st.form("objection", clear_on_submit=True):
+        pick = st.selectbox("申诉事项", range(len(options)), format_func=lambda i: options[i]["summary"])
+        reason = st.text_area("申诉理由（必填）")
+        proposed = st.number_input("如申诉的是报送数据，请填写正确数值", min_value=0.0, value=None)
+        att = st.file_uploader("附件（可选）", type=["pdf", "doc", "docx"], key="obj-att")
+        if st.form_submit_button("提交申诉", disabled=not options or not is_open):
+            o = options[pick]
+            try:
+                oid = desk.raise_objection(
+                    actor, month, unit.id, o["target"], reason, row=o["row"], event_month=o["month"],
+                    field=o["field"], proposed=proposed,
+                    attachment=(att.name, att.getvalue()) if att is not None else None)
+                st.session_state["obj_msg"] = f"已提交申诉 #{oid}，等待信用办处理。"
+                st.rerun()
+            except CreditError as exc:
+                st.error(str(exc))
+    if st.session_state.get("obj_msg"):
+        st.success(st.session_state.pop("obj_msg"))
+    mine = desk.objections(actor)
+    if mine:
+        st.dataframe(pd.DataFrame([{
+            "编号": o["id"], "申诉事项": o["summary"], "理由": o["reason"], "附件": o["att_name"] or "",
+            "状态": o["status_name"], "处理结果": o["decision"], "提交时间": beijing(o["raised_at"]),
+        } for o in mine]), hide_index=True, width="stretch")
+
+with tab_evidence:
+    year, upto = int(month[:4]), int(month[5:])
+    for reg in REGISTER_SHEETS:
+        own_rows = store().registers.unit_register(actor, year, upto, reg, unit.id)
+        st.markdown(f"**{reg}**（本单位本年登记 {len(own_rows)} 项）")
+        if not own_rows.empty:
+            st.dataframe(own_rows, hide_index=True, width="stretch")
+    files = store().evidence_files(year, by=actor)
+    if not files:
+        st.info("本单位本年尚无证明材料文件。")
+    for f in files:
+        st.download_button(f"{f['sheet']}｜{f['entry_name']}｜{f['filename']}",
+                           data=lambda fid=f["id"]: store().evidence_bytes(fid, by=actor)[1],
+                           file_name=f["filename"], on_click="ignore", key=f"ev-{f['id']}")

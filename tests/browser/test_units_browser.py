@@ -1,0 +1,169 @@
+"""被考核单位 end to end in a real browser, as two unit accounts and the office:
+submit → return → resubmit → accept → the score moves; object → accept → the deduction is gone
+with its trail; object → reject; and what a unit may not reach. Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from credit.app.service import open_store, unit_detail
+from tests.support.live import have_browser, login, open_page, rerun_drawn, wait_drawn
+from tests.support.paths import ROOT
+
+ARTIFACTS = ROOT / "test-artifacts"
+REASON = have_browser()
+pytestmark = pytest.mark.skipif(REASON is not None, reason=f"真实浏览器测试跳过：{REASON}")
+MONTH = "2022-10"
+
+
+def new_page(browser):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN", accept_downloads=True)
+    pg = ctx.new_page()
+    pg.set_default_timeout(60_000)
+    return pg
+
+
+def no_error(page) -> None:
+    assert page.get_by_test_id("stException").count() == 0
+    assert page.get_by_text("This app has encountered an error").count() == 0
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"units_{name}.png"), full_page=True)
+
+
+def earned(db: Path, unit_id: str, code: str) -> float:
+    with open_store(db) as s:
+        d = unit_detail(s, None, MONTH, unit_id).detail.set_index("code")
+    return float(d.loc[code, "earned"])
+
+
+def click(page, name: str) -> None:
+    rerun_drawn(page, lambda: page.get_by_role("button", name=name).first.click())
+    no_error(page)
+
+
+def test_submit_return_resubmit_accept_and_objections(server, browser, tmp_path: Path) -> None:
+    url, db = server
+    dong, office, fagai = new_page(browser), new_page(browser), new_page(browser)
+    try:
+        flow(url, db, tmp_path, dong, office, fagai)
+    except Exception:
+        for name, pg in (("dong", dong), ("office", office), ("fagai", fagai)):
+            shot(pg, f"failed_{name}")
+        raise
+
+
+def flow(url: str, db: Path, tmp: Path, dong, office, fagai) -> None:
+    t1_before = earned(db, "dong_e", "T1")
+
+    login(dong, url, "dongezhen", "demo-unit-1")
+    dong.get_by_text("本月待报送").first.wait_for()
+    nav = dong.get_by_test_id("stSidebarNav")
+    for hidden in ("数据上传", "证明材料", "权重模拟", "月度通报", "账户管理"):
+        assert nav.get_by_role("link", name=hidden).count() == 0
+    open_page(dong, "单位详情")
+    dong.get_by_text("本年满分还需").wait_for()
+    assert dong.get_by_text("全组指标完成度热力图").count() == 0
+    no_error(dong)
+    shot(dong, "dongezhen_unit_page")
+    dong.get_by_text("本年满分还需").scroll_into_view_if_needed()
+    shot(dong, "dongezhen_todo")
+
+    open_page(dong, "填报与申诉")
+    dong.get_by_role("spinbutton", name="本月出台信用制度文件数").fill("5")
+    click(dong, "提交本月数据")
+    dong.get_by_text(re.compile("已提交（报送 #1）")).wait_for()
+    shot(dong, "dongezhen_submitted")
+
+    login(office, url, "office", "demo-office-1")
+    office.get_by_text("有 1 份单位报送待审核").first.wait_for()
+    open_page(office, "报送审核")
+    office.get_by_label("退回原因").first.fill("文件数与备案不符，应为 1 件")
+    click(office, "退回")
+    office.get_by_text("已退回报送 #1").wait_for()
+
+    open_page(dong, "单位详情")
+    dong.get_by_text(re.compile("已退回：文件数与备案不符")).first.wait_for()
+    # Resubmit as a file: download the unit's own workbook, fill its row, upload it.
+    open_page(dong, "填报与申诉")
+    dong.get_by_role("tab", name="上传填报文件").click()
+    with dong.expect_download() as dl:
+        dong.get_by_role("button", name="下载本单位填报文件").click()
+    template = tmp / "东阿镇.xlsx"
+    dl.value.save_as(template)
+    wb = openpyxl.load_workbook(template)
+    ws = wb["镇街"]
+    heads = {ws.cell(2, c).value: c for c in range(1, ws.max_column + 1)}
+    with open_store(db) as s:
+        current = next(r for r in s.current_sheet(MONTH, "镇街") if r["unit_id"] == "dong_e")
+    for header, col in heads.items():
+        if header in current and header != "单位名称" and current[header] is not None:
+            ws.cell(3, col).value = current[header]
+    ws.cell(3, heads["本月出台信用制度文件数"]).value = 1
+    wb.save(template)
+    dong.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(str(template))
+    wait_drawn(dong)
+    click(dong, "提交填报文件")
+    dong.get_by_text(re.compile("已提交（报送 #2）")).wait_for()
+
+    open_page(office, "数据上传")
+    open_page(office, "报送审核")
+    click(office, "采纳并入本月数据")
+    office.get_by_text("已采纳报送 #2").wait_for()
+    shot(office, "office_review")
+    assert earned(db, "dong_e", "T1") == pytest.approx(t1_before + 1.0)  # 4 → 5
+
+    # 申诉 on an event: accepted → the deduction is gone, with the correction as a version.
+    t7_before = earned(db, "dong_e", "T7")
+    open_page(dong, "填报与申诉")
+    dong.get_by_role("tab", name="申诉").click()
+    dong.get_by_label("申诉理由（必填）").fill("该人员已于 2022 年 7 月不再担任村委会成员")
+    proof = tmp / "免职文件.pdf"
+    proof.write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
+    dong.get_by_test_id("stFileUploaderDropzoneInput").last.set_input_files(str(proof))
+    dong.get_by_text("免职文件.pdf").first.wait_for()
+    click(dong, "提交申诉")
+    dong.get_by_text(re.compile("已提交申诉 #1")).wait_for()
+    shot(dong, "dongezhen_objection")
+
+    # 发改局 contests a figure: rejected with a reason.
+    login(fagai, url, "fagaiju", "demo-unit-2")
+    open_page(fagai, "填报与申诉")
+    fagai.get_by_role("tab", name="申诉").click()
+    fagai.get_by_test_id("stMainBlockContainer").get_by_test_id("stSelectbox").first.click()
+    fagai.get_by_role("option", name=re.compile("本月双公示错误数据条数")).click()
+    fagai.get_by_label("申诉理由（必填）").fill("错误数据系系统误判")
+    fagai.get_by_role("spinbutton", name="如申诉的是报送数据，请填写正确数值").fill("0")
+    click(fagai, "提交申诉")
+    fagai.get_by_text(re.compile("已提交申诉 #2")).wait_for()
+
+    open_page(office, "数据上传")
+    open_page(office, "报送审核")
+    office.get_by_text("申诉 #1").first.wait_for()
+    rerun_drawn(office, lambda: office.get_by_role("button", name="受理并更正").first.click())
+    office.get_by_text("已受理申诉 #1").wait_for()
+    office.get_by_label("不予采纳的理由").first.fill("经核查，错误数据属实")
+    click(office, "不予采纳")
+    office.get_by_text("申诉 #2 已不予采纳").wait_for()
+    assert earned(db, "dong_e", "T7") == pytest.approx(t7_before + 1.0)
+    with open_store(db) as s:
+        assert s.unitdesk.objection_attachment(None, 1)[0] == "免职文件.pdf"
+    with open_store(db) as s:
+        actions = [a["action"] for a in s.audit_log(30)]
+    for action in ("submission.submit", "submission.return", "submission.accept", "objection.raise",
+                   "objection.accept", "objection.reject"):
+        assert action in actions
+
+    open_page(dong, "单位详情")
+    dong.get_by_text(re.compile("申诉已受理")).first.wait_for()
+    shot(dong, "dongezhen_after")
+    open_page(fagai, "单位详情")
+    fagai.get_by_text(re.compile("申诉未采纳")).first.wait_for()
+    shot(fagai, "fagaiju_rejected")
+    no_error(fagai)

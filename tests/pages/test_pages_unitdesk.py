@@ -1,0 +1,95 @@
+"""被考核单位 pages through AppTest: the unit page locked to its own unit (a deep link to another
+unit is refused), the 填报与申诉 desk, the office's 报送审核 queue and the notices."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+from credit.app.service import open_store
+from credit.model.accounts import Actor
+from tests.support.paths import ROOT
+
+DONG = Actor("dongezhen", "unit", "东阿镇", "dong_e")
+EDITOR = Actor("office", "editor", "信用办")
+
+
+@pytest.fixture(autouse=True)
+def navigation_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs) -> None:
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+def open_page(page: str, actor: Actor, query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=90)
+    at.session_state["actor"] = actor
+    at.session_state["actor_seen"] = time.time()
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page(str(ROOT / "pages" / page)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_unit_page_shows_only_its_own_unit(demo_db: Path) -> None:
+    at = open_page("unit.py", DONG)
+    assert not [sb for sb in at.selectbox if sb.key == "unit_id"]
+    assert "东阿镇" in [s.value for s in at.subheader]
+    assert "本年满分还需" in [s.value for s in at.subheader]
+    assert "全组指标完成度热力图" not in [s.value for s in at.subheader]
+    todo = next(d.value for d in at.dataframe if "满分还需" in d.value.columns)
+    assert "再出台 1 件信用制度文件（全年目标 3，本年累计 2）" in list(todo["满分还需"])
+    assert not [r for r in at.radio if r.key == "unit_group"]
+
+
+def test_unit_deep_link_to_another_unit_is_refused(demo_db: Path) -> None:
+    at = open_page("unit.py", DONG, {"unit": "yushan"})
+    errors = [e.value for e in at.error]
+    assert any("只能查看和报送本单位" in e for e in errors), errors
+    assert not at.dataframe
+
+
+def test_unit_desk_form_submit_then_office_accepts(demo_db: Path) -> None:
+    at = open_page("unit_desk.py", DONG)
+    assert any("本月待报送" in i.value for i in at.info)
+    field = next(n for n in at.number_input if n.label == "本月出台信用制度文件数")
+    field.set_value(1)
+    at.button[[b.label for b in at.button].index("提交本月数据")].click()
+    at.run()
+    assert not at.exception
+    assert any("等待信用办审核" in s.value for s in at.success)
+    review = open_page("review.py", EDITOR)
+    assert any("份单位报送待审核" in w.value for w in review.warning)
+    review.button(key="sub-ok-1").click()
+    review.run()
+    assert not review.exception
+    assert any("已采纳报送 #1" in s.value for s in review.success)
+    with open_store(demo_db) as s:
+        rec = next(r for r in s.current_sheet("2022-10", "镇街") if r["unit_id"] == "dong_e")
+        assert rec["本月出台信用制度文件数"] == 1.0
+
+
+def test_accounts_page_adds_a_unit_account_bound_to_a_unit(demo_db: Path) -> None:
+    at = open_page("accounts.py", Actor("admin", "admin", "管理员"))
+    at.text_input[0].input("kongcun")
+    at.selectbox[[s.label for s in at.selectbox].index("角色")].select("unit")
+    at.selectbox[[s.label for s in at.selectbox].index("绑定单位（仅被考核单位账户）")].select("kongcun")
+    at.text_input[2].input("abc12345")
+    at.button[[b.label for b in at.button].index("新增")].click()
+    at.run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "绑定单位" in d.value.columns)
+    row = table[table["用户名"] == "kongcun"].iloc[0]
+    assert (row["角色"], row["绑定单位"]) == ("被考核单位", "孔村镇")
+    with open_store(demo_db) as s:
+        assert s.users.login("kongcun", "abc12345").unit_id == "kongcun"

@@ -1,0 +1,223 @@
+"""被考核单位: submissions, objections and the row-level rule, called on the domain directly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from credit.app.cli import main
+from credit.app.service import open_store, unit_detail, unit_events
+from credit.errors import CreditError
+from credit.model.accounts import SYSTEM, PermissionDenied
+from credit.model.contract import SHEET_EVENTS, SHEET_SCENARIOS
+from credit.workbook.registers import KEY_COLUMN
+from credit.workbook.template import build_template
+from tests.support.actors import EDITOR, file_digest
+
+MONTH = "2022-10"
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def store(demo_db: Path):
+    s = open_store(demo_db)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def dong(store):
+    return store.users.login("dongezhen", "demo-unit-1")
+
+
+@pytest.fixture
+def fagai(store):
+    return store.users.login("fagaiju", "demo-unit-2")
+
+
+def town_row(store, unit_id: str) -> dict:
+    rec = next(r for r in store.current_sheet(MONTH, "镇街") if r["unit_id"] == unit_id)
+    return {k: v for k, v in rec.items() if k not in ("row", "unit_id", "单位名称")}
+
+
+def test_unit_login_binds_the_unit(dong, fagai):
+    assert (dong.role, dong.unit_id) == ("unit", "dong_e")
+    assert fagai.unit_id == "fagai"
+
+
+def test_unit_account_needs_a_register_unit(store):
+    with pytest.raises(CreditError, match="必须绑定"):
+        store.add_account("x1", "abc12345", "unit", by=SYSTEM)
+    with pytest.raises(CreditError, match="没有「不存在镇」"):
+        store.add_account("x1", "abc12345", "unit", by=SYSTEM, unit_id="不存在镇")
+    with pytest.raises(CreditError, match="只有被考核单位"):
+        store.add_account("x1", "abc12345", "viewer", by=SYSTEM, unit_id="dong_e")
+
+
+def test_unit_may_not_write_anything_else_or_escalate(store, dong):
+    before = file_digest(store)
+    for call in (
+        lambda: store.add_account("evil", "abc12345", "admin", by=dong),
+        lambda: store.set_account_disabled("office", True, by=dong),
+        lambda: store.set_meta("collect_month", "2022-09", by=dong),
+        lambda: store.unitdesk.return_submission(dong, 1, "x"),
+        lambda: store.unitdesk.accept_objection(dong, 1),
+    ):
+        with pytest.raises(PermissionDenied):
+            call()
+    with pytest.raises(CreditError):
+        store.set_password("dongezhen", "newpass123", by=dong)  # without the old password: refused
+    assert store.account("dongezhen")["role"] == "unit"
+    assert file_digest(store) == before
+
+
+def test_row_level_reads_refuse_other_units(store, dong):
+    with pytest.raises(PermissionDenied, match="只能查看和报送本单位"):
+        unit_detail(store, dong, MONTH, "yushan")
+    with pytest.raises(PermissionDenied):
+        unit_events(store, dong, MONTH, "yushan")
+    with pytest.raises(PermissionDenied):
+        store.evidence_files(2022, unit_id="yushan", by=dong)
+    with pytest.raises(PermissionDenied):
+        store.unitdesk.submissions(dong, unit_id="yushan")
+    with pytest.raises(PermissionDenied):
+        store.unitdesk.objections(dong, unit_id="yushan")
+    with pytest.raises(PermissionDenied):
+        store.unitdesk.contestable(dong, MONTH, "yushan")
+    with pytest.raises(PermissionDenied):
+        store.unitdesk.template(dong, MONTH, "yushan")
+    with pytest.raises(PermissionDenied):
+        store.registers.unit_register(dong, 2022, 10, SHEET_SCENARIOS, "yushan")
+    own_register = store.registers.unit_register(dong, 2022, 10, SHEET_SCENARIOS, "dong_e")
+    assert set(own_register["单位名称"]) <= {"东阿镇"}
+    # Another unit's evidence file, by guessing its id.
+    view = store.register_view(2022, 10, SHEET_SCENARIOS).table
+    entry = view[view["unit_id"] != "dong_e"].iloc[0]
+    fid = store.add_evidence(SHEET_SCENARIOS, 2022, entry["unit_id"], entry[KEY_COLUMN[SHEET_SCENARIOS]],
+                             "方案.pdf", PDF, by=EDITOR)
+    files = store.evidence_files(2022)
+    other = next(f for f in files if f["id"] == fid)
+    with pytest.raises(PermissionDenied):
+        store.evidence_bytes(other["id"], by=dong)
+    own = [f for f in files if f["unit_id"] == "dong_e"]
+    assert store.evidence_files(2022, by=dong) == own
+    detail = unit_detail(store, dong, MONTH, "dong_e")
+    assert set(detail.detail["unit_id"]) == {"dong_e"} and set(detail.events["unit_id"]) <= {"dong_e"}
+
+
+def test_row_level_writes_refuse_other_units(store, dong):
+    raw = build_template(MONTH, store.register(), "yushan")
+    before = file_digest(store)
+    with pytest.raises(PermissionDenied):
+        store.unitdesk.submit(dong, MONTH, "yushan", raw, "x.xlsx")
+    with pytest.raises(PermissionDenied):
+        store.unitdesk.submit_form(dong, MONTH, "yushan", {})
+    with pytest.raises(PermissionDenied):
+        store.unitdesk.raise_objection(dong, MONTH, "yushan", "figure", "理由", field="本月出台信用制度文件数",
+                                       proposed=1)
+    assert file_digest(store) == before
+
+
+def test_file_with_another_units_row_is_refused_naming_the_row(store, dong):
+    register = store.register()
+    raw = build_template(MONTH, register, "dong_e", {"镇街": [{"单位名称": "东阿镇", "本月出台信用制度文件数": 1},
+                                                             {"单位名称": "榆山街道", "本月出台信用制度文件数": 9}]})
+    # The one-unit template only offers 东阿镇, but a pasted row is still parsed: refused by name and row.
+    with pytest.raises(CreditError, match="第 4 行是「榆山街道」的数据"):
+        store.unitdesk.submit(dong, MONTH, "dong_e", raw, "东阿镇.xlsx")
+    full = build_template(MONTH, register)
+    with pytest.raises(CreditError):
+        store.unitdesk.submit(dong, MONTH, "dong_e", full, "全县.xlsx")
+
+
+def test_closed_month_is_refused(store, dong):
+    with pytest.raises(CreditError, match="不是当前收集月份"):
+        store.unitdesk.submit_form(dong, "2022-09", "dong_e", {"本月出台信用制度文件数": 1})
+
+
+def test_submit_return_resubmit_accept_moves_the_score(store, dong):
+    m = store.unitdesk
+    before = unit_detail(store, dong, MONTH, "dong_e")
+    row = town_row(store, "dong_e")
+    assert before.todo.set_index("code").loc["T1", "满分还需"] == "再出台 1 件信用制度文件（全年目标 3，本年累计 2）"
+    first = m.submit_form(dong, MONTH, "dong_e", {**row, "本月出台信用制度文件数": 5})
+    assert [s["status"] for s in m.pending_submissions(MONTH)] == ["pending"]
+    assert m.notices(EDITOR) == [("warning", f"{MONTH} 有 1 份单位报送待审核")]
+    with pytest.raises(CreditError, match="请填写退回原因"):
+        m.return_submission(EDITOR, first, " ")
+    m.return_submission(EDITOR, first, "文件数与备案不符，应为 1 件")
+    assert ("error", f"已退回：文件数与备案不符，应为 1 件（报送 #{first}，请修改后重新报送）") in m.notices(dong)
+    second = m.submit_form(dong, MONTH, "dong_e", {**row, "本月出台信用制度文件数": 1})
+    versions = m.accept_submission(EDITOR, second)
+    assert versions == [("镇街", 2)]
+    after = unit_detail(store, dong, MONTH, "dong_e")
+    # T1: 3 documents of an annual 3 by October: target 2.5 reached → 5 points (was 2/2.5 × 5 = 4).
+    assert after.detail.set_index("code").loc["T1", "earned"] == pytest.approx(5.0)
+    assert before.detail.set_index("code").loc["T1", "earned"] == pytest.approx(4.0)
+    assert after.row["earned"] == pytest.approx(before.row["earned"] + 1.0)
+    assert after.todo.set_index("code").loc["T1", "满分还需"] == "全年目标 3 已完成（本年累计 3）"
+    # Other units' rows are untouched by the merge.
+    assert town_row(store, "yushan") == {k: v for k, v in town_row(store, "yushan").items()}
+    assert store.versions(MONTH, "镇街")[0]["row_count"] == store.versions(MONTH, "镇街")[1]["row_count"]
+    actions = [a["action"] for a in store.audit_log(10)]
+    assert actions[:3] == ["submission.accept", "import", "submission.submit"]
+    assert [s["status"] for s in m.submissions(dong, MONTH)] == ["accepted", "returned"]
+    with pytest.raises(CreditError, match="已采纳"):
+        m.accept_submission(EDITOR, second)
+
+
+def test_object_accept_removes_the_deduction_with_a_trail(store, dong):
+    m = store.unitdesk
+    before = unit_detail(store, dong, MONTH, "dong_e").detail.set_index("code").loc["T7", "earned"]
+    events = [o for o in m.contestable(dong, MONTH, "dong_e") if o["target"] == "event"]
+    target = events[-1]
+    with pytest.raises(CreditError, match="只接收 PDF、DOC、DOCX"):
+        m.raise_objection(dong, MONTH, "dong_e", "event", "理由", row=target["row"], event_month=target["month"],
+                          attachment=("说明.xlsx", b"PK\x03\x04nonsense"))
+    oid = m.raise_objection(dong, MONTH, "dong_e", "event", "该人员已不是村委会成员", row=target["row"],
+                            event_month=target["month"], attachment=("说明.pdf", PDF))
+    assert [o["id"] for o in m.open_objections(MONTH)] == [oid]
+    assert m.objection_attachment(dong, oid) == ("说明.pdf", PDF)
+    with pytest.raises(CreditError, match="已有待处理的申诉"):
+        m.raise_objection(dong, MONTH, "dong_e", "event", "再次", row=target["row"], event_month=target["month"])
+    created = m.accept_objection(EDITOR, oid)
+    assert created == [(SHEET_EVENTS, 2)]
+    after = unit_detail(store, dong, MONTH, "dong_e").detail.set_index("code").loc["T7", "earned"]
+    assert after == pytest.approx(before + 1.0)  # 1 point per 村居失信案件
+    o = m.objections(dong, MONTH)[0]
+    assert o["status"] == "accepted" and o["versions"] == [[SHEET_EVENTS, 2]]
+    assert store.versions(target["month"], SHEET_EVENTS)[0]["filename"] == f"申诉第{oid}号更正.json"
+    assert m.open_objections(MONTH) == []
+    assert any(t.startswith("申诉已受理") for _, t in m.notices(dong))
+    assert [a["action"] for a in store.audit_log(3)][:2] == ["objection.accept", "import"]
+
+
+def test_object_figure_reject_needs_reason(store, fagai):
+    m = store.unitdesk
+    oid = m.raise_objection(fagai, MONTH, "fagai", "figure", "错误数据系系统误判", field="本月双公示错误数据条数",
+                            proposed=0)
+    with pytest.raises(CreditError, match="不予采纳的理由"):
+        m.reject_objection(EDITOR, oid, "")
+    m.reject_objection(EDITOR, oid, "经核查，错误数据属实")
+    o = m.objections(fagai, MONTH)[0]
+    assert (o["status_name"], o["decision"]) == ("未采纳", "经核查，错误数据属实")
+    assert ("warning", f"申诉未采纳：{o['summary']}——经核查，错误数据属实") in m.notices(fagai)
+    assert store.audit_log(1)[0]["action"] == "objection.reject"
+
+
+def test_cli_user_add_unit_and_unit_template(demo_db: Path, tmp_path: Path, monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("abc12345\n"))
+    assert main(["user", "add", "孝直镇", "--db", str(demo_db), "--role", "unit", "--unit", "孝直镇",
+                 "--password-stdin"]) == 0
+    assert "绑定单位 孝直镇" in capsys.readouterr().out
+    with open_store(demo_db) as s:
+        actor = s.users.login("孝直镇", "abc12345")
+    assert actor.unit_id == "xiaozhi"
+    out = tmp_path / "孝直镇.xlsx"
+    assert main(["template", "--db", str(demo_db), "--month", MONTH, "--unit", "孝直镇", "-o", str(out)]) == 0
+    import openpyxl
+
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames[:5] == ["填报说明", "镇街", "扣分事项", "信易+场景", "分级分类监管"]
+    assert wb["镇街"].cell(3, 1).value == "孝直镇" and wb["镇街"].cell(4, 1).value is None
