@@ -120,12 +120,18 @@ def publish_form(month: str, actor: Actor) -> None:
             st.warning(f"报送进度仍有 {status.count(MISSING)} 项未报送：{status.missing_text()}。")
             force = st.checkbox("仍然发布", key=f"pub-force-{month}")
             force_reason = st.text_input("仍然发布的原因（将记入操作日志）", key=f"pub-force-reason-{month}")
+        pending = store().unitdesk.open_objections(month)
+        confirm_objections = False
+        if pending:
+            st.warning(f"仍有 {len(pending)} 项申诉未处理，签发后这些申诉将不影响本次通报。")
+            confirm_objections = st.checkbox("申诉未处理仍然签发", key=f"pub-objections-{month}")
         label = "签发更正通报" if pub else "签发通报"
         if st.form_submit_button(label, type="primary", icon=":material/approval:"):
             try:
                 with st.spinner("正在生成并签发通报（含 PDF，约半分钟）…"):
                     done = publish_month(store(), month, number, issued, signer, actor,
-                                         force_reason=force_reason if force else "", correction_reason=reason)
+                                         force_reason=force_reason if force else "", correction_reason=reason,
+                                         objections_confirmed=confirm_objections)
             except CreditError as exc:
                 st.error(str(exc))
             else:

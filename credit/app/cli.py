@@ -99,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--signer", required=True, help="签发人")
     p.add_argument("--reason", default="", help="更正说明（更正通报必填）")
     p.add_argument("--force-reason", default="", help="仍然发布：报送进度有未报送项时，说明仍然发布的原因")
+    p.add_argument("--despite-objections", action="store_true", help="仍有未处理的申诉时确认仍然签发")
     p.add_argument("--no-pdf", action="store_true", help="不生成 PDF（本机无 LibreOffice 时）")
 
     p = sub.add_parser("status", help="某月报送进度：各单位已报送 / 报送为空 / 未报送（可导出催报清单）")
@@ -284,7 +285,8 @@ def cmd_publish(args: argparse.Namespace) -> int:
         return 2
     with open_store(args.db) as store:
         done = publish_month(store, args.month, args.number, issued, args.signer, CLI, force_reason=args.force_reason,
-                             correction_reason=args.reason, with_pdf=not args.no_pdf)
+                             correction_reason=args.reason, objections_confirmed=args.despite_objections,
+                             with_pdf=not args.no_pdf)
     what = "更正通报" if done.kind == "correction" else "通报"
     print(f"已签发 {args.month} {what}：{done.number}（成文日期 {issued:%Y-%m-%d}，签发人 {args.signer}）")
     for fmt, digest in done.files.items():

@@ -87,6 +87,7 @@ def publish_month(
     *,
     force_reason: str = "",
     correction_reason: str = "",
+    objections_confirmed: bool = False,
     cc: str | None = None,
     with_pdf: bool = True,
 ) -> Published:
@@ -114,6 +115,11 @@ def publish_month(
     if missing and not force_reason.strip():
         raise CreditError(f"报送进度显示仍有 {len(missing)} 项未报送：{status.missing_text()}。"
                           "如确需发布，请选择“仍然发布”并填写原因。")
+    pending = store.unitdesk.open_objections(month)
+    if pending and not objections_confirmed:
+        units = "、".join(sorted({str(o.get("unit") or o.get("unit_id")) for o in pending}))
+        raise CreditError(f"{month} 仍有 {len(pending)} 项申诉未处理（{units}）。请先在“报送审核”中处理，"
+                          "或确认“申诉未处理仍然签发”后再签发。")
     with store.snapshot():
         scored = {g: score(store, month, g, policy=POLICY, published=False) for g in GROUPS}
         versions = {s: v["id"] for s, v in store.sheets_status(month).items() if v is not None}

@@ -133,3 +133,23 @@ def test_published_scores_stay_byte_identical_and_a_correction_is_a_new_record(d
         assert "关于更正《平阴县社会信用体系建设工作2022年10月通报》（平信用办〔2022〕10号）的通报" in texts[2].replace("\n", "")
         with pytest.raises(Exception, match="已发布的得分不可修改"):
             store._core.db.execute("UPDATE published_scores SET score = 100")
+
+
+def test_open_objections_need_explicit_confirmation_before_publishing(demo_db: Path) -> None:
+    """被考核单位: a unit's open 申诉 on the month stops 签发 until the office confirms it."""
+    with open_store(demo_db) as store:
+        month = store.months_with_data()[-1]
+        dong = store.login("dongezhen", "demo-unit-1")
+        store.unitdesk.raise_objection(dong, month, "dong_e", "figure", "本月实际出台 2 件制度文件",
+                                       field="本月出台信用制度文件数", proposed=2)
+        assert len(store.unitdesk.open_objections(month)) == 1
+        y = int(month[:4]) + (month[5:] == "12")
+        when = date(y, int(month[5:]) % 12 + 1, 5)
+        number = f"平信用办〔{y}〕99号"
+        before = file_digest(store)
+        with pytest.raises(CreditError, match="申诉未处理"):
+            publish_month(store, month, number, when, "张三", EDITOR, force_reason="演示", with_pdf=False)
+        assert file_digest(store) == before
+        done = publish_month(store, month, number, when, "张三", EDITOR, force_reason="演示",
+                             objections_confirmed=True, with_pdf=False)
+        assert done.number == number and store.publishing.current_publication(month)["number"] == number
