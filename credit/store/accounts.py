@@ -122,8 +122,10 @@ class Accounts:
         passwords are ever checked before the lock. Every failure gets the same message, and an
         unknown or disabled name is checked against a dummy hash with today's parameters, so
         neither the answer nor its time tells whether a name exists. A locked account is refused
-        without any check (that is the point of the lock); it answers sooner, which tells only
-        that the name was attacked in the last LOCK_MINUTES minutes.
+        without any check (that is the point of the lock) and with the same message, but it
+        answers sooner: someone who made the lock happen by MAX_FAILED guesses can tell, for
+        LOCK_MINUTES, that the name exists. Accepted: a dummy check there would hold the write
+        lock (and 128 MiB) for nothing on every refused guess, which is what a flood of guesses is.
         """
         at = at or datetime.now().astimezone()
         username = username.strip()
