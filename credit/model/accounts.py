@@ -55,7 +55,12 @@ PERMISSION_NAMES: dict[str, str] = {
     "review": "审核单位报送与申诉",
 }
 
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+# N = 2^17 (OWASP's scrypt floor): ~0.1-0.3 s and 128 MiB per hash, so guessing is slow. Parameters are
+# stored in each hash, so hashes made with older ones still verify and are re-hashed at the next login.
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**17, 8, 1
+# OpenSSL refuses more than 32 MiB unless told; 256 MiB covers N = 2^17 (about 129 MiB) and refuses a
+# tampered hash asking for absurd work instead of exhausting memory.
+SCRYPT_MAXMEM = 256 * 1024 * 1024
 MIN_PASSWORD = 8
 
 
@@ -134,12 +139,20 @@ def check_password_strength(password: str) -> None:
         raise CreditError("密码须同时包含字母和数字（或符号）")
 
 
-def hash_password(password: str) -> str:
-    """`scrypt$N$r$p$salt$hash`, base64; a fresh random salt each time."""
+def hash_password(password: str, *, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P) -> str:
+    """`scrypt$N$r$p$salt$hash`, base64; a fresh random salt each time.
+
+    The parameters default to today's; passing older ones only serves tests of re-hashing.
+    """
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=32, maxmem=SCRYPT_MAXMEM)
     b64 = lambda b: base64.b64encode(b).decode("ascii")  # noqa: E731
-    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${b64(salt)}${b64(digest)}"
+    return f"scrypt${n}${r}${p}${b64(salt)}${b64(digest)}"
+
+
+def needs_rehash(stored: str) -> bool:
+    """True when `stored` was made with other scrypt parameters than today's (e.g. the old N = 2^14)."""
+    return not stored.startswith(f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}$")
 
 
 def verify_password(password: str, stored: str) -> bool:
@@ -149,7 +162,7 @@ def verify_password(password: str, stored: str) -> bool:
             return False
         expected = base64.b64decode(digest)
         got = hashlib.scrypt(password.encode("utf-8"), salt=base64.b64decode(salt), n=int(n), r=int(r),
-                             p=int(p), dklen=len(expected))
+                             p=int(p), dklen=len(expected), maxmem=SCRYPT_MAXMEM)
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(got, expected)

@@ -6,7 +6,9 @@ operation itself in its own write transaction (there is no way to add an arbitra
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from credit.errors import CreditError
@@ -18,6 +20,7 @@ from credit.model.accounts import (
     authorize,
     check_password_strength,
     hash_password,
+    needs_rehash,
     verify_password,
 )
 from credit.store.core import Core
@@ -25,11 +28,23 @@ from credit.store.util import now
 
 MAX_FAILED = 5
 LOCK_MINUTES = 15
-_DUMMY_HASH = hash_password("timing-equaliser-0")
+# Each login holds the write lock for one scrypt check (0.1-0.3 s, seconds on a loaded machine), so a
+# burst of parallel logins queues; they wait this long for their turn rather than fail as busy.
+LOGIN_WAIT_MS = 60_000
+# The one answer to every failed login: it must not tell an unknown name from a wrong password, a
+# disabled or a locked account, nor how many tries are left (that would confirm the name exists).
+LOGIN_FAILED = "用户名或密码不正确，或账户已停用、暂时锁定。如多次失败，请联系管理员。"
+
+
+@cache
+def dummy_hash() -> str:
+    """A hash with today's parameters for names that cannot log in; made once, on first need
+    (not at import: every CLI start would pay for a hash it rarely uses)."""
+    return hash_password(secrets.token_urlsafe(16))
 
 
 class LoginFailed(CreditError):
-    """Wrong name or password, a disabled or a locked account (the message says which is safe)."""
+    """Wrong name or password, a disabled or a locked account: always the one message LOGIN_FAILED."""
 
 
 class Accounts:
@@ -123,37 +138,52 @@ class Accounts:
             self._core.changed(who, "account.disable" if disabled else "account.enable", {"username": username})
 
     def login(self, username: str, password: str, *, at: datetime | None = None) -> Actor:
-        """Check the password; count failures and lock the account for a while after too many."""
+        """Check the password; count failures and lock the account for a while after too many.
+
+        Read, check and count happen in one BEGIN IMMEDIATE transaction: parallel guesses queue on
+        the write lock, each sees the counter the one before it left, so no more than MAX_FAILED
+        passwords are ever checked before the lock. Every failure gets the same message, and an
+        unknown or disabled name is checked against a dummy hash with today's parameters, so
+        neither the answer nor its time tells whether a name exists. A locked account is refused
+        without any check (that is the point of the lock) and with the same message, but it
+        answers sooner: someone who made the lock happen by MAX_FAILED guesses can tell, for
+        LOCK_MINUTES, that the name exists. Accepted: a dummy check there would hold the write
+        lock (and 128 MiB) for nothing on every refused guess, which is what a flood of guesses is.
+        """
         at = at or datetime.now().astimezone()
         username = username.strip()
-        acc = self.account(username)
-        if acc is None:
-            verify_password(password, _DUMMY_HASH)  # same time as a real check: no user probing
-            self._log_login(username, False, "用户不存在")
-            raise LoginFailed("用户名或密码不正确")
-        if acc["disabled"]:
-            self._log_login(username, False, "账户已停用")
-            raise LoginFailed("该账户已停用，请联系管理员")
-        if acc["locked_until"] and datetime.fromisoformat(acc["locked_until"]) > at:
-            self._log_login(username, False, "账户锁定中")
-            raise LoginFailed(f"密码错误次数过多，账户已锁定，请于 {acc['locked_until'][11:16]} 后再试或联系管理员")
+        with self._core.write(wait_ms=LOGIN_WAIT_MS):
+            acc = self.account(username)
+            actor = self._check(username, password, acc, at)
+        if actor is None:
+            raise LoginFailed(LOGIN_FAILED)
+        return actor
+
+    def _check(self, username: str, password: str, acc: dict[str, Any] | None, at: datetime) -> Actor | None:
+        """The login decision and its audit row, inside `login`'s write transaction."""
+        who = username or "（空）"
+        if acc is not None and acc["locked_until"] and datetime.fromisoformat(acc["locked_until"]) > at:
+            self._core.audit(who, "login.failed", {"username": username, "reason": "账户锁定中"})
+            return None
+        if acc is None or acc["disabled"]:
+            verify_password(password, dummy_hash())  # the same work as a real check: no user probing
+            reason = "用户不存在" if acc is None else "账户已停用"
+            self._core.audit(who, "login.failed", {"username": username, "reason": reason})
+            return None
         if not verify_password(password, acc["pw_hash"]):
             failed = int(acc["failed"]) + 1
             locked = (at + timedelta(minutes=LOCK_MINUTES)).isoformat(timespec="seconds") if failed >= MAX_FAILED else None
-            with self._core.write():
-                self._core.db.execute(
-                    "UPDATE accounts SET failed = ?, locked_until = ? WHERE username = ?",
-                    (0 if locked else failed, locked, username),
-                )
-                self._core.audit(username, "login.failed", {"username": username, "failed": failed, "locked": bool(locked)})
-            if locked:
-                raise LoginFailed(f"密码连续错误 {MAX_FAILED} 次，账户已锁定 {LOCK_MINUTES} 分钟")
-            raise LoginFailed(f"用户名或密码不正确（再错 {MAX_FAILED - failed} 次将锁定账户）")
-        with self._core.write():
             self._core.db.execute(
-                "UPDATE accounts SET failed = 0, locked_until = NULL WHERE username = ?", (username,)
+                "UPDATE accounts SET failed = ?, locked_until = ? WHERE username = ?",
+                (0 if locked else failed, locked, username),
             )
-            self._core.audit(username, "login", {"username": username})
+            self._core.audit(username, "login.failed", {"username": username, "failed": failed, "locked": bool(locked)})
+            return None
+        pw_hash = hash_password(password) if needs_rehash(acc["pw_hash"]) else acc["pw_hash"]
+        self._core.db.execute(
+            "UPDATE accounts SET failed = 0, locked_until = NULL, pw_hash = ? WHERE username = ?", (pw_hash, username)
+        )
+        self._core.audit(username, "login", {"username": username})
         return Actor(username, acc["role"], acc["display"], acc.get("unit_id"))
 
     def login_oidc(self, email: str) -> Actor | None:
@@ -172,7 +202,3 @@ class Accounts:
             raise PermissionDenied("未登录或缺少操作账户，操作被拒绝。")
         with self._core.write():
             self._core.audit(actor.username, "logout.expired" if expired else "logout", {"username": actor.username})
-
-    def _log_login(self, username: str, ok: bool, reason: str) -> None:
-        with self._core.write():
-            self._core.audit(username or "（空）", "login" if ok else "login.failed", {"username": username, "reason": reason})

@@ -44,6 +44,7 @@ class Core:
     def __init__(self, path: str | Path, *, busy_timeout_ms: int = 5000):
         self.path = Path(path)
         self._writing = False
+        self._busy_timeout_ms = int(busy_timeout_ms)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: the driver opens no implicit transactions; we (and sqlite-utils'
         # atomic()) issue BEGIN/COMMIT explicitly, so what is in a transaction is visible here.
@@ -99,22 +100,29 @@ class Core:
     # -- transactions --------------------------------------------------------------------------
 
     @contextmanager
-    def write(self) -> Iterator[None]:
+    def write(self, *, wait_ms: int | None = None) -> Iterator[None]:
         """One write transaction: all or nothing, write lock taken up front.
 
         Nested use joins the outer transaction, so one part's operation can call another's
         (adopting weights saves a framework version; seeding adds units and frameworks) and the
         whole stays one all-or-nothing write; an error anywhere rolls the outer one back.
+        `wait_ms` waits longer than the connection's busy timeout for the lock: logins queue on
+        it one password check at a time, and a burst of them should wait, not fail as busy.
         """
         if self._writing:
             yield
             return
         try:
+            if wait_ms is not None:
+                self.conn.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             if is_busy(exc):
                 raise StoreBusyError() from exc
             raise
+        finally:
+            if wait_ms is not None:
+                self.conn.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
         self._writing = True
         try:
             yield

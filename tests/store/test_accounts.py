@@ -24,7 +24,7 @@ from credit.model.accounts import (
 )
 from credit.model.framework import default_framework_texts
 from credit.reports.audit_view import ACTIONS
-from credit.store.accounts import MAX_FAILED, LoginFailed
+from credit.store.accounts import LOGIN_FAILED, MAX_FAILED, LoginFailed
 from credit.store.facade import Store
 from credit.workbook.importer import parse_workbook
 from tests.support.actors import ADMIN, EDITOR, VIEWER, file_digest
@@ -125,12 +125,12 @@ def test_stored_hash_is_not_the_password(demo_db: Path) -> None:
 def test_wrong_passwords_lock_the_account(demo_db: Path) -> None:
     t0 = datetime(2026, 1, 5, 9, 0).astimezone()
     with open_store(demo_db) as store:
-        for i in range(MAX_FAILED - 1):
-            with pytest.raises(LoginFailed, match=f"再错 {MAX_FAILED - 1 - i} 次"):
+        for i in range(MAX_FAILED):
+            with pytest.raises(LoginFailed, match=re.escape(LOGIN_FAILED)):  # no count of tries left: see test_login_security
                 store.login("office", "wrong-pass1", at=t0)
-        with pytest.raises(LoginFailed, match="已锁定"):
-            store.login("office", "wrong-pass1", at=t0)
-        with pytest.raises(LoginFailed, match="锁定"):  # even the right password is refused now
+            assert store.account("office")["failed"] == (i + 1) % MAX_FAILED
+        assert store.account("office")["locked_until"] == (t0 + timedelta(minutes=15)).isoformat(timespec="seconds")
+        with pytest.raises(LoginFailed, match=re.escape(LOGIN_FAILED)):  # even the right password is refused now
             store.login("office", "demo-office-1", at=t0 + timedelta(minutes=5))
         actor = store.login("office", "demo-office-1", at=t0 + timedelta(minutes=16))
         assert actor == Actor("office", ROLE_EDITOR, "演示信用办")
@@ -141,11 +141,13 @@ def test_wrong_passwords_lock_the_account(demo_db: Path) -> None:
 
 def test_unknown_and_disabled_accounts(demo_db: Path) -> None:
     with open_store(demo_db) as store:
-        with pytest.raises(LoginFailed, match="用户名或密码不正确"):
+        with pytest.raises(LoginFailed, match=re.escape(LOGIN_FAILED)):
             store.login("nobody", "whatever1")
         store.set_account_disabled("leader", True, by=ADMIN)
-        with pytest.raises(LoginFailed, match="已停用"):
+        with pytest.raises(LoginFailed, match=re.escape(LOGIN_FAILED)):
             store.login("leader", "demo-leader-1")
+        reasons = [r["detail"]["reason"] for r in store.audit_log(limit=2, action="login.failed")]
+        assert reasons == ["账户已停用", "用户不存在"]  # the audit log, read by admins only, says which
 
 
 def test_change_own_password_needs_the_old_one(demo_db: Path) -> None:
