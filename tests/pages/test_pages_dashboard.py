@@ -87,7 +87,8 @@ def test_unit_page_heat_map_sums_by_first_level_and_drills_down(demo_db: Path) -
     at.selectbox(key="heat_level").select(level).run()
     assert not at.exception
     drilled = json.loads(at.get("plotly_chart")[-1].proto.spec)["data"][0]
-    assert list(drilled["x"]) == list(mine["code"])  # that level's second-level indicators
+    short = {i.code: i.label for i in gm.scores.framework.indicators}
+    assert list(drilled["x"]) == [short[c] for c in mine["code"]]  # that level's indicators, by short name
 
 
 def test_unit_page_shows_points_needed_to_overtake(demo_db: Path) -> None:

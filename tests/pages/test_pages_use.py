@@ -106,9 +106,17 @@ def test_no_page_shows_none_nan_or_internal_codes(demo_db: Path, actor: Actor | 
 # ---- 2 the upload month stays; the result panel belongs to its file ---------------------------------
 
 
+def acknowledge_surges(at: AppTest) -> AppTest:
+    """Tick the "I checked the >10× rises" box when the preview asks for it (确认导入 waits for it)."""
+    boxes = [cb for cb in at.checkbox if str(cb.key or "").startswith("surges-ok-")]
+    for cb in boxes:
+        cb.check()
+    return at.run() if boxes else at
+
+
 def test_upload_keeps_the_chosen_month_after_import_and_drops_the_old_result(demo_db: Path) -> None:
     at = upload(open_page("upload.py", EDITOR), ("十一月.xlsx", good_workbook(demo_db, "2022-11")), month="2022-11")
-    at = press(at, "确认导入")
+    at = press(acknowledge_surges(at), "确认导入")
     assert any("已导入 2022年11月" in s for s in texts(at, "success"))
     assert at.selectbox(key="upload_month").value == "2022-11"  # not the next month
     # the corrected file for the same month: checked against November, and the old result goes
@@ -119,7 +127,7 @@ def test_upload_keeps_the_chosen_month_after_import_and_drops_the_old_result(dem
     assert texts(at, "error") == [], texts(at, "error")
     assert not any("已导入" in s for s in texts(at, "success"))
     assert any("导入预览：2022年11月" in s for s in texts(at, "subheader"))
-    at = press(at, "确认导入")
+    at = press(acknowledge_surges(at), "确认导入")
     with open_store(demo_db) as store:
         assert [v["version"] for v in store.versions("2022-11", "镇街")] == [2, 1]
 
@@ -135,8 +143,9 @@ def test_menus_per_role() -> None:
     dashboard = ["月度排名", "单位详情", "信易贷进度", "权重模拟", "月度通报", "指标说明"]
     assert menu(None) == [*dashboard, "证明材料", "登录"]
     assert menu(VIEWER) == [*dashboard, "证明材料", "我的账户"]
-    assert menu(EDITOR) == [*dashboard, "数据上传", "数据版本", "证明材料", "单位名册", "我的账户"]
-    assert menu(ADMIN) == [*dashboard, "数据上传", "数据版本", "证明材料", "单位名册", "账户管理", "操作日志", "我的账户"]
+    office = ["数据上传", "报送审核", "数据版本", "双公示预检", "证明材料", "单位名册"]
+    assert menu(EDITOR) == [*dashboard, *office, "我的账户"]
+    assert menu(ADMIN) == [*dashboard, *office, "账户管理", "操作日志", "我的账户"]
 
 
 @pytest.mark.parametrize("page", ["upload.py", "versions.py", "units_admin.py", "accounts.py", "audit.py"])
