@@ -34,7 +34,7 @@ FLASH_KEY = "sgs_rules_flash"
 GROUP_NAMES = {"organization": "法人及非法人组织", "natural_person": "自然人", "sole_trader": "个体工商户"}
 
 st.title("双公示预检")
-actor = require("import")
+actor = require("precheck")
 if actor is None:
     st.caption("登录信用办或管理员账户后，可在此检查各部门的行政许可、行政处罚数据。")
     st.stop()
@@ -160,8 +160,9 @@ with tab_records:
             st.download_button("下载问题清单（Excel）", data=lambda: sgs.problems_excel(report),
                                file_name=f"双公示预检问题清单_{report.unit_name}_{month}.xlsx", mime=XLSX_MIME,
                                on_click="ignore", icon=":material/download:", key="sgs-download")
-            st.divider()
-            _apply_section(report, hashlib.sha256(raw).hexdigest())
+            if actor.can("import"):  # a unit account checks its own records; only the office fills them in
+                st.divider()
+                _apply_section(report, hashlib.sha256(raw).hexdigest())
 
 with tab_codes:
     st.caption("D5 统一社会信用代码重错码：上传一列统一社会信用代码（第一行表头“统一社会信用代码”），"

@@ -30,7 +30,7 @@ DATA = [
     ("pages/upload.py", "数据上传", ":material/upload_file:", "upload", "import"),
     ("pages/review.py", "报送审核", ":material/fact_check:", "review", "review"),
     ("pages/versions.py", "数据版本", ":material/history:", "versions", "import"),
-    ("pages/sgs.py", "双公示预检", ":material/fact_check:", "sgs", "import"),
+    ("pages/sgs.py", "双公示预检", ":material/fact_check:", "sgs", "precheck"),
     ("pages/registers.py", "证明材料", ":material/attach_file:", "registers", None),  # every reader may read
 ]
 ADMIN = [
@@ -56,6 +56,11 @@ def _allowed(entries, actor: Actor | None) -> list:
     return out
 
 
+def _unit_tools(actor: Actor) -> list:
+    """Office tools a 被考核单位 may use on its own records (双公示预检); never 证明材料 of other units."""
+    return [e for e in _allowed(DATA, actor) if e[4] == "precheck"]
+
+
 def pages(actor: Actor | None, login_required: bool) -> dict[str, list]:
     """Pages for this session; with a login required and nobody logged in, only the login page."""
     login = st.Page("pages/login.py", title="登录", icon=":material/login:", url_path="login",
@@ -66,7 +71,7 @@ def pages(actor: Actor | None, login_required: bool) -> dict[str, list]:
     if is_unit(actor):
         reading = [e for e in reading if e[3] in UNIT_READING]
         nav = {"看板": [_page(e, default=(i == 0)) for i, e in enumerate(reading)],
-               "本单位": [_page(UNIT_DESK)]}
+               "本单位": [_page(UNIT_DESK), *(_page(e) for e in _unit_tools(actor))]}
         nav["账户"] = [st.Page("pages/account.py", title="我的账户", icon=":material/person:", url_path="account")]
         return nav
     nav = {"看板": [_page(e, default=(i == 0)) for i, e in enumerate(reading)]}

@@ -37,6 +37,7 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "submit": (ROLE_UNIT,),
     "object": (ROLE_UNIT,),
     "review": (ROLE_EDITOR, ROLE_ADMIN),
+    "precheck": (ROLE_EDITOR, ROLE_ADMIN, ROLE_UNIT),  # 双公示预检 (writes nothing; a unit only its own records)
 }
 PERMISSION_NAMES: dict[str, str] = {
     "import": "导入月报表",
@@ -53,6 +54,7 @@ PERMISSION_NAMES: dict[str, str] = {
     "submit": "报送本单位月度数据",
     "object": "对扣分提出申诉",
     "review": "审核单位报送与申诉",
+    "precheck": "使用双公示预检",
 }
 
 # N = 2^17 (OWASP's scrypt floor): ~0.1-0.3 s and 128 MiB per hash, so guessing is slow. Parameters are

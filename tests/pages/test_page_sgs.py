@@ -86,3 +86,21 @@ def test_hidden_from_viewer() -> None:
     """Registered for 信用办/管理员 only (a 领导 account cannot reach it, not even by URL)."""
     assert "pages/sgs.py" not in [e[0] for e in _allowed(DATA, VIEWER)]
     assert "pages/sgs.py" in [e[0] for e in _allowed(DATA, EDITOR)]
+
+
+def test_a_unit_account_checks_only_its_own_records_and_cannot_fill_them_in(demo_db: Path) -> None:
+    """被考核单位 (发改局): the page lists only its own unit; the check runs; "apply" is the office's."""
+    from credit.model.accounts import Actor
+
+    fagai = Actor("fagaiju", "unit", "发改局", "fagai")
+    dong = Actor("dongezhen", "unit", "东阿镇", "dong_e")
+    assert "pages/sgs.py" in [e[0] for e in _allowed(DATA, fagai)]
+    at = open_page("sgs.py", fagai)
+    at.selectbox(key="sgs_month").set_value(MONTH).run()
+    assert at.selectbox(key="sgs_unit").options == ["发改局"]
+    at = upload(at, "sgs-file", "导出.xlsx", faulty())
+    assert "共 8 条记录" in " ".join(texts(at, "markdown"))
+    assert not [b for b in at.button if b.key == "sgs-plan"]  # no 生成导入预览 for a unit account
+    at = open_page("sgs.py", dong)  # a town: 双公示预检 is for 部门 only
+    at.selectbox(key="sgs_month").set_value(MONTH).run()
+    assert any("没有可检查的部门" in w for w in texts(at, "warning"))
