@@ -136,7 +136,7 @@ def flow(url: str, db: Path, tmp: Path, dong, office, fagai) -> None:
     login(fagai, url, "fagaiju", "demo-unit-2")
     open_page(fagai, "填报与申诉")
     fagai.get_by_role("tab", name="申诉").click()
-    fagai.get_by_test_id("stMainBlockContainer").get_by_test_id("stSelectbox").first.click()
+    fagai.get_by_test_id("stMainBlockContainer").get_by_test_id("stSelectbox").filter(has_text="申诉事项").first.click()
     fagai.get_by_role("option", name=re.compile("本月双公示错误数据条数")).click()
     fagai.get_by_label("申诉理由（必填）").fill("错误数据系系统误判")
     fagai.get_by_role("spinbutton", name="如申诉的是报送数据，请填写正确数值").fill("0")
