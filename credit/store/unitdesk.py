@@ -25,6 +25,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from credit.common.months import month_label
 from credit.errors import CreditError
 from credit.model.accounts import Actor, PermissionDenied, authorize, check_unit, is_unit
 from credit.model.contract import (
@@ -434,7 +435,7 @@ class UnitDesk:
         out = []
         subs = self.submissions(by, month) if month else []
         if month and not self.published(month) and not any(s["status"] in ("pending", "accepted") for s in subs):
-            out.append(("info", f"本月待报送：{month} 尚未报送本单位数据"))
+            out.append(("info", f"本月待报送：{month_label(month)}尚未报送本单位数据"))
         latest = subs[0] if subs else None
         if latest and latest["status"] == "returned":
             out.append(("error", f"已退回：{latest['reason']}（报送 #{latest['id']}，请修改后重新报送）"))
