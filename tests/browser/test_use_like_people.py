@@ -9,7 +9,6 @@ encountered an error", no None/nan/NaT, no English leftovers of Streamlit's own 
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from credit.app.service import open_store
 from credit.model.accounts import Actor
 from credit.model.contract import UNIT_COL
 from credit.model.units import load_units
-from tests.support.live import chromium, have_browser, login, rerun_drawn, streamlit_server, wait_drawn
+from tests.support.live import have_browser, login, rerun_drawn, wait_drawn
 from tests.support.paths import ROOT
 from ui.nav import registered
 
@@ -33,20 +32,6 @@ ACCOUNTS = {"领导": ("leader", "demo-leader-1", "viewer"), "信用办": ("offi
 ENGLISH = ["Drag and drop", "per file", "Browse files", "Print", "Record screen", "Made with Streamlit",
            "Press Enter", "Running...", "This app has encountered an error"]
 LEFTOVER = re.compile(r"(?<![A-Za-z])(None|nan|NaN|NaT)(?![A-Za-z])")
-
-
-@pytest.fixture(scope="module")
-def server(demo_db_master: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    db = tmp_path_factory.mktemp("use") / "demo.db"
-    shutil.copyfile(demo_db_master, db)
-    with streamlit_server(ROOT / "Home.py", db=db) as url:
-        yield url, db
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with chromium() as b:
-        yield b
 
 
 def _tab(browser, request, width: int = 1440, height: int = 900):
