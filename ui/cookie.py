@@ -1,7 +1,7 @@
 """The login cookie: written and deleted by a few lines of JavaScript, since Streamlit cannot.
 
 Streamlit 1.67 reads cookies (`st.context.cookies`, those sent with the page load) but has no way
-to set one, so `write_cookie()` renders `st.html(..., unsafe_allow_javascript=True)` (not in an
+to set one, so `write_cookie()` renders an `st.html` element that may run JavaScript (not in an
 iframe: the script runs in the app's own page and sets `document.cookie`). The frontend runs the
 script when its text changes, so the text carries a minute counter: the cookie's Max-Age (the
 idle window) is renewed about once a minute while the user is active, not on every rerun.
