@@ -165,6 +165,20 @@ def test_sign_out_everywhere_is_for_administrators_and_audited(demo_db: Path) ->
         assert store.sessions.live_counts(at=T0) == {"admin": 1}
 
 
+def test_cli_signs_an_account_out_everywhere(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from credit.app import cli
+
+    with open_store(demo_db) as store:
+        _, token = store.login_session(*OFFICE)
+    assert cli.main(["user", "signout", "office", "--db", str(demo_db)]) == 0
+    assert "已结束账户 office 的全部登录（1 个有效登录）" in capsys.readouterr().out
+    with open_store(demo_db) as store:
+        assert store.resume_session(token) is None
+        assert store.audit_log(limit=1)[0]["who"] == "命令行"
+    assert cli.main(["user", "signout", "nobody", "--db", str(demo_db)]) != 0
+    assert "用户「nobody」不存在" in capsys.readouterr().err
+
+
 def test_live_counts_leave_out_idle_logins_and_old_rows_are_pruned(demo_db: Path) -> None:
     with open_store(demo_db) as store:
         _, old = store.login_session(*OFFICE, at=T0)
