@@ -29,7 +29,7 @@ CSS = f"""
 [data-testid="InputInstructions"] {{ display: none; }}
 [data-testid="stStatusWidget"] {{ visibility: hidden; }}
 .st-key-{MOBILE_MONTH_KEY}-box {{ display: none; }}
-.st-key-{COOKIE_BOX} {{ display: none; }}
+.st-key-{COOKIE_BOX}, div:has(> .st-key-{COOKIE_BOX}) {{ display: none; }}
 @media (max-width: {NARROW_PX - 1}px) {{
   .st-key-{MOBILE_MONTH_KEY}-box {{ display: block; }}
 }}

@@ -106,6 +106,8 @@ def test_login_survives_reload_and_the_cookie_holds_only_a_token(server, browser
             saved = store._core.one("SELECT username, revoked_at FROM session_tokens WHERE token_hash = ?",
                                     (token_hash(cookie["value"]),))
         assert saved == {"username": "office", "revoked_at": None}
+        box = page.locator(".st-key-session-cookie")
+        assert box.count() == 1 and box.locator("xpath=..").bounding_box() is None  # written, takes no room
 
         open_page(page, "数据上传")
         reload(page)  # F5
