@@ -7,8 +7,9 @@ the guard that makes deep links (/unit, /upload …) run through this file too (
 
 import streamlit as st
 
-from ui.auth import current_actor, login_required
+from ui.auth import ENDED_KEY, TOKEN_KEY, check_session, idle_minutes, login_required
 from ui.context import month_picker
+from ui.cookie import write_cookie
 from ui.links import go_to_target, remember_target
 from ui.nav import pages
 from ui.notices import show_notices
@@ -19,9 +20,12 @@ st.set_page_config(page_title="平阴县信用体系建设监测分析平台", p
 apply_style()
 
 with storage_guard():  # disk full, read-only, corrupt database: a message, not a crash page
-    actor = current_actor()
+    actor = check_session()  # still logged in? (token checked each rerun; a cookie logs in after F5)
+    write_cookie(st.session_state.get(TOKEN_KEY) if actor is not None else None, idle_minutes() * 60)
     registered = pages(actor, login_required())
     nav = st.navigation(registered, position="sidebar", expanded=True)  # all pages, no "View more"
+    if st.session_state.pop(ENDED_KEY, False) and nav.title != "登录":
+        st.switch_page("pages/login.py")  # the login ended elsewhere: say so on the login page
     if actor is None and login_required():
         remember_target()  # a shared link opens where it pointed once the user has logged in
     else:

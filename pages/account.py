@@ -1,9 +1,13 @@
-"""我的账户: who am I, change my own password, log out."""
+"""我的账户: who am I, change my own password, log out.
+
+Changing the password ends every login of the account (the domain revokes its tokens), this
+browser's too: the user logs in again with the new password.
+"""
 
 import streamlit as st
 
 from credit.errors import CreditError
-from ui.auth import current_actor, logout
+from ui.auth import current_actor, end_login, logout
 from ui.context import store
 from ui.router import ensure_router
 
@@ -29,6 +33,8 @@ with st.form("passwd", clear_on_submit=True):
         else:
             try:
                 store().set_password(actor.username, new, by=actor, old_password=old)
-                st.success("密码已修改。")
             except CreditError as exc:
                 st.error(str(exc))
+            else:
+                end_login("密码已修改，所有设备上的登录均已退出，请使用新密码重新登录。")
+                st.rerun()

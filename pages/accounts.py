@@ -1,4 +1,4 @@
-"""账户管理 (admin): accounts, roles, password resets, and the login settings."""
+"""账户管理 (admin): accounts, roles, password resets, sign-out everywhere, and the login settings."""
 
 import pandas as pd
 import streamlit as st
@@ -17,13 +17,17 @@ actor = require("accounts")
 if actor is None:
     st.stop()
 
+flash = st.session_state.pop("accounts_flash", None)
+if flash:
+    st.success(flash)
 rows = store().accounts()
+live = store().sessions.live_counts()
 unit_names = {u.id: u.name for u in store().register()}
 table = pd.DataFrame([{
     "用户名": r["username"], "显示名称": r["display"], "角色": ROLES[r["role"]],
     "绑定单位": unit_names.get(r.get("unit_id") or "", ""),
     "状态": "已停用" if r["disabled"] else ("锁定中" if r["locked_until"] else "正常"),
-    "连续失败次数": r["failed"], "创建人": r["created_by"], "创建时间": beijing(r["created_at"]),
+    "连续失败次数": r["failed"], "有效登录": live.get(r["username"], 0), "创建人": r["created_by"], "创建时间": beijing(r["created_at"]),
 } for r in rows])
 st.dataframe(table, hide_index=True, width="stretch")
 
@@ -57,7 +61,19 @@ with c2:
                         store().set_password(who, new_pw, by=actor)
                     else:
                         store().set_account_disabled(who, action == "停用", by=actor)
-                    st.success(f"已对账户 {who} 执行：{action}")
+                    st.session_state["accounts_flash"] = f"已对账户 {who} 执行：{action}"
+                    st.rerun()
+                except CreditError as exc:
+                    st.error(str(exc))
+        with st.form("signout-all"):
+            st.subheader("全部退出登录")
+            st.caption("结束该账户在所有浏览器、所有设备上的登录（如设备遗失或密码可能泄露）；"
+                       "对方下一次操作或刷新页面时须重新登录。重设密码、停用账户时也会自动全部退出。")
+            gone = st.selectbox("账户", names, key="signout-who")
+            if st.form_submit_button("全部退出登录"):
+                try:
+                    ended = store().sign_out_everywhere(gone, by=actor)
+                    st.session_state["accounts_flash"] = f"已结束账户 {gone} 的全部登录（{ended} 个有效登录）。"
                     st.rerun()
                 except CreditError as exc:
                     st.error(str(exc))

@@ -3,11 +3,17 @@
 Pages ask `current_actor()` for the account to pass to every write in `credit/` (which checks the
 role again on the server side) and `require(permission)` to show a clear message instead of a
 widget the role may not use. Sessions expire after a period of inactivity.
+
+A login survives a reload (F5): logging in issues a token (`credit.store.sessions`) that
+`ui.cookie` keeps in a browser cookie; a new session without a login hands the cookie's token to
+the domain and is logged in again if it is still live. `check_session()` runs once per rerun from
+Home.py and asks the domain whether the session's token is still live (one indexed read), so a
+sign-out in another tab, a password change, a disabled account or an administrator's "sign out
+everywhere" ends this session at its next action and shows the login page.
 """
 
 from __future__ import annotations
 
-import os
 import time
 
 import streamlit as st
@@ -15,14 +21,21 @@ import streamlit as st
 from credit.model.accounts import PERMISSION_NAMES, PERMISSIONS, ROLES, Actor
 from credit.store.accounts import LoginFailed
 from ui.context import store
+from ui.cookie import COOKIE_NAME, DROP_KEY
 
 ACTOR_KEY = "actor"
 SEEN_KEY = "actor_seen"
-DEFAULT_IDLE_MINUTES = 30
+TOKEN_KEY = "session_token"  # this browser's login token (server side; the cookie holds the same)
+COOKIE_TRIED_KEY = "session_cookie_tried"  # the cookie's token was tried once in this session
+ENDED_KEY = "login_ended"  # the login ended by itself: Home.py shows the login page
+NOTICE_KEY = "login_notice"
+ENDED_NOTICE = "登录已失效（已在其他页面退出、修改了密码、账户被停用或长时间未操作），请重新登录。"
+EXPIRED_NOTICE = "长时间未操作，已自动退出登录，请重新登录。"
 
 
 def idle_minutes() -> int:
-    return int(store().get_meta("session_idle_minutes") or os.environ.get("CREDIT_IDLE_MINUTES") or DEFAULT_IDLE_MINUTES)
+    """The idle window (the `session_idle_minutes` setting), as the domain reads it."""
+    return store().sessions.idle_minutes()
 
 
 def login_required() -> bool:
@@ -64,6 +77,58 @@ def current_actor() -> Actor | None:
     return actor
 
 
+def check_session() -> Actor | None:
+    """Once per rerun, from Home.py: is this session still logged in, or can a cookie log it in?
+
+    A session with a token asks the domain whether the token is still live; a session without a
+    login tries the cookie its browser sent (once: `st.context.cookies` are those of the page
+    load and do not change within the session).
+    """
+    actor = current_actor()
+    token = st.session_state.get(TOKEN_KEY)
+    if actor is not None and token:
+        fresh = store().resume_session(token)
+        if fresh is None:
+            end_login(ENDED_NOTICE)
+            return None
+        st.session_state[ACTOR_KEY] = fresh
+        return fresh
+    if actor is None:
+        actor = _from_cookie()
+    return actor
+
+
+def _from_cookie() -> Actor | None:
+    value = st.context.cookies.get(COOKIE_NAME)
+    if not value or st.session_state.get(COOKIE_TRIED_KEY) == value:
+        return None
+    st.session_state[COOKIE_TRIED_KEY] = value
+    actor = store().resume_session(value)
+    if actor is None:  # revoked, expired, disabled or not ours: the browser forgets it
+        _drop_cookie(value)
+        return None
+    st.session_state[ACTOR_KEY] = actor
+    st.session_state[SEEN_KEY] = time.time()
+    st.session_state[TOKEN_KEY] = value
+    return actor
+
+
+def _drop_cookie(token: str | None) -> None:
+    """Have `ui.cookie` delete the browser's cookie if it still holds `token`."""
+    drop = st.session_state.setdefault(DROP_KEY, [])
+    if token and token not in drop:
+        drop.append(token)
+
+
+def end_login(notice: str) -> None:
+    """Forget a login the domain already ended (revoked token, own password change), with a notice."""
+    st.session_state.pop(ACTOR_KEY, None)
+    st.session_state.pop(SEEN_KEY, None)
+    _drop_cookie(st.session_state.pop(TOKEN_KEY, None))
+    st.session_state[NOTICE_KEY] = notice
+    st.session_state[ENDED_KEY] = True
+
+
 def can(permission: str) -> bool:
     actor = current_actor()
     return actor is not None and actor.can(permission)
@@ -85,20 +150,25 @@ def require(permission: str) -> Actor | None:
 def do_login(username: str, password: str) -> str | None:
     """Returns an error message, or None when logged in."""
     try:
-        actor = store().login(username, password)
+        actor, token = store().login_session(username, password)
     except LoginFailed as exc:
         return str(exc)
     st.session_state[ACTOR_KEY] = actor
     st.session_state[SEEN_KEY] = time.time()
+    st.session_state[TOKEN_KEY] = token  # Home.py's next run writes it into the cookie
     return None
 
 
 def logout(expired: bool = False) -> None:
+    """Sign out: the domain revokes this browser's token and audits; the cookie is deleted."""
     actor = st.session_state.pop(ACTOR_KEY, None)
     st.session_state.pop(SEEN_KEY, None)
+    token = st.session_state.pop(TOKEN_KEY, None)
+    _drop_cookie(token)
     if actor is not None:
-        store().logout(actor, expired=expired)
+        store().logout(actor, expired=expired, token=token)
     if expired:
-        st.session_state["login_notice"] = "长时间未操作，已自动退出登录，请重新登录。"
+        st.session_state[NOTICE_KEY] = EXPIRED_NOTICE
+        st.session_state[ENDED_KEY] = True
     if oidc_enabled() and getattr(st.user, "is_logged_in", False):
         st.logout()  # otherwise the identity provider's cookie would sign the user straight back in

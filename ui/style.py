@@ -4,12 +4,15 @@ Streamlit has no setting for the uploader's "Upload" button or its "20MB per fil
 nor for the "Press Enter to apply" hint; the usual way is a rule scoped to their `data-testid`
 that hides the English and adds Chinese with `::after`. Only fixed text lives here (never user
 data). The narrow-screen rules show the top-of-page month control (`ui.context.mobile_month`)
-only where the sidebar is collapsed by default (Streamlit collapses it below 768 px).
+only where the sidebar is collapsed by default (Streamlit collapses it below 768 px). The login
+cookie's script box (`ui.cookie`) is hidden so it takes no room.
 """
 
 from __future__ import annotations
 
 import streamlit as st
+
+from ui.cookie import COOKIE_BOX
 
 NARROW_PX = 768
 MOBILE_MONTH_KEY = "mobile_month"
@@ -26,6 +29,7 @@ CSS = f"""
 [data-testid="InputInstructions"] {{ display: none; }}
 [data-testid="stStatusWidget"] {{ visibility: hidden; }}
 .st-key-{MOBILE_MONTH_KEY}-box {{ display: none; }}
+.st-key-{COOKIE_BOX}, div:has(> .st-key-{COOKIE_BOX}) {{ display: none; }}
 @media (max-width: {NARROW_PX - 1}px) {{
   .st-key-{MOBILE_MONTH_KEY}-box {{ display: block; }}
 }}

@@ -64,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--opening", type=float, required=True, help="年初已注册企业数（家）")
     p.add_argument("--target", type=float, required=True, help="本年新增注册目标（家）")
 
-    p = sub.add_parser("user", help="账户管理：add / passwd / disable / enable / list")
+    p = sub.add_parser("user", help="账户管理：add / passwd / disable / enable / signout / list")
     _db_arg(p)
     usub = p.add_subparsers(dest="user_command", required=True)
     u = usub.add_parser("add", help="新增账户（密码交互输入，或 --password-stdin 从标准输入读取）")
@@ -83,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
         u = usub.add_parser(name, help=text)
         u.add_argument("username")
         u.add_argument("--db", default=argparse.SUPPRESS)
+    u = usub.add_parser("signout", help="结束账户在所有浏览器中的登录（全部退出登录）")
+    u.add_argument("username")
+    u.add_argument("--db", default=argparse.SUPPRESS)
     usub.add_parser("list", help="列出账户").add_argument("--db", default=argparse.SUPPRESS)
 
     p = sub.add_parser("bulletin", help="生成月度通报（按输出文件扩展名：.docx 为 Word，.pdf 为 PDF，.xlsx 为 Excel 附件）")
@@ -162,7 +165,10 @@ def cmd_user(args: argparse.Namespace) -> int:
             print(f"已新增账户 {args.username}（{ROLES[args.role]}{bound}）")
         elif args.user_command == "passwd":
             store.set_password(args.username, _read_password(args.password_stdin), by=CLI)
-            print(f"已重设 {args.username} 的密码")
+            print(f"已重设 {args.username} 的密码（该账户的所有登录均已退出）")
+        elif args.user_command == "signout":
+            ended = store.sign_out_everywhere(args.username, by=CLI)
+            print(f"已结束账户 {args.username} 的全部登录（{ended} 个有效登录）")
         else:
             store.set_account_disabled(args.username, args.user_command == "disable", by=CLI)
             print(f"已{'停用' if args.user_command == 'disable' else '启用'}账户 {args.username}")

@@ -11,7 +11,7 @@ ACTIONS: dict[str, str] = {
     "login": "登录", "login.failed": "登录失败", "login.oidc": "统一身份认证登录", "logout": "退出登录",
     "logout.expired": "超时退出", "import": "导入数据", "restore": "恢复版本",
     "account.add": "新增账户", "account.password": "修改密码", "account.disable": "停用账户",
-    "account.enable": "启用账户", "framework.save": "发布指标体系", "weights.adopt": "采纳为官方权重",
+    "account.enable": "启用账户", "account.signout_all": "全部退出登录", "framework.save": "发布指标体系", "weights.adopt": "采纳为官方权重",
     "scenario.save": "保存权重方案", "unit.add": "新增单位", "unit.rename": "单位更名",
     "unit.retire": "撤销单位", "xyd.set": "设定信易贷目标", "meta.set": "修改设置",
     "bulletin.export": "导出通报", "bulletin.text": "保存通报文稿", "bulletin.publish": "签发通报",

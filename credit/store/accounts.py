@@ -24,6 +24,7 @@ from credit.model.accounts import (
     verify_password,
 )
 from credit.store.core import Core
+from credit.store.tokens import revoke_tokens
 from credit.store.util import now
 
 MAX_FAILED = 5
@@ -108,7 +109,10 @@ class Accounts:
         return str(row["id"])
 
     def set_password(self, username: str, password: str, by: Actor, old_password: str | None = None) -> None:
-        """An admin sets anyone's password; anyone else only their own, giving the old one."""
+        """An admin sets anyone's password; anyone else only their own, giving the old one.
+
+        Every browser login of the account ends (its tokens are revoked), the changer's own too.
+        """
         own = isinstance(by, Actor) and by.username == username and old_password is not None
         who = by.username if own else authorize(by, "accounts")
         acc = self.account(username)
@@ -122,6 +126,7 @@ class Accounts:
                 "UPDATE accounts SET pw_hash = ?, failed = 0, locked_until = NULL, updated_at = ? WHERE username = ?",
                 (hash_password(password), now(), username),
             )
+            revoke_tokens(self._core, username, "password")  # every browser must log in with the new one
             self._core.changed(who, "account.password", {"username": username})
 
     def set_account_disabled(self, username: str, disabled: bool, by: Actor) -> None:
@@ -135,6 +140,8 @@ class Accounts:
                 "UPDATE accounts SET disabled = ?, failed = 0, locked_until = NULL, updated_at = ? WHERE username = ?",
                 (1 if disabled else 0, now(), username),
             )
+            if disabled:
+                revoke_tokens(self._core, username, "disabled")  # its open sessions end at their next action
             self._core.changed(who, "account.disable" if disabled else "account.enable", {"username": username})
 
     def login(self, username: str, password: str, *, at: datetime | None = None) -> Actor:

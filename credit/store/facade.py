@@ -7,7 +7,8 @@ Why it looks like this:
   dependency order and wires them (`Registers` reads `Datasets`, `Scenarios` saves through
   `Frameworks`, ...). The core stays private: no page or report can write an audit row of its own.
 - Parts: `settings` (meta; security keys need an administrator), `units`, `datasets`,
-  `frameworks` (and 信易贷 targets), `users` (accounts, login, sign-out), `registers`
+  `frameworks` (and 信易贷 targets), `users` (accounts, login), `sessions` (browser logins kept
+  across a reload: tokens, sign-out, sign out everywhere), `registers`
   (entries, evidence), `weights` (saved scenarios, adoption of official weights), `exports`
   (audited report exports), `seeding`. File-level backup/restore/rebuild are in
   `credit.store.maintenance`, above this module (they open stores themselves).
@@ -45,6 +46,7 @@ from credit.store.registers import Registers
 from credit.store.results import Results
 from credit.store.scenarios import Scenarios
 from credit.store.seeding import DEFAULT_XYD_TARGETS, SYSTEM_USER, SeedGaps, Seeding
+from credit.store.sessions import Sessions
 from credit.store.settings import Settings
 from credit.store.unitdesk import UnitDesk
 from credit.store.units import SEED_MONTH, NewUnit, Units
@@ -71,6 +73,7 @@ class Store:
         self.frameworks = Frameworks(core)
         self.datasets = Datasets(core, self.units)
         self.users = Accounts(core)
+        self.sessions = Sessions(core, self.users)  # browser logins kept across a reload (tokens)
         self.registers = Registers(core, self.units, self.datasets)
         self.weights = Scenarios(core, self.frameworks)
         self.exports = Exports(core)
@@ -231,8 +234,17 @@ class Store:
     def login_oidc(self, email: str) -> Actor | None:
         return self.users.login_oidc(email)
 
-    def logout(self, actor: Actor, *, expired: bool = False) -> None:
-        self.users.logout(actor, expired=expired)
+    def logout(self, actor: Actor, *, expired: bool = False, token: str | None = None) -> None:
+        self.sessions.logout(actor, token, expired=expired)
+
+    def login_session(self, username: str, password: str, *, at: datetime | None = None) -> tuple[Actor, str]:
+        return self.sessions.login(username, password, at=at)
+
+    def resume_session(self, token: object, *, at: datetime | None = None) -> Actor | None:
+        return self.sessions.resume(token, at=at)
+
+    def sign_out_everywhere(self, username: str, by: Actor) -> int:
+        return self.sessions.sign_out_everywhere(username, by)
 
     # -- evidence registers --------------------------------------------------------------------
 

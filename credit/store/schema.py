@@ -21,6 +21,8 @@ Table overview (see docstrings of `credit.store.facade.Store` for how they are u
 - `xyd_targets`       信易贷 opening figure and target per year.
 - `audit`             append-only log of every change (triggers forbid UPDATE/DELETE).
 - `computed_results`  a cache of scored months, valid for one data/framework/engine version.
+- `session_tokens`    browser logins kept across a reload: sha256 of the cookie's token, account,
+                      created / last seen, revoked (credit.store.sessions).
 """
 
 from __future__ import annotations
@@ -485,3 +487,27 @@ def m0101_unit_accounts(db: Database) -> None:
         """
     )
     db.execute("CREATE INDEX objections_month ON objections (raised_for, unit_id, status)")
+
+
+@MIGRATIONS()
+def m0102_session_tokens(db: Database) -> None:
+    """Logins that survive a page reload: one row per browser login, keyed by the token's sha256.
+
+    The token itself lives only in that browser's cookie; `revoked_at` ends it (sign-out, password
+    change, disabled account, "sign out everywhere", idle expiry). `username` names the account
+    without a foreign key, so a later rebuild of `accounts` (as m0101 did) need not touch this table.
+    """
+    db.execute(
+        """
+        CREATE TABLE session_tokens (
+            id             INTEGER PRIMARY KEY,
+            token_hash     TEXT NOT NULL UNIQUE,    -- hex sha256 of the cookie's token
+            username       TEXT NOT NULL,
+            created_at     TEXT NOT NULL,           -- Beijing time with offset
+            last_seen      TEXT NOT NULL,           -- refreshed at most once a minute
+            revoked_at     TEXT,
+            revoked_reason TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX session_tokens_user ON session_tokens (username, revoked_at)")

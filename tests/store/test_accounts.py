@@ -221,14 +221,36 @@ def test_hardening_config_and_no_unescaped_html() -> None:
         if "unsafe_allow_html=True" in p.read_text(encoding="utf-8") or "st.html(" in p.read_text(encoding="utf-8")
     ]
     # ui/style.py injects one fixed stylesheet (Chinese uploader labels); no value is formatted into it.
-    assert offenders == ["ui/style.py"]
+    # ui/cookie.py writes the login cookie (Streamlit cannot): its script takes only a token-shaped
+    # value, the cookie name and two integers (test_cookie_script_carries_only_a_token below).
+    assert sorted(offenders) == ["ui/cookie.py", "ui/style.py"]
     style = (ROOT / "ui" / "style.py").read_text(encoding="utf-8")
     assert style.count("st.html(") == 1 and "st.html(CSS)" in style
     assert set(re.findall(r"(?<!{){([^{}]+)}(?!})", style.split('CSS = f"""', 1)[1].split('"""', 1)[0])) <= {
-        "MOBILE_MONTH_KEY", "NARROW_PX - 1"}  # only the module's own constants are formatted in
+        "MOBILE_MONTH_KEY", "NARROW_PX - 1", "COOKIE_BOX"}  # only constants are formatted in
+    cookie = (ROOT / "ui" / "cookie.py").read_text(encoding="utf-8")
+    assert cookie.count("st.html(") == 1
+    assert "st.html(cookie_script(token, drop, max_age_s, int(time.time() // 60)), unsafe_allow_javascript=True)" in cookie
+    assert "unsafe_allow_javascript" not in style
     tracked = subprocess.run(["git", "ls-files"], capture_output=True, text=True, cwd=ROOT).stdout.split()
     assert not any(t.endswith("secrets.toml") for t in tracked)
     assert "secrets.toml" in (ROOT / ".gitignore").read_text(encoding="utf-8")
+
+
+def test_cookie_script_carries_only_a_token() -> None:
+    """The one script with JavaScript: every value in it is the cookie name, a token or an integer."""
+    from ui.cookie import COOKIE_NAME, SCRIPT, cookie_script
+
+    assert set(SCRIPT.get_identifiers()) == {"name", "want", "drop", "max_age", "beat"}
+    token = "Ab3_-" + "x" * 38
+    script = cookie_script(token, ["y" * 43, "</script><script>alert(1)</script>", "leader"], 1800, 7)
+    assert f'const name = "{COOKIE_NAME}", want = "{token}", drop = ["{"y" * 43}"], maxAge = 1800, beat = 7;' in script
+    assert "alert" not in script and "leader" not in script and script.count("<script>") == 1
+    assert "SameSite=Strict" in script and "Path=/" in script and '"https:" ? "; Secure"' in script
+    assert 'const name = "credit_session", want = null, drop = []' in cookie_script(None, [], 60, 0)
+    for bad in ("leader", "</script><script>alert(1)</script>", "x" * 42, "x" * 44, "é" * 43):
+        with pytest.raises(ValueError):
+            cookie_script(bad, [], 1800, 0)
 
 
 def test_system_actor_is_admin_for_seeding_only() -> None:

@@ -111,7 +111,8 @@ def login(page, url: str, username: str, password: str) -> None:
 
 
 def open_page(page, title: str) -> None:
-    """Navigate through the sidebar: a full reload would start a new (signed-out) session."""
+    """Navigate through the sidebar: a full reload starts a new session (logged in again from the
+    login cookie, but the widgets' state is gone)."""
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
     wait_drawn(page)
     page.get_by_role("heading", name=title).first.wait_for()
