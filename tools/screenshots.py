@@ -124,6 +124,16 @@ def full_page_png(page, path: Path, width: int, height: int) -> None:
     page.set_viewport_size({"width": width, "height": height})
 
 
+def shoot(page, role: str, title: str, width: int, height: int, stem: Path | None) -> Shot:
+    """Check what is on screen now and, unless `stem` is None, save it as `<stem>-<width>.png`."""
+    wait_drawn(page)
+    file = None if stem is None else stem.with_name(f"{stem.name}-{width}.png")
+    if file is not None:
+        full_page_png(page, file, width, height)
+    problems, words = findings(page.locator("body").inner_text(), page.get_by_test_id("stException").count())
+    return Shot(role, title, width, file, problems, words)
+
+
 def sign_in(page, url: str, role: str) -> None:
     account = ROLES[role]
     if account is None:
@@ -144,12 +154,15 @@ def walk(browser, url: str, role: str, width: int, height: int, out: Path | None
         sign_in(page, url, role)
         for n, (title, slug, href) in enumerate(menu(page, narrow), start=1):
             open_from_menu(page, href, narrow)
-            file = None if out is None else out / role / f"{n:02d}-{slug}-{width}.png"
-            if file is not None:
-                full_page_png(page, file, width, height)
-            problems, words = findings(page.locator("body").inner_text(),
-                                       page.get_by_test_id("stException").count())
-            yield Shot(role, title, width, file, problems, words)
+            yield shoot(page, role, title, width, height, None if out is None else out / role / f"{n:02d}-{slug}")
+            tabs = page.get_by_test_id("stMain").get_by_role("tab")
+            for k in range(1, tabs.count()):  # a tab's content is hidden until it is chosen
+                tab = tabs.nth(k)
+                name = tab.inner_text().strip()
+                tab.click()
+                page.wait_for_timeout(300)
+                yield shoot(page, role, f"{title}·{name}", width, height,
+                            None if out is None else out / role / f"{n:02d}-{slug}-t{k + 1}")
     finally:
         ctx.close()
 

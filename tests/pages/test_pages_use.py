@@ -167,7 +167,7 @@ def test_unit_charts_use_short_chinese_names_and_the_rank_axis_runs_1_to_n(demo_
     labels = []
     for spec in specs:
         for trace in spec["data"]:
-            for axis in ("x", "theta"):
+            for axis in ("x", "y", "theta"):
                 labels += [str(v) for v in trace.get(axis) or [] if isinstance(v, str)]
     assert labels and not [v for v in labels if CODE.fullmatch(v)]
     assert {"村居失信治理", "诚信宣传", "严重失信事件"} <= set(labels)  # T7, T8, T9
@@ -178,6 +178,19 @@ def test_unit_charts_use_short_chinese_names_and_the_rank_axis_runs_1_to_n(demo_
     radar = next(s for s in specs if "scatterpolar" in {t["type"] for t in s["data"]})
     assert radar["layout"]["polar"]["radialaxis"]["angle"] != 90  # the scale is not drawn along the first spoke
     assert not [e.label for e in at.expander if CODE.search(e.label)]
+
+
+def test_a_unit_account_reads_names_and_months_not_codes(demo_db: Path) -> None:
+    """本年满分还需 and 本年扣分事项 as 东阿镇 reads them: indicator names in a table that wraps (the
+    full 满分还需 sentence, not a grid cell cut off), months as 2022年3月, no code column."""
+    at = open_page("unit.py", Actor("dongezhen", "unit", "东阿镇", "dong_e"))
+    todo = next(t.value for t in at.table if "满分还需" in t.value.columns)
+    assert list(todo.columns) == ["指标", "分值", "得分", "失分", "满分还需"]
+    row = todo.set_index("指标").loc["村居失信治理情况"]  # T7: two village cases (March, August)
+    assert (row["分值"], row["得分"], row["失分"]) == ("10", "8", "2")
+    assert not [v for v in todo.to_numpy().ravel() if CODE.fullmatch(str(v))]
+    events = next(df.value for df in at.dataframe if "事项说明" in df.value.columns)
+    assert list(events["月份"]) == ["2022年3月", "2022年8月"]
 
 
 def test_bulletin_warnings_name_the_indicator_not_its_code(demo_db: Path) -> None:
