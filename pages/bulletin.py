@@ -55,7 +55,7 @@ for a in red:
     st.error(f"**{a.unit}**（{a.group}）：{a.reason}", icon="🚨")
 if yellow:
     with st.expander(f"黄色预警 {len(yellow)} 个", expanded=not red):
-        st.dataframe(alerts_frame(yellow).drop(columns="预警等级"), hide_index=True, width="stretch")
+        st.table(alerts_frame(yellow).drop(columns="预警等级"), hide_index=True)  # the reason wraps, not cut off
 if not data.alerts:
     st.success("本月各单位均无预警。")
 
@@ -64,8 +64,9 @@ for tab, gb in zip(tabs, data.groups):
     with tab:
         table = blank_missing(gb.table, "—", digits={c: 2 for c in gb.table.select_dtypes("float").columns})
         st.dataframe(table, hide_index=True, width="stretch", column_config={
+            **{c: st.column_config.NumberColumn(format="%.2f") for c in table.select_dtypes("float").columns},
             "排名变化": st.column_config.NumberColumn(format="%+d", help="正数为上升、负数为下降"),
-        })
+        })  # 9.00 and 8.75 alike, as on the ranking page
 with tabs[-1]:
     ded = data.deductions
     if ded.empty:

@@ -182,7 +182,8 @@ if n_pages > 1:
 shown = heat.iloc[(page_no - 1) * PAGE_ROWS: page_no * PAGE_ROWS]
 fig = px.imshow(shown, color_continuous_scale="RdYlGn", zmin=0, zmax=100, aspect="auto",
                 labels=dict(x="指标", y="单位", color="完成度%"), text_auto=".0f")
-st.plotly_chart(style_fig(fig, 60 + 28 * len(shown)), width="stretch")
+fig.update_yaxes(dtick=1)  # every unit's name, also where a phone's rotated column labels take height
+st.plotly_chart(style_fig(fig, 160 + 28 * len(shown)), width="stretch")
 downloads(bd.code_heat.round(1).reset_index().rename(columns={"unit": "单位"}), f"{group}指标完成度_{month}",
           key="dl-heat")
 st.caption(f"数据月份：{month_label(month)}；完成度 = 得分 ÷ 该指标分值（一级指标为得分 ÷ 适用分值）；"

@@ -46,6 +46,19 @@ LEFTOVER = re.compile(r"(?<![A-Za-z])(None|nan|NaN|NaT|null|undefined)(?![A-Za-z
 # ASCII words a Chinese page may legitimately show (formats, standards, product names)
 ALLOWED_WORDS = {"Excel", "Word", "PDF", "XLSX", "XLS", "xlsx", "xls", "docx", "pdf", "CSV", "csv", "sha", "SHA",
                  "GB", "MB", "KB", "OIDC", "SQLite", "TOML", "toml", "LibreOffice"}
+# What a reader sees: text nodes whose element is visible and has a size, without icon ligatures
+# (":material/upload:" is drawn from the text "upload") and the zero-size "Skip to main content" link.
+VISIBLE_TEXT = """() => {
+  const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT), out = [];
+  for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+    const e = n.parentElement;
+    if (!e || e.closest('[data-testid="stIconMaterial"], script, style, [class*="material-symbols"]')) continue;
+    if (!e.checkVisibility({checkOpacity: true, checkVisibilityCSS: true})) continue;
+    const r = e.getBoundingClientRect();
+    if (r.width > 1 && r.height > 1) out.push(n.textContent);
+  }
+  return out.join("\\n");
+}"""
 WORD = re.compile(r"[A-Za-z][A-Za-z_]{2,}")
 
 
@@ -130,7 +143,7 @@ def shoot(page, role: str, title: str, width: int, height: int, stem: Path | Non
     file = None if stem is None else stem.with_name(f"{stem.name}-{width}.png")
     if file is not None:
         full_page_png(page, file, width, height)
-    problems, words = findings(page.locator("body").inner_text(), page.get_by_test_id("stException").count())
+    problems, words = findings(page.evaluate(VISIBLE_TEXT), page.get_by_test_id("stException").count())
     return Shot(role, title, width, file, problems, words)
 
 

@@ -15,12 +15,13 @@ import streamlit as st
 from ui.cookie import COOKIE_BOX
 
 NARROW_PX = 768
+UPLOAD_BUTTON = "选择文件"  # the uploader's button: its icon, then this (Streamlit 1.67 nests the label in [data-has-shortcut])
 MOBILE_MONTH_KEY = "mobile_month"
 
 CSS = f"""
 <style>
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] {{ display: none; }}
-[data-testid="stFileUploaderDropzone"] button [data-testid="stIconMaterial"] + span::after {{ content: "选择文件"; }}
+[data-testid="stFileUploaderDropzone"] button [data-has-shortcut]::after {{ content: "{UPLOAD_BUTTON}"; }}
 [data-testid="stFileUploaderDropzoneInstructions"] span {{ display: none; }}
 [data-testid="stFileUploaderDropzoneInstructions"] > div::after {{
   content: "或将文件拖放到此处"; font-size: 0.875rem; opacity: 0.7;

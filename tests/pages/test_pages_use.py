@@ -193,6 +193,18 @@ def test_a_unit_account_reads_names_and_months_not_codes(demo_db: Path) -> None:
     assert list(events["月份"]) == ["2022年3月", "2022年8月"]
 
 
+def test_registers_name_the_indicators_and_months(demo_db: Path) -> None:
+    """证明材料: which indicators count a register is said by name (the frameworks' T5/D8/D12), and
+    the table's months read 2022年1月."""
+    at = open_page("registers.py", VIEWER)
+    said = [c for c in texts(at, "caption") if c.startswith("计分指标")]
+    assert said == ["计分指标——镇（街道）、开发区：其他“信易贷+”拓展领域及成效；部门（单位）：其他“信易+”拓展领域及成效。"
+                    "有 1 条（去重后）即得满分。",
+                    "计分指标——部门（单位）：信用分级分类监管覆盖领域。有 1 条（去重后）即得满分。"]
+    months = {m for df in at.dataframe if "月份" in df.value.columns for m in df.value["月份"]}
+    assert months and all(re.fullmatch(r"2022年\d{1,2}月", m) for m in months), months
+
+
 def test_bulletin_warnings_name_the_indicator_not_its_code(demo_db: Path) -> None:
     at = open_page("bulletin.py", VIEWER)
     words = page_texts(at) + [str(v) for df in at.dataframe for v in df.value.get("原因", [])]
