@@ -27,6 +27,7 @@ if str(ROOT) not in sys.path:  # also runnable as `python tools/screenshots.py`
     sys.path.insert(0, str(ROOT))
 
 from tests.support.live import chromium, login, rerun_drawn, streamlit_server, wait_drawn  # noqa: E402
+from ui.style import UPLOAD_BUTTON  # noqa: E402
 
 # folder name → (username, password) of the demo accounts (credit/app/demo.py); None = not logged in
 ROLES: dict[str, tuple[str, str] | None] = {
@@ -59,6 +60,9 @@ VISIBLE_TEXT = """() => {
   }
   return out.join("\\n");
 }"""
+# The uploader buttons' text comes from ui.style's CSS (::after): what each visible one draws
+UPLOAD_LABELS = """() => [...document.querySelectorAll('[data-testid="stFileUploaderDropzone"] button [data-has-shortcut]')]
+  .filter(e => e.checkVisibility()).map(e => getComputedStyle(e, '::after').content)"""
 WORD = re.compile(r"[A-Za-z][A-Za-z_]{2,}")
 
 
@@ -144,6 +148,9 @@ def shoot(page, role: str, title: str, width: int, height: int, stem: Path | Non
     if file is not None:
         full_page_png(page, file, width, height)
     problems, words = findings(page.evaluate(VISIBLE_TEXT), page.get_by_test_id("stException").count())
+    labels = page.evaluate(UPLOAD_LABELS)
+    if any(label != f'"{UPLOAD_BUTTON}"' for label in labels):
+        problems.append(f"上传按钮只有图标（{len(labels)} 个中有未显示“{UPLOAD_BUTTON}”的）")
     return Shot(role, title, width, file, problems, words)
 
 

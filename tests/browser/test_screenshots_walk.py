@@ -1,0 +1,36 @@
+"""The screenshot walk (tools/screenshots.py) as a test: a 被考核单位 account opens every page and
+tab of its menu at 1440×900 and at 390×844, and nothing a reader must not see is on any of them —
+no exception box, no None/nan/NaT, no Streamlit English label, no icon-only upload button."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from tests.support.live import have_browser
+from tools.screenshots import SIZES, findings, walk
+
+REASON = have_browser()
+pytestmark = pytest.mark.skipif(REASON is not None, reason=f"真实浏览器测试跳过：{REASON}")
+
+
+def test_findings_catch_what_a_reader_must_not_see() -> None:
+    """The walk's checks themselves: each kind of leftover is reported, Chinese text is not."""
+    problems, _ = findings("得分率 95.60\nBrowse files\n单位 None\n200MB per file", 1)
+    assert problems == ["异常框 1 个", "英文：per file", "英文：Browse files", "空值：None"]
+    assert findings("东阿镇 2022年10月 下载 Excel 通报（PDF）", 0) == ([], [])
+    assert findings("Upload", 0)[0] == ["英文：Upload"] and findings("Uploaded", 0)[0] == []
+
+
+@pytest.mark.parametrize("width,height", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_a_unit_account_walks_every_page_clean(server, browser, tmp_path: Path, width: int, height: int) -> None:
+    url, _ = server
+    shots = list(walk(browser, url, "单位", width, height, tmp_path))
+    titles = [s.title for s in shots]
+    assert {"月度排名", "单位详情", "指标说明", "填报与申诉", "填报与申诉·上传填报文件", "双公示预检", "我的账户"} <= set(titles)
+    assert [(s.title, s.problems) for s in shots if s.problems] == []
+    for s in shots:  # full page: as wide as the window, at least as tall
+        w, h = Image.open(s.file).size
+        assert w == width and h >= height, (s.title, w, h)
