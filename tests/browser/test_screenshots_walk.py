@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.support.live import have_browser
+from tests.support.live import have_browser, wait_drawn
 from tools.screenshots import SIZES, findings, walk
 
 REASON = have_browser()
@@ -34,3 +34,30 @@ def test_a_unit_account_walks_every_page_clean(server, browser, tmp_path: Path, 
     for s in shots:  # full page: as wide as the window, at least as tall
         w, h = Image.open(s.file).size
         assert w == width and h >= height, (s.title, w, h)
+
+
+def test_toolbar_and_chart_tooltips_are_chinese(server, browser) -> None:
+    """Hovering a table's toolbar button or a chart's modebar button shows Chinese (ui.style), not
+    Streamlit's "Download as CSV" or plotly's "Zoom"."""
+    url, _ = server
+    ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    page = ctx.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(url)
+        wait_drawn(page, '[data-testid="stDataFrame"]')
+        page.get_by_test_id("stDataFrame").first.hover()
+        page.locator('[data-testid="stElementToolbarButton"] button[aria-label="Download as CSV"]').first.hover()
+        tip = page.get_by_test_id("stTooltipContent").last
+        tip.wait_for()
+        assert tip.inner_text().strip() == ""  # the English <p> is hidden …
+        assert tip.get_by_test_id("stMarkdownContainer").evaluate(  # … and Chinese drawn in its place
+            "e => getComputedStyle(e, '::after').content") == '"下载 CSV"'
+        page.goto(f"{url}/unit")
+        wait_drawn(page, ".js-plotly-plot")
+        page.locator(".js-plotly-plot").first.hover()
+        zoom = page.locator('.modebar-btn[data-title="Zoom"]').first
+        zoom.hover()
+        assert zoom.evaluate("e => getComputedStyle(e, '::after').content") == '"框选放大"'
+    finally:
+        ctx.close()
