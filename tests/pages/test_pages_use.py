@@ -205,6 +205,13 @@ def test_registers_name_the_indicators_and_months(demo_db: Path) -> None:
     assert months and all(re.fullmatch(r"2022年\d{1,2}月", m) for m in months), months
 
 
+def test_sgs_tabs_and_captions_name_no_code(demo_db: Path) -> None:
+    at = open_page("sgs.py", EDITOR)
+    words = [t.label for t in at.tabs] + texts(at, "caption")
+    assert "统一社会信用代码清单" in words
+    assert not [w for w in words if CODE.search(w)]
+
+
 def test_bulletin_warnings_name_the_indicator_not_its_code(demo_db: Path) -> None:
     at = open_page("bulletin.py", VIEWER)
     words = page_texts(at) + [str(v) for df in at.dataframe for v in df.value.get("原因", [])]
