@@ -193,6 +193,24 @@ def test_a_unit_account_reads_names_and_months_not_codes(demo_db: Path) -> None:
     assert list(events["月份"]) == ["2022年3月", "2022年8月"]
 
 
+UNIT_PAGES = ("ranking.py", "unit.py", "guide.py", "unit_desk.py", "sgs.py", "account.py")
+
+
+def test_a_unit_accounts_pages_show_no_none_nor_english_columns(demo_db: Path) -> None:
+    """Every page of 东阿镇's menu: no None/nan in text or table cells, no column headed by an internal
+    field name (the 证明材料 tab of 填报与申诉 showed "month" and a None 条目编号)."""
+    at = open_page("ranking.py", Actor("dongezhen", "unit", "东阿镇", "dong_e"))
+    problems = []
+    for page in UNIT_PAGES:
+        at.switch_page(str(ROOT / "pages" / page)).run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        problems += [f"{page}: {t[:80]}" for t in page_texts(at) if LEFTOVER.search(t)]
+        problems += [f"{page}: {p}" for p in null_cells(at)]
+        problems += [f"{page}: 列名 {c}" for df in at.dataframe for c in df.value.columns
+                     if re.fullmatch(r"[A-Za-z_]+", str(c))]
+    assert problems == []
+
+
 def test_registers_name_the_indicators_and_months(demo_db: Path) -> None:
     """证明材料: which indicators count a register is said by name (the frameworks' T5/D8/D12), and
     the table's months read 2022年1月."""
