@@ -14,7 +14,7 @@ from ui.auth import current_actor
 from ui.bulletin import bulletin_downloads
 from ui.context import current_month, data_version, db_path, store
 from ui.router import ensure_router
-from ui.widgets import blank_missing
+from ui.widgets import arrow, blank_missing
 
 ensure_router()
 
@@ -62,11 +62,10 @@ if not data.alerts:
 tabs = st.tabs([f"{gb.label}排名" for gb in data.groups] + ["扣分事项"])
 for tab, gb in zip(tabs, data.groups):
     with tab:
-        table = blank_missing(gb.table, "—", digits={c: 2 for c in gb.table.select_dtypes("float").columns})
-        st.dataframe(table, hide_index=True, width="stretch", column_config={
-            **{c: st.column_config.NumberColumn(format="%.2f") for c in table.select_dtypes("float").columns},
-            "排名变化": st.column_config.NumberColumn(format="%+d", help="正数为上升、负数为下降"),
-        })  # 9.00 and 8.75 alike, as on the ranking page
+        ranked = gb.table.assign(排名变化=gb.table["排名变化"].map(arrow))  # ↑2 / ↓1 / —, as the caption says
+        table = blank_missing(ranked, "—", digits={c: 2 for c in ranked.select_dtypes("float").columns})
+        st.dataframe(table, hide_index=True, width="stretch", column_config={  # 9.00 and 8.75 alike
+            c: st.column_config.NumberColumn(format="%.2f") for c in table.select_dtypes("float").columns})
 with tabs[-1]:
     ded = data.deductions
     if ded.empty:

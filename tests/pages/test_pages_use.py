@@ -230,6 +230,14 @@ def test_sgs_tabs_and_captions_name_no_code(demo_db: Path) -> None:
     assert not [w for w in words if CODE.search(w)]
 
 
+def test_bulletin_ranking_shows_rank_moves_as_arrows(demo_db: Path) -> None:
+    """The caption says “↑” up, “↓” down: the table says so too (it showed +1 / -2 / +0)."""
+    at = open_page("bulletin.py", VIEWER)
+    towns = next(df.value for df in at.dataframe if "上月排名" in df.value.columns)
+    moves = dict(zip(towns["单位"], towns["排名变化"]))
+    assert (moves["榆山街道"], moves["孔村镇"], moves["玫瑰镇"]) == ("↑1", "↓2", "—")  # 4→3, 3→5, 1→1
+
+
 def test_bulletin_warnings_name_the_indicator_not_its_code(demo_db: Path) -> None:
     at = open_page("bulletin.py", VIEWER)
     words = page_texts(at) + [str(v) for df in at.dataframe for v in df.value.get("原因", [])]
