@@ -230,6 +230,13 @@ def test_sgs_tabs_and_captions_name_no_code(demo_db: Path) -> None:
     assert not [w for w in words if CODE.search(w)]
 
 
+def test_xyd_progress_legend_sits_under_the_chart(demo_db: Path) -> None:
+    """On a 390 px phone the three legend entries wrapped upwards over the title; below the axis they cannot."""
+    spec = next(s for s in charts(open_page("xyd.py", VIEWER)) if "全县信易贷新增注册企业" in s["layout"]["title"]["text"])
+    legend = spec["layout"]["legend"]
+    assert legend["y"] < 0 and legend["yanchor"] == "top"
+
+
 def test_bulletin_ranking_shows_rank_moves_as_arrows(demo_db: Path) -> None:
     """The caption says “↑” up, “↓” down: the table says so too (it showed +1 / -2 / +0)."""
     at = open_page("bulletin.py", VIEWER)
