@@ -81,6 +81,8 @@ def findings(text: str, exceptions: int) -> tuple[list[str], list[str]]:
     problems = [f"异常框 {exceptions} 个"] if exceptions else []
     problems += [f"英文：{w}" for w in ENGLISH if re.search(rf"(?<![A-Za-z]){re.escape(w)}(?![A-Za-z])", text)]
     problems += [f"空值：{m}" for m in sorted(set(LEFTOVER.findall(text)))]
+    if "**" in text:  # Markdown bold that did not render (CommonMark: ** next to CJK punctuation)
+        problems.append("未渲染的 Markdown：**")
     words = sorted({w for w in WORD.findall(text) if w not in ALLOWED_WORDS} - {w for w in ENGLISH})
     return problems, words
 

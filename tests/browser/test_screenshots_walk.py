@@ -22,6 +22,7 @@ def test_findings_catch_what_a_reader_must_not_see() -> None:
     assert problems == ["异常框 1 个", "英文：per file", "英文：Browse files", "空值：None"]
     assert findings("东阿镇 2022年10月 下载 Excel 通报（PDF）", 0) == ([], [])
     assert findings("Upload", 0)[0] == ["英文：Upload"] and findings("Uploaded", 0)[0] == []
+    assert findings("为我们的理解**[interp]**，", 0)[0] == ["未渲染的 Markdown：**"]
 
 
 @pytest.mark.parametrize("width,height", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
