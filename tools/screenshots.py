@@ -53,7 +53,7 @@ VISIBLE_TEXT = """() => {
   const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT), out = [];
   for (let n = walk.nextNode(); n; n = walk.nextNode()) {
     const e = n.parentElement;
-    if (!e || e.closest('[data-testid="stIconMaterial"], script, style, [class*="material-symbols"]')) continue;
+    if (!e || e.closest('[data-testid="stIconMaterial"], [translate="no"], script, style')) continue;
     if (!e.checkVisibility({checkOpacity: true, checkVisibilityCSS: true})) continue;
     const r = e.getBoundingClientRect();
     if (r.width > 1 && r.height > 1) out.push(n.textContent);
