@@ -46,7 +46,7 @@ def test_toolbar_and_chart_tooltips_are_chinese(server, browser) -> None:
     page.set_default_timeout(60_000)
     try:
         page.goto(url)
-        wait_drawn(page, '[data-testid="stDataFrame"]')
+        wait_drawn(page, '[data-testid="stDataFrame"]', timeout=180_000)
         page.get_by_test_id("stDataFrame").first.hover()
         page.locator('[data-testid="stElementToolbarButton"] button[aria-label="Download as CSV"]').first.hover()
         tip = page.get_by_test_id("stTooltipContent").last
@@ -54,8 +54,8 @@ def test_toolbar_and_chart_tooltips_are_chinese(server, browser) -> None:
         assert tip.inner_text().strip() == ""  # the English <p> is hidden …
         assert tip.get_by_test_id("stMarkdownContainer").evaluate(  # … and Chinese drawn in its place
             "e => getComputedStyle(e, '::after').content") == '"下载 CSV"'
-        page.goto(f"{url}/unit")
-        wait_drawn(page, ".js-plotly-plot")
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name="单位详情").click()  # same session
+        wait_drawn(page, ".js-plotly-plot", timeout=180_000)  # three charts; slow on a loaded machine
         page.locator(".js-plotly-plot").first.hover()
         zoom = page.locator('.modebar-btn[data-title="Zoom"]').first
         zoom.hover()
