@@ -14,7 +14,7 @@ from ui.auth import current_actor
 from ui.bulletin import bulletin_downloads
 from ui.context import current_month, data_version, db_path, store
 from ui.router import ensure_router
-from ui.widgets import blank_missing
+from ui.widgets import arrow, blank_missing
 
 ensure_router()
 
@@ -55,17 +55,17 @@ for a in red:
     st.error(f"**{a.unit}**（{a.group}）：{a.reason}", icon="🚨")
 if yellow:
     with st.expander(f"黄色预警 {len(yellow)} 个", expanded=not red):
-        st.dataframe(alerts_frame(yellow).drop(columns="预警等级"), hide_index=True, width="stretch")
+        st.table(alerts_frame(yellow).drop(columns="预警等级"), hide_index=True)  # the reason wraps, not cut off
 if not data.alerts:
     st.success("本月各单位均无预警。")
 
 tabs = st.tabs([f"{gb.label}排名" for gb in data.groups] + ["扣分事项"])
 for tab, gb in zip(tabs, data.groups):
     with tab:
-        table = blank_missing(gb.table, "—", digits={c: 2 for c in gb.table.select_dtypes("float").columns})
-        st.dataframe(table, hide_index=True, width="stretch", column_config={
-            "排名变化": st.column_config.NumberColumn(format="%+d", help="正数为上升、负数为下降"),
-        })
+        ranked = gb.table.assign(排名变化=gb.table["排名变化"].map(arrow))  # ↑2 / ↓1 / —, as the caption says
+        table = blank_missing(ranked, "—", digits={c: 2 for c in ranked.select_dtypes("float").columns})
+        st.dataframe(table, hide_index=True, width="stretch", column_config={  # 9.00 and 8.75 alike
+            c: st.column_config.NumberColumn(format="%.2f") for c in table.select_dtypes("float").columns})
 with tabs[-1]:
     ded = data.deductions
     if ded.empty:

@@ -66,7 +66,7 @@ _rules = sgs_rules.current_rules(store())
 st.markdown(
     "“双公示预检”页面按以下规则检查各部门上报前的行政许可、行政处罚数据，并按本页的 D2a、D2b、D15a、D5 预计扣分。"
     "规则为数据文件（data/sgs_rules.toml），字段取自全国“双公示”数据标准，必填项、表头别名、简易程序限额为我们的理解"
-    "**[interp]**，信用办可在“双公示预检 → 预检规则”中下载、修改并上传替换（校验通过后生效，记入操作日志）。\n"
+    " **[interp]**，信用办可在“双公示预检 → 预检规则”中下载、修改并上传替换（校验通过后生效，记入操作日志）。\n"
     f"- 上报期限：决定作出后 {_rules.report_days} 个工作日内（法定工作日含调休）；"
     f"简易程序限额：对公民 {_rules.person_yuan:g} 元、对法人或其他组织 {_rules.organization_yuan:g} 元（罚款金额以万元填报）。\n"
     "- 计入指标：" + "；".join(f"{c.name} → {'、'.join(c.indicators) or '不计'}" for c in _rules.checks.values())

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from credit.common.clock import beijing
-from credit.common.labels import GROUPS
+from credit.common.labels import GROUPS, group_label
 from credit.common.months import month_label, month_parts
 from credit.errors import CreditError
 from credit.model.contract import INDUSTRIES, UNIT_COL
@@ -33,8 +33,16 @@ from ui.router import ensure_router
 
 ensure_router()
 
-INDICATORS = {"信易+场景": "T5（镇街）、D8（部门）", "分级分类监管": "D12（部门）"}
 EVIDENCE_MB = MAX_EVIDENCE_BYTES // (1024 * 1024)
+
+
+def scored_by(sheet: str) -> str:
+    """The indicators this month's frameworks count the register in, by name and group (no codes)."""
+    names = [f"{group_label(g)}：{ind.name}" for g in GROUPS
+             for ind in loaders.group_month(month, g).scores.framework.indicators
+             if ind.inputs.get("register") == sheet]
+    return "；".join(names) or "无"
+
 
 st.title("证明材料登记")
 month = current_month()
@@ -87,7 +95,8 @@ def show_evidence(sheet: str, table: pd.DataFrame, key: str) -> None:
     if counted.empty:
         return
     st.markdown("**证明材料文件**")
-    entries = {i: f"{r[UNIT_COL]} · {r[KEY_COLUMN[sheet]]}（{r['month']}，{r['来源']}）" for i, r in counted.iterrows()}
+    entries = {i: f"{r[UNIT_COL]} · {r[KEY_COLUMN[sheet]]}（{month_label(r['month'])}，{r['来源']}）"
+               for i, r in counted.iterrows()}
     pick = st.selectbox("选择条目", list(entries), format_func=entries.get, key=f"{key}-entry")
     entry = counted.loc[pick]
     name = str(entry[KEY_COLUMN[sheet]])
@@ -179,7 +188,7 @@ for i, (tab, sheet) in enumerate(zip(st.tabs(list(REGISTER_TITLES.values())), RE
             st.success(notice)
         view = store().register_view(year, upto, sheet)
         table = view.table
-        st.caption(f"计分指标：{INDICATORS[sheet]}，有 1 条（去重后）即得满分。")
+        st.caption(f"计分指标——{scored_by(sheet)}。有 1 条（去重后）即得满分。")
         counts = unit_counts(sheet, table)
         m1, m2, m3 = st.columns(3)
         m1.metric("登记条目", f"{len(table)} 条")
@@ -189,7 +198,8 @@ for i, (tab, sheet) in enumerate(zip(st.tabs(list(REGISTER_TITLES.values())), RE
             st.dataframe(counts, hide_index=True, width="stretch", key=f"{key}-counts")
         shown = filtered(table, key)
         cols = ["month", *headers(sheet), "出处", "重复说明", "证明材料"]
-        st.dataframe(shown[cols].rename(columns={"month": "月份"}), hide_index=True, width="stretch",
+        st.dataframe(shown[cols].assign(month=shown["month"].map(month_label)).rename(columns={"month": "月份"}),
+                     hide_index=True, width="stretch",
                      key=f"{key}-table")
         show_evidence(sheet, table, key)
         st.markdown("**新增登记**")

@@ -71,7 +71,7 @@ if not units:
     st.stop()
 unit = c2.selectbox("部门（单位）", units, format_func=lambda u: u.name_at(month), key="sgs_unit")
 
-tab_records, tab_codes, tab_rules = st.tabs(["双公示数据预检", "统一社会信用代码清单（D5）", "预检规则"])
+tab_records, tab_codes, tab_rules = st.tabs(["双公示数据预检", "统一社会信用代码清单", "预检规则"])
 
 
 def _predictions(preds) -> None:
@@ -165,7 +165,7 @@ with tab_records:
                 _apply_section(report, hashlib.sha256(raw).hexdigest())
 
 with tab_codes:
-    st.caption("D5 统一社会信用代码重错码：上传一列统一社会信用代码（第一行表头“统一社会信用代码”），"
+    st.caption("统一社会信用代码重错码存续情况：上传一列统一社会信用代码（第一行表头“统一社会信用代码”），"
                "列出错码（位数、字符、校验位）和重码，按当前规则预计扣分。")
     cup = st.file_uploader("上传统一社会信用代码清单", type=["xlsx", "xls", "csv"], key="sgs-codes")
     if cup is not None:

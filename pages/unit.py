@@ -16,7 +16,7 @@ from ui.auth import current_actor
 from ui.context import current_month, store
 from ui.links import arrived, keep
 from ui.router import ensure_router
-from ui.widgets import blank_missing, downloads, month_ticks, style_fig
+from ui.widgets import blank_missing, cell_text, downloads, month_ticks, style_fig
 
 ensure_router()
 
@@ -102,13 +102,14 @@ with right:
 
 short = {i.code: i.label for i in fw.indicators}
 bars = mine.assign(简称=mine["code"].map(short))
-fig = go.Figure()
+fig = go.Figure()  # horizontal: the short names stay level and apart on a 390 px phone too
 for col, name, colour in (("points", "满分", "#d9d9d9"), ("earned", "得分", "#2e75b6")):
-    fig.add_bar(x=bars["简称"], y=bars[col], name=name, marker_color=colour,
+    fig.add_bar(y=bars["简称"], x=bars[col], name=name, marker_color=colour, orientation="h",
                 customdata=bars[["code", "indicator"]].to_numpy(),
-                hovertemplate="%{customdata[1]}（%{customdata[0]}）<br>" + name + " %{y:.2f}<extra></extra>")
-fig.update_layout(barmode="overlay", title="二级指标得分", yaxis_title="分", xaxis_tickangle=-30)
-st.plotly_chart(style_fig(fig, 380), width="stretch")
+                hovertemplate="%{customdata[1]}（%{customdata[0]}）<br>" + name + " %{x:.2f}<extra></extra>")
+fig.update_layout(barmode="overlay", title="二级指标得分", xaxis_title="分")
+fig.update_yaxes(autorange="reversed")  # the framework's order, top down
+st.plotly_chart(style_fig(fig, 110 + 26 * len(bars)), width="stretch")
 
 att = attainment_vs_median(own, unit_id, bd.median)
 theta = [short[c] for c in att["code"]]
@@ -122,21 +123,22 @@ for values, name, line in ((att["attainment"], labels[unit_id], {}), (att["media
 # The scale sits between two spokes (not on the first one) and the margins leave room for every label.
 fig.update_layout(title="指标完成度（%）与同组中位数",
                   polar=dict(radialaxis=dict(range=[0, 100], angle=90 + 180 / max(len(att), 1), tickfont_size=10),
-                             angularaxis=dict(direction="clockwise", rotation=90)))
-style_fig(fig, 460).update_layout(margin=dict(l=80, r=80, t=90, b=60))
+                             angularaxis=dict(direction="clockwise", rotation=90, tickfont_size=12),
+                             domain=dict(x=[0.2, 0.8])))  # a share of the width: room for labels on a phone too
+style_fig(fig, 460).update_layout(margin=dict(l=10, r=10, t=90, b=60))
 st.plotly_chart(fig, width="stretch")
 
 if unit_account:
     st.subheader("本年满分还需")
     st.caption("按现行指标体系和本年截至本月的数据推算：完成下列事项，对应指标即可在年底得满分。")
-    todo = mine_detail.todo.rename(columns={"code": "编号"})
-    st.dataframe(todo, hide_index=True, width="stretch", column_config={
-        "编号": st.column_config.TextColumn(width="small"), "指标": st.column_config.TextColumn(width="medium"),
-        "满分还需": st.column_config.TextColumn(width="large")})
+    # a static table wraps the long 满分还需 sentences (a data grid cuts them off); names, not codes
+    todo = mine_detail.todo.drop(columns=["code"])
+    st.table(todo.assign(**{c: todo[c].map(cell_text) for c in ("分值", "得分", "失分")}), hide_index=True)
     ev = mine_detail.events
     if not ev.empty:
         st.subheader("本年扣分事项")
         shown = ev.drop(columns=["unit_id", "row"]).rename(columns={"month": "月份"})
+        shown["月份"] = shown["月份"].map(month_label)
         st.dataframe(shown.dropna(axis=1, how="all"), hide_index=True, width="stretch")
 
 st.subheader("失分明细")
@@ -180,7 +182,8 @@ if n_pages > 1:
 shown = heat.iloc[(page_no - 1) * PAGE_ROWS: page_no * PAGE_ROWS]
 fig = px.imshow(shown, color_continuous_scale="RdYlGn", zmin=0, zmax=100, aspect="auto",
                 labels=dict(x="指标", y="单位", color="完成度%"), text_auto=".0f")
-st.plotly_chart(style_fig(fig, 60 + 28 * len(shown)), width="stretch")
+fig.update_yaxes(dtick=1)  # every unit's name, also where a phone's rotated column labels take height
+st.plotly_chart(style_fig(fig, 160 + 28 * len(shown)), width="stretch")
 downloads(bd.code_heat.round(1).reset_index().rename(columns={"unit": "单位"}), f"{group}指标完成度_{month}",
           key="dl-heat")
 st.caption(f"数据月份：{month_label(month)}；完成度 = 得分 ÷ 该指标分值（一级指标为得分 ÷ 适用分值）；"

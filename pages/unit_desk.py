@@ -11,10 +11,12 @@ from credit.common.clock import beijing
 from credit.common.months import month_label
 from credit.errors import CreditError
 from credit.model.contract import GROUP_SHEET, REGISTER_SHEETS, SHEETS
+from credit.workbook.registers import headers
 from credit.workbook.template import column_note, number_rule
 from ui.auth import require
 from ui.context import store
 from ui.router import ensure_router
+from ui.widgets import blank_missing
 
 ensure_router()
 
@@ -125,8 +127,10 @@ with tab_evidence:
     for reg in REGISTER_SHEETS:
         own_rows = store().registers.unit_register(actor, year, upto, reg, unit.id)
         st.markdown(f"**{reg}**（本单位本年登记 {len(own_rows)} 项）")
-        if not own_rows.empty:
-            st.dataframe(own_rows, hide_index=True, width="stretch")
+        if not own_rows.empty:  # the columns the 证明材料 page shows, months as 2022年3月 (no internal ids)
+            cols = ["month", *headers(reg), "出处", "重复说明", "证明材料"]
+            shown = own_rows[cols].assign(month=own_rows["month"].map(month_label)).rename(columns={"month": "月份"})
+            st.dataframe(blank_missing(shown), hide_index=True, width="stretch")
     files = store().evidence_files(year, by=actor)
     if not files:
         st.info("本单位本年尚无证明材料文件。")

@@ -52,7 +52,9 @@ else:
     fig.add_hline(y=goal, line_color="#c00000", annotation_text=f"全年目标 {goal:,.0f}")
     fig.update_layout(title=f"{year} 年全县信易贷新增注册企业（年初 {opening:,.0f} 家）",
                       xaxis_title="月份", yaxis_title="家", yaxis_tickformat=",")
-    st.plotly_chart(style_fig(fig, 420), width="stretch")
+    style_fig(fig, 460).update_layout(  # legend under the axis: on a phone three entries wrap over the title
+        legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0))
+    st.plotly_chart(fig, width="stretch")
 
     st.subheader("各镇（街道）、开发区")
     prev_dec = loaders.inputs(f"{year - 1}-12", "镇街").unit_monthly if f"{year - 1}-12" in store().months_with_data() else None

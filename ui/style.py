@@ -15,18 +15,41 @@ import streamlit as st
 from ui.cookie import COOKIE_BOX
 
 NARROW_PX = 768
+UPLOAD_BUTTON = "选择文件"  # the uploader's button: its icon, then this (Streamlit 1.67 nests the label in [data-has-shortcut])
 MOBILE_MONTH_KEY = "mobile_month"
+
+# Streamlit's table/chart toolbar tooltips (keyed by the button's aria-label) and plotly's modebar
+# tooltips (drawn from data-title by ::after): fixed English, replaced by scoped rules below.
+TOOLBAR_TIPS = {"Show/hide columns": "显示/隐藏列", "Download as CSV": "下载 CSV", "Search": "搜索",
+                "Fullscreen": "全屏", "Close fullscreen": "退出全屏"}
+PLOTLY_TIPS = {"Download plot as a PNG": "下载为图片", "Zoom": "框选放大", "Pan": "平移", "Zoom in": "放大",
+               "Zoom out": "缩小", "Autoscale": "自动缩放", "Reset axes": "还原坐标轴", "Fullscreen": "全屏",
+               "Box Select": "框选", "Lasso Select": "套索选择", "Reset view": "还原视图"}
+
+
+def _tip_rules() -> str:
+    tips = "".join(
+        f'body:has([data-testid="stElementToolbarButton"] button[aria-label="{en}"]:hover) '
+        f'[data-testid="stTooltipContent"] [data-testid="stMarkdownContainer"]::after {{ content: "{zh}"; }}\n'
+        for en, zh in TOOLBAR_TIPS.items())
+    hide = ", ".join(f'body:has([data-testid="stElementToolbarButton"] button[aria-label="{en}"]:hover) '
+                     f'[data-testid="stTooltipContent"] p' for en in TOOLBAR_TIPS)
+    modebar = "".join(f'.modebar-btn[data-title="{en}"]::after {{ content: "{zh}" !important; }}\n'
+                      for en, zh in PLOTLY_TIPS.items())
+    return f"{hide} {{ display: none; }}\n{tips}{modebar}"
+
 
 CSS = f"""
 <style>
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] {{ display: none; }}
-[data-testid="stFileUploaderDropzone"] button [data-testid="stIconMaterial"] + span::after {{ content: "选择文件"; }}
+[data-testid="stFileUploaderDropzone"] button [data-has-shortcut]::after {{ content: "{UPLOAD_BUTTON}"; font-size: 0.875rem; }}
 [data-testid="stFileUploaderDropzoneInstructions"] span {{ display: none; }}
 [data-testid="stFileUploaderDropzoneInstructions"] > div::after {{
   content: "或将文件拖放到此处"; font-size: 0.875rem; opacity: 0.7;
 }}
 [data-testid="stFileUploader"] [data-testid="stBaseButton-minimal"] [data-testid="stMarkdownContainer"] {{ display: none; }}
 [data-testid="InputInstructions"] {{ display: none; }}
+{_tip_rules()}
 [data-testid="stStatusWidget"] {{ visibility: hidden; }}
 .st-key-{MOBILE_MONTH_KEY}-box {{ display: none; }}
 .st-key-{COOKIE_BOX}, div:has(> .st-key-{COOKIE_BOX}) {{ display: none; }}

@@ -47,7 +47,7 @@ def test_unit_page_shows_only_its_own_unit(demo_db: Path) -> None:
     assert "东阿镇" in [s.value for s in at.subheader]
     assert "本年满分还需" in [s.value for s in at.subheader]
     assert "全组指标完成度热力图" not in [s.value for s in at.subheader]
-    todo = next(d.value for d in at.dataframe if "满分还需" in d.value.columns)
+    todo = next(t.value for t in at.table if "满分还需" in t.value.columns)  # a table that wraps
     assert "再出台 1 件信用制度文件（全年目标 3，本年累计 2）" in list(todo["满分还需"])
     assert not [r for r in at.radio if r.key == "unit_group"]
 

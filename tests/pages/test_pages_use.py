@@ -167,7 +167,7 @@ def test_unit_charts_use_short_chinese_names_and_the_rank_axis_runs_1_to_n(demo_
     labels = []
     for spec in specs:
         for trace in spec["data"]:
-            for axis in ("x", "theta"):
+            for axis in ("x", "y", "theta"):
                 labels += [str(v) for v in trace.get(axis) or [] if isinstance(v, str)]
     assert labels and not [v for v in labels if CODE.fullmatch(v)]
     assert {"村居失信治理", "诚信宣传", "严重失信事件"} <= set(labels)  # T7, T8, T9
@@ -178,6 +178,71 @@ def test_unit_charts_use_short_chinese_names_and_the_rank_axis_runs_1_to_n(demo_
     radar = next(s for s in specs if "scatterpolar" in {t["type"] for t in s["data"]})
     assert radar["layout"]["polar"]["radialaxis"]["angle"] != 90  # the scale is not drawn along the first spoke
     assert not [e.label for e in at.expander if CODE.search(e.label)]
+
+
+def test_a_unit_account_reads_names_and_months_not_codes(demo_db: Path) -> None:
+    """本年满分还需 and 本年扣分事项 as 东阿镇 reads them: indicator names in a table that wraps (the
+    full 满分还需 sentence, not a grid cell cut off), months as 2022年3月, no code column."""
+    at = open_page("unit.py", Actor("dongezhen", "unit", "东阿镇", "dong_e"))
+    todo = next(t.value for t in at.table if "满分还需" in t.value.columns)
+    assert list(todo.columns) == ["指标", "分值", "得分", "失分", "满分还需"]
+    row = todo.set_index("指标").loc["村居失信治理情况"]  # T7: two village cases (March, August)
+    assert (row["分值"], row["得分"], row["失分"]) == ("10", "8", "2")
+    assert not [v for v in todo.to_numpy().ravel() if CODE.fullmatch(str(v))]
+    events = next(df.value for df in at.dataframe if "事项说明" in df.value.columns)
+    assert list(events["月份"]) == ["2022年3月", "2022年8月"]
+
+
+UNIT_PAGES = ("ranking.py", "unit.py", "guide.py", "unit_desk.py", "sgs.py", "account.py")
+
+
+def test_a_unit_accounts_pages_show_no_none_nor_english_columns(demo_db: Path) -> None:
+    """Every page of 东阿镇's menu: no None/nan in text or table cells, no column headed by an internal
+    field name (the 证明材料 tab of 填报与申诉 showed "month" and a None 条目编号)."""
+    at = open_page("ranking.py", Actor("dongezhen", "unit", "东阿镇", "dong_e"))
+    problems = []
+    for page in UNIT_PAGES:
+        at.switch_page(str(ROOT / "pages" / page)).run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        problems += [f"{page}: {t[:80]}" for t in page_texts(at) if LEFTOVER.search(t)]
+        problems += [f"{page}: {p}" for p in null_cells(at)]
+        problems += [f"{page}: 列名 {c}" for df in at.dataframe for c in df.value.columns
+                     if re.fullmatch(r"[A-Za-z_]+", str(c))]
+    assert problems == []
+
+
+def test_registers_name_the_indicators_and_months(demo_db: Path) -> None:
+    """证明材料: which indicators count a register is said by name (the frameworks' T5/D8/D12), and
+    the table's months read 2022年1月."""
+    at = open_page("registers.py", VIEWER)
+    said = [c for c in texts(at, "caption") if c.startswith("计分指标")]
+    assert said == ["计分指标——镇（街道）、开发区：其他“信易贷+”拓展领域及成效；部门（单位）：其他“信易+”拓展领域及成效。"
+                    "有 1 条（去重后）即得满分。",
+                    "计分指标——部门（单位）：信用分级分类监管覆盖领域。有 1 条（去重后）即得满分。"]
+    months = {m for df in at.dataframe if "月份" in df.value.columns for m in df.value["月份"]}
+    assert months and all(re.fullmatch(r"2022年\d{1,2}月", m) for m in months), months
+
+
+def test_sgs_tabs_and_captions_name_no_code(demo_db: Path) -> None:
+    at = open_page("sgs.py", EDITOR)
+    words = [t.label for t in at.tabs] + texts(at, "caption")
+    assert "统一社会信用代码清单" in words
+    assert not [w for w in words if CODE.search(w)]
+
+
+def test_xyd_progress_legend_sits_under_the_chart(demo_db: Path) -> None:
+    """On a 390 px phone the three legend entries wrapped upwards over the title; below the axis they cannot."""
+    spec = next(s for s in charts(open_page("xyd.py", VIEWER)) if "全县信易贷新增注册企业" in s["layout"]["title"]["text"])
+    legend = spec["layout"]["legend"]
+    assert legend["y"] < 0 and legend["yanchor"] == "top"
+
+
+def test_bulletin_ranking_shows_rank_moves_as_arrows(demo_db: Path) -> None:
+    """The caption says “↑” up, “↓” down: the table says so too (it showed +1 / -2 / +0)."""
+    at = open_page("bulletin.py", VIEWER)
+    towns = next(df.value for df in at.dataframe if "上月排名" in df.value.columns)
+    moves = dict(zip(towns["单位"], towns["排名变化"]))
+    assert (moves["榆山街道"], moves["孔村镇"], moves["玫瑰镇"]) == ("↑1", "↓2", "—")  # 4→3, 3→5, 1→1
 
 
 def test_bulletin_warnings_name_the_indicator_not_its_code(demo_db: Path) -> None:

@@ -1,0 +1,64 @@
+"""The screenshot walk (tools/screenshots.py) as a test: a 被考核单位 account opens every page and
+tab of its menu at 1440×900 and at 390×844, and nothing a reader must not see is on any of them —
+no exception box, no None/nan/NaT, no Streamlit English label, no icon-only upload button."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from tests.support.live import have_browser, wait_drawn
+from tools.screenshots import SIZES, findings, walk
+
+REASON = have_browser()
+pytestmark = pytest.mark.skipif(REASON is not None, reason=f"真实浏览器测试跳过：{REASON}")
+
+
+def test_findings_catch_what_a_reader_must_not_see() -> None:
+    """The walk's checks themselves: each kind of leftover is reported, Chinese text is not."""
+    problems, _ = findings("得分率 95.60\nBrowse files\n单位 None\n200MB per file", 1)
+    assert problems == ["异常框 1 个", "英文：per file", "英文：Browse files", "空值：None"]
+    assert findings("东阿镇 2022年10月 下载 Excel 通报（PDF）", 0) == ([], [])
+    assert findings("Upload", 0)[0] == ["英文：Upload"] and findings("Uploaded", 0)[0] == []
+    assert findings("为我们的理解**[interp]**，", 0)[0] == ["未渲染的 Markdown：**"]
+
+
+@pytest.mark.parametrize("width,height", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_a_unit_account_walks_every_page_clean(server, browser, tmp_path: Path, width: int, height: int) -> None:
+    url, _ = server
+    shots = list(walk(browser, url, "单位", width, height, tmp_path))
+    titles = [s.title for s in shots]
+    assert {"月度排名", "单位详情", "指标说明", "填报与申诉", "填报与申诉·上传填报文件", "双公示预检", "我的账户"} <= set(titles)
+    assert [(s.title, s.problems) for s in shots if s.problems] == []
+    for s in shots:  # full page: as wide as the window, at least as tall
+        w, h = Image.open(s.file).size
+        assert w == width and h >= height, (s.title, w, h)
+
+
+def test_toolbar_and_chart_tooltips_are_chinese(server, browser) -> None:
+    """Hovering a table's toolbar button or a chart's modebar button shows Chinese (ui.style), not
+    Streamlit's "Download as CSV" or plotly's "Zoom"."""
+    url, _ = server
+    ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    page = ctx.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(url)
+        wait_drawn(page, '[data-testid="stDataFrame"]', timeout=180_000)
+        page.get_by_test_id("stDataFrame").first.hover()
+        page.locator('[data-testid="stElementToolbarButton"] button[aria-label="Download as CSV"]').first.hover()
+        tip = page.get_by_test_id("stTooltipContent").last
+        tip.wait_for()
+        assert tip.inner_text().strip() == ""  # the English <p> is hidden …
+        assert tip.get_by_test_id("stMarkdownContainer").evaluate(  # … and Chinese drawn in its place
+            "e => getComputedStyle(e, '::after').content") == '"下载 CSV"'
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name="单位详情").click()  # same session
+        wait_drawn(page, ".js-plotly-plot", timeout=180_000)  # three charts; slow on a loaded machine
+        page.locator(".js-plotly-plot").first.hover()
+        zoom = page.locator('.modebar-btn[data-title="Zoom"]').first
+        zoom.hover()
+        assert zoom.evaluate("e => getComputedStyle(e, '::after').content") == '"框选放大"'
+    finally:
+        ctx.close()
