@@ -38,14 +38,16 @@ MASTER = Path(tempfile.gettempdir()) / f"credit-large-{N_UNITS}.db"
 TIMEOUT_S = 60.0  # a page not drawn by then is reported as such
 
 
-def build(path: Path) -> None:
-    register = register_with_departments(N_UNITS - 9)
+def build(path: Path, n_units: int = N_UNITS, months: tuple[str, ...] = MONTHS) -> None:
+    """A register of 9 towns and `n_units` − 9 departments with `months` imported (tests use it too,
+    with a few hundred units: enough for the search-instead-of-list paths)."""
+    register = register_with_departments(n_units - 9)
     rng = random.Random(11)
     with Store(path) as store:
         store.seed_defaults(register, default_framework_texts())
         store.set_meta("login_required", "0")  # readers need no login: the figures are the pages'
         towns, depts = register.active(MONTHS[0], "镇街"), register.active(MONTHS[0], "部门")
-        for month in MONTHS:
+        for month in months:
             m = int(month[5:])
             sheets = {
                 "镇街": ParsedSheet("镇街", unit_rows(rng, "镇街", towns, m)),

@@ -8,17 +8,35 @@ import streamlit as st
 from credit.app.service import unit_detail
 from credit.common.labels import GROUPS, group_label
 from credit.common.months import month_label
+from credit.common.search import NameIndex, count_note
 from credit.model.accounts import PermissionDenied, is_unit
 from credit.scoring.explain import describe_items, explain_row, num
 from credit.scoring.unit_view import attainment_vs_median, lost_points, monthly_inputs, overtake_gap
 from ui import loaders
 from ui.auth import current_actor
-from ui.context import current_month, store
+from ui.context import current_month, data_version, db_path, store
 from ui.links import arrived, keep
 from ui.router import ensure_router
 from ui.widgets import blank_missing, downloads, month_ticks, style_fig
 
 ensure_router()
+
+PICK_LIMIT = 50  # units listed in the picker; a larger group is searched (a 5,000-option box hangs the tab)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _name_index(db: str, version: int, month: str, group: str) -> NameIndex:
+    """The group's units in ranking order, searchable by name and 拼音 (built once per data version)."""
+    summary = loaders.group_month(month, group).summary
+    return NameIndex.build(zip(summary["unit_id"], summary["unit"]))
+
+
+def _take_best_match(month: str, group: str) -> None:
+    """Typing a search shows its best match at once (Enter on "孝直" opens 孝直镇)."""
+    found = _name_index(db_path(), data_version(), month, group).find(st.session_state.get("unit_query", ""), 1)
+    if found:
+        st.session_state["unit_id"] = found[0]
+
 
 month = current_month()
 st.title("单位详情")
@@ -27,8 +45,12 @@ if month is None:
     st.stop()
 
 linked_group, linked_unit = arrived("group"), arrived("unit")
-if linked_group in ("镇街", "部门"):
+if linked_group in GROUPS:
     st.session_state["unit_group"] = linked_group
+elif linked_unit is not None:  # a link without its group: open the group the unit is in
+    home = next((g for g in GROUPS if _name_index(db_path(), data_version(), month, g).has(linked_unit)), None)
+    if home is not None:
+        st.session_state["unit_group"] = home
 actor = current_actor()
 unit_account = is_unit(actor)
 wanted = st.query_params.get("unit")  # deep link /unit?unit=<id>
@@ -59,9 +81,20 @@ else:
             st.session_state["unit_id"] = linked_id
         else:
             st.warning(f"链接中的单位「{linked_unit}」不在{month_label(month)}的本组名单中，已显示第一个单位。")
-    if st.session_state.get("unit_id") not in ids:
+    if st.session_state.get("unit_id") not in labels:
         st.session_state["unit_id"] = ids[0]
-    unit_id = c2.selectbox("单位", ids, key="unit_id", format_func=lambda u: labels[u])
+    if len(ids) <= PICK_LIMIT:  # a county group: every unit in the box, as always
+        options = ids
+    else:  # thousands of units: search on the server, send a short list
+        s1, s2 = c2.columns([2, 3])
+        query = s1.text_input("查找单位", key="unit_query", placeholder="名称、部分名称或拼音首字母",
+                              on_change=_take_best_match, args=(month, group))
+        index = _name_index(db_path(), data_version(), month, group)
+        matches = index.find(query) if query.strip() else None
+        options = index.options(matches, st.session_state["unit_id"], PICK_LIMIT)
+        c2.caption(count_note(len(index), matches, query, PICK_LIMIT))
+        c2 = s2
+    unit_id = c2.selectbox("单位", options, key="unit_id", format_func=lambda u: labels[u])
 keep("group", group)
 keep("unit", unit_id)
 row = summary.set_index("unit_id").loc[unit_id]
