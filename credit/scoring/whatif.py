@@ -55,6 +55,12 @@ def complete_points(fw: Framework, new_points: Mapping[str, float] | None) -> di
     return points
 
 
+def settled_points(fw: Framework, new_points: Mapping[str, float] | None) -> dict[str, float]:
+    """The points a simulation runs on: `new_points` over the official ones, as the what-if
+    framework holds them (what is saved, adopted and perturbed)."""
+    return official_points(fw.with_points(complete_points(fw, new_points)))
+
+
 def level1_totals(fw: Framework, points: Mapping[str, float]) -> dict[str, float]:
     """First-level points implied by second-level points (a level is the sum of its indicators)."""
     out = {lv.name: 0.0 for lv in fw.level1}
@@ -534,9 +540,8 @@ def simulate_on(base: Baseline, new_points: Mapping[str, float] | None, boundary
     the reasons of the rows on show; `WhatIf.explained` gives the rest when someone downloads them.
     """
     fw0 = base.framework
-    points = complete_points(fw0, new_points)
+    points = settled_points(fw0, new_points)
     fw = fw0.with_points(points)
-    points = official_points(fw)
     score, rank = base.scores(points)
     table = _compared(base.table, rank, score, boundary)
     contrib, drv = matrix_contributions(base.matrix, fw0, points, base.policy)
