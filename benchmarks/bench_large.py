@@ -69,25 +69,39 @@ def first_load(url: str, browser, selectors: list[str], path: str = "") -> float
 
 
 def pick_unit(browser, url: str, runs: int) -> list[float]:
-    """On the unit page, choose another department in the unit box → the page redrawn."""
+    """On the unit page, choose another department → the page redrawn for it.
+
+    A large group is searched: the name typed into 查找单位 and Enter (the best match is shown);
+    a page without the search box (before it existed) is driven through the unit box itself.
+    """
     page, ctx = new_page(browser)
     page.goto(f"{url}/unit")
     wait_drawn(page, timeout=180_000)
     page.get_by_text("部门（单位）").click()
     wait_drawn(page, timeout=180_000)
+    search = page.get_by_label("查找单位")
     out = []
     for i in range(runs + 1):
         name = f"合成部门{(7 + 13 * i):05d}"
 
         def choose(n: str = name) -> None:
+            if search.count():
+                search.fill(n)
+                search.press("Enter")
+                return
             page.get_by_test_id("stSelectbox").filter(has_text="单位").click()
             page.keyboard.type(n)
             page.keyboard.press("Enter")
 
         t0 = time.perf_counter()
         rerun_drawn(page, choose, timeout=TIMEOUT_S * 1000)
+        dt = time.perf_counter() - t0
+        picked = page.locator(".st-key-unit_id").first.evaluate(  # the box shows its choice in an input
+            "e => e.textContent + ' ' + [...e.querySelectorAll('input')].map(i => i.value).join(' ')")
+        if name not in picked:
+            raise RuntimeError(f"选单位后显示的是「{picked}」，不是「{name}」")
         if i:  # the first pick warms the page's caches
-            out.append(time.perf_counter() - t0)
+            out.append(dt)
     ctx.close()
     return out
 

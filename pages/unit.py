@@ -21,6 +21,7 @@ from ui.widgets import blank_missing, downloads, month_ticks, style_fig
 
 ensure_router()
 
+PAGE_ROWS = 50  # heat-map rows per page: a heat map of thousands of rows is megabytes of cells nobody can read
 PICK_LIMIT = 50  # units listed in the picker; a larger group is searched (a 5,000-option box hangs the tab)
 
 
@@ -28,7 +29,22 @@ PICK_LIMIT = 50  # units listed in the picker; a larger group is searched (a 5,0
 def _name_index(db: str, version: int, month: str, group: str) -> NameIndex:
     """The group's units in ranking order, searchable by name and 拼音 (built once per data version)."""
     summary = loaders.group_month(month, group).summary
-    return NameIndex.build(zip(summary["unit_id"], summary["unit"]))
+    return NameIndex.build(zip(summary["unit_id"].tolist(), summary["unit"].tolist()))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _heat_figure(db: str, version: int, month: str, group: str, view: str, page_no: int) -> go.Figure:
+    """One page of the group's heat map: the same for every unit picked, so built once (plotly's
+    figure building was the largest part of a unit page rerun). Read-only."""
+    bd = loaders.board(month, group)
+    fw = loaders.group_month(month, group).scores.framework
+    short = {i.code: i.label for i in fw.indicators}
+    heat = (bd.level1_heat if view == "按一级指标汇总"
+            else bd.code_heat[[i.code for i in fw.indicators if i.level1 == view]].rename(columns=short))
+    shown = heat.iloc[(page_no - 1) * PAGE_ROWS: page_no * PAGE_ROWS]
+    fig = px.imshow(shown, color_continuous_scale="RdYlGn", zmin=0, zmax=100, aspect="auto",
+                    labels=dict(x="指标", y="单位", color="完成度%"), text_auto=".0f")
+    return style_fig(fig, 60 + 28 * len(shown))
 
 
 def _take_best_match(month: str, group: str) -> None:
@@ -64,7 +80,7 @@ if unit_account:
     group = mine_detail.group
     gm = loaders.group_month(month, group)
     summary = gm.summary
-    labels = dict(zip(summary["unit_id"], summary["unit"]))
+    labels = dict(zip(summary["unit_id"].tolist(), summary["unit"].tolist()))
     unit_id = actor.unit_id
     st.subheader(labels[unit_id])
 else:
@@ -73,7 +89,7 @@ else:
     gm = loaders.group_month(month, group)
     summary = gm.summary
     ids = list(summary["unit_id"])
-    labels = dict(zip(summary["unit_id"], summary["unit"]))
+    labels = dict(zip(summary["unit_id"].tolist(), summary["unit"].tolist()))
     by_name = {name: uid for uid, name in labels.items()}
     if linked_unit is not None:  # a link names the unit by id or by its name that month
         linked_id = linked_unit if linked_unit in labels else by_name.get(linked_unit)
@@ -130,7 +146,12 @@ with right:
     fig = px.line(h.assign(月份=month_ticks(h["month"])), x="月份", y="rank", markers=True, title="本年排名走势",
                   labels={"rank": "排名"})
     n = len(summary)  # the whole 1…N range, first place on top, whole places only
-    fig.update_yaxes(range=[n + 0.5, 0.5], tickmode="linear", tick0=1, dtick=1 if n <= 15 else 5, tickformat="d")
+    if n <= PICK_LIMIT:
+        fig.update_yaxes(range=[n + 0.5, 0.5], tickmode="linear", tick0=1, dtick=1 if n <= 15 else 5, tickformat="d")
+    else:  # thousands of places: the unit's own span, a few ticks (one per 5 places drew ~1,000 labels)
+        lo, hi = (int(h["rank"].min()), int(h["rank"].max())) if len(h) else (1, n)
+        pad = max(2, (hi - lo) // 5)
+        fig.update_yaxes(range=[min(n, hi + pad) + 0.5, max(1, lo - pad) - 0.5], nticks=6, tickformat="d")
     st.plotly_chart(style_fig(fig, 300), width="stretch")
 
 short = {i.code: i.label for i in fw.indicators}
@@ -199,22 +220,16 @@ if unit_account:
     st.stop()
 
 st.subheader("全组指标完成度热力图")
-PAGE_ROWS = 50  # a heat map of thousands of rows is megabytes of cells nobody can read
 levels = gm.scores.level1_names
 view = st.selectbox("显示", ["按一级指标汇总", *levels], key="heat_level",
                     help="汇总：一级指标得分 ÷ 适用分值；选一个一级指标可下钻到它的二级指标")
-heat = (bd.level1_heat if view == "按一级指标汇总"
-        else bd.code_heat[[i.code for i in fw.indicators if i.level1 == view]].rename(columns=short))
-n_pages = max(1, -(-len(heat) // PAGE_ROWS))
+n_pages = max(1, -(-len(bd.level1_heat) // PAGE_ROWS))
 page_no = 1
 if n_pages > 1:
     page_no = int(st.number_input(f"页码（共 {n_pages} 页，每页 {PAGE_ROWS} 个单位，按排名）", 1, n_pages, 1,
                                   key="heat_page"))
-shown = heat.iloc[(page_no - 1) * PAGE_ROWS: page_no * PAGE_ROWS]
-fig = px.imshow(shown, color_continuous_scale="RdYlGn", zmin=0, zmax=100, aspect="auto",
-                labels=dict(x="指标", y="单位", color="完成度%"), text_auto=".0f")
-st.plotly_chart(style_fig(fig, 60 + 28 * len(shown)), width="stretch")
-downloads(bd.code_heat.round(1).reset_index().rename(columns={"unit": "单位"}), f"{group}指标完成度_{month}",
+st.plotly_chart(_heat_figure(db_path(), data_version(), month, group, view, page_no), width="stretch")
+downloads(lambda: bd.code_heat.round(1).reset_index().rename(columns={"unit": "单位"}), f"{group}指标完成度_{month}",
           key="dl-heat")
 st.caption(f"数据月份：{month_label(month)}；完成度 = 得分 ÷ 该指标分值（一级指标为得分 ÷ 适用分值）；"
            "空白表示该指标不适用于该单位；下载的表格含全部单位的二级指标。")

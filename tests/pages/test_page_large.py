@@ -87,3 +87,39 @@ def test_a_link_opens_a_unit_outside_the_first_fifty_even_without_its_group(larg
     assert len(picker(at).options) == 51  # the top 50, and the linked unit first
     assert not at.warning
     assert at.query_params["unit"] == last_id and at.query_params["group"] == "部门"
+
+
+def whatif_page() -> AppTest:
+    at = open_page()
+    at.switch_page("pages/whatif.py")
+    at = run(at)
+    at.radio(key="wi_group").set_value("部门")
+    return run(at)
+
+
+def test_what_if_on_a_large_group_sends_one_page_and_explains_it(large_db: Path) -> None:
+    at = whatif_page()
+    table = at.dataframe[0].value
+    assert len(table) == 50 and list(table["官方排名"])[:3] == [1, 2, 3]
+    box = next(n for n in at.number_input if n.label.startswith("营商环境（官方"))
+    box.set_value(box.value / 3)
+    at = run(at)
+    moved = next(m for m in at.metric if m.label == "名次变化的单位")
+    n_moved = int(moved.value.split()[0])
+    assert n_moved > 50
+    at.radio(key="wi_order").set_value("moved")
+    at = run(at)
+    table = at.dataframe[0].value
+    assert len(table) == 50
+    assert (table["排名变化"] != "—").all() and (table["原因"] != "").all()  # the biggest movers, explained
+    notes = [m.value for m in at.markdown if m.value.startswith("- **")]
+    assert len(notes) == 1 and notes[0].count("\n") == 49  # one line per mover on the page
+    assert f"名次变化的单位共 {n_moved:,} 个" in " ".join(c.value for c in at.caption)
+    assert len(at.get("plotly_chart")) == 1  # only the open tab ran: no stability chart
+    at.get("pagination")[0].set_value(2)
+    at = run(at)
+    assert len(at.dataframe[0].value) == 50 and set(at.dataframe[0].value["单位"]).isdisjoint(table["单位"])
+    at.session_state["wi_tabs"] = "排名稳定性"
+    at = run(at)
+    stab = at.dataframe[0].value
+    assert list(stab.columns)[:2] == ["基准排名", "单位"] and len(stab) == 50
