@@ -68,7 +68,7 @@ def first_load(url: str, browser, selectors: list[str], path: str = "") -> float
     return dt
 
 
-def pick_unit(browser, url: str, runs: int) -> list[float]:
+def pick_unit(browser, url: str, runs: int, names: list[str] | None = None) -> list[float]:
     """On the unit page, choose another department → the page redrawn for it.
 
     A large group is searched: the name typed into 查找单位 and Enter (the best match is shown);
@@ -82,7 +82,7 @@ def pick_unit(browser, url: str, runs: int) -> list[float]:
     search = page.get_by_label("查找单位")
     out = []
     for i in range(runs + 1):
-        name = f"合成部门{(7 + 13 * i):05d}"
+        name = names[i % len(names)] if names else f"合成部门{(7 + 13 * i):05d}"
 
         def choose(n: str = name) -> None:
             if search.count():

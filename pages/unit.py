@@ -121,7 +121,9 @@ own = bd.unit_detail(unit_id)  # this unit's rows only: the page never filters t
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("得分率", f"{row['score']:.2f}", None if pd.isna(row["d_score"]) else f"{row['d_score']:+.2f} 较上月")
 moved = None if pd.isna(row["d_rank"]) else int(row["d_rank"])
-m2.metric("排名", f"第 {int(row['rank'])} 名 / {len(summary)}",
+small = len(summary) <= PICK_LIMIT  # "第 4104 名 / 4991" does not fit a quarter of the row
+m2.metric("排名" if small else f"排名（共 {len(summary):,} 个单位）",
+          f"第 {int(row['rank'])} 名 / {len(summary)}" if small else f"第 {int(row['rank']):,} 名",
           None if moved is None else (f"{moved:+d} 位" if moved else "与上月持平"),
           delta_arrow="auto" if moved else "off", delta_color="normal" if moved else "off")
 m3.metric("得分 / 适用满分", f"{num(row['earned'])} / {num(row['possible'])}")
