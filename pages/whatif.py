@@ -3,6 +3,9 @@
 Moving a weight re-weights the cached attainment table (credit.scoring.whatif) — no database round trip and
 no change to any official score. Saving a scenario needs permission "scenarios"; making one the
 official weights needs "weights" (credit office) and becomes a new framework version.
+A group of more than `PAGE_ROWS` units (a city register) is shown a page at a time — table, slope
+chart, reasons and stability — with the whole table as a download built on click, and only the
+open tab runs; a county group shows everything at once, as it always did.
 
 State: the what-if points of a (group, framework version) live in session_state under `prefix`
 as a plain dict (the source of truth, which survives a visit to another page) and are mirrored
