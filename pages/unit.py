@@ -8,17 +8,52 @@ import streamlit as st
 from credit.app.service import unit_detail
 from credit.common.labels import GROUPS, group_label
 from credit.common.months import month_label
+from credit.common.search import NameIndex, count_note
 from credit.model.accounts import PermissionDenied, is_unit
 from credit.scoring.explain import describe_items, explain_row, num
 from credit.scoring.unit_view import attainment_vs_median, lost_points, monthly_inputs, overtake_gap
 from ui import loaders
 from ui.auth import current_actor
-from ui.context import current_month, store
+from ui.context import current_month, data_version, db_path, store
 from ui.links import arrived, keep
 from ui.router import ensure_router
 from ui.widgets import blank_missing, cell_text, downloads, month_ticks, style_fig
 
 ensure_router()
+
+PAGE_ROWS = 50  # heat-map rows per page: a heat map of thousands of rows is megabytes of cells nobody can read
+PICK_LIMIT = 50  # units listed in the picker; a larger group is searched (a 5,000-option box hangs the tab)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _name_index(db: str, version: int, month: str, group: str) -> NameIndex:
+    """The group's units in ranking order, searchable by name and 拼音 (built once per data version)."""
+    summary = loaders.group_month(month, group).summary
+    return NameIndex.build(zip(summary["unit_id"].tolist(), summary["unit"].tolist()))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _heat_figure(db: str, version: int, month: str, group: str, view: str, page_no: int) -> go.Figure:
+    """One page of the group's heat map: the same for every unit picked, so built once (plotly's
+    figure building was the largest part of a unit page rerun). Read-only."""
+    bd = loaders.board(month, group)
+    fw = loaders.group_month(month, group).scores.framework
+    short = {i.code: i.label for i in fw.indicators}
+    heat = (bd.level1_heat if view == "按一级指标汇总"
+            else bd.code_heat[[i.code for i in fw.indicators if i.level1 == view]].rename(columns=short))
+    shown = heat.iloc[(page_no - 1) * PAGE_ROWS: page_no * PAGE_ROWS]
+    fig = px.imshow(shown, color_continuous_scale="RdYlGn", zmin=0, zmax=100, aspect="auto",
+                    labels=dict(x="指标", y="单位", color="完成度%"), text_auto=".0f")
+    fig.update_yaxes(dtick=1)  # every unit's name, also where a phone's rotated column labels take height
+    return style_fig(fig, 160 + 28 * len(shown))
+
+
+def _take_best_match(month: str, group: str) -> None:
+    """Typing a search shows its best match at once (Enter on "孝直" opens 孝直镇)."""
+    found = _name_index(db_path(), data_version(), month, group).find(st.session_state.get("unit_query", ""), 1)
+    if found:
+        st.session_state["unit_id"] = found[0]
+
 
 month = current_month()
 st.title("单位详情")
@@ -27,8 +62,12 @@ if month is None:
     st.stop()
 
 linked_group, linked_unit = arrived("group"), arrived("unit")
-if linked_group in ("镇街", "部门"):
+if linked_group in GROUPS:
     st.session_state["unit_group"] = linked_group
+elif linked_unit is not None:  # a link without its group: open the group the unit is in
+    home = next((g for g in GROUPS if _name_index(db_path(), data_version(), month, g).has(linked_unit)), None)
+    if home is not None:
+        st.session_state["unit_group"] = home
 actor = current_actor()
 unit_account = is_unit(actor)
 wanted = st.query_params.get("unit")  # deep link /unit?unit=<id>
@@ -42,7 +81,7 @@ if unit_account:
     group = mine_detail.group
     gm = loaders.group_month(month, group)
     summary = gm.summary
-    labels = dict(zip(summary["unit_id"], summary["unit"]))
+    labels = dict(zip(summary["unit_id"].tolist(), summary["unit"].tolist()))
     unit_id = actor.unit_id
     st.subheader(labels[unit_id])
 else:
@@ -51,7 +90,7 @@ else:
     gm = loaders.group_month(month, group)
     summary = gm.summary
     ids = list(summary["unit_id"])
-    labels = dict(zip(summary["unit_id"], summary["unit"]))
+    labels = dict(zip(summary["unit_id"].tolist(), summary["unit"].tolist()))
     by_name = {name: uid for uid, name in labels.items()}
     if linked_unit is not None:  # a link names the unit by id or by its name that month
         linked_id = linked_unit if linked_unit in labels else by_name.get(linked_unit)
@@ -59,9 +98,20 @@ else:
             st.session_state["unit_id"] = linked_id
         else:
             st.warning(f"链接中的单位「{linked_unit}」不在{month_label(month)}的本组名单中，已显示第一个单位。")
-    if st.session_state.get("unit_id") not in ids:
+    if st.session_state.get("unit_id") not in labels:
         st.session_state["unit_id"] = ids[0]
-    unit_id = c2.selectbox("单位", ids, key="unit_id", format_func=lambda u: labels[u])
+    if len(ids) <= PICK_LIMIT:  # a county group: every unit in the box, as always
+        options = ids
+    else:  # thousands of units: search on the server, send a short list
+        s1, s2 = c2.columns([2, 3])
+        query = s1.text_input("查找单位", key="unit_query", placeholder="名称、部分名称或拼音首字母",
+                              on_change=_take_best_match, args=(month, group))
+        index = _name_index(db_path(), data_version(), month, group)
+        matches = index.find(query) if query.strip() else None
+        options = index.options(matches, st.session_state["unit_id"], PICK_LIMIT)
+        c2.caption(count_note(len(index), matches, query, PICK_LIMIT))
+        c2 = s2
+    unit_id = c2.selectbox("单位", options, key="unit_id", format_func=lambda u: labels[u])
 keep("group", group)
 keep("unit", unit_id)
 row = summary.set_index("unit_id").loc[unit_id]
@@ -72,7 +122,9 @@ own = bd.unit_detail(unit_id)  # this unit's rows only: the page never filters t
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("得分率", f"{row['score']:.2f}", None if pd.isna(row["d_score"]) else f"{row['d_score']:+.2f} 较上月")
 moved = None if pd.isna(row["d_rank"]) else int(row["d_rank"])
-m2.metric("排名", f"第 {int(row['rank'])} 名 / {len(summary)}",
+small = len(summary) <= PICK_LIMIT  # "第 4104 名 / 4991" does not fit a quarter of the row
+m2.metric("排名" if small else f"排名（共 {len(summary):,} 个单位）",
+          f"第 {int(row['rank'])} 名 / {len(summary)}" if small else f"第 {int(row['rank']):,} 名",
           None if moved is None else (f"{moved:+d} 位" if moved else "与上月持平"),
           delta_arrow="auto" if moved else "off", delta_color="normal" if moved else "off")
 m3.metric("得分 / 适用满分", f"{num(row['earned'])} / {num(row['possible'])}")
@@ -97,7 +149,12 @@ with right:
     fig = px.line(h.assign(月份=month_ticks(h["month"])), x="月份", y="rank", markers=True, title="本年排名走势",
                   labels={"rank": "排名"})
     n = len(summary)  # the whole 1…N range, first place on top, whole places only
-    fig.update_yaxes(range=[n + 0.5, 0.5], tickmode="linear", tick0=1, dtick=1 if n <= 15 else 5, tickformat="d")
+    if n <= PICK_LIMIT:
+        fig.update_yaxes(range=[n + 0.5, 0.5], tickmode="linear", tick0=1, dtick=1 if n <= 15 else 5, tickformat="d")
+    else:  # thousands of places: the unit's own span, a few ticks (one per 5 places drew ~1,000 labels)
+        lo, hi = (int(h["rank"].min()), int(h["rank"].max())) if len(h) else (1, n)
+        pad = max(2, (hi - lo) // 5)
+        fig.update_yaxes(range=[min(n, hi + pad) + 0.5, max(1, lo - pad) - 0.5], nticks=6, tickformat="d")
     st.plotly_chart(style_fig(fig, 300), width="stretch")
 
 short = {i.code: i.label for i in fw.indicators}
@@ -168,23 +225,16 @@ if unit_account:
     st.stop()
 
 st.subheader("全组指标完成度热力图")
-PAGE_ROWS = 50  # a heat map of thousands of rows is megabytes of cells nobody can read
 levels = gm.scores.level1_names
 view = st.selectbox("显示", ["按一级指标汇总", *levels], key="heat_level",
                     help="汇总：一级指标得分 ÷ 适用分值；选一个一级指标可下钻到它的二级指标")
-heat = (bd.level1_heat if view == "按一级指标汇总"
-        else bd.code_heat[[i.code for i in fw.indicators if i.level1 == view]].rename(columns=short))
-n_pages = max(1, -(-len(heat) // PAGE_ROWS))
+n_pages = max(1, -(-len(bd.level1_heat) // PAGE_ROWS))
 page_no = 1
 if n_pages > 1:
     page_no = int(st.number_input(f"页码（共 {n_pages} 页，每页 {PAGE_ROWS} 个单位，按排名）", 1, n_pages, 1,
                                   key="heat_page"))
-shown = heat.iloc[(page_no - 1) * PAGE_ROWS: page_no * PAGE_ROWS]
-fig = px.imshow(shown, color_continuous_scale="RdYlGn", zmin=0, zmax=100, aspect="auto",
-                labels=dict(x="指标", y="单位", color="完成度%"), text_auto=".0f")
-fig.update_yaxes(dtick=1)  # every unit's name, also where a phone's rotated column labels take height
-st.plotly_chart(style_fig(fig, 160 + 28 * len(shown)), width="stretch")
-downloads(bd.code_heat.round(1).reset_index().rename(columns={"unit": "单位"}), f"{group}指标完成度_{month}",
+st.plotly_chart(_heat_figure(db_path(), data_version(), month, group, view, page_no), width="stretch")
+downloads(lambda: bd.code_heat.round(1).reset_index().rename(columns={"unit": "单位"}), f"{group}指标完成度_{month}",
           key="dl-heat")
 st.caption(f"数据月份：{month_label(month)}；完成度 = 得分 ÷ 该指标分值（一级指标为得分 ÷ 适用分值）；"
            "空白表示该指标不适用于该单位；下载的表格含全部单位的二级指标。")

@@ -3,6 +3,9 @@
 Moving a weight re-weights the cached attainment table (credit.scoring.whatif) — no database round trip and
 no change to any official score. Saving a scenario needs permission "scenarios"; making one the
 official weights needs "weights" (credit office) and becomes a new framework version.
+A group of more than `PAGE_ROWS` units (a city register) is shown a page at a time — table, slope
+chart, reasons and stability — with the whole table as a download built on click, and only the
+open tab runs; a county group shows everything at once, as it always did.
 
 State: the what-if points of a (group, framework version) live in session_state under `prefix`
 as a plain dict (the source of truth, which survives a visit to another page) and are mirrored
@@ -11,6 +14,7 @@ into the number inputs' keys; the inputs' callbacks run the budget arithmetic an
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -30,13 +34,14 @@ from ui.auth import require
 from ui.context import current_month, data_version, db_path, months, store
 from ui.links import arrived, decode_points, encode_points, keep
 from ui.router import ensure_router
-from ui.widgets import arrow, style_fig
+from ui.widgets import arrow, downloads, style_fig
 
 ensure_router()
 
 MODES = {"budget": "预算模式（合计保持不变）", "free": "自由模式（合计随调整变化）"}
 UP, DOWN, SAME = "#2e7d32", "#c62828", "#9e9e9e"
 NOTICE = "wi_notice"
+PAGE_ROWS = 50  # rows per page of a large group's tables and charts (a county group is one page)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -152,12 +157,13 @@ def _highlight(row: pd.Series) -> list[str]:
     return ["background-color: #fff3cd" if row["跨越名次线"] else ""] * len(row)
 
 
-def slope_chart(table: pd.DataFrame, boundary: int) -> go.Figure:
+def slope_chart(table: pd.DataFrame, boundary: int, n_total: int | None = None) -> go.Figure:
     """Official rank (left) to what-if rank (right); crossings drawn thick.
 
     One trace per kind of move (lines separated by gaps), not one per unit: a city-wide register
-    of hundreds of units then still draws in a blink."""
-    n = len(table)
+    of hundreds of units then still draws in a blink. With `n_total` the table is one page of a
+    larger group: the axis spans that page's ranks only."""
+    n = len(table) if n_total is None else n_total
     fig = go.Figure()
     kinds = (("上升", table["d_rank"] > 0, UP), ("下降", table["d_rank"] < 0, DOWN), ("不变", table["d_rank"] == 0, SAME))
     for label, sel, color in kinds:
@@ -177,16 +183,32 @@ def slope_chart(table: pd.DataFrame, boundary: int) -> go.Figure:
                             hovertext=hover, hoverinfo="text", showlegend=False, connectgaps=False,
                             line=dict(color=color, width=width), marker=dict(color=color, size=7),
                             textfont=dict(size=12, color=color if label != "不变" else "#555"))
+    ranks = pd.concat([table["rank_official"], table["rank_whatif"]])
+    low, high = (1, n) if n_total is None or table.empty else (int(ranks.min()), int(ranks.max()))
     for y in {boundary + 0.5, n - boundary + 0.5}:
-        if 1 < y < n:
+        if max(1, low) < y < min(n, high):
             fig.add_hline(y=y, line=dict(color="#f0ad4e", dash="dash", width=1))
     fig.update_xaxes(range=[-0.9, 1.9], tickvals=[0, 1], ticktext=["官方排名", "模拟排名"], side="top")
-    fig.update_yaxes(range=[n + 0.7, 0.3], visible=False)
+    fig.update_yaxes(range=[high + 0.7, low - 0.7], visible=False)
     fig.update_layout(title=f"名次变化（虚线为前{boundary}名、后{boundary}名分界）")
-    return style_fig(fig, max(420, 24 * n + 80))
+    return style_fig(fig, max(420, 24 * len(table) + 80))
 
 
-def results(sim: whatif.WhatIf, fw: Framework, boundary: int) -> None:
+def page_of(frame: pd.DataFrame, key: str, what: str) -> pd.DataFrame:
+    """One page of a long table (`PAGE_ROWS` rows) with the page picker; the whole frame when short."""
+    n_pages = -(-len(frame) // PAGE_ROWS)
+    if n_pages <= 1:
+        return frame
+    st.caption(f"共 {len(frame):,} 个单位，每页 {PAGE_ROWS} 个{what}；完整表格请下载。")
+    page_no = st.pagination(n_pages, key=key, max_visible_pages=9)
+    return frame.iloc[(page_no - 1) * PAGE_ROWS: page_no * PAGE_ROWS]
+
+
+def results(base: whatif.Baseline, points: dict[str, float], fw: Framework, boundary: int, group: str,
+            month: str) -> None:
+    large = base.n_units > PAGE_ROWS
+    # a county group: every reason at once; thousands of units: the reasons of the rows on show
+    sim = whatif.simulate_on(base, points, boundary, explain=() if large else None)
     table = sim.table
     moved = table[table["d_rank"] != 0].sort_values("rank_whatif", kind="stable")
     c1, c2, c3 = st.columns(3)
@@ -195,17 +217,39 @@ def results(sim: whatif.WhatIf, fw: Framework, boundary: int) -> None:
               delta_color="off")
     c2.metric("名次变化的单位", f"{len(moved)} 个")
     c3.metric(f"跨越前/后{boundary}名线", f"{int((table['crossing'] != '').sum())} 个")
-    shown = side_by_side(table)
+    rows = table
+    if large:
+        order = st.radio("列表顺序", ["official", "moved"], horizontal=True, key="wi_order",
+                         format_func=lambda o: "按官方排名" if o == "official" else "名次变化最大的在前")
+        ordered = table if order == "official" else table.iloc[
+            np.lexsort((table["rank_official"].to_numpy(), -np.abs(table["d_rank"].to_numpy())))]
+        picked = page_of(ordered, "wi_page", "（表格、名次变化图和说明都只含本页）")
+        rows = sim.explained(picked["unit_id"]).loc[picked.index]
+        moved_here = rows[rows["d_rank"] != 0].sort_values("rank_whatif", kind="stable")
+    else:
+        moved_here = moved
+    shown = side_by_side(rows)
     st.dataframe(shown.style.apply(_highlight, axis=1), hide_index=True, width="stretch",
                  column_order=[c for c in shown.columns if c != "原因"],  # reasons are listed below the chart
                  column_config=_score_format(shown))
-    st.plotly_chart(slope_chart(table, boundary), width="stretch", key="wi_slope")
+    if large:
+        downloads(lambda: side_by_side(sim.explained()), f"权重模拟_{group}_{month}", key="dl-wi")
+    st.plotly_chart(slope_chart(rows, boundary, base.n_units if large else None), width="stretch", key="wi_slope")
     st.markdown("**名次变化说明**")
     if moved.empty:
         st.caption("按当前权重，各单位名次与官方排名相同。")
-    lines = whatif.move_notes(moved)
+    lines = whatif.move_notes(moved_here)
     if lines:
         st.markdown("\n".join(f"- {line}" for line in lines))
+    if len(moved) > len(moved_here):
+        st.caption(f"以上为本页 {len(moved_here)} 个单位；名次变化的单位共 {len(moved):,} 个，全部说明见下载表格。")
+
+
+@st.cache_resource(show_spinner="正在准备模拟…", max_entries=16)
+def _baseline(db: str, version: int, month: str, group: str) -> whatif.Baseline:
+    """What no weight change alters (official ranking, attainment arrays), once per data version."""
+    gm = loaders.group_month(month, group)
+    return whatif.baseline(gm.scores.detail, gm.scores.framework)
 
 
 # -- rank stability --------------------------------------------------------------------------------
@@ -218,7 +262,7 @@ def _stability(db: str, version: int, month: str, group: str, pct: float, runs: 
     return stability.stability(gm.scores.detail, gm.scores.framework, pct, runs, seed, points=dict(points))
 
 
-def stability_chart(stab: pd.DataFrame) -> go.Figure:
+def stability_chart(stab: pd.DataFrame, whole: bool = True) -> go.Figure:
     labels = [f"{r}. {u}" for r, u in zip(stab["rank"], stab["unit"])]
     fig = go.Figure()
     fig.add_scatter(x=stab["median"], y=labels, mode="markers", name="中位排名（5%–95%区间）",
@@ -228,7 +272,12 @@ def stability_chart(stab: pd.DataFrame) -> go.Figure:
     fig.add_scatter(x=stab["rank"], y=labels, mode="markers", name="基准排名",
                     marker=dict(symbol="diamond-open", size=11, color="#c00000", line=dict(width=2)))
     fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
-    fig.update_xaxes(title="名次", dtick=1 if len(stab) <= 15 else 5, range=[0.5, len(stab) + 0.5])
+    if whole:  # the whole 1…N range
+        fig.update_xaxes(title="名次", dtick=1 if len(stab) <= 15 else 5, range=[0.5, len(stab) + 0.5])
+    else:  # one page of a large group: its ranks and intervals
+        low = int(min(stab["p05"].min(), stab["rank"].min()))
+        high = int(max(stab["p95"].max(), stab["rank"].max()))
+        fig.update_xaxes(title="名次", range=[low - 0.5, high + 0.5])
     return style_fig(fig, max(380, 22 * len(stab) + 100))
 
 
@@ -245,10 +294,13 @@ def stability_section(month: str, group: str, fw: Framework, points: dict[str, f
     base_points = whatif.official_points(fw) if base == "official" else points
     stab = _stability(db_path(), data_version(), month, group, float(pct), int(runs), int(seed),
                       tuple(sorted(base_points.items())))
-    st.plotly_chart(stability_chart(stab), width="stretch", key="wi_stab_chart")
-    for line in stability.notes(stab, boundary):
+    rows = page_of(stab, "wi_stab_page", "（图、说明和表格都只含本页）")
+    st.plotly_chart(stability_chart(rows, whole=len(rows) == len(stab)), width="stretch", key="wi_stab_chart")
+    for line in stability.notes(rows, boundary):
         st.markdown(f"- {line}")
-    st.dataframe(stability.table(stab), hide_index=True, width="stretch")
+    st.dataframe(stability.table(rows), hide_index=True, width="stretch")
+    if len(rows) < len(stab):
+        downloads(lambda: stability.table(stab), f"排名稳定性_{group}_{month}", key="dl-wi-stab")
 
 
 # -- scenarios -------------------------------------------------------------------------------------
@@ -425,16 +477,24 @@ left, right = st.columns([2, 5], gap="large")
 with left:
     weight_inputs(prefix, fw)
 with right:
-    sim = whatif.simulate(detail, fw, points, boundary=boundary)
-    t_result, t_stab, t_scen, t_official = st.tabs(["模拟结果", "排名稳定性", "方案保存与对比", "官方权重版本"])
-    with t_result:
-        results(sim, fw, boundary)
-    with t_stab:
-        stability_section(month, group, fw, sim.points, boundary)
-    with t_scen:
-        scenarios_section(prefix, month, group, fw, detail)
-    with t_official:
-        st.markdown("**官方权重版本历史**")
-        version_history(group, fw)
-        st.markdown("**发布新的官方权重**")
-        adopt_form(month, group, fw, sim.points, {sc.id: sc for sc in store().scenarios(group)})
+    base = _baseline(db_path(), data_version(), month, group)
+    sim_points = whatif.settled_points(fw, points)
+    labels = ["模拟结果", "排名稳定性", "方案保存与对比", "官方权重版本"]
+    # Thousands of units: only the open tab runs (a hidden stability run would cost seconds per change).
+    tabs = st.tabs(labels, key="wi_tabs", on_change="rerun") if base.n_units > PAGE_ROWS else st.tabs(labels)
+    t_result, t_stab, t_scen, t_official = tabs
+    if t_result.open is not False:
+        with t_result:
+            results(base, points, fw, boundary, group, month)
+    if t_stab.open is not False:
+        with t_stab:
+            stability_section(month, group, fw, sim_points, boundary)
+    if t_scen.open is not False:
+        with t_scen:
+            scenarios_section(prefix, month, group, fw, detail)
+    if t_official.open is not False:
+        with t_official:
+            st.markdown("**官方权重版本历史**")
+            version_history(group, fw)
+            st.markdown("**发布新的官方权重**")
+            adopt_form(month, group, fw, sim_points, {sc.id: sc for sc in store().scenarios(group)})

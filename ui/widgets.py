@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -71,12 +72,17 @@ def blank_missing(df: pd.DataFrame, blank: str = "", digits: dict[str, int] | No
     return out
 
 
-def downloads(df: pd.DataFrame, name: str, key: str) -> None:
-    """CSV and Excel buttons for a table (files built only when clicked)."""
+def downloads(df: pd.DataFrame | Callable[[], pd.DataFrame], name: str, key: str) -> None:
+    """CSV and Excel buttons for a table (files built only when clicked). `df` may be a function
+    that builds the table: then even the table is made only on a click (a 5,000-unit what-if
+    table with every reason takes a second or two)."""
+    def table() -> pd.DataFrame:
+        return df() if callable(df) else df
+
     c1, c2, _ = st.columns([1, 1, 4])
-    c1.download_button("下载 CSV", data=lambda: to_csv_bytes(df), file_name=f"{name}.csv",
+    c1.download_button("下载 CSV", data=lambda: to_csv_bytes(table()), file_name=f"{name}.csv",
                        mime="text/csv", key=f"{key}-csv", on_click="ignore")
-    c2.download_button("下载 Excel", data=lambda: to_excel_bytes({name[:31]: df}), file_name=f"{name}.xlsx",
+    c2.download_button("下载 Excel", data=lambda: to_excel_bytes({name[:31]: table()}), file_name=f"{name}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key=f"{key}-xlsx", on_click="ignore")
 

@@ -16,15 +16,15 @@ indicator) is computed once per data version and cached; new points re-weight it
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from credit.common.clock import beijing
 from credit.common.months import month_label, next_month
-from credit.common.rounding import settle
+from credit.common.rounding import competition_rank, settle
 from credit.errors import ConfigError
 from credit.model.framework import Framework
 from credit.scoring.engine import Policy, summarise
@@ -53,6 +53,12 @@ def complete_points(fw: Framework, new_points: Mapping[str, float] | None) -> di
             raise ConfigError(f"指标 {code} 的分值不能为负数")
         points[code] = float(value)
     return points
+
+
+def settled_points(fw: Framework, new_points: Mapping[str, float] | None) -> dict[str, float]:
+    """The points a simulation runs on: `new_points` over the official ones, as the what-if
+    framework holds them (what is saved, adopted and perturbed)."""
+    return official_points(fw.with_points(complete_points(fw, new_points)))
 
 
 def level1_totals(fw: Framework, points: Mapping[str, float]) -> dict[str, float]:
@@ -175,6 +181,69 @@ def reweight(detail: pd.DataFrame, framework: Framework, new_points: Mapping[str
     fw = framework.with_points(complete_points(framework, new_points))
     month = str(detail["month"].iloc[0]) if len(detail) else ""
     return summarise(reweighted_detail(detail, official_points(fw)), fw, policy, month)
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """What no weight change alters, computed once per month, group and data version.
+
+    Why: at 5,000 units re-deriving these per weight change (the official ranking, the attainment
+    matrix, a re-weighted copy of the 95,000-row detail and its summary frame) cost far more than
+    the arithmetic of the change. Read-only: the page keeps one per data version for every rerun.
+    """
+
+    framework: Framework
+    policy: Policy
+    detail: pd.DataFrame  # the month's attainment table (shared, never changed)
+    matrix: Matrix
+    official: pd.DataFrame  # the official ranking (scoring's summary)
+    column_of: np.ndarray  # official row → the unit's column in the indicator × unit arrays
+    table: pd.DataFrame  # the official half of every `compare` table, built once
+    attainment_t: np.ndarray  # indicator × unit, C-contiguous: summed over indicators as scoring sums
+    applies_t: np.ndarray
+
+    @property
+    def n_units(self) -> int:
+        return len(self.official)
+
+    def scores(self, points: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
+        """(score, rank) per unit in official order under `points` (complete, framework order).
+
+        Scoring's own arithmetic on indicator × unit arrays — earned = settle(points × attainment)
+        per cell, summed over indicators, normalised by `policy`, settled, competition-ranked —
+        so the official points give back the official ranking bit for bit (a test holds the two
+        to each other); no frame is built.
+        """
+        pts = np.array([points[c] for c in self.matrix.codes], dtype=float)[:, None]
+        att, applies = self.attainment_t, self.applies_t
+        earned = np.where(applies, settle(pts * att), 0.0)
+        tot_earned = earned.sum(axis=0)
+        if self.policy == "na_full":
+            total = float(pts.sum())
+            na = np.where(applies, 0.0, pts).sum(axis=0)
+            score = 100.0 * (tot_earned + na) / total if total else np.zeros(tot_earned.shape)
+        else:
+            possible = np.where(applies, pts, 0.0).sum(axis=0)
+            score = np.divide(100.0 * tot_earned, possible, out=np.zeros(tot_earned.shape), where=possible > 0)
+        score = settle(score)
+        rank = competition_rank(score)
+        return score[self.column_of], rank[self.column_of]
+
+
+def baseline(detail: pd.DataFrame, framework: Framework, policy: Policy = "rescale") -> Baseline:
+    """The `Baseline` of a month's attainment table (`detail`, scored with `framework`)."""
+    mx = attainment_matrix(detail, framework.codes)
+    official = reweight(detail, framework, None, policy)
+    column = {u: i for i, u in enumerate(mx.unit_ids.tolist())}
+    column_of = np.array([column[u] for u in official["unit_id"].tolist()], dtype=np.int64)
+    table = pd.DataFrame({
+        "unit_id": official["unit_id"].to_numpy(dtype=object),
+        "unit": official["unit"].to_numpy(dtype=object),
+        "rank_official": official["rank"].to_numpy(dtype=np.int64),
+        "score_official": official["score"].to_numpy(dtype=float),
+    })
+    return Baseline(framework, policy, detail, mx, official, column_of, table,
+                    np.ascontiguousarray(mx.attainment.T), np.ascontiguousarray(mx.applies.T))
 
 
 # -- the side-by-side comparison and its reasons ---------------------------------------------------
@@ -325,9 +394,14 @@ def contributions(detail: pd.DataFrame, fw: Framework, points: Mapping[str, floa
     rate, score change = 100 · Σ_k counted · dw_k · (credit_k − r) / new counted points (scaling
     all weights by t changes nothing, and Σ_k counted · t·old_k · (credit_k − r) = 0).
     """
+    return matrix_contributions(attainment_matrix(detail, fw.codes), fw, points, policy)
+
+
+def matrix_contributions(mx: Matrix, fw: Framework, points: Mapping[str, float],
+                         policy: Policy = "rescale") -> tuple[pd.DataFrame, list[Driver]]:
+    """`contributions` on an attainment matrix already built (the cached `Baseline.matrix`)."""
     points = complete_points(fw, points)
     t, drv = drivers(fw, points)
-    mx = attainment_matrix(detail, fw.codes)
     credit, counted = mx.credit(policy)
     old = np.array([fw.indicator(c).points for c in mx.codes], dtype=float)
     new = np.array([points[c] for c in mx.codes], dtype=float)
@@ -363,14 +437,21 @@ def relative(contrib: np.ndarray, rank_official: np.ndarray, rank_whatif: np.nda
     return contrib[i] - contrib[peers].mean(axis=0) if peers.any() else contrib[i]
 
 
-def reasons(table: pd.DataFrame, contrib: pd.DataFrame, drv: Sequence[Driver]) -> list[str]:
-    """A sentence per unit of `table` that moved ('' for the others), in table order."""
+def reasons(table: pd.DataFrame, contrib: pd.DataFrame, drv: Sequence[Driver],
+            units: Collection[str] | None = None) -> list[str]:
+    """A sentence per unit of `table` that moved ('' for the others), in table order.
+
+    `units` limits the sentences to those unit ids (each costs a pass over all units: a page
+    explains the rows it shows, a download all of them)."""
     values = contrib.reindex(table["unit_id"]).to_numpy(dtype=float)
     r_off, r_wi = table["rank_official"].to_numpy(), table["rank_whatif"].to_numpy()
+    wanted = None if units is None else set(units)
     out = []
-    for i, d in enumerate(table["d_rank"].to_numpy()):
-        rel = pd.Series(relative(values, r_off, r_wi, i), index=contrib.columns) if d else None
-        out.append(reason(int(d), rel, drv) if d else "")
+    for i, (uid, d) in enumerate(zip(table["unit_id"].tolist(), table["d_rank"].to_numpy(), strict=True)):
+        if not d or (wanted is not None and uid not in wanted):
+            out.append("")
+            continue
+        out.append(reason(int(d), pd.Series(relative(values, r_off, r_wi, i), index=contrib.columns), drv))
     return out
 
 
@@ -393,46 +474,79 @@ class WhatIf:
     points: dict[str, float]
     framework: Framework
     official: pd.DataFrame
-    summary: pd.DataFrame
     table: pd.DataFrame  # one row per unit, official order; see `compare`
+    base: Baseline
+    contrib: pd.DataFrame  # each driver's share of each unit's score change (`contributions`)
+    drivers: list[Driver] = field(default_factory=list)
 
     @property
     def total(self) -> float:
         return round(sum(self.points.values()), 9)
 
+    @property
+    def summary(self) -> pd.DataFrame:
+        """The what-if ranking as scoring's summary (subtotals too); built only when asked for."""
+        return reweight(self.base.detail, self.base.framework, self.points, self.base.policy)
+
+    def explained(self, units: Collection[str] | None = None) -> pd.DataFrame:
+        """`table` with the reasons of `units` (all units when None) — e.g. the full download."""
+        return self.table.assign(reason=reasons(self.table, self.contrib, self.drivers, units))
+
 
 def compare(official: pd.DataFrame, whatif: pd.DataFrame, boundary: int = 3) -> pd.DataFrame:
     """Official and what-if rank/score per unit, the change (d_rank > 0 = up) and tier crossings."""
     w = whatif.set_index("unit_id")
-    out = pd.DataFrame({
+    base = pd.DataFrame({
         "unit_id": official["unit_id"],
         "unit": official["unit"],
         "rank_official": official["rank"].astype(int),
         "score_official": official["score"],
-        "rank_whatif": official["unit_id"].map(w["rank"]).astype(int),
-        "score_whatif": official["unit_id"].map(w["score"]),
     })
-    out["d_rank"] = out["rank_official"] - out["rank_whatif"]
-    out["d_score"] = out["score_whatif"] - out["score_official"]
+    return _compared(base, official["unit_id"].map(w["rank"]).astype(int).to_numpy(),
+                     official["unit_id"].map(w["score"]).to_numpy(dtype=float), boundary)
+
+
+def _compared(base: pd.DataFrame, rank_whatif: np.ndarray, score_whatif: np.ndarray, boundary: int) -> pd.DataFrame:
+    """The `compare` table from its official half and the what-if ranks and scores (same order)."""
+    out = base.assign(rank_whatif=rank_whatif, score_whatif=score_whatif)
+    out["d_rank"] = out["rank_official"].to_numpy() - rank_whatif
+    out["d_score"] = score_whatif - out["score_official"].to_numpy()
     n = len(out)
-    before = [tier(r, n, boundary) for r in out["rank_official"]]
-    after = [tier(r, n, boundary) for r in out["rank_whatif"]]
-    out["crossing"] = [crossing(b, a, boundary) for b, a in zip(before, after)]
+    before = _tiers(out["rank_official"].to_numpy(), n, boundary)
+    after = _tiers(rank_whatif, n, boundary)
+    texts = np.full(n, "", dtype=object)
+    for i in np.flatnonzero(before != after):  # only the few that changed band get words
+        texts[i] = crossing(str(before[i]), str(after[i]), boundary)
+    out["crossing"] = texts
     return out.reset_index(drop=True)
+
+
+def _tiers(ranks: np.ndarray, n: int, boundary: int) -> np.ndarray:
+    """`tier` for a whole column at once."""
+    return np.where(ranks <= boundary, "top", np.where(ranks > n - boundary, "bottom", "middle"))
 
 
 def simulate(detail: pd.DataFrame, framework: Framework, new_points: Mapping[str, float] | None,
              policy: Policy = "rescale", boundary: int = 3) -> WhatIf:
     """Everything the 权重模拟 page shows for one set of points, in one call."""
-    points = complete_points(framework, new_points)
-    fw = framework.with_points(points)
-    points = official_points(fw)
-    official = reweight(detail, framework, None, policy)
-    summary = reweight(detail, framework, points, policy)
-    table = compare(official, summary, boundary)
-    contrib, drv = contributions(detail, framework, points, policy)
-    table["reason"] = reasons(table, contrib, drv)
-    return WhatIf(points, fw, official, summary, table)
+    return simulate_on(baseline(detail, framework, policy), new_points, boundary)
+
+
+def simulate_on(base: Baseline, new_points: Mapping[str, float] | None, boundary: int = 3,
+                explain: Collection[str] | None = None) -> WhatIf:
+    """`simulate` on a cached `Baseline`; reasons only for the unit ids in `explain` (None = all).
+
+    What a weight change costs at 5,000 units: one re-weighting, one ranking, the comparison, and
+    the reasons of the rows on show; `WhatIf.explained` gives the rest when someone downloads them.
+    """
+    fw0 = base.framework
+    points = settled_points(fw0, new_points)
+    fw = fw0.with_points(points)
+    score, rank = base.scores(points)
+    table = _compared(base.table, rank, score, boundary)
+    contrib, drv = matrix_contributions(base.matrix, fw0, points, base.policy)
+    table["reason"] = reasons(table, contrib, drv, explain)
+    return WhatIf(points, fw, base.official, table, base, contrib, drv)
 
 
 def move_notes(table: pd.DataFrame) -> list[str]:

@@ -199,3 +199,55 @@ def test_a_weight_change_reads_as_one_sentence_in_beijing_time():
         "2026-11-29 07:30　信用办：自2022年11月起调整为新权重（营商环境 30→25、信用监管 20→25）；原因：领导小组会议决定")
     assert whatif.level1_diff({"a": 10.0}, {"a": 10.0}) == "仅二级指标分值调整"
     assert whatif.level1_diff({}, {"新指标": 5.0}) == "新指标 0→5"
+
+
+# ---- large groups: the cached baseline, reasons for the rows on show ------------------------------
+
+
+@pytest.fixture(scope="module")
+def synthetic_month():
+    """300 departments, ten months of random data: ties, non-applicable indicators, deductions."""
+    from tests.support.synthetic import make_year, register_with_departments
+
+    register = register_with_departments(300)
+    year = make_year(register, seed=3, months=10)
+    fw = load_framework("部门", register)
+    return score_month(year.inputs(10, "部门"), fw), fw
+
+
+@pytest.mark.parametrize("policy", ["rescale", "na_full"])
+def test_baseline_scores_are_scorings_summary_bit_for_bit(synthetic_month, policy):
+    ms, fw = synthetic_month
+    base = whatif.baseline(ms.detail, fw, policy)
+    rng = np.random.default_rng(7)
+    sets = [whatif.official_points(fw)] + [
+        {c: float(round(p * rng.uniform(0.2, 1.8), 2)) for c, p in whatif.official_points(fw).items()} for _ in range(5)]
+    sets[-1] = {**sets[-1], fw.codes[0]: 0.0}  # a zero weight
+    for points in sets:
+        ref = whatif.reweight(ms.detail, fw, points, policy).set_index("unit_id").loc[base.official["unit_id"]]
+        score, rank = base.scores(points)
+        assert np.array_equal(score, ref["score"].to_numpy()), policy  # exact, not approx
+        assert np.array_equal(rank, ref["rank"].to_numpy(dtype=np.int64))
+    off_score, off_rank = base.scores(whatif.official_points(fw))
+    assert np.array_equal(off_rank, base.official["rank"].to_numpy(dtype=np.int64))
+
+
+def test_simulate_on_explains_only_the_units_asked_for(synthetic_month):
+    ms, fw = synthetic_month
+    points = whatif.set_level1(fw, whatif.official_points(fw), fw.level1[1].name, fw.level1[1].points / 3,
+                               fw.total_points)
+    full = whatif.simulate(ms.detail, fw, points)
+    base = whatif.baseline(ms.detail, fw)
+    movers = full.table.loc[full.table["d_rank"] != 0, "unit_id"].tolist()
+    assert len(movers) > 50
+    some = movers[:5] + full.table.loc[full.table["d_rank"] == 0, "unit_id"].tolist()[:2]
+    part = whatif.simulate_on(base, points, explain=some)
+    cols = ["unit_id", "rank_official", "rank_whatif", "score_whatif", "d_rank", "crossing"]
+    pd.testing.assert_frame_equal(part.table[cols], full.table[cols])
+    reasons = part.table.set_index("unit_id")["reason"]
+    expected = full.table.set_index("unit_id")["reason"]
+    assert (reasons.loc[movers[:5]] == expected.loc[movers[:5]]).all()
+    assert (reasons.loc[movers[:5]] != "").all()
+    assert (reasons.drop(movers[:5]) == "").all()  # the rest left for the download
+    pd.testing.assert_frame_equal(part.explained(), full.table)
+    pd.testing.assert_frame_equal(part.summary, full.summary)

@@ -1,0 +1,125 @@
+"""Large registers through AppTest (a few hundred 部门): the unit page searches instead of listing
+every unit, a link still opens its unit; the what-if page sends one page of rows."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from benchmarks.bench_large import build
+from credit.app import service
+from credit.app.service import open_store
+from tests.support.apptest import open_page, run
+
+N_UNITS = 209  # 9 towns + 200 departments: four times the picker's list
+MONTHS = ("2022-01", "2022-02")
+
+
+@pytest.fixture(scope="module")
+def large_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("large") / "large.db"
+    build(path, N_UNITS, MONTHS)
+    return path
+
+
+@pytest.fixture()
+def large_db(large_master: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    dest = tmp_path / "large.db"
+    shutil.copyfile(large_master, dest)
+    monkeypatch.setenv("CREDIT_DB", str(dest))
+    return dest
+
+
+def departments(db: Path) -> list[tuple[str, str]]:
+    with open_store(db) as store:
+        s = service.score(store, MONTHS[-1], "部门").summary
+    return list(zip(s["unit_id"], s["unit"]))
+
+
+def unit_page(**params: str) -> AppTest:
+    at = open_page()
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.switch_page("pages/unit.py")
+    return run(at)
+
+
+def picker(at: AppTest):
+    return at.selectbox(key="unit_id")
+
+
+def test_a_large_group_lists_fifty_units_and_search_narrows_them(large_db: Path) -> None:
+    ranked = departments(large_db)
+    at = unit_page(group="部门")
+    assert picker(at).options and len(picker(at).options) == 50
+    assert [o for o in picker(at).options] == [name for _, name in ranked[:50]]  # the ranking's top 50
+    assert "共 200 个单位" in " ".join(c.value for c in at.caption)
+    at.text_input(key="unit_query").set_value("市场监管")
+    at = run(at)
+    assert picker(at).value == "shichangjianguan"  # the best match is shown at once
+    assert picker(at).options == ["市场监管局"]
+    assert at.query_params["unit"] == "shichangjianguan"
+    assert any(h.value == "失分明细" for h in at.subheader)
+    at.text_input(key="unit_query").set_value("FGJ")  # 拼音 initials, any case: 发改局
+    at = run(at)
+    assert picker(at).value == "fagai"
+    at.text_input(key="unit_query").set_value("合成部门0015")
+    at = run(at)
+    assert picker(at).options == [n for _, n in ranked if n.startswith("合成部门0015")]  # in ranking order
+    assert len(picker(at).options) == 10
+    picker(at).select("syn00157")
+    at = run(at)
+    assert picker(at).value == "syn00157"
+    at.text_input(key="unit_query").set_value("不存在的单位")
+    at = run(at)
+    assert picker(at).value == "syn00157" and picker(at).options == ["合成部门00157"]  # the shown unit stays
+    assert "没有找到与「不存在的单位」匹配的单位。" in [c.value for c in at.caption]
+
+
+def test_a_link_opens_a_unit_outside_the_first_fifty_even_without_its_group(large_db: Path) -> None:
+    last_id, last_name = departments(large_db)[-1]
+    at = unit_page(month=MONTHS[-1], unit=last_name)
+    assert at.radio(key="unit_group").value == "部门"
+    assert picker(at).value == last_id and last_name in picker(at).options
+    assert len(picker(at).options) == 51  # the top 50, and the linked unit first
+    assert not at.warning
+    assert at.query_params["unit"] == last_id and at.query_params["group"] == "部门"
+
+
+def whatif_page() -> AppTest:
+    at = open_page()
+    at.switch_page("pages/whatif.py")
+    at = run(at)
+    at.radio(key="wi_group").set_value("部门")
+    return run(at)
+
+
+def test_what_if_on_a_large_group_sends_one_page_and_explains_it(large_db: Path) -> None:
+    at = whatif_page()
+    table = at.dataframe[0].value
+    assert len(table) == 50 and list(table["官方排名"])[:3] == [1, 2, 3]
+    box = next(n for n in at.number_input if n.label.startswith("营商环境（官方"))
+    box.set_value(box.value / 3)
+    at = run(at)
+    moved = next(m for m in at.metric if m.label == "名次变化的单位")
+    n_moved = int(moved.value.split()[0])
+    assert n_moved > 50
+    at.radio(key="wi_order").set_value("moved")
+    at = run(at)
+    table = at.dataframe[0].value
+    assert len(table) == 50
+    assert (table["排名变化"] != "—").all() and (table["原因"] != "").all()  # the biggest movers, explained
+    notes = [m.value for m in at.markdown if m.value.startswith("- **")]
+    assert len(notes) == 1 and notes[0].count("\n") == 49  # one line per mover on the page
+    assert f"名次变化的单位共 {n_moved:,} 个" in " ".join(c.value for c in at.caption)
+    assert len(at.get("plotly_chart")) == 1  # only the open tab ran: no stability chart
+    at.get("pagination")[0].set_value(2)
+    at = run(at)
+    assert len(at.dataframe[0].value) == 50 and set(at.dataframe[0].value["单位"]).isdisjoint(table["单位"])
+    at.session_state["wi_tabs"] = "排名稳定性"
+    at = run(at)
+    stab = at.dataframe[0].value
+    assert list(stab.columns)[:2] == ["基准排名", "单位"] and len(stab) == 50
