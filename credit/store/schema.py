@@ -547,3 +547,31 @@ def m0103_empty_reports(db: Database) -> None:
     """`empty_reports`: optional sheets reported as 本月无新增 (an empty sheet uploaded, or marked); insert-only."""
     for statement in _EMPTY_REPORTS:
         db.execute(statement)
+
+
+@MIGRATIONS()
+def m0103_private_scenarios(db: Database) -> None:
+    """Private what-if scenarios: `scenarios.owner` ('' = shared by the office, else the username
+    of the 领导 who saved it for itself). Names are unique per (group, owner), so a leader's private
+    name never collides with, or reveals, another account's. The table is rebuilt for the new
+    UNIQUE; nothing references it by key (the audit keeps scenario ids as plain numbers)."""
+    db.execute(
+        """
+        CREATE TABLE scenarios_m0103 (
+            id         INTEGER PRIMARY KEY,
+            name       TEXT NOT NULL,
+            group_name TEXT NOT NULL CHECK (group_name IN ('镇街', '部门')),
+            month      TEXT NOT NULL,
+            points     TEXT NOT NULL,
+            note       TEXT NOT NULL DEFAULT '',
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            owner      TEXT NOT NULL DEFAULT '',      -- '' shared (信用办); a username: private to it
+            UNIQUE (group_name, owner, name)
+        )
+        """
+    )
+    cols = "id, name, group_name, month, points, note, created_by, created_at"
+    db.execute(f"INSERT INTO scenarios_m0103 ({cols}) SELECT {cols} FROM scenarios")
+    db.execute("DROP TABLE scenarios")
+    db.execute("ALTER TABLE scenarios_m0103 RENAME TO scenarios")
