@@ -175,3 +175,21 @@ def test_a_published_month_takes_a_mark_or_unmark_only_with_a_correction_reason(
         entry = store.audit_log(limit=1)[0]
         assert entry["detail"] == {"month": "2022-10", "sheet": SHEET_SCENARIOS, "reason": "信易+场景实有一条漏报，待补报"}
         assert list(store.datasets.reported_empty("2022-10")) == [SHEET_SUPERVISION]
+
+
+def test_a_rebuild_from_the_archive_keeps_uploaded_and_marked_no_new_entries(tmp_path: Path) -> None:
+    from credit.store.maintenance import rebuild_database
+
+    db = tmp_path / "credit.db"
+    with service.open_store(db) as store:
+        _import(store, fill_template({"镇街": TOWN_ROWS}, units=store.register()))  # three empty optional sheets
+        store.datasets.unmark_empty(MONTH, SHEET_EVENTS, OFFICE)
+        _import(store, _town_only(store), "只有镇街.xlsx")
+        store.datasets.unmark_empty(MONTH, SHEET_SUPERVISION, ADMIN)
+        store.datasets.mark_empty(MONTH, SHEET_SUPERVISION, OFFICE)
+        before = {s: (e["source"], e["created_by"]) for s, e in store.datasets.reported_empty(MONTH).items()}
+    assert before == {SHEET_SCENARIOS: ("upload", "office"), SHEET_SUPERVISION: ("mark", "office")}
+    rebuild_database(db, tmp_path / "rebuilt.db")
+    with service.open_store(tmp_path / "rebuilt.db") as store:
+        after = {s: e["source"] for s, e in store.datasets.reported_empty(MONTH).items()}
+    assert after == {SHEET_SCENARIOS: "upload", SHEET_SUPERVISION: "mark"}
