@@ -348,7 +348,8 @@ def compare_section(scenarios: dict[int, Scenario], gm_detail: pd.DataFrame, fw:
 
 
 def scenarios_section(prefix: str, month: str, group: str, fw: Framework, detail: pd.DataFrame) -> None:
-    st.markdown("**保存当前方案**")
+    actor = current_actor()
+    st.markdown("**保存为我的私有方案**" if actor is not None and actor.can("private_scenarios") else "**保存当前方案**")
     save_form(prefix, month, group)
     scenarios = {sc.id: sc for sc in store().scenarios(group, current_actor())}
     st.markdown("**已保存的方案**")
