@@ -550,14 +550,14 @@ def m0103_empty_reports(db: Database) -> None:
 
 
 @MIGRATIONS()
-def m0103_private_scenarios(db: Database) -> None:
+def m0104_private_scenarios(db: Database) -> None:
     """Private what-if scenarios: `scenarios.owner` ('' = shared by the office, else the username
     of the 领导 who saved it for itself). Names are unique per (group, owner), so a leader's private
     name never collides with, or reveals, another account's. The table is rebuilt for the new
     UNIQUE; nothing references it by key (the audit keeps scenario ids as plain numbers)."""
     db.execute(
         """
-        CREATE TABLE scenarios_m0103 (
+        CREATE TABLE scenarios_m0104 (
             id         INTEGER PRIMARY KEY,
             name       TEXT NOT NULL,
             group_name TEXT NOT NULL CHECK (group_name IN ('镇街', '部门')),
@@ -572,6 +572,6 @@ def m0103_private_scenarios(db: Database) -> None:
         """
     )
     cols = "id, name, group_name, month, points, note, created_by, created_at"
-    db.execute(f"INSERT INTO scenarios_m0103 ({cols}) SELECT {cols} FROM scenarios")
+    db.execute(f"INSERT INTO scenarios_m0104 ({cols}) SELECT {cols} FROM scenarios")
     db.execute("DROP TABLE scenarios")
-    db.execute("ALTER TABLE scenarios_m0103 RENAME TO scenarios")
+    db.execute("ALTER TABLE scenarios_m0104 RENAME TO scenarios")
