@@ -74,7 +74,8 @@ def _show_table(df: pd.DataFrame, value_cols: tuple[str, ...] = ()) -> None:
 def _show_result(result: dict) -> None:
     created = "、".join(f"「{s}」第 {v} 版" for s, v in result["created"]) or "无"
     st.success(f"已导入 {month_label(result['month'])}：新建版本 {created}。"
-               + (f"内容未变化的工作表：{'、'.join(result['unchanged'])}。" if result["unchanged"] else ""))
+               + (f"内容未变化的工作表：{'、'.join(result['unchanged'])}。" if result["unchanged"] else "")
+               + (f"记为“本月无新增”（上传的表只有表头）：{'、'.join(result['empty'])}。" if result.get("empty") else ""))
     st.subheader(f"{month_label(result['month'])}排名变化")
     st.caption("导入会同时影响本年以后各月的累计得分；此处列出所选月份导入前后的排名。")
     for tab, (group, table) in zip(st.tabs(list(result["ranks"])), result["ranks"].items()):
@@ -121,6 +122,7 @@ def _import(month: str, files: list[tuple[FileCheck, bytes]], preview: UploadPre
         "month": month,
         "created": [c for r in results for c in r.created],
         "unchanged": sorted({u for r in results for u in r.unchanged}),
+        "empty": sorted({e for r in results for e in r.empty}),
         "ranks": {g: rank_changes(before[g], after[g]) for g in GROUPS if after[g] is not None},
     }
     st.session_state[NONCE_KEY] = st.session_state.get(NONCE_KEY, 0) + 1

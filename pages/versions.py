@@ -1,5 +1,8 @@
 """数据版本: which sheets each month has, every version with its file, download, and restore.
 
+扣分事项 and the two registers may have no new entries in a month: the office marks them 本月无新增
+here (or uploads the sheet with headers only), and the grid, 报送进度 and the CLI count them reported.
+
 Restoring makes an old version current again as a NEW version (nothing is deleted), so a restore
 can itself be undone the same way; the original files stay downloadable byte for byte.
 """
@@ -12,7 +15,8 @@ import streamlit as st
 from credit.common.clock import beijing
 from credit.common.months import month_label
 from credit.errors import CreditError
-from credit.model.contract import SHEETS
+from credit.model.contract import NO_NEW, OPTIONAL_SHEETS, SHEETS
+from credit.reports.status import NOT_IMPORTED, sheet_state
 from ui.auth import can, require
 from ui.context import current_month, months, store
 from ui.router import ensure_router
@@ -23,16 +27,63 @@ ACTION = {"import": "上传导入", "restore": "恢复旧版本"}
 
 
 def coverage_grid(all_months: list[str]) -> pd.DataFrame:
-    """Months × sheets: the current version number, or 未导入."""
+    """Months × sheets: the current version number, 本月无新增, or 未导入."""
     rows = []
     for month in all_months:
-        status = store().sheets_status(month)
-        row = {"月份": month_label(month)}
-        for sheet, info in status.items():
-            row[sheet] = f"第 {info['version']} 版" if info else "未导入"
-        row["未导入"] = sum(1 for info in status.values() if info is None)
+        status, empty = store().sheets_status(month), store().datasets.reported_empty(month)
+        row = {"月份": month_label(month), **{s: sheet_state(info, empty.get(s)) for s, info in status.items()}}
+        row["未导入"] = sum(1 for s in SHEETS if row[s] == NOT_IMPORTED)
         rows.append(row)
     return pd.DataFrame(rows, columns=["月份", *SHEETS, "未导入"])
+
+
+def _set_empty(month: str, sheet: str, empty: bool) -> None:
+    """The mark/unmark buttons' callback: the domain checks role, rows and a published month."""
+    actor = require("import")
+    reason = st.session_state.get("empty_reason", "")
+    try:
+        if empty:
+            store().datasets.mark_empty(month, sheet, actor, reason)
+        else:
+            store().datasets.unmark_empty(month, sheet, actor, reason)
+    except CreditError as exc:
+        st.session_state["empty_msg"] = ("error", str(exc))
+        return
+    done = f"已将{month_label(month)}「{sheet}」标记为“{NO_NEW}”" if empty else \
+        f"已撤销{month_label(month)}「{sheet}」的“{NO_NEW}”，该表恢复为未导入"
+    st.session_state["empty_msg"] = ("success", done + "（已记入操作日志）。")
+    st.session_state["empty_reason"] = ""
+
+
+def empty_section(all_months: list[str]) -> None:
+    """本月无新增 for 扣分事项 and the registers: mark, or undo, per month (信用办/管理员)."""
+    st.subheader(f"{NO_NEW}")
+    st.caption(f"扣分事项、信易+场景、分级分类监管当月没有新记录时，请标记“{NO_NEW}”，报送进度即按已报送计；"
+               "上传只有表头、没有数据行的该表也记为本月无新增。标记和撤销都记入操作日志。")
+    default = current_month() or all_months[0]
+    month = st.selectbox("月份", all_months, index=all_months.index(default) if default in all_months else 0,
+                         format_func=month_label, key="empty_month")
+    status, empty = store().sheets_status(month), store().datasets.reported_empty(month)
+    if store().publishing.current_publication(month) is not None:
+        st.text_input("更正说明（该月通报已签发，标记或撤销须填写）", key="empty_reason")
+    for sheet in OPTIONAL_SHEETS:
+        state = sheet_state(status[sheet], empty.get(sheet))
+        c1, c2, c3 = st.columns([2, 3, 3], vertical_alignment="center")
+        c1.markdown(f"**{sheet}**")
+        if state == NO_NEW:
+            how = "上传了只有表头的空表" if empty[sheet]["source"] == "upload" else "已标记"
+            c2.markdown(f"{NO_NEW}（{empty[sheet]['created_by']} {how}，{beijing(empty[sheet]['created_at'], seconds=False)}）")
+            c3.button(f"撤销“{sheet}”本月无新增", key=f"empty_unmark_{OPTIONAL_SHEETS.index(sheet)}",
+                      on_click=_set_empty, args=(month, sheet, False), icon=":material/undo:")
+        elif state == NOT_IMPORTED:
+            c2.markdown(":red[未导入]")
+            c3.button(f"标记“{sheet}”本月无新增", key=f"empty_mark_{OPTIONAL_SHEETS.index(sheet)}",
+                      on_click=_set_empty, args=(month, sheet, True), icon=":material/done_all:")
+        else:
+            c2.markdown(f"已导入 {status[sheet]['row_count']} 条（{state}）")
+    if "empty_msg" in st.session_state:
+        kind, message = st.session_state.pop("empty_msg")
+        (st.success if kind == "success" else st.error)(message)
 
 
 def month_range(have: list[str]) -> list[str]:
@@ -70,15 +121,19 @@ if not have:
     st.stop()
 
 st.subheader("各月报送情况")
-st.caption("表中为各表当前版本号；“未导入”表示该月尚无此表。扣分事项、信易+场景、分级分类监管三张表当月无记录时可以不报，"
-           "其余各表每月都应导入。")
-grid = coverage_grid(month_range(have))
-st.dataframe(grid.style.map(lambda v: "color: #c62828" if v == "未导入" else ""), hide_index=True, width="stretch",
-             key="grid")
+st.caption(f"表中为各表当前版本号；“{NO_NEW}”表示该月已报送但没有新记录；“未导入”表示该月尚无此表。"
+           "扣分事项、信易+场景、分级分类监管三张表当月无记录时标记“本月无新增”即可，其余各表每月都应导入。")
+all_months = month_range(have)
+grid = coverage_grid(all_months)
+st.dataframe(grid.style.map(lambda v: "color: #c62828" if v == NOT_IMPORTED else ("color: #2e7d32" if v == NO_NEW else "")),
+             hide_index=True, width="stretch", key="grid")
 latest = grid.iloc[0]
-missing = [s for s in SHEETS if latest[s] == "未导入"]
+missing = [s for s in SHEETS if latest[s] == NOT_IMPORTED]
 if missing:
-    st.warning(f"{latest['月份']}尚未导入：{'、'.join(missing)}")
+    hint = f"（当月确无新记录的，请在下方标记“{NO_NEW}”）" if set(missing) & set(OPTIONAL_SHEETS) else ""
+    st.warning(f"{latest['月份']}尚未导入：{'、'.join(missing)}{hint}")
+if can("import"):
+    empty_section(all_months)
 
 st.subheader("版本明细")
 default = current_month() or have[-1]

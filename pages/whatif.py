@@ -2,7 +2,8 @@
 
 Moving a weight re-weights the cached attainment table (credit.scoring.whatif) — no database round trip and
 no change to any official score. Saving a scenario needs permission "scenarios"; making one the
-official weights needs "weights" (credit office) and becomes a new framework version.
+official weights needs "weights" (credit office) and becomes a new framework version. A 领导 saves
+private scenarios ("private_scenarios"): listed only for itself, deletable by it, never adoptable.
 A group of more than `PAGE_ROWS` units (a city register) is shown a page at a time — table, slope
 chart, reasons and stability — with the whole table as a download built on click, and only the
 open tab runs; a county group shows everything at once, as it always did.
@@ -30,7 +31,7 @@ from credit.scoring import stability, whatif
 from credit.scoring.scenarios import comparison, comparison_excel, fit
 from credit.store.facade import SEED_MONTH
 from ui import loaders
-from ui.auth import require
+from ui.auth import current_actor, require
 from ui.context import current_month, data_version, db_path, months, store
 from ui.links import arrived, decode_points, encode_points, keep
 from ui.router import ensure_router
@@ -313,28 +314,60 @@ def _flash(key: str) -> None:
         (st.success if kind == "success" else st.error)(message)
 
 
-def _save(prefix: str, month: str, group: str) -> None:
+def _save(prefix: str, month: str, group: str, private: bool) -> None:
     """The save button's callback (actions run in callbacks: the values are read from the state)."""
-    actor = require("scenarios")
+    actor = current_actor()
     name = st.session_state.get("wi_save_name", "")
     try:
-        store().save_scenario(name, group, month, st.session_state[prefix],
-                              st.session_state.get("wi_save_note", ""), actor)
+        store().weights.save_scenario(name, group, month, st.session_state[prefix],
+                                      st.session_state.get("wi_save_note", ""), actor, private=private)
     except CreditError as exc:
         st.session_state["wi_save_msg"] = ("error", str(exc))
     else:
-        st.session_state["wi_save_msg"] = ("success", f"已保存方案「{name.strip()}」")
+        what = "我的私有方案" if private else "方案"
+        st.session_state["wi_save_msg"] = ("success", f"已保存{what}「{name.strip()}」")
         st.session_state["wi_save_name"] = st.session_state["wi_save_note"] = ""
 
 
-def save_form(prefix: str, month: str, group: str) -> None:
-    if require("scenarios") is None:
+def _delete(scenarios: dict[int, Scenario]) -> None:
+    """The delete button's callback: the store deletes only the account's own private scenario."""
+    sc = scenarios.get(st.session_state.get("wi_delete_pick"))
+    if sc is None:
         return
+    try:
+        store().weights.delete_scenario(int(sc.id), current_actor())
+    except CreditError as exc:
+        st.session_state["wi_delete_msg"] = ("error", str(exc))
+    else:
+        st.session_state["wi_delete_msg"] = ("success", f"已删除我的私有方案「{sc.name}」")
+        for key in ("wi_compare", "wi_load", "wi_delete_pick"):  # a deleted id must not stay selected
+            st.session_state.pop(key, None)
+
+
+def save_form(prefix: str, month: str, group: str) -> None:
+    actor = current_actor()
+    private = actor is not None and actor.can("private_scenarios")
+    if not private and require("scenarios") is None:
+        return
+    if private:
+        st.caption("领导可把当前权重保存为自己的私有方案：只有你本人能看到和删除，信用办看不到，也不会成为官方权重。")
     with st.form("wi_save"):
         st.text_input("方案名称", max_chars=40, placeholder="例如：营商环境降至60分", key="wi_save_name")
         st.text_area("备注", placeholder="调整思路、讨论背景等", height=80, key="wi_save_note")
-        st.form_submit_button("保存当前方案", type="primary", on_click=_save, args=(prefix, month, group))
+        st.form_submit_button("保存为我的私有方案" if private else "保存当前方案", type="primary", on_click=_save,
+                              args=(prefix, month, group, private))
     _flash("wi_save_msg")
+
+
+def delete_form(scenarios: dict[int, Scenario]) -> None:
+    """领导: delete one of its own private scenarios (shared ones stay the office's)."""
+    mine = {i: sc for i, sc in scenarios.items() if sc.private}
+    if not mine:
+        return
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    c1.selectbox("删除我的私有方案", list(mine), key="wi_delete_pick", format_func=lambda i: mine[i].label)
+    c2.button("删除", key="wi_delete_btn", on_click=_delete, args=(mine,), width="stretch",
+              icon=":material/delete:")
 
 
 def scenario_list(scenarios: list[Scenario], fw: Framework) -> None:
@@ -342,7 +375,8 @@ def scenario_list(scenarios: list[Scenario], fw: Framework) -> None:
     for sc in scenarios:
         pts, _ = fit(fw, sc.points)
         levels = whatif.level1_totals(fw, pts)
-        rows.append({"方案": sc.name, "月份": month_label(sc.month), "保存人": sc.created_by,
+        rows.append({"方案": sc.name, "类型": "我的私有方案" if sc.private else "共享方案",
+                     "月份": month_label(sc.month), "保存人": sc.created_by,
                      "保存时间": beijing(sc.created_at, seconds=False), "备注": sc.note,
                      **{k: round(v, 2) for k, v in levels.items()}})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
@@ -366,10 +400,12 @@ def compare_section(scenarios: dict[int, Scenario], gm_detail: pd.DataFrame, fw:
 
 
 def scenarios_section(prefix: str, month: str, group: str, fw: Framework, detail: pd.DataFrame) -> None:
-    st.markdown("**保存当前方案**")
+    actor = current_actor()
+    st.markdown("**保存为我的私有方案**" if actor is not None and actor.can("private_scenarios") else "**保存当前方案**")
     save_form(prefix, month, group)
-    scenarios = {sc.id: sc for sc in store().scenarios(group)}
+    scenarios = {sc.id: sc for sc in store().scenarios(group, current_actor())}
     st.markdown("**已保存的方案**")
+    _flash("wi_delete_msg")
     if not scenarios:
         st.caption("还没有保存的方案。")
         return
@@ -377,6 +413,7 @@ def scenarios_section(prefix: str, month: str, group: str, fw: Framework, detail
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
     c1.selectbox("载入方案到模拟", list(scenarios), key="wi_load", format_func=lambda i: scenarios[i].label)
     c2.button("载入", key="wi_load_btn", on_click=_load, args=(prefix, fw, scenarios), width="stretch")
+    delete_form(scenarios)
     st.markdown("**方案对比**")
     compare_section(scenarios, detail, fw, month, group)
 

@@ -17,6 +17,7 @@ from credit.common.labels import GROUPS
 from credit.common.months import month_label
 from credit.errors import CreditError
 from credit.model.accounts import Actor
+from credit.model.contract import OPTIONAL_SHEETS
 from credit.reports.bulletin import TEXT_PARTS, BulletinData, BulletinText
 from credit.reports.publish import MIME
 from credit.reports.status import EMPTY, MISSING, REPORTED, chase_xlsx, expected_view, month_status
@@ -54,8 +55,10 @@ def status_section(month: str, key: str, expanded: bool = False) -> None:
     c1.metric("已报送", f"{status.count(REPORTED)} 项")
     c2.metric("报送为空", f"{status.count(EMPTY)} 项", help="单位的行各项均为空白或 0，建议电话核实")
     c3.metric("未报送", f"{status.count(MISSING)} 项")
+    optional = "；".join(f"{s}：{status.sheets[s]}" for s in OPTIONAL_SHEETS)
+    st.caption(f"按需报送的表（有新记录时才需报送，不计入未报送）——{optional}。")
     if status.complete:
-        st.caption("各单位应报的工作表均已报送（扣分事项、登记表按需报送，不计入未报送）。")
+        st.caption("各单位应报的工作表均已报送。")
     else:
         st.warning(f"未报送：{status.missing_text()}。", icon=":material/schedule:")
     with st.expander("各单位报送明细", expanded=expanded):

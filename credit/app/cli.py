@@ -316,7 +316,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(json.dumps(status.payload(), ensure_ascii=False, indent=2))
     else:
         print(f"{args.month} 报送进度：{status.summary()}")
-        shown = status.table[status.table["状态"] != "无需报送"].drop(columns=["上传编号"])
+        print(f"各表：{status.sheet_line()}")
+        shown = status.table[~status.table["状态"].isin(["无需报送", "本月无新增"])].drop(columns=["上传编号"])
         print(shown.to_string(index=False))
         if args.output:
             print(f"已生成催报清单：{args.output}")

@@ -27,6 +27,7 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "restore": (ROLE_EDITOR, ROLE_ADMIN),
     "registers": (ROLE_EDITOR, ROLE_ADMIN),
     "scenarios": (ROLE_EDITOR, ROLE_ADMIN),
+    "private_scenarios": (ROLE_VIEWER,),  # 领导's own what-if scenarios: visible only to it, never official
     "weights": (ROLE_EDITOR, ROLE_ADMIN),
     "bulletin": (ROLE_EDITOR, ROLE_ADMIN),
     "publish": (ROLE_EDITOR, ROLE_ADMIN),
@@ -44,6 +45,7 @@ PERMISSION_NAMES: dict[str, str] = {
     "restore": "恢复数据版本",
     "registers": "维护证明材料登记表",
     "scenarios": "保存权重模拟方案",
+    "private_scenarios": "保存和删除自己的私有权重方案",
     "weights": "发布官方权重",
     "bulletin": "导出月度通报",
     "publish": "签发、更正月度通报",

@@ -230,6 +230,11 @@ SHEETS: dict[str, Sheet] = {
 # Which sheet holds a group's per-unit figures.
 GROUP_SHEET = {"镇街": SHEET_TOWN, "部门": SHEET_DEPT}
 REGISTER_SHEETS = (SHEET_SCENARIOS, SHEET_SUPERVISION)
+# Sheets reported only when there is something to report (an event, a new register entry). A month
+# may have none: the office says so by uploading the sheet with headers but no rows, or by marking it
+# 本月无新增 (credit.store.datasets), and such a sheet counts as reported, never as missing.
+OPTIONAL_SHEETS = (SHEET_EVENTS, *REGISTER_SHEETS)
+NO_NEW = "本月无新增"
 
 
 def field_kind(sheet: str, header: str) -> FieldKind:

@@ -39,3 +39,6 @@ class ParsedWorkbook:
     month: str  # YYYY-MM
     sheets: dict[str, ParsedSheet]
     warnings: list[CellError] = field(default_factory=list)
+    # Optional sheets (contract.OPTIONAL_SHEETS) present with their headers but no data row: the file
+    # says "本月无新增" for them. They have no records (so nothing to version); the store keeps the fact.
+    empty: list[str] = field(default_factory=list)

@@ -28,6 +28,7 @@ class Scenario:
     note: str = ""
     created_by: str = ""
     created_at: str = ""
+    owner: str = ""  # "" = shared (信用办); a username = that account's private scenario
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Scenario:
@@ -37,11 +38,16 @@ class Scenario:
             points = json.loads(points)
         return cls(row["id"], row["name"], row["group_name"], row["month"],
                    {k: float(v) for k, v in points.items()}, row.get("note") or "",
-                   row.get("created_by") or "", row.get("created_at") or "")
+                   row.get("created_by") or "", row.get("created_at") or "", row.get("owner") or "")
+
+    @property
+    def private(self) -> bool:
+        return bool(self.owner)
 
     @property
     def label(self) -> str:
-        return f"{self.name}（{self.created_by}，{beijing_date(self.created_at)}）"
+        who = "我的私有方案" if self.private else self.created_by
+        return f"{self.name}（{who}，{beijing_date(self.created_at)}）"
 
 
 def check_name(name: str) -> str:

@@ -12,11 +12,11 @@ ACTIONS: dict[str, str] = {
     "logout.expired": "超时退出", "import": "导入数据", "restore": "恢复版本",
     "account.add": "新增账户", "account.password": "修改密码", "account.disable": "停用账户",
     "account.enable": "启用账户", "account.signout_all": "全部退出登录", "framework.save": "发布指标体系", "weights.adopt": "采纳为官方权重",
-    "scenario.save": "保存权重方案", "unit.add": "新增单位", "unit.rename": "单位更名",
+    "scenario.save": "保存权重方案", "scenario.delete": "删除私有权重方案", "unit.add": "新增单位", "unit.rename": "单位更名",
     "unit.retire": "撤销单位", "xyd.set": "设定信易贷目标", "meta.set": "修改设置",
     "bulletin.export": "导出通报", "bulletin.text": "保存通报文稿", "bulletin.publish": "签发通报",
     "bulletin.correct": "签发更正通报", "correction": "更正", "register.add": "登记证明材料", "register.withdraw": "撤回证明材料",
-    "evidence.add": "上传证明文件", "seed.units": "初始化单位名册",
+    "evidence.add": "上传证明文件", "empty.mark": "标记本月无新增", "empty.unmark": "撤销本月无新增", "seed.units": "初始化单位名册",
     "submission.submit": "单位报送数据", "submission.return": "退回单位报送", "submission.accept": "采纳单位报送",
     "objection.raise": "单位提出申诉", "objection.accept": "受理申诉并更正", "objection.reject": "申诉不予采纳",
 }
@@ -32,7 +32,7 @@ KEY_LABELS: dict[str, str] = {
     "year": "年度", "opening": "年初注册数", "target": "目标", "key": "设置项", "value": "值",
     "format": "格式", "bytes": "字节数", "red": "红色预警", "yellow": "黄色预警", "entry_id": "条目编号",
     "file_id": "文件编号", "count": "数量", "note": "备注", "number": "文号", "issued": "成文日期", "signer": "签发人",
-    "override": "仍然发布原因", "missing": "未报送",
+    "override": "仍然发布原因", "private": "私有方案", "missing": "未报送", "empty": "本月无新增",
     "submission_id": "报送编号", "objection_id": "申诉编号", "replaced": "替代的报送", "summary": "申诉事项",
 }
 

@@ -12,14 +12,18 @@ What each unit is expected to report every month:
 - 全县 is the office's own sheet (市信用办 figures, 全县 totals): expected once, from 县信用办.
 - 扣分事项 and the two registers (信易+场景, 分级分类监管) are reported only when there is
   something to report (an event, a new entry): a unit with rows is 已报送, one without is 无需报送,
-  never 未报送 — an empty sheet cannot even be uploaded (the importer skips it).
+  never 未报送. When the office reported the sheet with no rows for the month (uploaded it with
+  headers only, or marked it), every unit without rows reads 本月无新增 — reported, not missing.
 Only 未报送 counts as missing (it blocks publishing unless overridden).
+
+Besides the unit rows, `sheets` says per contract sheet whether the month has it: 第 N 版, 本月无新增
+or 未导入 (the 数据版本 grid and the CLI's first lines).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -27,18 +31,18 @@ import pandas as pd
 from credit.common.clock import beijing
 from credit.model.contract import (
     GROUP_SHEET,
-    REGISTER_SHEETS,
+    NO_NEW,
+    OPTIONAL_SHEETS,
     SHEET_COUNTY,
-    SHEET_EVENTS,
     SHEETS,
 )
 from credit.model.units import UnitRegister
 from credit.workbook.export import to_excel_bytes
 
 REPORTED, EMPTY, MISSING, OPTIONAL = "已报送", "报送为空", "未报送", "无需报送"
-STATES = (REPORTED, EMPTY, MISSING, OPTIONAL)
+STATES = (REPORTED, EMPTY, MISSING, NO_NEW, OPTIONAL)
+NOT_IMPORTED = "未导入"
 OFFICE = "县信用办"
-OPTIONAL_SHEETS = (SHEET_EVENTS, *REGISTER_SHEETS)
 COLUMNS = ["组别", "单位", "工作表", "状态", "说明", "上传文件", "上传人", "上传时间", "上传编号"]
 CHASE_COLUMNS = ["序号", "组别", "单位", "未报送或需核实", "联系人", "联系电话", "备注"]
 
@@ -49,6 +53,7 @@ class SubmissionStatus:
 
     month: str
     table: pd.DataFrame  # COLUMNS
+    sheets: dict[str, str] = field(default_factory=dict)  # contract sheet -> 第 N 版 | 本月无新增 | 未导入
 
     def count(self, state: str) -> int:
         return int((self.table["状态"] == state).sum())
@@ -66,6 +71,15 @@ class SubmissionStatus:
         """One Chinese line, e.g. '已报送 38 项，报送为空 1 项，未报送 2 项'."""
         return "，".join(f"{s} {self.count(s)} 项" for s in (REPORTED, EMPTY, MISSING))
 
+    def sheet_line(self) -> str:
+        """'镇街 第 2 版，…，信易+场景 本月无新增，分级分类监管 未导入' — which sheets the month has."""
+        return "，".join(f"{sheet} {state}" for sheet, state in self.sheets.items())
+
+    @property
+    def not_imported(self) -> list[str]:
+        """Sheets the month has neither rows nor a 本月无新增 for."""
+        return [sheet for sheet, state in self.sheets.items() if state == NOT_IMPORTED]
+
     def missing_text(self, limit: int = 6) -> str:
         """'榆山街道（镇街）、全县（县信用办）等 8 项' — for refusals and warnings."""
         m = self.missing
@@ -77,7 +91,7 @@ class SubmissionStatus:
         rows = self.table.drop(columns=["上传编号"]).to_dict("records")
         for r, uid in zip(rows, self.table["上传编号"]):
             r["上传编号"] = None if pd.isna(uid) else int(uid)
-        return {"month": self.month, "complete": self.complete,
+        return {"month": self.month, "complete": self.complete, "sheets": dict(self.sheets),
                 "counts": {s: self.count(s) for s in STATES}, "rows": rows}
 
 
@@ -88,10 +102,44 @@ def _blank(value: object) -> bool:
 def _source(version: Mapping[str, Any] | None) -> dict[str, object]:
     if not version:
         return {"上传文件": "", "上传人": "", "上传时间": "", "上传编号": None}
+    if "source" in version:  # a 本月无新增 row of the store (credit.store.datasets.reported_empty)
+        what = f"{version.get('filename') or ''}（空表）" if version["source"] == "upload" else f"标记“{NO_NEW}”"
+        return {"上传文件": what, "上传人": str(version.get("created_by") or ""),
+                "上传时间": beijing(version.get("created_at"), seconds=False), "上传编号": version.get("upload_id")}
     how = "（恢复旧版本）" if version.get("action") == "restore" else ""
     return {"上传文件": f"{version.get('filename') or ''}{how}（第 {version['version']} 版）",
             "上传人": str(version.get("created_by") or ""), "上传时间": beijing(version.get("created_at"), seconds=False),
             "上传编号": version.get("upload_id")}
+
+
+def sheet_state(version: Mapping[str, Any] | None, empty: Mapping[str, Any] | None) -> str:
+    """One sheet of one month: '第 N 版' (rows), 本月无新增 (reported with none), or 未导入."""
+    if empty is not None:  # the store lists a sheet as empty only while no current version has rows
+        return NO_NEW
+    return f"第 {version['version']} 版" if version is not None else NOT_IMPORTED
+
+
+def _empty_note(report: Mapping[str, Any]) -> str:
+    if report["source"] == "upload":
+        return f"{NO_NEW}（上传的表中没有数据行）"
+    return f"{NO_NEW}（{report.get('created_by') or '信用办'}已标记）"
+
+
+def _optional_rows(month: str, register: UnitRegister, sheet: str, version: Mapping[str, Any] | None,
+                   records: Sequence[Mapping[str, object]], report: Mapping[str, Any] | None, add) -> None:
+    """One optional sheet: 已报送 for a unit with rows; otherwise 本月无新增 when the sheet was
+    reported with none, else 无需报送."""
+    counts: dict[str, int] = {}
+    for r in records:
+        counts[r["unit_id"]] = counts.get(r["unit_id"], 0) + 1
+    for unit in register.active(month):
+        n = counts.get(unit.id, 0)
+        if n:
+            add(unit.group, unit.name_at(month), sheet, REPORTED, f"{n} 条", version)
+        elif report is not None:
+            add(unit.group, unit.name_at(month), sheet, NO_NEW, _empty_note(report), report)
+        else:
+            add(unit.group, unit.name_at(month), sheet, OPTIONAL, "本月无（有事项时才需报送）", None)
 
 
 def compute_status(
@@ -99,17 +147,20 @@ def compute_status(
     register: UnitRegister,
     versions: Mapping[str, Mapping[str, Any] | None],
     rows: Mapping[str, Sequence[Mapping[str, object]]],
+    empty: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> SubmissionStatus:
     """Every active unit × each sheet it is expected to report, with the upload behind the answer.
 
     `versions`: sheet → its current version info (as `Store.sheets_status`), None when never
-    imported; `rows`: sheet → the current version's records (as `Store.current_sheet`).
+    imported; `rows`: sheet → the current version's records (as `Store.current_sheet`); `empty`:
+    the optional sheets reported as 本月无新增 (as `Store.datasets.reported_empty`).
     """
+    empty = empty or {}
     out: list[dict[str, object]] = []
 
     def add(group: str, unit: str, sheet: str, state: str, note: str, version) -> None:
         out.append({"组别": group, "单位": unit, "工作表": sheet, "状态": state, "说明": note,
-                    **_source(version if state in (REPORTED, EMPTY) else None)})
+                    **_source(version if state in (REPORTED, EMPTY, NO_NEW) else None)})
 
     for group, sheet in GROUP_SHEET.items():
         version = versions.get(sheet)
@@ -137,19 +188,11 @@ def compute_status(
         state = REPORTED if items else EMPTY
         add(OFFICE, "全县", SHEET_COUNTY, state, f"已填 {len(items)}/{total} 项" if items else "各项均为空白或 0", county)
     for sheet in OPTIONAL_SHEETS:
-        version = versions.get(sheet)
-        counts: dict[str, int] = {}
-        for r in rows.get(sheet, ()):
-            counts[r["unit_id"]] = counts.get(r["unit_id"], 0) + 1
-        for unit in register.active(month):
-            n = counts.get(unit.id, 0)
-            if n:
-                add(unit.group, unit.name_at(month), sheet, REPORTED, f"{n} 条", version)
-            else:
-                add(unit.group, unit.name_at(month), sheet, OPTIONAL, "本月无（有事项时才需报送）", None)
+        _optional_rows(month, register, sheet, versions.get(sheet), rows.get(sheet, ()), empty.get(sheet), add)
     table = pd.DataFrame(out, columns=COLUMNS)
     table["上传编号"] = table["上传编号"].astype("Int64")
-    return SubmissionStatus(month, table)
+    sheets = {s: sheet_state(versions.get(s), empty.get(s)) for s in SHEETS}
+    return SubmissionStatus(month, table, sheets)
 
 
 def month_status(store, month: str) -> SubmissionStatus:
@@ -158,7 +201,8 @@ def month_status(store, month: str) -> SubmissionStatus:
         versions = store.sheets_status(month)
         rows = {s: store.current_sheet(month, s) for s, v in versions.items() if v is not None}
         register = store.register()
-    return compute_status(month, register, versions, rows)
+        empty = store.datasets.reported_empty(month)
+    return compute_status(month, register, versions, rows, empty)
 
 
 def expected_view(status: SubmissionStatus) -> pd.DataFrame:

@@ -8,6 +8,10 @@ Why it looks like this:
   database file byte-for-byte identical (no archive row, no audit entry, same data_version).
 - Shapes are checked and rows prepared before the write lock is taken, so the lock is held only
   for the inserts.
+- 本月无新增: an optional sheet (contract.OPTIONAL_SHEETS) may be reported with no rows — uploaded
+  with headers only, or marked by the office. That is no dataset version (there is nothing to
+  score, so scoring sees exactly what it sees for a sheet never sent) but a row of `empty_reports`
+  tied to the upload, so 数据版本, 报送进度 and the CLI can tell "reported, none" from "not sent".
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import pandas as pd
 
 from credit.errors import CreditError
 from credit.model.accounts import Actor, authorize
-from credit.model.contract import ITEM_COL, SHEETS, UNIT_COL, Sheet
+from credit.model.contract import ITEM_COL, NO_NEW, OPTIONAL_SHEETS, REGISTER_SHEETS, SHEETS, UNIT_COL, Sheet
 from credit.model.parsed import ParsedWorkbook
 from credit.store.core import Core
 from credit.store.units import Units
@@ -36,6 +40,8 @@ _VERSION_COLUMNS = """
 """
 _VERSION_FROM = "dataset_versions v LEFT JOIN uploads u ON u.id = v.upload_id"
 _UPLOAD_INFO = "id, sha256, filename, size, uploaded_by, uploaded_at"
+_EMPTY_COLUMNS = "e.id, e.month, e.sheet, e.empty, e.source, e.upload_id, u.filename, e.reason, e.created_by, e.created_at"
+_EMPTY_FROM = "empty_reports e LEFT JOIN uploads u ON u.id = e.upload_id"
 
 
 @dataclass
@@ -46,10 +52,11 @@ class ImportResult:
     upload_id: int | None
     created: list[tuple[str, int]] = field(default_factory=list)  # (sheet, new version number)
     unchanged: list[str] = field(default_factory=list)  # sheets identical to their current version
+    empty: list[str] = field(default_factory=list)  # optional sheets newly recorded as 本月无新增
 
     @property
     def changed(self) -> bool:
-        return bool(self.created)
+        return bool(self.created or self.empty)
 
 
 def _number(value: object, where: str) -> float | None:
@@ -108,6 +115,7 @@ class _PreparedImport:
     raw: bytes
     sha256: str
     sheets: list[_PreparedSheet]
+    empty: list[str] = field(default_factory=list)  # optional sheets uploaded with headers only
 
 
 def _prepare_import(parsed: ParsedWorkbook, raw: bytes, filename: str) -> _PreparedImport:
@@ -116,7 +124,10 @@ def _prepare_import(parsed: ParsedWorkbook, raw: bytes, filename: str) -> _Prepa
     for name, psheet in parsed.sheets.items():
         table, rows = _content_rows(sheet_spec(name), psheet.records)
         sheets.append(_PreparedSheet(name, psheet.content_hash(), len(psheet.records), table, rows))
-    return _PreparedImport(check_month(parsed.month), filename, raw, hashlib.sha256(raw).hexdigest(), sheets)
+    empty = [sheet_spec(name).name for name in parsed.empty if name not in parsed.sheets]
+    if any(name not in OPTIONAL_SHEETS for name in empty):
+        raise CreditError(f"只有{'、'.join(OPTIONAL_SHEETS)}可以报“{NO_NEW}”")
+    return _PreparedImport(check_month(parsed.month), filename, raw, hashlib.sha256(raw).hexdigest(), sheets, empty)
 
 
 class Datasets:
@@ -147,10 +158,10 @@ class Datasets:
         """
         who = authorize(by, "import")
         prepared = [_prepare_import(p, raw, name) for p, raw, name in items]
-        if not any(prep.sheets for prep in prepared):
+        if not any(prep.sheets or prep.empty for prep in prepared):
             return [ImportResult(prep.month, None) for prep in prepared]
         with self._core.write():
-            published = sorted({prep.month for prep in prepared if prep.sheets and self._core.scalar(
+            published = sorted({prep.month for prep in prepared if (prep.sheets or prep.empty) and self._core.scalar(
                 "SELECT 1 FROM publications WHERE month = ? LIMIT 1", (prep.month,))})
             if published and not reason.strip():
                 raise CreditError(f"{'、'.join(published)} 的通报已签发，再次导入须填写更正说明（为什么更正、更正了什么）。"
@@ -161,7 +172,7 @@ class Datasets:
 
     def _import_prepared(self, prep: _PreparedImport, who: str, reason: str = "") -> ImportResult:
         result = ImportResult(prep.month, None)
-        if not prep.sheets:
+        if not prep.sheets and not prep.empty:
             return result
         upload_id = self._core.scalar("SELECT id FROM uploads WHERE sha256 = ?", (prep.sha256,))
         new_upload = upload_id is None
@@ -192,7 +203,12 @@ class Datasets:
             )
             self._insert_content(sheet.table, version_id, sheet.rows, sheet.name)
             result.created.append((sheet.name, version))
-        if new_upload or result.created:
+        for name in prep.empty:
+            if self._reports_empty(prep.month, name):
+                continue  # rows already imported stay; an earlier 本月无新增 stays as it is
+            self._insert_empty(prep.month, name, True, "upload", upload_id, who, reason)
+            result.empty.append(name)
+        if new_upload or result.created or result.empty:
             detail = {
                 "month": prep.month,
                 "filename": prep.filename,
@@ -201,6 +217,8 @@ class Datasets:
                 "created": result.created,
                 "unchanged": result.unchanged,
             }
+            if result.empty:
+                detail["empty"] = result.empty
             if reason:
                 detail["reason"] = reason  # 更正说明 of a re-import into a published month
             self._core.changed(who, "import", detail)
@@ -362,6 +380,91 @@ class Datasets:
         if row is None:
             raise CreditError(f"未找到编号为 {upload_id} 的上传文件")
         return row["filename"], bytes(row["content"])
+
+    # -- 本月无新增: optional sheets reported with no rows ------------------------------------------
+
+    def _latest_empty(self, month: str, sheet: str) -> dict[str, Any] | None:
+        return self._core.one(f"SELECT {_EMPTY_COLUMNS} FROM {_EMPTY_FROM} WHERE e.month = ? AND e.sheet = ?"
+                              " ORDER BY e.id DESC LIMIT 1", (month, sheet))
+
+    def _reports_empty(self, month: str, sheet: str) -> bool:
+        """Whether (month, sheet) already needs no new 本月无新增 row: rows imported, or already marked."""
+        current = self._current_version(month, sheet)
+        latest = self._latest_empty(month, sheet)
+        return bool(current and current["row_count"]) or bool(latest and latest["empty"])
+
+    def _insert_empty(self, month: str, sheet: str, empty: bool, source: str, upload_id: int | None,
+                      who: str, reason: str) -> None:
+        self._core.db["empty_reports"].insert({
+            "month": month, "sheet": sheet, "empty": int(empty), "source": source, "upload_id": upload_id,
+            "reason": reason, "created_by": who, "created_at": now(),
+        })
+
+    def reported_empty(self, month: str) -> dict[str, dict[str, Any]]:
+        """Optional sheets that count as reported with no rows (本月无新增) in `month`, in contract order.
+
+        sheet -> the row that says so: source ('upload' | 'mark'), upload_id, filename, reason,
+        created_by, created_at. A sheet whose current version has rows is reported with rows and is
+        not listed, whatever was marked before.
+        """
+        month = check_month(month)
+        rows = self._core.all(
+            f"SELECT {_EMPTY_COLUMNS} FROM {_EMPTY_FROM} WHERE e.id IN"
+            " (SELECT MAX(id) FROM empty_reports WHERE month = ? GROUP BY sheet)", (month,))
+        with_rows = {r[0] for r in self._core.conn.execute(
+            "SELECT sheet FROM dataset_versions WHERE month = ? AND is_current = 1 AND row_count > 0", (month,))}
+        latest = {r["sheet"]: r for r in rows if r["empty"] and r["sheet"] not in with_rows}
+        return {s: latest[s] for s in OPTIONAL_SHEETS if s in latest}
+
+    def mark_empty(self, month: str, sheet: str, by: Actor, reason: str = "") -> None:
+        """The office says `sheet` has no new entries in `month` (本月无新增) without uploading a file.
+
+        Refused when the month already has rows of that sheet (imported or typed in 证明材料) or is
+        already marked; in a month whose 通报 is issued only with a 更正说明, as a re-import is.
+        """
+        self._set_empty(month, sheet, True, by, reason)
+
+    def unmark_empty(self, month: str, sheet: str, by: Actor, reason: str = "") -> None:
+        """Withdraw 本月无新增 (marked or from an uploaded empty sheet): the sheet is 未导入 again."""
+        self._set_empty(month, sheet, False, by, reason)
+
+    def _set_empty(self, month: str, sheet: str, empty: bool, by: Actor, reason: str) -> None:
+        who = authorize(by, "import")
+        month, sheet, reason = check_month(month), sheet_spec(sheet).name, (reason or "").strip()
+        if sheet not in OPTIONAL_SHEETS:
+            raise CreditError(f"「{sheet}」每月都应导入，不能标记为“{NO_NEW}”（只有{'、'.join(OPTIONAL_SHEETS)}可以）")
+        label = f"{month}「{sheet}」"
+        with self._core.write():
+            if self._core.scalar("SELECT 1 FROM publications WHERE month = ? LIMIT 1", (month,)) and not reason:
+                raise CreditError(f"{month} 的通报已签发，{'标记' if empty else '撤销'}“{NO_NEW}”须填写更正说明"
+                                  "（为什么更正、更正了什么）。未写入任何数据。")
+            latest = self._latest_empty(month, sheet)
+            marked = bool(latest and latest["empty"])
+            if empty:
+                current = self._current_version(month, sheet)
+                if current and current["row_count"]:
+                    raise CreditError(f"{label}已导入 {current['row_count']} 条（第 {current['version']} 版），"
+                                      f"不能标记为“{NO_NEW}”")
+                typed = self._typed_entries(month, sheet)
+                if typed:
+                    raise CreditError(f"{label}已在“证明材料”页登记 {typed} 条，不能标记为“{NO_NEW}”")
+                if marked:
+                    raise CreditError(f"{label}已是“{NO_NEW}”，无需再标记")
+            elif not marked:
+                raise CreditError(f"{label}没有“{NO_NEW}”标记，无需撤销")
+            self._insert_empty(month, sheet, empty, "mark", None, who, reason)
+            detail: dict[str, object] = {"month": month, "sheet": sheet}
+            if reason:
+                detail["reason"] = reason
+            self._core.changed(who, "empty.mark" if empty else "empty.unmark", detail)
+
+    def _typed_entries(self, month: str, sheet: str) -> int:
+        """Register entries typed in the form for (month, sheet) and not withdrawn."""
+        if sheet not in REGISTER_SHEETS:
+            return 0
+        return int(self._core.scalar(
+            "SELECT COUNT(*) FROM register_entries e LEFT JOIN register_withdrawals w ON w.entry_id = e.id"
+            " WHERE e.month = ? AND e.sheet = ? AND w.entry_id IS NULL", (month, sheet)))
 
     # -- reading datasets ----------------------------------------------------------------------
 

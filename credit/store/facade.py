@@ -276,13 +276,13 @@ class Store:
 
     def save_scenario(self, name: str, group: str, month: str, points: Mapping[str, float], note: str,
                       by: Actor) -> int:
-        return self.weights.save_scenario(name, group, month, points, note, by)
+        return self.weights.save_scenario(name, group, month, points, note, by)  # shared (信用办)
 
-    def scenarios(self, group: str) -> list[Scenario]:
-        return self.weights.scenarios(group)
+    def scenarios(self, group: str, by: Actor | None = None) -> list[Scenario]:
+        return self.weights.scenarios(group, by)
 
-    def scenario(self, scenario_id: int) -> Scenario | None:
-        return self.weights.scenario(scenario_id)
+    def scenario(self, scenario_id: int, by: Actor | None = None) -> Scenario | None:
+        return self.weights.scenario(scenario_id, by)
 
     def weight_changes(self, group: str) -> list[dict[str, Any]]:
         return self.weights.weight_changes(group)

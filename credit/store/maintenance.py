@@ -50,9 +50,9 @@ REQUIRED_TABLES = frozenset(
 )
 # Tables the rebuild re-creates through the import path; every other table is configuration and
 # is copied as it is. `_sqlite_migrations` is written by the new file's own migrations.
-REPLAYED_TABLES = frozenset({"uploads", "dataset_versions", "facts", "records", "audit"})
+REPLAYED_TABLES = frozenset({"uploads", "dataset_versions", "facts", "records", "audit", "empty_reports"})
 _NOT_COPIED = REPLAYED_TABLES | {"_sqlite_migrations", "computed_results"}  # a cache: recomputed
-_REPLAYED_ACTIONS = ("import", "restore")
+_REPLAYED_ACTIONS = ("import", "restore", "empty.mark", "empty.unmark")
 
 _HINT_STOP = "请先停止平台服务（关闭 streamlit）并等待正在进行的导入完成后再试"
 
@@ -470,6 +470,16 @@ def _replay_import(old: Store, new: Store, entry: dict, parse: Callable) -> None
     new.import_workbook(parsed, raw, filename, by=_replay_actor(entry["who"]))
 
 
+def _replay_empty(new: Store, entry: dict) -> None:
+    """A 本月无新增 mark or its withdrawal, again. The publications are already copied, so a mark made
+    before the month was issued now needs a 更正说明: the rebuild says that it is one."""
+    detail = entry["detail"]
+    how = new.datasets.mark_empty if entry["action"] == "empty.mark" else new.datasets.unmark_empty
+    issued = new.publishing.current_publication(detail["month"]) is not None
+    reason = detail.get("reason") or ("数据库重建：重放签发前的操作" if issued else "")
+    how(detail["month"], detail["sheet"], _replay_actor(entry["who"]), reason)
+
+
 def _replay_restore(new: Store, entry: dict) -> None:
     detail = entry["detail"]
     match = [v for v in new.versions(detail["month"], detail["sheet"]) if v["version"] == detail["from_version"]]
@@ -541,6 +551,8 @@ def rebuild_database(db: str | Path, dest: str | Path) -> RebuildResult:
                 if entry["action"] == "import":
                     _replay_import(old, new, entry, parse_workbook)
                     imports += 1
+                elif entry["action"].startswith("empty."):
+                    _replay_empty(new, entry)
                 else:
                     _replay_restore(new, entry)
                     restores += 1

@@ -8,6 +8,10 @@ them (`Frameworks.framework_for`).
 The store does not judge the new weights (that needs the scoring engine, which the store must not
 import): `credit.app.service.adopt_weights` validates them with `credit.scoring.scenarios.adoptable`
 and hands the checked framework text to `Scenarios.adopt`.
+
+Private scenarios (permission "private_scenarios", 领导): saved with the account as `owner`, listed
+and read only for that account, deletable only by it, and never adoptable — the rows are checked
+here, so calling the store directly as another account reads nothing and deletes nothing.
 """
 
 from __future__ import annotations
@@ -16,13 +20,19 @@ from collections.abc import Mapping
 from typing import Any
 
 from credit.errors import CreditError
-from credit.model.accounts import Actor, authorize
+from credit.model.accounts import Actor, PermissionDenied, authorize
 from credit.model.scenario import Scenario, check_name, check_points, check_reason, weights_of_toml
 from credit.store.core import Core
 from credit.store.frameworks import Frameworks
 from credit.store.util import check_group, check_month, dumps, now
 
-_COLUMNS = "id, name, group_name, month, points, note, created_by, created_at"
+_COLUMNS = "id, name, group_name, month, points, note, created_by, created_at, owner"
+_NOT_YOURS = "未找到该方案，或该方案不是当前账户的私有方案（信用办的共享方案不能在此删除）。未删除任何方案。"
+
+
+def _owner(by: Actor | None) -> str | None:
+    """The username whose private scenarios `by` may see; None for nobody logged in."""
+    return by.username if isinstance(by, Actor) else None
 
 
 class Scenarios:
@@ -32,31 +42,54 @@ class Scenarios:
         self._core, self._frameworks = core, frameworks
 
     def save_scenario(self, name: str, group: str, month: str, points: Mapping[str, float],
-                      note: str, by: Actor) -> int:
-        """Save a named scenario (names are unique within a group); returns its id."""
-        who = authorize(by, "scenarios")
+                      note: str, by: Actor, *, private: bool = False) -> int:
+        """Save a named scenario; returns its id. Shared ones (信用办, "scenarios") have names unique
+        within a group; a private one ("private_scenarios", 领导) is the account's own, its name
+        unique among that account's private scenarios of the group."""
+        who = authorize(by, "private_scenarios" if private else "scenarios")
+        owner = by.username if private else ""
         name = check_name(name)
         points = check_points(points)
         self._frameworks.framework_for(group, month)  # checks group and month
         with self._core.write():
-            if self._core.one("SELECT id FROM scenarios WHERE group_name = ? AND name = ?", (group, name)):
-                raise CreditError(f"「{group}」已有名为「{name}」的方案，请换一个名称")
+            if self._core.one("SELECT id FROM scenarios WHERE group_name = ? AND owner = ? AND name = ?",
+                              (group, owner, name)):
+                mine = "你的私有方案中" if private else f"「{group}」"
+                raise CreditError(f"{mine}已有名为「{name}」的方案，请换一个名称")
             scenario_id = self._core.db["scenarios"].insert({
                 "name": name, "group_name": group, "month": month, "points": dumps(points),
-                "note": (note or "").strip(), "created_by": who, "created_at": now(),
+                "note": (note or "").strip(), "created_by": who, "created_at": now(), "owner": owner,
             }).last_pk
-            self._core.changed(who, "scenario.save", {"scenario_id": scenario_id, "name": name, "group": group,
-                                                      "month": month, "points": points, "note": note})
+            detail: dict[str, object] = {"scenario_id": scenario_id, "name": name, "group": group, "month": month}
+            # a private scenario's weights and note stay the leader's own; the log says only that one was saved
+            detail |= {"private": True} if private else {"points": points, "note": note}
+            self._core.changed(who, "scenario.save", detail)
         return int(scenario_id)
 
-    def scenarios(self, group: str) -> list[Scenario]:
-        """A group's saved scenarios, newest first."""
-        rows = self._core.all(f"SELECT {_COLUMNS} FROM scenarios WHERE group_name = ? ORDER BY id DESC", (group,))
+    def scenarios(self, group: str, by: Actor | None = None) -> list[Scenario]:
+        """A group's shared scenarios and `by`'s own private ones (none without `by`), newest first."""
+        rows = self._core.all(f"SELECT {_COLUMNS} FROM scenarios WHERE group_name = ? AND owner IN ('', ?)"
+                              " ORDER BY id DESC", (group, _owner(by) or ""))
         return [Scenario.from_row(r) for r in rows]
 
-    def scenario(self, scenario_id: int) -> Scenario | None:
-        row = self._core.one(f"SELECT {_COLUMNS} FROM scenarios WHERE id = ?", (int(scenario_id),))
+    def scenario(self, scenario_id: int, by: Actor | None = None) -> Scenario | None:
+        """One scenario; None when there is none, or it is another account's private one."""
+        row = self._core.one(f"SELECT {_COLUMNS} FROM scenarios WHERE id = ? AND owner IN ('', ?)",
+                             (int(scenario_id), _owner(by) or ""))
         return Scenario.from_row(row) if row else None
+
+    def delete_scenario(self, scenario_id: int, by: Actor) -> None:
+        """Delete one of `by`'s own private scenarios (audited). Shared scenarios and other accounts'
+        private ones are refused with one message, so an id cannot be probed for someone's scenario."""
+        who = authorize(by, "private_scenarios")
+        with self._core.write():
+            row = self._core.one(f"SELECT {_COLUMNS} FROM scenarios WHERE id = ? AND owner = ?",
+                                 (int(scenario_id), by.username))
+            if row is None:
+                raise PermissionDenied(_NOT_YOURS)
+            self._core.db.execute("DELETE FROM scenarios WHERE id = ?", (row["id"],))
+            self._core.changed(who, "scenario.delete", {"scenario_id": row["id"], "name": row["name"],
+                                                        "group": row["group_name"], "private": True})
 
     def adopt(self, group: str, effective_month: str, toml_text: str, by: Actor, reason: str, *,
               based_on: tuple[int | None, str | None], scenario_id: int | None = None) -> int:
@@ -72,6 +105,9 @@ class Scenarios:
         check_month(effective_month)
         based_id, based_from = based_on
         with self._core.write():
+            if scenario_id is not None and self._core.scalar(
+                    "SELECT owner <> '' FROM scenarios WHERE id = ?", (int(scenario_id),)):
+                raise CreditError("私有权重方案只供保存者本人参考，不能发布为官方权重。未写入任何数据。")
             old_id, old_text, old_from = self._frameworks.framework_for(group, effective_month)
             if based_id is not None and old_id != based_id:
                 raise CreditError(

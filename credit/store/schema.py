@@ -20,6 +20,7 @@ Table overview (see docstrings of `credit.store.facade.Store` for how they are u
 - `frameworks`        indicator-framework TOML texts per group, each with an effective month.
 - `xyd_targets`       信易贷 opening figure and target per year.
 - `audit`             append-only log of every change (triggers forbid UPDATE/DELETE).
+- `empty_reports`     optional sheets reported as 本月无新增 per month (upload of an empty sheet, or a mark).
 - `computed_results`  a cache of scored months, valid for one data/framework/engine version.
 - `session_tokens`    browser logins kept across a reload: sha256 of the cookie's token, account,
                       created / last seen, revoked (credit.store.sessions).
@@ -511,3 +512,66 @@ def m0102_session_tokens(db: Database) -> None:
         """
     )
     db.execute("CREATE INDEX session_tokens_user ON session_tokens (username, revoked_at)")
+
+_EMPTY_REPORTS = [
+    # 本月无新增: an optional sheet (扣分事项 and the two registers) reported with no rows for a month,
+    # by uploading it with headers only (source 'upload', the file's upload_id) or by the office's
+    # mark (source 'mark'). Withdrawing a mark is a new row with empty = 0; the latest row per
+    # (month, sheet) is the state. A current version with rows always wins over the mark.
+    """
+    CREATE TABLE empty_reports (
+        id         INTEGER PRIMARY KEY,
+        month      TEXT NOT NULL,
+        sheet      TEXT NOT NULL CHECK (sheet IN ('扣分事项', '信易+场景', '分级分类监管')),
+        empty      INTEGER NOT NULL CHECK (empty IN (0, 1)),
+        source     TEXT NOT NULL CHECK (source IN ('upload', 'mark')),
+        upload_id  INTEGER REFERENCES uploads(id),
+        reason     TEXT NOT NULL DEFAULT '',       -- 更正说明 when the month was already published
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX empty_reports_month ON empty_reports (month, sheet, id)",
+    *(
+        f"""
+        CREATE TRIGGER empty_reports_no_{verb.lower()} BEFORE {verb} ON empty_reports
+        BEGIN SELECT RAISE(ABORT, '“本月无新增”记录不可{"修改" if verb == "UPDATE" else "删除"}'); END
+        """
+        for verb in ("UPDATE", "DELETE")
+    ),
+]
+
+
+@MIGRATIONS()
+def m0103_empty_reports(db: Database) -> None:
+    """`empty_reports`: optional sheets reported as 本月无新增 (an empty sheet uploaded, or marked); insert-only."""
+    for statement in _EMPTY_REPORTS:
+        db.execute(statement)
+
+
+@MIGRATIONS()
+def m0104_private_scenarios(db: Database) -> None:
+    """Private what-if scenarios: `scenarios.owner` ('' = shared by the office, else the username
+    of the 领导 who saved it for itself). Names are unique per (group, owner), so a leader's private
+    name never collides with, or reveals, another account's. The table is rebuilt for the new
+    UNIQUE; nothing references it by key (the audit keeps scenario ids as plain numbers)."""
+    db.execute(
+        """
+        CREATE TABLE scenarios_m0104 (
+            id         INTEGER PRIMARY KEY,
+            name       TEXT NOT NULL,
+            group_name TEXT NOT NULL CHECK (group_name IN ('镇街', '部门')),
+            month      TEXT NOT NULL,
+            points     TEXT NOT NULL,
+            note       TEXT NOT NULL DEFAULT '',
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            owner      TEXT NOT NULL DEFAULT '',      -- '' shared (信用办); a username: private to it
+            UNIQUE (group_name, owner, name)
+        )
+        """
+    )
+    cols = "id, name, group_name, month, points, note, created_by, created_at"
+    db.execute(f"INSERT INTO scenarios_m0104 ({cols}) SELECT {cols} FROM scenarios")
+    db.execute("DROP TABLE scenarios")
+    db.execute("ALTER TABLE scenarios_m0104 RENAME TO scenarios")

@@ -29,6 +29,8 @@ from credit.model.contract import (
     GROUP_SHEET,
     INDUSTRIES,
     ITEM_COL,
+    NO_NEW,
+    OPTIONAL_SHEETS,
     SHEET_EVENTS,
     SHEET_INSTRUCTIONS,
     SHEETS,
@@ -75,6 +77,7 @@ _MAX_SERIAL = 2_958_465  # 9999-12-31
 _HINT_NUMBER = "请只填写阿拉伯数字，不要带单位、文字或空格"
 _HINT_EMPTY_VALUES = "此前已导入的该表数据保持不变；如本月数值确为 0，请填写 0 后再上传"
 _HINT_EMPTY_RECORDS = "此前已导入的该表数据保持不变；本月如有记录，请逐行填写后再上传"
+_HINT_NO_NEW = "本月已导入过该表数据的，原数据保持不变；本月如有记录，请逐行填写后再上传"
 _HINT_ERROR_VALUE = "请改为直接填写数值，或修正公式后再上传（空白的计数会按 0 计）"
 UNCALCULATED_MESSAGE = "公式没有计算结果，请在 Excel 中打开并保存后再上传，或改为填写数值"
 _HINT_UNCALCULATED = "用 WPS 打开并保存也可以；脚本生成的公式不带计算结果，空着会被当作 0"
@@ -278,6 +281,7 @@ class _SheetReader:
         self.month, self.register = month, register
         self.errors, self.warnings = errors, warnings
         self.cols: dict[str, int] = {}
+        self.empty = False  # an optional sheet with its headers and no data row: "本月无新增"
         self.duplicate_header = False
         self.seen: dict[str, int] = {}  # unit id or item -> first Excel row
         self.parsers: dict[str, Callable[[Cell], object]] = {}  # records sheets: column -> parser
@@ -375,15 +379,13 @@ class _SheetReader:
         rows = [(i, self._row_values(i)) for i in range(header + 1, len(self.rows))]
         rows = [(i, v) for i, v in rows if self._filled(i, v, all_headers)]
         if not any(self._filled(i, v, data_headers) for i, v in rows):
-            self.warnings.append(
-                CellError(
-                    self.title,
-                    None,
-                    None,
-                    "工作表未填写任何数据，已跳过，本次不导入该表",
-                    _HINT_EMPTY_RECORDS if self.spec.layout == "records" else _HINT_EMPTY_VALUES,
-                )
-            )
+            self.empty = self.spec.name in OPTIONAL_SHEETS
+            if self.empty:
+                message, hint = f"工作表没有数据行，记为“{NO_NEW}”", _HINT_NO_NEW
+            else:
+                message = "工作表未填写任何数据，已跳过，本次不导入该表"
+                hint = _HINT_EMPTY_RECORDS if self.spec.layout == "records" else _HINT_EMPTY_VALUES
+            self.warnings.append(CellError(self.title, None, None, message, hint))
             return None
         if self.spec.layout == "records":
             self.parsers = {c.header: self._field_parser(c) for c in self.spec.columns if c.header != UNIT_COL}
@@ -679,19 +681,25 @@ def _parse(data: bytes, filename: str, month: str, register: UnitRegister) -> Pa
         raise WorkbookError([*errors, _no_sheets(names)])
     bad = xlsx_error_cells(data, list(matched.values())) if sniff_format(data) == "xlsx" else {}
     sheets: dict[str, ParsedSheet] = {}
+    empty: list[str] = []
     for name, title in matched.items():
         rows = _read_sheet(book, title, errors)
         reader = _SheetReader(SHEETS[name], title, rows, bad.get(title, {}), month, register, errors, warnings)
         parsed = reader.parse()
         if parsed is not None:
             sheets[name] = parsed
+        elif reader.empty:
+            empty.append(name)
     if not sheets and not errors:
+        # A blank template is far more often a mistake than a report; "no new entries" alone is
+        # said with the 本月无新增 button, which asks for it on purpose.
         errors.append(
-            CellError(None, None, None, "工作簿中的工作表都没有填写数据，未导入任何内容", "请填写数据后再上传")
+            CellError(None, None, None, "工作簿中的工作表都没有填写数据，未导入任何内容",
+                      f"请填写数据后再上传；登记表、扣分事项本月确无记录的，可在“数据版本”页标记“{NO_NEW}”")
         )
     if errors:
         raise WorkbookError(errors)
-    return ParsedWorkbook(month=month, sheets=sheets, warnings=warnings)
+    return ParsedWorkbook(month=month, sheets=sheets, warnings=warnings, empty=empty)
 
 
 def parse_workbook(data: bytes, filename: str, month: str, register: UnitRegister) -> ParsedWorkbook:

@@ -65,13 +65,43 @@ def test_free_mode_shows_the_new_total_and_reset_restores_the_official_points():
 
 
 @pytest.mark.usefixtures("demo_db")
-def test_a_viewer_sees_no_save_or_adopt_button():
+def test_a_viewer_sees_no_shared_save_or_adopt_button():
     at = _open(LEADER)
     assert "保存当前方案" not in _buttons(at)
+    assert "保存为我的私有方案" in _buttons(at)
     assert "发布为官方权重" not in _buttons(at)
     assert "恢复官方权重" in _buttons(at)
     notes = " ".join(w.value for w in at.warning)
-    assert "无权保存权重模拟方案" in notes and "无权发布官方权重" in notes
+    assert "无权发布官方权重" in notes
+
+
+def test_a_leader_saves_and_deletes_a_private_scenario_the_office_never_sees(demo_db):
+    at = _open(LEADER)
+    _input(at, "营商环境（官方 80 分）").set_value(40.0).run()
+    at.text_input(key="wi_save_name").set_value("领导草案")
+    at.button(key="FormSubmitter:wi_save-保存为我的私有方案").click().run()
+    assert not at.exception
+    assert any("已保存我的私有方案「领导草案」" in s.value for s in at.success)
+    listed = next(d.value for d in at.dataframe if "类型" in d.value.columns)
+    assert list(zip(listed["方案"], listed["类型"])) == [("领导草案", "我的私有方案")]
+    with service.open_store(demo_db) as store:
+        (sc,) = store.scenarios("镇街", LEADER)
+        assert (sc.owner, sc.points["T3"]) == ("leader", 10)  # 20 of 80, scaled to 40
+        assert store.scenarios("镇街", OFFICE) == []
+
+    office = _open(OFFICE)
+    assert not any("领导草案" in str(d.value.to_dict()) for d in office.dataframe)
+    assert any("还没有保存的方案。" == c.value for c in office.caption)
+    assert "领导草案" not in " ".join(str(o) for box in office.selectbox for o in box.options)
+
+    assert at.selectbox(key="wi_delete_pick").value == sc.id
+    at.button(key="wi_delete_btn").click().run()
+    assert not at.exception
+    assert any("已删除我的私有方案「领导草案」" in s.value for s in at.success)
+    assert any("还没有保存的方案。" == c.value for c in at.caption)
+    with service.open_store(demo_db) as store:
+        assert store.scenarios("镇街", LEADER) == []
+        assert store.audit_log(limit=1)[0]["action"] == "scenario.delete"
 
 
 def test_the_office_saves_a_scenario_then_adopts_it(demo_db):

@@ -174,8 +174,9 @@ def test_versions_grid_download_and_restore(demo_db: Path) -> None:
     at = switch(at, "versions.py")
     grid = frame(at, "未导入")
     october = grid[grid["月份"] == "2022年10月"].iloc[0]
-    assert october["镇街"] == "第 2 版" and october["分级分类监管"] == "未导入"
-    assert any("尚未导入：" in w and "分级分类监管" in w for w in texts(at, "warning"))
+    # the demo's October and this file both left 分级分类监管 empty in the template: 本月无新增, not missing
+    assert october["镇街"] == "第 2 版" and october["分级分类监管"] == "本月无新增" and october["未导入"] == 0
+    assert not any("尚未导入：" in w for w in texts(at, "warning"))
     table = frame(at, "sha256")
     assert set(table[table["工作表"] == "镇街"]["版本"]) == {1, 2}
     with open_store(demo_db) as store:
@@ -189,6 +190,31 @@ def test_versions_grid_download_and_restore(demo_db: Path) -> None:
     with open_store(demo_db) as store:
         current = store.sheets_status(MONTH)["镇街"]
     assert (current["version"], current["action"], current["restored_from"]) == (3, "restore", old["id"])
+
+
+@pytest.mark.parametrize("actor", [EDITOR, ADMIN])
+def test_versions_unmark_then_mark_no_new_entries(demo_db: Path, actor: Actor) -> None:
+    at = open_page("versions.py", actor)
+    assert at.selectbox(key="empty_month").value == MONTH
+    # 信易+场景 (index 1) came in empty with the demo's October file: undo, then mark by hand
+    at = press(at, "撤销“信易+场景”本月无新增")
+    assert any("已撤销2022年10月「信易+场景」的“本月无新增”" in s for s in texts(at, "success"))
+    grid = frame(at, "未导入")
+    assert grid.iloc[0]["信易+场景"] == "未导入" and grid.iloc[0]["未导入"] == 1
+    assert any("2022年10月尚未导入：信易+场景（当月确无新记录的，请在下方标记“本月无新增”）" == w
+               for w in texts(at, "warning"))
+    with open_store(demo_db) as store:
+        assert list(store.datasets.reported_empty(MONTH)) == ["分级分类监管"]
+    at = press(at, "标记“信易+场景”本月无新增")
+    assert any("已将2022年10月「信易+场景」标记为“本月无新增”" in s for s in texts(at, "success"))
+    assert frame(at, "未导入").iloc[0]["信易+场景"] == "本月无新增"
+    assert not any("尚未导入" in w for w in texts(at, "warning"))
+    with open_store(demo_db) as store:
+        mark = store.datasets.reported_empty(MONTH)["信易+场景"]
+        assert (mark["source"], mark["created_by"]) == ("mark", actor.username)
+        assert [e["action"] for e in store.audit_log(limit=2)] == ["empty.mark", "empty.unmark"]
+    # 扣分事项 has rows in October: no button, the count instead
+    assert not any("“扣分事项”本月无新增" in b.label for b in at.button)
 
 
 # ---- 证明材料 ------------------------------------------------------------------------------------

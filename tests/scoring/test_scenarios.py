@@ -187,3 +187,68 @@ def test_comparison_with_the_official_ranking_and_its_excel(store):
     header = [c.value for c in book["排名对比"][1]]
     assert header[:3] == ["单位", "官方排名", "官方得分率"] and "甲排名变化" in header
     assert book["排名对比"].max_row == len(ranks) + 1
+
+
+# ---- 领导's private scenarios ----------------------------------------------------------------------
+
+LEADER2 = Actor("leader2", "viewer", "另一位领导")
+
+
+def test_a_leader_saves_a_private_scenario_only_it_can_read(store):
+    fw = _official(store)
+    points = _less_business(fw)
+    shared = store.save_scenario("营商环境5分", GROUP, "2022-10", points, "", OFFICE)
+    version = store.data_version()
+    mine = store.weights.save_scenario("营商环境5分", GROUP, "2022-10", points, "只给自己看", LEADER, private=True)
+    assert store.data_version() == version + 1
+    sc = store.scenario(mine, LEADER)
+    assert (sc.name, sc.owner, sc.private, sc.created_by, sc.note) == ("营商环境5分", "leader", True, "leader", "只给自己看")
+    assert sc.label.startswith("营商环境5分（我的私有方案，")
+    # the leader sees the shared one and its own; nobody else sees the private one
+    assert [s.id for s in store.scenarios(GROUP, LEADER)] == [mine, shared]
+    for other in (None, OFFICE, LEADER2, Actor("admin", "admin", "管理员")):
+        assert [s.id for s in store.scenarios(GROUP, other)] == [shared]
+        assert store.scenario(mine, other) is None
+    # the log says a private scenario was saved, not its weights or note
+    entry = store.audit_log(limit=1)[0]
+    assert entry["detail"] == {"scenario_id": mine, "name": "营商环境5分", "group": GROUP, "month": "2022-10",
+                               "private": True}
+    with pytest.raises(CreditError, match="你的私有方案中已有名为「营商环境5分」的方案"):
+        store.weights.save_scenario("营商环境5分", GROUP, "2022-09", points, "", LEADER, private=True)
+    store.weights.save_scenario("营商环境5分", GROUP, "2022-10", points, "", LEADER2, private=True)  # its own name space
+
+
+def test_only_a_leader_saves_private_and_only_the_owner_deletes(store):
+    fw = _official(store)
+    points = _less_business(fw)
+    with pytest.raises(PermissionDenied, match="无权保存和删除自己的私有权重方案"):
+        store.weights.save_scenario("办公室草稿", GROUP, "2022-10", points, "", OFFICE, private=True)
+    shared = store.save_scenario("共享", GROUP, "2022-10", points, "", OFFICE)
+    mine = store.weights.save_scenario("私有", GROUP, "2022-10", points, "", LEADER, private=True)
+    version = store.data_version()
+    with pytest.raises(PermissionDenied, match="不是当前账户的私有方案"):
+        store.weights.delete_scenario(mine, LEADER2)
+    with pytest.raises(PermissionDenied, match="无权保存和删除"):
+        store.weights.delete_scenario(mine, OFFICE)
+    with pytest.raises(PermissionDenied, match="信用办的共享方案不能在此删除"):
+        store.weights.delete_scenario(shared, LEADER)
+    assert store.data_version() == version and store.scenario(mine, LEADER) is not None
+    store.weights.delete_scenario(mine, LEADER)
+    assert store.scenario(mine, LEADER) is None
+    assert [s.id for s in store.scenarios(GROUP, LEADER)] == [shared]
+    entry = store.audit_log(limit=1)[0]
+    assert (entry["who"], entry["action"], entry["detail"]["name"]) == ("leader", "scenario.delete", "私有")
+    with pytest.raises(PermissionDenied):
+        store.weights.delete_scenario(mine, LEADER)  # gone: the same refusal, nothing written twice
+
+
+def test_a_private_scenario_is_never_adoptable(store):
+    fw = _official(store)
+    points = _less_business(fw)
+    mine = store.weights.save_scenario("私有", GROUP, "2022-10", points, "", LEADER, private=True)
+    with pytest.raises(PermissionDenied):
+        service.adopt_weights(store, fw, "2022-06", points, LEADER, "领导想采用", scenario_id=mine)
+    before = len(store.framework_versions(GROUP))
+    with pytest.raises(CreditError, match="私有权重方案只供保存者本人参考，不能发布为官方权重"):
+        service.adopt_weights(store, fw, "2022-06", points, OFFICE, "会议决定", scenario_id=mine)
+    assert len(store.framework_versions(GROUP)) == before

@@ -381,4 +381,8 @@ def test_untouched_sheets_of_the_template_are_skipped_with_a_warning(units):
     assert list(parsed.sheets) == ["镇街"]
     skipped = {w.sheet for w in parsed.warnings}
     assert skipped == {"部门", "全县", "扣分事项", "信易+场景", "分级分类监管"}
-    assert all("未填写任何数据" in w.message for w in parsed.warnings)
+    by_sheet = {w.sheet: w.message for w in parsed.warnings}
+    assert all("未填写任何数据" in by_sheet[s] for s in ("部门", "全县"))
+    # the optional sheets, with headers and no row, say 本月无新增 (kept by the store, not versioned)
+    assert all(by_sheet[s] == "工作表没有数据行，记为“本月无新增”" for s in ("扣分事项", "信易+场景", "分级分类监管"))
+    assert parsed.empty == ["扣分事项", "信易+场景", "分级分类监管"]
