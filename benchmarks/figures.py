@@ -93,6 +93,25 @@ def table(figures: list[Figure], markdown: bool = False) -> str:
                      for f in figures)
 
 
+def replace_readme_block(readme: Path, begin: str, end: str, body: str) -> None:
+    """Rewrite the text between the `begin` and `end` markers of `readme` (generated tables only)."""
+    import re
+
+    text = readme.read_text(encoding="utf-8")
+    if begin not in text or end not in text:
+        raise SystemExit(f"{readme.name} 中没有 {begin} … {end} 标记")
+    block = f"{begin}\n{body}\n{end}"
+    readme.write_text(re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: block, text, flags=re.S),
+                      encoding="utf-8")
+
+
+def markdown_table(headers: list[str], rows: list[list[str]]) -> str:
+    """A markdown table; `|` inside a cell is escaped."""
+    cells = [[str(c).replace("|", "\\|") for c in row] for row in rows]
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in cells])
+
+
 def emit(figures: list[Figure], as_json: bool) -> None:
     """Print the figures: one line each, or (for `benchmarks.run_all`) one JSON line at the end."""
     import json

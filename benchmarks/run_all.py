@@ -12,13 +12,12 @@ one part with the two sides alternating (A B A B), so load on the shared machine
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 import time
 from datetime import date
 
-from benchmarks.figures import Figure, machine, table
+from benchmarks.figures import Figure, machine, replace_readme_block, table
 from tests.support.paths import ROOT
 
 PARTS = [  # (title, module, arguments, needs a browser)
@@ -47,14 +46,9 @@ def run_part(module: str, args: list[str]) -> list[Figure]:
 
 
 def write_readme(figures: list[Figure], where: str) -> None:
-    text = README.read_text(encoding="utf-8")
-    block = (f"{BEGIN}\n由 `python -m benchmarks.run_all --markdown` 于 {date.today().isoformat()} 生成（不要手改）。"
-             f"机器：{where}。\n\n{table(figures, markdown=True)}\n{END}")
-    if BEGIN in text:
-        text = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S)
-    else:
-        raise SystemExit(f"README.md 中没有 {BEGIN} … {END} 标记")
-    README.write_text(text, encoding="utf-8")
+    replace_readme_block(README, BEGIN, END,
+                         f"由 `python -m benchmarks.run_all --markdown` 于 {date.today().isoformat()} 生成（不要手改）。"
+                         f"机器：{where}。\n\n{table(figures, markdown=True)}")
 
 
 def main() -> int:

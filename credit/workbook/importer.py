@@ -41,6 +41,7 @@ from credit.model.contract import (
 )
 from credit.model.parsed import ParsedSheet, ParsedWorkbook
 from credit.model.units import Unit, UnitRegister
+from credit.workbook.biff import EMPTY_RESULT, xls_error_cells
 from credit.workbook.safety import UNCALCULATED, check_upload, not_a_workbook, sniff_format, xlsx_error_cells
 from credit.workbook.template import (
     EXCEL_EPOCH,
@@ -79,6 +80,7 @@ _HINT_EMPTY_VALUES = "此前已导入的该表数据保持不变；如本月数�
 _HINT_EMPTY_RECORDS = "此前已导入的该表数据保持不变；本月如有记录，请逐行填写后再上传"
 _HINT_NO_NEW = "本月已导入过该表数据的，原数据保持不变；本月如有记录，请逐行填写后再上传"
 _HINT_ERROR_VALUE = "请改为直接填写数值，或修正公式后再上传（空白的计数会按 0 计）"
+_NUMBER_KINDS = ("flow", "stock", "int")
 UNCALCULATED_MESSAGE = "公式没有计算结果，请在 Excel 中打开并保存后再上传，或改为填写数值"
 _HINT_UNCALCULATED = "用 WPS 打开并保存也可以；脚本生成的公式不带计算结果，空着会被当作 0"
 
@@ -284,7 +286,8 @@ class _SheetReader:
         self.empty = False  # an optional sheet with its headers and no data row: "本月无新增"
         self.duplicate_header = False
         self.seen: dict[str, int] = {}  # unit id or item -> first Excel row
-        self.parsers: dict[str, Callable[[Cell], object]] = {}  # records sheets: column -> parser
+        # records sheets: column -> (parser, holds numbers)
+        self.parsers: dict[str, tuple[Callable[[Cell], object], bool]] = {}
 
     def error(self, row: int | None, column: str | None, message: str, hint: str = "") -> None:
         self.errors.append(CellError(self.title, row, column, message, hint))
@@ -359,7 +362,11 @@ class _SheetReader:
         return {h: (row[c] if c < len(row) else "") for h, c in self.cols.items()}
 
     def _filled(self, i: int, values: dict[str, Cell], headers: list[str]) -> bool:
-        return any(not is_blank(values[h]) or (i, self.cols[h]) in self.bad for h in headers)
+        """Whether a row holds anything; a formula whose result is "" (.xls) does not fill a row
+        (Excel saves `=IF(…,"",…)` dragged down below the data that way)."""
+        return any(
+            not is_blank(values[h]) or self.bad.get((i, self.cols[h]), EMPTY_RESULT) != EMPTY_RESULT for h in headers
+        )
 
     def parse(self) -> ParsedSheet | None:
         """The sheet's records; None (with a warning) when it holds no data at all."""
@@ -388,7 +395,9 @@ class _SheetReader:
             self.warnings.append(CellError(self.title, None, None, message, hint))
             return None
         if self.spec.layout == "records":
-            self.parsers = {c.header: self._field_parser(c) for c in self.spec.columns if c.header != UNIT_COL}
+            self.parsers = {
+                c.header: (self._field_parser(c), c.kind in _NUMBER_KINDS) for c in self.spec.columns if c.header != UNIT_COL
+            }
         build = {"unit": self._unit_record, "item": self._item_record}.get(self.spec.layout, self._records_record)
         records = [r for r in (build(_Row(self, i, v)) for i, v in rows) if r is not None]
         return ParsedSheet(self.spec.name, records)
@@ -400,7 +409,7 @@ class _SheetReader:
         record: dict[str, object] = {}
         for h in self.spec.numeric_fields:
             rule = number_rule(self.spec, h)
-            value = row.get(h, lambda v, r=rule: parse_number(v, r))
+            value = row.get(h, lambda v, r=rule: parse_number(v, r), numeric=True)
             record[h] = rule.blank if value is None else value
         if unit is None or not self._first_time(row, unit.id, f"单位「{unit.name_at(self.month)}」", UNIT_COL):
             return None
@@ -411,14 +420,14 @@ class _SheetReader:
         if item is None:
             return None
         rule = number_rule(self.spec, item)
-        value = row.get(VALUE_COL, lambda v: parse_number(v, rule))  # a ratio above 1 is refused there
+        value = row.get(VALUE_COL, lambda v: parse_number(v, rule), numeric=True)  # a ratio above 1 is refused there
         if not self._first_time(row, item, f"项目「{item}」", ITEM_COL):
             return None
         return {"row": row.excel_row, "item": item, "value": rule.blank if value is None else value}
 
     def _records_record(self, row: _Row) -> dict[str, object] | None:
         unit = row.get(UNIT_COL, self._resolve_unit)
-        record = {header: row.get(header, parse) for header, parse in self.parsers.items()}
+        record = {header: row.get(header, parse, numeric=number) for header, (parse, number) in self.parsers.items()}
         if self.spec.name == SHEET_EVENTS:
             self._check_event(row, record)
         if unit is None or not row.ok:
@@ -480,7 +489,7 @@ class _SheetReader:
             return self._required_value(col, lambda v: parse_choice(v, col))
         if col.kind == "date":
             return self._required_value(col, self._date_in_month)
-        if col.kind in ("flow", "stock", "int"):
+        if col.kind in _NUMBER_KINDS:
             rule = number_rule(self.spec, col.header)
             cast = int if col.kind == "int" else float
 
@@ -551,10 +560,15 @@ class _Row:
     def fine(self, header: str) -> bool:
         return header not in self.failed
 
-    def get(self, header: str, parse: Callable[[Cell], Any]) -> Any:
-        """The parsed cell, or None after filing its problem (a missing optional column is blank)."""
+    def get(self, header: str, parse: Callable[[Cell], Any], *, numeric: bool = False) -> Any:
+        """The parsed cell, or None after filing its problem (a missing optional column is blank).
+
+        `numeric`: the column holds numbers, where a formula's empty result (.xls) would count as 0.
+        """
         col = self.reader.cols.get(header)
         code = self.reader.bad.get((self.index, col)) if col is not None else None
+        if code == EMPTY_RESULT:
+            code = UNCALCULATED if numeric else None
         try:
             if code == UNCALCULATED:  # would read as blank, i.e. silently as 0
                 raise _Problem(UNCALCULATED_MESSAGE, _HINT_UNCALCULATED)
@@ -679,7 +693,8 @@ def _parse(data: bytes, filename: str, month: str, register: UnitRegister) -> Pa
     _check_month(book, names, month, errors, warnings)
     if not matched:
         raise WorkbookError([*errors, _no_sheets(names)])
-    bad = xlsx_error_cells(data, list(matched.values())) if sniff_format(data) == "xlsx" else {}
+    scan = xlsx_error_cells if sniff_format(data) == "xlsx" else xls_error_cells
+    bad = scan(data, list(matched.values()))
     sheets: dict[str, ParsedSheet] = {}
     empty: list[str] = []
     for name, title in matched.items():

@@ -6,8 +6,6 @@ import csv
 import hashlib
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,12 +13,9 @@ from openpyxl import load_workbook
 
 from credit.app.demo import MonthData, demo_months, fill_template
 from credit.model.units import load_units
-from tests.support.paths import ROOT
+from tests.support.cli import run_cli, run_subprocess
 
-
-def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "credit", *args], capture_output=True, text=True, cwd=ROOT,
-                          input=stdin)
+run = run_cli  # in this process; the first test runs the real `python -m credit` entry point
 
 
 def digest(path: Path) -> str:
@@ -34,7 +29,7 @@ def fresh_db(tmp_path: Path) -> Path:
 
 def test_missing_database_is_created_with_defaults(fresh_db: Path, tmp_path: Path) -> None:
     out = tmp_path / "t.xlsx"
-    res = run("template", "--db", str(fresh_db), "--month", "2022-03", "-o", str(out))
+    res = run_subprocess("template", "--db", str(fresh_db), "--month", "2022-03", "-o", str(out))
     assert res.returncode == 0, res.stderr
     assert fresh_db.exists()
     wb = load_workbook(out)
@@ -43,7 +38,7 @@ def test_missing_database_is_created_with_defaults(fresh_db: Path, tmp_path: Pat
     assert "榆山街道" in towns and "平阴经济开发区" in towns
 
 
-@pytest.mark.slow  # subprocesses: a template, an import and three score runs
+@pytest.mark.slow  # a template, an import and three score runs of a fresh database
 def test_import_then_scores_json_shape(fresh_db: Path, tmp_path: Path) -> None:
     """A hand-made month: towns only, so every figure below can be checked by hand."""
     register = load_units()

@@ -95,6 +95,7 @@ def test_missing_sheets_block_publishing_unless_forced_with_a_reason(demo_db: Pa
     assert len(entry["detail"]["missing"]) == 32 and "全县（全县）" in entry["detail"]["missing"]
 
 
+@pytest.mark.slow  # issues a 通报 and a 更正通报 (two docx with charts and xlsx renders, ~7 s of CPU each)
 def test_published_scores_stay_byte_identical_and_a_correction_is_a_new_record(demo_db: Path) -> None:
     with open_store(demo_db) as store:
         live_before = _summary_json(store, OCT, "镇街")
@@ -135,6 +136,7 @@ def test_published_scores_stay_byte_identical_and_a_correction_is_a_new_record(d
             store._core.db.execute("UPDATE published_scores SET score = 100")
 
 
+@pytest.mark.slow  # a unit login (scrypt) and a full 通报 render
 def test_open_objections_need_explicit_confirmation_before_publishing(demo_db: Path) -> None:
     """被考核单位: a unit's open 申诉 on the month stops 签发 until the office confirms it."""
     with open_store(demo_db) as store:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from credit.errors import ConfigError, CreditError
 from credit.model.accounts import Actor, PermissionDenied
 from credit.model.sgs import default_rules_text
 from tests.support.actors import EDITOR, VIEWER, file_digest
-from tests.support.paths import ROOT
+from tests.support.cli import run_cli
 from tests.support.sgs import WRONG_CHECK, codes_xlsx, licence, penalty, xlsx
 
 MONTH = "2022-10"
@@ -149,9 +148,9 @@ def test_unit_account_sees_only_its_own_unit(demo_db: Path) -> None:
         assert len(sgs.checkable_units(reg, MONTH, EDITOR)) == len(reg.active(MONTH, "部门"))
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "credit", "sgs-check", *args], capture_output=True, text=True,
-                          cwd=ROOT)
+def sgs_check(*args: str) -> subprocess.CompletedProcess:
+    """`python -m credit sgs-check ARGS`, in this process (tests/app/test_cli.py runs the real entry point)."""
+    return run_cli("sgs-check", *args)
 
 
 def test_cli(demo_db: Path, tmp_path: Path) -> None:
@@ -159,22 +158,22 @@ def test_cli(demo_db: Path, tmp_path: Path) -> None:
     f.write_bytes(faulty())
     c = tmp_path / "codes.xlsx"
     c.write_bytes(codes_xlsx(["91110000600037341L", WRONG_CHECK, "91110000600037341L"]))
-    res = run_cli("--db", str(demo_db), "--unit", "市场监管局", "--month", "2022-11", str(f), "--codes", str(c),
-                  "--format", "json")
+    res = sgs_check("--db", str(demo_db), "--unit", "市场监管局", "--month", "2022-11", str(f), "--codes", str(c),
+                    "--format", "json")
     assert res.returncode == 3, res.stderr
     out = json.loads(res.stdout)
     assert out["records"]["figures"]["本月双公示错误数据条数"] == 3 and out["records"]["records"] == 8
     assert out["codes"]["bad_codes"] == 2 and out["codes"]["prediction"]["deduction"] == 1.0
     assert {p["code"] for p in out["records"]["predictions"]} == {"D2a", "D2b", "D15a"}
-    table = run_cli("--db", str(demo_db), "--unit", "市场监管局", "--month", "2022-11", str(f))
+    table = sgs_check("--db", str(demo_db), "--unit", "市场监管局", "--month", "2022-11", str(f))
     assert table.returncode == 3 and "按当前规则预计扣" in table.stdout and "第 4 行" in table.stdout
     ok = tmp_path / "ok.xlsx"
     ok.write_bytes(clean())
-    assert run_cli("--db", str(demo_db), "--unit", "市场监管局", "--month", "2022-11", str(ok)).returncode == 0
-    bad = run_cli("--db", str(demo_db), "--unit", "不存在局", "--month", "2022-11", str(ok))
+    assert sgs_check("--db", str(demo_db), "--unit", "市场监管局", "--month", "2022-11", str(ok)).returncode == 0
+    bad = sgs_check("--db", str(demo_db), "--unit", "不存在局", "--month", "2022-11", str(ok))
     assert bad.returncode == 1 and "不在单位名册" in bad.stderr
     junk = tmp_path / "junk.xlsx"
     junk.write_bytes(b"not a workbook")
-    res = run_cli("--db", str(demo_db), "--unit", "市场监管局", "--month", "2022-11", str(junk))
+    res = sgs_check("--db", str(demo_db), "--unit", "市场监管局", "--month", "2022-11", str(junk))
     assert res.returncode == 1 and "不是有效的 Excel 工作簿" in res.stderr and "Traceback" not in res.stderr
-    assert run_cli("--db", str(demo_db), "--unit", "市场监管局", "--month", "2022-11").returncode == 2
+    assert sgs_check("--db", str(demo_db), "--unit", "市场监管局", "--month", "2022-11").returncode == 2

@@ -65,6 +65,8 @@ def tiny_disk(tmp_path: Path) -> Iterator[Path]:
         subprocess.run(["umount", str(mount)], check=False)
 
 
+@pytest.mark.slow  # writes and imports a 20,000-row workbook on a real 1 MB disk; the quick suite keeps the
+# simulated disk-full case above
 def test_cli_on_a_really_full_disk(tiny_disk: Path, tmp_path: Path, capsys) -> None:
     db = tiny_disk / "credit.db"
     shutil.copyfile(rh.seeded_db(tmp_path / "seed.db"), db)

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from credit.app.service import open_store
 from credit.model.sgs import default_rules_text
 from tests.app.test_sgs_service import faulty
-from tests.pages.test_pages_data import EDITOR, VIEWER, XLSX, navigation_mode, open_page, press, texts  # noqa: F401
+from tests.support.apptest import EDITOR, VIEWER, XLSX, navigation_mode, open_page, press, texts  # noqa: F401
 from tests.support.sgs import codes_xlsx
 from ui.nav import DATA, _allowed
 

@@ -6,24 +6,29 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from credit.app.service import open_store
 from credit.model.accounts import Actor
 from credit.model.contract import SHEET_SCENARIOS, UNIT_COL
-from tests.support.apptest import frame, open_page, press, run, stay_in_navigation_mode, switch, texts
+from tests.support.apptest import (  # noqa: F401  (navigation_mode is an autouse fixture)
+    ADMIN,
+    EDITOR,
+    VIEWER,
+    XLSX,
+    acknowledge,
+    frame,
+    good_workbook,
+    navigation_mode,
+    open_page,
+    press,
+    run,
+    switch,
+    texts,
+    upload,
+)
 from tests.support.workbooks import fill_template, make_workbook
 
 MONTH = "2022-10"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-EDITOR = Actor("office", "editor", "信用办")
-VIEWER = Actor("leader", "viewer", "领导")
-ADMIN = Actor("admin", "admin", "管理员")
-
-
-@pytest.fixture(autouse=True)
-def navigation_mode(monkeypatch: pytest.MonkeyPatch) -> None:
-    stay_in_navigation_mode(monkeypatch)
 
 
 def versions(db: Path, month: str = MONTH) -> list[tuple[str, int]]:
@@ -34,29 +39,6 @@ def versions(db: Path, month: str = MONTH) -> list[tuple[str, int]]:
 def data_version(db: Path) -> int:
     with open_store(db) as store:
         return store.data_version()
-
-
-def good_workbook(db: Path, month: str = MONTH) -> bytes:
-    with open_store(db) as store:
-        register = store.register()
-    return fill_template({"镇街": [{UNIT_COL: "榆山街道", "本月出台信用制度文件数": 2, "信易贷平台注册企业数": 99999}]},
-                         month=month, units=register)
-
-
-def acknowledge(at: AppTest) -> AppTest:
-    """Tick the "checked the tenfold rises" box when the preview asks for it (good_workbook's 99999 does)."""
-    for box in at.checkbox:
-        if box.key and box.key.startswith("surges-ok-"):
-            box.check()
-            return run(at)
-    return at
-
-
-def upload(at: AppTest, *files: tuple[str, bytes], month: str | None = MONTH) -> AppTest:
-    if month is not None:
-        at.selectbox(key="upload_month").select(month).run()
-    at.file_uploader[0].set_value([(name, raw, XLSX) for name, raw in files])
-    return run(at)
 
 
 # ---- 数据上传 ------------------------------------------------------------------------------------

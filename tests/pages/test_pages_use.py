@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from credit.app.service import open_store
 from credit.model.accounts import Actor
 from credit.model.contract import UNIT_COL
-from tests.pages.test_pages_data import (  # noqa: F401  (navigation_mode is an autouse fixture)
+from tests.support.apptest import (  # noqa: F401  (navigation_mode is an autouse fixture)
     ADMIN,
     EDITOR,
     VIEWER,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 import tomllib
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -28,6 +27,7 @@ from credit.store.accounts import LOGIN_FAILED, MAX_FAILED, LoginFailed
 from credit.store.facade import Store
 from credit.workbook.importer import parse_workbook
 from tests.support.actors import ADMIN, EDITOR, VIEWER, file_digest
+from tests.support.cli import run_cli
 from tests.support.paths import ROOT
 
 
@@ -190,14 +190,12 @@ def test_every_action_written_anywhere_has_a_chinese_name() -> None:
 def test_no_account_is_created_silently(tmp_path: Path) -> None:
     with open_store(tmp_path / "real.db") as store:
         assert store.accounts() == []
-    cmd = [sys.executable, "-m", "credit", "user", "add", "zhang", "--role", "editor", "--password-stdin",
-           "--db", str(tmp_path / "real.db")]
-    empty = subprocess.run(cmd, input="\n", capture_output=True, text=True, cwd=ROOT)
+    cmd = ["user", "add", "zhang", "--role", "editor", "--password-stdin", "--db", str(tmp_path / "real.db")]
+    empty = run_cli(*cmd, stdin="\n")  # in this process: the same cli.main, exit code and stderr
     assert empty.returncode == 1 and "密码至少 8 位" in empty.stderr
-    ok = subprocess.run(cmd, input="abc12345\n", capture_output=True, text=True, cwd=ROOT)
+    ok = run_cli(*cmd, stdin="abc12345\n")
     assert ok.returncode == 0, ok.stderr
-    listing = subprocess.run([*cmd[:4], "list", "--db", str(tmp_path / "real.db")], capture_output=True,
-                             text=True, cwd=ROOT)
+    listing = run_cli("user", "list", "--db", str(tmp_path / "real.db"))
     assert "zhang\t信用办" in listing.stdout
 
 

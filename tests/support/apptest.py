@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
+from credit.app.service import open_store
 from credit.model.accounts import Actor
+from credit.model.contract import UNIT_COL
 from tests.support.paths import ROOT
+from tests.support.workbooks import fill_template
 
 HOME = ROOT / "Home.py"
 TIMEOUT = 90  # seconds: the first run parses the framework and scores two groups
@@ -82,3 +86,43 @@ def stay_in_navigation_mode(monkeypatch: pytest.MonkeyPatch) -> None:
         PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+# ---- shared by the page tests (signed-in actors, the upload widget, a good workbook) ------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EDITOR = Actor("office", "editor", "信用办")
+VIEWER = Actor("leader", "viewer", "领导")
+ADMIN = Actor("admin", "admin", "管理员")
+UPLOAD_MONTH = "2022-10"  # the demo month the page tests upload into by default
+
+
+@pytest.fixture(autouse=True)
+def navigation_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Autouse in every page module that imports it: st.navigation mode, as a live server runs."""
+    stay_in_navigation_mode(monkeypatch)
+
+
+def good_workbook(db: Path, month: str = UPLOAD_MONTH) -> bytes:
+    """A valid 镇街 upload (榆山街道; 99999 registrations raise a reconciliation flag and a surge)."""
+    with open_store(db) as store:
+        register = store.register()
+    return fill_template({"镇街": [{UNIT_COL: "榆山街道", "本月出台信用制度文件数": 2, "信易贷平台注册企业数": 99999}]},
+                         month=month, units=register)
+
+
+def acknowledge(at: AppTest) -> AppTest:
+    """Tick the "checked the tenfold rises" box when the preview asks for it (good_workbook's 99999 does)."""
+    for box in at.checkbox:
+        if box.key and box.key.startswith("surges-ok-"):
+            box.check()
+            return run(at)
+    return at
+
+
+def upload(at: AppTest, *files: tuple[str, bytes], month: str | None = UPLOAD_MONTH) -> AppTest:
+    """Pick the upload month, then put `files` into the uploader, as a user drops them."""
+    if month is not None:
+        at.selectbox(key="upload_month").select(month).run()
+    at.file_uploader[0].set_value([(name, raw, XLSX) for name, raw in files])
+    return run(at)

@@ -215,6 +215,12 @@ def uncalculated_cell(cell: bytes) -> bytes:
     return rewrite_parts(raw, {SHEET1: lambda xml: xml.replace(b'<c r="B2"><f>1+2</f><v></v></c>', cell)})
 
 
+def xlwt_formula_xls() -> bytes:
+    """A legacy .xls as an xlwt script writes it: 东阿镇's TOWN_FIELD (B2) the formula 1+2, never calculated."""
+    rows = table(SHEET_TOWN, [{UNIT_COL: "东阿镇", TOWN_FIELD: "=1+2", "辖区注册企业总数": 3100}])
+    return wbk.xlwt_workbook({SHEET_TOWN: rows})
+
+
 def truncated(raw: bytes, keep: float = 0.6) -> bytes:
     return raw[: int(len(raw) * keep)]
 
@@ -334,6 +340,10 @@ BAD_INPUTS: list[Case] = [
          expect="公式没有计算结果"),
     Case("未保存结果的布尔公式（t=\"b\"）", lambda: uncalculated_cell(b'<c r="B2" t="b"><f>1=1</f></c>'),
          expect="公式没有计算结果"),
+    Case("旧版 .xls：脚本（xlwt）写入、未计算的公式", xlwt_formula_xls, filename="月报.xls", expect="公式没有计算结果"),
+    Case("旧版 .xls：公式结果为 #DIV/0!", lambda: wbk.patch_xls_cell(
+        xlwt_formula_xls(), 1, 1, 0x0006, wbk.formula_result(bytes([2, 0, 0x07, 0, 0, 0, 0xFF, 0xFF]))),
+         filename="月报.xls", expect="错误值 #DIV/0!"),
     Case("金额 1e300 万元", lambda: town_sheet({UNIT_COL: "东阿镇", "信易贷融资需求金额（万元）": 1e300}),
          expect="超出合理范围"),
     Case("计数 1e20", lambda: town_sheet({UNIT_COL: "东阿镇", TOWN_FIELD: 1e20}), expect="超出合理范围"),

@@ -12,7 +12,7 @@ import struct
 import subprocess
 import tempfile
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
@@ -236,3 +236,55 @@ def to_xls(data: bytes) -> bytes:
             timeout=120,
         )
         return (Path(tmp) / "book.xls").read_bytes()
+
+
+def xlwt_workbook(sheets: Mapping[str, Sequence[Row]]) -> bytes:
+    """A legacy .xls as a Python script writes it with xlwt: rows from A1, and text starting with
+    "=" written as a formula (xlwt saves every formula with the result "empty", never calculated)."""
+    import xlwt  # test-only dependency (requirements-dev.txt)
+
+    book = xlwt.Workbook(encoding="utf-8")
+    for name, rows in sheets.items():
+        ws = book.add_sheet(name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if isinstance(value, str) and value.startswith("="):
+                    ws.write(r, c, xlwt.Formula(value[1:]))
+                elif value is not None:
+                    ws.write(r, c, value)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def patch_xls_cell(xls: bytes, sheet_row: int, col: int, rid: int, patch: Callable[[bytes], bytes]) -> bytes:
+    """The .xls with the body of the cell record `rid` at (row0, col0) rewritten by `patch`
+    (same length), as another writer (Apache POI, Excel) would have saved that cell.
+
+    Every cell at that address in any sheet is patched: the test workbooks have one data sheet.
+    """
+    import olefile
+
+    from credit.workbook.biff import iter_records
+
+    with olefile.OleFileIO(io.BytesIO(xls)) as ole:
+        stream = bytearray(ole.openstream("Workbook").read())
+    pos, hits = 0, 0
+    for record_id, body in iter_records(bytes(stream), 0):
+        if record_id == rid and struct.unpack_from("<HH", body) == (sheet_row, col):
+            new = patch(body)
+            assert len(new) == len(body)
+            stream[pos + 4 : pos + 4 + len(body)] = new
+            hits += 1
+        pos += 4 + len(body)
+    assert hits, f"no record {rid:#06x} at ({sheet_row}, {col})"
+    out = io.BytesIO(xls)
+    with olefile.OleFileIO(out, write_mode=True) as ole:
+        ole.write_stream("Workbook", bytes(stream))
+    return out.getvalue()
+
+
+def formula_result(result: bytes, flags: int = 0) -> Callable[[bytes], bytes]:
+    """A FORMULA record patch: the 8-byte saved result and the option flags."""
+    assert len(result) == 8
+    return lambda body: body[:6] + result + struct.pack("<H", flags) + body[16:]
