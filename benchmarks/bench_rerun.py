@@ -30,6 +30,23 @@ def _server_like_script_cache() -> None:
     local_script_runner.ScriptCache = app_test.ScriptCache = lambda: shared
 
 
+def _server_like_navigation_mode() -> None:
+    """AppTest also resets `PagesManager.uses_pages_directory` before every run, so each Home run
+    would first go through Streamlit's legacy pages/ mode (`_mpa_v1`: a `Path.resolve()` and a
+    page object per file of pages/, then Home.py run as a page of it). A server leaves that mode
+    for good on its first request (ui.router); do the same here, as the page tests do
+    (`tests.support.apptest.stay_in_navigation_mode`)."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs) -> None:
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    PagesManager.__init__ = init
+
+
 def _apptest(script: Path) -> AppTest:
     at = AppTest.from_file(str(script), default_timeout=120)
     at.run()
@@ -71,6 +88,7 @@ def profile_reruns(at: AppTest, runs: int) -> str:
 
 def measure(pairs: int, profile: bool = False) -> list[Figure]:
     _server_like_script_cache()
+    _server_like_navigation_mode()
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["CREDIT_DB"] = str(demo_copy(Path(tmp)))
         home, bare = _apptest(ROOT / "Home.py"), _apptest(ROOT / "benchmarks" / "bare_app.py")
