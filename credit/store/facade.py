@@ -162,6 +162,9 @@ class Store:
     def facts_frame(self, year: int, upto_month: int, sheet: str) -> pd.DataFrame:
         return self.datasets.facts_frame(year, upto_month, sheet)
 
+    def facts_rows(self, first: str, last: str, sheet: str) -> list[tuple[str, str | None, str, float | None]]:
+        return self.datasets.facts_rows(first, last, sheet)
+
     def records_frame(self, year: int, upto_month: int, sheet: str) -> pd.DataFrame:
         return self.datasets.records_frame(year, upto_month, sheet)
 
