@@ -167,17 +167,20 @@ def diff_values(new: pd.DataFrame, current: pd.DataFrame, previous: pd.DataFrame
 def _diff(new: list[LongRow], current: list[LongRow], previous: list[LongRow]) -> tuple[pd.DataFrame, int]:
     cur = {(k, f): v for k, _u, f, v in current}
     prev = {(k, f): v for k, _u, f, v in previous}
-    rows, unchanged = [], 0
+    cols: dict[str, list] = {c: [] for c in CHANGE_COLUMNS}  # built by column: a frame from dicts costs more
+    unchanged = 0
     for key, unit, fld, value in new:
         before = cur.get((key, fld))
         if before is not None and _same(value, before):
             unchanged += 1
             continue
-        rows.append({
-            "单位": unit, "指标": fld, "当前值": np.nan if before is None else before, "新值": value,
-            "上月值": prev.get((key, fld), np.nan), "变化": "新增" if before is None else "修改",
-        })
-    return pd.DataFrame(rows, columns=CHANGE_COLUMNS), unchanged
+        for col, x in zip(CHANGE_COLUMNS, (unit, fld, np.nan if before is None else before, value,
+                                           prev.get((key, fld), np.nan), "新增" if before is None else "修改"),
+                          strict=True):
+            cols[col].append(x)
+    if not cols["单位"]:
+        return pd.DataFrame(columns=CHANGE_COLUMNS), unchanged  # empty columns stay object, as before
+    return pd.DataFrame(cols, columns=CHANGE_COLUMNS), unchanged
 
 
 def _fmt(x: float) -> str:
@@ -372,8 +375,8 @@ def _sheet_preview(store: Any, month: str, filename: str, parsed_sheet, register
     records = parsed_sheet.records
     status, note = _status(current, parsed_sheet.content_hash())
     cur_records = store.current_sheet(month, sheet.name) if current else []
-    preview = SheetPreview(sheet.name, filename, status, note, len(records), pd.DataFrame())
     if sheet.layout == "records":
+        preview = SheetPreview(sheet.name, filename, status, note, len(records), pd.DataFrame())
         preview.changes, preview.unchanged = diff_records(sheet, records, cur_records)
         if sheet.name in REGISTER_SHEETS:
             year = month_parts(month)[0]
@@ -382,11 +385,10 @@ def _sheet_preview(store: Any, month: str, filename: str, parsed_sheet, register
         return preview
     new_long = _long_rows(sheet, records)
     prev_long = _long_rows(sheet, store.current_sheet(previous_month(month), sheet.name))
-    preview.changes, preview.unchanged = _diff(new_long, _long_rows(sheet, cur_records), prev_long)
-    preview.missing = missing_units(sheet, records, register, month)
-    preview.flags = _jumps(new_long, _history(store, sheet, month))
-    preview.surges = _surges(new_long, prev_long)
-    return preview
+    changes, unchanged = _diff(new_long, _long_rows(sheet, cur_records), prev_long)
+    return SheetPreview(sheet.name, filename, status, note, len(records), changes, unchanged,
+                        missing_units(sheet, records, register, month),
+                        _jumps(new_long, _history(store, sheet, month)), _surges(new_long, prev_long))
 
 
 def build_preview(store: Any, month: str, checks: Sequence[FileCheck], register: UnitRegister) -> UploadPreview:
