@@ -8,7 +8,7 @@ the guard that makes deep links (/unit, /upload …) run through this file too (
 import streamlit as st
 
 from ui.auth import ENDED_KEY, TOKEN_KEY, check_session, idle_minutes, login_required
-from ui.context import month_picker
+from ui.context import month_picker, run_scope
 from ui.cookie import write_cookie
 from ui.links import go_to_target, remember_target
 from ui.nav import pages
@@ -19,23 +19,25 @@ from ui.style import apply_style
 st.set_page_config(page_title="平阴县信用体系建设监测分析平台", page_icon="📊", layout="wide")
 apply_style()
 
-with storage_guard():  # disk full, read-only, corrupt database: a message, not a crash page
+# disk full, read-only, corrupt database: a message, not a crash page; one pooled connection per run
+with storage_guard(), run_scope():
     actor = check_session()  # still logged in? (token checked each rerun; a cookie logs in after F5)
     write_cookie(st.session_state.get(TOKEN_KEY) if actor is not None else None, idle_minutes() * 60)
-    registered = pages(actor, login_required())
+    need_login = login_required()
+    registered = pages(actor, need_login)
     nav = st.navigation(registered, position="sidebar", expanded=True)  # all pages, no "View more"
     if st.session_state.pop(ENDED_KEY, False) and nav.title != "登录":
         st.switch_page("pages/login.py")  # the login ended elsewhere: say so on the login page
-    if actor is None and login_required():
+    if actor is None and need_login:
         remember_target()  # a shared link opens where it pointed once the user has logged in
     else:
         go_to_target(registered)
     st.sidebar.markdown("**平阴县信用体系建设监测分析平台**")
     if actor is not None:
         st.sidebar.caption(f"当前用户：{actor.label}（{actor.role_name}）")
-    elif not login_required():
+    elif not need_login:
         st.sidebar.caption("未登录：只读浏览。上传数据等操作请先登录。")
-    if actor is not None or not login_required():
+    if actor is not None or not need_login:
         month_picker()
     if actor is not None:
         show_notices(actor)

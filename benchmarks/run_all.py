@@ -26,7 +26,7 @@ PARTS = [  # (title, module, arguments, needs a browser)
     ("真实浏览器（县级演示库）", "benchmarks.bench_browser", ["--pairs", "7"], True),
     ("大名册（5,000 个单位）", "benchmarks.bench_large", ["--pairs", "2"], True),
 ]
-ORDER = ["home_rerun", "home_browser", "first_home_large", "unit_pick_large", "whatif_large", "upload_preview",
+ORDER = ["home_rerun", "home_floor_rerun", "home_browser", "first_home_large", "unit_pick_large", "whatif_large", "upload_preview",
          "engine_floor", "year_time", "year_peak", "add_units", "county_month", "whatif_county"]
 README = ROOT / "README.md"
 BEGIN, END = "<!-- perf-table:begin -->", "<!-- perf-table:end -->"

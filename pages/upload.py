@@ -59,6 +59,15 @@ def _check(raw: bytes, filename: str, month: str, db: str, version: int) -> File
     return check_file(raw, filename, month, store().register())
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _preview(db: str, version: int, month: str, files: tuple[tuple[str, str], ...],
+             _checks: tuple[FileCheck, ...]) -> UploadPreview:
+    """The import preview, once per (files by name and sha256, month, database version): the reruns
+    of this page while the files stay chosen (ticking the surge check, typing the correction note,
+    another session choosing the same files) draw it without recomputing. Read-only once made."""
+    return build_preview(store(), month, list(_checks), store().register())
+
+
 def _fmt_value(x: object) -> str:
     return cell_text(x, "（空白）")
 
@@ -228,7 +237,7 @@ if not warnings.empty:
         st.dataframe(warnings, hide_index=True, width="stretch")
 
 st.subheader(f"④ 导入预览：{month_label(month)}")
-preview = build_preview(store(), month, checks, store().register())
+preview = _preview(db_path(), data_version(), month, tuple((c.filename, c.sha256) for c in checks), tuple(checks))
 _show_preview(preview)
 
 if batch_token(month, [c.sha256 for c in checks]) in st.session_state.get(IMPORTED_KEY, set()):

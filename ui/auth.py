@@ -20,7 +20,7 @@ import streamlit as st
 
 from credit.model.accounts import PERMISSION_NAMES, PERMISSIONS, ROLES, Actor
 from credit.store.accounts import LoginFailed
-from ui.context import store
+from ui.context import once_per_run, store
 from ui.cookie import COOKIE_NAME, DROP_KEY
 
 ACTOR_KEY = "actor"
@@ -47,7 +47,14 @@ def login_required() -> bool:
 
 
 def has_oidc_config() -> bool:
-    """Whether the deployment's secrets.toml holds an [auth] section for `st.login`."""
+    """Whether the deployment's secrets.toml holds an [auth] section for `st.login`.
+
+    Asked once per run: without a secrets file Streamlit looks for one on disk at every access
+    (getcwd, two opens), and a page asks through `current_actor()` several times."""
+    return once_per_run("has_oidc_config", _read_oidc_config)
+
+
+def _read_oidc_config() -> bool:
     try:
         return bool(st.secrets.get("auth"))
     except (FileNotFoundError, KeyError, AttributeError):

@@ -1,8 +1,23 @@
-"""Where the app's database is, one connection per script thread, and the shared month picker."""
+"""Where the app's database is, one connection per script run, and the shared month picker.
+
+Why a pool: Streamlit runs each rerun on a new thread, and a new sqlite connection costs more
+than the rest of a cached page's server work (connect, WAL check, migration check, seed check,
+and the first query parsing the schema: about 4 ms of a 20 ms Home rerun). Home.py wraps every
+run in `run_scope()`, which takes an open store from a process-wide pool for that run's thread
+and gives it back when the run ends, so one connection serves one run at a time and is never
+used by two threads at once. A store is handed back only when no transaction is open, and a
+pooled one is dropped when its database file was replaced (restore) since it was opened.
+Outside a run scope (widget callbacks run before the entry file) `store()` opens one per thread
+as before.
+"""
 
 from __future__ import annotations
 
+import os
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
 
 import streamlit as st
 
@@ -12,7 +27,11 @@ from credit.common.months import month_label
 from credit.store.facade import Store
 from ui.style import MOBILE_MONTH_KEY
 
+T = TypeVar("T")
 _local = threading.local()
+_pool: dict[str, list[tuple[Store, tuple[int, int]]]] = {}  # db path → idle stores, each with its file's identity
+_pool_lock = threading.Lock()
+POOL_IDLE_MAX = 4  # idle connections kept per database (2 cores: a handful of runs at once)
 MONTH_KEY = "month"
 LINK_TAKEN_KEY = "link_taken"  # the link's query parameters were applied once in this session
 
@@ -29,14 +48,77 @@ def db_path() -> str:
 
 
 def store() -> Store:
-    """The store for this script run's thread (sqlite connections must stay on their thread)."""
+    """The store for this script run (the run scope's pooled one), else one for this thread."""
     path = db_path()
     cached = getattr(_local, "store", None)
     if cached is None or getattr(_local, "path", None) != path:
-        if cached is not None:
+        if cached is not None and not getattr(_local, "pooled", False):
             cached.close()
-        _local.store, _local.path = open_store(path), path
+        _local.store, _local.path, _local.pooled = open_store(path), path, False
     return _local.store
+
+
+def _file_id(path: str) -> tuple[int, int]:
+    """The database file's identity: a restore renames a new file over the path (new inode)."""
+    st_ = os.stat(path)
+    return st_.st_dev, st_.st_ino
+
+
+def _take(path: str) -> tuple[Store, tuple[int, int]]:
+    with _pool_lock:
+        idle = _pool.get(path, [])
+        while idle:
+            pooled, ident = idle.pop()
+            try:
+                if _file_id(path) == ident:
+                    return pooled, ident
+            except OSError:
+                pass
+            pooled.close()  # its file was replaced or removed: a connection to the old one
+    fresh = open_store(path, handover=True)
+    return fresh, _file_id(path)
+
+
+def _give_back(path: str, pooled: Store, ident: tuple[int, int]) -> None:
+    if pooled.in_transaction():
+        pooled.close()
+        return
+    with _pool_lock:
+        idle = _pool.setdefault(path, [])
+        if len(idle) < POOL_IDLE_MAX:
+            idle.append((pooled, ident))
+            return
+    pooled.close()
+
+
+def once_per_run(key: str, compute: Callable[[], T]) -> T:
+    """`compute()` once in this script run (every call outside a run scope). Only for values that
+    cannot change while a run draws, such as what the deployment's secrets.toml configures."""
+    memo = getattr(_local, "memo", None)
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+@contextmanager
+def run_scope() -> Iterator[None]:
+    """One script run with one pooled store (Home.py wraps every run in it; see the module doc)."""
+    path = db_path()
+    pooled, ident = _take(path)
+    outer = getattr(_local, "store", None), getattr(_local, "path", None), getattr(_local, "pooled", False)
+    _local.store, _local.path, _local.pooled = pooled, path, True
+    _local.memo = {}
+    try:
+        yield
+    finally:
+        current = getattr(_local, "store", None)
+        for own in {id(s): s for s in (current, outer[0] if not outer[2] else None) if s is not None}.values():
+            if own is not pooled:
+                own.close()  # a callback's own connection opened before the run, or one for another path
+        _local.store, _local.path, _local.pooled, _local.memo = None, None, False, None
+        _give_back(path, pooled, ident)
 
 
 def data_version() -> int:
@@ -84,4 +166,5 @@ def _mobile_month(options: list[str]) -> None:
 
 def current_month() -> str | None:
     value = st.session_state.get(MONTH_KEY)
-    return value if value in months() else (months()[-1] if months() else None)
+    have = months()
+    return value if value in have else (have[-1] if have else None)

@@ -3,9 +3,13 @@ session's role may use are registered — an unregistered page cannot be reached
 
 from __future__ import annotations
 
+import copy
+import functools
 from pathlib import Path
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from credit.model.accounts import Actor, is_unit
 
@@ -40,16 +44,37 @@ ADMIN = [
 ]
 
 
-def _page(entry, default: bool = False):
+def _page(entry, default: bool = False) -> StreamlitPage:
     path, title, icon, url, _ = entry
+    return _new_page(path, title, icon, url, default)
+
+
+def _new_page(path: str, title: str, icon: str, url: str, default: bool = False) -> StreamlitPage:
+    """`st.Page(path, …)` as a fresh copy of one made once per process: making one resolves the
+    path and checks the file (a dozen system calls) and Home registers up to 16 pages per run.
+    Each run gets its own copy: st.navigation marks the page it returns as the one to run."""
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return st.Page(path, title=title, icon=icon, url_path=url, default=default)
+    return copy.copy(_template(str(ctx.pages_manager.main_script_parent), path, title, icon, url, default))
+
+
+@functools.cache
+def _template(main_dir: str, path: str, title: str, icon: str, url: str, default: bool) -> StreamlitPage:
     return st.Page(path, title=title, icon=icon, url_path=url, default=default)
+
+
+@functools.cache
+def _exists(path: str) -> bool:
+    """Whether a page file is there (the files of a deployment do not come and go while it runs)."""
+    return (ROOT / path).exists()
 
 
 def _allowed(entries, actor: Actor | None) -> list:
     out = []
     for entry in entries:
         perm = entry[4]
-        if not (ROOT / entry[0]).exists():
+        if not _exists(entry[0]):
             continue
         if perm is None or (actor is not None and actor.can(perm)):
             out.append(entry)
@@ -63,8 +88,7 @@ def _unit_tools(actor: Actor) -> list:
 
 def pages(actor: Actor | None, login_required: bool) -> dict[str, list]:
     """Pages for this session; with a login required and nobody logged in, only the login page."""
-    login = st.Page("pages/login.py", title="登录", icon=":material/login:", url_path="login",
-                    default=login_required and actor is None)
+    login = _new_page("pages/login.py", "登录", ":material/login:", "login", default=login_required and actor is None)
     if login_required and actor is None:
         return {"": [login]}
     reading = _allowed(READING, actor)
@@ -72,7 +96,7 @@ def pages(actor: Actor | None, login_required: bool) -> dict[str, list]:
         reading = [e for e in reading if e[3] in UNIT_READING]
         nav = {"看板": [_page(e, default=(i == 0)) for i, e in enumerate(reading)],
                "本单位": [_page(UNIT_DESK), *(_page(e) for e in _unit_tools(actor))]}
-        nav["账户"] = [st.Page("pages/account.py", title="我的账户", icon=":material/person:", url_path="account")]
+        nav["账户"] = [_new_page("pages/account.py", "我的账户", ":material/person:", "account")]
         return nav
     nav = {"看板": [_page(e, default=(i == 0)) for i, e in enumerate(reading)]}
     data = _allowed(DATA, actor)
@@ -81,7 +105,7 @@ def pages(actor: Actor | None, login_required: bool) -> dict[str, list]:
     admin = _allowed(ADMIN, actor)
     if admin:
         nav["系统管理"] = [_page(e) for e in admin]
-    account = st.Page("pages/account.py", title="我的账户", icon=":material/person:", url_path="account")
+    account = _new_page("pages/account.py", "我的账户", ":material/person:", "account")
     nav["账户"] = [account] if actor is not None else [login]
     return nav
 

@@ -56,11 +56,13 @@ def _resolved(env: str) -> Path:
 
 
 
-def open_store(path: str | Path | None = None) -> Store:
-    """Open (creating and seeding with the default framework and register when new)."""
+def open_store(path: str | Path | None = None, *, handover: bool = False) -> Store:
+    """Open (creating and seeding with the default framework and register when new).
+
+    `handover=True`: the store may be passed from one thread to the next (see `Store`)."""
     path = Path(path) if path else db_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    store = Store(path)
+    store = Store(path, handover=handover)
     if store.seed_gaps():
         store.seed_defaults(load_units(), default_framework_texts())
     return store

@@ -11,6 +11,8 @@ Why it looks like this:
 - `data_version()` is a counter bumped by every real change (`changed()`); cache loaders key on it.
 
 Threading: a `Core` owns one `sqlite3` connection with `check_same_thread=True`; one per thread.
+`handover=True` lifts the thread check for a caller that hands the whole store from one thread
+to the next and never uses it from two at once (the app's per-run pool, `ui.context`).
 """
 
 from __future__ import annotations
@@ -41,14 +43,15 @@ def is_busy(exc: sqlite3.OperationalError) -> bool:
 class Core:
     """Connection, schema migration, transactions, audit rows and small read helpers."""
 
-    def __init__(self, path: str | Path, *, busy_timeout_ms: int = 5000):
+    def __init__(self, path: str | Path, *, busy_timeout_ms: int = 5000, handover: bool = False):
         self.path = Path(path)
         self._writing = False
         self._busy_timeout_ms = int(busy_timeout_ms)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: the driver opens no implicit transactions; we (and sqlite-utils'
         # atomic()) issue BEGIN/COMMIT explicitly, so what is in a transaction is visible here.
-        self.conn = sqlite3.connect(str(self.path), timeout=busy_timeout_ms / 1000, isolation_level=None)
+        self.conn = sqlite3.connect(str(self.path), timeout=busy_timeout_ms / 1000, isolation_level=None,
+                                    check_same_thread=not handover)
         try:
             self.conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             self.conn.execute("PRAGMA foreign_keys = ON")

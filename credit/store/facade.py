@@ -19,7 +19,8 @@ Threading: a `Store` owns one `sqlite3` connection with `check_same_thread=True`
 `Store` per thread. In Streamlit, open it per script run (`with credit.app.service.open_store() as store:`,
 about a millisecond) and never put it in `st.cache_resource` or `st.session_state`: reruns of
 one session run on different threads. Cache the *data* with `st.cache_data`, keyed on
-`store.data_version()`.
+`store.data_version()`. (The app itself reuses connections across runs through a pool that hands
+a `handover=True` store to one run at a time: `ui.context.run_scope`.)
 """
 
 from __future__ import annotations
@@ -65,8 +66,9 @@ class Store:
     seed defaults (callers run `seed_defaults`, a no-op once seeded), so tests get an empty store.
     """
 
-    def __init__(self, path: str | Path, *, busy_timeout_ms: int = 5000):
-        self._core = core = Core(path, busy_timeout_ms=busy_timeout_ms)
+    def __init__(self, path: str | Path, *, busy_timeout_ms: int = 5000, handover: bool = False):
+        """`handover=True`: the store may pass from one thread to the next (never two at once)."""
+        self._core = core = Core(path, busy_timeout_ms=busy_timeout_ms, handover=handover)
         self.path: Path = core.path
         self.settings = Settings(core)
         self.units = Units(core)
@@ -86,6 +88,10 @@ class Store:
 
     def close(self) -> None:
         self._core.close()
+
+    def in_transaction(self) -> bool:
+        """Whether a transaction is still open (a store is handed on only when none is)."""
+        return self._core.conn.in_transaction
 
     def __enter__(self) -> Self:
         return self
@@ -155,6 +161,9 @@ class Store:
 
     def facts_frame(self, year: int, upto_month: int, sheet: str) -> pd.DataFrame:
         return self.datasets.facts_frame(year, upto_month, sheet)
+
+    def facts_rows(self, first: str, last: str, sheet: str) -> list[tuple[str, str | None, str, float | None]]:
+        return self.datasets.facts_rows(first, last, sheet)
 
     def records_frame(self, year: int, upto_month: int, sheet: str) -> pd.DataFrame:
         return self.datasets.records_frame(year, upto_month, sheet)

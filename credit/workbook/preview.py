@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import statistics
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -113,26 +115,44 @@ def candidate_months(existing: Sequence[str], today: str) -> tuple[list[str], st
 # ---- values of unit and item sheets ----------------------------------------------------------------
 
 LONG_COLUMNS = ["key", "单位", "指标", "value"]
+# One value of a unit or item sheet: (key, 单位, 指标, value), value NaN when blank. The preview
+# works on lists of these: its tables are a few hundred values, where building pandas frames
+# (string columns, joins, group-bys) cost twenty times the arithmetic — most of the upload preview.
+LongRow = tuple[str, str, str, float]
+
+
+def _number(x: object) -> float:
+    """A parsed cell as a float; NaN when blank or not a number (as pd.to_numeric(errors="coerce"))."""
+    if x is None:
+        return math.nan
+    try:
+        return float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _long_rows(sheet: Sheet, records: Sequence[Mapping[str, Any]]) -> list[LongRow]:
+    if sheet.layout == "item":
+        return [(COUNTY_KEY, COUNTY_KEY, rec["item"], _number(rec.get("value"))) for rec in records]
+    return [(rec["unit_id"], rec.get(UNIT_COL, rec["unit_id"]), header, _number(rec.get(header)))
+            for rec in records for header in sheet.numeric_fields]
+
+
+def _rows_of(frame: pd.DataFrame) -> list[LongRow]:
+    return list(zip(frame["key"], frame["单位"], frame["指标"], frame["value"].astype(float).tolist(), strict=True))
 
 
 def long_values(sheet: Sheet, records: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     """Parsed records of a unit or item sheet as rows (key, 单位, 指标, value); blank is NaN."""
-    rows: list[tuple] = []
-    for rec in records:
-        if sheet.layout == "item":
-            rows.append((COUNTY_KEY, COUNTY_KEY, rec["item"], rec.get("value")))
-            continue
-        for header in sheet.numeric_fields:
-            rows.append((rec["unit_id"], rec.get(UNIT_COL, rec["unit_id"]), header, rec.get(header)))
-    frame = pd.DataFrame(rows, columns=LONG_COLUMNS)
-    frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype(float)
+    frame = pd.DataFrame(_long_rows(sheet, records), columns=LONG_COLUMNS)
+    frame["value"] = frame["value"].astype(float)
     return frame
 
 
 def _same(a: float, b: float) -> bool:
-    if np.isnan(a) and np.isnan(b):
+    if math.isnan(a) and math.isnan(b):
         return True
-    return not (np.isnan(a) or np.isnan(b)) and abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+    return not (math.isnan(a) or math.isnan(b)) and abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
 
 
 def diff_values(new: pd.DataFrame, current: pd.DataFrame, previous: pd.DataFrame) -> tuple[pd.DataFrame, int]:
@@ -141,19 +161,26 @@ def diff_values(new: pd.DataFrame, current: pd.DataFrame, previous: pd.DataFrame
     A value is 新增 when the current version has no such unit × field, 修改 when it differs
     (blank and a number differ; two blanks are equal). Returns (changes, number unchanged).
     """
-    cur = {(k, f): v for k, f, v in zip(current["key"], current["指标"], current["value"])}
-    prev = {(k, f): v for k, f, v in zip(previous["key"], previous["指标"], previous["value"])}
-    rows, unchanged = [], 0
-    for key, unit, fld, value in new[LONG_COLUMNS].itertuples(index=False):
+    return _diff(_rows_of(new), _rows_of(current), _rows_of(previous))
+
+
+def _diff(new: list[LongRow], current: list[LongRow], previous: list[LongRow]) -> tuple[pd.DataFrame, int]:
+    cur = {(k, f): v for k, _u, f, v in current}
+    prev = {(k, f): v for k, _u, f, v in previous}
+    cols: dict[str, list] = {c: [] for c in CHANGE_COLUMNS}  # built by column: a frame from dicts costs more
+    unchanged = 0
+    for key, unit, fld, value in new:
         before = cur.get((key, fld))
         if before is not None and _same(value, before):
             unchanged += 1
             continue
-        rows.append({
-            "单位": unit, "指标": fld, "当前值": np.nan if before is None else before, "新值": value,
-            "上月值": prev.get((key, fld), np.nan), "变化": "新增" if before is None else "修改",
-        })
-    return pd.DataFrame(rows, columns=CHANGE_COLUMNS), unchanged
+        for col, x in zip(CHANGE_COLUMNS, (unit, fld, np.nan if before is None else before, value,
+                                           prev.get((key, fld), np.nan), "新增" if before is None else "修改"),
+                          strict=True):
+            cols[col].append(x)
+    if not cols["单位"]:
+        return pd.DataFrame(columns=CHANGE_COLUMNS), unchanged  # empty columns stay object, as before
+    return pd.DataFrame(cols, columns=CHANGE_COLUMNS), unchanged
 
 
 def _fmt(x: float) -> str:
@@ -173,20 +200,29 @@ def flag_jumps(
     a value below lo − factor·w or above hi + factor·w is flagged. The width floor keeps a steady
     series (all 5s) from flagging a 6, and the median term scales the tolerance with the figure.
     """
-    hist = history.dropna(subset=["value"])
-    if hist.empty or new.empty:
-        return pd.DataFrame(columns=FLAG_COLUMNS)
-    stats = hist.groupby(["key", "指标"])["value"].agg(lo="min", hi="max", med="median", n="count")
-    # one join and array arithmetic (a per-value .loc lookup was most of the upload preview)
-    cand = new[LONG_COLUMNS].join(stats, on=["key", "指标"], how="inner")
-    cand = cand[cand["value"].notna() & (cand["n"] >= min_points)]
-    width = np.maximum(np.maximum(cand["hi"] - cand["lo"], 0.25 * cand["med"].abs()), 1.0)
-    out = cand[(cand["value"] < cand["lo"] - factor * width) | (cand["value"] > cand["hi"] + factor * width)]
-    rows = [{
-        "单位": unit, "指标": fld, "新值": value, "以往范围": f"{_fmt(lo)}–{_fmt(hi)}",
-        "说明": f"明显{'高于' if value > hi else '低于'}近 {int(n)} 次报送的水平，请核对是否填错（如多打或少打一位）；核对无误可照常导入",
-    } for unit, fld, value, lo, hi, n in zip(out[LONG_COLUMNS[1]], out["指标"], out["value"], out["lo"], out["hi"],
-                                             out["n"], strict=True)]
+    past = list(zip(history["key"], history["指标"], history["value"].astype(float).tolist(), strict=True))
+    return _jumps(_rows_of(new), past, factor, min_points)
+
+
+def _jumps(new: list[LongRow], history: list[tuple[str, str, float]], factor: float = JUMP_FACTOR,
+           min_points: int = JUMP_MIN_POINTS) -> pd.DataFrame:
+    reported: dict[tuple[str, str], list[float]] = {}
+    for key, fld, value in history:
+        if not math.isnan(value):
+            reported.setdefault((key, fld), []).append(value)
+    rows = []
+    for _key, unit, fld, value in new:
+        past = reported.get((_key, fld))
+        if past is None or len(past) < min_points or math.isnan(value):
+            continue
+        lo, hi, n = min(past), max(past), len(past)
+        width = max(hi - lo, 0.25 * abs(statistics.median(past)), 1.0)
+        if lo - factor * width <= value <= hi + factor * width:
+            continue
+        rows.append({
+            "单位": unit, "指标": fld, "新值": value, "以往范围": f"{_fmt(lo)}–{_fmt(hi)}",
+            "说明": f"明显{'高于' if value > hi else '低于'}近 {n} 次报送的水平，请核对是否填错（如多打或少打一位）；核对无误可照常导入",
+        })
     return pd.DataFrame(rows, columns=FLAG_COLUMNS)
 
 
@@ -197,11 +233,15 @@ def flag_surges(new: pd.DataFrame, previous: pd.DataFrame, factor: float = SURGE
     import: a tenfold rise is what a slipped decimal point or a 元-for-万元 mix-up looks like,
     and one such figure can move a unit several ranks. Falls (e.g. a flow back to 0) are normal.
     """
-    prev = {(k, f): v for k, f, v in zip(previous["key"], previous["指标"], previous["value"])}
+    return _surges(_rows_of(new), _rows_of(previous), factor)
+
+
+def _surges(new: list[LongRow], previous: list[LongRow], factor: float = SURGE_FACTOR) -> pd.DataFrame:
+    prev = {(k, f): v for k, _u, f, v in previous}
     rows = []
-    for key, unit, fld, value in new[LONG_COLUMNS].itertuples(index=False):
+    for key, unit, fld, value in new:
         before = prev.get((key, fld))
-        if before is None or np.isnan(value) or np.isnan(before) or before <= 0 or value <= factor * before:
+        if before is None or math.isnan(value) or math.isnan(before) or before <= 0 or value <= factor * before:
             continue
         rows.append({"单位": unit, "指标": fld, "上月值": before, "新值": value, "倍数": f"{value / before:,.1f} 倍"})
     return pd.DataFrame(rows, columns=SURGE_COLUMNS)
@@ -313,17 +353,12 @@ class UploadPreview:
         return batch_token(self.month, [f.sha256 for f in self.files])
 
 
-def _history(store: Any, sheet: Sheet, month: str) -> pd.DataFrame:
-    """(key, 指标, value) of the sheet in the HISTORY_MONTHS months before `month`."""
+def _history(store: Any, sheet: Sheet, month: str) -> list[tuple[str, str, float]]:
+    """(key, 指标, value) of the sheet in the HISTORY_MONTHS months before `month` (one query)."""
     year, m = month_parts(month)
-    frames = [store.facts_frame(year - 1, 12, sheet.name)]
-    if m > 1:
-        frames.append(store.facts_frame(year, m - 1, sheet.name))
-    first = f"{year - 1:04d}-{m:02d}"
-    hist = pd.concat(frames, ignore_index=True)
-    hist = hist[(hist["month"] >= first) & (hist["month"] < month)]
-    key = hist["unit_id"].astype(object).where(hist["unit_id"].notna(), COUNTY_KEY)
-    return pd.DataFrame({"key": key, "指标": hist["field"], "value": hist["value"].astype(float)})
+    rows = store.facts_rows(f"{year - 1:04d}-{m:02d}", previous_month(month), sheet.name)
+    return [(COUNTY_KEY if unit is None else unit, fld, math.nan if value is None else float(value))
+            for _month, unit, fld, value in rows]
 
 
 def _status(current: Mapping[str, Any] | None, content_hash: str) -> tuple[Status, str]:
@@ -340,21 +375,20 @@ def _sheet_preview(store: Any, month: str, filename: str, parsed_sheet, register
     records = parsed_sheet.records
     status, note = _status(current, parsed_sheet.content_hash())
     cur_records = store.current_sheet(month, sheet.name) if current else []
-    preview = SheetPreview(sheet.name, filename, status, note, len(records), pd.DataFrame())
     if sheet.layout == "records":
+        preview = SheetPreview(sheet.name, filename, status, note, len(records), pd.DataFrame())
         preview.changes, preview.unchanged = diff_records(sheet, records, cur_records)
         if sheet.name in REGISTER_SHEETS:
             year = month_parts(month)[0]
             preview.flags = register_duplicates(sheet.name, month, records, store.records_frame(year, 12, sheet.name),
                                                 store.register_entries(year, sheet.name))
         return preview
-    new_long = long_values(sheet, records)
-    prev_long = long_values(sheet, store.current_sheet(previous_month(month), sheet.name))
-    preview.changes, preview.unchanged = diff_values(new_long, long_values(sheet, cur_records), prev_long)
-    preview.missing = missing_units(sheet, records, register, month)
-    preview.flags = flag_jumps(new_long, _history(store, sheet, month))
-    preview.surges = flag_surges(new_long, prev_long)
-    return preview
+    new_long = _long_rows(sheet, records)
+    prev_long = _long_rows(sheet, store.current_sheet(previous_month(month), sheet.name))
+    changes, unchanged = _diff(new_long, _long_rows(sheet, cur_records), prev_long)
+    return SheetPreview(sheet.name, filename, status, note, len(records), changes, unchanged,
+                        missing_units(sheet, records, register, month),
+                        _jumps(new_long, _history(store, sheet, month)), _surges(new_long, prev_long))
 
 
 def build_preview(store: Any, month: str, checks: Sequence[FileCheck], register: UnitRegister) -> UploadPreview:

@@ -424,6 +424,15 @@ def test_facts_frame_and_year_data(store: Store) -> None:
     with pytest.raises(CreditError, match="记录表"):
         store.facts_frame(2023, 1, SHEET_EVENTS)
 
+    # the same rows without a frame, over a range that crosses the year (the upload preview's history)
+    rows = store.facts_rows("2022-12", "2023-02", SHEET_TOWN)
+    assert [r[0] for r in rows[:: len(TOWN.numeric_fields)]] == ["2022-12", "2023-01", "2023-01", "2023-02"]
+    assert ("2022-12", "yushan", first, 99.0) in rows and ("2023-02", "yushan", first, 20.0) in rows
+    assert ("2023-01", "kongcun", first, None) in rows  # a blank stays None here (NaN in the frame)
+    assert not any(r[0] == "2023-03" for r in rows)
+    with pytest.raises(CreditError, match="记录表"):
+        store.facts_rows("2023-01", "2023-01", SHEET_EVENTS)
+
 
 def test_records_frame(store: Store) -> None:
     events = [event(5, "yushan", "2023-01-05", 1.5), event(6, "yushan", "2023-01-09", 3)]
