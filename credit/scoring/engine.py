@@ -16,7 +16,7 @@ import pandas as pd
 from credit.common.rounding import competition_rank, settle
 from credit.model.framework import Framework
 from credit.scoring.inputs import MonthInputs
-from credit.scoring.rules import RULES
+from credit.scoring.rules import RULES, Rule
 from credit.scoring.rules.context import ITEM_COLUMNS, Ctx, Items, const_array
 
 Policy = Literal["rescale", "na_full"]
@@ -32,19 +32,67 @@ DETAIL_COLUMNS = [
 ]
 
 
-@dataclass
+@dataclass(frozen=True)
+class Dense:
+    """A scored month as unit × indicator arrays (one row an indicator, one column a unit): what
+    the engine computes and ranks from. The tidy `detail` frame is a view of it, built on demand."""
+
+    ids: np.ndarray  # unit ids, object
+    names: np.ndarray  # unit names in the month, object
+    kinds: np.ndarray  # unit kinds, object
+    applies: np.ndarray  # bool
+    values: dict[str, np.ndarray]  # _NUMERIC → float matrix (NaN where not applicable or not given)
+    points: np.ndarray  # per indicator
+    earned: np.ndarray
+    possible: np.ndarray
+
+
 class MonthScores:
-    month: str
-    group: str
-    policy: str
-    framework: Framework
-    detail: pd.DataFrame
-    items: pd.DataFrame
-    summary: pd.DataFrame
+    """One group's scored month. `summary` (the ranking) is always at hand; `detail` (one row
+    per unit × indicator) and `items` (the deduction reasons) are built from the dense arrays
+    and the inputs the first time someone reads them: ranking a month needs neither, and at
+    5,000 units they cost more than the scoring itself. Scores read back from the store pass
+    `detail` and `items` ready-made."""
+
+    def __init__(self, month: str, group: str, policy: str, framework: Framework,
+                 detail: pd.DataFrame | None, items: pd.DataFrame | None, summary: pd.DataFrame,
+                 dense: Dense | None = None, inputs: MonthInputs | None = None):
+        if (detail is None or items is None) and (dense is None or inputs is None):
+            raise ValueError("MonthScores: detail and items, or the dense arrays and inputs they come from")
+        self.month = month
+        self.group = group
+        self.policy = policy
+        self.framework = framework
+        self.summary = summary
+        self.dense = dense
+        self._detail = detail
+        self._items = items
+        self._inputs = inputs
 
     @property
     def level1_names(self) -> list[str]:
         return [lv.name for lv in self.framework.level1]
+
+    @property
+    def detail(self) -> pd.DataFrame:
+        """One row per unit × indicator, indicator blocks in framework order (see DETAIL_COLUMNS)."""
+        if self._detail is None:
+            self._detail = _detail_frame(self.month, self.group, self.framework, self.dense)
+        return self._detail
+
+    @property
+    def items(self) -> pd.DataFrame:
+        """Every unit's deduction items of the year to date (ITEM_COLUMNS)."""
+        if self._items is None:
+            self._items = _items_frame(_item_parts(self._inputs, self.framework, self.dense, None))
+        return self._items
+
+    def unit_items(self, unit_id: str) -> pd.DataFrame:
+        """One unit's deduction items — built for that unit alone unless all are built already
+        (opening one unit's page must not build every unit's reasons)."""
+        if self._items is not None:
+            return self._items[self._items["unit_id"] == unit_id].reset_index(drop=True)
+        return _items_frame(_item_parts(self._inputs, self.framework, self.dense, unit_id))
 
 
 _ITEM_NUMERIC = ("quantity", "days", "deduction")
@@ -57,6 +105,21 @@ def _items_frame(parts: list[Items]) -> pd.DataFrame:
     cols = {c: np.concatenate([p[c] for p in parts]) for c in ITEM_COLUMNS}
     return pd.DataFrame({c: (v if c in _ITEM_NUMERIC else _text(v)) for c, v in cols.items()},
                         columns=ITEM_COLUMNS, copy=False)
+
+
+def _item_parts(inp: MonthInputs, fw: Framework, dense: Dense, unit_id: str | None) -> list[Items]:
+    """The rules' deduction items, indicator by indicator, for every covered unit or just one."""
+    only = None if unit_id is None else (dense.ids == unit_id)
+    parts = []
+    for i, ind in enumerate(fw.indicators):
+        rule = RULES[ind.rule]
+        if type(rule).items is Rule.items:  # the rule never lists items
+            continue
+        mask = dense.applies[i] if only is None else dense.applies[i] & only
+        items = rule.items(Ctx(inp, ind, mask))
+        if items is not None and len(items["unit_id"]):
+            parts.append(items)
+    return parts
 
 
 def _applies_mask(applies, ids: np.ndarray, kinds: np.ndarray) -> np.ndarray:
@@ -82,45 +145,53 @@ def _text(values: np.ndarray) -> pd.Series:
 
 
 def score_month(inp: MonthInputs, fw: Framework, policy: Policy = "rescale") -> MonthScores:
+    """Score every unit on every indicator, total, rank. Rules fill one indicator × unit matrix
+    per numeric column in place; nothing per unit × indicator is built as Python objects."""
     units = inp.units
     n_units, n_ind = len(units), len(fw.indicators)
-    names = np.array([u.name_at(inp.month) for u in units], dtype=object)
+    month = inp.month
+    names = np.array([u.name_at(month) for u in units], dtype=object)
     kinds = np.array([u.kind for u in units], dtype=object)
-    ids = np.array(inp.unit_ids, dtype=object)
-    # One matrix per numeric column (indicator × unit), filled in place: the detail frame is
-    # built once at the end instead of one small frame per indicator.
+    ids = inp.ids
     mats = {k: np.full((n_ind, n_units), np.nan) for k in _NUMERIC}
     applies = np.zeros((n_ind, n_units), dtype=bool)
-    item_frames = []
     masks: dict[object, np.ndarray] = {}  # one per distinct applies_to (most are "all")
     for i, ind in enumerate(fw.indicators):
         mask = masks.get(ind.applies_to)
         if mask is None:
             mask = masks[ind.applies_to] = _applies_mask(ind.applies_to, ids, kinds)
-        out, items = RULES[ind.rule].score(Ctx(inp, ind, mask))
+        out = RULES[ind.rule].score(Ctx(inp, ind, mask))
+        every = bool(mask.all())
         for k, v in out.items():
-            mats[k][i, mask] = v
+            if every:
+                mats[k][i] = v
+            else:
+                mats[k][i, mask] = v
         applies[i] = mask
-        if items is not None and len(items["unit_id"]):
-            item_frames.append(items)
-    points = np.array([ind.points for ind in fw.indicators], dtype=float)[:, None] * np.ones((1, n_units))
-    earned = np.where(applies, settle(points * mats["attainment"]), 0.0)
-    possible = np.where(applies, points, 0.0)
+    points = np.array([ind.points for ind in fw.indicators], dtype=float)
+    earned = np.where(applies, settle(points[:, None] * mats["attainment"]), 0.0)
+    possible = np.where(applies, points[:, None], 0.0)
+    dense = Dense(ids, names, kinds, applies, mats, points, earned, possible)
+    summary = _summary(month, fw, policy, ids, names, kinds, earned, possible, points[:, None], applies)
+    return MonthScores(month, inp.group, policy, fw, None, None, summary, dense=dense, inputs=inp)
+
+
+def _detail_frame(month: str, group: str, fw: Framework, dense: Dense) -> pd.DataFrame:
+    """The tidy unit × indicator table of a scored month (indicator blocks × units)."""
+    n_ind, n_units = dense.applies.shape
     n_rows = n_ind * n_units
-    detail = pd.DataFrame({
-        "month": _const(inp.month, n_rows),
-        "group": _const(inp.group, n_rows),
-        "unit_id": _text(np.tile(ids, n_ind)), "unit": _text(np.tile(names, n_ind)),
-        "kind": _text(np.tile(kinds, n_ind)),
+    mats = dense.values
+    return pd.DataFrame({
+        "month": _const(month, n_rows),
+        "group": _const(group, n_rows),
+        "unit_id": _text(np.tile(dense.ids, n_ind)), "unit": _text(np.tile(dense.names, n_ind)),
+        "kind": _text(np.tile(dense.kinds, n_ind)),
         **{col: _text(np.repeat(np.array([getattr(ind, attr) for ind in fw.indicators], dtype=object), n_units))
            for col, attr in (("code", "code"), ("level1", "level1"), ("indicator", "name"), ("rule", "rule"))},
-        "points": points.ravel(), "applies": applies.ravel(),
+        "points": np.repeat(dense.points, n_units), "applies": dense.applies.ravel(),
         **{k: mats[k].ravel() for k in ("x", "x2", "x3", "ref", "ref2", "attainment")},
-        "earned": earned.ravel(), "possible": possible.ravel(), "deducted": mats["deducted"].ravel(),
+        "earned": dense.earned.ravel(), "possible": dense.possible.ravel(), "deducted": mats["deducted"].ravel(),
     }, columns=DETAIL_COLUMNS, copy=False)
-    items = _items_frame(item_frames)
-    summary = _summary(inp.month, fw, policy, ids, names, kinds, earned, possible, points, applies)
-    return MonthScores(inp.month, inp.group, policy, fw, detail, items, summary)
 
 
 def _summary(month: str, fw: Framework, policy: Policy, ids, names, kinds, earned: np.ndarray,
