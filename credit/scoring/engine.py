@@ -12,6 +12,8 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from credit.common.rounding import competition_rank, settle
 from credit.model.framework import Framework
@@ -41,10 +43,23 @@ class Dense:
     names: np.ndarray  # unit names in the month, object
     kinds: np.ndarray  # unit kinds, object
     applies: np.ndarray  # bool
-    values: dict[str, np.ndarray]  # _NUMERIC → float matrix (NaN where not applicable or not given)
+    attainment: np.ndarray  # float, NaN where not applicable
+    outputs: tuple[dict[str, np.ndarray], ...]  # per indicator: the rule's columns over its covered units
     points: np.ndarray  # per indicator
     earned: np.ndarray
     possible: np.ndarray
+
+    def matrix(self, column: str) -> np.ndarray:
+        """One of `_NUMERIC` as an indicator × unit matrix (NaN where not applicable or not
+        given). Only attainment is kept as a matrix: the rest is wanted only for `detail`."""
+        if column == "attainment":
+            return self.attainment
+        out = np.full(self.applies.shape, np.nan)
+        for i, cols in enumerate(self.outputs):
+            v = cols.get(column)
+            if v is not None:
+                out[i, self.applies[i]] = v
+        return out
 
 
 class MonthScores:
@@ -122,13 +137,48 @@ def _item_parts(inp: MonthInputs, fw: Framework, dense: Dense, unit_id: str | No
     return parts
 
 
-def _applies_mask(applies, ids: np.ndarray, kinds: np.ndarray) -> np.ndarray:
-    """`AppliesTo.covers` for every unit at once: named units win, then kinds, else all."""
-    if applies.units:
-        return np.isin(ids, list(applies.units))
-    if applies.kinds:
-        return np.isin(kinds, list(applies.kinds))
-    return np.ones(len(ids), dtype=bool)
+class _Masks:
+    """`AppliesTo.covers` for every unit at once, one mask per distinct `applies_to` (most are
+    "all"): named units win, then kinds. Ids are looked up in Arrow and kinds, being few, are
+    numbered once and compared as integers (np.isin on the objects sorted 50,000 strings each
+    time)."""
+
+    def __init__(self, ids: np.ndarray, kinds: np.ndarray, id_strings: pa.Array | None):
+        self.ids, self.kinds, self.id_strings = ids, kinds, id_strings
+        self._done: dict[object, np.ndarray] = {}
+        self._codes: tuple[np.ndarray, np.ndarray] | None = None
+
+    def _kind_codes(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._codes is None:
+            codes, uniques = pd.factorize(self.kinds, use_na_sentinel=False)
+            self._codes = codes, np.asarray(uniques, dtype=object)
+        return self._codes
+
+    def get(self, applies) -> np.ndarray:
+        got = self._done.get(applies)
+        if got is None:
+            got = self._done[applies] = self._mask(applies)
+        return got
+
+    def _mask(self, applies) -> np.ndarray:
+        if applies.units:
+            if self.id_strings is None:
+                return np.isin(self.ids, list(applies.units))
+            hit = pc.is_in(self.id_strings, value_set=pa.array(list(applies.units), type=self.id_strings.type))
+            return hit.to_numpy(zero_copy_only=False)
+        if applies.kinds:
+            codes, uniques = self._kind_codes()
+            wanted = [i for i, k in enumerate(uniques) if k in set(applies.kinds)]
+            return np.isin(codes, wanted)
+        return np.ones(len(self.ids), dtype=bool)
+
+    def kind_strings(self) -> pa.Array | None:
+        """The kinds as Arrow strings, built from the few distinct ones."""
+        codes, uniques = self._kind_codes()
+        values = _arrow_text(uniques)
+        if values is None or values.null_count:
+            return _arrow_text(self.kinds)
+        return values.take(pa.array(codes))
 
 
 _NUMERIC = ("x", "x2", "x3", "ref", "ref2", "attainment", "deducted")
@@ -150,29 +200,25 @@ def score_month(inp: MonthInputs, fw: Framework, policy: Policy = "rescale") -> 
     units = inp.units
     n_units, n_ind = len(units), len(fw.indicators)
     month = inp.month
-    names = np.array([u.name_at(month) for u in units], dtype=object)
+    names = np.array([u.name_at(month) if u.names else u.name for u in units], dtype=object)  # renames are rare
     kinds = np.array([u.kind for u in units], dtype=object)
     ids = inp.ids
-    mats = {k: np.full((n_ind, n_units), np.nan) for k in _NUMERIC}
+    attainment = np.full((n_ind, n_units), np.nan)
     applies = np.zeros((n_ind, n_units), dtype=bool)
-    masks: dict[object, np.ndarray] = {}  # one per distinct applies_to (most are "all")
+    outputs = []
+    masks = _Masks(ids, kinds, inp.id_strings)
     for i, ind in enumerate(fw.indicators):
         mask = masks.get(ind.applies_to)
-        if mask is None:
-            mask = masks[ind.applies_to] = _applies_mask(ind.applies_to, ids, kinds)
         out = RULES[ind.rule].score(Ctx(inp, ind, mask))
-        every = bool(mask.all())
-        for k, v in out.items():
-            if every:
-                mats[k][i] = v
-            else:
-                mats[k][i, mask] = v
+        outputs.append(out)
+        attainment[i, mask] = out["attainment"]
         applies[i] = mask
     points = np.array([ind.points for ind in fw.indicators], dtype=float)
-    earned = np.where(applies, settle(points[:, None] * mats["attainment"]), 0.0)
+    earned = np.where(applies, settle(points[:, None] * attainment), 0.0)
     possible = np.where(applies, points[:, None], 0.0)
-    dense = Dense(ids, names, kinds, applies, mats, points, earned, possible)
-    summary = _summary(month, fw, policy, ids, names, kinds, earned, possible, points[:, None], applies)
+    dense = Dense(ids, names, kinds, applies, attainment, tuple(outputs), points, earned, possible)
+    text = {"ids": inp.id_strings, "names": _arrow_text(names), "kinds": masks.kind_strings()}
+    summary = _summary(month, fw, policy, ids, names, kinds, earned, possible, points[:, None], applies, text)
     return MonthScores(month, inp.group, policy, fw, None, None, summary, dense=dense, inputs=inp)
 
 
@@ -180,7 +226,7 @@ def _detail_frame(month: str, group: str, fw: Framework, dense: Dense) -> pd.Dat
     """The tidy unit × indicator table of a scored month (indicator blocks × units)."""
     n_ind, n_units = dense.applies.shape
     n_rows = n_ind * n_units
-    mats = dense.values
+    mats = {k: dense.matrix(k) for k in _NUMERIC}
     return pd.DataFrame({
         "month": _const(month, n_rows),
         "group": _const(group, n_rows),
@@ -195,31 +241,68 @@ def _detail_frame(month: str, group: str, fw: Framework, dense: Dense) -> pd.Dat
 
 
 def _summary(month: str, fw: Framework, policy: Policy, ids, names, kinds, earned: np.ndarray,
-             possible: np.ndarray, points: np.ndarray, applies: np.ndarray) -> pd.DataFrame:
-    """Per-unit totals, first-level subtotals, normalised score and rank, from the matrices."""
-    na_points = np.where(applies, 0.0, points)
-    credited = earned + (na_points if policy == "na_full" else 0.0)
+             possible: np.ndarray, points: np.ndarray, applies: np.ndarray,
+             text: dict[str, pa.Array | None] | None = None) -> pd.DataFrame:
+    """Per-unit totals, first-level subtotals, normalised score and rank, from the matrices.
+    `text` may carry ids, names and kinds already as Arrow strings (the engine has them)."""
+    text = text or {}
+    # Not-applicable points count only under na_full (two unit × indicator matrices saved otherwise).
+    na_points = np.where(applies, 0.0, points) if policy == "na_full" else None
+    credited = earned + na_points if na_points is not None else earned
     levels = [lv.name for lv in fw.level1]
     level_of = np.array([levels.index(ind.level1) for ind in fw.indicators], dtype=np.int64)
     onehot = np.zeros((len(levels), len(fw.indicators)))
     onehot[level_of, np.arange(len(fw.indicators))] = 1.0
     subtotals = onehot @ credited if len(fw.indicators) else np.zeros((len(levels), len(ids)))
     tot_earned, tot_possible = earned.sum(axis=0), possible.sum(axis=0)
-    if policy == "na_full":
+    if na_points is not None:
         total = fw.total_points
         score = 100.0 * (tot_earned + na_points.sum(axis=0)) / total if total else np.zeros(len(ids))
     else:
         score = np.divide(100.0 * tot_earned, tot_possible, out=np.zeros(len(ids)), where=tot_possible > 0)
     score = settle(score)
-    summary = pd.DataFrame({
-        "month": _const(month, len(ids)), "unit_id": ids, "unit": names, "kind": kinds,
-        "earned": tot_earned, "possible": tot_possible,
-        **{lv: subtotals[j] for j, lv in enumerate(levels)},
-        "score": score,
+    rank = competition_rank(score)
+    # Sorted before the frame is built: permuting NumPy arrays is cheap, taking rows of a frame
+    # whose text columns are Arrow strings is not.
+    name_text = text["names"] if "names" in text else _arrow_text(names)
+    order = _rank_order(rank, names, name_text)
+    n = len(order)
+    return pd.DataFrame({
+        "month": _const(month, n), "unit_id": _strings(ids, order, text.get("ids")),
+        "unit": _strings(names, order, name_text), "kind": _strings(kinds, order, text.get("kinds")),
+        "earned": tot_earned[order], "possible": tot_possible[order],
+        **{lv: subtotals[j][order] for j, lv in enumerate(levels)},
+        "score": score[order],
+        "rank": pd.array(rank[order], dtype="Int64"),
     })
-    summary["rank"] = pd.array(competition_rank(score), dtype="Int64")
-    order = np.lexsort((np.asarray(names).astype(str), summary["rank"].to_numpy(dtype=np.int64)))
-    return summary.take(order).reset_index(drop=True)
+
+
+def _arrow_text(values) -> pa.Array | None:
+    """Unit ids or names as Arrow strings, None if any is not text."""
+    try:
+        arr = pa.array(np.asarray(values, dtype=object), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    return arr if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) else None
+
+
+def _rank_order(rank: np.ndarray, names, text: pa.Array | None) -> np.ndarray:
+    """Rows by rank, ties by name (code point order — UTF-8 bytes sort the same way). Arrow's
+    stable multi-key sort compares names only within a tie; sorting all the names came first."""
+    if text is None or text.null_count:
+        return np.lexsort((np.asarray(names).astype(str), rank))
+    table = pa.table({"rank": rank, "name": text})
+    return pc.sort_indices(table, sort_keys=[("rank", "ascending"), ("name", "ascending")]).to_numpy()
+
+
+def _strings(values, order: np.ndarray, arr: pa.Array | None = None) -> object:
+    """A text column in `order` as pandas' own `str` column (what it would infer from the
+    objects), converted to Arrow before it is permuted: pandas' inference took 20 ms per 50,000
+    names, and permuting Python objects walks memory at random."""
+    arr = arr if arr is not None else _arrow_text(values)
+    if arr is None:
+        return np.asarray(values, dtype=object)[order]
+    return pd.array(arr.take(pa.array(order)), dtype="str")
 
 
 def summarise(detail: pd.DataFrame, fw: Framework, policy: Policy, month: str) -> pd.DataFrame:

@@ -72,6 +72,14 @@ def lookup(values: pd.Series | np.ndarray | list, keys: pd.Index) -> np.ndarray:
     return np.append(keys.get_indexer(uniques), -1)[codes].astype(np.int64, copy=False)
 
 
+def _nan0(values: np.ndarray) -> np.ndarray:
+    """`np.nan_to_num` for a figure column: blanks (NaN) are 0. Written out because
+    nan_to_num also scans for infinities, which a figure never is — if one ever is, it
+    still gets nan_to_num's treatment."""
+    out = np.where(np.isnan(values), 0.0, values)
+    return np.nan_to_num(out) if np.isinf(out).any() else out
+
+
 def equals(values: pd.Series, value: str) -> np.ndarray:
     """`values == value` as a NumPy bool array (blanks False), without leaving Arrow for text."""
     arr = _strings(values)
@@ -96,7 +104,7 @@ class MonthInputs:
     registers: dict[str, pd.DataFrame] = field(default_factory=dict)  # sheet -> month, unit_id, …
     unreported: list[Unit] = field(default_factory=list)  # active units left out: no row this year
 
-    @property
+    @cached_property
     def month_no(self) -> int:
         return month_parts(self.month)[1]
 
@@ -108,6 +116,11 @@ class MonthInputs:
     def ids(self) -> np.ndarray:
         """The unit ids as an object array (rules index it by mask)."""
         return np.asarray(self.unit_ids, dtype=object)
+
+    @cached_property
+    def id_strings(self) -> pa.Array | None:
+        """The unit ids as Arrow strings (None if any is not text): the lookups' key set."""
+        return _strings(self.ids)
 
     @cached_property
     def _fields(self) -> tuple[list[str], list[str]]:
@@ -124,6 +137,27 @@ class MonthInputs:
         return lookup(unit_ids, self._unit_index)
 
     @cached_property
+    def _row_positions(self) -> dict[str, np.ndarray]:
+        """The unit position of every row of the monthly sheet ("monthly"), the events ("events")
+        and each register (by sheet). One Arrow lookup for all of them: hashing 50,000 ids
+        costs as much as probing 500,000 rows, so it is done once, not once per table."""
+        cols = {"monthly": self.unit_monthly["unit_id"], "events": self.events["unit_id"]}
+        cols.update({s: f["unit_id"] for s, f in self.registers.items() if f is not None and "unit_id" in f})
+        arrays = {k: _strings(v) for k, v in cols.items()}
+        keys = self.id_strings
+        if keys is None or any(a is None for a in arrays.values()):
+            return {k: self._positions(v) for k, v in cols.items()}
+        wide = pa.large_string()
+        chunks = [c.cast(wide) for a in arrays.values()
+                  for c in (a.chunks if isinstance(a, pa.ChunkedArray) else [a]) if len(c)]
+        if not chunks:
+            return {k: np.zeros(0, dtype=np.int64) for k in cols}
+        found = pc.index_in(pa.chunked_array(chunks, type=wide), value_set=keys.cast(wide))
+        flat = found.fill_null(-1).to_numpy().astype(np.int64, copy=False)
+        bounds = np.cumsum([0, *(len(a) for a in arrays.values())])
+        return {k: flat[bounds[i]:bounds[i + 1]] for i, k in enumerate(arrays)}
+
+    @cached_property
     def _months(self) -> tuple[np.ndarray, np.ndarray]:
         """(the months present, sorted; each monthly row's number among them)."""
         months = self.unit_monthly["month"]
@@ -137,20 +171,24 @@ class MonthInputs:
         return np.sort(labels), rank[codes]
 
     @cached_property
-    def _rows(self) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
-        """The monthly rows in month order: (row order or None if already so, unit position or
-        -1, month number). Rows arrive sorted by month from the store and the synthetic data,
-        so usually no column needs permuting."""
+    def _rows(self) -> tuple[np.ndarray | None, np.ndarray]:
+        """The monthly rows in month order: (row order, None if already so; unit position or -1).
+        Rows arrive sorted by month from the store and the synthetic data, so usually no column
+        needs permuting — and then no month needs numbering either (a row's place is its order)."""
+        pos = self._row_positions["monthly"]
+        arr = _strings(self.unit_monthly["month"])
+        if arr is not None and arr.null_count == 0 and len(arr) > 1:
+            if pc.all(pc.greater_equal(arr[1:], arr[:-1])).as_py():
+                return None, pos
         _, keys = self._months
-        order = None if np.all(keys[1:] >= keys[:-1]) else np.argsort(keys, kind="stable")
-        pos = self._positions(self.unit_monthly["unit_id"])
-        if order is None:
-            return None, pos, keys
-        return order, pos[order], keys[order]
+        if np.all(keys[1:] >= keys[:-1]):
+            return None, pos
+        order = np.argsort(keys, kind="stable")
+        return order, pos[order]
 
     def _column(self, header: str) -> np.ndarray:
         """One numeric field over the month-sorted rows."""
-        order, pos, _ = self._rows
+        order, pos = self._rows
         if header not in self.unit_monthly.columns:
             return np.full(len(pos), np.nan)
         col = self.unit_monthly[header].to_numpy(dtype=float)
@@ -167,17 +205,27 @@ class MonthInputs:
         if got is not None:
             return got
         flows, _ = self._fields
-        _, pos, _ = self._rows
+        _, pos = self._rows
         n = len(self.units)
         if header in flows:
-            ok = pos >= 0
-            got = np.bincount(pos[ok], weights=np.nan_to_num(self._column(header)[ok]), minlength=n)
+            ok, pos_ok = self._reported
+            col = self._column(header)
+            col = col if ok is None else col[ok]
+            got = np.bincount(pos_ok, weights=_nan0(col), minlength=n)
         else:
             idx = self.latest_rows(header)
             got = np.full(n, np.nan)
             got[pos[idx]] = self._column(header)[idx]
         self._ytd_cache[header] = got
         return got
+
+    @cached_property
+    def _reported(self) -> tuple[np.ndarray | None, np.ndarray]:
+        """(which month-sorted rows belong to a unit in scope — None for all of them; their unit
+        positions), shared by every flow."""
+        _, pos = self._rows
+        ok = pos >= 0
+        return (None, pos) if ok.all() else (ok, pos[ok])
 
     @property
     def ytd_arrays(self) -> dict[str, np.ndarray]:
@@ -188,7 +236,7 @@ class MonthInputs:
     def latest_rows(self, header: str) -> np.ndarray:
         """Indices (into the month-sorted rows) of each unit's latest reported value of a field,
         in unit order of first appearance among them (ascending unit position)."""
-        _, pos, _ = self._rows
+        _, pos = self._rows
         valid = np.flatnonzero((pos >= 0) & ~np.isnan(self._column(header)))
         last = np.full(len(self.units), -1, dtype=np.int64)
         np.maximum.at(last, pos[valid], valid)
@@ -197,8 +245,9 @@ class MonthInputs:
     @property
     def sorted_months(self) -> np.ndarray:
         """Each month-sorted row's month label."""
-        _, _, keys = self._rows
-        return self._months[0][keys].astype(object)
+        order, _ = self._rows
+        labels, keys = self._months
+        return labels[keys if order is None else keys[order]].astype(object)
 
     @property
     def sorted_positions(self) -> np.ndarray:
@@ -255,7 +304,7 @@ class MonthInputs:
     @cached_property
     def event_positions(self) -> np.ndarray:
         """Each event's unit position in `units` (-1 for units of the other group or out of scope)."""
-        return self._positions(self.events["unit_id"])
+        return self._row_positions["events"]
 
     @cached_property
     def _register_counts(self) -> dict[str, np.ndarray]:
@@ -266,11 +315,11 @@ class MonthInputs:
             if frame is not None and not frame.empty:
                 key = "信用应用" if sheet == REGISTER_SHEETS[0] else "监管领域"
                 # The few distinct names are normalised, not every row: fold "信易 批" into "信易批".
-                codes, uniques = pd.factorize(frame[key].astype(str), use_na_sentinel=False)
-                folded = pd.Series(np.asarray(uniques, dtype=object)).str.replace(r"\s+", "", regex=True)
+                codes, uniques = pd.factorize(frame[key], use_na_sentinel=False)
+                folded = pd.Series(uniques).astype(str).str.replace(r"\s+", "", regex=True)
                 fold_codes, fold_uniques = pd.factorize(folded, use_na_sentinel=False)
                 name_codes = fold_codes[codes]
-                pos = self._positions(frame["unit_id"])
+                pos = self._row_positions[sheet]
                 keep = pos >= 0
                 width = len(fold_uniques) + 1
                 pairs = np.unique(pos[keep].astype(np.int64) * width + name_codes[keep])  # (unit, name) once
