@@ -8,6 +8,7 @@ month-by-month and event-by-event reason a deduction was made; `summary` ranks t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Literal
 
 import numpy as np
@@ -200,8 +201,10 @@ def score_month(inp: MonthInputs, fw: Framework, policy: Policy = "rescale") -> 
     units = inp.units
     n_units, n_ind = len(units), len(fw.indicators)
     month = inp.month
-    names = np.array([u.name_at(month) if u.names else u.name for u in units], dtype=object)  # renames are rare
-    kinds = np.array([u.kind for u in units], dtype=object)
+    renamed = any(map(attrgetter("names"), units))  # renames are rare: then one attribute per unit
+    names = np.array([u.name_at(month) for u in units] if renamed else list(map(attrgetter("name"), units)),
+                     dtype=object)
+    kinds = np.array(list(map(attrgetter("kind"), units)), dtype=object)
     ids = inp.ids
     attainment = np.full((n_ind, n_units), np.nan)
     applies = np.zeros((n_ind, n_units), dtype=bool)

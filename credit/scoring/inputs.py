@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import attrgetter
 
 import numpy as np
 import pandas as pd
@@ -110,7 +111,7 @@ class MonthInputs:
 
     @cached_property
     def unit_ids(self) -> list[str]:
-        return [u.id for u in self.units]
+        return list(map(attrgetter("id"), self.units))
 
     @cached_property
     def ids(self) -> np.ndarray:
