@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 
 from credit.common.rounding import competition_rank, settle
 from credit.model.framework import Framework
-from credit.scoring.inputs import MonthInputs
+from credit.scoring.inputs import MonthInputs, arrow_strings
 from credit.scoring.rules import RULES, Rule
 from credit.scoring.rules.context import ITEM_COLUMNS, Ctx, Items, const_array
 
@@ -181,9 +181,9 @@ class _Masks:
     def kind_strings(self) -> pa.Array | None:
         """The kinds as Arrow strings, built from the few distinct ones."""
         codes, uniques = self._kind_codes()
-        values = _arrow_text(uniques)
+        values = arrow_strings(uniques)
         if values is None or values.null_count:
-            return _arrow_text(self.kinds)
+            return arrow_strings(self.kinds)
         return values.take(pa.array(codes))
 
 
@@ -225,7 +225,7 @@ def score_month(inp: MonthInputs, fw: Framework, policy: Policy = "rescale") -> 
     earned = np.where(applies, settle(points[:, None] * attainment), 0.0)
     possible = np.where(applies, points[:, None], 0.0)
     dense = Dense(ids, names, kinds, applies, attainment, tuple(outputs), points, earned, possible)
-    text = {"ids": inp.id_strings, "names": _arrow_text(names), "kinds": masks.kind_strings()}
+    text = {"ids": inp.id_strings, "names": arrow_strings(names), "kinds": masks.kind_strings()}
     summary = _summary(month, fw, policy, ids, names, kinds, earned, possible, points[:, None], applies, text)
     return MonthScores(month, inp.group, policy, fw, None, None, summary, dense=dense, inputs=inp)
 
@@ -272,7 +272,7 @@ def _summary(month: str, fw: Framework, policy: Policy, ids, names, kinds, earne
     rank = competition_rank(score)
     # Sorted before the frame is built: permuting NumPy arrays is cheap, taking rows of a frame
     # whose text columns are Arrow strings is not.
-    name_text = text["names"] if "names" in text else _arrow_text(names)
+    name_text = text["names"] if "names" in text else arrow_strings(names)
     order = _rank_order(rank, names, name_text)
     n = len(order)
     return pd.DataFrame({
@@ -283,15 +283,6 @@ def _summary(month: str, fw: Framework, policy: Policy, ids, names, kinds, earne
         "score": score[order],
         "rank": pd.array(rank[order], dtype="Int64"),
     })
-
-
-def _arrow_text(values) -> pa.Array | None:
-    """Unit ids or names as Arrow strings, None if any is not text."""
-    try:
-        arr = pa.array(np.asarray(values, dtype=object), from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return None
-    return arr if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) else None
 
 
 def _rank_order(rank: np.ndarray, names, text: pa.Array | None) -> np.ndarray:
@@ -307,7 +298,7 @@ def _strings(values, order: np.ndarray, arr: pa.Array | None = None) -> object:
     """A text column in `order` as pandas' own `str` column (what it would infer from the
     objects), converted to Arrow before it is permuted: pandas' inference took 20 ms per 50,000
     names, and permuting Python objects walks memory at random."""
-    arr = arr if arr is not None else _arrow_text(values)
+    arr = arr if arr is not None else arrow_strings(values)
     if arr is None:
         return np.asarray(values, dtype=object)[order]
     return pd.array(arr.take(pa.array(order)), dtype="str")

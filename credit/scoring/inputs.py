@@ -46,7 +46,7 @@ def ytd_values(monthly: pd.DataFrame, key: str | None, flows: list[str], stocks:
     return pd.concat(parts, axis=1) if parts else pd.DataFrame(index=grouped.size().index)
 
 
-def _strings(values: pd.Series | np.ndarray | list) -> pa.Array | pa.ChunkedArray | None:
+def arrow_strings(values: pd.Series | np.ndarray | list) -> pa.Array | pa.ChunkedArray | None:
     """Ids or labels as Arrow strings, or None when they are not all text (blanks allowed).
 
     pandas 3 keeps text columns as Arrow strings; handing them to Arrow is free, whereas turning
@@ -64,7 +64,7 @@ def lookup(values: pd.Series | np.ndarray | list, keys: pd.Index) -> np.ndarray:
     """Each value's position among `keys` (unique ids), -1 where it is not one of them."""
     if len(values) == 0:
         return np.zeros(0, dtype=np.int64)
-    arr, key_arr = _strings(values), _strings(keys)
+    arr, key_arr = arrow_strings(values), arrow_strings(keys)
     if arr is not None and key_arr is not None:
         found = pc.index_in(arr, value_set=key_arr)
         return found.fill_null(-1).to_numpy().astype(np.int64, copy=False)
@@ -83,7 +83,7 @@ def _nan0(values: np.ndarray) -> np.ndarray:
 
 def equals(values: pd.Series, value: str) -> np.ndarray:
     """`values == value` as a NumPy bool array (blanks False), without leaving Arrow for text."""
-    arr = _strings(values)
+    arr = arrow_strings(values)
     if arr is None:
         return (pd.Series(values, dtype=object) == value).to_numpy(dtype=bool)
     return pc.fill_null(pc.equal(arr, value), False).to_numpy(zero_copy_only=False)
@@ -121,7 +121,7 @@ class MonthInputs:
     @cached_property
     def id_strings(self) -> pa.Array | None:
         """The unit ids as Arrow strings (None if any is not text): the lookups' key set."""
-        return _strings(self.ids)
+        return arrow_strings(self.ids)
 
     @cached_property
     def _fields(self) -> tuple[list[str], list[str]]:
@@ -144,7 +144,7 @@ class MonthInputs:
         costs as much as probing 500,000 rows, so it is done once, not once per table."""
         cols = {"monthly": self.unit_monthly["unit_id"], "events": self.events["unit_id"]}
         cols.update({s: f["unit_id"] for s, f in self.registers.items() if f is not None and "unit_id" in f})
-        arrays = {k: _strings(v) for k, v in cols.items()}
+        arrays = {k: arrow_strings(v) for k, v in cols.items()}
         keys = self.id_strings
         if keys is None or any(a is None for a in arrays.values()):
             return {k: self._positions(v) for k, v in cols.items()}
@@ -162,7 +162,7 @@ class MonthInputs:
     def _months(self) -> tuple[np.ndarray, np.ndarray]:
         """(the months present, sorted; each monthly row's number among them)."""
         months = self.unit_monthly["month"]
-        arr = _strings(months)
+        arr = arrow_strings(months)
         if arr is not None:
             labels = np.sort(np.asarray(pc.unique(arr).to_pylist(), dtype=object).astype(str))
             return labels, lookup(arr, pd.Index(labels, dtype=object))
@@ -177,7 +177,7 @@ class MonthInputs:
         Rows arrive sorted by month from the store and the synthetic data, so usually no column
         needs permuting — and then no month needs numbering either (a row's place is its order)."""
         pos = self._row_positions["monthly"]
-        arr = _strings(self.unit_monthly["month"])
+        arr = arrow_strings(self.unit_monthly["month"])
         if arr is not None and arr.null_count == 0 and len(arr) > 1:
             if pc.all(pc.greater_equal(arr[1:], arr[:-1])).as_py():
                 return None, pos
