@@ -230,7 +230,7 @@ def unit_detail(store: Store, by: Actor | None, month: str, unit_id: str) -> Uni
         raise CreditError(f"「{unit.name_at(month)}」{month} 不在考核范围内")
     row = gm.summary.set_index("unit_id").loc[unit_id].to_dict()
     d = ms.detail[(ms.detail["unit_id"] == unit_id) & ms.detail["applies"]]
-    items = describe_items(ms.items[ms.items["unit_id"] == unit_id], ms.framework)
+    items = describe_items(ms.unit_items(unit_id), ms.framework)  # this unit's only: not all units' built
     return UnitDetail(unit_id, unit.group, row, d, items, full_marks_todo(ms.detail, ms.framework, unit_id),
                       unit_events(store, by, month, unit_id))
 

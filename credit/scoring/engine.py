@@ -3,20 +3,28 @@
 `detail` has one row per unit × indicator (applicable or not) with the inputs used, the reference
 figures (target, peer best/min, benchmark), the attainment and the points; `items` lists every
 month-by-month and event-by-event reason a deduction was made; `summary` ranks the units.
+
+The engine works on dense arrays end to end (`Dense`: one row an indicator, one column a unit)
+and ranks from them; `detail` and `items` are built from those arrays and the inputs only when
+read, and `unit_items` builds one unit's items alone — at 50,000 units the two tables cost
+several times the scoring, and ranking needs neither.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from credit.common.rounding import competition_rank, settle
 from credit.model.framework import Framework
-from credit.scoring.inputs import MonthInputs
-from credit.scoring.rules import RULES
+from credit.scoring.inputs import MonthInputs, arrow_strings
+from credit.scoring.rules import RULES, Rule
 from credit.scoring.rules.context import ITEM_COLUMNS, Ctx, Items, const_array
 
 Policy = Literal["rescale", "na_full"]
@@ -32,19 +40,80 @@ DETAIL_COLUMNS = [
 ]
 
 
-@dataclass
+@dataclass(frozen=True)
+class Dense:
+    """A scored month as unit × indicator arrays (one row an indicator, one column a unit): what
+    the engine computes and ranks from. The tidy `detail` frame is a view of it, built on demand."""
+
+    ids: np.ndarray  # unit ids, object
+    names: np.ndarray  # unit names in the month, object
+    kinds: np.ndarray  # unit kinds, object
+    applies: np.ndarray  # bool
+    attainment: np.ndarray  # float, NaN where not applicable
+    outputs: tuple[dict[str, np.ndarray], ...]  # per indicator: the rule's columns over its covered units
+    points: np.ndarray  # per indicator
+    earned: np.ndarray
+    possible: np.ndarray
+
+    def matrix(self, column: str) -> np.ndarray:
+        """One of `_NUMERIC` as an indicator × unit matrix (NaN where not applicable or not
+        given). Only attainment is kept as a matrix: the rest is wanted only for `detail`."""
+        if column == "attainment":
+            return self.attainment
+        out = np.full(self.applies.shape, np.nan)
+        for i, cols in enumerate(self.outputs):
+            v = cols.get(column)
+            if v is not None:
+                out[i, self.applies[i]] = v
+        return out
+
+
 class MonthScores:
-    month: str
-    group: str
-    policy: str
-    framework: Framework
-    detail: pd.DataFrame
-    items: pd.DataFrame
-    summary: pd.DataFrame
+    """One group's scored month. `summary` (the ranking) is always at hand; `detail` (one row
+    per unit × indicator) and `items` (the deduction reasons) are built from the dense arrays
+    and the inputs the first time someone reads them: ranking a month needs neither, and at
+    5,000 units they cost more than the scoring itself. Scores read back from the store pass
+    `detail` and `items` ready-made."""
+
+    def __init__(self, month: str, group: str, policy: str, framework: Framework,
+                 detail: pd.DataFrame | None, items: pd.DataFrame | None, summary: pd.DataFrame,
+                 dense: Dense | None = None, inputs: MonthInputs | None = None):
+        if (detail is None or items is None) and (dense is None or inputs is None):
+            raise ValueError("MonthScores: detail and items, or the dense arrays and inputs they come from")
+        self.month = month
+        self.group = group
+        self.policy = policy
+        self.framework = framework
+        self.summary = summary
+        self.dense = dense
+        self._detail = detail
+        self._items = items
+        self._inputs = inputs
 
     @property
     def level1_names(self) -> list[str]:
         return [lv.name for lv in self.framework.level1]
+
+    @property
+    def detail(self) -> pd.DataFrame:
+        """One row per unit × indicator, indicator blocks in framework order (see DETAIL_COLUMNS)."""
+        if self._detail is None:
+            self._detail = _detail_frame(self.month, self.group, self.framework, self.dense)
+        return self._detail
+
+    @property
+    def items(self) -> pd.DataFrame:
+        """Every unit's deduction items of the year to date (ITEM_COLUMNS)."""
+        if self._items is None:
+            self._items = _items_frame(_item_parts(self._inputs, self.framework, self.dense, None))
+        return self._items
+
+    def unit_items(self, unit_id: str) -> pd.DataFrame:
+        """One unit's deduction items — built for that unit alone unless all are built already
+        (opening one unit's page must not build every unit's reasons)."""
+        if self._items is not None:
+            return self._items[self._items["unit_id"] == unit_id].reset_index(drop=True)
+        return _items_frame(_item_parts(self._inputs, self.framework, self.dense, unit_id))
 
 
 _ITEM_NUMERIC = ("quantity", "days", "deduction")
@@ -59,13 +128,63 @@ def _items_frame(parts: list[Items]) -> pd.DataFrame:
                         columns=ITEM_COLUMNS, copy=False)
 
 
-def _applies_mask(applies, ids: np.ndarray, kinds: np.ndarray) -> np.ndarray:
-    """`AppliesTo.covers` for every unit at once: named units win, then kinds, else all."""
-    if applies.units:
-        return np.isin(ids, list(applies.units))
-    if applies.kinds:
-        return np.isin(kinds, list(applies.kinds))
-    return np.ones(len(ids), dtype=bool)
+def _item_parts(inp: MonthInputs, fw: Framework, dense: Dense, unit_id: str | None) -> list[Items]:
+    """The rules' deduction items, indicator by indicator, for every covered unit or just one."""
+    only = None if unit_id is None else (dense.ids == unit_id)
+    parts = []
+    for i, ind in enumerate(fw.indicators):
+        rule = RULES[ind.rule]
+        if type(rule).items is Rule.items:  # the rule never lists items
+            continue
+        mask = dense.applies[i] if only is None else dense.applies[i] & only
+        items = rule.items(Ctx(inp, ind, mask))
+        if items is not None and len(items["unit_id"]):
+            parts.append(items)
+    return parts
+
+
+class _Masks:
+    """`AppliesTo.covers` for every unit at once, one mask per distinct `applies_to` (most are
+    "all"): named units win, then kinds. Ids are looked up in Arrow and kinds, being few, are
+    numbered once and compared as integers (np.isin on the objects sorted 50,000 strings each
+    time)."""
+
+    def __init__(self, ids: np.ndarray, kinds: np.ndarray, id_strings: pa.Array | None):
+        self.ids, self.kinds, self.id_strings = ids, kinds, id_strings
+        self._done: dict[object, np.ndarray] = {}
+        self._codes: tuple[np.ndarray, np.ndarray] | None = None
+
+    def _kind_codes(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._codes is None:
+            codes, uniques = pd.factorize(self.kinds, use_na_sentinel=False)
+            self._codes = codes, np.asarray(uniques, dtype=object)
+        return self._codes
+
+    def get(self, applies) -> np.ndarray:
+        got = self._done.get(applies)
+        if got is None:
+            got = self._done[applies] = self._mask(applies)
+        return got
+
+    def _mask(self, applies) -> np.ndarray:
+        if applies.units:
+            if self.id_strings is None:
+                return np.isin(self.ids, list(applies.units))
+            hit = pc.is_in(self.id_strings, value_set=pa.array(list(applies.units), type=self.id_strings.type))
+            return hit.to_numpy(zero_copy_only=False)
+        if applies.kinds:
+            codes, uniques = self._kind_codes()
+            wanted = [i for i, k in enumerate(uniques) if k in set(applies.kinds)]
+            return np.isin(codes, wanted)
+        return np.ones(len(self.ids), dtype=bool)
+
+    def kind_strings(self) -> pa.Array | None:
+        """The kinds as Arrow strings, built from the few distinct ones."""
+        codes, uniques = self._kind_codes()
+        values = arrow_strings(uniques)
+        if values is None or values.null_count:
+            return arrow_strings(self.kinds)
+        return values.take(pa.array(codes))
 
 
 _NUMERIC = ("x", "x2", "x3", "ref", "ref2", "attainment", "deducted")
@@ -82,73 +201,107 @@ def _text(values: np.ndarray) -> pd.Series:
 
 
 def score_month(inp: MonthInputs, fw: Framework, policy: Policy = "rescale") -> MonthScores:
+    """Score every unit on every indicator, total, rank. Rules fill one indicator × unit matrix
+    per numeric column in place; nothing per unit × indicator is built as Python objects."""
     units = inp.units
     n_units, n_ind = len(units), len(fw.indicators)
-    names = np.array([u.name_at(inp.month) for u in units], dtype=object)
-    kinds = np.array([u.kind for u in units], dtype=object)
-    ids = np.array(inp.unit_ids, dtype=object)
-    # One matrix per numeric column (indicator × unit), filled in place: the detail frame is
-    # built once at the end instead of one small frame per indicator.
-    mats = {k: np.full((n_ind, n_units), np.nan) for k in _NUMERIC}
+    month = inp.month
+    renamed = any(map(attrgetter("names"), units))  # renames are rare: then one attribute per unit
+    names = np.array([u.name_at(month) for u in units] if renamed else list(map(attrgetter("name"), units)),
+                     dtype=object)
+    kinds = np.array(list(map(attrgetter("kind"), units)), dtype=object)
+    ids = inp.ids
+    attainment = np.full((n_ind, n_units), np.nan)
     applies = np.zeros((n_ind, n_units), dtype=bool)
-    item_frames = []
-    masks: dict[object, np.ndarray] = {}  # one per distinct applies_to (most are "all")
+    outputs = []
+    masks = _Masks(ids, kinds, inp.id_strings)
     for i, ind in enumerate(fw.indicators):
         mask = masks.get(ind.applies_to)
-        if mask is None:
-            mask = masks[ind.applies_to] = _applies_mask(ind.applies_to, ids, kinds)
-        out, items = RULES[ind.rule].score(Ctx(inp, ind, mask))
-        for k, v in out.items():
-            mats[k][i, mask] = v
+        out = RULES[ind.rule].score(Ctx(inp, ind, mask))
+        outputs.append(out)
+        attainment[i, mask] = out["attainment"]
         applies[i] = mask
-        if items is not None and len(items["unit_id"]):
-            item_frames.append(items)
-    points = np.array([ind.points for ind in fw.indicators], dtype=float)[:, None] * np.ones((1, n_units))
-    earned = np.where(applies, settle(points * mats["attainment"]), 0.0)
-    possible = np.where(applies, points, 0.0)
+    points = np.array([ind.points for ind in fw.indicators], dtype=float)
+    earned = np.where(applies, settle(points[:, None] * attainment), 0.0)
+    possible = np.where(applies, points[:, None], 0.0)
+    dense = Dense(ids, names, kinds, applies, attainment, tuple(outputs), points, earned, possible)
+    text = {"ids": inp.id_strings, "names": arrow_strings(names), "kinds": masks.kind_strings()}
+    summary = _summary(month, fw, policy, ids, names, kinds, earned, possible, points[:, None], applies, text)
+    return MonthScores(month, inp.group, policy, fw, None, None, summary, dense=dense, inputs=inp)
+
+
+def _detail_frame(month: str, group: str, fw: Framework, dense: Dense) -> pd.DataFrame:
+    """The tidy unit × indicator table of a scored month (indicator blocks × units)."""
+    n_ind, n_units = dense.applies.shape
     n_rows = n_ind * n_units
-    detail = pd.DataFrame({
-        "month": _const(inp.month, n_rows),
-        "group": _const(inp.group, n_rows),
-        "unit_id": _text(np.tile(ids, n_ind)), "unit": _text(np.tile(names, n_ind)),
-        "kind": _text(np.tile(kinds, n_ind)),
+    mats = {k: dense.matrix(k) for k in _NUMERIC}
+    return pd.DataFrame({
+        "month": _const(month, n_rows),
+        "group": _const(group, n_rows),
+        "unit_id": _text(np.tile(dense.ids, n_ind)), "unit": _text(np.tile(dense.names, n_ind)),
+        "kind": _text(np.tile(dense.kinds, n_ind)),
         **{col: _text(np.repeat(np.array([getattr(ind, attr) for ind in fw.indicators], dtype=object), n_units))
            for col, attr in (("code", "code"), ("level1", "level1"), ("indicator", "name"), ("rule", "rule"))},
-        "points": points.ravel(), "applies": applies.ravel(),
+        "points": np.repeat(dense.points, n_units), "applies": dense.applies.ravel(),
         **{k: mats[k].ravel() for k in ("x", "x2", "x3", "ref", "ref2", "attainment")},
-        "earned": earned.ravel(), "possible": possible.ravel(), "deducted": mats["deducted"].ravel(),
+        "earned": dense.earned.ravel(), "possible": dense.possible.ravel(), "deducted": mats["deducted"].ravel(),
     }, columns=DETAIL_COLUMNS, copy=False)
-    items = _items_frame(item_frames)
-    summary = _summary(inp.month, fw, policy, ids, names, kinds, earned, possible, points, applies)
-    return MonthScores(inp.month, inp.group, policy, fw, detail, items, summary)
 
 
 def _summary(month: str, fw: Framework, policy: Policy, ids, names, kinds, earned: np.ndarray,
-             possible: np.ndarray, points: np.ndarray, applies: np.ndarray) -> pd.DataFrame:
-    """Per-unit totals, first-level subtotals, normalised score and rank, from the matrices."""
-    na_points = np.where(applies, 0.0, points)
-    credited = earned + (na_points if policy == "na_full" else 0.0)
+             possible: np.ndarray, points: np.ndarray, applies: np.ndarray,
+             text: dict[str, pa.Array | None] | None = None) -> pd.DataFrame:
+    """Per-unit totals, first-level subtotals, normalised score and rank, from the matrices.
+    `text` may carry ids, names and kinds already as Arrow strings (the engine has them)."""
+    text = text or {}
+    # Not-applicable points count only under na_full (two unit × indicator matrices saved otherwise).
+    na_points = np.where(applies, 0.0, points) if policy == "na_full" else None
+    credited = earned + na_points if na_points is not None else earned
     levels = [lv.name for lv in fw.level1]
     level_of = np.array([levels.index(ind.level1) for ind in fw.indicators], dtype=np.int64)
     onehot = np.zeros((len(levels), len(fw.indicators)))
     onehot[level_of, np.arange(len(fw.indicators))] = 1.0
     subtotals = onehot @ credited if len(fw.indicators) else np.zeros((len(levels), len(ids)))
     tot_earned, tot_possible = earned.sum(axis=0), possible.sum(axis=0)
-    if policy == "na_full":
+    if na_points is not None:
         total = fw.total_points
         score = 100.0 * (tot_earned + na_points.sum(axis=0)) / total if total else np.zeros(len(ids))
     else:
         score = np.divide(100.0 * tot_earned, tot_possible, out=np.zeros(len(ids)), where=tot_possible > 0)
     score = settle(score)
-    summary = pd.DataFrame({
-        "month": _const(month, len(ids)), "unit_id": ids, "unit": names, "kind": kinds,
-        "earned": tot_earned, "possible": tot_possible,
-        **{lv: subtotals[j] for j, lv in enumerate(levels)},
-        "score": score,
+    rank = competition_rank(score)
+    # Sorted before the frame is built: permuting NumPy arrays is cheap, taking rows of a frame
+    # whose text columns are Arrow strings is not.
+    name_text = text["names"] if "names" in text else arrow_strings(names)
+    order = _rank_order(rank, names, name_text)
+    n = len(order)
+    return pd.DataFrame({
+        "month": _const(month, n), "unit_id": _strings(ids, order, text.get("ids")),
+        "unit": _strings(names, order, name_text), "kind": _strings(kinds, order, text.get("kinds")),
+        "earned": tot_earned[order], "possible": tot_possible[order],
+        **{lv: subtotals[j][order] for j, lv in enumerate(levels)},
+        "score": score[order],
+        "rank": pd.array(rank[order], dtype="Int64"),
     })
-    summary["rank"] = pd.array(competition_rank(score), dtype="Int64")
-    order = np.lexsort((np.asarray(names).astype(str), summary["rank"].to_numpy(dtype=np.int64)))
-    return summary.take(order).reset_index(drop=True)
+
+
+def _rank_order(rank: np.ndarray, names, text: pa.Array | None) -> np.ndarray:
+    """Rows by rank, ties by name (code point order — UTF-8 bytes sort the same way). Arrow's
+    stable multi-key sort compares names only within a tie; sorting all the names came first."""
+    if text is None or text.null_count:
+        return np.lexsort((np.asarray(names).astype(str), rank))
+    table = pa.table({"rank": rank, "name": text})
+    return pc.sort_indices(table, sort_keys=[("rank", "ascending"), ("name", "ascending")]).to_numpy()
+
+
+def _strings(values, order: np.ndarray, arr: pa.Array | None = None) -> object:
+    """A text column in `order` as pandas' own `str` column (what it would infer from the
+    objects), converted to Arrow before it is permuted: pandas' inference took 20 ms per 50,000
+    names, and permuting Python objects walks memory at random."""
+    arr = arr if arr is not None else arrow_strings(values)
+    if arr is None:
+        return np.asarray(values, dtype=object)[order]
+    return pd.array(arr.take(pa.array(order)), dtype="str")
 
 
 def summarise(detail: pd.DataFrame, fw: Framework, policy: Policy, month: str) -> pd.DataFrame:

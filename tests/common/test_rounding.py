@@ -83,3 +83,17 @@ def test_the_old_disagreeing_value_ranks_the_same_in_scoring_and_stability():
 def test_json_number_keeps_six_decimals():
     assert json_number(73.33333333333333) == 73.333333
     assert json_number(np.float64(0.1) + np.float64(0.2)) == 0.3
+
+
+def test_one_ranking_counts_the_same_ranks_as_the_sorting_path():
+    """A single ranking is counted (bincount over hundredths), a matrix of runs is sorted: both
+    give 1 + the number of units strictly higher, ties on the printed score included."""
+    rng = np.random.default_rng(5)
+    for _ in range(50):
+        n = int(rng.integers(1, 400))
+        scores = settle(rng.choice([0.0, 0.125, 66.666, 80.004, 80.001, 100.0], n) + rng.random(n) * rng.integers(0, 2))
+        by_hand = [1 + sum(round(o, 2) > round(v, 2) for o in scores) for v in scores]
+        assert competition_rank(scores).tolist() == by_hand
+        both = np.column_stack([scores, scores])  # two runs: the sorting path
+        assert competition_rank(both)[:, 0].tolist() == by_hand
+    assert competition_rank(np.array([1e9, 0.0])).tolist() == [1, 2]  # a wide span: the sorting path

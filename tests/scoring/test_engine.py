@@ -9,7 +9,7 @@ import pytest
 from credit.common.rounding import competition_rank
 from credit.model.framework import load_framework
 from credit.model.units import load_units
-from credit.scoring.engine import add_changes, score_month
+from credit.scoring.engine import MonthScores, add_changes, score_month
 from tests.support.synthetic import build_inputs
 
 REG = load_units()
@@ -251,3 +251,38 @@ def test_a_group_with_no_applicable_points_scores_zero():
     s = score_month(build_inputs("2022-06", "部门", DEPTS[:3]), fw)
     assert (s.summary["score"] == 0).all()
     assert (s.summary["rank"] == 1).all()
+
+
+def test_a_units_deduction_items_alone_match_the_months_items():
+    """`unit_items` before any `items` are built (the unit page opening one unit) lists exactly
+    that unit's rows of the full list, in the same order: kaifaqu's T6 cases and its 严重失信
+    event (T9; its village cases are no item, T7 does not apply to it), yushan's village cases (T7)."""
+    inp = _kaifaqu_month()
+    alone = score_month(inp, FW_TOWN)
+    kaifaqu, yushan = alone.unit_items("kaifaqu"), alone.unit_items("yushan")
+    assert alone._items is None  # nothing built for the other units
+    everything = score_month(inp, FW_TOWN).items
+    for uid, got in (("kaifaqu", kaifaqu), ("yushan", yushan)):
+        pd.testing.assert_frame_equal(got, everything[everything["unit_id"] == uid].reset_index(drop=True))
+    assert sorted(kaifaqu["code"]) == ["T6", "T9"] and kaifaqu["deduction"].sum() == 4.0  # 2 × 1 + 1 × 2
+    assert yushan["code"].tolist() == ["T7"] and yushan["quantity"].tolist() == [2.0]
+
+
+def test_rows_out_of_month_order_score_the_same():
+    """The store delivers monthly rows sorted by month; shuffled rows must give the same month
+    (the latest stock is the latest month's, not the last row's)."""
+    rows = _town_december()
+    early = [{**r, "month": "2022-03", "信易贷平台注册企业数": 999, "本月出台信用制度文件数": 1} for r in rows]
+    ordered = build_inputs("2022-12", "镇街", TOWNS, unit_rows=early + rows)
+    shuffled = build_inputs("2022-12", "镇街", TOWNS, unit_rows=rows + early)
+    a, b = score_month(ordered, FW_TOWN), score_month(shuffled, FW_TOWN)
+    pd.testing.assert_frame_equal(a.detail, b.detail)
+    pd.testing.assert_frame_equal(a.summary, b.summary)
+    d = b.detail[(b.detail["unit_id"] == "kaifaqu")].set_index("code")
+    assert d.loc["T1", "x"] == 4.0  # flow: 1 + 3
+    assert d.loc["T3", "x2"] == 50.0  # stock: December's 50, not March's 999
+
+
+def test_scores_need_their_tables_or_what_they_come_from():
+    with pytest.raises(ValueError):
+        MonthScores("2022-12", "镇街", "rescale", FW_TOWN, None, None, pd.DataFrame())

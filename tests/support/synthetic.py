@@ -84,7 +84,11 @@ class SyntheticYear:
         last = self.month(m)
 
         def upto(frame: pd.DataFrame) -> pd.DataFrame:
-            return frame[frame["month"] <= last].reset_index(drop=True)
+            keep = (frame["month"] <= last).to_numpy(dtype=bool)
+            k = int(keep.sum())
+            if keep[:k].all():  # sorted by month (the unit sheet, events): the first k rows, not a copy
+                return frame.iloc[:k]
+            return frame[keep].reset_index(drop=True)
 
         return MonthInputs(
             month=last,

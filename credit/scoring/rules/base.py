@@ -50,7 +50,9 @@ class Rule:
     """One rule type. Subclasses set `name` and implement `score`, `explain` and `formula`.
 
     `score(ctx)` returns the detail columns for the covered units — always `attainment` (0..1),
-    plus whichever of x, x2, x3, ref, ref2, deducted explain it — and the deduction items (or None).
+    plus whichever of x, x2, x3, ref, ref2, deducted explain it. `items(ctx)` lists the month-by-
+    month or event-by-event reasons behind a deduction (None for rules without any); the engine
+    calls it only when someone looks at them, since ranking never needs them.
     """
 
     name: ClassVar[str]
@@ -63,8 +65,12 @@ class Rule:
     def zh(self) -> str:
         return self.spec.zh
 
-    def score(self, ctx: Ctx) -> tuple[dict[str, object], Items | None]:
+    def score(self, ctx: Ctx) -> dict[str, object]:
         raise NotImplementedError
+
+    def items(self, ctx: Ctx) -> Items | None:
+        """The deduction items of the covered units; rules that never deduct by item have none."""
+        return None
 
     def explain(self, row: Row, ind: Indicator, earned: str) -> str:
         """One sentence for one unit; `earned` is the closing "得 x 分（满分 y）"."""

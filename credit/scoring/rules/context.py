@@ -8,8 +8,9 @@ strings.
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import numpy as np
-import pandas as pd
 
 from credit.model.contract import GROUP_SHEET
 from credit.model.framework import Indicator, field_sheet
@@ -29,28 +30,35 @@ class Ctx:
         self.inp = inp
         self.ind = ind
         self.mask = mask
-        self.ids = np.asarray(inp.unit_ids, dtype=object)[mask]
         self.n = int(mask.sum())
+
+    @cached_property
+    def ids(self) -> np.ndarray:
+        return self.inp.ids[self.mask]
 
     def values(self, header: str) -> np.ndarray:
         if field_sheet(self.inp.group, header) == GROUP_SHEET[self.inp.group]:
-            return self.inp.ytd_arrays[header][self.mask]
+            return self.inp.ytd_value(header)[self.mask]
         return as_float(self.inp.county.get(header, np.nan), self.n)
 
-    @property
+    @cached_property
     def local(self) -> np.ndarray:
         """Position within this indicator's units, for every unit of the month (-1 if not covered)."""
         local = np.full(len(self.mask), -1, dtype=np.int64)
         local[self.mask] = np.arange(self.n)
         return local
 
-    def events(self, kind: str) -> tuple[pd.DataFrame, np.ndarray]:
-        """The events of one type for the covered units, and each one's position among them."""
-        ev = self.inp.events
+    def events(self, kind: str) -> tuple[np.ndarray, np.ndarray]:
+        """The events of one type for the covered units: their rows in `inp.events` and each
+        one's position among the covered units (arrays, not a filtered frame: cheaper by far)."""
         pos = self.inp.event_positions
         local = np.where(pos >= 0, self.local[np.maximum(pos, 0)], -1)
-        keep = (self.inp.event_types == kind) & (local >= 0)
-        return ev[keep], local[keep]
+        rows = np.flatnonzero(self.inp.event_is("事项类型", kind) & (local >= 0))
+        return rows, local[rows]
+
+    def event_numbers(self, column: str, rows: np.ndarray) -> np.ndarray:
+        """A numeric column of the events (数量, 异议处理用时) at `rows`, as float."""
+        return self.inp.event_numbers(column)[rows]
 
     def out(self, att, **cols) -> dict[str, object]:
         """The rule's columns for the covered units; columns not given stay blank (NaN)."""
@@ -78,7 +86,7 @@ def field_items(ctx: Ctx, header: str, step: float, kind: str) -> Items:
     local = ctx.local
     rows = rows[(local[np.maximum(pos[rows], 0)] >= 0) & (pos[rows] >= 0) & (np.nan_to_num(values[rows]) > 0)]
     qty = values[rows]
-    ids = np.asarray(inp.unit_ids, dtype=object)
+    ids = inp.ids
     n = len(rows)
     blank = const_array(None, n)
     return {
@@ -89,9 +97,10 @@ def field_items(ctx: Ctx, header: str, step: float, kind: str) -> Items:
     }
 
 
-def event_items(ctx: Ctx, ev: pd.DataFrame, deduction: np.ndarray, days=None) -> Items:
-    """Event-by-event reasons (扣分事项 rows) with the deduction each one carries."""
-    n = len(ev)
+def event_items(ctx: Ctx, rows: np.ndarray, deduction: np.ndarray, days=None) -> Items:
+    """Event-by-event reasons (扣分事项 rows at `rows`) with the deduction each one carries."""
+    ev = ctx.inp.events.take(rows)
+    n = len(rows)
     return {
         "unit_id": ev["unit_id"].to_numpy(dtype=object), "code": const_array(ctx.ind.code, n),
         "month": ev["month"].to_numpy(dtype=object), "date": ev["发生日期"].to_numpy(dtype=object),

@@ -31,21 +31,33 @@ class DeductPerItem(Rule):
         ind = ctx.ind
         step, cap = float(ind.param("step")), ind.param("cap")
         if "x" in ind.inputs:
-            header = ind.inputs["x"]
-            n = total = nan0(ctx.values(header))
-            kind = SHEETS[field_sheet(ctx.inp.group, header)].column(header).kind
-            items = field_items(ctx, header, step, kind)
+            n = total = nan0(ctx.values(ind.inputs["x"]))
         else:
-            ev, pos = ctx.events(ind.inputs["event"])
-            qty = ev["数量"].to_numpy(dtype=float)
-            exempt = ((ev["处理情况"] == HANDLING_PROACTIVE).to_numpy() if ind.param("exempt_proactive")
-                      else np.zeros(len(ev), bool))
-            n = np.bincount(pos, weights=np.where(exempt, 0.0, qty), minlength=ctx.n)
+            rows, pos = ctx.events(ind.inputs["event"])
+            qty = ctx.event_numbers("数量", rows)
+            counted = np.where(self._exempt(ctx, rows), 0.0, qty)
+            n = np.bincount(pos, weights=counted, minlength=ctx.n)
             total = np.bincount(pos, weights=qty, minlength=ctx.n)
-            items = event_items(ctx, ev, np.where(exempt, 0.0, qty * step))
         att, deducted = deduct_per_item(n, ind.points, step, cap)
-        cols = ctx.out(att, x=n, x2=total, ref=step, ref2=min(float(cap), ind.points), deducted=deducted)
-        return cols, items
+        return ctx.out(att, x=n, x2=total, ref=step, ref2=min(float(cap), ind.points), deducted=deducted)
+
+    def items(self, ctx: Ctx):
+        ind = ctx.ind
+        step = float(ind.param("step"))
+        if "x" in ind.inputs:
+            header = ind.inputs["x"]
+            kind = SHEETS[field_sheet(ctx.inp.group, header)].column(header).kind
+            return field_items(ctx, header, step, kind)
+        rows, _ = ctx.events(ind.inputs["event"])
+        qty = ctx.event_numbers("数量", rows)
+        return event_items(ctx, rows, np.where(self._exempt(ctx, rows), 0.0, qty * step))
+
+    @staticmethod
+    def _exempt(ctx: Ctx, rows: np.ndarray) -> np.ndarray:
+        """Which of the events carry no deduction: handled proactively, when the indicator says so."""
+        if not ctx.ind.param("exempt_proactive"):
+            return np.zeros(len(rows), dtype=bool)
+        return ctx.inp.event_is("处理情况", HANDLING_PROACTIVE)[rows]
 
     def explain(self, row: Row, ind: Indicator, earned: str) -> str:
         x, x2 = row.get("x"), row.get("x2")

@@ -26,7 +26,7 @@ class MinMax(Rule):
     def score(self, ctx: Ctx):
         x = ctx.values(ctx.ind.inputs["x"])
         att, lo, hi = min_max(x)
-        return ctx.out(att, x=x, ref=hi, ref2=lo), None
+        return ctx.out(att, x=x, ref=hi, ref2=lo)
 
     def explain(self, row: Row, ind: Indicator, earned: str) -> str:
         return f"累计 {num(row.get('x'))}，同组最多 {num(row.get('ref'))}、最少 {num(row.get('ref2'))}，{earned}"

@@ -16,9 +16,9 @@ class Presence(Rule):
     name = "presence"
 
     def score(self, ctx: Ctx):
-        counts = ctx.inp.register_counts(ctx.ind.inputs["register"]).to_numpy(dtype=float)[ctx.mask]
+        counts = ctx.inp.register_count_array(ctx.ind.inputs["register"])[ctx.mask]
         required = ctx.ind.param("required")
-        return ctx.out(presence(counts, required), x=counts, ref=required), None
+        return ctx.out(presence(counts, required), x=counts, ref=required)
 
     def explain(self, row: Row, ind: Indicator, earned: str) -> str:
         return f"登记 {num(row.get('x'))} 项（需 {num(row.get('ref'))} 项），{earned}"

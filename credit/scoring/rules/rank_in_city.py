@@ -24,7 +24,7 @@ class RankInCity(Rule):
 
     def score(self, ctx: Ctx):
         rank, n = ctx.values(ctx.ind.inputs["rank"]), ctx.values(ctx.ind.inputs["n"])
-        return ctx.out(rank_in_city(rank, n), x=rank, x2=n), None
+        return ctx.out(rank_in_city(rank, n), x=rank, x2=n)
 
     def explain(self, row: Row, ind: Indicator, earned: str) -> str:
         x, x2 = row.get("x"), row.get("x2")

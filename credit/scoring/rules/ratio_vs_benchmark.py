@@ -30,7 +30,7 @@ class RatioVsBenchmark(Rule):
         ok = np.isfinite(numerator) & np.isfinite(den) & (den > 0)
         ratio = np.where(ok, numerator / np.where(ok, den, 1.0), np.nan)
         bench = ctx.values(ind.inputs["benchmark"])
-        return ctx.out(ratio_vs_benchmark(ratio, bench), x=ratio, x2=numerator, x3=den, ref=bench), None
+        return ctx.out(ratio_vs_benchmark(ratio, bench), x=ratio, x2=numerator, x3=den, ref=bench)
 
     def explain(self, row: Row, ind: Indicator, earned: str) -> str:
         x, ref = row.get("x"), row.get("ref")

@@ -26,12 +26,12 @@ class ShareOfBest(Rule):
         x = ctx.values(ind.inputs["x"])
         if "per" not in ind.inputs:
             att, best = share_of_best(x)
-            return ctx.out(att, x=x, ref=best), None
+            return ctx.out(att, x=x, ref=best)
         den = ctx.values(ind.inputs["per"])
         ok = np.isfinite(x) & np.isfinite(den) & (den > 0)
         ratio = np.where(ok, x / np.where(ok, den, 1.0), np.nan)
         att, best = share_of_best(ratio)
-        return ctx.out(att, x=ratio, x2=x, x3=den, ref=best), None
+        return ctx.out(att, x=ratio, x2=x, x3=den, ref=best)
 
     def explain(self, row: Row, ind: Indicator, earned: str) -> str:
         x, what = row.get("x"), ind.inputs["x"]

@@ -20,7 +20,7 @@ class TargetCount(Rule):
         ind = ctx.ind
         x = ctx.values(ind.inputs["x"])
         att, target = target_count(x, ind.param("annual_target"), ctx.inp.month_no, ind.param("prorate"))
-        return ctx.out(att, x=x, ref=target), None
+        return ctx.out(att, x=x, ref=target)
 
     def explain(self, row: Row, ind: Indicator, earned: str) -> str:
         return f"1 月至本月累计 {num(row.get('x'))}，折算目标 {num(row.get('ref'))}，{earned}"

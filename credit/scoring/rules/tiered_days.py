@@ -47,12 +47,17 @@ class TieredDays(Rule):
 
     def score(self, ctx: Ctx):
         ind = ctx.ind
-        ev, pos = ctx.events(ind.inputs.get("event", EVENT_OBJECTION))
-        days = ev[DAYS].to_numpy(dtype=float)
-        tiers = ind.param("tiers")
-        att, count = tiered_days(pos, days, ev["数量"].to_numpy(dtype=float), ctx.n, tiers, ind.points)
-        lost = ind.points - tier_points(days, tiers, ind.points)
-        return ctx.out(att, x=count, ref=att * ind.points), event_items(ctx, ev, lost, days)
+        rows, pos = ctx.events(ind.inputs.get("event", EVENT_OBJECTION))
+        days = ctx.event_numbers(DAYS, rows)
+        att, count = tiered_days(pos, days, ctx.event_numbers("数量", rows), ctx.n, ind.param("tiers"), ind.points)
+        return ctx.out(att, x=count, ref=att * ind.points)
+
+    def items(self, ctx: Ctx):
+        ind = ctx.ind
+        rows, _ = ctx.events(ind.inputs.get("event", EVENT_OBJECTION))
+        days = ctx.event_numbers(DAYS, rows)
+        lost = ind.points - tier_points(days, ind.param("tiers"), ind.points)
+        return event_items(ctx, rows, lost, days)
 
     def explain(self, row: Row, ind: Indicator, earned: str) -> str:
         if zero_or_missing(row.get("x")):

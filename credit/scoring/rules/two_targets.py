@@ -24,7 +24,7 @@ class TwoTargets(Rule):
         sub, ado = ctx.values(ind.inputs["submitted"]), ctx.values(ind.inputs["adopted"])
         att, ts, ta = two_targets(sub, ado, ind.param("target_submitted"), ind.param("target_adopted"),
                                   ctx.inp.month_no, ind.param("prorate"))
-        return ctx.out(att, x=sub, x2=ado, ref=ts, ref2=ta), None
+        return ctx.out(att, x=sub, x2=ado, ref=ts, ref2=ta)
 
     def explain(self, row: Row, ind: Indicator, earned: str) -> str:
         return (f"累计报送 {num(row.get('x'))} 篇（目标 {num(row.get('ref'))}）、"
