@@ -59,9 +59,10 @@ def press(page, name: str | re.Pattern, where: str, scope=None) -> None:
     assert_clean(page, f"{where}: {name}")
 
 
-def pick(page, label: str, option: str | re.Pattern, scope=None) -> None:
+def pick(page, label: str, option: str | re.Pattern, scope=None, search: str = "") -> None:
     """Choose `option` in the visible select box labelled exactly `label` (in the main area unless
-    `scope` is given; the phone's month picker at the top of the main area is hidden on a desktop)."""
+    `scope` is given; the phone's month picker at the top of the main area is hidden on a desktop).
+    `search` is typed first, as a person narrows a long list (only the first options are drawn)."""
     within = scope if scope is not None else page.get_by_test_id("stMain")
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -69,11 +70,17 @@ def pick(page, label: str, option: str | re.Pattern, scope=None) -> None:
     wanted = page.get_by_role("listbox").get_by_role("option", name=option).first
     for _ in range(3):  # a click during a redraw can miss the control; the list then never opens
         box.click()
+        if search:
+            box.fill(search)
         try:
             wanted.wait_for(timeout=5_000)
             break
         except PlaywrightTimeout:
             page.keyboard.press("Escape")
+    if wanted.get_attribute("aria-selected") == "true":  # already chosen: choosing it again does not rerun
+        wanted.click()
+        wait_drawn(page)
+        return
     rerun_drawn(page, lambda: wanted.click())
 
 
