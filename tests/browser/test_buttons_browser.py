@@ -16,13 +16,13 @@ import pytest
 
 from credit.app.demo import demo_months, fill_template
 from credit.app.service import framework_for, open_store
-from credit.model.accounts import ROLE_UNIT, SYSTEM, Actor
+from credit.model.accounts import SYSTEM, Actor
 from credit.model.contract import SHEET_TOWN
 from credit.model.units import load_units
 from credit.scoring import whatif
 from credit.workbook.importer import parse_workbook
 from credit.workbook.template import build_template
-from tests.support.live import have_browser, login, rerun_drawn, wait_drawn
+from tests.support.live import have_browser, login, rerun_drawn
 from tests.support.paths import ROOT
 from tests.support.people import (
     ACCOUNTS,
@@ -138,9 +138,9 @@ def test_registers_add_evidence_and_withdraw(server, page, role: str, tmp_path: 
     sign_in(page, url, role)
     visit(page, "证明材料")
     add = form(page, "添加登记")
-    add.get_by_label("信用应用（必填）").fill(name)
-    add.get_by_label("开展方案/制度文件名称").fill("测试方案")
-    add.get_by_label("优惠/激励措施").fill("免押金")
+    add.get_by_label("信用应用（必填）", exact=True).fill(name)
+    add.get_by_label("开展方案/制度文件名称", exact=True).fill("测试方案")
+    add.get_by_label("优惠/激励措施", exact=True).fill("免押金")
     add.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(proof))
     add.get_by_text("方案.pdf").wait_for()
     press(page, exact("添加登记"), role, scope=add)
@@ -165,7 +165,7 @@ def test_registers_add_evidence_and_withdraw(server, page, role: str, tmp_path: 
 
     page.get_by_text("撤回本页录入的条目").first.click()
     pick(page, "条目", re.compile(f"^#{entry['id']} "), search=name)
-    page.get_by_label("撤回原因").first.fill("重复登记")
+    page.get_by_label("撤回原因", exact=True).first.fill("重复登记")
     press(page, exact("撤回"), role)
     page.get_by_text(f"已撤回条目 #{entry['id']}").wait_for()
     with open_store(db) as store:
@@ -205,8 +205,8 @@ def test_whatif_buttons(server, page, role: str) -> None:
 
     page.get_by_role("tab", name="方案保存与对比").click()
     if role in OFFICE_ROLES:
-        page.get_by_label("方案名称").fill(f"{role}的方案")
-        page.get_by_label("备注").fill("按官方权重保存")
+        page.get_by_label("方案名称", exact=True).fill(f"{role}的方案")
+        page.get_by_label("备注", exact=True).fill("按官方权重保存")
         press(page, "保存当前方案", role)
         page.get_by_text(f"已保存方案「{role}的方案」").wait_for()
         with open_store(db) as store:
@@ -236,3 +236,235 @@ def test_whatif_buttons(server, page, role: str) -> None:
         assert latest["reason"] == f"{role}测试发布" and latest["effective_month"] == "2022-10"
         adopted = framework_for(store, "镇街", "2022-10")
         assert next(lv.points for lv in adopted.level1 if lv.name == "营商环境") == pytest.approx(mine)
+
+
+# -- 单位名册 (管理员): 新增, 更名, 撤销 ------------------------------------------------------------------
+
+
+def test_admin_edits_the_unit_register(server, page) -> None:
+    url, db = server
+    sign_in(page, url, "管理员")
+    visit(page, "单位名册")
+    add = form(page, "新增")
+    add.get_by_label("单位编号（字母、数字、下划线，创建后不可修改）", exact=True).fill("ceshi_ju")
+    add.get_by_label("单位名称", exact=True).fill("测试局")
+    pick(page, "分组", "部门", scope=add)
+    pick(page, "类型", "部门", scope=add)
+    press(page, exact("新增"), "管理员", scope=add)
+    page.get_by_text("已新增单位「测试局」，自 2022年10月 起参加考核").wait_for()
+    with open_store(db) as store:
+        unit = store.register().by_id["ceshi_ju"]
+    assert (unit.name, unit.group, unit.kind, unit.active_from) == ("测试局", "部门", "部门", "2022-10")
+    for title in ("月度排名", "单位详情", "月度通报"):  # a unit with no data yet reads clean everywhere
+        visit(page, title)
+        assert_clean(page, f"新增单位后·{title}")
+
+    visit(page, "单位名册")
+    page.get_by_role("tab", name="单位更名").click()
+    rename = form(page, "更名")
+    pick(page, "单位", "测试局（ceshi_ju）", scope=rename, search="测试局")
+    rename.get_by_label("新名称", exact=True).fill("测试总局")
+    press(page, exact("更名"), "管理员", scope=rename)
+    page.get_by_text("已将「测试局」自 2022年10月 起更名为「测试总局」").wait_for()
+    with open_store(db) as store:
+        assert store.register().by_id["ceshi_ju"].name_at("2022-10") == "测试总局"
+
+    page.get_by_role("tab", name="撤销单位").click()
+    retire = form(page, "撤销")
+    pick(page, "单位", "测试总局（ceshi_ju）", scope=retire, search="测试总局")
+    pick(page, "自该月起不再考核", "2022年11月", scope=retire)  # it joined in October: it leaves after
+    press(page, exact("撤销"), "管理员", scope=retire)
+    page.get_by_text("已撤销「测试总局」，自 2022年11月 起不再考核").wait_for()
+    with open_store(db) as store:
+        assert store.register().by_id["ceshi_ju"].retired_from == "2022-11"
+
+
+# -- 账户管理 (管理员): 新增, 执行 (停用 / 启用 / 重设密码), 保存设置 --------------------------------------
+
+
+def test_admin_manages_accounts(server, page, browser) -> None:
+    url, db = server
+    sign_in(page, url, "管理员")
+    visit(page, "账户管理")
+    add = form(page, "新增")
+    add.get_by_label("用户名", exact=True).fill("ceshi")
+    add.get_by_label("显示名称（可选）", exact=True).fill("测试领导")
+    add.get_by_label("初始密码（至少 8 位，含字母和数字）", exact=True).fill("ceshi-pass-1")
+    press(page, exact("新增"), "管理员", scope=add)
+    page.get_by_text("已新增账户 ceshi").wait_for()
+    with open_store(db) as store:
+        made = store.account("ceshi")
+    assert (made["role"], made["display"], made["disabled"]) == ("viewer", "测试领导", 0)
+
+    def act(action: str, password: str = "") -> None:
+        manage = form(page, "执行")
+        pick(page, "账户", exact("ceshi"), scope=manage)
+        if password:
+            manage.get_by_label("新密码（仅重设密码时填写）", exact=True).fill(password)
+        manage.get_by_text(action, exact=True).click()
+        press(page, exact("执行"), "管理员", scope=manage)
+        page.get_by_text(f"已对账户 ceshi 执行：{action}").wait_for()
+
+    act("停用")
+    with open_store(db) as store:
+        assert store.account("ceshi")["disabled"]
+    act("启用")
+    with open_store(db) as store:
+        assert not store.account("ceshi")["disabled"]
+    act("重设密码", "ceshi-pass-2")
+    ctx, other = new_tab(browser)
+    try:
+        login(other, url, "ceshi", "ceshi-pass-2")  # the reset password signs in, as 领导
+        other.get_by_text("当前用户：测试领导（领导）").wait_for()
+    finally:
+        ctx.close()
+
+    settings = form(page, "保存设置")
+    settings.get_by_label("无操作自动退出（分钟）", exact=True).fill("45")
+    press(page, "保存设置", "管理员", scope=settings)
+    page.get_by_text("设置已保存。").wait_for()
+    with open_store(db) as store:
+        assert store.get_meta("session_idle_minutes") == "45"
+        assert store.get_meta("login_required") == "0"  # unchanged: the demo stays open for reading
+
+
+# -- 数据上传: 确认导入 (管理员), 完成，继续上传其他文件 (信用办, 管理员) -----------------------------------
+
+
+def upload_and_confirm(page, db: Path, path: Path, month_label: str, where: str, reason: str = "") -> None:
+    """Upload one file for the chosen month, tick what the preview asks, confirm; wait for 已导入."""
+    rerun_drawn(page, lambda: page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(path)))
+    page.get_by_role("heading", name=re.compile(f"④ 导入预览：{month_label}")).wait_for()
+    assert_clean(page, f"{where}: 预览")
+    surges = page.get_by_text(re.compile("我已逐项核对"))
+    if surges.count():
+        rerun_drawn(page, lambda: surges.first.click())
+    if reason:
+        box = page.get_by_label("更正说明（必填）", exact=True)
+        box.fill(reason)
+        rerun_drawn(page, lambda: box.press("Enter"))
+    press(page, "确认导入", where)
+    page.get_by_text(f"已导入 {month_label}").first.wait_for()
+
+
+@pytest.mark.parametrize("role", OFFICE_ROLES)
+def test_upload_confirm_and_done(server, page, role: str, tmp_path: Path) -> None:
+    url, db = server
+    value = 5 if role == "信用办" else 7
+    path = tmp_path / f"七月（{role}）.xlsx"
+    path.write_bytes(month_file(db, "2022-07", "孝直镇", "本月出台信用制度文件数", value))
+    with open_store(db) as store:
+        before = len(store.versions("2022-07", SHEET_TOWN))
+    sign_in(page, url, role)
+    visit(page, "数据上传")
+    pick(page, "① 选择数据所属月份", "2022年7月")
+    upload_and_confirm(page, db, path, "2022年7月", role)
+    with open_store(db) as store:
+        now = store.versions("2022-07", SHEET_TOWN)
+        row = next(r for r in store.current_sheet("2022-07", SHEET_TOWN) if r["unit_id"] == "xiaozhi")
+    assert len(now) == before + 1 and now[0]["created_by"] == ACCOUNTS[role][0]
+    assert row["本月出台信用制度文件数"] == value
+    press(page, "完成，继续上传其他文件", role)
+    assert page.get_by_text("已导入 2022年7月").count() == 0
+    page.get_by_text("上传后将在此显示检查结果和导入预览。").wait_for()
+
+
+# -- 报送审核 (管理员): 退回, 采纳并入本月数据, 受理并更正, 不予采纳 ------------------------------------------
+
+
+def test_admin_reviews_submissions_and_objections(server, page) -> None:
+    url, db = server
+    dong = Actor("dongezhen", "unit", unit_id="dong_e")
+    fagai = Actor("fagaiju", "unit", unit_id="fagai")
+    with open_store(db) as store:
+        month = store.unitdesk.collecting_month()
+        current = next(r for r in store.current_sheet(month, SHEET_TOWN) if r["unit_id"] == "dong_e")
+        row = {k: v for k, v in current.items() if isinstance(v, (int, float)) and k not in ("row",)}
+        first = store.unitdesk.submit_form(dong, month, "dong_e", {**row, "本月出台信用制度文件数": 6})
+    sign_in(page, url, "管理员")
+    visit(page, "报送审核")
+    page.get_by_label("退回原因", exact=True).first.fill("数字与备案不符")
+    press(page, exact("退回"), "管理员")
+    page.get_by_text(f"已退回报送 #{first}").wait_for()
+    with open_store(db) as store:
+        back = store.unitdesk.submissions(None, month, "dong_e")
+        assert next(s for s in back if s["id"] == first)["status"] == "returned"
+        second = store.unitdesk.submit_form(dong, month, "dong_e", {**row, "本月出台信用制度文件数": 3})
+    visit(page, "数据版本")
+    visit(page, "报送审核")
+    press(page, "采纳并入本月数据", "管理员")
+    page.get_by_text(f"已采纳报送 #{second}").wait_for()
+    with open_store(db) as store:
+        merged = next(r for r in store.current_sheet(month, SHEET_TOWN) if r["unit_id"] == "dong_e")
+        assert merged["本月出台信用制度文件数"] == 3
+        assert store.versions(month, SHEET_TOWN)[0]["created_by"] == "admin"
+        event = next(o for o in store.unitdesk.contestable(dong, month, "dong_e") if o["target"] == "event")
+        accept = store.unitdesk.raise_objection(dong, month, "dong_e", "event", "该事项不属本单位",
+                                                row=event["row"], event_month=event["month"])
+        reject = store.unitdesk.raise_objection(fagai, month, "fagai", "figure", "系统误判",
+                                                field="本月双公示错误数据条数", proposed=0)
+    visit(page, "数据版本")
+    visit(page, "报送审核")
+    press(page, "受理并更正", "管理员")
+    page.get_by_text(f"已受理申诉 #{accept}").wait_for()
+    page.get_by_label("不予采纳的理由", exact=True).first.fill("经核查属实")
+    press(page, "不予采纳", "管理员")
+    page.get_by_text(f"申诉 #{reject} 已不予采纳").wait_for()
+    with open_store(db) as store:
+        done = {o["id"]: o for o in store.unitdesk.objections(None, month)}
+        actions = [a["action"] for a in store.audit_log(10)]
+    assert done[accept]["status"] == "accepted" and done[reject]["status"] == "rejected"
+    assert done[reject]["decision"] == "经核查属实" and done[reject]["decided_by"] == "admin"
+    assert {"submission.return", "submission.accept", "objection.accept", "objection.reject"} <= set(actions)
+
+
+# -- 月度通报 (管理员): 保存文稿, 签发通报, then a re-import with 更正说明 and 签发更正通报 ------------------------
+
+
+def test_admin_publishes_reimports_and_corrects_a_month(server, page, tmp_path: Path) -> None:
+    url, db = server
+    sign_in(page, url, "管理员")
+    sidebar_month(page, "2022年9月")
+    visit(page, "月度通报")
+    page.get_by_text("2022年9月状态：采集中").wait_for()
+    page.get_by_label("下步要求", exact=True).fill("请各单位于 10 月 10 日前报送整改情况。")
+    press(page, "保存文稿", "管理员")
+    page.get_by_text("文稿已保存。").wait_for()
+    with open_store(db) as store:
+        assert store.publishing.saved_text("2022-09")["text"]["requirements"] == "请各单位于 10 月 10 日前报送整改情况。"
+
+    def issue(number: str, button: str, reason: str = "") -> None:
+        sign = form(page, button)
+        sign.get_by_label("文号", exact=True).fill(number)
+        sign.get_by_label("签发人", exact=True).fill("李四")
+        if reason:
+            sign.get_by_label(re.compile("更正说明")).fill(reason)
+        for box in ("申诉未处理仍然签发", "仍然发布"):
+            if sign.get_by_text(box).count():
+                sign.get_by_text(box).first.click()
+                if box == "仍然发布":
+                    sign.get_by_label("仍然发布的原因（将记入操作日志）", exact=True).fill("测试")
+        rerun_drawn(page, lambda: sign.get_by_role("button", name=button, exact=True).click(), timeout=240_000)
+        page.get_by_text(f"已签发{'更正通报' if reason else '通报'} {number}。").wait_for(timeout=240_000)
+        assert_clean(page, f"管理员·{button}")
+
+    issue("平信用办〔2026〕9号", "签发通报")
+    page.get_by_text(re.compile("2022年9月状态：已发布")).wait_for()
+    with open_store(db) as store:
+        first = store.publishing.current_publication("2022-09")
+    assert (first["number"], first["published_by"], first["kind"]) == ("平信用办〔2026〕9号", "admin", "original")
+
+    visit(page, "数据上传")
+    pick(page, "① 选择数据所属月份", "2022年9月")
+    page.get_by_text(re.compile("的通报已签发（平信用办〔2026〕9号）")).wait_for()
+    path = tmp_path / "九月（更正）.xlsx"
+    path.write_bytes(month_file(db, "2022-09", "榆山街道", "本月报送信用动态稿件数", 8))
+    upload_and_confirm(page, db, path, "2022年9月", "管理员·更正导入", reason="榆山街道漏报稿件")
+
+    visit(page, "月度通报")
+    page.get_by_role("heading", name="签发更正通报").wait_for()
+    issue("平信用办〔2026〕10号", "签发更正通报", reason="榆山街道漏报稿件，更正排名")
+    with open_store(db) as store:
+        pubs = store.publishing.publications("2022-09")
+    assert [(p["number"], p["kind"], p["published_by"]) for p in pubs] == [
+        ("平信用办〔2026〕10号", "correction", "admin"), ("平信用办〔2026〕9号", "original", "admin")]

@@ -68,16 +68,17 @@ def pick(page, label: str, option: str | re.Pattern, scope=None, search: str = "
 
     box = within.get_by_role("combobox", name=label, exact=True).locator("visible=true").first
     wanted = page.get_by_role("listbox").get_by_role("option", name=option).first
+    in_form = box.evaluate("e => !!e.closest('[data-testid=\"stForm\"]')")  # a form reruns only on submit
     for _ in range(3):  # a click during a redraw can miss the control; the list then never opens
         box.click()
         if search:
-            box.fill(search)
+            page.keyboard.type(search)
         try:
             wanted.wait_for(timeout=5_000)
             break
         except PlaywrightTimeout:
             page.keyboard.press("Escape")
-    if wanted.get_attribute("aria-selected") == "true":  # already chosen: choosing it again does not rerun
+    if in_form or wanted.get_attribute("aria-selected") == "true":  # nor does choosing the chosen option
         wanted.click()
         wait_drawn(page)
         return
