@@ -16,12 +16,22 @@ import pytest
 
 from credit.app.demo import MonthData, demo_months, fill_template
 from credit.app.service import open_store
-from credit.model.accounts import Actor
+from credit.model.accounts import ROLE_UNIT, Actor
 from credit.model.contract import UNIT_COL
 from credit.model.units import load_units
+from tests.support.buttons import labels_for
 from tests.support.live import have_browser, rerun_drawn, wait_drawn
 from tests.support.paths import ROOT
-from tests.support.people import ACCOUNTS, assert_clean, chosen, press, sign_in, visit
+from tests.support.people import (
+    ACCOUNTS,
+    UNIT_ACCOUNTS,
+    assert_clean,
+    button_labels,
+    chosen,
+    press,
+    sign_in,
+    visit,
+)
 from ui.nav import registered
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -46,19 +56,26 @@ def page(browser, request: pytest.FixtureRequest) -> Iterator[object]:
     ctx.close()
 
 
-@pytest.mark.parametrize("role", ["匿名", "领导", "信用办", "管理员"])
+@pytest.mark.parametrize("role", ["匿名", "领导", "信用办", "管理员", "东阿镇", "发改局"])
 def test_every_registered_page_opens_clean(server, page, role: str) -> None:
+    """Each role (the two unit accounts too) opens every page of its menu; each page is clean and
+    shows no button the inventory (tests/support/buttons.py) does not give that role."""
     url, _ = server
     sign_in(page, url, role)
-    actor = None if role == "匿名" else Actor(ACCOUNTS[role][0], ACCOUNTS[role][2])
-    titles = [t for _, t in registered(actor, login_required=False)]
+    if role in UNIT_ACCOUNTS:
+        actor, kind = Actor(UNIT_ACCOUNTS[role][0], ROLE_UNIT, unit_id=UNIT_ACCOUNTS[role][2]), "被考核单位"
+    else:
+        actor, kind = (None, role) if role == "匿名" else (Actor(ACCOUNTS[role][0], ACCOUNTS[role][2]), role)
     menu = page.get_by_test_id("stSidebarNav").inner_text()
-    assert [t for t in titles if t not in menu] == []
+    entries = registered(actor, login_required=False)
+    assert [t for _, t in entries if t not in menu] == []
     if role in ("匿名", "领导"):
         assert "数据上传" not in menu and "单位名册" not in menu  # 9: only what the role can use
-    for title in titles:
+    for file, title in entries:
         visit(page, title)
         assert_clean(page, f"{role}·{title}")
+        unknown = set(button_labels(page)) - labels_for(file, kind)
+        assert unknown == set(), f"{role}·{title}：按钮未列入清单或不应对该角色显示：{unknown}"
     assert page.get_by_test_id("stMainMenu").count() == 0  # 4: no developer menu (Print, Record screen)
 
 
