@@ -13,7 +13,10 @@ import pytest
 from openpyxl import load_workbook
 
 from credit.app.service import open_store
+from credit.common.clock import this_month
+from credit.common.months import month_label
 from credit.model.sgs import default_rules_text
+from credit.workbook.preview import candidate_months
 from tests.app.test_sgs_service import faulty
 from tests.support.live import chromium, have_browser, login, open_page, streamlit_server, wait_drawn
 from tests.support.paths import ROOT
@@ -54,6 +57,8 @@ def test_office_checks_downloads_and_applies(server, tmp_path: Path, role: tuple
                                              unit_id: str) -> None:
     """As each role that may fill in (信用办, 管理员), each for its own department of the module's database."""
     url, db = server
+    with open_store(db) as store:  # the page offers the month after the latest with data (the 信用办 run adds one)
+        month = candidate_months(store.months_with_data(), this_month())[1]
     with chromium() as browser:
         ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN", accept_downloads=True)
         page = ctx.new_page()
@@ -77,22 +82,22 @@ def test_office_checks_downloads_and_applies(server, tmp_path: Path, role: tuple
             assert load_workbook(saved)["问题清单"].max_row == 8  # header + 7 problems
 
             with open_store(db) as store:
-                before = len(store.versions("2022-11", "部门"))
+                before = len(store.versions(month, "部门"))
             page.get_by_role("button", name="生成导入预览").click()
             page.get_by_role("button", name="确认导入").wait_for()
             wait_drawn(page)
             no_error(page)
             shot(page, "2_preview")
             with open_store(db) as store:
-                assert len(store.versions("2022-11", "部门")) == before  # nothing before confirming
+                assert len(store.versions(month, "部门")) == before  # nothing before confirming
             page.get_by_role("button", name="确认导入").click()
-            page.get_by_text(re.compile("已导入 2022年11月")).first.wait_for()
+            page.get_by_text(re.compile(f"已导入 {month_label(month)}")).first.wait_for()
             wait_drawn(page)
             no_error(page)
             shot(page, "3_applied")
             with open_store(db) as store:
-                assert len(store.versions("2022-11", "部门")) == before + 1
-                rec = next(r for r in store.current_sheet("2022-11", "部门") if r["unit_id"] == unit_id)
+                assert len(store.versions(month, "部门")) == before + 1
+                rec = next(r for r in store.current_sheet(month, "部门") if r["unit_id"] == unit_id)
                 assert (rec["本月双公示上报数据量"], rec["本月双公示错误数据条数"], rec["本月双公示迟报数据条数"]) == (8, 3, 2)
 
             page.get_by_role("tab", name="预检规则").click()

@@ -15,10 +15,10 @@ ENGLISH = ["Drag and drop", "per file", "Browse files", "Print", "Record screen"
            "Press Enter", "Running...", "This app has encountered an error"]
 LEFTOVER = re.compile(r"(?<![A-Za-z])(None|nan|NaN|NaT)(?![A-Za-z])")
 # The buttons of the main area (plain and form-submit; download buttons write nothing), by label,
-# including those in tabs and expanders that are not open.
+# including those in tabs and expanders that are not open (the text without a material icon's name).
 BUTTON_LABELS_JS = """() => [...document.querySelectorAll(
   '[data-testid="stMain"] [data-testid="stButton"] button, [data-testid="stMain"] [data-testid="stFormSubmitButton"] button'
-)].map(b => b.textContent.trim())"""
+)].map(b => (b.querySelector('[data-testid="stMarkdownContainer"]') || b).textContent.trim())"""
 
 
 def new_tab(browser, width: int = 1440, height: int = 900):
