@@ -12,14 +12,15 @@ from ui.router import ensure_router
 
 ensure_router()
 
+NOTICE = "accounts_notice"  # the outcome of the last write, shown after its rerun (st.rerun drops st.success)
+
 st.title("账户管理")
 actor = require("accounts")
 if actor is None:
     st.stop()
+if NOTICE in st.session_state:
+    st.success(st.session_state.pop(NOTICE))
 
-flash = st.session_state.pop("accounts_flash", None)
-if flash:
-    st.success(flash)
 rows = store().accounts()
 live = store().sessions.live_counts()
 unit_names = {u.id: u.name for u in store().register()}
@@ -43,7 +44,7 @@ with c1, st.form("add-account", clear_on_submit=True):
     if st.form_submit_button("新增"):
         try:
             store().add_account(username, password, role, by=actor, display=display, unit_id=bound or None)
-            st.success(f"已新增账户 {username}")
+            st.session_state[NOTICE] = f"已新增账户 {username}"
             st.rerun()
         except CreditError as exc:
             st.error(str(exc))
@@ -61,7 +62,7 @@ with c2:
                         store().set_password(who, new_pw, by=actor)
                     else:
                         store().set_account_disabled(who, action == "停用", by=actor)
-                    st.session_state["accounts_flash"] = f"已对账户 {who} 执行：{action}"
+                    st.session_state[NOTICE] = f"已对账户 {who} 执行：{action}"
                     st.rerun()
                 except CreditError as exc:
                     st.error(str(exc))
@@ -73,7 +74,7 @@ with c2:
             if st.form_submit_button("全部退出登录"):
                 try:
                     ended = store().sign_out_everywhere(gone, by=actor)
-                    st.session_state["accounts_flash"] = f"已结束账户 {gone} 的全部登录（{ended} 个有效登录）。"
+                    st.session_state[NOTICE] = f"已结束账户 {gone} 的全部登录（{ended} 个有效登录）。"
                     st.rerun()
                 except CreditError as exc:
                     st.error(str(exc))

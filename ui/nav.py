@@ -44,6 +44,10 @@ ADMIN = [
 ]
 
 
+LOGIN = ("pages/login.py", "登录", ":material/login:", "login", None)
+ACCOUNT = ("pages/account.py", "我的账户", ":material/person:", "account", None)
+
+
 def _page(entry, default: bool = False) -> StreamlitPage:
     path, title, icon, url, _ = entry
     return _new_page(path, title, icon, url, default)
@@ -86,34 +90,35 @@ def _unit_tools(actor: Actor) -> list:
     return [e for e in _allowed(DATA, actor) if e[4] == "precheck"]
 
 
-def pages(actor: Actor | None, login_required: bool) -> dict[str, list]:
-    """Pages for this session; with a login required and nobody logged in, only the login page."""
-    login = _new_page("pages/login.py", "登录", ":material/login:", "login", default=login_required and actor is None)
+def menu(actor: Actor | None, login_required: bool) -> dict[str, list[tuple]]:
+    """The menu as plain entries, section by section: the one place that decides who sees which page
+    (`pages` turns it into st.Page objects; `registered` lists it for tests and screenshots)."""
     if login_required and actor is None:
-        return {"": [login]}
+        return {"": [LOGIN]}
     reading = _allowed(READING, actor)
     if is_unit(actor):
-        reading = [e for e in reading if e[3] in UNIT_READING]
-        nav = {"看板": [_page(e, default=(i == 0)) for i, e in enumerate(reading)],
-               "本单位": [_page(UNIT_DESK), *(_page(e) for e in _unit_tools(actor))]}
-        nav["账户"] = [_new_page("pages/account.py", "我的账户", ":material/person:", "account")]
-        return nav
-    nav = {"看板": [_page(e, default=(i == 0)) for i, e in enumerate(reading)]}
+        assert actor is not None
+        return {"看板": [e for e in reading if e[3] in UNIT_READING],
+                "本单位": [UNIT_DESK, *_unit_tools(actor)], "账户": [ACCOUNT]}
+    nav = {"看板": reading}
     data = _allowed(DATA, actor)
     if data:
-        nav["数据管理"] = [_page(e) for e in data]
+        nav["数据管理"] = data
     admin = _allowed(ADMIN, actor)
     if admin:
-        nav["系统管理"] = [_page(e) for e in admin]
-    account = _new_page("pages/account.py", "我的账户", ":material/person:", "account")
-    nav["账户"] = [account] if actor is not None else [login]
+        nav["系统管理"] = admin
+    nav["账户"] = [ACCOUNT] if actor is not None else [LOGIN]
     return nav
+
+
+def pages(actor: Actor | None, login_required: bool) -> dict[str, list]:
+    """Pages for this session; with a login required and nobody logged in, only the login page.
+    The first dashboard page is the default (the login page when nothing else may be read)."""
+    nav = menu(actor, login_required)
+    first = next(iter(nav.values()))[0]
+    return {section: [_page(e, default=e is first) for e in entries] for section, entries in nav.items()}
 
 
 def registered(actor: Actor | None, login_required: bool) -> list[tuple[str, str]]:
     """(file, title) of every page this session may open, in menu order (tests, screenshots)."""
-    if login_required and actor is None:
-        return [("pages/login.py", "登录")]
-    entries = [*_allowed(READING, actor), *_allowed(DATA, actor), *_allowed(ADMIN, actor)]
-    last = ("pages/account.py", "我的账户") if actor is not None else ("pages/login.py", "登录")
-    return [(e[0], e[1]) for e in entries] + [last]
+    return [(e[0], e[1]) for entries in menu(actor, login_required).values() for e in entries]

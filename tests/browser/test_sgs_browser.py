@@ -13,7 +13,10 @@ import pytest
 from openpyxl import load_workbook
 
 from credit.app.service import open_store
+from credit.common.clock import this_month
+from credit.common.months import month_label
 from credit.model.sgs import default_rules_text
+from credit.workbook.preview import candidate_months
 from tests.app.test_sgs_service import faulty
 from tests.support.live import chromium, have_browser, login, open_page, streamlit_server, wait_drawn
 from tests.support.paths import ROOT
@@ -47,17 +50,24 @@ def choose(page, label: str, option: str) -> None:
     wait_drawn(page)
 
 
-def test_office_checks_downloads_and_applies(server, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("role", "unit_name", "unit_id"), [
+    (("office", "demo-office-1"), "市场监管局", "shichangjianguan"), (("admin", "demo-admin-1"), "发改局", "fagai")],
+    ids=["信用办", "管理员"])
+def test_office_checks_downloads_and_applies(server, tmp_path: Path, role: tuple[str, str], unit_name: str,
+                                             unit_id: str) -> None:
+    """As each role that may fill in (信用办, 管理员), each for its own department of the module's database."""
     url, db = server
+    with open_store(db) as store:  # the page offers the month after the latest with data (the 信用办 run adds one)
+        month = candidate_months(store.months_with_data(), this_month())[1]
     with chromium() as browser:
         ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN", accept_downloads=True)
         page = ctx.new_page()
         page.set_default_timeout(60_000)
         try:
-            login(page, url, "office", "demo-office-1")
+            login(page, url, *role)
             open_page(page, "双公示预检")
-            choose(page, "部门（单位）", "市场监管局")
-            export = tmp_path / "市场监管局双公示导出.xlsx"
+            choose(page, "部门（单位）", unit_name)
+            export = tmp_path / f"{unit_name}双公示导出.xlsx"
             export.write_bytes(faulty())
             page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(str(export))
             page.get_by_text("按当前规则预计扣 0.3 分").first.wait_for()
@@ -72,22 +82,22 @@ def test_office_checks_downloads_and_applies(server, tmp_path: Path) -> None:
             assert load_workbook(saved)["问题清单"].max_row == 8  # header + 7 problems
 
             with open_store(db) as store:
-                before = len(store.versions("2022-11", "部门"))
+                before = len(store.versions(month, "部门"))
             page.get_by_role("button", name="生成导入预览").click()
             page.get_by_role("button", name="确认导入").wait_for()
             wait_drawn(page)
             no_error(page)
             shot(page, "2_preview")
             with open_store(db) as store:
-                assert len(store.versions("2022-11", "部门")) == before  # nothing before confirming
+                assert len(store.versions(month, "部门")) == before  # nothing before confirming
             page.get_by_role("button", name="确认导入").click()
-            page.get_by_text(re.compile("已导入 2022年11月")).first.wait_for()
+            page.get_by_text(re.compile(f"已导入 {month_label(month)}")).first.wait_for()
             wait_drawn(page)
             no_error(page)
             shot(page, "3_applied")
             with open_store(db) as store:
-                assert len(store.versions("2022-11", "部门")) == before + 1
-                rec = next(r for r in store.current_sheet("2022-11", "部门") if r["unit_id"] == "shichangjianguan")
+                assert len(store.versions(month, "部门")) == before + 1
+                rec = next(r for r in store.current_sheet(month, "部门") if r["unit_id"] == unit_id)
                 assert (rec["本月双公示上报数据量"], rec["本月双公示错误数据条数"], rec["本月双公示迟报数据条数"]) == (8, 3, 2)
 
             page.get_by_role("tab", name="预检规则").click()

@@ -16,23 +16,27 @@ import pytest
 
 from credit.app.demo import MonthData, demo_months, fill_template
 from credit.app.service import open_store
-from credit.model.accounts import Actor
+from credit.model.accounts import ROLE_UNIT, Actor
 from credit.model.contract import UNIT_COL
 from credit.model.units import load_units
-from tests.support.live import have_browser, login, rerun_drawn, wait_drawn
+from tests.support.buttons import labels_for
+from tests.support.live import have_browser, rerun_drawn, wait_drawn
 from tests.support.paths import ROOT
+from tests.support.people import (
+    ACCOUNTS,
+    UNIT_ACCOUNTS,
+    assert_clean,
+    button_labels,
+    chosen,
+    press,
+    sign_in,
+    visit,
+)
 from ui.nav import registered
 
 ARTIFACTS = ROOT / "test-artifacts"
 REASON = have_browser()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=f"真实浏览器测试跳过：{REASON}")
-
-ACCOUNTS = {"领导": ("leader", "demo-leader-1", "viewer"), "信用办": ("office", "demo-office-1", "editor"),
-            "管理员": ("admin", "demo-admin-1", "admin")}
-ENGLISH = ["Drag and drop", "per file", "Browse files", "Print", "Record screen", "Made with Streamlit",
-           "Press Enter", "Running...", "This app has encountered an error"]
-LEFTOVER = re.compile(r"(?<![A-Za-z])(None|nan|NaN|NaT)(?![A-Za-z])")
-
 
 def _tab(browser, request, width: int = 1440, height: int = 900):
     ctx = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN", accept_downloads=True)
@@ -52,54 +56,26 @@ def page(browser, request: pytest.FixtureRequest) -> Iterator[object]:
     ctx.close()
 
 
-def assert_clean(page, where: str) -> None:
-    """Nothing broken and nothing English or None-like where a reader looks."""
-    wait_drawn(page)
-    assert page.get_by_test_id("stException").count() == 0, where
-    text = page.locator("body").inner_text()
-    assert not [w for w in ENGLISH if w in text], (where, [w for w in ENGLISH if w in text])
-    assert not LEFTOVER.search(text), (where, LEFTOVER.search(text).group(0), text[max(0, LEFTOVER.search(text).start() - 60):][:120])
-
-
-def chosen(page, key: str) -> str:
-    """The label a keyed select box shows (its text content holds the chosen option)."""
-    return page.locator(f".st-key-{key}").first.evaluate(
-        "e => e.textContent + ' ' + [...e.querySelectorAll('input')].map(i => i.value + ' ' + (i.getAttribute('aria-label') || '')).join(' ')")
-
-
-def visit(page, title: str) -> None:
-    """Through the sidebar (a reload would be a new session); page headings differ from menu titles."""
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
-    page.wait_for_timeout(300)  # the page switch starts a run; then wait until it has drawn
-    wait_drawn(page)
-
-
-def press(page, name: str | re.Pattern, where: str) -> None:
-    rerun_drawn(page, lambda: page.get_by_role("button", name=name).first.click())
-    assert_clean(page, f"{where}: {name}")
-
-
-def sign_in(page, url: str, role: str) -> None:
-    if role == "匿名":
-        page.goto(url)
-        wait_drawn(page)
-    else:
-        login(page, url, *ACCOUNTS[role][:2])
-
-
-@pytest.mark.parametrize("role", ["匿名", "领导", "信用办", "管理员"])
+@pytest.mark.parametrize("role", ["匿名", "领导", "信用办", "管理员", "东阿镇", "发改局"])
 def test_every_registered_page_opens_clean(server, page, role: str) -> None:
+    """Each role (the two unit accounts too) opens every page of its menu; each page is clean and
+    shows no button the inventory (tests/support/buttons.py) does not give that role."""
     url, _ = server
     sign_in(page, url, role)
-    actor = None if role == "匿名" else Actor(ACCOUNTS[role][0], ACCOUNTS[role][2])
-    titles = [t for _, t in registered(actor, login_required=False)]
+    if role in UNIT_ACCOUNTS:
+        actor, kind = Actor(UNIT_ACCOUNTS[role][0], ROLE_UNIT, unit_id=UNIT_ACCOUNTS[role][2]), "被考核单位"
+    else:
+        actor, kind = (None, role) if role == "匿名" else (Actor(ACCOUNTS[role][0], ACCOUNTS[role][2]), role)
     menu = page.get_by_test_id("stSidebarNav").inner_text()
-    assert [t for t in titles if t not in menu] == []
+    entries = registered(actor, login_required=False)
+    assert [t for _, t in entries if t not in menu] == []
     if role in ("匿名", "领导"):
         assert "数据上传" not in menu and "单位名册" not in menu  # 9: only what the role can use
-    for title in titles:
+    for file, title in entries:
         visit(page, title)
         assert_clean(page, f"{role}·{title}")
+        unknown = set(button_labels(page)) - labels_for(file, kind)
+        assert unknown == set(), f"{role}·{title}：按钮未列入清单或不应对该角色显示：{unknown}"
     assert page.get_by_test_id("stMainMenu").count() == 0  # 4: no developer menu (Print, Record screen)
 
 

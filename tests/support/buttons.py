@@ -1,0 +1,174 @@
+"""The inventory of every control in pages/ and ui/ that writes (or starts a write), which roles
+see it, and the browser test that presses it as that role.
+
+Why: 443 tests passed while saving the year's 信易贷 target crashed for every role — no test had
+pressed that button. `tests/pages/test_button_inventory.py` reads pages/, ui/ and Home.py and fails
+when a st.button / st.form_submit_button / st.data_editor / st.file_uploader appears that is not
+listed here, when a row's roles differ from who can see it (the menu in ui/nav.py plus the
+permission in credit/model/accounts.py), or when a named test does not exist or never names the
+button. `python -m tests.support.buttons` prints the table below as Markdown.
+
+Kinds: 写入 = writes to the database; 会话 = changes only this session (still pressed: it can
+crash like any other); 上传 = a file uploader whose file the named button then writes; 检查 = a
+file uploader that only checks (writes nothing); 未启用 = only drawn in a configuration the test
+deployment does not have (reason given).
+
+Roles: 匿名 (the demo database lets anyone read), 领导, 信用办, 管理员, 被考核单位 (东阿镇, 发改局).
+`perm` is the permission the page checks before drawing the control (None: every reader of the
+page; "login": any logged-in account).
+
+To be added by other work in progress (rows come with their buttons): 账户管理「全部退出登录」,
+数据版本「本月无新增」, 权重模拟 领导's private scenarios.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ROLES = ("匿名", "领导", "信用办", "管理员", "被考核单位")
+UB = "tests/browser/test_buttons_browser.py"
+PEOPLE = "tests/browser/test_use_like_people.py"
+UNITS = "tests/browser/test_units_browser.py"
+CYCLE = "tests/browser/test_monthcycle_browser.py"
+SGS = "tests/browser/test_sgs_browser.py"
+
+
+@dataclass(frozen=True)
+class Control:
+    file: str  # where the call is (pages/… or ui/…)
+    code: str  # its first argument as written: the label, or the expression that makes it
+    label: str  # what the user sees (several, separated by "/", when the label is computed)
+    kind: str  # 写入 | 会话 | 上传 | 检查 | 未启用
+    perm: str | None  # permission checked before the control is drawn
+    tests: dict[str, str] = field(default_factory=dict)  # role → "module::test" that presses it
+    host: str = ""  # the page that draws it, for controls in ui/ (default: `file`)
+    note: str = ""
+
+    @property
+    def page(self) -> str:
+        return self.host or self.file
+
+
+def _each(roles: tuple[str, ...], test: str) -> dict[str, str]:
+    return dict.fromkeys(roles, test)
+
+
+OFFICE = ("信用办", "管理员")
+READERS = ("匿名", "领导", "信用办", "管理员")
+LOGGED_IN = ("领导", "信用办", "管理员", "被考核单位")
+
+CONTROLS: list[Control] = [
+    # 登录 / 我的账户
+    Control("pages/login.py", "登录", "登录", "写入", None, {"匿名": f"{PEOPLE}::test_every_registered_page_opens_clean"},
+            note="每个浏览器测试都经 tests/support/live.py 的 login() 按此按钮登录（写登录日志）"),
+    Control("pages/login.py", "退出统一身份认证", "退出统一身份认证", "未启用", None,
+            note="只在 secrets.toml 配置 [auth] 且管理员切换为统一身份认证后出现"),
+    Control("pages/login.py", "使用统一身份认证登录", "使用统一身份认证登录", "未启用", None,
+            note="只在 secrets.toml 配置 [auth] 且管理员切换为统一身份认证后出现"),
+    Control("pages/account.py", "退出登录", "退出登录", "写入", "login",
+            _each(LOGGED_IN, f"{UB}::test_my_account_password_change_and_logout")),
+    Control("pages/account.py", "修改密码", "修改密码", "写入", "login",
+            _each(LOGGED_IN, f"{UB}::test_my_account_password_change_and_logout")),
+    # 账户管理
+    Control("pages/accounts.py", "新增", "新增", "写入", "accounts", {"管理员": f"{UB}::test_admin_manages_accounts"}),
+    Control("pages/accounts.py", "执行", "执行", "写入", "accounts", {"管理员": f"{UB}::test_admin_manages_accounts"},
+            note="重设密码、停用、启用三种操作都按"),
+    Control("pages/accounts.py", "保存设置", "保存设置", "写入", "accounts", {"管理员": f"{UB}::test_admin_manages_accounts"}),
+    # 单位名册
+    Control("pages/units_admin.py", "新增", "新增", "写入", "units", {"管理员": f"{UB}::test_admin_edits_the_unit_register"}),
+    Control("pages/units_admin.py", "更名", "更名", "写入", "units", {"管理员": f"{UB}::test_admin_edits_the_unit_register"}),
+    Control("pages/units_admin.py", "撤销", "撤销", "写入", "units", {"管理员": f"{UB}::test_admin_edits_the_unit_register"}),
+    # 信易贷进度
+    Control("pages/xyd.py", "保存", "保存", "写入", "settings",
+            _each(OFFICE, f"{PEOPLE}::test_saving_the_xyd_target_works_and_is_read_back")),
+    # 权重模拟
+    Control("pages/whatif.py", "恢复官方权重", "恢复官方权重", "会话", None, _each(READERS, f"{UB}::test_whatif_buttons")),
+    Control("pages/whatif.py", "保存当前方案", "保存当前方案", "写入", "scenarios", _each(OFFICE, f"{UB}::test_whatif_buttons")),
+    Control("pages/whatif.py", "载入", "载入", "会话", None, _each(READERS, f"{UB}::test_whatif_buttons"),
+            note="有已保存的方案时出现"),
+    Control("pages/whatif.py", "发布为官方权重", "发布为官方权重", "写入", "weights", _each(OFFICE, f"{UB}::test_whatif_buttons")),
+    # 月度通报（ui/monthcycle.py 画在 pages/bulletin.py）
+    Control("ui/monthcycle.py", "保存文稿", "保存文稿", "写入", "publish",
+            {"信用办": f"{CYCLE}::test_office_publishes_then_corrects_a_month",
+             "管理员": f"{UB}::test_admin_publishes_reimports_and_corrects_a_month"}, host="pages/bulletin.py"),
+    Control("ui/monthcycle.py", "label", "签发通报/签发更正通报", "写入", "publish",
+            {"信用办": f"{CYCLE}::test_office_publishes_then_corrects_a_month",
+             "管理员": f"{UB}::test_admin_publishes_reimports_and_corrects_a_month"}, host="pages/bulletin.py"),
+    # 数据上传
+    Control("pages/upload.py", "③ 上传填好的月报表（.xlsx 或 .xls，可一次选择多个文件，例如镇街和部门分开填报）",
+            "③ 上传填好的月报表", "上传", "import",
+            {"信用办": f"{PEOPLE}::test_the_office_does_a_month_end_to_end", "管理员": f"{UB}::test_upload_confirm_and_done"},
+            note="由「确认导入」写入"),
+    Control("pages/upload.py", "确认导入", "确认导入", "写入", "import",
+            {"信用办": f"{PEOPLE}::test_the_office_does_a_month_end_to_end", "管理员": f"{UB}::test_upload_confirm_and_done"}),
+    Control("pages/upload.py", "完成，继续上传其他文件", "完成，继续上传其他文件", "会话", "import",
+            _each(OFFICE, f"{UB}::test_upload_confirm_and_done")),
+    # 报送审核
+    *[Control("pages/review.py", name, name, "写入", "review",
+              {"信用办": f"{UNITS}::test_submit_return_resubmit_accept_and_objections",
+               "管理员": f"{UB}::test_admin_reviews_submissions_and_objections"})
+      for name in ("采纳并入本月数据", "退回", "受理并更正", "不予采纳")],
+    # 数据版本
+    Control("pages/versions.py", "恢复为当前版本", "恢复为当前版本", "写入", "restore",
+            _each(OFFICE, f"{UB}::test_versions_restore")),
+    # 双公示预检
+    Control("pages/sgs.py", "上传双公示数据（从上报系统导出的行政许可、行政处罚数据，.xlsx / .xls / .csv）", "上传双公示数据",
+            "检查", "precheck", note="只检查、预计扣分，不写入；填入由「生成导入预览」「确认导入」完成"),
+    Control("pages/sgs.py", "主体名录（两列：统一社会信用代码、名称）", "主体名录", "检查", "precheck", note="只用于核对，不写入"),
+    Control("pages/sgs.py", "上传统一社会信用代码清单", "上传统一社会信用代码清单", "检查", "precheck", note="只检查，不写入"),
+    Control("pages/sgs.py", "生成导入预览", "生成导入预览", "会话", "import",
+            _each(OFFICE, f"{SGS}::test_office_checks_downloads_and_applies")),
+    Control("pages/sgs.py", "确认导入", "确认导入", "写入", "import", _each(OFFICE, f"{SGS}::test_office_checks_downloads_and_applies")),
+    Control("pages/sgs.py", "上传修改后的规则文件（.toml），校验通过后保存为新版本", "上传修改后的规则文件", "上传", "settings",
+            _each(OFFICE, f"{SGS}::test_office_checks_downloads_and_applies"), note="由「保存为新版本」写入"),
+    Control("pages/sgs.py", "保存为新版本", "保存为新版本", "写入", "settings",
+            _each(OFFICE, f"{SGS}::test_office_checks_downloads_and_applies")),
+    Control("pages/sgs.py", "恢复默认规则", "恢复默认规则", "写入", "settings",
+            _each(OFFICE, f"{SGS}::test_office_checks_downloads_and_applies")),
+    # 证明材料
+    Control("pages/registers.py", "为该条目上传证明材料（PDF、DOC、DOCX，单个不超过 10 MB）", "为该条目上传证明材料", "上传",
+            "registers", _each(OFFICE, f"{UB}::test_registers_add_evidence_and_withdraw"), note="由「保存证明材料」写入"),
+    Control("pages/registers.py", "保存证明材料", "保存证明材料", "写入", "registers",
+            _each(OFFICE, f"{UB}::test_registers_add_evidence_and_withdraw")),
+    Control("pages/registers.py", "证明材料（可选；PDF、DOC、DOCX）", "证明材料（可选", "上传", "registers",
+            _each(OFFICE, f"{UB}::test_registers_add_evidence_and_withdraw"), note="随「添加登记」写入"),
+    Control("pages/registers.py", "添加登记", "添加登记", "写入", "registers",
+            _each(OFFICE, f"{UB}::test_registers_add_evidence_and_withdraw")),
+    Control("pages/registers.py", "撤回", "撤回", "写入", "registers", _each(OFFICE, f"{UB}::test_registers_add_evidence_and_withdraw")),
+    # 填报与申诉（被考核单位）
+    Control("pages/unit_desk.py", "提交本月数据", "提交本月数据", "写入", "submit",
+            {"被考核单位": f"{UNITS}::test_submit_return_resubmit_accept_and_objections"}),
+    Control("pages/unit_desk.py", "上传填报文件（.xlsx / .xls）", "上传填报文件", "上传", "submit",
+            {"被考核单位": f"{UNITS}::test_submit_return_resubmit_accept_and_objections"}, note="由「提交填报文件」写入"),
+    Control("pages/unit_desk.py", "提交填报文件", "提交填报文件", "写入", "submit",
+            {"被考核单位": f"{UNITS}::test_submit_return_resubmit_accept_and_objections"}),
+    Control("pages/unit_desk.py", "附件（可选）", "附件（可选）", "上传", "submit",
+            {"被考核单位": f"{UNITS}::test_submit_return_resubmit_accept_and_objections"}, note="随「提交申诉」写入"),
+    Control("pages/unit_desk.py", "提交申诉", "提交申诉", "写入", "submit",
+            {"被考核单位": f"{UNITS}::test_submit_return_resubmit_accept_and_objections"}),
+]
+
+
+def labels_for(page: str, role: str) -> set[str]:
+    """Button labels the inventory allows `role` to see on `page` (the browser check compares)."""
+    out: set[str] = set()
+    for c in CONTROLS:
+        if c.page == page and role in c.tests and c.kind in ("写入", "会话"):
+            out.update(c.label.split("/"))
+    return out
+
+
+def markdown() -> str:
+    """The inventory as a Markdown table: one row per control, one column per role."""
+    head = "| 页面 | 控件 | 类型 | " + " | ".join(ROLES) + " |"
+    lines = [head, "|" + "---|" * (3 + len(ROLES))]
+    for c in CONTROLS:
+        cells = [c.tests[r].split("::")[1] if r in c.tests else "" for r in ROLES]
+        lines.append(f"| {c.page} | {c.label} | {c.kind} | " + " | ".join(cells) + " |")
+    pressed = sum(len(c.tests) for c in CONTROLS)
+    lines.append(f"\n{len(CONTROLS)} 个控件，{pressed} 个（控件 × 角色）由浏览器测试按下。")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown())
