@@ -36,7 +36,8 @@ def who_sees(c: Control) -> set[str]:
     for role, actor in ACTORS.items():
         if c.page not in {f for f, _ in registered(actor, login_required=False)}:
             continue
-        if c.perm is None or (actor is not None and (c.perm == "login" or actor.can(c.perm))):
+        if c.perm is None or (actor is not None and (c.perm == "login"
+                                                     or any(actor.can(p) for p in c.perm.split("|")))):
             out.add(role)
     return out
 
@@ -85,7 +86,7 @@ def test_the_named_tests_exist_and_name_the_control() -> None:
 
 def test_the_browser_check_knows_every_role_s_buttons() -> None:
     """labels_for (used by the browser page walk) gives each role the buttons of its pages only."""
-    assert labels_for("pages/whatif.py", "领导") == {"恢复官方权重", "载入"}
+    assert labels_for("pages/whatif.py", "领导") == {"恢复官方权重", "载入", "保存当前方案", "保存为我的私有方案", "删除"}
     assert labels_for("pages/xyd.py", "领导") == set()
     assert labels_for("pages/bulletin.py", "管理员") == {"保存文稿", "签发通报", "签发更正通报"}
     assert labels_for("pages/account.py", "被考核单位") == {"退出登录", "修改密码"}

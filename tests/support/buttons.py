@@ -17,13 +17,14 @@ Roles: 匿名 (the demo database lets anyone read), 领导, 信用办, 管理员
 `perm` is the permission the page checks before drawing the control (None: every reader of the
 page; "login": any logged-in account).
 
-To be added by other work in progress (rows come with their buttons): 账户管理「全部退出登录」,
-数据版本「本月无新增」, 权重模拟 领导's private scenarios.
+A control drawn for holders of either of two permissions names both: `perm="a|b"`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from credit.model.contract import OPTIONAL_SHEETS
 
 ROLES = ("匿名", "领导", "信用办", "管理员", "被考核单位")
 UB = "tests/browser/test_buttons_browser.py"
@@ -31,6 +32,8 @@ PEOPLE = "tests/browser/test_use_like_people.py"
 UNITS = "tests/browser/test_units_browser.py"
 CYCLE = "tests/browser/test_monthcycle_browser.py"
 SGS = "tests/browser/test_sgs_browser.py"
+SESSION = "tests/browser/test_session_browser.py"
+EMPTY = "tests/browser/test_empty_private_browser.py"
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,8 @@ CONTROLS: list[Control] = [
     Control("pages/accounts.py", "新增", "新增", "写入", "accounts", {"管理员": f"{UB}::test_admin_manages_accounts"}),
     Control("pages/accounts.py", "执行", "执行", "写入", "accounts", {"管理员": f"{UB}::test_admin_manages_accounts"},
             note="重设密码、停用、启用三种操作都按"),
+    Control("pages/accounts.py", "全部退出登录", "全部退出登录", "写入", "accounts",
+            {"管理员": f"{SESSION}::test_admin_signs_an_account_out_everywhere"}),
     Control("pages/accounts.py", "保存设置", "保存设置", "写入", "accounts", {"管理员": f"{UB}::test_admin_manages_accounts"}),
     # 单位名册
     Control("pages/units_admin.py", "新增", "新增", "写入", "units", {"管理员": f"{UB}::test_admin_edits_the_unit_register"}),
@@ -83,7 +88,14 @@ CONTROLS: list[Control] = [
             _each(OFFICE, f"{PEOPLE}::test_saving_the_xyd_target_works_and_is_read_back")),
     # 权重模拟
     Control("pages/whatif.py", "恢复官方权重", "恢复官方权重", "会话", None, _each(READERS, f"{UB}::test_whatif_buttons")),
-    Control("pages/whatif.py", "保存当前方案", "保存当前方案", "写入", "scenarios", _each(OFFICE, f"{UB}::test_whatif_buttons")),
+    Control("pages/whatif.py", "'保存为我的私有方案' if private else '保存当前方案'", "保存当前方案/保存为我的私有方案", "写入",
+            "scenarios|private_scenarios",
+            {**_each(OFFICE, f"{UB}::test_whatif_buttons"),
+             "领导": f"{EMPTY}::test_a_leader_saves_and_deletes_a_private_scenario_the_office_never_sees"},
+            note="信用办、管理员保存共享方案；领导保存只有本人可见的私有方案"),
+    Control("pages/whatif.py", "删除", "删除", "写入", "private_scenarios",
+            {"领导": f"{EMPTY}::test_a_leader_saves_and_deletes_a_private_scenario_the_office_never_sees"},
+            note="只列出领导本人的私有方案"),
     Control("pages/whatif.py", "载入", "载入", "会话", None, _each(READERS, f"{UB}::test_whatif_buttons"),
             note="有已保存的方案时出现"),
     Control("pages/whatif.py", "发布为官方权重", "发布为官方权重", "写入", "weights", _each(OFFICE, f"{UB}::test_whatif_buttons")),
@@ -109,6 +121,12 @@ CONTROLS: list[Control] = [
                "管理员": f"{UB}::test_admin_reviews_submissions_and_objections"})
       for name in ("采纳并入本月数据", "退回", "受理并更正", "不予采纳")],
     # 数据版本
+    Control("pages/versions.py", "f'撤销“{sheet}”本月无新增'", "/".join(f"撤销“{s}”本月无新增" for s in OPTIONAL_SHEETS), "写入", "import",
+            _each(OFFICE, f"{EMPTY}::test_the_office_undoes_and_marks_no_new_entries"),
+            note="三张可为空的表各一个按钮，测试按信易+场景的"),
+    Control("pages/versions.py", "f'标记“{sheet}”本月无新增'", "/".join(f"标记“{s}”本月无新增" for s in OPTIONAL_SHEETS), "写入", "import",
+            _each(OFFICE, f"{EMPTY}::test_the_office_undoes_and_marks_no_new_entries"),
+            note="三张可为空的表各一个按钮，测试按信易+场景的"),
     Control("pages/versions.py", "恢复为当前版本", "恢复为当前版本", "写入", "restore",
             _each(OFFICE, f"{UB}::test_versions_restore")),
     # 双公示预检
