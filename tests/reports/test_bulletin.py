@@ -361,7 +361,7 @@ def test_bulletin_page_previews_and_offers_both_files(demo_db: Path) -> None:
     assert [b.label for b in at.get("download_button")] == ["下载 Word 通报", "下载 Excel 通报", "下载 PDF 通报"]
     assert "签发通报" not in [s.value for s in at.subheader]  # leadership reads; only the office issues
     tables = [d.value for d in at.dataframe]
-    assert list(tables[1]["单位"])[:2] == ["玫瑰镇", "平阴经济开发区"]  # after the yellow-warning table
+    assert list(tables[0]["单位"])[:2] == ["玫瑰镇", "平阴经济开发区"]  # the yellow warnings are a wrapping st.table
     assert len(tables[-1]) == 74
 
 
