@@ -167,7 +167,8 @@ def withdraw_form(sheet: str, table: pd.DataFrame, key: str) -> None:
     typed = table[table["来源"] == SOURCE_FORM]
     if typed.empty or not can("registers"):
         return
-    with st.expander("撤回本页录入的条目"):
+    with st.container(border=True):  # not an expander: a rerun from its own select box must not fold it away
+        st.markdown("**撤回本页录入的条目**")
         labels = {int(r["条目编号"]): f"#{int(r['条目编号'])} {r[UNIT_COL]} · {r[KEY_COLUMN[sheet]]}" for _, r in typed.iterrows()}
         pick = st.selectbox("条目", list(labels), format_func=labels.get, key=f"{key}-withdraw")
         reason = st.text_input("撤回原因", key=f"{key}-reason")

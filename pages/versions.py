@@ -61,7 +61,7 @@ def empty_section(all_months: list[str]) -> None:
     st.caption(f"扣分事项、信易+场景、分级分类监管当月没有新记录时，请标记“{NO_NEW}”，报送进度即按已报送计；"
                "上传只有表头、没有数据行的该表也记为本月无新增。标记和撤销都记入操作日志。")
     default = current_month() or all_months[0]
-    month = st.selectbox("月份", all_months, index=all_months.index(default) if default in all_months else 0,
+    month = st.selectbox("标记月份", all_months, index=all_months.index(default) if default in all_months else 0,
                          format_func=month_label, key="empty_month")
     status, empty = store().sheets_status(month), store().datasets.reported_empty(month)
     if store().publishing.current_publication(month) is not None:
