@@ -71,7 +71,8 @@ def pick(page, label: str, option: str | re.Pattern, scope=None, search: str = "
     in_form = box.evaluate("e => !!e.closest('[data-testid=\"stForm\"]')")  # a form reruns only on submit
     for _ in range(3):  # a click during a redraw can miss the control; the list then never opens
         box.click()
-        if search:
+        if search:  # replace what an earlier, missed try typed (Escape keeps the text)
+            page.keyboard.press("ControlOrMeta+A")
             page.keyboard.type(search)
         try:
             wanted.wait_for(timeout=5_000)
