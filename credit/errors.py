@@ -71,6 +71,19 @@ class WorkbookError(CreditError):
         super().__init__(head + "\n" + "\n".join(str(e) for e in self.errors[:50]))
 
 
+class SurgeNotConfirmed(CreditError):
+    """An import would write figures more than ten times last month's that nobody said were checked.
+
+    `lines` names each one (sheet, unit, field, last month's and the new value); nothing was written.
+    """
+
+    def __init__(self, lines: list[str], how: str):
+        self.lines = list(lines)
+        head = (f"有 {len(self.lines)} 项数值比上月增长超过 10 倍，可能是多打了位数或单位填错（元/万元），"
+                f"未导入任何数据。请逐项核对：")
+        super().__init__(head + "\n" + "\n".join(self.lines[:50]) + f"\n核对无误后{how}。")
+
+
 class StorageError(CreditError):
     """The database file could not be read or written (disk full, read-only, locked, corrupt).
 

@@ -108,7 +108,8 @@ def _summaries(month: str) -> dict[str, pd.DataFrame | None]:
     return {g: service.score(store(), month, g, with_previous=False).summary for g in GROUPS}
 
 
-def _import(month: str, files: list[tuple[FileCheck, bytes]], preview: UploadPreview, reason: str = "") -> None:
+def _import(month: str, files: list[tuple[FileCheck, bytes]], preview: UploadPreview, reason: str = "",
+            surges_confirmed: bool = False) -> None:
     """The one write: import the batch unless this session already did; then show rank changes."""
     imported: set[str] = st.session_state.setdefault(IMPORTED_KEY, set())
     if preview.token in imported:
@@ -117,7 +118,7 @@ def _import(month: str, files: list[tuple[FileCheck, bytes]], preview: UploadPre
     before = _summaries(month)
     try:
         batch = service.import_batch(store(), month, [(c.filename, raw) for c, raw in files], actor,
-                                     checks=[c for c, _ in files], reason=reason)
+                                     checks=[c for c, _ in files], reason=reason, surges_confirmed=surges_confirmed)
     except CreditError as exc:
         st.error(f"导入失败，未写入任何数据：{exc}")
         return
@@ -255,4 +256,4 @@ else:
         if published and not reason.strip():
             st.error("该月通报已签发，请先填写更正说明（为什么更正、更正了什么），未写入任何数据。")
         else:
-            _import(month, files, preview, reason)
+            _import(month, files, preview, reason, surges_confirmed=bool(preview.surges) and acknowledged)

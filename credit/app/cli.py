@@ -49,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--month", type=_month, required=True)
     p.add_argument("--by", default="命令行", help="操作人")
     p.add_argument("--reason", default="", help="更正说明（该月通报已签发时必填）")
+    p.add_argument("--confirm-surges", action="store_true",
+                   help="已逐项核对比上月增长超过 10 倍的数值，确认无误（否则这类数值拒绝导入）")
     p.add_argument("files", nargs="+")
 
     p = sub.add_parser("scores", help="输出某月某组的得分与排名")
@@ -211,7 +213,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     with open_store(args.db) as store:
         batch = import_batch(store, args.month, read_files(args.files), Actor(CLI.username, CLI.role, args.by),
-                             reason=args.reason)
+                             reason=args.reason, surges_confirmed=args.confirm_surges,
+                             confirm_how="加 --confirm-surges 重新执行")
     if not batch.ok:
         print(f"发现 {batch.error_count} 处问题，未导入任何数据：", file=sys.stderr)
         for check in batch.failed:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from credit.common.rounding import json_number, round2
-from credit.errors import CellError, CreditError
+from credit.errors import CellError, CreditError, SurgeNotConfirmed
 from credit.model.accounts import Actor, authorize, check_unit
 from credit.model.contract import SHEET_EVENTS
 from credit.model.framework import Framework, default_framework_texts
@@ -28,11 +28,12 @@ from credit.scoring.explain import describe_items
 from credit.scoring.scenarios import adoptable
 from credit.scoring.todo import full_marks_todo
 from credit.store.facade import ImportResult, Store
-from credit.workbook.preview import FileCheck, check_file
+from credit.workbook.preview import FileCheck, batch_surges, check_file
 
 __all__ = [
     "DEFAULT_DB", "BatchImport", "GroupMonth", "adopt_weights", "check_batch", "db_path", "framework_for",
     "import_batch", "open_store", "read_files", "score", "scores_payload", "scores_table", "unreadable",
+    "SurgeNotConfirmed",
     "UnitDetail", "unit_detail", "unit_events",
 ]
 
@@ -140,6 +141,8 @@ def import_batch(
     actor: Actor,
     checks: Sequence[FileCheck] | None = None,
     reason: str = "",
+    surges_confirmed: bool = False,
+    confirm_how: str = "勾选“我已逐项核对”再导入",
 ) -> BatchImport:
     """All-or-nothing import of a batch of monthly workbooks (the CLI's `import` and the upload page).
 
@@ -148,12 +151,21 @@ def import_batch(
     all files are imported in ONE transaction, in order, so a later file's sheet supersedes an
     earlier one's. `checks` lets the upload page pass the checks it already made (and showed) for
     these files, in the same order, instead of parsing them again.
+
+    A figure more than ten times the unit's last month is refused with `SurgeNotConfirmed`
+    (nothing written) unless `surges_confirmed`: the page's tick box and the CLI's
+    `--confirm-surges` say a person checked them; `confirm_how` tells the caller's way to say so.
     """
     checks = list(checks) if checks is not None else check_batch(files, month, store.register())
     if len(checks) != len(files):
         raise ValueError("import_batch: one check per file is required")
     if not all(c.ok for c in checks):
         return BatchImport(month, tuple(checks))
+    if not surges_confirmed:
+        surges = batch_surges(store, month, checks)
+        if not surges.empty:
+            raise SurgeNotConfirmed([f"工作表「{r.工作表}」{r.单位}「{r.指标}」：上月 {r.上月值:,.2f}，本次 {r.新值:,.2f}（{r.倍数}）"
+                                     for r in surges.itertuples()], confirm_how)
     items = [(c.parsed, raw, name) for c, (name, raw) in zip(checks, files)]
     return BatchImport(month, tuple(checks), tuple(store.import_workbooks(items, actor, reason)))
 

@@ -414,6 +414,28 @@ def build_preview(store: Any, month: str, checks: Sequence[FileCheck], register:
     return UploadPreview(month, notes, sheets)
 
 
+def batch_surges(store: Any, month: str, checks: Sequence[FileCheck]) -> pd.DataFrame:
+    """Every tenfold rise an import of `checks` would write, with its sheet (the last file's sheet wins).
+
+    The import itself asks this (`service.import_batch`), not only the upload page's preview, so
+    the command line and any other caller cannot write such a figure without saying it was checked.
+    """
+    last_file = {name: i for i, c in enumerate(checks) if c.parsed for name in c.parsed.sheets}
+    frames = []
+    for i, c in enumerate(checks):
+        for name, psheet in (c.parsed.sheets.items() if c.parsed else ()):
+            sheet = SHEETS[name]
+            if last_file[name] != i or sheet.layout == "records":
+                continue
+            found = _surges(_long_rows(sheet, psheet.records),
+                            _long_rows(sheet, store.current_sheet(previous_month(month), name)))
+            if not found.empty:
+                frames.append(found.assign(工作表=name))
+    if not frames:
+        return pd.DataFrame(columns=["工作表", *SURGE_COLUMNS])
+    return pd.concat(frames, ignore_index=True)[["工作表", *SURGE_COLUMNS]]
+
+
 # ---- after the import --------------------------------------------------------------------------------
 
 

@@ -70,3 +70,25 @@ def test_checks_made_beforehand_are_used_and_must_match_the_files(tmp_path: Path
             service.import_batch(store, MONTH, files * 2, OFFICE, checks=checks)
         batch = service.import_batch(store, MONTH, files, OFFICE, checks=checks)
         assert batch.ok and batch.checks == tuple(checks)
+
+
+def test_a_tenfold_rise_is_refused_until_confirmed_and_nothing_is_written(tmp_path: Path) -> None:
+    """Ten times last month's figure: the import itself refuses it (not only the page's tick box)."""
+    db = tmp_path / "d.db"
+    with service.open_store(db) as store:
+        prev = fill_template({"镇街": [{UNIT_COL: "榆山街道", "本月出台信用制度文件数": 2}]}, month="2022-02")
+        assert service.import_batch(store, "2022-02", [("二月.xlsx", prev)], OFFICE).ok
+    before = _digest(db)
+    files = [("三月.xlsx", _book("榆山街道", 21)), ("三月（改）.xlsx", _book("榆山街道", 25))]
+    with service.open_store(db) as store, pytest.raises(service.SurgeNotConfirmed) as refused:
+        service.import_batch(store, MONTH, files, OFFICE, confirm_how="加 --confirm-surges 重新执行")
+    # only the sheet that would be written counts (the later file supersedes the earlier one): 25 > 10 × 2
+    assert refused.value.lines == ["工作表「镇街」榆山街道「本月出台信用制度文件数」：上月 2.00，本次 25.00（12.5 倍）"]
+    assert str(refused.value).endswith("核对无误后加 --confirm-surges 重新执行。")
+    assert _digest(db) == before
+    # exactly tenfold is not a surge; confirmed, the rise is written
+    with service.open_store(db) as store:
+        assert service.import_batch(store, MONTH, [("三月.xlsx", _book("榆山街道", 20))], OFFICE).ok
+        batch = service.import_batch(store, MONTH, files, OFFICE, surges_confirmed=True)
+        assert batch.ok and {r["unit_id"]: r for r in store.current_sheet(MONTH, "镇街")}["yushan"][
+            "本月出台信用制度文件数"] == 25

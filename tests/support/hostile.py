@@ -23,6 +23,7 @@ from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
+from credit.app.service import SurgeNotConfirmed, import_batch
 from credit.errors import CreditError, storage_failure
 from credit.model.accounts import ROLE_EDITOR, ROLE_VIEWER, Actor, PermissionDenied
 from credit.model.contract import SHEET_SCENARIOS, SHEET_TOWN, UNIT_COL
@@ -269,9 +270,18 @@ def _surge(workdir: Path) -> str:
         raw = wbk.fill_template({SHEET_TOWN: [{UNIT_COL: "东阿镇", rh.TOWN_FIELD: 50}]}, month="2022-04")
         check = check_file(raw, "4月.xlsx", "2022-04", store.register())
         preview = build_preview(store, "2022-04", [check], store.register())
-    [row] = [r for s in preview.sheets for r in s.surges.to_dict("records")]
-    assert preview.surges == 1 and row["倍数"] == "50.0 倍", row
-    return f"东阿镇「{rh.TOWN_FIELD}」上月 1、本月 50：预览列出“{row['倍数']}”，须信用办确认后才能导入（页面）"
+        [row] = [r for s in preview.sheets for r in s.surges.to_dict("records")]
+        assert preview.surges == 1 and row["倍数"] == "50.0 倍", row
+        version = store.data_version()
+        try:
+            import_batch(store, "2022-04", [("4月.xlsx", raw)], Actor("x", ROLE_EDITOR, "信用办"), checks=[check])
+        except SurgeNotConfirmed:
+            pass
+        else:
+            raise AssertionError("a tenfold rise was imported without confirmation")
+        assert store.data_version() == version
+    return (f"东阿镇「{rh.TOWN_FIELD}」上月 1、本月 50：预览列出“{row['倍数']}”，未确认时导入本身拒绝、不写入"
+            "（页面须勾选，命令行须 --confirm-surges）")
 
 
 def run_hostile(workdir: Path) -> list[tuple[str, str, str]]:
