@@ -45,9 +45,17 @@ for s in pending:
                      expanded=True):
         st.download_button("下载报送文件", data=lambda sid=s["id"]: desk.submission_bytes(actor, sid)[1],
                            file_name=s["filename"], on_click="ignore", key=f"sub-dl-{s['id']}")
+        surges = desk.submission_surges(actor, s["id"])
+        checked = False
+        if not surges.empty:
+            st.warning(f"有 {len(surges)} 项数值比上月增长超过 10 倍，可能是多打了位数或单位填错（元/万元），请逐项核对后再采纳。")
+            st.dataframe(surges, hide_index=True, width="stretch",
+                         column_config={c: st.column_config.NumberColumn(format="%.2f") for c in ("上月值", "新值")})
+            checked = st.checkbox(f"我已逐项核对这 {len(surges)} 项数值，确认无误", key=f"sub-surges-{s['id']}")
         c1, c2 = st.columns(2)
-        if c1.button("采纳并入本月数据", key=f"sub-ok-{s['id']}", type="primary"):
-            _act(lambda sid=s["id"]: desk.accept_submission(actor, sid), f"已采纳报送 #{s['id']}，已生成新的数据版本。")
+        if c1.button("采纳并入本月数据", key=f"sub-ok-{s['id']}", type="primary", disabled=not surges.empty and not checked):
+            _act(lambda sid=s["id"], ok=checked: desk.accept_submission(actor, sid, surges_confirmed=ok),
+                 f"已采纳报送 #{s['id']}，已生成新的数据版本。")
         reason = c2.text_input("退回原因", key=f"sub-reason-{s['id']}")
         if c2.button("退回", key=f"sub-back-{s['id']}"):
             _act(lambda sid=s["id"], r=reason: desk.return_submission(actor, sid, r), f"已退回报送 #{s['id']}。")

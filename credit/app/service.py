@@ -28,7 +28,7 @@ from credit.scoring.explain import describe_items
 from credit.scoring.scenarios import adoptable
 from credit.scoring.todo import full_marks_todo
 from credit.store.facade import ImportResult, Store
-from credit.workbook.preview import FileCheck, batch_surges, check_file
+from credit.workbook.preview import FileCheck, check_file, refuse_surges
 
 __all__ = [
     "DEFAULT_DB", "BatchImport", "GroupMonth", "adopt_weights", "check_batch", "db_path", "framework_for",
@@ -162,10 +162,7 @@ def import_batch(
     if not all(c.ok for c in checks):
         return BatchImport(month, tuple(checks))
     if not surges_confirmed:
-        surges = batch_surges(store, month, checks)
-        if not surges.empty:
-            raise SurgeNotConfirmed([f"工作表「{r.工作表}」{r.单位}「{r.指标}」：上月 {r.上月值:,.2f}，本次 {r.新值:,.2f}（{r.倍数}）"
-                                     for r in surges.itertuples()], confirm_how)
+        refuse_surges(store, month, [c.parsed for c in checks], confirm_how)
     items = [(c.parsed, raw, name) for c, (name, raw) in zip(checks, files)]
     return BatchImport(month, tuple(checks), tuple(store.import_workbooks(items, actor, reason)))
 

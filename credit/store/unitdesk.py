@@ -25,6 +25,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import pandas as pd
+
 from credit.common.months import month_label
 from credit.errors import CreditError
 from credit.model.accounts import Actor, PermissionDenied, authorize, check_unit, is_unit
@@ -42,6 +44,7 @@ from credit.store.datasets import Datasets
 from credit.store.units import Units
 from credit.store.util import check_month, dumps, now
 from credit.workbook.importer import parse_workbook
+from credit.workbook.preview import batch_surges, refuse_surges
 from credit.workbook.registers import sniff_evidence
 from credit.workbook.template import build_template, unit_sheets
 
@@ -218,8 +221,19 @@ class UnitDesk:
             self._core.changed(who, "submission.return", {"submission_id": int(sub_id), "month": row["month"],
                                                          "unit_id": row["unit_id"], "reason": reason})
 
-    def accept_submission(self, by: Actor, sub_id: int) -> list[tuple[str, int]]:
-        """Merge the unit's rows into the month's current sheets as new versions; returns them."""
+    def submission_surges(self, by: Actor, sub_id: int) -> pd.DataFrame:
+        """The submission's figures more than ten times the unit's last month (to check before adopting)."""
+        authorize(by, "review")
+        row = self._submission(by, sub_id)
+        parsed = self._parse_own(row["month"], row["unit_id"], bytes(row["content"]), row["filename"])
+        return batch_surges(self._datasets, row["month"], [parsed])
+
+    def accept_submission(self, by: Actor, sub_id: int, surges_confirmed: bool = False) -> list[tuple[str, int]]:
+        """Merge the unit's rows into the month's current sheets as new versions; returns them.
+
+        Like an office upload, a figure ten times last month's is refused (`SurgeNotConfirmed`)
+        unless the reviewer said it was checked (`surges_confirmed`).
+        """
         who = authorize(by, "review")
         with self._core.write():
             row = self._submission(by, sub_id)
@@ -229,6 +243,8 @@ class UnitDesk:
             if self.published(month):
                 raise CreditError(f"{month} 的结果已发布，报送不能再并入；请退回并按更正流程办理")
             parsed = self._parse_own(month, unit_id, raw, row["filename"])
+            if not surges_confirmed:
+                refuse_surges(self._datasets, month, [parsed], "勾选“我已逐项核对”再采纳")
             merged = {name: self._merged(month, name, unit_id, sheet.records) for name, sheet in parsed.sheets.items()}
             result = self._datasets.import_workbook(ParsedWorkbook(month, merged), raw, row["filename"], by)
             self._core.db.execute(

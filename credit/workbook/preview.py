@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from credit.common.months import make_month, month_parts, next_month, previous_month
-from credit.errors import CellError, WorkbookError
+from credit.errors import CellError, SurgeNotConfirmed, WorkbookError
 from credit.model.contract import GROUP_SHEET, REGISTER_SHEETS, SHEETS, UNIT_COL, Sheet
 from credit.model.parsed import ParsedWorkbook
 from credit.model.units import UnitRegister
@@ -414,18 +414,19 @@ def build_preview(store: Any, month: str, checks: Sequence[FileCheck], register:
     return UploadPreview(month, notes, sheets)
 
 
-def batch_surges(store: Any, month: str, checks: Sequence[FileCheck]) -> pd.DataFrame:
-    """Every tenfold rise an import of `checks` would write, with its sheet (the last file's sheet wins).
+def batch_surges(store: Any, month: str, books: Sequence[ParsedWorkbook | None]) -> pd.DataFrame:
+    """Every tenfold rise an import of `books` would write, with its sheet (the last book's sheet wins).
 
-    The import itself asks this (`service.import_batch`), not only the upload page's preview, so
-    the command line and any other caller cannot write such a figure without saying it was checked.
+    The import itself asks this (`service.import_batch`, and the office adopting a unit's own
+    submission), not only the upload page's preview, so the command line and any other caller
+    cannot write such a figure without saying it was checked. `store` needs `current_sheet`.
     """
-    last_file = {name: i for i, c in enumerate(checks) if c.parsed for name in c.parsed.sheets}
+    last_book = {name: i for i, b in enumerate(books) if b for name in b.sheets}
     frames = []
-    for i, c in enumerate(checks):
-        for name, psheet in (c.parsed.sheets.items() if c.parsed else ()):
+    for i, book in enumerate(books):
+        for name, psheet in (book.sheets.items() if book else ()):
             sheet = SHEETS[name]
-            if last_file[name] != i or sheet.layout == "records":
+            if last_book[name] != i or sheet.layout == "records":
                 continue
             found = _surges(_long_rows(sheet, psheet.records),
                             _long_rows(sheet, store.current_sheet(previous_month(month), name)))
@@ -434,6 +435,14 @@ def batch_surges(store: Any, month: str, checks: Sequence[FileCheck]) -> pd.Data
     if not frames:
         return pd.DataFrame(columns=["工作表", *SURGE_COLUMNS])
     return pd.concat(frames, ignore_index=True)[["工作表", *SURGE_COLUMNS]]
+
+
+def refuse_surges(store: Any, month: str, books: Sequence[ParsedWorkbook | None], how: str) -> None:
+    """Raise `SurgeNotConfirmed` (naming each figure) if writing `books` would store a tenfold rise."""
+    surges = batch_surges(store, month, books)
+    if not surges.empty:
+        raise SurgeNotConfirmed([f"工作表「{r.工作表}」{r.单位}「{r.指标}」：上月 {r.上月值:,.2f}，本次 {r.新值:,.2f}（{r.倍数}）"
+                                 for r in surges.itertuples()], how)
 
 
 # ---- after the import --------------------------------------------------------------------------------

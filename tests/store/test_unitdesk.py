@@ -8,7 +8,7 @@ import pytest
 
 from credit.app.cli import main
 from credit.app.service import open_store, unit_detail, unit_events
-from credit.errors import CreditError
+from credit.errors import CreditError, SurgeNotConfirmed
 from credit.model.accounts import SYSTEM, PermissionDenied
 from credit.model.contract import SHEET_EVENTS, SHEET_SCENARIOS
 from credit.workbook.registers import KEY_COLUMN
@@ -165,6 +165,24 @@ def test_submit_return_resubmit_accept_moves_the_score(store, dong):
     assert [s["status"] for s in m.submissions(dong, MONTH)] == ["accepted", "returned"]
     with pytest.raises(CreditError, match="已采纳"):
         m.accept_submission(EDITOR, second)
+
+
+def test_adopting_a_tenfold_rise_needs_the_reviewer_to_confirm_it(store, dong):
+    """东阿镇 had 2 信用动态稿件 in September; a submission of 30 (15×) is not adopted unchecked."""
+    m = store.unitdesk
+    sub = m.submit_form(dong, MONTH, "dong_e", {**town_row(store, "dong_e"), "本月报送信用动态稿件数": 30})
+    surges = m.submission_surges(EDITOR, sub)
+    assert surges[["工作表", "单位", "指标", "上月值", "新值", "倍数"]].values.tolist() == [
+        ["镇街", "东阿镇", "本月报送信用动态稿件数", 2.0, 30.0, "15.0 倍"]]
+    with pytest.raises(PermissionDenied):
+        m.submission_surges(dong, sub)  # the unit does not review its own submission
+    before = file_digest(store)
+    with pytest.raises(SurgeNotConfirmed, match="有 1 项数值比上月增长超过 10 倍") as refused:
+        m.accept_submission(EDITOR, sub)
+    assert refused.value.lines == ["工作表「镇街」东阿镇「本月报送信用动态稿件数」：上月 2.00，本次 30.00（15.0 倍）"]
+    assert file_digest(store) == before and m.pending_submissions(MONTH)[0]["id"] == sub
+    assert m.accept_submission(EDITOR, sub, surges_confirmed=True) == [("镇街", 2)]
+    assert town_row(store, "dong_e")["本月报送信用动态稿件数"] == 30
 
 
 def test_object_accept_removes_the_deduction_with_a_trail(store, dong):
