@@ -14,6 +14,7 @@ from credit.scoring.explain import describe_items, explain_row, num
 from credit.scoring.unit_view import attainment_vs_median, lost_points, monthly_inputs, overtake_gap
 from ui import loaders
 from ui.auth import current_actor
+from ui.charts import bar, chart
 from ui.context import current_month, data_version, db_path, store
 from ui.links import arrived, keep
 from ui.router import ensure_router
@@ -137,53 +138,55 @@ else:
 mine = own[own["applies"]]
 left, right = st.columns(2)
 with left:
-    lv = mine.groupby("level1", sort=False)[["earned", "possible"]].sum().reset_index()
-    fig = go.Figure()
-    fig.add_bar(y=lv["level1"], x=lv["possible"], orientation="h", name="适用满分", marker_color="#d9d9d9")
-    fig.add_bar(y=lv["level1"], x=lv["earned"], orientation="h", name="得分", marker_color="#2e75b6")
-    fig.update_layout(barmode="overlay", title="一级指标得分", xaxis_title="分", yaxis=dict(autorange="reversed"))
-    st.plotly_chart(style_fig(fig, 300), width="stretch")
+    lv = mine.groupby("level1", sort=False)[["earned", "possible"]].sum()
+    levels = lv.index.tolist()
+    st.plotly_chart(chart([bar(levels, lv["possible"].tolist(), "适用满分", "#d9d9d9"),
+                           bar(levels, lv["earned"].tolist(), "得分", "#2e75b6")],
+                          300, "一级指标得分", barmode="overlay", xaxis={"title": {"text": "分"}},
+                          yaxis={"autorange": "reversed"}), width="stretch")
 with right:
     hist = loaders.year_history(month, group)
     h = hist[hist["unit_id"] == unit_id].sort_values("month")
-    fig = px.line(h.assign(月份=month_ticks(h["month"])), x="月份", y="rank", markers=True, title="本年排名走势",
-                  labels={"rank": "排名"})
     n = len(summary)  # the whole 1…N range, first place on top, whole places only
     if n <= PICK_LIMIT:
-        fig.update_yaxes(range=[n + 0.5, 0.5], tickmode="linear", tick0=1, dtick=1 if n <= 15 else 5, tickformat="d")
+        rank_axis = {"range": [n + 0.5, 0.5], "tickmode": "linear", "tick0": 1, "dtick": 1 if n <= 15 else 5,
+                     "tickformat": "d"}
     else:  # thousands of places: the unit's own span, a few ticks (one per 5 places drew ~1,000 labels)
         lo, hi = (int(h["rank"].min()), int(h["rank"].max())) if len(h) else (1, n)
         pad = max(2, (hi - lo) // 5)
-        fig.update_yaxes(range=[min(n, hi + pad) + 0.5, max(1, lo - pad) - 0.5], nticks=6, tickformat="d")
-    st.plotly_chart(style_fig(fig, 300), width="stretch")
+        rank_axis = {"range": [min(n, hi + pad) + 0.5, max(1, lo - pad) - 0.5], "nticks": 6, "tickformat": "d"}
+    trend = {"type": "scatter", "x": month_ticks(h["month"]), "y": h["rank"].tolist(), "mode": "lines+markers",
+             "name": "", "showlegend": False, "hovertemplate": "月份=%{x}<br>排名=%{y}<extra></extra>"}
+    st.plotly_chart(chart([trend], 300, "本年排名走势", xaxis={"title": {"text": "月份"}},
+                          yaxis={**rank_axis, "title": {"text": "排名"}}), width="stretch")
 
 short = {i.code: i.label for i in fw.indicators}
-bars = mine.assign(简称=mine["code"].map(short))
-fig = go.Figure()  # horizontal: the short names stay level and apart on a 390 px phone too
-for col, name, colour in (("points", "满分", "#d9d9d9"), ("earned", "得分", "#2e75b6")):
-    fig.add_bar(y=bars["简称"], x=bars[col], name=name, marker_color=colour, orientation="h",
-                customdata=bars[["code", "indicator"]].to_numpy(),
-                hovertemplate="%{customdata[1]}（%{customdata[0]}）<br>" + name + " %{x:.2f}<extra></extra>")
-fig.update_layout(barmode="overlay", title="二级指标得分", xaxis_title="分")
-fig.update_yaxes(autorange="reversed")  # the framework's order, top down
-st.plotly_chart(style_fig(fig, 110 + 26 * len(bars)), width="stretch")
+names = mine["code"].map(short).tolist()  # horizontal: the short names stay level and apart on a 390 px phone too
+custom = mine[["code", "indicator"]].to_numpy().tolist()
+st.plotly_chart(chart([{**bar(names, mine[col].tolist(), name, colour), "customdata": custom,
+                        "hovertemplate": "%{customdata[1]}（%{customdata[0]}）<br>" + name + " %{x:.2f}<extra></extra>"}
+                       for col, name, colour in (("points", "满分", "#d9d9d9"), ("earned", "得分", "#2e75b6"))],
+                      110 + 26 * len(mine), "二级指标得分", barmode="overlay", xaxis={"title": {"text": "分"}},
+                      yaxis={"autorange": "reversed"}),  # the framework's order, top down
+                width="stretch")
 
 att = attainment_vs_median(own, unit_id, bd.median)
 theta = [short[c] for c in att["code"]]
 theta += theta[:1]
-fig = go.Figure()
+hover = att["indicator"].tolist()
+hover += hover[:1]
+spokes = []
 for values, name, line in ((att["attainment"], labels[unit_id], {}), (att["median"], "同组中位数", {"dash": "dash"})):
-    r = list(values * 100)
-    fig.add_scatterpolar(r=r + r[:1], theta=theta, name=name, line=line, fill="toself" if not line else None,
-                         customdata=list(att["indicator"]) + [att["indicator"].iloc[0]],
-                         hovertemplate="%{customdata}<br>%{r:.0f}%<extra>" + name + "</extra>")
+    r = (values * 100).tolist()
+    spokes.append({"type": "scatterpolar", "r": r + r[:1], "theta": theta, "name": name, "line": line,
+                   **({} if line else {"fill": "toself"}), "customdata": hover,
+                   "hovertemplate": "%{customdata}<br>%{r:.0f}%<extra>" + name + "</extra>"})
 # The scale sits between two spokes (not on the first one) and the margins leave room for every label.
-fig.update_layout(title="指标完成度（%）与同组中位数",
-                  polar=dict(radialaxis=dict(range=[0, 100], angle=90 + 180 / max(len(att), 1), tickfont_size=10),
-                             angularaxis=dict(direction="clockwise", rotation=90, tickfont_size=12),
-                             domain=dict(x=[0.2, 0.8])))  # a share of the width: room for labels on a phone too
-style_fig(fig, 460).update_layout(margin=dict(l=10, r=10, t=90, b=60))
-st.plotly_chart(fig, width="stretch")
+st.plotly_chart(chart(spokes, 460, "指标完成度（%）与同组中位数", margin={"l": 10, "r": 10, "t": 90, "b": 60},
+                      polar={"radialaxis": {"range": [0, 100], "angle": 90 + 180 / max(len(att), 1), "tickfont": {"size": 10}},
+                             "angularaxis": {"direction": "clockwise", "rotation": 90, "tickfont": {"size": 12}},
+                             "domain": {"x": [0.2, 0.8]}}),  # a share of the width: room for labels on a phone too
+                width="stretch")
 
 if unit_account:
     st.subheader("本年满分还需")
@@ -202,9 +205,14 @@ st.subheader("失分明细")
 lost = lost_points(own, unit_id)
 if lost.empty:
     st.success("本单位各适用指标均得满分。")
+lazy = len(summary) > PICK_LIMIT  # a large group: a closed expander's tables are neither built nor sent
 for r in lost.to_dict("records"):
     ind = fw.indicator(r["code"])
-    with st.expander(f"{r['indicator']}：失 {r['lost']:.2f} 分（得 {r['earned']:.2f} / {r['possible']:.2f}）"):
+    box = st.expander(f"{r['indicator']}：失 {r['lost']:.2f} 分（得 {r['earned']:.2f} / {r['possible']:.2f}）",
+                      key=f"lost_{r['code']}" if lazy else None, on_change="rerun" if lazy else "ignore")
+    if box.open is False:
+        continue
+    with box:
         st.markdown(explain_row(r, ind))
         monthly = monthly_inputs(gm.inputs, ind, unit_id)
         if not monthly.empty:

@@ -32,6 +32,7 @@ from credit.scoring.scenarios import comparison, comparison_excel, fit
 from credit.store.facade import SEED_MONTH
 from ui import loaders
 from ui.auth import current_actor, require
+from ui.charts import chart, hline
 from ui.context import current_month, data_version, db_path, months, store
 from ui.links import arrived, decode_points, encode_points, keep
 from ui.router import ensure_router
@@ -111,7 +112,11 @@ def _load(prefix: str, fw: Framework, scenarios: dict[int, Scenario]) -> None:
 # -- the weight inputs -----------------------------------------------------------------------------
 
 
-def weight_inputs(prefix: str, fw: Framework) -> None:
+def weight_inputs(prefix: str, fw: Framework, lazy: bool = False) -> None:
+    """The first-level inputs, and each level's second-level inputs in an expander. `lazy` (a large
+    group, where every part of a rerun counts): a closed expander draws no inputs — nineteen number
+    boxes re-rendered on every weight change were a large part of the browser's work. The points
+    live in `st.session_state[prefix]`, so inputs not drawn lose nothing (`_ensure` re-mirrors)."""
     budget = _budget(fw)
     st.subheader("调整分值")
     if budget is not None:
@@ -123,8 +128,12 @@ def weight_inputs(prefix: str, fw: Framework) -> None:
         key = _l1_key(prefix, i)
         st.number_input(f"{lv.name}（官方 {lv.points:g} 分）", min_value=0.0, step=1.0, format="%.2f",
                         key=key, on_change=_on_level1, args=(prefix, fw, lv.name, key))
-    for lv in fw.level1:
-        with st.expander(f"{lv.name} · 二级指标"):
+    for i, lv in enumerate(fw.level1):
+        box = st.expander(f"{lv.name} · 二级指标", key=f"{prefix}:open:{i}" if lazy else None,
+                          on_change="rerun" if lazy else "ignore")
+        if box.open is False:
+            continue
+        with box:
             for code in whatif.level_codes(fw, lv.name):
                 ind = fw.indicator(code)
                 key = _l2_key(prefix, code)
@@ -165,7 +174,7 @@ def slope_chart(table: pd.DataFrame, boundary: int, n_total: int | None = None) 
     of hundreds of units then still draws in a blink. With `n_total` the table is one page of a
     larger group: the axis spans that page's ranks only."""
     n = len(table) if n_total is None else n_total
-    fig = go.Figure()
+    traces = []
     kinds = (("上升", table["d_rank"] > 0, UP), ("下降", table["d_rank"] < 0, DOWN), ("不变", table["d_rank"] == 0, SAME))
     for label, sel, color in kinds:
         for thick in (False, True):
@@ -173,26 +182,27 @@ def slope_chart(table: pd.DataFrame, boundary: int, n_total: int | None = None) 
             if part.empty:
                 continue
             xs, ys, texts, pos, hover = [], [], [], [], []
-            for r in part.itertuples():
+            for unit, r_off, r_wi in zip(part["unit"].tolist(), part["rank_official"].tolist(),
+                                         part["rank_whatif"].tolist(), strict=True):
                 xs += [0, 1, None]
-                ys += [r.rank_official, r.rank_whatif, None]
-                texts += [f"{r.unit} {r.rank_official}", f"{r.rank_whatif} {r.unit}", None]
+                ys += [r_off, r_wi, None]
+                texts += [f"{unit} {r_off}", f"{r_wi} {unit}", None]
                 pos += ["middle left", "middle right", "middle left"]
-                hover += [f"{r.unit}<br>官方第{r.rank_official}名 → 模拟第{r.rank_whatif}名"] * 2 + [None]
+                hover += [f"{unit}<br>官方第{r_off}名 → 模拟第{r_wi}名"] * 2 + [None]
             width = 4 if thick else (2 if label != "不变" else 1)
-            fig.add_scatter(x=xs, y=ys, mode="lines+markers+text", text=texts, textposition=pos,
-                            hovertext=hover, hoverinfo="text", showlegend=False, connectgaps=False,
-                            line=dict(color=color, width=width), marker=dict(color=color, size=7),
-                            textfont=dict(size=12, color=color if label != "不变" else "#555"))
+            traces.append({"type": "scatter", "x": xs, "y": ys, "mode": "lines+markers+text", "text": texts,
+                           "textposition": pos, "hovertext": hover, "hoverinfo": "text", "showlegend": False,
+                           "connectgaps": False, "line": {"color": color, "width": width},
+                           "marker": {"color": color, "size": 7},
+                           "textfont": {"size": 12, "color": color if label != "不变" else "#555"}})
     ranks = pd.concat([table["rank_official"], table["rank_whatif"]])
     low, high = (1, n) if n_total is None or table.empty else (int(ranks.min()), int(ranks.max()))
-    for y in {boundary + 0.5, n - boundary + 0.5}:
-        if max(1, low) < y < min(n, high):
-            fig.add_hline(y=y, line=dict(color="#f0ad4e", dash="dash", width=1))
-    fig.update_xaxes(range=[-0.9, 1.9], tickvals=[0, 1], ticktext=["官方排名", "模拟排名"], side="top")
-    fig.update_yaxes(range=[high + 0.7, low - 0.7], visible=False)
-    fig.update_layout(title=f"名次变化（虚线为前{boundary}名、后{boundary}名分界）")
-    return style_fig(fig, max(420, 24 * len(table) + 80))
+    lines = [hline(y, color="#f0ad4e", dash="dash", width=1)
+             for y in sorted({boundary + 0.5, n - boundary + 0.5}) if max(1, low) < y < min(n, high)]
+    return chart(traces, max(420, 24 * len(table) + 80), f"名次变化（虚线为前{boundary}名、后{boundary}名分界）",
+                 shapes=lines, xaxis={"range": [-0.9, 1.9], "tickvals": [0, 1], "ticktext": ["官方排名", "模拟排名"],
+                                      "side": "top"},
+                 yaxis={"range": [high + 0.7, low - 0.7], "visible": False})
 
 
 def page_of(frame: pd.DataFrame, key: str, what: str) -> pd.DataFrame:
@@ -225,7 +235,7 @@ def results(base: whatif.Baseline, points: dict[str, float], fw: Framework, boun
         ordered = table if order == "official" else table.iloc[
             np.lexsort((table["rank_official"].to_numpy(), -np.abs(table["d_rank"].to_numpy())))]
         picked = page_of(ordered, "wi_page", "（表格、名次变化图和说明都只含本页）")
-        rows = sim.explained(picked["unit_id"]).loc[picked.index]
+        rows = sim.explained_rows(picked.index.to_numpy())  # the table's index is its row position
         moved_here = rows[rows["d_rank"] != 0].sort_values("rank_whatif", kind="stable")
     else:
         moved_here = moved
@@ -510,11 +520,11 @@ boundary = int(c3.number_input("前/后名次线", min_value=1, max_value=10, va
 version = "初始版本" if fw.effective_month == SEED_MONTH else f"{month_label(fw.effective_month)}起执行的版本"
 st.caption(f"考核月份：{month_label(month)}　·　本月执行的指标体系：{version}")
 
+base = _baseline(db_path(), data_version(), month, group)
 left, right = st.columns([2, 5], gap="large")
 with left:
-    weight_inputs(prefix, fw)
+    weight_inputs(prefix, fw, lazy=base.n_units > PAGE_ROWS)
 with right:
-    base = _baseline(db_path(), data_version(), month, group)
     sim_points = whatif.settled_points(fw, points)
     labels = ["模拟结果", "排名稳定性", "方案保存与对比", "官方权重版本"]
     # Thousands of units: only the open tab runs (a hidden stability run would cost seconds per change).

@@ -443,20 +443,37 @@ def reasons(table: pd.DataFrame, contrib: pd.DataFrame, drv: Sequence[Driver],
 
     `units` limits the sentences to those unit ids (each costs a pass over all units: a page
     explains the rows it shows, a download all of them)."""
-    values = contrib.reindex(table["unit_id"]).to_numpy(dtype=float)
-    r_off, r_wi = table["rank_official"].to_numpy(), table["rank_whatif"].to_numpy()
-    wanted = None if units is None else set(units)
-    out = []
-    for i, (uid, d) in enumerate(zip(table["unit_id"].tolist(), table["d_rank"].to_numpy(), strict=True)):
-        if not d or (wanted is not None and uid not in wanted):
-            out.append("")
-            continue
-        out.append(reason(int(d), pd.Series(relative(values, r_off, r_wi, i), index=contrib.columns), drv))
+    moved = table["d_rank"].to_numpy() != 0
+    if units is not None:
+        moved &= table["unit_id"].isin(list(units)).to_numpy()
+    out = [""] * len(table)
+    for i, text in zip(np.flatnonzero(moved).tolist(), reasons_at(table, contrib, drv, np.flatnonzero(moved)),
+                       strict=True):
+        out[i] = text
     return out
 
 
-def reason(d_rank: int, rel: pd.Series, drv: Sequence[Driver]) -> str:
-    """'因营商环境权重下调，上升3位': the one or two drivers that pushed the unit the way it moved."""
+def reasons_at(table: pd.DataFrame, contrib: pd.DataFrame, drv: Sequence[Driver],
+               positions: Sequence[int] | np.ndarray) -> list[str]:
+    """The sentences of the rows of `table` at `positions` ('' for a row that did not move).
+
+    Only those rows are visited (a 5,000-unit page explains its 50; the peers each one is held
+    against are still all units)."""
+    positions = np.asarray(positions, dtype=np.int64)
+    d_rank = table["d_rank"].to_numpy()
+    if not (d_rank[positions] != 0).any():
+        return [""] * len(positions)
+    values = contrib.reindex(table["unit_id"]).to_numpy(dtype=float)
+    r_off, r_wi = table["rank_official"].to_numpy(), table["rank_whatif"].to_numpy()
+    labels = contrib.columns.tolist()
+    return [reason(int(d_rank[i]), dict(zip(labels, relative(values, r_off, r_wi, i).tolist(), strict=True)), drv)
+            if d_rank[i] else "" for i in positions.tolist()]
+
+
+def reason(d_rank: int, rel: Mapping[str, float], drv: Sequence[Driver]) -> str:
+    """'因营商环境权重下调，上升3位': the one or two drivers that pushed the unit the way it moved.
+
+    `rel` is the unit's contribution per driver label against its peers (`relative`)."""
     moved = f"上升{d_rank}位" if d_rank > 0 else f"下降{-d_rank}位"
     sign = 1 if d_rank > 0 else -1
     pushing = sorted((d for d in drv if sign * rel[d.label] > 1e-9), key=lambda d: -abs(rel[d.label]))
@@ -492,6 +509,12 @@ class WhatIf:
         """`table` with the reasons of `units` (all units when None) — e.g. the full download."""
         return self.table.assign(reason=reasons(self.table, self.contrib, self.drivers, units))
 
+    def explained_rows(self, positions: Sequence[int] | np.ndarray) -> pd.DataFrame:
+        """The rows of `table` at `positions`, in that order, with their reasons (one page of a
+        large group: `explained(ids).loc[...]` copied and searched the whole table for it)."""
+        return self.table.iloc[positions].assign(
+            reason=reasons_at(self.table, self.contrib, self.drivers, positions))
+
 
 def compare(official: pd.DataFrame, whatif: pd.DataFrame, boundary: int = 3) -> pd.DataFrame:
     """Official and what-if rank/score per unit, the change (d_rank > 0 = up) and tier crossings."""
@@ -515,15 +538,19 @@ def _compared(base: pd.DataFrame, rank_whatif: np.ndarray, score_whatif: np.ndar
     before = _tiers(out["rank_official"].to_numpy(), n, boundary)
     after = _tiers(rank_whatif, n, boundary)
     texts = np.full(n, "", dtype=object)
-    for i in np.flatnonzero(before != after):  # only the few that changed band get words
-        texts[i] = crossing(str(before[i]), str(after[i]), boundary)
+    for i in np.flatnonzero(before != after).tolist():  # only the few that changed band get words
+        texts[i] = crossing(_TIERS[before[i]], _TIERS[after[i]], boundary)
     out["crossing"] = texts
     return out.reset_index(drop=True)
 
 
+_TIERS = ("top", "middle", "bottom")  # `tier`'s names, indexed by `_tiers`' codes
+
+
 def _tiers(ranks: np.ndarray, n: int, boundary: int) -> np.ndarray:
-    """`tier` for a whole column at once."""
-    return np.where(ranks <= boundary, "top", np.where(ranks > n - boundary, "bottom", "middle"))
+    """`tier` for a whole column at once, as codes into `_TIERS` (integers: comparing 5,000
+    strings per weight change cost more than the ranking)."""
+    return np.where(ranks <= boundary, 0, np.where(ranks > n - boundary, 2, 1))
 
 
 def simulate(detail: pd.DataFrame, framework: Framework, new_points: Mapping[str, float] | None,

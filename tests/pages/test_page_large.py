@@ -123,3 +123,43 @@ def test_what_if_on_a_large_group_sends_one_page_and_explains_it(large_db: Path)
     at = run(at)
     stab = at.dataframe[0].value
     assert list(stab.columns)[:2] == ["基准排名", "单位"] and len(stab) == 50
+
+
+def test_a_large_groups_lost_points_are_built_only_when_opened(large_db: Path) -> None:
+    """Thousands of units: a closed 失分明细 expander sends no tables (each pick stays light);
+    opening one draws its month-by-month figures."""
+    with open_store(large_db) as store:
+        gm = service.score(store, MONTHS[-1], "部门")
+    d = gm.scores.detail
+    lost = d[d["applies"] & (d["possible"] - d["earned"] > 1e-9)]
+    top = gm.summary["unit_id"].tolist()[:50]
+    uid = next(u for u in top if (lost["unit_id"] == u).any())
+    codes = lost.loc[lost["unit_id"] == uid, "code"].tolist()
+    at = unit_page(group="部门")
+    picker(at).select(uid)
+    at = run(at)
+    boxes = [e for e in at.expander if "：失 " in e.label]
+    assert len(boxes) == len(codes)
+    assert all(len(e.dataframe) == 0 for e in boxes)
+    at.session_state[f"lost_{codes[0]}"] = True  # what a click on the expander does
+    at = run(at)
+    boxes = [e for e in at.expander if "：失 " in e.label]
+    opened = [e for e in boxes if len(e.markdown) or len(e.dataframe)]
+    assert len(opened) == 1 and opened[0].label.startswith(gm.scores.framework.indicator(codes[0]).name)
+
+
+def test_a_large_groups_second_level_weights_are_drawn_when_their_level_is_opened(large_db: Path) -> None:
+    with open_store(large_db) as store:
+        fw = service.score(store, MONTHS[-1], "部门").scores.framework
+    at = whatif_page()
+    level = fw.level1[1]
+    codes = [i.code for i in fw.indicators if i.level1 == level.name]
+    assert not [n for n in at.number_input if n.label.split(" ")[0] in fw.codes]  # closed: no second-level boxes
+    box = next(n for n in at.number_input if n.label.startswith(f"{level.name}（官方"))
+    box.set_value(level.points / 2)
+    at = run(at)
+    at.session_state[f"wi:部门:{fw.version_id}:open:1"] = True
+    at = run(at)
+    shown = {n.label.split(" ")[0]: n.value for n in at.number_input if n.label.split(" ")[0] in fw.codes}
+    assert list(shown) == codes  # that level's indicators only, in framework order
+    assert sum(shown.values()) == pytest.approx(level.points / 2)  # they followed the level, pro rata

@@ -100,6 +100,21 @@ def test_dropping_a_first_level_flips_the_ranks_and_says_why(scores):
     assert sim.total == pytest.approx(80)
 
 
+def test_a_page_of_rows_is_explained_as_the_whole_table_explains_it(scores):
+    """The page's fast path (`explained_rows`: only the rows on show are visited) against the hand
+    figures above and against the whole table's reasons, rows in the order asked for."""
+    points = whatif.set_level1(FW, whatif.official_points(FW), "信用监管", 0, budget=None)
+    sim = whatif.simulate_on(whatif.baseline(scores.detail, FW), points, explain=())
+    assert (sim.table["reason"] == "").all()  # nothing explained until asked
+    assert list(sim.table["unit_id"]) == ["tongji", "keji"]  # official order: tongji 95.83 first
+    rows = sim.explained_rows([1, 0])
+    assert list(rows["unit_id"]) == ["keji", "tongji"]
+    assert list(rows["reason"]) == ["因信用监管权重下调，上升1位", "因信用监管权重下调，下降1位"]
+    assert list(rows["rank_whatif"]) == [1, 2]
+    pd.testing.assert_frame_equal(rows, sim.explained().iloc[[1, 0]])
+    assert list(sim.explained_rows([])["reason"]) == []
+
+
 def test_one_indicator_changed_is_named_on_its_own(scores):
     sim = whatif.simulate(scores.detail, FW, {"D14": 0})
     t = sim.table.set_index("unit_id")
@@ -250,4 +265,6 @@ def test_simulate_on_explains_only_the_units_asked_for(synthetic_month):
     assert (reasons.loc[movers[:5]] != "").all()
     assert (reasons.drop(movers[:5]) == "").all()  # the rest left for the download
     pd.testing.assert_frame_equal(part.explained(), full.table)
+    page = np.arange(40, 90)  # a page of 50 rows, movers and others among them
+    pd.testing.assert_frame_equal(part.explained_rows(page), full.table.iloc[page])
     pd.testing.assert_frame_equal(part.summary, full.summary)
