@@ -6,7 +6,7 @@ official weights needs "weights" (credit office) and becomes a new framework ver
 private scenarios ("private_scenarios"): listed only for itself, deletable by it, never adoptable.
 A group of more than `PAGE_ROWS` units (a city register) is shown a page at a time — table, slope
 chart, reasons and stability — with the whole table as a download built on click, and only the
-open tab runs; a county group shows everything at once, as it always did.
+open tab and the open 二级指标 expanders run; a county group shows everything at once, as it always did.
 
 State: the what-if points of a (group, framework version) live in session_state under `prefix`
 as a plain dict (the source of truth, which survives a visit to another page) and are mirrored
@@ -115,7 +115,7 @@ def _load(prefix: str, fw: Framework, scenarios: dict[int, Scenario]) -> None:
 def weight_inputs(prefix: str, fw: Framework, lazy: bool = False) -> None:
     """The first-level inputs, and each level's second-level inputs in an expander. `lazy` (a large
     group, where every part of a rerun counts): a closed expander draws no inputs — nineteen number
-    boxes re-rendered on every weight change were a large part of the browser's work. The points
+    boxes, a quarter of the page's DOM, were re-rendered on every weight change. The points
     live in `st.session_state[prefix]`, so inputs not drawn lose nothing (`_ensure` re-mirrors)."""
     budget = _budget(fw)
     st.subheader("调整分值")
