@@ -78,8 +78,9 @@ def pick_unit(browser, url: str, runs: int, names: list[str] | None = None) -> l
     page, ctx = new_page(browser)
     page.goto(f"{url}/unit")
     wait_drawn(page, timeout=180_000)
-    page.get_by_text("部门（单位）").click()
-    wait_drawn(page, timeout=180_000)
+    # the group's rerun, waited for as such: a plain wait could see the state before the rerun began,
+    # then type into the 镇街 page (no search box) while the 部门 one was still coming
+    rerun_drawn(page, lambda: page.get_by_text("部门（单位）").click(), timeout=180_000)
     search = page.get_by_label("查找单位")
     out = []
     for i in range(runs + 1):
@@ -111,8 +112,7 @@ def whatif_change(browser, url: str, runs: int) -> list[float]:
     page, ctx = new_page(browser)
     page.goto(f"{url}/whatif")
     wait_drawn(page, timeout=180_000)
-    page.get_by_text("部门（单位）").first.click()
-    wait_drawn(page, timeout=180_000)
+    rerun_drawn(page, lambda: page.get_by_text("部门（单位）").first.click(), timeout=180_000)
     with Store(MASTER) as store:
         fw = framework_for(store, "部门", MONTHS[-1])
     level = next(lv for lv in fw.level1 if lv.name == "营商环境")
