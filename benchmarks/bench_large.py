@@ -117,14 +117,20 @@ def whatif_change(browser, url: str, runs: int) -> list[float]:
         fw = framework_for(store, "部门", MONTHS[-1])
     level = next(lv for lv in fw.level1 if lv.name == "营商环境")
     box = page.get_by_label(f"营商环境（官方 {level.points:g} 分）")  # the 部门 box, not the 镇街 one
+    out = _typed_reruns(page, box, [str(30 + 5 * i) for i in range(runs + 1)])
+    ctx.close()
+    return out
+
+
+def _typed_reruns(page, box, values: list[str]) -> list[float]:
+    """Type each value into the number `box` and press Enter: the seconds until each rerun is
+    drawn, the first left out (it warms the page's caches)."""
     out = []
-    for i in range(runs + 1):
-        value = str(30 + 5 * i)
+    for i, value in enumerate(values):
         t0 = time.perf_counter()
         rerun_drawn(page, lambda v=value: (box.fill(v), box.press("Enter")), timeout=TIMEOUT_S * 1000)
         if i:
             out.append(time.perf_counter() - t0)
-    ctx.close()
     return out
 
 
@@ -133,14 +139,7 @@ def floor_change(browser, url: str, runs: int) -> list[float]:
     page, ctx = new_page(browser)
     page.goto(url)
     wait_drawn(page, *BARE_READY, timeout=180_000)
-    box = page.get_by_label("权重（基准页）")
-    out = []
-    for i in range(runs + 1):
-        value = str(31 + 5 * i)
-        t0 = time.perf_counter()
-        rerun_drawn(page, lambda v=value: (box.fill(v), box.press("Enter")), timeout=TIMEOUT_S * 1000)
-        if i:
-            out.append(time.perf_counter() - t0)
+    out = _typed_reruns(page, page.get_by_label("权重（基准页）"), [str(31 + 5 * i) for i in range(runs + 1)])
     ctx.close()
     return out
 
