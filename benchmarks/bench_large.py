@@ -122,13 +122,21 @@ def whatif_change(browser, url: str, runs: int) -> list[float]:
     return out
 
 
-def _typed_reruns(page, box, values: list[str]) -> list[float]:
+def _typed_reruns(page, box, values: list[str], shown: str | None = None) -> list[float]:
     """Type each value into the number `box` and press Enter: the seconds until each rerun is
-    drawn, the first left out (it warms the page's caches)."""
+    drawn, the first left out (it warms the page's caches). With `shown` (a format of the value)
+    the rerun is drawn when that text is on the page: a rerun of a few milliseconds may finish
+    before the page ever shows it running, which `rerun_drawn` waits for."""
     out = []
     for i, value in enumerate(values):
         t0 = time.perf_counter()
-        rerun_drawn(page, lambda v=value: (box.fill(v), box.press("Enter")), timeout=TIMEOUT_S * 1000)
+        if shown is None:
+            rerun_drawn(page, lambda v=value: (box.fill(v), box.press("Enter")), timeout=TIMEOUT_S * 1000)
+        else:
+            box.fill(value)
+            box.press("Enter")
+            page.get_by_text(shown.format(float(value))).wait_for(timeout=TIMEOUT_S * 1000)
+            wait_drawn(page, timeout=TIMEOUT_S * 1000)
         if i:
             out.append(time.perf_counter() - t0)
     return out
@@ -139,7 +147,8 @@ def floor_change(browser, url: str, runs: int) -> list[float]:
     page, ctx = new_page(browser)
     page.goto(url)
     wait_drawn(page, *BARE_READY, timeout=180_000)
-    out = _typed_reruns(page, page.get_by_label("权重（基准页）"), [str(31 + 5 * i) for i in range(runs + 1)])
+    out = _typed_reruns(page, page.get_by_label("权重（基准页）"), [str(31 + 5 * i) for i in range(runs + 1)],
+                        shown="已按 {:.2f} 重跑")
     ctx.close()
     return out
 

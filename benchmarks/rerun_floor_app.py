@@ -9,3 +9,4 @@ import streamlit as st
 
 value = st.number_input("权重（基准页）", min_value=0.0, value=30.0, step=1.0, format="%.2f")
 st.dataframe(pd.DataFrame({"单位": [f"单位{i}" for i in range(50)], "得分": [value - i * 0.5 for i in range(50)]}))
+st.caption(f"已按 {value:.2f} 重跑")  # what the benchmark waits for: this rerun is over before React shows it running
