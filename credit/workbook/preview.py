@@ -419,14 +419,17 @@ def batch_surges(store: Any, month: str, books: Sequence[ParsedWorkbook | None])
 
     The import itself asks this (`service.import_batch`, and the office adopting a unit's own
     submission), not only the upload page's preview, so the command line and any other caller
-    cannot write such a figure without saying it was checked. `store` needs `current_sheet`.
+    cannot write such a figure without saying it was checked. A sheet identical to the month's
+    current version is not written again, so it is not asked about (as in the preview).
+    `store` needs `current_sheet` and `sheets_status`.
     """
     last_book = {name: i for i, b in enumerate(books) if b for name in b.sheets}
+    status = store.sheets_status(month)
     frames = []
     for i, book in enumerate(books):
         for name, psheet in (book.sheets.items() if book else ()):
             sheet = SHEETS[name]
-            if last_book[name] != i or sheet.layout == "records":
+            if last_book[name] != i or sheet.layout == "records" or _status(status.get(name), psheet.content_hash())[0] == "same":
                 continue
             found = _surges(_long_rows(sheet, psheet.records),
                             _long_rows(sheet, store.current_sheet(previous_month(month), name)))

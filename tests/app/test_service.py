@@ -92,3 +92,15 @@ def test_a_tenfold_rise_is_refused_until_confirmed_and_nothing_is_written(tmp_pa
         batch = service.import_batch(store, MONTH, files, OFFICE, surges_confirmed=True)
         assert batch.ok and {r["unit_id"]: r for r in store.current_sheet(MONTH, "镇街")}["yushan"][
             "本月出台信用制度文件数"] == 25
+
+
+def test_a_sheet_identical_to_the_current_version_is_not_asked_about(tmp_path: Path) -> None:
+    """A tenfold rise already stored is not written again by re-uploading the same sheet."""
+    db = tmp_path / "e.db"
+    with service.open_store(db) as store:
+        feb = fill_template({"镇街": [{UNIT_COL: "榆山街道", "本月出台信用制度文件数": 1}]}, month="2022-02")
+        assert service.import_batch(store, "2022-02", [("二月.xlsx", feb)], OFFICE).ok
+        assert service.import_batch(store, MONTH, [("三月.xlsx", _book("榆山街道", 40))], OFFICE,
+                                    surges_confirmed=True).ok
+        again = service.import_batch(store, MONTH, [("三月（再传）.xlsx", _book("榆山街道", 40))], OFFICE)
+        assert again.ok and again.results[0].created == []
