@@ -20,7 +20,6 @@ from credit.workbook.registers import (
     EVIDENCE_MIME,
     INDUSTRY_COL,
     KEY_COLUMN,
-    MAX_EVIDENCE_BYTES,
     REGISTER_TITLES,
     SOURCE_FORM,
     entry_key,
@@ -34,9 +33,6 @@ from ui.router import ensure_router
 from ui.uploads import refuse_wrong_types
 
 ensure_router()
-
-EVIDENCE_MB = MAX_EVIDENCE_BYTES // (1024 * 1024)
-
 
 def scored_by(sheet: str) -> str:
     """The indicators this month's frameworks count the register in, by name and group (no codes)."""
@@ -114,7 +110,7 @@ def show_evidence(sheet: str, table: pd.DataFrame, key: str) -> None:
     if not can("registers"):
         return
     uploads = st.file_uploader("为该条目上传证明材料（PDF、DOC、DOCX，单个不超过 10 MB）",
-                               accept_multiple_files=True, key=f"{key}-files-{pick}", max_upload_size=EVIDENCE_MB)
+                               accept_multiple_files=True, key=f"{key}-files-{pick}")
     if refuse_wrong_types(uploads, EVIDENCE_TYPES, "未保存"):
         return
     if uploads and st.button("保存证明材料", key=f"{key}-save-files"):
@@ -153,7 +149,7 @@ def add_form(sheet: str, key: str) -> None:
                 required = "（必填）" if header == KEY_COLUMN[sheet] else ""
                 data[header] = st.text_input(header + required, key=f"{key}-{header}")
         files = st.file_uploader("证明材料（可选；PDF、DOC、DOCX）",
-                                 accept_multiple_files=True, key=f"{key}-form-files", max_upload_size=EVIDENCE_MB)
+                                 accept_multiple_files=True, key=f"{key}-form-files")
         if not st.form_submit_button("添加登记", type="primary"):
             return
     try:

@@ -118,7 +118,7 @@ def publish_form(month: str, actor: Actor) -> None:
         # and weekday names on an English browser); credit reads the text (read_date) in Chinese.
         first_day = max(today(), month_end(month) + timedelta(days=1))
         issued = c2.text_input("成文日期", value=f"{first_day:%Y-%m-%d}", key=f"pub-date-text-{month}",
-                               placeholder="例如 2022-11-05", help="按“年-月-日”填写，如 2022-11-05，也可写 2022年11月5日")
+                               placeholder="例如 2022-11-05 或 2022年11月5日")
         signer = c3.text_input("签发人", key=f"pub-signer-{month}")
         reason = st.text_area("更正说明（必填：为什么更正、更正了什么）", key=f"pub-reason-{month}") if pub else ""
         force, force_reason = False, ""

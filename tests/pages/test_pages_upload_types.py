@@ -148,3 +148,17 @@ def test_issue_date_is_a_chinese_text_box_read_by_credit(demo_db: Path) -> None:
     assert any(f"早于或等于 {month} 的月末" in e for e in texts(at, "error")), texts(at, "error")
     with open_store(demo_db) as store:
         assert store.publishing.current_publication(month) is None
+
+
+def test_the_chip_error_names_the_configured_size_limit() -> None:
+    """With no `type=`, Streamlit's only chip error is its size limit (or a failed transfer): the
+    Chinese text that replaces its English tooltip must name the limit the config sets."""
+    import tomllib
+
+    from ui.style import CSS, UPLOAD_REFUSED
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert f"单个文件不能超过 {config['server']['maxUploadSize']} MB" in UPLOAD_REFUSED
+    assert f'content: "{UPLOAD_REFUSED}"' in CSS
+    uploaders = {f for f, c in _uploader_calls() if any(k.arg == "max_upload_size" for k in c.keywords)}
+    assert uploaders == set()  # a smaller per-widget limit would make that text wrong; credit refuses in Chinese
