@@ -15,7 +15,7 @@ import pytest
 from credit.app.service import open_store
 from tests.support.live import have_browser, login, open_page, rerun_drawn
 from tests.support.paths import ROOT
-from tests.support.people import assert_clean
+from tests.support.people import assert_clean, new_tab
 from ui.style import UPLOAD_REFUSED
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -30,8 +30,7 @@ STREAMLIT_EN = ["files are not allowed", "Browse files", "Drag and drop", "Choos
 
 @pytest.fixture()
 def page(browser, request: pytest.FixtureRequest) -> Iterator[object]:
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
-    pg = ctx.new_page()
+    ctx, pg = new_tab(browser, locale="en-US")
     pg.set_default_timeout(120_000)
     yield pg
     report = getattr(request.node, "rep_call", None)
