@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from credit.common.clock import beijing
+from credit.common.filetypes import EVIDENCE_TYPES
 from credit.common.labels import GROUPS, group_label
 from credit.common.months import month_label, month_parts
 from credit.errors import CreditError
@@ -19,7 +20,6 @@ from credit.workbook.registers import (
     EVIDENCE_MIME,
     INDUSTRY_COL,
     KEY_COLUMN,
-    MAX_EVIDENCE_BYTES,
     REGISTER_TITLES,
     SOURCE_FORM,
     entry_key,
@@ -30,11 +30,9 @@ from ui import loaders
 from ui.auth import can, current_actor, require
 from ui.context import current_month, store
 from ui.router import ensure_router
+from ui.uploads import refuse_wrong_types
 
 ensure_router()
-
-EVIDENCE_MB = MAX_EVIDENCE_BYTES // (1024 * 1024)
-
 
 def scored_by(sheet: str) -> str:
     """The indicators this month's frameworks count the register in, by name and group (no codes)."""
@@ -111,11 +109,15 @@ def show_evidence(sheet: str, table: pd.DataFrame, key: str) -> None:
                            mime=EVIDENCE_MIME[f["kind"]], on_click="ignore", key=f"{key}-dl-{f['id']}")
     if not can("registers"):
         return
-    uploads = st.file_uploader("为该条目上传证明材料（PDF、DOC、DOCX，单个不超过 10 MB）", type=["pdf", "doc", "docx"],
-                               accept_multiple_files=True, key=f"{key}-files-{pick}", max_upload_size=EVIDENCE_MB)
+    uploads = st.file_uploader("为该条目上传证明材料（PDF、DOC、DOCX，单个不超过 10 MB）",
+                               accept_multiple_files=True, key=f"{key}-files-{pick}")
+    if refuse_wrong_types(uploads, EVIDENCE_TYPES, "未保存"):
+        return
     if uploads and st.button("保存证明材料", key=f"{key}-save-files"):
         actor = current_actor()
         try:
+            for up in uploads:
+                sniff_evidence(up.getvalue(), up.name)  # every file checked before the first is saved
             for up in uploads:
                 store().add_evidence(sheet, year, entry["unit_id"], name, up.name, up.getvalue(), actor)
             st.session_state[f"{key}-notice"] = f"已保存 {len(uploads)} 份证明材料"
@@ -146,8 +148,8 @@ def add_form(sheet: str, key: str) -> None:
             else:
                 required = "（必填）" if header == KEY_COLUMN[sheet] else ""
                 data[header] = st.text_input(header + required, key=f"{key}-{header}")
-        files = st.file_uploader("证明材料（可选；PDF、DOC、DOCX）", type=["pdf", "doc", "docx"],
-                                 accept_multiple_files=True, key=f"{key}-form-files", max_upload_size=EVIDENCE_MB)
+        files = st.file_uploader("证明材料（可选；PDF、DOC、DOCX）",
+                                 accept_multiple_files=True, key=f"{key}-form-files")
         if not st.form_submit_button("添加登记", type="primary"):
             return
     try:

@@ -17,7 +17,6 @@ from credit.app import sgs
 from credit.common.clock import beijing, this_month
 from credit.common.months import month_label
 from credit.errors import CreditError, WorkbookError
-from credit.model.sgs import parse_sgs_rules
 from credit.scoring.sgs import CALENDAR_VERSION, CALENDAR_YEARS
 from credit.workbook.preview import candidate_months
 from ui.auth import require
@@ -129,11 +128,10 @@ def _apply_section(report: sgs.SgsReport, sha: str) -> None:
 
 
 with tab_records:
-    up = st.file_uploader("上传双公示数据（从上报系统导出的行政许可、行政处罚数据，.xlsx / .xls / .csv）",
-                          type=["xlsx", "xls", "csv"], key="sgs-file",
+    up = st.file_uploader("上传双公示数据（从上报系统导出的行政许可、行政处罚数据，.xlsx / .xls / .csv）", key="sgs-file",
                           help="单个文件不超过 10 MB；按表头文字识别列，标题行、列顺序和多余列不影响。")
     with st.expander("可选：主体名录（核对统一社会信用代码与名称是否对应）"):
-        ent = st.file_uploader("主体名录（两列：统一社会信用代码、名称）", type=["xlsx", "xls", "csv"], key="sgs-entities")
+        ent = st.file_uploader("主体名录（两列：统一社会信用代码、名称；.xlsx / .xls / .csv）", key="sgs-entities")
     if up is None:
         st.caption("上传后在此显示问题清单和预计扣分。")
     else:
@@ -167,7 +165,7 @@ with tab_records:
 with tab_codes:
     st.caption("统一社会信用代码重错码存续情况：上传一列统一社会信用代码（第一行表头“统一社会信用代码”），"
                "列出错码（位数、字符、校验位）和重码，按当前规则预计扣分。")
-    cup = st.file_uploader("上传统一社会信用代码清单", type=["xlsx", "xls", "csv"], key="sgs-codes")
+    cup = st.file_uploader("上传统一社会信用代码清单（.xlsx / .xls / .csv）", key="sgs-codes")
     if cup is not None:
         try:
             creport = _check_codes(cup.getvalue(), cup.name, unit.id, month, data_version())
@@ -209,11 +207,10 @@ with tab_rules:
     st.download_button("下载当前规则（TOML）", data=rules.text.encode("utf-8"), file_name="sgs_rules.toml",
                        mime="text/plain", on_click="ignore", key="sgs-rules-download")
     if actor.can("settings"):
-        new = st.file_uploader("上传修改后的规则文件（.toml），校验通过后保存为新版本", type=["toml"], key="sgs-rules-file")
+        new = st.file_uploader("上传修改后的规则文件（.toml），校验通过后保存为新版本", key="sgs-rules-file")
         if new is not None:
-            text = new.getvalue().decode("utf-8", errors="replace")
             try:
-                parse_sgs_rules(text, "上传的规则文件")
+                text = sgs.uploaded_rules(new.getvalue(), new.name)
             except CreditError as exc:
                 st.error(f"规则文件有误，未保存：{exc}")
             else:

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from credit.common.clock import beijing
+from credit.common.filetypes import WORKBOOK_TYPES
 from credit.common.months import month_label
 from credit.errors import CreditError
 from credit.model.contract import GROUP_SHEET, REGISTER_SHEETS, SHEETS
@@ -16,6 +17,7 @@ from credit.workbook.template import column_note, number_rule
 from ui.auth import require
 from ui.context import store
 from ui.router import ensure_router
+from ui.uploads import refuse_wrong_types
 from ui.widgets import blank_missing
 
 ensure_router()
@@ -71,8 +73,9 @@ with tab_file:
     st.download_button("下载本单位填报文件", data=lambda: desk.template(actor, month, unit.id),
                        file_name=f"{name}_{month}_填报.xlsx", on_click="ignore", key="dl-unit-template",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    upload = st.file_uploader("上传填报文件（.xlsx / .xls）", type=["xlsx", "xls"], key="unit-file")
-    if st.button("提交填报文件", disabled=upload is None or not is_open, type="primary"):
+    upload = st.file_uploader("上传填报文件（.xlsx / .xls）", key="unit-file")
+    wrong = refuse_wrong_types(upload, WORKBOOK_TYPES, "未提交")
+    if st.button("提交填报文件", disabled=upload is None or wrong or not is_open, type="primary"):
         try:
             sid = desk.submit(actor, month, unit.id, upload.getvalue(), upload.name)
             st.session_state["desk_msg"] = f"已提交（报送 #{sid}），等待信用办审核。"
@@ -101,7 +104,7 @@ with tab_obj:
         pick = st.selectbox("申诉事项", range(len(options)), format_func=lambda i: options[i]["summary"])
         reason = st.text_area("申诉理由（必填）")
         proposed = st.number_input("如申诉的是报送数据，请填写正确数值", min_value=0.0, value=None)
-        att = st.file_uploader("附件（可选）", type=["pdf", "doc", "docx"], key="obj-att")
+        att = st.file_uploader("附件（可选；PDF、DOC、DOCX）", key="obj-att")
         if st.form_submit_button("提交申诉", disabled=not options or not is_open):
             o = options[pick]
             try:

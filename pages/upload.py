@@ -205,7 +205,7 @@ if published:
 nonce = st.session_state.get(NONCE_KEY, 0)
 uploaded = st.file_uploader(
     "③ 上传填好的月报表（.xlsx 或 .xls，可一次选择多个文件，例如镇街和部门分开填报）",
-    type=["xlsx", "xls"], accept_multiple_files=True, key=f"upload-files-{nonce}",
+    accept_multiple_files=True, key=f"upload-files-{nonce}",
     help="单个文件不超过 20 MB。上传后系统先逐项检查并预览变化，点击“确认导入”后才会保存。",
 )
 if uploaded:

@@ -6,13 +6,13 @@ Shared by 数据上传, Home (月度排名) and 月度通报. Every check and wr
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import streamlit as st
 
 from credit.app.publish import correction_diff, month_end, publish_month
 from credit.app.service import open_store
-from credit.common.clock import beijing
+from credit.common.clock import beijing, today
 from credit.common.labels import GROUPS
 from credit.common.months import month_label
 from credit.errors import CreditError
@@ -114,8 +114,11 @@ def publish_form(month: str, actor: Actor) -> None:
     with st.form(f"publish-{month}"):
         c1, c2, c3 = st.columns([2, 1, 1])
         number = c1.text_input("文号", placeholder="平信用办〔2022〕11号", key=f"pub-number-{month}")
-        issued = c2.date_input("成文日期", value=max(date.today(), month_end(month) + timedelta(days=1)),
-                               key=f"pub-date-{month}", format="YYYY-MM-DD")
+        # A text box, not st.date_input: its calendar follows the browser's language (English month
+        # and weekday names on an English browser); credit reads the text (read_date) in Chinese.
+        first_day = max(today(), month_end(month) + timedelta(days=1))
+        issued = c2.text_input("成文日期", value=f"{first_day:%Y-%m-%d}", key=f"pub-date-text-{month}",
+                               placeholder="例如 2022-11-05 或 2022年11月5日")
         signer = c3.text_input("签发人", key=f"pub-signer-{month}")
         reason = st.text_area("更正说明（必填：为什么更正、更正了什么）", key=f"pub-reason-{month}") if pub else ""
         force, force_reason = False, ""

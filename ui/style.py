@@ -17,6 +17,10 @@ from ui.cookie import COOKIE_BOX
 NARROW_PX = 768
 UPLOAD_BUTTON = "选择文件"  # the uploader's button: its icon, then this (Streamlit 1.67 nests the label in [data-has-shortcut])
 MOBILE_MONTH_KEY = "mobile_month"
+# The uploaders pass no `type=` (ui.uploads), so the one error Streamlit still draws on a file chip is
+# its own size limit (server.maxUploadSize in .streamlit/config.toml) or a failed transfer; its
+# hover tooltip is plain English text, so the rule hides that text and writes this instead.
+UPLOAD_REFUSED = "未能上传：单个文件不能超过 20 MB，或网络中断；请重新选择文件"
 
 # Streamlit's table/chart toolbar tooltips (keyed by the button's aria-label) and plotly's modebar
 # tooltips (drawn from data-title by ::after): fixed English, replaced by scoped rules below.
@@ -48,6 +52,10 @@ CSS = f"""
   content: "或将文件拖放到此处"; font-size: 0.875rem; opacity: 0.7;
 }}
 [data-testid="stFileUploader"] [data-testid="stBaseButton-minimal"] [data-testid="stMarkdownContainer"] {{ display: none; }}
+body:has([data-testid="stFileUploader"] [data-testid="stTooltipErrorHoverTarget"]:hover) [data-testid="stTooltipErrorContent"] {{ font-size: 0; }}
+body:has([data-testid="stFileUploader"] [data-testid="stTooltipErrorHoverTarget"]:hover) [data-testid="stTooltipErrorContent"]::after {{
+  content: "{UPLOAD_REFUSED}"; font-size: 0.875rem;
+}}
 [data-testid="InputInstructions"] {{ display: none; }}
 {_tip_rules()}
 [data-testid="stStatusWidget"] {{ visibility: hidden; }}

@@ -18,7 +18,7 @@ from datetime import date
 import pandas as pd
 
 from credit.common.labels import GROUPS
-from credit.common.months import month_bounds
+from credit.common.months import month_bounds, read_date
 from credit.errors import CreditError
 from credit.model.accounts import Actor, authorize
 from credit.reports.bulletin import (
@@ -81,7 +81,7 @@ def publish_month(
     store: Store,
     month: str,
     number: str,
-    issued: date,
+    issued: date | str,
     signer: str,
     by: Actor,
     *,
@@ -95,6 +95,7 @@ def publish_month(
     authorize(by, "publish")
     number = (number or "").strip()
     year = check_number(number)
+    issued = read_date(issued, "成文日期")  # the page's text box, "2022-11-05" or "2022年11月5日"
     signer = (signer or "").strip()
     if not signer:
         raise CreditError("请填写签发人。")

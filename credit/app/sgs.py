@@ -23,6 +23,7 @@ from openpyxl import load_workbook
 
 from credit.app.service import framework_for, import_batch
 from credit.common.clock import beijing_now, today
+from credit.common.filetypes import RULES_TYPES, check_type
 from credit.common.months import month_label, month_parts
 from credit.errors import CreditError, WorkbookError
 from credit.model.accounts import Actor
@@ -76,6 +77,18 @@ def save_rules(store: Store, text: str, actor: Actor) -> SgsRules:
     rules = parse_sgs_rules(text, "上传的规则文件")
     store.set_meta(RULES_META, text, actor)
     return rules
+
+
+def uploaded_rules(raw: bytes, filename: str) -> str:
+    """The text of an uploaded rules file once its name is .toml and the rules parse; else a
+    `CreditError` in Chinese (the page passes no `type=` to its uploader, see `credit.common.filetypes`)."""
+    check_type(filename, RULES_TYPES)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CreditError(f"「{filename}」不是 UTF-8 编码的文本文件，请用记事本另存为 UTF-8 后上传") from exc
+    parse_sgs_rules(text, "上传的规则文件")
+    return text
 
 
 def reset_rules(store: Store, actor: Actor) -> SgsRules:

@@ -8,6 +8,8 @@ which is why this is a small module over `str` rather than `pandas.Period` objec
   Chinese message, and a `ValueError` for code that treats it as a programming error).
 - `parse_month_text` is the one lenient reader of what officials type ("2022-3", "2022年3月",
   "202203", "2022/03/15"); the workbook importer adds Excel dates and serial numbers on top.
+  `parse_date_text` is its twin for a day ("2022-11-05", "2022/11/5", "2022年11月5日", "20221105"),
+  and `read_date` the form field's reader of it: a date, or a Chinese error naming the field.
 - `month_label` is the one way a month is shown: "2022年3月", the form Chinese official documents
   use (no leading zero).
 - Arithmetic: `previous_month`, `next_month`, `shift_month`, `year_to_date`, `month_bounds`.
@@ -17,9 +19,10 @@ from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
 from datetime import date
 
-from credit.errors import MonthError
+from credit.errors import CreditError, MonthError
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _MONTH_TEXT = (
@@ -27,6 +30,12 @@ _MONTH_TEXT = (
     re.compile(r"^(\d{4})[-/.年](\d{1,2})(?:月份?|月)?(?:[-/.]\d{1,2}日?|\d{1,2}日)?$"),
     re.compile(r"^(\d{4})(\d{2})$"),  # 202203
 )
+_DATE_TEXT = (
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),  # 2022-11-05, 2022/11/5, 2022.11.5
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),  # 2022年11月5日
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),  # 20221105
+)
+_SPACE = re.compile(r"\s+")
 
 
 def is_month(text: object) -> bool:
@@ -104,3 +113,35 @@ def parse_month_text(text: str) -> str | None:
         if m and 1 <= int(m[2]) <= 12:
             return make_month(int(m[1]), int(m[2]))
     return None
+
+
+def parse_date_text(text: str) -> date | None:
+    """The day in what an official typed ("2022-11-05", "2022/11/5", "2022年11月5日", "20221105"), or None.
+
+    Expects text already stripped and width-folded; a day that does not exist (2023-02-30) gives None.
+    """
+    for pattern in _DATE_TEXT:
+        m = pattern.match(text)
+        if m:
+            try:
+                return date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                return None
+    return None
+
+
+def read_date(text: object, what: str) -> date:
+    """A date typed into a form field called `what`, or a `CreditError` saying how to write it.
+
+    Folds full-width digits and drops spaces first, as people type them on a Chinese keyboard
+    ("２０２２年１１月５日", "2022 - 11 - 05"). A `date` passes through unchanged.
+    """
+    if isinstance(text, date):
+        return text
+    typed = str(text or "").strip()
+    if not typed:
+        raise CreditError(f"请填写{what}，例如 2022-11-05。")
+    found = parse_date_text(_SPACE.sub("", unicodedata.normalize("NFKC", typed)))
+    if found is None:
+        raise CreditError(f"{what}「{typed}」不是有效的日期，请按 2022-11-05 的格式填写（也可写 2022年11月5日）。")
+    return found

@@ -21,7 +21,7 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
-from credit.common.months import check_month, month_bounds, month_label, month_of, parse_month_text
+from credit.common.months import check_month, month_bounds, month_label, month_of, parse_date_text, parse_month_text
 from credit.errors import CellError, WorkbookError
 from credit.model.contract import (
     EVENT_OBJECTION,
@@ -65,11 +65,6 @@ _UNHANDLED = "未处理"  # what a serious event's blank 处理情况 means (one
 _SPACE = re.compile(r"\s+")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-_DATE_TEXT = (
-    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
-)
 _TIME_SUFFIX = re.compile(r"\s+\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 _SECTION_LETTERS = "ABCDEFGHIJKLMNOPQRST"  # GB/T 4754 门类 codes, in the contract's order
 _INDUSTRY_PREFIX = re.compile(r"^([A-Ta-t]|\d{1,2})[.、．:：\-\s]*(.+)$")
@@ -182,13 +177,9 @@ def _date_from_serial(serial: float) -> date:
 
 def _date_from_text(text: str) -> date:
     t = _TIME_SUFFIX.sub("", unicodedata.normalize("NFKC", text).strip())
-    for pattern in _DATE_TEXT:
-        m = pattern.match(t)
-        if m:
-            try:
-                return date(int(m[1]), int(m[2]), int(m[3]))
-            except ValueError:
-                break
+    found = parse_date_text(t)
+    if found is not None:
+        return found
     if t.isdigit() and len(t) <= 6:
         return _date_from_serial(int(t))
     raise _Problem(f"「{text.strip()}」不是有效日期", "请按 2022-03-15 的格式填写日期")

@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from credit.common.filetypes import EVIDENCE_TYPES, check_type
 from credit.errors import CreditError
 from credit.model.contract import INDUSTRIES, SHEET_SCENARIOS, SHEET_SUPERVISION, SHEETS, UNIT_COL
 
@@ -35,7 +36,6 @@ INDUSTRY_COL = "国民经济行业分类"
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 MAX_ZIP_ENTRIES = 2_000
-EVIDENCE_TYPES = ("pdf", "doc", "docx")
 EVIDENCE_MIME = {
     "pdf": "application/pdf",
     "doc": "application/msword",
@@ -98,10 +98,6 @@ def clean_entry(sheet: str, data: Mapping[str, object]) -> dict[str, str]:
 # ---- evidence files ----------------------------------------------------------------------------
 
 
-def _extension(filename: str) -> str:
-    return posixpath.splitext(filename.lower())[1].lstrip(".")
-
-
 def _zip_kind(data: bytes) -> EvidenceKind | None:
     """docx when the zip is a Word document; refuses macro documents (.docm renamed)."""
     try:
@@ -126,9 +122,8 @@ def sniff_evidence(data: bytes, filename: str, max_bytes: int = MAX_EVIDENCE_BYT
     program or an HTML page carrying `%PDF-` further in would otherwise be stored and served
     as a PDF. (Downloads are served as attachments, so a browser never renders one in place.)
     """
+    check_type(filename, EVIDENCE_TYPES)
     name = filename or "（未命名）"
-    if _extension(name) not in EVIDENCE_TYPES:
-        raise CreditError(f"文件「{name}」的类型不受支持：证明材料只接收 PDF、DOC、DOCX 文件")
     if not data:
         raise CreditError(f"文件「{name}」是空文件（0 字节），请重新选择")
     if len(data) > max_bytes:

@@ -23,11 +23,13 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Sequence
 from typing import Literal
 
 # A hard import on purpose: openpyxl guards against XML bombs only when defusedxml is importable.
 from defusedxml import ElementTree as SafeET
 
+from credit.common.filetypes import WORKBOOK_TYPES, accepted_text, type_error
 from credit.errors import CellError
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -68,6 +70,12 @@ def not_a_workbook(filename: str, hint: str = _HINT_RESAVE) -> CellError:
     return CellError(None, None, None, f"文件「{filename}」不是有效的 Excel 工作簿（.xlsx 或 .xls）", hint)
 
 
+def wrong_type(filename: str, types: Sequence[str] = WORKBOOK_TYPES) -> CellError | None:
+    """The file-level error for a name that is not one of `types` (see `credit.common.filetypes`)."""
+    message = type_error(filename, types)
+    return None if message is None else _file_error(message, f"请选择 {accepted_text(types)} 文件后重新上传")
+
+
 def _file_error(message: str, hint: str) -> CellError:
     return CellError(None, None, None, message, hint)
 
@@ -76,8 +84,16 @@ def _mb(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB"
 
 
-def check_upload(data: bytes, filename: str, *, max_bytes: int = MAX_UPLOAD_BYTES) -> list[CellError]:
-    """Every reason to refuse the raw upload; empty when it is safe to hand to the parser."""
+def check_upload(data: bytes, filename: str, *, max_bytes: int = MAX_UPLOAD_BYTES,
+                 types: Sequence[str] = WORKBOOK_TYPES) -> list[CellError]:
+    """Every reason to refuse the raw upload; empty when it is safe to hand to the parser.
+
+    The name's type is asked first (`credit.common.filetypes`): a .pdf or .exe is refused by name,
+    in the words the page shows for every wrong type, before its bytes are looked at.
+    """
+    refused = wrong_type(filename, types)
+    if refused is not None:
+        return [refused]
     if not data:
         return [_file_error(f"文件「{filename}」是空文件（0 字节）", "请重新选择要上传的 Excel 文件")]
     if len(data) > max_bytes:

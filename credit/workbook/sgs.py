@@ -20,10 +20,11 @@ from typing import Any
 
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
+from credit.common.filetypes import TABLE_TYPES, extension
 from credit.errors import CellError, WorkbookError
 from credit.model.sgs import RecordFile, RecordKind, RecordSheet, SgsRules, spellings
 from credit.workbook.importer import HEADER_SEARCH_ROWS, cell_text, fold, is_blank, parse_date
-from credit.workbook.safety import check_upload, not_a_workbook, sniff_format
+from credit.workbook.safety import check_upload, not_a_workbook, sniff_format, wrong_type
 
 MAX_SGS_BYTES = 10 * 1024 * 1024  # an export of a year's records is a few MB; 10 MB+ is refused
 MIN_HEADER_MATCHES = 4  # the 文书号 column and three more known fields make a header row
@@ -57,16 +58,19 @@ def _decode_csv(raw: bytes, filename: str) -> str:
 
 def read_sheets(raw: bytes, filename: str, *, max_bytes: int = MAX_SGS_BYTES) -> list[tuple[str, Rows]]:
     """(sheet title, rows) of an .xlsx/.xls/.csv upload after the safety checks; raises `WorkbookError`."""
-    if sniff_format(raw) is None and filename.lower().endswith(".csv") and raw:
+    refused = wrong_type(filename, TABLE_TYPES)
+    if refused is not None:
+        raise WorkbookError([refused])
+    if sniff_format(raw) is None and extension(filename) == ".csv" and raw:
         if len(raw) > max_bytes:
-            problems = check_upload(raw, filename, max_bytes=max_bytes)  # the same "too large" message
+            problems = check_upload(raw, filename, max_bytes=max_bytes, types=TABLE_TYPES)  # the same "too large" message
             raise WorkbookError(problems)
         text = _decode_csv(raw, filename)
         try:
             return [(filename, [list(r) for r in csv.reader(io.StringIO(text))])]
         except csv.Error as exc:
             raise _refuse(f"CSV 文件「{filename}」格式有误：{exc}", "请用 Excel 打开后另存为 .xlsx 再上传") from exc
-    problems = check_upload(raw, filename, max_bytes=max_bytes)
+    problems = check_upload(raw, filename, max_bytes=max_bytes, types=TABLE_TYPES)
     if problems:
         raise WorkbookError(problems)
     try:

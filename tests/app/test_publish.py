@@ -61,6 +61,10 @@ def test_refusals_in_chinese_and_nothing_written(demo_db: Path) -> None:
             ("x号", date(2022, 11, 5), "格式有误"),
             ("平信用办〔2022〕10号", date(2022, 10, 31), "早于或等于 2022-10 的月末"),
             ("平信用办〔2021〕10号", date(2022, 11, 5), "文号年份〔2021〕与成文日期"),
+            # the page's text box: read by credit (read_date), then the same rules as a date
+            ("平信用办〔2022〕10号", "2022-02-30", "成文日期「2022-02-30」不是有效的日期"),
+            ("平信用办〔2022〕10号", "", "请填写成文日期"),
+            ("平信用办〔2022〕10号", "2022年10月31日", "早于或等于 2022-10 的月末"),
         ]
         for number, when, message in cases:
             with pytest.raises(CreditError, match=message):
@@ -70,7 +74,7 @@ def test_refusals_in_chinese_and_nothing_written(demo_db: Path) -> None:
         with pytest.raises(PermissionDenied, match="无权签发、更正月度通报"):
             publish_month(store, OCT, NO, date(2022, 11, 5), "张三", VIEWER, with_pdf=False)
         assert file_digest(store) == before and store.publishing.month_state(OCT) == COLLECTING
-        publish_month(store, OCT, NO, date(2022, 11, 5), "张三", EDITOR, with_pdf=False)
+        publish_month(store, OCT, NO, "2022年11月5日", "张三", EDITOR, with_pdf=False)  # as typed on the page
         with pytest.raises(CreditError, match="已于 2022-11-05 签发通报（平信用办〔2022〕10号）.*须填写更正说明"):
             publish_month(store, OCT, "平信用办〔2022〕11号", date(2022, 11, 6), "张三", EDITOR, with_pdf=False)
         with pytest.raises(CreditError, match="文号「平信用办〔2022〕10号」已用于 2022-10 的通报"):

@@ -15,8 +15,10 @@ from credit.common.months import (
     month_of,
     month_parts,
     next_month,
+    parse_date_text,
     parse_month_text,
     previous_month,
+    read_date,
     shift_month,
     year_to_date,
 )
@@ -77,3 +79,39 @@ def test_typed_months_are_read_leniently(typed: str, month: str) -> None:
 @pytest.mark.parametrize("typed", ["2022-13", "2022年0月", "三月", "2022", "20221", ""])
 def test_unreadable_months_give_none(typed: str) -> None:
     assert parse_month_text(typed) is None
+
+
+# ---- a day typed into a form (成文日期) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["2022-11-05", "2022/11/5", "2022.11.05", "2022年11月5日", "2022年11月05", "20221105"])
+def test_parse_date_text_reads_the_spellings_officials_type(text: str) -> None:
+    assert parse_date_text(text) == date(2022, 11, 5)
+
+
+@pytest.mark.parametrize("text", ["2023-02-29", "2022-13-01", "2022-11", "11/05/2022", "2022-11-05 10:00", "明天", ""])
+def test_parse_date_text_gives_none_for_anything_else(text: str) -> None:
+    assert parse_date_text(text) is None
+
+
+@pytest.mark.parametrize("text", ["2022-11-05", " 2022 - 11 - 05 ", "２０２２年１１月５日", "2022/11/5"])
+def test_read_date_folds_full_width_and_spaces(text: str) -> None:
+    assert read_date(text, "成文日期") == date(2022, 11, 5)
+
+
+def test_read_date_passes_a_date_through() -> None:
+    assert read_date(date(2024, 2, 29), "成文日期") == date(2024, 2, 29)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("", "请填写成文日期，例如 2022-11-05。"),
+    ("   ", "请填写成文日期，例如 2022-11-05。"),
+    (None, "请填写成文日期，例如 2022-11-05。"),
+    ("2023-02-29", "成文日期「2023-02-29」不是有效的日期，请按 2022-11-05 的格式填写（也可写 2022年11月5日）。"),
+    ("11/05/2022", "成文日期「11/05/2022」不是有效的日期，请按 2022-11-05 的格式填写（也可写 2022年11月5日）。"),
+    ("十一月五日", "成文日期「十一月五日」不是有效的日期，请按 2022-11-05 的格式填写（也可写 2022年11月5日）。"),
+])
+def test_read_date_refuses_in_chinese_naming_the_field(text: object, message: str) -> None:
+    with pytest.raises(CreditError) as caught:
+        read_date(text, "成文日期")
+    assert str(caught.value) == message

@@ -95,7 +95,7 @@ def test_sniff_accepts_real_documents(data: bytes, name: str, kind: str) -> None
 
 
 @pytest.mark.parametrize(("data", "name", "message"), [
-    (PDF, "方案.txt", "类型不受支持"),
+    (PDF, "方案.txt", "不是可上传的文件类型：这里只接受 .pdf、.doc、.docx"),
     (b"", "空.pdf", "空文件"),
     (PDF * 40, "大.pdf", "超过上限"),
     (b"\x89PNG\r\n\x1a\n" + b"0" * 100, "照片.pdf", "不是有效的 PDF 或 Word"),

@@ -190,7 +190,7 @@ def test_object_accept_removes_the_deduction_with_a_trail(store, dong):
     before = unit_detail(store, dong, MONTH, "dong_e").detail.set_index("code").loc["T7", "earned"]
     events = [o for o in m.contestable(dong, MONTH, "dong_e") if o["target"] == "event"]
     target = events[-1]
-    with pytest.raises(CreditError, match="只接收 PDF、DOC、DOCX"):
+    with pytest.raises(CreditError, match="「说明.xlsx」不是可上传的文件类型：这里只接受 .pdf、.doc、.docx"):
         m.raise_objection(dong, MONTH, "dong_e", "event", "理由", row=target["row"], event_month=target["month"],
                           attachment=("说明.xlsx", b"PK\x03\x04nonsense"))
     oid = m.raise_objection(dong, MONTH, "dong_e", "event", "该人员已不是村委会成员", row=target["row"],

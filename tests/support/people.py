@@ -11,7 +11,7 @@ from tests.support.live import login, rerun_drawn, wait_drawn
 ACCOUNTS = {"领导": ("leader", "demo-leader-1", "viewer"), "信用办": ("office", "demo-office-1", "editor"),
             "管理员": ("admin", "demo-admin-1", "admin")}
 UNIT_ACCOUNTS = {"东阿镇": ("dongezhen", "demo-unit-1", "dong_e"), "发改局": ("fagaiju", "demo-unit-2", "fagai")}
-ENGLISH = ["Drag and drop", "per file", "Browse files", "Print", "Record screen", "Made with Streamlit",
+ENGLISH = ["Drag and drop", "per file", "Browse files", "files are not allowed", "Print", "Record screen", "Made with Streamlit",
            "Press Enter", "Running...", "This app has encountered an error"]
 LEFTOVER = re.compile(r"(?<![A-Za-z])(None|nan|NaN|NaT)(?![A-Za-z])")
 # The buttons of the main area (plain and form-submit; download buttons write nothing), by label,
@@ -21,9 +21,9 @@ BUTTON_LABELS_JS = """() => [...document.querySelectorAll(
 )].map(b => (b.querySelector('[data-testid="stMarkdownContainer"]') || b).textContent.trim())"""
 
 
-def new_tab(browser, width: int = 1440, height: int = 900):
-    """A fresh browser context (a new Streamlit session) and its page."""
-    ctx = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN", accept_downloads=True)
+def new_tab(browser, width: int = 1440, height: int = 900, locale: str = "zh-CN"):
+    """A fresh browser context (a new Streamlit session) and its page; `locale` is the browser's language."""
+    ctx = browser.new_context(viewport={"width": width, "height": height}, locale=locale, accept_downloads=True)
     pg = ctx.new_page()
     pg.set_default_timeout(60_000)
     return ctx, pg

@@ -324,8 +324,11 @@ def test_too_many_zip_entries():
 
 
 def test_macro_workbook(units):
+    """An .xlsm is refused by its name; renamed to .xlsx, by the macro inside it."""
     raw = wbk.with_entries(town_sheet({"单位名称": "东阿镇"}), {"xl/vbaProject.bin": b"\x00" * 64})
     e = only_error(raw, units, filename="宏.xlsm")
+    assert e.message == "「宏.xlsm」不是可上传的文件类型：这里只接受 .xlsx、.xls"
+    e = only_error(raw, units, filename="宏.xlsx")
     assert "包含宏" in e.message and "xlsx" in e.hint
 
 

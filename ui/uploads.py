@@ -1,0 +1,28 @@
+"""The wrong-type refusal on the page, the moment a file is chosen.
+
+The uploaders pass no `type=` (Streamlit would refuse in English, "… files are not allowed"), so a
+.pdf can be chosen where a workbook belongs; `credit.common.filetypes` words the refusal and the
+domain refuses it again on any write. This only shows it at once and tells the caller to hold the
+button, so nobody presses 提交 to learn the file was the wrong one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+
+from credit.common.filetypes import type_error
+
+
+def refuse_wrong_types(files: object, types: Sequence[str], outcome: str) -> bool:
+    """Show one Chinese error per chosen file whose name is not an accepted type; True if any.
+
+    `files` is what `st.file_uploader` returned (None, one file or a list); `outcome` ends each
+    message with what did not happen ("未提交", "未保存").
+    """
+    chosen = [] if files is None else list(files) if isinstance(files, list) else [files]
+    messages = [m for f in chosen if (m := type_error(f.name, types)) is not None]
+    for message in messages:
+        st.error(f"{message}，{outcome}。")
+    return bool(messages)
