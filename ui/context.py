@@ -122,11 +122,32 @@ def run_scope() -> Iterator[None]:
 
 
 def data_version() -> int:
-    return store().data_version()
+    """The store's data version, read once per script run while this run's connection writes
+    nothing (a page asks up to four times a run: picker, month, each loader). Another session's
+    import in the middle of a run is seen from the next run on, as a rerun sees it anyway."""
+    s = store()
+    memo = getattr(_local, "memo", None)
+    if memo is None:
+        return s.data_version()
+    key = ("data_version", id(s), s.changes())
+    if key not in memo:
+        memo[key] = s.data_version()
+    return memo[key]
+
+
+_MONTHS: dict[tuple[str, int], list[str]] = {}  # (database, data version) → months with data
 
 
 def months() -> list[str]:
-    return store().months_with_data()
+    """Months with data, ascending: read once per data version (an import, a withdrawn version or
+    a restore bumps it), not on each of the two calls of every rerun (a scan of every version)."""
+    key = (db_path(), data_version())
+    found = _MONTHS.get(key)
+    if found is None:
+        if len(_MONTHS) > 64:
+            _MONTHS.clear()
+        found = _MONTHS[key] = store().months_with_data()
+    return list(found)
 
 
 def month_picker() -> str | None:

@@ -23,7 +23,7 @@ from credit.scoring.inputs import MonthInputs, load_month_inputs
 from credit.scoring.unit_view import GroupBoard, group_board
 from credit.scoring.xyd import Progress, progress
 from ui.context import data_version, db_path, store
-from ui.widgets import arrow, ranking_table
+from ui.widgets import arrow, ranking_table, score_columns
 
 
 @st.cache_resource(show_spinner="正在计算得分…", max_entries=256)
@@ -87,6 +87,7 @@ class HomeGroup:
     gm: GroupMonth
     table: pd.DataFrame  # the ranking table as shown (and downloaded)
     arrow: pa.Table  # the same, converted once: pandas → Arrow was a third of a rerun
+    columns: dict  # its column_config (two decimals for the scores), made once too
     gain: list[str] | None  # movers' lines with their reasons; None when the month before has no data
     fall: list[str] | None
 
@@ -123,7 +124,8 @@ def _home(db: str, version: int, month: str) -> HomeView:
             before = _group_month(db, version, prev, group, "rescale")
             gain, fall = (mover_lines(f) for f in movers(gm.summary, indicator_deltas(gm.scores.detail, before.scores.detail)))
         table = ranking_table(gm)
-        groups[group] = HomeGroup(gm, table, pa.Table.from_pandas(table, preserve_index=False), gain, fall)
+        columns = score_columns(table, ["得分率", *gm.scores.level1_names, "得分", "适用满分"])
+        groups[group] = HomeGroup(gm, table, pa.Table.from_pandas(table, preserve_index=False), columns, gain, fall)
         names.update(zip(gm.summary["unit_id"], gm.summary["unit"]))
         items = gm.scores.items
         hit_ids.update(items.loc[(items["month"] == month) & (items["deduction"] > 0), "unit_id"])
