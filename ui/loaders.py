@@ -19,7 +19,7 @@ from credit.app.service import GroupMonth
 from credit.common.labels import GROUPS
 from credit.common.months import previous_month
 from credit.scoring.compare import indicator_deltas, movers
-from credit.scoring.inputs import MonthInputs, load_month_inputs
+from credit.scoring.inputs import MonthInputs, county_values, load_county, load_month_inputs
 from credit.scoring.unit_view import GroupBoard, group_board
 from credit.scoring.xyd import Progress, progress
 from ui.context import data_version, db_path, store
@@ -129,11 +129,11 @@ def _home(db: str, version: int, month: str) -> HomeView:
         names.update(zip(gm.summary["unit_id"], gm.summary["unit"]))
         items = gm.scores.items
         hit_ids.update(items.loc[(items["month"] == month) & (items["deduction"] > 0), "unit_id"])
-    towns = groups["镇街"].gm.inputs
+    county = load_county(store(), month)  # not a group's whole inputs: the scores came stored
     target = store().xyd_target(int(month[:4]))
-    p = progress(towns.county_monthly, month, *target) if target else None
+    p = progress(county, month, *target) if target else None
     return HomeView(groups, target, p, sorted(names.get(u, u) for u in hit_ids),
-                    towns.county.get("全县信用监测全市排名"))
+                    county_values(county).get("全县信用监测全市排名"))
 
 
 def home(month: str) -> HomeView:
