@@ -22,7 +22,7 @@ import streamlit as st
 
 from credit.model.accounts import PERMISSION_NAMES, PERMISSIONS, ROLES, Actor
 from credit.store.accounts import LoginFailed
-from ui.context import once_per_run, store
+from ui.context import once_per_run, per_version, store
 from ui.cookie import COOKIE_NAME, DROP_KEY
 
 ACTOR_KEY = "actor"
@@ -37,11 +37,15 @@ EXPIRED_NOTICE = "长时间未操作，已自动退出登录，请重新登录�
 
 def idle_minutes() -> int:
     """The idle window (the `session_idle_minutes` setting), as the domain reads it."""
-    return store().sessions.idle_minutes()
+    return per_version("idle_minutes", lambda: store().sessions.idle_minutes())
 
 
 def login_required() -> bool:
     """Whether reading needs a login: a setting; on by default except on the demo database."""
+    return per_version("login_required", _read_login_required)
+
+
+def _read_login_required() -> bool:
     value = store().get_meta("login_required")
     if value is None:
         return store().get_meta("demo") != "1"

@@ -135,19 +135,25 @@ def data_version() -> int:
     return memo[key]
 
 
-_MONTHS: dict[tuple[str, int], list[str]] = {}  # (database, data version) → months with data
+_VERSIONED: dict[tuple[str, int, str], object] = {}  # (database, data version, what) → value
+
+
+def per_version(what: str, compute: Callable[[], T]) -> T:
+    """`compute()` once per data version of this database, for small values that only a counted
+    write changes: months with data (imports, withdrawn versions, restores) and the settings
+    (`Settings.set` bumps the version too). Home asks for them on every rerun; each was a query,
+    and in a test run each query is a hand-over of the interpreter lock to the polling thread."""
+    key = (db_path(), data_version(), what)
+    if key not in _VERSIONED:
+        if len(_VERSIONED) > 256:
+            _VERSIONED.clear()
+        _VERSIONED[key] = compute()
+    return _VERSIONED[key]  # type: ignore[return-value]
 
 
 def months() -> list[str]:
-    """Months with data, ascending: read once per data version (an import, a withdrawn version or
-    a restore bumps it), not on each of the two calls of every rerun (a scan of every version)."""
-    key = (db_path(), data_version())
-    found = _MONTHS.get(key)
-    if found is None:
-        if len(_MONTHS) > 64:
-            _MONTHS.clear()
-        found = _MONTHS[key] = store().months_with_data()
-    return list(found)
+    """Months with data, ascending (read once per data version)."""
+    return list(per_version("months", lambda: store().months_with_data()))
 
 
 def month_picker() -> str | None:

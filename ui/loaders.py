@@ -22,7 +22,7 @@ from credit.scoring.compare import indicator_deltas, movers
 from credit.scoring.inputs import MonthInputs, county_values, load_county, load_month_inputs
 from credit.scoring.unit_view import GroupBoard, group_board
 from credit.scoring.xyd import Progress, progress
-from ui.context import data_version, db_path, store
+from ui.context import data_version, db_path, per_version, store
 from ui.widgets import arrow, ranking_table, score_columns
 
 
@@ -71,13 +71,8 @@ def year_history(month: str, group: str, policy: str = "rescale") -> pd.DataFram
     return _year_history(db_path(), data_version(), month, group, policy)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _is_demo(db: str, version: int) -> bool:
-    return store().get_meta("demo") == "1"
-
-
 def is_demo() -> bool:
-    return _is_demo(db_path(), data_version())
+    return per_version("demo", lambda: store().get_meta("demo") == "1")
 
 
 @dataclass(frozen=True)
