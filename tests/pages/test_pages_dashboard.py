@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import base64
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -150,3 +151,6 @@ def test_every_table_is_downloadable(demo_db: Path) -> None:
         labels = [b.label for b in at.get("download_button")]
         assert labels.count("下载 CSV") == 1 and labels.count("下载 Excel") == 1, label
         assert len(at.dataframe) == 1 and isinstance(at.dataframe[0].value, pd.DataFrame)
+        shown = [*(m.value for m in at.markdown), *(c.value for c in at.caption), *(h.value for h in at.subheader)]
+        assert {"进步最大", "下降最多"} <= set(shown), label  # the movers of the chosen group
+        assert not [t for t in shown if re.search(r"(?<![A-Za-z])(None|nan|NaN)(?![A-Za-z])", t)], label
