@@ -50,8 +50,8 @@ city_rank = view.city_rank
 c4.metric("全县信用监测全市排名", f"第 {city_rank:.0f} 位" if pd.notna(city_rank) else "未报送")
 
 # Lazy tabs: only the chosen group's table, downloads and movers are drawn (a tab switch reruns).
-# Every element costs a rerun and the browser a table to lay out; five groups drawn at once were
-# most of Home's elements though one is seen at a time.
+# Every element costs a rerun time and the browser layout; every group drawn at once was most of
+# Home's elements though only one is seen at a time.
 tabs = st.tabs([group_label(g) for g in GROUPS], key=GROUP_TAB_KEY, on_change="rerun")
 for tab, (group, hg) in zip(tabs, view.groups.items(), strict=True):
     if tab.open is False:

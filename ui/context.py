@@ -144,11 +144,12 @@ def per_version(what: str, compute: Callable[[], T]) -> T:
     (`Settings.set` bumps the version too). Home asks for them on every rerun; each was a query,
     and in a test run each query is a hand-over of the interpreter lock to the polling thread."""
     key = (db_path(), data_version(), what)
-    if key not in _VERSIONED:
+    found = _VERSIONED.get(key, _VERSIONED)  # the dict itself stands for "not there" (None is a value)
+    if found is _VERSIONED:
         if len(_VERSIONED) > 256:
-            _VERSIONED.clear()
-        _VERSIONED[key] = compute()
-    return _VERSIONED[key]  # type: ignore[return-value]
+            _VERSIONED.clear()  # another session may clear it too: this run keeps its own value
+        found = _VERSIONED[key] = compute()
+    return found  # type: ignore[return-value]
 
 
 def months() -> list[str]:
