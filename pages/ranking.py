@@ -5,7 +5,7 @@ import streamlit as st
 
 from credit.common.labels import GROUPS, group_label
 from credit.common.months import month_label
-from ui import loaders, monthcycle
+from ui import loaders
 from ui.auth import current_actor
 from ui.bulletin import bulletin_downloads
 from ui.context import current_month
@@ -23,7 +23,12 @@ if month is None:
     st.info("数据库中还没有数据。请信用办先到“数据上传”页面导入月报表。")
     st.stop()
 _actor = current_actor()
-if _actor is not None and _actor.can("publish"):
+_office = _actor is not None and _actor.can("publish")
+if _office:
+    # 月度闭环 (publishing, its files and diffs) is the office's: a reader's Home does not import it
+    # (a sixth of a second of a new server's first page)
+    from ui import monthcycle
+
     monthcycle.month_state_line(month)
 st.caption(f"考核月份：{month_label(month)}　·　得分率 = 得分 ÷ 适用指标满分 × 100，按得分率（保留两位小数）排名")
 
@@ -85,6 +90,6 @@ st.divider()
 st.subheader("下载本月通报")
 st.caption("月度通报（Word 公文格式 / PDF / Excel 明细），内容见“月度通报”页面。")
 bulletin_downloads(month, key="home-bulletin")
-if _actor is not None and _actor.can("publish"):
+if _office:
     st.divider()
     monthcycle.status_section(month, key="home")
