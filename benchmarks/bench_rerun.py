@@ -47,6 +47,16 @@ def _server_like_navigation_mode() -> None:
     PagesManager.__init__ = init
 
 
+def _server_like_client() -> None:
+    """AppTest's runtime is a `MagicMock`, so each `st.context.cookies` read (Home asks once per
+    run whether the browser sent a login cookie) builds a chain of mock objects, about a tenth of
+    a bare page's rerun. A server answers from the session's client, a dict; answer as a browser
+    without a cookie does (`st.context` falls back to empty cookies and headers without a client)."""
+    from streamlit.runtime import context
+
+    context._get_client_context = lambda: None
+
+
 def _apptest(script: Path) -> AppTest:
     at = AppTest.from_file(str(script), default_timeout=120)
     at.run()
@@ -89,6 +99,7 @@ def profile_reruns(at: AppTest, runs: int) -> str:
 def measure(pairs: int, profile: bool = False) -> list[Figure]:
     _server_like_script_cache()
     _server_like_navigation_mode()
+    _server_like_client()
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["CREDIT_DB"] = str(demo_copy(Path(tmp)))
         home, bare = _apptest(ROOT / "Home.py"), _apptest(ROOT / "benchmarks" / "bare_app.py")

@@ -1,8 +1,8 @@
 """Home's elements with the data already at hand: what Streamlit itself spends drawing Home.
 
 The same elements as Home.py + pages/ranking.py (navigation with the anonymous reader's pages,
-the sidebar month pickers, headline cards, one ranking table per group with its downloads and
-movers, the bulletin downloads) and none of the app's own work (store, login, loaders beyond a
+the sidebar month pickers, headline cards, the chosen group's ranking table (lazy tabs) with its downloads
+and movers, the bulletin downloads) and none of the app's own work (store, login, loaders beyond a
 cached view). `benchmarks.bench_rerun` prints its rerun next to Home's and the bare page's: the
 part of Home's rerun that is Streamlit's per-element floor rather than the app's code.
 """
@@ -14,7 +14,6 @@ import streamlit as st
 
 from credit.common.labels import GROUPS, group_label
 from ui.style import apply_style
-from ui.widgets import score_columns
 
 
 @st.cache_resource
@@ -33,22 +32,27 @@ def page() -> None:
     st.title("平阴县社会信用体系建设月度排名")
     st.warning("当前为**演示数据库**：数据为模拟生成，仅供试用和培训，不代表真实考核结果。", icon="⚠️")
     st.caption("考核月份：2022年10月　·　得分率 = 得分 ÷ 适用指标满分 × 100，按得分率（保留两位小数）排名")
-    c1, c2, c3, c4 = st.columns(4)
+    cards = st.container(horizontal=True)
+    c1 = c2 = c4 = cards
     c1.metric("信易贷本年新增注册", "1,000 家", "目标 2,000 家，完成 50.0%", delta_color="off", delta_arrow="off")
     c2.metric("完成目标每月还需", "100 家/月", "当前月均 90 家", delta_color="off", delta_arrow="off")
+    c3 = cards.container() if v.hit else cards
     c3.metric("本月新增扣分单位", f"{len(v.hit)} 个")
     if v.hit:
         c3.caption("、".join(v.hit))
     c4.metric("全县信用监测全市排名", "第 3 位")
-    for tab, (group, hg) in zip(st.tabs([group_label(g) for g in GROUPS]), v.groups.items(), strict=True):
+    tabs = st.tabs([group_label(g) for g in GROUPS], key="home_group", on_change="rerun")  # lazy, as Home
+    for tab, (group, hg) in zip(tabs, v.groups.items(), strict=True):
+        if tab.open is False:
+            continue
         with tab:
-            cfg = score_columns(hg.table, ["得分率", *hg.gm.scores.level1_names, "得分", "适用满分"])
+            cfg = hg.columns
             st.dataframe(hg.arrow, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
                          key=f"ranking-{group}", column_config=cfg)
             st.caption("点击表中一行（行首的选择框），打开该单位的单位详情。")
-            a, b, _ = st.columns([1, 1, 4])
-            _download(a, "下载 CSV", f"dl-{group}-csv")
-            _download(b, "下载 Excel", f"dl-{group}-xlsx")
+            row = st.container(horizontal=True)
+            _download(row, "下载 CSV", f"dl-{group}-csv")
+            _download(row, "下载 Excel", f"dl-{group}-xlsx")
             panels = (("进步最大", "green", hg.gain), ("下降最多", "red", hg.fall))
             for col, (title, colour, lines) in zip(st.columns(2), panels, strict=True):
                 with col:
@@ -57,8 +61,9 @@ def page() -> None:
     st.divider()
     st.subheader("下载本月通报")
     st.caption("月度通报（Word 公文格式 / PDF / Excel 明细），内容见“月度通报”页面。")
-    for col, fmt in zip(st.columns([1, 1, 1, 2]), ("docx", "xlsx", "pdf"), strict=False):
-        _download(col, fmt, f"bulletin-{fmt}", icon=":material/description:")
+    row = st.container(horizontal=True)
+    for fmt in ("docx", "xlsx", "pdf"):
+        _download(row, fmt, f"bulletin-{fmt}", icon=":material/description:")
 
 
 st.set_page_config(page_title="平阴县信用体系建设监测分析平台", page_icon="📊", layout="wide")

@@ -5,15 +5,16 @@ import streamlit as st
 
 from credit.common.labels import GROUPS, group_label
 from credit.common.months import month_label
-from ui import loaders, monthcycle
+from ui import loaders
 from ui.auth import current_actor
 from ui.bulletin import bulletin_downloads
 from ui.context import current_month
 from ui.router import ensure_router
-from ui.widgets import downloads, score_columns
+from ui.widgets import downloads
 
 ensure_router()
 
+GROUP_TAB_KEY = "home_group"  # session_state: the label of the group tab shown
 month = current_month()
 st.title("平阴县社会信用体系建设月度排名")
 if loaders.is_demo():
@@ -22,14 +23,20 @@ if month is None:
     st.info("数据库中还没有数据。请信用办先到“数据上传”页面导入月报表。")
     st.stop()
 _actor = current_actor()
-if _actor is not None and _actor.can("publish"):
+_office = _actor is not None and _actor.can("publish")
+if _office:
+    # 月度闭环 (publishing, its files and diffs) is the office's: a reader's Home does not import it
+    # (a sixth of a second of a new server's first page)
+    from ui import monthcycle
+
     monthcycle.month_state_line(month)
 st.caption(f"考核月份：{month_label(month)}　·　得分率 = 得分 ÷ 适用指标满分 × 100，按得分率（保留两位小数）排名")
 
 view = loaders.home(month)  # computed once per data version; a rerun only draws
 
 # ---- headline cards ----
-c1, c2, c3, c4 = st.columns(4)
+cards = st.container(horizontal=True)  # one block: four columns cost a rerun five elements
+c1 = c2 = c4 = cards
 p = view.progress
 if p is not None and pd.notna(p.new):
     c1.metric("信易贷本年新增注册", f"{p.new:,.0f} 家", f"目标 {p.target:,.0f} 家，完成 {p.share:.1%}",
@@ -40,18 +47,25 @@ elif view.target:
     c1.metric("信易贷本年新增注册", "未报送", f"目标 {view.target[1]:,.0f} 家", delta_color="off", delta_arrow="off")
 else:
     c1.metric("信易贷本年新增注册", "未设定目标")
+c3 = cards.container() if view.hit else cards  # the card and its list of units, one above the other
 c3.metric("本月新增扣分单位", f"{len(view.hit)} 个")
 if view.hit:
     c3.caption("、".join(view.hit))
 city_rank = view.city_rank
 c4.metric("全县信用监测全市排名", f"第 {city_rank:.0f} 位" if pd.notna(city_rank) else "未报送")
 
-for tab, (group, hg) in zip(st.tabs([group_label(g) for g in GROUPS]), view.groups.items(), strict=True):
+# Lazy tabs: only the chosen group's table, downloads and movers are drawn (a tab switch reruns).
+# Every element costs a rerun time and the browser layout; every group drawn at once was most of
+# Home's elements though only one is seen at a time.
+tabs = st.tabs([group_label(g) for g in GROUPS], key=GROUP_TAB_KEY, on_change="rerun")
+for tab, (group, hg) in zip(tabs, view.groups.items(), strict=True):
+    if tab.open is False:
+        continue
     with tab:
         table = hg.table
         picked = st.dataframe(hg.arrow, hide_index=True, width="stretch", on_select="rerun",
                               selection_mode="single-row", key=f"ranking-{group}",
-                              column_config=score_columns(table, ["得分率", *hg.gm.scores.level1_names, "得分", "适用满分"]))
+                              column_config=hg.columns)
         st.caption("点击表中一行（行首的选择框），打开该单位的单位详情。")
         if picked.selection.rows:
             unit_id = hg.gm.summary["unit_id"].iloc[picked.selection.rows[0]]
@@ -76,6 +90,6 @@ st.divider()
 st.subheader("下载本月通报")
 st.caption("月度通报（Word 公文格式 / PDF / Excel 明细），内容见“月度通报”页面。")
 bulletin_downloads(month, key="home-bulletin")
-if _actor is not None and _actor.can("publish"):
+if _office:
     st.divider()
     monthcycle.status_section(month, key="home")

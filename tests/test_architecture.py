@@ -24,6 +24,13 @@ FREE = {"credit", "credit.errors", "credit.__main__"}  # importable by all / the
 LATE_OK: dict[tuple[str, str], str] = {
     ("credit.app.cli", "*"): "the CLI loads only what the command run needs, so `--help` and `user` start fast",
     ("credit.store.maintenance", "credit.workbook.importer"): "the importer is heavy; only the rebuild needs it",
+    # Home and every page import these modules; openpyxl / calamine / python-docx are imported only
+    # where a file is read or written (a new server's first page; tests/pages/test_home_imports.py)
+    ("credit.store.unitdesk", "credit.workbook.importer"): "openpyxl and calamine: only a unit's upload is parsed",
+    ("credit.store.unitdesk", "credit.workbook.template"): "openpyxl: only a unit's template is written",
+    ("credit.store.unitdesk", "credit.workbook.preview"): "the surge check parses: only an adoption runs it",
+    ("credit.app.service", "credit.workbook.preview"): "the workbook checks: only an upload is checked",
+    ("credit.reports.publish", "credit.reports.docx"): "python-docx: only a Word or PDF download renders it",
 }
 
 

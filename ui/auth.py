@@ -14,13 +14,15 @@ everywhere" ends this session at its next action and shows the login page.
 
 from __future__ import annotations
 
+import functools
+import os
 import time
 
 import streamlit as st
 
 from credit.model.accounts import PERMISSION_NAMES, PERMISSIONS, ROLES, Actor
 from credit.store.accounts import LoginFailed
-from ui.context import once_per_run, store
+from ui.context import once_per_run, per_version, store
 from ui.cookie import COOKIE_NAME, DROP_KEY
 
 ACTOR_KEY = "actor"
@@ -35,11 +37,15 @@ EXPIRED_NOTICE = "长时间未操作，已自动退出登录，请重新登录�
 
 def idle_minutes() -> int:
     """The idle window (the `session_idle_minutes` setting), as the domain reads it."""
-    return store().sessions.idle_minutes()
+    return per_version("idle_minutes", lambda: store().sessions.idle_minutes())
 
 
 def login_required() -> bool:
     """Whether reading needs a login: a setting; on by default except on the demo database."""
+    return per_version("login_required", _read_login_required)
+
+
+def _read_login_required() -> bool:
     value = store().get_meta("login_required")
     if value is None:
         return store().get_meta("demo") != "1"
@@ -54,9 +60,21 @@ def has_oidc_config() -> bool:
     return once_per_run("has_oidc_config", _read_oidc_config)
 
 
+@functools.cache
+def _secret_files() -> tuple[str, ...]:
+    """Where Streamlit looks for secrets.toml (a server option, fixed while the server runs)."""
+    return tuple(st.get_option("secrets.files"))
+
+
 def _read_oidc_config() -> bool:
+    secrets = st.secrets
+    if getattr(secrets, "_secrets", None) is None and not any(map(os.path.exists, _secret_files())):
+        # no secrets file: Streamlit would search for one (and log that it found none) on every
+        # read, a tenth of a millisecond per run; a few stat calls say the same. Parsed secrets
+        # (a file, or those AppTest sets) are read as they are.
+        return False
     try:
-        return bool(st.secrets.get("auth"))
+        return bool(secrets.get("auth"))
     except (FileNotFoundError, KeyError, AttributeError):
         return False
 
@@ -106,8 +124,10 @@ def check_session() -> Actor | None:
 
 
 def _from_cookie() -> Actor | None:
+    # a browser's cookie is text; AppTest's mocked runtime answers with a mock object, which would
+    # be "tried" and queued for deletion, drawing the cookie script on every rerun of a page test
     value = st.context.cookies.get(COOKIE_NAME)
-    if not value or st.session_state.get(COOKIE_TRIED_KEY) == value:
+    if not isinstance(value, str) or not value or st.session_state.get(COOKIE_TRIED_KEY) == value:
         return None
     st.session_state[COOKIE_TRIED_KEY] = value
     actor = store().resume_session(value)

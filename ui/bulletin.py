@@ -32,9 +32,9 @@ def build_file(db: str, month: str, fmt: str, actor: Actor | None, data: Bulleti
 def bulletin_downloads(month: str, key: str, data: BulletinData | None = None) -> None:
     actor = current_actor()
     db = db_path()
-    cols = st.columns([1, 1, 1, 2])
-    for col, (fmt, label, icon) in zip(cols, BUTTONS):
-        col.download_button(
+    row = st.container(horizontal=True)  # one block for the three buttons (columns were five)
+    for fmt, label, icon in BUTTONS:
+        row.download_button(
             label, data=partial(build_file, db, month, fmt, actor, data), file_name=f"{file_stem(month)}.{fmt}",
             mime=MIME[fmt], key=f"{key}-{fmt}", on_click="ignore", icon=icon,
         )

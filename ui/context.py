@@ -122,11 +122,39 @@ def run_scope() -> Iterator[None]:
 
 
 def data_version() -> int:
-    return store().data_version()
+    """The store's data version, read once per script run while this run's connection writes
+    nothing (a page asks up to four times a run: picker, month, each loader). Another session's
+    import in the middle of a run is seen from the next run on, as a rerun sees it anyway."""
+    s = store()
+    memo = getattr(_local, "memo", None)
+    if memo is None:
+        return s.data_version()
+    key = ("data_version", id(s), s.changes())
+    if key not in memo:
+        memo[key] = s.data_version()
+    return memo[key]
+
+
+_VERSIONED: dict[tuple[str, int, str], object] = {}  # (database, data version, what) → value
+
+
+def per_version(what: str, compute: Callable[[], T]) -> T:
+    """`compute()` once per data version of this database, for small values that only a counted
+    write changes: months with data (imports, withdrawn versions, restores) and the settings
+    (`Settings.set` bumps the version too). Home asks for them on every rerun; each was a query,
+    and in a test run each query is a hand-over of the interpreter lock to the polling thread."""
+    key = (db_path(), data_version(), what)
+    found = _VERSIONED.get(key, _VERSIONED)  # the dict itself stands for "not there" (None is a value)
+    if found is _VERSIONED:
+        if len(_VERSIONED) > 256:
+            _VERSIONED.clear()  # another session may clear it too: this run keeps its own value
+        found = _VERSIONED[key] = compute()
+    return found  # type: ignore[return-value]
 
 
 def months() -> list[str]:
-    return store().months_with_data()
+    """Months with data, ascending (read once per data version)."""
+    return list(per_version("months", lambda: store().months_with_data()))
 
 
 def month_picker() -> str | None:

@@ -19,11 +19,11 @@ from credit.app.service import GroupMonth
 from credit.common.labels import GROUPS
 from credit.common.months import previous_month
 from credit.scoring.compare import indicator_deltas, movers
-from credit.scoring.inputs import MonthInputs, load_month_inputs
+from credit.scoring.inputs import MonthInputs, county_values, load_county, load_month_inputs
 from credit.scoring.unit_view import GroupBoard, group_board
 from credit.scoring.xyd import Progress, progress
-from ui.context import data_version, db_path, store
-from ui.widgets import arrow, ranking_table
+from ui.context import data_version, db_path, per_version, store
+from ui.widgets import arrow, ranking_table, score_columns
 
 
 @st.cache_resource(show_spinner="正在计算得分…", max_entries=256)
@@ -71,13 +71,8 @@ def year_history(month: str, group: str, policy: str = "rescale") -> pd.DataFram
     return _year_history(db_path(), data_version(), month, group, policy)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _is_demo(db: str, version: int) -> bool:
-    return store().get_meta("demo") == "1"
-
-
 def is_demo() -> bool:
-    return _is_demo(db_path(), data_version())
+    return per_version("demo", lambda: store().get_meta("demo") == "1")
 
 
 @dataclass(frozen=True)
@@ -87,6 +82,7 @@ class HomeGroup:
     gm: GroupMonth
     table: pd.DataFrame  # the ranking table as shown (and downloaded)
     arrow: pa.Table  # the same, converted once: pandas → Arrow was a third of a rerun
+    columns: dict  # its column_config (two decimals for the scores), made once too
     gain: list[str] | None  # movers' lines with their reasons; None when the month before has no data
     fall: list[str] | None
 
@@ -123,15 +119,16 @@ def _home(db: str, version: int, month: str) -> HomeView:
             before = _group_month(db, version, prev, group, "rescale")
             gain, fall = (mover_lines(f) for f in movers(gm.summary, indicator_deltas(gm.scores.detail, before.scores.detail)))
         table = ranking_table(gm)
-        groups[group] = HomeGroup(gm, table, pa.Table.from_pandas(table, preserve_index=False), gain, fall)
+        columns = score_columns(table, ["得分率", *gm.scores.level1_names, "得分", "适用满分"])
+        groups[group] = HomeGroup(gm, table, pa.Table.from_pandas(table, preserve_index=False), columns, gain, fall)
         names.update(zip(gm.summary["unit_id"], gm.summary["unit"]))
         items = gm.scores.items
         hit_ids.update(items.loc[(items["month"] == month) & (items["deduction"] > 0), "unit_id"])
-    towns = groups["镇街"].gm.inputs
+    county = load_county(store(), month)  # not a group's whole inputs: the scores came stored
     target = store().xyd_target(int(month[:4]))
-    p = progress(towns.county_monthly, month, *target) if target else None
+    p = progress(county, month, *target) if target else None
     return HomeView(groups, target, p, sorted(names.get(u, u) for u in hit_ids),
-                    towns.county.get("全县信用监测全市排名"))
+                    county_values(county).get("全县信用监测全市排名"))
 
 
 def home(month: str) -> HomeView:

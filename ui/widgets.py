@@ -79,10 +79,10 @@ def downloads(df: pd.DataFrame | Callable[[], pd.DataFrame], name: str, key: str
     def table() -> pd.DataFrame:
         return df() if callable(df) else df
 
-    c1, c2, _ = st.columns([1, 1, 4])
-    c1.download_button("下载 CSV", data=lambda: to_csv_bytes(table()), file_name=f"{name}.csv",
+    row = st.container(horizontal=True)  # one block: three columns cost a rerun four (issue 18)
+    row.download_button("下载 CSV", data=lambda: to_csv_bytes(table()), file_name=f"{name}.csv",
                        mime="text/csv", key=f"{key}-csv", on_click="ignore")
-    c2.download_button("下载 Excel", data=lambda: to_excel_bytes({name[:31]: table()}), file_name=f"{name}.xlsx",
+    row.download_button("下载 Excel", data=lambda: to_excel_bytes({name[:31]: table()}), file_name=f"{name}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key=f"{key}-xlsx", on_click="ignore")
 

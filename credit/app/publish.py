@@ -28,8 +28,8 @@ from credit.reports.bulletin import (
     file_stem,
     to_xlsx,
 )
-from credit.reports.docx import render_docx as to_docx
 from credit.reports.pdf import docx_to_pdf
+from credit.reports.publish import render_docx as to_docx  # python-docx imported on first use
 from credit.reports.scored import GroupMonth, score
 from credit.reports.status import month_status
 from credit.store.facade import Store

@@ -13,6 +13,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -28,7 +29,11 @@ from credit.scoring.explain import describe_items
 from credit.scoring.scenarios import adoptable
 from credit.scoring.todo import full_marks_todo
 from credit.store.facade import ImportResult, Store
-from credit.workbook.preview import FileCheck, check_file, refuse_surges
+
+if TYPE_CHECKING:
+    # the workbook checks (openpyxl, calamine) are imported where a file is checked: every page
+    # imports this module, and those libraries were most of a new server's first page
+    from credit.workbook.preview import FileCheck
 
 __all__ = [
     "DEFAULT_DB", "BatchImport", "GroupMonth", "adopt_weights", "check_batch", "db_path", "framework_for",
@@ -112,6 +117,8 @@ class BatchImport:
 
 def unreadable(filename: str, exc: OSError) -> FileCheck:
     """A file that could not even be read, as a failed check (so it is listed with the others)."""
+    from credit.workbook.preview import FileCheck
+
     reason = exc.strerror or type(exc).__name__
     return FileCheck(filename, 0, "", None, (CellError(None, None, None, f"文件无法读取（{reason}）",
                                                          "请确认文件存在且未被其他程序占用"),))
@@ -130,6 +137,8 @@ def read_files(paths: Sequence[str | Path]) -> list[tuple[str, bytes | OSError]]
 
 def check_batch(files: Sequence[tuple[str, bytes | OSError]], month: str, register: UnitRegister) -> list[FileCheck]:
     """Parse and validate every file of a batch for `month` (never raises for a bad file)."""
+    from credit.workbook.preview import check_file
+
     return [unreadable(name, raw) if isinstance(raw, OSError) else check_file(raw, name, month, register)
             for name, raw in files]
 
@@ -162,6 +171,8 @@ def import_batch(
     if not all(c.ok for c in checks):
         return BatchImport(month, tuple(checks))
     if not surges_confirmed:
+        from credit.workbook.preview import refuse_surges
+
         refuse_surges(store, month, [c.parsed for c in checks], confirm_how)
     items = [(c.parsed, raw, name) for c, (name, raw) in zip(checks, files)]
     return BatchImport(month, tuple(checks), tuple(store.import_workbooks(items, actor, reason)))

@@ -2,7 +2,11 @@
 
 This module sits above both renderers: `credit.reports.bulletin` (the model and the Excel file)
 and `credit.reports.docx` (the Word file, which imports the model). Keeping the format dispatch
-here is what lets the bulletin module not know about Word at all — no import cycle, no late import.
+here is what lets the bulletin module not know about Word at all, without an import cycle.
+
+The Word renderer (python-docx, lxml) is imported when a Word or PDF file is rendered, not with
+this module: Home and every page with the download buttons import it, and no file is built until
+a button is clicked (tests/test_architecture.py keeps Home free of python-docx).
 """
 
 from __future__ import annotations
@@ -10,7 +14,6 @@ from __future__ import annotations
 from credit.errors import CreditError
 from credit.model.accounts import Actor
 from credit.reports.bulletin import RED, YELLOW, BulletinData, file_stem, to_xlsx
-from credit.reports.docx import render_docx
 from credit.reports.pdf import docx_to_pdf
 from credit.store.facade import Store
 
@@ -20,6 +23,13 @@ MIME = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+
+
+def render_docx(data: BulletinData) -> bytes:
+    """The Word file (`credit.reports.docx`, imported on first use)."""
+    from credit.reports.docx import render_docx as render_word
+
+    return render_word(data)
 
 
 def to_pdf(data: BulletinData) -> bytes:

@@ -261,19 +261,7 @@ class MonthInputs:
 
     @cached_property
     def county(self) -> dict[str, float]:
-        sheet = SHEETS[SHEET_COUNTY]
-        frame = self.county_monthly
-        months = frame["month"].to_numpy(dtype=object).astype(str) if "month" in frame else np.array([], str)
-        order = np.argsort(months, kind="stable")
-        out: dict[str, float] = {}
-        for c in sheet.columns:
-            col = frame[c.header].to_numpy(dtype=float)[order] if c.header in frame else np.array([])
-            if c.kind == "flow":
-                out[c.header] = float(np.nansum(col)) if col.size else 0.0
-            else:
-                valid = col[~np.isnan(col)]
-                out[c.header] = float(valid[-1]) if valid.size else float("nan")
-        return out
+        return county_values(self.county_monthly)
 
     @cached_property
     def _event_masks(self) -> dict[tuple[str, str], np.ndarray]:
@@ -341,6 +329,30 @@ def empty_events() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in EVENT_COLUMNS})
 
 
+def county_values(frame: pd.DataFrame) -> dict[str, float]:
+    """The county's figures for the year so far from its monthly rows: flows summed, levels the
+    latest reported (`MonthInputs.county`; Home's headline cards read it without a group's inputs)."""
+    sheet = SHEETS[SHEET_COUNTY]
+    months = frame["month"].to_numpy(dtype=object).astype(str) if "month" in frame else np.array([], str)
+    order = np.argsort(months, kind="stable")
+    out: dict[str, float] = {}
+    for c in sheet.columns:
+        col = frame[c.header].to_numpy(dtype=float)[order] if c.header in frame else np.array([])
+        if c.kind == "flow":
+            out[c.header] = float(np.nansum(col)) if col.size else 0.0
+        else:
+            valid = col[~np.isnan(col)]
+            out[c.header] = float(valid[-1]) if valid.size else float("nan")
+    return out
+
+
+def load_county(store, month: str) -> pd.DataFrame:
+    """The year's 全县 sheet up to `month`, one row a month: all that Home's headline cards need,
+    without a group's facts, events and registers (at 5,000 units those are most of a first Home)."""
+    year, m = month_parts(month)
+    return wide_facts(store.facts_frame(year, m, SHEET_COUNTY), None, list(SHEETS[SHEET_COUNTY].numeric_fields))
+
+
 def wide_facts(long: pd.DataFrame, key: str | None, columns: list[str]) -> pd.DataFrame:
     """Long facts (month, [unit_id,] field, value) → one row per month (and unit), one column a field."""
     index = ["month"] if key is None else ["month", key]
@@ -372,7 +384,6 @@ def load_month_inputs(store, month: str, group: str, register: UnitRegister | No
     register = register or store.register()
     sheet = SHEETS[GROUP_SHEET[group]]
     unit_long = store.facts_frame(year, m, sheet.name)
-    county_long = store.facts_frame(year, m, SHEET_COUNTY)
     events = store.records_frame(year, m, SHEET_EVENTS)
     if events.empty:
         events = empty_events()
@@ -384,7 +395,7 @@ def load_month_inputs(store, month: str, group: str, register: UnitRegister | No
         units=units,
         unreported=unreported,
         unit_monthly=wide_facts(unit_long, "unit_id", list(sheet.numeric_fields)),
-        county_monthly=wide_facts(county_long, None, list(SHEETS[SHEET_COUNTY].numeric_fields)),
+        county_monthly=load_county(store, month),
         events=events.reindex(columns=EVENT_COLUMNS),
         registers=registers,
     )

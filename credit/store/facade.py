@@ -89,6 +89,11 @@ class Store:
     def close(self) -> None:
         self._core.close()
 
+    def changes(self) -> int:
+        """Rows this connection has written since it opened (sqlite's `total_changes`, no query):
+        a data version read earlier in a script run still holds while this has not moved."""
+        return self._core.conn.total_changes
+
     def in_transaction(self) -> bool:
         """Whether a transaction is still open (a store is handed on only when none is)."""
         return self._core.conn.in_transaction

@@ -43,10 +43,11 @@ from credit.store.core import Core
 from credit.store.datasets import Datasets
 from credit.store.units import Units
 from credit.store.util import check_month, dumps, now
-from credit.workbook.importer import parse_workbook
-from credit.workbook.preview import batch_surges, refuse_surges
 from credit.workbook.registers import sniff_evidence
-from credit.workbook.template import build_template, unit_sheets
+
+# The workbook reader and template writer (openpyxl, calamine) are imported in the methods that
+# build or read a file: every page opens a store, and those imports were most of a new server's
+# first page while only 填报 uses them.
 
 STATUS_NAMES = {"pending": "待审核", "accepted": "已采纳", "returned": "已退回", "replaced": "已被新报送替代",
                 "open": "待处理", "rejected": "未采纳"}
@@ -110,10 +111,15 @@ class UnitDesk:
     def template(self, by: Actor | None, month: str, unit_id: str) -> bytes:
         """The one-unit workbook for `unit_id` (its own template; a unit gets only its own)."""
         check_unit(by, unit_id, "填报模板")
+        from credit.workbook.template import build_template
+
         return build_template(check_month(month), self._units.register(), unit_id)
 
     def _parse_own(self, month: str, unit_id: str, raw: bytes, filename: str) -> ParsedWorkbook:
         """Parse with the importer's checks; refuse any row of another unit, naming the row."""
+        from credit.workbook.importer import parse_workbook
+        from credit.workbook.template import unit_sheets
+
         register = self._units.register()
         unit = register.by_id.get(unit_id)
         if unit is None:
@@ -166,6 +172,8 @@ class UnitDesk:
         name = unit.name_at(month)
         fill = {GROUP_SHEET[unit.group]: [{**row, UNIT_COL: name}],
                 SHEET_EVENTS: [{**e, UNIT_COL: name} for e in events]}
+        from credit.workbook.template import build_template
+
         raw = build_template(month, self._units.register(), unit_id, fill)
         return self.submit(by, month, unit_id, raw, f"{name}_{month}_在线填报.xlsx", source="form")
 
@@ -225,6 +233,8 @@ class UnitDesk:
         """The submission's figures more than ten times the unit's last month (to check before adopting)."""
         authorize(by, "review")
         row = self._submission(by, sub_id)
+        from credit.workbook.preview import batch_surges
+
         parsed = self._parse_own(row["month"], row["unit_id"], bytes(row["content"]), row["filename"])
         return batch_surges(self._datasets, row["month"], [parsed])
 
@@ -244,6 +254,8 @@ class UnitDesk:
                 raise CreditError(f"{month} 的结果已发布，报送不能再并入；请退回并按更正流程办理")
             parsed = self._parse_own(month, unit_id, raw, row["filename"])
             if not surges_confirmed:
+                from credit.workbook.preview import refuse_surges
+
                 refuse_surges(self._datasets, month, [parsed], "勾选“我已逐项核对”再采纳")
             merged = {name: self._merged(month, name, unit_id, sheet.records) for name, sheet in parsed.sheets.items()}
             result = self._datasets.import_workbook(ParsedWorkbook(month, merged), raw, row["filename"], by)

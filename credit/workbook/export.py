@@ -10,12 +10,12 @@ import io
 from collections.abc import Collection, Mapping
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
+# openpyxl is imported where a workbook is written, not here: every page imports this module for
+# its download buttons, and openpyxl took a fifth of a second at a new server's first page while
+# no file is built until a button is clicked (tests/test_architecture.py keeps Home free of it).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+HEADER_COLOUR = "DDEBF7"
 
 
 def safe_text(value: object) -> object:
@@ -44,6 +44,8 @@ def write_sheet(ws, df: pd.DataFrame, number_formats: Mapping[str, str] | None =
     """One table on one sheet: bold frozen header, widths, number formats; text stays text.
 
     Columns named in `wrap_columns` (long free text) wrap within their width instead of spilling."""
+    from openpyxl.utils import get_column_letter
+
     _write_header(ws, df.columns)
     for row in df.itertuples(index=False):
         ws.append([_cell_value(v) for v in row])
@@ -55,10 +57,13 @@ def write_sheet(ws, df: pd.DataFrame, number_formats: Mapping[str, str] | None =
 
 
 def _write_header(ws, columns: pd.Index) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    fill = PatternFill("solid", fgColor=HEADER_COLOUR)
     ws.append([str(c) for c in columns])
     for cell in ws[1]:
         cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
+        cell.fill = fill
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     _keep_text(ws[1])
 
@@ -79,6 +84,8 @@ def _cell_value(v: object) -> object:
 
 def _format_column(ws, letter: str, values: pd.Series, fmt: str | None, wrap: bool) -> None:
     """Width from the longest of the first 200 values (CJK counts double); number format; wrapping."""
+    from openpyxl.styles import Alignment
+
     texts = [str(values.name)] + [str(v) for v in values.head(200).tolist()]
     ws.column_dimensions[letter].width = min(max(8, max(_display_width(t) for t in texts) + 2), 60)
     if fmt is None and pd.api.types.is_float_dtype(values):
@@ -96,6 +103,8 @@ def _display_width(text: str) -> int:
 
 def to_excel_bytes(sheets: Mapping[str, pd.DataFrame], number_formats: Mapping[str, str] | None = None,
                    wrap_columns: Collection[str] = ()) -> bytes:
+    from openpyxl import Workbook
+
     wb = Workbook()
     wb.remove(wb.active)
     for name, df in sheets.items():

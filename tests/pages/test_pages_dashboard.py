@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import base64
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,7 @@ import streamlit as st
 from credit.app import service
 from credit.app.service import open_store
 from credit.scoring.xyd import progress
-from tests.support.apptest import open_page, switch
+from tests.support.apptest import open_page, open_tab, switch
 from tests.support.paths import ROOT
 
 MONTH = "2022-10"
@@ -29,8 +30,8 @@ def test_home_ranking_matches_the_engine(demo_db: Path) -> None:
         towns = service.score(store, MONTH, "镇街")
         depts = service.score(store, MONTH, "部门")
         p = progress(towns.inputs.county_monthly, MONTH, *store.xyd_target(2022))
-    tables = [df.value for df in at.dataframe]
-    town_table, dept_table = tables[0], tables[1]
+    (town_table,) = [df.value for df in at.dataframe]  # the groups are lazy tabs: only the chosen one is drawn
+    (dept_table,) = [df.value for df in open_tab(at, "home_group", "部门（单位）").dataframe]
     assert list(town_table["单位"]) == list(towns.summary["unit"])
     assert list(town_table["得分率"]) == list(towns.summary["score"].round(2))
     assert list(dept_table["排名"]) == list(depts.summary["rank"])
@@ -145,6 +146,11 @@ def test_every_page_is_routed_through_home() -> None:
 
 def test_every_table_is_downloadable(demo_db: Path) -> None:
     at = open_page()
-    labels = [b.label for b in at.get("download_button")]
-    assert labels.count("下载 CSV") >= 2 and labels.count("下载 Excel") >= 2
-    assert isinstance(at.dataframe[0].value, pd.DataFrame)
+    for label in ("镇（街道）、开发区", "部门（单位）"):  # each group's tab: its table and both files
+        open_tab(at, "home_group", label)
+        labels = [b.label for b in at.get("download_button")]
+        assert labels.count("下载 CSV") == 1 and labels.count("下载 Excel") == 1, label
+        assert len(at.dataframe) == 1 and isinstance(at.dataframe[0].value, pd.DataFrame)
+        shown = [*(m.value for m in at.markdown), *(c.value for c in at.caption), *(h.value for h in at.subheader)]
+        assert {"进步最大", "下降最多"} <= set(shown), label  # the movers of the chosen group
+        assert not [t for t in shown if re.search(r"(?<![A-Za-z])(None|nan|NaN)(?![A-Za-z])", t)], label

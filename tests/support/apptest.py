@@ -61,6 +61,12 @@ def press(at: AppTest, label: str) -> AppTest:
     return run(at)
 
 
+def open_tab(at: AppTest, key: str, label: str) -> AppTest:
+    """Choose the tab called `label` of the lazy tabs `key` (drawn only when chosen), as a click does."""
+    at.session_state[key] = label
+    return run(at)
+
+
 def texts(at: AppTest, kind: str) -> list[str]:
     """The values of every element of one kind ("info", "caption", "markdown", …)."""
     return [e.value for e in getattr(at, kind)]
