@@ -206,10 +206,12 @@ def flag_jumps(
 
 def _jumps(new: list[LongRow], history: list[tuple[str, str, float]], factor: float = JUMP_FACTOR,
            min_points: int = JUMP_MIN_POINTS) -> pd.DataFrame:
-    reported: dict[tuple[str, str], list[float]] = {}
+    # Only the series of values being checked are gathered (a year of history is ~10× the upload).
+    reported: dict[tuple[str, str], list[float]] = {(k, f): [] for k, _u, f, v in new if not math.isnan(v)}
     for key, fld, value in history:
-        if not math.isnan(value):
-            reported.setdefault((key, fld), []).append(value)
+        past = reported.get((key, fld))
+        if past is not None and not math.isnan(value):
+            past.append(value)
     rows = []
     for _key, unit, fld, value in new:
         past = reported.get((_key, fld))
