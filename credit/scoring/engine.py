@@ -207,9 +207,9 @@ def score_month(inp: MonthInputs, fw: Framework, policy: Policy = "rescale") -> 
     n_units, n_ind = len(units), len(fw.indicators)
     month = inp.month
     renamed = any(map(attrgetter("names"), units))  # renames are rare: then one attribute per unit
-    names = np.array([u.name_at(month) for u in units] if renamed else list(map(attrgetter("name"), units)),
-                     dtype=object)
-    kinds = np.array(list(map(attrgetter("kind"), units)), dtype=object)
+    names = np.fromiter((u.name_at(month) for u in units) if renamed else map(attrgetter("name"), units),
+                        dtype=object, count=n_units)
+    kinds = np.fromiter(map(attrgetter("kind"), units), dtype=object, count=n_units)
     ids = inp.ids
     attainment = np.full((n_ind, n_units), np.nan)
     applies = np.zeros((n_ind, n_units), dtype=bool)
