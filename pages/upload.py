@@ -24,7 +24,6 @@ from credit.workbook.preview import (
     build_preview,
     candidate_months,
     check_file,
-    error_table,
     rank_changes,
     warning_table,
 )
@@ -73,11 +72,8 @@ def _fmt_value(x: object) -> str:
 
 
 def _show_table(df: pd.DataFrame, value_cols: tuple[str, ...] = ()) -> None:
-    shown = df.copy()
-    for col in value_cols:
-        if col in shown:
-            shown[col] = shown[col].map(_fmt_value)
-    st.dataframe(blank_missing(shown), hide_index=True, width="stretch")
+    text = {col: [_fmt_value(v) for v in df[col].tolist()] for col in value_cols if col in df}
+    st.dataframe(blank_missing(df.assign(**text)), hide_index=True, width="stretch")
 
 
 def _show_result(result: dict) -> None:
@@ -220,10 +216,10 @@ if not uploaded:
 
 files = [(_check(f.getvalue(), f.name, month, db_path(), data_version()), f.getvalue()) for f in uploaded]
 checks = [c for c, _ in files]
-errors = error_table(checks)
-if not errors.empty:
+n_errors = sum(len(c.errors) for c in checks)  # the tables are built only when there is something to show
+if n_errors:
     bad = [c.filename for c in checks if not c.ok]
-    st.error(f"发现 {len(errors)} 处问题（文件：{'、'.join(bad)}），未导入任何数据。请按“修改建议”改正后重新上传。")
+    st.error(f"发现 {n_errors} 处问题（文件：{'、'.join(bad)}），未导入任何数据。请按“修改建议”改正后重新上传。")
     listed = error_list(checks, {f.name: f.getvalue() for f in uploaded})
     st.download_button("下载错误清单（Excel）", data=lambda: error_workbook(listed), key="errors_xlsx",
                        file_name=f"数据问题清单_{month}.xlsx", mime=XLSX_MIME, on_click="ignore",
@@ -232,8 +228,8 @@ if not errors.empty:
     shown = listed if len(uploaded) > 1 else listed.drop(columns="文件")
     st.table(shown, hide_index=True)
     st.stop()
-warnings = warning_table(checks)
-if not warnings.empty:
+if any(c.warnings for c in checks):
+    warnings = warning_table(checks)
     with st.expander(f"提示 {len(warnings)} 条（不影响导入）"):
         st.dataframe(warnings, hide_index=True, width="stretch")
 

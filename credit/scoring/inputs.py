@@ -116,7 +116,7 @@ class MonthInputs:
     @cached_property
     def ids(self) -> np.ndarray:
         """The unit ids as an object array (rules index it by mask)."""
-        return np.asarray(self.unit_ids, dtype=object)
+        return np.fromiter(self.unit_ids, dtype=object, count=len(self.unit_ids))
 
     @cached_property
     def id_strings(self) -> pa.Array | None:

@@ -30,6 +30,7 @@ from credit.errors import CreditError
 from credit.model.accounts import Actor, authorize
 from credit.model.contract import ITEM_COL, NO_NEW, OPTIONAL_SHEETS, REGISTER_SHEETS, SHEETS, UNIT_COL, Sheet
 from credit.model.parsed import ParsedWorkbook
+from credit.model.units import UnitRegister
 from credit.store.core import Core
 from credit.store.units import Units
 from credit.store.util import check_month, dumps, month_range, now, sheet_spec
@@ -482,8 +483,10 @@ class Datasets:
             (sheet.name, first, last),
         ).fetchall()
 
-    def _records_by_month(self, sheet: Sheet, first: str, last: str) -> dict[str, list[dict]]:
-        """Rebuild parsed.py-shaped records; 单位名称 is the register's name in that month."""
+    def _records_by_month(self, sheet: Sheet, first: str, last: str,
+                          register: UnitRegister | None = None) -> dict[str, list[dict]]:
+        """Rebuild parsed.py-shaped records; 单位名称 is the register's name in that month
+        (`register`: the caller's copy of the current register, so it is not read again)."""
         out: dict[str, list[dict]] = {}
         rows = self._current_rows(sheet, first, last)
         if sheet.layout == "records":
@@ -494,7 +497,7 @@ class Datasets:
             for month, row_no, _unit, item, value in rows:
                 out.setdefault(month, []).append({"row": row_no, "item": item, "value": value})
             return out
-        register = self._units.register() if rows else None
+        register = (register or self._units.register()) if rows else None
         by_key: dict[tuple[str, int | None, str], dict] = {}
         for month, row_no, unit_id, fld, value in rows:
             rec = by_key.get((month, row_no, unit_id))
@@ -507,10 +510,11 @@ class Datasets:
             rec[fld] = value
         return out
 
-    def current_sheet(self, month: str, sheet: str) -> list[dict[str, object]]:
-        """The current version of (month, sheet) as parsed.py records; [] when never imported."""
+    def current_sheet(self, month: str, sheet: str, register: UnitRegister | None = None) -> list[dict[str, object]]:
+        """The current version of (month, sheet) as parsed.py records; [] when never imported.
+        `register`, when the caller has the current register at hand, names the units."""
         check_month(month)
-        return self._records_by_month(sheet_spec(sheet), month, month).get(month, [])
+        return self._records_by_month(sheet_spec(sheet), month, month, register).get(month, [])
 
     def year_data(self, year: int, upto_month: int, sheet: str) -> dict[str, list[dict]]:
         """Current records of months YYYY-01..YYYY-mm; months without data are absent."""

@@ -158,8 +158,8 @@ class Store:
     def uploads_info(self, upload_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         return self.datasets.uploads_info(upload_ids)
 
-    def current_sheet(self, month: str, sheet: str) -> list[dict[str, object]]:
-        return self.datasets.current_sheet(month, sheet)
+    def current_sheet(self, month: str, sheet: str, register: UnitRegister | None = None) -> list[dict[str, object]]:
+        return self.datasets.current_sheet(month, sheet, register)
 
     def year_data(self, year: int, upto_month: int, sheet: str) -> dict[str, list[dict]]:
         return self.datasets.year_data(year, upto_month, sheet)

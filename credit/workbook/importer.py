@@ -40,7 +40,7 @@ from credit.model.contract import (
     Sheet,
 )
 from credit.model.parsed import ParsedSheet, ParsedWorkbook
-from credit.model.units import Unit, UnitRegister
+from credit.model.units import NameIndex, Unit, UnitRegister
 from credit.workbook.biff import EMPTY_RESULT, xls_error_cells
 from credit.workbook.safety import UNCALCULATED, check_upload, not_a_workbook, sniff_format, xlsx_error_cells
 from credit.workbook.template import (
@@ -279,6 +279,7 @@ class _SheetReader:
         self.seen: dict[str, int] = {}  # unit id or item -> first Excel row
         # records sheets: column -> (parser, holds numbers)
         self.parsers: dict[str, tuple[Callable[[Cell], object], bool]] = {}
+        self.name_indexes: dict[str | None, NameIndex] = {}  # group (None: all) -> the month's units by name
 
     def error(self, row: int | None, column: str | None, message: str, hint: str = "") -> None:
         self.errors.append(CellError(self.title, row, column, message, hint))
@@ -443,10 +444,10 @@ class _SheetReader:
         name = cell_text(value)
         if not name:
             raise _Problem("单位名称为空，但本行填写了其他内容", "请填写单位名称，或删除整行")
-        unit = self.register.resolve(name, self.month, self.spec.group)
+        unit = self._names(self.spec.group).get(name)
         if unit is not None:
             return unit
-        other = self.register.resolve(name, self.month)
+        other = self._names(None).get(name)
         if other is not None:
             raise _Problem(
                 f"「{name}」属于「{other.group}」，不应填在「{self.spec.name}」工作表",
@@ -460,6 +461,13 @@ class _SheetReader:
         raise _Problem(
             f"单位「{name}」不在单位名册中", "请从下拉列表选择，或先在“单位名册”中添加该单位（也可作为别名添加）"
         )
+
+    def _names(self, group: str | None) -> NameIndex:
+        """The month's units by name (of the sheet's group, or all): indexed once per sheet."""
+        index = self.name_indexes.get(group)
+        if index is None:
+            index = self.name_indexes[group] = self.register.name_index(self.month, group)
+        return index
 
     def _resolve_item(self, value: Cell) -> str:
         text = cell_text(value)

@@ -19,7 +19,7 @@ import json
 import math
 import statistics
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -204,12 +204,14 @@ def flag_jumps(
     return _jumps(_rows_of(new), past, factor, min_points)
 
 
-def _jumps(new: list[LongRow], history: list[tuple[str, str, float]], factor: float = JUMP_FACTOR,
+def _jumps(new: list[LongRow], history: Iterable[tuple[str, str, float]], factor: float = JUMP_FACTOR,
            min_points: int = JUMP_MIN_POINTS) -> pd.DataFrame:
-    reported: dict[tuple[str, str], list[float]] = {}
+    # Only the series of values being checked are gathered (a year of history is ~10× the upload).
+    reported: dict[tuple[str, str], list[float]] = {(k, f): [] for k, _u, f, v in new if not math.isnan(v)}
     for key, fld, value in history:
-        if not math.isnan(value):
-            reported.setdefault((key, fld), []).append(value)
+        past = reported.get((key, fld))
+        if past is not None and not math.isnan(value):
+            past.append(value)
     rows = []
     for _key, unit, fld, value in new:
         past = reported.get((_key, fld))
@@ -353,12 +355,13 @@ class UploadPreview:
         return batch_token(self.month, [f.sha256 for f in self.files])
 
 
-def _history(store: Any, sheet: Sheet, month: str) -> list[tuple[str, str, float]]:
-    """(key, 指标, value) of the sheet in the HISTORY_MONTHS months before `month` (one query)."""
+def _history(store: Any, sheet: Sheet, month: str) -> Iterator[tuple[str, str, float]]:
+    """(key, 指标, value) of the values reported in the HISTORY_MONTHS months before `month` (one
+    query; blanks left out, as `_jumps` skips them), produced as `_jumps` reads them."""
     year, m = month_parts(month)
     rows = store.facts_rows(f"{year - 1:04d}-{m:02d}", previous_month(month), sheet.name)
-    return [(COUNTY_KEY if unit is None else unit, fld, math.nan if value is None else float(value))
-            for _month, unit, fld, value in rows]
+    return ((COUNTY_KEY if unit is None else unit, fld, float(value))
+            for _month, unit, fld, value in rows if value is not None)
 
 
 def _status(current: Mapping[str, Any] | None, content_hash: str) -> tuple[Status, str]:
@@ -374,7 +377,7 @@ def _sheet_preview(store: Any, month: str, filename: str, parsed_sheet, register
     sheet = SHEETS[parsed_sheet.name]
     records = parsed_sheet.records
     status, note = _status(current, parsed_sheet.content_hash())
-    cur_records = store.current_sheet(month, sheet.name) if current else []
+    cur_records = store.current_sheet(month, sheet.name, register) if current else []
     if sheet.layout == "records":
         preview = SheetPreview(sheet.name, filename, status, note, len(records), pd.DataFrame())
         preview.changes, preview.unchanged = diff_records(sheet, records, cur_records)
@@ -384,7 +387,7 @@ def _sheet_preview(store: Any, month: str, filename: str, parsed_sheet, register
                                                 store.register_entries(year, sheet.name))
         return preview
     new_long = _long_rows(sheet, records)
-    prev_long = _long_rows(sheet, store.current_sheet(previous_month(month), sheet.name))
+    prev_long = _long_rows(sheet, store.current_sheet(previous_month(month), sheet.name, register))
     changes, unchanged = _diff(new_long, _long_rows(sheet, cur_records), prev_long)
     return SheetPreview(sheet.name, filename, status, note, len(records), changes, unchanged,
                         missing_units(sheet, records, register, month),

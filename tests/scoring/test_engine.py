@@ -9,7 +9,7 @@ import pytest
 from credit.common.rounding import competition_rank
 from credit.model.framework import load_framework
 from credit.model.units import load_units
-from credit.scoring.engine import MonthScores, add_changes, score_month
+from credit.scoring.engine import MonthScores, _summary, add_changes, level_sums, score_month
 from tests.support.synthetic import build_inputs
 
 REG = load_units()
@@ -215,6 +215,39 @@ def test_level1_subtotals_departments():
     s = score_month(build_inputs("2022-06", "部门", DEPTS), FW_DEPT)
     sm = s.summary.set_index("unit_id")
     assert sm[LEVELS_DEPT].sum(axis=1).to_numpy() == pytest.approx(sm["earned"].to_numpy(), abs=1e-9)
+
+
+def test_level_sums_add_rows_of_each_level_and_settle():
+    rows = np.array([[0.1, 2.0, 0.0], [2.25, 0.0, 1.0], [0.2, 5.5, 0.0], [0.3, 0.0, 0.0]])
+    # level 0 = rows 0, 2, 3; level 1 = row 1; level 2 has no indicator
+    got = level_sums(rows, [0, 1, 0, 0], 3)
+    # 0.1 + 0.2 + 0.3 is 0.6000000000000001 in floats; the subtotal is the decimal sum
+    assert got.tolist() == [[0.6, 7.5, 0.0], [2.25, 0.0, 1.0], [0.0, 0.0, 0.0]]
+
+
+def test_a_units_subtotals_do_not_depend_on_how_many_units_are_scored():
+    """The same points give the same subtotals (to the last bit) alone or among 5,001 units:
+    the one-hot BLAS product used before added in an order that depended on the unit count."""
+    fw = FW_TOWN
+    n_ind = len(fw.indicators)
+    rng = np.random.default_rng(4)
+    points = np.array([ind.points for ind in fw.indicators], dtype=float)
+    earned_all = np.round(points[:, None] * rng.random((n_ind, 5001)), 2)
+    applies = np.ones((n_ind, 5001), dtype=bool)
+
+    def subtotals(cols: slice) -> np.ndarray:
+        e = earned_all[:, cols]
+        n = e.shape[1]
+        ids = np.array([f"u{i:05d}" for i in range(n)], dtype=object)
+        sm = _summary("2022-06", fw, "rescale", ids, ids, np.full(n, "镇", dtype=object), e,
+                      np.where(applies[:, cols], points[:, None], 0.0), points[:, None], applies[:, cols])
+        return sm.set_index("unit_id").loc["u00000", LEVELS_TOWN].to_numpy(dtype=float)
+
+    alone, among_many = subtotals(slice(0, 1)), subtotals(slice(0, 5001))
+    assert alone.tolist() == among_many.tolist()
+    expected = [round(sum(earned_all[i, 0] for i, ind in enumerate(fw.indicators) if ind.level1 == lv), 10)
+                for lv in LEVELS_TOWN]
+    assert alone.tolist() == expected
 
 
 def test_what_if_reweights_attainments():
