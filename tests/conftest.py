@@ -3,6 +3,7 @@ copied fresh for every test that wants one (tests never share a database they wr
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
@@ -37,12 +38,14 @@ def _cached(name: str, build: Callable[[Path], None], tmp_path_factory: pytest.T
     """The database `build` makes, built once per version of `credit/` on this machine into the
     temporary directory and reused by later (and parallel) sessions. Never opened there: copy it."""
     cached = Path(tempfile.gettempdir()) / f"credit-test-{name}-{_demo_key()}.db"
-    if not cached.exists():
-        building = tmp_path_factory.mktemp(name) / "demo.db"
-        build(building)
-        with closing(sqlite3.connect(building)) as conn:  # one self-contained file to copy
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        os.replace(shutil.copy(building, cached.with_suffix(f".{os.getpid()}.tmp")), cached)  # atomic
+    with open(cached.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # parallel workers (pytest -n 2) wait for one build, not make two
+        if not cached.exists():
+            building = tmp_path_factory.mktemp(name) / "demo.db"
+            build(building)
+            with closing(sqlite3.connect(building)) as conn:  # one self-contained file to copy
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            os.replace(shutil.copy(building, cached.with_suffix(f".{os.getpid()}.tmp")), cached)  # atomic
     return cached
 
 
