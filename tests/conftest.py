@@ -3,12 +3,13 @@ copied fresh for every test that wants one (tests never share a database they wr
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from datetime import date
 from pathlib import Path
@@ -16,7 +17,10 @@ from pathlib import Path
 import pytest
 
 import credit.store.accounts as store_accounts
+from credit.app import service
 from credit.app.demo import build_demo
+from credit.app.service import open_store
+from credit.common.labels import GROUPS
 from tests.support.paths import ROOT
 
 
@@ -30,20 +34,55 @@ def _demo_key() -> str:
     return digest.hexdigest()[:16]
 
 
-@pytest.fixture(scope="session")
-def demo_db_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo database through the real import path, built once per version of `credit/`: later
-    sessions on this machine copy the same file (the build is ~10 s of CPU, half of it scrypt)."""
-    cached = Path(tempfile.gettempdir()) / f"credit-test-demo-{_demo_key()}.db"
-    if not cached.exists():
-        building = tmp_path_factory.mktemp("demo") / "demo.db"
-        build_demo(building)
-        with closing(sqlite3.connect(building)) as conn:  # one self-contained file to copy
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        os.replace(shutil.copy(building, cached.with_suffix(f".{os.getpid()}.tmp")), cached)  # atomic
+def _cached(name: str, build: Callable[[Path], None], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The database `build` makes, built once per version of `credit/` on this machine into the
+    temporary directory and reused by later (and parallel) sessions. Never opened there: copy it."""
+    cached = Path(tempfile.gettempdir()) / f"credit-test-{name}-{_demo_key()}.db"
+    with open(cached.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # parallel workers (pytest -n 2) wait for one build, not make two
+        if not cached.exists():
+            building = tmp_path_factory.mktemp(name) / "demo.db"
+            build(building)
+            with closing(sqlite3.connect(building)) as conn:  # one self-contained file to copy
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            os.replace(shutil.copy(building, cached.with_suffix(f".{os.getpid()}.tmp")), cached)  # atomic
+    return cached
+
+
+def _session_copy(cached: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     shutil.copyfile(cached, path)
     return path
+
+
+@pytest.fixture(scope="session")
+def demo_db_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo database through the real import path, built once per version of `credit/`: later
+    sessions on this machine copy the same file (the build is ~10 s of CPU, half of it scrypt).
+    Shared by the whole session: open it only to read (a score() stores results — copy it first)."""
+    return _session_copy(_cached("demo", build_demo, tmp_path_factory), tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def scored_demo_db_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo database with every month of both groups already scored through `service.score`,
+    which stores the results: the state a live server leaves the demo database in once its pages ran.
+
+    For the page tests: each would otherwise score the same ten months again on its own copy
+    (Streamlit's caches are keyed on the database path), ~0.5 s of CPU a test. Scoring from
+    scratch stays covered where it is the point (tests/scoring, tests/app/test_stored_results,
+    the store and report tests on `demo_db`, and every page test that imports a file, which
+    changes the data version)."""
+    demo = _cached("demo", build_demo, tmp_path_factory)
+
+    def score_every_month(path: Path) -> None:
+        shutil.copyfile(demo, path)
+        with open_store(path) as store:
+            for month in store.months_with_data():
+                for group in GROUPS:
+                    service.score(store, month, group)
+
+    return _session_copy(_cached("demo-scored", score_every_month, tmp_path_factory), tmp_path_factory)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -66,13 +105,23 @@ def account_hashes_once() -> Iterator[None]:
     patch.undo()
 
 
+def _private_copy(master: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    dest = tmp_path / "demo.db"
+    shutil.copyfile(master, dest)
+    monkeypatch.setenv("CREDIT_DB", str(dest))
+    return dest
+
+
 @pytest.fixture()
 def demo_db(demo_db_master: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private copy of the demo database; CREDIT_DB points at it for AppTest pages."""
-    dest = tmp_path / "demo.db"
-    shutil.copyfile(demo_db_master, dest)
-    monkeypatch.setenv("CREDIT_DB", str(dest))
-    return dest
+    return _private_copy(demo_db_master, tmp_path, monkeypatch)
+
+
+@pytest.fixture()
+def scored_demo_db(scored_demo_db_master: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the demo database with its scores stored; CREDIT_DB points at it."""
+    return _private_copy(scored_demo_db_master, tmp_path, monkeypatch)
 
 
 SLOW_DIRS = ("browser", "reliability")

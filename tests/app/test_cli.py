@@ -29,6 +29,7 @@ def fresh_db(tmp_path: Path) -> Path:
     return tmp_path / "fresh.db"
 
 
+@pytest.mark.slow  # the real `python -m credit` in a new interpreter (its imports cost more than the command)
 def test_missing_database_is_created_with_defaults(fresh_db: Path, tmp_path: Path) -> None:
     out = tmp_path / "t.xlsx"
     res = run_subprocess("template", "--db", str(fresh_db), "--month", "2022-03", "-o", str(out))

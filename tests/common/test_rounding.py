@@ -92,7 +92,8 @@ def test_one_ranking_counts_the_same_ranks_as_the_sorting_path():
     for _ in range(50):
         n = int(rng.integers(1, 400))
         scores = settle(rng.choice([0.0, 0.125, 66.666, 80.004, 80.001, 100.0], n) + rng.random(n) * rng.integers(0, 2))
-        by_hand = [1 + sum(round(o, 2) > round(v, 2) for o in scores) for v in scores]
+        printed = [float(round(v, 2)) for v in scores]  # each score's printed value, rounded once
+        by_hand = [1 + sum(o > v for o in printed) for v in printed]
         assert competition_rank(scores).tolist() == by_hand
         both = np.column_stack([scores, scores])  # two runs: the sorting path
         assert competition_rank(both)[:, 0].tolist() == by_hand

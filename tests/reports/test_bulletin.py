@@ -35,9 +35,18 @@ EVIL = '=HYPERLINK("http://x","y")'
 
 
 @pytest.fixture(scope="module")
-def built(demo_db_master: Path):
+def module_db(demo_db_master: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This module's own copy of the demo database, shared by its read-only tests: scoring stores
+    results, which must not reach the session's master (other tests copy it and count them)."""
+    path = tmp_path_factory.mktemp("bulletin") / "demo.db"
+    shutil.copyfile(demo_db_master, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def built(module_db: Path):
     """The October bulletin of the demo database, with the engine's own scores beside it (read only)."""
-    with open_store(demo_db_master) as store:
+    with open_store(module_db) as store:
         data = build_bulletin_data(store, MONTH)
         scores = {g: score(store, MONTH, g) for g in ("镇街", "部门")}
         target = store.xyd_target(2022)
@@ -112,13 +121,13 @@ def test_docx_reads_like_a_notice(built) -> None:
     assert len(doc.inline_shapes) == 1  # the chart
 
 
-def test_issued_bulletin_carries_number_signer_date_and_edited_text(demo_db_master: Path) -> None:
+def test_issued_bulletin_carries_number_signer_date_and_edited_text(module_db: Path) -> None:
     from datetime import date
 
     from credit.reports.bulletin import BulletinText, IssueInfo
 
     text = BulletinText("全县工作总体平稳。\n\n第二段。", "一是个别单位报送迟缓。", "一是按时报送。")
-    with open_store(demo_db_master) as store:
+    with open_store(module_db) as store:
         data = build_bulletin_data(store, MONTH, text=text,
                                    issue=IssueInfo("平信用办〔2022〕10号", date(2022, 11, 5), "张三", cc="县政府办公室"))
     texts = [p.text for p in Document(io.BytesIO(to_docx(data))).paragraphs]
@@ -216,8 +225,8 @@ def test_yellow_warnings_for_months_without_submissions_and_xyd_lag(built) -> No
     assert not data.alerts_of(RED)  # no serious event in October and nobody fell 3 places
 
 
-def test_red_warnings_for_serious_events_and_falls_of_three(demo_db_master: Path) -> None:
-    with open_store(demo_db_master) as store:
+def test_red_warnings_for_serious_events_and_falls_of_three(module_db: Path) -> None:
+    with open_store(module_db) as store:
         data = build_bulletin_data(store, "2022-04")
         towns = score(store, "2022-04", "镇街").summary
     red = [(a.unit, a.reason) for a in data.alerts_of(RED)]
@@ -228,8 +237,8 @@ def test_red_warnings_for_serious_events_and_falls_of_three(demo_db_master: Path
     assert data.alerts[: len(red)] == data.alerts_of(RED)  # red ones come first
 
 
-def test_a_unit_missing_from_the_months_sheet_is_flagged(demo_db_master: Path) -> None:
-    with open_store(demo_db_master) as store:
+def test_a_unit_missing_from_the_months_sheet_is_flagged(module_db: Path) -> None:
+    with open_store(module_db) as store:
         gm = score(store, MONTH, "镇街")
     gm.inputs.unit_monthly = gm.inputs.unit_monthly[
         ~((gm.inputs.unit_monthly["unit_id"] == "anc" + "heng") & (gm.inputs.unit_monthly["month"] == MONTH))]
@@ -292,7 +301,7 @@ def test_unit_named_like_a_formula_stays_text(demo_db: Path) -> None:
 
 
 @pytest.mark.slow  # runs LibreOffice
-def test_pdf_has_number_and_date_on_page_one_in_embedded_cjk_fonts(demo_db_master: Path, tmp_path: Path) -> None:
+def test_pdf_has_number_and_date_on_page_one_in_embedded_cjk_fonts(module_db: Path, tmp_path: Path) -> None:
     from datetime import date
 
     from credit.reports.bulletin import IssueInfo
@@ -301,7 +310,7 @@ def test_pdf_has_number_and_date_on_page_one_in_embedded_cjk_fonts(demo_db_maste
 
     if soffice_path() is None or not shutil.which("pdffonts"):
         pytest.skip("未安装 LibreOffice / poppler-utils，无法验证 PDF")
-    with open_store(demo_db_master) as store:
+    with open_store(module_db) as store:
         data = build_bulletin_data(store, MONTH, issue=IssueInfo("平信用办〔2022〕10号", date(2022, 11, 5), "张三"))
     pdf = tmp_path / "通报.pdf"
     pdf.write_bytes(to_pdf(data))

@@ -80,6 +80,7 @@ def test_backup_cli_writes_a_checked_copy(demo_db: Path, tmp_path: Path, capsys)
     assert code == 1 and "不存在" in err and not (tmp_path / "无.db").exists()
 
 
+@pytest.mark.slow  # forks a large import and backs the database up over and over while it runs
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork to run the import in another process")
 def test_backup_during_a_running_import_is_consistent(tmp_path: Path) -> None:
     db = rh.seeded_db(tmp_path / "live.db")

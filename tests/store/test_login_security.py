@@ -45,6 +45,7 @@ def failed_rows(store: Store) -> list[dict]:
     return [r["detail"] for r in store.audit_log(limit=None, action="login.failed")][::-1]  # oldest first
 
 
+@pytest.mark.slow  # forty threads queue for the login write lock; each check that runs is real scrypt
 def test_forty_parallel_wrong_guesses_check_at_most_five_passwords(demo_db: Path, checked: list[str]) -> None:
     with open_store(demo_db) as store:
         real_hash = store.account("office")["pw_hash"]
@@ -105,6 +106,7 @@ def test_every_failure_gets_the_same_message(demo_db: Path, checked: list[str]) 
     assert checked[0].startswith(f"scrypt${SCRYPT_N}$") and checked[2].startswith(f"scrypt${SCRYPT_N}$")
 
 
+@pytest.mark.slow  # times real scrypt checks against each other
 def test_unknown_names_take_as_long_as_wrong_passwords(demo_db: Path) -> None:
     def median_seconds(name: str) -> float:
         times = []

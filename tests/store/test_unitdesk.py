@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from credit.app.cli import main
 from credit.app.service import open_store, unit_detail, unit_events
 from credit.errors import CreditError, SurgeNotConfirmed
-from credit.model.accounts import SYSTEM, PermissionDenied
+from credit.model.accounts import SYSTEM, Actor, PermissionDenied
 from credit.model.contract import SHEET_EVENTS, SHEET_SCENARIOS
 from credit.workbook.registers import KEY_COLUMN
 from credit.workbook.template import build_template
@@ -26,14 +27,25 @@ def store(demo_db: Path):
     s.close()
 
 
-@pytest.fixture
-def dong(store):
-    return store.users.login("dongezhen", "demo-unit-1")
+@pytest.fixture(scope="module")
+def unit_actors(demo_db_master: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Actor]:
+    """The two demo unit accounts, each logged in once for the module on its own copy of the demo
+    database: an Actor is a plain value, and every login is a real scrypt check (~0.35 s of CPU)."""
+    db = tmp_path_factory.mktemp("unit-login") / "demo.db"
+    shutil.copyfile(demo_db_master, db)
+    with open_store(db) as s:
+        return {name: s.users.login(name, password)
+                for name, password in (("dongezhen", "demo-unit-1"), ("fagaiju", "demo-unit-2"))}
 
 
 @pytest.fixture
-def fagai(store):
-    return store.users.login("fagaiju", "demo-unit-2")
+def dong(unit_actors: dict[str, Actor]) -> Actor:
+    return unit_actors["dongezhen"]
+
+
+@pytest.fixture
+def fagai(unit_actors: dict[str, Actor]) -> Actor:
+    return unit_actors["fagaiju"]
 
 
 def town_row(store, unit_id: str) -> dict:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from streamlit.runtime.pages_manager import PagesManager
-from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1 import AppTest, local_script_runner
 
 from credit.app.service import open_store
 from credit.model.accounts import Actor
@@ -23,6 +23,31 @@ from tests.support.workbooks import fill_template
 
 HOME = ROOT / "Home.py"
 TIMEOUT = 90  # seconds: the first run parses the framework and scores two groups
+
+
+def _wait_for_the_run(runner: local_script_runner.LocalScriptRunner, timeout: float = 3) -> None:
+    """Streamlit's `require_widgets_deltas` without its busy wait: block on the script thread.
+
+    Streamlit polls every millisecond whether the run has ended, scanning the whole list of
+    the run's events each time (one per element sent). That poll takes the GIL from the script
+    thread ~1,000 times a second, so on a loaded 2-core box the page tests spent most of their
+    wall time handing the GIL back and forth. The run has ended exactly when the script thread
+    has returned (it emits SHUTDOWN as its last act, and `run` joins it right after), so joining
+    it with the same timeout waits for the same moment and fails the same way.
+    """
+    thread = getattr(runner, "_script_thread", None)
+    if thread is None:  # not started (or a future Streamlit renamed it): Streamlit's own wait
+        _streamlit_wait(runner, timeout)
+        return
+    thread.join(timeout)
+    if thread.is_alive():
+        runner.request_stop()
+        runner.join()
+        raise RuntimeError(f"AppTest script run timed out after {timeout}(s)")
+
+
+_streamlit_wait = local_script_runner.require_widgets_deltas
+local_script_runner.require_widgets_deltas = _wait_for_the_run
 
 
 def checked(at: AppTest) -> AppTest:
