@@ -1,15 +1,17 @@
 """Shared by the browser tests: one real server on a private copy of the demo database per test
-module (so one module's writes never reach another's), and one Chromium per module."""
+module (so one module's writes never reach another's), one Chromium per module, and the tabs a
+test opens in it (`page`, `tab`, `person`), each saved as a screenshot when the test failed."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.support.live import chromium, streamlit_server
+from tests.support.live import chromium, screenshot, streamlit_server
 from tests.support.paths import ROOT
 
 
@@ -25,3 +27,48 @@ def server(demo_db_master: Path, tmp_path_factory: pytest.TempPathFactory) -> It
 def browser() -> Iterator[object]:
     with chromium() as b:
         yield b
+
+
+def _shot_prefix(request: pytest.FixtureRequest) -> str:
+    """A module's failure screenshots are named after it, without `test_` and `_browser`
+    (test_buttons_browser → buttons_<test>.png)."""
+    return request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_").removesuffix("_browser")
+
+
+@pytest.fixture()
+def person(browser, request: pytest.FixtureRequest) -> Iterator[Callable[..., object]]:
+    """Makes a browser context on demand (one person's browser: shared cookies, any number of tabs),
+    sized by the module's VIEWPORT (width, height) and TIMEOUT_MS when it sets them. When the test
+    failed, every tab of every context is saved to test-artifacts/ first; all are closed after."""
+    made: list = []
+    default_width, default_height = getattr(request.module, "VIEWPORT", (1440, 900))
+
+    def new(width: int = default_width, height: int = default_height,
+            timeout: float = getattr(request.module, "TIMEOUT_MS", 60_000)) -> object:
+        ctx = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN", accept_downloads=True)
+        ctx.set_default_timeout(timeout)
+        made.append(ctx)
+        return ctx
+
+    yield new
+    report = getattr(request.node, "rep_call", None)
+    pages = [pg for ctx in made for pg in ctx.pages]
+    if report is not None and report.failed:
+        for i, pg in enumerate(pages):
+            suffix = f"-{i}" if len(pages) > 1 else ""
+            with contextlib.suppress(Exception):  # a page the test left broken must not hide its failure
+                screenshot(pg, f"{_shot_prefix(request)}_{request.node.name}{suffix}")
+    for ctx in made:
+        ctx.close()
+
+
+@pytest.fixture()
+def tab(person) -> Callable[..., object]:
+    """Makes a tab in a new browser context (a session of its own) on demand: tab(width, height, timeout)."""
+    return lambda *size, **kw: person(*size, **kw).new_page()
+
+
+@pytest.fixture()
+def page(tab) -> object:
+    """One tab (a session of its own), closed after the test."""
+    return tab()

@@ -9,7 +9,6 @@ write is read back from the server's database (and, where a person would look, o
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,12 +23,10 @@ from credit.scoring import whatif
 from credit.workbook.importer import parse_workbook
 from credit.workbook.template import build_template
 from tests.support.live import have_browser, login, rerun_drawn
-from tests.support.paths import ROOT
 from tests.support.people import (
     ACCOUNTS,
     UNIT_ACCOUNTS,
     assert_clean,
-    new_tab,
     pick,
     press,
     sidebar_month,
@@ -37,22 +34,10 @@ from tests.support.people import (
     visit,
 )
 
-ARTIFACTS = ROOT / "test-artifacts"
 REASON = have_browser()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=f"真实浏览器测试跳过：{REASON}")
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 OFFICE_ROLES = ["信用办", "管理员"]
-
-
-@pytest.fixture()
-def page(browser, request: pytest.FixtureRequest) -> Iterator[object]:
-    ctx, pg = new_tab(browser)
-    yield pg
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        pg.screenshot(path=str(ARTIFACTS / f"buttons_{request.node.name}.png"), full_page=True)
-    ctx.close()
 
 
 def month_file(db: Path, month: str, town: str, header: str, value: float) -> bytes:
@@ -289,7 +274,7 @@ def test_admin_edits_the_unit_register(server, page) -> None:
 # -- 账户管理 (管理员): 新增, 执行 (停用 / 启用 / 重设密码), 保存设置 --------------------------------------
 
 
-def test_admin_manages_accounts(server, page, browser) -> None:
+def test_admin_manages_accounts(server, page, tab) -> None:
     url, db = server
     sign_in(page, url, "管理员")
     visit(page, "账户管理")
@@ -319,12 +304,9 @@ def test_admin_manages_accounts(server, page, browser) -> None:
     with open_store(db) as store:
         assert not store.account("ceshi")["disabled"]
     act("重设密码", "ceshi-pass-2")
-    ctx, other = new_tab(browser)
-    try:
-        login(other, url, "ceshi", "ceshi-pass-2")  # the reset password signs in, as 领导
-        other.get_by_text("当前用户：测试领导（领导）").wait_for()
-    finally:
-        ctx.close()
+    other = tab()
+    login(other, url, "ceshi", "ceshi-pass-2")  # the reset password signs in, as 领导
+    other.get_by_text("当前用户：测试领导（领导）").wait_for()
 
     settings = form(page, "保存设置")
     settings.get_by_label("无操作自动退出（分钟）", exact=True).fill("45")

@@ -5,7 +5,6 @@ downloads. Screenshots of failures go to test-artifacts/."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,24 +13,11 @@ from credit.app.demo import MonthData, demo_months, fill_template
 from credit.app.service import open_store
 from credit.model.units import load_units
 from tests.support.live import have_browser, login, open_page, wait_drawn
-from tests.support.paths import ROOT
+from tests.support.people import sidebar_month
 
-ARTIFACTS = ROOT / "test-artifacts"
+VIEWPORT = (1400, 1000)
 REASON = have_browser()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=f"真实浏览器测试跳过：{REASON}")
-
-
-@pytest.fixture()
-def page(browser, request: pytest.FixtureRequest) -> Iterator[object]:
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN", accept_downloads=True)
-    pg = ctx.new_page()
-    pg.set_default_timeout(60_000)
-    yield pg
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    ctx.close()
 
 
 def test_office_uploads_a_new_month_and_sees_it_ranked(server, page, tmp_path: Path) -> None:
@@ -60,9 +46,7 @@ def test_office_uploads_a_new_month_and_sees_it_ranked(server, page, tmp_path: P
     with open_store(db) as store:
         assert "2022-11" in store.months_with_data()
     open_page(page, "月度排名")
-    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").click()
-    page.get_by_role("option", name="2022年11月").click()
-    wait_drawn(page)
+    sidebar_month(page, "2022年11月")
     page.get_by_text("考核月份：2022年11月").wait_for()
     page.get_by_test_id("stDataFrame").first.wait_for()
 

@@ -12,12 +12,13 @@ from urllib.parse import unquote
 import pytest
 
 from benchmarks.bench_large import MASTER, MONTHS, build
-from tests.support.live import have_browser, rerun_drawn, streamlit_server, wait_drawn
+from tests.support.live import have_browser, open_select, rerun_drawn, streamlit_server, wait_drawn
 from tests.support.paths import ROOT
 
 REASON = have_browser()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=f"真实浏览器测试跳过：{REASON}")
 MONTH = MONTHS[-1]
+VIEWPORT, TIMEOUT_MS = (1400, 1000), 120_000  # the shared `page` fixture's tab
 
 
 @pytest.fixture(scope="module")
@@ -28,15 +29,6 @@ def large_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     shutil.copyfile(MASTER, db)
     with streamlit_server(ROOT / "Home.py", db=db) as url:
         yield url
-
-
-@pytest.fixture()
-def page(browser) -> Iterator[object]:
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-    pg = ctx.new_page()
-    pg.set_default_timeout(120_000)
-    yield pg
-    ctx.close()
 
 
 def clean(page) -> None:
@@ -51,8 +43,8 @@ def shown_unit(page) -> str:
 
 
 def options(page) -> list[str]:
-    page.locator(".st-key-unit_id").get_by_test_id("stSelectbox").click()
-    texts = page.get_by_role("option").all_inner_texts()
+    open_select(page, page.locator(".st-key-unit_id").get_by_role("combobox"))
+    texts = page.get_by_role("listbox").get_by_role("option").all_inner_texts()
     page.keyboard.press("Escape")
     return texts
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,30 +14,12 @@ from credit.app.service import open_store
 from credit.model.contract import SHEET_TOWN
 from credit.model.units import load_units
 from credit.workbook.template import build_template
-from tests.support.live import chromium, have_browser, login, open_page, streamlit_server, wait_drawn
-from tests.support.paths import ROOT
+from tests.support.live import have_browser, login, open_page, wait_drawn
+from tests.support.people import pick
 
-ARTIFACTS = ROOT / "test-artifacts"
+VIEWPORT, TIMEOUT_MS = (1400, 1000), 120_000  # the shared `page` fixture's tab
 REASON = have_browser()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=f"真实浏览器测试跳过：{REASON}")
-
-
-@pytest.fixture()
-def office_page(demo_db_master: Path, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple]:
-    db = tmp_path / "demo.db"
-    shutil.copyfile(demo_db_master, db)
-    with streamlit_server(ROOT / "Home.py", db=db) as url, chromium() as browser:
-        ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN", accept_downloads=True)
-        page = ctx.new_page()
-        page.set_default_timeout(120_000)
-        try:
-            yield page, url, db
-        finally:
-            report = getattr(request.node, "rep_call", None)
-            if report is not None and report.failed:
-                ARTIFACTS.mkdir(exist_ok=True)
-                page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-            ctx.close()
 
 
 def no_error(page) -> None:
@@ -53,8 +33,8 @@ def _frozen(db: Path, pub_id: int) -> str:
         return json.dumps(store.publishing.published_scores(pub_id), ensure_ascii=False)
 
 
-def test_office_publishes_then_corrects_a_month(office_page, tmp_path: Path) -> None:
-    page, url, db = office_page
+def test_office_publishes_then_corrects_a_month(server, page, tmp_path: Path) -> None:
+    url, db = server
     login(page, url, "office", "demo-office-1")
     open_page(page, "月度通报")
     page.get_by_role("heading", name="2022年10月报送进度").wait_for()
@@ -95,8 +75,7 @@ def test_office_publishes_then_corrects_a_month(office_page, tmp_path: Path) -> 
         upload = tmp_path / "更正_2022-10.xlsx"
         upload.write_bytes(fill_template(build_template("2022-10", store.register()), october))
     open_page(page, "数据上传")
-    page.get_by_label("① 选择数据所属月份").click()
-    page.get_by_role("option", name=re.compile("^2022年10月")).click()
+    pick(page, "① 选择数据所属月份", re.compile("^2022年10月"))
     no_error(page)
     page.get_by_text(re.compile("的通报已签发（平信用办〔2026〕1号）")).wait_for()
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(upload))

@@ -37,28 +37,22 @@ def test_a_unit_account_walks_every_page_clean(server, browser, tmp_path: Path, 
         assert w == width and h >= height, (s.title, w, h)
 
 
-def test_toolbar_and_chart_tooltips_are_chinese(server, browser) -> None:
+def test_toolbar_and_chart_tooltips_are_chinese(server, page) -> None:
     """Hovering a table's toolbar button or a chart's modebar button shows Chinese (ui.style), not
     Streamlit's "Download as CSV" or plotly's "Zoom"."""
     url, _ = server
-    ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
-    page = ctx.new_page()
-    page.set_default_timeout(60_000)
-    try:
-        page.goto(url)
-        wait_drawn(page, '[data-testid="stDataFrame"]', timeout=180_000)
-        page.get_by_test_id("stDataFrame").first.hover()
-        page.locator('[data-testid="stElementToolbarButton"] button[aria-label="Download as CSV"]').first.hover()
-        tip = page.get_by_test_id("stTooltipContent").last
-        tip.wait_for()
-        assert tip.inner_text().strip() == ""  # the English <p> is hidden …
-        assert tip.get_by_test_id("stMarkdownContainer").evaluate(  # … and Chinese drawn in its place
-            "e => getComputedStyle(e, '::after').content") == '"下载 CSV"'
-        page.get_by_test_id("stSidebarNav").get_by_role("link", name="单位详情").click()  # same session
-        wait_drawn(page, ".js-plotly-plot", timeout=180_000)  # three charts; slow on a loaded machine
-        page.locator(".js-plotly-plot").first.hover()
-        zoom = page.locator('.modebar-btn[data-title="Zoom"]').first
-        zoom.hover()
-        assert zoom.evaluate("e => getComputedStyle(e, '::after').content") == '"框选放大"'
-    finally:
-        ctx.close()
+    page.goto(url)
+    wait_drawn(page, '[data-testid="stDataFrame"]', timeout=180_000)
+    page.get_by_test_id("stDataFrame").first.hover()
+    page.locator('[data-testid="stElementToolbarButton"] button[aria-label="Download as CSV"]').first.hover()
+    tip = page.get_by_test_id("stTooltipContent").last
+    tip.wait_for()
+    assert tip.inner_text().strip() == ""  # the English <p> is hidden …
+    assert tip.get_by_test_id("stMarkdownContainer").evaluate(  # … and Chinese drawn in its place
+        "e => getComputedStyle(e, '::after').content") == '"下载 CSV"'
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="单位详情").click()  # same session
+    wait_drawn(page, ".js-plotly-plot", timeout=180_000)  # three charts; slow on a loaded machine
+    page.locator(".js-plotly-plot").first.hover()
+    zoom = page.locator('.modebar-btn[data-title="Zoom"]').first
+    zoom.hover()
+    assert zoom.evaluate("e => getComputedStyle(e, '::after').content") == '"框选放大"'

@@ -13,30 +13,14 @@ import pytest
 from credit.app.service import open_store
 from credit.store.tokens import looks_like_token, token_hash
 from tests.support.actors import ADMIN
-from tests.support.live import have_browser, login, open_page, rerun_drawn, wait_drawn
-from tests.support.paths import ROOT
+from tests.support.live import have_browser, login, open_page, rerun_drawn, screenshot, wait_drawn
+from tests.support.people import pick
 from ui.auth import ENDED_NOTICE
 from ui.cookie import COOKIE_NAME
 
-ARTIFACTS = ROOT / "test-artifacts"
 REASON = have_browser()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=f"真实浏览器测试跳过：{REASON}")
-
-
-@pytest.fixture
-def person(browser):
-    """Makes a browser context (one person's browser: shared cookies, any number of tabs); all closed after."""
-    made = []
-
-    def new() -> object:
-        ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-        ctx.set_default_timeout(60_000)
-        made.append(ctx)
-        return ctx
-
-    yield new
-    for ctx in made:
-        ctx.close()
+VIEWPORT = (1400, 1000)  # the shared `person` fixture's browsers
 
 
 def logged_in(ctx, url: str, username: str, password: str):
@@ -53,8 +37,7 @@ def no_error(page) -> None:
 
 
 def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"session_{name}.png"), full_page=True)
+    screenshot(page, f"session_{name}")
 
 
 def session_cookie(ctx) -> dict | None:
@@ -100,8 +83,7 @@ def press(page, name: str) -> None:
 def admin_manage(page, form: str, account: str, action: str | None = None) -> None:
     """On 账户管理: pick `account` in the form with this heading (and the radio `action`), submit."""
     box = page.get_by_test_id("stForm").filter(has=page.get_by_role("heading", name=form))
-    box.get_by_test_id("stSelectbox").click()
-    page.get_by_role("option", name=account, exact=True).click()
+    pick(page, "账户", re.compile(f"^{re.escape(account)}$"), scope=box)
     if action:
         box.get_by_text(action, exact=True).click()
     submit = "执行" if action else form

@@ -5,8 +5,6 @@ the rules. Every writing button the role sees is pressed; screenshots go to test
 from __future__ import annotations
 
 import re
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,20 +16,12 @@ from credit.common.months import month_label
 from credit.model.sgs import default_rules_text
 from credit.workbook.preview import candidate_months
 from tests.app.test_sgs_service import faulty
-from tests.support.live import chromium, have_browser, login, open_page, streamlit_server, wait_drawn
-from tests.support.paths import ROOT
+from tests.support.live import have_browser, login, open_page, screenshot, wait_drawn
+from tests.support.people import pick
 
-ARTIFACTS = ROOT / "test-artifacts"
 REASON = have_browser()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=f"真实浏览器测试跳过：{REASON}")
-
-
-@pytest.fixture(scope="module")
-def server(demo_db_master: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    db = tmp_path_factory.mktemp("sgs") / "demo.db"
-    shutil.copyfile(demo_db_master, db)
-    with streamlit_server(ROOT / "Home.py", db=db) as url:
-        yield url, db
+VIEWPORT = (1400, 1000)
 
 
 def no_error(page) -> None:
@@ -40,88 +30,71 @@ def no_error(page) -> None:
 
 
 def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"sgs_{name}.png"), full_page=True)
-
-
-def choose(page, label: str, option: str) -> None:
-    page.get_by_test_id("stMain").get_by_test_id("stSelectbox").filter(has_text=label).click()
-    page.get_by_role("option", name=option).click()
-    wait_drawn(page)
+    screenshot(page, f"sgs_{name}")
 
 
 @pytest.mark.parametrize(("role", "unit_name", "unit_id"), [
     (("office", "demo-office-1"), "市场监管局", "shichangjianguan"), (("admin", "demo-admin-1"), "发改局", "fagai")],
     ids=["信用办", "管理员"])
-def test_office_checks_downloads_and_applies(server, tmp_path: Path, role: tuple[str, str], unit_name: str,
+def test_office_checks_downloads_and_applies(server, page, tmp_path: Path, role: tuple[str, str], unit_name: str,
                                              unit_id: str) -> None:
     """As each role that may fill in (信用办, 管理员), each for its own department of the module's database."""
     url, db = server
     with open_store(db) as store:  # the page offers the month after the latest with data (the 信用办 run adds one)
         month = candidate_months(store.months_with_data(), this_month())[1]
-    with chromium() as browser:
-        ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN", accept_downloads=True)
-        page = ctx.new_page()
-        page.set_default_timeout(60_000)
-        try:
-            login(page, url, *role)
-            open_page(page, "双公示预检")
-            choose(page, "部门（单位）", unit_name)
-            export = tmp_path / f"{unit_name}双公示导出.xlsx"
-            export.write_bytes(faulty())
-            page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(str(export))
-            page.get_by_text("按当前规则预计扣 0.3 分").first.wait_for()
-            wait_drawn(page)
-            no_error(page)
-            shot(page, "1_problems")
+    login(page, url, *role)
+    open_page(page, "双公示预检")
+    pick(page, "部门（单位）", unit_name)
+    export = tmp_path / f"{unit_name}双公示导出.xlsx"
+    export.write_bytes(faulty())
+    page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(str(export))
+    page.get_by_text("按当前规则预计扣 0.3 分").first.wait_for()
+    wait_drawn(page)
+    no_error(page)
+    shot(page, "1_problems")
 
-            with page.expect_download() as dl:
-                page.get_by_role("button", name="下载问题清单（Excel）").click()
-            saved = tmp_path / "problems.xlsx"
-            dl.value.save_as(saved)
-            assert load_workbook(saved)["问题清单"].max_row == 8  # header + 7 problems
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="下载问题清单（Excel）").click()
+    saved = tmp_path / "problems.xlsx"
+    dl.value.save_as(saved)
+    assert load_workbook(saved)["问题清单"].max_row == 8  # header + 7 problems
 
-            with open_store(db) as store:
-                before = len(store.versions(month, "部门"))
-            page.get_by_role("button", name="生成导入预览").click()
-            page.get_by_role("button", name="确认导入").wait_for()
-            wait_drawn(page)
-            no_error(page)
-            shot(page, "2_preview")
-            with open_store(db) as store:
-                assert len(store.versions(month, "部门")) == before  # nothing before confirming
-            page.get_by_role("button", name="确认导入").click()
-            page.get_by_text(re.compile(f"已导入 {month_label(month)}")).first.wait_for()
-            wait_drawn(page)
-            no_error(page)
-            shot(page, "3_applied")
-            with open_store(db) as store:
-                assert len(store.versions(month, "部门")) == before + 1
-                rec = next(r for r in store.current_sheet(month, "部门") if r["unit_id"] == unit_id)
-                assert (rec["本月双公示上报数据量"], rec["本月双公示错误数据条数"], rec["本月双公示迟报数据条数"]) == (8, 3, 2)
+    with open_store(db) as store:
+        before = len(store.versions(month, "部门"))
+    page.get_by_role("button", name="生成导入预览").click()
+    page.get_by_role("button", name="确认导入").wait_for()
+    wait_drawn(page)
+    no_error(page)
+    shot(page, "2_preview")
+    with open_store(db) as store:
+        assert len(store.versions(month, "部门")) == before  # nothing before confirming
+    page.get_by_role("button", name="确认导入").click()
+    page.get_by_text(re.compile(f"已导入 {month_label(month)}")).first.wait_for()
+    wait_drawn(page)
+    no_error(page)
+    shot(page, "3_applied")
+    with open_store(db) as store:
+        assert len(store.versions(month, "部门")) == before + 1
+        rec = next(r for r in store.current_sheet(month, "部门") if r["unit_id"] == unit_id)
+        assert (rec["本月双公示上报数据量"], rec["本月双公示错误数据条数"], rec["本月双公示迟报数据条数"]) == (8, 3, 2)
 
-            page.get_by_role("tab", name="预检规则").click()
-            page.get_by_role("button", name="恢复默认规则").wait_for()
-            rules = tmp_path / "sgs_rules.toml"
-            rules.write_text(default_rules_text().replace("report_days = 7", "report_days = 9"), encoding="utf-8")
-            page.get_by_test_id("stFileUploaderDropzoneInput").last.set_input_files(str(rules))
-            page.get_by_role("button", name="保存为新版本").click()
-            page.get_by_text("已保存新版本规则").first.wait_for()
-            wait_drawn(page)
-            no_error(page)
-            with open_store(db) as store:
-                assert "report_days = 9" in store.get_meta("sgs_rules")
-            page.get_by_role("tab", name="预检规则").click()
-            page.get_by_role("button", name="恢复默认规则").click()
-            page.get_by_text("已恢复默认规则").first.wait_for()
-            wait_drawn(page)
-            no_error(page)
-            page.get_by_role("tab", name="预检规则").click()
-            shot(page, "4_rules")
-            with open_store(db) as store:
-                assert "report_days = 7" in store.get_meta("sgs_rules")
-        except Exception:
-            shot(page, "failure")
-            raise
-        finally:
-            ctx.close()
+    page.get_by_role("tab", name="预检规则").click()
+    page.get_by_role("button", name="恢复默认规则").wait_for()
+    rules = tmp_path / "sgs_rules.toml"
+    rules.write_text(default_rules_text().replace("report_days = 7", "report_days = 9"), encoding="utf-8")
+    page.get_by_test_id("stFileUploaderDropzoneInput").last.set_input_files(str(rules))
+    page.get_by_role("button", name="保存为新版本").click()
+    page.get_by_text("已保存新版本规则").first.wait_for()
+    wait_drawn(page)
+    no_error(page)
+    with open_store(db) as store:
+        assert "report_days = 9" in store.get_meta("sgs_rules")
+    page.get_by_role("tab", name="预检规则").click()
+    page.get_by_role("button", name="恢复默认规则").click()
+    page.get_by_text("已恢复默认规则").first.wait_for()
+    wait_drawn(page)
+    no_error(page)
+    page.get_by_role("tab", name="预检规则").click()
+    shot(page, "4_rules")
+    with open_store(db) as store:
+        assert "report_days = 7" in store.get_meta("sgs_rules")

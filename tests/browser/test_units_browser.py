@@ -11,20 +11,13 @@ import openpyxl
 import pytest
 
 from credit.app.service import open_store, unit_detail
-from tests.support.live import have_browser, login, open_page, rerun_drawn, wait_drawn
-from tests.support.paths import ROOT
+from tests.support.live import have_browser, login, open_page, rerun_drawn, screenshot, wait_drawn
+from tests.support.people import pick
 
-ARTIFACTS = ROOT / "test-artifacts"
 REASON = have_browser()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=f"真实浏览器测试跳过：{REASON}")
+VIEWPORT = (1400, 1000)
 MONTH = "2022-10"
-
-
-def new_page(browser):
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN", accept_downloads=True)
-    pg = ctx.new_page()
-    pg.set_default_timeout(60_000)
-    return pg
 
 
 def no_error(page) -> None:
@@ -33,8 +26,7 @@ def no_error(page) -> None:
 
 
 def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"units_{name}.png"), full_page=True)
+    screenshot(page, f"units_{name}")
 
 
 def earned(db: Path, unit_id: str, code: str) -> float:
@@ -48,9 +40,9 @@ def click(page, name: str) -> None:
     no_error(page)
 
 
-def test_submit_return_resubmit_accept_and_objections(server, browser, tmp_path: Path) -> None:
+def test_submit_return_resubmit_accept_and_objections(server, tab, tmp_path: Path) -> None:
     url, db = server
-    dong, office, fagai = new_page(browser), new_page(browser), new_page(browser)
+    dong, office, fagai = tab(), tab(), tab()
     try:
         flow(url, db, tmp_path, dong, office, fagai)
     except Exception:
@@ -136,8 +128,7 @@ def flow(url: str, db: Path, tmp: Path, dong, office, fagai) -> None:
     login(fagai, url, "fagaiju", "demo-unit-2")
     open_page(fagai, "填报与申诉")
     fagai.get_by_role("tab", name="申诉").click()
-    fagai.get_by_test_id("stMainBlockContainer").get_by_test_id("stSelectbox").filter(has_text="申诉事项").first.click()
-    fagai.get_by_role("option", name=re.compile("本月双公示错误数据条数")).click()
+    pick(fagai, "申诉事项", re.compile("本月双公示错误数据条数"))
     fagai.get_by_label("申诉理由（必填）").fill("错误数据系系统误判")
     fagai.get_by_role("spinbutton", name="如申诉的是报送数据，请填写正确数值").fill("0")
     click(fagai, "提交申诉")

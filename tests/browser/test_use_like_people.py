@@ -9,7 +9,6 @@ encountered an error", no None/nan/NaT, no English leftovers of Streamlit's own 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,40 +20,22 @@ from credit.model.contract import UNIT_COL
 from credit.model.units import load_units
 from tests.support.buttons import labels_for
 from tests.support.live import have_browser, rerun_drawn, wait_drawn
-from tests.support.paths import ROOT
 from tests.support.people import (
     ACCOUNTS,
     UNIT_ACCOUNTS,
     assert_clean,
     button_labels,
+    choose,
     chosen,
     press,
+    sidebar_month,
     sign_in,
     visit,
 )
 from ui.nav import registered
 
-ARTIFACTS = ROOT / "test-artifacts"
 REASON = have_browser()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=f"真实浏览器测试跳过：{REASON}")
-
-def _tab(browser, request, width: int = 1440, height: int = 900):
-    ctx = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN", accept_downloads=True)
-    pg = ctx.new_page()
-    pg.set_default_timeout(60_000)
-    return ctx, pg
-
-
-@pytest.fixture()
-def page(browser, request: pytest.FixtureRequest) -> Iterator[object]:
-    ctx, pg = _tab(browser, request)
-    yield pg
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    ctx.close()
-
 
 @pytest.mark.parametrize("role", ["匿名", "领导", "信用办", "管理员", "东阿镇", "发改局"])
 def test_every_registered_page_opens_clean(server, page, role: str) -> None:
@@ -175,35 +156,25 @@ def test_the_office_does_a_month_end_to_end(server, page, tmp_path: Path) -> Non
 
     for title in ("月度排名", "单位详情", "信易贷进度"):
         visit(page, title)
-        if "2022年11月" not in chosen(page, "month"):
-            page.locator(".st-key-month").get_by_test_id("stSelectbox").click()
-            page.get_by_role("option", name="2022年11月").first.click()
-            wait_drawn(page)
+        sidebar_month(page, "2022年11月")
         page.get_by_text(re.compile("2022年11月")).first.wait_for()
         assert_clean(page, f"November on {title}")
 
 
-def test_a_phone_sees_the_month_at_the_top(server, browser, request) -> None:
+def test_a_phone_sees_the_month_at_the_top(server, tab) -> None:
     url, db = server
     from credit.app.service import open_store
     from credit.common.months import month_label
 
     with open_store(db) as store:  # the module's month workflow may have added November already
         latest = month_label(store.months_with_data()[-1])
-    ctx, pg = _tab(browser, request, 390, 844)
-    try:
-        sign_in(pg, url, "领导")
-        top = pg.locator(".st-key-mobile_month-box")
-        assert top.is_visible() and latest in chosen(pg, "mobile_month")
-        top.get_by_test_id("stSelectbox").click()
-        rerun_drawn(pg, lambda: pg.get_by_role("option", name="2022年9月").first.click())
-        pg.get_by_text("考核月份：2022年9月").first.wait_for()
-        assert_clean(pg, "phone")
-    finally:
-        ctx.close()
-    ctx, pg = _tab(browser, request)
-    try:
-        sign_in(pg, url, "领导")
-        assert not pg.locator(".st-key-mobile_month-box").is_visible()  # wide screens use the sidebar
-    finally:
-        ctx.close()
+    pg = tab(390, 844)
+    sign_in(pg, url, "领导")
+    top = pg.locator(".st-key-mobile_month-box")
+    assert top.is_visible() and latest in chosen(pg, "mobile_month")
+    choose(pg, top.get_by_role("combobox"), "2022年9月")
+    pg.get_by_text("考核月份：2022年9月").first.wait_for()
+    assert_clean(pg, "phone")
+    pg = tab()
+    sign_in(pg, url, "领导")
+    assert not pg.locator(".st-key-mobile_month-box").is_visible()  # wide screens use the sidebar

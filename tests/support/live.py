@@ -23,7 +23,12 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
 ]
+ARTIFACTS = ROOT / "test-artifacts"  # screenshots the browser tests keep (CI uploads the folder)
 READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+# Streamlit loads each element's code on first use and shows a grey skeleton in its place until then:
+# a select box the script has sent can still be a skeleton, with no label and no value, after the
+# script finished (seen on a loaded machine: the unit picker read as empty on a fresh tab).
+NO_SKELETON = """() => !document.querySelector('[data-testid="stSkeleton"], [data-testid="stAppSkeleton"]')"""
 
 
 def free_port() -> int:
@@ -92,11 +97,21 @@ def chromium() -> Iterator[object]:
 
 
 def wait_drawn(page, *selectors: str, timeout: float = 60_000) -> None:
-    """Drawn = the script finished and every named element is visible."""
+    """Drawn = the script finished, every named element is visible and no element still waits for
+    its code (no skeleton left)."""
     page.wait_for_selector(READY, timeout=timeout)
     for sel in selectors:
         page.wait_for_selector(sel, state="visible", timeout=timeout)
     page.wait_for_selector(READY, timeout=timeout)
+    page.wait_for_function(NO_SKELETON, timeout=timeout)
+
+
+def screenshot(page, name: str) -> Path:
+    """The whole page as test-artifacts/<name>.png."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
 
 
 def login(page, url: str, username: str, password: str) -> None:
@@ -138,3 +153,38 @@ def rerun_drawn(page, action, timeout: float = 30_000) -> None:
     action()
     page.wait_for_function("() => window.__scriptRan === true", timeout=timeout)
     wait_drawn(page, timeout=timeout)
+
+
+# Into the middle of the window, then two frames so the scroll's own event has been delivered.
+_SETTLE_IN_VIEW = """e => new Promise(done => {
+  e.scrollIntoView({block: "center"});
+  requestAnimationFrame(() => requestAnimationFrame(done));
+})"""
+
+
+def open_select(page, combo, search: str = "", shows=None) -> None:
+    """Open the list of the select box whose combobox is `combo` and wait until it shows `shows` (an
+    option locator; any option when None). `search` is typed first, as a person narrows a long list.
+
+    Why not a plain click: a box near the window's edge is scrolled into view by the click, and the
+    open list (react-aria) closes when the page under it scrolls. That scroll's event can arrive
+    after the list opened, so the list never shows (deterministic for a box at the bottom of the
+    window). The box is put in the middle first and the click waits until that scroll is over.
+    A click during a redraw can still miss the control: up to three tries.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    shows = shows if shows is not None else page.get_by_role("listbox").get_by_role("option").first
+    for attempt in range(3):
+        combo.evaluate(_SETTLE_IN_VIEW)
+        combo.click()
+        if search:  # replace what an earlier, missed try typed (Escape keeps the text)
+            page.keyboard.press("ControlOrMeta+A")
+            page.keyboard.type(search)
+        try:
+            shows.wait_for(timeout=5_000)
+            return
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from tests.support.live import login, rerun_drawn, wait_drawn
+from tests.support.live import login, open_select, rerun_drawn, wait_drawn
 
 ACCOUNTS = {"领导": ("leader", "demo-leader-1", "viewer"), "信用办": ("office", "demo-office-1", "editor"),
             "管理员": ("admin", "demo-admin-1", "admin")}
@@ -64,22 +64,16 @@ def pick(page, label: str, option: str | re.Pattern, scope=None, search: str = "
     `scope` is given; the phone's month picker at the top of the main area is hidden on a desktop).
     `search` is typed first, as a person narrows a long list (only the first options are drawn)."""
     within = scope if scope is not None else page.get_by_test_id("stMain")
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    choose(page, within.get_by_role("combobox", name=label, exact=True).locator("visible=true").first, option, search)
 
-    box = within.get_by_role("combobox", name=label, exact=True).locator("visible=true").first
+
+def choose(page, combo, option: str | re.Pattern, search: str = "") -> None:
+    """Choose `option` in the select box whose combobox is `combo`, and wait for what that does: the
+    rerun it starts, or none inside a form (a form reruns only on submit) or when it is already chosen."""
     wanted = page.get_by_role("listbox").get_by_role("option", name=option).first
-    in_form = box.evaluate("e => !!e.closest('[data-testid=\"stForm\"]')")  # a form reruns only on submit
-    for _ in range(3):  # a click during a redraw can miss the control; the list then never opens
-        box.click()
-        if search:  # replace what an earlier, missed try typed (Escape keeps the text)
-            page.keyboard.press("ControlOrMeta+A")
-            page.keyboard.type(search)
-        try:
-            wanted.wait_for(timeout=5_000)
-            break
-        except PlaywrightTimeout:
-            page.keyboard.press("Escape")
-    if in_form or wanted.get_attribute("aria-selected") == "true":  # nor does choosing the chosen option
+    in_form = combo.evaluate("e => !!e.closest('[data-testid=\"stForm\"]')")
+    open_select(page, combo, search, shows=wanted)
+    if in_form or wanted.get_attribute("aria-selected") == "true":
         wanted.click()
         wait_drawn(page)
         return
@@ -88,10 +82,8 @@ def pick(page, label: str, option: str | re.Pattern, scope=None, search: str = "
 
 def sidebar_month(page, label: str) -> None:
     """Switch the shared month picker in the sidebar, as a reader does."""
-    if label in chosen(page, "month"):
-        return
-    page.locator(".st-key-month").get_by_test_id("stSelectbox").click()
-    rerun_drawn(page, lambda: page.get_by_role("option", name=label).first.click())
+    if label not in chosen(page, "month"):
+        choose(page, page.locator(".st-key-month").get_by_role("combobox"), re.compile(f"^{re.escape(label)}$"))
 
 
 def sign_in(page, url: str, role: str) -> None:
