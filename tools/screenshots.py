@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # also runnable as `python tools/screenshots.py`
     sys.path.insert(0, str(ROOT))
 
-from tests.support.live import chromium, login, rerun_drawn, streamlit_server, wait_drawn  # noqa: E402
+from tests.support.live import chromium, login, new_context, rerun_drawn, streamlit_server, wait_drawn  # noqa: E402
 from ui.style import UPLOAD_BUTTON  # noqa: E402
 
 # folder name → (username, password) of the demo accounts (credit/app/demo.py); None = not logged in
@@ -168,9 +168,8 @@ def sign_in(page, url: str, role: str) -> None:
 def walk(browser, url: str, role: str, width: int, height: int, out: Path | None) -> Iterator[Shot]:
     """Sign in as `role` in a fresh tab of `width`×`height` and open every page of its menu in turn;
     one Shot per page (with a PNG under `out` unless it is None)."""
-    ctx = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    ctx = new_context(browser, width, height)
     page = ctx.new_page()
-    page.set_default_timeout(60_000)
     narrow = width < NARROW_PX
     try:
         sign_in(page, url, role)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.live import chromium, screenshot, streamlit_server
+from tests.support.live import chromium, new_context, screenshot, streamlit_server
 from tests.support.paths import ROOT
 
 
@@ -45,8 +45,7 @@ def person(browser, request: pytest.FixtureRequest) -> Iterator[Callable[..., ob
 
     def new(width: int = default_width, height: int = default_height,
             timeout: float = getattr(request.module, "TIMEOUT_MS", 60_000)) -> object:
-        ctx = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN", accept_downloads=True)
-        ctx.set_default_timeout(timeout)
+        ctx = new_context(browser, width, height, timeout, accept_downloads=True)
         made.append(ctx)
         return ctx
 
@@ -54,8 +53,9 @@ def person(browser, request: pytest.FixtureRequest) -> Iterator[Callable[..., ob
     report = getattr(request.node, "rep_call", None)
     pages = [pg for ctx in made for pg in ctx.pages]
     if report is not None and report.failed:
+        attempt = getattr(request.node, "execution_count", 1)  # a retry keeps the first try's screenshots
         for i, pg in enumerate(pages):
-            suffix = f"-{i}" if len(pages) > 1 else ""
+            suffix = (f"-{i}" if len(pages) > 1 else "") + (f"-retry{attempt - 1}" if attempt > 1 else "")
             with contextlib.suppress(Exception):  # a page the test left broken must not hide its failure
                 screenshot(pg, f"{_shot_prefix(request)}_{request.node.name}{suffix}")
     for ctx in made:

@@ -25,10 +25,44 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = ROOT / "test-artifacts"  # screenshots the browser tests keep (CI uploads the folder)
 READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-# Streamlit loads each element's code on first use and shows a grey skeleton in its place until then:
-# a select box the script has sent can still be a skeleton, with no label and no value, after the
-# script finished (seen on a loaded machine: the unit picker read as empty on a fresh tab).
-NO_SKELETON = """() => !document.querySelector('[data-testid="stSkeleton"], [data-testid="stAppSkeleton"]')"""
+# Drawn, in the page: the script is not running, its last run finished (not cut short by st.rerun:
+# the app shows "notRunning" for a moment between a run that calls st.rerun and the next one, and
+# that run's elements stay until the next finishes), and no element waits for its code (Streamlit
+# loads each element's code on first use and shows a grey skeleton until then: a select box could
+# be a skeleton with no label and no value after the script had finished).
+DRAWN = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const run = window.__stRun;  // undefined on a page opened without RUN_WATCH: the attribute alone
+  return app !== null && app.getAttribute('data-test-script-state') === 'notRunning'
+    && (run === undefined || (run.finished !== null && run.finished !== 2))
+    && !document.querySelector('[data-testid="stSkeleton"], [data-testid="stAppSkeleton"]');
+}"""
+# Before the app's own script (BrowserContext.add_init_script): read the top-level fields of every
+# ForwardMsg the server sends (protobuf; field 4 new_session = a run began, field 6 script_finished
+# = how it ended, 2 = FINISHED_EARLY_FOR_RERUN; streamlit/proto/ForwardMsg.proto).
+RUN_WATCH = """(() => {
+  const Native = window.WebSocket;
+  window.__stRun = {finished: null};
+  const scan = (buffer) => {
+    const b = new Uint8Array(buffer);
+    let i = 0;
+    const varint = () => { let r = 0, s = 0, x; do { x = b[i++]; r += (x & 0x7f) * 2 ** s; s += 7; } while (x & 0x80); return r; };
+    while (i < b.length) {
+      const key = varint(), field = Math.floor(key / 8), wire = key % 8;
+      if (wire === 0) { const v = varint(); if (field === 6) window.__stRun.finished = v; }
+      else if (wire === 2) { const n = varint(); if (field === 4) window.__stRun.finished = null; i += n; }
+      else if (wire === 1) i += 8;
+      else if (wire === 5) i += 4;
+      else return;
+    }
+  };
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", (e) => { if (e.data instanceof ArrayBuffer) scan(e.data); });
+    }
+  };
+})();"""
 
 
 def free_port() -> int:
@@ -96,14 +130,22 @@ def chromium() -> Iterator[object]:
             browser.close()
 
 
+def new_context(browser, width: int = 1440, height: int = 900, timeout: float = 60_000, **options):
+    """A fresh browser context (one person's browser; each tab a new Streamlit session) whose pages
+    report how the server's script runs end (`RUN_WATCH`, for `wait_drawn`)."""
+    ctx = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN", **options)
+    ctx.set_default_timeout(timeout)
+    ctx.add_init_script(RUN_WATCH)
+    return ctx
+
+
 def wait_drawn(page, *selectors: str, timeout: float = 60_000) -> None:
-    """Drawn = the script finished, every named element is visible and no element still waits for
-    its code (no skeleton left)."""
+    """Drawn = the script finished, every named element is visible, and then `DRAWN`: the last run
+    was not cut short by st.rerun (in a context with `RUN_WATCH`) and no element is a skeleton."""
     page.wait_for_selector(READY, timeout=timeout)
     for sel in selectors:
         page.wait_for_selector(sel, state="visible", timeout=timeout)
-    page.wait_for_selector(READY, timeout=timeout)
-    page.wait_for_function(NO_SKELETON, timeout=timeout)
+    page.wait_for_function(DRAWN, timeout=timeout)
 
 
 def screenshot(page, name: str) -> Path:

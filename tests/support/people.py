@@ -21,14 +21,6 @@ BUTTON_LABELS_JS = """() => [...document.querySelectorAll(
 )].map(b => (b.querySelector('[data-testid="stMarkdownContainer"]') || b).textContent.trim())"""
 
 
-def new_tab(browser, width: int = 1440, height: int = 900, locale: str = "zh-CN"):
-    """A fresh browser context (a new Streamlit session) and its page; `locale` is the browser's language."""
-    ctx = browser.new_context(viewport={"width": width, "height": height}, locale=locale, accept_downloads=True)
-    pg = ctx.new_page()
-    pg.set_default_timeout(60_000)
-    return ctx, pg
-
-
 def assert_clean(page, where: str) -> None:
     """Nothing broken and nothing English or None-like where a reader looks."""
     wait_drawn(page)
