@@ -38,14 +38,15 @@ def _shot_prefix(request: pytest.FixtureRequest) -> str:
 @pytest.fixture()
 def person(browser, request: pytest.FixtureRequest) -> Iterator[Callable[..., object]]:
     """Makes a browser context on demand (one person's browser: shared cookies, any number of tabs),
-    sized by the module's VIEWPORT (width, height) and TIMEOUT_MS when it sets them. When the test
+    set by the module's VIEWPORT (width, height), TIMEOUT_MS and LOCALE when it has them. When the test
     failed, every tab of every context is saved to test-artifacts/ first; all are closed after."""
     made: list = []
     default_width, default_height = getattr(request.module, "VIEWPORT", (1440, 900))
 
     def new(width: int = default_width, height: int = default_height,
             timeout: float = getattr(request.module, "TIMEOUT_MS", 60_000)) -> object:
-        ctx = new_context(browser, width, height, timeout, accept_downloads=True)
+        ctx = new_context(browser, width, height, timeout, getattr(request.module, "LOCALE", "zh-CN"),
+                          accept_downloads=True)
         made.append(ctx)
         return ctx
 

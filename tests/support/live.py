@@ -130,10 +130,12 @@ def chromium() -> Iterator[object]:
             browser.close()
 
 
-def new_context(browser, width: int = 1440, height: int = 900, timeout: float = 60_000, **options):
+def new_context(browser, width: int = 1440, height: int = 900, timeout: float = 60_000, locale: str = "zh-CN",
+                **options):
     """A fresh browser context (one person's browser; each tab a new Streamlit session) whose pages
-    report how the server's script runs end (`RUN_WATCH`, for `wait_drawn`)."""
-    ctx = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN", **options)
+    report how the server's script runs end (`RUN_WATCH`, for `wait_drawn`); `locale` is the
+    browser's language."""
+    ctx = browser.new_context(viewport={"width": width, "height": height}, locale=locale, **options)
     ctx.set_default_timeout(timeout)
     ctx.add_init_script(RUN_WATCH)
     return ctx
