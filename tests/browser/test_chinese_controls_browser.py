@@ -7,18 +7,15 @@ a wrong file type on 数据上传 is refused in Chinese (the uploaders pass no `
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from credit.app.service import open_store
 from tests.support.live import have_browser, login, open_page, rerun_drawn
-from tests.support.paths import ROOT
-from tests.support.people import assert_clean, new_tab
+from tests.support.people import assert_clean
 from ui.style import UPLOAD_REFUSED
 
-ARTIFACTS = ROOT / "test-artifacts"
 REASON = have_browser()
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(REASON is not None, reason=f"真实浏览器测试跳过：{REASON}")]
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -26,18 +23,7 @@ MONTHS_EN = ["January", "February", "March", "April", "June", "July", "August", 
              "November", "December"]
 WEEKDAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 STREAMLIT_EN = ["files are not allowed", "Browse files", "Drag and drop", "Choose date"]
-
-
-@pytest.fixture()
-def page(browser, request: pytest.FixtureRequest) -> Iterator[object]:
-    ctx, pg = new_tab(browser, locale="en-US")
-    pg.set_default_timeout(120_000)
-    yield pg
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        pg.screenshot(path=str(ARTIFACTS / f"chinese_{request.node.name}.png"), full_page=True)
-    ctx.close()
+LOCALE, TIMEOUT_MS = "en-US", 120_000  # the shared `page` fixture's tab: an English browser
 
 
 def english_on(page) -> list[str]:
