@@ -226,7 +226,9 @@ def open_select(page, combo, search: str = "", shows=None) -> None:
             page.keyboard.press("ControlOrMeta+A")
             page.keyboard.type(search)
         try:
-            shows.wait_for(timeout=5_000)
+            # 15 s: on a loaded 2-core box the list can take several seconds to open; a shorter wait
+            # closed a list that was about to show (Escape) and the next click raced the same way.
+            shows.wait_for(timeout=15_000)
             return
         except PlaywrightTimeout:
             if attempt == 2:
