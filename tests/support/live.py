@@ -42,7 +42,7 @@ DRAWN = """() => {
 # = how it ended, 2 = FINISHED_EARLY_FOR_RERUN; streamlit/proto/ForwardMsg.proto).
 RUN_WATCH = """(() => {
   const Native = window.WebSocket;
-  window.__stRun = {finished: null};
+  window.__stRun = {finished: null, started: 0};
   const scan = (buffer) => {
     const b = new Uint8Array(buffer);
     let i = 0;
@@ -50,7 +50,11 @@ RUN_WATCH = """(() => {
     while (i < b.length) {
       const key = varint(), field = Math.floor(key / 8), wire = key % 8;
       if (wire === 0) { const v = varint(); if (field === 6) window.__stRun.finished = v; }
-      else if (wire === 2) { const n = varint(); if (field === 4) window.__stRun.finished = null; i += n; }
+      else if (wire === 2) {
+        const n = varint();
+        if (field === 4) { window.__stRun.finished = null; window.__stRun.started += 1; }
+        i += n;
+      }
       else if (wire === 1) i += 8;
       else if (wire === 5) i += 4;
       else return;
@@ -192,10 +196,15 @@ def rerun_drawn(page, action, timeout: float = 30_000) -> None:
 
     A MutationObserver notes the switch to "running", so a rerun faster than Playwright's polling
     is still seen; waiting only for the finished state could stop the clock before the rerun began.
+    A run of a few milliseconds can still end before React ever draws "running"; in a context
+    with `RUN_WATCH` the server's new_session message counts as the run having begun.
     """
     page.evaluate(_WATCH_RUN)
+    before = page.evaluate("() => window.__stRun ? window.__stRun.started : null")
     action()
-    page.wait_for_function("() => window.__scriptRan === true", timeout=timeout)
+    page.wait_for_function(
+        "before => window.__scriptRan === true || (before !== null && window.__stRun.started > before)",
+        arg=before, timeout=timeout)
     wait_drawn(page, timeout=timeout)
 
 
