@@ -15,9 +15,11 @@ from ui.nav import pages
 from ui.notices import show_notices
 from ui.storage import storage_guard
 from ui.style import apply_style
+from ui.uploads import warm_readers
 
 st.set_page_config(page_title="平阴县信用体系建设监测分析平台", page_icon="📊", layout="wide")
 apply_style()
+warm_readers()  # the worker processes that read uploads (a hostile file ends one of them, not the server)
 
 # disk full, read-only, corrupt database: a message, not a crash page; one pooled connection per run
 with storage_guard(), run_scope():

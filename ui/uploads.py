@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from credit.common.filetypes import type_error
+from credit.workbook.isolation import warm
 
 
 def refuse_wrong_types(files: object, types: Sequence[str], outcome: str) -> bool:
@@ -26,3 +27,11 @@ def refuse_wrong_types(files: object, types: Sequence[str], outcome: str) -> boo
     for message in messages:
         st.error(f"{message}，{outcome}。")
     return bool(messages)
+
+
+def warm_readers() -> None:
+    """Have the upload reader processes running before the first upload (`credit.workbook.isolation`).
+
+    Starting one costs about a second; once running this is a few microseconds per rerun.
+    """
+    warm()

@@ -65,6 +65,34 @@ MAX_EVENT_QUANTITY = 10_000  # 扣分事项「数量」per row
 
 
 @dataclass(frozen=True)
+class SheetBounds:
+    """How large one sheet of an upload may be, checked before any spreadsheet reader allocates.
+
+    A reader sizes its grid from the sheet's extent, not from what is filled: one cell at
+    XFD1048576 asks python-calamine for 17 billion cells and aborts the process. So the extent a
+    sheet declares (`<dimension ref>`, BIFF DIMENSIONS) and the extent its cells reach are both held
+    to these limits (`credit.workbook.sheet_bounds`); `cells` bounds the grid a reader builds,
+    rows × columns counted from A1, as well as the cells written.
+    """
+
+    rows: int
+    columns: int
+    cells: int
+
+    def describe(self) -> str:
+        """The limits as the refusal's hint states them."""
+        return f"每张工作表最多 {self.rows:,} 行、{self.columns:,} 列、{self.cells:,} 个单元格（行数 × 列数）"
+
+
+# The monthly workbook and a unit's own template: a county month is ~50 unit rows and at most a
+# few thousand event or register rows; 30,000 event rows still import (tests/reliability), and
+# the 1,000,000-row file that once took 2.2 GB and 69 s is refused before it is read.
+WORKBOOK_BOUNDS = SheetBounds(rows=50_000, columns=256, cells=1_000_000)
+# A 双公示 export (a department's year of 行政许可/行政处罚, ~30 columns) and the code/entity lists.
+TABLE_BOUNDS = SheetBounds(rows=100_000, columns=256, cells=3_000_000)
+
+
+@dataclass(frozen=True)
 class Column:
     """One column of a sheet: its header text and how its values behave over the months.
 

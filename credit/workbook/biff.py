@@ -82,7 +82,7 @@ def _sheet_name(body: bytes, biff8: bool, codepage: str) -> tuple[int, str] | No
     return offset, body[7 : 7 + length].decode(codepage, "replace")
 
 
-def _sheets(stream: bytes) -> dict[str, int]:
+def sheet_offsets(stream: bytes) -> dict[str, int]:
     """Worksheet name -> offset of its substream, from the workbook globals."""
     biff8, codepage, found = True, "cp1252", {}
     for rid, body in iter_records(stream, 0):
@@ -121,7 +121,7 @@ def _formula_code(body: bytes) -> str | None:
     return None  # 0: text (STRING record follows), 1: boolean
 
 
-def _worksheet_records(stream: bytes, start: int):
+def worksheet_records(stream: bytes, start: int):
     """The worksheet's own records, from its BOF to its EOF, skipping embedded chart substreams."""
     depth = 0
     for rid, body in iter_records(stream, start):
@@ -138,7 +138,7 @@ def _worksheet_records(stream: bytes, start: int):
 def _scan_sheet(stream: bytes, start: int) -> Cells:
     found: Cells = {}
     waiting: tuple[int, int] | None = None  # a text-result formula whose STRING record is due
-    for rid, body in _worksheet_records(stream, start):
+    for rid, body in worksheet_records(stream, start):
         if waiting is not None and rid not in _FORMULA_COMPANIONS:
             if rid != _STRING:
                 found[waiting] = UNCALCULATED
@@ -166,7 +166,7 @@ def xls_error_cells(data: bytes, sheet_names: list[str]) -> dict[str, Cells]:
         with olefile.OleFileIO(io.BytesIO(data)) as ole:
             name = "Workbook" if ole.exists("Workbook") else "Book"
             stream = ole.openstream(name).read()
-        offsets = _sheets(stream)
+        offsets = sheet_offsets(stream)
         return {n: _scan_sheet(stream, offsets[n]) for n in sheet_names if n in offsets}
     except Exception:  # noqa: BLE001 - calamine already read the file; missing this is not fatal
         return {}

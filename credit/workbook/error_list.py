@@ -16,6 +16,7 @@ from python_calamine import CalamineWorkbook
 
 from credit.model.contract import UNIT_COL
 from credit.workbook.export import to_excel_bytes
+from credit.workbook.isolation import run_isolated
 from credit.workbook.preview import ERROR_COLUMNS, FileCheck
 
 NO_UNIT = "（整表或整个文件）"
@@ -23,7 +24,15 @@ ALL_SHEET = "全部问题"
 
 
 def _row_units(raw: bytes, sheets: set[str]) -> dict[tuple[str, int], str]:
-    """(sheet, Excel row number) → the text in that row's 单位名称 column."""
+    """(sheet, Excel row number) → the text in that row's 单位名称 column.
+
+    The file passed the gate before its rows were parsed; it is read again in a reader worker all
+    the same (`credit.workbook.isolation`): no read of an upload happens in the server process.
+    """
+    return run_isolated(_units_by_row, raw, sheets, filename="错误清单")
+
+
+def _units_by_row(raw: bytes, sheets: set[str]) -> dict[tuple[str, int], str]:
     out: dict[tuple[str, int], str] = {}
     book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
     for name in sheets & set(book.sheet_names):

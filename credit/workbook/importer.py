@@ -36,13 +36,16 @@ from credit.model.contract import (
     SHEETS,
     UNIT_COL,
     VALUE_COL,
+    WORKBOOK_BOUNDS,
     Column,
     Sheet,
 )
 from credit.model.parsed import ParsedSheet, ParsedWorkbook
 from credit.model.units import NameIndex, Unit, UnitRegister
 from credit.workbook.biff import EMPTY_RESULT, xls_error_cells
-from credit.workbook.safety import UNCALCULATED, check_upload, not_a_workbook, sniff_format, xlsx_error_cells
+from credit.workbook.isolation import run_isolated
+from credit.workbook.preflight import check_workbook_file
+from credit.workbook.safety import UNCALCULATED, not_a_workbook, sniff_format, xlsx_error_cells
 from credit.workbook.template import (
     EXCEL_EPOCH,
     MONTH_LABEL,
@@ -719,13 +722,20 @@ def _parse(data: bytes, filename: str, month: str, register: UnitRegister) -> Pa
 def parse_workbook(data: bytes, filename: str, month: str, register: UnitRegister) -> ParsedWorkbook:
     """Parse and validate an upload for `month`; raise `WorkbookError` listing every problem.
 
-    The raw bytes are checked first (size, zip bomb, macros, real format); any exception a
-    damaged file provokes inside the readers becomes one plain error instead of a traceback.
+    The raw bytes are checked first (size, zip bomb, macros, links, real format, and each sheet's
+    extent against `WORKBOOK_BOUNDS`), then the file is read in a worker process
+    (`credit.workbook.isolation`), so a reader that aborts ends the worker, not the server; any
+    exception a damaged file provokes inside the readers becomes one plain error, not a traceback.
     """
     check_month(month)
-    problems = check_upload(data, filename)
+    problems = check_workbook_file(data, filename, WORKBOOK_BOUNDS)
     if problems:
         raise WorkbookError(problems)
+    return run_isolated(_parse_guarded, data, filename, month, register, filename=filename)
+
+
+def _parse_guarded(data: bytes, filename: str, month: str, register: UnitRegister) -> ParsedWorkbook:
+    """`_parse`, with any unexpected exception turned into the file's one plain error (runs in the worker)."""
     try:
         return _parse(data, filename, month, register)
     except WorkbookError:

@@ -47,11 +47,26 @@ _HINT_RESAVE = "请用 Excel 或 WPS 打开后另存为“Excel 工作簿（*.xl
 _HINT_BOMB = "该文件解压后体积异常，疑似恶意文件；请重新导出正常的工作簿后上传"
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")  # the 30-byte local file header of a zip entry
 _CHUNK = 1024 * 1024
-# A DTD in a package part, in UTF-8 and in both UTF-16 byte orders (XML may be either).
-_DTD_MARKERS = tuple(
-    marker.encode(codec) for marker in ("<!DOCTYPE", "<!ENTITY") for codec in ("utf-8", "utf-16-le", "utf-16-be")
-)
-_DTD_OVERLAP = max(len(m) for m in _DTD_MARKERS) - 1
+
+
+def _encoded(*markers: str) -> tuple[bytes, ...]:
+    """Each marker in UTF-8 and in both UTF-16 byte orders (a package part's XML may be either)."""
+    return tuple(m.encode(codec) for m in markers for codec in ("utf-8", "utf-16-le", "utf-16-be"))
+
+
+# What the inflating pass looks for in every part: a DTD (an entity bomb), and a link that makes
+# Excel fetch another workbook or start a DDE server on open (`ddeLink`, `externalReference`).
+_MARKERS = {
+    "dtd": _encoded("<!DOCTYPE", "<!ENTITY"),
+    "link": _encoded("<ddeLink", ":ddeLink", "<externalReference", ":externalReference", "<oleLink", ":oleLink"),
+}
+_MARKER_OVERLAP = max(len(m) for found in _MARKERS.values() for m in found) - 1
+_EXTERNAL_DIR = "xl/externallinks/"
+_CONTENT_TYPES = "[Content_Types].xml"
+# The main part a spreadsheet package declares (workbook, template; the macro kinds are refused as macros).
+_SPREADSHEET_MAIN = (b"spreadsheetml.sheet.main+xml", b"spreadsheetml.template.main+xml",
+                     b"ms-excel.sheet.macroEnabled.main+xml", b"ms-excel.template.macroEnabled.main+xml")
+_ODF_MIMETYPE = b"application/vnd.oasis.opendocument"
 # An Excel error value, or a formula saved without its result (`xlsx_error_cells` reports both).
 UNCALCULATED = "未计算的公式"
 
@@ -147,7 +162,36 @@ def _check_zip(data: bytes, filename: str) -> list[CellError]:
         errors.append(_file_error(f"文件「{filename}」设置了密码，无法读取", "请取消密码保护后再上传"))
         return errors
     bomb = _declared_bomb(infos, filename) or _inflated_bomb(data, infos, filename)
-    return errors + bomb
+    if bomb:
+        return errors + bomb
+    return errors + _package_errors(data, infos, filename)
+
+
+def _package_errors(data: bytes, infos: list[zipfile.ZipInfo], filename: str) -> list[CellError]:
+    """A zip that is no spreadsheet package, or one that links to other workbooks.
+
+    Runs after the bomb checks, so reading the small parts named here is safe. An OpenDocument
+    spreadsheet (.ods) renamed .xlsx is a zip too, and calamine would read it — its formulas
+    without results as 0 — so the package must say it is a spreadsheet in [Content_Types].xml.
+    """
+    names = {i.filename.lower(): i.filename for i in infos}
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        if _CONTENT_TYPES.lower() not in names:
+            if "mimetype" in names and zf.read(names["mimetype"])[:200].startswith(_ODF_MIMETYPE):
+                return [_file_error(f"文件「{filename}」是 OpenDocument 表格（.ods），不是 Excel 工作簿，只是扩展名改成了 .xlsx",
+                                    "请用 WPS 或 LibreOffice 打开后另存为“Excel 工作簿（*.xlsx）”再上传")]
+            return [not_a_workbook(filename, "文件是压缩包但不是 Excel 工作簿；" + _HINT_RESAVE)]
+        declared = zf.read(names[_CONTENT_TYPES.lower()])
+    if not any(kind in declared for kind in _SPREADSHEET_MAIN):
+        return [not_a_workbook(filename, "文件是压缩包但不是 Excel 工作簿；" + _HINT_RESAVE)]
+    if any(name.startswith(_EXTERNAL_DIR) for name in names) or b"externalLink+xml" in declared:
+        return [_link_error(filename, "指向其他工作簿的外部链接（externalLinks）")]
+    return []
+
+
+def _link_error(filename: str, what: str) -> CellError:
+    return _file_error(f"文件「{filename}」含有{what}，打开时会读取其他文件或启动程序，出于安全考虑已拒绝",
+                       "请在 Excel 中点“数据 → 编辑链接 → 断开链接”，删除 DDE 公式后保存，再上传")
 
 
 def _bomb_error(filename: str, detail: str) -> list[CellError]:
@@ -176,7 +220,7 @@ def _inflated_bomb(data: bytes, infos: list[zipfile.ZipInfo], filename: str) -> 
     for info in infos:
         try:
             raw = _compressed_bytes(view, info)
-            size, has_dtd = _inflated_size(raw, info.compress_type, budget + 1)
+            size, found = _inflated_size(raw, info.compress_type, budget + 1)
         except (ValueError, zlib.error, struct.error):
             return [not_a_workbook(filename, "文件可能已损坏，" + _HINT_RESAVE)]
         if size > budget:
@@ -185,7 +229,9 @@ def _inflated_bomb(data: bytes, infos: list[zipfile.ZipInfo], filename: str) -> 
             return _bomb_error(filename, f"中的「{info.filename}」压缩比超过 {MAX_RATIO}:1")
         if size != info.file_size:
             return [not_a_workbook(filename, "文件内部记录的大小与实际不符，可能已损坏或被篡改")]
-        if has_dtd:
+        if found == "link":
+            return [_link_error(filename, f"外部链接或 DDE 链接（「{info.filename}」中的 ddeLink/externalReference）")]
+        if found == "dtd":
             return [
                 _file_error(
                     f"文件「{filename}」中的「{info.filename}」含有 XML 实体声明（DOCTYPE/ENTITY），"
@@ -211,24 +257,27 @@ def _compressed_bytes(view: memoryview, info: zipfile.ZipInfo) -> memoryview:
     return view[begin:end]
 
 
-class _DtdScan:
-    """Looks for a DTD marker across the chunks of one entry (a marker may straddle two)."""
+class _MarkerScan:
+    """Looks for the `_MARKERS` across the chunks of one entry (a marker may straddle two).
+
+    `found` is the first kind met ("dtd" or "link"), None while there is none.
+    """
 
     def __init__(self) -> None:
         self.tail = b""
-        self.found = False
+        self.found: str | None = None
 
     def feed(self, chunk: bytes | memoryview) -> None:
         if self.found or not chunk:
             return
         window = self.tail + bytes(chunk)
-        self.found = any(m in window for m in _DTD_MARKERS)
-        self.tail = window[-_DTD_OVERLAP:]
+        self.found = next((kind for kind, marks in _MARKERS.items() if any(m in window for m in marks)), None)
+        self.tail = window[-_MARKER_OVERLAP:]
 
 
-def _inflated_size(raw: memoryview, method: int, cap: int) -> tuple[int, bool]:
-    """(real uncompressed size, holds a DTD) of a stored or deflated entry; stops once past `cap`."""
-    scan = _DtdScan()
+def _inflated_size(raw: memoryview, method: int, cap: int) -> tuple[int, str | None]:
+    """(real uncompressed size, marker kind found) of a stored or deflated entry; stops past `cap`."""
+    scan = _MarkerScan()
     if method == zipfile.ZIP_STORED:
         scan.feed(raw)
         return len(raw), scan.found
@@ -267,7 +316,7 @@ def _col_index(letters: str) -> int:
     return n - 1
 
 
-def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name -> zip path of its XML, following workbook.xml and its relationships."""
     book_path = "xl/workbook.xml"
     for rel in SafeET.fromstring(zf.read("_rels/.rels")):
@@ -326,7 +375,7 @@ def xlsx_error_cells(data: bytes, sheet_names: list[str]) -> dict[str, dict[tupl
     """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            parts = _sheet_parts(zf)
+            parts = sheet_parts(zf)
             return {name: _errors_in_xml(zf.read(parts[name])) for name in sheet_names if name in parts}
     except Exception:  # noqa: BLE001 - calamine already read the file; missing this is not fatal
         return {}

@@ -22,8 +22,11 @@ from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 from credit.common.filetypes import TABLE_TYPES, extension
 from credit.errors import CellError, WorkbookError
+from credit.model.contract import TABLE_BOUNDS
 from credit.model.sgs import RecordFile, RecordKind, RecordSheet, SgsRules, spellings
 from credit.workbook.importer import HEADER_SEARCH_ROWS, cell_text, fold, is_blank, parse_date
+from credit.workbook.isolation import run_isolated
+from credit.workbook.preflight import check_workbook_file
 from credit.workbook.safety import check_upload, not_a_workbook, sniff_format, wrong_type
 
 MAX_SGS_BYTES = 10 * 1024 * 1024  # an export of a year's records is a few MB; 10 MB+ is refused
@@ -70,9 +73,14 @@ def read_sheets(raw: bytes, filename: str, *, max_bytes: int = MAX_SGS_BYTES) ->
             return [(filename, [list(r) for r in csv.reader(io.StringIO(text))])]
         except csv.Error as exc:
             raise _refuse(f"CSV 文件「{filename}」格式有误：{exc}", "请用 Excel 打开后另存为 .xlsx 再上传") from exc
-    problems = check_upload(raw, filename, max_bytes=max_bytes, types=TABLE_TYPES)
+    problems = check_workbook_file(raw, filename, TABLE_BOUNDS, max_bytes=max_bytes, types=TABLE_TYPES)
     if problems:
         raise WorkbookError(problems)
+    return run_isolated(_workbook_sheets, raw, filename, filename=filename)
+
+
+def _workbook_sheets(raw: bytes, filename: str) -> list[tuple[str, Rows]]:
+    """Every sheet's rows (runs in a reader worker, `credit.workbook.isolation`)."""
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
         return [(name, book.get_sheet_by_name(name).to_python(skip_empty_area=False)) for name in book.sheet_names]

@@ -20,7 +20,7 @@ from defusedxml import ElementTree as SafeET
 
 from credit.model.contract import SHEET_EVENTS, SHEET_TOWN
 from credit.store.facade import Store
-from credit.workbook import importer
+from credit.workbook import importer, isolation
 from credit.workbook.safety import MAX_UPLOAD_BYTES
 from tests.support import reliability as rh
 from tests.support import workbooks as wbk
@@ -70,6 +70,7 @@ def no_parser(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse_to_open(*_args: object) -> None:
         raise AssertionError("the file reached the spreadsheet parser")
 
+    monkeypatch.setattr(isolation, "ISOLATE", False)  # read in this process, where the patch is
     monkeypatch.setattr(importer, "_open", refuse_to_open)
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from credit.errors import CellError, WorkbookError
 from credit.model.units import Unit, UnitRegister, load_units
-from credit.workbook import importer
+from credit.workbook import importer, isolation
 from credit.workbook import safety as xlsx_safety
 from credit.workbook.importer import parse_workbook
 from credit.workbook.safety import check_upload
@@ -369,6 +369,7 @@ def test_unexpected_failure_becomes_a_cell_error(units, monkeypatch):
     def boom(self):
         raise RuntimeError("internal")
 
+    monkeypatch.setattr(isolation, "ISOLATE", False)  # the patch must reach the reader
     monkeypatch.setattr(importer._SheetReader, "parse", boom)
     e = only_error(town_sheet({"单位名称": "东阿镇"}), units, filename="x.xlsx")
     assert where(e) == (None, None, None)
