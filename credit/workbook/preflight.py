@@ -40,7 +40,7 @@ from credit.workbook.safety import MAX_UPLOAD_BYTES, FileFormat, check_upload, n
 _CHUNK = 1024 * 1024
 _TAG = re.compile(rb"""<(?:[\w.-]+:)?(c|row|dimension|f)(?=[\s/>])((?:[^>"']|"[^"]*"|'[^']*')*)>""")
 _ATTR = re.compile(rb"""(?:^|\s)(r|ref)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
+_CELL_REF = re.compile(r"^([A-Za-z]{1,3})([0-9]{1,7})$")
 _FORMULA_TEXT = re.compile(rb"([^<]*)")
 _STRING_LITERAL = re.compile(r'"(?:[^"]|"")*"')
 _ENTITY = re.compile(r"&(#x[0-9A-Fa-f]+|#[0-9]+|amp|lt|gt|quot|apos);")
