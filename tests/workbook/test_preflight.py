@@ -257,3 +257,24 @@ def test_a_dde_defined_name_is_refused() -> None:
         b"</workbook>", xml)})
     [error] = check_sheets(raw, "x.xlsx", "xlsx", WORKBOOK_BOUNDS)
     assert "DDE" in error.message
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sheets())
+def test_the_fast_path_notes_exactly_what_the_tag_by_tag_path_notes(sheet) -> None:
+    import zipfile
+
+    from credit.workbook.preflight import _Refused, _SheetXml
+
+    cells, dimension = sheet
+    with zipfile.ZipFile(io.BytesIO(hf.cells_workbook(cells, dimension))) as zf:
+        xml = zf.read(hf.SHEET1)
+    big = SheetBounds(rows=10**6, columns=16384, cells=10**12)
+    fast, slow = _SheetXml("s", big), _SheetXml("s", big)
+    try:
+        fast.feed(xml)
+        slow._slow(xml)
+    except _Refused:
+        return
+    assert (fast.extent.rows, fast.extent.columns, fast.extent.cells) == \
+        (slow.extent.rows, slow.extent.columns, slow.extent.cells)
