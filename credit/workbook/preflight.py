@@ -128,7 +128,7 @@ class _Extent:
 
     def _refuse(self, what: str, actual: str, limit: str) -> None:
         raise _Refused(
-            CellError(self.sheet, None, None, f"{what}为 {actual}，超过上限 {limit}，未读取该文件",
+            CellError(self.sheet, None, None, f"{what}{actual}，超过上限 {limit}，未读取该文件",
                       self.bounds.describe() + "；请删除多余的行列或分成几个文件上传")
         )
 
@@ -137,13 +137,14 @@ class _Extent:
         `at` the cell or row that reaches it."""
         what = f"声明的数据范围 {declared} 的" if declared else "数据"
         where = f"（{at}）" if at else ""
+        least = "为 " if declared else "至少 "  # the scan stops at the first cell beyond the bounds
         if row > self.bounds.rows:
-            self._refuse(f"{what}行数", f"{row:,} 行{where}", f"{self.bounds.rows:,} 行")
+            self._refuse(f"{what}行数", f"{least}{row:,} 行{where}", f"{self.bounds.rows:,} 行")
         if column > self.bounds.columns:
-            self._refuse(f"{what}列数", f"{column:,} 列{where}", f"{self.bounds.columns:,} 列")
+            self._refuse(f"{what}列数", f"{least}{column:,} 列{where}", f"{self.bounds.columns:,} 列")
         rows, columns = max(self.rows, row), max(self.columns, column)
         if rows * columns > self.bounds.cells:
-            self._refuse(f"{what}单元格数（行数 × 列数）", f"{rows:,} × {columns:,} = {rows * columns:,}",
+            self._refuse(f"{what}单元格数（行数 × 列数）", f"{least}{rows:,} × {columns:,} = {rows * columns:,}",
                          f"{self.bounds.cells:,} 个")
         if not declared:
             self.rows, self.columns = rows, columns
@@ -151,7 +152,7 @@ class _Extent:
     def count(self, n: int = 1) -> None:
         self.cells += n
         if self.cells > self.bounds.cells:
-            self._refuse("单元格个数", f"超过 {self.bounds.cells:,} 个", f"{self.bounds.cells:,} 个")
+            self._refuse("单元格个数", f"已超过 {self.bounds.cells:,} 个", f"{self.bounds.cells:,} 个")
 
 
 # ---- .xlsx ---------------------------------------------------------------------------------------

@@ -17,7 +17,9 @@ import re
 import time
 import zipfile
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from credit.errors import CreditError, WorkbookError
 from credit.model.contract import SHEET_EVENTS, SHEET_TOWN, UNIT_COL
@@ -69,11 +71,29 @@ def cells_workbook(cells: list[tuple[str | None, str | None]], dimension: str | 
 
 
 def million_event_rows(n: int = 1_000_000) -> bytes:
-    """`n` 扣分事项 rows of one short text cell each: about 1.6 MB zipped (the issue's flood)."""
-    rows = "".join(f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t>东阿镇{i % 97}</t></is></c></row>'
-                   for i in range(2, n + 2))
-    header = f'<row r="1"><c r="A1" t="inlineStr"><is><t>{UNIT_COL}</t></is></c></row>'
-    return _with_sheet_data(SHEET_EVENTS, header + rows, f"A1:A{n + 1}")
+    """`n` valid 扣分事项 rows (unit, type, date in the month, quantity), written compactly as a
+    script would — shared strings and no `r` attributes — so the file stays a few MB: the flood of
+    the issue (main read it all: gigabytes and a minute of CPU)."""
+    towns = wbk.register().names_at(MONTH, "镇街")
+    year, month = (int(x) for x in MONTH.split("-"))
+    first = (date(year, month, 1) - date(1899, 12, 30)).days
+    strings = [UNIT_COL, "事项类型", "发生日期", "数量", "村居失信案件", *towns]
+    sst = "".join(f"<si><t>{escape(t)}</t></si>" for t in strings)
+    header = "<row>" + "".join(f'<c t="s"><v>{i}</v></c>' for i in range(4)) + "</row>"
+    rows = "".join(f'<row><c t="s"><v>{5 + i % len(towns)}</v></c><c t="s"><v>4</v></c>'
+                   f"<c><v>{first + i % 28}</v></c><c><v>{1 + i % 7}</v></c></row>" for i in range(n))
+    raw = _with_sheet_data(SHEET_EVENTS, header + rows, None)
+    ss_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+    rel = ('<Relationship Id="rIdSst" Target="sharedStrings.xml" '
+           'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"/>')
+    raw = rewrite_parts(raw, {
+        "[Content_Types].xml": lambda x: x.replace(b"</Types>", f'<Override PartName="/xl/sharedStrings.xml" '
+                                                   f'ContentType="{ss_type}"/></Types>'.encode()),
+        "xl/_rels/workbook.xml.rels": lambda x: x.replace(b"</Relationships>", rel.encode() + b"</Relationships>"),
+    })
+    sst_xml = (f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/'
+               f'spreadsheetml/2006/main" count="{len(strings)}" uniqueCount="{len(strings)}">{sst}</sst>')
+    return wbk.with_entries(raw, {"xl/sharedStrings.xml": sst_xml.encode()})
 
 
 def dde_formula(formula: str = "cmd|'/c calc.exe'!A0") -> bytes:
