@@ -104,8 +104,9 @@ def _summary_rows(f: dict, seconds: Counter[str]) -> list[list[str]]:
 
 def _hostile(workdir: Path) -> list[tuple[str, str, str]]:
     from tests.support.hostile import run_hostile
+    from tests.support.hostile_files import run_file_cases
 
-    return run_hostile(workdir)
+    return run_hostile(workdir) + run_file_cases(rh.seeded_db(workdir / "files22.db"))
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -137,7 +138,7 @@ def main(argv: list[str] | None = None) -> dict:
     print("可靠性（每项都经真实路径；“数据库不变”指检查点后数据库文件的 SHA-256 前后一致）：")
     for item, result, took in summary:
         print(f"  {item}\n      {result}  {took}")
-    print(f"\n攻击者视角的用例（issue 13，{len(hostile)} 个，全部按预期拒绝或处理）  {seconds['hostile']:.0f} s：")
+    print(f"\n攻击者视角的用例（issue 13、22，{len(hostile)} 个，全部按预期拒绝或处理）  {seconds['hostile']:.0f} s：")
     for item, case, outcome in hostile:
         print(f"  [{item}] {case}\n      {outcome}")
     if args.markdown:
@@ -151,7 +152,7 @@ def _markdown(summary: list[list[str]], hostile: list[list[str]], where: str, ar
                f"--fuzz {args.fuzz} --markdown")
     return (f"由 `{command}` 于 {date.today().isoformat()} 生成（不要手改）。机器：{where}。\n\n"
             f"{markdown_table(['项目', '结果', '用时'], summary)}\n\n"
-            f"攻击者视角的用例（issue 13；每行都在运行中实测，未按预期处理就不会打印）：\n\n"
+            f"攻击者视角的用例（issue 13、22；每行都在运行中实测，未按预期处理就不会打印）：\n\n"
             f"{markdown_table(['条目', '情形', '结果'], hostile)}")
 
 

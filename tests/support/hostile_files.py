@@ -182,7 +182,7 @@ def file_cases() -> list[tuple[str, Callable[[], bytes], str]]:
         ("2 KB 工作簿，唯一的远端单元格在 XFD1048576（calamine 曾使整个服务进程中止）", far_cell, "超过上限"),
         ("同上，不写 <dimension>，只有单元格位置", lambda: far_cell(with_dimension=False), "超过上限"),
         ("<dimension> 声明 A1:XFD1048576，实际只有一个单元格", declared_only, "声明的数据范围"),
-        ("1,000,000 行扣分事项（约 1.6 MB）", million_event_rows, "50,000 行"),
+        ("1,000,000 行有效的扣分事项（共享字符串、不写位置，约 1.1 MB）", million_event_rows, "50,000 行"),
         ("单元格位置不是合法引用（r=\"A0\"）", lambda: cells_workbook([("1", "A0")]), "不是有效的单元格位置"),
         ("DDE 公式 cmd|'/c calc.exe'!A0（保存了结果 0）", dde_formula, "DDE"),
         ("外部工作簿链接（xl/externalLinks/）", external_link, "外部链接"),
@@ -210,4 +210,26 @@ def run_file_cases(db: Path) -> list[tuple[str, str, str]]:
             rows.append(("22 文件", f"{name}，{len(raw) / 1024:,.0f} KB", f"{message}（{seconds:.2f} s，数据库不变）"))
         store.checkpoint()
         assert hashlib.sha256(Path(db).read_bytes()).hexdigest() == before
+        rows.append(_reader_abort(store))
     return rows
+
+
+def _reader_abort(store) -> tuple[str, str, str]:
+    """The second wall: the real calamine abort, the preflight skipped, in a reader worker."""
+    from credit.workbook import importer, isolation
+    from tests.support.reliability import import_bytes
+
+    before = os.getpid()
+    try:
+        isolation.run_isolated(importer._parse_guarded, far_cell(), "月报.xlsx", MONTH, store.register(),
+                               filename="月报.xlsx")
+    except WorkbookError as exc:
+        message = str(exc.errors[0])
+    else:
+        raise AssertionError("the reader did not abort")
+    assert "异常终止" in message and os.getpid() == before
+    good = wbk.fill_template({SHEET_TOWN: [{UNIT_COL: "东阿镇", "本月出台信用制度文件数": 3}]})
+    parsed, _ = import_bytes(store, good, "下一个.xlsx", MONTH)
+    assert parsed.sheets[SHEET_TOWN].records
+    return ("22 文件", "读取库本身中止（跳过预检，把 XFD1048576 文件直接交给 calamine，在读取进程中）",
+            f"{message}；服务进程不受影响，紧接着的正常上传照常读取并导入")

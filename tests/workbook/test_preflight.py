@@ -278,3 +278,18 @@ def test_the_fast_path_notes_exactly_what_the_tag_by_tag_path_notes(sheet) -> No
         return
     assert (fast.extent.rows, fast.extent.columns, fast.extent.cells) == \
         (slow.extent.rows, slow.extent.columns, slow.extent.cells)
+
+
+def test_cli_import_and_sgs_check_refuse_the_far_cell_file_in_chinese(tmp_path) -> None:
+    from tests.support.cli import run_cli
+    from tests.support.reliability import seeded_db
+
+    db = seeded_db(tmp_path / "c.db")
+    path = tmp_path / "月报.xlsx"
+    path.write_bytes(hf.far_cell())
+    before = db.read_bytes()
+    done = run_cli("import", "--db", str(db), "--month", MONTH, str(path))
+    assert done.returncode == 1 and "超过上限 50,000 行" in done.stderr + done.stdout
+    assert db.read_bytes() == before
+    done = run_cli("sgs-check", "--db", str(db), "--unit", "市场监管局", "--month", MONTH, str(path))
+    assert done.returncode == 1 and "超过上限 100,000 行" in done.stderr + done.stdout
