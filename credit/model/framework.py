@@ -7,12 +7,12 @@ A what-if is `Framework.with_points(...)`: a new object; the official one is unt
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from credit.common.toml_text import read_toml
 from credit.errors import ConfigError
 from credit.model.contract import EVENT_TYPES, GROUP_SHEET, REGISTER_SHEETS, SHEET_COUNTY, SHEETS
 from credit.model.rule_params import POINTS, RULE_SPECS, scaled_params
@@ -242,10 +242,7 @@ def parse_framework(
     text: str, source: str, register: UnitRegister, expected_group: str | None = None
 ) -> Framework:
     """Parse and validate; every problem is collected and reported with file name and key."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"指标体系文件 {source} 格式错误：{exc}") from exc
+    data = read_toml(text, f"指标体系文件 {source} ")
     problems: list[str] = []
     group = data.get("group")
     if group not in GROUP_SHEET:

@@ -9,12 +9,12 @@ and fails with a Chinese message naming the key, like the framework loader.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from credit.common.toml_text import read_toml
 from credit.errors import ConfigError
 
 RULES_FILE = Path(__file__).resolve().parents[2] / "data" / "sgs_rules.toml"
@@ -214,10 +214,7 @@ def _kind(raw: Any, i: int, report_field: str) -> RecordKind:
 
 def parse_sgs_rules(text: str, source: str = "双公示预检规则") -> SgsRules:
     """Validate the TOML text; `ConfigError` (Chinese, naming the key) on anything wrong."""
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{source}不是有效的 TOML：{exc}") from exc
+    raw = read_toml(text, source)
     days = _need(raw, "report_days", "", int)
     if not 1 <= days <= 60:
         raise ConfigError(f"report_days 应为 1–60 的整数（实际为 {days}）")

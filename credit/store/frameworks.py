@@ -8,10 +8,10 @@ meaning before anything is saved (and `credit.app.service.adopt_weights` for an 
 
 from __future__ import annotations
 
-import tomllib
 from typing import Any
 
-from credit.errors import ConfigError, CreditError
+from credit.common.toml_text import read_toml
+from credit.errors import CreditError
 from credit.model.accounts import Actor, authorize
 from credit.store.core import Core
 from credit.store.util import check_group, check_month, now
@@ -21,10 +21,7 @@ _FRAMEWORK_COLUMNS = "id, group_name, effective_month, toml, created_by, created
 
 def check_toml(group: str, text: str) -> None:
     """Syntax only: the framework module checks the meaning before anything is saved."""
-    try:
-        tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"「{group}」指标体系不是有效的 TOML：{exc}") from exc
+    read_toml(text, f"「{group}」指标体系")
 
 
 class Frameworks:
