@@ -293,3 +293,23 @@ def test_cli_import_and_sgs_check_refuse_the_far_cell_file_in_chinese(tmp_path) 
     assert db.read_bytes() == before
     done = run_cli("sgs-check", "--db", str(db), "--unit", "市场监管局", "--month", MONTH, str(path))
     assert done.returncode == 1 and "超过上限 100,000 行" in done.stderr + done.stdout
+
+
+def test_an_xls_linking_another_workbook_is_refused() -> None:
+    """A SUPBOOK that is not the file itself: an external workbook (or DDE source) in a .xls."""
+    import olefile
+
+    raw = _xls(2)
+    with olefile.OleFileIO(io.BytesIO(raw)) as ole:
+        stream = bytearray(ole.openstream("Workbook").read())
+    at = bytes(stream).index(struct.pack("<H", 0x005C))  # WRITEACCESS: same length, becomes a SUPBOOK
+    size = struct.unpack_from("<H", stream, at + 2)[0]
+    name = b"\x01" + "其他.xls".encode("utf-16-le")
+    body = struct.pack("<HH", 1, 6) + b"\x01" + name[1:]
+    stream[at:at + 4 + size] = struct.pack("<HH", 0x01AE, size) + body.ljust(size, b"\x00")
+    out = io.BytesIO(raw)
+    with olefile.OleFileIO(out, write_mode=True) as ole:
+        ole.write_stream("Workbook", bytes(stream))
+    [error] = check_sheets(out.getvalue(), "x.xls", "xls", WORKBOOK_BOUNDS)
+    assert "外部链接" in error.message
+    assert check_sheets(raw, "x.xls", "xls", WORKBOOK_BOUNDS) == []
