@@ -251,3 +251,13 @@ def test_cli_user_add_unit_and_unit_template(demo_db: Path, tmp_path: Path, monk
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames[:5] == ["填报说明", "镇街", "扣分事项", "信易+场景", "分级分类监管"]
     assert wb["镇街"].cell(3, 1).value == "孝直镇" and wb["镇街"].cell(4, 1).value is None
+
+
+def test_the_far_cell_workbook_of_issue_22_is_refused_on_the_unit_desk(store, dong):
+    """The 2 KB file that once ended the server, as 东阿镇's own 填报 file: a Chinese refusal, nothing written."""
+    from tests.support.hostile_files import far_cell
+
+    before = file_digest(store)
+    with pytest.raises(CreditError, match="工作表「镇街」：声明的数据范围 A1:XFD1048576 的行数为 1,048,576 行，超过上限 50,000 行"):
+        store.unitdesk.submit(dong, MONTH, "dong_e", far_cell(), "东阿镇.xlsx")
+    assert file_digest(store) == before
