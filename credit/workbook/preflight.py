@@ -31,6 +31,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import olefile
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from credit.common.filetypes import WORKBOOK_TYPES
 from credit.errors import CellError
@@ -74,22 +75,6 @@ _HINT_LINK = "请在 Excel 中点“数据 → 编辑链接 → 断开链接”�
 class _Refused(Exception):
     def __init__(self, error: CellError):
         self.error = error
-
-
-def column_letters(index: int) -> str:
-    """1 → A, 16384 → XFD (the column's name as Excel shows it)."""
-    letters = ""
-    while index > 0:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def _column_number(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
 
 
 def _unescape(text: str) -> str:
@@ -176,9 +161,9 @@ class _SheetXml:
     def _cell_ref(self, raw: bytes, what: str) -> tuple[int, int]:
         value = _unescape(raw.decode("utf-8", "replace"))
         m = _CELL_REF.match(value)
-        if not m or int(m.group(2)) < 1 or _column_number(m.group(1)) > 16384:
+        if not m or int(m.group(2)) < 1 or column_index_from_string(m.group(1)) > 16384:
             self._bad_ref(value, what)
-        return int(m.group(2)), _column_number(m.group(1))
+        return int(m.group(2)), column_index_from_string(m.group(1))
 
     @staticmethod
     def _attr(attrs: bytes, name: bytes) -> bytes | None:
@@ -210,7 +195,7 @@ class _SheetXml:
         if not cells and not rows:
             return True
         max_row = max(max(map(int, rows), default=0), max((int(r) for _, r in cells), default=0))
-        max_col = max((_column_number(x.decode()) for x in {c for c, _ in cells}), default=1)
+        max_col = max((column_index_from_string(x.decode()) for x in {c for c, _ in cells}), default=1)
         bounds, rows_now, cols_now = self.extent.bounds, max(self.extent.rows, max_row), max(self.extent.columns, max_col)
         if rows_now > bounds.rows or cols_now > bounds.columns or rows_now * cols_now > bounds.cells:
             return False  # refused either way: `_slow` names the first cell beyond the bounds
@@ -221,7 +206,7 @@ class _SheetXml:
         if last is not None and last.group(1):
             self.row, self.column = int(last.group(1)), 0
         elif last is not None:
-            self.row, self.column = int(last.group(3)), _column_number(last.group(2).decode())
+            self.row, self.column = int(last.group(3)), column_index_from_string(last.group(2).decode())
         return True
 
     def _formulas(self, xml: bytes) -> None:
@@ -264,7 +249,7 @@ class _SheetXml:
         else:
             row, column = self._cell_ref(raw, "单元格位置")
         self.row, self.column = row, column
-        self.extent.reach(row, column, at=f"单元格 {column_letters(column)}{row}")
+        self.extent.reach(row, column, at=f"单元格 {get_column_letter(column)}{row}")
         self.extent.count()
 
     def _dimension(self, attrs: bytes) -> None:
@@ -388,7 +373,7 @@ def _check_xls(data: bytes, bounds: SheetBounds, filename: str) -> CellError | N
                 declared = _dimensions(body)
                 if declared:
                     rows, columns = declared
-                    ref = f"A1:{column_letters(columns)}{rows}"
+                    ref = f"A1:{get_column_letter(columns)}{rows}"
                     extent.reach(rows, columns, declared=ref)
                 continue
             cells = tuple(_cells_of(rid, body))

@@ -13,12 +13,13 @@ import struct
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl.utils import get_column_letter
 from python_calamine import CalamineError, CalamineWorkbook
 
 from credit.errors import WorkbookError
 from credit.model.contract import SHEET_TOWN, TABLE_BOUNDS, WORKBOOK_BOUNDS, SheetBounds
 from credit.workbook.importer import parse_workbook
-from credit.workbook.preflight import check_sheets, column_letters
+from credit.workbook.preflight import check_sheets
 from credit.workbook.sgs import read_sheets
 from tests.support import hostile_files as hf
 from tests.support import workbooks as wbk
@@ -146,8 +147,8 @@ def sheets(draw: st.DrawFn) -> tuple[list[tuple[str | None, str | None]], str | 
             given_r = draw(st.booleans())
             col = draw(st.integers(col + 1, col + 8)) if given_r else col + 1
             starts = ("" if row_r is None else str(row_r)) if i == 0 else None  # "": a new row without r
-            cells.append((starts, f"{column_letters(col)}{row}" if given_r else None))
-    dimension = draw(st.one_of(st.none(), st.builds(lambda r, c: f"A1:{column_letters(c)}{r}",
+            cells.append((starts, f"{get_column_letter(col)}{row}" if given_r else None))
+    dimension = draw(st.one_of(st.none(), st.builds(lambda r, c: f"A1:{get_column_letter(c)}{r}",
                                                       st.integers(1, 60), st.integers(1, 20))))
     return cells, dimension
 
