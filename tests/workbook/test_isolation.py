@@ -86,6 +86,7 @@ def test_a_bystanders_upload_is_read_while_another_worker_aborts() -> None:
     assert files_of_dong_e(results["parsed"]) == 2
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork is POSIX only")
 def test_a_forked_child_gets_its_own_workers() -> None:
     isolation.run_isolated(hf.worker_pid, filename="a")
     parent_pool = isolation._current()
