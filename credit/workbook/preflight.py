@@ -407,3 +407,12 @@ def check_workbook_file(data: bytes, filename: str, bounds: SheetBounds, *, max_
         return problems
     fmt = sniff_format(data)
     return check_sheets(data, filename, fmt, bounds) if fmt else [not_a_workbook(filename)]
+
+
+def check_grid(sheet: str, rows: Sequence[Sequence[object]], bounds: SheetBounds) -> list[CellError]:
+    """The same bounds for a table already split into rows (a CSV upload); [] when within them."""
+    try:
+        _Extent(sheet, bounds).reach(len(rows), max((len(r) for r in rows), default=0))
+    except _Refused as refused:
+        return [refused.error]
+    return []

@@ -26,7 +26,7 @@ from credit.model.contract import TABLE_BOUNDS
 from credit.model.sgs import RecordFile, RecordKind, RecordSheet, SgsRules, spellings
 from credit.workbook.importer import HEADER_SEARCH_ROWS, cell_text, fold, is_blank, parse_date
 from credit.workbook.isolation import run_isolated
-from credit.workbook.preflight import check_workbook_file
+from credit.workbook.preflight import check_grid, check_workbook_file
 from credit.workbook.safety import check_upload, not_a_workbook, sniff_format, wrong_type
 
 MAX_SGS_BYTES = 10 * 1024 * 1024  # an export of a year's records is a few MB; 10 MB+ is refused
@@ -70,9 +70,13 @@ def read_sheets(raw: bytes, filename: str, *, max_bytes: int = MAX_SGS_BYTES) ->
             raise WorkbookError(problems)
         text = _decode_csv(raw, filename)
         try:
-            return [(filename, [list(r) for r in csv.reader(io.StringIO(text))])]
+            rows = [list(r) for r in csv.reader(io.StringIO(text))]
         except csv.Error as exc:
             raise _refuse(f"CSV 文件「{filename}」格式有误：{exc}", "请用 Excel 打开后另存为 .xlsx 再上传") from exc
+        problems = check_grid(filename, rows, TABLE_BOUNDS)
+        if problems:
+            raise WorkbookError(problems)
+        return [(filename, rows)]
     problems = check_workbook_file(raw, filename, TABLE_BOUNDS, max_bytes=max_bytes, types=TABLE_TYPES)
     if problems:
         raise WorkbookError(problems)

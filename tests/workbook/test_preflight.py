@@ -314,3 +314,11 @@ def test_an_xls_linking_another_workbook_is_refused() -> None:
     [error] = check_sheets(out.getvalue(), "x.xls", "xls", WORKBOOK_BOUNDS)
     assert "外部链接" in error.message
     assert check_sheets(raw, "x.xls", "xls", WORKBOOK_BOUNDS) == []
+
+
+def test_a_csv_beyond_the_table_bounds_is_refused() -> None:
+    wide = ("," * 300 + "\n").encode()
+    with pytest.raises(WorkbookError) as caught:
+        read_sheets(wide, "双公示.csv")
+    assert "301 列" in str(caught.value.errors[0]) and "上限 256 列" in str(caught.value.errors[0])
+    assert read_sheets(b"a,b\n1,2\n", "双公示.csv") == [("双公示.csv", [["a", "b"], ["1", "2"]])]
