@@ -9,7 +9,8 @@ Why it looks like this:
   atomically. The check compares the file's whole schema (tables with their columns and
   constraints, indexes, triggers, views) with a fresh database migrated to the same point, so a
   backup with a table or column dropped, or with a foreign trigger, is refused and named, not
-  installed. The old database is kept as `PATH.bak-<timestamp>`. A database that another program
+  installed. The check runs in a reader worker process (`credit.workbook.isolation`), under its
+  memory and time limits, as every other file from outside does. The old database is kept as `PATH.bak-<timestamp>`. A database that another program
   still has open is refused: its write-ahead log (`PATH-wal`) would otherwise be replayed onto the
   restored file by the next connection and corrupt it.
 - A rebuild proves that the archive is the source of truth: every archived upload is parsed again
@@ -43,6 +44,7 @@ from credit.model.contract import UNIT_COL
 from credit.store.facade import Store
 from credit.store.schema import MIGRATION_SET, MIGRATIONS
 from credit.store.util import dumps
+from credit.workbook.isolation import run_isolated
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 REQUIRED_TABLES = frozenset(
@@ -387,6 +389,23 @@ def _keep_previous(db: Path, stamp: str) -> Path:
     return keep
 
 
+_RESTORE_HINT = "请换用另一份备份文件（例如由“python -m credit backup”生成的），或联系管理员"
+
+
+def _check_in_worker(copy: Path, name: str) -> None:
+    """`check_store_file` of a backup nobody vouches for, in a reader worker process.
+
+    SQLite reads the foreign file there, under the worker's memory and time limits
+    (`credit.workbook.isolation`), so a file that makes it abort, exhaust memory or run without
+    end is refused in Chinese and the database is left as it was.
+    """
+    try:
+        run_isolated(check_store_file, copy, name, filename=name, outcome="数据库未改动", hint=_RESTORE_HINT)
+    except WorkbookError as died:  # only the wall raises it; check_store_file's own refusals are CreditError
+        error = died.errors[0]
+        raise CreditError(f"{error.message}。{error.hint}") from None
+
+
 def restore_database(db: str | Path, backup: str | Path, *, stamp: str | None = None) -> RestoreResult:
     """Replace `db` with a checked copy of `backup`; the old file is kept as PATH.bak-<timestamp>."""
     db, backup = Path(db), Path(backup)
@@ -396,7 +415,7 @@ def restore_database(db: str | Path, backup: str | Path, *, stamp: str | None = 
     db.parent.mkdir(parents=True, exist_ok=True)
     with _temp_db(db, "restore") as tmp:
         _copy_backup_file(backup, tmp)
-        check_store_file(tmp, backup.name)
+        _check_in_worker(tmp, backup.name)
         previous = None
         if db.exists():
             _quiesce(db)

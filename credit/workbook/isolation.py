@@ -52,9 +52,13 @@ _HINT = ("文件内容异常（例如声明了极大的表格范围）或读取�
          "请用 Excel 或 WPS 打开后另存为 .xlsx 再上传，仍不行请联系信用办")
 
 
-def refusal(filename: str, what: str) -> WorkbookError:
-    """The one refusal of an upload whose reading failed in the worker; nothing was written."""
-    return WorkbookError([CellError(None, None, None, f"读取文件「{filename}」时{what}，未导入任何数据", _HINT)])
+def refusal(filename: str, what: str, *, outcome: str = "未导入任何数据", hint: str = _HINT) -> WorkbookError:
+    """The one refusal of an upload whose reading failed in the worker; nothing was written.
+
+    `outcome` and `hint` fit the caller: a workbook upload "未导入任何数据" with advice on re-saving
+    it, a restore "数据库未改动" with advice on the backup.
+    """
+    return WorkbookError([CellError(None, None, None, f"读取文件「{filename}」时{what}，{outcome}", hint)])
 
 
 def _limit_memory(megabytes: int) -> None:
@@ -217,12 +221,14 @@ def worker_pids() -> list[int]:
             and w.process.pid is not None]
 
 
-def run_isolated(fn: Callable[..., T], *args: Any, filename: str, timeout: float | None = None) -> T:
+def run_isolated(fn: Callable[..., T], *args: Any, filename: str, timeout: float | None = None,
+                 outcome: str = "未导入任何数据", hint: str = _HINT) -> T:
     """`fn(*args)` in a worker; its exceptions are re-raised here, its death is a `WorkbookError`.
 
     `fn` and its arguments and result cross a pipe, so they must pickle (module-level functions,
     bytes, dataclasses). A `MemoryError` in the worker, an abort, a kill or running past
-    `timeout` seconds each become the Chinese refusal naming `filename`.
+    `timeout` seconds each become the Chinese refusal naming `filename` (with `outcome` and
+    `hint`, see `refusal`).
     """
     if not ISOLATE:
         return fn(*args)
@@ -233,11 +239,11 @@ def run_isolated(fn: Callable[..., T], *args: Any, filename: str, timeout: float
     except _Died as died:
         worker.start()  # a fresh worker imports the readers while this refusal is shown
         what = "用时超过上限" if died.timed_out else "读取程序异常终止"
-        raise refusal(filename, what) from None
+        raise refusal(filename, what, outcome=outcome, hint=hint) from None
     finally:
         pool.free.put(worker)
     if status == "memory":
-        raise refusal(filename, "所需内存超过上限")
+        raise refusal(filename, "所需内存超过上限", outcome=outcome, hint=hint)
     if status == "raise":
         raise value
     return value

@@ -325,3 +325,27 @@ def test_rebuild_refuses_to_overwrite(demo_db: Path, tmp_path: Path) -> None:
     with pytest.raises(CreditError, match="已存在"):
         rebuild_database(demo_db, existing)
     assert existing.read_bytes() == b"keep me"
+
+
+def test_restore_checks_the_backup_in_a_worker_and_a_check_that_overruns_is_refused(
+        demo_db: Path, tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 22 §1, the second wall for restore: SQLite reads the foreign file in a reader worker
+    under its time limit (here none at all), so a check that does not end is a Chinese refusal
+    and the database, the backup and the folder are as they were."""
+    from credit.workbook import isolation
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    backup = folder / "备份.db"
+    backup_database(demo_db, backup)
+    before, backup_hash = _hash_db(demo_db), file_hash(backup)
+    monkeypatch.setattr(isolation, "ISOLATE", True)
+    monkeypatch.setattr(isolation, "TIMEOUT_SECONDS", 0.0)
+    code, out, err = run_cli(capsys, "restore", "--db", demo_db, backup)
+    assert code == 1 and out == ""
+    assert "读取文件「备份.db」时用时超过上限，数据库未改动。请换用另一份备份文件" in err
+    assert "Traceback" not in err and "Excel" not in err
+    assert _hash_db(demo_db) == before and file_hash(backup) == backup_hash
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.db", "in"]  # no .bak, no temporary file
+    monkeypatch.setattr(isolation, "TIMEOUT_SECONDS", 120.0)
+    assert restore_database(demo_db, backup).info.uploads == 10  # the next restore is checked as usual
