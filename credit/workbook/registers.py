@@ -29,6 +29,7 @@ import pandas as pd
 from credit.common.filetypes import EVIDENCE_TYPES, check_type
 from credit.errors import CreditError
 from credit.model.contract import INDUSTRIES, SHEET_SCENARIOS, SHEET_SUPERVISION, SHEETS, UNIT_COL
+from credit.workbook.zipdir import entries_up_to
 
 KEY_COLUMN: dict[str, str] = {SHEET_SCENARIOS: "信用应用", SHEET_SUPERVISION: "监管领域"}
 REGISTER_TITLES: dict[str, str] = {SHEET_SCENARIOS: "“信易+”拓展领域（附件3）", SHEET_SUPERVISION: "信用分级分类监管领域（附件4）"}
@@ -100,13 +101,13 @@ def clean_entry(sheet: str, data: Mapping[str, object]) -> dict[str, str]:
 
 def _zip_kind(data: bytes) -> EvidenceKind | None:
     """docx when the zip is a Word document; refuses macro documents (.docm renamed)."""
+    if entries_up_to(data, MAX_ZIP_ENTRIES) > MAX_ZIP_ENTRIES:  # before zipfile builds one ZipInfo each
+        raise CreditError(f"文件内部包含超过 {MAX_ZIP_ENTRIES} 个条目，疑似异常文件，已拒绝")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
         return None
-    if len(infos) > MAX_ZIP_ENTRIES:
-        raise CreditError(f"文件内部包含 {len(infos)} 个条目，疑似异常文件，已拒绝")
     names = {i.filename.lower() for i in infos}
     if any(posixpath.basename(n) == "vbaproject.bin" for n in names):
         raise CreditError("文件包含宏，出于安全考虑不予接收；请另存为不含宏的 .docx 或 PDF 后上传")

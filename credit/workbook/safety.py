@@ -31,6 +31,7 @@ from defusedxml import ElementTree as SafeET
 
 from credit.common.filetypes import WORKBOOK_TYPES, accepted_text, type_error
 from credit.errors import CellError
+from credit.workbook.zipdir import entries_up_to
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
@@ -143,18 +144,18 @@ def _macro_error(filename: str) -> CellError:
 
 
 def _check_zip(data: bytes, filename: str) -> list[CellError]:
+    if entries_up_to(data, MAX_ENTRIES) > MAX_ENTRIES:  # counted before zipfile builds one ZipInfo each
+        return [
+            _file_error(
+                f"文件「{filename}」内部包含超过 {MAX_ENTRIES} 个条目（上限 {MAX_ENTRIES}），疑似异常文件",
+                _HINT_BOMB,
+            )
+        ]
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
         return [not_a_workbook(filename, "文件可能已损坏，" + _HINT_RESAVE)]
-    if len(infos) > MAX_ENTRIES:
-        return [
-            _file_error(
-                f"文件「{filename}」内部包含 {len(infos)} 个条目，超过上限 {MAX_ENTRIES}，疑似异常文件",
-                _HINT_BOMB,
-            )
-        ]
     errors: list[CellError] = []
     if any(posixpath.basename(i.filename).lower() == "vbaproject.bin" for i in infos):
         errors.append(_macro_error(filename))

@@ -320,7 +320,7 @@ def test_high_compression_ratio_alone():
 
 def test_too_many_zip_entries():
     [e] = check_upload(wbk.many_entries(10_001), "x.xlsx")
-    assert "10001 个条目" in e.message
+    assert "超过 10000 个条目（上限 10000）" in e.message
 
 
 def test_macro_workbook(units):
