@@ -71,7 +71,7 @@ class SheetBounds:
     A reader sizes its grid from the sheet's extent, not from what is filled: one cell at
     XFD1048576 asks python-calamine for 17 billion cells and aborts the process. So the extent a
     sheet declares (`<dimension ref>`, BIFF DIMENSIONS) and the extent its cells reach are both held
-    to these limits (`credit.workbook.sheet_bounds`); `cells` bounds the grid a reader builds,
+    to these limits (`credit.workbook.preflight`); `cells` bounds the grid a reader builds,
     rows × columns counted from A1, as well as the cells written.
     """
 
