@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from credit.common.clock import beijing_date
+from credit.common.text import NOTE, check_text
 from credit.errors import CreditError
 
 MAX_NAME = 40
@@ -51,7 +52,7 @@ class Scenario:
 
 
 def check_name(name: str) -> str:
-    name = (name or "").strip()
+    name = check_text(name, "方案名称", limit=MAX_NAME * 2).strip()
     if not name:
         raise CreditError("请填写方案名称")
     if len(name) > MAX_NAME:
@@ -73,7 +74,7 @@ def check_points(points: Mapping[str, Any]) -> dict[str, float]:
 
 def check_reason(reason: str | None) -> str:
     """Adopting official weights must say why (it is kept in the audit log)."""
-    reason = (reason or "").strip()
+    reason = check_text(reason, "调整原因", limit=NOTE, multiline=True).strip()
     if not reason:
         raise CreditError("请填写调整官方权重的原因")
     return reason
