@@ -22,6 +22,7 @@ from credit.workbook.preview import candidate_months
 from ui.auth import require
 from ui.context import data_version, months, store
 from ui.router import ensure_router
+from ui.safe import md, show_error
 
 ensure_router()
 
@@ -89,7 +90,7 @@ def _apply_section(report: sgs.SgsReport, sha: str) -> None:
         st.success(done["text"])
         return
     figures = "、".join(f"{k} = {v}" for k, v in report.figures.items())
-    st.caption(f"将 {report.unit_name} 的 {figures} 作为 {month_label(month)}「部门」工作表的新数据版本导入"
+    st.caption(f"将 {md(report.unit_name)} 的 {md(figures)} 作为 {month_label(month)}「部门」工作表的新数据版本导入"
                "（其他单位和其他数据项保持当前值）。导入前先预览，确认后才写入，并记入操作日志。")
     plan_state = st.session_state.get(PLAN_KEY)
     if st.button("生成导入预览", key="sgs-plan"):
@@ -118,7 +119,7 @@ def _apply_section(report: sgs.SgsReport, sha: str) -> None:
         try:
             created = sgs.apply(store(), plan, actor)
         except CreditError as exc:
-            st.error(f"导入失败，未写入任何数据：{exc}")
+            show_error(f"导入失败，未写入任何数据：{exc}")
             return
         st.session_state.setdefault(APPLIED_KEY, set()).add(token)
         st.session_state.pop(PLAN_KEY, None)
@@ -145,7 +146,7 @@ with tab_records:
         if report is not None:
             res = report.result
             kinds = "、".join(f"{k} {n} 条" for k, n in res.by_kind.items())
-            st.markdown(f"**{report.unit_name}**：共 {res.n_records} 条记录（{kinds}），发现 **{len(res.problems)}** 个问题。")
+            st.markdown(f"**{md(report.unit_name)}**：共 {res.n_records} 条记录（{kinds}），发现 **{len(res.problems)}** 个问题。")
             for w in res.warnings:
                 st.warning(w)
             _predictions(report.predictions)
@@ -212,7 +213,7 @@ with tab_rules:
             try:
                 text = sgs.uploaded_rules(new.getvalue(), new.name)
             except CreditError as exc:
-                st.error(f"规则文件有误，未保存：{exc}")
+                show_error(f"规则文件有误，未保存：{exc}")
             else:
                 st.success("规则文件校验通过。")
                 if st.button("保存为新版本", key="sgs-rules-save"):

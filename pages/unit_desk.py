@@ -17,6 +17,7 @@ from credit.workbook.template import column_note, number_rule
 from ui.auth import require
 from ui.context import store
 from ui.router import ensure_router
+from ui.safe import md, show_error
 from ui.uploads import refuse_wrong_types
 from ui.widgets import blank_missing
 
@@ -35,7 +36,7 @@ if month is None:
 name = unit.name_at(month)
 sheet = SHEETS[GROUP_SHEET[unit.group]]
 is_open = not desk.published(month)
-st.caption(f"本单位：{name}　当前收集月份：{month_label(month)}"
+st.caption(f"本单位：{md(name)}　当前收集月份：{month_label(month)}"
            + ("" if is_open else "（结果已发布，不能再报送或申诉）"))
 
 tab_form, tab_file, tab_subs, tab_obj, tab_evidence = st.tabs(
@@ -65,7 +66,7 @@ with tab_form:
                 st.session_state["desk_msg"] = f"已提交（报送 #{sid}），等待信用办审核。"
                 st.rerun()
             except CreditError as exc:
-                st.error(str(exc))
+                show_error(exc)
 
 with tab_file:
     st.caption("扣分事项、信易+场景、分级分类监管等请用本单位填报文件报送：下载、填写后上传。"
@@ -81,7 +82,7 @@ with tab_file:
             st.session_state["desk_msg"] = f"已提交（报送 #{sid}），等待信用办审核。"
             st.rerun()
         except CreditError as exc:
-            st.error(str(exc))
+            show_error(exc)
 
 if st.session_state.get("desk_msg"):
     st.success(st.session_state.pop("desk_msg"))
@@ -115,7 +116,7 @@ with tab_obj:
                 st.session_state["obj_msg"] = f"已提交申诉 #{oid}，等待信用办处理。"
                 st.rerun()
             except CreditError as exc:
-                st.error(str(exc))
+                show_error(exc)
     if st.session_state.get("obj_msg"):
         st.success(st.session_state.pop("obj_msg"))
     mine = desk.objections(actor)

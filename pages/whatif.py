@@ -36,6 +36,7 @@ from ui.charts import chart, hline
 from ui.context import current_month, data_version, db_path, months, store
 from ui.links import arrived, decode_points, encode_points, keep
 from ui.router import ensure_router
+from ui.safe import md
 from ui.widgets import arrow, downloads, style_fig
 
 ensure_router()
@@ -335,10 +336,10 @@ def _save(prefix: str, month: str, group: str, private: bool) -> None:
         store().weights.save_scenario(name, group, month, st.session_state[prefix],
                                       st.session_state.get("wi_save_note", ""), actor, private=private)
     except CreditError as exc:
-        st.session_state["wi_save_msg"] = ("error", str(exc))
+        st.session_state["wi_save_msg"] = ("error", md(str(exc)))
     else:
         what = "我的私有方案" if private else "方案"
-        st.session_state["wi_save_msg"] = ("success", f"已保存{what}「{name.strip()}」")
+        st.session_state["wi_save_msg"] = ("success", f"已保存{what}「{md(name.strip())}」")
         st.session_state["wi_save_name"] = st.session_state["wi_save_note"] = ""
 
 
@@ -350,9 +351,9 @@ def _delete(scenarios: dict[int, Scenario]) -> None:
     try:
         store().weights.delete_scenario(int(sc.id), current_actor())
     except CreditError as exc:
-        st.session_state["wi_delete_msg"] = ("error", str(exc))
+        st.session_state["wi_delete_msg"] = ("error", md(str(exc)))
     else:
-        st.session_state["wi_delete_msg"] = ("success", f"已删除我的私有方案「{sc.name}」")
+        st.session_state["wi_delete_msg"] = ("success", f"已删除我的私有方案「{md(sc.name)}」")
         for key in ("wi_compare", "wi_load", "wi_delete_pick"):  # a deleted id must not stay selected
             st.session_state.pop(key, None)
 
@@ -457,7 +458,7 @@ def _adopt(fw: Framework, group: str, points: dict[str, float], scenario_id: int
         adopt_weights(store(), fw, eff, points, require("weights"), st.session_state.get("wi_adopt_reason", ""),
                       scenario_id)
     except CreditError as exc:
-        st.session_state["wi_adopt_msg"] = ("error", str(exc))
+        st.session_state["wi_adopt_msg"] = ("error", md(str(exc)))
         return
     st.session_state["wi_adopt_reason"], st.session_state["wi_adopt_sure"] = "", False
     st.session_state[NOTICE] = f"已发布新的官方权重：{group_label(group)}，自{month_label(eff)}起执行。"

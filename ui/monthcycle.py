@@ -23,6 +23,7 @@ from credit.reports.publish import MIME
 from credit.reports.status import EMPTY, MISSING, REPORTED, chase_xlsx, expected_view, month_status
 from credit.store.publishing import PUBLISHED
 from ui.context import db_path, store
+from ui.safe import md, show_error
 from ui.widgets import arrow
 
 FLASH_KEY = "monthcycle_flash"
@@ -43,8 +44,8 @@ def month_state_line(month: str) -> None:
         st.info(f"{month_label(month)}状态：**采集中**（尚未签发通报）。", icon=":material/pending:")
     else:
         what = "更正通报" if pub["kind"] == "correction" else "通报"
-        st.success(f"{month_label(month)}状态：**已发布**　·　{what} {pub['number']}，成文日期 {pub['issued']}，"
-                   f"签发人 {pub['signer']}。各页面显示的是已发布的结果。", icon=":material/verified:")
+        st.success(f"{month_label(month)}状态：**已发布**　·　{what} {md(pub['number'])}，成文日期 {md(pub['issued'])}，"
+                   f"签发人 {md(pub['signer'])}。各页面显示的是已发布的结果。", icon=":material/verified:")
 
 
 def status_section(month: str, key: str, expanded: bool = False) -> None:
@@ -83,7 +84,7 @@ def text_editor(month: str, data: BulletinData, actor: Actor) -> None:
                 text = BulletinText.from_dict(values)
                 changed = store().publishing.save_text(month, text.to_dict(), actor)
             except CreditError as exc:
-                st.error(str(exc))
+                show_error(exc)
             else:
                 st.session_state[FLASH_KEY] = "文稿已保存。" if changed else "文稿没有变化。"
                 st.rerun()
@@ -139,7 +140,7 @@ def publish_form(month: str, actor: Actor) -> None:
                                          force_reason=force_reason if force else "", correction_reason=reason,
                                          objections_confirmed=confirm_objections)
             except CreditError as exc:
-                st.error(str(exc))
+                show_error(exc)
             else:
                 st.session_state[FLASH_KEY] = f"已签发{'更正通报' if done.kind == 'correction' else '通报'} {done.number}。"
                 st.rerun()
@@ -158,13 +159,13 @@ def publications_section(month: str | None = None) -> None:
         what = "更正通报" if p["kind"] == "correction" else "通报"
         head = f"{month_label(p['month'])}{what} {p['number']}　成文日期 {p['issued']}　签发人 {p['signer']}"
         with st.container(border=True):
-            st.markdown(f"**{head}**")
+            st.markdown(f"**{md(head)}**")
             notes = [f"签发操作：{p['published_by']}，{beijing(p['published_at'], seconds=False)}"]
             if p["corrects"]:
                 notes.append(f"更正 {numbers.get(p['corrects'], '')}：{p['reason']}")
             if p["override"]:
                 notes.append(f"仍然发布（{len(p['missing'])} 项未报送）：{p['override']}")
-            st.caption("；".join(notes))
+            st.caption(md("；".join(notes)))
             cols = st.columns(max(len(p["files"]), 1))
             for col, f in zip(cols, p["files"]):
                 col.download_button(

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from credit.common.months import check_data_month
 from credit.common.text import CELL, FILE_NAME, NOTE, check_text, text_problem
 from credit.errors import CreditError
 from credit.model.accounts import Actor, authorize
@@ -148,7 +149,7 @@ def _prepare_import(parsed: ParsedWorkbook, raw: bytes, filename: str) -> _Prepa
     empty = [sheet_spec(name).name for name in parsed.empty if name not in parsed.sheets]
     if any(name not in OPTIONAL_SHEETS for name in empty):
         raise CreditError(f"只有{'、'.join(OPTIONAL_SHEETS)}可以报“{NO_NEW}”")
-    return _PreparedImport(check_month(parsed.month), filename, raw, hashlib.sha256(raw).hexdigest(), sheets, empty)
+    return _PreparedImport(check_data_month(parsed.month, "导入月份"), filename, raw, hashlib.sha256(raw).hexdigest(), sheets, empty)
 
 
 class Datasets:

@@ -21,7 +21,14 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
-from credit.common.months import check_month, month_bounds, month_label, month_of, parse_date_text, parse_month_text
+from credit.common.months import (
+    check_data_month,
+    month_bounds,
+    month_label,
+    month_of,
+    parse_date_text,
+    parse_month_text,
+)
 from credit.common.text import CELL, text_problem
 from credit.errors import CellError, CreditError, WorkbookError
 from credit.model.contract import (
@@ -740,7 +747,7 @@ def parse_workbook(data: bytes, filename: str, month: str, register: UnitRegiste
     The raw bytes are checked first (size, zip bomb, macros, real format); any exception a
     damaged file provokes inside the readers becomes one plain error instead of a traceback.
     """
-    check_month(month)
+    check_data_month(month, "导入月份")
     problems = check_upload(data, filename)
     if problems:
         raise WorkbookError(problems)

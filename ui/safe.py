@@ -1,0 +1,44 @@
+"""User text on a page: shown as the characters typed, never as Markdown or HTML.
+
+Why one helper: `st.markdown`, `st.caption`, `st.info/warning/error/success`, `st.toast`,
+`st.write(str)` and widget labels (expanders, buttons) all render Markdown, so a 申诉理由 written
+as `[点此](http://e.com)` became a live link on 报送审核 and `![](http://e.com/a.png)` loaded an
+image from another site; a 文号 written as a link became one on 月度通报. Everything a user typed
+or uploaded (reasons, 文号, 签发人, names, file names, event descriptions) and every error message
+that may quote it goes through `md()` before it reaches one of those elements; tables
+(`st.dataframe`) and `st.text`/`st.code` do not render Markdown and need nothing.
+
+`md()` backslash-escapes every ASCII character Markdown (CommonMark, GitHub's extensions,
+Streamlit's `:color[…]`, `:icon:` and `$math$`) gives a meaning to, so the text renders exactly as
+typed; line breaks stay line breaks. `show_error()` shows an exception's message that way.
+"""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+# Every ASCII punctuation character CommonMark allows to be escaped, minus the few whose escape
+# changes nothing anywhere text can go ('"', "'", ",", "/", ";", "?", "%", "&", "="); "@" would make an e-mail link.
+# "." and "-" are escaped only where they could start a list, a heading rule or a bare link.
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~$:^@])")
+_LINE_START = re.compile(r"^(\s*)(\d+)([.)])", re.MULTILINE)  # "1. " would start an ordered list
+_DASH_START = re.compile(r"^(\s*)([-=])", re.MULTILINE)  # "- " a list, "---"/"===" a rule or heading
+_WWW = re.compile(r"(?i)\b(www)\.")  # "www.e.com" becomes a link without any scheme
+
+
+def md(text: object) -> str:
+    """`text` escaped for any Markdown-rendering Streamlit element (None → "")."""
+    if text is None:
+        return ""
+    out = _SPECIAL.sub(r"\\\1", str(text))
+    out = _LINE_START.sub(r"\1\2\\\3", out)
+    out = _DASH_START.sub(r"\1\\\2", out)
+    out = _WWW.sub(r"\1\\.", out)
+    return out.replace("\r\n", "\n").replace("\n", "  \n")  # a typed line break stays one
+
+
+def show_error(exc: BaseException | str, **kwargs: object) -> None:
+    """`st.error` for a refusal whose message may quote what the user typed."""
+    st.error(md(str(exc)), **kwargs)  # type: ignore[arg-type]
