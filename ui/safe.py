@@ -21,11 +21,12 @@ import streamlit as st
 
 # Every ASCII punctuation character CommonMark allows to be escaped, minus the few whose escape
 # changes nothing anywhere text can go ('"', "'", ",", "/", ";", "?", "%", "&", "="); "@" would make an e-mail link.
-# "." and "-" are escaped only where they could start a list, a heading rule or a bare link.
+# "." and "-" are escaped only where they could start a list or a heading rule, and "." inside a
+# domain-like word ("e.com"), which link detection would otherwise turn into a link.
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~$:^@])")
 _LINE_START = re.compile(r"^(\s*)(\d+)([.)])", re.MULTILINE)  # "1. " would start an ordered list
 _DASH_START = re.compile(r"^(\s*)([-=])", re.MULTILINE)  # "- " a list, "---"/"===" a rule or heading
-_WWW = re.compile(r"(?i)\b(www)\.")  # "www.e.com" becomes a link without any scheme
+_DOMAIN_DOT = re.compile(r"(?<=[0-9A-Za-z])\.(?=[A-Za-z])")  # "www.e.com", "e.com": links without a scheme
 
 
 def md(text: object) -> str:
@@ -35,7 +36,7 @@ def md(text: object) -> str:
     out = _SPECIAL.sub(r"\\\1", str(text))
     out = _LINE_START.sub(r"\1\2\\\3", out)
     out = _DASH_START.sub(r"\1\\\2", out)
-    out = _WWW.sub(r"\1\\.", out)
+    out = _DOMAIN_DOT.sub(r"\\.", out)
     return out.replace("\r\n", "\n").replace("\n", "  \n")  # a typed line break stays one
 
 
