@@ -236,6 +236,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_scores(args: argparse.Namespace) -> int:
     from credit.app.service import open_store, score, scores_payload, scores_table
+    from credit.workbook.export import safe_frame
 
     with open_store(args.db) as store:
         gm = score(store, args.month, args.group, policy=args.policy)
@@ -245,7 +246,7 @@ def cmd_scores(args: argparse.Namespace) -> int:
     table = scores_table(gm)
     if args.format == "csv":
         buf = io.StringIO()
-        table.to_csv(buf, index=False, quoting=csv.QUOTE_MINIMAL)
+        safe_frame(table).to_csv(buf, index=False, quoting=csv.QUOTE_MINIMAL)  # =HYPERLINK(…) names stay text
         sys.stdout.write(buf.getvalue())
         return 0
     print(f"{args.month} {args.group} 排名（{len(table)} 个单位）")
