@@ -70,9 +70,9 @@ class Publishing:
         """Save the office's edited prose for `month`; the same text again writes nothing."""
         who = authorize(by, "bulletin")
         check_month(month)
-        for section, value in text.items():
+        for section, value in text.items():  # BulletinText.from_dict named the part already; the last wall
             check_text(section, "通报栏目名", limit=LINE)
-            check_text(value, f"通报「{section}」", limit=PROSE, multiline=True)
+            check_text(value, "通报正文", limit=PROSE, multiline=True)
         body = dumps({k: str(v) for k, v in text.items()})
         with self._core.write():
             if self._core.scalar("SELECT text FROM bulletin_texts WHERE month = ? ORDER BY id DESC LIMIT 1",
