@@ -139,6 +139,6 @@ with tab_evidence:
     if not files:
         st.info("本单位本年尚无证明材料文件。")
     for f in files:
-        st.download_button(f"{f['sheet']}｜{f['entry_name']}｜{f['filename']}",
+        st.download_button(f"{f['sheet']}｜{md(f['entry_name'])}｜{md(f['filename'])}",
                            data=lambda fid=f["id"]: store().evidence_bytes(fid, by=actor)[1],
                            file_name=f["filename"], on_click="ignore", key=f"ev-{f['id']}")
