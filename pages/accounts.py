@@ -9,7 +9,7 @@ from credit.model.accounts import ROLES
 from ui.auth import has_oidc_config, idle_minutes, login_required, oidc_enabled, require
 from ui.context import store
 from ui.router import ensure_router
-from ui.safe import show_error
+from ui.safe import md, show_error
 
 ensure_router()
 
@@ -20,7 +20,7 @@ actor = require("accounts")
 if actor is None:
     st.stop()
 if NOTICE in st.session_state:
-    st.success(st.session_state.pop(NOTICE))
+    st.success(md(st.session_state.pop(NOTICE)))
 
 rows = store().accounts()
 live = store().sessions.live_counts()

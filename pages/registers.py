@@ -30,7 +30,7 @@ from ui import loaders
 from ui.auth import can, current_actor, require
 from ui.context import current_month, store
 from ui.router import ensure_router
-from ui.safe import show_error
+from ui.safe import md, show_error
 from ui.uploads import refuse_wrong_types
 
 ensure_router()
@@ -189,7 +189,7 @@ for i, (tab, sheet) in enumerate(zip(st.tabs(list(REGISTER_TITLES.values())), RE
     with tab:
         notice = st.session_state.pop(f"{key}-notice", None)
         if notice:
-            st.success(notice)
+            st.success(md(notice))
         view = store().register_view(year, upto, sheet)
         table = view.table
         st.caption(f"计分指标——{scored_by(sheet)}。有 1 条（去重后）即得满分。")

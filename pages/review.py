@@ -24,7 +24,7 @@ if month is None:
     st.stop()
 names = {u.id: u.name_at(month) for u in store().register()}
 if st.session_state.get("review_msg"):
-    st.success(st.session_state.pop("review_msg"))
+    st.success(md(st.session_state.pop("review_msg")))
 
 
 def _act(fn, done: str) -> None:

@@ -87,7 +87,7 @@ def _apply_section(report: sgs.SgsReport, sha: str) -> None:
     token = (report.unit.id, month, sha)
     done = st.session_state.get(RESULT_KEY)
     if done and done["token"] == token:
-        st.success(done["text"])
+        st.success(md(done["text"]))
         return
     figures = "、".join(f"{k} = {v}" for k, v in report.figures.items())
     st.caption(f"将 {md(report.unit_name)} 的 {md(figures)} 作为 {month_label(month)}「部门」工作表的新数据版本导入"
@@ -186,7 +186,7 @@ with tab_codes:
 
 with tab_rules:
     if st.session_state.get(FLASH_KEY):
-        st.success(st.session_state.pop(FLASH_KEY))
+        st.success(md(st.session_state.pop(FLASH_KEY)))
     rules = sgs.current_rules(store())
     st.markdown(f"**{rules.title}**（{rules.source}）　[interp] 字段取自全国“双公示”数据标准，必填、别名、限额为默认理解，"
                 "信用办可修改。")
@@ -226,4 +226,4 @@ with tab_rules:
             st.rerun()
         history = sgs.rules_versions(store())
         if history:
-            st.caption("此前保存的版本：" + "；".join(f"{beijing(h['at'], seconds=False)} {h['who']}" for h in history[:10]))
+            st.caption("此前保存的版本：" + "；".join(f"{beijing(h['at'], seconds=False)} {md(h['who'])}" for h in history[:10]))

@@ -85,7 +85,7 @@ with tab_file:
             show_error(exc)
 
 if st.session_state.get("desk_msg"):
-    st.success(st.session_state.pop("desk_msg"))
+    st.success(md(st.session_state.pop("desk_msg")))
 
 with tab_subs:
     subs = desk.submissions(actor)
@@ -118,7 +118,7 @@ with tab_obj:
             except CreditError as exc:
                 show_error(exc)
     if st.session_state.get("obj_msg"):
-        st.success(st.session_state.pop("obj_msg"))
+        st.success(md(st.session_state.pop("obj_msg")))
     mine = desk.objections(actor)
     if mine:
         st.dataframe(pd.DataFrame([{

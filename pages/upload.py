@@ -162,7 +162,7 @@ def _show_preview(preview: UploadPreview) -> None:
                     st.markdown(f"**新增或修改 {len(s.changes)} 项**（未变化 {s.unchanged} 项；“上月值”供对照）")
                 _show_table(s.changes, ("当前值", "新值", "上月值"))
             if s.missing:
-                st.warning(f"本表未包含以下单位（其本月数据将视为未报送）：{'、'.join(s.missing)}")
+                st.warning(f"本表未包含以下单位（其本月数据将视为未报送）：{md('、'.join(s.missing))}")
             if not s.surges.empty:
                 st.markdown("**比上月增长超过 10 倍**")
                 _show_table(s.surges, ("上月值", "新值"))
@@ -195,7 +195,7 @@ if month in have:
 published = monthcycle.is_published(month)
 if published:
     pub = store().publishing.current_publication(month)
-    st.warning(f"{month_label(month)}的通报已签发（{pub['number']}）。再次导入的数据将作为**更正候选**："
+    st.warning(f"{month_label(month)}的通报已签发（{md(pub['number'])}）。再次导入的数据将作为**更正候选**："
                "已发布的结果保持不变，信用办可在“月度通报”页面比较差异后签发更正通报。须填写更正说明。",
                icon=":material/edit_note:")
 

@@ -180,4 +180,4 @@ with c2:
         require("restore")
 notice = st.session_state.pop("versions_notice", None)
 if notice:
-    st.success(notice)
+    st.success(md(notice))

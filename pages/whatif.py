@@ -497,7 +497,7 @@ if month is None:
     st.info("数据库中还没有数据。请信用办先到“数据上传”页面导入月报表。")
     st.stop()
 if NOTICE in st.session_state:
-    st.success(st.session_state.pop(NOTICE))
+    st.success(md(st.session_state.pop(NOTICE)))
 
 linked_group = arrived("group")
 if linked_group in GROUPS:

@@ -35,7 +35,7 @@ def flash() -> None:
     """Show (once) what the last 签发/保存 did, after its rerun."""
     msg = st.session_state.pop(FLASH_KEY, None)
     if msg:
-        st.success(msg)
+        st.success(md(msg))
 
 
 def month_state_line(month: str) -> None:
@@ -61,7 +61,7 @@ def status_section(month: str, key: str, expanded: bool = False) -> None:
     if status.complete:
         st.caption("各单位应报的工作表均已报送。")
     else:
-        st.warning(f"未报送：{status.missing_text()}。", icon=":material/schedule:")
+        st.warning(f"未报送：{md(status.missing_text())}。", icon=":material/schedule:")
     with st.expander("各单位报送明细", expanded=expanded):
         st.dataframe(expected_view(status), hide_index=True, width="stretch", key=f"{key}-status")
     st.download_button("下载催报清单（Excel）", data=lambda: chase_xlsx(status), file_name=f"催报清单_{month}.xlsx",
@@ -73,7 +73,7 @@ def text_editor(month: str, data: BulletinData, actor: Actor) -> None:
     """The editable parts of the 通报, prefilled with the saved text or the generated draft."""
     st.subheader("通报文稿")
     saved = store().publishing.saved_text(month)
-    st.caption(f"已保存：{saved['saved_by']} 于 {beijing(saved['saved_at'], seconds=False)}" if saved
+    st.caption(f"已保存：{md(saved['saved_by'])} 于 {beijing(saved['saved_at'], seconds=False)}" if saved
                else "当前为系统生成的草稿；修改后请点击“保存文稿”。表格、图表和预警由系统生成，不在此编辑。")
     base = data.text.to_dict()
     with st.form(f"text-{month}"):
@@ -124,7 +124,7 @@ def publish_form(month: str, actor: Actor) -> None:
         reason = st.text_area("更正说明（必填：为什么更正、更正了什么）", key=f"pub-reason-{month}") if pub else ""
         force, force_reason = False, ""
         if not status.complete:
-            st.warning(f"报送进度仍有 {status.count(MISSING)} 项未报送：{status.missing_text()}。")
+            st.warning(f"报送进度仍有 {status.count(MISSING)} 项未报送：{md(status.missing_text())}。")
             force = st.checkbox("仍然发布", key=f"pub-force-{month}")
             force_reason = st.text_input("仍然发布的原因（将记入操作日志）", key=f"pub-force-reason-{month}")
         pending = store().unitdesk.open_objections(month)
