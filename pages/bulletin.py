@@ -42,7 +42,7 @@ bulletin_downloads(month, key="bulletin-page", data=data)
 actor = current_actor()
 office = actor is not None and actor.can("publish")
 
-st.subheader(data.title)
+st.subheader(md(data.title))
 st.caption(md(f"{data.issuer}　{data.issue.number or f'{data.month[:4]}年第{data.issue_no}期（草稿）'}"))
 for line in data.text.paragraphs("overall"):
     st.markdown(md(line))  # the office's edited prose: shown as typed

@@ -51,7 +51,7 @@ else:
 c3 = cards.container() if view.hit else cards  # the card and its list of units, one above the other
 c3.metric("本月新增扣分单位", f"{len(view.hit)} 个")
 if view.hit:
-    c3.caption("、".join(view.hit))
+    c3.caption(md("、".join(view.hit)))
 city_rank = view.city_rank
 c4.metric("全县信用监测全市排名", f"第 {city_rank:.0f} 位" if pd.notna(city_rank) else "未报送")
 

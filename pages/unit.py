@@ -85,7 +85,7 @@ if unit_account:
     summary = gm.summary
     labels = dict(zip(summary["unit_id"].tolist(), summary["unit"].tolist()))
     unit_id = actor.unit_id
-    st.subheader(labels[unit_id])
+    st.subheader(md(labels[unit_id]))
 else:
     c1, c2 = st.columns([1, 2])
     group = c1.radio("分组", list(GROUPS), horizontal=True, key="unit_group", format_func=group_label)

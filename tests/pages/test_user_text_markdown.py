@@ -8,21 +8,19 @@ detection (markdown-it-py, linkify), and must hold no link and no image.
 
 from __future__ import annotations
 
-import re
 import time
 from datetime import date
-from html import unescape
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
 from credit.app.publish import publish_month
 from credit.app.service import open_store
 from credit.model.accounts import Actor
+from tests.support.markdown_check import links, live_links, rendered, shown_text
 from tests.support.paths import ROOT
 from ui.safe import WORD_JOINER, md
 
@@ -31,31 +29,6 @@ EDITOR = Actor("office", "editor", "信用办")
 LINK = "[点此查看](http://e.com)"
 IMAGE = "![i](http://e.com/a.png)"
 HOSTILE = f"{LINK} {IMAGE} <http://e.com/x> www.e.com e@e.com <img src=x> :red[红] $x$"
-_PARSER = MarkdownIt("gfm-like")  # linkify: bare URLs, www. and e-mail addresses become links as on GitHub
-
-
-# Streamlit's renderer (remark-gfm) also links addresses found in the text *after* escapes are
-# resolved (mdast-util-gfm-autolink-literal); these are its patterns, checked on the rendered text.
-_LITERAL_AUTOLINK = re.compile(r"(https?://|www\.)[-.\w]|[-.\w+]@[-\w]+\.[-\w]", re.IGNORECASE)
-
-
-def rendered(source: str) -> str:
-    return _PARSER.render(source)
-
-
-def links(source: str) -> bool:
-    """Whether `source`, rendered as Streamlit renders Markdown, holds a link or an image."""
-    html = rendered(source)
-    text = unescape(re.sub(r"<[^>]*>", "", html))
-    return "<a " in html or "<img" in html or _LITERAL_AUTOLINK.search(text) is not None
-
-
-def live_links(at: AppTest) -> list[str]:
-    """Every Markdown-rendered text of the page whose rendering holds a link or an image."""
-    sources = [e.value for kind in ("markdown", "caption", "info", "warning", "error", "success", "subheader",
-                                    "title", "header") for e in getattr(at, kind)]
-    sources += [e.label for e in at.expander]
-    return [s for s in sources if links(s)]
 
 
 @pytest.fixture(autouse=True)
@@ -105,7 +78,7 @@ def test_a_reason_and_a_file_name_as_markdown_show_as_typed_on_review(demo_db: P
                                        proposed=2, attachment=(f"{LINK}.pdf", b"%PDF-1.4\n%%EOF\n"))
     at = open_page("review.py", EDITOR)
     reasons = [m.value for m in at.markdown if "申诉理由" in m.value]
-    shown = unescape(re.sub(r"<[^>]*>", "", rendered(reasons[0]))) if reasons else ""
+    shown = shown_text(reasons[0]) if reasons else ""
     assert LINK in shown.replace(WORD_JOINER, "")  # shown as typed
     assert live_links(at) == []
 

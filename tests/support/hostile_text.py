@@ -101,7 +101,19 @@ def text_cases(db_of: Callable[[str], Path]) -> list[tuple[str, str, Callable[[]
         ("2 文字", "单位更名含零宽连字", lambda: _unchanged(db_of("c9"), lambda s: s.rename_unit(
             "dong_e", "东阿\u200d镇", MONTH, ADMIN), "单位名称")),
         ("2 文字", "双公示文件单元格含 \\x01", lambda: _sgs_cell(db_of("c10"))),
+        ("2 文字", "申诉理由、文号写作 Markdown 链接、图片、网址、邮箱", _markdown_shown),
     ]
+
+
+def _markdown_shown() -> str:
+    """ui.safe.md, checked as Streamlit renders Markdown (remark-gfm with its literal autolinks)."""
+    from tests.support.markdown_check import links
+    from ui.safe import md
+
+    texts = ["[点此查看](http://e.com)", "![i](http://e.com/a.png)", "www.e.com", "http://e.com", "e@e.com",
+             "<http://e.com/x>", "[链](http://e.com)〔2022〕90号"]
+    assert all(links(t) for t in texts) and not any(links(md(t)) for t in texts)
+    return f"{len(texts)} 种写法原样显示为文字：无链接、无外站图片（页面经 ui.safe.md 显示用户文字）"
 
 
 def _sgs_cell(db: Path) -> str:
