@@ -81,3 +81,16 @@ def test_a_unit_downloads_only_its_own_detail_and_tables_offer_no_csv(hostile_se
     toolbar.get_by_role("button", name="Search").wait_for()  # the toolbar is drawn …
     assert toolbar.get_by_role("button", name="Download as CSV").count() == 0  # … without its CSV download
     screenshot(page, "usertext_unit_ranking")
+
+
+@pytest.mark.parametrize("role", ["领导", "匿名"])
+def test_readers_see_a_number_written_as_markdown_as_typed(hostile_server, page, role: str) -> None:
+    """月度通报 as the readers who cannot write: the 文号 in the state line, the heading and 发布记录 is text."""
+    sign_in(page, hostile_server, role)
+    visit(page, "月度通报")
+    sidebar_month(page, "2022年9月")
+    wait_drawn(page)
+    number = page.get_by_text("〔2022〕90号", exact=False).first
+    number.wait_for()
+    assert "[点此查看]" in number.inner_text()
+    assert foreign(page) == []
