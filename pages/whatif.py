@@ -253,7 +253,7 @@ def results(base: whatif.Baseline, points: dict[str, float], fw: Framework, boun
     st.markdown("**名次变化说明**")
     if not n_moved:
         st.caption("按当前权重，各单位名次与官方排名相同。")
-    lines = whatif.move_notes(moved_here)
+    lines = whatif.move_notes(moved_here.assign(unit=moved_here["unit"].map(md), reason=moved_here["reason"].map(md)))
     if lines:
         st.markdown("\n".join(f"- {line}" for line in lines))
     if n_moved > len(moved_here):
@@ -311,7 +311,7 @@ def stability_section(month: str, group: str, fw: Framework, points: dict[str, f
                       tuple(sorted(base_points.items())))
     rows = page_of(stab, "wi_stab_page", "（图、说明和表格都只含本页）")
     st.plotly_chart(stability_chart(rows, whole=len(rows) == len(stab)), width="stretch", key="wi_stab_chart")
-    for line in stability.notes(rows, boundary):
+    for line in stability.notes(rows.assign(unit=rows["unit"].map(md)), boundary):  # the notes' Markdown, names as typed
         st.markdown(f"- {line}")
     st.dataframe(stability.table(rows), hide_index=True, width="stretch")
     if len(rows) < len(stab):
@@ -445,7 +445,7 @@ def version_history(group: str, fw: Framework) -> None:
                      "原因": v["reason"]})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     for change in store().weight_changes(group)[:10]:
-        st.caption(whatif.weight_change_text(change))
+        st.caption(md(whatif.weight_change_text(change)))
 
 
 def _adopt(fw: Framework, group: str, points: dict[str, float], scenario_id: int | None) -> None:

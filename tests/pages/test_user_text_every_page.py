@@ -21,7 +21,8 @@ from credit.model.accounts import Actor
 from credit.scoring import whatif
 from tests.support.actors import ADMIN, EDITOR, VIEWER
 from tests.support.apptest import open_page
-from tests.support.markdown_check import live_links
+from tests.support.markdown_check import live_links, shown_text
+from ui.safe import WORD_JOINER
 
 pytestmark = pytest.mark.slow  # ~20 page runs
 
@@ -69,4 +70,15 @@ def test_no_page_renders_user_text_as_markdown(hostile_db: Path, monkeypatch: py
                                                actor: Actor, page: str) -> None:
     monkeypatch.setenv("CREDIT_DB", str(hostile_db))
     at = open_page(page, actor)
+    assert live_links(at) == []
+
+
+def test_whatif_notes_show_names_as_typed(hostile_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """权重模拟: the movers' lines and the stability notes are Markdown built around unit names."""
+    monkeypatch.setenv("CREDIT_DB", str(hostile_db))
+    at = open_page("whatif.py", HOSTILE_EDITOR)
+    next(n for n in at.number_input if n.label.startswith("营商环境（官方 80 分）")).set_value(40.0).run()
+    assert not at.exception
+    named = [m.value for m in at.markdown if "东阿" in m.value]
+    assert named and any("东阿[链](http://e.com)" in shown_text(v).replace(WORD_JOINER, "") for v in named)
     assert live_links(at) == []
