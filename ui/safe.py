@@ -28,11 +28,11 @@ import streamlit as st
 
 # Every ASCII punctuation character CommonMark allows to be escaped, minus the few whose escape
 # changes nothing anywhere text can go ('"', "'", ",", "/", ";", "?", "%", "&", "="); "@" would make an e-mail link.
-# "." and "-" are escaped only where they could start a list or a heading rule, and "." inside a
+# ".", "-" and "#" are escaped only where they could start a list, a rule or a heading, and "." inside a
 # domain-like word ("e.com"), which link detection would otherwise turn into a link.
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~$:^@])")
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>+!|~$:^@])")
 _LINE_START = re.compile(r"^(\s*)(\d+)([.)])", re.MULTILINE)  # "1. " would start an ordered list
-_DASH_START = re.compile(r"^(\s*)([-=])", re.MULTILINE)  # "- " a list, "---"/"===" a rule or heading
+_DASH_START = re.compile(r"^(\s*)([-=#])", re.MULTILINE)  # "- " a list, "---"/"===" a rule, "#" a heading
 _DOMAIN_DOT = re.compile(r"(?<=[0-9A-Za-z])\.(?=[A-Za-z])")  # "www.e.com", "e.com": links without a scheme
 _AUTOLINK_START = re.compile(r"(https?|www)(?=\\?[:.])", re.IGNORECASE)  # remark-gfm's literal autolinks …
 _AT = re.compile(r"(?=\\@)")  # … and its e-mail addresses
