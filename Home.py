@@ -13,6 +13,7 @@ from ui.cookie import write_cookie
 from ui.links import go_to_target, remember_target
 from ui.nav import pages
 from ui.notices import show_notices
+from ui.safe import md
 from ui.storage import storage_guard
 from ui.style import apply_style
 from ui.uploads import warm_readers
@@ -36,7 +37,7 @@ with storage_guard(), run_scope():
         go_to_target(registered)
     st.sidebar.markdown("**平阴县信用体系建设监测分析平台**")
     if actor is not None:
-        st.sidebar.caption(f"当前用户：{actor.label}（{actor.role_name}）")
+        st.sidebar.caption(f"当前用户：{md(actor.label)}（{actor.role_name}）")
     elif not need_login:
         st.sidebar.caption("未登录：只读浏览。上传数据等操作请先登录。")
     if actor is not None or not need_login:

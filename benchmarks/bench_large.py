@@ -45,8 +45,8 @@ def build(path: Path, n_units: int = N_UNITS, months: tuple[str, ...] = MONTHS) 
     register = register_with_departments(n_units - 9)
     rng = random.Random(11)
     with Store(path) as store:
-        store.seed_defaults(register, default_framework_texts())
-        store.set_meta("login_required", "0")  # readers need no login: the figures are the pages'
+        store.seed_defaults(register, default_framework_texts(), by=SYSTEM)
+        store.set_meta("login_required", "0", by=SYSTEM)  # readers need no login: the figures are the pages'
         towns, depts = register.active(MONTHS[0], "镇街"), register.active(MONTHS[0], "部门")
         for month in months:
             m = int(month[5:])
@@ -158,7 +158,7 @@ def add_units(tmp: Path) -> Figure:
     a name index, one transaction) on a county register."""
     specs = [NewUnit(f"new{i:05d}", f"新增部门{i:05d}", "部门", "部门", "2023-01") for i in range(N_UNITS)]
     with Store(tmp / "add.db") as store:
-        store.seed_defaults(register_with_departments(33), default_framework_texts())
+        store.seed_defaults(register_with_departments(33), default_framework_texts(), by=SYSTEM)
         t0 = time.perf_counter()
         store.add_units(specs, SYSTEM)
         dt = time.perf_counter() - t0

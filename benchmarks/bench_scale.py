@@ -62,7 +62,7 @@ def event_rows(rng: random.Random, units, month: str) -> list[dict]:
 def build(path: Path) -> None:
     rng = random.Random(7)
     with open_store(path) as store:
-        store.set_meta("demo", "1")
+        store.set_meta("demo", "1", by=SYSTEM)
         for username, password, role, display in DEMO_ACCOUNTS:
             store.add_account(username, password, role, by=SYSTEM, display=display)
         for i in range(EXTRA_TOWNS):

@@ -109,6 +109,25 @@ def _hostile(workdir: Path) -> list[tuple[str, str, str]]:
     return run_hostile(workdir) + run_file_cases(rh.seeded_db(workdir / "files22.db"))
 
 
+def _hostile_text(workdir: Path) -> list[tuple[str, str, str]]:
+    """Issue 22 (安全三) text, writes, numbers, months, CSV and exports: each case on its own copy of
+    the demo database (tests/support/hostile_text.py, the cases tests/store/test_hostile_text.py asserts)."""
+    import shutil
+
+    from credit.app.demo import build_demo
+    from tests.support.hostile_text import all_cases
+
+    master = workdir / "text-demo.db"
+    build_demo(master)
+
+    def db_of(tag: str) -> Path:
+        path = workdir / f"text-{tag}.db"
+        shutil.copyfile(master, path)
+        return path
+
+    return [(item, name, run()) for item, name, run in all_cases(db_of)]
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--crashes", type=int, default=50)
@@ -125,6 +144,7 @@ def main(argv: list[str] | None = None) -> dict:
         parts = {
             "bad_inputs": lambda: rh.run_catalogue(work),
             "hostile": lambda: _hostile(work),
+            "hostile_text": lambda: _hostile_text(work),
             "fuzz": lambda: _fuzz(work, args.fuzz),
             "crashes": lambda: _crashes(work, args.crashes),
             "concurrency": lambda: _concurrency(work, args.rounds),
@@ -134,6 +154,7 @@ def main(argv: list[str] | None = None) -> dict:
             print(f"…{name}", flush=True)
             figures[name], seconds[name] = _timed(run)
     summary, hostile = _summary_rows(figures, seconds), [list(row) for row in figures["hostile"]]
+    text_rows = [list(row) for row in figures["hostile_text"]]
     print(f"\n机器：{where}")
     print("可靠性（每项都经真实路径；“数据库不变”指检查点后数据库文件的 SHA-256 前后一致）：")
     for item, result, took in summary:
@@ -141,8 +162,12 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"\n攻击者视角的用例（issue 13、22，{len(hostile)} 个，全部按预期拒绝或处理）  {seconds['hostile']:.0f} s：")
     for item, case, outcome in hostile:
         print(f"  [{item}] {case}\n      {outcome}")
+    print(f"\n文字、写入、数值、月份、CSV 与导出（issue 22，{len(text_rows)} 个，全部按预期拒绝或处理）  "
+          f"{seconds['hostile_text']:.0f} s：")
+    for item, case, outcome in text_rows:
+        print(f"  [{item}] {case}\n      {outcome}")
     if args.markdown:
-        replace_readme_block(README, BEGIN, END, _markdown(summary, hostile, where, args))
+        replace_readme_block(README, BEGIN, END, _markdown(summary, hostile, where, args) + _markdown_text(text_rows))
         print(f"\n已更新 {README.name} 的可靠性表")
     return figures
 
@@ -154,6 +179,12 @@ def _markdown(summary: list[list[str]], hostile: list[list[str]], where: str, ar
             f"{markdown_table(['项目', '结果', '用时'], summary)}\n\n"
             f"攻击者视角的用例（issue 13、22；每行都在运行中实测，未按预期处理就不会打印）：\n\n"
             f"{markdown_table(['条目', '情形', '结果'], hostile)}")
+
+
+def _markdown_text(rows: list[list[str]]) -> str:
+    """The issue 22 table (text / writes / exports), after issue 13's."""
+    return ("\n\n文字、写入、数值、月份、CSV 与导出（issue 22；每行都在运行中实测，未按预期处理就不会打印）：\n\n"
+            f"{markdown_table(['条目', '情形', '结果'], [[i, c, o.replace('|', '｜')] for i, c, o in rows])}")
 
 
 if __name__ == "__main__":

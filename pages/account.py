@@ -10,6 +10,7 @@ from credit.errors import CreditError
 from ui.auth import current_actor, end_login, logout
 from ui.context import store
 from ui.router import ensure_router
+from ui.safe import md, show_error
 
 ensure_router()
 
@@ -18,7 +19,7 @@ actor = current_actor()
 if actor is None:
     st.info("未登录。")
     st.stop()
-st.markdown(f"用户名：**{actor.username}**　角色：**{actor.role_name}**")
+st.markdown(f"用户名：**{md(actor.username)}**　角色：**{actor.role_name}**")
 if st.button("退出登录"):
     logout()
     st.rerun()
@@ -34,7 +35,7 @@ with st.form("passwd", clear_on_submit=True):
             try:
                 store().set_password(actor.username, new, by=actor, old_password=old)
             except CreditError as exc:
-                st.error(str(exc))
+                show_error(exc)
             else:
                 end_login("密码已修改，所有设备上的登录均已退出，请使用新密码重新登录。")
                 st.rerun()

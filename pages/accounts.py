@@ -9,6 +9,7 @@ from credit.model.accounts import ROLES
 from ui.auth import has_oidc_config, idle_minutes, login_required, oidc_enabled, require
 from ui.context import store
 from ui.router import ensure_router
+from ui.safe import md, show_error
 
 ensure_router()
 
@@ -19,7 +20,7 @@ actor = require("accounts")
 if actor is None:
     st.stop()
 if NOTICE in st.session_state:
-    st.success(st.session_state.pop(NOTICE))
+    st.success(md(st.session_state.pop(NOTICE)))
 
 rows = store().accounts()
 live = store().sessions.live_counts()
@@ -47,7 +48,7 @@ with c1, st.form("add-account", clear_on_submit=True):
             st.session_state[NOTICE] = f"已新增账户 {username}"
             st.rerun()
         except CreditError as exc:
-            st.error(str(exc))
+            show_error(exc)
 with c2:
     names = [r["username"] for r in rows]
     if names:
@@ -65,7 +66,7 @@ with c2:
                     st.session_state[NOTICE] = f"已对账户 {who} 执行：{action}"
                     st.rerun()
                 except CreditError as exc:
-                    st.error(str(exc))
+                    show_error(exc)
         with st.form("signout-all"):
             st.subheader("全部退出登录")
             st.caption("结束该账户在所有浏览器、所有设备上的登录（如设备遗失或密码可能泄露）；"
@@ -77,7 +78,7 @@ with c2:
                     st.session_state[NOTICE] = f"已结束账户 {gone} 的全部登录（{ended} 个有效登录）。"
                     st.rerun()
                 except CreditError as exc:
-                    st.error(str(exc))
+                    show_error(exc)
 
 st.subheader("登录设置")
 AUTH_MODES = {"local": "本平台账户（用户名和密码）", "oidc": "统一身份认证（OIDC，以邮箱登录）"}

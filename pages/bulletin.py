@@ -14,6 +14,7 @@ from ui.auth import current_actor
 from ui.bulletin import bulletin_downloads
 from ui.context import current_month, data_version, db_path, store
 from ui.router import ensure_router
+from ui.safe import md
 from ui.widgets import arrow, blank_missing
 
 ensure_router()
@@ -41,10 +42,10 @@ bulletin_downloads(month, key="bulletin-page", data=data)
 actor = current_actor()
 office = actor is not None and actor.can("publish")
 
-st.subheader(data.title)
-st.caption(f"{data.issuer}　{data.issue.number or f'{data.month[:4]}年第{data.issue_no}期（草稿）'}")
+st.subheader(md(data.title))
+st.caption(md(f"{data.issuer}　{data.issue.number or f'{data.month[:4]}年第{data.issue_no}期（草稿）'}"))
 for line in data.text.paragraphs("overall"):
-    st.markdown(line)
+    st.markdown(md(line))  # the office's edited prose: shown as typed
 
 st.subheader("预警提示")
 red, yellow = data.alerts_of(RED), data.alerts_of(YELLOW)
@@ -52,7 +53,7 @@ c1, c2 = st.columns(2)
 c1.metric("红色预警", f"{len(red)} 个", help=ALERT_RULES[RED])
 c2.metric("黄色预警", f"{len(yellow)} 个", help=ALERT_RULES[YELLOW])
 for a in red:
-    st.error(f"**{a.unit}**（{a.group}）：{a.reason}", icon="🚨")
+    st.error(f"**{md(a.unit)}**（{a.group}）：{md(a.reason)}", icon="🚨")
 if yellow:
     with st.expander(f"黄色预警 {len(yellow)} 个", expanded=not red):
         st.table(alerts_frame(yellow).drop(columns="预警等级"), hide_index=True)  # the reason wraps, not cut off
@@ -76,7 +77,7 @@ with tabs[-1]:
         st.dataframe(ded, hide_index=True, width="stretch",
                      column_config={"扣分": st.column_config.NumberColumn(format="%.2f")})
 for note in data.notes:
-    st.caption(note)
+    st.caption(md(note))
 if pd.isna(getattr(data.xyd, "new", float("nan"))):
     st.caption("信易贷：本年尚未设定目标或全县注册数未报送，通报中相应部分从略。")
 

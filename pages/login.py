@@ -5,19 +5,20 @@ import streamlit as st
 from ui import loaders
 from ui.auth import current_actor, do_login, oidc_enabled
 from ui.router import ensure_router
+from ui.safe import md
 
 ensure_router()
 
 st.title("登录")
 notice = st.session_state.pop("login_notice", None)
 if notice:
-    st.info(notice)
+    st.info(md(notice))
 if current_actor() is not None:
     st.success("您已登录。")
     st.stop()
 if oidc_enabled():
     if getattr(st.user, "is_logged_in", False):
-        st.error(f"统一身份认证账户 {st.user.get('email', '')} 尚未在本平台开通或已停用，请联系管理员。")
+        st.error(f"统一身份认证账户 {md(st.user.get('email', ''))} 尚未在本平台开通或已停用，请联系管理员。")
         if st.button("退出统一身份认证"):
             st.logout()
     elif st.button("使用统一身份认证登录", type="primary"):
@@ -30,7 +31,7 @@ with st.form("login"):
 if submitted:
     error = do_login(username, password)
     if error:
-        st.error(error)
+        st.error(md(error))
     else:
         st.rerun()
 if loaders.is_demo():

@@ -10,6 +10,7 @@ from ui.auth import current_actor
 from ui.bulletin import bulletin_downloads
 from ui.context import current_month
 from ui.router import ensure_router
+from ui.safe import md
 from ui.widgets import downloads
 
 ensure_router()
@@ -50,7 +51,7 @@ else:
 c3 = cards.container() if view.hit else cards  # the card and its list of units, one above the other
 c3.metric("本月新增扣分单位", f"{len(view.hit)} 个")
 if view.hit:
-    c3.caption("、".join(view.hit))
+    c3.caption(md("、".join(view.hit)))
 city_rank = view.city_rank
 c4.metric("全县信用监测全市排名", f"第 {city_rank:.0f} 位" if pd.notna(city_rank) else "未报送")
 
@@ -73,7 +74,7 @@ for tab, (group, hg) in zip(tabs, view.groups.items(), strict=True):
         downloads(table, f"{group}排名_{month}", key=f"dl-{group}")
         if hg.gm.unreported:
             missing = "、".join(u.name_at(month) for u in hg.gm.unreported)
-            st.caption(f"以下单位本年尚无任何报送记录，未参加排名：{missing}")
+            st.caption(f"以下单位本年尚无任何报送记录，未参加排名：{md(missing)}")
         if hg.gain is None:
             st.caption("上月无数据，暂不比较排名变化。")
             continue

@@ -30,6 +30,7 @@ from ui import loaders
 from ui.auth import can, current_actor, require
 from ui.context import current_month, store
 from ui.router import ensure_router
+from ui.safe import md, show_error
 from ui.uploads import refuse_wrong_types
 
 ensure_router()
@@ -123,7 +124,7 @@ def show_evidence(sheet: str, table: pd.DataFrame, key: str) -> None:
             st.session_state[f"{key}-notice"] = f"已保存 {len(uploads)} 份证明材料"
             st.rerun()
         except CreditError as exc:
-            st.error(str(exc))
+            show_error(exc)
 
 
 def add_form(sheet: str, key: str) -> None:
@@ -159,7 +160,7 @@ def add_form(sheet: str, key: str) -> None:
         for f in files or []:
             store().add_evidence(sheet, year, unit_id, data[KEY_COLUMN[sheet]], f.name, f.getvalue(), actor)
     except CreditError as exc:
-        st.error(str(exc))
+        show_error(exc)
         return
     st.session_state[f"{key}-notice"] = f"已添加登记条目 #{entry_id}" + (f"，附 {len(files)} 份证明材料" if files else "")
     st.rerun()
@@ -180,7 +181,7 @@ def withdraw_form(sheet: str, table: pd.DataFrame, key: str) -> None:
                 st.session_state[f"{key}-notice"] = f"已撤回条目 #{pick}（记录保留，不再计分）"
                 st.rerun()
             except CreditError as exc:
-                st.error(str(exc))
+                show_error(exc)
 
 
 for i, (tab, sheet) in enumerate(zip(st.tabs(list(REGISTER_TITLES.values())), REGISTER_TITLES)):
@@ -188,7 +189,7 @@ for i, (tab, sheet) in enumerate(zip(st.tabs(list(REGISTER_TITLES.values())), RE
     with tab:
         notice = st.session_state.pop(f"{key}-notice", None)
         if notice:
-            st.success(notice)
+            st.success(md(notice))
         view = store().register_view(year, upto, sheet)
         table = view.table
         st.caption(f"计分指标——{scored_by(sheet)}。有 1 条（去重后）即得满分。")

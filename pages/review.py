@@ -9,6 +9,7 @@ from credit.errors import CreditError
 from ui.auth import require
 from ui.context import store
 from ui.router import ensure_router
+from ui.safe import md, show_error
 
 ensure_router()
 
@@ -23,7 +24,7 @@ if month is None:
     st.stop()
 names = {u.id: u.name_at(month) for u in store().register()}
 if st.session_state.get("review_msg"):
-    st.success(st.session_state.pop("review_msg"))
+    st.success(md(st.session_state.pop("review_msg")))
 
 
 def _act(fn, done: str) -> None:
@@ -32,7 +33,7 @@ def _act(fn, done: str) -> None:
         st.session_state["review_msg"] = done
         st.rerun()
     except CreditError as exc:
-        st.error(str(exc))
+        show_error(exc)
 
 
 st.subheader(f"待审核的单位报送（{month_label(month)}）")
@@ -40,8 +41,8 @@ pending = sorted(desk.pending_submissions(month), key=lambda s: s["id"])
 if not pending:
     st.info("没有待审核的单位报送。")
 for s in pending:
-    with st.expander(f"#{s['id']} {names.get(s['unit_id'], s['unit_id'])}：{s['filename']}"
-                     f"（{'、'.join(s['sheets'])}；{beijing(s['submitted_at'])} 由 {s['submitted_by']} 提交）",
+    with st.expander(f"#{s['id']} {md(names.get(s['unit_id'], s['unit_id']))}：{md(s['filename'])}"
+                     f"（{'、'.join(s['sheets'])}；{md(beijing(s['submitted_at']))} 由 {md(s['submitted_by'])} 提交）",
                      expanded=True):
         st.download_button("下载报送文件", data=lambda sid=s["id"]: desk.submission_bytes(actor, sid)[1],
                            file_name=s["filename"], on_click="ignore", key=f"sub-dl-{s['id']}")
@@ -65,12 +66,12 @@ opened = sorted(desk.objections(actor, month, status="open"), key=lambda o: o["i
 if not opened:
     st.info("没有待处理的申诉。")
 for o in opened:
-    with st.expander(f"申诉 #{o['id']} {names.get(o['unit_id'], o['unit_id'])}：{o['summary']}", expanded=True):
-        st.markdown(f"**申诉理由**：{o['reason']}")
+    with st.expander(f"申诉 #{o['id']} {md(names.get(o['unit_id'], o['unit_id']))}：{md(o['summary'])}", expanded=True):
+        st.markdown(f"**申诉理由**：{md(o['reason'])}")
         if o["target"] == "figure":
             st.markdown(f"**单位认为正确的数值**：{o['proposed']:g}")
         if o["att_name"]:
-            st.download_button(f"下载附件：{o['att_name']}",
+            st.download_button(f"下载附件：{md(o['att_name'])}",
                                data=lambda oid=o["id"]: desk.objection_attachment(actor, oid)[1],
                                file_name=o["att_name"], on_click="ignore", key=f"obj-dl-{o['id']}")
         c1, c2 = st.columns(2)

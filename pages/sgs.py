@@ -22,6 +22,7 @@ from credit.workbook.preview import candidate_months
 from ui.auth import require
 from ui.context import data_version, months, store
 from ui.router import ensure_router
+from ui.safe import md, show_error
 
 ensure_router()
 
@@ -86,10 +87,10 @@ def _apply_section(report: sgs.SgsReport, sha: str) -> None:
     token = (report.unit.id, month, sha)
     done = st.session_state.get(RESULT_KEY)
     if done and done["token"] == token:
-        st.success(done["text"])
+        st.success(md(done["text"]))
         return
     figures = "、".join(f"{k} = {v}" for k, v in report.figures.items())
-    st.caption(f"将 {report.unit_name} 的 {figures} 作为 {month_label(month)}「部门」工作表的新数据版本导入"
+    st.caption(f"将 {md(report.unit_name)} 的 {md(figures)} 作为 {month_label(month)}「部门」工作表的新数据版本导入"
                "（其他单位和其他数据项保持当前值）。导入前先预览，确认后才写入，并记入操作日志。")
     plan_state = st.session_state.get(PLAN_KEY)
     if st.button("生成导入预览", key="sgs-plan"):
@@ -118,7 +119,7 @@ def _apply_section(report: sgs.SgsReport, sha: str) -> None:
         try:
             created = sgs.apply(store(), plan, actor)
         except CreditError as exc:
-            st.error(f"导入失败，未写入任何数据：{exc}")
+            show_error(f"导入失败，未写入任何数据：{exc}")
             return
         st.session_state.setdefault(APPLIED_KEY, set()).add(token)
         st.session_state.pop(PLAN_KEY, None)
@@ -145,7 +146,7 @@ with tab_records:
         if report is not None:
             res = report.result
             kinds = "、".join(f"{k} {n} 条" for k, n in res.by_kind.items())
-            st.markdown(f"**{report.unit_name}**：共 {res.n_records} 条记录（{kinds}），发现 **{len(res.problems)}** 个问题。")
+            st.markdown(f"**{md(report.unit_name)}**：共 {res.n_records} 条记录（{kinds}），发现 **{len(res.problems)}** 个问题。")
             for w in res.warnings:
                 st.warning(w)
             _predictions(report.predictions)
@@ -185,7 +186,7 @@ with tab_codes:
 
 with tab_rules:
     if st.session_state.get(FLASH_KEY):
-        st.success(st.session_state.pop(FLASH_KEY))
+        st.success(md(st.session_state.pop(FLASH_KEY)))
     rules = sgs.current_rules(store())
     st.markdown(f"**{rules.title}**（{rules.source}）　[interp] 字段取自全国“双公示”数据标准，必填、别名、限额为默认理解，"
                 "信用办可修改。")
@@ -212,7 +213,7 @@ with tab_rules:
             try:
                 text = sgs.uploaded_rules(new.getvalue(), new.name)
             except CreditError as exc:
-                st.error(f"规则文件有误，未保存：{exc}")
+                show_error(f"规则文件有误，未保存：{exc}")
             else:
                 st.success("规则文件校验通过。")
                 if st.button("保存为新版本", key="sgs-rules-save"):
@@ -225,4 +226,4 @@ with tab_rules:
             st.rerun()
         history = sgs.rules_versions(store())
         if history:
-            st.caption("此前保存的版本：" + "；".join(f"{beijing(h['at'], seconds=False)} {h['who']}" for h in history[:10]))
+            st.caption("此前保存的版本：" + "；".join(f"{beijing(h['at'], seconds=False)} {md(h['who'])}" for h in history[:10]))

@@ -18,6 +18,7 @@ from ui.charts import bar, chart
 from ui.context import current_month, data_version, db_path, store
 from ui.links import arrived, keep
 from ui.router import ensure_router
+from ui.safe import md, show_error
 from ui.widgets import blank_missing, cell_text, downloads, month_ticks, style_fig
 
 ensure_router()
@@ -77,14 +78,14 @@ if unit_account:
     try:
         mine_detail = unit_detail(store(), actor, month, wanted or actor.unit_id)
     except PermissionDenied as exc:
-        st.error(str(exc), icon="🔒")
+        show_error(exc, icon="🔒")
         st.stop()
     group = mine_detail.group
     gm = loaders.group_month(month, group)
     summary = gm.summary
     labels = dict(zip(summary["unit_id"].tolist(), summary["unit"].tolist()))
     unit_id = actor.unit_id
-    st.subheader(labels[unit_id])
+    st.subheader(md(labels[unit_id]))
 else:
     c1, c2 = st.columns([1, 2])
     group = c1.radio("分组", list(GROUPS), horizontal=True, key="unit_group", format_func=group_label)
@@ -98,7 +99,7 @@ else:
         if linked_id is not None:
             st.session_state["unit_id"] = linked_id
         else:
-            st.warning(f"链接中的单位「{linked_unit}」不在{month_label(month)}的本组名单中，已显示第一个单位。")
+            st.warning(f"链接中的单位「{md(linked_unit)}」不在{month_label(month)}的本组名单中，已显示第一个单位。")
     if st.session_state.get("unit_id") not in labels:
         st.session_state["unit_id"] = ids[0]
     if len(ids) <= PICK_LIMIT:  # a county group: every unit in the box, as always

@@ -17,6 +17,7 @@ from credit.workbook.template import column_note, number_rule
 from ui.auth import require
 from ui.context import store
 from ui.router import ensure_router
+from ui.safe import md, show_error
 from ui.uploads import refuse_wrong_types
 from ui.widgets import blank_missing
 
@@ -35,7 +36,7 @@ if month is None:
 name = unit.name_at(month)
 sheet = SHEETS[GROUP_SHEET[unit.group]]
 is_open = not desk.published(month)
-st.caption(f"本单位：{name}　当前收集月份：{month_label(month)}"
+st.caption(f"本单位：{md(name)}　当前收集月份：{month_label(month)}"
            + ("" if is_open else "（结果已发布，不能再报送或申诉）"))
 
 tab_form, tab_file, tab_subs, tab_obj, tab_evidence = st.tabs(
@@ -65,7 +66,7 @@ with tab_form:
                 st.session_state["desk_msg"] = f"已提交（报送 #{sid}），等待信用办审核。"
                 st.rerun()
             except CreditError as exc:
-                st.error(str(exc))
+                show_error(exc)
 
 with tab_file:
     st.caption("扣分事项、信易+场景、分级分类监管等请用本单位填报文件报送：下载、填写后上传。"
@@ -81,10 +82,10 @@ with tab_file:
             st.session_state["desk_msg"] = f"已提交（报送 #{sid}），等待信用办审核。"
             st.rerun()
         except CreditError as exc:
-            st.error(str(exc))
+            show_error(exc)
 
 if st.session_state.get("desk_msg"):
-    st.success(st.session_state.pop("desk_msg"))
+    st.success(md(st.session_state.pop("desk_msg")))
 
 with tab_subs:
     subs = desk.submissions(actor)
@@ -115,9 +116,9 @@ with tab_obj:
                 st.session_state["obj_msg"] = f"已提交申诉 #{oid}，等待信用办处理。"
                 st.rerun()
             except CreditError as exc:
-                st.error(str(exc))
+                show_error(exc)
     if st.session_state.get("obj_msg"):
-        st.success(st.session_state.pop("obj_msg"))
+        st.success(md(st.session_state.pop("obj_msg")))
     mine = desk.objections(actor)
     if mine:
         st.dataframe(pd.DataFrame([{
@@ -138,6 +139,6 @@ with tab_evidence:
     if not files:
         st.info("本单位本年尚无证明材料文件。")
     for f in files:
-        st.download_button(f"{f['sheet']}｜{f['entry_name']}｜{f['filename']}",
+        st.download_button(f"{f['sheet']}｜{md(f['entry_name'])}｜{md(f['filename'])}",
                            data=lambda fid=f["id"]: store().evidence_bytes(fid, by=actor)[1],
                            file_name=f["filename"], on_click="ignore", key=f"ev-{f['id']}")

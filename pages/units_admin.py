@@ -16,6 +16,7 @@ from credit.model.units import GROUPS, KINDS, UnitRegister
 from ui.auth import current_actor
 from ui.context import current_month, store
 from ui.router import ensure_router
+from ui.safe import md, show_error
 
 ensure_router()
 
@@ -46,7 +47,7 @@ def run(action, message: str) -> None:
     try:
         action()
     except CreditError as exc:
-        st.error(str(exc))
+        show_error(exc)
         return
     st.session_state[NOTICE_KEY] = message
     st.rerun()
@@ -57,7 +58,7 @@ month = current_month() or this_month()
 register = store().register()
 notice = st.session_state.pop(NOTICE_KEY, None)
 if notice:
-    st.success(notice)
+    st.success(md(notice))
 group = st.radio("分组", ["全部", *GROUPS], horizontal=True, key="units_group")
 table = register_table(register, month)
 if group != "全部":

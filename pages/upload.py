@@ -32,6 +32,7 @@ from ui import monthcycle
 from ui.auth import require
 from ui.context import data_version, db_path, months, store
 from ui.router import ensure_router
+from ui.safe import md, show_error
 from ui.widgets import arrow, blank_missing, cell_text
 
 ensure_router()
@@ -116,7 +117,7 @@ def _import(month: str, files: list[tuple[FileCheck, bytes]], preview: UploadPre
         batch = service.import_batch(store(), month, [(c.filename, raw) for c, raw in files], actor,
                                      checks=[c for c, _ in files], reason=reason, surges_confirmed=surges_confirmed)
     except CreditError as exc:
-        st.error(f"导入失败，未写入任何数据：{exc}")
+        show_error(f"导入失败，未写入任何数据：{exc}")
         return
     if not batch.ok:  # the page stops before the button on any error; kept for safety
         st.error(f"发现 {batch.error_count} 处问题，未导入任何数据。")
@@ -138,11 +139,11 @@ def _import(month: str, files: list[tuple[FileCheck, bytes]], preview: UploadPre
 def _show_preview(preview: UploadPreview) -> None:
     for note in preview.files:
         if note.twin_of:
-            st.info(f"「{note.filename}」与本次的「{note.twin_of}」是同一个文件。")
+            st.info(f"「{md(note.filename)}」与本次的「{md(note.twin_of)}」是同一个文件。")
         elif note.archived:
             a = note.archived
-            st.info(f"「{note.filename}」与 {beijing(a['uploaded_at'], seconds=False)} 由 {a['uploaded_by']} "
-                    f"上传的「{a['filename']}」完全相同（sha256 一致），此前已存档。")
+            st.info(f"「{md(note.filename)}」与 {md(beijing(a['uploaded_at'], seconds=False))} 由 {md(a['uploaded_by'])} "
+                    f"上传的「{md(a['filename'])}」完全相同（sha256 一致），此前已存档。")
     flags = sum(len(s.flags) for s in preview.sheets)
     if flags:
         st.warning(f"有 {flags} 处需要核对（数值明显偏离以往水平，或登记条目与此前重复）。这不是错误，核对无误可照常导入。")
@@ -161,7 +162,7 @@ def _show_preview(preview: UploadPreview) -> None:
                     st.markdown(f"**新增或修改 {len(s.changes)} 项**（未变化 {s.unchanged} 项；“上月值”供对照）")
                 _show_table(s.changes, ("当前值", "新值", "上月值"))
             if s.missing:
-                st.warning(f"本表未包含以下单位（其本月数据将视为未报送）：{'、'.join(s.missing)}")
+                st.warning(f"本表未包含以下单位（其本月数据将视为未报送）：{md('、'.join(s.missing))}")
             if not s.surges.empty:
                 st.markdown("**比上月增长超过 10 倍**")
                 _show_table(s.surges, ("上月值", "新值"))
@@ -194,7 +195,7 @@ if month in have:
 published = monthcycle.is_published(month)
 if published:
     pub = store().publishing.current_publication(month)
-    st.warning(f"{month_label(month)}的通报已签发（{pub['number']}）。再次导入的数据将作为**更正候选**："
+    st.warning(f"{month_label(month)}的通报已签发（{md(pub['number'])}）。再次导入的数据将作为**更正候选**："
                "已发布的结果保持不变，信用办可在“月度通报”页面比较差异后签发更正通报。须填写更正说明。",
                icon=":material/edit_note:")
 
@@ -219,7 +220,7 @@ checks = [c for c, _ in files]
 n_errors = sum(len(c.errors) for c in checks)  # the tables are built only when there is something to show
 if n_errors:
     bad = [c.filename for c in checks if not c.ok]
-    st.error(f"发现 {n_errors} 处问题（文件：{'、'.join(bad)}），未导入任何数据。请按“修改建议”改正后重新上传。")
+    st.error(f"发现 {n_errors} 处问题（文件：{md('、'.join(bad))}），未导入任何数据。请按“修改建议”改正后重新上传。")
     listed = error_list(checks, {f.name: f.getvalue() for f in uploaded})
     st.download_button("下载错误清单（Excel）", data=lambda: error_workbook(listed), key="errors_xlsx",
                        file_name=f"数据问题清单_{month}.xlsx", mime=XLSX_MIME, on_click="ignore",

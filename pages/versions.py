@@ -20,6 +20,7 @@ from credit.reports.status import NOT_IMPORTED, sheet_state
 from ui.auth import can, require
 from ui.context import current_month, months, store
 from ui.router import ensure_router
+from ui.safe import md, show_error
 
 ensure_router()
 
@@ -47,7 +48,7 @@ def _set_empty(month: str, sheet: str, empty: bool) -> None:
         else:
             store().datasets.unmark_empty(month, sheet, actor, reason)
     except CreditError as exc:
-        st.session_state["empty_msg"] = ("error", str(exc))
+        st.session_state["empty_msg"] = ("error", md(str(exc)))
         return
     done = f"已将{month_label(month)}「{sheet}」标记为“{NO_NEW}”" if empty else \
         f"已撤销{month_label(month)}「{sheet}」的“{NO_NEW}”，该表恢复为未导入"
@@ -174,9 +175,9 @@ with c2:
                     f"已将{labels[chosen]}恢复为当前版本（新建第 {new['version']} 版，原有版本全部保留）。")
                 st.rerun()
             except CreditError as exc:
-                st.error(str(exc))
+                show_error(exc)
     else:
         require("restore")
 notice = st.session_state.pop("versions_notice", None)
 if notice:
-    st.success(notice)
+    st.success(md(notice))

@@ -36,6 +36,7 @@ from ui.charts import chart, hline
 from ui.context import current_month, data_version, db_path, months, store
 from ui.links import arrived, decode_points, encode_points, keep
 from ui.router import ensure_router
+from ui.safe import md
 from ui.widgets import arrow, downloads, style_fig
 
 ensure_router()
@@ -252,7 +253,7 @@ def results(base: whatif.Baseline, points: dict[str, float], fw: Framework, boun
     st.markdown("**名次变化说明**")
     if not n_moved:
         st.caption("按当前权重，各单位名次与官方排名相同。")
-    lines = whatif.move_notes(moved_here)
+    lines = whatif.move_notes(moved_here.assign(unit=moved_here["unit"].map(md), reason=moved_here["reason"].map(md)))
     if lines:
         st.markdown("\n".join(f"- {line}" for line in lines))
     if n_moved > len(moved_here):
@@ -310,7 +311,7 @@ def stability_section(month: str, group: str, fw: Framework, points: dict[str, f
                       tuple(sorted(base_points.items())))
     rows = page_of(stab, "wi_stab_page", "（图、说明和表格都只含本页）")
     st.plotly_chart(stability_chart(rows, whole=len(rows) == len(stab)), width="stretch", key="wi_stab_chart")
-    for line in stability.notes(rows, boundary):
+    for line in stability.notes(rows.assign(unit=rows["unit"].map(md)), boundary):  # the notes' Markdown, names as typed
         st.markdown(f"- {line}")
     st.dataframe(stability.table(rows), hide_index=True, width="stretch")
     if len(rows) < len(stab):
@@ -335,10 +336,10 @@ def _save(prefix: str, month: str, group: str, private: bool) -> None:
         store().weights.save_scenario(name, group, month, st.session_state[prefix],
                                       st.session_state.get("wi_save_note", ""), actor, private=private)
     except CreditError as exc:
-        st.session_state["wi_save_msg"] = ("error", str(exc))
+        st.session_state["wi_save_msg"] = ("error", md(str(exc)))
     else:
         what = "我的私有方案" if private else "方案"
-        st.session_state["wi_save_msg"] = ("success", f"已保存{what}「{name.strip()}」")
+        st.session_state["wi_save_msg"] = ("success", f"已保存{what}「{md(name.strip())}」")
         st.session_state["wi_save_name"] = st.session_state["wi_save_note"] = ""
 
 
@@ -350,9 +351,9 @@ def _delete(scenarios: dict[int, Scenario]) -> None:
     try:
         store().weights.delete_scenario(int(sc.id), current_actor())
     except CreditError as exc:
-        st.session_state["wi_delete_msg"] = ("error", str(exc))
+        st.session_state["wi_delete_msg"] = ("error", md(str(exc)))
     else:
-        st.session_state["wi_delete_msg"] = ("success", f"已删除我的私有方案「{sc.name}」")
+        st.session_state["wi_delete_msg"] = ("success", f"已删除我的私有方案「{md(sc.name)}」")
         for key in ("wi_compare", "wi_load", "wi_delete_pick"):  # a deleted id must not stay selected
             st.session_state.pop(key, None)
 
@@ -444,7 +445,7 @@ def version_history(group: str, fw: Framework) -> None:
                      "原因": v["reason"]})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     for change in store().weight_changes(group)[:10]:
-        st.caption(whatif.weight_change_text(change))
+        st.caption(md(whatif.weight_change_text(change)))
 
 
 def _adopt(fw: Framework, group: str, points: dict[str, float], scenario_id: int | None) -> None:
@@ -457,7 +458,7 @@ def _adopt(fw: Framework, group: str, points: dict[str, float], scenario_id: int
         adopt_weights(store(), fw, eff, points, require("weights"), st.session_state.get("wi_adopt_reason", ""),
                       scenario_id)
     except CreditError as exc:
-        st.session_state["wi_adopt_msg"] = ("error", str(exc))
+        st.session_state["wi_adopt_msg"] = ("error", md(str(exc)))
         return
     st.session_state["wi_adopt_reason"], st.session_state["wi_adopt_sure"] = "", False
     st.session_state[NOTICE] = f"已发布新的官方权重：{group_label(group)}，自{month_label(eff)}起执行。"
@@ -496,7 +497,7 @@ if month is None:
     st.info("数据库中还没有数据。请信用办先到“数据上传”页面导入月报表。")
     st.stop()
 if NOTICE in st.session_state:
-    st.success(st.session_state.pop(NOTICE))
+    st.success(md(st.session_state.pop(NOTICE)))
 
 linked_group = arrived("group")
 if linked_group in GROUPS:

@@ -11,6 +11,7 @@ from ui import loaders
 from ui.auth import can, current_actor
 from ui.context import current_month, store
 from ui.router import ensure_router
+from ui.safe import md, show_error
 from ui.widgets import downloads, month_ticks, style_fig
 
 ensure_router()
@@ -107,7 +108,7 @@ def target_form(default_year: int) -> None:
                 try:
                     store().set_xyd_target(int(y), float(o), float(t), actor)
                 except CreditError as exc:
-                    st.error(str(exc))
+                    show_error(exc)
                 else:
                     st.session_state["xyd_notice"] = f"已保存 {int(y)} 年：年初 {o:,.0f} 家，新增目标 {t:,.0f} 家。"
                     st.rerun()
@@ -115,6 +116,6 @@ def target_form(default_year: int) -> None:
 
 notice = st.session_state.pop("xyd_notice", None)
 if notice:
-    st.success(notice)
+    st.success(md(notice))
 target_form(year)
 st.caption(f"数据月份：{month_label(month)}；全县注册数取“全县”表“全县信易贷平台注册企业数”，未报送的月份沿用上月数值。")

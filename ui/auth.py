@@ -24,6 +24,7 @@ from credit.model.accounts import PERMISSION_NAMES, PERMISSIONS, ROLES, Actor
 from credit.store.accounts import LoginFailed
 from ui.context import once_per_run, per_version, store
 from ui.cookie import COOKIE_NAME, DROP_KEY
+from ui.safe import md
 
 ACTOR_KEY = "actor"
 SEEN_KEY = "actor_seen"
@@ -169,7 +170,7 @@ def require(permission: str) -> Actor | None:
         return None
     if not actor.can(permission):
         allowed = "、".join(ROLES[r] for r in PERMISSIONS[permission])
-        st.warning(f"当前账户「{actor.label}」（{actor.role_name}）无权{PERMISSION_NAMES[permission]}，仅限{allowed}。", icon="🔒")
+        st.warning(f"当前账户「{md(actor.label)}」（{actor.role_name}）无权{PERMISSION_NAMES[permission]}，仅限{allowed}。", icon="🔒")
         return None
     return actor
 

@@ -23,6 +23,7 @@ from credit.scoring.inputs import MonthInputs, county_values, load_county, load_
 from credit.scoring.unit_view import GroupBoard, group_board
 from credit.scoring.xyd import Progress, progress
 from ui.context import data_version, db_path, per_version, store
+from ui.safe import md
 from ui.widgets import arrow, ranking_table, score_columns
 
 
@@ -100,7 +101,7 @@ class HomeView:
 
 def mover_lines(frame: pd.DataFrame) -> list[str]:
     """One markdown line per mover: name, score and change, rank arrow, then the indicators behind it."""
-    return [f"**{u}**　{sc:.2f} 分（{d:+.2f}），排名 {arrow(dr)}  \n{why}"
+    return [f"**{md(u)}**　{sc:.2f} 分（{d:+.2f}），排名 {arrow(dr)}  \n{md(why)}"
             for u, sc, d, dr, why in zip(frame["unit"], frame["score"], frame["d_score"], frame["d_rank"], frame["原因"],
                                          strict=True)]
 

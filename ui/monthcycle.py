@@ -23,6 +23,7 @@ from credit.reports.publish import MIME
 from credit.reports.status import EMPTY, MISSING, REPORTED, chase_xlsx, expected_view, month_status
 from credit.store.publishing import PUBLISHED
 from ui.context import db_path, store
+from ui.safe import md, show_error
 from ui.widgets import arrow
 
 FLASH_KEY = "monthcycle_flash"
@@ -34,7 +35,7 @@ def flash() -> None:
     """Show (once) what the last 签发/保存 did, after its rerun."""
     msg = st.session_state.pop(FLASH_KEY, None)
     if msg:
-        st.success(msg)
+        st.success(md(msg))
 
 
 def month_state_line(month: str) -> None:
@@ -43,8 +44,8 @@ def month_state_line(month: str) -> None:
         st.info(f"{month_label(month)}状态：**采集中**（尚未签发通报）。", icon=":material/pending:")
     else:
         what = "更正通报" if pub["kind"] == "correction" else "通报"
-        st.success(f"{month_label(month)}状态：**已发布**　·　{what} {pub['number']}，成文日期 {pub['issued']}，"
-                   f"签发人 {pub['signer']}。各页面显示的是已发布的结果。", icon=":material/verified:")
+        st.success(f"{month_label(month)}状态：**已发布**　·　{what} {md(pub['number'])}，成文日期 {md(pub['issued'])}，"
+                   f"签发人 {md(pub['signer'])}。各页面显示的是已发布的结果。", icon=":material/verified:")
 
 
 def status_section(month: str, key: str, expanded: bool = False) -> None:
@@ -60,7 +61,7 @@ def status_section(month: str, key: str, expanded: bool = False) -> None:
     if status.complete:
         st.caption("各单位应报的工作表均已报送。")
     else:
-        st.warning(f"未报送：{status.missing_text()}。", icon=":material/schedule:")
+        st.warning(f"未报送：{md(status.missing_text())}。", icon=":material/schedule:")
     with st.expander("各单位报送明细", expanded=expanded):
         st.dataframe(expected_view(status), hide_index=True, width="stretch", key=f"{key}-status")
     st.download_button("下载催报清单（Excel）", data=lambda: chase_xlsx(status), file_name=f"催报清单_{month}.xlsx",
@@ -72,7 +73,7 @@ def text_editor(month: str, data: BulletinData, actor: Actor) -> None:
     """The editable parts of the 通报, prefilled with the saved text or the generated draft."""
     st.subheader("通报文稿")
     saved = store().publishing.saved_text(month)
-    st.caption(f"已保存：{saved['saved_by']} 于 {beijing(saved['saved_at'], seconds=False)}" if saved
+    st.caption(f"已保存：{md(saved['saved_by'])} 于 {beijing(saved['saved_at'], seconds=False)}" if saved
                else "当前为系统生成的草稿；修改后请点击“保存文稿”。表格、图表和预警由系统生成，不在此编辑。")
     base = data.text.to_dict()
     with st.form(f"text-{month}"):
@@ -83,7 +84,7 @@ def text_editor(month: str, data: BulletinData, actor: Actor) -> None:
                 text = BulletinText.from_dict(values)
                 changed = store().publishing.save_text(month, text.to_dict(), actor)
             except CreditError as exc:
-                st.error(str(exc))
+                show_error(exc)
             else:
                 st.session_state[FLASH_KEY] = "文稿已保存。" if changed else "文稿没有变化。"
                 st.rerun()
@@ -123,7 +124,7 @@ def publish_form(month: str, actor: Actor) -> None:
         reason = st.text_area("更正说明（必填：为什么更正、更正了什么）", key=f"pub-reason-{month}") if pub else ""
         force, force_reason = False, ""
         if not status.complete:
-            st.warning(f"报送进度仍有 {status.count(MISSING)} 项未报送：{status.missing_text()}。")
+            st.warning(f"报送进度仍有 {status.count(MISSING)} 项未报送：{md(status.missing_text())}。")
             force = st.checkbox("仍然发布", key=f"pub-force-{month}")
             force_reason = st.text_input("仍然发布的原因（将记入操作日志）", key=f"pub-force-reason-{month}")
         pending = store().unitdesk.open_objections(month)
@@ -139,7 +140,7 @@ def publish_form(month: str, actor: Actor) -> None:
                                          force_reason=force_reason if force else "", correction_reason=reason,
                                          objections_confirmed=confirm_objections)
             except CreditError as exc:
-                st.error(str(exc))
+                show_error(exc)
             else:
                 st.session_state[FLASH_KEY] = f"已签发{'更正通报' if done.kind == 'correction' else '通报'} {done.number}。"
                 st.rerun()
@@ -158,13 +159,13 @@ def publications_section(month: str | None = None) -> None:
         what = "更正通报" if p["kind"] == "correction" else "通报"
         head = f"{month_label(p['month'])}{what} {p['number']}　成文日期 {p['issued']}　签发人 {p['signer']}"
         with st.container(border=True):
-            st.markdown(f"**{head}**")
+            st.markdown(f"**{md(head)}**")
             notes = [f"签发操作：{p['published_by']}，{beijing(p['published_at'], seconds=False)}"]
             if p["corrects"]:
                 notes.append(f"更正 {numbers.get(p['corrects'], '')}：{p['reason']}")
             if p["override"]:
                 notes.append(f"仍然发布（{len(p['missing'])} 项未报送）：{p['override']}")
-            st.caption("；".join(notes))
+            st.caption(md("；".join(notes)))
             cols = st.columns(max(len(p["files"]), 1))
             for col, f in zip(cols, p["files"]):
                 col.download_button(

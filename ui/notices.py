@@ -7,6 +7,7 @@ import streamlit as st
 
 from credit.model.accounts import Actor
 from ui.context import store
+from ui.safe import md
 
 _SHOW = {"info": st.info, "warning": st.warning, "success": st.success, "error": st.error}
 
@@ -16,4 +17,4 @@ def show_notices(actor: Actor) -> None:
     if not (actor.can("review") or actor.can("submit")):
         return
     for level, text in store().unitdesk.notices(actor):
-        _SHOW[level](text, icon=":material/notifications:")
+        _SHOW[level](md(text), icon=":material/notifications:")  # quotes reasons and decisions as typed

@@ -15,15 +15,19 @@ import sys
 from pathlib import Path
 
 from credit.common.clock import beijing
-from credit.common.months import is_month
-from credit.errors import CreditError, storage_failure
+from credit.common.months import check_data_month, is_month
+from credit.errors import CreditError, MonthError, storage_failure
 from credit.model.accounts import CLI, Actor
 
 
 def _month(text: str) -> str:
+    """Every --month flag: the one range check of credit.common.months (2099-01, 1999-12 refused)."""
     if not is_month(text):
         raise argparse.ArgumentTypeError(f"月份格式应为 YYYY-MM，例如 2022-03，实际为「{text}」")
-    return text
+    try:
+        return check_data_month(text)
+    except MonthError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _db_arg(p: argparse.ArgumentParser) -> None:
@@ -232,6 +236,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_scores(args: argparse.Namespace) -> int:
     from credit.app.service import open_store, score, scores_payload, scores_table
+    from credit.workbook.export import safe_frame
 
     with open_store(args.db) as store:
         gm = score(store, args.month, args.group, policy=args.policy)
@@ -241,7 +246,7 @@ def cmd_scores(args: argparse.Namespace) -> int:
     table = scores_table(gm)
     if args.format == "csv":
         buf = io.StringIO()
-        table.to_csv(buf, index=False, quoting=csv.QUOTE_MINIMAL)
+        safe_frame(table).to_csv(buf, index=False, quoting=csv.QUOTE_MINIMAL)  # =HYPERLINK(…) names stay text
         sys.stdout.write(buf.getvalue())
         return 0
     print(f"{args.month} {args.group} 排名（{len(table)} 个单位）")

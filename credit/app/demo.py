@@ -272,7 +272,7 @@ def build_demo(path: Path, replace: bool = False) -> str:
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
     with open_store(path) as store:
-        store.set_meta("demo", "1")
+        store.set_meta("demo", "1", by=SYSTEM)
         for username, password, role, display in DEMO_ACCOUNTS:
             if store.account(username) is None:
                 store.add_account(username, password, role, by=SYSTEM, display=display)

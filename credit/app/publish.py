@@ -19,6 +19,7 @@ import pandas as pd
 
 from credit.common.labels import GROUPS
 from credit.common.months import month_bounds, read_date
+from credit.common.text import LINE, NAME, NOTE, NUMBER, check_text
 from credit.errors import CreditError
 from credit.model.accounts import Actor, authorize
 from credit.reports.bulletin import (
@@ -45,6 +46,17 @@ class Published:
     number: str
     kind: str
     files: dict[str, str]  # format -> sha256
+
+
+def check_issue_texts(*, number: object = "", signer: object = "", force_reason: object = "",
+                      correction_reason: object = "", cc: object = "") -> None:
+    """The text policy for what 签发 types (文号, 签发人, reasons, 抄送): before any document is drawn,
+    so a control character can no longer make a month impossible to issue."""
+    check_text(number, "文号", limit=NUMBER)
+    check_text(signer, "签发人", limit=NAME)
+    check_text(force_reason, "强制签发原因", limit=NOTE, multiline=True)
+    check_text(correction_reason, "更正说明", limit=NOTE, multiline=True)
+    check_text(cc, "抄送", limit=LINE)
 
 
 def check_number(number: str) -> int:
@@ -93,6 +105,8 @@ def publish_month(
 ) -> Published:
     """Issue the month's 通报, or — when it is already issued — its 更正通报 (needs a reason)."""
     authorize(by, "publish")
+    check_issue_texts(number=number, signer=signer, force_reason=force_reason, correction_reason=correction_reason,
+                      cc=cc)
     number = (number or "").strip()
     year = check_number(number)
     issued = read_date(issued, "成文日期")  # the page's text box, "2022-11-05" or "2022年11月5日"

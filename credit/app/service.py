@@ -19,7 +19,7 @@ import pandas as pd
 
 from credit.common.rounding import json_number, round2
 from credit.errors import CellError, CreditError, SurgeNotConfirmed
-from credit.model.accounts import Actor, authorize, check_unit
+from credit.model.accounts import SYSTEM, Actor, authorize, check_unit
 from credit.model.contract import SHEET_EVENTS
 from credit.model.framework import Framework, default_framework_texts
 from credit.model.scenario import check_reason
@@ -70,7 +70,7 @@ def open_store(path: str | Path | None = None, *, handover: bool = False) -> Sto
     path.parent.mkdir(parents=True, exist_ok=True)
     store = Store(path, handover=handover)
     if store.seed_gaps():
-        store.seed_defaults(load_units(), default_framework_texts())
+        store.seed_defaults(load_units(), default_framework_texts(), by=SYSTEM)
     return store
 
 

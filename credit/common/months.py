@@ -13,6 +13,10 @@ which is why this is a small module over `str` rather than `pandas.Period` objec
 - `month_label` is the one way a month is shown: "2022年3月", the form Chinese official documents
   use (no leading zero).
 - Arithmetic: `previous_month`, `next_month`, `shift_month`, `year_to_date`, `month_bounds`.
+- `check_data_month` is the one range check for a month that data is entered for (CLI flags,
+  workbook month cells, imports, forms): from the framework's first year (`FIRST_YEAR`) to next
+  year. "2099-01" once imported and became the default month of every page; "0001-01" gave
+  "月份「0-12」不存在".
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import re
 import unicodedata
 from datetime import date
 
+from credit.common.clock import today as beijing_today
 from credit.errors import CreditError, MonthError
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -37,6 +42,9 @@ _DATE_TEXT = (
 )
 _SPACE = re.compile(r"\s+")
 
+# The first year of the assessment framework (平信用办〔2022〕2号): no month before it holds data.
+FIRST_YEAR = 2022
+
 
 def is_month(text: object) -> bool:
     """True for "YYYY-MM" with a month 01–12 (the only form stored or passed around)."""
@@ -47,6 +55,23 @@ def check_month(month: object) -> str:
     """`month` itself if it is "YYYY-MM"; otherwise a `MonthError` an official can act on."""
     if not isinstance(month, str) or not is_month(month):
         raise MonthError(f"月份「{month}」格式有误，应为 YYYY-MM，例如 2022-03")
+    return month
+
+
+def data_month_range(today: date | None = None) -> tuple[str, str]:
+    """The first and last month data may be entered for: January of `FIRST_YEAR` to December of next year."""
+    year = (today or beijing_today()).year
+    return f"{FIRST_YEAR:04d}-01", f"{year + 1:04d}-12"
+
+
+def check_data_month(month: object, what: str = "月份", *, today: date | None = None) -> str:
+    """`month` if it is "YYYY-MM" within `data_month_range`; otherwise a `MonthError` naming `what`."""
+    if not isinstance(month, str) or not is_month(month):
+        raise MonthError(f"{what}「{month}」格式有误，应为 YYYY-MM，例如 2022-03")
+    first, last = data_month_range(today)
+    if not first <= month <= last:
+        raise MonthError(f"{what}「{month}」超出可填报的范围：应在 {month_label(first)} 至 {month_label(last)} 之间"
+                         f"（考核办法自 {FIRST_YEAR} 年起施行，最多可提前填报到下一年）")
     return month
 
 

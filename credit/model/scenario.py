@@ -7,15 +7,18 @@ the analytics over scenarios (compare, fit, adoptable) live in `credit.scoring.s
 from __future__ import annotations
 
 import json
+import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from credit.common.clock import beijing_date
+from credit.common.text import NOTE, check_text
 from credit.errors import CreditError
 
 MAX_NAME = 40
+MAX_POINTS = 1000  # one indicator's points (a whole framework is 100)
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,7 @@ class Scenario:
 
 
 def check_name(name: str) -> str:
-    name = (name or "").strip()
+    name = check_text(name, "方案名称", limit=MAX_NAME * 2).strip()
     if not name:
         raise CreditError("请填写方案名称")
     if len(name) > MAX_NAME:
@@ -63,8 +66,10 @@ def check_points(points: Mapping[str, Any]) -> dict[str, float]:
     """Numbers, not negative, at least one above zero; codes are checked against a framework later."""
     out: dict[str, float] = {}
     for code, value in dict(points).items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value < 0:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
             raise CreditError(f"指标 {code} 的分值应为非负数，实际为「{value}」")
+        if value > MAX_POINTS:
+            raise CreditError(f"指标 {code} 的分值 {value:g} 超出合理范围：不大于 {MAX_POINTS}")
         out[str(code)] = round(float(value), 9)
     if not out or sum(out.values()) <= 0:
         raise CreditError("方案中的分值合计应大于 0")
@@ -73,7 +78,7 @@ def check_points(points: Mapping[str, Any]) -> dict[str, float]:
 
 def check_reason(reason: str | None) -> str:
     """Adopting official weights must say why (it is kept in the audit log)."""
-    reason = (reason or "").strip()
+    reason = check_text(reason, "调整原因", limit=NOTE, multiline=True).strip()
     if not reason:
         raise CreditError("请填写调整官方权重的原因")
     return reason

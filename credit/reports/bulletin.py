@@ -18,6 +18,7 @@ import pandas as pd
 from credit.common.clock import today
 from credit.common.labels import GROUPS, group_label
 from credit.common.months import month_label, month_parts, previous_month
+from credit.common.text import PROSE, check_text
 from credit.errors import CreditError
 from credit.model.contract import EVENT_SERIOUS, GROUP_SHEET, SHEETS
 from credit.model.framework import Framework, Indicator, field_sheet
@@ -106,6 +107,8 @@ class BulletinText:
         empty = [TEXT_PARTS[k] for k in TEXT_PARTS if not str(d.get(k) or "").strip()]
         if empty:
             raise CreditError(f"通报的“{'”“'.join(empty)}”不能为空，请填写或恢复系统生成的草稿。")
+        for k, name in TEXT_PARTS.items():  # the one text policy, naming the part as the form does
+            check_text(d[k], f"通报的“{name}”", limit=PROSE, multiline=True)
         return cls(**{k: str(d[k]).strip() for k in TEXT_PARTS})
 
 

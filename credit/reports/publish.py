@@ -15,6 +15,7 @@ from credit.errors import CreditError
 from credit.model.accounts import Actor
 from credit.reports.bulletin import RED, YELLOW, BulletinData, file_stem, to_xlsx
 from credit.reports.pdf import docx_to_pdf
+from credit.reports.rowlevel import bulletin_for
 from credit.store.facade import Store
 
 FORMATS = {"docx", "xlsx", "pdf"}
@@ -45,7 +46,9 @@ def render(data: BulletinData, fmt: str) -> bytes:
 
 
 def export(store: Store, data: BulletinData, fmt: str, actor: Actor | None) -> bytes:
-    """Render the bulletin; with an actor, record the export in the audit log (reading is open to all)."""
+    """Render the bulletin as `actor` may take it away (`credit.reports.rowlevel`: a unit account gets
+    its own detail only, an unissued month is marked as a draft); with an actor, record the export."""
+    data = bulletin_for(store, data, actor)
     blob = render(data, fmt)
     if actor is not None:
         store.exports.record_export(data.month, fmt, actor, size=len(blob),

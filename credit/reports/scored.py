@@ -20,7 +20,7 @@ from credit.model.units import Unit, UnitRegister
 from credit.scoring.engine import MonthScores, Policy, add_changes, score_month
 from credit.scoring.inputs import MonthInputs, load_month_inputs
 from credit.store.facade import Store
-from credit.store.results import StoredResult
+from credit.store.results import SCORER, StoredResult
 
 _FRAMEWORKS: dict[tuple, Framework] = {}
 
@@ -118,7 +118,8 @@ def score(
     current = ms.summary if frozen is None else _with_frozen(ms.summary, frozen)
     gm = GroupMonth(ms, inp, add_changes(current, prev), published=pub)
     if stored:
-        store.results.put(*key, StoredResult(gm.summary, ms.detail, ms.items, [u.id for u in inp.unreported]))
+        store.results.put(*key, StoredResult(gm.summary, ms.detail, ms.items, [u.id for u in inp.unreported]),
+                          by=SCORER)
     return gm
 
 

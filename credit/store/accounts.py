@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
+from credit.common.text import NAME, check_text
 from credit.errors import CreditError
 from credit.model.accounts import (
     ROLE_UNIT,
@@ -77,6 +78,7 @@ class Accounts:
         if role not in ROLES:
             raise CreditError(f"角色应为 {'、'.join(f'{k}（{v}）' for k, v in ROLES.items())} 之一")
         check_password_strength(password)
+        check_text(display, "显示名称", limit=NAME)
         with self._core.write():
             if self.account(username):
                 raise CreditError(f"用户名「{username}」已存在")

@@ -26,6 +26,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from credit.common.months import check_data_month
+from credit.common.text import CELL, FILE_NAME, NOTE, check_text, text_problem
 from credit.errors import CreditError
 from credit.model.accounts import Actor, authorize
 from credit.model.contract import ITEM_COL, NO_NEW, OPTIONAL_SHEETS, REGISTER_SHEETS, SHEETS, UNIT_COL, Sheet
@@ -119,16 +121,35 @@ class _PreparedImport:
     empty: list[str] = field(default_factory=list)  # optional sheets uploaded with headers only
 
 
+def _check_values(spec: Sheet, records: Sequence[dict[str, Any]]) -> None:
+    """The last wall before a sheet is stored, whatever path built its records (importer, 填报,
+    申诉 correction, 双公示): every text passes the one text policy and every number is finite.
+    The contract's bounds per column are applied where numbers come in (the importer's cells,
+    `importer.read_number` for forms and appeals), which name the cell or field."""
+    for rec in records:
+        where = f"工作表「{spec.name}」第 {rec.get('row', '?')} 行"
+        for key, value in rec.items():
+            if isinstance(value, str):
+                problem = text_problem(value, limit=CELL, multiline=True)
+                if problem is not None:
+                    raise CreditError(f"{where}「{key}」{problem}。未写入任何数据。")
+            elif isinstance(value, float) and not math.isfinite(value):
+                header = rec.get(ITEM_COL) if spec.layout == "item" and key == "value" else key
+                raise CreditError(f"{where}「{header}」的数值 {value} 不是有效数字。未写入任何数据。")
+
+
 def _prepare_import(parsed: ParsedWorkbook, raw: bytes, filename: str) -> _PreparedImport:
     """Everything about an import that needs no database: checks, hashes, rows to insert."""
+    check_text(filename, "文件名", limit=FILE_NAME)
     sheets = []
     for name, psheet in parsed.sheets.items():
+        _check_values(sheet_spec(name), psheet.records)
         table, rows = _content_rows(sheet_spec(name), psheet.records)
         sheets.append(_PreparedSheet(name, psheet.content_hash(), len(psheet.records), table, rows))
     empty = [sheet_spec(name).name for name in parsed.empty if name not in parsed.sheets]
     if any(name not in OPTIONAL_SHEETS for name in empty):
         raise CreditError(f"只有{'、'.join(OPTIONAL_SHEETS)}可以报“{NO_NEW}”")
-    return _PreparedImport(check_month(parsed.month), filename, raw, hashlib.sha256(raw).hexdigest(), sheets, empty)
+    return _PreparedImport(check_data_month(parsed.month, "导入月份"), filename, raw, hashlib.sha256(raw).hexdigest(), sheets, empty)
 
 
 class Datasets:
@@ -158,6 +179,7 @@ class Datasets:
         correction candidate, while the published record stays as issued (credit.store.publishing).
         """
         who = authorize(by, "import")
+        check_text(reason, "更正说明", limit=NOTE, multiline=True)
         prepared = [_prepare_import(p, raw, name) for p, raw, name in items]
         if not any(prep.sheets or prep.empty for prep in prepared):
             return [ImportResult(prep.month, None) for prep in prepared]
@@ -431,6 +453,7 @@ class Datasets:
 
     def _set_empty(self, month: str, sheet: str, empty: bool, by: Actor, reason: str) -> None:
         who = authorize(by, "import")
+        check_text(reason, "原因", limit=NOTE, multiline=True)
         month, sheet, reason = check_month(month), sheet_spec(sheet).name, (reason or "").strip()
         if sheet not in OPTIONAL_SHEETS:
             raise CreditError(f"「{sheet}」每月都应导入，不能标记为“{NO_NEW}”（只有{'、'.join(OPTIONAL_SHEETS)}可以）")

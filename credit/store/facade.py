@@ -33,7 +33,7 @@ from typing import Any, Self
 
 import pandas as pd
 
-from credit.model.accounts import SYSTEM, Actor
+from credit.model.accounts import Actor
 from credit.model.parsed import ParsedWorkbook
 from credit.model.scenario import Scenario
 from credit.model.units import Unit, UnitRegister
@@ -125,7 +125,7 @@ class Store:
     def get_meta(self, key: str, default: str | None = None) -> str | None:
         return self.settings.get(key, default)
 
-    def set_meta(self, key: str, value: str, by: Actor = SYSTEM) -> None:
+    def set_meta(self, key: str, value: str, by: Actor) -> None:
         self.settings.set(key, value, by)
 
     # -- datasets ------------------------------------------------------------------------------
@@ -216,7 +216,7 @@ class Store:
         return self.seeding.seed_gaps(xyd_defaults)
 
     def seed_defaults(self, register: UnitRegister | None, frameworks: Mapping[str, str] | None = None, *,
-                      effective_month: str = SEED_MONTH, by: Actor = SYSTEM,
+                      by: Actor, effective_month: str = SEED_MONTH,
                       xyd_defaults: Mapping[int, tuple[float, float]] = DEFAULT_XYD_TARGETS) -> list[str]:
         return self.seeding.seed_defaults(register, frameworks, effective_month=effective_month, by=by,
                                           xyd_defaults=xyd_defaults)

@@ -8,11 +8,13 @@ meaning before anything is saved (and `credit.app.service.adopt_weights` for an 
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from credit.common.toml_text import read_toml
 from credit.errors import CreditError
 from credit.model.accounts import Actor, authorize
+from credit.model.contract import MAX_COUNT
 from credit.store.core import Core
 from credit.store.util import check_group, check_month, now
 
@@ -116,8 +118,11 @@ class Frameworks:
         who = authorize(by, "settings")
         if not 2000 <= int(year) <= 2100:
             raise CreditError(f"年份 {year} 超出范围")
-        if opening < 0:
-            raise CreditError(f"{year} 年初信易贷注册企业数不能为负数")
+        for what, value in (("年初信易贷注册企业数", opening), ("信易贷新增目标", target)):
+            # the contract's bound for the count it stands for; NaN, inf and 1e300 are refused here too
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+                    or not 0 <= value <= MAX_COUNT:
+                raise CreditError(f"{year} 年{what}「{value}」超出合理范围：应为 0 到 {MAX_COUNT:,} 之间的数值")
         if target <= 0:
             raise CreditError(f"{year} 年信易贷目标应大于 0")
         year, opening, target = int(year), float(opening), float(target)

@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from credit.common.text import LINE, NAME, NOTE, NUMBER, PROSE, check_text
 from credit.errors import CreditError
 from credit.model.accounts import Actor, authorize
 from credit.store.core import Core
@@ -69,6 +70,9 @@ class Publishing:
         """Save the office's edited prose for `month`; the same text again writes nothing."""
         who = authorize(by, "bulletin")
         check_month(month)
+        for section, value in text.items():  # BulletinText.from_dict named the part already; the last wall
+            check_text(section, "通报栏目名", limit=LINE)
+            check_text(value, "通报正文", limit=PROSE, multiline=True)
         body = dumps({k: str(v) for k, v in text.items()})
         with self._core.write():
             if self._core.scalar("SELECT text FROM bulletin_texts WHERE month = ? ORDER BY id DESC LIMIT 1",
@@ -143,6 +147,10 @@ class Publishing:
         """
         who = authorize(by, "publish")
         check_month(record.month)
+        check_text(record.number, "文号", limit=NUMBER, required=True)
+        check_text(record.signer, "签发人", limit=NAME, required=True)
+        check_text(record.reason, "更正说明", limit=NOTE, multiline=True)
+        check_text(record.override, "强制签发原因", limit=NOTE, multiline=True)
         with self._core.write():
             current = self._core.scalar("SELECT id FROM publications WHERE month = ? ORDER BY id DESC LIMIT 1",
                                         (record.month,))

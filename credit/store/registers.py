@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from credit.common.text import FILE_NAME, LINE, check_text
 from credit.errors import CreditError
 from credit.model.accounts import Actor, authorize, check_unit, is_unit
 from credit.model.contract import UNIT_COL
@@ -189,6 +190,8 @@ class Registers:
         """
         who = authorize(by, "registers")
         check_register_sheet(sheet)
+        check_text(name, "证明材料对应的名称", limit=LINE, required=True)
+        check_text(filename, "文件名", limit=FILE_NAME, required=True)
         kind = sniff_evidence(content, filename)
         digest, key = sha256(content), entry_key(name)
         with self._core.write():

@@ -6,10 +6,18 @@ a row is used only while its (data version, framework version, engine version) s
 an import, a restored version or a new framework makes it stale at once. Frames are stored as
 Arrow IPC streams (typed columns, no pickle: reading a row runs no code from the file).
 Distinct from 月度闭环's frozen results, which are published figures and never recomputed.
+
+Why a row carries a digest and `put` takes the scorer: a stored row is shown as the month's scores
+without recomputing, so a row written by anything but the scoring path (a page calling `put`, a
+row edited in the file) would change what every reader sees. `put` accepts only `SCORER`, the
+actor `credit.reports.scored` writes as, and each row keeps the SHA-256 of its key (month, group,
+policy, data/framework/engine version) and its frames; `get` drops a row whose digest does not
+match, so a forged or copied row is recomputed, never shown.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from dataclasses import dataclass
@@ -19,6 +27,7 @@ import pandas as pd
 import pyarrow as pa
 
 from credit.errors import StoreBusyError
+from credit.model.accounts import ROLE_VIEWER, Actor, PermissionDenied
 from credit.store.core import Core
 from credit.store.util import now
 
@@ -56,6 +65,20 @@ def _from_bytes(raw: bytes) -> pd.DataFrame:
     return pd.DataFrame(cols, index=rest.index)
 
 
+# The one writer of the cache: the scoring path (credit.reports.scored). A read-only role, so it can
+# pass no `authorize()` of any real write.
+SCORER = Actor("scorer", ROLE_VIEWER, "计分")
+
+
+def _digest(key: tuple, blobs: tuple[bytes, ...], unreported: list[str]) -> str:
+    """SHA-256 over the row's key, frames and unreported ids: binds what is shown to what it was computed from."""
+    h = hashlib.sha256(json.dumps([list(key), unreported], ensure_ascii=False).encode("utf-8"))
+    for blob in blobs:
+        h.update(len(blob).to_bytes(8, "big"))
+        h.update(blob)
+    return h.hexdigest()
+
+
 @dataclass(frozen=True)
 class StoredResult:
     summary: pd.DataFrame
@@ -72,24 +95,38 @@ class Results:
 
     def get(self, month: str, group: str, policy: str, data_version: int, framework_id: int,
             engine: str) -> StoredResult | None:
+        key = (month, group, policy, data_version, framework_id, engine)
         row = self._core.conn.execute(
             "SELECT summary, detail, items, unreported FROM computed_results WHERE month = ? AND group_name = ? "
             "AND policy = ? AND data_version = ? AND framework_id = ? AND engine = ?",
-            (month, group, policy, data_version, framework_id, engine),
+            key,
         ).fetchone()
         if row is None:
             return None
-        return StoredResult(_from_bytes(row[0]), _from_bytes(row[1]), _from_bytes(row[2]), json.loads(row[3]))
+        try:
+            sealed = json.loads(row[3])
+            unreported, digest = sealed["unreported"], sealed["digest"]
+        except (ValueError, TypeError, KeyError):
+            return None  # a row from before digests, or not written by `put`: recompute
+        if not isinstance(unreported, list) or digest != _digest(key, tuple(row[:3]), unreported):
+            return None  # forged or copied from another key: never shown
+        return StoredResult(_from_bytes(row[0]), _from_bytes(row[1]), _from_bytes(row[2]), unreported)
 
     def put(self, month: str, group: str, policy: str, data_version: int, framework_id: int, engine: str,
-            result: StoredResult) -> bool:
+            result: StoredResult, *, by: Actor) -> bool:
         """Store (replacing the stale row); False when the database was busy — a cache can wait.
 
-        Written only if `data_version` is still current, so results computed from a snapshot
-        that an import has since replaced are never stored under the new version."""
+        Only the scoring path writes here (`by` must be `SCORER`). Written only if `data_version`
+        is still current, so results computed from a snapshot that an import has since replaced
+        are never stored under the new version."""
+        if by != SCORER:
+            raise PermissionDenied("计分结果只能由计分过程写入，操作被拒绝。未写入任何数据。")
         if self._core.conn.in_transaction:
             return False  # called inside a reader's snapshot: no write may start there
+        key = (month, group, policy, data_version, framework_id, engine)
         blobs = (_to_bytes(result.summary), _to_bytes(result.detail), _to_bytes(result.items))
+        sealed = json.dumps({"unreported": list(result.unreported),
+                             "digest": _digest(key, blobs, list(result.unreported))}, ensure_ascii=False)
         try:
             with self._core.write():
                 if self._core.data_version() != data_version:
@@ -97,8 +134,7 @@ class Results:
                 self._core.conn.execute(
                     "INSERT OR REPLACE INTO computed_results (month, group_name, policy, data_version, framework_id, "
                     "engine, summary, detail, items, unreported, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (month, group, policy, data_version, framework_id, engine, *blobs,
-                     json.dumps(result.unreported), now()),
+                    (*key, *blobs, sealed, now()),
                 )
         except (StoreBusyError, sqlite3.Error):  # busy, read-only file, disk full: the scores stand anyway
             return False

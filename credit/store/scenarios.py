@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from credit.common.text import NOTE, check_text
 from credit.errors import CreditError
 from credit.model.accounts import Actor, PermissionDenied, authorize
 from credit.model.scenario import Scenario, check_name, check_points, check_reason, weights_of_toml
@@ -49,6 +50,7 @@ class Scenarios:
         who = authorize(by, "private_scenarios" if private else "scenarios")
         owner = by.username if private else ""
         name = check_name(name)
+        check_text(note, "方案说明", limit=NOTE, multiline=True)
         points = check_points(points)
         self._frameworks.framework_for(group, month)  # checks group and month
         with self._core.write():

@@ -53,8 +53,8 @@ class Seeding:
         register: UnitRegister | None,
         frameworks: Mapping[str, str] | None = None,
         *,
+        by: Actor,
         effective_month: str = SEED_MONTH,
-        by: Actor = SYSTEM,
         xyd_defaults: Mapping[int, tuple[float, float]] = DEFAULT_XYD_TARGETS,
     ) -> list[str]:
         """Fill in only what is missing: units (if none), each group's framework, xyd targets.

@@ -8,12 +8,16 @@ settings keep the "settings" permission of the credit office.
 
 from __future__ import annotations
 
+from credit.common.text import LINE, check_text
 from credit.errors import CreditError
-from credit.model.accounts import SYSTEM, Actor, authorize
+from credit.model.accounts import Actor, authorize
 from credit.store.core import Core
 
 RESERVED_META = frozenset({"data_version"})
-SECURITY_META = frozenset({"login_required", "session_idle_minutes", "auth_mode"})
+SETTING = 200_000  # a setting may hold a whole rules file (双公示 rules, TOML)
+# `demo` too: a demo database lets anonymous readers in without a login (ui.auth), so switching it
+# on weakens authentication exactly as `login_required=0` does.
+SECURITY_META = frozenset({"login_required", "session_idle_minutes", "auth_mode", "demo"})
 # Keys about accounts, logins and sessions (e.g. a later "login_max_failed") are security too.
 SECURITY_PREFIXES = ("login", "session", "auth", "account", "password", "lock", "token")
 
@@ -34,11 +38,13 @@ class Settings:
         value = self._core.meta(key)
         return default if value is None else value
 
-    def set(self, key: str, value: str, by: Actor = SYSTEM) -> None:
+    def set(self, key: str, value: str, by: Actor) -> None:
         """Set a setting; the same value again writes nothing. Refused before anything is written."""
         who = authorize(by, "security" if is_security_setting(key) else "settings")
         if key in RESERVED_META:
             raise CreditError(f"设置项「{key}」由系统维护，不能直接修改")
+        check_text(key, "设置项名称", limit=LINE)
+        check_text(value, f"设置项「{key}」", limit=SETTING, multiline=True)
         with self._core.write():
             if self._core.meta(key) == str(value):
                 return

@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from credit.common.months import month_label
+from credit.common.text import FILE_NAME, NOTE, check_text
 from credit.errors import CreditError
 from credit.model.accounts import Actor, PermissionDenied, authorize, check_unit, is_unit
 from credit.model.contract import (
@@ -59,7 +60,7 @@ MAX_REASON = 500
 
 
 def _reason(text: str, what: str) -> str:
-    text = (text or "").strip()
+    text = check_text(text, what, limit=NOTE, multiline=True).strip()
     if not text:
         raise CreditError(f"请填写{what}")
     if len(text) > MAX_REASON:
@@ -142,6 +143,7 @@ class UnitDesk:
         """Keep a unit's one-unit workbook as a pending submission; a pending one before it is replaced."""
         who = authorize(by, "submit")
         check_unit(by, unit_id)
+        check_text(filename, "文件名", limit=FILE_NAME, required=True)
         month = self._check_open(month, "报送数据")
         parsed = self._parse_own(month, unit_id, raw, filename)
         digest = hashlib.sha256(raw).hexdigest()
@@ -325,6 +327,7 @@ class UnitDesk:
         att_name = att_kind = att_content = None
         if attachment is not None:
             att_name, att_content = attachment
+            check_text(att_name, "附件文件名", limit=FILE_NAME, required=True)
             att_kind = sniff_evidence(att_content, att_name)
         options = self.contestable(by, month, unit_id)
         if target == "event":
@@ -333,8 +336,16 @@ class UnitDesk:
         elif target == "figure":
             match = [o for o in options if o["target"] == "figure" and o["field"] == field]
             sheet = GROUP_SHEET[self._units.register().get(unit_id).group]
-            if proposed is None or proposed < 0:
+            if proposed is None:
                 raise CreditError("请填写您认为正确的数值（不小于 0）")
+            from credit.workbook.importer import read_number
+            from credit.workbook.template import number_rule
+
+            try:  # the contract's bounds, exactly as a workbook cell of that column (NaN, inf, 1e300 refused)
+                rule = number_rule(SHEETS[sheet], field)
+            except KeyError:
+                raise CreditError("申诉对象应为本单位报表中的一项指标数据") from None
+            proposed = read_number(proposed, rule, f"申诉数值「{field}」")
         else:
             raise CreditError("申诉对象应为扣分事项或指标数据")
         if not match:
@@ -426,6 +437,7 @@ class UnitDesk:
                     raise CreditError(f"申诉 #{obj_id} 所指单位的数据已不在当前数据中，请驳回并说明")
                 records = [{**r, row["field"]: float(row["proposed"])} if r is hit[0] else r for r in records]
                 done = f"已将「{row['field']}」更正为 {row['proposed']:g}"
+            note = check_text(note, "采纳说明", limit=NOTE, multiline=True)
             decision = done + (f"；{note.strip()}" if note.strip() else "")
             raw = json.dumps({"申诉编号": int(obj_id), "数据月份": month, "单位编号": unit_id, "申诉事项": row["summary"],
                               "申诉理由": row["reason"], "更正": decision, "受理人": who, "受理时间": now()},

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from credit.common.text import NAME, check_text
 from credit.errors import CreditError
 from credit.model.accounts import Actor, authorize
 from credit.model.units import KINDS, Unit, UnitRegister, norm_name
@@ -64,7 +65,7 @@ class _NameIndex:
             self._by_key.setdefault(key, []).append(unit)
 
     def check_free(self, name: str, month: str, own_id: str) -> str:
-        name = name.strip()
+        name = check_text(name, "单位名称", limit=NAME).strip()
         if not name:
             raise CreditError("单位名称不能为空")
         for other in self._by_key.get(norm_name(name), []):
@@ -159,6 +160,7 @@ class Units:
         """New name from `from_month` on; earlier months keep the old name (and still resolve)."""
         who = authorize(by, "units")
         check_month(from_month)
+        check_text(new_name, "新名称", limit=NAME)
         with self._core.write():
             register = self.register()
             unit = _unit(register, unit_id)

@@ -21,8 +21,16 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
-from credit.common.months import check_month, month_bounds, month_label, month_of, parse_date_text, parse_month_text
-from credit.errors import CellError, WorkbookError
+from credit.common.months import (
+    check_data_month,
+    month_bounds,
+    month_label,
+    month_of,
+    parse_date_text,
+    parse_month_text,
+)
+from credit.common.text import CELL, text_problem
+from credit.errors import CellError, CreditError, WorkbookError
 from credit.model.contract import (
     EVENT_OBJECTION,
     EVENT_SERIOUS,
@@ -159,6 +167,18 @@ def parse_number(value: Cell, rule: NumberRule) -> float | None:
         raise _Problem(f"超出合理范围：应不大于 {_bound(rule.maximum)}，实际为 {shown}", _bound_hint(rule))
     if rule.integer and not x.is_integer():
         raise _Problem(f"应为整数，实际为 {_fmt(x)}", "计数类数据只能填写整数")
+    return x
+
+
+def read_number(value: object, rule: NumberRule, where: str) -> float:
+    """A number typed into a form field (appeal, 填报, what-if) under the contract's `rule`: the same
+    bounds as a workbook cell (NaN, inf, 1e300, negatives refused), a `CreditError` naming `where`."""
+    try:
+        x = parse_number(value, rule)  # type: ignore[arg-type]
+    except _Problem as p:
+        raise CreditError(f"{where}{p.message}。{p.hint}") from None
+    if x is None:
+        raise CreditError(f"请填写{where}")
     return x
 
 
@@ -576,7 +596,12 @@ class _Row:
                 raise _Problem(UNCALCULATED_MESSAGE, _HINT_UNCALCULATED)
             if code:
                 raise _Problem(f"单元格为错误值 {code}", _HINT_ERROR_VALUE)
-            return parse(self.values.get(header, ""))
+            value = self.values.get(header, "")
+            if isinstance(value, str):  # the one text policy (credit.common.text), filed at this cell
+                problem = text_problem(value, limit=CELL, multiline=True)
+                if problem is not None:
+                    raise _Problem(f"文字{problem}", "请删除控制字符、零宽字符和文字方向字符，或缩短文字后重新上传")
+            return parse(value)
         except _Problem as p:
             self.flag(header, p.message, p.hint)
             return None
@@ -727,7 +752,7 @@ def parse_workbook(data: bytes, filename: str, month: str, register: UnitRegiste
     (`credit.workbook.isolation`), so a reader that aborts ends the worker, not the server; any
     exception a damaged file provokes inside the readers becomes one plain error, not a traceback.
     """
-    check_month(month)
+    check_data_month(month, "导入月份")
     problems = check_workbook_file(data, filename, WORKBOOK_BOUNDS)
     if problems:
         raise WorkbookError(problems)

@@ -27,6 +27,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from credit.common.filetypes import EVIDENCE_TYPES, check_type
+from credit.common.text import check_text
 from credit.errors import CreditError
 from credit.model.contract import INDUSTRIES, SHEET_SCENARIOS, SHEET_SUPERVISION, SHEETS, UNIT_COL
 from credit.workbook.zipdir import entries_up_to
@@ -85,7 +86,7 @@ def clean_entry(sheet: str, data: Mapping[str, object]) -> dict[str, str]:
     for col in spec.columns:
         if col.header == UNIT_COL:
             continue
-        value = str(data.get(col.header) or "").strip()
+        value = check_text(data.get(col.header), f"「{col.header}」", limit=500, multiline=True).strip()
         if col.required and not value:
             raise CreditError(f"「{col.header}」为必填项，请填写后再保存")
         if col.header == INDUSTRY_COL and value not in INDUSTRIES:

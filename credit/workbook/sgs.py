@@ -21,6 +21,7 @@ from typing import Any
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 from credit.common.filetypes import TABLE_TYPES, extension
+from credit.common.text import CELL, text_problem
 from credit.errors import CellError, WorkbookError
 from credit.model.contract import TABLE_BOUNDS
 from credit.model.sgs import RecordFile, RecordKind, RecordSheet, SgsRules, spellings
@@ -106,6 +107,11 @@ class _Cells:
         self.dates: dict[str, date | tuple[str, str] | None] = {}
 
     def read(self, kind: str, value: Cell, row: int, name: str) -> object:
+        if isinstance(value, str):  # the one text policy (credit.common.text), filed at this cell
+            problem = text_problem(value, limit=CELL, multiline=True)
+            if problem is not None:
+                self.bad[(row, name)] = (f"文字{problem}", "请删除控制字符、零宽字符和文字方向字符，或缩短文字后重新上传")
+                return ""  # never carried on into the problem list or the generated data
         if isinstance(value, str) and kind in ("text", "docno", "category", "status", "penalty"):
             return value.strip()
         if kind == "date":

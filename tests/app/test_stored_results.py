@@ -6,11 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from credit.app import service
 from credit.app.service import open_store
+from credit.model.accounts import CLI, SYSTEM, PermissionDenied
 from credit.reports.scored import ENGINE_VERSION
-from credit.store.results import StoredResult
+from credit.store.results import SCORER, StoredResult, _to_bytes
 from tests.support.actors import ADMIN
 
 MONTH = "2022-10"
@@ -31,7 +33,8 @@ def test_a_new_connection_reads_the_stored_scores(demo_db: Path) -> None:
         pd.testing.assert_frame_equal(stored.items, computed.scores.items)
         # Mark the stored row: if the next score() recomputed, the mark would be gone.
         marked = stored.summary.assign(unit=["（已存）"] * len(stored.summary))
-        assert store.results.put(*_key(store), StoredResult(marked, stored.detail, stored.items, stored.unreported))
+        assert store.results.put(*_key(store), StoredResult(marked, stored.detail, stored.items, stored.unreported),
+                                   by=SCORER)
     with open_store(demo_db) as store:  # another process's connection
         read = service.score(store, MONTH, "镇街")
     assert set(read.summary["unit"]) == {"（已存）"}
@@ -60,9 +63,30 @@ def test_results_are_not_stored_from_an_old_snapshot_or_for_what_if_frameworks(d
         key = _key(store, "部门")
         row = StoredResult(gm.summary, gm.scores.detail, gm.scores.items, [])
         with store.snapshot():  # a reader's open snapshot: no write may start there
-            assert not store.results.put(*key, row)
-        assert not store.results.put(*key[:3], key[3] - 1, *key[4:], row)  # computed before a later write
+            assert not store.results.put(*key, row, by=SCORER)
+        assert not store.results.put(*key[:3], key[3] - 1, *key[4:], row, by=SCORER)  # computed before a later write
         before = store.results.count()
         service.score(store, MONTH, "部门", framework=gm.scores.framework)  # an explicit framework: not kept
         service.score(store, MONTH, "部门", with_previous=False)
         assert store.results.count() == before
+
+
+def test_only_the_scoring_path_writes_results_and_a_forged_row_is_never_shown(demo_db: Path) -> None:
+    """issue 22 §3: a forged cached row made `scores` show 东阿镇 100.0 (real 78.21)."""
+    with open_store(demo_db) as store:
+        real = service.score(store, MONTH, "镇街").summary.set_index("unit_id")["score"]
+        stored = store.results.get(*_key(store))
+        forged = stored.summary.assign(score=[100.0] * len(stored.summary))
+        row = StoredResult(forged, stored.detail, stored.items, stored.unreported)
+        for actor in (ADMIN, SYSTEM, CLI):  # no role, however high, writes the cache
+            with pytest.raises(PermissionDenied, match="只能由计分过程写入"):
+                store.results.put(*_key(store), row, by=actor)
+        with pytest.raises(TypeError):
+            store.results.put(*_key(store), row)  # no default actor
+        # Edited in the file itself: the digest no longer matches, so the row is recomputed.
+        store._core.conn.execute("UPDATE computed_results SET summary = ?", (_to_bytes(forged),))
+        assert store.results.get(*_key(store)) is None
+    with open_store(demo_db) as store:
+        again = service.score(store, MONTH, "镇街").summary.set_index("unit_id")["score"]
+    pd.testing.assert_series_equal(again, real)
+    assert again["dong_e"] != 100.0

@@ -115,3 +115,24 @@ def test_read_date_refuses_in_chinese_naming_the_field(text: object, message: st
     with pytest.raises(CreditError) as caught:
         read_date(text, "成文日期")
     assert str(caught.value) == message
+
+
+# -- issue 22 §3: the one range check for a month data is entered for ------------------------------
+
+
+@pytest.mark.parametrize("far", ["2099-01", "1999-12", "0001-01", "2021-12", "2028-01"])
+def test_months_outside_the_framework_years_are_refused_in_chinese(far: str) -> None:
+
+    from credit.common.months import check_data_month
+
+    with pytest.raises(MonthError, match="超出可填报的范围：应在 2022年1月 至 2027年12月 之间"):
+        check_data_month(far, today=date(2026, 12, 7))
+
+
+def test_the_range_runs_from_the_first_year_to_next_year() -> None:
+
+    from credit.common.months import FIRST_YEAR, check_data_month, data_month_range
+
+    assert data_month_range(date(2026, 12, 7)) == (f"{FIRST_YEAR}-01", "2027-12")
+    assert check_data_month("2022-01", today=date(2026, 12, 7)) == "2022-01"
+    assert check_data_month("2027-12", today=date(2026, 12, 7)) == "2027-12"

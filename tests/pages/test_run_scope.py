@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from credit.app.service import open_store
+from credit.model.accounts import SYSTEM
 from ui import context
 
 
@@ -84,7 +85,7 @@ def test_a_store_left_in_a_transaction_is_not_handed_on(db: Path) -> None:
 def test_a_replaced_database_file_gets_a_new_connection(db: Path, tmp_path: Path) -> None:
     copy = tmp_path / "copy.db"
     with open_store(copy) as other:
-        other.set_meta("marker", "restored")
+        other.set_meta("marker", "restored", by=SYSTEM)
     first = _in_thread(_one_run)
     os.replace(copy, db)  # what a restore does: a checked copy renamed over the database
     second = _in_thread(_one_run)

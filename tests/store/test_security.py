@@ -29,7 +29,8 @@ def audit_count(store: Store) -> int:
 
 
 @pytest.mark.parametrize(("key", "value"), [("login_required", "0"), ("session_idle_minutes", "999999"),
-                                            ("auth_mode", "oidc"), ("login_max_failed", "1000")])
+                                            ("auth_mode", "oidc"), ("login_max_failed", "1000"),
+                                            ("demo", "1")])  # issue 22: demo=1 lets anonymous readers in
 def test_editor_cannot_weaken_authentication(demo_db: Path, key: str, value: str) -> None:
     with open_store(demo_db) as store:
         before, old = file_digest(store), store.get_meta(key)
@@ -58,7 +59,7 @@ def test_ordinary_settings_keep_the_settings_permission(demo_db: Path) -> None:
         assert store.get_meta("bulletin_issuer") == "平阴县信用办"
         with pytest.raises(PermissionDenied, match="无权修改系统设置"):
             store.set_meta("bulletin_issuer", "别人", by=VIEWER)
-    assert not is_security_setting("demo") and not is_security_setting("bulletin_issuer")
+    assert is_security_setting("demo") and not is_security_setting("bulletin_issuer")
     assert all(is_security_setting(k) for k in ("login_required", "session_idle_minutes", "auth_mode",
                                                 "account_policy", "password_min_length"))
 
@@ -153,3 +154,23 @@ def test_oidc_login_is_audited_and_refuses_disabled_accounts(demo_db: Path) -> N
         rows = audit_count(store)
         assert store.login_oidc("zhang@pingyin.gov.cn") is None and store.login_oidc("") is None
         assert audit_count(store) == rows
+
+
+def test_every_write_of_settings_and_seeding_names_its_actor() -> None:
+    """issue 22 §3: `set_meta`/`seed_defaults` without `by=` wrote as 系统初始化 (this set login_required=0)."""
+    from credit.store.results import Results
+    from credit.store.seeding import Seeding
+    from credit.store.settings import Settings
+    for fn in (Store.set_meta, Store.seed_defaults, Settings.set, Seeding.seed_defaults, Results.put):
+        by = inspect.signature(fn).parameters["by"]
+        assert by.default is inspect.Parameter.empty, fn.__qualname__
+
+
+def test_set_meta_without_an_actor_is_refused(demo_db: Path) -> None:
+    with open_store(demo_db) as store:
+        before = file_digest(store)
+        with pytest.raises(TypeError):
+            store.set_meta("login_required", "0")  # type: ignore[call-arg]
+        with pytest.raises(PermissionDenied, match="缺少操作账户"):
+            store.set_meta("login_required", "0", by=None)  # type: ignore[arg-type]
+        assert file_digest(store) == before and store.get_meta("login_required") != "0"

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from credit.errors import ConfigError, CreditError, StoreBusyError
-from credit.model.accounts import ROLE_ADMIN, Actor
+from credit.model.accounts import ROLE_ADMIN, SYSTEM, Actor
 from credit.model.contract import COUNTY, DEPT, EVENTS, SHEET_COUNTY, SHEET_EVENTS, SHEET_TOWN, TOWN
 from credit.model.parsed import ParsedSheet, ParsedWorkbook
 from credit.model.units import Unit, UnitRegister
@@ -91,7 +91,7 @@ def file_hash(store: Store) -> str:
 @pytest.fixture
 def store(tmp_path: Path):
     with Store(tmp_path / "credit.db") as s:
-        s.seed_defaults(make_register(), {"镇街": FW_OLD, "部门": FW_DEPT})
+        s.seed_defaults(make_register(), {"镇街": FW_OLD, "部门": FW_DEPT}, by=SYSTEM)
         yield s
 
 
@@ -103,22 +103,22 @@ def test_new_store_is_wal_with_foreign_keys_and_seeded(store: Store) -> None:
     assert store.framework_for("部门", "2022-01")[1] == FW_DEPT
     # seeding again finds nothing missing and writes nothing
     before = file_hash(store)
-    assert store.seed_defaults(make_register(), {"镇街": FW_NEW}) == []
+    assert store.seed_defaults(make_register(), {"镇街": FW_NEW}, by=SYSTEM) == []
     assert file_hash(store) == before
 
 
 def test_seed_is_piecewise(tmp_path: Path) -> None:
     with Store(tmp_path / "a.db") as s:
-        assert s.seed_defaults(make_register(), {}) == ["units", "xyd:2022"]
+        assert s.seed_defaults(make_register(), {}, by=SYSTEM) == ["units", "xyd:2022"]
         assert s.seed_gaps().framework_groups == ("镇街", "部门")
-        assert s.seed_defaults(make_register(), {"部门": FW_DEPT}) == ["framework:部门"]
+        assert s.seed_defaults(make_register(), {"部门": FW_DEPT}, by=SYSTEM) == ["framework:部门"]
         assert len(s.register()) == 3  # units not seeded twice
 
 
 def test_migrations_idempotent_on_reopen(tmp_path: Path) -> None:
     path = tmp_path / "m.db"
     with Store(path) as s:
-        s.seed_defaults(make_register(), {"镇街": FW_OLD})
+        s.seed_defaults(make_register(), {"镇街": FW_OLD}, by=SYSTEM)
         s.import_workbook(workbook("2023-01", town_sheet({"yushan": 1})), b"a", "a.xlsx", JIA)
         before, version = file_hash(s), s.data_version()
     for _ in range(2):
@@ -250,7 +250,7 @@ def test_restore_is_a_new_version_with_the_old_content(store: Store) -> None:
 def test_busy_writer_gives_store_busy_error_quickly(tmp_path: Path) -> None:
     path = tmp_path / "busy.db"
     with Store(path, busy_timeout_ms=50) as s:
-        s.seed_defaults(make_register())
+        s.seed_defaults(make_register(), by=SYSTEM)
         other = sqlite3.connect(path, isolation_level=None)
         other.execute("BEGIN IMMEDIATE")
         try:
@@ -508,7 +508,7 @@ numbers = st.one_of(st.none(), st.floats(-1e9, 1e9, allow_nan=False))
 def test_round_trip_property(values, county, days) -> None:
     """Whatever was imported last is exactly what the reads give back."""
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "p.db") as s:
-        s.seed_defaults(make_register())
+        s.seed_defaults(make_register(), by=SYSTEM)
         town = town_sheet(values)
         events = ParsedSheet(SHEET_EVENTS, [event(10 + i, "yushan", "2023-05-01", d) for i, d in enumerate(days)])
         wb = workbook("2023-05", town, county_sheet(county), events)
@@ -544,12 +544,12 @@ def test_write_lock_is_taken_up_front(store: Store, monkeypatch) -> None:
 def test_meta_settings(store: Store) -> None:
     assert store.get_meta("demo") is None and store.get_meta("demo", "0") == "0"
     version = store.data_version()
-    store.set_meta("demo", "1")
-    store.set_meta("demo", "1")
+    store.set_meta("demo", "1", by=SYSTEM)
+    store.set_meta("demo", "1", by=SYSTEM)
     assert store.get_meta("demo") == "1"
     assert store.data_version() == version + 1
     with pytest.raises(CreditError, match="由系统维护"):
-        store.set_meta("data_version", "0")
+        store.set_meta("data_version", "0", by=SYSTEM)
 
 
 def test_concurrent_first_open_migrates_once(tmp_path: Path) -> None:

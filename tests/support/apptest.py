@@ -6,6 +6,7 @@ runs a page file on its own, and checks after every run that the page raised not
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -92,9 +93,13 @@ def open_tab(at: AppTest, key: str, label: str) -> AppTest:
     return run(at)
 
 
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")  # a Markdown backslash escape of ASCII punctuation
+
+
 def texts(at: AppTest, kind: str) -> list[str]:
-    """The values of every element of one kind ("info", "caption", "markdown", …)."""
-    return [e.value for e in getattr(at, kind)]
+    """The text of every element of one kind ("info", "caption", "markdown", …) as a reader sees it:
+    the escapes and invisible word joiners `ui.safe.md` adds to user text are resolved."""
+    return [_ESCAPED.sub(r"\1", str(e.value)).replace("\u2060", "") for e in getattr(at, kind)]
 
 
 def frame(at: AppTest, column: str, index: int = 0) -> pd.DataFrame:
