@@ -54,6 +54,15 @@ class Frameworks:
             raise CreditError(f"尚未设置「{group}」的指标体系，请先导入指标体系文件")
         return row[0], row[1], row[2]
 
+    def framework_by_id(self, framework_id: int) -> tuple[int, str, str]:
+        """(id, toml, effective_month) of one stored version: a signed month's record names the
+        version it was scored with, which need not be the one in force for that month today."""
+        row = self._core.conn.execute("SELECT id, toml, effective_month FROM frameworks WHERE id = ?",
+                                      (int(framework_id),)).fetchone()
+        if row is None:
+            raise CreditError(f"指标体系版本 #{framework_id} 不存在")
+        return row[0], row[1], row[2]
+
     def groups(self) -> set[str]:
         """Groups that have at least one framework version."""
         return {r[0] for r in self._core.conn.execute("SELECT DISTINCT group_name FROM frameworks")}

@@ -56,6 +56,10 @@ def _from_bytes(raw: bytes) -> pd.DataFrame:
     return pd.DataFrame(cols, index=rest.index)
 
 
+# The same typed encoding for the month record (credit.store.publishing), which is data, not a cache.
+frame_to_bytes, frame_from_bytes = _to_bytes, _from_bytes
+
+
 @dataclass(frozen=True)
 class StoredResult:
     summary: pd.DataFrame
