@@ -455,7 +455,7 @@ def _adopt(fw: Framework, group: str, points: dict[str, float], scenario_id: int
         return
     try:
         adopt_weights(store(), fw, eff, points, require("weights"), st.session_state.get("wi_adopt_reason", ""),
-                      scenario_id)
+                      scenario_id, correction=st.session_state.get("wi_adopt_correction", ""))
     except CreditError as exc:
         st.session_state["wi_adopt_msg"] = ("error", str(exc))
         return
@@ -480,6 +480,8 @@ def adopt_form(month: str, group: str, fw: Framework, points: dict[str, float],
     with st.form("wi_adopt"):
         st.text_area("调整原因（必填，记入操作日志）", placeholder="例如：经县社会信用体系建设领导小组会议研究决定",
                      key="wi_adopt_reason")
+        st.text_input("更正说明（执行月份已签发通报时必填：已签发月份将显示更正候选，须签发更正通报）",
+                      key="wi_adopt_correction")
         st.checkbox(f"我确认自{month_label(eff)}起以上述权重作为「{group_label(group)}」的官方权重",
                     key="wi_adopt_sure")
         st.form_submit_button("发布为官方权重", type="primary", on_click=_adopt,

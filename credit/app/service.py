@@ -75,7 +75,7 @@ def open_store(path: str | Path | None = None, *, handover: bool = False) -> Sto
 
 
 def adopt_weights(store: Store, official: Framework, effective_month: str, points: Mapping[str, float],
-                  by: Actor, reason: str, scenario_id: int | None = None) -> int:
+                  by: Actor, reason: str, scenario_id: int | None = None, correction: str = "") -> int:
     """Make `points` the official weights of `official.group` from `effective_month` on.
 
     `official` is the framework in force in that month (the one the points were made against).
@@ -87,7 +87,8 @@ def adopt_weights(store: Store, official: Framework, effective_month: str, point
     check_reason(reason)
     fw, text = adoptable(official, points, store.register(), effective_month)
     return store.weights.adopt(fw.group, effective_month, text, by, reason,
-                               based_on=(official.version_id, official.effective_month), scenario_id=scenario_id)
+                               based_on=(official.version_id, official.effective_month), scenario_id=scenario_id,
+                               correction=correction)
 
 
 # -- importing a batch of monthly workbooks ----------------------------------------------------------

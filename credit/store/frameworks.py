@@ -14,6 +14,7 @@ from typing import Any
 from credit.errors import ConfigError, CreditError
 from credit.model.accounts import Actor, authorize
 from credit.store.core import Core
+from credit.store.signed import guard_signed
 from credit.store.util import check_group, check_month, now
 
 _FRAMEWORK_COLUMNS = "id, group_name, effective_month, toml, created_by, created_at, reason, kind"
@@ -67,7 +68,8 @@ class Frameworks:
         """Groups that have at least one framework version."""
         return {r[0] for r in self._core.conn.execute("SELECT DISTINCT group_name FROM frameworks")}
 
-    def save_framework(self, group: str, effective_month: str, toml_text: str, by: Actor, reason: str = "") -> int:
+    def save_framework(self, group: str, effective_month: str, toml_text: str, by: Actor, reason: str = "", *,
+                       correction: str = "") -> int:
         """Adopt a new official framework version; saving the same text again is a no-op.
 
         Only TOML syntax is checked here; the framework module checks the meaning before this.
@@ -85,6 +87,9 @@ class Frameworks:
             )
             if same and same["toml"] == toml_text:
                 return int(same["id"])
+            signed = guard_signed(self._core, effective_month, f"「{group}」指标体系新版本", correction)
+            if signed:
+                reason = f"{reason}；更正：{correction.strip()}（影响已签发月份 {'、'.join(signed)}）".lstrip("；")
             row = {
                 "group_name": group,
                 "effective_month": effective_month,
