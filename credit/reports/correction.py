@@ -77,3 +77,21 @@ def later_months_note(store: Store, month: str) -> str:
     months = "、".join(f"{m}（{n} 个单位）" for m, n in later)
     return (f"更正 {month} 后，以下已签发月份按现有数据计算的结果与其已签发记录不同：{months}。"
             "这些月份的通报未改变，如需更正须分别签发更正通报。")
+
+
+def month_changes_note(store: Store, month: str) -> str:
+    """'' unless `month` is signed and its 更正候选 differs from the record; then who moves."""
+    if store.publishing.current_publication(month) is None:
+        return ""
+    with store.snapshot():
+        moved = [r for g in GROUPS for r in changed(record_vs_candidate(store, month, g)).to_dict("records")]
+    if not moved:
+        return f"{month} 已签发；按现有数据计算的结果与已签发记录一致。"
+    shown = "、".join(f"{r['单位']} {_num(r['已发布得分率'])}→{_num(r['更正后得分率'])}" for r in moved[:10])
+    more = f" 等 {len(moved)} 个单位" if len(moved) > 10 else ""
+    return (f"{month} 已签发；按现有数据计算的更正候选与已签发记录不同：{shown}{more}。"
+            "已签发的通报未改变，须签发更正通报。")
+
+
+def _num(v: object) -> str:
+    return "—" if pd.isna(v) else f"{float(v):.2f}"
