@@ -29,6 +29,6 @@ def guard_signed(core: Core, month: str, what: str, correction: str) -> list[str
     if not (correction or "").strip():
         months = "、".join(f"{r['month']}（{r['number']}）" for r in hit)
         raise CreditError(
-            f"{what}自 {month} 起生效，会改变已签发月份 {months} 的结果。已签发的结果只能以更正的方式改变："
+            f"{what}自 {month} 起生效，会改变已签发月份 {months}的结果。已签发的结果只能以更正的方式改变："
             "如确需更改，请作为更正填写更正说明，之后这些月份显示为更正候选，须签发更正通报。未写入任何数据。")
     return [r["month"] for r in hit]

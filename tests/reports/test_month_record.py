@@ -27,7 +27,7 @@ from credit.reports.correction import compare, record_vs_candidate
 from credit.reports.scored import CANDIDATE, SIGNED, framework_for, month_figures
 from credit.scoring.whatif import official_points
 from credit.workbook.preview import rank_changes
-from tests.app.test_publish import _import, _more_articles
+from tests.app.test_publish import _import
 from tests.support.actors import ADMIN, EDITOR, file_digest
 from tests.support.cli import run_cli
 
