@@ -18,6 +18,7 @@ from credit.app import service
 from credit.app.service import GroupMonth
 from credit.common.labels import GROUPS
 from credit.common.months import previous_month
+from credit.reports.scored import SIGNED
 from credit.scoring.compare import indicator_deltas, movers
 from credit.scoring.inputs import MonthInputs, county_values, load_county, load_month_inputs
 from credit.scoring.unit_view import GroupBoard, group_board
@@ -49,6 +50,9 @@ def board(month: str, group: str, policy: str = "rescale") -> GroupBoard:
 
 @st.cache_resource(show_spinner=False, max_entries=256)
 def _inputs(db: str, version: int, month: str, group: str) -> MonthInputs:
+    """A month's inputs; for a signed month those of its record (what its figures came from)."""
+    if store().publishing.current_publication(month) is not None:
+        return _group_month(db, version, month, group, "rescale").inputs
     return load_month_inputs(store(), month, group)
 
 
@@ -124,7 +128,10 @@ def _home(db: str, version: int, month: str) -> HomeView:
         names.update(zip(gm.summary["unit_id"], gm.summary["unit"]))
         items = gm.scores.items
         hit_ids.update(items.loc[(items["month"] == month) & (items["deduction"] > 0), "unit_id"])
-    county = load_county(store(), month)  # not a group's whole inputs: the scores came stored
+    towns = groups["镇街"].gm if "镇街" in groups else None
+    # not a group's whole inputs (the scores came stored) — except for a signed month: its record's
+    county = (towns.inputs.county_monthly if towns is not None and towns.label == SIGNED
+              else load_county(store(), month))
     target = store().xyd_target(int(month[:4]))
     p = progress(county, month, *target) if target else None
     return HomeView(groups, target, p, sorted(names.get(u, u) for u in hit_ids),
