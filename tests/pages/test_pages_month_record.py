@@ -1,0 +1,91 @@
+"""一月一实 on the pages (AppTest): a signed month's pages show its record, and the upload page
+and the 月度通报 page show the same record-vs-candidate comparison (observations 1 and 3)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+from credit.app.publish import publish_month
+from credit.app.service import open_store
+from credit.model.contract import UNIT_COL
+from tests.support.apptest import (  # noqa: F401  (navigation_mode is an autouse fixture)
+    EDITOR,
+    VIEWER,
+    acknowledge,
+    frame,
+    navigation_mode,
+    open_page,
+    run,
+    texts,
+    upload,
+)
+from tests.support.workbooks import fill_template
+
+OCT = "2022-10"
+
+
+def _sign(db: Path) -> dict:
+    with open_store(db) as store:
+        publish_month(store, OCT, "平信用办〔2022〕10号", date(2022, 11, 5), "张三", EDITOR, with_pdf=False)
+        rows = store.publishing.published_scores(store.publishing.current_publication(OCT)["id"], "镇街")
+        return {r["unit"]: r for r in rows}
+
+
+def _correction(db: Path) -> bytes:
+    """榆山街道's 融资需求 far above the rest: the peer best moves, most towns' scores change."""
+    with open_store(db) as store:
+        register = store.register()
+    return fill_template({"镇街": [{UNIT_COL: "榆山街道", "信易贷融资需求金额（万元）": 99999}]}, month=OCT,
+                         units=register)
+
+
+def test_upload_page_and_bulletin_page_show_the_same_comparison(demo_db: Path) -> None:
+    frozen = _sign(demo_db)
+    at = acknowledge(upload(open_page("upload.py", EDITOR), ("十月更正.xlsx", _correction(demo_db))))
+    at.text_input(key="upload-reason").input("榆山街道融资需求金额漏报")
+    at = run(at)
+    at.button(key="confirm").click()
+    at = run(at)
+    assert any("新建版本" in s for s in texts(at, "success"))
+    after_import = frame(at, "更正后得分率")
+    yushan = after_import[after_import["单位"] == "榆山街道"].iloc[0]
+    assert yushan["已发布得分率"] == round(frozen["榆山街道"]["score"], 2)
+    assert yushan["更正后得分率"] != yushan["已发布得分率"]  # the change the page hid (79.48 → 79.48)
+    moved_upload = after_import[(after_import["得分率变化"] != 0) | (after_import["排名变化"] != "—")]
+    # the 月度通报 page: the same rows, the same numbers
+    page = open_page("bulletin.py", EDITOR)
+    diff = frame(page, "更正后得分率")
+    cols = ["单位", "已发布得分率", "更正后得分率", "得分率变化"]
+    assert diff[cols].reset_index(drop=True).equals(moved_upload[cols].reset_index(drop=True))
+
+
+def test_pages_of_a_signed_month_show_its_record_after_a_correction_import(demo_db: Path) -> None:
+    frozen = _sign(demo_db)
+    at = acknowledge(upload(open_page("upload.py", EDITOR), ("十月更正.xlsx", _correction(demo_db))))
+    at.text_input(key="upload-reason").input("榆山街道融资需求金额漏报")
+    at = run(at)
+    at.button(key="confirm").click()
+    run(at)
+    # 领导's ranking (Home) and 单位详情 of October: the record
+    home = open_page(None, VIEWER)
+    towns = next(df.value for df in home.dataframe if "得分率" in df.value.columns and "榆山街道" in set(df.value["单位"]))
+    shown = dict(zip(towns["单位"], towns["得分率"]))
+    assert shown == {u: round(r["score"], 2) for u, r in frozen.items()}
+    unit = open_page("unit.py", VIEWER)
+    unit.query_params["month"] = OCT
+    unit.query_params["unit"] = "榆山街道"
+    unit.session_state["link_taken"] = False
+    unit = run(unit)
+    assert unit.metric[0].value == f"{frozen['榆山街道']['score']:.2f}"
+    for name, r in frozen.items():  # 逐项: the 二级指标得分 chart of every town adds up to its frozen 得分
+        unit.selectbox(key="unit_id").select(r["unit_id"])
+        unit = run(unit)
+        spec = next(c for c in charts(unit) if c["layout"]["title"]["text"] == "二级指标得分")
+        earned = next(t for t in spec["data"] if t["name"] == "得分")["x"]
+        assert abs(sum(earned) - r["earned"]) < 1e-9, name
+
+
+def charts(at) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
