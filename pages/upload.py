@@ -16,7 +16,7 @@ from credit.common.labels import GROUPS
 from credit.common.months import month_label
 from credit.errors import CreditError
 from credit.model.contract import SHEETS
-from credit.reports.correction import later_months_note, record_vs_candidate
+from credit.reports.correction import later_months_note, month_changes_note, record_vs_candidate
 from credit.workbook.error_list import error_list, error_workbook
 from credit.workbook.preview import (
     FileCheck,
@@ -154,7 +154,8 @@ def _import(month: str, files: list[tuple[FileCheck, bytes]], preview: UploadPre
         "empty": sorted({e for r in results for e in r.empty}),
         "ranks": ranks,
         "signed": signed,
-        "notes": [n for n in (later_months_note(store(), month),) if n],
+        "notes": [n for n in (month_changes_note(store(), month) if signed else "",
+                              later_months_note(store(), month)) if n],
     }
     st.session_state[NONCE_KEY] = st.session_state.get(NONCE_KEY, 0) + 1
     st.rerun()

@@ -19,7 +19,7 @@ from credit.errors import CreditError
 from credit.model.accounts import Actor
 from credit.model.contract import OPTIONAL_SHEETS
 from credit.reports.bulletin import TEXT_PARTS, BulletinData, BulletinText
-from credit.reports.correction import changed, later_months_note, record_vs_candidate
+from credit.reports.correction import changed, later_months_note, month_changes_note, record_vs_candidate
 from credit.reports.publish import MIME
 from credit.reports.status import EMPTY, MISSING, REPORTED, chase_xlsx, expected_view, month_status
 from credit.store.publishing import PUBLISHED
@@ -102,9 +102,9 @@ def _diff_section(month: str) -> None:
                      width="stretch", key=f"diff-{group}")
     if not moved:
         st.caption("当前数据与已发布结果一致，没有需要更正的得分或排名。")
-    note = later_months_note(store(), month)
-    if note:
-        st.warning(note, icon=":material/history:")
+    for note in (month_changes_note(store(), month), later_months_note(store(), month)):
+        if note:
+            st.warning(note, icon=":material/history:")
 
 
 def publish_form(month: str, actor: Actor) -> None:

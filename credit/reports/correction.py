@@ -13,6 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from credit.common.labels import GROUPS
+from credit.common.months import month_label
 from credit.errors import CreditError
 from credit.reports.scored import score
 from credit.store.facade import Store
@@ -74,8 +75,8 @@ def later_months_note(store: Store, month: str) -> str:
     later = later_signed_differences(store, month)
     if not later:
         return ""
-    months = "、".join(f"{m}（{n} 个单位）" for m, n in later)
-    return (f"更正 {month} 后，以下已签发月份按现有数据计算的结果与其已签发记录不同：{months}。"
+    months = "、".join(f"{month_label(m)}（{n} 个单位）" for m, n in later)
+    return (f"更正{month_label(month)}后，以下已签发月份按现有数据计算的结果与其已签发记录不同：{months}。"
             "这些月份的通报未改变，如需更正须分别签发更正通报。")
 
 
@@ -86,10 +87,10 @@ def month_changes_note(store: Store, month: str) -> str:
     with store.snapshot():
         moved = [r for g in GROUPS for r in changed(record_vs_candidate(store, month, g)).to_dict("records")]
     if not moved:
-        return f"{month} 已签发；按现有数据计算的结果与已签发记录一致。"
+        return f"{month_label(month)}已签发；按现有数据计算的结果与已签发记录一致。"
     shown = "、".join(f"{r['单位']} {_num(r['已发布得分率'])}→{_num(r['更正后得分率'])}" for r in moved[:10])
     more = f" 等 {len(moved)} 个单位" if len(moved) > 10 else ""
-    return (f"{month} 已签发；按现有数据计算的更正候选与已签发记录不同：{shown}{more}。"
+    return (f"{month_label(month)}已签发；按现有数据计算的更正候选与已签发记录不同：{shown}{more}。"
             "已签发的通报未改变，须签发更正通报。")
 
 

@@ -59,6 +59,9 @@ def test_upload_page_and_bulletin_page_show_the_same_comparison(demo_db: Path) -
     diff = frame(page, "更正后得分率")
     cols = ["单位", "已发布得分率", "更正后得分率", "得分率变化"]
     assert diff[cols].reset_index(drop=True).equals(moved_upload[cols].reset_index(drop=True))
+    said = [w for w in texts(at, "warning") if "按现有数据计算的更正候选与已签发记录不同" in w]
+    assert said and said == [w for w in texts(page, "warning") if "按现有数据计算的更正候选与已签发记录不同" in w]
+    assert f"榆山街道 {yushan['已发布得分率']:.2f}→{yushan['更正后得分率']:.2f}" in said[0]
 
 
 def test_pages_of_a_signed_month_show_its_record_after_a_correction_import(demo_db: Path) -> None:

@@ -96,7 +96,7 @@ def test_correcting_an_earlier_month_names_the_later_signed_months_that_now_diff
         later = later_signed_differences(store, "2022-08")
         assert [m for m, _ in later] == [SEP, OCT] and all(n > 0 for _, n in later)
         note = later_months_note(store, "2022-08")
-        assert note.startswith("更正 2022-08 后，以下已签发月份按现有数据计算的结果与其已签发记录不同：2022-09（")
+        assert note.startswith("更正2022年8月后，以下已签发月份按现有数据计算的结果与其已签发记录不同：2022年9月（")
     # the CLI says it after an import of a signed month too
     raw_dir = demo_db.parent
     res = run_cli("publications", "--db", str(demo_db), "--month", SEP)
@@ -112,5 +112,5 @@ def test_correcting_an_earlier_month_names_the_later_signed_months_that_now_diff
     res = run_cli("import", "--db", str(demo_db), "--month", SEP, str(raw_dir / "sep.xlsx"), "--reason", "孝直镇更正",
                   "--confirm-surges")
     assert res.returncode == 0, res.stderr
-    assert "注意：2022-09 已签发；按现有数据计算的更正候选与已签发记录不同：" in res.stdout
-    assert "注意：更正 2022-09 后，以下已签发月份按现有数据计算的结果与其已签发记录不同：2022-10（" in res.stdout
+    assert "注意：2022年9月已签发；按现有数据计算的更正候选与已签发记录不同：" in res.stdout
+    assert "注意：更正2022年9月后，以下已签发月份按现有数据计算的结果与其已签发记录不同：2022年10月（" in res.stdout
