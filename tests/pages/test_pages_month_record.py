@@ -41,14 +41,20 @@ def _correction(db: Path) -> bytes:
                          units=register)
 
 
-def test_upload_page_and_bulletin_page_show_the_same_comparison(demo_db: Path) -> None:
-    frozen = _sign(demo_db)
-    at = acknowledge(upload(open_page("upload.py", EDITOR), ("十月更正.xlsx", _correction(demo_db))))
+def _import_correction(db: Path):
+    """The office imports `_correction` on the upload page, with a 更正说明 (October is signed)."""
+    at = acknowledge(upload(open_page("upload.py", EDITOR), ("十月更正.xlsx", _correction(db))))
     at.text_input(key="upload-reason").input("榆山街道融资需求金额漏报")
     at = run(at)
     at.button(key="confirm").click()
     at = run(at)
     assert any("新建版本" in s for s in texts(at, "success"))
+    return at
+
+
+def test_upload_page_and_bulletin_page_show_the_same_comparison(demo_db: Path) -> None:
+    frozen = _sign(demo_db)
+    at = _import_correction(demo_db)
     after_import = frame(at, "更正后得分率")
     yushan = after_import[after_import["单位"] == "榆山街道"].iloc[0]
     assert yushan["已发布得分率"] == round(frozen["榆山街道"]["score"], 2)
@@ -66,11 +72,7 @@ def test_upload_page_and_bulletin_page_show_the_same_comparison(demo_db: Path) -
 
 def test_pages_of_a_signed_month_show_its_record_after_a_correction_import(demo_db: Path) -> None:
     frozen = _sign(demo_db)
-    at = acknowledge(upload(open_page("upload.py", EDITOR), ("十月更正.xlsx", _correction(demo_db))))
-    at.text_input(key="upload-reason").input("榆山街道融资需求金额漏报")
-    at = run(at)
-    at.button(key="confirm").click()
-    run(at)
+    _import_correction(demo_db)
     # 领导's ranking (Home) and 单位详情 of October: the record
     home = open_page(None, VIEWER)
     towns = next(df.value for df in home.dataframe if "得分率" in df.value.columns and "榆山街道" in set(df.value["单位"]))
