@@ -1,18 +1,74 @@
-"""Observation 8 of issue 23: after 签发, `bulletin --month M` returns the document as issued (its
-number on page 1) unless `--draft`, and `publications` lists and writes out a month's documents."""
+"""Observations 1 and 8 of issue 23 at the command line: `scores` of a signed month is its record (the
+per-indicator points add up to the frozen 得分 after a correction import); after 签发, `bulletin
+--month M` returns the document as issued (its number on page 1) unless `--draft`, and
+`publications` lists and writes out a month's documents."""
 
 from __future__ import annotations
 
 import hashlib
 import io
+import json
+from datetime import date
 from pathlib import Path
 
+import pandas as pd
+import pytest
 from docx import Document
 
-from credit.app.service import open_store
+from credit.app.publish import publish_month
+from credit.app.service import open_store, score
+from credit.model.contract import SHEET_TOWN
+from tests.app.test_publish import _import
+from tests.support.actors import EDITOR
 from tests.support.cli import run_cli
 
 OCT = "2022-10"
+
+
+def _adds_up(payload: dict) -> list[str]:
+    """Units whose per-indicator points do not add up to their 得分 (to the cent)."""
+    return [u["unit"] for u in payload["units"] if abs(sum(u["indicators"].values()) - u["earned"]) > 0.005]
+
+
+def _frozen(store, pub_id: int, group: str) -> pd.DataFrame:
+    return pd.DataFrame(store.publishing.published_scores(pub_id, group)).set_index("unit_id")
+
+
+def _sign_october(store) -> int:
+    return publish_month(store, OCT, "平信用办〔2022〕10号", date(2022, 11, 5), "张三", EDITOR,
+                         with_pdf=False).publication_id
+
+
+def _best_demand(unit_name: str = "榆山街道", amount: float = 99999):
+    """One town's 融资需求 far above the rest: the peer best moves, so every town's share changes."""
+    def edit(data) -> None:
+        next(r for r in data.sheets[SHEET_TOWN] if r["单位名称"] == unit_name)["信易贷融资需求金额（万元）"] = amount
+    return edit
+
+
+def test_scores_of_a_signed_month_come_from_its_record_after_a_correction_import(demo_db: Path) -> None:
+    with open_store(demo_db) as store:
+        pub = _sign_october(store)
+        # 榆山街道 reports many more articles: the peer best moves, so every town's share-of-best changes
+        _import(store, OCT, _best_demand(), reason="榆山街道融资需求金额更正")
+        frozen = _frozen(store, pub, "镇街")
+        candidate = score(store, OCT, "镇街", published=False)
+        moved = (candidate.summary.set_index("unit_id")["earned"] - frozen["earned"]).abs() > 0.005
+        assert moved.sum() >= 5  # today's data gives other figures for most towns
+    res = run_cli("scores", "--db", str(demo_db), "--month", OCT, "--group", "镇街", "--format", "json")
+    assert res.returncode == 0, res.stderr
+    payload = json.loads(res.stdout)
+    assert _adds_up(payload) == []
+    for u in payload["units"]:
+        assert u["earned"] == pytest.approx(frozen.loc[u["unit_id"], "earned"], abs=1e-5)  # JSON: 5 decimals
+        assert u["rank"] == frozen.loc[u["unit_id"], "rank"]
+        assert u["subtotals"] == pytest.approx(dict(frozen.loc[u["unit_id"], "subtotals"]), abs=1e-5)
+    table = run_cli("scores", "--db", str(demo_db), "--month", OCT, "--group", "镇街", "--format", "csv")
+    csv = pd.read_csv(io.StringIO(table.stdout))
+    codes = [c for c in csv.columns if c[:1] == "T" and c[1:2].isdigit()]
+    assert (csv[codes].sum(axis=1) - csv["得分"]).abs().max() < 0.05  # each rounded to the cent
+
+
 
 
 def _paragraphs(blob: bytes) -> list[str]:

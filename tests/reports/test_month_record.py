@@ -10,7 +10,6 @@ platform shows it.
 from __future__ import annotations
 
 import io
-import json
 from datetime import date
 from pathlib import Path
 
@@ -21,63 +20,17 @@ from openpyxl import load_workbook
 from credit.app.publish import publish_month
 from credit.app.service import adopt_weights, open_store, score, unit_detail
 from credit.common.labels import GROUPS
-from credit.model.contract import SHEET_TOWN
 from credit.reports.bulletin import build_bulletin_data, to_xlsx
 from credit.reports.correction import compare, record_vs_candidate
-from credit.reports.scored import CANDIDATE, SIGNED, framework_for, month_figures
+from credit.reports.scored import SIGNED, framework_for, month_figures
 from credit.scoring.whatif import official_points
 from credit.workbook.preview import rank_changes
+from tests.app.test_cli_publications import _best_demand, _frozen, _sign_october
 from tests.app.test_publish import _import
 from tests.support.actors import ADMIN, EDITOR, file_digest
-from tests.support.cli import run_cli
 
 OCT, NO = "2022-10", "平信用办〔2022〕10号"
 DEMAND = "信易贷融资需求金额（万元）"
-
-
-def _best_demand(unit_name: str = "榆山街道", amount: float = 99999):
-    """One town's 融资需求 far above the rest: the peer best moves, so every town's share changes."""
-    def edit(data) -> None:
-        row = next(r for r in data.sheets[SHEET_TOWN] if r["单位名称"] == unit_name)
-        row[DEMAND] = amount
-    return edit
-
-
-def _sign_october(store) -> int:
-    return publish_month(store, OCT, NO, date(2022, 11, 5), "张三", EDITOR, with_pdf=False).publication_id
-
-
-def _frozen(store, pub_id: int, group: str) -> pd.DataFrame:
-    return pd.DataFrame(store.publishing.published_scores(pub_id, group)).set_index("unit_id")
-
-
-def _adds_up(payload: dict) -> list[str]:
-    """Units whose per-indicator points do not add up to their 得分 (to the cent)."""
-    return [u["unit"] for u in payload["units"] if abs(sum(u["indicators"].values()) - u["earned"]) > 0.005]
-
-
-def test_scores_of_a_signed_month_come_from_its_record_after_a_correction_import(demo_db: Path) -> None:
-    with open_store(demo_db) as store:
-        pub = _sign_october(store)
-        # 榆山街道 reports many more articles: the peer best moves, so every town's share-of-best changes
-        _import(store, OCT, _best_demand(), reason="榆山街道融资需求金额更正")
-        frozen = _frozen(store, pub, "镇街")
-        candidate = score(store, OCT, "镇街", published=False)
-        assert candidate.label == CANDIDATE
-        moved = (candidate.summary.set_index("unit_id")["earned"] - frozen["earned"]).abs() > 0.005
-        assert moved.sum() >= 5  # today's data gives other figures for most towns
-    res = run_cli("scores", "--db", str(demo_db), "--month", OCT, "--group", "镇街", "--format", "json")
-    assert res.returncode == 0, res.stderr
-    payload = json.loads(res.stdout)
-    assert _adds_up(payload) == []
-    for u in payload["units"]:
-        assert u["earned"] == pytest.approx(frozen.loc[u["unit_id"], "earned"], abs=1e-5)  # JSON: 5 decimals
-        assert u["rank"] == frozen.loc[u["unit_id"], "rank"]
-        assert u["subtotals"] == pytest.approx(dict(frozen.loc[u["unit_id"], "subtotals"]), abs=1e-5)
-    table = run_cli("scores", "--db", str(demo_db), "--month", OCT, "--group", "镇街", "--format", "csv")
-    csv = pd.read_csv(io.StringIO(table.stdout))
-    codes = [c for c in csv.columns if c[:1] == "T" and c[1:2].isdigit()]
-    assert (csv[codes].sum(axis=1) - csv["得分"]).abs().max() < 0.05  # each rounded to the cent
 
 
 def test_every_view_of_a_signed_month_reads_the_record(demo_db: Path) -> None:
