@@ -9,6 +9,8 @@ One check for every such write, called inside its write transaction (`Units`, `F
 
 from __future__ import annotations
 
+import unicodedata
+
 from credit.errors import CreditError
 from credit.store.core import Core
 
@@ -26,9 +28,28 @@ def guard_signed(core: Core, month: str, what: str, correction: str) -> list[str
     hit = signed_from(core, month)
     if not hit:
         return []
+    check_correction(correction)
     if not (correction or "").strip():
         months = "、".join(f"{r['month']}（{r['number']}）" for r in hit)
         raise CreditError(
             f"{what}自 {month} 起生效，会改变已签发月份 {months}的结果。已签发的结果只能以更正的方式改变："
             "如确需更改，请作为更正填写更正说明，之后这些月份显示为更正候选，须签发更正通报。未写入任何数据。")
     return [r["month"] for r in hit]
+
+
+MAX_CORRECTION = 2000  # characters: the bound of a note (申诉理由, 更正说明) in the shared text policy
+
+
+def check_correction(text: str | None) -> str:
+    """Refuse a 更正说明 the platform would not keep: too long, or holding control, direction or
+    zero-width characters (they show a text other than the one stored, and break the Excel and
+    Word files the audit and notices end up in). Line breaks and tabs are fine in a reason.
+    (When the shared text policy `credit.common.text.check_text` is on main, this is that call.)"""
+    text = text or ""
+    if len(text) > MAX_CORRECTION:
+        raise CreditError(f"更正说明不超过 {MAX_CORRECTION} 字（现为 {len(text)} 字）。未写入任何数据。")
+    for i, ch in enumerate(text, start=1):
+        if ch not in "\t\n\r" and unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp"):
+            raise CreditError(f"更正说明含有不允许的控制字符或不可见字符（第 {i} 个字符，U+{ord(ch):04X}），"
+                              "请删除后重新填写。未写入任何数据。")
+    return text

@@ -7,6 +7,7 @@ a correction of an earlier month changed a later signed month's current result a
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -114,3 +115,29 @@ def test_correcting_an_earlier_month_names_the_later_signed_months_that_now_diff
     assert res.returncode == 0, res.stderr
     assert "注意：2022年9月已签发；按现有数据计算的更正候选与已签发记录不同：" in res.stdout
     assert "注意：更正2022年9月后，以下已签发月份按现有数据计算的结果与其已签发记录不同：2022年10月（" in res.stdout
+
+
+@pytest.mark.parametrize("fix, message", [
+    ("\u200b", "第 1 个字符，U+200B"),  # only a zero-width space: looks filled, says nothing
+    ("孔村镇\u202e撤并", "第 4 个字符，U+202E"),  # a direction override shows another text
+    ("孔村镇撤并\x07", "第 6 个字符，U+0007"),  # a control character breaks the Word/Excel files
+    ("孔村镇\u2028撤并", "第 4 个字符，U+2028"),
+    ("撤" * 2001, "更正说明不超过 2000 字（现为 2001 字）"),
+])
+def test_a_hostile_correction_reason_is_refused_and_nothing_is_written(demo_db: Path, fix: str, message: str) -> None:
+    with open_store(demo_db) as store:
+        _sign(store, OCT, "平信用办〔2022〕10号", date(2022, 11, 5))
+        digest = file_digest(store)
+        official = framework_for(store, "镇街", OCT)
+        points = {**official_points(official), "T1": 7.0, "T2": 3.0}
+        for change in (lambda: store.retire_unit("kongcun", OCT, ADMIN, correction=fix),
+                       lambda: store.rename_unit("dong_e", "东阿镇新区", "2022-01", ADMIN, correction=fix),
+                       lambda: store.add_unit("xinqu", "新区街道", "镇街", "街道", "2022-05", ADMIN, correction=fix),
+                       lambda: adopt_weights(store, official, OCT, points, EDITOR, "调整分值", correction=fix)):
+            with pytest.raises(CreditError, match=re.escape(message)):
+                change()
+        assert file_digest(store) == digest
+        # several lines and a tab are a fine reason; exactly 2000 characters too
+        store.retire_unit("kongcun", OCT, ADMIN, correction="孔村镇撤并：\n\t经县政府批复，10 月起不再考核")
+        store.rename_unit("dong_e", "东阿镇新区", "2022-01", ADMIN, correction="更" * 2000)
+        assert store.audit_log(action="unit.rename")[0]["detail"]["correction"] == "更" * 2000
