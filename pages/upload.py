@@ -85,7 +85,17 @@ def _show_result(result: dict) -> None:
     st.subheader(f"{month_label(result['month'])}排名变化")
     if result.get("signed"):
         _show_candidate(result)
-        return
+    else:
+        _show_before_after(result)
+    for note in result.get("notes", []):  # what now differs from signed records (this month, later months)
+        st.warning(note, icon=":material/history:")
+    if st.button("完成，继续上传其他文件"):
+        st.session_state.pop(RESULT_KEY, None)
+        st.rerun()
+
+
+def _show_before_after(result: dict) -> None:
+    """A month not signed: its ranking before and after the import."""
     st.caption("导入会同时影响本年以后各月的累计得分；此处列出所选月份导入前后的排名。")
     for tab, (group, table) in zip(st.tabs(list(result["ranks"])), result["ranks"].items()):
         with tab:
@@ -97,17 +107,12 @@ def _show_result(result: dict) -> None:
             st.dataframe(shown, hide_index=True, width="stretch", key=f"rank-{group}",
                          column_config={c: st.column_config.NumberColumn(format="%.2f")
                                         for c in ("导入前得分率", "导入后得分率")})
-    if st.button("完成，继续上传其他文件"):
-        st.session_state.pop(RESULT_KEY, None)
-        st.rerun()
 
 
 def _show_candidate(result: dict) -> None:
     """A signed month: the record against its 更正候选 — the same comparison as the 月度通报 page."""
     st.caption("本月通报已签发：下表比较已签发记录与按现有数据计算的更正候选（与“月度通报”页的差异表相同）。"
                "已签发的通报不变，须签发更正通报。")
-    for note in result.get("notes", []):
-        st.warning(note, icon=":material/history:")
     for tab, (group, table) in zip(st.tabs(list(result["ranks"])), result["ranks"].items()):
         with tab:
             st.dataframe(table.assign(排名变化=[arrow(d) for d in table["排名变化"]]), hide_index=True,

@@ -7,16 +7,20 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
+
 from credit.app.publish import publish_month
 from credit.app.service import open_store
 from credit.model.contract import UNIT_COL
 from tests.support.apptest import (  # noqa: F401  (navigation_mode is an autouse fixture)
+    ADMIN,
     EDITOR,
     VIEWER,
     acknowledge,
     frame,
     navigation_mode,
     open_page,
+    press,
     run,
     texts,
     upload,
@@ -90,6 +94,50 @@ def test_pages_of_a_signed_month_show_its_record_after_a_correction_import(demo_
         spec = next(c for c in charts(unit) if c["layout"]["title"]["text"] == "二级指标得分")
         earned = next(t for t in spec["data"] if t["name"] == "得分")["x"]
         assert abs(sum(earned) - r["earned"]) < 1e-9, name
+
+
+def test_a_register_change_reaching_a_signed_month_needs_a_correction_on_the_page(demo_db: Path) -> None:
+    """Observation 7 on the 单位名册 page: retiring 孔村镇 from signed October is refused without a
+    更正说明 (nothing written), accepted with one; the 月度通报 page then shows October's 更正候选."""
+    frozen = _sign(demo_db)
+    at = open_page("units_admin.py", ADMIN)
+    at.selectbox(key="unit_retire_id").select("kongcun")
+    at.selectbox(key="unit_retire_month").select(OCT)
+    at = press(at, "撤销")
+    refused = [e for e in texts(at, "error") if "会改变已签发月份 2022-10（平信用办〔2022〕10号）的结果" in e]
+    assert refused and "撤销「孔村镇」自 2022-10 起生效" in refused[0], texts(at, "error")
+    with open_store(demo_db) as store:
+        assert store.register().by_id["kongcun"].retired_from is None
+    at.text_input(key="unit_retire_correction").input("孔村镇撤并，10 月起不再考核")
+    at = press(at, "撤销")
+    assert any("已撤销「孔村镇」，自 2022年10月 起不再考核" in s for s in texts(at, "success")), texts(at, "error")
+    page = open_page("bulletin.py", EDITOR)
+    note = [w for w in texts(page, "warning") if "按现有数据计算的更正候选与已签发记录不同" in w]
+    assert note and f"孔村镇 {frozen['孔村镇']['score']:.2f}→—" in note[0]
+    diff = frame(page, "更正后得分率")
+    kongcun = diff[diff["单位"] == "孔村镇"].iloc[0]
+    assert kongcun["已发布得分率"] == round(frozen["孔村镇"]["score"], 2) and pd.isna(kongcun["更正后得分率"])
+
+
+def test_an_import_into_an_earlier_month_names_the_later_signed_months_on_the_upload_page(demo_db: Path) -> None:
+    """Observation 7: correcting September (not signed) moves signed October's year-to-date figures;
+    the upload page says so after the import, and keeps its 完成 button."""
+    _sign(demo_db)
+    with open_store(demo_db) as store:
+        register = store.register()
+    busy = fill_template({"镇街": [{UNIT_COL: "东阿镇", "本月出台信用制度文件数": 20, "本月报送信用动态稿件数": 50,
+                                   "本月开展诚信宣传活动次数": 50}]}, month="2022-09", units=register)
+    at = acknowledge(upload(open_page("upload.py", EDITOR), ("九月更正.xlsx", busy), month="2022-09"))
+    reason = [t for t in at.text_input if t.key == "upload-reason"]
+    if reason:
+        reason[0].input("东阿镇九月稿件漏报")
+        at = run(at)
+    at.button(key="confirm").click()
+    at = run(at)
+    assert any("新建版本" in s for s in texts(at, "success")), texts(at, "error")
+    later = [w for w in texts(at, "warning") if w.startswith("更正2022年9月后，以下已签发月份按现有数据计算的结果")]
+    assert later and "2022年10月（" in later[0] and "须分别签发更正通报" in later[0]
+    assert "完成，继续上传其他文件" in [b.label for b in at.button]
 
 
 def charts(at) -> list[dict]:
