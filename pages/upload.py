@@ -16,7 +16,7 @@ from credit.common.labels import GROUPS
 from credit.common.months import month_label
 from credit.errors import CreditError
 from credit.model.contract import SHEETS
-from credit.reports.correction import later_months_note, month_changes_note, record_vs_candidate
+from credit.reports.candidate import later_months_note, month_changes_note, record_vs_candidate
 from credit.workbook.error_list import error_list, error_workbook
 from credit.workbook.preview import (
     FileCheck,
@@ -147,7 +147,7 @@ def _import(month: str, files: list[tuple[FileCheck, bytes]], preview: UploadPre
     results = batch.results
     imported.add(preview.token)
     signed = store().publishing.current_publication(month) is not None
-    if signed:  # the one record-vs-candidate comparison (credit.reports.correction)
+    if signed:  # the one record-vs-candidate comparison (credit.reports.candidate)
         ranks = {g: record_vs_candidate(store(), month, g) for g in GROUPS}
     else:
         after = _summaries(month)

@@ -19,7 +19,7 @@ from credit.errors import CreditError
 from credit.model.accounts import Actor
 from credit.model.contract import OPTIONAL_SHEETS
 from credit.reports.bulletin import TEXT_PARTS, BulletinData, BulletinText
-from credit.reports.correction import changed, later_months_note, month_changes_note, record_vs_candidate
+from credit.reports.candidate import changed, later_months_note, month_changes_note, record_vs_candidate
 from credit.reports.publish import MIME
 from credit.reports.status import EMPTY, MISSING, REPORTED, chase_xlsx, expected_view, month_status
 from credit.store.publishing import PUBLISHED

@@ -242,7 +242,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def _signed_notes(db: str | None, month: str) -> None:
     """After changing month M: what now differs from the records of M (if signed) and later signed months."""
     from credit.app.service import open_store
-    from credit.reports.correction import later_months_note, month_changes_note
+    from credit.reports.candidate import later_months_note, month_changes_note
 
     with open_store(db) as store:
         for note in (month_changes_note(store, month), later_months_note(store, month)):

@@ -28,7 +28,7 @@ from credit.reports.bulletin import (
     file_stem,
     to_xlsx,
 )
-from credit.reports.correction import record_vs_candidate
+from credit.reports.candidate import record_vs_candidate
 from credit.reports.pdf import docx_to_pdf
 from credit.reports.publish import render_docx as to_docx  # python-docx imported on first use
 from credit.reports.scored import GroupMonth, record_parts, score
@@ -162,5 +162,5 @@ def published_frame(store: Store, month: str, group: str) -> pd.DataFrame | None
 
 def correction_diff(store: Store, month: str, group: str) -> pd.DataFrame:
     """Published record vs the current data (the correction candidate): who moves, by how much.
-    Kept for callers of the old name: the one comparison is `credit.reports.correction`."""
+    Kept for callers of the old name: the one comparison is `credit.reports.candidate`."""
     return record_vs_candidate(store, month, group)

@@ -21,7 +21,7 @@ from credit.app.publish import publish_month
 from credit.app.service import adopt_weights, open_store, score, unit_detail
 from credit.common.labels import GROUPS
 from credit.reports.bulletin import build_bulletin_data, to_xlsx
-from credit.reports.correction import compare, record_vs_candidate
+from credit.reports.candidate import compare, record_vs_candidate
 from credit.reports.scored import SIGNED, framework_for, month_figures
 from credit.scoring.whatif import official_points
 from credit.workbook.preview import rank_changes

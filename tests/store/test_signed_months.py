@@ -17,7 +17,7 @@ from credit.app.publish import publish_month
 from credit.app.service import adopt_weights, open_store, score
 from credit.errors import CreditError
 from credit.model.contract import SHEET_TOWN
-from credit.reports.correction import later_months_note, later_signed_differences, month_changes_note
+from credit.reports.candidate import later_months_note, later_signed_differences, month_changes_note
 from credit.reports.scored import framework_for
 from credit.scoring.whatif import official_points
 from credit.store.units import NewUnit
