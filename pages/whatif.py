@@ -262,7 +262,7 @@ def results(base: whatif.Baseline, points: dict[str, float], fw: Framework, boun
 @st.cache_resource(show_spinner="正在准备模拟…", max_entries=16)
 def _baseline(db: str, version: int, month: str, group: str) -> whatif.Baseline:
     """What no weight change alters (official ranking, attainment arrays), once per data version."""
-    gm = loaders.group_month(month, group)
+    gm = loaders.today_month(month, group)
     return whatif.baseline(gm.scores.detail, gm.scores.framework)
 
 
@@ -272,7 +272,7 @@ def _baseline(db: str, version: int, month: str, group: str) -> whatif.Baseline:
 @st.cache_data(show_spinner="正在模拟…", max_entries=32)
 def _stability(db: str, version: int, month: str, group: str, pct: float, runs: int, seed: int,
                points: tuple[tuple[str, float], ...]) -> pd.DataFrame:
-    gm = loaders.group_month(month, group)
+    gm = loaders.today_month(month, group)
     return stability.stability(gm.scores.detail, gm.scores.framework, pct, runs, seed, points=dict(points))
 
 
@@ -505,7 +505,7 @@ if linked_group in GROUPS:
     st.session_state["wi_group"] = linked_group
 c1, c2, c3 = st.columns([2, 3, 1])
 group = c1.radio("考核分组", list(GROUPS), horizontal=True, key="wi_group", format_func=group_label)
-gm = loaders.group_month(month, group)
+gm = loaders.today_month(month, group)
 fw, detail = gm.scores.framework, gm.scores.detail
 prefix = f"wi:{group}:{fw.version_id}"
 points = _ensure(prefix, fw)

@@ -36,6 +36,18 @@ def group_month(month: str, group: str, policy: str = "rescale") -> GroupMonth:
     return _group_month(db_path(), data_version(), month, group, policy)
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _today_month(db: str, version: int, month: str, group: str) -> GroupMonth:
+    return service.score(store(), month, group, published=False)
+
+
+def today_month(month: str, group: str) -> GroupMonth:
+    """The month scored from today's data under today's official framework: for a month not
+    signed the same as `group_month`, for a signed month its 更正候选. Weight simulations start
+    here: a new official version changes today's result (and is checked against today's framework)."""
+    return _today_month(db_path(), data_version(), month, group)
+
+
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _board(db: str, version: int, month: str, group: str, policy: str) -> GroupBoard:
     gm = _group_month(db, version, month, group, policy)
