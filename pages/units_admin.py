@@ -83,16 +83,18 @@ with add_tab, st.form("unit-add"):
     kind = c2.selectbox("类型", sorted({k for ks in KINDS.values() for k in ks}), key="unit_add_kind",
                         help="镇街：街道 / 镇 / 开发区；部门：部门")
     since = c1.selectbox("起始月份", months, index=months.index(month), format_func=month_label, key="unit_add_month")
+    fix = st.text_input("更正说明（起始月份已签发通报时必填）", key="unit_add_correction", help="新增、更名、撤销从已签发通报的月份或更早生效时，会改变已签发月份按现有数据的结果，须作为更正填写说明")
     if st.form_submit_button("新增", type="primary"):
-        run(lambda: store().add_unit(unit_id.strip(), name, new_group, kind, since, actor),
+        run(lambda: store().add_unit(unit_id.strip(), name, new_group, kind, since, actor, correction=fix),
             f"已新增单位「{name.strip()}」，自 {month_label(since)} 起参加考核")
 with rename_tab, st.form("unit-rename"):
     who = st.selectbox("单位", ids, format_func=label.get, key="unit_rename_id")
     new_name = st.text_input("新名称", key="unit_rename_name")
     since = st.selectbox("新名称生效月份", months, index=months.index(month), format_func=month_label,
                          key="unit_rename_month")
+    fix = st.text_input("更正说明（生效月份已签发通报时必填）", key="unit_rename_correction", help="新增、更名、撤销从已签发通报的月份或更早生效时，会改变已签发月份按现有数据的结果，须作为更正填写说明")
     if st.form_submit_button("更名", type="primary"):
-        run(lambda: store().rename_unit(who, new_name, since, actor),
+        run(lambda: store().rename_unit(who, new_name, since, actor, correction=fix),
             f"已将「{register.by_id[who].name}」自 {month_label(since)} 起更名为「{new_name.strip()}」")
 with retire_tab, st.form("unit-retire"):
     active = [u for u in ids if not register.by_id[u].retired_from]
@@ -100,6 +102,7 @@ with retire_tab, st.form("unit-retire"):
     since = st.selectbox("自该月起不再考核", months, index=months.index(month), format_func=month_label,
                          key="unit_retire_month")
     st.caption("撤销后该单位的历史数据和得分保留，可在以往月份继续查看。")
+    fix = st.text_input("更正说明（该月已签发通报时必填）", key="unit_retire_correction", help="新增、更名、撤销从已签发通报的月份或更早生效时，会改变已签发月份按现有数据的结果，须作为更正填写说明")
     if st.form_submit_button("撤销", type="primary"):
-        run(lambda: store().retire_unit(who, since, actor),
+        run(lambda: store().retire_unit(who, since, actor, correction=fix),
             f"已撤销「{register.by_id[who].name}」，自 {month_label(since)} 起不再考核")

@@ -16,6 +16,7 @@ from credit.common.labels import GROUPS
 from credit.common.months import month_label
 from credit.errors import CreditError
 from credit.model.contract import SHEETS
+from credit.reports.candidate import later_months_note, month_changes_note, record_vs_candidate
 from credit.workbook.error_list import error_list, error_workbook
 from credit.workbook.preview import (
     FileCheck,
@@ -83,6 +84,19 @@ def _show_result(result: dict) -> None:
                + (f"内容未变化的工作表：{'、'.join(result['unchanged'])}。" if result["unchanged"] else "")
                + (f"记为“本月无新增”（上传的表只有表头）：{'、'.join(result['empty'])}。" if result.get("empty") else ""))
     st.subheader(f"{month_label(result['month'])}排名变化")
+    if result.get("signed"):
+        _show_candidate(result)
+    else:
+        _show_before_after(result)
+    for note in result.get("notes", []):  # what now differs from signed records (this month, later months)
+        st.warning(note, icon=":material/history:")
+    if st.button("完成，继续上传其他文件"):
+        st.session_state.pop(RESULT_KEY, None)
+        st.rerun()
+
+
+def _show_before_after(result: dict) -> None:
+    """A month not signed: its ranking before and after the import."""
     st.caption("导入会同时影响本年以后各月的累计得分；此处列出所选月份导入前后的排名。")
     for tab, (group, table) in zip(st.tabs(list(result["ranks"])), result["ranks"].items()):
         with tab:
@@ -94,9 +108,18 @@ def _show_result(result: dict) -> None:
             st.dataframe(shown, hide_index=True, width="stretch", key=f"rank-{group}",
                          column_config={c: st.column_config.NumberColumn(format="%.2f")
                                         for c in ("导入前得分率", "导入后得分率")})
-    if st.button("完成，继续上传其他文件"):
-        st.session_state.pop(RESULT_KEY, None)
-        st.rerun()
+
+
+def _show_candidate(result: dict) -> None:
+    """A signed month: the record against its 更正候选 — the same comparison as the 月度通报 page."""
+    st.caption("本月通报已签发：下表比较已签发记录与按现有数据计算的更正候选（与“月度通报”页的差异表相同）。"
+               "已签发的通报不变，须签发更正通报。")
+    for tab, (group, table) in zip(st.tabs(list(result["ranks"])), result["ranks"].items()):
+        with tab:
+            st.dataframe(table.assign(排名变化=[arrow(d) for d in table["排名变化"]]), hide_index=True,
+                         width="stretch", key=f"rank-{group}",
+                         column_config={c: st.column_config.NumberColumn(format="%.2f")
+                                        for c in ("已发布得分率", "更正后得分率", "得分率变化")})
 
 
 def _summaries(month: str) -> dict[str, pd.DataFrame | None]:
@@ -124,13 +147,21 @@ def _import(month: str, files: list[tuple[FileCheck, bytes]], preview: UploadPre
         return
     results = batch.results
     imported.add(preview.token)
-    after = _summaries(month)
+    signed = store().publishing.current_publication(month) is not None
+    if signed:  # the one record-vs-candidate comparison (credit.reports.candidate)
+        ranks = {g: record_vs_candidate(store(), month, g) for g in GROUPS}
+    else:
+        after = _summaries(month)
+        ranks = {g: rank_changes(before[g], after[g]) for g in GROUPS if after[g] is not None}
     st.session_state[RESULT_KEY] = {
         "month": month,
         "created": [c for r in results for c in r.created],
         "unchanged": sorted({u for r in results for u in r.unchanged}),
         "empty": sorted({e for r in results for e in r.empty}),
-        "ranks": {g: rank_changes(before[g], after[g]) for g in GROUPS if after[g] is not None},
+        "ranks": ranks,
+        "signed": signed,
+        "notes": [n for n in (month_changes_note(store(), month) if signed else "",
+                              later_months_note(store(), month)) if n],
     }
     st.session_state[NONCE_KEY] = st.session_state.get(NONCE_KEY, 0) + 1
     st.rerun()

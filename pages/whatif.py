@@ -263,7 +263,7 @@ def results(base: whatif.Baseline, points: dict[str, float], fw: Framework, boun
 @st.cache_resource(show_spinner="正在准备模拟…", max_entries=16)
 def _baseline(db: str, version: int, month: str, group: str) -> whatif.Baseline:
     """What no weight change alters (official ranking, attainment arrays), once per data version."""
-    gm = loaders.group_month(month, group)
+    gm = loaders.today_month(month, group)
     return whatif.baseline(gm.scores.detail, gm.scores.framework)
 
 
@@ -273,7 +273,7 @@ def _baseline(db: str, version: int, month: str, group: str) -> whatif.Baseline:
 @st.cache_data(show_spinner="正在模拟…", max_entries=32)
 def _stability(db: str, version: int, month: str, group: str, pct: float, runs: int, seed: int,
                points: tuple[tuple[str, float], ...]) -> pd.DataFrame:
-    gm = loaders.group_month(month, group)
+    gm = loaders.today_month(month, group)
     return stability.stability(gm.scores.detail, gm.scores.framework, pct, runs, seed, points=dict(points))
 
 
@@ -456,7 +456,7 @@ def _adopt(fw: Framework, group: str, points: dict[str, float], scenario_id: int
         return
     try:
         adopt_weights(store(), fw, eff, points, require("weights"), st.session_state.get("wi_adopt_reason", ""),
-                      scenario_id)
+                      scenario_id, correction=st.session_state.get("wi_adopt_correction", ""))
     except CreditError as exc:
         st.session_state["wi_adopt_msg"] = ("error", md(str(exc)))
         return
@@ -481,6 +481,8 @@ def adopt_form(month: str, group: str, fw: Framework, points: dict[str, float],
     with st.form("wi_adopt"):
         st.text_area("调整原因（必填，记入操作日志）", placeholder="例如：经县社会信用体系建设领导小组会议研究决定",
                      key="wi_adopt_reason")
+        st.text_input("更正说明（执行月份已签发通报时必填：已签发月份将显示更正候选，须签发更正通报）",
+                      key="wi_adopt_correction")
         st.checkbox(f"我确认自{month_label(eff)}起以上述权重作为「{group_label(group)}」的官方权重",
                     key="wi_adopt_sure")
         st.form_submit_button("发布为官方权重", type="primary", on_click=_adopt,
@@ -504,7 +506,7 @@ if linked_group in GROUPS:
     st.session_state["wi_group"] = linked_group
 c1, c2, c3 = st.columns([2, 3, 1])
 group = c1.radio("考核分组", list(GROUPS), horizontal=True, key="wi_group", format_func=group_label)
-gm = loaders.group_month(month, group)
+gm = loaders.today_month(month, group)
 fw, detail = gm.scores.framework, gm.scores.detail
 prefix = f"wi:{group}:{fw.version_id}"
 points = _ensure(prefix, fw)

@@ -18,6 +18,7 @@ from credit.app import service
 from credit.app.service import GroupMonth
 from credit.common.labels import GROUPS
 from credit.common.months import previous_month
+from credit.reports.scored import SIGNED
 from credit.scoring.compare import indicator_deltas, movers
 from credit.scoring.inputs import MonthInputs, county_values, load_county, load_month_inputs
 from credit.scoring.unit_view import GroupBoard, group_board
@@ -36,6 +37,18 @@ def group_month(month: str, group: str, policy: str = "rescale") -> GroupMonth:
     return _group_month(db_path(), data_version(), month, group, policy)
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _today_month(db: str, version: int, month: str, group: str) -> GroupMonth:
+    return service.score(store(), month, group, published=False)
+
+
+def today_month(month: str, group: str) -> GroupMonth:
+    """The month scored from today's data under today's official framework: for a month not
+    signed the same as `group_month`, for a signed month its 更正候选. Weight simulations start
+    here: a new official version changes today's result (and is checked against today's framework)."""
+    return _today_month(db_path(), data_version(), month, group)
+
+
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _board(db: str, version: int, month: str, group: str, policy: str) -> GroupBoard:
     gm = _group_month(db, version, month, group, policy)
@@ -50,6 +63,9 @@ def board(month: str, group: str, policy: str = "rescale") -> GroupBoard:
 
 @st.cache_resource(show_spinner=False, max_entries=256)
 def _inputs(db: str, version: int, month: str, group: str) -> MonthInputs:
+    """A month's inputs; for a signed month those of its record (what its figures came from)."""
+    if store().publishing.current_publication(month) is not None:
+        return _group_month(db, version, month, group, "rescale").inputs
     return load_month_inputs(store(), month, group)
 
 
@@ -125,7 +141,10 @@ def _home(db: str, version: int, month: str) -> HomeView:
         names.update(zip(gm.summary["unit_id"], gm.summary["unit"]))
         items = gm.scores.items
         hit_ids.update(items.loc[(items["month"] == month) & (items["deduction"] > 0), "unit_id"])
-    county = load_county(store(), month)  # not a group's whole inputs: the scores came stored
+    towns = groups["镇街"].gm if "镇街" in groups else None
+    # not a group's whole inputs (the scores came stored) — except for a signed month: its record's
+    county = (towns.inputs.county_monthly if towns is not None and towns.label == SIGNED
+              else load_county(store(), month))
     target = store().xyd_target(int(month[:4]))
     p = progress(county, month, *target) if target else None
     return HomeView(groups, target, p, sorted(names.get(u, u) for u in hit_ids),

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import streamlit as st
 
-from credit.app.publish import correction_diff, month_end, publish_month
+from credit.app.publish import month_end, publish_month
 from credit.app.service import open_store
 from credit.common.clock import beijing, today
 from credit.common.labels import GROUPS
@@ -19,6 +19,7 @@ from credit.errors import CreditError
 from credit.model.accounts import Actor
 from credit.model.contract import OPTIONAL_SHEETS
 from credit.reports.bulletin import TEXT_PARTS, BulletinData, BulletinText
+from credit.reports.candidate import changed, later_months_note, month_changes_note, record_vs_candidate
 from credit.reports.publish import MIME
 from credit.reports.status import EMPTY, MISSING, REPORTED, chase_xlsx, expected_view, month_status
 from credit.store.publishing import PUBLISHED
@@ -94,15 +95,17 @@ def _diff_section(month: str) -> None:
     st.markdown("**更正候选与已发布结果的差异**（当前数据 − 已发布）")
     moved = False
     for group in GROUPS:
-        diff = correction_diff(store(), month, group)
-        changed = diff[(diff["得分率变化"].fillna(1) != 0) | (diff["排名变化"].fillna(1) != 0)]
-        if changed.empty:
+        moved_rows = changed(record_vs_candidate(store(), month, group))  # the upload page's comparison too
+        if moved_rows.empty:
             continue
         moved = True
-        st.dataframe(changed.assign(排名变化=[arrow(d) for d in changed["排名变化"]]), hide_index=True,
+        st.dataframe(moved_rows.assign(排名变化=[arrow(d) for d in moved_rows["排名变化"]]), hide_index=True,
                      width="stretch", key=f"diff-{group}")
     if not moved:
         st.caption("当前数据与已发布结果一致，没有需要更正的得分或排名。")
+    for note in (month_changes_note(store(), month), later_months_note(store(), month)):
+        if note:
+            st.warning(note, icon=":material/history:")
 
 
 def publish_form(month: str, actor: Actor) -> None:

@@ -99,6 +99,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--month", type=_month, required=True)
     p.add_argument("-o", "--output", required=True,
                    help="输出文件，如 通报_2022-10.docx、通报_2022-10.pdf 或 通报_2022-10.xlsx")
+    p.add_argument("--draft", action="store_true",
+                   help="已签发的月份：不取签发的原文件，而按现有数据生成草稿（更正候选）")
+
+    p = sub.add_parser("publications", help="列出某月已签发的通报、更正通报，并可写出签发时的原文件")
+    _db_arg(p)
+    p.add_argument("--month", type=_month, required=True)
+    p.add_argument("-o", "--output", metavar="DIR", default=None, help="把原文件写入该目录（不存在则新建）")
+    p.add_argument("--id", type=int, default=None, help="只写出这一份发布记录（编号见列表）")
 
     p = sub.add_parser("publish", help="签发某月通报（已签发的月份再次签发即为更正通报，须 --reason）")
     _db_arg(p)
@@ -231,7 +239,19 @@ def cmd_import(args: argparse.Namespace) -> int:
         created = "、".join(f"{s}（第 {v} 版）" for s, v in res.created) or "无"
         same = "、".join(res.unchanged) or "无"
         print(f"[{check.filename}] 已导入 {args.month}：新版本 {created}；内容未变 {same}")
+    _signed_notes(args.db, args.month)
     return 0
+
+
+def _signed_notes(db: str | None, month: str) -> None:
+    """After changing month M: what now differs from the records of M (if signed) and later signed months."""
+    from credit.app.service import open_store
+    from credit.reports.candidate import later_months_note, month_changes_note
+
+    with open_store(db) as store:
+        for note in (month_changes_note(store, month), later_months_note(store, month)):
+            if note:
+                print(f"注意：{note}")
 
 
 def cmd_scores(args: argparse.Namespace) -> int:
@@ -268,8 +288,10 @@ def cmd_target(args: argparse.Namespace) -> int:
 
 def cmd_bulletin(args: argparse.Namespace) -> int:
     from credit.app.service import open_store
+    from credit.common.labels import GROUPS
     from credit.reports.bulletin import RED, YELLOW, build_bulletin_data
     from credit.reports.publish import FORMATS, export
+    from credit.reports.scored import score
 
     out = Path(args.output)
     fmt = out.suffix.lower().lstrip(".")
@@ -278,11 +300,57 @@ def cmd_bulletin(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     with open_store(args.db) as store:
-        data = build_bulletin_data(store, args.month)
+        pub = store.publishing.current_publication(args.month)
+        if pub is not None and not args.draft:  # a signed month: the document as issued, never a new render
+            if fmt not in {f["format"] for f in pub["files"]}:
+                raise CreditError(f"{args.month} 的{_kind(pub)}（{pub['number']}）签发时没有生成 {fmt} 文件；"
+                                  f"已有：{'、'.join(f['format'] for f in pub['files'])}。")
+            _, blob, sha = store.publishing.publication_file(pub["id"], fmt)
+            out.write_bytes(blob)
+            print(f"已写出 {args.month} 已签发的{_kind(pub)}（{pub['number']}，成文日期 {pub['issued']}）：{out}"
+                  f"（sha256 {sha}）")
+            return 0
+        scored = {g: score(store, args.month, g, published=False) for g in GROUPS} if pub else None
+        data = build_bulletin_data(store, args.month, scored=scored)
         blob = export(store, data, fmt, CLI)
     out.write_bytes(blob)
     red, yellow = len(data.alerts_of(RED)), len(data.alerts_of(YELLOW))
-    print(f"已生成 {data.title}：{out}（红色预警 {red} 个，黄色预警 {yellow} 个）")
+    what = "（按现有数据的更正候选草稿）" if pub else ""
+    print(f"已生成 {data.title}{what}：{out}（红色预警 {red} 个，黄色预警 {yellow} 个）")
+    return 0
+
+
+def _kind(pub: dict) -> str:
+    return "更正通报" if pub["kind"] == "correction" else "通报"
+
+
+def cmd_publications(args: argparse.Namespace) -> int:
+    """A month's issued documents, and any of them written out byte for byte."""
+    from credit.app.service import open_store
+
+    with open_store(args.db) as store:
+        pubs = store.publishing.publications(args.month)
+        if args.id is not None and args.id not in {p["id"] for p in pubs}:
+            raise CreditError(f"{args.month} 没有编号为 {args.id} 的发布记录")
+        if not pubs:
+            print(f"{args.month} 尚未签发通报。")
+            return 0
+        print(f"{args.month} 的发布记录（{len(pubs)} 份，最新在前；第一份为现行）：")
+        for p in pubs:
+            extra = f"，更正说明：{p['reason']}" if p["reason"] else ""
+            print(f"  #{p['id']} {_kind(p)} {p['number']}  成文日期 {p['issued']}  签发人 {p['signer']}{extra}")
+            for f in p["files"]:
+                print(f"      {f['format']}  {f['filename']}  {f['size']:,} 字节  sha256 {f['sha256']}")
+        if args.output:
+            folder = Path(args.output)
+            folder.mkdir(parents=True, exist_ok=True)
+            for p in pubs:
+                if args.id is not None and p["id"] != args.id:
+                    continue
+                for f in p["files"]:
+                    name, blob, _ = store.publishing.publication_file(p["id"], f["format"])
+                    (folder / Path(name).name).write_bytes(blob)
+                    print(f"已写出：{folder / Path(name).name}")
     return 0
 
 
@@ -305,6 +373,8 @@ def cmd_publish(args: argparse.Namespace) -> int:
     print(f"已签发 {args.month} {what}：{done.number}（成文日期 {issued:%Y-%m-%d}，签发人 {args.signer}）")
     for fmt, digest in done.files.items():
         print(f"  {fmt}：sha256 {digest}")
+    if done.kind == "correction":
+        _signed_notes(args.db, args.month)
     return 0
 
 
@@ -440,6 +510,7 @@ COMMANDS = {
     "bulletin": cmd_bulletin,
     "status": cmd_status,
     "publish": cmd_publish,
+    "publications": cmd_publications,
     "target": cmd_target,
     "backup": cmd_backup,
     "restore": cmd_restore,

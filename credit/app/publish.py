@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 
 import pandas as pd
@@ -29,9 +29,10 @@ from credit.reports.bulletin import (
     file_stem,
     to_xlsx,
 )
+from credit.reports.candidate import record_vs_candidate
 from credit.reports.pdf import docx_to_pdf
 from credit.reports.publish import render_docx as to_docx  # python-docx imported on first use
-from credit.reports.scored import GroupMonth, score
+from credit.reports.scored import GroupMonth, record_parts, score
 from credit.reports.status import month_status
 from credit.store.facade import Store
 from credit.store.publishing import PublicationRecord
@@ -130,18 +131,23 @@ def publish_month(
     if missing and not force_reason.strip():
         raise CreditError(f"报送进度显示仍有 {len(missing)} 项未报送：{status.missing_text()}。"
                           "如确需发布，请选择“仍然发布”并填写原因。")
+    store.publishing.check_number_free(number)  # refused before anything is scored or rendered
     pending = store.unitdesk.open_objections(month)
     if pending and not objections_confirmed:
         units = "、".join(sorted({str(o.get("unit") or o.get("unit_id")) for o in pending}))
         raise CreditError(f"{month} 仍有 {len(pending)} 项申诉未处理（{units}）。请先在“报送审核”中处理，"
                           "或确认“申诉未处理仍然签发”后再签发。")
     with store.snapshot():
+        seen = store.data_version()  # re-checked inside the write: nothing may commit in between
         scored = {g: score(store, month, g, policy=POLICY, published=False) for g in GROUPS}
         versions = {s: v["id"] for s, v in store.sheets_status(month).items() if v is not None}
         text = bulletin_text(store, month)
         issue = IssueInfo(number, issued, signer, corrects=current["number"] if current else "",
                           **({"cc": cc} if cc else {}))
         data = build_bulletin_data(store, month, scored=scored, text=text, issue=issue)
+        parts = {k: v for gm in scored.values() for k, v in record_parts(gm).items()}
+    parts[("", "warnings")] = [asdict(a) for a in data.alerts]
+    parts[("", "sentences")] = list(data.sentences)
     stem = f"{file_stem(month)}_{number}"
     docx = to_docx(data)
     files = {"docx": (f"{stem}.docx", docx), "xlsx": (f"{stem}.xlsx", to_xlsx(data))}
@@ -152,7 +158,7 @@ def publish_month(
         data_versions=versions, frameworks={g: int(gm.scores.framework.version_id or 0) for g, gm in scored.items()},
         policy=POLICY, text=data.text.to_dict(), scores=[r for gm in scored.values() for r in frozen_rows(gm)],
         files=files, corrects=current["id"] if current else None, reason=correction_reason.strip(),
-        override=force_reason.strip() if missing else "", missing=missing,
+        override=force_reason.strip() if missing else "", missing=missing, parts=parts, data_version=seen,
     )
     pub_id = store.publishing.publish(record, by, expect_current=current["id"] if current else None)
     return Published(pub_id, number, kind, {f: hashlib.sha256(b).hexdigest() for f, (_, b) in files.items()})
@@ -169,20 +175,6 @@ def published_frame(store: Store, month: str, group: str) -> pd.DataFrame | None
 
 
 def correction_diff(store: Store, month: str, group: str) -> pd.DataFrame:
-    """Published result vs the current data (the correction candidate): who moves, by how much."""
-    published = published_frame(store, month, group)
-    if published is None:
-        raise CreditError(f"{month} 尚未签发通报，没有可比较的已发布结果。")
-    now = score(store, month, group, policy=POLICY, with_previous=False, published=False).summary
-    merged = published[["unit_id", "unit", "rank", "score"]].merge(
-        now[["unit_id", "rank", "score"]], on="unit_id", how="outer", suffixes=("_pub", "_new"))
-    out = pd.DataFrame({
-        "单位": merged["unit"].fillna(merged["unit_id"]).astype(object),
-        "已发布排名": merged["rank_pub"].astype("Int64"),
-        "更正后排名": merged["rank_new"].astype("Int64"),
-        "已发布得分率": merged["score_pub"].round(2),
-        "更正后得分率": merged["score_new"].astype(float).round(2),
-    })
-    out["排名变化"] = (out["已发布排名"] - out["更正后排名"]).astype("Int64")
-    out["得分率变化"] = (out["更正后得分率"] - out["已发布得分率"]).round(2)
-    return out.sort_values("更正后排名", kind="stable").reset_index(drop=True)
+    """Published record vs the current data (the correction candidate): who moves, by how much.
+    Kept for callers of the old name: the one comparison is `credit.reports.candidate`."""
+    return record_vs_candidate(store, month, group)

@@ -24,7 +24,7 @@ from credit.model.contract import SHEET_EVENTS
 from credit.model.framework import Framework, default_framework_texts
 from credit.model.scenario import check_reason
 from credit.model.units import UnitRegister, load_units
-from credit.reports.scored import GroupMonth, framework_for, score
+from credit.reports.scored import GroupMonth, framework_for, score, signed_record
 from credit.scoring.explain import describe_items
 from credit.scoring.scenarios import adoptable
 from credit.scoring.todo import full_marks_todo
@@ -75,7 +75,7 @@ def open_store(path: str | Path | None = None, *, handover: bool = False) -> Sto
 
 
 def adopt_weights(store: Store, official: Framework, effective_month: str, points: Mapping[str, float],
-                  by: Actor, reason: str, scenario_id: int | None = None) -> int:
+                  by: Actor, reason: str, scenario_id: int | None = None, correction: str = "") -> int:
     """Make `points` the official weights of `official.group` from `effective_month` on.
 
     `official` is the framework in force in that month (the one the points were made against).
@@ -87,7 +87,8 @@ def adopt_weights(store: Store, official: Framework, effective_month: str, point
     check_reason(reason)
     fw, text = adoptable(official, points, store.register(), effective_month)
     return store.weights.adopt(fw.group, effective_month, text, by, reason,
-                               based_on=(official.version_id, official.effective_month), scenario_id=scenario_id)
+                               based_on=(official.version_id, official.effective_month), scenario_id=scenario_id,
+                               correction=correction)
 
 
 # -- importing a batch of monthly workbooks ----------------------------------------------------------
@@ -258,6 +259,10 @@ def unit_detail(store: Store, by: Actor | None, month: str, unit_id: str) -> Uni
 def unit_events(store: Store, by: Actor | None, month: str, unit_id: str) -> pd.DataFrame:
     """The unit's 扣分事项 rows from January to `month` (月份, row and the contract columns)."""
     check_unit(by, unit_id, "扣分事项")
-    year, m = (int(p) for p in month.split("-"))
-    ev = store.records_frame(year, m, SHEET_EVENTS)
+    signed = signed_record(store, month, store.register().get(unit_id).group)
+    if signed is not None:  # a signed month: the events its record counted, not today's
+        ev = signed.inputs.events
+    else:
+        year, m = (int(p) for p in month.split("-"))
+        ev = store.records_frame(year, m, SHEET_EVENTS)
     return ev[ev["unit_id"] == unit_id].reset_index(drop=True)

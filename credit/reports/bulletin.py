@@ -453,17 +453,20 @@ def draft_text(data: BulletinData) -> BulletinText:
 # -- assembling -------------------------------------------------------------------------------
 
 
-def _xyd(store: Store, month: str) -> tuple[Progress | None, pd.DataFrame | None, pd.DataFrame | None]:
+def _xyd(store: Store, month: str, towns: GroupMonth | None = None
+         ) -> tuple[Progress | None, pd.DataFrame | None, pd.DataFrame | None]:
+    """信易贷 progress from the inputs of `towns` (the 镇街 figures shown: a signed month's record)
+    and last December's figures (its record too when signed)."""
     year, _ = month_parts(month)
     target = store.xyd_target(year)
     if not target:
         return None, None, None
     opening, goal = target
-    inp = load_month_inputs(store, month, "镇街")
+    inp = towns.inputs if towns is not None else load_month_inputs(store, month, "镇街")
     dec = f"{year - 1}-12"
     prev_dec = None
     if dec in store.months_with_data():
-        monthly = load_month_inputs(store, dec, "镇街").unit_monthly
+        monthly = score(store, dec, "镇街", with_previous=False).inputs.unit_monthly
         prev_dec = monthly[monthly["month"] == dec]
     p = progress(inp.county_monthly, month, opening, goal)
     return p, county_series(inp.county_monthly, year, opening, goal), town_table(inp, prev_dec, goal)
@@ -501,7 +504,7 @@ def build_bulletin_data(
     has_prev = pm in store.months_with_data()
     gms = [(scored or {}).get(g) or score(store, month, g) for g in GROUPS]
     groups = [group_bulletin(gm) for gm in gms]
-    p, series, towns = _xyd(store, month)
+    p, series, towns = _xyd(store, month, next((gm for gm in gms if gm.scores.group == "镇街"), None))
     alerts = [a for gm in gms for a in red_alerts(gm) + flow_alerts(gm)] + xyd_alerts(towns)
     alerts.sort(key=lambda a: a.level != RED)  # stable: red first, each in group order
     ded = pd.concat([deduction_items(gm) for gm in gms], ignore_index=True)

@@ -4,13 +4,20 @@
 from before and another from after), parses the framework in force that month (cached per
 version and register), scores the month and last month, and returns both with the rank changes.
 It lives here, above the store and below the bulletin, so reports need nothing from `credit.app`.
+
+一月一实: for a signed month `score` returns that month's RECORD — the whole scored month stored at
+signing (`record_parts` builds it, `signed_record` reads it back): ranks, per-unit per-indicator
+inputs and points, the deduction items and the inputs behind them — never a recomputation from
+today's data. Today's data of a signed month is its 更正候选, returned only when asked for
+(`published=False`) and labelled so (`GroupMonth.label`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -39,6 +46,20 @@ def framework_for(store: Store, group: str, month: str, register: UnitRegister |
     return fw
 
 
+def framework_version(store: Store, framework_id: int, group: str, register: UnitRegister | None = None) -> Framework:
+    """One stored framework version by id (a signed month's record names the one it was scored with)."""
+    register = register or store.register()
+    fid, text, effective = store.frameworks.framework_by_id(framework_id)
+    key = (fid, hash(text), tuple((u.id, u.group, u.kind) for u in register))
+    fw = _FRAMEWORKS.get(key)
+    if fw is None:
+        fw = parse_framework(text, f"指标体系版本 #{fid}（{group}，{effective} 起）", register, expected_group=group)
+        fw = _FRAMEWORKS[key] = replace(fw, version_id=fid, effective_month=effective)
+    return fw
+
+
+SIGNED, CANDIDATE = "已签发", "更正候选"
+
 CHANGE_COLUMNS = ["prev_score", "prev_rank", "d_score", "d_rank"]
 # Stored results carry this; change it whenever scoring changes what it computes for the same data
 # (a rule, rounding, a detail column), so results computed by an older engine are not reused.
@@ -59,6 +80,9 @@ class GroupMonth:
         self.summary = summary  # scores.summary with prev_score / prev_rank / d_score / d_rank
         self._inputs = inputs
         self._unreported = unreported
+        # "" for a month not signed; SIGNED when these figures are the month's record; CANDIDATE
+        # when they are today's data of a signed month (what a correction would publish).
+        self.label = ""
 
     @property
     def inputs(self) -> MonthInputs:
@@ -83,14 +107,19 @@ def score(
 ) -> GroupMonth:
     """A month's scores for a group, with the change against the previous month.
 
-    For a month whose 通报 is issued, `summary` shows the published result (the frozen rows of
-    the publication in force) — the official record — unless `published=False` (publishing and
-    the correction diff need the live result) or a what-if framework/policy is asked for. The
-    previous month's figures come from its publication too, so "rank change" compares records.
-    Results are read from the stored results when still valid for this data version (publishing
-    is a write, so it invalidates them), otherwise computed and stored.
+    For a month whose 通报 is issued this is the month's record (`signed_record`): every figure
+    as signed, labelled SIGNED — unless `published=False` (signing and the correction comparison
+    need today's data: the 更正候选, labelled CANDIDATE) or a what-if framework/policy is asked
+    for. A publication made before month records existed gives its frozen summary rows over
+    today's detail, as before. The previous month's figures come from its publication too, so
+    "rank change" compares records. Other results are read from the stored results when still
+    valid for this data version, otherwise computed and stored.
     """
     official = published and framework is None and policy == "rescale"
+    if official:
+        record = signed_record(store, month, group)
+        if record is not None:
+            return record
     stored = framework is None and with_previous  # a what-if framework's scores are not kept
     cache_policy = policy if official else f"{policy}:live"
     # One snapshot for every read: an import committing meanwhile must not hand us one sheet of
@@ -101,9 +130,11 @@ def score(
         fw = framework or framework_for(store, group, month, register)
         key = (month, group, cache_policy, version, fw.version_id or 0, ENGINE_VERSION)
         hit = store.results.get(*key) if stored else None
+        signed = store.publishing.current_publication(month) is not None
         if hit is not None:
             gm = _from_stored(store.path, month, group, policy, fw, register, hit)
             gm.published = store.publishing.current_publication(month) if official else None
+            gm.label = _label(signed, official, framework is None and policy == "rescale")
             return gm
         inp = load_month_inputs(store, month, group, register)
         pm = previous_month(month)
@@ -117,10 +148,19 @@ def score(
     prev = None if pinp is None else (pfrozen if pfrozen is not None else score_month(pinp, pfw, policy).summary)
     current = ms.summary if frozen is None else _with_frozen(ms.summary, frozen)
     gm = GroupMonth(ms, inp, add_changes(current, prev), published=pub)
+    gm.label = _label(signed, official, framework is None and policy == "rescale")
     if stored:
         store.results.put(*key, StoredResult(gm.summary, ms.detail, ms.items, [u.id for u in inp.unreported]),
                           by=SCORER)
     return gm
+
+
+def _label(signed: bool, official: bool, plain: bool) -> str:
+    """SIGNED for a signed month's official figures, CANDIDATE for its figures from today's data
+    under the official framework and policy (what a correction would sign), else ""."""
+    if not signed:
+        return ""
+    return SIGNED if official else CANDIDATE if plain else ""
 
 
 _REGISTERS: dict[tuple[str, int], UnitRegister] = {}
@@ -168,3 +208,66 @@ def _with_frozen(live: pd.DataFrame, frozen: pd.DataFrame) -> pd.DataFrame:
         out[col] = values.astype(out[col].dtype) if col in ("rank",) else values.astype(float)
     order = out.assign(_r=out["rank"].astype(int)).sort_values("_r", kind="stable").index
     return out.loc[order].reset_index(drop=True)
+
+
+# -- the month record --------------------------------------------------------------------------
+
+_FRAMES = ("summary", "detail", "items", "unit_monthly", "county_monthly", "events")
+_RECORDS: dict[tuple, GroupMonth] = {}
+
+
+def record_parts(gm: GroupMonth) -> dict[tuple[str, str], Any]:
+    """One group's scored month as the parts signing stores: (group, part) -> frame or JSON value.
+
+    `gm` is what is being signed (today's data, scored once); reading the parts back with
+    `signed_record` gives the same summary, detail, items and inputs."""
+    g, inp = gm.scores.group, gm.inputs
+    frames = {"summary": gm.summary, "detail": gm.scores.detail, "items": gm.scores.items,
+              "unit_monthly": inp.unit_monthly, "county_monthly": inp.county_monthly, "events": inp.events}
+    parts: dict[tuple[str, str], Any] = {(g, k): v.reset_index(drop=True) for k, v in frames.items()}
+    parts.update({(g, f"register:{sheet}"): f.reset_index(drop=True) for sheet, f in inp.registers.items()
+                  if f is not None})
+    parts[(g, "units")] = [asdict(u) for u in inp.units]
+    parts[(g, "unreported")] = [asdict(u) for u in gm.unreported]
+    return parts
+
+
+def _unit(raw: dict) -> Unit:
+    return Unit(**{**raw, "names": [tuple(n) for n in raw.get("names", [])]})
+
+
+def signed_record(store: Store, month: str, group: str) -> GroupMonth | None:
+    """The record of a signed month (the publication in force), None while the month is not
+    signed or was signed before month records existed. Records are insert-only, so one read per
+    (database, publication) is kept."""
+    pub = store.publishing.current_publication(month)
+    if pub is None:
+        return None
+    key = (str(store.path), pub["id"], pub["number"], pub["published_at"], group)
+    gm = _RECORDS.get(key)
+    if gm is None:
+        parts = store.publishing.record_parts(pub["id"], group)
+        if "summary" not in parts:
+            return None
+        if len(_RECORDS) > 64:
+            _RECORDS.clear()
+        fw = framework_version(store, int(pub["frameworks"][group]), group)
+        units, unreported = [_unit(u) for u in parts["units"]], [_unit(u) for u in parts["unreported"]]
+        registers = {k.split(":", 1)[1]: v for k, v in parts.items() if k.startswith("register:")}
+        inp = MonthInputs(month=month, group=group, units=units, unit_monthly=parts["unit_monthly"],
+                          county_monthly=parts["county_monthly"], events=parts["events"], registers=registers,
+                          unreported=unreported)
+        summary = parts["summary"]
+        ms = MonthScores(month, group, pub["policy"], fw, parts["detail"], parts["items"],
+                         summary.drop(columns=[c for c in CHANGE_COLUMNS if c in summary]))
+        gm = _RECORDS[key] = GroupMonth(ms, inp, summary, unreported, published=pub)
+        gm.label = SIGNED
+    return gm
+
+
+def month_figures(store: Store, month: str, group: str) -> tuple[GroupMonth, str]:
+    """The figures of `month` and its state: the record when signed (state 已签发), else today's
+    candidate (state 采集中). The one call for a reader that needs "the month's figures" (the year
+    page's 得分率 and ranks of signed months come from here)."""
+    gm = score(store, month, group)
+    return gm, store.publishing.month_state(month)

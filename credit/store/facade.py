@@ -178,25 +178,25 @@ class Store:
     def register(self) -> UnitRegister:
         return self.units.register()
 
-    def add_unit(self, unit_id: str, name: str, group: str, kind: str, from_month: str, by: Actor) -> Unit:
-        return self.units.add(unit_id, name, group, kind, from_month, by)
+    def add_unit(self, unit_id: str, name: str, group: str, kind: str, from_month: str, by: Actor, *, correction: str = "") -> Unit:
+        return self.units.add(unit_id, name, group, kind, from_month, by, correction=correction)
 
-    def add_units(self, new: Sequence[NewUnit], by: Actor) -> list[Unit]:
-        return self.units.add_many(new, by)
+    def add_units(self, new: Sequence[NewUnit], by: Actor, *, correction: str = "") -> list[Unit]:
+        return self.units.add_many(new, by, correction=correction)
 
-    def rename_unit(self, unit_id: str, new_name: str, from_month: str, by: Actor) -> None:
-        self.units.rename(unit_id, new_name, from_month, by)
+    def rename_unit(self, unit_id: str, new_name: str, from_month: str, by: Actor, *, correction: str = "") -> None:
+        self.units.rename(unit_id, new_name, from_month, by, correction=correction)
 
-    def retire_unit(self, unit_id: str, from_month: str, by: Actor) -> None:
-        self.units.retire(unit_id, from_month, by)
+    def retire_unit(self, unit_id: str, from_month: str, by: Actor, *, correction: str = "") -> None:
+        self.units.retire(unit_id, from_month, by, correction=correction)
 
     # -- frameworks and 信易贷 targets ---------------------------------------------------------
 
     def framework_for(self, group: str, month: str) -> tuple[int, str, str]:
         return self.frameworks.framework_for(group, month)
 
-    def save_framework(self, group: str, effective_month: str, toml_text: str, by: Actor, reason: str = "") -> int:
-        return self.frameworks.save_framework(group, effective_month, toml_text, by, reason)
+    def save_framework(self, group: str, effective_month: str, toml_text: str, by: Actor, reason: str = "", *, correction: str = "") -> int:
+        return self.frameworks.save_framework(group, effective_month, toml_text, by, reason, correction=correction)
 
     def framework_versions(self, group: str) -> list[dict[str, Any]]:
         return self.frameworks.framework_versions(group)

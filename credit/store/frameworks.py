@@ -16,6 +16,7 @@ from credit.errors import CreditError
 from credit.model.accounts import Actor, authorize
 from credit.model.contract import MAX_COUNT
 from credit.store.core import Core
+from credit.store.signed import guard_signed
 from credit.store.util import check_group, check_month, now
 
 _FRAMEWORK_COLUMNS = "id, group_name, effective_month, toml, created_by, created_at, reason, kind"
@@ -53,11 +54,21 @@ class Frameworks:
             raise CreditError(f"尚未设置「{group}」的指标体系，请先导入指标体系文件")
         return row[0], row[1], row[2]
 
+    def framework_by_id(self, framework_id: int) -> tuple[int, str, str]:
+        """(id, toml, effective_month) of one stored version: a signed month's record names the
+        version it was scored with, which need not be the one in force for that month today."""
+        row = self._core.conn.execute("SELECT id, toml, effective_month FROM frameworks WHERE id = ?",
+                                      (int(framework_id),)).fetchone()
+        if row is None:
+            raise CreditError(f"指标体系版本 #{framework_id} 不存在")
+        return row[0], row[1], row[2]
+
     def groups(self) -> set[str]:
         """Groups that have at least one framework version."""
         return {r[0] for r in self._core.conn.execute("SELECT DISTINCT group_name FROM frameworks")}
 
-    def save_framework(self, group: str, effective_month: str, toml_text: str, by: Actor, reason: str = "") -> int:
+    def save_framework(self, group: str, effective_month: str, toml_text: str, by: Actor, reason: str = "", *,
+                       correction: str = "") -> int:
         """Adopt a new official framework version; saving the same text again is a no-op.
 
         Only TOML syntax is checked here; the framework module checks the meaning before this.
@@ -75,6 +86,9 @@ class Frameworks:
             )
             if same and same["toml"] == toml_text:
                 return int(same["id"])
+            signed = guard_signed(self._core, effective_month, f"「{group}」指标体系新版本", correction)
+            if signed:
+                reason = f"{reason}；更正：{correction.strip()}（影响已签发月份 {'、'.join(signed)}）".lstrip("；")
             row = {
                 "group_name": group,
                 "effective_month": effective_month,

@@ -16,13 +16,16 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+import pandas as pd
 
 from credit.common.text import LINE, NAME, NOTE, NUMBER, PROSE, check_text
 from credit.errors import CreditError
 from credit.model.accounts import Actor, authorize
 from credit.store.core import Core
+from credit.store.results import frame_from_bytes, frame_to_bytes
 from credit.store.util import check_month, dumps, now
 
 COLLECTING, PUBLISHED = "采集中", "已发布"
@@ -50,6 +53,12 @@ class PublicationRecord:
     reason: str = ""
     override: str = ""
     missing: Sequence[str] = ()
+    # The month record: (group, part) -> a frame (stored as Arrow) or a JSON-able value; group ''
+    # for parts of the whole month. Empty for callers that freeze only the summary rows.
+    parts: Mapping[tuple[str, str], Any] = field(default_factory=dict)
+    # The data version the scores were computed at; re-checked inside the write transaction so an
+    # import committed between scoring and writing cannot make the record an older data version.
+    data_version: int | None = None
 
 
 def _decode(row: dict[str, Any]) -> dict[str, Any]:
@@ -138,6 +147,32 @@ class Publishing:
             r["subtotals"] = json.loads(r["subtotals"])
         return rows
 
+    def check_number_free(self, number: str) -> None:
+        """Refuse a 文号 already used (before anything is rendered; re-checked when writing)."""
+        self._check_number_free(number)
+
+    def _check_number_free(self, number: str) -> None:
+        taken = self._core.one("SELECT month, kind FROM publications WHERE number = ?", (number,))
+        if taken:
+            raise CreditError(f"文号「{number}」已用于 {taken['month']} 的"
+                              f"{'更正通报' if taken['kind'] == 'correction' else '通报'}，同一年度文号不能重复。未写入任何数据。")
+
+    def has_record(self, publication_id: int) -> bool:
+        """Whether the publication stored the whole month (publications before m0201 did not)."""
+        return bool(self._core.scalar("SELECT 1 FROM month_records WHERE publication_id = ? LIMIT 1",
+                                      (int(publication_id),)))
+
+    def record_parts(self, publication_id: int, group: str) -> dict[str, Any]:
+        """The month record's parts of one group (and the whole-month parts under group ''),
+        frames as DataFrames, JSON parts decoded; {} for a publication without a record."""
+        out: dict[str, Any] = {}
+        for r in self._core.all("SELECT group_name, part, format, content FROM month_records"
+                                " WHERE publication_id = ? AND group_name IN (?, '') ORDER BY group_name, part",
+                                (int(publication_id), group)):
+            raw = bytes(r["content"])
+            out[r["part"]] = frame_from_bytes(raw) if r["format"] == "arrow" else json.loads(raw.decode())
+        return out
+
     def publish(self, record: PublicationRecord, by: Actor, *, expect_current: int | None) -> int:
         """Store one publication with its files and frozen scores, all or nothing.
 
@@ -156,10 +191,10 @@ class Publishing:
                                         (record.month,))
             if current != expect_current:
                 raise CreditError(f"{record.month} 的发布状态已被他人更改（刚刚有人签发或更正），请刷新后重试。未写入任何数据。")
-            taken = self._core.one("SELECT month, kind FROM publications WHERE number = ?", (record.number,))
-            if taken:
-                raise CreditError(f"文号「{record.number}」已用于 {taken['month']} 的"
-                                  f"{'更正通报' if taken['kind'] == 'correction' else '通报'}，同一年度文号不能重复。未写入任何数据。")
+            self._check_number_free(record.number)
+            if record.data_version is not None and self._core.data_version() != record.data_version:
+                raise CreditError(f"签发期间数据已被更改（有人导入、恢复版本或修改了名册、指标体系），{record.month} "
+                                  "的计分已不是最新数据的结果。未写入任何数据，请重新签发。")
             try:
                 pub_id = self._core.db["publications"].insert({
                     "month": record.month, "kind": record.kind, "number": record.number, "year": record.year,
@@ -175,6 +210,11 @@ class Publishing:
                 {"publication_id": pub_id, "format": fmt, "filename": name, "size": len(blob),
                  "sha256": hashlib.sha256(blob).hexdigest(), "content": blob}
                 for fmt, (name, blob) in record.files.items())
+            self._core.db["month_records"].insert_all(
+                {"publication_id": pub_id, "group_name": group, "part": part,
+                 **({"format": "arrow", "content": frame_to_bytes(value)} if isinstance(value, pd.DataFrame)
+                    else {"format": "json", "content": dumps(value).encode()})}
+                for (group, part), value in record.parts.items())
             self._core.db["published_scores"].insert_all(
                 {"publication_id": pub_id, **{k: r[k] for k in ("group_name", "unit_id", "unit", "rank", "score",
                                                                   "earned", "possible")},

@@ -77,6 +77,8 @@ def _digest(key: tuple, blobs: tuple[bytes, ...], unreported: list[str]) -> str:
         h.update(len(blob).to_bytes(8, "big"))
         h.update(blob)
     return h.hexdigest()
+# The same typed encoding for the month record (credit.store.publishing), which is data, not a cache.
+frame_to_bytes, frame_from_bytes = _to_bytes, _from_bytes
 
 
 @dataclass(frozen=True)

@@ -94,7 +94,7 @@ class Scenarios:
                                                         "group": row["group_name"], "private": True})
 
     def adopt(self, group: str, effective_month: str, toml_text: str, by: Actor, reason: str, *,
-              based_on: tuple[int | None, str | None], scenario_id: int | None = None) -> int:
+              based_on: tuple[int | None, str | None], scenario_id: int | None = None, correction: str = "") -> int:
         """Save the (already validated) `toml_text` as `group`'s official framework from `effective_month`.
 
         `based_on` is (version id, effective month) of the framework the weights were made against;
@@ -116,7 +116,8 @@ class Scenarios:
                     f"{effective_month} 执行的是另一版本的指标体系（{old_from} 起），与模拟所用版本"
                     f"（{based_from} 起）不同。请把考核月份切换到 {effective_month} 后重新模拟再发布。"
                 )
-            framework_id = self._frameworks.save_framework(group, effective_month, toml_text, by, reason)
+            framework_id = self._frameworks.save_framework(group, effective_month, toml_text, by, reason,
+                                                           correction=correction)
             self._core.changed(who, "weights.adopt", {
                 "group": group, "effective_month": effective_month, "framework_id": framework_id,
                 "previous_framework_id": old_id, "previous_effective_month": old_from,

@@ -22,6 +22,7 @@ Table overview (see docstrings of `credit.store.facade.Store` for how they are u
 - `audit`             append-only log of every change (triggers forbid UPDATE/DELETE).
 - `empty_reports`     optional sheets reported as 本月无新增 per month (upload of an empty sheet, or a mark).
 - `computed_results`  a cache of scored months, valid for one data/framework/engine version.
+- `month_records`     the whole scored month as signed (frames and JSON parts per publication and group).
 - `session_tokens`    browser logins kept across a reload: sha256 of the cookie's token, account,
                       created / last seen, revoked (credit.store.sessions).
 """
@@ -575,3 +576,38 @@ def m0104_private_scenarios(db: Database) -> None:
     db.execute(f"INSERT INTO scenarios_m0104 ({cols}) SELECT {cols} FROM scenarios")
     db.execute("DROP TABLE scenarios")
     db.execute("ALTER TABLE scenarios_m0104 RENAME TO scenarios")
+
+
+_MONTH_RECORD = [
+    # The whole scored month as signed (一月一实): one row per (publication, group, part). A part is a
+    # frame (Arrow IPC: summary with rank changes, detail = per unit × indicator inputs and points,
+    # items = the deduction events counted, and the inputs the scores came from: unit_monthly,
+    # county_monthly, events, register:<sheet>) or JSON (units, unreported, warnings).
+    """
+    CREATE TABLE month_records (
+        publication_id INTEGER NOT NULL REFERENCES publications(id),
+        group_name     TEXT NOT NULL CHECK (group_name IN ('镇街', '部门', '')),
+        part           TEXT NOT NULL,
+        format         TEXT NOT NULL CHECK (format IN ('arrow', 'json')),
+        content        BLOB NOT NULL,
+        PRIMARY KEY (publication_id, group_name, part)
+    )
+    """,
+    *(
+        f"""
+        CREATE TRIGGER month_records_no_{verb.lower()} BEFORE {verb} ON month_records
+        BEGIN SELECT RAISE(ABORT, '已签发月份的记录不可{"修改" if verb == "UPDATE" else "删除"}'); END
+        """
+        for verb in ("UPDATE", "DELETE")
+    ),
+]
+
+
+@MIGRATIONS()
+def m0201_month_record(db: Database) -> None:
+    """`month_records`: signing stores the whole scored month, not only the summary rows; insert-only.
+
+    Publications made before this migration have no record: readers fall back to their frozen
+    summary rows (`published_scores`), which stay written for every publication."""
+    for statement in _MONTH_RECORD:
+        db.execute(statement)

@@ -17,6 +17,7 @@ from credit.errors import CreditError
 from credit.model.accounts import Actor, authorize
 from credit.model.units import KINDS, Unit, UnitRegister, norm_name
 from credit.store.core import Core
+from credit.store.signed import guard_signed
 from credit.store.util import check_group, check_month, dumps
 
 SEED_MONTH = "2000-01"  # effective month of seeded names and frameworks: "since always"
@@ -110,11 +111,12 @@ class Units:
             self._insert_many(list(register), since)
             self._core.changed(who, "seed.units", {"count": len(register)})
 
-    def add(self, unit_id: str, name: str, group: str, kind: str, from_month: str, by: Actor) -> Unit:
+    def add(self, unit_id: str, name: str, group: str, kind: str, from_month: str, by: Actor, *,
+            correction: str = "") -> Unit:
         """Register a new unit, active from `from_month`."""
-        return self.add_many([NewUnit(unit_id, name, group, kind, from_month)], by)[0]
+        return self.add_many([NewUnit(unit_id, name, group, kind, from_month)], by, correction=correction)[0]
 
-    def add_many(self, new: Sequence[NewUnit], by: Actor) -> list[Unit]:
+    def add_many(self, new: Sequence[NewUnit], by: Actor, *, correction: str = "") -> list[Unit]:
         """Register several new units in one transaction: all or none, one audit row each.
 
         The register is read once and names are checked against an index of every active name
@@ -124,6 +126,7 @@ class Units:
         for spec in new:
             _check_spec(spec)
         with self._core.write():
+            signed = guard_signed(self._core, min(s.from_month for s in new), "添加单位", correction) if new else []
             register = self.register()
             taken = _NameIndex(register)
             ids = set(register.by_id)
@@ -140,7 +143,8 @@ class Units:
                 units.append(unit)
             self._insert_many(units, SEED_MONTH)
             self._core.changed_many(who, "unit.add", [
-                {"unit_id": u.id, "name": u.name, "group": u.group, "kind": u.kind, "from_month": u.active_from}
+                {"unit_id": u.id, "name": u.name, "group": u.group, "kind": u.kind, "from_month": u.active_from,
+                 **_correction(signed, correction)}
                 for u in units
             ])
         return units
@@ -156,7 +160,7 @@ class Units:
             {"unit_id": u.id, "from_month": m, "name": n} for u in units for m, n in (u.names or [(since, u.name)])
         )
 
-    def rename(self, unit_id: str, new_name: str, from_month: str, by: Actor) -> None:
+    def rename(self, unit_id: str, new_name: str, from_month: str, by: Actor, *, correction: str = "") -> None:
         """New name from `from_month` on; earlier months keep the old name (and still resolve)."""
         who = authorize(by, "units")
         check_month(from_month)
@@ -164,6 +168,7 @@ class Units:
         with self._core.write():
             register = self.register()
             unit = _unit(register, unit_id)
+            signed = guard_signed(self._core, from_month, f"「{unit.name}」更名", correction)
             if unit.retired_from and unit.retired_from <= from_month:
                 raise CreditError(f"「{unit.name}」已于 {unit.retired_from} 撤销，不能更名")
             last_since = unit.names[-1][0] if unit.names else SEED_MONTH
@@ -181,18 +186,26 @@ class Units:
             self._core.changed(
                 who,
                 "unit.rename",
-                {"unit_id": unit_id, "old_name": unit.name, "new_name": new_name, "from_month": from_month},
+                {"unit_id": unit_id, "old_name": unit.name, "new_name": new_name, "from_month": from_month,
+                 **_correction(signed, correction)},
             )
 
-    def retire(self, unit_id: str, from_month: str, by: Actor) -> None:
+    def retire(self, unit_id: str, from_month: str, by: Actor, *, correction: str = "") -> None:
         """Stop assessing a unit from `from_month` on (撤并); its history stays."""
         who = authorize(by, "units")
         check_month(from_month)
         with self._core.write():
             unit = _unit(self.register(), unit_id)
+            signed = guard_signed(self._core, from_month, f"撤销「{unit.name}」", correction)
             if unit.retired_from:
                 raise CreditError(f"「{unit.name}」已于 {unit.retired_from} 撤销")
             if unit.active_from and from_month <= unit.active_from:
                 raise CreditError(f"撤销月份 {from_month} 应晚于「{unit.name}」的启用月份 {unit.active_from}")
             self._core.db.execute("UPDATE units SET retired_from = ? WHERE id = ?", (from_month, unit_id))
-            self._core.changed(who, "unit.retire", {"unit_id": unit_id, "name": unit.name, "from_month": from_month})
+            self._core.changed(who, "unit.retire", {"unit_id": unit_id, "name": unit.name, "from_month": from_month,
+                                                    **_correction(signed, correction)})
+
+
+def _correction(signed: list[str], reason: str) -> dict[str, object]:
+    """The audit fields of a change made as a correction of signed months (none otherwise)."""
+    return {"correction": reason.strip(), "signed_months": signed} if signed else {}
