@@ -19,6 +19,7 @@ from credit.app.service import GroupMonth
 from credit.common.labels import GROUPS
 from credit.common.months import previous_month
 from credit.scoring.compare import indicator_deltas, movers
+from credit.scoring.explain import new_this_month
 from credit.scoring.inputs import MonthInputs, county_values, load_county, load_month_inputs
 from credit.scoring.unit_view import GroupBoard, group_board
 from credit.scoring.xyd import Progress, progress
@@ -114,7 +115,7 @@ def _home(db: str, version: int, month: str) -> HomeView:
     hit_ids: set[str] = set()
     for group in GROUPS:
         gm = _group_month(db, version, month, group, "rescale")
-        gain = fall = None
+        gain = fall = before = None
         if has_prev:
             before = _group_month(db, version, prev, group, "rescale")
             gain, fall = (mover_lines(f) for f in movers(gm.summary, indicator_deltas(gm.scores.detail, before.scores.detail)))
@@ -122,8 +123,9 @@ def _home(db: str, version: int, month: str) -> HomeView:
         columns = score_columns(table, ["得分率", *gm.scores.level1_names, "得分", "适用满分"])
         groups[group] = HomeGroup(gm, table, pa.Table.from_pandas(table, preserve_index=False), columns, gain, fall)
         names.update(zip(gm.summary["unit_id"], gm.summary["unit"]))
-        items = gm.scores.items
-        hit_ids.update(items.loc[(items["month"] == month) & (items["deduction"] > 0), "unit_id"])
+        items = gm.scores.items[gm.scores.items["deduction"] > 0]
+        new = new_this_month(items, None if before is None else before.scores.items, month, gm.scores.framework)
+        hit_ids.update(items.loc[new, "unit_id"])  # a stock carried over from an earlier report is not new
     county = load_county(store(), month)  # not a group's whole inputs: the scores came stored
     target = store().xyd_target(int(month[:4]))
     p = progress(county, month, *target) if target else None

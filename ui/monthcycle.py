@@ -53,7 +53,7 @@ def status_section(month: str, key: str, expanded: bool = False) -> None:
     st.subheader(f"{month_label(month)}报送进度")
     c1, c2, c3 = st.columns(3)
     c1.metric("已报送", f"{status.count(REPORTED)} 项")
-    c2.metric("报送为空", f"{status.count(EMPTY)} 项", help="单位的行各项均为空白或 0，建议电话核实")
+    c2.metric("报送为空", f"{status.count(EMPTY)} 项", help="单位的行各项均为空白（填 0 算已填），建议电话核实")
     c3.metric("未报送", f"{status.count(MISSING)} 项")
     optional = "；".join(f"{s}：{status.sheets[s]}" for s in OPTIONAL_SHEETS)
     st.caption(f"按需报送的表（有新记录时才需报送，不计入未报送）——{optional}。")
