@@ -10,7 +10,14 @@ from datetime import timedelta
 
 import streamlit as st
 
-from credit.app.publish import correction_diff, month_end, publish_month
+from credit.app.publish import (
+    bulletin_text,
+    candidate_data,
+    correction_diff,
+    month_end,
+    publish_month,
+    save_bulletin_text,
+)
 from credit.app.service import open_store
 from credit.common.clock import beijing, today
 from credit.common.labels import GROUPS
@@ -18,7 +25,7 @@ from credit.common.months import month_label
 from credit.errors import CreditError
 from credit.model.accounts import Actor
 from credit.model.contract import OPTIONAL_SHEETS
-from credit.reports.bulletin import TEXT_PARTS, BulletinData, BulletinText
+from credit.reports.bulletin import EDITABLE, TEXT_PARTS
 from credit.reports.publish import MIME
 from credit.reports.status import EMPTY, MISSING, REPORTED, chase_xlsx, expected_view, month_status
 from credit.store.publishing import PUBLISHED
@@ -68,20 +75,34 @@ def status_section(month: str, key: str, expanded: bool = False) -> None:
                        key=f"{key}-chase")
 
 
-def text_editor(month: str, data: BulletinData, actor: Actor) -> None:
-    """The editable parts of the 通报, prefilled with the saved text or the generated draft."""
+def text_editor(month: str, actor: Actor) -> None:
+    """The office's own paragraphs of the 通报, after the ones generated from the figures (shown, not edited)."""
     st.subheader("通报文稿")
     saved = store().publishing.saved_text(month)
-    st.caption(f"已保存：{saved['saved_by']} 于 {beijing(saved['saved_at'], seconds=False)}" if saved
-               else "当前为系统生成的草稿；修改后请点击“保存文稿”。表格、图表和预警由系统生成，不在此编辑。")
-    base = data.text.to_dict()
+    data = candidate_data(store(), month)
+    st.caption((f"已保存：{saved['saved_by']} 于 {beijing(saved['saved_at'], seconds=False)}。" if saved else "")
+               + "“总体情况”“存在问题”中的数字按当前数据自动生成、不在此编辑；下面填写的是信用办补充的段落。")
+    if data.stale:
+        st.warning("**文稿已过期**：保存文稿后数据有变化，系统生成的部分已按当前数据更新。请核对补充段落是否仍然适用，"
+                   "重新保存后才能签发。变化如下：", icon=":material/update:")
+        st.text("\n".join(data.stale))
+    edits = bulletin_text(store(), month)
+    own = {k: getattr(edits, k) if edits else "" for k in TEXT_PARTS}
+    if not own["requirements"]:
+        own["requirements"] = data.generated.requirements
     with st.form(f"text-{month}"):
-        values = {k: st.text_area(name, value=base[k], height=160, key=f"text-{month}-{k}")
-                  for k, name in TEXT_PARTS.items()}
+        values = {}
+        for k, name in TEXT_PARTS.items():
+            if k in EDITABLE:
+                with st.expander(f"{name}（系统生成）", expanded=False):
+                    st.text("\n".join(data.generated.paragraphs(k)))
+                values[k] = st.text_area(f"{name}（信用办补充段落，可留空）", value=own[k], height=110,
+                                         key=f"text-{month}-{k}")
+            else:
+                values[k] = st.text_area(name, value=own[k], height=160, key=f"text-{month}-{k}")
         if st.form_submit_button("保存文稿", icon=":material/save:"):
             try:
-                text = BulletinText.from_dict(values)
-                changed = store().publishing.save_text(month, text.to_dict(), actor)
+                changed = save_bulletin_text(store(), month, values, actor)
             except CreditError as exc:
                 st.error(str(exc))
             else:

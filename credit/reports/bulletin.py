@@ -21,6 +21,7 @@ from credit.common.months import month_label, month_parts, previous_month
 from credit.errors import CreditError
 from credit.model.contract import EVENT_SERIOUS, GROUP_SHEET, SHEETS
 from credit.model.framework import Framework, Indicator, field_sheet
+from credit.reports.correction import Correction
 from credit.reports.scored import GroupMonth, score
 from credit.scoring.compare import indicator_deltas, movers
 from credit.scoring.explain import describe_items, new_this_month
@@ -52,6 +53,10 @@ XLSX_FORMATS = {
     "本年新增": "#,##0",
     "分值": "0.##",
     "扣分": "0.0#",
+    "原得分": "0.00",
+    "更正后得分": "0.00",
+    "原得分率": "0.00",
+    "更正后得分率": "0.00",
 }
 XLSX_WRAP = ("内容", "事项", "原因", "扣分事项")
 
@@ -111,6 +116,55 @@ class BulletinText:
         return cls(**{k: str(d[k]).strip() for k in TEXT_PARTS})
 
 
+EDITABLE = ("overall", "problems")  # the parts with generated figures: the office adds its own paragraphs
+
+
+@dataclass(frozen=True)
+class TextEdits:
+    """What the office wrote, kept apart from what is generated (issue 23, observation 2).
+
+    总体情况 and 存在问题 are generated from the figures every time the notice is shown or signed;
+    the office's own paragraphs (`overall`, `problems`) follow them, and 下步要求 is the office's
+    (`requirements`, blank: the standard text). `basis` is the generated 总体情况 / 存在问题 as they
+    were when the office saved: if the figures have changed since, its own paragraphs may no longer
+    fit them, so the page says so and shows what changed, and signing waits for a new save.
+    """
+
+    overall: str = ""
+    problems: str = ""
+    requirements: str = ""
+    basis: dict[str, str] | None = None  # None: saved in the old format (a copy of generated figures)
+
+    def to_saved(self) -> dict[str, str]:
+        """Flat strings for `store.publishing.save_text` (format 2)."""
+        out = {"format": "2", **{k: getattr(self, k).strip() for k in TEXT_PARTS}}
+        out.update({f"basis_{k}": v for k, v in (self.basis or {}).items()})
+        return out
+
+    @classmethod
+    def from_saved(cls, d: dict[str, object]) -> TextEdits:
+        """A saved text; an old-format one (full copies of the generated parts) keeps only 下步要求."""
+        if str(d.get("format")) == "2":
+            return cls(*(str(d.get(k) or "") for k in TEXT_PARTS), {k: str(d.get(f"basis_{k}") or "") for k in EDITABLE})
+        return cls(requirements=str(d.get("requirements") or ""))
+
+    def compose(self, generated: BulletinText) -> BulletinText:
+        """The notice's prose: the generated paragraphs, then the office's own."""
+        parts = {k: "\n".join(x for x in (getattr(generated, k), getattr(self, k).strip()) if x) for k in EDITABLE}
+        return BulletinText(parts["overall"], parts["problems"], self.requirements.strip() or generated.requirements)
+
+    def stale(self, generated: BulletinText) -> list[str]:
+        """What changed in the generated text since the office saved ([] while it still fits)."""
+        if self.basis is None:
+            return ["文稿是按旧方式保存的（其中数字为保存时的副本），现已改为按当前数据生成，请核对后重新保存。"]
+        out = []
+        for k in EDITABLE:
+            old, new = self.basis.get(k, "").splitlines(), generated.paragraphs(k)
+            out += [f"{TEXT_PARTS[k]}　原：{line}" for line in old if line.strip() and line.strip() not in new]
+            out += [f"{TEXT_PARTS[k]}　现：{line}" for line in new if line not in [x.strip() for x in old]]
+        return out
+
+
 @dataclass(frozen=True)
 class IssueInfo:
     """What goes into the red head and the 版记: number, date, signer, 主送 and 抄送.
@@ -148,6 +202,9 @@ class BulletinData:
     notes: list[str] = field(default_factory=list)
     text: BulletinText | None = None  # None → the generated draft (set by build_bulletin_data)
     issue: IssueInfo = field(default_factory=IssueInfo)
+    generated: BulletinText | None = None  # the prose generated from these figures (before the office's)
+    stale: list[str] = field(default_factory=list)  # the office's text is older than the figures: what changed
+    correction: Correction | None = None  # a 更正通报's 更正说明 and its table of changes
 
     @property
     def issue_no(self) -> int:
@@ -513,13 +570,16 @@ def build_bulletin_data(
     month: str,
     scored: dict[str, GroupMonth] | None = None,
     issued: date | None = None,
-    text: BulletinText | None = None,
+    text: BulletinText | TextEdits | None = None,
     issue: IssueInfo | None = None,
+    correction: Correction | None = None,
 ) -> BulletinData:
     """Everything the month's bulletin says; `scored` reuses already computed `score()` results.
 
-    `text` is the office's edited prose (None: the generated draft); `issue` the number, date,
-    signer and 抄送 (None: an unnumbered draft dated `issued` or today).
+    `text`: the office's own paragraphs (`TextEdits`, composed after the generated ones, which are
+    made from these figures now), a complete `BulletinText` used as it is, or None (generated only);
+    `issue` the number, date, signer and 抄送 (None: an unnumbered draft dated `issued` or today);
+    `correction` the 更正说明 and changes of a 更正通报.
     """
     if month not in store.months_with_data():
         raise CreditError(f"{month} 没有导入任何数据，无法生成通报。")
@@ -546,9 +606,12 @@ def build_bulletin_data(
     issue = issue or IssueInfo(issued=issued)
     when = issue.issued or issued or today()
     data = BulletinData(month, bulletin_title(month), ISSUER, when, sentences, groups, ded,
-                        alerts, p, series, towns, list(NOTES), text, issue)
-    if data.text is None:
-        data.text = draft_text(data)
+                        alerts, p, series, towns, list(NOTES), None, issue, correction=correction)
+    data.generated = draft_text(data)
+    if isinstance(text, TextEdits):
+        data.text, data.stale = text.compose(data.generated), text.stale(data.generated)
+    else:
+        data.text = text or data.generated
     return data
 
 
@@ -569,7 +632,10 @@ def xlsx_sheets(data: BulletinData) -> dict[str, pd.DataFrame]:
     text = data.text or draft_text(data)
     head = [data.title, data.issuer] + ([data.issue.number] if data.issue.number else [])
     body = [f"{name}：{line}" for part, name in TEXT_PARTS.items() for line in text.paragraphs(part)]
-    sheets: dict[str, pd.DataFrame] = {"总体情况": pd.DataFrame({"内容": [*head, *body, *data.notes]})}
+    fixes = data.correction.sentences(data.month_text) if data.correction else []
+    sheets: dict[str, pd.DataFrame] = {"总体情况": pd.DataFrame({"内容": [*head, *fixes, *body, *data.notes]})}
+    if data.correction is not None:
+        sheets["更正说明"] = data.correction.changes
     for gb in data.groups:
         sheets[f"{gb.group}排名"] = gb.table
     sheets["扣分事项"] = data.deductions
