@@ -18,6 +18,7 @@ from credit.app import service
 from credit.app.service import GroupMonth
 from credit.common.labels import GROUPS
 from credit.common.months import previous_month
+from credit.reports.month_state import COLLECTING, month_state, provisional_ranking
 from credit.scoring.compare import indicator_deltas, movers
 from credit.scoring.explain import new_this_month
 from credit.scoring.inputs import MonthInputs, county_values, load_county, load_month_inputs
@@ -113,6 +114,7 @@ def _home(db: str, version: int, month: str) -> HomeView:
     groups: dict[str, HomeGroup] = {}
     names: dict[str, str] = {}
     hit_ids: set[str] = set()
+    state = month_state(store(), month)
     for group in GROUPS:
         gm = _group_month(db, version, month, group, "rescale")
         gain = fall = before = None
@@ -120,6 +122,8 @@ def _home(db: str, version: int, month: str) -> HomeView:
             before = _group_month(db, version, prev, group, "rescale")
             gain, fall = (mover_lines(f) for f in movers(gm.summary, indicator_deltas(gm.scores.detail, before.scores.detail)))
         table = ranking_table(gm)
+        if state.state == COLLECTING:  # not ranked on carried-over figures: 未报送 (issue 23, obs. 4)
+            table = provisional_ranking(table, state.silent)
         columns = score_columns(table, ["得分率", *gm.scores.level1_names, "得分", "适用满分"])
         groups[group] = HomeGroup(gm, table, pa.Table.from_pandas(table, preserve_index=False), columns, gain, fall)
         names.update(zip(gm.summary["unit_id"], gm.summary["unit"]))

@@ -30,6 +30,7 @@ from credit.reports.publish import MIME
 from credit.reports.status import EMPTY, MISSING, REPORTED, chase_xlsx, expected_view, month_status
 from credit.store.publishing import PUBLISHED
 from ui.context import db_path, store
+from ui.monthstate import state_banner
 from ui.widgets import arrow
 
 FLASH_KEY = "monthcycle_flash"
@@ -45,13 +46,8 @@ def flash() -> None:
 
 
 def month_state_line(month: str) -> None:
-    pub = store().publishing.current_publication(month)
-    if pub is None:
-        st.info(f"{month_label(month)}状态：**采集中**（尚未签发通报）。", icon=":material/pending:")
-    else:
-        what = "更正通报" if pub["kind"] == "correction" else "通报"
-        st.success(f"{month_label(month)}状态：**已发布**　·　{what} {pub['number']}，成文日期 {pub['issued']}，"
-                   f"签发人 {pub['signer']}。各页面显示的是已发布的结果。", icon=":material/verified:")
+    """The month's state for every role (kept for callers; drawn by ui.monthstate)."""
+    state_banner(month)
 
 
 def status_section(month: str, key: str, expanded: bool = False) -> None:

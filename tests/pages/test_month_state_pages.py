@@ -1,0 +1,61 @@
+"""Issue 23, observation 4 on the pages (AppTest): every role sees the month's state; readers land
+on the latest signed month, a later one carries a visible 临时结果 mark; in a month still collecting
+the units that have not reported are 未报送 in the ranking, not ranked on carried-over figures."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from credit.app.publish import publish_month
+from credit.app.service import open_store
+from credit.model.contract import SHEET_TOWN
+from tests.support.actors import EDITOR, VIEWER
+from tests.support.apptest import open_page, open_tab, run
+from tests.support.monthdata import import_month
+
+SEP, OCT, NOV = "2022-09", "2022-10", "2022-11"
+
+
+def _sign_september(db: Path) -> None:
+    with open_store(db) as store:
+        publish_month(store, SEP, "平信用办〔2022〕9号", date(2022, 10, 8), "张三", EDITOR, with_pdf=False,
+                      force_reason="演示", objections_confirmed=True)
+
+
+def _banners(at) -> list[str]:
+    return [e.value for kind in ("success", "info", "warning") for e in getattr(at, kind)]
+
+
+def test_a_leader_lands_on_the_latest_signed_month_and_sees_the_provisional_mark_later(demo_db: Path) -> None:
+    _sign_september(demo_db)
+    at = open_page(actor=VIEWER)
+    assert at.sidebar.selectbox[0].value == SEP
+    assert any(b.startswith("2022年9月状态：已签发（通报 平信用办〔2022〕9号") for b in _banners(at))
+    assert not any("临时结果" in c.value for c in at.sidebar.caption)
+    at.sidebar.selectbox[0].set_value(OCT)
+    run(at)
+    assert any("临时结果" in c.value for c in at.sidebar.caption)
+    assert any(b.startswith("**临时结果**　2022年10月状态：待签发") for b in _banners(at))
+
+
+def test_anonymous_lands_on_the_signed_month_and_the_office_on_the_latest(demo_db: Path) -> None:
+    _sign_september(demo_db)
+    assert open_page().sidebar.selectbox[0].value == SEP
+    office = open_page(actor=EDITOR)
+    assert office.sidebar.selectbox[0].value == OCT
+    assert any("2022年10月状态：待签发" in b for b in _banners(office))
+
+
+def test_a_collecting_month_shows_silent_units_as_not_reported(demo_db: Path) -> None:
+    with open_store(demo_db) as store:
+        import_month(store, NOV, only=(SHEET_TOWN,))  # the towns' sheet only: no department has reported
+    at = open_page(actor=VIEWER)
+    at.sidebar.selectbox[0].set_value(NOV)
+    run(at)
+    assert any("2022年11月状态：采集中（40 个单位中已报送 9 个" in b for b in _banners(at))
+    towns = at.dataframe[0].value
+    assert (towns["状态"] == "已报送").all() and list(towns["排名"]) == sorted(towns["排名"])
+    depts = open_tab(at, "home_group", "部门（单位）").dataframe[0].value
+    assert len(depts) == 31 and (depts["状态"] == "未报送").all()
+    assert depts["排名"].isna().all() and depts["得分率"].isna().all()  # not ranked on carried-over figures
