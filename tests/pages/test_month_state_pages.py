@@ -7,12 +7,18 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from credit.app.publish import publish_month
+from credit.app.publish import publish_month, save_bulletin_text
 from credit.app.service import open_store
 from credit.model.contract import SHEET_TOWN
 from tests.support.actors import EDITOR, VIEWER
-from tests.support.apptest import open_page, open_tab, run
-from tests.support.monthdata import import_month
+from tests.support.apptest import (  # noqa: F401  (navigation_mode is an autouse fixture)
+    navigation_mode,
+    open_page,
+    open_tab,
+    press,
+    run,
+)
+from tests.support.monthdata import import_month, set_value
 
 SEP, OCT, NOV = "2022-09", "2022-10", "2022-11"
 
@@ -59,3 +65,25 @@ def test_a_collecting_month_shows_silent_units_as_not_reported(demo_db: Path) ->
     depts = open_tab(at, "home_group", "部门（单位）").dataframe[0].value
     assert len(depts) == 31 and (depts["状态"] == "未报送").all()
     assert depts["排名"].isna().all() and depts["得分率"].isna().all()  # not ranked on carried-over figures
+
+
+def test_the_bulletin_page_says_the_saved_text_is_out_of_date_and_signing_waits(demo_db: Path) -> None:
+    """Observation 2 on the page: the office's paragraphs were saved against other figures."""
+    with open_store(demo_db) as store:
+        save_bulletin_text(store, OCT, {"overall": "信用办补充段落。", "problems": "", "requirements": "一是按时报送。"},
+                           EDITOR)
+        import_month(store, OCT, set_value(SHEET_TOWN, "孔村镇", "信易贷平台注册企业数", 900), base=OCT,
+                     only=(SHEET_TOWN,))
+    at = open_page("bulletin.py", EDITOR)
+    stale = [w.value for w in at.warning if "文稿已过期" in w.value]
+    assert stale and any("总体情况　现：" in t.value for t in at.text)
+    md = [m.value for m in at.markdown]
+    assert "信用办补充段落。" in md  # the office's paragraph follows the generated ones in the preview
+    at.text_input(key=f"pub-number-{OCT}").set_value("平信用办〔2026〕10号")  # the default date is today
+    at.text_input(key=f"pub-signer-{OCT}").set_value("张三")
+    at = press(at, "签发通报")
+    assert any("通报文稿保存后数据已有变化" in e.value for e in at.error), [e.value for e in at.error]
+    with open_store(demo_db) as store:
+        assert store.publishing.current_publication(OCT) is None
+    at = press(at, "保存文稿")
+    assert not [w.value for w in at.warning if "文稿已过期" in w.value]
