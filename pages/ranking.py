@@ -78,6 +78,11 @@ for tab, (group, hg) in zip(tabs, view.groups.items(), strict=True):
         if hg.gain is None:
             st.caption("上月无数据，暂不比较排名变化。")
             continue
+        if hg.waiting and hg.waiting == len(hg.gm.summary):
+            st.caption("本组单位本月均未报送，报送后再比较得分变化。")
+            continue
+        if hg.waiting:
+            st.caption(f"本组尚有 {hg.waiting} 个单位未报送：进步、下降只在已报送的单位中比较，排名变化待报送齐全后再比较。")
         panels = (("进步最大", "green", hg.gain, "上升"), ("下降最多", "red", hg.fall, "下降"))
         for col, (title, colour, lines, verb) in zip(st.columns(2), panels, strict=True):
             with col:

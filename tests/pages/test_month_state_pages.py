@@ -62,9 +62,13 @@ def test_a_collecting_month_shows_silent_units_as_not_reported(demo_db: Path) ->
     assert any("2022年11月状态：采集中（40 个单位中已报送 9 个" in b for b in _banners(at))
     towns = at.dataframe[0].value
     assert (towns["状态"] == "已报送").all() and list(towns["排名"]) == sorted(towns["排名"])
-    depts = open_tab(at, "home_group", "部门（单位）").dataframe[0].value
+    at = open_tab(at, "home_group", "部门（单位）")
+    depts = at.dataframe[0].value
     assert len(depts) == 31 and (depts["状态"] == "未报送").all()
-    assert depts["排名"].isna().all() and depts["得分率"].isna().all()  # not ranked on carried-over figures
+    # not ranked on carried-over figures, and a blank is "—", never Streamlit's "None"
+    assert (depts["排名"] == "—").all() and (depts["得分率"] == "—").all() and depts.notna().all(axis=None)
+    assert "本组单位本月均未报送，报送后再比较得分变化。" in [c.value for c in at.caption]
+    assert not [m.value for m in at.markdown if "司法局" in m.value]  # no mover on carried-over figures
 
 
 def test_the_bulletin_page_says_the_saved_text_is_out_of_date_and_signing_waits(demo_db: Path) -> None:
