@@ -9,7 +9,7 @@ from pathlib import Path
 
 from credit.app.publish import publish_month, save_bulletin_text
 from credit.app.service import open_store
-from credit.model.contract import SHEET_TOWN
+from credit.model.contract import SHEET_TOWN, UNIT_COL
 from tests.support.actors import EDITOR, VIEWER
 from tests.support.apptest import (  # noqa: F401  (navigation_mode is an autouse fixture)
     navigation_mode,
@@ -91,3 +91,21 @@ def test_the_bulletin_page_says_the_saved_text_is_out_of_date_and_signing_waits(
         assert store.publishing.current_publication(OCT) is None
     at = press(at, "保存文稿")
     assert not [w.value for w in at.warning if "文稿已过期" in w.value]
+
+
+def test_a_partly_reported_group_ranks_and_compares_only_those_who_reported(demo_db: Path) -> None:
+    def drop_kongcun(data) -> None:
+        data.sheets[SHEET_TOWN] = [r for r in data.sheets[SHEET_TOWN] if r[UNIT_COL] != "孔村镇"]
+
+    with open_store(demo_db) as store:
+        import_month(store, NOV, drop_kongcun, only=(SHEET_TOWN,))
+    at = open_page(actor=VIEWER)
+    at.sidebar.selectbox[0].set_value(NOV)
+    run(at)
+    towns = at.dataframe[0].value
+    assert list(towns["单位"])[-1] == "孔村镇" and list(towns["状态"]).count("未报送") == 1
+    assert list(towns["排名"])[:8] == [str(i) for i in range(1, 9)] and towns["排名"].iloc[-1] == "—"
+    assert (towns["排名变化"] == "—").all()  # a rank among 8 of 9 is not compared with last month's
+    assert "本组尚有 1 个单位未报送：进步、下降只在已报送的单位中比较，排名变化待报送齐全后再比较。" in [
+        c.value for c in at.caption]
+    assert not [m.value for m in at.markdown if "孔村镇" in m.value]  # not a mover on carried-over figures
