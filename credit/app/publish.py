@@ -31,7 +31,7 @@ from credit.reports.bulletin import (
     file_stem,
     to_xlsx,
 )
-from credit.reports.correction import Correction, changes, issued_tables
+from credit.reports.correction import Correction, changes, input_changes, issued_tables
 from credit.reports.pdf import docx_to_pdf
 from credit.reports.publish import render_docx as to_docx  # python-docx imported on first use
 from credit.reports.scored import GroupMonth, score
@@ -104,7 +104,8 @@ def correction_of(store: Store, current: dict, reason: str, data: BulletinData) 
     """The 更正说明 and what changed: the notice in force as issued (its Excel file) vs `data`."""
     _, xlsx, _ = store.publishing.publication_file(current["id"], "xlsx")
     frames = [changes(gb.group, issued_tables(xlsx, gb.group), gb.table, gb.breakdown) for gb in data.groups]
-    return Correction(current["number"], reason.strip(), pd.concat(frames, ignore_index=True))
+    inputs = input_changes(store, current["month"], {s: int(v) for s, v in current["data_versions"].items()})
+    return Correction(current["number"], reason.strip(), pd.concat(frames, ignore_index=True), inputs)
 
 
 def publish_month(

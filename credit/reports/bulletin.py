@@ -636,6 +636,8 @@ def xlsx_sheets(data: BulletinData) -> dict[str, pd.DataFrame]:
     sheets: dict[str, pd.DataFrame] = {"总体情况": pd.DataFrame({"内容": [*head, *fixes, *body, *data.notes]})}
     if data.correction is not None:
         sheets["更正说明"] = data.correction.changes
+        if not data.correction.inputs.empty:
+            sheets["更正的报送数据"] = data.correction.inputs
     for gb in data.groups:
         sheets[f"{gb.group}排名"] = gb.table
     sheets["扣分事项"] = data.deductions

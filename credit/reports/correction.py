@@ -10,13 +10,16 @@ figure in the text is one of the table's (tests parse the text and compare).
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from credit.common.labels import group_label
+from credit.scoring.explain import num
 
 COLUMNS = ["组别", "单位", "指标", "原得分", "更正后得分", "原得分率", "更正后得分率", "原排名", "更正后排名"]
+INPUT_COLUMNS = ["单位", "报表", "填报项", "原填报", "更正后填报"]  # the reported figures corrected
 RANK_ONLY = "（本单位指标未变，排名随其他单位变化）"
 
 
@@ -27,10 +30,14 @@ class Correction:
     corrects: str  # the number of the notice corrected
     reason: str  # 更正说明, as the office wrote it
     changes: pd.DataFrame  # COLUMNS
+    inputs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=INPUT_COLUMNS))  # INPUT_COLUMNS
 
     def sentences(self, month_text: str) -> list[str]:
-        """The paragraphs the notice says about it; every figure is a cell of `changes`."""
+        """The paragraphs the notice says about it; every figure is a cell of `changes` or `inputs`."""
         out = [f"更正说明：{self.reason.strip().rstrip('。')}。"]
+        if not self.inputs.empty:
+            said = [f"{r['单位']}“{r['填报项']}”{r['原填报']} → {r['更正后填报']}" for r in self.inputs.to_dict("records")]
+            out.append(f"更正的报送数据（共 {len(said)} 项）：" + "；".join(said) + "。")
         if self.changes.empty:
             out.append("本次更正未改变任何单位的得分和排名。")
             return out
@@ -91,3 +98,34 @@ def changes(group: str, before: tuple[pd.DataFrame, pd.DataFrame], ranking: pd.D
     for c in ("原排名", "更正后排名"):
         out[c] = pd.to_numeric(out[c], errors="coerce").astype("Int64")
     return out
+
+
+def input_changes(store, month: str, signed: dict[str, int]) -> pd.DataFrame:
+    """The reported figures that differ between the sheet versions the corrected notice was signed
+    on (`signed`: sheet → version id, as the publication recorded them) and the current ones:
+    unit, sheet, field, old → new (as an official writes them; a blank is "未填写")."""
+    now = {s: int(v["id"]) for s, v in store.sheets_status(month).items() if v is not None}
+    register = store.register()
+    rows = []
+    for sheet in sorted(set(now) | set(signed)):
+        if int(signed.get(sheet, 0) or 0) == now.get(sheet, 0):
+            continue
+        old = {(u, f): v for u, f, v in (store.version_facts(signed[sheet]) if sheet in signed else [])}
+        new = {(u, f): v for u, f, v in (store.version_facts(now[sheet]) if sheet in now else [])}
+        for key in dict.fromkeys([*old, *new]):
+            a, b = old.get(key), new.get(key)
+            if _same(a, b):
+                continue
+            unit, fld = key
+            name = register.get(unit).name_at(month) if unit else "全县"
+            rows.append({"单位": name, "报表": sheet, "填报项": fld, "原填报": _figure(a), "更正后填报": _figure(b)})
+    return pd.DataFrame(rows, columns=INPUT_COLUMNS)
+
+
+def _same(a: float | None, b: float | None) -> bool:
+    blank_a, blank_b = a is None or math.isnan(a), b is None or math.isnan(b)
+    return (blank_a and blank_b) or (not blank_a and not blank_b and float(a) == float(b))
+
+
+def _figure(v: float | None) -> str:
+    return "未填写" if v is None or math.isnan(v) else num(v)

@@ -353,6 +353,11 @@ def correction_section(doc, data: BulletinData, num: _Numbering) -> None:
     para(doc, f"{num.heading()}更正说明", "一级标题")
     for line in data.correction.sentences(data.month_text):
         para(doc, line)
+    fixed = data.correction.inputs
+    if not fixed.empty:
+        _caption(doc, f"{num.caption()}  更正的报送数据")
+        add_table(doc, list(fixed.columns), [[str(v) for v in r] for r in fixed.itertuples(index=False)],
+                  [20, 22, 42, 14, 14], left={0, 1, 2})
     ch = data.correction.changes
     if ch.empty:
         return

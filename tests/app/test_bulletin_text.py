@@ -19,7 +19,7 @@ from credit.model.contract import SHEET_TOWN
 from credit.reports.bulletin import TextEdits
 from credit.reports.correction import RANK_ONLY
 from tests.support.actors import EDITOR
-from tests.support.monthdata import import_month, row
+from tests.support.monthdata import import_month, month_data, row
 
 OCT, NO, FIX = "2022-10", "平信用办〔2022〕10号", "平信用办〔2022〕11号"
 OWN = {"overall": "信用办补充：本月各镇工作总体平稳。", "problems": "个别单位报送材料不规范。", "requirements": "一是按时报送。"}
@@ -56,6 +56,13 @@ def check_text_against_tables(blob: bytes) -> int:
     for n in re.findall(r"本月新增扣分事项 (\d+) 项", text):
         assert int(n) == len(new) - 1
         checked += 1
+    fixed = next((t for t in tabs if t[0] == ["单位", "报表", "填报项", "原填报", "更正后填报"]), None)
+    inputs = re.search(r"更正的报送数据（共 (\d+) 项）：(.*?)。", text)
+    if inputs:
+        said = re.findall(r"([^；“]+)“([^”]+)”(\S+) → ([^；]+)", inputs[2])
+        assert int(inputs[1]) == len(said) == len(fixed) - 1
+        assert [list(x) for x in said] == [[r[0], r[2], r[3], r[4]] for r in fixed[1:]]
+        checked += 2 * len(said)
     change = next((t for t in tabs if t[0][:2] == ["单位", "指标"]), None)
     said = re.search(r"得分或排名有变化：(.*?)。", text)
     for unit, body in (part.split("：", 1) for part in (said[1].split("；") if said else [])):
@@ -110,7 +117,8 @@ def test_a_correction_notice_states_its_reason_and_changes_and_its_text_equals_i
         publish_month(store, OCT, NO, date(2022, 11, 5), "张三", EDITOR, with_pdf=False)
         original = store.publishing.publication_file(store.publishing.current_publication(OCT)["id"], "docx")[1]
         assert check_text_against_tables(original) >= 8
-        import_month(store, OCT, _kongcun_registrations(900), base=OCT, only=(SHEET_TOWN,), reason=REASON)
+        import_month(store, OCT, lambda d: row(d, SHEET_TOWN, "孔村镇").update(
+            {"信易贷平台注册企业数": 900, "辖区注册企业总数": 3500}), base=OCT, only=(SHEET_TOWN,), reason=REASON)
         with pytest.raises(CreditError, match="通报文稿保存后数据已有变化"):
             publish_month(store, OCT, FIX, date(2022, 11, 12), "张三", EDITOR, correction_reason=REASON, with_pdf=False)
         save_bulletin_text(store, OCT, OWN, EDITOR)
@@ -120,6 +128,15 @@ def test_a_correction_notice_states_its_reason_and_changes_and_its_text_equals_i
         xlsx = store.publishing.publication_file(fix.publication_id, "xlsx")[1]
     text = paragraphs(blob)
     assert f"更正说明：{REASON}。" in text
+    # which reported figure was corrected, old → new: October's demo 孔村镇 registrations → 900
+    with open_store(demo_db) as store:
+        was = row(month_data(store, OCT, base=OCT), SHEET_TOWN, "孔村镇")
+    fixed = next(t for t in tables(blob) if t[0] == ["单位", "报表", "填报项", "原填报", "更正后填报"])
+    assert was["信易贷平台注册企业数"] is None and was["辖区注册企业总数"] == 3450  # the demo's October
+    assert fixed[1:] == [["孔村镇", SHEET_TOWN, "信易贷平台注册企业数", "未填写", "900"],
+                         ["孔村镇", SHEET_TOWN, "辖区注册企业总数", "3,450", "3,500"]]
+    assert ("更正的报送数据（共 2 项）：孔村镇“信易贷平台注册企业数”未填写 → 900；"
+            "孔村镇“辖区注册企业总数”3,450 → 3,500。") in text
     change = next(t for t in tables(blob) if t[0][:2] == ["单位", "指标"])
     assert change[0] == ["单位", "指标", "原得分", "更正后得分", "原得分率", "更正后得分率", "原排名", "更正后排名"]
     kong = [r for r in change[1:] if r[0] == "孔村镇"]
