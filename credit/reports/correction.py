@@ -21,6 +21,7 @@ from credit.scoring.explain import num
 COLUMNS = ["组别", "单位", "指标", "原得分", "更正后得分", "原得分率", "更正后得分率", "原排名", "更正后排名"]
 INPUT_COLUMNS = ["单位", "报表", "填报项", "原填报", "更正后填报"]  # the reported figures corrected
 RANK_ONLY = "（本单位指标未变，排名随其他单位变化）"
+SAID_INPUTS = 10  # corrected figures named in the text; the table lists them all
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,8 @@ class Correction:
         out = [f"更正说明：{self.reason.strip().rstrip('。')}。"]
         if not self.inputs.empty:
             said = [f"{r['单位']}“{r['填报项']}”{r['原填报']} → {r['更正后填报']}" for r in self.inputs.to_dict("records")]
-            out.append(f"更正的报送数据（共 {len(said)} 项）：" + "；".join(said) + "。")
+            more = f"等（全部 {len(said)} 项见下表）" if len(said) > SAID_INPUTS else ""
+            out.append(f"更正的报送数据（共 {len(said)} 项）：" + "；".join(said[:SAID_INPUTS]) + f"{more}。")
         if self.changes.empty:
             out.append("本次更正未改变任何单位的得分和排名。")
             return out

@@ -9,6 +9,7 @@ import re
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from docx import Document
 
@@ -17,7 +18,7 @@ from credit.app.service import open_store
 from credit.errors import CreditError
 from credit.model.contract import SHEET_TOWN
 from credit.reports.bulletin import TextEdits
-from credit.reports.correction import RANK_ONLY
+from credit.reports.correction import COLUMNS, INPUT_COLUMNS, RANK_ONLY, SAID_INPUTS, Correction, input_changes
 from tests.support.actors import EDITOR
 from tests.support.monthdata import import_month, month_data, row
 
@@ -57,11 +58,11 @@ def check_text_against_tables(blob: bytes) -> int:
         assert int(n) == len(new) - 1
         checked += 1
     fixed = next((t for t in tabs if t[0] == ["单位", "报表", "填报项", "原填报", "更正后填报"]), None)
-    inputs = re.search(r"更正的报送数据（共 (\d+) 项）：(.*?)。", text)
+    inputs = re.search(r"更正的报送数据（共 (\d+) 项）：(.*?)(?:等（全部 \d+ 项见下表）)?。", text)
     if inputs:
         said = re.findall(r"([^；“]+)“([^”]+)”(\S+) → ([^；]+)", inputs[2])
-        assert int(inputs[1]) == len(said) == len(fixed) - 1
-        assert [list(x) for x in said] == [[r[0], r[2], r[3], r[4]] for r in fixed[1:]]
+        assert int(inputs[1]) == len(fixed) - 1 and len(said) == min(int(inputs[1]), SAID_INPUTS)
+        assert [list(x) for x in said] == [[r[0], r[2], r[3], r[4]] for r in fixed[1:len(said) + 1]]
         checked += 2 * len(said)
     change = next((t for t in tabs if t[0][:2] == ["单位", "指标"]), None)
     said = re.search(r"得分或排名有变化：(.*?)。", text)
@@ -150,3 +151,20 @@ def test_a_correction_notice_states_its_reason_and_changes_and_its_text_equals_i
     import openpyxl
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx))["更正说明"]
     assert sheet.max_row - 1 == len(change) - 1
+
+
+def test_corrected_figures_tell_a_blank_from_a_zero_and_the_text_names_at_most_ten(demo_db: Path) -> None:
+    with open_store(demo_db) as store:
+        publish_month(store, OCT, NO, date(2022, 11, 5), "张三", EDITOR, with_pdf=False)
+        signed = {s: int(v) for s, v in store.publishing.current_publication(OCT)["data_versions"].items()}
+        assert input_changes(store, OCT, signed).empty  # nothing re-imported: nothing corrected
+        import_month(store, OCT, lambda d: row(d, SHEET_TOWN, "孔村镇").update(
+            {"信易贷平台注册企业数": 0, "辖区注册企业总数": None, "本月报送信用动态稿件数": 0}),
+            base=OCT, only=(SHEET_TOWN,), reason=REASON)
+        fixed = input_changes(store, OCT, signed)
+    # a blank stock reported as 0 is a change; a reported 0 re-sent as 0 is not; a figure blanked is
+    assert fixed.values.tolist() == [["孔村镇", SHEET_TOWN, "信易贷平台注册企业数", "未填写", "0"],
+                                     ["孔村镇", SHEET_TOWN, "辖区注册企业总数", "3,450", "未填写"]]
+    many = pd.DataFrame([["甲镇", SHEET_TOWN, f"项{i}", str(i), str(i + 1)] for i in range(12)], columns=INPUT_COLUMNS)
+    line = Correction(NO, REASON, pd.DataFrame(columns=COLUMNS), many).sentences("2022年10月")[1]
+    assert line.startswith("更正的报送数据（共 12 项）：甲镇“项0”0 → 1；") and line.endswith("甲镇“项9”9 → 10等（全部 12 项见下表）。")
