@@ -9,8 +9,9 @@ from pathlib import Path
 
 from credit.app.publish import publish_month, save_bulletin_text
 from credit.app.service import open_store
+from credit.model.accounts import ROLE_UNIT, Actor
 from credit.model.contract import SHEET_TOWN, UNIT_COL
-from tests.support.actors import EDITOR, VIEWER
+from tests.support.actors import ADMIN, EDITOR, VIEWER
 from tests.support.apptest import (  # noqa: F401  (navigation_mode is an autouse fixture)
     navigation_mode,
     open_page,
@@ -48,6 +49,11 @@ def test_a_leader_lands_on_the_latest_signed_month_and_sees_the_provisional_mark
 def test_anonymous_lands_on_the_signed_month_and_the_office_on_the_latest(demo_db: Path) -> None:
     _sign_september(demo_db)
     assert open_page().sidebar.selectbox[0].value == SEP
+    unit = open_page(actor=Actor("dongezhen", ROLE_UNIT, "东阿镇", "dong_e"))  # a 被考核单位 is a reader too
+    assert unit.sidebar.selectbox[0].value == SEP
+    assert any(b.startswith("2022年9月状态：已签发") for b in _banners(unit))
+    admin = open_page(actor=ADMIN)  # the office and the admin work on the latest month
+    assert admin.sidebar.selectbox[0].value == OCT
     office = open_page(actor=EDITOR)
     assert office.sidebar.selectbox[0].value == OCT
     assert any("2022年10月状态：待签发" in b for b in _banners(office))
