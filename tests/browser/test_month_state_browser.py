@@ -18,12 +18,18 @@ REASON = have_browser()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=f"真实浏览器测试跳过：{REASON}")
 
 
-def test_a_leader_lands_on_the_signed_month_and_sees_the_provisional_mark_on_a_later_one(server, page) -> None:
+def _september_signed(server) -> str:
+    """The server's url, once September's 通报 is signed (the tests of this module share the server)."""
     url, db = server
     with open_store(db) as store:
         if store.publishing.current_publication("2022-09") is None:
             publish_month(store, "2022-09", "平信用办〔2022〕9号", date(2022, 10, 8), "张三", EDITOR, with_pdf=False,
                           force_reason="演示", objections_confirmed=True)
+    return url
+
+
+def test_a_leader_lands_on_the_signed_month_and_sees_the_provisional_mark_on_a_later_one(server, page) -> None:
+    url = _september_signed(server)
     sign_in(page, url, "领导")
     wait_drawn(page)
     assert "2022年9月" in chosen(page, "month")
@@ -40,11 +46,7 @@ def test_a_leader_lands_on_the_signed_month_and_sees_the_provisional_mark_on_a_l
 
 
 def test_an_anonymous_reader_lands_on_the_signed_month(server, page) -> None:
-    url, db = server
-    with open_store(db) as store:
-        if store.publishing.current_publication("2022-09") is None:
-            publish_month(store, "2022-09", "平信用办〔2022〕9号", date(2022, 10, 8), "张三", EDITOR, with_pdf=False,
-                          force_reason="演示", objections_confirmed=True)
+    url = _september_signed(server)
     sign_in(page, url, "匿名")
     assert "2022年9月" in chosen(page, "month")
     page.get_by_test_id("stMain").get_by_text(re.compile("2022年9月状态：已签发")).first.wait_for()
