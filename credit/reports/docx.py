@@ -357,7 +357,7 @@ def correction_section(doc, data: BulletinData, num: _Numbering) -> None:
     if not fixed.empty:
         _caption(doc, f"{num.caption()}  更正的报送数据")
         add_table(doc, list(fixed.columns), [[str(v) for v in r] for r in fixed.itertuples(index=False)],
-                  [20, 22, 42, 14, 14], left={0, 1, 2})
+                  [18, 10, 40, 16, 16], left={0, 1, 2})
     ch = data.correction.changes
     if ch.empty:
         return
