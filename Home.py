@@ -41,7 +41,7 @@ with storage_guard(), run_scope():
     elif not need_login:
         st.sidebar.caption("未登录：只读浏览。上传数据等操作请先登录。")
     if actor is not None or not need_login:
-        month_picker()
+        month_picker(reader=actor is None or not actor.can("publish"))
     if actor is not None:
         show_notices(actor)
     nav.run()

@@ -85,7 +85,7 @@ if office:
     st.divider()
     monthcycle.status_section(month, key="bulletin")
     st.divider()
-    monthcycle.text_editor(month, data, actor)
+    monthcycle.text_editor(month, actor)
     st.divider()
     monthcycle.publish_form(month, actor)
 st.divider()

@@ -9,6 +9,7 @@ from ui import loaders
 from ui.auth import current_actor
 from ui.bulletin import bulletin_downloads
 from ui.context import current_month
+from ui.monthstate import state_banner
 from ui.router import ensure_router
 from ui.safe import md
 from ui.widgets import downloads
@@ -25,12 +26,11 @@ if month is None:
     st.stop()
 _actor = current_actor()
 _office = _actor is not None and _actor.can("publish")
+state_banner(month)  # 采集中 / 待签发 / 已签发 / 更正中, for every role
 if _office:
     # 月度闭环 (publishing, its files and diffs) is the office's: a reader's Home does not import it
     # (a sixth of a second of a new server's first page)
     from ui import monthcycle
-
-    monthcycle.month_state_line(month)
 st.caption(f"考核月份：{month_label(month)}　·　得分率 = 得分 ÷ 适用指标满分 × 100，按得分率（保留两位小数）排名")
 
 view = loaders.home(month)  # computed once per data version; a rerun only draws
@@ -69,7 +69,8 @@ for tab, (group, hg) in zip(tabs, view.groups.items(), strict=True):
                               column_config=hg.columns)
         st.caption("点击表中一行（行首的选择框），打开该单位的单位详情。")
         if picked.selection.rows:
-            unit_id = hg.gm.summary["unit_id"].iloc[picked.selection.rows[0]]
+            by_name = dict(zip(hg.gm.summary["unit"], hg.gm.summary["unit_id"]))  # the table may be reordered
+            unit_id = by_name[table["单位"].iloc[picked.selection.rows[0]]]
             st.switch_page("pages/unit.py", query_params={"month": month, "group": group, "unit": unit_id})
         downloads(table, f"{group}排名_{month}", key=f"dl-{group}")
         if hg.gm.unreported:
@@ -78,6 +79,11 @@ for tab, (group, hg) in zip(tabs, view.groups.items(), strict=True):
         if hg.gain is None:
             st.caption("上月无数据，暂不比较排名变化。")
             continue
+        if hg.waiting and hg.waiting == len(hg.gm.summary):
+            st.caption("本组单位本月均未报送，报送后再比较得分变化。")
+            continue
+        if hg.waiting:
+            st.caption(f"本组尚有 {hg.waiting} 个单位未报送：进步、下降只在已报送的单位中比较，排名变化待报送齐全后再比较。")
         panels = (("进步最大", "green", hg.gain, "上升"), ("下降最多", "red", hg.fall, "下降"))
         for col, (title, colour, lines, verb) in zip(st.columns(2), panels, strict=True):
             with col:

@@ -24,6 +24,7 @@ import streamlit as st
 from credit.app.service import DEFAULT_DB, open_store
 from credit.app.service import db_path as service_db_path
 from credit.common.months import month_label
+from credit.reports.month_state import PROVISIONAL, MonthState, landing_month, month_state
 from credit.store.facade import Store
 from ui.style import MOBILE_MONTH_KEY
 
@@ -157,7 +158,17 @@ def months() -> list[str]:
     return list(per_version("months", lambda: store().months_with_data()))
 
 
-def month_picker() -> str | None:
+def signed_months() -> list[str]:
+    """Months with a signed 通报 (read once per data version)."""
+    return list(per_version("signed", lambda: store().publishing.published_months()))
+
+
+def state_of(month: str) -> MonthState:
+    """The month's state (采集中 / 待签发 / 已签发 / 更正中), once per data version."""
+    return per_version(f"state:{month}", lambda: month_state(store(), month))
+
+
+def month_picker(reader: bool = False) -> str | None:
     """The month select box, created in the entry file so every page shares it.
 
     The month is also the `month` query parameter, so every view is a shareable link: a link's
@@ -174,8 +185,11 @@ def month_picker() -> str | None:
         if linked in options:
             st.session_state[MONTH_KEY] = linked
     if st.session_state.get(MONTH_KEY) not in options:
-        st.session_state[MONTH_KEY] = options[0]
+        # a reader (领导, anonymous, a unit) lands on the latest signed month; the office on the latest
+        st.session_state[MONTH_KEY] = landing_month(months(), signed_months()) if reader else options[0]
     month = st.sidebar.selectbox("考核月份", options, key=MONTH_KEY, format_func=month_label)
+    if month not in signed_months():
+        st.sidebar.caption(f"⚠️ {PROVISIONAL}：{month_label(month)}的通报尚未签发，数据可能变化。")
     st.query_params["month"] = month
     _mobile_month(options)
     return month

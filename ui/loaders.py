@@ -18,14 +18,16 @@ from credit.app import service
 from credit.app.service import GroupMonth
 from credit.common.labels import GROUPS
 from credit.common.months import previous_month
+from credit.reports.month_state import COLLECTING, month_state, provisional_ranking, reported_only
 from credit.reports.scored import SIGNED
 from credit.scoring.compare import indicator_deltas, movers
+from credit.scoring.explain import new_this_month
 from credit.scoring.inputs import MonthInputs, county_values, load_county, load_month_inputs
 from credit.scoring.unit_view import GroupBoard, group_board
 from credit.scoring.xyd import Progress, progress
 from ui.context import data_version, db_path, per_version, store
 from ui.safe import md
-from ui.widgets import arrow, ranking_table, score_columns
+from ui.widgets import arrow, blank_missing, ranking_table, score_columns
 
 
 @st.cache_resource(show_spinner="正在计算得分…", max_entries=256)
@@ -102,6 +104,7 @@ class HomeGroup:
     columns: dict  # its column_config (two decimals for the scores), made once too
     gain: list[str] | None  # movers' lines with their reasons; None when the month before has no data
     fall: list[str] | None
+    waiting: int = 0  # units of the group that sent nothing in a month still collecting (not in movers)
 
 
 @dataclass(frozen=True)
@@ -129,18 +132,28 @@ def _home(db: str, version: int, month: str) -> HomeView:
     groups: dict[str, HomeGroup] = {}
     names: dict[str, str] = {}
     hit_ids: set[str] = set()
+    state = month_state(store(), month)
+    silent = state.silent if state.state == COLLECTING else ()  # not ranked on carried-over figures (issue 23)
     for group in GROUPS:
         gm = _group_month(db, version, month, group, "rescale")
-        gain = fall = None
+        gain = fall = before = None
         if has_prev:
             before = _group_month(db, version, prev, group, "rescale")
-            gain, fall = (mover_lines(f) for f in movers(gm.summary, indicator_deltas(gm.scores.detail, before.scores.detail)))
+            gain, fall = (mover_lines(f) for f in movers(reported_only(gm.summary, silent),
+                                                          indicator_deltas(gm.scores.detail, before.scores.detail)))
         table = ranking_table(gm)
-        columns = score_columns(table, ["得分率", *gm.scores.level1_names, "得分", "适用满分"])
-        groups[group] = HomeGroup(gm, table, pa.Table.from_pandas(table, preserve_index=False), columns, gain, fall)
+        if silent:  # 未报送 instead of a rank; a missing cell is "—", never Streamlit's "None"
+            table = provisional_ranking(table, silent)
+            table = blank_missing(table, "—", digits={c: 2 for c in table.select_dtypes("float").columns})
+        numeric = [c for c in ("得分率", *gm.scores.level1_names, "得分", "适用满分") if table[c].dtype.kind == "f"]
+        columns = score_columns(table, numeric)
+        waiting = int(gm.summary["unit"].isin(set(silent)).sum())
+        groups[group] = HomeGroup(gm, table, pa.Table.from_pandas(table, preserve_index=False), columns, gain, fall,
+                                  waiting)
         names.update(zip(gm.summary["unit_id"], gm.summary["unit"]))
-        items = gm.scores.items
-        hit_ids.update(items.loc[(items["month"] == month) & (items["deduction"] > 0), "unit_id"])
+        items = gm.scores.items[gm.scores.items["deduction"] > 0]
+        new = new_this_month(items, None if before is None else before.scores.items, month, gm.scores.framework)
+        hit_ids.update(items.loc[new, "unit_id"])  # a stock carried over from an earlier report is not new
     towns = groups["镇街"].gm if "镇街" in groups else None
     # not a group's whole inputs (the scores came stored) — except for a signed month: its record's
     county = (towns.inputs.county_monthly if towns is not None and towns.label == SIGNED

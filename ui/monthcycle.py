@@ -10,7 +10,13 @@ from datetime import timedelta
 
 import streamlit as st
 
-from credit.app.publish import month_end, publish_month
+from credit.app.publish import (
+    bulletin_text,
+    candidate_data,
+    month_end,
+    publish_month,
+    save_bulletin_text,
+)
 from credit.app.service import open_store
 from credit.common.clock import beijing, today
 from credit.common.labels import GROUPS
@@ -18,12 +24,13 @@ from credit.common.months import month_label
 from credit.errors import CreditError
 from credit.model.accounts import Actor
 from credit.model.contract import OPTIONAL_SHEETS
-from credit.reports.bulletin import TEXT_PARTS, BulletinData, BulletinText
+from credit.reports.bulletin import EDITABLE, TEXT_PARTS
 from credit.reports.candidate import changed, later_months_note, month_changes_note, record_vs_candidate
 from credit.reports.publish import MIME
 from credit.reports.status import EMPTY, MISSING, REPORTED, chase_xlsx, expected_view, month_status
 from credit.store.publishing import PUBLISHED
 from ui.context import db_path, store
+from ui.monthstate import state_banner
 from ui.safe import md, show_error
 from ui.widgets import arrow
 
@@ -40,13 +47,8 @@ def flash() -> None:
 
 
 def month_state_line(month: str) -> None:
-    pub = store().publishing.current_publication(month)
-    if pub is None:
-        st.info(f"{month_label(month)}状态：**采集中**（尚未签发通报）。", icon=":material/pending:")
-    else:
-        what = "更正通报" if pub["kind"] == "correction" else "通报"
-        st.success(f"{month_label(month)}状态：**已发布**　·　{what} {md(pub['number'])}，成文日期 {md(pub['issued'])}，"
-                   f"签发人 {md(pub['signer'])}。各页面显示的是已发布的结果。", icon=":material/verified:")
+    """The month's state for every role (kept for callers; drawn by ui.monthstate)."""
+    state_banner(month)
 
 
 def status_section(month: str, key: str, expanded: bool = False) -> None:
@@ -55,7 +57,7 @@ def status_section(month: str, key: str, expanded: bool = False) -> None:
     st.subheader(f"{month_label(month)}报送进度")
     c1, c2, c3 = st.columns(3)
     c1.metric("已报送", f"{status.count(REPORTED)} 项")
-    c2.metric("报送为空", f"{status.count(EMPTY)} 项", help="单位的行各项均为空白或 0，建议电话核实")
+    c2.metric("报送为空", f"{status.count(EMPTY)} 项", help="单位的行各项均为空白（填 0 算已填），建议电话核实")
     c3.metric("未报送", f"{status.count(MISSING)} 项")
     optional = "；".join(f"{s}：{status.sheets[s]}" for s in OPTIONAL_SHEETS)
     st.caption(f"按需报送的表（有新记录时才需报送，不计入未报送）——{optional}。")
@@ -70,20 +72,34 @@ def status_section(month: str, key: str, expanded: bool = False) -> None:
                        key=f"{key}-chase")
 
 
-def text_editor(month: str, data: BulletinData, actor: Actor) -> None:
-    """The editable parts of the 通报, prefilled with the saved text or the generated draft."""
+def text_editor(month: str, actor: Actor) -> None:
+    """The office's own paragraphs of the 通报, after the ones generated from the figures (shown, not edited)."""
     st.subheader("通报文稿")
     saved = store().publishing.saved_text(month)
-    st.caption(f"已保存：{md(saved['saved_by'])} 于 {beijing(saved['saved_at'], seconds=False)}" if saved
-               else "当前为系统生成的草稿；修改后请点击“保存文稿”。表格、图表和预警由系统生成，不在此编辑。")
-    base = data.text.to_dict()
+    data = candidate_data(store(), month)
+    st.caption((f"已保存：{md(saved['saved_by'])} 于 {beijing(saved['saved_at'], seconds=False)}。" if saved else "")
+               + "“总体情况”“存在问题”中的数字按当前数据自动生成、不在此编辑；下面填写的是信用办补充的段落。")
+    if data.stale:
+        st.warning("**文稿已过期**：保存文稿后数据有变化，系统生成的部分已按当前数据更新。请核对补充段落是否仍然适用，"
+                   "重新保存后才能签发。变化如下：", icon=":material/update:")
+        st.text("\n".join(data.stale))
+    edits = bulletin_text(store(), month)
+    own = {k: getattr(edits, k) if edits else "" for k in TEXT_PARTS}
+    if not own["requirements"]:
+        own["requirements"] = data.generated.requirements
     with st.form(f"text-{month}"):
-        values = {k: st.text_area(name, value=base[k], height=160, key=f"text-{month}-{k}")
-                  for k, name in TEXT_PARTS.items()}
+        values = {}
+        for k, name in TEXT_PARTS.items():
+            if k in EDITABLE:
+                with st.expander(f"{name}（系统生成）", expanded=False):
+                    st.text("\n".join(data.generated.paragraphs(k)))
+                values[k] = st.text_area(f"{name}（信用办补充段落，可留空）", value=own[k], height=110,
+                                         key=f"text-{month}-{k}")
+            else:
+                values[k] = st.text_area(name, value=own[k], height=160, key=f"text-{month}-{k}")
         if st.form_submit_button("保存文稿", icon=":material/save:"):
             try:
-                text = BulletinText.from_dict(values)
-                changed = store().publishing.save_text(month, text.to_dict(), actor)
+                changed = save_bulletin_text(store(), month, values, actor)
             except CreditError as exc:
                 show_error(exc)
             else:

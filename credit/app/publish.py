@@ -23,13 +23,17 @@ from credit.common.text import LINE, NAME, NOTE, NUMBER, check_text
 from credit.errors import CreditError
 from credit.model.accounts import Actor, authorize
 from credit.reports.bulletin import (
-    BulletinText,
+    EDITABLE,
+    TEXT_PARTS,
+    BulletinData,
     IssueInfo,
+    TextEdits,
     build_bulletin_data,
     file_stem,
     to_xlsx,
 )
 from credit.reports.candidate import record_vs_candidate
+from credit.reports.correction import Correction, changes, input_changes, issued_tables
 from credit.reports.pdf import docx_to_pdf
 from credit.reports.publish import render_docx as to_docx  # python-docx imported on first use
 from credit.reports.scored import GroupMonth, record_parts, score
@@ -84,10 +88,37 @@ def frozen_rows(gm: GroupMonth) -> list[dict]:
     } for r in s.to_dict("records")]
 
 
-def bulletin_text(store: Store, month: str) -> BulletinText | None:
-    """The office's saved prose for `month`, None when it still uses the generated draft."""
+def bulletin_text(store: Store, month: str) -> TextEdits | None:
+    """The office's own paragraphs for `month` (composed after the generated ones), None when never saved."""
     saved = store.publishing.saved_text(month)
-    return BulletinText.from_dict(saved["text"]) if saved else None
+    return TextEdits.from_saved(saved["text"]) if saved else None
+
+
+def candidate_data(store: Store, month: str, text: TextEdits | None | bool = True) -> BulletinData:
+    """The notice as it would be signed now: today's figures (for a signed month, its 更正候选), the
+    text generated from them and the office's saved paragraphs (`text=True`) — what 签发 checks."""
+    with store.snapshot():
+        scored = {g: score(store, month, g, policy=POLICY, published=False) for g in GROUPS}
+        edits = bulletin_text(store, month) if text is True else text
+        return build_bulletin_data(store, month, scored=scored, text=edits or None)
+
+
+def save_bulletin_text(store: Store, month: str, values: dict[str, str], by: Actor) -> bool:
+    """Save the office's paragraphs with the generated text they were written against (its basis:
+    when the figures change later, the page says the text is out of date). False: nothing changed."""
+    authorize(by, "bulletin")
+    generated = candidate_data(store, month, text=None).generated
+    edits = TextEdits(*(str(values.get(k) or "").strip() for k in TEXT_PARTS),
+                      {k: "\n".join(generated.paragraphs(k)) for k in EDITABLE})
+    return store.publishing.save_text(month, edits.to_saved(), by)
+
+
+def correction_of(store: Store, current: dict, reason: str, data: BulletinData) -> Correction:
+    """The 更正说明 and what changed: the notice in force as issued (its Excel file) vs `data`."""
+    _, xlsx, _ = store.publishing.publication_file(current["id"], "xlsx")
+    frames = [changes(gb.group, issued_tables(xlsx, gb.group), gb.table, gb.breakdown) for gb in data.groups]
+    inputs = input_changes(store, current["month"], {s: int(v) for s, v in current["data_versions"].items()})
+    return Correction(current["number"], reason.strip(), pd.concat(frames, ignore_index=True), inputs)
 
 
 def publish_month(
@@ -145,6 +176,12 @@ def publish_month(
         issue = IssueInfo(number, issued, signer, corrects=current["number"] if current else "",
                           **({"cc": cc} if cc else {}))
         data = build_bulletin_data(store, month, scored=scored, text=text, issue=issue)
+        if data.stale:
+            raise CreditError("通报文稿保存后数据已有变化，文稿中系统生成的部分已按当前数据更新："
+                              f"{'；'.join(data.stale[:3])}{'等' if len(data.stale) > 3 else ''}。"
+                              "请在“通报文稿”中核对本单位补充的段落，重新保存后再签发。")
+        if current:
+            data.correction = correction_of(store, current, correction_reason, data)
         parts = {k: v for gm in scored.values() for k, v in record_parts(gm).items()}
     parts[("", "warnings")] = [asdict(a) for a in data.alerts]
     parts[("", "sentences")] = list(data.sentences)

@@ -22,9 +22,10 @@ from credit.common.text import PROSE, check_text
 from credit.errors import CreditError
 from credit.model.contract import EVENT_SERIOUS, GROUP_SHEET, SHEETS
 from credit.model.framework import Framework, Indicator, field_sheet
+from credit.reports.correction import Correction
 from credit.reports.scored import GroupMonth, score
 from credit.scoring.compare import indicator_deltas, movers
-from credit.scoring.explain import describe_items
+from credit.scoring.explain import describe_items, new_this_month
 from credit.scoring.inputs import load_month_inputs
 from credit.scoring.xyd import Progress, county_series, progress, town_table
 from credit.store.facade import Store
@@ -32,6 +33,8 @@ from credit.workbook.export import to_excel_bytes
 
 ISSUER = "平阴县社会信用体系建设领导小组办公室"
 RED, YELLOW = "红色", "黄色"
+# Nothing sent / a cell left blank in a row that has figures / a reported zero: never one word for two
+NOT_SENT, UNFILLED, ZERO = "未报送", "未填写", "为 0"
 RANK_FALL_RED = 3  # a fall of this many places or more is a red warning
 ALERT_RULES = {
     RED: f"出现严重失信事件扣分，或排名下降 {RANK_FALL_RED} 位及以上",
@@ -51,6 +54,10 @@ XLSX_FORMATS = {
     "本年新增": "#,##0",
     "分值": "0.##",
     "扣分": "0.0#",
+    "原得分": "0.00",
+    "更正后得分": "0.00",
+    "原得分率": "0.00",
+    "更正后得分率": "0.00",
 }
 XLSX_WRAP = ("内容", "事项", "原因", "扣分事项")
 
@@ -112,6 +119,55 @@ class BulletinText:
         return cls(**{k: str(d[k]).strip() for k in TEXT_PARTS})
 
 
+EDITABLE = ("overall", "problems")  # the parts with generated figures: the office adds its own paragraphs
+
+
+@dataclass(frozen=True)
+class TextEdits:
+    """What the office wrote, kept apart from what is generated (issue 23, observation 2).
+
+    总体情况 and 存在问题 are generated from the figures every time the notice is shown or signed;
+    the office's own paragraphs (`overall`, `problems`) follow them, and 下步要求 is the office's
+    (`requirements`, blank: the standard text). `basis` is the generated 总体情况 / 存在问题 as they
+    were when the office saved: if the figures have changed since, its own paragraphs may no longer
+    fit them, so the page says so and shows what changed, and signing waits for a new save.
+    """
+
+    overall: str = ""
+    problems: str = ""
+    requirements: str = ""
+    basis: dict[str, str] | None = None  # None: saved in the old format (a copy of generated figures)
+
+    def to_saved(self) -> dict[str, str]:
+        """Flat strings for `store.publishing.save_text` (format 2)."""
+        out = {"format": "2", **{k: getattr(self, k).strip() for k in TEXT_PARTS}}
+        out.update({f"basis_{k}": v for k, v in (self.basis or {}).items()})
+        return out
+
+    @classmethod
+    def from_saved(cls, d: dict[str, object]) -> TextEdits:
+        """A saved text; an old-format one (full copies of the generated parts) keeps only 下步要求."""
+        if str(d.get("format")) == "2":
+            return cls(*(str(d.get(k) or "") for k in TEXT_PARTS), {k: str(d.get(f"basis_{k}") or "") for k in EDITABLE})
+        return cls(requirements=str(d.get("requirements") or ""))
+
+    def compose(self, generated: BulletinText) -> BulletinText:
+        """The notice's prose: the generated paragraphs, then the office's own."""
+        parts = {k: "\n".join(x for x in (getattr(generated, k), getattr(self, k).strip()) if x) for k in EDITABLE}
+        return BulletinText(parts["overall"], parts["problems"], self.requirements.strip() or generated.requirements)
+
+    def stale(self, generated: BulletinText) -> list[str]:
+        """What changed in the generated text since the office saved ([] while it still fits)."""
+        if self.basis is None:
+            return ["文稿是按旧方式保存的（其中数字为保存时的副本），现已改为按当前数据生成，请核对后重新保存。"]
+        out = []
+        for k in EDITABLE:
+            old, new = self.basis.get(k, "").splitlines(), generated.paragraphs(k)
+            out += [f"{TEXT_PARTS[k]}　原：{line}" for line in old if line.strip() and line.strip() not in new]
+            out += [f"{TEXT_PARTS[k]}　现：{line}" for line in new if line not in [x.strip() for x in old]]
+        return out
+
+
 @dataclass(frozen=True)
 class IssueInfo:
     """What goes into the red head and the 版记: number, date, signer, 主送 and 抄送.
@@ -149,6 +205,9 @@ class BulletinData:
     notes: list[str] = field(default_factory=list)
     text: BulletinText | None = None  # None → the generated draft (set by build_bulletin_data)
     issue: IssueInfo = field(default_factory=IssueInfo)
+    generated: BulletinText | None = None  # the prose generated from these figures (before the office's)
+    stale: list[str] = field(default_factory=list)  # the office's text is older than the figures: what changed
+    correction: Correction | None = None  # a 更正通报's 更正说明 and its table of changes
 
     @property
     def issue_no(self) -> int:
@@ -209,10 +268,15 @@ def _indicator_label(fw: Framework, code: str) -> str:
     return fw.indicator(code).name
 
 
-def deduction_items(gm: GroupMonth) -> pd.DataFrame:
-    """Every item of the year to date that cost points, newest month first within a unit."""
+def deduction_items(gm: GroupMonth, before: GroupMonth | None = None) -> pd.DataFrame:
+    """Every item of the year to date that cost points, newest month first within a unit.
+
+    本月新增 is "是" only for what is new this month (`new_this_month`): a stock carried over from
+    an earlier report is not, which needs last month's scores (`before`).
+    """
     ms = gm.scores
     items = describe_items(ms.items[ms.items["deduction"] > 0], ms.framework)
+    new = new_this_month(items, None if before is None else before.scores.items, ms.month, ms.framework)
     names = dict(zip(gm.summary["unit_id"], gm.summary["unit"]))
     order = {uid: i for i, uid in enumerate(gm.summary["unit_id"])}
     out = pd.DataFrame({
@@ -222,7 +286,7 @@ def deduction_items(gm: GroupMonth) -> pd.DataFrame:
         "事项": [_item_text(r) for r in items.itertuples()],
         "月份": items["month"].astype(str).to_numpy(),
         "扣分": items["deduction"].astype(float).round(4).to_numpy(),
-        "本月新增": ["是" if m == ms.month else "" for m in items["month"]],
+        "本月新增": ["是" if n else "" for n in new],
         "_order": [order.get(u, len(order)) for u in items["unit_id"]],
     })
     out = out.sort_values(["_order", "月份", "指标"], ascending=[True, False, True], kind="stable")
@@ -290,19 +354,31 @@ def flow_alerts(gm: GroupMonth) -> list[Alert]:
     label = group_label(ms.group)
     rows = inp.unit_monthly[inp.unit_monthly["month"] == ms.month].set_index("unit_id")
     expected = [(ind, h) for ind in ms.framework.indicators for h in _monthly_flows(ind, ms.group)]
+    sheet = GROUP_SHEET[ms.group]
+    fields = [f for f in SHEETS[sheet].numeric_fields if f in rows.columns]
     alerts = []
     for unit in inp.units:
         name = unit.name_at(ms.month)
         if unit.id not in rows.index:
-            alerts.append(Alert(YELLOW, label, name, f"本月“{GROUP_SHEET[ms.group]}”表中没有该单位的数据（未报送）"))
+            alerts.append(Alert(YELLOW, label, name, f"本月“{sheet}”表中没有该单位的数据（{NOT_SENT}）"))
             continue
-        missing = [
-            f"{h}为 0（{ind.label}）" for ind, h in expected
-            if ind.applies_to.covers(unit) and not (float(rows.at[unit.id, h]) > 0 if h in rows else False)
-        ]
+        if rows.loc[[unit.id], fields].isna().all(axis=None):
+            alerts.append(Alert(YELLOW, label, name, f"本月“{sheet}”表中该单位的行各项均为空白（{NOT_SENT}）"))
+            continue
+        missing = []
+        for ind, h in expected:
+            value = float(rows.at[unit.id, h]) if h in rows else math.nan
+            if ind.applies_to.covers(unit) and not value > 0:
+                # a blank cell is not a reported 0 (observation 5 of issue 23): say which it is
+                missing.append(f"{h}{UNFILLED if math.isnan(value) else ZERO}（{ind.label}）")
         if missing:
             alerts.append(Alert(YELLOW, label, name, "、".join(missing)))
     return alerts
+
+
+def not_sent(alert: Alert) -> bool:
+    """A warning about a unit that sent nothing this month (no row, or a row of blanks)."""
+    return alert.level == YELLOW and alert.reason.endswith(f"（{NOT_SENT}）")
 
 
 def red_alerts(gm: GroupMonth) -> list[Alert]:
@@ -341,6 +417,11 @@ def xyd_alerts(towns: pd.DataFrame | None) -> list[Alert]:
 
 def _names(units: list[str]) -> str:
     return "、".join(units)
+
+
+def _some(units: list[str], limit: int = 8) -> str:
+    """'甲、乙等 12' — the first names and the count (the caller adds 个单位)."""
+    return f"{_names(units[:limit])}{'等' if len(units) > limit else ''} {len(units)}"
 
 
 def overall_sentence(gb: GroupBulletin) -> str:
@@ -416,10 +497,15 @@ def problems_draft(data: BulletinData) -> str:
         points.append(f"部分单位出现严重失信或排名明显下滑。{_names(sorted({a.unit for a in red}))}本月被红色预警，"
                       "须逐项说明原因并限期整改。")
     flows = [a for a in data.alerts_of(YELLOW) if not a.reason.startswith("信易贷")]
-    if flows:
-        units = list(dict.fromkeys(a.unit for a in flows))
-        points.append(f"按月报送不够及时。{_names(units[:8])}{'等' if len(units) > 8 else ''} {len(units)} 个单位"
-                      "本月有按月报送的指标未报送或为 0。")
+    silent = list(dict.fromkeys(a.unit for a in flows if not_sent(a)))
+    zeros = list(dict.fromkeys(a.unit for a in flows if ZERO in a.reason and a.unit not in silent))
+    if silent:
+        points.append(f"按月报送不够及时。{_some(silent)} 个单位本月有按月报送的指标未报送。")
+    if zeros:
+        points.append(f"部分工作进展不足。{_some(zeros)} 个单位本月有按月报送的指标报送为 0。")
+    blanks = list(dict.fromkeys(a.unit for a in flows if UNFILLED in a.reason and a.unit not in silent))
+    if blanks:
+        points.append(f"报表填写不完整。{_some(blanks)} 个单位本月有按月报送的指标未填写。")
     xyd = [a.unit for a in data.alerts_of(YELLOW) if a.reason.startswith("信易贷")]
     if xyd:
         points.append(f"“信易贷”推广进度不均衡。{_names(xyd)}新增注册企业数落后于序时任务。")
@@ -490,26 +576,30 @@ def build_bulletin_data(
     month: str,
     scored: dict[str, GroupMonth] | None = None,
     issued: date | None = None,
-    text: BulletinText | None = None,
+    text: BulletinText | TextEdits | None = None,
     issue: IssueInfo | None = None,
+    correction: Correction | None = None,
 ) -> BulletinData:
     """Everything the month's bulletin says; `scored` reuses already computed `score()` results.
 
-    `text` is the office's edited prose (None: the generated draft); `issue` the number, date,
-    signer and 抄送 (None: an unnumbered draft dated `issued` or today).
+    `text`: the office's own paragraphs (`TextEdits`, composed after the generated ones, which are
+    made from these figures now), a complete `BulletinText` used as it is, or None (generated only);
+    `issue` the number, date, signer and 抄送 (None: an unnumbered draft dated `issued` or today);
+    `correction` the 更正说明 and changes of a 更正通报.
     """
     if month not in store.months_with_data():
         raise CreditError(f"{month} 没有导入任何数据，无法生成通报。")
     pm = previous_month(month)
     has_prev = pm in store.months_with_data()
     gms = [(scored or {}).get(g) or score(store, month, g) for g in GROUPS]
+    prevs = [score(store, pm, g, with_previous=False) if has_prev else None for g in GROUPS]
     groups = [group_bulletin(gm) for gm in gms]
     p, series, towns = _xyd(store, month, next((gm for gm in gms if gm.scores.group == "镇街"), None))
     alerts = [a for gm in gms for a in red_alerts(gm) + flow_alerts(gm)] + xyd_alerts(towns)
     alerts.sort(key=lambda a: a.level != RED)  # stable: red first, each in group order
-    ded = pd.concat([deduction_items(gm) for gm in gms], ignore_index=True)
+    ded = pd.concat([deduction_items(gm, before) for gm, before in zip(gms, prevs)], ignore_index=True)
     movers_text = (
-        [movers_sentence(gm, score(store, pm, gm.scores.group, with_previous=False)) for gm in gms]
+        [movers_sentence(gm, before) for gm, before in zip(gms, prevs) if before is not None]
         if has_prev else [f"上月（{pm}）无数据，本月暂不比较排名变化。"]
     )
     sentences = [
@@ -522,9 +612,12 @@ def build_bulletin_data(
     issue = issue or IssueInfo(issued=issued)
     when = issue.issued or issued or today()
     data = BulletinData(month, bulletin_title(month), ISSUER, when, sentences, groups, ded,
-                        alerts, p, series, towns, list(NOTES), text, issue)
-    if data.text is None:
-        data.text = draft_text(data)
+                        alerts, p, series, towns, list(NOTES), None, issue, correction=correction)
+    data.generated = draft_text(data)
+    if isinstance(text, TextEdits):
+        data.text, data.stale = text.compose(data.generated), text.stale(data.generated)
+    else:
+        data.text = text or data.generated
     return data
 
 
@@ -545,7 +638,12 @@ def xlsx_sheets(data: BulletinData) -> dict[str, pd.DataFrame]:
     text = data.text or draft_text(data)
     head = [data.title, data.issuer] + ([data.issue.number] if data.issue.number else [])
     body = [f"{name}：{line}" for part, name in TEXT_PARTS.items() for line in text.paragraphs(part)]
-    sheets: dict[str, pd.DataFrame] = {"总体情况": pd.DataFrame({"内容": [*head, *body, *data.notes]})}
+    fixes = data.correction.sentences(data.month_text) if data.correction else []
+    sheets: dict[str, pd.DataFrame] = {"总体情况": pd.DataFrame({"内容": [*head, *fixes, *body, *data.notes]})}
+    if data.correction is not None:
+        sheets["更正说明"] = data.correction.changes
+        if not data.correction.inputs.empty:
+            sheets["更正的报送数据"] = data.correction.inputs
     for gb in data.groups:
         sheets[f"{gb.group}排名"] = gb.table
     sheets["扣分事项"] = data.deductions

@@ -348,6 +348,26 @@ def text_part(doc, data: BulletinData, num: _Numbering, part: str, heading: str)
         para(doc, line)
 
 
+def correction_section(doc, data: BulletinData, num: _Numbering) -> None:
+    """更正说明 and the table of what changed against the corrected notice (its text is made from it)."""
+    para(doc, f"{num.heading()}更正说明", "一级标题")
+    for line in data.correction.sentences(data.month_text):
+        para(doc, line)
+    fixed = data.correction.inputs
+    if not fixed.empty:
+        _caption(doc, f"{num.caption()}  更正的报送数据")
+        add_table(doc, list(fixed.columns), [[str(v) for v in r] for r in fixed.itertuples(index=False)],
+                  [18, 10, 40, 16, 16], left={0, 1, 2})
+    ch = data.correction.changes
+    if ch.empty:
+        return
+    _caption(doc, f"{num.caption()}  更正前后对比")
+    rows = [[str(r["单位"]), str(r["指标"]), _num(r["原得分"]), _num(r["更正后得分"]), _num(r["原得分率"]),
+             _num(r["更正后得分率"]), _num(r["原排名"], "{}"), _num(r["更正后排名"], "{}")] for r in ch.to_dict("records")]
+    add_table(doc, ["单位", "指标", "原得分", "更正后得分", "原得分率", "更正后得分率", "原排名", "更正后排名"], rows,
+              [20, 40, 11, 11, 11, 11, 9, 9], left={0, 1})
+
+
 def overview(doc, data: BulletinData, num: _Numbering) -> None:
     text_part(doc, data, num, "overall", "总体情况")
 
@@ -455,6 +475,8 @@ def render_docx(data: BulletinData) -> bytes:
     else:
         para(doc, f"现将{data.month_text}全县社会信用体系建设工作情况通报如下：")
     num = _Numbering()
+    if data.correction is not None:
+        correction_section(doc, data, num)
     overview(doc, data, num)
     rankings(doc, data, num)
     xyd_section(doc, data, num)

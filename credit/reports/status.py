@@ -6,9 +6,10 @@ function of what the store already keeps (the month's current dataset versions, 
 unit register); `month_status` only gathers those from a store.
 
 What each unit is expected to report every month:
-- its group's sheet (镇街 or 部门): one row per active unit. 已报送 = the row has a figure;
-  报送为空 = the row is there but every figure is blank or 0 (worth a phone call before publishing);
-  未报送 = no row, or the sheet was not uploaded at all.
+- its group's sheet (镇街 or 部门): one row per active unit. 已报送 = the row has a figure, and a
+  reported 0 is a figure (发改局 filling 11 cells with nine zeros has 已填 11/11); 报送为空 = the row
+  is there but every cell is blank (worth a phone call before publishing); 未报送 = no row, or the
+  sheet was not uploaded at all.
 - 全县 is the office's own sheet (市信用办 figures, 全县 totals): expected once, from 县信用办.
 - 扣分事项 and the two registers (信易+场景, 分级分类监管) are reported only when there is
   something to report (an event, a new entry): a unit with rows is 已报送, one without is 无需报送,
@@ -96,7 +97,14 @@ class SubmissionStatus:
 
 
 def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, float) and (value != value or value == 0.0)) or value == 0
+    """A cell left empty: None or NaN. A 0 is a value the unit reported (observation 5 of issue 23)."""
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def _zeros(values: Sequence[object]) -> str:
+    """'，其中 9 项为 0' — said beside the count so a reader knows the zeros were reported."""
+    n = sum(1 for v in values if not _blank(v) and v == 0)
+    return f"，其中 {n} 项为 0" if n else ""
 
 
 def _source(version: Mapping[str, Any] | None) -> dict[str, object]:
@@ -174,19 +182,20 @@ def compute_status(
             elif rec is None:
                 add(group, name, sheet, MISSING, f"“{sheet}”表中没有该单位的行", None)
             else:
-                filled = [f for f in fields if not _blank(rec.get(f))]
+                filled = [rec.get(f) for f in fields if not _blank(rec.get(f))]
                 if filled:
-                    add(group, name, sheet, REPORTED, f"已填 {len(filled)}/{len(fields)} 项", version)
+                    add(group, name, sheet, REPORTED, f"已填 {len(filled)}/{len(fields)} 项{_zeros(filled)}", version)
                 else:
-                    add(group, name, sheet, EMPTY, "该单位的行各项均为空白或 0", version)
+                    add(group, name, sheet, EMPTY, "该单位的行各项均为空白", version)
     county = versions.get(SHEET_COUNTY)
     if county is None:
         add(OFFICE, "全县", SHEET_COUNTY, MISSING, "本月尚未上传“全县”表", None)
     else:
-        items = [r for r in rows.get(SHEET_COUNTY, ()) if not _blank(r.get("value"))]
+        items = [r.get("value") for r in rows.get(SHEET_COUNTY, ()) if not _blank(r.get("value"))]
         total = len(SHEETS[SHEET_COUNTY].numeric_fields)
         state = REPORTED if items else EMPTY
-        add(OFFICE, "全县", SHEET_COUNTY, state, f"已填 {len(items)}/{total} 项" if items else "各项均为空白或 0", county)
+        add(OFFICE, "全县", SHEET_COUNTY, state, f"已填 {len(items)}/{total} 项{_zeros(items)}" if items else "各项均为空白",
+            county)
     for sheet in OPTIONAL_SHEETS:
         _optional_rows(month, register, sheet, versions.get(sheet), rows.get(sheet, ()), empty.get(sheet), add)
     table = pd.DataFrame(out, columns=COLUMNS)

@@ -305,6 +305,12 @@ class Datasets:
                 raise CreditError(f"工作表「{sheet}」中的单位编号不在单位名册中：{'、'.join(unknown)}")
         self._core.db[table].insert_all({"version_id": version_id, **r} for r in rows)
 
+    def version_facts(self, version_id: int) -> list[tuple[str | None, str, float | None]]:
+        """(unit_id, field, value) of one stored version of a unit sheet, as imported (any version,
+        current or not: a 更正通报 compares the version it corrects with the current one)."""
+        return [tuple(r) for r in self._core.conn.execute(
+            "SELECT unit_id, field, value FROM facts WHERE version_id = ? ORDER BY row_no, field", (int(version_id),))]
+
     def restore_version(self, version_id: int, by: Actor) -> dict[str, Any]:
         """Make an earlier version current again, as a new version that copies its content.
 

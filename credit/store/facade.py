@@ -143,6 +143,9 @@ class Store:
     def versions(self, month: str | None = None, sheet: str | None = None) -> list[dict[str, Any]]:
         return self.datasets.versions(month, sheet)
 
+    def version_facts(self, version_id: int) -> list[tuple[str | None, str, float | None]]:
+        return self.datasets.version_facts(version_id)
+
     def sheets_status(self, month: str) -> dict[str, dict[str, Any] | None]:
         return self.datasets.sheets_status(month)
 

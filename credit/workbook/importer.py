@@ -414,7 +414,13 @@ class _SheetReader:
                 c.header: (self._field_parser(c), c.kind in _NUMBER_KINDS) for c in self.spec.columns if c.header != UNIT_COL
             }
         build = {"unit": self._unit_record, "item": self._item_record}.get(self.spec.layout, self._records_record)
+        self.silent: list[str] = []
         records = [r for r in (build(_Row(self, i, v)) for i, v in rows) if r is not None]
+        if self.silent:
+            names = "、".join(self.silent[:10]) + (f"等 {len(self.silent)} 个单位" if len(self.silent) > 10 else "")
+            self.warnings.append(CellError(
+                self.title, None, UNIT_COL, f"{names}的行除单位名称外各项均为空白，按未报送处理（填 0 才算报送 0）",
+                "这些单位本月如有数据（含 0），请填写后重新上传"))
         return ParsedSheet(self.spec.name, records)
 
     # -- one record per layout --
@@ -422,11 +428,18 @@ class _SheetReader:
     def _unit_record(self, row: _Row) -> dict[str, object] | None:
         unit = row.get(UNIT_COL, self._resolve_unit)
         record: dict[str, object] = {}
+        given = 0
         for h in self.spec.numeric_fields:
             rule = number_rule(self.spec, h)
             value = row.get(h, lambda v, r=rule: parse_number(v, r), numeric=True)
+            given += value is not None
             record[h] = rule.blank if value is None else value
         if unit is None or not self._first_time(row, unit.id, f"单位「{unit.name_at(self.month)}」", UNIT_COL):
+            return None
+        if not given and row.ok:
+            # Only the (prefilled) name: the unit sent nothing. Not a row of zeros — a reported 0 is a
+            # figure, a blank row is 未报送 (issue 23, observation 5) and keeps the unit's earlier stocks.
+            self.silent.append(unit.name_at(self.month))
             return None
         return {"row": row.excel_row, "unit_id": unit.id, UNIT_COL: unit.name_at(self.month)} | record
 

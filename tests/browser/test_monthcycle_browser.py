@@ -14,6 +14,7 @@ from credit.app.service import open_store
 from credit.model.contract import SHEET_TOWN
 from credit.model.units import load_units
 from credit.workbook.template import build_template
+from tests.app.test_bulletin_text import check_text_against_tables, paragraphs, tables
 from tests.support.live import have_browser, login, open_page, wait_drawn
 from tests.support.people import pick
 
@@ -39,7 +40,7 @@ def test_office_publishes_then_corrects_a_month(server, page, tmp_path: Path) ->
     open_page(page, "月度通报")
     page.get_by_role("heading", name="2022年10月报送进度").wait_for()
     assert "0 项" in page.get_by_test_id("stMetric").filter(has_text="未报送").inner_text()
-    page.get_by_text("2022年10月状态：采集中").wait_for()
+    page.get_by_text("2022年10月状态：待签发").first.wait_for()  # everyone reported, not signed (issue 23)
 
     # edit 下步要求 and save the text
     area = page.get_by_label("下步要求")
@@ -54,7 +55,7 @@ def test_office_publishes_then_corrects_a_month(server, page, tmp_path: Path) ->
     page.get_by_role("button", name="签发通报").click()
     page.get_by_text("已签发通报 平信用办〔2026〕1号。").wait_for(timeout=180_000)
     no_error(page)
-    page.get_by_text(re.compile("2022年10月状态：已发布")).wait_for()
+    page.get_by_text(re.compile("2022年10月状态：已签发（通报 平信用办〔2026〕1号")).first.wait_for()
     with page.expect_download(timeout=120_000) as dl:
         page.get_by_role("button", name="下载PDF").first.click()
     assert dl.value.path().read_bytes().startswith(b"%PDF")
@@ -94,8 +95,15 @@ def test_office_publishes_then_corrects_a_month(server, page, tmp_path: Path) ->
 
     # 更正通报: the diff shows 榆山街道, then a new number referencing the original
     open_page(page, "月度通报")
+    page.get_by_text(re.compile("2022年10月状态：更正中")).first.wait_for()
     page.get_by_role("heading", name="签发更正通报").wait_for()
     page.get_by_text("更正候选与已发布结果的差异").wait_for()
+    # the saved text was written against the old figures: out of date, signing waits for a new save
+    page.get_by_text("文稿已过期").wait_for()
+    page.get_by_role("button", name="保存文稿").click()
+    page.get_by_text("文稿已保存。").wait_for()
+    no_error(page)
+    assert page.get_by_text("文稿已过期").count() == 0
     page.get_by_label("文号").fill("平信用办〔2026〕2号")
     page.get_by_label("签发人").fill("张三")
     page.get_by_label(re.compile("更正说明")).fill("榆山街道漏报稿件，更正排名")
@@ -108,3 +116,9 @@ def test_office_publishes_then_corrects_a_month(server, page, tmp_path: Path) ->
     assert [(p["number"], p["kind"]) for p in pubs] == [("平信用办〔2026〕2号", "correction"),
                                                          ("平信用办〔2026〕1号", "original")]
     assert _frozen(db, first["id"]) == frozen
+    # the issued 更正通报 states its 更正说明 and what changed, and its text agrees with its tables
+    with open_store(db) as store:
+        _, fixed, _ = store.publishing.publication_file(pubs[0]["id"], "docx")
+    assert "更正说明：榆山街道漏报稿件，更正排名。" in paragraphs(fixed)
+    assert any(r[0] == "榆山街道" for t in tables(fixed) if t[0][:2] == ["单位", "指标"] for r in t[1:])
+    assert check_text_against_tables(fixed) >= 10

@@ -144,9 +144,13 @@ def test_issued_bulletin_carries_number_signer_date_and_edited_text(module_db: P
 def test_draft_problems_name_the_warned_units(built) -> None:
     data = built[0]
     problems = data.text.paragraphs("problems")
-    assert problems[0].startswith("一是按月报送不够及时。榆山街道、锦水街道")
+    # October's flow warnings are reported zeros, not missing reports (observation 5 of issue 23)
+    assert problems[0].startswith("一是部分工作进展不足。榆山街道、锦水街道")
+    assert problems[0].endswith("等 11 个单位本月有按月报送的指标报送为 0。")
+    assert not any("未报送" in p for p in problems)
     assert any("东阿镇、孔村镇、锦水街道、榆山街道新增注册企业数落后于序时任务" in p for p in problems)
-    assert any(p.startswith("三是扣分事项仍有发生。本月新增扣分事项 12 项") for p in problems)
+    # 5 new items: the 7 re-reported stocks (东阿镇's 清欠案例, six 重错码) are not new (observation 6)
+    assert any(p.startswith("三是扣分事项仍有发生。本月新增扣分事项 5 项") for p in problems)
 
 
 def test_docx_names_chinese_fonts_for_word_and_wps(built) -> None:
@@ -171,11 +175,16 @@ def test_docx_lists_only_this_months_new_deductions(built) -> None:
     items = items[items["deduction"] > 0]
     table = next(t for t in docx_tables(docx) if t[0] == ["序号", "单位", "指标", "事项", "扣分"])
     new = items[items["month"] == MONTH]
-    assert len(table) - 1 == len(new) == 12  # the Word file: October's new items only
+    # October's 12 items of the month include 7 stocks re-reported as in September (东阿镇's one 清欠
+    # case, six departments' one 重错码 each): carried over, so not new (observation 6 of issue 23)
+    carried = new[new["code"].isin(["T6", "D5"])]
+    assert len(new) == 12 and len(carried) == 7 and set(carried["quantity"]) == {1.0}
+    new = new.drop(carried.index)
+    assert len(table) - 1 == len(new) == 5  # the Word file: October's new items only
     assert sum(float(r[4]) for r in table[1:]) == pytest.approx(new["deduction"].sum())
     assert openpyxl.load_workbook(io.BytesIO(xlsx))["扣分事项"].max_row - 1 == len(items) == 74  # the annex: all
     texts = [p.text for p in Document(io.BytesIO(docx)).paragraphs]
-    assert "本月新增扣分事项 12 项，请相关单位逐项核实、整改到位。本年累计 74 项，全年明细见附件。" in texts
+    assert "本月新增扣分事项 5 项，请相关单位逐项核实、整改到位。本年累计 74 项，全年明细见附件。" in texts
     assert "附件：2022年1—10月扣分事项及得分明细（Excel）" in texts
 
 

@@ -261,7 +261,11 @@ def test_round_trip_template_fill_parse(units):
 
     assert parsed.month == MONTH
     assert list(parsed.sheets) == ["镇街", "部门", "全县", "扣分事项", "信易+场景", "分级分类监管"]
-    assert parsed.warnings == []
+    # the towns whose prefilled rows stayed blank sent nothing: one warning names them (issue 23, obs. 5)
+    warned = {w.sheet: w.message for w in parsed.warnings}
+    assert len(parsed.warnings) == 2 and warned["镇街"] == (
+        "、".join(TOWNS[2:]) + "的行除单位名称外各项均为空白，按未报送处理（填 0 才算报送 0）")
+    assert warned["部门"].endswith("等 30 个单位的行除单位名称外各项均为空白，按未报送处理（填 0 才算报送 0）")
     town = parsed.sheets["镇街"].records
     assert town[0] == {
         "row": 3,
@@ -291,15 +295,14 @@ def test_round_trip_template_fill_parse(units):
         "清欠未完成案例数": None,
         "本月开展诚信宣传活动次数": 0.0,
     }
-    assert [r["单位名称"] for r in town] == TOWNS  # prefilled rows count: blank flow 0, blank stock None
-    assert all(r[h] == 0.0 for r in town[2:] for h in FLOWS_TOWN)
-    assert all(r[h] is None for r in town[2:] for h in STOCKS_TOWN)
+    # a row with a figure counts (its blank flows 0, blank stocks None); a row of blanks is no report
+    assert [r["单位名称"] for r in town] == TOWNS[:2]
 
     dept = {r["unit_id"]: r for r in parsed.sheets["部门"].records}
     assert dept["jinrong"]["本月双公示上报数据量"] == 40.0
     assert dept["jinrong"]["统一社会信用代码重错码条数"] == 2.0
     assert dept["jinrong"]["清欠未完成案例数"] is None
-    assert dept["fagai"]["本月双公示上报数据量"] == 0.0
+    assert "fagai" not in dept  # its prefilled row left blank: not reported (issue 23, observation 5)
 
     assert parsed.sheets["全县"].records == [
         {"row": 3, "item": "全县信易贷平台注册企业数", "value": 500.0},
@@ -379,7 +382,7 @@ def test_untouched_sheets_of_the_template_are_skipped_with_a_warning(units):
     raw = fill_template({"镇街": [{"单位名称": "东阿镇", "本月出台信用制度文件数": 1}]}, units=units)
     parsed = parse_workbook(raw, "t.xlsx", MONTH, units)
     assert list(parsed.sheets) == ["镇街"]
-    skipped = {w.sheet for w in parsed.warnings}
+    skipped = {w.sheet for w in parsed.warnings if "未报送" not in w.message}  # 镇街: the eight silent towns
     assert skipped == {"部门", "全县", "扣分事项", "信易+场景", "分级分类监管"}
     by_sheet = {w.sheet: w.message for w in parsed.warnings}
     assert all("未填写任何数据" in by_sheet[s] for s in ("部门", "全县"))

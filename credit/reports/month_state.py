@@ -1,0 +1,123 @@
+"""A month's state, the same for every reader (issue 23, observation 4).
+
+采集中: units are still reporting (N of M have, and who has not); 待签发: everyone has reported and
+the 通报 is not signed yet; 已签发: the 通报 (or its latest 更正通报) is in force, with its 文号 and
+date; 更正中: signed, and the data have changed since (a 更正候选 waits for a 更正通报).
+
+Until a month is signed its figures are provisional (临时结果): readers land on the latest signed
+month, and a unit that has not reported this month is shown as 未报送 rather than ranked on the
+figures carried over from earlier months (`provisional_ranking`). Pages only draw this.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from credit.common.months import month_label
+from credit.common.rounding import competition_rank
+from credit.model.contract import GROUP_SHEET
+from credit.reports.status import EMPTY, MISSING, SubmissionStatus, month_status
+
+COLLECTING, PENDING, SIGNED, CORRECTING = "采集中", "待签发", "已签发", "更正中"
+PROVISIONAL = "临时结果"
+NOT_REPORTED = "未报送"
+
+
+@dataclass(frozen=True)
+class MonthState:
+    month: str
+    state: str
+    expected: int  # units expected to report their group's sheet
+    reported: int
+    silent: tuple[str, ...]  # units that sent nothing this month (no row, or a row of blanks)
+    number: str = ""  # the 文号 in force (已签发 / 更正中)
+    issued: str = ""
+    correction: bool = False  # the one in force is a 更正通报
+
+    @property
+    def provisional(self) -> bool:
+        """Not (or no longer exactly) the signed record: a 临时结果."""
+        return self.state != SIGNED
+
+    def line(self) -> str:
+        """One Chinese sentence for every reader."""
+        head = f"{month_label(self.month)}状态：{self.state}"
+        what = "更正通报" if self.correction else "通报"
+        if self.state == SIGNED:
+            return f"{head}（{what} {self.number}，成文日期 {self.issued}）。"
+        if self.state == CORRECTING:
+            return (f"{head}（已签发{what} {self.number}，成文日期 {self.issued}；数据有更正，"
+                    "更正通报签发前以已签发结果为准）。")
+        who = "、".join(self.silent[:8]) + (f"等 {len(self.silent)} 个单位" if len(self.silent) > 8 else "")
+        if self.state == PENDING:
+            return f"{head}（{self.expected} 个单位均已报送，通报尚未签发，当前为{PROVISIONAL}）。"
+        return (f"{head}（{self.expected} 个单位中已报送 {self.reported} 个"
+                + (f"，未报送：{who}" if who else "") + f"；当前为{PROVISIONAL}）。")
+
+
+def _silent(status: SubmissionStatus) -> tuple[list[str], int]:
+    """(units that sent nothing for their group's sheet, units expected to)."""
+    t = status.table
+    t = t[t["工作表"].isin(GROUP_SHEET.values())]
+    return list(t.loc[t["状态"].isin([MISSING, EMPTY]), "单位"]), len(t)
+
+
+def month_state(store, month: str, status: SubmissionStatus | None = None) -> MonthState:
+    """The state of `month` from the store: publications, data versions and 报送进度."""
+    status = status or month_status(store, month)
+    silent, expected = _silent(status)
+    pub = store.publishing.current_publication(month)
+    if pub is None:
+        state = PENDING if status.complete else COLLECTING
+        return MonthState(month, state, expected, expected - len(silent), tuple(silent))
+    now = {s: v["id"] for s, v in store.sheets_status(month).items() if v is not None}
+    signed = {s: int(v) for s, v in pub["data_versions"].items()}
+    state = SIGNED if now == signed else CORRECTING
+    return MonthState(month, state, expected, expected - len(silent), tuple(silent), pub["number"], pub["issued"],
+                      pub["kind"] == "correction")
+
+
+def landing_month(months: list[str], signed: list[str]) -> str | None:
+    """Where a reader lands: the latest signed month, else the latest month with data."""
+    done = [m for m in months if m in set(signed)]
+    return (done or months or [None])[-1]
+
+
+def provisional_ranking(table: pd.DataFrame, silent: set[str] | tuple[str, ...], *, rank: str = "排名",
+                        unit: str = "单位", score: str = "得分率", change: str = "排名变化") -> pd.DataFrame:
+    """A ranking of a month still collecting: units that sent nothing are not ranked on carried-over
+    figures — their figures are blanked, 状态 says 未报送 and they go last; the others are ranked
+    among themselves (1, 2, 2, 4 on the printed 得分率). A rank among part of a group cannot be
+    compared with last month's rank among all of it, so `change` is blanked for every row then."""
+    silent = set(silent)
+    gone = table[unit].isin(silent).to_numpy()
+    if not gone.any():
+        return table.assign(状态="已报送")
+    kept = table[~gone].copy()
+    kept[rank] = pd.array(competition_rank(kept[score].astype(float).to_numpy()), dtype="Int64")
+    if change in kept.columns:
+        kept[change] = pd.NA if kept[change].dtype.kind not in "fc" else np.nan
+    kept = kept.sort_values(rank, kind="stable")
+    out_rows = table[gone].copy()
+    for c in out_rows.columns:
+        if c not in (unit,):
+            out_rows[c] = pd.NA if out_rows[c].dtype.kind not in "fc" else np.nan
+    out = pd.concat([kept.assign(状态="已报送"), out_rows.assign(状态=NOT_REPORTED)], ignore_index=True)
+    out[rank] = out[rank].astype("Int64")
+    return out
+
+
+def reported_only(summary: pd.DataFrame, silent: set[str] | tuple[str, ...], unit: str = "unit") -> pd.DataFrame:
+    """A group's scored summary as movers (进步最大 / 下降最多) may use it in a month still collecting:
+    without the units that sent nothing (their change is carried-over figures, not this month's),
+    and with no rank change while any is missing (see `provisional_ranking`)."""
+    gone = summary[unit].isin(set(silent))
+    if not gone.any():
+        return summary
+    out = summary[~gone.to_numpy()].copy()
+    if "d_rank" in out.columns:
+        out["d_rank"] = np.nan
+    return out
