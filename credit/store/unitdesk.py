@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-from credit.common.months import month_label
+from credit.common.months import month_label, previous_month
 from credit.errors import CreditError
 from credit.model.accounts import Actor, PermissionDenied, authorize, check_unit, is_unit
 from credit.model.contract import (
@@ -56,6 +58,33 @@ _SUB_INFO = ("id, month, unit_id, source, filename, sha256, sheets, status, reas
 _OBJ_INFO = ("id, raised_for, month, unit_id, target, sheet, row_no, field, proposed, summary, reason, att_name, att_kind,"
              " status, decision, raised_by, raised_at, decided_by, decided_at, upload_id, versions")
 MAX_REASON = 500
+
+
+@dataclass
+class SubmissionChanges:
+    """What adopting one submission changes: `figures` (工作表, 指标, 当前值 → 新值, 上月值, 变化),
+    `records` (工作表, 变化 新增/删除, 内容), `surges` (tenfold rises to confirm) and how many rows the
+    office recorded for the unit stay untouched (`kept_office`)."""
+
+    figures: pd.DataFrame
+    records: pd.DataFrame
+    kept_office: int = 0
+    surges: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def nothing(self) -> bool:
+        return self.figures.empty and self.records.empty
+
+
+def _record_text(spec: Any, rec: Mapping[str, object]) -> str:
+    """One row of a records sheet in words (its filled columns but the unit, 、-joined)."""
+    parts = []
+    for col in spec.columns:
+        value = rec.get(col.header)
+        if col.header == UNIT_COL or value is None or value == "" or (isinstance(value, float) and value != value):
+            continue
+        parts.append(f"{value:g}" if isinstance(value, float) else str(value))
+    return "、".join(parts)
 
 
 def _reason(text: str, what: str) -> str:
@@ -238,11 +267,83 @@ class UnitDesk:
         parsed = self._parse_own(row["month"], row["unit_id"], bytes(row["content"]), row["filename"])
         return batch_surges(self._datasets, row["month"], [parsed])
 
+    def _reported(self, month: str, unit_id: str, sheet: str) -> list[dict[str, Any]]:
+        """The rows of records sheet `sheet` the unit itself put into `month`: those of its latest
+        adopted submission carrying that sheet (each adoption replaced the one before). Rows the
+        office recorded for the unit (an 异议信息, say) are not among them, so no submission removes them."""
+        for row in self._core.all(
+                "SELECT filename, content FROM unit_submissions WHERE month = ? AND unit_id = ? AND status = 'accepted'"
+                " ORDER BY id DESC", (month, unit_id)):
+            try:
+                parsed = self._parse_own(month, unit_id, bytes(row["content"]), row["filename"])
+            except CreditError:
+                continue  # the register changed since: that file no longer reads, it claims nothing
+            if sheet in parsed.sheets:
+                return list(parsed.sheets[sheet].records)
+        return []
+
+    def _plan(self, month: str, unit_id: str, parsed: ParsedWorkbook) -> tuple[dict[str, ParsedSheet], SubmissionChanges]:
+        """What adopting `parsed` writes (the merged sheets) and what changes, row by row.
+
+        The one place deciding which rows a submission may replace: the unit's own row of its
+        group sheet, and in 扣分事项 and the registers only the rows the unit itself reported
+        before (`_reported`); every other row — other units', and the office's rows about this
+        unit — is carried over unchanged. Preview and adoption both come from here.
+        """
+        from credit.workbook.preview import CHANGE_COLUMNS, diff_records, diff_values, long_values, record_signature
+
+        merged: dict[str, ParsedSheet] = {}
+        figures, records, kept_office = [], [], 0
+        for name, psheet in parsed.sheets.items():
+            spec = SHEETS[name]
+            current = self._datasets.current_sheet(month, name)
+            if spec.layout == "records":
+                claim = Counter(record_signature(r) for r in self._reported(month, unit_id, name))
+                keep = []
+                removed = []
+                for r in current:
+                    sig = record_signature(r)
+                    if r.get("unit_id") == unit_id and claim[sig] > 0:
+                        claim[sig] -= 1
+                        removed.append(r)
+                    else:
+                        kept_office += r.get("unit_id") == unit_id
+                        keep.append(r)
+                diff, _same = diff_records(spec, psheet.records, removed)
+                for rec in diff.to_dict("records"):
+                    records.append({"工作表": name, "变化": rec["变化"], "内容": _record_text(spec, rec)})
+            else:
+                keep = [r for r in current if r.get("unit_id") != unit_id]
+                own_now = [r for r in current if r.get("unit_id") == unit_id]
+                last = self._datasets.current_sheet(previous_month(month), name)
+                diff, _same = diff_values(long_values(spec, psheet.records), long_values(spec, own_now),
+                                          long_values(spec, [r for r in last if r.get("unit_id") == unit_id]))
+                figures.extend({"工作表": name, **{c: rec[c] for c in CHANGE_COLUMNS if c != "单位"}}
+                               for rec in diff.to_dict("records"))
+            top = max((int(r.get("row") or 0) for r in keep), default=0)
+            merged[name] = ParsedSheet(name, [*keep, *({**r, "row": top + i} for i, r in enumerate(psheet.records, 1))])
+        return merged, SubmissionChanges(
+            pd.DataFrame(figures, columns=["工作表", "指标", "当前值", "新值", "上月值", "变化"]),
+            pd.DataFrame(records, columns=["工作表", "变化", "内容"]), kept_office)
+
+    def submission_changes(self, by: Actor, sub_id: int) -> SubmissionChanges:
+        """What adopting submission `sub_id` would change (figures before → after, rows added and
+        removed, tenfold rises): the reviewer sees this before 采纳."""
+        authorize(by, "review")
+        row = self._submission(by, sub_id)
+        parsed = self._parse_own(row["month"], row["unit_id"], bytes(row["content"]), row["filename"])
+        changes = self._plan(row["month"], row["unit_id"], parsed)[1]
+        from credit.workbook.preview import batch_surges
+
+        changes.surges = batch_surges(self._datasets, row["month"], [parsed])
+        return changes
+
     def accept_submission(self, by: Actor, sub_id: int, surges_confirmed: bool = False) -> list[tuple[str, int]]:
         """Merge the unit's rows into the month's current sheets as new versions; returns them.
 
         Like an office upload, a figure ten times last month's is refused (`SurgeNotConfirmed`)
-        unless the reviewer said it was checked (`surges_confirmed`).
+        unless the reviewer said it was checked (`surges_confirmed`). Only the rows `_plan` lets
+        the unit replace are replaced.
         """
         who = authorize(by, "review")
         with self._core.write():
@@ -251,13 +352,13 @@ class UnitDesk:
                 raise CreditError(f"报送 #{sub_id} {STATUS_NAMES[row['status']]}，不能采纳")
             month, unit_id, raw = row["month"], row["unit_id"], bytes(row["content"])
             if self.published(month):
-                raise CreditError(f"{month} 的结果已发布，报送不能再并入；请退回并按更正流程办理")
+                raise CreditError(f"{month_label(month)}的结果已发布，报送不能再并入；请退回并按更正流程办理")
             parsed = self._parse_own(month, unit_id, raw, row["filename"])
             if not surges_confirmed:
                 from credit.workbook.preview import refuse_surges
 
                 refuse_surges(self._datasets, month, [parsed], "勾选“我已逐项核对”再采纳")
-            merged = {name: self._merged(month, name, unit_id, sheet.records) for name, sheet in parsed.sheets.items()}
+            merged = self._plan(month, unit_id, parsed)[0]
             result = self._datasets.import_workbook(ParsedWorkbook(month, merged), raw, row["filename"], by)
             self._core.db.execute(
                 "UPDATE unit_submissions SET status = 'accepted', decided_by = ?, decided_at = ?, upload_id = ?,"
@@ -268,7 +369,9 @@ class UnitDesk:
         return result.created
 
     def _merged(self, month: str, sheet: str, unit_id: str, own: Sequence[Mapping[str, object]]) -> ParsedSheet:
-        """The month's current sheet with `unit_id`'s rows replaced by `own` (others untouched)."""
+        """The month's current sheet with `unit_id`'s rows replaced by `own` (others untouched).
+
+        Kept for callers of the old API; adoption goes through `_plan`, which spares office rows."""
         keep = [r for r in self._datasets.current_sheet(month, sheet) if r.get("unit_id") != unit_id]
         last = max((int(r.get("row") or 0) for r in keep), default=0)
         added = [{**r, "row": last + i} for i, r in enumerate(own, start=1)]

@@ -261,6 +261,11 @@ def missing_units(sheet: Sheet, records: Sequence[Mapping[str, Any]], register: 
 # ---- rows of records sheets ------------------------------------------------------------------------
 
 
+def record_signature(rec: Mapping[str, Any]) -> str:
+    """What makes two rows of a records sheet the same entry (its unit and values; not its Excel row)."""
+    return _signature(rec)
+
+
 def _signature(rec: Mapping[str, Any]) -> str:
     body = {k: v for k, v in rec.items() if k not in ("row", UNIT_COL)}
     return json.dumps(body, ensure_ascii=False, sort_keys=True, default=str)

@@ -1,0 +1,87 @@
+"""报送审核: what a unit's submission may change, and the preview the office sees before 采纳.
+
+Issue 22 §3: 东阿镇's own 填报 with one 主动处理 event, once adopted, silently removed an
+office-recorded 异议信息 deduction. A submission replaces only the unit's own figures and the rows
+the unit itself reported; the office's rows about the unit stay, and the reviewer sees each change."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from credit.app.service import import_batch, open_store
+from credit.errors import CreditError
+from credit.model.accounts import Actor
+from credit.model.contract import SHEET_EVENTS
+from credit.workbook.template import build_template
+from tests.support.actors import EDITOR
+
+MONTH = "2022-10"
+DONG = Actor("dongezhen", "unit", unit_id="dong_e")
+OFFICE_EVENT = {"单位名称": "东阿镇", "事项类型": "异议信息", "发生日期": "2022-10-12",
+                "事项说明": "信用修复申请逾期办理", "异议处理用时（工作日）": 4}
+OWN_EVENT = {"单位名称": "东阿镇", "事项类型": "严重失信事件", "发生日期": "2022-10-08",
+             "事项说明": "村干部失信被执行", "处理情况": "主动处理"}
+
+
+@pytest.fixture
+def store(demo_db: Path):
+    s = open_store(demo_db)
+    yield s
+    s.close()
+
+
+def _office_records_event(store) -> None:
+    """The office adds a 异议信息 row for 东阿镇 to October's 扣分事项 (keeping 人社局's row)."""
+    rows = [{k: v for k, v in r.items() if k not in ("row", "unit_id")} for r in store.current_sheet(MONTH, SHEET_EVENTS)]
+    raw = build_template(MONTH, store.register(), fill={SHEET_EVENTS: [*rows, OFFICE_EVENT]})
+    done = import_batch(store, MONTH, [("信用办扣分事项.xlsx", raw)], EDITOR)
+    assert done.ok, [str(e) for c in done.failed for e in c.errors]
+
+
+def _events_of(store, unit_id: str) -> list[tuple[str, str]]:
+    return sorted((r["事项类型"], r["事项说明"]) for r in store.current_sheet(MONTH, SHEET_EVENTS)
+                  if r["unit_id"] == unit_id)
+
+
+def _unit_file(store, events: list[dict]) -> bytes:
+    return build_template(MONTH, store.register(), "dong_e", {SHEET_EVENTS: events})
+
+
+def test_unit_submission_keeps_the_office_recorded_objection_event(store):
+    _office_records_event(store)
+    m = store.unitdesk
+    sub = m.submit(DONG, MONTH, "dong_e", _unit_file(store, [OWN_EVENT]), "东阿镇.xlsx")
+    changes = m.submission_changes(EDITOR, sub)
+    # The preview: one row added, nothing removed, and the office's row named as staying.
+    assert changes.records.values.tolist() == [
+        ["扣分事项", "新增", "严重失信事件、2022-10-08、村干部失信被执行、主动处理、1"]]
+    assert changes.figures.empty and changes.kept_office == 1
+    m.accept_submission(EDITOR, sub)
+    assert _events_of(store, "dong_e") == [("严重失信事件", "村干部失信被执行"), ("异议信息", "信用修复申请逾期办理")]
+    assert _events_of(store, "renshe") == [("异议信息", "行政处罚信息公示期满申请修复")]
+    # A second submission replaces what the unit reported before, and still not the office's row.
+    second = dict(OWN_EVENT, 事项说明="村干部失信被执行（已履行）")
+    sub2 = m.submit(DONG, MONTH, "dong_e", _unit_file(store, [second]), "东阿镇2.xlsx")
+    assert sorted(m.submission_changes(EDITOR, sub2).records["变化"]) == ["删除", "新增"]
+    m.accept_submission(EDITOR, sub2)
+    assert _events_of(store, "dong_e") == [("严重失信事件", "村干部失信被执行（已履行）"),
+                                           ("异议信息", "信用修复申请逾期办理")]
+
+
+def test_preview_shows_each_figure_before_and_after(store):
+    m = store.unitdesk
+    row = next(r for r in store.current_sheet(MONTH, "镇街") if r["unit_id"] == "dong_e")
+    figures = {k: v for k, v in row.items() if k not in ("row", "unit_id", "单位名称")}
+    sub = m.submit_form(DONG, MONTH, "dong_e", {**figures, "本月出台信用制度文件数": 3, "本月报送信用动态稿件数": 30})
+    changes = m.submission_changes(EDITOR, sub)
+    got = {r["指标"]: (r["当前值"], r["新值"], r["上月值"], r["变化"]) for r in changes.figures.to_dict("records")}
+    assert set(got) == {"本月出台信用制度文件数", "本月报送信用动态稿件数"}
+    assert got["本月出台信用制度文件数"][1:] == (3.0, pytest.approx(got["本月出台信用制度文件数"][2], nan_ok=True), "修改")
+    assert got["本月报送信用动态稿件数"][1] == 30.0 and got["本月报送信用动态稿件数"][2] == 2.0
+    assert not math.isnan(got["本月出台信用制度文件数"][0])
+    assert changes.surges["指标"].tolist() == ["本月报送信用动态稿件数"]
+    with pytest.raises(CreditError):
+        m.submission_changes(DONG, sub)  # a unit does not review its own submission
