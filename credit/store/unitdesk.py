@@ -58,6 +58,8 @@ _SUB_INFO = ("id, month, unit_id, source, filename, sha256, sheets, status, reas
 _OBJ_INFO = ("id, raised_for, month, unit_id, target, sheet, row_no, field, proposed, summary, reason, att_name, att_kind,"
              " status, decision, raised_by, raised_at, decided_by, decided_at, upload_id, versions")
 MAX_REASON = 500
+# How an upheld objection against an event is carried out (`accept_objection`), as the reviewer's buttons say it.
+OBJECTION_ACTIONS = {"withdraw": "采纳：撤销该事项", "proactive": f"采纳：改为{HANDLING_PROACTIVE}"}
 
 
 @dataclass
@@ -74,6 +76,15 @@ class SubmissionChanges:
     @property
     def nothing(self) -> bool:
         return self.figures.empty and self.records.empty
+
+
+def outcome_message(what: str, created: Sequence[tuple[str, int]]) -> str:
+    """What the reviewer is told after a decision: `what` (e.g. "已采纳报送 #3") and only what happened —
+    the versions made, or that the data already read so and no version was made."""
+    if not created:
+        return f"{what}；数据与当前版本相同，未生成新的数据版本。"
+    made = "、".join(f"「{sheet}」第 {version} 版" for sheet, version in created)
+    return f"{what}，已生成新的数据版本：{made}。"
 
 
 def _record_text(spec: Any, rec: Mapping[str, object]) -> str:
@@ -502,13 +513,17 @@ class UnitDesk:
             raise CreditError(f"{row['month']} 的结果已发布，申诉须按更正流程办理")
         return row
 
-    def accept_objection(self, by: Actor, obj_id: int, note: str = "") -> list[tuple[str, int]]:
-        """Record the correction as a new data version linked to the objection.
+    def accept_objection(self, by: Actor, obj_id: int, note: str = "", action: str | None = None) -> list[tuple[str, int]]:
+        """Record the correction as a new data version linked to the objection; returns the versions
+        made ([] when the data already read so: then nothing new was written but the decision).
 
-        An event: a 严重失信事件 becomes 主动处理 (not deducted), any other event is withdrawn from
-        the month's 扣分事项; a figure: the unit's value replaces the reported one.
+        An event: `action` "proactive" sets its 处理情况 to 主动处理 (no deduction, the row stays),
+        "withdraw" removes it from the month's 扣分事项; without `action` a 严重失信事件 becomes
+        主动处理 and any other event is withdrawn. A figure: the unit's value replaces the reported one.
         """
         who = authorize(by, "review")
+        if action not in (None, *OBJECTION_ACTIONS):
+            raise CreditError("处理方式应为“撤销该事项”或“改为主动处理”")
         with self._core.write():
             row = self._open_objection(by, obj_id)
             month, unit_id, sheet = row["month"], row["unit_id"], row["sheet"]
@@ -516,22 +531,25 @@ class UnitDesk:
             if row["target"] == "event":
                 hit = [r for r in records if r.get("unit_id") == unit_id and r.get("row") == row["row_no"]]
                 if not hit:
-                    raise CreditError(f"申诉 #{obj_id} 所指的扣分事项已不在当前数据中，请驳回并说明")
-                if hit[0].get("事项类型") == EVENT_SERIOUS:
+                    raise CreditError(f"申诉 #{obj_id} 所指的扣分事项已不在当前数据中，请不予采纳并说明")
+                action = action or ("proactive" if hit[0].get("事项类型") == EVENT_SERIOUS else "withdraw")
+                if action == "proactive":
                     records = [{**r, "处理情况": HANDLING_PROACTIVE} if r is hit[0] else r for r in records]
                     done = f"已将该事项的处理情况更正为「{HANDLING_PROACTIVE}」"
                 else:
                     records = [r for r in records if r is not hit[0]]
-                    done = f"已从 {month} 扣分事项中撤销该事项"
+                    done = f"已从{month_label(month)}扣分事项中撤销该事项"
             else:
+                if action is not None:
+                    raise CreditError("对报送数据的申诉只能按单位提出的数值更正")
                 hit = [r for r in records if r.get("unit_id") == unit_id]
                 if not hit:
-                    raise CreditError(f"申诉 #{obj_id} 所指单位的数据已不在当前数据中，请驳回并说明")
+                    raise CreditError(f"申诉 #{obj_id} 所指单位的数据已不在当前数据中，请不予采纳并说明")
                 records = [{**r, row["field"]: float(row["proposed"])} if r is hit[0] else r for r in records]
                 done = f"已将「{row['field']}」更正为 {row['proposed']:g}"
             decision = done + (f"；{note.strip()}" if note.strip() else "")
             raw = json.dumps({"申诉编号": int(obj_id), "数据月份": month, "单位编号": unit_id, "申诉事项": row["summary"],
-                              "申诉理由": row["reason"], "更正": decision, "受理人": who, "受理时间": now()},
+                              "申诉理由": row["reason"], "更正": decision, "采纳人": who, "采纳时间": now()},
                              ensure_ascii=False, indent=1).encode("utf-8")
             result = self._datasets.import_workbook(ParsedWorkbook(month, {sheet: ParsedSheet(sheet, records)}),
                                                     raw, f"申诉第{int(obj_id)}号更正.json", by)
