@@ -575,3 +575,19 @@ def m0104_private_scenarios(db: Database) -> None:
     db.execute(f"INSERT INTO scenarios_m0104 ({cols}) SELECT {cols} FROM scenarios")
     db.execute("DROP TABLE scenarios")
     db.execute("ALTER TABLE scenarios_m0104 RENAME TO scenarios")
+
+
+@MIGRATIONS()
+def m0221_notice_dismissals(db: Database) -> None:
+    """`notice_dismissals`: which in-app notice (by its stable key, e.g. `returned:7`) an account has
+    closed with 知道了; a notice with a new key (a new submission, a new count) shows again."""
+    db.execute(
+        """
+        CREATE TABLE notice_dismissals (
+            username     TEXT NOT NULL,
+            notice_key   TEXT NOT NULL,
+            dismissed_at TEXT NOT NULL,
+            PRIMARY KEY (username, notice_key)
+        )
+        """
+    )

@@ -78,6 +78,23 @@ class SubmissionChanges:
         return self.figures.empty and self.records.empty
 
 
+@dataclass(frozen=True)
+class Notice:
+    """One in-app notice: `key` (stable, to dismiss it), `level` (info / warning / success / error), one line of `text`."""
+
+    key: str
+    level: str
+    text: str
+
+
+NOTICE_CLIP = 40  # characters of a reason or decision a one-line notice carries; 填报与申诉 shows it all
+
+
+def _clip(text: str | None) -> str:
+    text = " ".join(str(text or "").split())
+    return text if len(text) <= NOTICE_CLIP else text[:NOTICE_CLIP] + "…"
+
+
 def outcome_message(what: str, created: Sequence[tuple[str, int]]) -> str:
     """What the reviewer is told after a decision: `what` (e.g. "已采纳报送 #3") and only what happened —
     the versions made, or that the data already read so and no version was made."""
@@ -564,35 +581,67 @@ class UnitDesk:
 
     # -- notices -------------------------------------------------------------------------------
 
-    def notices(self, by: Actor | None) -> list[tuple[str, str]]:
-        """In-app notices as (level, text): level is info / warning / success / error."""
+    def notice_items(self, by: Actor | None) -> list[Notice]:
+        """In-app notices not dismissed by `by`, one short line each, with a stable key to dismiss them.
+
+        The office: submissions waiting and objections open (the key carries the count, so a new one
+        shows again). A unit: its month not yet reported, its latest submission returned, waiting or
+        adopted, and each decided objection of the month."""
         month = self.collecting_month()
-        if not is_unit(by):
-            if month is None:
-                return []
-            pend = len(self.pending_submissions(month))
-            opened = len(self.open_objections(month))
-            out: list[tuple[str, str]] = []
-            if pend:
-                out.append(("warning", f"{month} 有 {pend} 份单位报送待审核"))
-            if opened:
-                out.append(("warning", f"{month} 有 {opened} 件申诉待处理"))
+        if month is None:
+            return []
+        out = self._unit_notices(by, month) if is_unit(by) else self._office_notices(month)
+        if by is None or not out:
             return out
+        gone = {r["notice_key"] for r in self._core.all(
+            "SELECT notice_key FROM notice_dismissals WHERE username = ?", (by.username,))}
+        return [n for n in out if n.key not in gone]
+
+    def _office_notices(self, month: str) -> list[Notice]:
+        label, out = month_label(month), []
+        pend = len(self.pending_submissions(month))
+        opened = len(self.open_objections(month))
+        if pend:
+            out.append(Notice(f"pending:{month}:{pend}", "warning", f"{label}：{pend} 份单位报送待审核"))
+        if opened:
+            out.append(Notice(f"objections:{month}:{opened}", "warning", f"{label}：{opened} 件申诉待处理"))
+        return out
+
+    def _unit_notices(self, by: Actor | None, month: str) -> list[Notice]:
         assert isinstance(by, Actor)
         if not by.unit_id:
             raise PermissionDenied(f"账户「{by.label}」未绑定被考核单位")
         out = []
-        subs = self.submissions(by, month) if month else []
-        if month and not self.published(month) and not any(s["status"] in ("pending", "accepted") for s in subs):
-            out.append(("info", f"本月待报送：{month_label(month)}尚未报送本单位数据"))
+        subs = self.submissions(by, month)
+        if not self.published(month) and not any(s["status"] in ("pending", "accepted") for s in subs):
+            out.append(Notice(f"todo:{month}", "info", f"本月待报送：{month_label(month)}尚未报送本单位数据"))
         latest = subs[0] if subs else None
         if latest and latest["status"] == "returned":
-            out.append(("error", f"已退回：{latest['reason']}（报送 #{latest['id']}，请修改后重新报送）"))
+            out.append(Notice(f"returned:{latest['id']}", "error",
+                              f"报送 #{latest['id']} 已退回：{_clip(latest['reason'])}，请修改后重新报送"))
         if latest and latest["status"] == "pending":
-            out.append(("info", f"报送 #{latest['id']} 待信用办审核"))
+            out.append(Notice(f"pending:{latest['id']}", "info", f"报送 #{latest['id']} 待信用办审核"))
+        if latest and latest["status"] == "accepted":
+            out.append(Notice(f"accepted:{latest['id']}", "success", f"报送 #{latest['id']} 已采纳，已计入本月数据"))
         for o in self.objections(by, month):
-            if o["status"] == "accepted":
-                out.append(("success", f"申诉已受理：{o['summary']}——{o['decision']}"))
-            elif o["status"] == "rejected":
-                out.append(("warning", f"申诉未采纳：{o['summary']}——{o['decision']}"))
+            if o["status"] in ("accepted", "rejected"):
+                out.append(Notice(f"objection:{o['id']}", "success" if o["status"] == "accepted" else "warning",
+                                  f"申诉 #{o['id']} {o['status_name']}：{_clip(o['decision'])}"))
         return out
+
+    def notices(self, by: Actor | None) -> list[tuple[str, str]]:
+        """In-app notices as (level, text): level is info / warning / success / error."""
+        return [(n.level, n.text) for n in self.notice_items(by)]
+
+    def dismiss_notice(self, by: Actor, key: str) -> None:
+        """`by` closes one notice (知道了): it is not shown to that account again. Not audited: it
+        changes nothing anyone else sees."""
+        if by is None or not (by.can("review") or by.can("submit")):
+            raise PermissionDenied("只有信用办和被考核单位的账户有提醒")
+        key = str(key)
+        if not any(n.key == key for n in self.notice_items(by)):
+            return  # already closed, or no longer shown: nothing to do
+        with self._core.write():
+            self._core.db.execute(
+                "INSERT OR IGNORE INTO notice_dismissals (username, notice_key, dismissed_at) VALUES (?, ?, ?)",
+                (by.username, key, now()))

@@ -55,7 +55,8 @@ def flow(url: str, db: Path, tmp: Path, dong, office, fagai) -> None:
     t1_before = earned(db, "dong_e", "T1")
 
     login(dong, url, "dongezhen", "demo-unit-1")
-    dong.get_by_text("本月待报送").first.wait_for()
+    dong.get_by_text("提醒（1 条）").first.wait_for()  # one collapsed line; the count in the sidebar too
+    dong.get_by_test_id("stSidebar").get_by_text("提醒 1 条").wait_for()
     nav = dong.get_by_test_id("stSidebarNav")
     for hidden in ("数据上传", "证明材料", "权重模拟", "月度通报", "账户管理"):
         assert nav.get_by_role("link", name=hidden).count() == 0
@@ -74,14 +75,18 @@ def flow(url: str, db: Path, tmp: Path, dong, office, fagai) -> None:
     shot(dong, "dongezhen_submitted")
 
     login(office, url, "office", "demo-office-1")
-    office.get_by_text("有 1 份单位报送待审核").first.wait_for()
+    office.get_by_text("提醒（1 条）").first.click()
+    office.get_by_text("2022年10月：1 份单位报送待审核").first.wait_for()
     open_page(office, "报送审核")
     office.get_by_label("退回原因").first.fill("文件数与备案不符，应为 1 件")
     click(office, "退回")
     office.get_by_text("已退回报送 #1").wait_for()
 
     open_page(dong, "单位详情")
-    dong.get_by_text(re.compile("已退回：文件数与备案不符")).first.wait_for()
+    dong.get_by_text(re.compile("报送 #1 已退回：文件数与备案不符")).first.wait_for()
+    # 知道了 closes it for this account: gone after a fresh page load too.
+    click(dong, "知道了")
+    assert dong.get_by_text(re.compile("报送 #1 已退回")).count() == 0
     # Resubmit as a file: download the unit's own workbook, fill its row, upload it.
     open_page(dong, "填报与申诉")
     dong.get_by_role("tab", name="上传填报文件").click()
@@ -106,8 +111,12 @@ def flow(url: str, db: Path, tmp: Path, dong, office, fagai) -> None:
 
     open_page(office, "数据上传")
     open_page(office, "报送审核")
-    click(office, "采纳并入本月数据")
-    office.get_by_text("已采纳报送 #2").wait_for()
+    office.get_by_text("采纳后的变化").first.wait_for()
+    click(office, "采纳并入本月数据…")
+    office.get_by_text("确认将上表的变化并入2022年10月的数据？").wait_for()
+    click(office, "确认采纳")
+    office.get_by_text(re.compile("已采纳报送 #2（东阿镇），已生成新的数据版本")).wait_for()
+    office.get_by_text("已处理的报送").wait_for()
     shot(office, "office_review")
     assert earned(db, "dong_e", "T1") == pytest.approx(t1_before + 1.0)  # 4 → 5
 
@@ -137,8 +146,8 @@ def flow(url: str, db: Path, tmp: Path, dong, office, fagai) -> None:
     open_page(office, "数据上传")
     open_page(office, "报送审核")
     office.get_by_text("申诉 #1").first.wait_for()
-    rerun_drawn(office, lambda: office.get_by_role("button", name="受理并更正").first.click())
-    office.get_by_text("已受理申诉 #1").wait_for()
+    rerun_drawn(office, lambda: office.get_by_role("button", name="采纳：改为主动处理").first.click())
+    office.get_by_text(re.compile("已采纳申诉 #1，已生成新的数据版本")).wait_for()
     office.get_by_label("不予采纳的理由").first.fill("经核查，错误数据属实")
     click(office, "不予采纳")
     office.get_by_text("申诉 #2 已不予采纳").wait_for()
@@ -152,9 +161,9 @@ def flow(url: str, db: Path, tmp: Path, dong, office, fagai) -> None:
         assert action in actions
 
     open_page(dong, "单位详情")
-    dong.get_by_text(re.compile("申诉已受理")).first.wait_for()
+    dong.get_by_text(re.compile("申诉 #1 已采纳")).first.wait_for()
     shot(dong, "dongezhen_after")
     open_page(fagai, "单位详情")
-    fagai.get_by_text(re.compile("申诉未采纳")).first.wait_for()
+    fagai.get_by_text(re.compile("申诉 #2 未采纳")).first.wait_for()
     shot(fagai, "fagaiju_rejected")
     no_error(fagai)

@@ -61,7 +61,10 @@ def test_unit_deep_link_to_another_unit_is_refused(demo_db: Path) -> None:
 
 def test_unit_desk_form_submit_then_office_accepts(demo_db: Path) -> None:
     at = open_page("unit_desk.py", DONG)
-    assert any("本月待报送" in i.value for i in at.info)
+    # Notices: one collapsed line with the count (in the sidebar too), one text line each.
+    assert [e.label for e in at.expander if e.label.startswith("提醒")] == ["提醒（1 条）"]
+    assert "本月待报送：2022年10月尚未报送本单位数据" in [t.value for t in at.text]
+    assert any("提醒 1 条" in c.value for c in at.sidebar.caption)
     field = next(n for n in at.number_input if n.label == "本月出台信用制度文件数")
     field.set_value(1)
     at.button[[b.label for b in at.button].index("提交本月数据")].click()
@@ -69,7 +72,7 @@ def test_unit_desk_form_submit_then_office_accepts(demo_db: Path) -> None:
     assert not at.exception
     assert any("等待信用办审核" in s.value for s in at.success)
     review = open_page("review.py", EDITOR)
-    assert any("份单位报送待审核" in w.value for w in review.warning)
+    assert "2022年10月：1 份单位报送待审核" in [t.value for t in review.text]
     # The change is shown first (before → after), and 采纳 asks once more before writing.
     table = next(d.value for d in review.dataframe if "新值" in d.value.columns)
     assert table.set_index("指标").loc["本月出台信用制度文件数", ["当前值", "新值"]].tolist() == ["0", "1"]

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from credit.app.cli import main
+from credit.common.months import month_label
 from credit.app.service import open_store, unit_detail, unit_events
 from credit.errors import CreditError, SurgeNotConfirmed
 from credit.model.accounts import SYSTEM, Actor, PermissionDenied
@@ -155,11 +156,11 @@ def test_submit_return_resubmit_accept_moves_the_score(store, dong):
     assert before.todo.set_index("code").loc["T1", "满分还需"] == "再出台 1 件信用制度文件（全年目标 3，本年累计 2）"
     first = m.submit_form(dong, MONTH, "dong_e", {**row, "本月出台信用制度文件数": 5})
     assert [s["status"] for s in m.pending_submissions(MONTH)] == ["pending"]
-    assert m.notices(EDITOR) == [("warning", f"{MONTH} 有 1 份单位报送待审核")]
+    assert m.notices(EDITOR) == [("warning", "2022年10月：1 份单位报送待审核")]
     with pytest.raises(CreditError, match="请填写退回原因"):
         m.return_submission(EDITOR, first, " ")
     m.return_submission(EDITOR, first, "文件数与备案不符，应为 1 件")
-    assert ("error", f"已退回：文件数与备案不符，应为 1 件（报送 #{first}，请修改后重新报送）") in m.notices(dong)
+    assert ("error", f"报送 #{first} 已退回：文件数与备案不符，应为 1 件，请修改后重新报送") in m.notices(dong)
     second = m.submit_form(dong, MONTH, "dong_e", {**row, "本月出台信用制度文件数": 1})
     versions = m.accept_submission(EDITOR, second)
     assert versions == [("镇街", 2)]
@@ -219,7 +220,7 @@ def test_object_accept_removes_the_deduction_with_a_trail(store, dong):
     assert o["status"] == "accepted" and o["versions"] == [[SHEET_EVENTS, 2]]
     assert store.versions(target["month"], SHEET_EVENTS)[0]["filename"] == f"申诉第{oid}号更正.json"
     assert m.open_objections(MONTH) == []
-    assert any(t.startswith("申诉已受理") for _, t in m.notices(dong))
+    assert f"申诉 #{oid} 已采纳：已从{month_label(target['month'])}扣分事项中撤销该事项" in [t for _, t in m.notices(dong)]
     assert [a["action"] for a in store.audit_log(3)][:2] == ["objection.accept", "import"]
 
 
@@ -232,7 +233,7 @@ def test_object_figure_reject_needs_reason(store, fagai):
     m.reject_objection(EDITOR, oid, "经核查，错误数据属实")
     o = m.objections(fagai, MONTH)[0]
     assert (o["status_name"], o["decision"]) == ("未采纳", "经核查，错误数据属实")
-    assert ("warning", f"申诉未采纳：{o['summary']}——经核查，错误数据属实") in m.notices(fagai)
+    assert ("warning", f"申诉 #{oid} 未采纳：经核查，错误数据属实") in m.notices(fagai)
     assert store.audit_log(1)[0]["action"] == "objection.reject"
 
 

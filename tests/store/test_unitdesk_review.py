@@ -85,3 +85,25 @@ def test_preview_shows_each_figure_before_and_after(store):
     assert changes.surges["指标"].tolist() == ["本月报送信用动态稿件数"]
     with pytest.raises(CreditError):
         m.submission_changes(DONG, sub)  # a unit does not review its own submission
+
+
+def test_notices_are_one_line_dismissible_and_say_the_month_in_words(store):
+    """Issue 25 §9: "2022年10月", one short line each, closed per account by 知道了; an adopted
+    submission is told to the unit; a new event (another submission) shows again."""
+    m = store.unitdesk
+    assert m.notices(DONG) == [("info", "本月待报送：2022年10月尚未报送本单位数据")]
+    sub = m.submit(DONG, MONTH, "dong_e", _unit_file(store, [OWN_EVENT]), "东阿镇.xlsx")
+    assert m.notices(EDITOR) == [("warning", "2022年10月：1 份单位报送待审核")]
+    m.return_submission(EDITOR, sub, "请补充说明" + "很长的退回原因" * 20)
+    todo, returned = m.notice_items(DONG)
+    assert todo.key == f"todo:{MONTH}"
+    assert returned.key == f"returned:{sub}" and "\n" not in returned.text and len(returned.text) < 70
+    m.dismiss_notice(DONG, returned.key)
+    assert m.notices(DONG) == [("info", "本月待报送：2022年10月尚未报送本单位数据")]
+    sub2 = m.submit(DONG, MONTH, "dong_e", _unit_file(store, [OWN_EVENT]), "东阿镇2.xlsx")
+    m.dismiss_notice(EDITOR, f"pending:{MONTH}:1")
+    assert m.notices(EDITOR) == []
+    m.accept_submission(EDITOR, sub2)
+    assert m.notices(DONG) == [("success", f"报送 #{sub2} 已采纳，已计入本月数据")]
+    with pytest.raises(CreditError):
+        m.dismiss_notice(Actor("leader", "viewer"), "x")
