@@ -239,3 +239,8 @@ NO_NEW = "本月无新增"
 
 def field_kind(sheet: str, header: str) -> FieldKind:
     return SHEETS[sheet].column(header).kind
+
+
+def unit_sheet_names(group: str) -> tuple[str, ...]:
+    """The sheets a unit of `group` reports itself (its own 填报): its group's sheet, events and the registers."""
+    return tuple(s.name for s in SHEETS.values() if s.layout == "records" or s.group == group)

@@ -87,6 +87,7 @@ class Notice:
     text: str
 
 
+_LEVEL_ORDER = {"error": 0, "warning": 1, "success": 2, "info": 3}
 NOTICE_CLIP = 40  # characters of a reason or decision a one-line notice carries; 填报与申诉 shows it all
 
 
@@ -173,26 +174,15 @@ class UnitDesk:
         return build_template(check_month(month), self._units.register(), unit_id)
 
     def _parse_own(self, month: str, unit_id: str, raw: bytes, filename: str) -> ParsedWorkbook:
-        """Parse with the importer's checks; refuse any row of another unit, naming the row."""
+        """Parse with the importer's checks for a unit's own file (`only_unit`): another unit's row,
+        a sheet the unit does not report, a 严重失信事件 without 处理情况 — all listed at once with
+        every other problem of the file (`WorkbookError`)."""
         from credit.workbook.importer import parse_workbook
-        from credit.workbook.template import unit_sheets
 
         register = self._units.register()
-        unit = register.by_id.get(unit_id)
-        if unit is None:
+        if register.by_id.get(unit_id) is None:
             raise CreditError(f"未找到单位编号「{unit_id}」")
-        parsed = parse_workbook(raw, filename, month, register)
-        allowed = {s.name for s in unit_sheets(unit.group)}
-        for name, sheet in parsed.sheets.items():
-            if name not in allowed:
-                raise CreditError(f"报送文件含有工作表「{name}」，单位只能报送本单位的"
-                                  f"{'、'.join(sorted(allowed))}表，未提交")
-            for rec in sheet.records:
-                if rec.get("unit_id") != unit_id:
-                    other = rec.get(UNIT_COL) or rec.get("unit_id")
-                    raise CreditError(f"工作表「{name}」第 {rec.get('row')} 行是「{other}」的数据，"
-                                      f"只能报送本单位（{unit.name_at(month)}）的数据，未提交")
-        return parsed
+        return parse_workbook(raw, filename, month, register, only_unit=unit_id)
 
     def submit(self, by: Actor, month: str, unit_id: str, raw: bytes, filename: str,
                source: str = "file") -> int:
@@ -592,10 +582,10 @@ class UnitDesk:
             return []
         out = self._unit_notices(by, month) if is_unit(by) else self._office_notices(month)
         if by is None or not out:
-            return out
+            return sorted(out, key=lambda n: _LEVEL_ORDER[n.level])
         gone = {r["notice_key"] for r in self._core.all(
             "SELECT notice_key FROM notice_dismissals WHERE username = ?", (by.username,))}
-        return [n for n in out if n.key not in gone]
+        return sorted((n for n in out if n.key not in gone), key=lambda n: _LEVEL_ORDER[n.level])  # returned first
 
     def _office_notices(self, month: str) -> list[Notice]:
         label, out = month_label(month), []

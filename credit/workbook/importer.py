@@ -27,6 +27,7 @@ from credit.model.contract import (
     EVENT_OBJECTION,
     EVENT_SERIOUS,
     GROUP_SHEET,
+    HANDLINGS,
     INDUSTRIES,
     ITEM_COL,
     NO_NEW,
@@ -38,6 +39,7 @@ from credit.model.contract import (
     VALUE_COL,
     Column,
     Sheet,
+    unit_sheet_names,
 )
 from credit.model.parsed import ParsedSheet, ParsedWorkbook
 from credit.model.units import NameIndex, Unit, UnitRegister
@@ -269,7 +271,9 @@ class _SheetReader:
         register: UnitRegister,
         errors: list[CellError],
         warnings: list[CellError],
+        only_unit: Unit | None = None,
     ):
+        self.only_unit = only_unit  # a unit's own file: every row must be this unit's (see parse_workbook)
         self.spec, self.title, self.rows, self.bad = spec, title, rows, bad_cells
         self.month, self.register = month, register
         self.errors, self.warnings = errors, warnings
@@ -403,9 +407,17 @@ class _SheetReader:
             rule = number_rule(self.spec, h)
             value = row.get(h, lambda v, r=rule: parse_number(v, r), numeric=True)
             record[h] = rule.blank if value is None else value
+        self._check_own(row, unit)
         if unit is None or not self._first_time(row, unit.id, f"单位「{unit.name_at(self.month)}」", UNIT_COL):
             return None
         return {"row": row.excel_row, "unit_id": unit.id, UNIT_COL: unit.name_at(self.month)} | record
+
+    def _check_own(self, row: _Row, unit: Unit | None) -> None:
+        """In a unit's own file, another unit's row is an error at its 单位名称 cell (with the rest)."""
+        own = self.only_unit
+        if own is not None and unit is not None and unit.id != own.id:
+            row.flag(UNIT_COL, f"本行是「{unit.name_at(self.month)}」的数据，只能报送本单位（{own.name_at(self.month)}）的数据",
+                     "请删除该行，或改为本单位的数据")
 
     def _item_record(self, row: _Row) -> dict[str, object] | None:
         item = row.get(ITEM_COL, self._resolve_item)
@@ -422,6 +434,7 @@ class _SheetReader:
         record = {header: row.get(header, parse, numeric=number) for header, (parse, number) in self.parsers.items()}
         if self.spec.name == SHEET_EVENTS:
             self._check_event(row, record)
+        self._check_own(row, unit)
         if unit is None or not row.ok:
             return None
         return {"row": row.excel_row, "unit_id": unit.id, UNIT_COL: unit.name_at(self.month)} | record
@@ -529,7 +542,10 @@ class _SheetReader:
                 f"事项类型为「{EVENT_OBJECTION}」时，「{_OBJECTION_DAYS}」必填",
                 "填写处理该异议所用的工作日数，例如 1",
             )
-        if kind == EVENT_SERIOUS and record.get(_HANDLING) == "" and row.fine(_HANDLING):
+        if kind == EVENT_SERIOUS and record.get(_HANDLING) == "" and row.fine(_HANDLING) and self.only_unit is not None:
+            row.flag(_HANDLING, f"事项类型为「{EVENT_SERIOUS}」时，「{_HANDLING}」必填",
+                     f"请从下拉列表选择处理情况（{'、'.join(HANDLINGS)}）")
+        elif kind == EVENT_SERIOUS and record.get(_HANDLING) == "" and row.fine(_HANDLING):
             record[_HANDLING] = _UNHANDLED
             self.warnings.append(
                 CellError(
@@ -683,13 +699,20 @@ def _read_sheet(book: CalamineWorkbook, title: str, errors: list[CellError]) -> 
         return []
 
 
-def _parse(data: bytes, filename: str, month: str, register: UnitRegister) -> ParsedWorkbook:
+def _parse(data: bytes, filename: str, month: str, register: UnitRegister,
+           only_unit: Unit | None = None) -> ParsedWorkbook:
     book = _open(data, filename)
     names = list(book.sheet_names)
     errors: list[CellError] = []
     warnings: list[CellError] = []
     matched = _match_sheets(names, errors)
     _check_month(book, names, month, errors, warnings)
+    if only_unit is not None:  # a unit's own file: only the sheets it reports itself
+        allowed = unit_sheet_names(only_unit.group)
+        for name in [n for n in matched if n not in allowed]:
+            errors.append(CellError(matched.pop(name), None, None,
+                                    f"单位只能报送本单位的{'、'.join(allowed)}表，不能报送「{name}」表",
+                                    "请使用系统下载的本单位填报文件，删除该工作表后重新上传"))
     if not matched:
         raise WorkbookError([*errors, _no_sheets(names)])
     scan = xlsx_error_cells if sniff_format(data) == "xlsx" else xls_error_cells
@@ -698,7 +721,8 @@ def _parse(data: bytes, filename: str, month: str, register: UnitRegister) -> Pa
     empty: list[str] = []
     for name, title in matched.items():
         rows = _read_sheet(book, title, errors)
-        reader = _SheetReader(SHEETS[name], title, rows, bad.get(title, {}), month, register, errors, warnings)
+        reader = _SheetReader(SHEETS[name], title, rows, bad.get(title, {}), month, register, errors, warnings,
+                              only_unit)
         parsed = reader.parse()
         if parsed is not None:
             sheets[name] = parsed
@@ -716,8 +740,13 @@ def _parse(data: bytes, filename: str, month: str, register: UnitRegister) -> Pa
     return ParsedWorkbook(month=month, sheets=sheets, warnings=warnings, empty=empty)
 
 
-def parse_workbook(data: bytes, filename: str, month: str, register: UnitRegister) -> ParsedWorkbook:
+def parse_workbook(data: bytes, filename: str, month: str, register: UnitRegister, *,
+                   only_unit: str | None = None) -> ParsedWorkbook:
     """Parse and validate an upload for `month`; raise `WorkbookError` listing every problem.
+
+    `only_unit` (a register id): the file is that unit's own 填报 — a row of any other unit is an
+    error at its cell and a 严重失信事件 must state its 处理情况 (the office's importer reads a blank
+    as 未处理 with a warning), listed with every other problem of the file in one go.
 
     The raw bytes are checked first (size, zip bomb, macros, real format); any exception a
     damaged file provokes inside the readers becomes one plain error instead of a traceback.
@@ -727,7 +756,7 @@ def parse_workbook(data: bytes, filename: str, month: str, register: UnitRegiste
     if problems:
         raise WorkbookError(problems)
     try:
-        return _parse(data, filename, month, register)
+        return _parse(data, filename, month, register, register.get(only_unit) if only_unit else None)
     except WorkbookError:
         raise
     except Exception as exc:  # noqa: BLE001 - a hostile or broken file must never show a traceback

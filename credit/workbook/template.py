@@ -30,6 +30,7 @@ from credit.model.contract import (
     VALUE_COL,
     Column,
     Sheet,
+    unit_sheet_names,
 )
 from credit.model.units import UnitRegister
 
@@ -324,7 +325,7 @@ def _instructions_for_sheet(ws: Worksheet, sheet: Sheet, month: str, row: int) -
 
 def unit_sheets(group: str) -> list[Sheet]:
     """The sheets a unit of `group` reports itself: its group's sheet, events and the registers."""
-    return [s for s in SHEETS.values() if s.layout == "records" or s.group == group]
+    return [SHEETS[name] for name in unit_sheet_names(group)]
 
 
 def build_template(month: str, register: UnitRegister, unit_id: str | None = None,

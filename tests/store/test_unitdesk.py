@@ -137,7 +137,7 @@ def test_file_with_another_units_row_is_refused_naming_the_row(store, dong):
     raw = build_template(MONTH, register, "dong_e", {"镇街": [{"单位名称": "东阿镇", "本月出台信用制度文件数": 1},
                                                              {"单位名称": "榆山街道", "本月出台信用制度文件数": 9}]})
     # The one-unit template only offers 东阿镇, but a pasted row is still parsed: refused by name and row.
-    with pytest.raises(CreditError, match="第 4 行是「榆山街道」的数据"):
+    with pytest.raises(CreditError, match="第 4 行「单位名称」列：本行是「榆山街道」的数据"):
         store.unitdesk.submit(dong, MONTH, "dong_e", raw, "东阿镇.xlsx")
     full = build_template(MONTH, register)
     with pytest.raises(CreditError):

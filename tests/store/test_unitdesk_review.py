@@ -95,7 +95,7 @@ def test_notices_are_one_line_dismissible_and_say_the_month_in_words(store):
     sub = m.submit(DONG, MONTH, "dong_e", _unit_file(store, [OWN_EVENT]), "东阿镇.xlsx")
     assert m.notices(EDITOR) == [("warning", "2022年10月：1 份单位报送待审核")]
     m.return_submission(EDITOR, sub, "请补充说明" + "很长的退回原因" * 20)
-    todo, returned = m.notice_items(DONG)
+    returned, todo = m.notice_items(DONG)
     assert todo.key == f"todo:{MONTH}"
     assert returned.key == f"returned:{sub}" and "\n" not in returned.text and len(returned.text) < 70
     m.dismiss_notice(DONG, returned.key)
@@ -107,3 +107,29 @@ def test_notices_are_one_line_dismissible_and_say_the_month_in_words(store):
     assert m.notices(DONG) == [("success", f"报送 #{sub2} 已采纳，已计入本月数据")]
     with pytest.raises(CreditError):
         m.dismiss_notice(Actor("leader", "viewer"), "x")
+
+
+def test_unit_file_errors_come_all_at_once_one_per_cell(store):
+    """Issue 25 §10: a serious event without 处理情况 is refused from a unit (the template says 必填),
+    another unit's row is flagged on the first try beside a bad cell, each error on its own line."""
+    from credit.errors import WorkbookError
+
+    raw = build_template(MONTH, store.register(), "dong_e", {
+        "镇街": [{"单位名称": "东阿镇", "本月出台信用制度文件数": "两件"},
+                 {"单位名称": "榆山街道", "本月出台信用制度文件数": 9}],
+        SHEET_EVENTS: [{k: v for k, v in OWN_EVENT.items() if k != "处理情况"}],
+    })
+    with pytest.raises(WorkbookError) as refused:
+        store.unitdesk.submit(DONG, MONTH, "dong_e", raw, "东阿镇.xlsx")
+    got = [(e.sheet, e.row, e.column) for e in refused.value.errors]
+    assert got == [("镇街", 3, "本月出台信用制度文件数"), ("镇街", 4, "单位名称"), ("扣分事项", 3, "处理情况")]
+    assert str(refused.value).count("\n") == 3  # a head line, then one line per error
+    assert "「处理情况」必填" in refused.value.errors[2].message
+    assert store.unitdesk.submissions(DONG) == []
+    # The office's importer still reads a blank as 未处理 (with a warning), as before.
+    from credit.workbook.importer import parse_workbook
+
+    full = build_template(MONTH, store.register(), fill={SHEET_EVENTS: [{k: v for k, v in OWN_EVENT.items()
+                                                                        if k != "处理情况"}]})
+    parsed = parse_workbook(full, "信用办.xlsx", MONTH, store.register())
+    assert parsed.sheets[SHEET_EVENTS].records[0]["处理情况"] == "未处理"
