@@ -51,7 +51,7 @@ from credit.workbook.registers import sniff_evidence
 # build or read a file: every page opens a store, and those imports were most of a new server's
 # first page while only 填报 uses them.
 
-STATUS_NAMES = {"pending": "待审核", "accepted": "已采纳", "returned": "已退回", "replaced": "已被新报送替代",
+STATUS_NAMES = {"pending": "待审核", "accepted": "已采纳", "returned": "已退回", "replaced": "已替代",
                 "open": "待处理", "rejected": "未采纳"}
 _SUB_INFO = ("id, month, unit_id, source, filename, sha256, sheets, status, reason, submitted_by, submitted_at,"
              " decided_by, decided_at, upload_id, versions")
@@ -184,9 +184,15 @@ class UnitDesk:
             raise CreditError(f"未找到单位编号「{unit_id}」")
         return parse_workbook(raw, filename, month, register, only_unit=unit_id)
 
+    def pending_of(self, by: Actor | None, month: str, unit_id: str) -> dict[str, Any] | None:
+        """The unit's submission for `month` still waiting for the office (at most one), or None."""
+        rows = self.submissions(by, check_month(month), unit_id, "pending")
+        return rows[0] if rows else None
+
     def submit(self, by: Actor, month: str, unit_id: str, raw: bytes, filename: str,
-               source: str = "file") -> int:
-        """Keep a unit's one-unit workbook as a pending submission; a pending one before it is replaced."""
+               source: str = "file", replace_pending: bool = True) -> int:
+        """Keep a unit's one-unit workbook as a pending submission; a pending one before it is
+        replaced — only when `replace_pending` (the page asks first: "替代报送 #n"), else refused."""
         who = authorize(by, "submit")
         check_unit(by, unit_id)
         month = self._check_open(month, "报送数据")
@@ -196,6 +202,8 @@ class UnitDesk:
             replaced = [r["id"] for r in self._core.all(
                 "SELECT id FROM unit_submissions WHERE month = ? AND unit_id = ? AND status = 'pending'",
                 (month, unit_id))]
+            if replaced and not replace_pending:
+                raise CreditError(f"报送 #{replaced[0]} 尚待信用办审核；确认用这次提交替代它后再提交（未提交）")
             self._core.db.execute(
                 "UPDATE unit_submissions SET status = 'replaced', decided_by = ?, decided_at = ?"
                 " WHERE month = ? AND unit_id = ? AND status = 'pending'", (who, now(), month, unit_id))
@@ -210,7 +218,7 @@ class UnitDesk:
         return int(sub_id)
 
     def submit_form(self, by: Actor, month: str, unit_id: str, row: Mapping[str, object],
-                    events: Sequence[Mapping[str, object]] = ()) -> int:
+                    events: Sequence[Mapping[str, object]] = (), replace_pending: bool = True) -> int:
         """The 填报 form: the unit's row (and its events) as a one-unit workbook, then `submit`."""
         authorize(by, "submit")
         check_unit(by, unit_id)
@@ -222,7 +230,8 @@ class UnitDesk:
         from credit.workbook.template import build_template
 
         raw = build_template(month, self._units.register(), unit_id, fill)
-        return self.submit(by, month, unit_id, raw, f"{name}_{month}_在线填报.xlsx", source="form")
+        return self.submit(by, month, unit_id, raw, f"{name}_{month}_在线填报.xlsx", source="form",
+                           replace_pending=replace_pending)
 
     def submissions(self, by: Actor | None, month: str | None = None, unit_id: str | None = None,
                     status: str | None = None) -> list[dict[str, Any]]:
@@ -258,6 +267,25 @@ class UnitDesk:
         """The submitted file as sent (a unit gets only its own)."""
         row = self._submission(by, sub_id)
         return row["filename"], bytes(row["content"])
+
+    def submission_content(self, by: Actor | None, sub_id: int) -> dict[str, pd.DataFrame]:
+        """What a submission carried, sheet by sheet, as the unit sees it on 我的报送 (its own only):
+        a figures sheet as (指标, 数值) rows, a records sheet as its rows without the unit column."""
+        row = self._submission(by, sub_id)
+        try:
+            parsed = self._parse_own(row["month"], row["unit_id"], bytes(row["content"]), row["filename"])
+        except CreditError:
+            return {}
+        out: dict[str, pd.DataFrame] = {}
+        for name, psheet in parsed.sheets.items():
+            spec = SHEETS[name]
+            if spec.layout == "records":
+                headers = [c.header for c in spec.columns if c.header != UNIT_COL]
+                out[name] = pd.DataFrame([{h: r.get(h) for h in headers} for r in psheet.records], columns=headers)
+            else:
+                rec = psheet.records[0] if psheet.records else {}
+                out[name] = pd.DataFrame([{"指标": h, "数值": rec.get(h)} for h in spec.numeric_fields])
+        return out
 
     def pending_submissions(self, month: str) -> list[dict[str, Any]]:
         """What 报送进度 shows as 待审核 for `month`."""

@@ -152,3 +152,46 @@ def test_upholding_an_event_objection_can_make_it_proactive(demo_db: Path) -> No
         o = s.unitdesk.objections(dong, "2022-10")[0]
         assert o["decision"] == "已将该事项的处理情况更正为「主动处理」"
         assert any(t.startswith("申诉 #") and "已采纳" in t for _, t in s.unitdesk.notices(dong))
+
+
+def _press(at: AppTest, label: str) -> AppTest:
+    at.button[[b.label for b in at.button].index(label)].click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_refused_attachment_keeps_the_typed_objection(demo_db: Path) -> None:
+    """Issue 25 §5: a wrong attachment is refused, and the reason, value and item stay as typed."""
+    at = open_page("unit_desk.py", DONG)
+    reason = "该数据系统统计有误，附件为说明"
+    at.text_area[0].set_value(reason)
+    pick = next(s for s in at.selectbox if s.label == "申诉事项")
+    figure = next(i for i, o in enumerate(pick.options) if "本月出台信用制度文件数" in o)
+    pick.set_value(figure)  # the options are indexes into the contestable items
+    next(n for n in at.number_input if n.label.startswith("如申诉的是报送数据")).set_value(2.0)
+    at.get("file_uploader")[-1].set_value(("说明.xlsx", b"PK\x03\x04nonsense", "application/octet-stream"))
+    _press(at, "提交申诉")
+    assert any("不是可上传的文件类型" in e.value for e in at.error), [e.value for e in at.error]
+    assert at.text_area[0].value == reason
+    assert next(n for n in at.number_input if n.label.startswith("如申诉的是报送数据")).value == 2.0
+    assert next(s for s in at.selectbox if s.label == "申诉事项").value == figure
+
+
+def test_unit_sees_what_it_sent_and_is_asked_before_replacing_it(demo_db: Path) -> None:
+    """Issue 25 §6: the values of a submission are shown on 我的报送; a second one while the first
+    waits says so and asks; the status reads 已替代 in full."""
+    at = open_page("unit_desk.py", DONG)
+    next(n for n in at.number_input if n.label == "本月出台信用制度文件数").set_value(2)
+    _press(at, "提交本月数据")
+    assert any("报送 #1" in w.value and "尚待信用办审核" in w.value for w in at.warning)
+    next(n for n in at.number_input if n.label == "本月出台信用制度文件数").set_value(3)
+    _press(at, "提交本月数据")
+    assert any("确认用这次提交替代它后再提交" in e.value for e in at.error)
+    at.checkbox(key="replace-form").check()
+    _press(at, "提交本月数据")
+    assert any("已提交（报送 #2）" in s.value for s in at.success)
+    table = next(d.value for d in at.dataframe if "状态" in d.value.columns)
+    assert table[["编号", "状态"]].values.tolist() == [[2, "待审核"], [1, "已替代"]]
+    content = next(d.value for d in at.dataframe if list(d.value.columns) == ["指标", "数值"])
+    assert content.set_index("指标").loc["本月出台信用制度文件数", "数值"] == "3"
