@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from credit.app.cli import main
-from credit.common.months import month_label
 from credit.app.service import open_store, unit_detail, unit_events
+from credit.common.months import month_label
 from credit.errors import CreditError, SurgeNotConfirmed
 from credit.model.accounts import SYSTEM, Actor, PermissionDenied
 from credit.model.contract import SHEET_EVENTS, SHEET_SCENARIOS
