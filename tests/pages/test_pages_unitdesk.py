@@ -92,16 +92,16 @@ def test_unit_desk_form_submit_then_office_accepts(demo_db: Path) -> None:
 
 
 def test_office_confirms_a_tenfold_rise_before_adopting_it(demo_db: Path) -> None:
-    """东阿镇 reported 2 稿件 in September; its submission of 30 waits for the reviewer's tick."""
+    """东阿镇 asked 1,289.4 万元 in September; its submission of 16,885 waits for the reviewer's tick."""
     with open_store(demo_db) as s:
         desk, dong = s.unitdesk, s.users.login("dongezhen", "demo-unit-1")
         row = next(r for r in s.current_sheet("2022-10", "镇街") if r["unit_id"] == "dong_e")
         sub = desk.submit_form(dong, "2022-10", "dong_e", {**{k: v for k, v in row.items() if k not in (
-            "row", "unit_id", "单位名称")}, "本月报送信用动态稿件数": 30})
+            "row", "unit_id", "单位名称")}, "信易贷融资需求金额（万元）": 16885})
     review = open_page("review.py", EDITOR)
     assert any("有 1 项数值比上月增长超过 10 倍" in w.value for w in review.warning)
     table = next(d.value for d in review.dataframe if "倍数" in d.value.columns)
-    assert table[["单位", "指标", "倍数"]].values.tolist() == [["东阿镇", "本月报送信用动态稿件数", "15.0 倍"]]
+    assert table[["单位", "指标", "倍数"]].values.tolist() == [["东阿镇", "信易贷融资需求金额（万元）", "13.1 倍"]]
     assert review.button(key=f"sub-ok-{sub}").disabled
     review.checkbox(key=f"sub-surges-{sub}").check().run()
     assert not review.button(key=f"sub-ok-{sub}").disabled
@@ -110,7 +110,7 @@ def test_office_confirms_a_tenfold_rise_before_adopting_it(demo_db: Path) -> Non
     assert not review.exception and any(f"已采纳报送 #{sub}" in x.value for x in review.success)
     with open_store(demo_db) as s:
         rec = next(r for r in s.current_sheet("2022-10", "镇街") if r["unit_id"] == "dong_e")
-        assert rec["本月报送信用动态稿件数"] == 30.0
+        assert rec["信易贷融资需求金额（万元）"] == 16885.0
 
 
 def test_accounts_page_adds_a_unit_account_bound_to_a_unit(demo_db: Path) -> None:

@@ -181,21 +181,22 @@ def test_submit_return_resubmit_accept_moves_the_score(store, dong):
 
 
 def test_adopting_a_tenfold_rise_needs_the_reviewer_to_confirm_it(store, dong):
-    """东阿镇 had 2 信用动态稿件 in September; a submission of 30 (15×) is not adopted unchecked."""
+    """东阿镇 asked 1,289.4 万元 of 信易贷 in September; 16,885 (an extra digit, 13×) is not adopted unchecked.
+    (A small flow such as 2 → 30 稿件 is not asked about: issue 25 §17.)"""
     m = store.unitdesk
-    sub = m.submit_form(dong, MONTH, "dong_e", {**town_row(store, "dong_e"), "本月报送信用动态稿件数": 30})
+    sub = m.submit_form(dong, MONTH, "dong_e", {**town_row(store, "dong_e"), "信易贷融资需求金额（万元）": 16885})
     surges = m.submission_surges(EDITOR, sub)
     assert surges[["工作表", "单位", "指标", "上月值", "新值", "倍数"]].values.tolist() == [
-        ["镇街", "东阿镇", "本月报送信用动态稿件数", 2.0, 30.0, "15.0 倍"]]
+        ["镇街", "东阿镇", "信易贷融资需求金额（万元）", 1289.4, 16885.0, "13.1 倍"]]
     with pytest.raises(PermissionDenied):
         m.submission_surges(dong, sub)  # the unit does not review its own submission
     before = file_digest(store)
     with pytest.raises(SurgeNotConfirmed, match="有 1 项数值比上月增长超过 10 倍") as refused:
         m.accept_submission(EDITOR, sub)
-    assert refused.value.lines == ["工作表「镇街」东阿镇「本月报送信用动态稿件数」：上月 2.00，本次 30.00（15.0 倍）"]
+    assert refused.value.lines == ["工作表「镇街」东阿镇「信易贷融资需求金额（万元）」：上月 1,289.40，本次 16,885.00（13.1 倍）"]
     assert file_digest(store) == before and m.pending_submissions(MONTH)[0]["id"] == sub
     assert m.accept_submission(EDITOR, sub, surges_confirmed=True) == [("镇街", 2)]
-    assert town_row(store, "dong_e")["本月报送信用动态稿件数"] == 30
+    assert town_row(store, "dong_e")["信易贷融资需求金额（万元）"] == 16885
 
 
 def test_object_accept_removes_the_deduction_with_a_trail(store, dong):

@@ -75,14 +75,16 @@ def test_preview_shows_each_figure_before_and_after(store):
     m = store.unitdesk
     row = next(r for r in store.current_sheet(MONTH, "镇街") if r["unit_id"] == "dong_e")
     figures = {k: v for k, v in row.items() if k not in ("row", "unit_id", "单位名称")}
-    sub = m.submit_form(DONG, MONTH, "dong_e", {**figures, "本月出台信用制度文件数": 3, "本月报送信用动态稿件数": 30})
+    sub = m.submit_form(DONG, MONTH, "dong_e", {**figures, "本月出台信用制度文件数": 3, "本月报送信用动态稿件数": 30,
+                                                 "信易贷融资需求金额（万元）": 16885})
     changes = m.submission_changes(EDITOR, sub)
     got = {r["指标"]: (r["当前值"], r["新值"], r["上月值"], r["变化"]) for r in changes.figures.to_dict("records")}
-    assert set(got) == {"本月出台信用制度文件数", "本月报送信用动态稿件数"}
+    assert set(got) == {"本月出台信用制度文件数", "本月报送信用动态稿件数", "信易贷融资需求金额（万元）"}
     assert got["本月出台信用制度文件数"][1:] == (3.0, pytest.approx(got["本月出台信用制度文件数"][2], nan_ok=True), "修改")
     assert got["本月报送信用动态稿件数"][1] == 30.0 and got["本月报送信用动态稿件数"][2] == 2.0
     assert not math.isnan(got["本月出台信用制度文件数"][0])
-    assert changes.surges["指标"].tolist() == ["本月报送信用动态稿件数"]
+    assert got["信易贷融资需求金额（万元）"][:3] == (1688.5, 16885.0, 1289.4)
+    assert changes.surges["指标"].tolist() == ["信易贷融资需求金额（万元）"]  # 2 → 30 稿件: a small flow, not asked
     with pytest.raises(CreditError):
         m.submission_changes(DONG, sub)  # a unit does not review its own submission
 
