@@ -1,0 +1,58 @@
+"""Issue 25 (填报与申诉 / 报送审核 half) in a real Chromium: shared links never meet Streamlit's English
+"Page not found" (signed out, signed in without the permission, and with 浏览也需要登录 on).
+Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from credit.app.service import open_store
+from tests.support.actors import ADMIN
+from tests.support.live import have_browser, login, screenshot, wait_drawn
+
+REASON = have_browser()
+pytestmark = pytest.mark.skipif(REASON is not None, reason=f"真实浏览器测试跳过：{REASON}")
+VIEWPORT = (1400, 1000)
+ENGLISH = re.compile("Page not found|does not seem to exist")
+
+
+def arrive(page, url: str) -> None:
+    page.goto(url)
+    wait_drawn(page)
+    page.wait_for_timeout(500)  # the dialog, if any, comes with the navigation message
+    assert page.get_by_text(ENGLISH).count() == 0, url
+    assert page.get_by_test_id("stException").count() == 0
+
+
+def test_shared_links_say_in_chinese_who_may_open_them(server, person) -> None:
+    url, db = server
+    ctx = person()
+    page = ctx.new_page()
+    # Signed out on the demo (reading without login): an office page opens the login page, naming it.
+    arrive(page, f"{url}/versions")
+    page.get_by_text("「数据版本」只供有相应权限的账户使用，请先登录。").wait_for()
+    assert page.get_by_label("用户名").count() == 1
+    screenshot(page, "desk_link_signed_out")
+    arrive(page, f"{url}/ranking")  # a reading page still opens for everyone
+    page.get_by_role("heading", name=re.compile("月度排名")).first.wait_for()
+    # Signed in as 领导: the office's page says the account may not open it.
+    login(page, url, "leader", "demo-leader-1")
+    page.wait_for_timeout(1500)  # the login cookie is written by the next script run
+    arrive(page, f"{url}/review")
+    page.get_by_text(re.compile("无权打开「报送审核」")).wait_for()
+    screenshot(page, "desk_link_no_permission")
+    # 浏览也需要登录 on: a reading link opens the login page for a new visitor.
+    with open_store(db) as s:
+        s.set_meta("login_required", "1", by=ADMIN)
+    try:
+        stranger = person().new_page()
+        for path, title in (("ranking", "月度排名"), ("unit?month=2022-10&unit=dong_e", "单位详情"),
+                            ("versions", "数据版本")):
+            arrive(stranger, f"{url}/{path}")
+            stranger.get_by_text(f"「{title}」需要登录后查看，请先登录。").wait_for()
+        screenshot(stranger, "desk_link_login_required")
+    finally:
+        with open_store(db) as s:
+            s.set_meta("login_required", "0", by=ADMIN)
