@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 
 from credit.app.service import open_store, unit_detail
+from credit.model.accounts import Actor
 from tests.support.live import have_browser, login, open_page, rerun_drawn, screenshot, wait_drawn
 from tests.support.people import pick
 
@@ -18,6 +19,8 @@ REASON = have_browser()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=f"真实浏览器测试跳过：{REASON}")
 VIEWPORT = (1400, 1000)
 MONTH = "2022-10"
+dong_actor = Actor("dongezhen", "unit", unit_id="dong_e")
+fagai_actor = Actor("fagaiju", "unit", unit_id="fagai")
 
 
 def no_error(page) -> None:
@@ -77,6 +80,8 @@ def flow(url: str, db: Path, tmp: Path, dong, office, fagai) -> None:
     login(office, url, "office", "demo-office-1")
     office.get_by_text("提醒（1 条）").first.click()
     office.get_by_text("2022年10月：1 份单位报送待审核").first.wait_for()
+    click(office, "知道了")  # closed for this account; the page itself still lists the submission
+    assert office.get_by_text("提醒（1 条）").count() == 0
     open_page(office, "报送审核")
     office.get_by_label("退回原因").first.fill("文件数与备案不符，应为 1 件")
     click(office, "退回")
@@ -114,6 +119,9 @@ def flow(url: str, db: Path, tmp: Path, dong, office, fagai) -> None:
     office.get_by_text("采纳后的变化").first.wait_for()
     click(office, "采纳并入本月数据…")
     office.get_by_text("确认将上表的变化并入2022年10月的数据？").wait_for()
+    click(office, "取消")
+    assert office.get_by_text("确认将上表的变化并入2022年10月的数据？").count() == 0
+    click(office, "采纳并入本月数据…")
     click(office, "确认采纳")
     office.get_by_text(re.compile("已采纳报送 #2（东阿镇），已生成新的数据版本")).wait_for()
     office.get_by_text("已处理的报送").wait_for()
@@ -159,6 +167,23 @@ def flow(url: str, db: Path, tmp: Path, dong, office, fagai) -> None:
     for action in ("submission.submit", "submission.return", "submission.accept", "objection.raise",
                    "objection.accept", "objection.reject"):
         assert action in actions
+
+    # The other two ways to uphold: withdraw an event, correct a figure (raised directly here).
+    with open_store(db) as s:
+        ev = next(o for o in s.unitdesk.contestable(dong_actor, MONTH, "dong_e") if o["target"] == "event")
+        w = s.unitdesk.raise_objection(dong_actor, MONTH, "dong_e", "event", "不属本单位", row=ev["row"],
+                                       event_month=ev["month"])
+        f = s.unitdesk.raise_objection(fagai_actor, MONTH, "fagai", "figure", "漏报", field="本月出台信用制度文件数",
+                                       proposed=2)
+    open_page(office, "数据上传")
+    open_page(office, "报送审核")
+    click(office, "采纳：撤销该事项")
+    office.get_by_text(re.compile(f"已采纳申诉 #{w}，已生成新的数据版本")).wait_for()
+    click(office, "采纳并更正")
+    office.get_by_text(re.compile(f"已采纳申诉 #{f}，已生成新的数据版本")).wait_for()
+    with open_store(db) as s:
+        assert {o["id"]: o["status"] for o in s.unitdesk.objections(None, MONTH)}[w] == "accepted"
+        assert next(r for r in s.current_sheet(MONTH, "部门") if r["unit_id"] == "fagai")["本月出台信用制度文件数"] == 2
 
     open_page(dong, "单位详情")
     dong.get_by_text(re.compile("申诉 #1 已采纳")).first.wait_for()

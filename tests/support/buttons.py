@@ -116,10 +116,20 @@ CONTROLS: list[Control] = [
     Control("pages/upload.py", "完成，继续上传其他文件", "完成，继续上传其他文件", "会话", "import",
             _each(OFFICE, f"{UB}::test_upload_confirm_and_done")),
     # 报送审核
-    *[Control("pages/review.py", name, name, "写入", "review",
+    *[Control("pages/review.py", name, name, "会话" if name in ("采纳并入本月数据…", "取消") else "写入", "review",
               {"信用办": f"{UNITS}::test_submit_return_resubmit_accept_and_objections",
-               "管理员": f"{UB}::test_admin_reviews_submissions_and_objections"})
-      for name in ("采纳并入本月数据", "退回", "受理并更正", "不予采纳")],
+               "管理员": f"{UB}::test_admin_reviews_submissions_and_objections"},
+              note="先列出采纳后的变化，再按「确认采纳」写入" if name == "采纳并入本月数据…" else "")
+      for name in ("采纳并入本月数据…", "确认采纳", "取消", "退回", "采纳并更正", "不予采纳")],
+    Control("pages/review.py", "label", "采纳：撤销该事项/采纳：改为主动处理", "写入", "review",
+            {"信用办": f"{UNITS}::test_submit_return_resubmit_accept_and_objections",
+             "管理员": f"{UB}::test_admin_reviews_submissions_and_objections"}, note="对扣分事项的申诉：两种采纳方式"),
+    # 提醒（ui/notices.py 画在每一页顶部；信用办与被考核单位才有）
+    Control("ui/notices.py", "知道了", "知道了", "写入", "review|submit",
+            {"信用办": f"{UNITS}::test_submit_return_resubmit_accept_and_objections",
+             "管理员": f"{UB}::test_admin_reviews_submissions_and_objections",
+             "被考核单位": f"{UNITS}::test_submit_return_resubmit_accept_and_objections"},
+            host="pages/ranking.py", note="关闭一条提醒（本账户不再显示）"),
     # 数据版本
     Control("pages/versions.py", "f'撤销“{sheet}”本月无新增'", "/".join(f"撤销“{s}”本月无新增" for s in OPTIONAL_SHEETS), "写入", "import",
             _each(OFFICE, f"{EMPTY}::test_the_office_undoes_and_marks_no_new_entries"),
