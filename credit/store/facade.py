@@ -190,6 +190,9 @@ class Store:
     def retire_unit(self, unit_id: str, from_month: str, by: Actor) -> None:
         self.units.retire(unit_id, from_month, by)
 
+    def set_unit_contact(self, unit_id: str, contact: str, phone: str, by: Actor) -> tuple[str, str]:
+        return self.units.set_contact(unit_id, contact, phone, by)
+
     # -- frameworks and 信易贷 targets ---------------------------------------------------------
 
     def framework_for(self, group: str, month: str) -> tuple[int, str, str]:

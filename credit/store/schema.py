@@ -591,3 +591,10 @@ def m0221_notice_dismissals(db: Database) -> None:
         )
         """
     )
+
+
+@MIGRATIONS()
+def m0221_unit_contacts(db: Database) -> None:
+    """`units.contact` / `units.phone`: a unit's 联系人 and 联系电话 for the 催报清单 ('' = not recorded)."""
+    db.execute("ALTER TABLE units ADD COLUMN contact TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE units ADD COLUMN phone TEXT NOT NULL DEFAULT ''")

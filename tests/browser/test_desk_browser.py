@@ -56,3 +56,25 @@ def test_shared_links_say_in_chinese_who_may_open_them(server, person) -> None:
     finally:
         with open_store(db) as s:
             s.set_meta("login_required", "0", by=ADMIN)
+
+
+def test_admin_records_a_unit_contact_for_the_chase_list(server, page) -> None:
+    """Issue 25 §16: 管理员 saves 联系人 / 联系电话 on 单位名册; a bad phone is refused in Chinese."""
+    from tests.support.people import pick, press, sign_in, visit
+
+    url, db = server
+    sign_in(page, url, "管理员")
+    visit(page, "单位名册")
+    page.get_by_role("tab", name="联系人").click()
+    pick(page, "单位", re.compile("东阿镇"), scope=page.get_by_role("tabpanel", name="联系人"))
+    page.get_by_label("联系人", exact=True).fill("王明")
+    page.get_by_label(re.compile("^联系电话")).fill("八七八八")
+    press(page, "保存联系人", "管理员")
+    page.get_by_text(re.compile("联系电话「八七八八」格式不对")).wait_for()
+    page.get_by_label(re.compile("^联系电话")).fill("0531-87881234")
+    press(page, "保存联系人", "管理员")
+    page.get_by_text("已保存「东阿镇」的联系人和联系电话").wait_for()
+    with open_store(db) as s:
+        unit = s.register().get("dong_e")
+        assert (unit.contact, unit.phone) == ("王明", "0531-87881234")
+    screenshot(page, "desk_unit_contact")

@@ -135,3 +135,41 @@ def test_unit_file_errors_come_all_at_once_one_per_cell(store):
                                                                         if k != "处理情况"}]})
     parsed = parse_workbook(full, "信用办.xlsx", MONTH, store.register())
     assert parsed.sheets[SHEET_EVENTS].records[0]["处理情况"] == "未处理"
+
+
+def test_unit_contacts_are_kept_validated_and_fill_the_chase_list(store):
+    """Issue 25 §16: 联系人 / 联系电话 in the register (管理员 only, audited, checked), and the
+    催报清单's columns filled from them."""
+    from credit.errors import CreditError as Refused
+    from credit.model.accounts import PermissionDenied
+    from credit.reports.status import chase_list, month_status
+    from tests.support.actors import ADMIN
+
+    with pytest.raises(PermissionDenied):
+        store.set_unit_contact("dong_e", "王明", "0531-87881234", by=EDITOR)
+    for contact, phone, why in (("王明", "八七八八", "格式不对"), ("王\u200b明", "", "不可见字符"),
+                                ("王" * 21, "", "不超过 20"), ("王明", "0531\n8788", "控制字符")):
+        with pytest.raises(Refused, match=why):
+            store.set_unit_contact("dong_e", contact, phone, by=ADMIN)
+    assert store.set_unit_contact("dong_e", " 王明 ", "0531-87881234转12", by=ADMIN) == ("王明", "0531-87881234转12")
+    unit = store.register().get("dong_e")
+    assert (unit.contact, unit.phone) == ("王明", "0531-87881234转12")
+    assert store.audit_log(1)[0]["action"] == "unit.contact"
+    status = month_status(store, "2022-11")  # nothing imported for November: every unit owes its sheets
+    row = chase_list(status).set_index("单位").loc["东阿镇"]
+    assert (row["联系人"], row["联系电话"]) == ("王明", "0531-87881234转12")
+    assert chase_list(status).set_index("单位").loc["榆山街道", "联系人"] == ""
+
+
+def test_register_file_carries_contacts(tmp_path):
+    from credit.errors import ConfigError
+    from credit.model.units import load_units
+
+    path = tmp_path / "units.toml"
+    path.write_text('[[unit]]\nid = "a"\nname = "甲镇"\ngroup = "镇街"\nkind = "镇"\ncontact = "李红"\nphone = "13800000000"\n',
+                    encoding="utf-8")
+    unit = load_units(path).get("a")
+    assert (unit.contact, unit.phone) == ("李红", "13800000000")
+    path.write_text('[[unit]]\nid = "a"\nname = "甲镇"\ngroup = "镇街"\nkind = "镇"\nphone = "call me"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="联系电话「call me」格式不对"):
+        load_units(path)

@@ -34,6 +34,7 @@ CYCLE = "tests/browser/test_monthcycle_browser.py"
 SGS = "tests/browser/test_sgs_browser.py"
 SESSION = "tests/browser/test_session_browser.py"
 EMPTY = "tests/browser/test_empty_private_browser.py"
+DESK = "tests/browser/test_desk_browser.py"
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,8 @@ CONTROLS: list[Control] = [
     Control("pages/review.py", "label", "采纳：撤销该事项/采纳：改为主动处理", "写入", "review",
             {"信用办": f"{UNITS}::test_submit_return_resubmit_accept_and_objections",
              "管理员": f"{UB}::test_admin_reviews_submissions_and_objections"}, note="对扣分事项的申诉：两种采纳方式"),
+    Control("pages/units_admin.py", "保存联系人", "保存联系人", "写入", "units",
+            {"管理员": f"{DESK}::test_admin_records_a_unit_contact_for_the_chase_list"}),
     # 提醒（ui/notices.py 画在每一页顶部；信用办与被考核单位才有）
     Control("ui/notices.py", "知道了", "知道了", "写入", "review|submit",
             {"信用办": f"{UNITS}::test_submit_return_resubmit_accept_and_objections",
