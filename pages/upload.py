@@ -14,6 +14,7 @@ from credit.app import service
 from credit.common.clock import beijing, this_month
 from credit.common.labels import GROUPS
 from credit.common.months import month_label
+from credit.common.rounding import figure_text
 from credit.errors import CreditError
 from credit.model.contract import SHEETS
 from credit.workbook.error_list import error_list, error_workbook
@@ -68,6 +69,9 @@ def _preview(db: str, version: int, month: str, files: tuple[tuple[str, str], ..
 
 
 def _fmt_value(x: object) -> str:
+    """A figure as typed (2871.5 → "2,871.5", never rounded); blank as （空白）."""
+    if isinstance(x, float | int) and not isinstance(x, bool):
+        return figure_text(x, "（空白）")
     return cell_text(x, "（空白）")
 
 
@@ -90,9 +94,11 @@ def _show_result(result: dict) -> None:
                                   digits={"导入前得分率": 2})
             if first.all():
                 st.caption("该月此前没有数据：本次为首次导入，没有导入前的排名。")
+            # A column turned into text ("首次导入") is not a number column: no error corners on it.
             st.dataframe(shown, hide_index=True, width="stretch", key=f"rank-{group}",
                          column_config={c: st.column_config.NumberColumn(format="%.2f")
-                                        for c in ("导入前得分率", "导入后得分率")})
+                                        for c in ("导入前得分率", "导入后得分率")
+                                        if pd.api.types.is_numeric_dtype(shown[c])})
     if st.button("完成，继续上传其他文件"):
         st.session_state.pop(RESULT_KEY, None)
         st.rerun()
