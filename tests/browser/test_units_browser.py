@@ -186,9 +186,11 @@ def flow(url: str, db: Path, tmp: Path, dong, office, fagai) -> None:
         assert next(r for r in s.current_sheet(MONTH, "部门") if r["unit_id"] == "fagai")["本月出台信用制度文件数"] == 2
 
     open_page(dong, "单位详情")
+    dong.get_by_text(re.compile("^提醒（")).first.click()  # collapsed: nothing was returned
     dong.get_by_text(re.compile("申诉 #1 已采纳")).first.wait_for()
     shot(dong, "dongezhen_after")
     open_page(fagai, "单位详情")
+    fagai.get_by_text(re.compile("^提醒（")).first.click()
     fagai.get_by_text(re.compile("申诉 #2 未采纳")).first.wait_for()
     shot(fagai, "fagaiju_rejected")
     no_error(fagai)
