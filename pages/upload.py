@@ -15,7 +15,7 @@ from credit.common.clock import beijing, this_month
 from credit.common.labels import GROUPS
 from credit.common.months import month_label
 from credit.common.rounding import figure_text
-from credit.errors import CreditError
+from credit.errors import CreditError, MonthMismatch
 from credit.model.contract import SHEETS
 from credit.workbook.error_list import error_list, error_workbook
 from credit.workbook.preview import (
@@ -230,6 +230,10 @@ if n_errors:
     st.download_button("下载错误清单（Excel）", data=lambda: error_workbook(listed), key="errors_xlsx",
                        file_name=f"数据问题清单_{month}.xlsx", mime=XLSX_MIME, on_click="ignore",
                        icon=":material/download:", help="第一张表为全部问题，其后每个单位一张表，可分发各单位改正")
+    other = sorted({e.found for c in checks for e in c.errors if isinstance(e, MonthMismatch) and e.found in options})
+    for found in other:  # the file is for another month: one click to check it as that month's
+        st.button(f"改为按{month_label(found)}检查", key=f"switch-month-{found}", type="primary",
+                  on_click=lambda m=found: st.session_state.update(upload_month=m))
     # A static table: long 修改建议 wrap instead of being cut off; one file needs no 文件 column.
     shown = listed if len(uploaded) > 1 else listed.drop(columns="文件")
     st.table(shown, hide_index=True)

@@ -10,6 +10,7 @@ and raised together in one `WorkbookError`.
 
 from __future__ import annotations
 
+import difflib
 import io
 import math
 import re
@@ -22,7 +23,7 @@ from openpyxl.utils import get_column_letter
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 from credit.common.months import check_month, month_bounds, month_label, month_of, parse_date_text, parse_month_text
-from credit.errors import CellError, WorkbookError
+from credit.errors import CellError, MonthMismatch, WorkbookError
 from credit.model.contract import (
     EVENT_OBJECTION,
     EVENT_SERIOUS,
@@ -42,7 +43,7 @@ from credit.model.contract import (
     unit_sheet_names,
 )
 from credit.model.parsed import ParsedSheet, ParsedWorkbook
-from credit.model.units import NameIndex, Unit, UnitRegister
+from credit.model.units import NameIndex, Unit, UnitRegister, norm_name
 from credit.workbook.biff import EMPTY_RESULT, xls_error_cells
 from credit.workbook.safety import UNCALCULATED, check_upload, not_a_workbook, sniff_format, xlsx_error_cells
 from credit.workbook.template import (
@@ -53,6 +54,7 @@ from credit.workbook.template import (
 )
 
 HEADER_SEARCH_ROWS = 20
+NEAR_MISS_CUTOFF = 0.6  # difflib ratio from which a registered name is offered for a mistyped one
 MONTH_SEARCH_ROWS = 60
 
 Cell = Any  # what python-calamine returns: str, float, int, bool, date, datetime, time, timedelta
@@ -471,9 +473,24 @@ class _SheetReader:
                 f"单位「{name}」在 {month_label(self.month)} 不在册（已撤销、合并或尚未设立）",
                 "请核对单位名册中该单位的起止月份，或选择现用名称",
             )
+        guess = self._near_miss(name)
+        if guess:
+            raise _Problem(f"单位「{name}」不在单位名册中，是否为 {guess}？",
+                           f"如是，请改为「{guess}」；否则请从下拉列表选择，或先在“单位名册”中添加该单位")
         raise _Problem(
             f"单位「{name}」不在单位名册中", "请从下拉列表选择，或先在“单位名册”中添加该单位（也可作为别名添加）"
         )
+
+    def _near_miss(self, name: str) -> str | None:
+        """The active unit of the sheet's group whose name is closest to a mistyped one ("东阿真",
+        "孔村" → 东阿镇, 孔村镇), when one is close enough to suggest."""
+        names = self.register.names_at(self.month, self.spec.group)
+        key = norm_name(name)
+        prefix = [n for n in names if norm_name(n).startswith(key) and len(key) >= 2]
+        if len(prefix) == 1:
+            return prefix[0]
+        close = difflib.get_close_matches(key, [norm_name(n) for n in names], n=1, cutoff=NEAR_MISS_CUTOFF)
+        return next((n for n in names if close and norm_name(n) == close[0]), None)
 
     def _names(self, group: str | None) -> NameIndex:
         """The month's units by name (of the sheet's group, or all): indexed once per sheet."""
@@ -649,12 +666,13 @@ def _check_month(
             )
         elif found != month:
             errors.append(
-                CellError(
+                MonthMismatch(
                     title,
                     i + 1,
                     MONTH_LABEL,
                     f"月份不符：文件为 {month_label(found)}，所选为 {month_label(month)}",
                     "请确认上传的是所选月份的数据，或在上传时改选月份",
+                    found=found,
                 )
             )
         return
@@ -707,6 +725,8 @@ def _parse(data: bytes, filename: str, month: str, register: UnitRegister,
     warnings: list[CellError] = []
     matched = _match_sheets(names, errors)
     _check_month(book, names, month, errors, warnings)
+    if any(isinstance(e, MonthMismatch) for e in errors):
+        raise WorkbookError(errors)  # one cause, one error: its dates would each be "out of the month" too
     if only_unit is not None:  # a unit's own file: only the sheets it reports itself
         allowed = unit_sheet_names(only_unit.group)
         for name in [n for n in matched if n not in allowed]:

@@ -78,3 +78,24 @@ def test_admin_records_a_unit_contact_for_the_chase_list(server, page) -> None:
         unit = s.register().get("dong_e")
         assert (unit.contact, unit.phone) == ("王明", "0531-87881234")
     screenshot(page, "desk_unit_contact")
+
+
+@pytest.mark.parametrize("role", ["信用办", "管理员"])
+def test_a_file_of_another_month_is_one_error_with_a_switch(server, page, tmp_path, role: str) -> None:
+    """Issue 25 §13: September's file uploaded as 2022年10月's: one error, and 改为按2022年9月检查 re-checks it."""
+    from credit.model.contract import UNIT_COL
+    from tests.support.people import pick, press, sign_in, visit
+    from tests.support.workbooks import fill_template
+
+    url, _db = server
+    path = tmp_path / "九月.xlsx"
+    path.write_bytes(fill_template({"镇街": [{UNIT_COL: "榆山街道", "本月出台信用制度文件数": 1}]}, month="2022-09"))
+    sign_in(page, url, role)
+    visit(page, "数据上传")
+    pick(page, "① 选择数据所属月份", "2022年10月")
+    page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(str(path))
+    page.get_by_text("发现 1 处问题（文件：九月.xlsx）").wait_for()
+    press(page, "改为按2022年9月检查", role)
+    page.get_by_text("发现 1 处问题").wait_for(state="detached")
+    page.get_by_role("button", name="确认导入").wait_for()
+    screenshot(page, f"desk_month_switch_{role}")

@@ -32,3 +32,34 @@ def test_preview_shows_figures_as_typed_and_first_import_has_no_error_corners(de
     assert (table.value["导入前得分率"] == "首次导入").all()
     config = json.loads(table.proto.columns or "{}")
     assert "导入前得分率" not in config and "导入后得分率" in config  # text is not in a number column
+
+
+def test_a_file_of_another_month_is_one_error_and_a_button_switches(demo_db: Path) -> None:
+    """Issue 25 §13: September's file with 2022年10月 chosen — one error (not one per event date) and
+    a button that re-checks it as September's."""
+    from tests.support.apptest import press
+
+    events = [{UNIT_COL: "东阿镇", "事项类型": "村居失信案件", "发生日期": f"2022-09-{d:02d}", "事项说明": "x"}
+              for d in (3, 9, 15, 21, 27)]
+    raw = fill_template({"镇街": [{UNIT_COL: "榆山街道", "本月出台信用制度文件数": 1}], "扣分事项": events},
+                        month="2022-09")
+    at = upload(open_page("upload.py", EDITOR), ("九月.xlsx", raw), month="2022-10")
+    assert [e.value for e in at.error] == ["发现 1 处问题（文件：九月.xlsx），未导入任何数据。请按“修改建议”改正后重新上传。"]
+    at = press(at, "改为按2022年9月检查")
+    assert at.selectbox(key="upload_month").value == "2022-09" and not at.error
+
+
+def test_a_near_miss_unit_name_gets_a_suggestion() -> None:
+    from credit.errors import WorkbookError
+    from credit.model.units import load_units
+    from credit.workbook.importer import parse_workbook
+
+    raw = fill_template({"镇街": [{UNIT_COL: "东阿真", "本月出台信用制度文件数": 1},
+                                   {UNIT_COL: "孔村", "本月出台信用制度文件数": 1},
+                                   {UNIT_COL: "北京市", "本月出台信用制度文件数": 1}]})
+    try:
+        parse_workbook(raw, "x.xlsx", "2022-03", load_units())
+    except WorkbookError as exc:
+        messages = [e.message for e in exc.errors]
+    assert messages == ["单位「东阿真」不在单位名册中，是否为 东阿镇？", "单位「孔村」不在单位名册中，是否为 孔村镇？",
+                        "单位「北京市」不在单位名册中"]

@@ -114,6 +114,9 @@ CONTROLS: list[Control] = [
             note="由「确认导入」写入"),
     Control("pages/upload.py", "确认导入", "确认导入", "写入", "import",
             {"信用办": f"{PEOPLE}::test_the_office_does_a_month_end_to_end", "管理员": f"{UB}::test_upload_confirm_and_done"}),
+    Control("pages/upload.py", "f'改为按{month_label(found)}检查'", "改为按", "会话", "import",
+            _each(OFFICE, f"{DESK}::test_a_file_of_another_month_is_one_error_with_a_switch"),
+            note="文件填报月份与所选月份不符时出现"),
     Control("pages/upload.py", "完成，继续上传其他文件", "完成，继续上传其他文件", "会话", "import",
             _each(OFFICE, f"{UB}::test_upload_confirm_and_done")),
     # 报送审核
