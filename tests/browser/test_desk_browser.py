@@ -67,7 +67,7 @@ def test_admin_records_a_unit_contact_for_the_chase_list(server, page) -> None:
     visit(page, "单位名册")
     page.get_by_role("tab", name="联系人").click()
     pick(page, "单位", re.compile("东阿镇"), scope=page.get_by_role("tabpanel", name="联系人"))
-    page.get_by_label("联系人", exact=True).fill("王明")
+    page.get_by_role("textbox", name="联系人", exact=True).fill("王明")
     page.get_by_label(re.compile("^联系电话")).fill("八七八八")
     press(page, "保存联系人", "管理员")
     page.get_by_text(re.compile("联系电话「八七八八」格式不对")).wait_for()
