@@ -27,6 +27,7 @@ from credit.workbook.preview import (
     check_file,
     rank_changes,
     warning_table,
+    without_empty,
 )
 from credit.workbook.template import build_template
 from ui import monthcycle
@@ -242,6 +243,15 @@ if any(c.warnings for c in checks):
     warnings = warning_table(checks)
     with st.expander(f"提示 {len(warnings)} 条（不影响导入）"):
         st.dataframe(warnings, hide_index=True, width="stretch")
+
+empties = [n for n in SHEETS if any(c.parsed and n in c.parsed.empty for c in checks)]  # contract order
+if empties:  # said plainly, each one can be unticked (a header-only sheet is not always "nothing new")
+    st.info(f"{'、'.join(f'「{e}」' for e in empties)}只有表头、没有数据行：导入时记为“本月无新增”（本月确无记录）。"
+            "如并非本月无新增，请取消勾选，该表本次不导入。", icon=":material/info:")
+    unticked = [e for e in empties if not st.checkbox(f"「{e}」记为本月无新增", value=True, key=f"no-new-{e}")]
+    if unticked:
+        checks = [without_empty(c, unticked) for c in checks]
+        files = [(c, raw) for c, (_old, raw) in zip(checks, files, strict=True)]
 
 st.subheader(f"④ 导入预览：{month_label(month)}")
 preview = _preview(db_path(), data_version(), month, tuple((c.filename, c.sha256) for c in checks), tuple(checks))

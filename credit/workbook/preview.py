@@ -14,6 +14,7 @@ only gathers their inputs from the store and reads nothing else.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -76,6 +77,16 @@ def check_file(raw: bytes, filename: str, month: str, register: UnitRegister) ->
     except WorkbookError as exc:
         return FileCheck(filename, len(raw), digest, None, tuple(exc.errors))
     return FileCheck(filename, len(raw), digest, parsed, (), tuple(parsed.warnings))
+
+
+def without_empty(check: FileCheck, sheets: Iterable[str]) -> FileCheck:
+    """`check` with `sheets` no longer reported as 本月无新增 (the office unticked them in the
+    preview: a header-only sheet that was not meant as "nothing new this month")."""
+    drop = set(sheets)
+    if check.parsed is None or not drop & set(check.parsed.empty):
+        return check
+    parsed = dataclasses.replace(check.parsed, empty=[e for e in check.parsed.empty if e not in drop])
+    return dataclasses.replace(check, parsed=parsed)
 
 
 def _problem_table(checks: Sequence[FileCheck], attr: str) -> pd.DataFrame:

@@ -63,3 +63,20 @@ def test_a_near_miss_unit_name_gets_a_suggestion() -> None:
         messages = [e.message for e in exc.errors]
     assert messages == ["单位「东阿真」不在单位名册中，是否为 东阿镇？", "单位「孔村」不在单位名册中，是否为 孔村镇？",
                         "单位「北京市」不在单位名册中"]
+
+
+def test_header_only_sheets_are_named_and_can_be_unticked(demo_db: Path) -> None:
+    """Issue 25 §12: a full template with only 镇街 filled: the preview names the header-only sheets
+    as 本月无新增 in plain words, and one unticked is not recorded so."""
+    from credit.app.service import open_store
+
+    raw = fill_template({"镇街": [{UNIT_COL: "榆山街道", "本月出台信用制度文件数": 1}]}, month="2022-11")
+    at = upload(open_page("upload.py", EDITOR), ("十一月.xlsx", raw), month="2022-11")
+    (note,) = [i.value for i in at.info if "只有表头" in i.value]
+    assert note.startswith("「扣分事项」、「信易+场景」、「分级分类监管」只有表头、没有数据行：导入时记为“本月无新增”")
+    at.checkbox(key="no-new-扣分事项").uncheck()
+    at = run(acknowledge(at))
+    at.button(key="confirm").click()
+    at = run(at)
+    with open_store(demo_db) as s:
+        assert sorted(s.datasets.reported_empty("2022-11")) == ["信易+场景", "分级分类监管"]
