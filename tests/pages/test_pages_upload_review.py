@@ -80,3 +80,21 @@ def test_header_only_sheets_are_named_and_can_be_unticked(demo_db: Path) -> None
     at = run(at)
     with open_store(demo_db) as s:
         assert sorted(s.datasets.reported_empty("2022-11")) == ["信易+场景", "分级分类监管"]
+
+
+def test_unit_monthly_table_shows_every_month(demo_db: Path, monkeypatch) -> None:
+    """Issue 25 §14: 逐月数据 of October has ten months; a table of the default height shows at most
+    ten rows with the header, hiding the current month: it is drawn at the height of its content."""
+    import streamlit
+
+    drawn: list[tuple[int, object]] = []
+    original = streamlit.dataframe
+
+    def spy(data=None, *args, **kwargs):
+        if hasattr(data, "columns") and "月份" in data.columns and len(data) >= 10:
+            drawn.append((len(data), kwargs.get("height", "auto")))
+        return original(data, *args, **kwargs)
+
+    monkeypatch.setattr(streamlit, "dataframe", spy)
+    open_page("unit.py", EDITOR)
+    assert drawn and all(height == "content" for _n, height in drawn), drawn
