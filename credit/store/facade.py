@@ -82,7 +82,7 @@ class Store:
         self.seeding = Seeding(core, self.units, self.frameworks)
         self.results = Results(core)  # computed scores kept between processes (a cache)
         self.publishing = Publishing(core)
-        self.unitdesk = UnitDesk(core, self.units, self.datasets)
+        self.unitdesk = UnitDesk(core, self.units, self.datasets, self.registers)
 
     # -- lifecycle and the file ----------------------------------------------------------------
 

@@ -36,6 +36,7 @@ from credit.model.contract import (
     EVENT_SERIOUS,
     GROUP_SHEET,
     HANDLING_PROACTIVE,
+    REGISTER_SHEETS,
     SHEET_EVENTS,
     SHEETS,
     UNIT_COL,
@@ -43,9 +44,10 @@ from credit.model.contract import (
 from credit.model.parsed import ParsedSheet, ParsedWorkbook
 from credit.store.core import Core
 from credit.store.datasets import Datasets
+from credit.store.registers import Registers
 from credit.store.units import Units
 from credit.store.util import check_month, dumps, now
-from credit.workbook.registers import sniff_evidence
+from credit.workbook.registers import find_entry, sniff_evidence
 
 # The workbook reader and template writer (openpyxl, calamine) are imported in the methods that
 # build or read a file: every page opens a store, and those imports were most of a new server's
@@ -57,6 +59,8 @@ _SUB_INFO = ("id, month, unit_id, source, filename, sha256, sheets, status, reas
              " decided_by, decided_at, upload_id, versions")
 _OBJ_INFO = ("id, raised_for, month, unit_id, target, sheet, row_no, field, proposed, summary, reason, att_name, att_kind,"
              " status, decision, raised_by, raised_at, decided_by, decided_at, upload_id, versions")
+_EV_INFO = ("id, sheet, year, unit_id, entry_name, filename, kind, status, reason, file_id, submitted_by, submitted_at,"
+            " decided_by, decided_at")
 MAX_REASON = 500
 # How an upheld objection against an event is carried out (`accept_objection`), as the reviewer's buttons say it.
 OBJECTION_ACTIONS = {"withdraw": "采纳：撤销该事项", "proactive": f"采纳：改为{HANDLING_PROACTIVE}"}
@@ -137,8 +141,9 @@ def _decode(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 class UnitDesk:
     """Submissions and objections of the assessed units; see the module docstring."""
 
-    def __init__(self, core: Core, units: Units, datasets: Datasets):
+    def __init__(self, core: Core, units: Units, datasets: Datasets, registers: Registers | None = None):
         self._core, self._units, self._datasets = core, units, datasets
+        self._registers = registers  # where an adopted 证明材料 file goes (Store passes its part)
 
     # -- the month a unit may act on -----------------------------------------------------------
 
@@ -596,6 +601,71 @@ class UnitDesk:
                                                         "unit_id": unit_id, "note": decision,
                                                         "upload_id": result.upload_id, "created": result.created})
         return result.created
+
+    # -- 证明材料 a unit sends (pending the office's 采纳) ---------------------------------------------
+
+    def submit_evidence(self, by: Actor, sheet: str, year: int, unit_id: str, entry_name: str,
+                        filename: str, content: bytes) -> int:
+        """A unit sends a 证明材料 file for one of its own entries of `sheet` in `year`; it waits for
+        the office (`accept_evidence`). Refused: another unit, a register sheet that is not one, an
+        entry the unit does not have, a file that is not PDF/DOC/DOCX (by its bytes)."""
+        who = authorize(by, "submit")
+        check_unit(by, unit_id, "证明材料")
+        if sheet not in REGISTER_SHEETS:
+            raise CreditError(f"证明材料只能对应{'、'.join(REGISTER_SHEETS)}登记表")
+        kind = sniff_evidence(content, filename)
+        entry_name = str(entry_name or "").strip()
+        assert self._registers is not None
+        if find_entry(self._registers.register_view(int(year), 12, sheet), unit_id, entry_name) is None:
+            raise CreditError(f"{int(year)} 年「{sheet}」登记表中没有本单位的「{entry_name}」条目，请先报送该条目")
+        with self._core.write():
+            ev_id = self._core.db["unit_evidence"].insert({
+                "sheet": sheet, "year": int(year), "unit_id": unit_id, "entry_name": entry_name, "filename": filename,
+                "kind": kind, "sha256": hashlib.sha256(content).hexdigest(), "content": content, "status": "pending",
+                "submitted_by": who, "submitted_at": now()}).last_pk
+            self._core.changed(who, "evidence.submit", {"evidence_id": ev_id, "sheet": sheet, "year": int(year),
+                                                       "unit_id": unit_id, "entry": entry_name, "filename": filename})
+        return int(ev_id)
+
+    def unit_evidence(self, by: Actor | None, status: str | None = None, unit_id: str | None = None) -> list[dict[str, Any]]:
+        """Files units sent (without bytes), newest first; a unit account sees only its own."""
+        return self._list(by, "unit_evidence", _EV_INFO, "证明材料", {"unit_id": unit_id, "status": status})
+
+    def unit_evidence_bytes(self, by: Actor | None, ev_id: int) -> tuple[str, bytes]:
+        row = self._row(by, "unit_evidence", ev_id, "证明材料", "证明材料")
+        return row["filename"], bytes(row["content"])
+
+    def accept_evidence(self, by: Actor, ev_id: int) -> int:
+        """采纳: the file becomes the entry's 证明材料 (`evidence_files`), as if the office had uploaded it."""
+        who = authorize(by, "review")
+        with self._core.write():
+            row = self._pending_evidence(by, ev_id)
+            assert self._registers is not None
+            file_id = self._registers.add_evidence(row["sheet"], row["year"], row["unit_id"], row["entry_name"],
+                                                   row["filename"], bytes(row["content"]), by)
+            self._core.db.execute(
+                "UPDATE unit_evidence SET status = 'accepted', file_id = ?, decided_by = ?, decided_at = ? WHERE id = ?",
+                (file_id, who, now(), int(ev_id)))
+            self._core.changed(who, "evidence.accept", {"evidence_id": int(ev_id), "file_id": file_id,
+                                                       "unit_id": row["unit_id"]})
+        return file_id
+
+    def return_evidence(self, by: Actor, ev_id: int, reason: str) -> None:
+        who = authorize(by, "review")
+        reason = _reason(reason, "退回原因")
+        with self._core.write():
+            row = self._pending_evidence(by, ev_id)
+            self._core.db.execute(
+                "UPDATE unit_evidence SET status = 'returned', reason = ?, decided_by = ?, decided_at = ? WHERE id = ?",
+                (reason, who, now(), int(ev_id)))
+            self._core.changed(who, "evidence.return", {"evidence_id": int(ev_id), "unit_id": row["unit_id"],
+                                                       "reason": reason})
+
+    def _pending_evidence(self, by: Actor, ev_id: int) -> dict[str, Any]:
+        row = self._row(by, "unit_evidence", ev_id, "证明材料", "证明材料")
+        if row["status"] != "pending":
+            raise CreditError(f"证明材料 #{ev_id} {STATUS_NAMES[row['status']]}，不能再处理")
+        return row
 
     # -- notices -------------------------------------------------------------------------------
 

@@ -173,3 +173,41 @@ def test_register_file_carries_contacts(tmp_path):
     path.write_text('[[unit]]\nid = "a"\nname = "甲镇"\ngroup = "镇街"\nkind = "镇"\nphone = "call me"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="联系电话「call me」格式不对"):
         load_units(path)
+
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def test_a_unit_sends_its_own_evidence_pending_the_offices_adoption(store):
+    """Issue 25 §8: 东阿镇 sends a 证明材料 file for its own 信易+场景 entry; it is the entry's file only
+    once the office adopts it; another unit's entry, a fake PDF and a guessed id are refused."""
+    from credit.model.accounts import PermissionDenied
+    from credit.model.contract import SHEET_SCENARIOS
+    from credit.workbook.registers import KEY_COLUMN
+
+    m = store.unitdesk
+    view = store.register_view(2022, 10, SHEET_SCENARIOS).table
+    own = view[view["unit_id"] == "dong_e"].iloc[0][KEY_COLUMN[SHEET_SCENARIOS]]
+    other = view[view["unit_id"] != "dong_e"].iloc[0]
+    with pytest.raises(PermissionDenied):
+        m.submit_evidence(DONG, SHEET_SCENARIOS, 2022, other["unit_id"], other[KEY_COLUMN[SHEET_SCENARIOS]], "a.pdf", PDF)
+    with pytest.raises(CreditError, match="没有本单位的「不存在的应用」条目"):
+        m.submit_evidence(DONG, SHEET_SCENARIOS, 2022, "dong_e", "不存在的应用", "a.pdf", PDF)
+    with pytest.raises(CreditError):
+        m.submit_evidence(DONG, SHEET_SCENARIOS, 2022, "dong_e", own, "a.pdf", b"MZ not a pdf")
+    before = len(store.evidence_files(2022, unit_id="dong_e"))
+    ev = m.submit_evidence(DONG, SHEET_SCENARIOS, 2022, "dong_e", own, "方案.pdf", PDF)
+    assert [e["status"] for e in m.unit_evidence(DONG)] == ["pending"]
+    assert len(store.evidence_files(2022, unit_id="dong_e")) == before  # not the entry's file yet
+    with pytest.raises(PermissionDenied):
+        m.accept_evidence(DONG, ev)
+    file_id = m.accept_evidence(EDITOR, ev)
+    assert store.evidence_bytes(file_id, by=DONG) == ("方案.pdf", PDF)
+    assert m.unit_evidence(DONG)[0]["status"] == "accepted"
+    ev2 = m.submit_evidence(DONG, SHEET_SCENARIOS, 2022, "dong_e", own, "方案2.pdf", PDF + b" ")
+    with pytest.raises(CreditError, match="请填写退回原因"):
+        m.return_evidence(EDITOR, ev2, "")
+    m.return_evidence(EDITOR, ev2, "文件不清晰")
+    assert m.unit_evidence(DONG)[0]["reason"] == "文件不清晰"
+    with pytest.raises(PermissionDenied):
+        m.unit_evidence_bytes(Actor("fagaiju", "unit", unit_id="fagai"), ev2)
