@@ -122,6 +122,27 @@ for o in opened:
         if c2.button("不予采纳", key=f"obj-no-{o['id']}"):
             _act(lambda oid=o["id"], r=why: desk.reject_objection(actor, oid, r), f"申诉 #{o['id']} 已不予采纳")
 
+def _adopt_file(ev_id: int) -> None:
+    """采纳 a unit's file: it becomes the entry's 证明材料 (no data version is made, so none is claimed)."""
+    desk.accept_evidence(actor, ev_id)
+
+
+st.subheader("待采纳的证明材料")
+waiting_files = sorted(desk.unit_evidence(actor, status="pending"), key=lambda e: e["id"])
+if not waiting_files:
+    st.info("没有待采纳的单位证明材料。")
+for e in waiting_files:
+    with st.expander(f"证明材料 #{e['id']} {names.get(e['unit_id'], e['unit_id'])}：{e['year']} 年{e['sheet']}"
+                     f"「{e['entry_name']}」（{beijing(e['submitted_at'])} 由 {e['submitted_by']} 提交）", expanded=True):
+        st.download_button(f"下载：{e['filename']}", data=lambda eid=e["id"]: desk.unit_evidence_bytes(actor, eid)[1],
+                           file_name=e["filename"], on_click="ignore", key=f"ev-dl-{e['id']}")
+        c1, c2 = st.columns(2)
+        if c1.button("采纳为该条目的证明材料", key=f"ev-ok-{e['id']}", type="primary"):
+            _act(lambda eid=e["id"]: _adopt_file(eid), f"已采纳证明材料 #{e['id']}，已计入该条目")
+        why = c2.text_input("材料退回原因", key=f"ev-reason-{e['id']}")
+        if c2.button("退回材料", key=f"ev-back-{e['id']}"):
+            _act(lambda eid=e["id"], r=why: desk.return_evidence(actor, eid, r), f"已退回证明材料 #{e['id']}")
+
 decided = [s for s in desk.submissions(actor, month) if s["status"] in ("accepted", "returned")]
 if decided:
     st.subheader("已处理的报送")
@@ -131,6 +152,13 @@ if decided:
         "处理时间": beijing(s["decided_at"]),
         "生成版本": "、".join(f"{sh} 第 {v} 版" for sh, v in (s["versions"] or [])),
     } for s in decided]), hide_index=True, width="stretch")
+files_done = [e for e in desk.unit_evidence(actor) if e["status"] != "pending"][:50]
+if files_done:
+    st.subheader("已处理的证明材料")
+    st.dataframe(pd.DataFrame([{
+        "编号": e["id"], "单位": names.get(e["unit_id"], e["unit_id"]), "登记表": e["sheet"], "条目": e["entry_name"],
+        "文件": e["filename"], "结果": e["status_name"], "退回原因": e["reason"] or "", "处理人": e["decided_by"],
+        "处理时间": beijing(e["decided_at"])} for e in files_done]), hide_index=True, width="stretch")
 done = [o for o in desk.objections(actor, month) if o["status"] != "open"]
 if done:
     st.subheader("已处理的申诉")

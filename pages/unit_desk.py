@@ -13,7 +13,7 @@ from credit.common.months import month_label
 from credit.common.rounding import figure_text
 from credit.errors import CreditError, WorkbookError
 from credit.model.contract import GROUP_SHEET, REGISTER_SHEETS, SHEETS
-from credit.workbook.registers import headers
+from credit.workbook.registers import KEY_COLUMN, headers
 from credit.workbook.template import column_note, number_rule
 from ui.auth import require
 from ui.context import store
@@ -158,6 +158,43 @@ with tab_obj:
             "状态": o["status_name"], "处理结果": o["decision"], "提交时间": beijing(o["raised_at"]),
         } for o in mine]), hide_index=True, width="stretch")
 
+
+
+def _send_evidence(year: int, upto: int) -> None:
+    """Send a 证明材料 file for one of the unit's own entries; it counts once the office adopts it."""
+    entries = list(dict.fromkeys(  # each entry once, though the register may list it twice (重复)
+        (reg, str(name)) for reg in REGISTER_SHEETS
+        for name in store().registers.unit_register(actor, year, upto, reg, unit.id)[KEY_COLUMN[reg]].dropna()))
+    st.markdown("**报送证明材料**")
+    if not entries:
+        st.caption("本单位本年尚无登记条目：请先在填报文件中报送信易+场景或分级分类监管条目，再上传其证明材料。")
+    else:
+        st.caption("为本单位的一个登记条目上传证明材料（PDF、DOC、DOCX），经信用办采纳后计入。")
+        form_no = st.session_state.get("ev_form", 0)  # a fresh form (and file box) after each success
+        with st.form(f"evidence-{form_no}"):
+            pick = st.selectbox("登记条目", range(len(entries)), format_func=lambda i: "｜".join(entries[i]))
+            doc = st.file_uploader("证明材料文件（PDF、DOC、DOCX）", key=f"ev-file-{form_no}")
+            if st.form_submit_button("提交证明材料", type="primary"):
+                try:
+                    if doc is None:
+                        raise CreditError("请选择要上传的证明材料文件")
+                    reg, entry = entries[pick]
+                    eid = desk.submit_evidence(actor, reg, year, unit.id, entry, doc.name, doc.getvalue())
+                    st.session_state["ev_msg"] = f"已提交证明材料 #{eid}，等待信用办采纳。"
+                    st.session_state["ev_form"] = st.session_state.get("ev_form", 0) + 1
+                    st.rerun()
+                except CreditError as exc:
+                    st.error(str(exc))
+    if st.session_state.get("ev_msg"):
+        st.success(st.session_state.pop("ev_msg"))
+    sent = [e for e in desk.unit_evidence(actor) if e["year"] == year]
+    if sent:
+        st.dataframe(pd.DataFrame([{
+            "编号": e["id"], "登记表": e["sheet"], "条目": e["entry_name"], "文件": e["filename"],
+            "状态": e["status_name"], "退回原因": e["reason"] or "", "提交时间": beijing(e["submitted_at"]),
+        } for e in sent]), hide_index=True, width="stretch")
+
+
 with tab_evidence:
     year, upto = int(month[:4]), int(month[5:])
     for reg in REGISTER_SHEETS:
@@ -167,9 +204,10 @@ with tab_evidence:
             cols = ["month", *headers(reg), "出处", "重复说明", "证明材料"]
             shown = own_rows[cols].assign(month=own_rows["month"].map(month_label)).rename(columns={"month": "月份"})
             st.dataframe(blank_missing(shown), hide_index=True, width="stretch")
+    _send_evidence(year, upto)
     files = store().evidence_files(year, by=actor)
     if not files:
-        st.info("本单位本年尚无证明材料文件。")
+        st.info("本单位本年尚无已采纳的证明材料文件。")
     for f in files:
         st.download_button(f"{f['sheet']}｜{f['entry_name']}｜{f['filename']}",
                            data=lambda fid=f["id"]: store().evidence_bytes(fid, by=actor)[1],

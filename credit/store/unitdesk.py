@@ -693,6 +693,9 @@ class UnitDesk:
             out.append(Notice(f"pending:{month}:{pend}", "warning", f"{label}：{pend} 份单位报送待审核"))
         if opened:
             out.append(Notice(f"objections:{month}:{opened}", "warning", f"{label}：{opened} 件申诉待处理"))
+        files = len(self.unit_evidence(None, status="pending"))
+        if files:
+            out.append(Notice(f"evidence:{files}", "warning", f"{files} 份单位证明材料待采纳"))
         return out
 
     def _unit_notices(self, by: Actor | None, month: str) -> list[Notice]:
@@ -711,6 +714,10 @@ class UnitDesk:
             out.append(Notice(f"pending:{latest['id']}", "info", f"报送 #{latest['id']} 待信用办审核"))
         if latest and latest["status"] == "accepted":
             out.append(Notice(f"accepted:{latest['id']}", "success", f"报送 #{latest['id']} 已采纳，已计入本月数据"))
+        for e in self.unit_evidence(by):
+            if e["status"] == "returned":
+                out.append(Notice(f"evidence:{e['id']}", "error",
+                                  f"证明材料 #{e['id']}（{_clip(e['filename'])}）已退回：{_clip(e['reason'])}"))
         for o in self.objections(by, month):
             if o["status"] in ("accepted", "rejected"):
                 out.append(Notice(f"objection:{o['id']}", "success" if o["status"] == "accepted" else "warning",

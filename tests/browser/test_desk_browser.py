@@ -99,3 +99,63 @@ def test_a_file_of_another_month_is_one_error_with_a_switch(server, page, tmp_pa
     page.get_by_text("发现 1 处问题").wait_for(state="detached")
     page.get_by_role("button", name="确认导入").wait_for()
     screenshot(page, f"desk_month_switch_{role}")
+
+
+@pytest.mark.parametrize("role", ["信用办", "管理员"])
+def test_a_unit_sends_evidence_and_the_office_adopts_or_returns_it(server, person, tmp_path, role: str) -> None:
+    """Issue 25 §8: 东阿镇 uploads 证明材料 for its own entry on 填报与申诉 (a fake PDF refused in
+    Chinese); the office adopts one file (then it is the entry's file) and returns another with a reason."""
+    from credit.model.accounts import Actor
+    from tests.support.people import press, sign_in, visit
+
+    url, db = server
+    dong = person().new_page()
+    sign_in(dong, url, "东阿镇")
+    visit(dong, "填报与申诉")
+    dong.get_by_role("tab", name="证明材料").click()
+    fake = tmp_path / "假材料.pdf"
+    fake.write_bytes(b"MZ\x90\x00 not a pdf")
+    good = tmp_path / f"应用方案{role}.pdf"
+    good.write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n" + role.encode())
+    later = tmp_path / f"补充{role}.pdf"
+    later.write_bytes(b"%PDF-1.4\n% second\n%%EOF\n" + role.encode())
+    with open_store(db) as s:
+        before = {e["id"] for e in s.unitdesk.unit_evidence(None)}
+    def drop(path) -> None:
+        box = dong.get_by_label("证明材料文件（PDF、DOC、DOCX）")
+        box.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(path))
+
+    drop(fake)
+    press(dong, "提交证明材料", "被考核单位")
+    dong.get_by_text(re.compile("「假材料.pdf」的内容不是有效的 PDF 或 Word 文档")).wait_for()
+    with open_store(db) as s:
+        assert {e["id"] for e in s.unitdesk.unit_evidence(None)} == before  # nothing written
+    for path in (good, later):
+        drop(path)
+        press(dong, "提交证明材料", "被考核单位")
+        dong.get_by_text(re.compile(r"已提交证明材料 #\d+，等待信用办采纳")).wait_for()
+    screenshot(dong, f"desk_unit_evidence_sent_{role}")
+    with open_store(db) as s:
+        sent = sorted((e for e in s.unitdesk.unit_evidence(None) if e["id"] not in before), key=lambda e: e["id"])
+    assert [e["filename"] for e in sent] == [good.name, later.name]
+    assert {e["status"] for e in sent} == {"pending"} and {e["unit_id"] for e in sent} == {"dong_e"}
+
+    office = person().new_page()
+    sign_in(office, url, role)
+    visit(office, "报送审核")
+    office.get_by_text(f"证明材料 #{sent[0]['id']} 东阿镇").first.wait_for()
+    screenshot(office, f"desk_office_evidence_{role}")
+    press(office, "采纳为该条目的证明材料", role)
+    office.get_by_text(f"已采纳证明材料 #{sent[0]['id']}，已计入该条目").wait_for()
+    office.get_by_label("材料退回原因").first.fill("文件不清晰，请重新扫描")
+    press(office, "退回材料", role)
+    office.get_by_text(f"已退回证明材料 #{sent[1]['id']}").wait_for()
+    with open_store(db) as s:
+        done = {e["id"]: e for e in s.unitdesk.unit_evidence(None)}
+        files = s.evidence_files(sent[0]["year"], unit_id="dong_e")
+        unit_notices = s.unitdesk.notices(Actor("dongezhen", "unit", unit_id="dong_e"))
+    assert done[sent[0]["id"]]["status"] == "accepted" and done[sent[1]["id"]]["status"] == "returned"
+    assert done[sent[1]["id"]]["reason"] == "文件不清晰，请重新扫描"
+    assert any(f["id"] == done[sent[0]["id"]]["file_id"] and f["filename"] == good.name for f in files)
+    assert not any(f["filename"] == later.name for f in files)
+    assert any(f"证明材料 #{sent[1]['id']}" in text and "已退回" in text for _, text in unit_notices)

@@ -204,6 +204,16 @@ def test_a_unit_sends_its_own_evidence_pending_the_offices_adoption(store):
     file_id = m.accept_evidence(EDITOR, ev)
     assert store.evidence_bytes(file_id, by=DONG) == ("方案.pdf", PDF)
     assert m.unit_evidence(DONG)[0]["status"] == "accepted"
+    with pytest.raises(CreditError, match="已采纳，不能再处理"):
+        m.accept_evidence(EDITOR, ev)  # twice: refused, nothing stored twice
+    with pytest.raises(CreditError, match="证明材料只能对应"):
+        m.submit_evidence(DONG, "镇街", 2022, "dong_e", own, "a.pdf", PDF)
+    with pytest.raises(CreditError, match="1900 年"):  # a far year has no entries
+        m.submit_evidence(DONG, SHEET_SCENARIOS, 1900, "dong_e", own, "a.pdf", PDF)
+    with pytest.raises(CreditError):
+        m.submit_evidence(DONG, SHEET_SCENARIOS, 2022, "dong_e", own, "a.exe", PDF)
+    with pytest.raises(CreditError, match="未找到编号为 999 的证明材料"):
+        m.accept_evidence(EDITOR, 999)
     ev2 = m.submit_evidence(DONG, SHEET_SCENARIOS, 2022, "dong_e", own, "方案2.pdf", PDF + b" ")
     with pytest.raises(CreditError, match="请填写退回原因"):
         m.return_evidence(EDITOR, ev2, "")

@@ -180,6 +180,15 @@ CONTROLS: list[Control] = [
             {"被考核单位": f"{UNITS}::test_submit_return_resubmit_accept_and_objections"}, note="随「提交申诉」写入"),
     Control("pages/unit_desk.py", "提交申诉", "提交申诉", "写入", "submit",
             {"被考核单位": f"{UNITS}::test_submit_return_resubmit_accept_and_objections"}),
+    Control("pages/unit_desk.py", "证明材料文件（PDF、DOC、DOCX）", "证明材料文件", "上传", "submit",
+            {"被考核单位": f"{DESK}::test_a_unit_sends_evidence_and_the_office_adopts_or_returns_it"},
+            note="随「提交证明材料」写入"),
+    Control("pages/unit_desk.py", "提交证明材料", "提交证明材料", "写入", "submit",
+            {"被考核单位": f"{DESK}::test_a_unit_sends_evidence_and_the_office_adopts_or_returns_it"}),
+    *[Control("pages/review.py", name, name, "写入", "review",
+              _each(OFFICE, f"{DESK}::test_a_unit_sends_evidence_and_the_office_adopts_or_returns_it"),
+              note="单位报送的证明材料，采纳后成为该登记条目的证明材料")
+      for name in ("采纳为该条目的证明材料", "退回材料")],
 ]
 
 
