@@ -23,7 +23,7 @@ from credit.scoring.inputs import MonthInputs, county_values, load_county, load_
 from credit.scoring.unit_view import GroupBoard, group_board
 from credit.scoring.xyd import Progress, progress
 from ui.context import data_version, db_path, per_version, store
-from ui.widgets import arrow, ranking_table, score_columns
+from ui.widgets import arrow, ranking_columns, ranking_table
 
 
 @st.cache_resource(show_spinner="正在计算得分…", max_entries=256)
@@ -119,7 +119,7 @@ def _home(db: str, version: int, month: str) -> HomeView:
             before = _group_month(db, version, prev, group, "rescale")
             gain, fall = (mover_lines(f) for f in movers(gm.summary, indicator_deltas(gm.scores.detail, before.scores.detail)))
         table = ranking_table(gm)
-        columns = score_columns(table, ["得分率", *gm.scores.level1_names, "得分", "适用满分"])
+        columns = ranking_columns(table, ["得分率", *gm.scores.level1_names, "得分", "适用满分"])
         groups[group] = HomeGroup(gm, table, pa.Table.from_pandas(table, preserve_index=False), columns, gain, fall)
         names.update(zip(gm.summary["unit_id"], gm.summary["unit"]))
         items = gm.scores.items

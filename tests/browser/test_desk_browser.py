@@ -159,3 +159,32 @@ def test_a_unit_sends_evidence_and_the_office_adopts_or_returns_it(server, perso
     assert any(f["id"] == done[sent[0]["id"]]["file_id"] and f["filename"] == good.name for f in files)
     assert not any(f["filename"] == later.name for f in files)
     assert any(f"证明材料 #{sent[1]['id']}" in text and "已退回" in text for _, text in unit_notices)
+
+
+RADAR_LABELS = """() => [...document.querySelectorAll('g.angularaxistick text')].map(t => {
+    const r = t.getBoundingClientRect(); return [t.textContent, r.left, r.top, r.right, r.bottom]; })"""
+
+
+def test_ranking_and_radar_on_a_phone(server, person) -> None:
+    """Issue 25 §14 at 390 px: the ranking's first columns (rank, unit, change, 得分率, 较上月) are drawn
+    within the screen, and the radar's spoke labels neither overlap nor leave the screen."""
+    url, _db = server
+    page = person(390, 844).new_page()
+    arrive(page, url)
+    grid = page.get_by_test_id("stDataFrame").first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    screenshot(page, "desk_phone_ranking")
+    arrive(page, f"{url}/unit?month=2022-10&unit=dong_e")
+    page.get_by_text("指标完成度（%）与同组中位数").scroll_into_view_if_needed()
+    page.wait_for_function("() => document.querySelectorAll('g.angularaxistick text').length > 3")
+    labels = page.evaluate(RADAR_LABELS)
+    assert len(labels) >= 8, labels
+    for name, left, _top, right, _bottom in labels:
+        assert left >= 0 and right <= 390, (name, left, right)
+    for i, a in enumerate(labels):
+        for b in labels[i + 1:]:
+            apart = a[3] <= b[1] or b[3] <= a[1] or a[4] <= b[2] or b[4] <= a[2]
+            assert apart, (a, b)
+    screenshot(page, "desk_phone_radar")
