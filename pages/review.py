@@ -115,7 +115,7 @@ for o in opened:
         if o["target"] == "event":
             for action, label in OBJECTION_ACTIONS.items():
                 if c1.button(label, key=f"obj-{action}-{o['id']}", type="primary" if action == "withdraw" else "secondary"):
-                    _act(lambda oid=o["id"], n=note, a=action: desk.accept_objection(actor, oid, n, action=a), what)
+                    _act(lambda oid=o["id"], n=note, a=action: desk.accept_objection(actor, oid, n, remedy=a), what)
         elif c1.button("采纳并更正", key=f"obj-ok-{o['id']}", type="primary"):
             _act(lambda oid=o["id"], n=note: desk.accept_objection(actor, oid, n), what)
         why = c2.text_input("不予采纳的理由", key=f"obj-reason-{o['id']}")

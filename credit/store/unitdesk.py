@@ -553,16 +553,16 @@ class UnitDesk:
             raise CreditError(f"{row['month']} 的结果已发布，申诉须按更正流程办理")
         return row
 
-    def accept_objection(self, by: Actor, obj_id: int, note: str = "", action: str | None = None) -> list[tuple[str, int]]:
+    def accept_objection(self, by: Actor, obj_id: int, note: str = "", remedy: str | None = None) -> list[tuple[str, int]]:
         """Record the correction as a new data version linked to the objection; returns the versions
         made ([] when the data already read so: then nothing new was written but the decision).
 
-        An event: `action` "proactive" sets its 处理情况 to 主动处理 (no deduction, the row stays),
-        "withdraw" removes it from the month's 扣分事项; without `action` a 严重失信事件 becomes
+        An event: `remedy` "proactive" sets its 处理情况 to 主动处理 (no deduction, the row stays),
+        "withdraw" removes it from the month's 扣分事项; without `remedy` a 严重失信事件 becomes
         主动处理 and any other event is withdrawn. A figure: the unit's value replaces the reported one.
         """
         who = authorize(by, "review")
-        if action not in (None, *OBJECTION_ACTIONS):
+        if remedy not in (None, *OBJECTION_ACTIONS):
             raise CreditError("处理方式应为“撤销该事项”或“改为主动处理”")
         with self._core.write():
             row = self._open_objection(by, obj_id)
@@ -572,15 +572,15 @@ class UnitDesk:
                 hit = [r for r in records if r.get("unit_id") == unit_id and r.get("row") == row["row_no"]]
                 if not hit:
                     raise CreditError(f"申诉 #{obj_id} 所指的扣分事项已不在当前数据中，请不予采纳并说明")
-                action = action or ("proactive" if hit[0].get("事项类型") == EVENT_SERIOUS else "withdraw")
-                if action == "proactive":
+                remedy = remedy or ("proactive" if hit[0].get("事项类型") == EVENT_SERIOUS else "withdraw")
+                if remedy == "proactive":
                     records = [{**r, "处理情况": HANDLING_PROACTIVE} if r is hit[0] else r for r in records]
                     done = f"已将该事项的处理情况更正为「{HANDLING_PROACTIVE}」"
                 else:
                     records = [r for r in records if r is not hit[0]]
                     done = f"已从{month_label(month)}扣分事项中撤销该事项"
             else:
-                if action is not None:
+                if remedy is not None:
                     raise CreditError("对报送数据的申诉只能按单位提出的数值更正")
                 hit = [r for r in records if r.get("unit_id") == unit_id]
                 if not hit:

@@ -170,7 +170,7 @@ def test_refused_attachment_keeps_the_typed_objection(demo_db: Path) -> None:
     figure = next(i for i, o in enumerate(pick.options) if "本月出台信用制度文件数" in o)
     pick.set_value(figure)  # the options are indexes into the contestable items
     next(n for n in at.number_input if n.label.startswith("如申诉的是报送数据")).set_value(2.0)
-    at.get("file_uploader")[-1].set_value(("说明.xlsx", b"PK\x03\x04nonsense", "application/octet-stream"))
+    next(u for u in at.get("file_uploader") if u.key == "obj-att").set_value(("说明.xlsx", b"PK\x03\x04nonsense", "application/octet-stream"))
     _press(at, "提交申诉")
     assert any("不是可上传的文件类型" in e.value for e in at.error), [e.value for e in at.error]
     assert at.text_area[0].value == reason
