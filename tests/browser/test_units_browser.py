@@ -135,7 +135,8 @@ def flow(url: str, db: Path, tmp: Path, dong, office, fagai) -> None:
     dong.get_by_label("申诉理由（必填）").fill("该人员已于 2022 年 7 月不再担任村委会成员")
     proof = tmp / "免职文件.pdf"
     proof.write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
-    dong.get_by_test_id("stFileUploaderDropzoneInput").last.set_input_files(str(proof))
+    attach = dong.get_by_label("附件（可选；PDF、DOC、DOCX）")  # not the 证明材料 tab's file box
+    attach.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(proof))
     dong.get_by_text("免职文件.pdf").first.wait_for()
     click(dong, "提交申诉")
     dong.get_by_text(re.compile("已提交申诉 #1")).wait_for()
