@@ -62,6 +62,14 @@ class CellError:
         }
 
 
+@dataclass(frozen=True)
+class MonthMismatch(CellError):
+    """The file says it is for another month (`found`, YYYY-MM) than the one chosen: one error for
+    the whole file — its dates would all be out of the month too — and the page offers to switch."""
+
+    found: str = ""
+
+
 class WorkbookError(CreditError):
     """An upload was refused; `errors` lists every problem found, not just the first."""
 

@@ -218,7 +218,8 @@ for r in lost.to_dict("records"):
         monthly = monthly_inputs(gm.inputs, ind, unit_id)
         if not monthly.empty:
             st.caption("逐月数据（空白表示当月未报送）")
-            st.dataframe(blank_missing(monthly), hide_index=True, width="stretch")
+            # every month shown, the current one last: "auto" stops at ten rows and hid October
+            st.dataframe(blank_missing(monthly), hide_index=True, width="stretch", height="content")
         its = describe_items(bd.unit_items(unit_id, r["code"]), fw)
         if not its.empty:
             st.caption("扣分事项")

@@ -32,7 +32,7 @@ def register_table(register: UnitRegister, month: str) -> pd.DataFrame:
         rows.append({
             "编号": u.id, "现用名称": u.name, "分组": u.group, "类型": u.kind, f"{month_label(month)}状态": status,
             "启用月份": u.active_from or "—", "撤销月份": u.retired_from or "—", "更名记录": history,
-            "别名": "、".join(u.aliases),
+            "别名": "、".join(u.aliases), "联系人": u.contact, "联系电话": u.phone,
         })
     return pd.DataFrame(rows)
 
@@ -74,7 +74,7 @@ if actor is None or not actor.can("units"):
 months = month_choices(month)
 ids = [u.id for u in register]
 label = {u.id: f"{u.name}（{u.id}）" for u in register}
-add_tab, rename_tab, retire_tab = st.tabs(["新增单位", "单位更名", "撤销单位"])
+add_tab, rename_tab, retire_tab, contact_tab = st.tabs(["新增单位", "单位更名", "撤销单位", "联系人"])
 with add_tab, st.form("unit-add"):
     c1, c2 = st.columns(2)
     unit_id = c1.text_input("单位编号（字母、数字、下划线，创建后不可修改）", key="unit_add_id")
@@ -106,3 +106,13 @@ with retire_tab, st.form("unit-retire"):
     if st.form_submit_button("撤销", type="primary"):
         run(lambda: store().retire_unit(who, since, actor, correction=fix),
             f"已撤销「{register.by_id[who].name}」，自 {month_label(since)} 起不再考核")
+with contact_tab:
+    st.caption("催报清单按这里的联系人和联系电话填写；留空表示未登记。")
+    who = st.selectbox("单位", ids, format_func=label.get, key="unit_contact_id")
+    unit = register.by_id[who]
+    with st.form(f"unit-contact-{who}"):  # one form per unit: switching units shows that unit's values
+        contact = st.text_input("联系人", value=unit.contact, max_chars=20)
+        phone = st.text_input("联系电话（例如 0531-87881234 或 13800000000，分机写作“转123”）", value=unit.phone)
+        if st.form_submit_button("保存联系人", type="primary"):
+            run(lambda: store().set_unit_contact(who, contact, phone, actor),
+                f"已保存「{unit.name}」的联系人和联系电话")

@@ -14,7 +14,8 @@ from credit.app import service
 from credit.common.clock import beijing, this_month
 from credit.common.labels import GROUPS
 from credit.common.months import month_label
-from credit.errors import CreditError
+from credit.common.rounding import figure_text
+from credit.errors import CreditError, MonthMismatch
 from credit.model.contract import SHEETS
 from credit.reports.candidate import later_months_note, month_changes_note, record_vs_candidate
 from credit.workbook.error_list import error_list, error_workbook
@@ -27,6 +28,7 @@ from credit.workbook.preview import (
     check_file,
     rank_changes,
     warning_table,
+    without_empty,
 )
 from credit.workbook.template import build_template
 from ui import monthcycle
@@ -70,6 +72,9 @@ def _preview(db: str, version: int, month: str, files: tuple[tuple[str, str], ..
 
 
 def _fmt_value(x: object) -> str:
+    """A figure as typed (2871.5 → "2,871.5", never rounded); blank as （空白）."""
+    if isinstance(x, float | int) and not isinstance(x, bool):
+        return figure_text(x, "（空白）")
     return cell_text(x, "（空白）")
 
 
@@ -105,9 +110,11 @@ def _show_before_after(result: dict) -> None:
                                   digits={"导入前得分率": 2})
             if first.all():
                 st.caption("该月此前没有数据：本次为首次导入，没有导入前的排名。")
+            # A column turned into text ("首次导入") is not a number column: no error corners on it.
             st.dataframe(shown, hide_index=True, width="stretch", key=f"rank-{group}",
                          column_config={c: st.column_config.NumberColumn(format="%.2f")
-                                        for c in ("导入前得分率", "导入后得分率")})
+                                        for c in ("导入前得分率", "导入后得分率")
+                                        if pd.api.types.is_numeric_dtype(shown[c])})
 
 
 def _show_candidate(result: dict) -> None:
@@ -256,6 +263,10 @@ if n_errors:
     st.download_button("下载错误清单（Excel）", data=lambda: error_workbook(listed), key="errors_xlsx",
                        file_name=f"数据问题清单_{month}.xlsx", mime=XLSX_MIME, on_click="ignore",
                        icon=":material/download:", help="第一张表为全部问题，其后每个单位一张表，可分发各单位改正")
+    other = sorted({e.found for c in checks for e in c.errors if isinstance(e, MonthMismatch) and e.found in options})
+    for found in other:  # the file is for another month: one click to check it as that month's
+        st.button(f"改为按{month_label(found)}检查", key=f"switch-month-{found}", type="primary",
+                  on_click=lambda m=found: st.session_state.update(upload_month=m))
     # A static table: long 修改建议 wrap instead of being cut off; one file needs no 文件 column.
     shown = listed if len(uploaded) > 1 else listed.drop(columns="文件")
     st.table(shown, hide_index=True)
@@ -264,6 +275,15 @@ if any(c.warnings for c in checks):
     warnings = warning_table(checks)
     with st.expander(f"提示 {len(warnings)} 条（不影响导入）"):
         st.dataframe(warnings, hide_index=True, width="stretch")
+
+empties = [n for n in SHEETS if any(c.parsed and n in c.parsed.empty for c in checks)]  # contract order
+if empties:  # said plainly, each one can be unticked (a header-only sheet is not always "nothing new")
+    st.info(f"{'、'.join(f'「{e}」' for e in empties)}只有表头、没有数据行：导入时记为“本月无新增”（本月确无记录）。"
+            "如并非本月无新增，请取消勾选，该表本次不导入。", icon=":material/info:")
+    unticked = [e for e in empties if not st.checkbox(f"「{e}」记为本月无新增", value=True, key=f"no-new-{e}")]
+    if unticked:
+        checks = [without_empty(c, unticked) for c in checks]
+        files = [(c, raw) for c, (_old, raw) in zip(checks, files, strict=True)]
 
 st.subheader(f"④ 导入预览：{month_label(month)}")
 preview = _preview(db_path(), data_version(), month, tuple((c.filename, c.sha256) for c in checks), tuple(checks))

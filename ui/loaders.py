@@ -27,7 +27,7 @@ from credit.scoring.unit_view import GroupBoard, group_board
 from credit.scoring.xyd import Progress, progress
 from ui.context import data_version, db_path, per_version, store
 from ui.safe import md
-from ui.widgets import arrow, blank_missing, ranking_table, score_columns
+from ui.widgets import arrow, blank_missing, ranking_columns, ranking_table
 
 
 @st.cache_resource(show_spinner="正在计算得分…", max_entries=256)
@@ -146,7 +146,7 @@ def _home(db: str, version: int, month: str) -> HomeView:
             table = provisional_ranking(table, silent)
             table = blank_missing(table, "—", digits={c: 2 for c in table.select_dtypes("float").columns})
         numeric = [c for c in ("得分率", *gm.scores.level1_names, "得分", "适用满分") if table[c].dtype.kind == "f"]
-        columns = score_columns(table, numeric)
+        columns = ranking_columns(table, numeric)
         waiting = int(gm.summary["unit"].isin(set(silent)).sum())
         groups[group] = HomeGroup(gm, table, pa.Table.from_pandas(table, preserve_index=False), columns, gain, fall,
                                   waiting)

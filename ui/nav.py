@@ -46,6 +46,17 @@ ADMIN = [
 
 LOGIN = ("pages/login.py", "登录", ":material/login:", "login", None)
 ACCOUNT = ("pages/account.py", "我的账户", ":material/person:", "account", None)
+# Every page a link may name. A page this session may not open is still registered — hidden, and
+# running NO_ACCESS, which says in Chinese why (or opens the login page) — so a shared link never
+# meets Streamlit's English "Page not found" (it appears for any URL not registered in this session).
+ALL_ENTRIES = (*READING, UNIT_DESK, *DATA, *ADMIN, LOGIN, ACCOUNT)
+NO_ACCESS = "pages/no_access.py"
+DEFAULT_URL = "start"  # the default page's internal name (it is reached at the root URL)
+
+
+def entry_for(url_path: str) -> tuple | None:
+    """The page entry whose URL is `url_path` ("versions"), or None."""
+    return next((e for e in ALL_ENTRIES if e[3] == url_path), None)
 
 
 def _page(entry, default: bool = False) -> StreamlitPage:
@@ -53,19 +64,22 @@ def _page(entry, default: bool = False) -> StreamlitPage:
     return _new_page(path, title, icon, url, default)
 
 
-def _new_page(path: str, title: str, icon: str, url: str, default: bool = False) -> StreamlitPage:
+def _new_page(path: str, title: str, icon: str, url: str, default: bool = False,
+              visibility: str = "visible") -> StreamlitPage:
     """`st.Page(path, …)` as a fresh copy of one made once per process: making one resolves the
     path and checks the file (a dozen system calls) and Home registers up to 16 pages per run.
     Each run gets its own copy: st.navigation marks the page it returns as the one to run."""
     ctx = get_script_run_ctx()
     if ctx is None:
-        return st.Page(path, title=title, icon=icon, url_path=url, default=default)
-    return copy.copy(_template(str(ctx.pages_manager.main_script_parent), path, title, icon, url, default))
+        return st.Page(path, title=title, icon=icon, url_path=url, default=default, visibility=visibility)
+    return copy.copy(_template(str(ctx.pages_manager.main_script_parent), path, title, icon, url, default,
+                               visibility))
 
 
 @functools.cache
-def _template(main_dir: str, path: str, title: str, icon: str, url: str, default: bool) -> StreamlitPage:
-    return st.Page(path, title=title, icon=icon, url_path=url, default=default)
+def _template(main_dir: str, path: str, title: str, icon: str, url: str, default: bool,
+              visibility: str = "visible") -> StreamlitPage:
+    return st.Page(path, title=title, icon=icon, url_path=url, default=default, visibility=visibility)
 
 
 @functools.cache
@@ -116,7 +130,17 @@ def pages(actor: Actor | None, login_required: bool) -> dict[str, list]:
     The first dashboard page is the default (the login page when nothing else may be read)."""
     nav = menu(actor, login_required)
     first = next(iter(nav.values()))[0]
-    return {section: [_page(e, default=e is first) for e in entries] for section, entries in nav.items()}
+    out = {section: [_page(e) if e is not first else _new_page(e[0], e[1], e[2], DEFAULT_URL, default=True)
+                     for e in entries] for section, entries in nav.items()}
+    shown = {e[3] for entries in nav.values() for e in entries if e is not first}
+    # The default page answers at the root only (Streamlit gives it the URL ""), so its own URL
+    # ("/ranking", "/login") is registered again as a hidden copy of the same page.
+    hidden = [_new_page(e[0] if e is first or e is LOGIN else NO_ACCESS, e[1], e[2], e[3], visibility="hidden")
+              for e in ALL_ENTRIES if e[3] not in shown and _exists(e[0])]
+    if hidden and _exists(NO_ACCESS):
+        section = next(iter(out))
+        out[section] = [*out[section], *hidden]
+    return out
 
 
 def registered(actor: Actor | None, login_required: bool) -> list[tuple[str, str]]:

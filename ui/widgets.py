@@ -96,6 +96,28 @@ def score_columns(df: pd.DataFrame, two_dec: list[str] | None = None) -> dict:
     return cfg
 
 
+# The ranking's first five columns in pixels, so that rank, unit, 得分率 and 较上月 fit a 390 px phone
+# beside the row's select box; rank and unit stay pinned (on the left) while the subtotals are scrolled to.
+RANKING_WIDTHS = {"排名": 40, "排名变化": 64, "单位": 108, "得分率": 56, "较上月": 56}
+
+
+def ranking_columns(table: pd.DataFrame, two_dec: list[str]) -> dict:
+    """`score_columns` for the Home ranking, with the phone-sized widths above, rank and unit pinned."""
+    cfg = score_columns(table, two_dec)
+    for col, px in RANKING_WIDTHS.items():
+        if col in cfg:
+            cfg[col] = st.column_config.NumberColumn(col, format="%.2f", width=px)
+        elif col == "单位":
+            cfg[col] = st.column_config.TextColumn(col, width=px, pinned=True)
+        elif col == "排名" and pd.api.types.is_numeric_dtype(table[col]):
+            cfg[col] = st.column_config.NumberColumn(col, format="%d", width=px, pinned=True)
+        elif col == "排名":  # a collecting month: 未报送 in place of a rank
+            cfg[col] = st.column_config.TextColumn(col, width=px, pinned=True)
+        else:
+            cfg[col] = st.column_config.TextColumn(col, width=px)
+    return cfg
+
+
 def ranking_table(gm) -> pd.DataFrame:
     """A group's month ranking as shown on Home: rank, change arrows, score, subtotals (two decimals)."""
     s = gm.summary

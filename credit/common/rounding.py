@@ -19,6 +19,7 @@ round (→ 0.17, as the stored score 0.175 prints).
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike
 
 SETTLE_DECIMALS = 10
@@ -75,3 +76,16 @@ def json_number(value: float) -> float:
     """A figure for machine-readable output (`scores --format json`): 6 decimals, enough to
     recompute every displayed 2-decimal figure, short enough to read."""
     return round(float(value), JSON_DECIMALS)
+
+
+def figure_text(value: object, blank: str = "") -> str:
+    """A reported figure as typed, never rounded: 2871.5 → "2,871.5", 3.0 → "3", 0.05 → "0.05";
+    missing (None, NaN) → `blank`. For inputs (previews, review); scores keep `round2`."""
+    if value is None or value is pd.NA or isinstance(value, str):
+        return blank if value is None or value is pd.NA else str(value)
+    x = float(value)  # type: ignore[arg-type]
+    if x != x:
+        return blank
+    if x.is_integer():
+        return f"{x:,.0f}"
+    return f"{x:,.10f}".rstrip("0").rstrip(".")

@@ -63,6 +63,14 @@ MAX_AMOUNT = 10_000_000  # 万元
 MAX_RATIO = 1  # fractions 0–1 (5% is 0.05)
 MAX_EVENT_QUANTITY = 10_000  # 扣分事项「数量」per row
 
+# The surge guard (credit.workbook.preview): a figure more than SURGE_FACTOR times last month's
+# must be confirmed before it is written — where a tenfold rise is a likely typo. Stocks and amounts
+# (a slipped digit, 元 for 万元) are checked from any base; a monthly flow swings widely from a small
+# base (11 → 148 records, 53 → 755 are real months), so it is checked only when last month's value
+# was at least SURGE_FLOW_BASE. `Column.surge_base` holds the base per column.
+SURGE_FACTOR = 10.0
+SURGE_FLOW_BASE = 100.0
+
 
 @dataclass(frozen=True)
 class SheetBounds:
@@ -105,6 +113,7 @@ class Column:
     choices: tuple[str, ...] = ()
     help: str = ""
     maximum: float = MAX_COUNT
+    surge_base: float = 0.0  # the surge guard applies when last month's value is at least this (see SURGE_FACTOR)
 
 
 @dataclass(frozen=True)
@@ -142,7 +151,7 @@ class Sheet:
 
 
 def _flow(h: str, help: str = "", maximum: float = MAX_COUNT) -> Column:
-    return Column(h, "flow", help=help or "本月新增数量，空白按 0 计", maximum=maximum)
+    return Column(h, "flow", help=help or "本月新增数量，空白按 0 计", maximum=maximum, surge_base=SURGE_FLOW_BASE)
 
 
 def _stock(h: str, help: str = "", maximum: float = MAX_COUNT) -> Column:
@@ -267,3 +276,19 @@ NO_NEW = "本月无新增"
 
 def field_kind(sheet: str, header: str) -> FieldKind:
     return SHEETS[sheet].column(header).kind
+
+
+def unit_sheet_names(group: str) -> tuple[str, ...]:
+    """The sheets a unit of `group` reports itself (its own 填报): its group's sheet, events and the registers."""
+    return tuple(s.name for s in SHEETS.values() if s.layout == "records" or s.group == group)
+
+
+def surge_base(sheet: str, header: str) -> float:
+    """Last month's value from which the surge guard checks `header` of `sheet` (0: from any base)."""
+    spec = SHEETS.get(sheet)
+    if spec is None:
+        return 0.0
+    try:
+        return spec.column(header).surge_base
+    except KeyError:
+        return 0.0

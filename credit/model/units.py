@@ -14,11 +14,34 @@ from pathlib import Path
 from credit.common.labels import GROUPS
 from credit.errors import ConfigError
 
-__all__ = ["GROUPS", "KINDS", "NameIndex", "Unit", "UnitRegister", "load_units", "norm_name"]
+__all__ = ["GROUPS", "KINDS", "NameIndex", "Unit", "UnitRegister", "check_contact", "load_units", "norm_name"]
 KINDS = {"镇街": ("街道", "镇", "开发区"), "部门": ("部门",)}
 DEFAULT_UNITS_FILE = Path(__file__).resolve().parents[2] / "data" / "units.toml"
 
 _SPACE = re.compile(r"\s+")
+
+
+MAX_CONTACT = 20  # characters of a 联系人 (a name, or 办公室 + a name)
+_PHONE = re.compile(r"^[0-9+()（）\- ]{3,20}(?:转[0-9]{1,6})?$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+
+
+def check_contact(contact: object, phone: object) -> tuple[str, str]:
+    """A unit's 联系人 and 联系电话 as stored: trimmed, blank allowed; refused (ValueError, in Chinese)
+    with control or invisible characters, a name longer than MAX_CONTACT, or a phone that is not
+    digits with - + ( ) spaces (an extension as 转123), 3–20 characters — e.g. 0531-87881234, 13800000000."""
+    out = []
+    for value, what in ((contact, "联系人"), (phone, "联系电话")):
+        text = "" if value is None else str(value).strip()
+        if _CONTROL.search(text):
+            raise ValueError(f"{what}含有控制字符或不可见字符，请重新输入")
+        out.append(text)
+    name, tel = out
+    if len(name) > MAX_CONTACT:
+        raise ValueError(f"联系人不超过 {MAX_CONTACT} 个字")
+    if tel and not _PHONE.match(tel):
+        raise ValueError(f"联系电话「{tel}」格式不对：只能含数字、- + ( ) 和空格，3–20 位，分机写作“转123”")
+    return name, tel
 
 
 def norm_name(text: str) -> str:
@@ -37,6 +60,8 @@ class Unit:
     active_from: str | None = None  # YYYY-MM; None = always
     retired_from: str | None = None  # YYYY-MM; None = still active
     names: list[tuple[str, str]] = field(default_factory=list)  # (from YYYY-MM, name), sorted
+    contact: str = ""  # 联系人 the office chases (催报清单); "" = not recorded
+    phone: str = ""  # 联系电话
 
     def name_at(self, month: str) -> str:
         """The name the unit had in `month` (renames take effect from their month on)."""
@@ -115,6 +140,15 @@ class UnitRegister:
         return [u.name_at(month) for u in self.active(month, group)]
 
 
+def _file_contact(raw: dict, where: str, problems: list[str]) -> tuple[str, str]:
+    """A [[unit]]'s optional contact = "…" / phone = "…", checked as the register page checks them."""
+    try:
+        return check_contact(raw.get("contact", ""), raw.get("phone", ""))
+    except ValueError as exc:
+        problems.append(f"{where}：{exc}")
+        return "", ""
+
+
 def load_units(path: Path = DEFAULT_UNITS_FILE) -> UnitRegister:
     """Read and check the register file; every problem is reported in Chinese with its key."""
     fname = path.name
@@ -154,7 +188,8 @@ def load_units(path: Path = DEFAULT_UNITS_FILE) -> UnitRegister:
             if key in seen_names and seen_names[key] != uid:
                 problems.append(f"{where}：名称或别名「{nm}」与 id={seen_names[key]} 重复")
             seen_names[key] = uid
-        units.append(Unit(uid, name, group, kind, aliases))
+        contact, phone = _file_contact(raw, f"{where}（id={uid}）", problems)
+        units.append(Unit(uid, name, group, kind, aliases, contact=contact, phone=phone))
     if not units and not problems:
         problems.append(f"{fname}：没有任何 [[unit]]")
     if problems:

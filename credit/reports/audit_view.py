@@ -18,7 +18,9 @@ ACTIONS: dict[str, str] = {
     "bulletin.correct": "签发更正通报", "correction": "更正", "register.add": "登记证明材料", "register.withdraw": "撤回证明材料",
     "evidence.add": "上传证明文件", "empty.mark": "标记本月无新增", "empty.unmark": "撤销本月无新增", "seed.units": "初始化单位名册",
     "submission.submit": "单位报送数据", "submission.return": "退回单位报送", "submission.accept": "采纳单位报送",
-    "objection.raise": "单位提出申诉", "objection.accept": "受理申诉并更正", "objection.reject": "申诉不予采纳",
+    "objection.raise": "单位提出申诉", "objection.accept": "采纳申诉", "objection.reject": "申诉不予采纳",
+    "evidence.submit": "单位报送证明材料", "evidence.accept": "采纳单位证明材料", "evidence.return": "退回单位证明材料",
+    "unit.contact": "修改单位联系人",
 }
 
 KEY_LABELS: dict[str, str] = {
@@ -34,6 +36,8 @@ KEY_LABELS: dict[str, str] = {
     "file_id": "文件编号", "count": "数量", "note": "备注", "number": "文号", "issued": "成文日期", "signer": "签发人",
     "override": "仍然发布原因", "private": "私有方案", "missing": "未报送", "empty": "本月无新增",
     "submission_id": "报送编号", "objection_id": "申诉编号", "replaced": "替代的报送", "summary": "申诉事项",
+    "evidence_id": "证明材料报送编号", "entry": "登记条目", "contact": "联系人", "phone": "联系电话",
+    "old_contact": "原联系人", "old_phone": "原联系电话",
 }
 
 

@@ -55,6 +55,7 @@ class SubmissionStatus:
     month: str
     table: pd.DataFrame  # COLUMNS
     sheets: dict[str, str] = field(default_factory=dict)  # contract sheet -> 第 N 版 | 本月无新增 | 未导入
+    contacts: dict[str, tuple[str, str]] = field(default_factory=dict)  # unit's name in the month -> (联系人, 联系电话)
 
     def count(self, state: str) -> int:
         return int((self.table["状态"] == state).sum())
@@ -201,7 +202,8 @@ def compute_status(
     table = pd.DataFrame(out, columns=COLUMNS)
     table["上传编号"] = table["上传编号"].astype("Int64")
     sheets = {s: sheet_state(versions.get(s), empty.get(s)) for s in SHEETS}
-    return SubmissionStatus(month, table, sheets)
+    contacts = {u.name_at(month): (u.contact, u.phone) for u in register.active(month)}
+    return SubmissionStatus(month, table, sheets, contacts)
 
 
 def month_status(store, month: str) -> SubmissionStatus:
@@ -226,7 +228,8 @@ def chase_list(status: SubmissionStatus) -> pd.DataFrame:
     rows = []
     for (group, unit), part in t.groupby(["组别", "单位"], sort=False):
         what = "；".join(f"{r['工作表']}：{r['状态']}（{r['说明']}）" for r in part.to_dict("records"))
-        rows.append({"组别": group, "单位": unit, "未报送或需核实": what, "联系人": "", "联系电话": "", "备注": ""})
+        contact, phone = status.contacts.get(unit, ("", ""))  # from the 单位名册 (blank when not recorded)
+        rows.append({"组别": group, "单位": unit, "未报送或需核实": what, "联系人": contact, "联系电话": phone, "备注": ""})
     out = pd.DataFrame(rows, columns=CHASE_COLUMNS[1:])
     out.insert(0, "序号", range(1, len(out) + 1))
     return out

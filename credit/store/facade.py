@@ -82,7 +82,7 @@ class Store:
         self.seeding = Seeding(core, self.units, self.frameworks)
         self.results = Results(core)  # computed scores kept between processes (a cache)
         self.publishing = Publishing(core)
-        self.unitdesk = UnitDesk(core, self.units, self.datasets)
+        self.unitdesk = UnitDesk(core, self.units, self.datasets, self.registers)
 
     # -- lifecycle and the file ----------------------------------------------------------------
 
@@ -192,6 +192,9 @@ class Store:
 
     def retire_unit(self, unit_id: str, from_month: str, by: Actor, *, correction: str = "") -> None:
         self.units.retire(unit_id, from_month, by, correction=correction)
+
+    def set_unit_contact(self, unit_id: str, contact: str, phone: str, by: Actor) -> tuple[str, str]:
+        return self.units.set_contact(unit_id, contact, phone, by)
 
     # -- frameworks and 信易贷 targets ---------------------------------------------------------
 

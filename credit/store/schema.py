@@ -611,3 +611,53 @@ def m0201_month_record(db: Database) -> None:
     summary rows (`published_scores`), which stay written for every publication."""
     for statement in _MONTH_RECORD:
         db.execute(statement)
+@MIGRATIONS()
+def m0221_notice_dismissals(db: Database) -> None:
+    """`notice_dismissals`: which in-app notice (by its stable key, e.g. `returned:7`) an account has
+    closed with 知道了; a notice with a new key (a new submission, a new count) shows again."""
+    db.execute(
+        """
+        CREATE TABLE notice_dismissals (
+            username     TEXT NOT NULL,
+            notice_key   TEXT NOT NULL,
+            dismissed_at TEXT NOT NULL,
+            PRIMARY KEY (username, notice_key)
+        )
+        """
+    )
+
+
+@MIGRATIONS()
+def m0221_unit_contacts(db: Database) -> None:
+    """`units.contact` / `units.phone`: a unit's 联系人 and 联系电话 for the 催报清单 ('' = not recorded)."""
+    db.execute("ALTER TABLE units ADD COLUMN contact TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE units ADD COLUMN phone TEXT NOT NULL DEFAULT ''")
+
+
+@MIGRATIONS()
+def m0221_unit_evidence(db: Database) -> None:
+    """`unit_evidence`: a 证明材料 file a unit sent for one of its own register entries (信易+场景,
+    分级分类监管), pending → accepted (then stored in `evidence_files`, `file_id`) or returned with a reason."""
+    db.execute(
+        """
+        CREATE TABLE unit_evidence (
+            id           INTEGER PRIMARY KEY,
+            sheet        TEXT NOT NULL,
+            year         INTEGER NOT NULL,
+            unit_id      TEXT NOT NULL,
+            entry_name   TEXT NOT NULL,
+            filename     TEXT NOT NULL,
+            kind         TEXT NOT NULL,
+            sha256       TEXT NOT NULL,
+            content      BLOB NOT NULL,
+            status       TEXT NOT NULL CHECK (status IN ('pending', 'accepted', 'returned')),
+            reason       TEXT,
+            file_id      INTEGER,
+            submitted_by TEXT NOT NULL,
+            submitted_at TEXT NOT NULL,
+            decided_by   TEXT,
+            decided_at   TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX unit_evidence_status ON unit_evidence (status, unit_id)")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from credit.common.text import NAME, check_text
 from credit.errors import CreditError
 from credit.model.accounts import Actor, authorize
-from credit.model.units import KINDS, Unit, UnitRegister, norm_name
+from credit.model.units import KINDS, Unit, UnitRegister, check_contact, norm_name
 from credit.store.core import Core
 from credit.store.signed import guard_signed
 from credit.store.util import check_group, check_month, dumps
@@ -90,12 +90,13 @@ class Units:
         ):
             names.setdefault(unit_id, []).append((since, name))
         units = []
-        for uid, group, kind, active_from, retired_from, aliases in self._core.conn.execute(
-            "SELECT id, group_name, kind, active_from, retired_from, aliases FROM units ORDER BY rowid"
+        for uid, group, kind, active_from, retired_from, aliases, contact, phone in self._core.conn.execute(
+            "SELECT id, group_name, kind, active_from, retired_from, aliases, contact, phone FROM units ORDER BY rowid"
         ):
             history = names.get(uid, [])
             current = history[-1][1] if history else uid
-            units.append(Unit(uid, current, group, kind, json.loads(aliases), active_from, retired_from, history))
+            units.append(Unit(uid, current, group, kind, json.loads(aliases), active_from, retired_from, history,
+                              contact, phone))
         return UnitRegister(units)
 
     def is_empty(self) -> bool:
@@ -154,7 +155,8 @@ class Units:
         inside the caller's write transaction."""
         self._core.db["units"].insert_all(
             {"id": u.id, "group_name": u.group, "kind": u.kind, "active_from": u.active_from,
-             "retired_from": u.retired_from, "aliases": dumps(u.aliases)} for u in units
+             "retired_from": u.retired_from, "aliases": dumps(u.aliases), "contact": u.contact, "phone": u.phone}
+            for u in units
         )
         self._core.db["unit_names"].insert_all(
             {"unit_id": u.id, "from_month": m, "name": n} for u in units for m, n in (u.names or [(since, u.name)])
@@ -204,6 +206,23 @@ class Units:
             self._core.db.execute("UPDATE units SET retired_from = ? WHERE id = ?", (from_month, unit_id))
             self._core.changed(who, "unit.retire", {"unit_id": unit_id, "name": unit.name, "from_month": from_month,
                                                     **_correction(signed, correction)})
+
+    def set_contact(self, unit_id: str, contact: str, phone: str, by: Actor) -> tuple[str, str]:
+        """Record a unit's 联系人 and 联系电话 (blank clears them); administrators only, audited.
+        Not tied to a month: the 催报清单 of any month lists whom to call now."""
+        who = authorize(by, "units")
+        try:
+            contact, phone = check_contact(contact, phone)
+        except ValueError as exc:
+            raise CreditError(str(exc)) from exc
+        with self._core.write():
+            unit = _unit(self.register(), unit_id)
+            if (unit.contact, unit.phone) == (contact, phone):
+                return contact, phone
+            self._core.db.execute("UPDATE units SET contact = ?, phone = ? WHERE id = ?", (contact, phone, unit_id))
+            self._core.changed(who, "unit.contact", {"unit_id": unit_id, "name": unit.name, "contact": contact,
+                                                    "phone": phone, "old_contact": unit.contact, "old_phone": unit.phone})
+        return contact, phone
 
 
 def _correction(signed: list[str], reason: str) -> dict[str, object]:

@@ -10,6 +10,7 @@ and raised together in one `WorkbookError`.
 
 from __future__ import annotations
 
+import difflib
 import io
 import math
 import re
@@ -30,11 +31,12 @@ from credit.common.months import (
     parse_month_text,
 )
 from credit.common.text import CELL, text_problem
-from credit.errors import CellError, CreditError, WorkbookError
+from credit.errors import CellError, CreditError, MonthMismatch, WorkbookError
 from credit.model.contract import (
     EVENT_OBJECTION,
     EVENT_SERIOUS,
     GROUP_SHEET,
+    HANDLINGS,
     INDUSTRIES,
     ITEM_COL,
     NO_NEW,
@@ -47,9 +49,10 @@ from credit.model.contract import (
     WORKBOOK_BOUNDS,
     Column,
     Sheet,
+    unit_sheet_names,
 )
 from credit.model.parsed import ParsedSheet, ParsedWorkbook
-from credit.model.units import NameIndex, Unit, UnitRegister
+from credit.model.units import NameIndex, Unit, UnitRegister, norm_name
 from credit.workbook.biff import EMPTY_RESULT, xls_error_cells
 from credit.workbook.isolation import run_isolated
 from credit.workbook.preflight import check_workbook_file
@@ -62,6 +65,7 @@ from credit.workbook.template import (
 )
 
 HEADER_SEARCH_ROWS = 20
+NEAR_MISS_CUTOFF = 0.6  # difflib ratio from which a registered name is offered for a mistyped one
 MONTH_SEARCH_ROWS = 60
 
 Cell = Any  # what python-calamine returns: str, float, int, bool, date, datetime, time, timedelta
@@ -292,7 +296,9 @@ class _SheetReader:
         register: UnitRegister,
         errors: list[CellError],
         warnings: list[CellError],
+        only_unit: Unit | None = None,
     ):
+        self.only_unit = only_unit  # a unit's own file: every row must be this unit's (see parse_workbook)
         self.spec, self.title, self.rows, self.bad = spec, title, rows, bad_cells
         self.month, self.register = month, register
         self.errors, self.warnings = errors, warnings
@@ -434,6 +440,7 @@ class _SheetReader:
             value = row.get(h, lambda v, r=rule: parse_number(v, r), numeric=True)
             given += value is not None
             record[h] = rule.blank if value is None else value
+        self._check_own(row, unit)
         if unit is None or not self._first_time(row, unit.id, f"单位「{unit.name_at(self.month)}」", UNIT_COL):
             return None
         if not given and row.ok:
@@ -442,6 +449,13 @@ class _SheetReader:
             self.silent.append(unit.name_at(self.month))
             return None
         return {"row": row.excel_row, "unit_id": unit.id, UNIT_COL: unit.name_at(self.month)} | record
+
+    def _check_own(self, row: _Row, unit: Unit | None) -> None:
+        """In a unit's own file, another unit's row is an error at its 单位名称 cell (with the rest)."""
+        own = self.only_unit
+        if own is not None and unit is not None and unit.id != own.id:
+            row.flag(UNIT_COL, f"本行是「{unit.name_at(self.month)}」的数据，只能报送本单位（{own.name_at(self.month)}）的数据",
+                     "请删除该行，或改为本单位的数据")
 
     def _item_record(self, row: _Row) -> dict[str, object] | None:
         item = row.get(ITEM_COL, self._resolve_item)
@@ -458,6 +472,7 @@ class _SheetReader:
         record = {header: row.get(header, parse, numeric=number) for header, (parse, number) in self.parsers.items()}
         if self.spec.name == SHEET_EVENTS:
             self._check_event(row, record)
+        self._check_own(row, unit)
         if unit is None or not row.ok:
             return None
         return {"row": row.excel_row, "unit_id": unit.id, UNIT_COL: unit.name_at(self.month)} | record
@@ -494,9 +509,24 @@ class _SheetReader:
                 f"单位「{name}」在 {month_label(self.month)} 不在册（已撤销、合并或尚未设立）",
                 "请核对单位名册中该单位的起止月份，或选择现用名称",
             )
+        guess = self._near_miss(name)
+        if guess:
+            raise _Problem(f"单位「{name}」不在单位名册中，是否为 {guess}？",
+                           f"如是，请改为「{guess}」；否则请从下拉列表选择，或先在“单位名册”中添加该单位")
         raise _Problem(
             f"单位「{name}」不在单位名册中", "请从下拉列表选择，或先在“单位名册”中添加该单位（也可作为别名添加）"
         )
+
+    def _near_miss(self, name: str) -> str | None:
+        """The active unit of the sheet's group whose name is closest to a mistyped one ("东阿真",
+        "孔村" → 东阿镇, 孔村镇), when one is close enough to suggest."""
+        names = self.register.names_at(self.month, self.spec.group)
+        key = norm_name(name)
+        prefix = [n for n in names if norm_name(n).startswith(key) and len(key) >= 2]
+        if len(prefix) == 1:
+            return prefix[0]
+        close = difflib.get_close_matches(key, [norm_name(n) for n in names], n=1, cutoff=NEAR_MISS_CUTOFF)
+        return next((n for n in names if close and norm_name(n) == close[0]), None)
 
     def _names(self, group: str | None) -> NameIndex:
         """The month's units by name (of the sheet's group, or all): indexed once per sheet."""
@@ -565,7 +595,10 @@ class _SheetReader:
                 f"事项类型为「{EVENT_OBJECTION}」时，「{_OBJECTION_DAYS}」必填",
                 "填写处理该异议所用的工作日数，例如 1",
             )
-        if kind == EVENT_SERIOUS and record.get(_HANDLING) == "" and row.fine(_HANDLING):
+        if kind == EVENT_SERIOUS and record.get(_HANDLING) == "" and row.fine(_HANDLING) and self.only_unit is not None:
+            row.flag(_HANDLING, f"事项类型为「{EVENT_SERIOUS}」时，「{_HANDLING}」必填",
+                     f"请从下拉列表选择处理情况（{'、'.join(HANDLINGS)}）")
+        elif kind == EVENT_SERIOUS and record.get(_HANDLING) == "" and row.fine(_HANDLING):
             record[_HANDLING] = _UNHANDLED
             self.warnings.append(
                 CellError(
@@ -674,12 +707,13 @@ def _check_month(
             )
         elif found != month:
             errors.append(
-                CellError(
+                MonthMismatch(
                     title,
                     i + 1,
                     MONTH_LABEL,
                     f"月份不符：文件为 {month_label(found)}，所选为 {month_label(month)}",
                     "请确认上传的是所选月份的数据，或在上传时改选月份",
+                    found=found,
                 )
             )
         return
@@ -724,13 +758,22 @@ def _read_sheet(book: CalamineWorkbook, title: str, errors: list[CellError]) -> 
         return []
 
 
-def _parse(data: bytes, filename: str, month: str, register: UnitRegister) -> ParsedWorkbook:
+def _parse(data: bytes, filename: str, month: str, register: UnitRegister,
+           only_unit: Unit | None = None) -> ParsedWorkbook:
     book = _open(data, filename)
     names = list(book.sheet_names)
     errors: list[CellError] = []
     warnings: list[CellError] = []
     matched = _match_sheets(names, errors)
     _check_month(book, names, month, errors, warnings)
+    if any(isinstance(e, MonthMismatch) for e in errors):
+        raise WorkbookError(errors)  # one cause, one error: its dates would each be "out of the month" too
+    if only_unit is not None:  # a unit's own file: only the sheets it reports itself
+        allowed = unit_sheet_names(only_unit.group)
+        for name in [n for n in matched if n not in allowed]:
+            errors.append(CellError(matched.pop(name), None, None,
+                                    f"单位只能报送本单位的{'、'.join(allowed)}表，不能报送「{name}」表",
+                                    "请使用系统下载的本单位填报文件，删除该工作表后重新上传"))
     if not matched:
         raise WorkbookError([*errors, _no_sheets(names)])
     scan = xlsx_error_cells if sniff_format(data) == "xlsx" else xls_error_cells
@@ -739,7 +782,8 @@ def _parse(data: bytes, filename: str, month: str, register: UnitRegister) -> Pa
     empty: list[str] = []
     for name, title in matched.items():
         rows = _read_sheet(book, title, errors)
-        reader = _SheetReader(SHEETS[name], title, rows, bad.get(title, {}), month, register, errors, warnings)
+        reader = _SheetReader(SHEETS[name], title, rows, bad.get(title, {}), month, register, errors, warnings,
+                              only_unit)
         parsed = reader.parse()
         if parsed is not None:
             sheets[name] = parsed
@@ -757,8 +801,13 @@ def _parse(data: bytes, filename: str, month: str, register: UnitRegister) -> Pa
     return ParsedWorkbook(month=month, sheets=sheets, warnings=warnings, empty=empty)
 
 
-def parse_workbook(data: bytes, filename: str, month: str, register: UnitRegister) -> ParsedWorkbook:
+def parse_workbook(data: bytes, filename: str, month: str, register: UnitRegister, *,
+                   only_unit: str | None = None) -> ParsedWorkbook:
     """Parse and validate an upload for `month`; raise `WorkbookError` listing every problem.
+
+    `only_unit` (a register id): the file is that unit's own 填报 — a row of any other unit is an
+    error at its cell and a 严重失信事件 must state its 处理情况 (the office's importer reads a blank
+    as 未处理 with a warning), listed with every other problem of the file in one go.
 
     The raw bytes are checked first (size, zip bomb, macros, links, real format, and each sheet's
     extent against `WORKBOOK_BOUNDS`), then the file is read in a worker process
@@ -769,13 +818,14 @@ def parse_workbook(data: bytes, filename: str, month: str, register: UnitRegiste
     problems = check_workbook_file(data, filename, WORKBOOK_BOUNDS)
     if problems:
         raise WorkbookError(problems)
-    return run_isolated(_parse_guarded, data, filename, month, register, filename=filename)
+    return run_isolated(_parse_guarded, data, filename, month, register, only_unit, filename=filename)
 
 
-def _parse_guarded(data: bytes, filename: str, month: str, register: UnitRegister) -> ParsedWorkbook:
+def _parse_guarded(data: bytes, filename: str, month: str, register: UnitRegister,
+                   only_unit: str | None = None) -> ParsedWorkbook:
     """`_parse`, with any unexpected exception turned into the file's one plain error (runs in the worker)."""
     try:
-        return _parse(data, filename, month, register)
+        return _parse(data, filename, month, register, register.get(only_unit) if only_unit else None)
     except WorkbookError:
         raise
     except Exception as exc:  # noqa: BLE001 - a hostile or broken file must never show a traceback

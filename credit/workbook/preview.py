@@ -14,6 +14,7 @@ only gathers their inputs from the store and reads nothing else.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -28,7 +29,7 @@ import pandas as pd
 
 from credit.common.months import make_month, month_parts, next_month, previous_month
 from credit.errors import CellError, SurgeNotConfirmed, WorkbookError
-from credit.model.contract import GROUP_SHEET, REGISTER_SHEETS, SHEETS, UNIT_COL, Sheet
+from credit.model.contract import GROUP_SHEET, REGISTER_SHEETS, SHEETS, SURGE_FACTOR, UNIT_COL, Sheet, surge_base
 from credit.model.parsed import ParsedWorkbook
 from credit.model.units import UnitRegister
 from credit.workbook.importer import parse_workbook
@@ -38,7 +39,7 @@ COUNTY_KEY = "全县"
 HISTORY_MONTHS = 12
 JUMP_FACTOR = 2.0
 JUMP_MIN_POINTS = 3
-SURGE_FACTOR = 10.0  # more than this many times last month's value must be acknowledged
+# more than SURGE_FACTOR times last month's value must be acknowledged (thresholds: credit.model.contract)
 SURGE_COLUMNS = ["单位", "指标", "上月值", "新值", "倍数"]
 CHANGE_COLUMNS = ["单位", "指标", "当前值", "新值", "上月值", "变化"]
 FLAG_COLUMNS = ["单位", "指标", "新值", "以往范围", "说明"]
@@ -76,6 +77,16 @@ def check_file(raw: bytes, filename: str, month: str, register: UnitRegister) ->
     except WorkbookError as exc:
         return FileCheck(filename, len(raw), digest, None, tuple(exc.errors))
     return FileCheck(filename, len(raw), digest, parsed, (), tuple(parsed.warnings))
+
+
+def without_empty(check: FileCheck, sheets: Iterable[str]) -> FileCheck:
+    """`check` with `sheets` no longer reported as 本月无新增 (the office unticked them in the
+    preview: a header-only sheet that was not meant as "nothing new this month")."""
+    drop = set(sheets)
+    if check.parsed is None or not drop & set(check.parsed.empty):
+        return check
+    parsed = dataclasses.replace(check.parsed, empty=[e for e in check.parsed.empty if e not in drop])
+    return dataclasses.replace(check, parsed=parsed)
 
 
 def _problem_table(checks: Sequence[FileCheck], attr: str) -> pd.DataFrame:
@@ -228,23 +239,29 @@ def _jumps(new: list[LongRow], history: Iterable[tuple[str, str, float]], factor
     return pd.DataFrame(rows, columns=FLAG_COLUMNS)
 
 
-def flag_surges(new: pd.DataFrame, previous: pd.DataFrame, factor: float = SURGE_FACTOR) -> pd.DataFrame:
+def flag_surges(new: pd.DataFrame, previous: pd.DataFrame, factor: float = SURGE_FACTOR,
+                sheet: str | None = None) -> pd.DataFrame:
     """Values more than `factor` times the unit's previous-month value (which must be positive).
+
+    With `sheet`, each column's `surge_base` applies (a flow from a small base is not asked about).
 
     Unlike `flag_jumps` (a hint) these need the office's explicit acknowledgement before the
     import: a tenfold rise is what a slipped decimal point or a 元-for-万元 mix-up looks like,
     and one such figure can move a unit several ranks. Falls (e.g. a flow back to 0) are normal.
     """
-    return _surges(_rows_of(new), _rows_of(previous), factor)
+    return _surges(_rows_of(new), _rows_of(previous), factor, sheet)
 
 
-def _surges(new: list[LongRow], previous: list[LongRow], factor: float = SURGE_FACTOR) -> pd.DataFrame:
+def _surges(new: list[LongRow], previous: list[LongRow], factor: float = SURGE_FACTOR,
+            sheet: str | None = None) -> pd.DataFrame:
     prev = {(k, f): v for k, _u, f, v in previous}
     rows = []
     for key, unit, fld, value in new:
         before = prev.get((key, fld))
         if before is None or math.isnan(value) or math.isnan(before) or before <= 0 or value <= factor * before:
             continue
+        if sheet is not None and before < surge_base(sheet, fld):
+            continue  # a monthly flow from a small base: a real swing far more often than a typo
         rows.append({"单位": unit, "指标": fld, "上月值": before, "新值": value, "倍数": f"{value / before:,.1f} 倍"})
     return pd.DataFrame(rows, columns=SURGE_COLUMNS)
 
@@ -259,6 +276,11 @@ def missing_units(sheet: Sheet, records: Sequence[Mapping[str, Any]], register: 
 
 
 # ---- rows of records sheets ------------------------------------------------------------------------
+
+
+def record_signature(rec: Mapping[str, Any]) -> str:
+    """What makes two rows of a records sheet the same entry (its unit and values; not its Excel row)."""
+    return _signature(rec)
 
 
 def _signature(rec: Mapping[str, Any]) -> str:
@@ -391,7 +413,7 @@ def _sheet_preview(store: Any, month: str, filename: str, parsed_sheet, register
     changes, unchanged = _diff(new_long, _long_rows(sheet, cur_records), prev_long)
     return SheetPreview(sheet.name, filename, status, note, len(records), changes, unchanged,
                         missing_units(sheet, records, register, month),
-                        _jumps(new_long, _history(store, sheet, month)), _surges(new_long, prev_long))
+                        _jumps(new_long, _history(store, sheet, month)), _surges(new_long, prev_long, sheet=sheet.name))
 
 
 def build_preview(store: Any, month: str, checks: Sequence[FileCheck], register: UnitRegister) -> UploadPreview:
@@ -435,7 +457,7 @@ def batch_surges(store: Any, month: str, books: Sequence[ParsedWorkbook | None])
             if last_book[name] != i or sheet.layout == "records" or _status(status.get(name), psheet.content_hash())[0] == "same":
                 continue
             found = _surges(_long_rows(sheet, psheet.records),
-                            _long_rows(sheet, store.current_sheet(previous_month(month), name)))
+                            _long_rows(sheet, store.current_sheet(previous_month(month), name)), sheet=name)
             if not found.empty:
                 frames.append(found.assign(工作表=name))
     if not frames:

@@ -30,6 +30,7 @@ from credit.model.contract import (
     VALUE_COL,
     Column,
     Sheet,
+    unit_sheet_names,
 )
 from credit.model.units import UnitRegister
 
@@ -287,9 +288,26 @@ _GENERAL_RULES = (
 )
 
 
-def _instructions_sheet(ws: Worksheet, month: str) -> None:
-    """First sheet: title and the month (read back by the importer), then rules and column notes."""
-    put_text(ws.cell(1, 1), f"平阴县信用体系建设监测月度数据（{month_label(month)}）")
+# A unit's own file (build_template with unit_id): rules that speak to that unit — its name is
+# filled in, it cannot edit the register, and what it sends waits for the office's 采纳.
+_UNIT_RULES = (
+    "本文件只用于填报本单位的数据：单位名称已填好，请勿修改，也不要加入其他单位的行。",
+    "请勿修改各工作表第 2 行的表头文字；列的先后顺序可以调整，多出的列导入时会被忽略。",
+    "填好后在系统“填报与申诉”页上传；提交后须经信用办审核采纳才计入本月数据，可在“我的报送”中查看结果。",
+    _GENERAL_RULES[3],
+    _GENERAL_RULES[4],
+    "扣分事项的发生日期必须在本填报月份之内；严重失信事件必须填写处理情况（从下拉列表选择）。",
+    "没有扣分事项或登记表内容的，保留表头、不填数据行即可。",
+    _GENERAL_RULES[6],
+)
+
+
+def _instructions_sheet(ws: Worksheet, month: str, sheets: Sequence[Sheet] | None = None,
+                        unit_name: str | None = None) -> None:
+    """First sheet: title and the month (read back by the importer), then rules and column notes —
+    for a unit's own file (`unit_name`) only its sheets and rules that speak to it."""
+    title = f"平阴县信用体系建设监测月度数据（{month_label(month)}）"
+    put_text(ws.cell(1, 1), f"{unit_name} 填报文件（{month_label(month)}）" if unit_name else title)
     ws.cell(1, 1).font = Font(bold=True, size=16)
     put_text(ws.cell(MONTH_ROW, 1), MONTH_LABEL)
     ws.cell(MONTH_ROW, 1).font = _HEADER_FONT
@@ -298,11 +316,11 @@ def _instructions_sheet(ws: Worksheet, month: str) -> None:
     row = MONTH_ROW + 2
     put_text(ws.cell(row, 1), "填报规则")
     ws.cell(row, 1).font = _HEADER_FONT
-    for n, rule in enumerate(_GENERAL_RULES, start=1):
+    for n, rule in enumerate(_UNIT_RULES if unit_name else _GENERAL_RULES, start=1):
         row += 1
         put_text(ws.cell(row, 1), str(n))
         put_text(ws.cell(row, 2), rule)
-    for sheet in SHEETS.values():
+    for sheet in sheets if sheets is not None else SHEETS.values():
         row = _instructions_for_sheet(ws, sheet, month, row + 2)
     ws.column_dimensions["A"].width = 30
     ws.column_dimensions["B"].width = 100
@@ -324,7 +342,7 @@ def _instructions_for_sheet(ws: Worksheet, sheet: Sheet, month: str, row: int) -
 
 def unit_sheets(group: str) -> list[Sheet]:
     """The sheets a unit of `group` reports itself: its group's sheet, events and the registers."""
-    return [s for s in SHEETS.values() if s.layout == "records" or s.group == group]
+    return [SHEETS[name] for name in unit_sheet_names(group)]
 
 
 def build_template(month: str, register: UnitRegister, unit_id: str | None = None,
@@ -339,12 +357,14 @@ def build_template(month: str, register: UnitRegister, unit_id: str | None = Non
     """
     check_month(month)
     sheets = list(SHEETS.values())
+    unit_name = None
     if unit_id is not None:
         unit = register.get(unit_id)
         register = UnitRegister([unit])
         sheets = unit_sheets(unit.group)
+        unit_name = unit.name_at(month)
     wb = Workbook()
-    _instructions_sheet(wb.active, month)
+    _instructions_sheet(wb.active, month, sheets if unit_id is not None else None, unit_name)
     wb.active.title = SHEET_INSTRUCTIONS
     lists = _Lists(wb)
     for sheet in sheets:

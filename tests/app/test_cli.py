@@ -178,12 +178,12 @@ def test_target_sets_the_years_xyd_figures_with_an_audit_entry(fresh_db: Path) -
 def test_import_refuses_a_tenfold_rise_until_confirm_surges(tmp_path: Path) -> None:
     db = tmp_path / "s.db"
     feb, mar = tmp_path / "二月.xlsx", tmp_path / "三月.xlsx"
-    feb.write_bytes(workbook({"镇街": [{UNIT_COL: "孔村镇", "本月出台信用制度文件数": 1}]}, month="2022-02"))
-    mar.write_bytes(workbook({"镇街": [{UNIT_COL: "孔村镇", "本月出台信用制度文件数": 30}]}, month="2022-03"))
+    feb.write_bytes(workbook({"镇街": [{UNIT_COL: "孔村镇", "清欠未完成案例数": 1}]}, month="2022-02"))
+    mar.write_bytes(workbook({"镇街": [{UNIT_COL: "孔村镇", "清欠未完成案例数": 30}]}, month="2022-03"))
     assert run_cli("import", "--db", str(db), "--month", "2022-02", str(feb)).returncode == 0
     res = run_cli("import", "--db", str(db), "--month", "2022-03", str(mar))
     assert res.returncode != 0 and res.stdout == ""
-    assert "有 1 项数值比上月增长超过 10 倍" in res.stderr and "孔村镇「本月出台信用制度文件数」：上月 1.00，本次 30.00（30.0 倍）" in res.stderr
+    assert "有 1 项数值比上月增长超过 10 倍" in res.stderr and "孔村镇「清欠未完成案例数」：上月 1.00，本次 30.00（30.0 倍）" in res.stderr
     assert "加 --confirm-surges 重新执行" in res.stderr and "Traceback" not in res.stderr
     res = run_cli("import", "--db", str(db), "--month", "2022-03", "--confirm-surges", str(mar))
     assert res.returncode == 0, res.stderr

@@ -16,8 +16,11 @@ OFFICE = Actor("office", "editor", "信用办")
 MONTH = "2022-03"
 
 
-def _book(name: str, value: int) -> bytes:
-    return fill_template({"镇街": [{UNIT_COL: name, "本月出台信用制度文件数": value}]}, month=MONTH)
+def _book(name: str, value: int, field: str = "本月出台信用制度文件数") -> bytes:
+    return fill_template({"镇街": [{UNIT_COL: name, field: value}]}, month=MONTH)
+
+
+STOCK = "清欠未完成案例数"  # a stock: the surge guard checks it from any base (a flow only from 100 up)
 
 
 def _digest(path: Path) -> str:
@@ -76,31 +79,30 @@ def test_a_tenfold_rise_is_refused_until_confirmed_and_nothing_is_written(tmp_pa
     """Ten times last month's figure: the import itself refuses it (not only the page's tick box)."""
     db = tmp_path / "d.db"
     with service.open_store(db) as store:
-        prev = fill_template({"镇街": [{UNIT_COL: "榆山街道", "本月出台信用制度文件数": 2}]}, month="2022-02")
+        prev = fill_template({"镇街": [{UNIT_COL: "榆山街道", STOCK: 2}]}, month="2022-02")
         assert service.import_batch(store, "2022-02", [("二月.xlsx", prev)], OFFICE).ok
     before = _digest(db)
-    files = [("三月.xlsx", _book("榆山街道", 21)), ("三月（改）.xlsx", _book("榆山街道", 25))]
+    files = [("三月.xlsx", _book("榆山街道", 21, STOCK)), ("三月（改）.xlsx", _book("榆山街道", 25, STOCK))]
     with service.open_store(db) as store, pytest.raises(service.SurgeNotConfirmed) as refused:
         service.import_batch(store, MONTH, files, OFFICE, confirm_how="加 --confirm-surges 重新执行")
     # only the sheet that would be written counts (the later file supersedes the earlier one): 25 > 10 × 2
-    assert refused.value.lines == ["工作表「镇街」榆山街道「本月出台信用制度文件数」：上月 2.00，本次 25.00（12.5 倍）"]
+    assert refused.value.lines == ["工作表「镇街」榆山街道「清欠未完成案例数」：上月 2.00，本次 25.00（12.5 倍）"]
     assert str(refused.value).endswith("核对无误后加 --confirm-surges 重新执行。")
     assert _digest(db) == before
     # exactly tenfold is not a surge; confirmed, the rise is written
     with service.open_store(db) as store:
-        assert service.import_batch(store, MONTH, [("三月.xlsx", _book("榆山街道", 20))], OFFICE).ok
+        assert service.import_batch(store, MONTH, [("三月.xlsx", _book("榆山街道", 20, STOCK))], OFFICE).ok
         batch = service.import_batch(store, MONTH, files, OFFICE, surges_confirmed=True)
-        assert batch.ok and {r["unit_id"]: r for r in store.current_sheet(MONTH, "镇街")}["yushan"][
-            "本月出台信用制度文件数"] == 25
+        assert batch.ok and {r["unit_id"]: r for r in store.current_sheet(MONTH, "镇街")}["yushan"][STOCK] == 25
 
 
 def test_a_sheet_identical_to_the_current_version_is_not_asked_about(tmp_path: Path) -> None:
     """A tenfold rise already stored is not written again by re-uploading the same sheet."""
     db = tmp_path / "e.db"
     with service.open_store(db) as store:
-        feb = fill_template({"镇街": [{UNIT_COL: "榆山街道", "本月出台信用制度文件数": 1}]}, month="2022-02")
+        feb = fill_template({"镇街": [{UNIT_COL: "榆山街道", STOCK: 1}]}, month="2022-02")
         assert service.import_batch(store, "2022-02", [("二月.xlsx", feb)], OFFICE).ok
-        assert service.import_batch(store, MONTH, [("三月.xlsx", _book("榆山街道", 40))], OFFICE,
+        assert service.import_batch(store, MONTH, [("三月.xlsx", _book("榆山街道", 40, STOCK))], OFFICE,
                                     surges_confirmed=True).ok
-        again = service.import_batch(store, MONTH, [("三月（再传）.xlsx", _book("榆山街道", 40))], OFFICE)
+        again = service.import_batch(store, MONTH, [("三月（再传）.xlsx", _book("榆山街道", 40, STOCK))], OFFICE)
         assert again.ok and again.results[0].created == []

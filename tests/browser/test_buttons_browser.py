@@ -389,30 +389,56 @@ def test_admin_reviews_submissions_and_objections(server, page) -> None:
         second = store.unitdesk.submit_form(dong, month, "dong_e", {**row, "本月出台信用制度文件数": 3})
     visit(page, "数据版本")
     visit(page, "报送审核")
-    press(page, "采纳并入本月数据", "管理员")
-    page.get_by_text(f"已采纳报送 #{second}").wait_for()
+    page.get_by_text("采纳后的变化").first.wait_for()
+    press(page, "采纳并入本月数据…", "管理员")
+    press(page, exact("取消"), "管理员")  # nothing written: asked again
+    press(page, "采纳并入本月数据…", "管理员")
+    press(page, "确认采纳", "管理员")
+    page.get_by_text(re.compile(f"已采纳报送 #{second}（东阿镇），已生成新的数据版本")).wait_for()
     with open_store(db) as store:
         merged = next(r for r in store.current_sheet(month, SHEET_TOWN) if r["unit_id"] == "dong_e")
         assert merged["本月出台信用制度文件数"] == 3
         assert store.versions(month, SHEET_TOWN)[0]["created_by"] == "admin"
-        event = next(o for o in store.unitdesk.contestable(dong, month, "dong_e") if o["target"] == "event")
-        accept = store.unitdesk.raise_objection(dong, month, "dong_e", "event", "该事项不属本单位",
-                                                row=event["row"], event_month=event["month"])
+        events = [o for o in store.unitdesk.contestable(dong, month, "dong_e") if o["target"] == "event"]
+        withdraw = store.unitdesk.raise_objection(dong, month, "dong_e", "event", "该事项不属本单位",
+                                                  row=events[0]["row"], event_month=events[0]["month"])
+        proactive = store.unitdesk.raise_objection(dong, month, "dong_e", "event", "已主动处理",
+                                                   row=events[-1]["row"], event_month=events[-1]["month"])
+        figure = store.unitdesk.raise_objection(dong, month, "dong_e", "figure", "漏报一件",
+                                                field="本月出台信用制度文件数", proposed=4)
         reject = store.unitdesk.raise_objection(fagai, month, "fagai", "figure", "系统误判",
                                                 field="本月双公示错误数据条数", proposed=0)
+    assert len(events) >= 2
     visit(page, "数据版本")
     visit(page, "报送审核")
-    press(page, "受理并更正", "管理员")
-    page.get_by_text(f"已受理申诉 #{accept}").wait_for()
+    press(page, "采纳：撤销该事项", "管理员")
+    page.get_by_text(re.compile(f"已采纳申诉 #{withdraw}")).wait_for()
+    press(page, "采纳：改为主动处理", "管理员")
+    page.get_by_text(re.compile(f"已采纳申诉 #{proactive}")).wait_for()
+    press(page, "采纳并更正", "管理员")
+    page.get_by_text(re.compile(f"已采纳申诉 #{figure}")).wait_for()
     page.get_by_label("不予采纳的理由", exact=True).first.fill("经核查属实")
     press(page, "不予采纳", "管理员")
     page.get_by_text(f"申诉 #{reject} 已不予采纳").wait_for()
     with open_store(db) as store:
         done = {o["id"]: o for o in store.unitdesk.objections(None, month)}
-        actions = [a["action"] for a in store.audit_log(10)]
-    assert done[accept]["status"] == "accepted" and done[reject]["status"] == "rejected"
+        actions = [a["action"] for a in store.audit_log(20)]
+        own = next(r for r in store.current_sheet(month, SHEET_TOWN) if r["unit_id"] == "dong_e")
+    assert {done[i]["status"] for i in (withdraw, proactive, figure)} == {"accepted"}
+    assert done[proactive]["decision"] == "已将该事项的处理情况更正为「主动处理」"
+    assert done[withdraw]["decision"].endswith("扣分事项中撤销该事项") and own["本月出台信用制度文件数"] == 4
+    assert done[reject]["status"] == "rejected"
     assert done[reject]["decision"] == "经核查属实" and done[reject]["decided_by"] == "admin"
     assert {"submission.return", "submission.accept", "objection.accept", "objection.reject"} <= set(actions)
+    # A notice closed with 知道了 (the admin reviews too): after a new submission, one waits.
+    with open_store(db) as store:
+        store.unitdesk.submit_form(dong, month, "dong_e", {**row, "本月出台信用制度文件数": 2})
+    visit(page, "数据版本")
+    page.get_by_text("提醒（1 条）").first.click()
+    press(page, "知道了", "管理员")
+    assert page.get_by_text("提醒（1 条）").count() == 0
+    with open_store(db) as store:
+        assert store.unitdesk.notices(Actor("admin", "admin")) == []
 
 
 # -- 月度通报 (管理员): 保存文稿, 签发通报, then a re-import with 更正说明 and 签发更正通报 ------------------------

@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 
 from credit.app.service import open_store, unit_detail
+from credit.model.accounts import Actor
 from tests.support.live import have_browser, login, open_page, rerun_drawn, screenshot, wait_drawn
 from tests.support.people import pick
 
@@ -18,6 +19,8 @@ REASON = have_browser()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=f"真实浏览器测试跳过：{REASON}")
 VIEWPORT = (1400, 1000)
 MONTH = "2022-10"
+dong_actor = Actor("dongezhen", "unit", unit_id="dong_e")
+fagai_actor = Actor("fagaiju", "unit", unit_id="fagai")
 
 
 def no_error(page) -> None:
@@ -55,7 +58,8 @@ def flow(url: str, db: Path, tmp: Path, dong, office, fagai) -> None:
     t1_before = earned(db, "dong_e", "T1")
 
     login(dong, url, "dongezhen", "demo-unit-1")
-    dong.get_by_text("本月待报送").first.wait_for()
+    dong.get_by_text("提醒（1 条）").first.wait_for()  # one collapsed line; the count in the sidebar too
+    dong.get_by_test_id("stSidebar").get_by_text("提醒 1 条").wait_for()
     nav = dong.get_by_test_id("stSidebarNav")
     for hidden in ("数据上传", "证明材料", "权重模拟", "月度通报", "账户管理"):
         assert nav.get_by_role("link", name=hidden).count() == 0
@@ -74,14 +78,20 @@ def flow(url: str, db: Path, tmp: Path, dong, office, fagai) -> None:
     shot(dong, "dongezhen_submitted")
 
     login(office, url, "office", "demo-office-1")
-    office.get_by_text("有 1 份单位报送待审核").first.wait_for()
+    office.get_by_text("提醒（1 条）").first.click()
+    office.get_by_text("2022年10月：1 份单位报送待审核").first.wait_for()
+    click(office, "知道了")  # closed for this account; the page itself still lists the submission
+    assert office.get_by_text("提醒（1 条）").count() == 0
     open_page(office, "报送审核")
     office.get_by_label("退回原因").first.fill("文件数与备案不符，应为 1 件")
     click(office, "退回")
     office.get_by_text("已退回报送 #1").wait_for()
 
     open_page(dong, "单位详情")
-    dong.get_by_text(re.compile("已退回：文件数与备案不符")).first.wait_for()
+    dong.get_by_text(re.compile("报送 #1 已退回：文件数与备案不符")).first.wait_for()
+    # 知道了 closes it for this account: gone after a fresh page load too.
+    click(dong, "知道了")
+    assert dong.get_by_text(re.compile("报送 #1 已退回")).count() == 0
     # Resubmit as a file: download the unit's own workbook, fill its row, upload it.
     open_page(dong, "填报与申诉")
     dong.get_by_role("tab", name="上传填报文件").click()
@@ -106,8 +116,15 @@ def flow(url: str, db: Path, tmp: Path, dong, office, fagai) -> None:
 
     open_page(office, "数据上传")
     open_page(office, "报送审核")
-    click(office, "采纳并入本月数据")
-    office.get_by_text("已采纳报送 #2").wait_for()
+    office.get_by_text("采纳后的变化").first.wait_for()
+    click(office, "采纳并入本月数据…")
+    office.get_by_text("确认将上表的变化并入2022年10月的数据？").wait_for()
+    click(office, "取消")
+    assert office.get_by_text("确认将上表的变化并入2022年10月的数据？").count() == 0
+    click(office, "采纳并入本月数据…")
+    click(office, "确认采纳")
+    office.get_by_text(re.compile("已采纳报送 #2（东阿镇），已生成新的数据版本")).wait_for()
+    office.get_by_text("已处理的报送").wait_for()
     shot(office, "office_review")
     assert earned(db, "dong_e", "T1") == pytest.approx(t1_before + 1.0)  # 4 → 5
 
@@ -118,7 +135,8 @@ def flow(url: str, db: Path, tmp: Path, dong, office, fagai) -> None:
     dong.get_by_label("申诉理由（必填）").fill("该人员已于 2022 年 7 月不再担任村委会成员")
     proof = tmp / "免职文件.pdf"
     proof.write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
-    dong.get_by_test_id("stFileUploaderDropzoneInput").last.set_input_files(str(proof))
+    attach = dong.get_by_label("附件（可选；PDF、DOC、DOCX）")  # not the 证明材料 tab's file box
+    attach.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(proof))
     dong.get_by_text("免职文件.pdf").first.wait_for()
     click(dong, "提交申诉")
     dong.get_by_text(re.compile("已提交申诉 #1")).wait_for()
@@ -137,8 +155,8 @@ def flow(url: str, db: Path, tmp: Path, dong, office, fagai) -> None:
     open_page(office, "数据上传")
     open_page(office, "报送审核")
     office.get_by_text("申诉 #1").first.wait_for()
-    rerun_drawn(office, lambda: office.get_by_role("button", name="受理并更正").first.click())
-    office.get_by_text("已受理申诉 #1").wait_for()
+    rerun_drawn(office, lambda: office.get_by_role("button", name="采纳：改为主动处理").first.click())
+    office.get_by_text(re.compile("已采纳申诉 #1，已生成新的数据版本")).wait_for()
     office.get_by_label("不予采纳的理由").first.fill("经核查，错误数据属实")
     click(office, "不予采纳")
     office.get_by_text("申诉 #2 已不予采纳").wait_for()
@@ -151,10 +169,29 @@ def flow(url: str, db: Path, tmp: Path, dong, office, fagai) -> None:
                    "objection.accept", "objection.reject"):
         assert action in actions
 
+    # The other two ways to uphold: withdraw an event, correct a figure (raised directly here).
+    with open_store(db) as s:
+        ev = next(o for o in s.unitdesk.contestable(dong_actor, MONTH, "dong_e") if o["target"] == "event")
+        w = s.unitdesk.raise_objection(dong_actor, MONTH, "dong_e", "event", "不属本单位", row=ev["row"],
+                                       event_month=ev["month"])
+        f = s.unitdesk.raise_objection(fagai_actor, MONTH, "fagai", "figure", "漏报", field="本月出台信用制度文件数",
+                                       proposed=2)
+    open_page(office, "数据上传")
+    open_page(office, "报送审核")
+    click(office, "采纳：撤销该事项")
+    office.get_by_text(re.compile(f"已采纳申诉 #{w}，已生成新的数据版本")).wait_for()
+    click(office, "采纳并更正")
+    office.get_by_text(re.compile(f"已采纳申诉 #{f}，已生成新的数据版本")).wait_for()
+    with open_store(db) as s:
+        assert {o["id"]: o["status"] for o in s.unitdesk.objections(None, MONTH)}[w] == "accepted"
+        assert next(r for r in s.current_sheet(MONTH, "部门") if r["unit_id"] == "fagai")["本月出台信用制度文件数"] == 2
+
     open_page(dong, "单位详情")
-    dong.get_by_text(re.compile("申诉已受理")).first.wait_for()
+    dong.get_by_text(re.compile("^提醒（")).first.click()  # collapsed: nothing was returned
+    dong.get_by_text(re.compile("申诉 #1 已采纳")).first.wait_for()
     shot(dong, "dongezhen_after")
     open_page(fagai, "单位详情")
-    fagai.get_by_text(re.compile("申诉未采纳")).first.wait_for()
+    fagai.get_by_text(re.compile("^提醒（")).first.click()
+    fagai.get_by_text(re.compile("申诉 #2 未采纳")).first.wait_for()
     shot(fagai, "fagaiju_rejected")
     no_error(fagai)

@@ -43,7 +43,7 @@ def _uploader_calls() -> list[tuple[str, ast.Call]]:
 
 def test_no_uploader_lets_streamlit_check_the_type_and_each_label_names_the_types() -> None:
     calls = _uploader_calls()
-    assert len(calls) == 9  # upload 1, sgs 4, registers 2, unit_desk 2
+    assert len(calls) == 10  # upload 1, sgs 4, registers 2, unit_desk 3
     assert [f"{f}:{c.lineno}" for f, c in calls if any(k.arg == "type" for k in c.keywords)] == []
     labels = [c.args[0].value for _, c in calls]
     unnamed = [label for label in labels if not any(t in label for t in (".xlsx", ".toml", "PDF"))]

@@ -34,6 +34,7 @@ CYCLE = "tests/browser/test_monthcycle_browser.py"
 SGS = "tests/browser/test_sgs_browser.py"
 SESSION = "tests/browser/test_session_browser.py"
 EMPTY = "tests/browser/test_empty_private_browser.py"
+DESK = "tests/browser/test_desk_browser.py"
 
 
 @dataclass(frozen=True)
@@ -113,13 +114,28 @@ CONTROLS: list[Control] = [
             note="由「确认导入」写入"),
     Control("pages/upload.py", "确认导入", "确认导入", "写入", "import",
             {"信用办": f"{PEOPLE}::test_the_office_does_a_month_end_to_end", "管理员": f"{UB}::test_upload_confirm_and_done"}),
+    Control("pages/upload.py", "f'改为按{month_label(found)}检查'", "改为按", "会话", "import",
+            _each(OFFICE, f"{DESK}::test_a_file_of_another_month_is_one_error_with_a_switch"),
+            note="文件填报月份与所选月份不符时出现"),
     Control("pages/upload.py", "完成，继续上传其他文件", "完成，继续上传其他文件", "会话", "import",
             _each(OFFICE, f"{UB}::test_upload_confirm_and_done")),
     # 报送审核
-    *[Control("pages/review.py", name, name, "写入", "review",
+    *[Control("pages/review.py", name, name, "会话" if name in ("采纳并入本月数据…", "取消") else "写入", "review",
               {"信用办": f"{UNITS}::test_submit_return_resubmit_accept_and_objections",
-               "管理员": f"{UB}::test_admin_reviews_submissions_and_objections"})
-      for name in ("采纳并入本月数据", "退回", "受理并更正", "不予采纳")],
+               "管理员": f"{UB}::test_admin_reviews_submissions_and_objections"},
+              note="先列出采纳后的变化，再按「确认采纳」写入" if name == "采纳并入本月数据…" else "")
+      for name in ("采纳并入本月数据…", "确认采纳", "取消", "退回", "采纳并更正", "不予采纳")],
+    Control("pages/review.py", "label", "采纳：撤销该事项/采纳：改为主动处理", "写入", "review",
+            {"信用办": f"{UNITS}::test_submit_return_resubmit_accept_and_objections",
+             "管理员": f"{UB}::test_admin_reviews_submissions_and_objections"}, note="对扣分事项的申诉：两种采纳方式"),
+    Control("pages/units_admin.py", "保存联系人", "保存联系人", "写入", "units",
+            {"管理员": f"{DESK}::test_admin_records_a_unit_contact_for_the_chase_list"}),
+    # 提醒（ui/notices.py 画在每一页顶部；信用办与被考核单位才有）
+    Control("ui/notices.py", "知道了", "知道了", "写入", "review|submit",
+            {"信用办": f"{UNITS}::test_submit_return_resubmit_accept_and_objections",
+             "管理员": f"{UB}::test_admin_reviews_submissions_and_objections",
+             "被考核单位": f"{UNITS}::test_submit_return_resubmit_accept_and_objections"},
+            host="pages/ranking.py", note="关闭一条提醒（本账户不再显示）"),
     # 数据版本
     Control("pages/versions.py", "f'撤销“{sheet}”本月无新增'", "/".join(f"撤销“{s}”本月无新增" for s in OPTIONAL_SHEETS), "写入", "import",
             _each(OFFICE, f"{EMPTY}::test_the_office_undoes_and_marks_no_new_entries"),
@@ -164,6 +180,15 @@ CONTROLS: list[Control] = [
             {"被考核单位": f"{UNITS}::test_submit_return_resubmit_accept_and_objections"}, note="随「提交申诉」写入"),
     Control("pages/unit_desk.py", "提交申诉", "提交申诉", "写入", "submit",
             {"被考核单位": f"{UNITS}::test_submit_return_resubmit_accept_and_objections"}),
+    Control("pages/unit_desk.py", "证明材料文件（PDF、DOC、DOCX）", "证明材料文件", "上传", "submit",
+            {"被考核单位": f"{DESK}::test_a_unit_sends_evidence_and_the_office_adopts_or_returns_it"},
+            note="随「提交证明材料」写入"),
+    Control("pages/unit_desk.py", "提交证明材料", "提交证明材料", "写入", "submit",
+            {"被考核单位": f"{DESK}::test_a_unit_sends_evidence_and_the_office_adopts_or_returns_it"}),
+    *[Control("pages/review.py", name, name, "写入", "review",
+              _each(OFFICE, f"{DESK}::test_a_unit_sends_evidence_and_the_office_adopts_or_returns_it"),
+              note="单位报送的证明材料，采纳后成为该登记条目的证明材料")
+      for name in ("采纳为该条目的证明材料", "退回材料")],
 ]
 
 

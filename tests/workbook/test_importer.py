@@ -350,11 +350,10 @@ def test_many_errors_are_all_reported(units):
             "扣分事项": table("扣分事项", [event(事项类型="其他", 发生日期="2022-05-01")]),
             "全县": table("全县", [{"项目": "不存在的项目", "数值": 1}, {"项目": "全市区县数", "数值": 0}]),
         },
-        month="2022-01",
+        month=MONTH,
     )
     got = {where(e) for e in errors_of(raw, units)}
     assert got == {
-        ("填报说明", 3, "填报月份"),
         ("镇街", 2, "单位名称"),
         ("镇街", 3, "本月出台信用制度文件数"),
         ("镇街", 3, "清欠未完成案例数"),
@@ -363,6 +362,18 @@ def test_many_errors_are_all_reported(units):
         ("全县", 2, "项目"),
         ("全县", 3, "数值"),
     }
+
+
+def test_month_mismatch_is_one_error_for_the_whole_file(units):
+    """Issue 25 §13: a file of another month is one error (its event dates are not each reported),
+    carrying the file's month so the page can offer to switch."""
+    from credit.errors import MonthMismatch
+
+    raw = make_workbook({"镇街": table("镇街", [{"单位名称": "东阿真", "本月出台信用制度文件数": 1}]),
+                         "扣分事项": table("扣分事项", [event(发生日期="2022-02-03"), event(发生日期="2022-02-09")])},
+                        month="2022-02")
+    (e,) = errors_of(raw, units)
+    assert isinstance(e, MonthMismatch) and e.found == "2022-02"
 
 
 def test_unexpected_failure_becomes_a_cell_error(units, monkeypatch):

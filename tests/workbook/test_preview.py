@@ -219,3 +219,20 @@ def _editor():
     from credit.model.accounts import Actor
 
     return Actor("office", "editor", "信用办")
+
+
+def test_surge_guard_spares_small_flows_and_checks_stocks_and_amounts() -> None:
+    """Issue 25 §17: 11 → 148 records and 53 → 755 (monthly flows from a small base) are real months;
+    a flow from the contract's base up, a stock and an amount still need the office's check."""
+    from credit.model.contract import SURGE_FLOW_BASE
+
+    flow, stock, flow2 = "本月双公示上报数据量", "统一社会信用代码重错码条数", "本月归集其他信用信息条数"
+    assert SURGE_FLOW_BASE == 100
+    previous = frame([("a", "甲", flow, 11), ("b", "乙", flow2, 53), ("c", "丙", flow, 150), ("d", "丁", stock, 3)])
+    new = frame([("a", "甲", flow, 148), ("b", "乙", flow2, 755), ("c", "丙", flow, 1600), ("d", "丁", stock, 40)])
+    got = flag_surges(new, previous, sheet="部门")
+    assert got[["单位", "指标", "倍数"]].values.tolist() == [["丙", flow, "10.7 倍"], ["丁", stock, "13.3 倍"]]
+    town = flag_surges(frame([("e", "戊", "信易贷融资需求金额（万元）", 1200.0)]),
+                       frame([("e", "戊", "信易贷融资需求金额（万元）", 12.0)]), sheet="镇街")
+    assert town["倍数"].tolist() == ["100.0 倍"]  # an amount: 元 for 万元 from any base
+    assert len(flag_surges(new, previous)) == 4  # without a sheet: every column from any base, as before

@@ -389,3 +389,18 @@ def test_untouched_sheets_of_the_template_are_skipped_with_a_warning(units):
     # the optional sheets, with headers and no row, say 本月无新增 (kept by the store, not versioned)
     assert all(by_sheet[s] == "工作表没有数据行，记为“本月无新增”" for s in ("扣分事项", "信易+场景", "分级分类监管"))
     assert parsed.empty == ["扣分事项", "信易+场景", "分级分类监管"]
+
+
+def test_unit_template_instructions_speak_to_that_unit() -> None:
+    """Issue 25 §6: a town's own file describes only its sheets and never asks it to edit 单位名册."""
+    register = load_units()
+    town = next(u for u in register if u.group == "镇街")
+    wb = load_workbook(io.BytesIO(build_template("2022-10", register, town.id)))
+    text = "\n".join(str(c.value) for row in wb["填报说明"].iter_rows() for c in row if c.value is not None)
+    assert "工作表「部门」" not in text and "工作表「全县」" not in text
+    assert "单位名册" not in text and "工作表「镇街」" in text and "工作表「扣分事项」" in text
+    assert text.startswith(f"{town.name_at('2022-10')} 填报文件（2022年10月）")
+    assert "须经信用办审核采纳" in text and "严重失信事件必须填写处理情况" in text
+    full = load_workbook(io.BytesIO(build_template("2022-10", register)))
+    whole = "\n".join(str(c.value) for row in full["填报说明"].iter_rows() for c in row if c.value is not None)
+    assert "工作表「部门」" in whole and "单位名册" in whole  # the office's template is unchanged
