@@ -121,6 +121,13 @@ class RecordSheet:
     rows: list[tuple[int, dict[str, Any]]]
     missing: list[str] = field(default_factory=list)
     bad: dict[tuple[int, str], tuple[str, str]] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)  # standard field -> the file's own header text
+    extra: list[str] = field(default_factory=list)  # the file's headers that name no known field
+    mapped: dict[str, str] = field(default_factory=dict)  # fields found through the unit's column mapping
+
+    def label(self, name: str) -> str:
+        """The field as the file calls it (公示日期 when the file said so), for messages and the 字段 column."""
+        return self.headers.get(name, name)
 
 
 @dataclass
@@ -280,6 +287,11 @@ def spellings(kind: RecordKind) -> dict[str, str]:
         for s in (f.name, *f.aliases):
             out[s] = f.name
     return out
+
+
+def short_indicator(name: str) -> str:
+    """An indicator's name for a table cell: the part after "——" ("“双公示”工作——上报数据合规率" → 上报数据合规率)."""
+    return name.split("——")[-1].strip() or name
 
 
 def kinds_names(kinds: Sequence[RecordKind]) -> str:
