@@ -12,6 +12,8 @@ from streamlit.navigation.page import StreamlitPage
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from credit.model.accounts import Actor, is_unit
+from credit.model.sgs import precheck_applies
+from ui.context import per_version, store
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -86,8 +88,11 @@ def _allowed(entries, actor: Actor | None) -> list:
 
 
 def _unit_tools(actor: Actor) -> list:
-    """Office tools a 被考核单位 may use on its own records (双公示预检); never 证明材料 of other units."""
-    return [e for e in _allowed(DATA, actor) if e[4] == "precheck"]
+    """Office tools a 被考核单位 may use on its own records (双公示预检, for a 部门 only: a town has no
+    行政许可/行政处罚 export to check); never 证明材料 of other units."""
+    unit_id = actor.unit_id
+    applies = per_version(f"sgs-applies:{unit_id}", lambda: precheck_applies(store().register(), unit_id))
+    return [e for e in _allowed(DATA, actor) if e[4] == "precheck" and applies]
 
 
 def menu(actor: Actor | None, login_required: bool) -> dict[str, list[tuple]]:

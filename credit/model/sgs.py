@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from credit.errors import ConfigError
+from credit.model.units import UnitRegister
 
 RULES_FILE = Path(__file__).resolve().parents[2] / "data" / "sgs_rules.toml"
 FIELD_KINDS = ("text", "date", "money", "category", "uscc", "status", "docno", "penalty")
@@ -287,6 +288,16 @@ def spellings(kind: RecordKind) -> dict[str, str]:
         for s in (f.name, *f.aliases):
             out[s] = f.name
     return out
+
+
+PRECHECK_GROUP = "部门"  # only departments publish 行政许可 / 行政处罚 records
+
+
+def precheck_applies(register: UnitRegister, unit_id: str | None) -> bool:
+    """Whether a unit has 双公示 records to check at all (a 部门); a town's account is not offered the page."""
+    if not unit_id or unit_id not in {u.id for u in register}:
+        return False
+    return register.get(unit_id).group == PRECHECK_GROUP
 
 
 def short_indicator(name: str) -> str:

@@ -459,7 +459,12 @@ def uscc_problem(code: str) -> tuple[str, str] | None:
 
 def _not_run(file: RecordFile, rules: SgsRules) -> tuple[list[tuple[str, str, str]], dict[str, str], dict[str, str]]:
     """The columns the file lacks, and what that leaves unchecked: (missing, unchecked, partial) by indicator."""
-    missing = [(s.title, s.kind, name) for s in file.sheets for name in s.missing]
+    required = [(s.title, s.kind, name) for s in file.sheets for name in s.missing]
+    missing = list(required)
+    for s in file.sheets:  # the dates the lateness check needs, required or not, can be mapped too
+        for name in (rules.kind(s.kind).decision_field, rules.report_date_field):
+            if name not in s.columns and (s.title, s.kind, name) not in missing:
+                missing.append((s.title, s.kind, name))
     late_off = []
     for s in file.sheets:
         kind = rules.kind(s.kind)
@@ -472,10 +477,10 @@ def _not_run(file: RecordFile, rules: SgsRules) -> tuple[list[tuple[str, str, st
         unchecked["D2b"] = "；".join(late_off) + "，无法判断是否迟报"
     elif late_off:
         partial["D2b"] = "；".join(late_off) + "，这些记录未检查迟报"
-    if missing:
-        names = "、".join(dict.fromkeys(f"「{n}」" for _, _, n in missing))
+    if required:
+        names = "、".join(dict.fromkeys(f"「{n}」" for _, _, n in required))
         partial["D2a"] = f"文件中没有{names}列，这些必填项未检查"
-        if any(n == "当前状态" for _, _, n in missing):
+        if any(n == "当前状态" for _, _, n in required):
             partial["D15a"] = "文件中没有「当前状态」列，未检查已撤销仍公示"
     return missing, unchecked, partial
 
