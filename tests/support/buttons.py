@@ -143,6 +143,13 @@ CONTROLS: list[Control] = [
             _each(OFFICE, f"{SGS}::test_office_checks_downloads_and_applies")),
     Control("pages/sgs.py", "恢复默认规则", "恢复默认规则", "写入", "settings",
             _each(OFFICE, f"{SGS}::test_office_checks_downloads_and_applies")),
+    Control("pages/sgs.py", "保存列对应并重新检查", "保存列对应并重新检查", "写入", "precheck",
+            _each(OFFICE, f"{SGS}::test_each_role_maps_a_missing_column"),
+            note="部门的单位账户（发改局）也按同一测试按下；镇街账户没有此页"),
+    Control("pages/sgs.py", "保存该年安排", "保存该年安排", "写入", "settings",
+            _each(OFFICE, f"{SGS}::test_office_and_admin_enter_a_years_holidays")),
+    Control("pages/sgs.py", "f'清除 {year} 年的录入'", "清除 2027 年的录入/清除 2028 年的录入", "写入", "settings",
+            _each(OFFICE, f"{SGS}::test_office_and_admin_enter_a_years_holidays")),
     # 证明材料
     Control("pages/registers.py", "为该条目上传证明材料（PDF、DOC、DOCX，单个不超过 10 MB）", "为该条目上传证明材料", "上传",
             "registers", _each(OFFICE, f"{UB}::test_registers_add_evidence_and_withdraw"), note="由「保存证明材料」写入"),
