@@ -22,7 +22,19 @@ def test_findings_catch_what_a_reader_must_not_see() -> None:
     assert problems == ["异常框 1 个", "英文：per file", "英文：Browse files", "空值：None"]
     assert findings("东阿镇 2022年10月 下载 Excel 通报（PDF）", 0) == ([], [])
     assert findings("Upload", 0)[0] == ["英文：Upload"] and findings("Uploaded", 0)[0] == []
-    assert findings("为我们的理解**[interp]**，", 0)[0] == ["未渲染的 Markdown：**"]
+
+
+def test_findings_catch_jargon_bare_codes_and_cut_words() -> None:
+    """Issue 25's kinds: "[interp]", a rules file path, "→ D2a", "D2a、D2b、D15a", codes alone in a
+    table's cells, a status cut to "已被新报送替…", Streamlit's English "Page not found"."""
+    problems, _ = findings("规则 [interp] 见 data/sgs_rules.toml；必填项为空 → D2a；按 D2a、D2b、D15a 扣分", 0)
+    assert problems == ["术语：[interp]", "术语：规则文件路径", "术语：箭头指向指标代码", "术语：成串的指标代码"]
+    assert findings("Page not found", 0)[0] == ["英文：Page not found"]
+    problems, _ = findings("", 0, ["D2a", "D2a、D15a", "上报数据合规率", "已被新报送替…", "东阿镇"])
+    assert problems == ["表格中只有指标代码：D2a、D2a、D15a", "表格中被截断的文字：已被新报送替…"]
+    # names with their codes, as 指标说明 shows them, are fine
+    assert findings("D2a　“双公示”工作——上报数据合规率　3 分", 0, ["D2a 上报数据合规率"])[0] == []
+    assert findings("为我们的理解**[interp]**，", 0)[0] == ["术语：[interp]", "未渲染的 Markdown：**"]
 
 
 @pytest.mark.parametrize("width,height", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
