@@ -15,7 +15,6 @@ from credit.app.service import open_store
 from credit.common.clock import this_month
 from credit.common.months import month_label
 from credit.model.sgs import default_rules_text
-from credit.workbook.preview import candidate_months
 from tests.app.test_sgs_service import faulty
 from tests.support.live import have_browser, login, open_page, screenshot, wait_drawn
 from tests.support.people import pick, press
@@ -42,8 +41,8 @@ def test_office_checks_downloads_and_applies(server, page, tmp_path: Path, role:
                                              unit_id: str) -> None:
     """As each role that may fill in (信用办, 管理员), each for its own department of the module's database."""
     url, db = server
-    with open_store(db) as store:  # the page offers the month after the latest with data (the 信用办 run adds one)
-        month = candidate_months(store.months_with_data(), this_month())[1]
+    with open_store(db) as store:  # the page's month follows the sidebar's: the latest month with data
+        month = store.months_with_data()[-1]
     login(page, url, *role)
     open_page(page, "双公示预检")
     pick(page, "部门（单位）", unit_name)
