@@ -113,7 +113,8 @@ def _mapping_section(report: sgs.SgsReport) -> None:
     if not missing:
         return
     st.subheader("列对应")
-    st.caption("下列必填项在文件中没有识别出对应的列，相关检查未进行（显示为“未检查”，不计为 0）。如果文件中有这一项，"
+    st.caption("下列必填项（或判断迟报所需的日期）在文件中没有识别出对应的列，相关检查未进行（显示为“未检查”，不计为 0）。"
+               "如果文件中有这一项，"
                "只是表头写法不同，请选择对应的列并保存：本单位以后上传的文件按此读取（记入操作日志）。")
     for (title, kind_key), names in missing.items():
         kind_name = sgs.current_rules(store()).kind(kind_key).name
