@@ -19,6 +19,8 @@ ACTIONS: dict[str, str] = {
     "evidence.add": "上传证明文件", "empty.mark": "标记本月无新增", "empty.unmark": "撤销本月无新增", "seed.units": "初始化单位名册",
     "submission.submit": "单位报送数据", "submission.return": "退回单位报送", "submission.accept": "采纳单位报送",
     "objection.raise": "单位提出申诉", "objection.accept": "受理申诉并更正", "objection.reject": "申诉不予采纳",
+    "workdays.set": "录入放假和调休安排", "workdays.clear": "清除放假和调休安排",
+    "sgs.columns": "保存双公示列对应", "sgs.columns.forget": "删除双公示列对应",
 }
 
 KEY_LABELS: dict[str, str] = {
@@ -34,6 +36,7 @@ KEY_LABELS: dict[str, str] = {
     "file_id": "文件编号", "count": "数量", "note": "备注", "number": "文号", "issued": "成文日期", "signer": "签发人",
     "override": "仍然发布原因", "private": "私有方案", "missing": "未报送", "empty": "本月无新增",
     "submission_id": "报送编号", "objection_id": "申诉编号", "replaced": "替代的报送", "summary": "申诉事项",
+    "columns": "列对应（字段：文件中的列）", "days": "天数", "field": "字段",
 }
 
 
