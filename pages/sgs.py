@@ -314,7 +314,8 @@ with tab_days:
     st.caption("迟报按法定工作日计算：放假日不算、调休上班的周六周日算。每年的放假安排以国务院办公厅通知为准；"
                "本平台录入的年份优先，其次为程序内置的历年通知，都没有时按周一至周五计算。")
     table = sgs.calendar_years(store(), year_now)
-    st.dataframe(table, hide_index=True, width="stretch", key="sgs-calendar-years")
+    st.dataframe(table, hide_index=True, width="stretch", key="sgs-calendar-years",
+                 column_config={"工作日来源": st.column_config.TextColumn(help=sgs.PACKAGE_NOTE)})
     for row in table.to_dict("records"):
         if row["提示"]:
             st.warning(f"{row['年份']}{row['提示']}。" + ("请在通知发布后录入。" if actor.can("settings") else

@@ -72,6 +72,7 @@ JARGON = [
     (re.compile(r"data/\w+\.toml"), "规则文件路径"),
     (re.compile(r"→\s*[A-Z]\d{1,2}[a-z]?(?![A-Za-z0-9])"), "箭头指向指标代码"),
     (re.compile(r"(?<![A-Za-z0-9])[A-Z]\d{1,2}[a-z]?(?:[、，,]\s*[A-Z]\d{1,2}[a-z]?)+(?![A-Za-z0-9])"), "成串的指标代码"),
+    (re.compile(r"(?<![A-Za-z])[a-z]+(?:[-_][a-z]+)+\s*v?\d+\.\d+"), "程序包名和版本"),
 ]
 # A table cell holding an indicator code alone is a code where a name belongs (codes go in a tooltip).
 BARE_CODE = re.compile(r"^[A-Z]\d{1,2}[a-z]?(?:[、，,]\s*[A-Z]\d{1,2}[a-z]?)*$")

@@ -33,6 +33,7 @@ from credit.model.sgs import SgsRules, load_sgs_rules, parse_sgs_rules, precheck
 from credit.model.units import Unit, UnitRegister
 from credit.model.workdays import YearCalendar, year_calendar
 from credit.scoring.sgs import (
+    PACKAGE_NOTE,  # noqa: F401  (the page's tooltip on 工作日来源)
     PROBLEM_COLUMNS,
     SOURCE_WEEKDAYS,
     CheckResult,

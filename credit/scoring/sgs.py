@@ -69,7 +69,9 @@ def mask_id(number: str) -> str:
 
 SOURCE_ENTERED = "本平台录入"
 SOURCE_WEEKDAYS = "按周一至周五"
-SOURCE_PACKAGE = f"国务院办公厅放假通知（程序内置日历 chinese-calendar {CALENDAR_VERSION}）"
+SOURCE_PACKAGE = f"程序内置日历（国务院办公厅历年放假通知，收录至 {CALENDAR_YEARS[1]} 年）"
+# For whoever updates the program (a tooltip, not the label): the package and version behind SOURCE_PACKAGE
+PACKAGE_NOTE = f"程序内置日历即 chinese-calendar {CALENDAR_VERSION}，升级后收录新的年份"
 
 
 @cache

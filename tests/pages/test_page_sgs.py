@@ -215,7 +215,9 @@ def test_calendar_tab_office_enters_2027_and_the_unit_reads_it(demo_db: Path) ->
     at = press(at, "保存该年安排")
     assert any("已保存 2027 年：放假 10 天、调休上班 1 天" in s for s in texts(at, "success"))
     years = next(df.value for df in at.dataframe if "工作日来源" in df.value.columns)
-    assert dict(zip(years["年份"], years["工作日来源"]))["2027 年"] == "本平台录入"
+    sources = dict(zip(years["年份"], years["工作日来源"]))
+    assert sources["2027 年"] == "本平台录入"
+    assert sources["2026 年"] == "程序内置日历（国务院办公厅历年放假通知，收录至 2026 年）"  # no package name
     with open_store(demo_db) as store:
         assert store.audit_log(limit=1)[0]["action"] == "workdays.set"
     at.text_area(key="sgs-cal-on-2027").input("2027-02-15")  # a Monday: refused, nothing written

@@ -60,7 +60,7 @@ def test_the_check_uses_the_entered_year_and_says_nothing_is_guessed() -> None:
 
 
 def test_calendar_source_per_year() -> None:
-    assert calendar_source(2026) == SOURCE_PACKAGE and "chinese-calendar" in SOURCE_PACKAGE
+    assert calendar_source(2026) == SOURCE_PACKAGE == "程序内置日历（国务院办公厅历年放假通知，收录至 2026 年）"
     assert calendar_source(2027) == SOURCE_WEEKDAYS == "按周一至周五"
     assert calendar_source(2027, [2027]) == SOURCE_ENTERED == "本平台录入"
     assert calendar_source(2026, [2026]) == SOURCE_ENTERED  # an entered year corrects the package
