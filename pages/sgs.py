@@ -211,7 +211,9 @@ with tab_records:
         if report is not None:
             res = report.result
             kinds = "、".join(f"{k} {n} 条" for k, n in res.by_kind.items())
-            st.markdown(f"**{report.unit_name}**：共 {res.n_records} 条记录（{kinds}），发现 **{len(res.problems)}** 个问题。")
+            found = (f"已检查的部分发现 **{len(res.problems)}** 个问题，部分检查未进行（见下方提示）"
+                     if res.unchecked or res.partial else f"发现 **{len(res.problems)}** 个问题")
+            st.markdown(f"**{report.unit_name}**：共 {res.n_records} 条记录（{kinds}），{found}。")
             if report.month_warning():
                 st.warning(report.month_warning())
             for w in res.warnings:

@@ -157,6 +157,7 @@ def test_a_missing_column_is_unchecked_then_mapped_and_remembered(demo_db: Path)
     at = upload(page(), "sgs-file", "导出.xlsx", raw)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["迟报数据"] == "未检查" and metrics["错误数据"] == "0 条"
+    assert any("已检查的部分发现 **0** 个问题，部分检查未进行" in m for m in texts(at, "markdown"))
     assert any("未检查：" in m and "无法判断是否迟报" in m for m in texts(at, "markdown"))
     assert not any("为必填项" in str(df.value) for df in at.dataframe)
     assert any("「处罚决定日期」" in w and "未检查" in w for w in texts(at, "warning"))
