@@ -140,6 +140,16 @@ def _mapping_section(report: sgs.SgsReport) -> None:
                 st.rerun()
 
 
+def _saved_mapping(report: sgs.SgsReport) -> None:
+    """The unit's remembered columns this check used, and a way to undo a wrong choice."""
+    st.caption("已按本单位保存的列对应读取：" + "、".join(
+        f"「{n}」←「{h}」" for cols in report.mapping.values() for n, h in cols.items()))
+    if st.button("取消这些列对应", key="sgs-map-forget", help="对应选错时使用：取消后这些字段重新显示为未识别，可重新选择"):
+        n = sgs.forget_column_mapping(store(), report.unit, report.mapping, actor)
+        st.session_state[MAP_FLASH_KEY] = f"已取消 {n} 项列对应（已记入操作日志），请重新选择。"
+        st.rerun()
+
+
 def _apply_section(report: sgs.SgsReport, sha: str) -> None:
     """信用办: the check's three figures into the month's 部门 sheet — preview, then confirm."""
     st.subheader(f"填入 {month_label(month)} 部门数据")
@@ -219,8 +229,7 @@ with tab_records:
             for w in res.warnings:
                 st.warning(w)
             if report.mapping:
-                st.caption("已按本单位保存的列对应读取：" + "、".join(
-                    f"「{n}」←「{h}」" for cols in report.mapping.values() for n, h in cols.items()))
+                _saved_mapping(report)
             _mapping_section(report)
             _predictions(report.predictions)
             if res.problems:

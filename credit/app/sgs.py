@@ -297,6 +297,13 @@ def save_column_mapping(store: Store, unit: Unit, kind_key: str, mapping: dict[s
     return store.sgs_columns.save(unit.id, kind_key, chosen, actor)
 
 
+def forget_column_mapping(store: Store, unit: Unit, used: dict[str, dict[str, str]], actor: Actor) -> int:
+    """Undo a wrong choice: forget the unit's remembered columns a check used ({kind: {field: header}}),
+    so the next check reports those fields as not found again; each removal audited. Returns how many."""
+    return sum(store.sgs_columns.forget(unit.id, kind_key, fld, actor)
+               for kind_key, cols in used.items() for fld in cols)
+
+
 # ---- blank template ----------------------------------------------------------------------------------
 
 

@@ -117,7 +117,8 @@ def odd_export() -> bytes:
     (("fagaiju", "demo-unit-2"), "发改局", "fagai")], ids=["信用办", "管理员", "发改局"])
 def test_each_role_maps_a_missing_column(server, page, tmp_path: Path, role, unit_name: str, unit_id: str) -> None:
     """The lateness card says 未检查 (never "0 条"); the person maps the two columns on the page and
-    presses 保存列对应并重新检查: stored for the unit, audited, and the late record is found."""
+    presses 保存列对应并重新检查: stored for the unit, audited, and the late record is found; then
+    取消这些列对应 forgets them again (audited), back to 未检查."""
     url, db = server
     login(page, url, *role)
     open_page(page, "双公示预检")
@@ -142,6 +143,15 @@ def test_each_role_maps_a_missing_column(server, page, tmp_path: Path, role, uni
         assert store.sgs_columns.get(unit_id) == {"处罚": {"处罚决定日期": "决定作出时间", "上报日期": "网上公示时间"}}
         assert any(r["detail"].get("unit_id") == unit_id and r["who"] == role[0]
                    for r in store.audit_log(limit=20, action="sgs.columns"))
+    # a wrong choice is undone on the page: the saved columns are forgotten, lateness is 未检查 again
+    press(page, "取消这些列对应", f"{role[0]} 取消列对应")
+    page.get_by_text("已取消 2 项列对应").first.wait_for()
+    no_error(page)
+    assert page.get_by_test_id("stMetricValue").filter(has_text="未检查").count() == 1
+    with open_store(db) as store:
+        assert store.sgs_columns.get(unit_id) == {}
+        assert sum(r["who"] == role[0] and r["detail"].get("unit_id") == unit_id
+                   for r in store.audit_log(limit=20, action="sgs.columns.forget")) == 2
 
 
 @pytest.mark.parametrize(("role", "year"), [(("office", "demo-office-1"), 2027), (("admin", "demo-admin-1"), 2028)],

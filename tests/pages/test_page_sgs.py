@@ -176,6 +176,12 @@ def test_a_missing_column_is_unchecked_then_mapped_and_remembered(demo_db: Path)
     at = upload(page(), "sgs-file", "导出（下月）.xlsx", raw)  # remembered: a new session reads it at once
     assert {m.label: m.value for m in at.metric}["迟报数据"] == "1 条"
     assert any("已按本单位保存的列对应读取" in c for c in texts(at, "caption"))
+    at = press(at, "取消这些列对应")  # a wrong choice is undone: both fields unread again, audited
+    assert any("已取消 2 项列对应" in s for s in texts(at, "success"))
+    assert {m.label: m.value for m in at.metric}["迟报数据"] == "未检查"
+    with open_store(demo_db) as store:
+        assert store.sgs_columns.get("shichangjianguan") == {}
+        assert [r["action"] for r in store.audit_log(limit=2)] == ["sgs.columns.forget"] * 2
 
 
 def test_records_outside_the_month_are_warned_and_a_blank_template_is_offered(demo_db: Path) -> None:

@@ -46,6 +46,10 @@ def test_column_mapping_own_unit_only_and_audited(store) -> None:
         sgs.save_column_mapping(store, market, "处罚", {"处罚决定日期": "x"}, VIEWER)
     sgs.save_column_mapping(store, market, "许可", {"许可决定日期": "发证时间"}, EDITOR)  # the office: any unit
     assert store.sgs_columns.get("shichangjianguan") == {"许可": {"许可决定日期": "发证时间"}}
+    with pytest.raises(PermissionDenied, match="只能查看和报送本单位"):  # nor undo another unit's choice
+        sgs.forget_column_mapping(store, market, {"许可": {"许可决定日期": "发证时间"}}, FAGAI)
+    with pytest.raises(PermissionDenied):
+        sgs.forget_column_mapping(store, market, {"许可": {"许可决定日期": "发证时间"}}, VIEWER)
     assert store.sgs_columns.forget("shichangjianguan", "许可", "许可决定日期", ADMIN)
     assert store.sgs_columns.get("shichangjianguan") == {}
 
