@@ -64,3 +64,17 @@ def test_calendar_source_per_year() -> None:
     assert calendar_source(2027) == SOURCE_WEEKDAYS == "按周一至周五"
     assert calendar_source(2027, [2027]) == SOURCE_ENTERED == "本平台录入"
     assert calendar_source(2026, [2026]) == SOURCE_ENTERED  # an entered year corrects the package
+
+
+def test_tiaoxiu_saturdays_entered_and_from_the_package() -> None:
+    """A 调休 Saturday counts as a working day, from the office's entry as from the package.
+
+    Entered 2027 plus Sat 2027-02-20 调休: decided Mon 02-15, reported Thu 02-25: 16…19 (4), Sat 20 (5),
+    22…25 (9) → 9; without the Saturday 8. Package 2026 (春节 放假 02-15…23, 调休 Sat 02-14 and Sat
+    02-28): decided Fri 02-13, reported Mon 03-02: Sat 02-14 (1), 24…27 (5), Sat 28 (6), Mon 03-02 (7) →
+    7, on time (Monday–Friday alone would count 02-16…20, 23…27, 03-02 = 11, late)."""
+    with_saturday = year_calendar(2027, "2027-02-06 至 2027-02-12", "2027-02-14\n2027-02-20").as_map()
+    assert WorkingDays(with_saturday).after(date(2027, 2, 15), date(2027, 2, 25)) == 9
+    assert WorkingDays(CAL_2027).after(date(2027, 2, 15), date(2027, 2, 25)) == 8
+    package = WorkingDays()
+    assert package.after(date(2026, 2, 13), date(2026, 3, 2)) == 7 and not package.guessed_years
