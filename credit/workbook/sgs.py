@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -155,10 +156,17 @@ class _Cells:
 _REQUIRED_MARK = re.compile(r"^[*＊★※]+|[（(]\s*(必填|选填|可选|非必填)\s*[）)]$|[*＊]+$")
 
 
+def header_text(value: object) -> str:
+    """A header cell as shown and remembered: without invisible format characters (zero-width space,
+    BOM, direction marks — pasted from web pages) and surrounding spaces, so it matches an alias and
+    can be saved as a column mapping."""
+    return "".join(ch for ch in cell_text(value) if unicodedata.category(ch) != "Cf").strip()
+
+
 def header_key(text: object) -> str:
     """Compare key for a header cell: `fold` (full-width brackets, spaces) without the marks exports add
     for required columns ("*行政相对人名称", "处罚决定日期（必填）")."""
-    return _REQUIRED_MARK.sub("", fold(cell_text(text)))
+    return _REQUIRED_MARK.sub("", fold(header_text(text)))
 
 
 def _known(kind: RecordKind) -> dict[str, str]:
@@ -190,7 +198,7 @@ def _record_sheet(title: str, rows: Rows, header: int, kind: RecordKind, notes: 
     headers: dict[str, str] = {}
     extra: dict[str, int] = {}
     for idx, value in enumerate(rows[header]):
-        text = cell_text(value).strip()
+        text = header_text(value)
         name = known.get(header_key(value))
         if name is None:
             if text and text not in extra:

@@ -126,3 +126,16 @@ def test_blank_template_reads_back_with_every_field() -> None:
     file = read_records(blank_template(rules), "模板.xlsx", rules)
     assert sorted(s.kind for s in file.sheets) == ["处罚", "许可"]
     assert all(s.rows == [] and s.missing == [] for s in file.sheets)
+
+
+def test_invisible_characters_in_headers_neither_hide_a_field_nor_block_a_mapping() -> None:
+    """A header pasted from a web page carries a zero-width space, a BOM or a direction mark: it still
+    matches its field, and an unknown one is offered (and remembered) without them."""
+    rename = {"处罚决定日期": "处罚决定\u200b日期", "行政相对人名称": "\ufeff行政相对人名称", "上报日期": "网上\u200e公示时间"}
+    headers = [rename.get(h, h) for h in PENALTY_HEADERS]
+    raw = xlsx([], [{rename.get(k, k): v for k, v in penalty().items()}], headers=([], headers))
+    sheet = read_records(raw, "导出.xlsx", load_sgs_rules()).sheets[0]
+    assert sheet.missing == [] and sheet.extra == ["网上公示时间"]
+    assert sheet.label("处罚决定日期") == "处罚决定日期" and sheet.rows[0][1]["处罚决定日期"].isoformat() == "2022-11-01"
+    sheet = read_records(raw, "导出.xlsx", load_sgs_rules(), mapping={"处罚": {"上报日期": "网上公示时间"}}).sheets[0]
+    assert sheet.mapped == {"上报日期": "网上公示时间"} and sheet.extra == []
