@@ -61,14 +61,16 @@ st.markdown(
     "- 权重模拟中，指标完成度 = 得分 ÷ 该指标官方分值；调整分值后按“新分值 × 完成度”重新计分，扣分随分值同比例缩放。"
 )
 
-st.subheader("“双公示”预检规则 [interp]")
+st.subheader("“双公示”预检规则")
 _rules = sgs_rules.current_rules(store())
+_names = sgs_rules.month_indicator_names(store(), month)
 st.markdown(
-    "“双公示预检”页面按以下规则检查各部门上报前的行政许可、行政处罚数据，并按本页的 D2a、D2b、D15a、D5 预计扣分。"
-    "规则为数据文件（data/sgs_rules.toml），字段取自全国“双公示”数据标准，必填项、表头别名、简易程序限额为我们的理解"
-    " **[interp]**，信用办可在“双公示预检 → 预检规则”中下载、修改并上传替换（校验通过后生效，记入操作日志）。\n"
+    "“双公示预检”页面按以下规则检查各部门上报前的行政许可、行政处罚数据，并按上面部门（单位）指标体系中的"
+    "相应指标预计扣分。字段取自全国“双公示”数据标准；哪些必填、表头的其他写法、简易程序限额是本平台的理解，"
+    "信用办可在“双公示预检”页的“预检规则”中修改（保存后生效，记入操作日志）。\n"
     f"- 上报期限：决定作出后 {_rules.report_days} 个工作日内（法定工作日含调休）；"
     f"简易程序限额：对公民 {_rules.person_yuan:g} 元、对法人或其他组织 {_rules.organization_yuan:g} 元（罚款金额以万元填报）。\n"
-    "- 计入指标：" + "；".join(f"{c.name} → {'、'.join(c.indicators) or '不计'}" for c in _rules.checks.values())
-    + "；统一社会信用代码清单中的错码、重码 → D5。"
+    "- 计入指标：" + "；".join(f"{c.name}计入“{'、'.join(_names.get(i, i) for i in c.indicators)}”" if c.indicators
+                               else f"{c.name}不计入" for c in _rules.checks.values())
+    + f"；统一社会信用代码清单中的错码、重码计入“{_names.get('D5', '统一社会信用代码重错码存续情况')}”。"
 )

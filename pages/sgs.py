@@ -14,13 +14,13 @@ import pandas as pd
 import streamlit as st
 
 from credit.app import sgs
-from credit.common.clock import beijing, this_month
+from credit.common.clock import beijing, this_month, today
 from credit.common.months import month_label
 from credit.errors import CreditError, WorkbookError
-from credit.scoring.sgs import CALENDAR_VERSION, CALENDAR_YEARS
+from credit.model.workdays import days_text
 from credit.workbook.preview import candidate_months
 from ui.auth import require
-from ui.context import data_version, months, store
+from ui.context import current_month, data_version, months, store
 from ui.router import ensure_router
 from ui.safe import md, show_error
 
@@ -31,6 +31,10 @@ APPLIED_KEY = "sgs_applied"  # (unit, month, file sha256) already applied in thi
 PLAN_KEY = "sgs_plan"
 RESULT_KEY = "sgs_apply_result"
 FLASH_KEY = "sgs_rules_flash"
+MAP_FLASH_KEY = "sgs_map_flash"
+CAL_FLASH_KEY = "sgs_cal_flash"
+FOLLOWED_KEY = "sgs_month_followed"  # the sidebar month the page last followed
+NO_COLUMN = "（不对应，保持未检查）"
 GROUP_NAMES = {"organization": "法人及非法人组织", "natural_person": "自然人", "sole_trader": "个体工商户"}
 
 st.title("双公示预检")
@@ -59,26 +63,92 @@ def _check_codes(raw: bytes, filename: str, unit_id: str, month: str, version: i
     return sgs.run_code_check(store(), store().register().get(unit_id), month, raw, filename)
 
 
+if actor.unit_id and not sgs.precheck_applies(store().register(), actor.unit_id):
+    st.info("双公示预检用于部门（单位）在上报前检查本部门的行政许可、行政处罚数据。本单位属于镇（街道），"
+            "没有需要预检的双公示数据。")
+    st.stop()
 options, default = candidate_months(months(), this_month())
+sidebar = current_month()
+if sidebar and sidebar not in options:
+    options = sorted({*options, sidebar}, reverse=True)
+if sidebar and st.session_state.get(FOLLOWED_KEY) != sidebar:  # the page's month follows the sidebar's
+    st.session_state[FOLLOWED_KEY] = sidebar
+    st.session_state["sgs_month"] = sidebar
 if st.session_state.get("sgs_month") not in options:
-    st.session_state["sgs_month"] = default
+    st.session_state["sgs_month"] = sidebar or default
 c1, c2 = st.columns(2)
-month = c1.selectbox("考核月份（按该月指标体系预计扣分；“填入”写入该月部门数据）", options, key="sgs_month",
-                     format_func=month_label)
+fills = actor.can("import")
+month = c1.selectbox("考核月份（按该月指标体系预计扣分" + ("；“填入”写入该月部门数据）" if fills else "）"), options,
+                     key="sgs_month", format_func=month_label)
 units = sgs.checkable_units(store().register(), month, actor)
 if not units:
-    st.warning(f"{month_label(month)} 没有可检查的部门（单位）。")
+    st.info(f"{month_label(month)} 单位名册中没有可检查的部门（单位）。")
     st.stop()
 unit = c2.selectbox("部门（单位）", units, format_func=lambda u: u.name_at(month), key="sgs_unit")
 
-tab_records, tab_codes, tab_rules = st.tabs(["双公示数据预检", "统一社会信用代码清单", "预检规则"])
+tab_records, tab_codes, tab_rules, tab_days = st.tabs(["双公示数据预检", "统一社会信用代码清单", "预检规则", "工作日日历"])
 
 
 def _predictions(preds) -> None:
     cols = st.columns(len(preds))
     for col, p in zip(cols, preds):
-        col.metric(f"{p.code} {p.what}", f"{p.count} 条", help=p.name)
-        col.markdown(f"**{p.text()}**" if p.applies and p.count else p.text())
+        col.metric(p.what, p.shown_count, help=f"计入指标：{p.name}（指标代码 {p.code}）")
+        col.markdown(f"**{p.text()}**" if p.applies and p.count and not p.unchecked else p.text())
+
+
+def _problems_table(frame: pd.DataFrame, names: dict[str, str], key: str) -> None:
+    codes = "；".join(f"{n} = {c}" for c, n in names.items())
+    st.dataframe(frame, hide_index=True, width="stretch", key=key, column_config={
+        "行": st.column_config.NumberColumn("行", format="%d", help="Excel 中的行号"),
+        "问题": st.column_config.TextColumn(width="large"),
+        "修改建议": st.column_config.TextColumn(width="large"),
+        "计入指标": st.column_config.TextColumn(help=f"该问题计入的考核指标（指标代码：{codes}）"),
+    })
+
+
+def _mapping_section(report: sgs.SgsReport) -> None:
+    """Required columns the file lacks: let the user say which of the file's columns holds each."""
+    missing: dict[tuple[str, str], list[str]] = {}
+    for title, kind_key, name in report.result.missing:
+        missing.setdefault((title, kind_key), []).append(name)
+    if not missing:
+        return
+    st.subheader("列对应")
+    st.caption("下列必填项（或判断迟报所需的日期）在文件中没有识别出对应的列，相关检查未进行（显示为“未检查”，不计为 0）。"
+               "如果文件中有这一项，"
+               "只是表头写法不同，请选择对应的列并保存：本单位以后上传的文件按此读取（记入操作日志）。")
+    for (title, kind_key), names in missing.items():
+        kind_name = sgs.current_rules(store()).kind(kind_key).name
+        extra = report.file_columns.get(title, [])
+        with st.form(f"sgs-map-{title}-{kind_key}", border=True):
+            st.markdown(f"工作表「{title}」（{kind_name}）")
+            if not extra:
+                st.caption("文件中没有其他未识别的列可供选择：请在上报系统导出时包含这些字段。")
+            chosen = {name: st.selectbox(f"「{name}」对应文件中的哪一列", [NO_COLUMN, *extra],
+                                         key=f"sgs-map-{title}-{kind_key}-{name}") for name in names}
+            if st.form_submit_button("保存列对应并重新检查", disabled=not extra):
+                picked = {n: h for n, h in chosen.items() if h != NO_COLUMN}
+                if not picked:
+                    st.warning("没有选择任何列，未保存。")
+                    return
+                try:
+                    sgs.save_column_mapping(store(), report.unit, kind_key, picked, actor)
+                except CreditError as exc:
+                    st.error(f"未保存：{exc}")
+                    return
+                st.session_state[MAP_FLASH_KEY] = ("已保存列对应（" + "、".join(f"「{n}」←「{h}」" for n, h in picked.items())
+                                                   + "），已按新的对应重新检查。")
+                st.rerun()
+
+
+def _saved_mapping(report: sgs.SgsReport) -> None:
+    """The unit's remembered columns this check used, and a way to undo a wrong choice."""
+    st.caption("已按本单位保存的列对应读取：" + "、".join(
+        f"「{n}」←「{h}」" for cols in report.mapping.values() for n, h in cols.items()))
+    if st.button("取消这些列对应", key="sgs-map-forget", help="对应选错时使用：取消后这些字段重新显示为未识别，可重新选择"):
+        n = sgs.forget_column_mapping(store(), report.unit, report.mapping, actor)
+        st.session_state[MAP_FLASH_KEY] = f"已取消 {n} 项列对应（已记入操作日志），请重新选择。"
+        st.rerun()
 
 
 def _apply_section(report: sgs.SgsReport, sha: str) -> None:
@@ -133,6 +203,12 @@ with tab_records:
                           help="单个文件不超过 10 MB；按表头文字识别列，标题行、列顺序和多余列不影响。")
     with st.expander("可选：主体名录（核对统一社会信用代码与名称是否对应）"):
         ent = st.file_uploader("主体名录（两列：统一社会信用代码、名称；.xlsx / .xls / .csv）", key="sgs-entities")
+    st.download_button("下载空白导出模板（Excel）", data=lambda: sgs.blank_template(sgs.current_rules(store())),
+                       file_name="双公示数据空白模板.xlsx", mime=XLSX_MIME, on_click="ignore",
+                       icon=":material/download:", key="sgs-template",
+                       help="按全国“双公示”数据标准的字段排好表头，上报系统无法导出时可按此填写后上传检查。")
+    if st.session_state.get(MAP_FLASH_KEY):
+        st.success(st.session_state.pop(MAP_FLASH_KEY))
     if up is None:
         st.caption("上传后在此显示问题清单和预计扣分。")
     else:
@@ -146,20 +222,27 @@ with tab_records:
         if report is not None:
             res = report.result
             kinds = "、".join(f"{k} {n} 条" for k, n in res.by_kind.items())
-            st.markdown(f"**{md(report.unit_name)}**：共 {res.n_records} 条记录（{kinds}），发现 **{len(res.problems)}** 个问题。")
+            found = (f"已检查的部分发现 **{len(res.problems)}** 个问题，部分检查未进行（见下方提示）"
+                     if res.unchecked or res.partial else f"发现 **{len(res.problems)}** 个问题")
+            st.markdown(f"**{md(report.unit_name)}**：共 {res.n_records} 条记录（{kinds}），{found}。")
+            if report.month_warning():
+                st.warning(report.month_warning())
             for w in res.warnings:
                 st.warning(w)
+            if report.mapping:
+                _saved_mapping(report)
+            _mapping_section(report)
             _predictions(report.predictions)
             if res.problems:
-                st.dataframe(report.problems_frame(), hide_index=True, width="stretch", key="sgs-problems",
-                             column_config={"问题": st.column_config.TextColumn(width="large"),
-                                            "修改建议": st.column_config.TextColumn(width="large")})
+                _problems_table(report.problems_frame(), report.indicator_names, "sgs-problems")
+            elif res.unchecked or res.partial:
+                st.info("已检查的部分未发现问题；未检查的项目见上方提示。")
             else:
                 st.success("未发现问题。")
             st.download_button("下载问题清单（Excel）", data=lambda: sgs.problems_excel(report),
                                file_name=f"双公示预检问题清单_{report.unit_name}_{month}.xlsx", mime=XLSX_MIME,
                                on_click="ignore", icon=":material/download:", key="sgs-download")
-            if actor.can("import"):  # a unit account checks its own records; only the office fills them in
+            if fills:  # a unit account checks its own records; only the office fills them in
                 st.divider()
                 _apply_section(report, hashlib.sha256(raw).hexdigest())
 
@@ -179,7 +262,7 @@ with tab_codes:
             if creport.current_stock is not None:
                 st.caption(f"{month_label(month)} 当前数据中该单位的重错码条数为 {creport.current_stock:g}。")
             if creport.result.problems:
-                st.dataframe(creport.problems_frame(), hide_index=True, width="stretch", key="sgs-code-problems")
+                _problems_table(creport.problems_frame(), creport.names, "sgs-code-problems")
             st.download_button("下载重错码清单（Excel）", data=lambda: sgs.problems_excel(creport),
                                file_name=f"统一社会信用代码重错码_{unit.name_at(month)}.xlsx", mime=XLSX_MIME,
                                on_click="ignore", icon=":material/download:", key="sgs-code-download")
@@ -188,25 +271,33 @@ with tab_rules:
     if st.session_state.get(FLASH_KEY):
         st.success(md(st.session_state.pop(FLASH_KEY)))
     rules = sgs.current_rules(store())
-    st.markdown(f"**{rules.title}**（{rules.source}）　[interp] 字段取自全国“双公示”数据标准，必填、别名、限额为默认理解，"
-                "信用办可修改。")
+    names = sgs.month_indicator_names(store(), month)
+    saved = "信用办保存的版本" if "信用办" in rules.source else "默认规则"
+    st.markdown(f"**{rules.title}**（当前使用{saved}）。字段取自全国“双公示”数据标准；哪些必填、表头的其他写法、"
+                "简易程序限额是本平台的理解，信用办可以修改。")
     st.markdown(
-        f"- 上报期限：决定作出后 **{rules.report_days} 个工作日**内（中国法定工作日，含调休；"
-        f"chinese-calendar {CALENDAR_VERSION} 含 {CALENDAR_YEARS[0]}—{CALENDAR_YEARS[1]} 年，其他年份按周一至周五计）。\n"
+        f"- 上报期限：决定作出后 **{rules.report_days} 个工作日**内（按法定工作日，含调休，见“工作日日历”）。\n"
         f"- 简易程序限额：对公民 {rules.person_yuan:g} 元以下、对法人或其他组织 {rules.organization_yuan:g} 元以下"
         f"罚款或警告（《行政处罚法》第五十一条），罚款金额按万元填报。\n"
-        f"- 已撤销的写法：{'、'.join(rules.revoked)}。\n"
-        "- 计入指标：" + "；".join(f"{c.name} → {'、'.join(c.indicators) or '不计'}" for c in rules.checks.values()))
+        f"- 已撤销的写法：{'、'.join(rules.revoked)}。")
+    st.markdown("**每类问题计入的考核指标**")
+    st.dataframe(pd.DataFrame([{
+        "问题类型": c.name, "计入指标": "、".join(names.get(i, i) for i in c.indicators) or "不计入",
+    } for c in rules.checks.values()] + [{"问题类型": "统一社会信用代码清单中的错码、重码",
+                                         "计入指标": names.get("D5", "统一社会信用代码重错码存续情况")}]),
+                 hide_index=True, width="stretch", key="sgs-rule-checks",
+                 column_config={"计入指标": st.column_config.TextColumn(
+                     help="指标代码：" + "；".join(f"{n} = {c}" for c, n in names.items()))})
     for kind in rules.kinds:
         with st.expander(f"{kind.name}：{len(kind.fields)} 个字段"):
             st.dataframe(pd.DataFrame([{
                 "字段": f.name,
                 "必填": "是" if f.required else ("仅" + "、".join(GROUP_NAMES[g] for g in f.required_for)
                                                  if f.required_for else "否"),
-                "其他表头写法": "、".join(f.aliases),
+                "其他表头写法": "、".join(f.aliases) or "—",
             } for f in kind.fields]), hide_index=True, width="stretch")
-    st.download_button("下载当前规则（TOML）", data=rules.text.encode("utf-8"), file_name="sgs_rules.toml",
-                       mime="text/plain", on_click="ignore", key="sgs-rules-download")
+    st.download_button("下载当前规则文件（修改后可在下方上传替换）", data=rules.text.encode("utf-8"),
+                       file_name="双公示预检规则.toml", mime="text/plain", on_click="ignore", key="sgs-rules-download")
     if actor.can("settings"):
         new = st.file_uploader("上传修改后的规则文件（.toml），校验通过后保存为新版本", key="sgs-rules-file")
         if new is not None:
@@ -227,3 +318,45 @@ with tab_rules:
         history = sgs.rules_versions(store())
         if history:
             st.caption("此前保存的版本：" + "；".join(f"{beijing(h['at'], seconds=False)} {md(h['who'])}" for h in history[:10]))
+
+with tab_days:
+    if st.session_state.get(CAL_FLASH_KEY):
+        st.success(st.session_state.pop(CAL_FLASH_KEY))
+    year_now = today().year
+    st.caption("迟报按法定工作日计算：放假日不算、调休上班的周六周日算。每年的放假安排以国务院办公厅通知为准；"
+               "本平台录入的年份优先，其次为程序内置的历年通知，都没有时按周一至周五计算。")
+    table = sgs.calendar_years(store(), year_now)
+    st.dataframe(table, hide_index=True, width="stretch", key="sgs-calendar-years",
+                 column_config={"工作日来源": st.column_config.TextColumn(help=sgs.PACKAGE_NOTE)})
+    for row in table.to_dict("records"):
+        if row["提示"]:
+            st.warning(f"{row['年份']}{row['提示']}。" + ("请在通知发布后录入。" if actor.can("settings") else
+                                                     "信用办录入后按录入的安排计算。"))
+    entered = store().workdays.years()
+    if actor.can("settings"):
+        st.subheader("录入或更正一年的放假安排")
+        year = st.selectbox("年份", list(range(year_now - 1, year_now + 3)), index=2, key="sgs-cal-year",
+                            format_func=lambda y: f"{y} 年")
+        have = entered.get(year)
+        with st.form(f"sgs-cal-form-{year}", border=True):
+            off = st.text_area("放假日期（每行一个日期或一段，如 2027-02-06 至 2027-02-12；含放假期间的周末）",
+                               value=days_text(have.holidays) if have else "", key=f"sgs-cal-off-{year}", height=150)
+            on = st.text_area("调休上班日期（周六或周日，每行一个）", value=days_text(have.workdays) if have else "",
+                              key=f"sgs-cal-on-{year}", height=90)
+            if st.form_submit_button("保存该年安排"):
+                try:
+                    cal = sgs.save_calendar_year(store(), year, off, on, actor)
+                except CreditError as exc:
+                    st.error(f"未保存：{md(str(exc))}")
+                else:
+                    st.session_state[CAL_FLASH_KEY] = (f"已保存 {cal.year} 年：放假 {len(cal.holidays)} 天、"
+                                                       f"调休上班 {len(cal.workdays)} 天（已记入操作日志）。")
+                    st.rerun()
+        if have is not None and st.button(f"清除 {year} 年的录入", key="sgs-cal-clear"):
+            store().workdays.clear_year(year, actor)
+            st.session_state[CAL_FLASH_KEY] = f"已清除 {year} 年的录入（已记入操作日志）。"
+            st.rerun()
+    elif entered:
+        for y, cal in entered.items():
+            st.markdown(f"**{y} 年**（本平台录入）放假：{days_text(cal.holidays).replace(chr(10), '、')}；"
+                        f"调休上班：{days_text(cal.workdays).replace(chr(10), '、') or '无'}")

@@ -42,7 +42,8 @@ NARROW_PX = 768  # Streamlit collapses the sidebar below this width
 # Streamlit's own English that must never reach a reader (checked as whole words/phrases)
 ENGLISH = ["Drag and drop", "per file", "Browse files", "Upload", "Print", "Record screen", "Made with Streamlit",
            "Press Enter", "Running...", "Deploy", "No results", "Choose an option", "Select all", "No options",
-           "This app has encountered an error", "Show password", "Hide password", "Clear all", "Rerun"]
+           "This app has encountered an error", "Show password", "Hide password", "Clear all", "Rerun",
+           "Page not found", "does not seem to exist", "cannot be interpreted as a number"]
 LEFTOVER = re.compile(r"(?<![A-Za-z])(None|nan|NaN|NaT|null|undefined)(?![A-Za-z])")
 # ASCII words a Chinese page may legitimately show (formats, standards, product names)
 ALLOWED_WORDS = {"Excel", "Word", "PDF", "XLSX", "XLS", "xlsx", "xls", "docx", "pdf", "CSV", "csv", "sha", "SHA",
@@ -64,6 +65,20 @@ VISIBLE_TEXT = """() => {
 UPLOAD_LABELS = """() => [...document.querySelectorAll('[data-testid="stFileUploaderDropzone"] button [data-has-shortcut]')]
   .filter(e => e.checkVisibility()).map(e => getComputedStyle(e, '::after').content)"""
 WORD = re.compile(r"[A-Za-z][A-Za-z_]{2,}")
+# Internal wording a reader must not meet: the interpretation marker, a rules file's path, an
+# indicator code pointed at (→ D2a) or listed bare (D2a、D2b), a package name with its version.
+JARGON = [
+    (re.compile(r"\[interp\]"), "[interp]"),
+    (re.compile(r"data/\w+\.toml"), "规则文件路径"),
+    (re.compile(r"→\s*[A-Z]\d{1,2}[a-z]?(?![A-Za-z0-9])"), "箭头指向指标代码"),
+    (re.compile(r"(?<![A-Za-z0-9])[A-Z]\d{1,2}[a-z]?(?:[、，,]\s*[A-Z]\d{1,2}[a-z]?)+(?![A-Za-z0-9])"), "成串的指标代码"),
+    (re.compile(r"(?<![A-Za-z])[a-z]+(?:[-_][a-z]+)+\s*v?\d+\.\d+"), "程序包名和版本"),
+]
+# A table cell holding an indicator code alone is a code where a name belongs (codes go in a tooltip).
+BARE_CODE = re.compile(r"^[A-Z]\d{1,2}[a-z]?(?:[、，,]\s*[A-Z]\d{1,2}[a-z]?)*$")
+# Cells of the visible data tables (glide's accessible copy of the grid), one string per cell
+TABLE_CELLS = """() => [...document.querySelectorAll('[data-testid="stDataFrame"] [role="gridcell"], [data-testid="stTable"] td')]
+  .map(e => e.textContent.trim()).filter(t => t)"""
 
 
 @dataclass
@@ -76,9 +91,16 @@ class Shot:
     words: list[str] = field(default_factory=list)  # other ASCII words on the page, for a person to judge
 
 
-def findings(text: str, exceptions: int) -> tuple[list[str], list[str]]:
-    """(problems, other ASCII words) in a page's visible text."""
+def findings(text: str, exceptions: int, cells: list[str] | tuple[str, ...] = ()) -> tuple[list[str], list[str]]:
+    """(problems, other ASCII words) in a page's visible text and its tables' cells."""
     problems = [f"异常框 {exceptions} 个"] if exceptions else []
+    problems += [f"术语：{name}" for pattern, name in JARGON if pattern.search(text)]
+    bare = sorted({c for c in cells if BARE_CODE.match(c)})
+    if bare:
+        problems.append(f"表格中只有指标代码：{'、'.join(bare[:5])}")
+    cut = sorted({c for c in cells if c.endswith(("…", "...")) and len(c) <= 12})
+    if cut:
+        problems.append(f"表格中被截断的文字：{'、'.join(cut[:5])}")
     problems += [f"英文：{w}" for w in ENGLISH if re.search(rf"(?<![A-Za-z]){re.escape(w)}(?![A-Za-z])", text)]
     problems += [f"空值：{m}" for m in sorted(set(LEFTOVER.findall(text)))]
     if "**" in text:  # Markdown bold that did not render (CommonMark: ** next to CJK punctuation)
@@ -149,7 +171,8 @@ def shoot(page, role: str, title: str, width: int, height: int, stem: Path | Non
     file = None if stem is None else stem.with_name(f"{stem.name}-{width}.png")
     if file is not None:
         full_page_png(page, file, width, height)
-    problems, words = findings(page.evaluate(VISIBLE_TEXT), page.get_by_test_id("stException").count())
+    problems, words = findings(page.evaluate(VISIBLE_TEXT), page.get_by_test_id("stException").count(),
+                               page.evaluate(TABLE_CELLS))
     labels = page.evaluate(UPLOAD_LABELS)
     if any(label != f'"{UPLOAD_BUTTON}"' for label in labels):
         problems.append(f"上传按钮只有图标（{len(labels)} 个中有未显示“{UPLOAD_BUTTON}”的）")

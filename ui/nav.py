@@ -12,6 +12,9 @@ from streamlit.navigation.page import StreamlitPage
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from credit.model.accounts import Actor, is_unit
+from credit.model.sgs import precheck_applies
+from credit.model.units import UnitRegister, load_units
+from ui.context import per_version, store
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -100,8 +103,22 @@ def _allowed(entries, actor: Actor | None) -> list:
 
 
 def _unit_tools(actor: Actor) -> list:
-    """Office tools a 被考核单位 may use on its own records (双公示预检); never 证明材料 of other units."""
-    return [e for e in _allowed(DATA, actor) if e[4] == "precheck"]
+    """Office tools a 被考核单位 may use on its own records (双公示预检, for a 部门 only: a town has no
+    行政许可/行政处罚 export to check); never 证明材料 of other units."""
+    return [e for e in _allowed(DATA, actor) if e[4] == "precheck" and _precheck_applies(actor.unit_id)]
+
+
+def _precheck_applies(unit_id: str | None) -> bool:
+    """In a script run: the database's register, once per data version. Outside one (a test or the
+    screenshot walk listing a menu) the shipped register decides, so listing a menu opens no database."""
+    if get_script_run_ctx() is None:
+        return precheck_applies(_shipped_register(), unit_id)
+    return per_version(f"sgs-applies:{unit_id}", lambda: precheck_applies(store().register(), unit_id))
+
+
+@functools.cache
+def _shipped_register() -> UnitRegister:
+    return load_units()
 
 
 def menu(actor: Actor | None, login_required: bool) -> dict[str, list[tuple]]:

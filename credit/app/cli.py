@@ -145,6 +145,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--codes", metavar="FILE", help="统一社会信用代码清单（一列，表头“统一社会信用代码”），检查 D5 重错码")
     p.add_argument("--entities", metavar="FILE", help="可选：主体名录（统一社会信用代码 + 名称），核对主体关联")
     p.add_argument("--format", choices=["table", "json"], default="table")
+    p = sub.add_parser("workdays", help="工作日日历：录入、查看或清除某年的放假和调休上班日期（记入操作日志）")
+    wsub = p.add_subparsers(dest="workdays_command", required=True)
+    w = wsub.add_parser("set", help="录入（替换）某年的放假和调休上班日期")
+    _db_arg(w)
+    w.add_argument("--year", required=True, help="年份，如 2027")
+    w.add_argument("--holidays", required=True, help="放假日期，逗号分隔，一段写“2027-02-06至2027-02-12”")
+    w.add_argument("--workdays", default="", help="调休上班日期（周六或周日），逗号分隔")
+    w = wsub.add_parser("list", help="列出各年的工作日来源和已录入的日期")
+    _db_arg(w)
+    w = wsub.add_parser("clear", help="清除某年的录入（改回内置日历或周一至周五）")
+    _db_arg(w)
+    w.add_argument("--year", required=True, help="年份，如 2027")
     return parser
 
 
@@ -501,6 +513,29 @@ def cmd_sgs_check(args: argparse.Namespace) -> int:
     return 3 if problems else 0
 
 
+def cmd_workdays(args: argparse.Namespace) -> int:
+    from credit.app import sgs
+    from credit.app.service import open_store
+    from credit.common.clock import today
+    from credit.model.workdays import check_year, days_text
+
+    with open_store(args.db) as store:
+        if args.workdays_command == "set":
+            cal = sgs.save_calendar_year(store, args.year, args.holidays, args.workdays, CLI)
+            print(f"已录入 {cal.year} 年：放假 {len(cal.holidays)} 天、调休上班 {len(cal.workdays)} 天（已记入操作日志）")
+        elif args.workdays_command == "clear":
+            year = check_year(args.year)
+            done = store.workdays.clear_year(year, CLI)
+            print(f"已清除 {year} 年的录入（已记入操作日志）" if done else f"{year} 年没有录入的日期，未作改动")
+        else:
+            for row in sgs.calendar_years(store, today().year).to_dict("records"):
+                print(f"{row['年份']}：{row['工作日来源']}" + (f"（{row['提示']}）" if row["提示"] else ""))
+            for year, cal in store.workdays.years().items():
+                print(f"{year} 年放假：" + days_text(cal.holidays).replace("\n", "、"))
+                print(f"{year} 年调休上班：" + (days_text(cal.workdays).replace("\n", "、") or "无"))
+    return 0
+
+
 COMMANDS = {
     "demo": cmd_demo,
     "template": cmd_template,
@@ -516,6 +551,7 @@ COMMANDS = {
     "restore": cmd_restore,
     "rebuild": cmd_rebuild,
     "sgs-check": cmd_sgs_check,
+    "workdays": cmd_workdays,
 }
 
 

@@ -29,13 +29,17 @@ from credit.errors import CreditError, WorkbookError
 from credit.model.accounts import Actor
 from credit.model.contract import SHEET_DEPT, SHEET_EVENTS, SHEET_INSTRUCTIONS, UNIT_COL
 from credit.model.framework import Framework
-from credit.model.sgs import SgsRules, load_sgs_rules, parse_sgs_rules
+from credit.model.sgs import SgsRules, load_sgs_rules, parse_sgs_rules, precheck_applies, short_indicator  # noqa: F401
 from credit.model.units import Unit, UnitRegister
+from credit.model.workdays import YearCalendar, year_calendar
 from credit.scoring.sgs import (
+    PACKAGE_NOTE,  # noqa: F401  (the page's tooltip on 工作日来源)
     PROBLEM_COLUMNS,
+    SOURCE_WEEKDAYS,
     CheckResult,
     CodeResult,
     Prediction,
+    calendar_source,
     check_codes,
     check_records,
     predict,
@@ -163,15 +167,22 @@ class SgsReport:
     sha256: str
     result: CheckResult
     predictions: list[Prediction]
-    figures: dict[str, int]  # 部门 column -> value the check found
+    figures: dict[str, int]  # 部门 column -> value the check found (a check that could not run: none)
     rules_source: str = ""
+    indicator_names: dict[str, str] = field(default_factory=dict)  # code -> the framework's short name
+    mapping: dict[str, dict[str, str]] = field(default_factory=dict)  # the unit's remembered columns used
+    file_columns: dict[str, list[str]] = field(default_factory=dict)  # sheet -> its headers no field matched
 
     @property
     def unit_name(self) -> str:
         return self.unit.name_at(self.month)
 
     def problems_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(self.result.rows(), columns=PROBLEM_COLUMNS).astype(str)
+        return problems_frame(self.result.rows(), self.indicator_names)
+
+    def month_warning(self) -> str:
+        """Records whose 上报（公示）日期 — else 决定日期 — is not in the chosen month, said once."""
+        return month_warning(self.result.months, self.month)
 
     def predictions_frame(self) -> pd.DataFrame:
         return predictions_frame(self.predictions)
@@ -187,6 +198,42 @@ class SgsReport:
         }
 
 
+def month_warning(months: dict[str, int], month: str) -> str:
+    other = {m: n for m, n in months.items() if m != month}
+    if not other:
+        return ""
+    n = sum(other.values())
+    spread = "、".join(f"{month_label(m)} {k} 条" for m, k in sorted(other.items(), key=lambda x: -x[1])[:4])
+    more = " 等" if len(other) > 4 else ""
+    return (f"有 {n} 条记录的日期不在所选的 {month_label(month)}（{spread}{more}）：请核对所选月份，"
+            "或只上传该月上报的记录（按上报日期，没有上报日期时按决定日期）。")
+
+
+def indicator_names(fw: Framework, codes: tuple[str, ...] = (*RECORD_INDICATORS, "D5")) -> dict[str, str]:
+    """{code: the indicator's short name in the month's framework} for the codes it has."""
+    return {c: short_indicator(fw.indicator(c).name) for c in codes if c in fw.codes}
+
+
+def month_indicator_names(store: Store, month: str) -> dict[str, str]:
+    """The short names of D2a, D2b, D15a and D5 in the 部门 framework in force for `month`."""
+    return indicator_names(framework_for(store, GROUP, month))
+
+
+def problems_frame(rows: list[dict[str, object]], names: dict[str, str]) -> pd.DataFrame:
+    """The problem list for people: 行 a number (also in the Excel), 计入指标 by name, not by code."""
+    frame = pd.DataFrame(rows, columns=PROBLEM_COLUMNS)
+    if frame.empty:
+        return frame.astype(str)
+    codes = frame["计入指标"].astype(str)
+    frame["计入指标"] = [("、".join(names.get(c, c) for c in text.split("、")) if text != "—" else "不计入")
+                       for text in codes]
+    rows_col = pd.to_numeric(frame["行"], errors="coerce")
+    out = frame.drop(columns="行").astype(str)
+    out.insert(PROBLEM_COLUMNS.index("行"), "行", rows_col.astype("Int64") if rows_col.notna().all() else
+               frame["行"].astype(str))
+    return out
+
+
 def _prediction_dict(p: Prediction) -> dict:
     return {"code": p.code, "indicator": p.name, "what": p.what, "count": p.count, "before": p.before,
             "applies": p.applies, "deduction": p.deduction, "text": p.text()}
@@ -194,9 +241,9 @@ def _prediction_dict(p: Prediction) -> dict:
 
 def predictions_frame(predictions: list[Prediction]) -> pd.DataFrame:
     return pd.DataFrame([{
-        "指标": f"{p.code} {p.name}", "计数口径": p.what, "本次发现（条）": p.count,
+        "指标": p.name, "计数口径": p.what, "本次发现（条）": p.shown_count,
         "本年此前已计（条）": f"{p.before:g}", "每条扣分": f"{p.step:g}" if p.applies else "—",
-        "预计扣分": f"{p.deduction:g}" if p.applies else "—", "说明": p.text(),
+        "预计扣分": f"{p.deduction:g}" if p.applies and not p.unchecked else "—", "说明": p.text(),
     } for p in predictions])
 
 
@@ -207,9 +254,10 @@ def run_check(store: Store, unit: Unit, month: str, raw: bytes, filename: str, *
     Reads the store (rules, the month's framework, this year's figures) and writes nothing.
     """
     rules = current_rules(store)
-    file = read_records(raw, filename, rules)
+    mapping = store.sgs_columns.get(unit.id)
+    file = read_records(raw, filename, rules, mapping=mapping)
     listed = read_entity_list(*entities) if entities else None
-    result = check_records(file, rules, today or beijing_today(), listed)
+    result = check_records(file, rules, today or beijing_today(), listed, store.workdays.as_map())
     register = store.register()
     fw = framework_for(store, GROUP, month, register)
     counts = result.counts()
@@ -218,14 +266,102 @@ def run_check(store: Store, unit: Unit, month: str, raw: bytes, filename: str, *
         "D2b": _flow_before(store, unit, month, _figure(fw, "D2b", FIGURE_LATE)),
         "D15a": _events_before(store, unit, month, _event_of(fw, "D15a")),
     }
-    predictions = [predict(code, counts[code], before[code], fw, unit) for code in RECORD_INDICATORS]
-    figures = {
-        FIGURE_REPORTED: result.n_records,
-        _figure(fw, "D2a", FIGURE_ERRORS): counts["D2a"],
-        _figure(fw, "D2b", FIGURE_LATE): counts["D2b"],
-    }
+    predictions = [predict(code, counts[code], before[code], fw, unit, unchecked=result.unchecked.get(code, ""),
+                           partial=result.partial.get(code, "")) for code in RECORD_INDICATORS]
+    figures = {FIGURE_REPORTED: result.n_records}
+    for code, fallback in (("D2a", FIGURE_ERRORS), ("D2b", FIGURE_LATE)):
+        if code not in result.unchecked:  # a count that was never made is not written as 0
+            figures[_figure(fw, code, fallback)] = counts[code]
+    used = {s.kind: dict(s.mapped) for s in file.sheets if s.mapped}
     return SgsReport(unit, month, filename, hashlib.sha256(raw).hexdigest(), result, predictions, figures,
-                     rules.source)
+                     rules.source, indicator_names(fw), used, {s.title: list(s.extra) for s in file.sheets})
+
+
+# ---- column mapping ---------------------------------------------------------------------------------
+
+
+def save_column_mapping(store: Store, unit: Unit, kind_key: str, mapping: dict[str, str], actor: Actor) -> dict:
+    """Remember, for this unit, which of its export's columns holds each field the alias table missed
+    (only fields of the kind; the office for any unit, a unit account for its own; audited)."""
+    rules = current_rules(store)
+    try:
+        kind = rules.kind(kind_key)
+    except KeyError as exc:
+        raise CreditError(f"类别「{kind_key}」无效，应为行政许可或行政处罚") from exc
+    unknown = [f for f in mapping if f not in kind.names]
+    if unknown:
+        raise CreditError(f"{kind.name}没有字段「{unknown[0]}」")
+    chosen = {f: h for f, h in mapping.items() if h}
+    if len(set(chosen.values())) < len(chosen):
+        raise CreditError("同一列不能同时对应两个字段，请重新选择")
+    return store.sgs_columns.save(unit.id, kind_key, chosen, actor)
+
+
+def forget_column_mapping(store: Store, unit: Unit, used: dict[str, dict[str, str]], actor: Actor) -> int:
+    """Undo a wrong choice: forget the unit's remembered columns a check used ({kind: {field: header}}),
+    so the next check reports those fields as not found again; each removal audited. Returns how many."""
+    return sum(store.sgs_columns.forget(unit.id, kind_key, fld, actor)
+               for kind_key, cols in used.items() for fld in cols)
+
+
+# ---- blank template ----------------------------------------------------------------------------------
+
+
+def blank_template(rules: SgsRules) -> bytes:
+    """An empty export with the standard's headers, one sheet per kind, and a sheet saying which fields
+    are required — what a unit fills in when its system cannot export (read back by the same reader)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    about = wb.active
+    about.title = "填写说明"
+    about.append(["类别", "字段", "是否必填", "填写要求"])
+    wanted = {"text": "文字", "date": "日期，如 2022-11-05", "money": "数字，单位万元（200 元填 0.02）",
+              "category": "、".join(names[0] for names in rules.categories.values()),
+              "uscc": "18 位统一社会信用代码（单元格设为文本）", "status": "有效 / 已撤销 等",
+              "docno": "决定书上的文号", "penalty": "警告、罚款 等，多个用、分隔"}
+    for kind in rules.kinds:
+        ws = wb.create_sheet(kind.name)
+        ws.append(kind.names)
+        for i, f in enumerate(kind.fields, 1):
+            ws.cell(1, i).font = Font(bold=True)
+            ws.column_dimensions[ws.cell(1, i).column_letter].width = max(12, len(f.name) * 2 + 2)
+            if f.kind == "uscc":
+                for r in range(2, 502):
+                    ws.cell(r, i).number_format = "@"
+            need = "是" if f.required else ("法人、个体工商户必填" if f.required_for else "否")
+            about.append([kind.name, f.name, need, wanted[f.kind]])
+    about.column_dimensions["B"].width = 30
+    about.column_dimensions["D"].width = 40
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+# ---- working-day calendar -------------------------------------------------------------------------
+
+
+def calendar_years(store: Store, around: int) -> pd.DataFrame:
+    """One row per year (last year to next year, and every entered year): where its days come from."""
+    entered = store.workdays.years()
+    years = sorted({around - 1, around, around + 1, *entered})
+    rows = []
+    for y in years:
+        source = calendar_source(y, entered)
+        cal = entered.get(y)
+        rows.append({"年份": f"{y} 年", "工作日来源": source,
+                     "放假天数": str(len(cal.holidays)) if cal else "—",
+                     "调休上班天数": str(len(cal.workdays)) if cal else "—",
+                     "提示": "尚无该年的放假安排，迟报按周一至周五计算" if source == SOURCE_WEEKDAYS else ""})
+    return pd.DataFrame(rows)
+
+
+def save_calendar_year(store: Store, year: object, holidays: str, workdays: str, actor: Actor) -> YearCalendar:
+    """Read the two boxes and replace the year in the store (settings permission, audited)."""
+    cal = year_calendar(year, holidays, workdays)
+    store.workdays.save_year(cal, actor)
+    return cal
 
 
 def _event_of(fw: Framework, code: str) -> str:
@@ -246,9 +382,10 @@ class CodeReport:
     result: CodeResult
     prediction: Prediction
     current_stock: float | None  # what the store holds for the month's D5 stock, if reported
+    names: dict[str, str] = field(default_factory=dict)  # indicator code -> short name
 
     def problems_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([p.as_dict() for p in self.result.problems], columns=PROBLEM_COLUMNS).astype(str)
+        return problems_frame([p.as_dict() for p in self.result.problems], self.names)
 
     def payload(self) -> dict:
         return {
@@ -268,7 +405,7 @@ def run_code_check(store: Store, unit: Unit, month: str, raw: bytes, filename: s
     for rec in store.current_sheet(month, SHEET_DEPT):
         if rec.get("unit_id") == unit.id:
             stock = rec.get(_figure(fw, "D5", FIGURE_CODES))
-    return CodeReport(unit, month, result, predict("D5", result.bad_codes, 0.0, fw, unit), stock)
+    return CodeReport(unit, month, result, predict("D5", result.bad_codes, 0.0, fw, unit), stock, indicator_names(fw))
 
 
 # ---- export ---------------------------------------------------------------------------------------
@@ -278,7 +415,7 @@ def problems_excel(report: SgsReport | CodeReport) -> bytes:
     """The problem list to send back to the department: 问题清单 + 预计扣分 + 说明."""
     if isinstance(report, SgsReport):
         preds, name, total = report.predictions_frame(), report.unit_name, report.result.n_records
-        notes = report.result.warnings
+        notes = [w for w in (report.month_warning(), *report.result.warnings) if w]
     else:
         preds, name, total = predictions_frame([report.prediction]), report.unit.name_at(report.month), \
             report.result.n_codes

@@ -16,6 +16,7 @@ from typing import Any
 
 from credit.common.toml_text import read_toml
 from credit.errors import ConfigError
+from credit.model.units import UnitRegister
 
 RULES_FILE = Path(__file__).resolve().parents[2] / "data" / "sgs_rules.toml"
 FIELD_KINDS = ("text", "date", "money", "category", "uscc", "status", "docno", "penalty")
@@ -121,6 +122,13 @@ class RecordSheet:
     rows: list[tuple[int, dict[str, Any]]]
     missing: list[str] = field(default_factory=list)
     bad: dict[tuple[int, str], tuple[str, str]] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)  # standard field -> the file's own header text
+    extra: list[str] = field(default_factory=list)  # the file's headers that name no known field
+    mapped: dict[str, str] = field(default_factory=dict)  # fields found through the unit's column mapping
+
+    def label(self, name: str) -> str:
+        """The field as the file calls it (公示日期 when the file said so), for messages and the 字段 column."""
+        return self.headers.get(name, name)
 
 
 @dataclass
@@ -277,6 +285,21 @@ def spellings(kind: RecordKind) -> dict[str, str]:
         for s in (f.name, *f.aliases):
             out[s] = f.name
     return out
+
+
+PRECHECK_GROUP = "部门"  # only departments publish 行政许可 / 行政处罚 records
+
+
+def precheck_applies(register: UnitRegister, unit_id: str | None) -> bool:
+    """Whether a unit has 双公示 records to check at all (a 部门); a town's account is not offered the page."""
+    if not unit_id or unit_id not in {u.id for u in register}:
+        return False
+    return register.get(unit_id).group == PRECHECK_GROUP
+
+
+def short_indicator(name: str) -> str:
+    """An indicator's name for a table cell: the part after "——" ("“双公示”工作——上报数据合规率" → 上报数据合规率)."""
+    return name.split("——")[-1].strip() or name
 
 
 def kinds_names(kinds: Sequence[RecordKind]) -> str:

@@ -21,6 +21,8 @@ ACTIONS: dict[str, str] = {
     "objection.raise": "单位提出申诉", "objection.accept": "采纳申诉", "objection.reject": "申诉不予采纳",
     "evidence.submit": "单位报送证明材料", "evidence.accept": "采纳单位证明材料", "evidence.return": "退回单位证明材料",
     "unit.contact": "修改单位联系人",
+    "workdays.set": "录入放假和调休安排", "workdays.clear": "清除放假和调休安排",
+    "sgs.columns": "保存双公示列对应", "sgs.columns.forget": "删除双公示列对应",
 }
 
 KEY_LABELS: dict[str, str] = {
@@ -38,6 +40,7 @@ KEY_LABELS: dict[str, str] = {
     "submission_id": "报送编号", "objection_id": "申诉编号", "replaced": "替代的报送", "summary": "申诉事项",
     "evidence_id": "证明材料报送编号", "entry": "登记条目", "contact": "联系人", "phone": "联系电话",
     "old_contact": "原联系人", "old_phone": "原联系电话",
+    "columns": "列对应（字段：文件中的列）", "days": "天数", "field": "字段",
 }
 
 

@@ -6,8 +6,9 @@ what is wrong and how to fix it; each kind of problem counts against the indicat
 name (D2a 错误数据, D2b 迟报数据, D15a 可能引发的有效异议), a record once per indicator however many
 problems it has. `predict` turns those counts into the framework's own deduction.
 
-Working days are Chinese working days with 调休 from the `chinese-calendar` package; for a year it
-has no data for, Monday–Friday are counted and the result says so.
+Working days: a year the office entered on the platform (放假 and 调休上班 days, `store.workdays`) is
+read from that table; else from the `chinese-calendar` package (the State Council's notices up to
+its last year); else Monday–Friday, and the result says so (`calendar_source` names the source).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cache, lru_cache
 
@@ -66,6 +67,13 @@ def mask_id(number: str) -> str:
 # ---- working days ---------------------------------------------------------------------------------
 
 
+SOURCE_ENTERED = "本平台录入"
+SOURCE_WEEKDAYS = "按周一至周五"
+SOURCE_PACKAGE = f"程序内置日历（国务院办公厅历年放假通知，收录至 {CALENDAR_YEARS[1]} 年）"
+# For whoever updates the program (a tooltip, not the label): the package and version behind SOURCE_PACKAGE
+PACKAGE_NOTE = f"程序内置日历即 chinese-calendar {CALENDAR_VERSION}，升级后收录新的年份"
+
+
 @cache
 def _is_workday(day: date) -> tuple[bool, bool]:
     """(working day, from the fallback Monday–Friday rule)."""
@@ -75,15 +83,32 @@ def _is_workday(day: date) -> tuple[bool, bool]:
         return day.weekday() < 5, True
 
 
-class WorkingDays:
-    """Counts working days between dates; remembers the years it had to guess (Mon–Fri)."""
+def calendar_source(year: int, entered_years: Iterable[int] = ()) -> str:
+    """Where a year's working days come from: 本平台录入, the package's notices, or Monday–Friday."""
+    if year in set(entered_years):
+        return SOURCE_ENTERED
+    if CALENDAR_YEARS[0] <= year <= CALENDAR_YEARS[1]:
+        return SOURCE_PACKAGE
+    return SOURCE_WEEKDAYS
 
-    def __init__(self) -> None:
+
+class WorkingDays:
+    """Counts working days between dates; remembers the years it had to guess (Mon–Fri).
+
+    `entered` is the office's table ({day: True for a 调休上班 day, False for a 放假 day}); a year with
+    any entry is read from it alone (Monday–Friday apart from the entered days), before the package."""
+
+    def __init__(self, entered: Mapping[date, bool] | None = None) -> None:
         self.guessed_years: set[int] = set()
         self._lo: date | None = None
         self._cum: list[int] = []
+        self.entered = dict(entered or {})
+        self.entered_years = {d.year for d in self.entered}
 
     def is_workday(self, day: date) -> bool:
+        if day.year in self.entered_years:
+            found = self.entered.get(day)
+            return day.weekday() < 5 if found is None else found
         work, guessed = _is_workday(day)
         if guessed:
             self.guessed_years.add(day.year)
@@ -116,9 +141,9 @@ class WorkingDays:
     def warning(self) -> str:
         if not self.guessed_years:
             return ""
-        years = "、".join(str(y) for y in sorted(self.guessed_years))
-        return (f"工作日日历（chinese-calendar {CALENDAR_VERSION}）只含 {CALENDAR_YEARS[0]}—{CALENDAR_YEARS[1]} 年的"
-                f"法定节假日和调休安排；{years} 年的日期按周一至周五为工作日计算，迟报判断可能与实际有出入。")
+        years = "、".join(f"{y} 年" for y in sorted(self.guessed_years))
+        return (f"{years}的放假和调休安排尚未录入，这些日期按周一至周五为工作日计算，迟报判断可能与实际有出入；"
+                "信用办可在“工作日日历”中录入该年的放假和调休上班日期。")
 
 
 # ---- results --------------------------------------------------------------------------------------
@@ -153,6 +178,11 @@ class CheckResult:
     by_kind: dict[str, int]
     problems: list[Problem]
     warnings: list[str] = field(default_factory=list)
+    # required columns the file lacks: (sheet title, kind key, standard field) — said once, never per row
+    missing: list[tuple[str, str, str]] = field(default_factory=list)
+    unchecked: dict[str, str] = field(default_factory=dict)  # indicator -> why its check could not run at all
+    partial: dict[str, str] = field(default_factory=dict)  # indicator -> what part of its check could not run
+    months: dict[str, int] = field(default_factory=dict)  # "YYYY-MM" of each record's 上报/决定 date -> records
 
     def records_for(self, indicator: str) -> set[tuple[str, int]]:
         return {(p.sheet, p.row) for p in self.problems if indicator in p.indicators and p.row is not None}
@@ -178,14 +208,17 @@ class _Checker:
         self.docnos: dict[tuple[str, str], tuple[str, int]] = {}
         self.subjects: dict[str, list[tuple[str, int, str, str]]] = defaultdict(list)
         self._by_kind: dict[str, tuple] = {}
+        self.sheets: dict[str, RecordSheet] = {}
 
     def add(self, sheet: RecordSheet, kind: RecordKind, row: int | None, fld: str, check: str, message: str,
             hint: str) -> None:
+        """One problem; the 字段 column names the field as the file's own header does."""
         spec = self.rules.checks[check]
-        self.problems.append(Problem(sheet.title, kind.name, row, fld, check, spec.name, message, hint,
+        self.problems.append(Problem(sheet.title, kind.name, row, sheet.label(fld), check, spec.name, message, hint,
                                      spec.indicators))
 
     def sheet(self, sheet: RecordSheet) -> None:
+        self.sheets[sheet.title] = sheet
         kind = self.rules.kind(sheet.kind)
         report = self.rules.report_date_field
         bad_by_row: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
@@ -231,17 +264,17 @@ class _Checker:
         bad = sheet.bad
         for name, always, groups in self._fields(kind)[0]:
             value = v.get(name)
+            if name not in sheet.columns:  # a missing column is said once for the sheet, not on every row
+                continue
             if (value is None or value == "") and (always or group in groups) and (row, name) not in bad:
-                if name in sheet.columns:
-                    hint = "请补充后重新上报" if always else "法人及非法人组织、个体工商户须填写，请补充后重新上报"
-                else:
-                    hint = "导出文件中没有该列：请在上报系统导出时包含该字段，或补上该列"
-                self.add(sheet, kind, row, name, "required", f"「{name}」为必填项，不能为空", hint)
+                hint = "请补充后重新上报" if always else "法人及非法人组织、个体工商户须填写，请补充后重新上报"
+                self.add(sheet, kind, row, name, "required", f"「{sheet.label(name)}」为必填项，不能为空", hint)
         if kind.penalty_field and kind.fine_field:
             cats = self._penalties(v)
-            if "罚款" in cats and v.get(kind.fine_field) is None and (row, kind.fine_field) not in sheet.bad:
-                self.add(sheet, kind, row, kind.fine_field, "required",
-                         f"处罚类别含罚款，「{kind.fine_field}」不能为空", "请填写罚款金额，单位为万元（如 200 元填 0.02）")
+            if ("罚款" in cats and v.get(kind.fine_field) is None and (row, kind.fine_field) not in sheet.bad
+                    and kind.fine_field in sheet.columns):
+                self.add(sheet, kind, row, kind.fine_field, "required", f"处罚类别含罚款，「{sheet.label(kind.fine_field)}」"
+                         "不能为空", "请填写罚款金额，单位为万元（如 200 元填 0.02）")
 
     def _penalties(self, v: dict[str, object]) -> set[str]:
         text = unicodedata.normalize("NFKC", str(v.get("处罚类别") or ""))
@@ -292,6 +325,7 @@ class _Checker:
 
     def _dates(self, sheet: RecordSheet, kind: RecordKind, row: int, v: dict[str, object]) -> None:
         decision, report = v.get(kind.decision_field), v.get(self.rules.report_date_field)
+        said, reported = sheet.label(kind.decision_field), sheet.label(self.rules.report_date_field)
         if kind.valid_from_field and kind.valid_to_field:
             start, end = v.get(kind.valid_from_field), v.get(kind.valid_to_field)
             if isinstance(start, date) and isinstance(end, date) and end < start:
@@ -302,28 +336,28 @@ class _Checker:
             return
         if decision > self.today:
             self.add(sheet, kind, row, kind.decision_field, "dates",
-                     f"{kind.decision_field}（{decision:%Y-%m-%d}）晚于今天（{self.today:%Y-%m-%d}）",
+                     f"{said}（{decision:%Y-%m-%d}）晚于今天（{self.today:%Y-%m-%d}）",
                      "决定日期不能是将来的日期，请按决定书核对")
         if not isinstance(report, date):
             return
         if decision > report:
             self.add(sheet, kind, row, kind.decision_field, "dates",
-                     f"{kind.decision_field}（{decision:%Y-%m-%d}）晚于上报日期（{report:%Y-%m-%d}）",
+                     f"{said}（{decision:%Y-%m-%d}）晚于{reported}（{report:%Y-%m-%d}）",
                      "决定作出之后才能上报，请核对两个日期")
             return
         span = (report - decision).days
         late = self.rules.report_days
         if span > MAX_WORKDAY_SPAN:
             self.add(sheet, kind, row, self.rules.report_date_field, "late",
-                     f"上报日期（{report:%Y-%m-%d}）距{kind.decision_field}（{decision:%Y-%m-%d}）已 {span} 天，"
+                     f"{reported}（{report:%Y-%m-%d}）距{said}（{decision:%Y-%m-%d}）已 {span} 天，"
                      f"超过 {late} 个工作日的上报期限", f"今后请在作出决定后 {late} 个工作日内上报")
             return
         n = self.days.after(decision, report)
         if n > late:
             self.add(sheet, kind, row, self.rules.report_date_field, "late",
-                     f"上报日期（{report:%Y-%m-%d}）距{kind.decision_field}（{decision:%Y-%m-%d}）{n} 个工作日，"
+                     f"{reported}（{report:%Y-%m-%d}）距{said}（{decision:%Y-%m-%d}）{n} 个工作日，"
                      f"超过 {late} 个工作日的上报期限",
-                     f"今后请在作出决定后 {late} 个工作日内上报；如上报日期填写有误，请按实际日期更正")
+                     f"今后请在作出决定后 {late} 个工作日内上报；如{reported}填写有误，请按实际日期更正")
 
     def _duplicate(self, sheet: RecordSheet, kind: RecordKind, row: int, v: dict[str, object]) -> None:
         docno = str(v.get(kind.docno_field) or "")
@@ -385,7 +419,9 @@ class _Checker:
 
     def _subject(self, title: str, row: int, kind_key: str, message: str, hint: str) -> None:
         spec = self.rules.checks["subject"]
-        self.problems.append(Problem(title, self.rules.kind(kind_key).name, row, "行政相对人名称", "subject",
+        sheet = self.sheets.get(title)
+        shown = sheet.label("行政相对人名称") if sheet is not None else "行政相对人名称"
+        self.problems.append(Problem(title, self.rules.kind(kind_key).name, row, shown, "subject",
                                      spec.name, message, hint, spec.indicators))
 
 
@@ -423,16 +459,62 @@ def uscc_problem(code: str) -> tuple[str, str] | None:
             "请按营业执照或登记证书逐位核对代码，常见为抄错一位")
 
 
+def _not_run(file: RecordFile, rules: SgsRules) -> tuple[list[tuple[str, str, str]], dict[str, str], dict[str, str]]:
+    """The columns the file lacks, and what that leaves unchecked: (missing, unchecked, partial) by indicator."""
+    required = [(s.title, s.kind, name) for s in file.sheets for name in s.missing]
+    missing = list(required)
+    for s in file.sheets:  # the dates the lateness check needs, required or not, can be mapped too
+        for name in (rules.kind(s.kind).decision_field, rules.report_date_field):
+            if name not in s.columns and (s.title, s.kind, name) not in missing:
+                missing.append((s.title, s.kind, name))
+    late_off = []
+    for s in file.sheets:
+        kind = rules.kind(s.kind)
+        gone = [n for n in (kind.decision_field, rules.report_date_field) if n not in s.columns]
+        if gone:
+            late_off.append(f"工作表「{s.title}」没有{'、'.join(f'「{n}」' for n in gone)}列")
+    unchecked: dict[str, str] = {}
+    partial: dict[str, str] = {}
+    if late_off and len(late_off) == len(file.sheets):
+        unchecked["D2b"] = "；".join(late_off) + "，无法判断是否迟报"
+    elif late_off:
+        partial["D2b"] = "；".join(late_off) + "，这些记录未检查迟报"
+    if required:
+        names = "、".join(dict.fromkeys(f"「{n}」" for _, _, n in required))
+        partial["D2a"] = f"文件中没有{names}列，这些必填项未检查"
+        if any(n == "当前状态" for _, _, n in required):
+            partial["D15a"] = "文件中没有「当前状态」列，未检查已撤销仍公示"
+    return missing, unchecked, partial
+
+
+def _record_months(file: RecordFile, rules: SgsRules) -> dict[str, int]:
+    """How many records fall in each month, by 上报日期 (the month they are reported in), else 决定日期."""
+    out: Counter[str] = Counter()
+    for s in file.sheets:
+        kind = rules.kind(s.kind)
+        for _, v in s.rows:
+            when = v.get(rules.report_date_field)
+            if not isinstance(when, date):
+                when = v.get(kind.decision_field)
+            if isinstance(when, date) and when.year < 9999:
+                out[f"{when.year:04d}-{when.month:02d}"] += 1
+    return dict(sorted(out.items()))
+
+
 def check_records(file: RecordFile, rules: SgsRules, today: date,
-                  entities: Mapping[str, tuple[str, int]] | None = None) -> CheckResult:
-    """Every problem of every record in `file`, in sheet and row order."""
-    days = WorkingDays()
+                  entities: Mapping[str, tuple[str, int]] | None = None,
+                  workdays: Mapping[date, bool] | None = None) -> CheckResult:
+    """Every problem of every record in `file`, in sheet and row order.
+
+    `workdays` is the office's entered calendar ({day: is a working day}), read before the package."""
+    days = WorkingDays(workdays)
     checker = _Checker(rules, today, days, {norm(k): v for k, v in (entities or {}).items()})
     warnings = list(file.notes)
+    missing, unchecked, partial = _not_run(file, rules)
     for sheet in file.sheets:
         checker.sheet(sheet)
-        if rules.report_date_field not in sheet.columns:
-            warnings.append(f"工作表「{sheet.title}」没有「{rules.report_date_field}」列，未检查迟报")
+    for text in (*unchecked.values(), *partial.values()):
+        warnings.append(text)
     checker.subject_links()
     order = {s.title: i for i, s in enumerate(file.sheets)}
     problems = sorted(checker.problems, key=lambda p: (order.get(p.sheet, 0), p.row or 0))
@@ -441,7 +523,8 @@ def check_records(file: RecordFile, rules: SgsRules, today: date,
     by_kind = Counter()
     for s in file.sheets:
         by_kind[rules.kind(s.kind).name] += len(s.rows)
-    return CheckResult(file.filename, file.n_records, dict(by_kind), problems, warnings)
+    return CheckResult(file.filename, file.n_records, dict(by_kind), problems, warnings, missing, unchecked, partial,
+                       _record_months(file, rules))
 
 
 # ---- the code list (D5) ---------------------------------------------------------------------------
@@ -500,18 +583,39 @@ class Prediction:
     cap: float = 0.0
     deduction: float = 0.0
     note: str = ""
+    unchecked: str = ""  # why the check behind this count could not run: the count means nothing
+    partial: str = ""  # what part of it could not run: the count is a lower bound
+
+    @property
+    def shown_count(self) -> str:
+        """The count as a card shows it: 未检查 when the check could not run, never "0 条"."""
+        return "未检查" if self.unchecked else f"{self.count} 条"
 
     def text(self) -> str:
+        if self.unchecked:
+            return f"未检查：{self.unchecked}"
         if not self.applies:
             return self.note or "本单位不适用该指标，不扣分"
         if self.count == 0:
+            if self.partial:
+                return f"已检查的部分未发现问题（{self.partial}）"
             return "未发现问题，按当前规则不扣分"
-        return f"按当前规则预计扣 {self.deduction:g} 分" + (f"（{self.note}）" if self.note else "")
+        return (f"按当前规则预计扣 {self.deduction:g} 分" + (f"（{self.note}）" if self.note else "")
+                + (f"，至少如此（{self.partial}）" if self.partial else ""))
 
 
-def predict(code: str, count: int, before: float, framework: Framework, unit: Unit) -> Prediction:
+def predict(code: str, count: int, before: float, framework: Framework, unit: Unit, *, unchecked: str = "",
+            partial: str = "") -> Prediction:
     """The marginal deduction of `count` more items on top of `before`, with the framework's
-    points, step and cap (read from the indicator, never assumed): deduct(before + count) − deduct(before)."""
+    points, step and cap (read from the indicator, never assumed): deduct(before + count) − deduct(before).
+    A check that could not run (`unchecked`) predicts nothing."""
+    found = _predict(code, count, before, framework, unit)
+    if unchecked:
+        return replace(found, count=0, deduction=0.0, unchecked=unchecked)
+    return replace(found, partial=partial) if partial else found
+
+
+def _predict(code: str, count: int, before: float, framework: Framework, unit: Unit) -> Prediction:
     what = PREDICTED[code]
     if code not in framework.codes:
         return Prediction(code, code, what, count, before, False, note=f"当前指标体系中没有 {code}，不扣分")

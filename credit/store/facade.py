@@ -49,9 +49,11 @@ from credit.store.scenarios import Scenarios
 from credit.store.seeding import DEFAULT_XYD_TARGETS, SYSTEM_USER, SeedGaps, Seeding
 from credit.store.sessions import Sessions
 from credit.store.settings import Settings
+from credit.store.sgs_columns import SgsColumns
 from credit.store.unitdesk import UnitDesk
 from credit.store.units import SEED_MONTH, NewUnit, Units
 from credit.store.util import check_month
+from credit.store.workdays import Workdays
 from credit.workbook.registers import RegisterView
 
 __all__ = [
@@ -83,6 +85,8 @@ class Store:
         self.results = Results(core)  # computed scores kept between processes (a cache)
         self.publishing = Publishing(core)
         self.unitdesk = UnitDesk(core, self.units, self.datasets, self.registers)
+        self.workdays = Workdays(core)  # 放假 / 调休上班 days the office entered (working-day checks)
+        self.sgs_columns = SgsColumns(core)  # a unit's remembered 双公示 column mapping
 
     # -- lifecycle and the file ----------------------------------------------------------------
 

@@ -661,3 +661,34 @@ def m0221_unit_evidence(db: Database) -> None:
         """
     )
     db.execute("CREATE INDEX unit_evidence_status ON unit_evidence (status, unit_id)")
+@MIGRATIONS()
+def m0231_sgs_desk(db: Database) -> None:
+    """双公示预检's two small tables, both written only through audited store parts:
+    `sgs_column_maps` — a unit's remembered choice of which of its export's columns holds a field the
+    alias table did not recognise, (unit, kind, field) -> the header text;
+    `workday_calendar` — the 放假 and 调休上班 days the credit office entered for a year (the State
+    Council's notice), read before the `chinese-calendar` package by every working-day check."""
+    db.execute(
+        """
+        CREATE TABLE sgs_column_maps (
+            unit_id  TEXT NOT NULL,
+            kind     TEXT NOT NULL,      -- 许可 / 处罚
+            field    TEXT NOT NULL,      -- the standard field name
+            header   TEXT NOT NULL,      -- the header text in the unit's export
+            saved_by TEXT NOT NULL,
+            saved_at TEXT NOT NULL,
+            PRIMARY KEY (unit_id, kind, field)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE workday_calendar (
+            day      TEXT PRIMARY KEY,   -- YYYY-MM-DD
+            year     INTEGER NOT NULL,
+            kind     TEXT NOT NULL CHECK (kind IN ('放假', '调休上班')),
+            saved_by TEXT NOT NULL,
+            saved_at TEXT NOT NULL
+        )
+        """
+    )

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -169,10 +171,34 @@ class _Cells:
         return amount
 
 
+_REQUIRED_MARK = re.compile(r"^[*＊★※]+|[（(]\s*(必填|选填|可选|非必填)\s*[）)]$|[*＊]+$")
+
+
+def header_text(value: object) -> str:
+    """A header cell as shown and remembered: without invisible format characters (zero-width space,
+    BOM, direction marks — pasted from web pages) and surrounding spaces, so it matches an alias and
+    can be saved as a column mapping."""
+    return "".join(ch for ch in cell_text(value) if unicodedata.category(ch) != "Cf").strip()
+
+
+def header_key(text: object) -> str:
+    """Compare key for a header cell: `fold` (full-width brackets, spaces) without the marks exports add
+    for required columns ("*行政相对人名称", "处罚决定日期（必填）")."""
+    return _REQUIRED_MARK.sub("", fold(header_text(text)))
+
+
+def _known(kind: RecordKind) -> dict[str, str]:
+    return {header_key(s): f for s, f in spellings(kind).items()}
+
+
 def _header_score(row: Sequence[Cell], kind: RecordKind) -> int:
-    known = {fold(s): f for s, f in spellings(kind).items()}
-    found = {known[fold(cell_text(v))] for v in row if fold(cell_text(v)) in known}
-    return len(found) if kind.docno_field in found else 0
+    """Known fields in the row; a row without the 文书号 column needs more of them to count as a header
+    (so a file whose 文书号 column is spelled some unknown way is still read, and can be mapped)."""
+    known = _known(kind)
+    found = {known[k] for k in map(header_key, row) if k in known}
+    if kind.docno_field in found:
+        return len(found)
+    return len(found) - 2 if len(found) >= MIN_HEADER_MATCHES + 2 else 0
 
 
 def _find_header(rows: Rows, rules: SgsRules) -> tuple[int, RecordKind] | None:
@@ -183,17 +209,29 @@ def _find_header(rows: Rows, rules: SgsRules) -> tuple[int, RecordKind] | None:
     return None
 
 
-def _record_sheet(title: str, rows: Rows, header: int, kind: RecordKind, notes: list[str]) -> RecordSheet:
-    known = {fold(s): f for s, f in spellings(kind).items()}
+def _record_sheet(title: str, rows: Rows, header: int, kind: RecordKind, notes: list[str],
+                  mapping: Mapping[str, str] | None = None) -> RecordSheet:
+    known = _known(kind)
     cols: dict[str, int] = {}
+    headers: dict[str, str] = {}
+    extra: dict[str, int] = {}
     for idx, value in enumerate(rows[header]):
-        name = known.get(fold(cell_text(value)))
+        text = header_text(value)
+        name = known.get(header_key(value))
         if name is None:
+            if text and text not in extra:
+                extra[text] = idx
             continue
         if name in cols:
-            notes.append(f"工作表「{title}」的「{name}」列出现了两次，只读取了第一列")
+            notes.append(f"工作表「{title}」的「{text}」列与「{headers[name]}」是同一字段，只读取了「{headers[name]}」")
             continue
         cols[name] = idx
+        headers[name] = text
+    mapped: dict[str, str] = {}
+    for name, text in (mapping or {}).items():  # the unit's own choice for a column the aliases missed
+        if name in kind.names and name not in cols and text in extra:
+            cols[name] = extra.pop(text)
+            headers[name] = mapped[name] = text
     bad: dict[tuple[int, str], tuple[str, str]] = {}
     reader = _Cells(bad)
     kinds = {f.name: f.kind for f in kind.fields}
@@ -209,11 +247,16 @@ def _record_sheet(title: str, rows: Rows, header: int, kind: RecordKind, notes: 
             values.setdefault(name, None if kinds[name] in ("date", "money") else "")
         records.append((excel_row, values))
     missing = [f.name for f in kind.fields if f.name not in cols and (f.required or f.required_for)]
-    return RecordSheet(kind.key, title, header + 1, list(cols), records, missing, bad)
+    return RecordSheet(kind.key, title, header + 1, list(cols), records, missing, bad, headers, list(extra),
+                       mapped)
 
 
-def read_records(raw: bytes, filename: str, rules: SgsRules, *, max_bytes: int = MAX_SGS_BYTES) -> RecordFile:
-    """Every 行政许可 / 行政处罚 sheet of the upload; `WorkbookError` when none can be found."""
+def read_records(raw: bytes, filename: str, rules: SgsRules, *, max_bytes: int = MAX_SGS_BYTES,
+                 mapping: Mapping[str, Mapping[str, str]] | None = None) -> RecordFile:
+    """Every 行政许可 / 行政处罚 sheet of the upload; `WorkbookError` when none can be found.
+
+    `mapping` is the unit's remembered column choice, {kind key: {standard field: the file's header}},
+    used only for fields the alias table did not find."""
     sheets: list[RecordSheet] = []
     notes: list[str] = []
     titles = []
@@ -225,7 +268,7 @@ def read_records(raw: bytes, filename: str, rules: SgsRules, *, max_bytes: int =
                 notes.append(f"工作表「{title}」未找到行政许可或行政处罚的表头，已跳过")
             continue
         header, kind = found
-        sheet = _record_sheet(title, rows, header, kind, notes)
+        sheet = _record_sheet(title, rows, header, kind, notes, (mapping or {}).get(kind.key))
         if not sheet.rows:
             notes.append(f"工作表「{title}」（{kind.name}）没有数据行")
         sheets.append(sheet)

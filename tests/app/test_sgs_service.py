@@ -177,3 +177,12 @@ def test_cli(demo_db: Path, tmp_path: Path) -> None:
     res = sgs_check("--db", str(demo_db), "--unit", "市场监管局", "--month", "2022-11", str(junk))
     assert res.returncode == 1 and "不是有效的 Excel 工作簿" in res.stderr and "Traceback" not in res.stderr
     assert sgs_check("--db", str(demo_db), "--unit", "市场监管局", "--month", "2022-11").returncode == 2
+
+
+def test_month_warning_far_and_many_months() -> None:
+    """Said once, largest months first, at most four named, far months named like any other."""
+    months = {"2022-10": 3, "2022-11": 2, "2099-01": 1, "1999-12": 1, "2022-09": 5, "2023-01": 1}
+    assert sgs.month_warning(months, "2022-10") == (
+        "有 10 条记录的日期不在所选的 2022年10月（2022年9月 5 条、2022年11月 2 条、2099年1月 1 条、1999年12月 1 条 等）："
+        "请核对所选月份，或只上传该月上报的记录（按上报日期，没有上报日期时按决定日期）。")
+    assert sgs.month_warning({"2022-10": 3}, "2022-10") == "" and sgs.month_warning({}, "2022-10") == ""

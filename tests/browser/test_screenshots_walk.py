@@ -22,7 +22,21 @@ def test_findings_catch_what_a_reader_must_not_see() -> None:
     assert problems == ["异常框 1 个", "英文：per file", "英文：Browse files", "空值：None"]
     assert findings("东阿镇 2022年10月 下载 Excel 通报（PDF）", 0) == ([], [])
     assert findings("Upload", 0)[0] == ["英文：Upload"] and findings("Uploaded", 0)[0] == []
-    assert findings("为我们的理解**[interp]**，", 0)[0] == ["未渲染的 Markdown：**"]
+
+
+def test_findings_catch_jargon_bare_codes_and_cut_words() -> None:
+    """Issue 25's kinds: "[interp]", a rules file path, "→ D2a", "D2a、D2b、D15a", codes alone in a
+    table's cells, a status cut to "已被新报送替…", Streamlit's English "Page not found"."""
+    problems, _ = findings("规则 [interp] 见 data/sgs_rules.toml；必填项为空 → D2a；按 D2a、D2b、D15a 扣分", 0)
+    assert problems == ["术语：[interp]", "术语：规则文件路径", "术语：箭头指向指标代码", "术语：成串的指标代码"]
+    assert findings("Page not found", 0)[0] == ["英文：Page not found"]
+    problems, _ = findings("", 0, ["D2a", "D2a、D15a", "上报数据合规率", "已被新报送替…", "东阿镇"])
+    assert problems == ["表格中只有指标代码：D2a、D2a、D15a", "表格中被截断的文字：已被新报送替…"]
+    # names with their codes, as 指标说明 shows them, are fine
+    assert findings("D2a　“双公示”工作——上报数据合规率　3 分", 0, ["D2a 上报数据合规率"])[0] == []
+    assert findings("为我们的理解**[interp]**，", 0)[0] == ["术语：[interp]", "未渲染的 Markdown：**"]
+    assert findings("程序内置日历 chinese-calendar 1.11.0", 0)[0] == ["术语：程序包名和版本"]
+    assert findings("程序内置日历（收录至 2026 年）", 0)[0] == []
 
 
 @pytest.mark.parametrize("width,height", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
@@ -30,7 +44,8 @@ def test_a_unit_account_walks_every_page_clean(server, browser, tmp_path: Path, 
     url, _ = server
     shots = list(walk(browser, url, "单位", width, height, tmp_path))
     titles = [s.title for s in shots]
-    assert {"月度排名", "单位详情", "指标说明", "填报与申诉", "填报与申诉·上传填报文件", "双公示预检", "我的账户"} <= set(titles)
+    assert {"月度排名", "单位详情", "指标说明", "填报与申诉", "填报与申诉·上传填报文件", "我的账户"} <= set(titles)
+    assert "双公示预检" not in titles  # the walk's unit is 东阿镇, a town: nothing to pre-check (issue 25)
     assert [(s.title, s.problems) for s in shots if s.problems] == []
     for s in shots:  # full page: as wide as the window, at least as tall
         w, h = Image.open(s.file).size

@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 
+from credit.app.sgs import blank_template
 from credit.errors import WorkbookError
 from credit.model.sgs import load_sgs_rules
 from credit.workbook.sgs import LONG_TERM, MAX_SGS_BYTES, read_code_list, read_entity_list, read_records
@@ -91,3 +92,50 @@ def test_code_and_entity_lists() -> None:
         read_code_list(wbk.make_workbook({"S": [["名称"], ["x"]]}), "c.xlsx")
     entities = read_entity_list(wbk.make_workbook({"名录": [["统一社会信用代码", "企业名称"], [VALID_A, "甲公司"]]}), "e.xlsx")
     assert entities == {VALID_A: ("甲公司", 2)}
+
+
+def test_official_and_provincial_header_variants() -> None:
+    """The national standard's and provincial exports' spellings all land on the standard fields;
+    required-column marks ("*", "（必填）") are ignored; the file's own header is kept for display."""
+    rename = {"行政相对人名称": "*行政相对人名称", "统一社会信用代码": "行政相对人代码_1（统一社会信用代码）",
+              "行政处罚决定书文号": "行政处罚决定文书号（必填）", "处罚决定日期": "作出行政处罚决定日期",
+              "上报日期": "公示日期", "处罚机关": "处罚决定机关"}
+    headers = [rename.get(h, h) for h in PENALTY_HEADERS]
+    raw = xlsx([], [{rename.get(k, k): v for k, v in penalty().items()}], headers=([], headers))
+    sheet = read_records(raw, "导出.xlsx", load_sgs_rules()).sheets[0]
+    assert sheet.missing == [] and sheet.extra == []
+    assert sheet.label("上报日期") == "公示日期" and sheet.label("行政处罚决定书文号") == "行政处罚决定文书号（必填）"
+    assert sheet.rows[0][1]["处罚决定日期"].isoformat() == "2022-11-01"
+
+
+def test_unknown_docno_spelling_still_read_and_mappable() -> None:
+    """A file whose 文书号 column has an unknown name is no longer refused: it is read, the column is
+    missing (said once), and the unit's mapping fills it in."""
+    headers = ["案卷编号" if h == "行政处罚决定书文号" else h for h in PENALTY_HEADERS]
+    raw = xlsx([], [{("案卷编号" if k == "行政处罚决定书文号" else k): v for k, v in penalty().items()}],
+               headers=([], headers))
+    sheet = read_records(raw, "导出.xlsx", load_sgs_rules()).sheets[0]
+    assert "行政处罚决定书文号" in sheet.missing and sheet.extra == ["案卷编号"]
+    sheet = read_records(raw, "导出.xlsx", load_sgs_rules(), mapping={"处罚": {"行政处罚决定书文号": "案卷编号"}}).sheets[0]
+    assert sheet.missing == [] and sheet.mapped == {"行政处罚决定书文号": "案卷编号"}
+    assert sheet.rows[0][1]["行政处罚决定书文号"] == "平市监罚〔2022〕201号"
+
+
+def test_blank_template_reads_back_with_every_field() -> None:
+    rules = load_sgs_rules()
+    file = read_records(blank_template(rules), "模板.xlsx", rules)
+    assert sorted(s.kind for s in file.sheets) == ["处罚", "许可"]
+    assert all(s.rows == [] and s.missing == [] for s in file.sheets)
+
+
+def test_invisible_characters_in_headers_neither_hide_a_field_nor_block_a_mapping() -> None:
+    """A header pasted from a web page carries a zero-width space, a BOM or a direction mark: it still
+    matches its field, and an unknown one is offered (and remembered) without them."""
+    rename = {"处罚决定日期": "处罚决定\u200b日期", "行政相对人名称": "\ufeff行政相对人名称", "上报日期": "网上\u200e公示时间"}
+    headers = [rename.get(h, h) for h in PENALTY_HEADERS]
+    raw = xlsx([], [{rename.get(k, k): v for k, v in penalty().items()}], headers=([], headers))
+    sheet = read_records(raw, "导出.xlsx", load_sgs_rules()).sheets[0]
+    assert sheet.missing == [] and sheet.extra == ["网上公示时间"]
+    assert sheet.label("处罚决定日期") == "处罚决定日期" and sheet.rows[0][1]["处罚决定日期"].isoformat() == "2022-11-01"
+    sheet = read_records(raw, "导出.xlsx", load_sgs_rules(), mapping={"处罚": {"上报日期": "网上公示时间"}}).sheets[0]
+    assert sheet.mapped == {"上报日期": "网上公示时间"} and sheet.extra == []
