@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m credit", description="平阴县信用体系建设监测分析平台 命令行")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("demo", help="生成演示数据库（2022 年 1—10 月，经真实导入流程写入）")
+    p = sub.add_parser("demo", help="生成演示数据库（2022 年全年及 2023 年 1—2 月，经真实导入流程写入）")
     _db_arg(p)
     p.add_argument("--force", action="store_true", help="已存在时删除重建")
 
