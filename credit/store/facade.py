@@ -34,6 +34,7 @@ from typing import Any, Self
 import pandas as pd
 
 from credit.model.accounts import SYSTEM, Actor
+from credit.model.contract import SHEET_COUNTY, XYD_COUNTY_FIELD
 from credit.model.parsed import ParsedWorkbook
 from credit.model.scenario import Scenario
 from credit.model.units import Unit, UnitRegister
@@ -202,7 +203,22 @@ class Store:
         return self.frameworks.framework_versions(group)
 
     def xyd_target(self, year: int) -> tuple[float, float] | None:
-        return self.frameworks.xyd_target(year)
+        """(opening, target) of `year` as the office set it, else carried over (`xyd_carried`): the
+        first import of a new year shows its progress before anyone has typed the year's figures."""
+        return self.frameworks.xyd_target(year) or self.xyd_carried(year)
+
+    def xyd_carried(self, year: int) -> tuple[float, float] | None:
+        """A year not set yet: the opening figure is the county's 信易贷 registrations as last
+        reported in the year before (its December figure, or the latest month before it), the
+        target the year before's target. None when the year before has no target or no figure."""
+        before = self.frameworks.xyd_target(int(year) - 1)
+        if before is None:
+            return None
+        facts = self.datasets.facts_frame(int(year) - 1, 12, SHEET_COUNTY)
+        reported = facts[(facts["field"] == XYD_COUNTY_FIELD) & facts["value"].notna()]
+        if reported.empty:
+            return None
+        return float(reported.sort_values("month", kind="stable")["value"].iloc[-1]), before[1]
 
     def xyd_targets(self) -> dict[int, tuple[float, float]]:
         return self.frameworks.xyd_targets()
