@@ -311,7 +311,7 @@ def parse_framework(
 
 
 def _parse_annual(raw: object, source: str, problems: list[str]) -> AnnualRule:
-    """The optional `[annual]` table: method = "december" | "mean", grades = { 优秀 = 90, … }."""
+    """The optional `[annual]` table: method = "december" | "mean", grades = { "优秀" = 90, … }."""
     if not isinstance(raw, dict):
         problems.append(f"{source}：[annual] 应为一个表")
         return AnnualRule()
@@ -326,15 +326,18 @@ def _parse_annual(raw: object, source: str, problems: list[str]) -> AnnualRule:
     grades_raw = raw.get("grades", dict(DEFAULT_GRADES))
     grades: list[tuple[str, float]] = []
     if not isinstance(grades_raw, dict) or not grades_raw:
-        problems.append(f"{source}：[annual] grades 应为 {{ 优秀 = 90, 良好 = 80, 一般 = 60 }} 这样的表")
+        problems.append(f'{source}：[annual] grades 应为 {{ "优秀" = 90, "良好" = 80, "一般" = 60 }} 这样的表')
     else:
         for name, floor in grades_raw.items():
             ok = isinstance(floor, (int, float)) and not isinstance(floor, bool) and 0 <= floor <= 100
             if not ok:
                 problems.append(f"{source}：[annual] grades 中「{name}」的分数线应为 0—100 的数，实际为「{floor}」")
                 continue
-            if not str(name).strip() or str(name) == LOWEST_GRADE:
-                problems.append(f"{source}：[annual] grades 的等次名称不能为空或「{LOWEST_GRADE}」（低于最后一档即为{LOWEST_GRADE}）")
+            if not str(name).strip() or not str(name).isprintable() or len(str(name)) > 8:
+                problems.append(f"{source}：[annual] grades 的等次名称应为 1—8 个可见字符，实际为 {name!r}")
+                continue
+            if str(name) == LOWEST_GRADE:
+                problems.append(f"{source}：[annual] grades 的等次名称不能为「{LOWEST_GRADE}」（低于最后一档即为{LOWEST_GRADE}）")
                 continue
             grades.append((str(name), float(floor)))
         floors = [f for _, f in grades]

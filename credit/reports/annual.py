@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from credit.common.months import make_month, month_label, month_parts, shift_month
-from credit.common.rounding import competition_rank, round2
+from credit.common.rounding import competition_rank, round2, settle
 from credit.model.framework import AnnualRule
 from credit.reports.scored import framework_for, score
 from credit.scoring.inputs import load_county
@@ -119,7 +119,7 @@ def annual_result(grid: MonthGrid, year: int, rule: AnnualRule) -> AnnualResult:
     else:
         scores = grid.scores
         counts = scores.notna().sum(axis=1)
-        value = scores.mean(axis=1, skipna=True)[counts > 0]
+        value = pd.Series(settle(scores.mean(axis=1, skipna=True)), index=scores.index)[counts > 0]
         counts = counts[counts > 0]
         how = []
         for uid in value.index:
