@@ -101,9 +101,9 @@ def test_top_and_bottom_three_months_and_movers_by_hand(tmp_path: Path) -> None:
     assert ranks.loc["a", "2022-01"] == 2 and ranks.loc["a", "2022-12"] == 1
 
 
-def test_ranks_month_by_month_equal_each_months_own_ranking(scored_demo_db_master: Path, tmp_path: Path) -> None:
+def test_ranks_month_by_month_equal_each_months_own_ranking(year_demo_db_master: Path, tmp_path: Path) -> None:
     db = tmp_path / "demo.db"
-    db.write_bytes(scored_demo_db_master.read_bytes())
+    db.write_bytes(year_demo_db_master.read_bytes())
     with open_store(db) as store:
         publish_month(store, "2022-03", "平信用办〔2022〕3号", date(2022, 4, 5), "张三", EDITOR, with_pdf=False,
                       force_reason="演示")
@@ -129,8 +129,10 @@ def test_ranks_month_by_month_equal_each_months_own_ranking(scored_demo_db_maste
             assert moves["得分率变化"].is_monotonic_decreasing
 
 
-def test_near_twelve_months_cross_the_year_boundary(scored_demo_db_master: Path) -> None:
-    with open_store(scored_demo_db_master) as store:
+def test_near_twelve_months_cross_the_year_boundary(year_demo_db_master: Path, tmp_path: Path) -> None:
+    db = tmp_path / "demo.db"
+    db.write_bytes(year_demo_db_master.read_bytes())  # scoring stores results: not in the shared copy
+    with open_store(db) as store:
         rolling = rolling_view(store, "2023-02", "镇街")
         assert rolling.grid.months == [*MONTHS[2:], "2023-01", "2023-02"]
         table = rolling.table()
