@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from credit.common.clock import beijing
+from credit.common.labels import GROUPS
 from credit.common.months import is_month
 from credit.errors import CreditError, storage_failure
 from credit.model.accounts import CLI, Actor
@@ -95,6 +96,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--month", type=_month, required=True)
     p.add_argument("-o", "--output", required=True,
                    help="输出文件，如 通报_2022-10.docx、通报_2022-10.pdf 或 通报_2022-10.xlsx")
+
+    p = sub.add_parser("year", help="年度结果：各单位全年各月得分率、排名与年度结果（或按输出文件扩展名生成年度通报）")
+    p.add_argument("--year", type=int, required=True, help="年度，例如 2022")
+    p.add_argument("--group", choices=list(GROUPS), required=True)
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    p.add_argument("-o", "--output", help="生成年度通报：.docx（Word）、.pdf 或 .xlsx（Excel 明细）")
+    _db_arg(p)
 
     p = sub.add_parser("publish", help="签发某月通报（已签发的月份再次签发即为更正通报，须 --reason）")
     _db_arg(p)
@@ -281,6 +289,49 @@ def cmd_bulletin(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_year(args: argparse.Namespace) -> int:
+    """The year's result for a group on the terminal (table, JSON, CSV), or the 年度通报 as a file."""
+    from credit.app.service import open_store
+    from credit.reports.annual import year_payload, year_table, year_view
+    from credit.reports.annual_bulletin import FORMATS, build_annual_bulletin, render
+
+    if not 2000 <= args.year <= 2100:
+        print(f"错误：年度应为 2000—2100 之间的年份，实际为「{args.year}」", file=sys.stderr)
+        return 2
+    if args.output:
+        out = Path(args.output)
+        fmt = out.suffix.lower().lstrip(".")
+        if fmt not in FORMATS:
+            print(f"错误：输出文件扩展名应为 .docx（Word）、.pdf 或 .xlsx（Excel），实际为「{out.suffix or '无'}」",
+                  file=sys.stderr)
+            return 2
+        with open_store(args.db) as store:
+            data = build_annual_bulletin(store, args.year)
+            blob = render(data, fmt)
+        out.write_bytes(blob)
+        print(f"已生成 {data.title}（{'最终结果' if data.final else '临时结果'}）：{out}")
+        return 0
+    with open_store(args.db) as store:
+        view = year_view(store, args.year, args.group)
+    if view.empty:
+        print(f"{args.year}年还没有任何月份的数据。", file=sys.stderr)
+        return 1
+    if args.format == "json":
+        print(json.dumps(year_payload(view), ensure_ascii=False, indent=2))
+        return 0
+    table = year_table(view)
+    if args.format == "csv":
+        buf = io.StringIO()
+        table.to_csv(buf, index=False, quoting=csv.QUOTE_MINIMAL)
+        sys.stdout.write(buf.getvalue())
+        return 0
+    print(f"{args.year}年 {args.group} 年度结果（{view.annual.status}，{len(table)} 个单位）")
+    print(view.annual.rule.describe() + view.annual.basis)
+    print(f"月份：{view.states_line()}")
+    print(table.to_string(index=False))
+    return 0
+
+
 def cmd_publish(args: argparse.Namespace) -> int:
     from datetime import date
 
@@ -440,6 +491,7 @@ COMMANDS = {
     "restore": cmd_restore,
     "rebuild": cmd_rebuild,
     "sgs-check": cmd_sgs_check,
+    "year": cmd_year,
 }
 
 

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from credit.common.months import make_month, month_label, month_parts, shift_month
-from credit.common.rounding import competition_rank, round2, settle
+from credit.common.rounding import competition_rank, json_number, round2, settle
 from credit.model.framework import AnnualRule
 from credit.reports.scored import framework_for, score
 from credit.scoring.inputs import load_county
@@ -50,6 +50,17 @@ def month_states(store: Store, months: list[str]) -> dict[str, str]:
 def short_month(month: str) -> str:
     """A column heading inside one year: "2022-03" → "3月"."""
     return f"{month_parts(month)[1]}月"
+
+
+def month_span(months: list[str]) -> str:
+    """Months of one year as runs: ["2022-01", "2022-02", "2022-03", "2022-05"] → "1—3月、5月"."""
+    runs: list[list[int]] = []
+    for m in sorted(month_parts(x)[1] for x in months):
+        if runs and m == runs[-1][-1] + 1:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    return "、".join(f"{r[0]}—{r[-1]}月" if len(r) > 1 else f"{r[0]}月" for r in runs)
 
 
 @dataclass(frozen=True)
@@ -129,7 +140,7 @@ def annual_result(grid: MonthGrid, year: int, rule: AnnualRule) -> AnnualResult:
         final = full
         basis = f"按 {len(grid.months)} 个月得分率的算术平均计算" if grid.months else "本年尚无数据"
         if provisional:
-            basis += f"；其中 {'、'.join(short_month(m) for m in provisional)} 未签发，按临时结果计入"
+            basis += f"；其中 {month_span(provisional)} 未签发，按临时结果计入"
         if grid.months and len(grid.months) < 12:
             basis += "；全年 12 个月未齐，年度结果为临时结果"
     ranks = competition_rank(value.to_numpy()) if len(value) else np.array([], dtype=int)
@@ -169,15 +180,15 @@ class YearView:
         return self.grid.months[-1] if self.grid.months else None
 
     def states_line(self) -> str:
-        """"1—9月已签发；10月临时" — which months are the record and which may still change."""
-        signed = [short_month(m) for m in self.months if self.grid.states[m] == SIGNED]
-        temp = [short_month(m) for m in self.months if self.grid.states[m] != SIGNED]
+        """"1—9月已签发，10—12月为临时结果" — which months are the record and which may still change."""
+        signed = [m for m in self.months if self.grid.states[m] == SIGNED]
+        temp = [m for m in self.months if self.grid.states[m] != SIGNED]
         parts = []
         if signed:
-            parts.append(f"{'、'.join(signed)}已签发")
+            parts.append(f"{month_span(signed)}已签发")
         if temp:
-            parts.append(f"{'、'.join(temp)}为临时结果（尚未签发，可能变动）")
-        return "；".join(parts)
+            parts.append(f"{month_span(temp)}为临时结果")
+        return "，".join(parts)
 
     def score_table(self) -> pd.DataFrame:
         """单位 and each month's 得分率 (the heat map's table)."""
@@ -272,3 +283,36 @@ def rolling_view(store: Store, end: str, group: str, read: MonthReader | None = 
     months = [m for m in store.months_with_data() if m in window]
     return RollingView(end, month_grid(months, month_states(store, months), read or month_reader(store, group)))
 
+
+
+def year_table(view: YearView) -> pd.DataFrame:
+    """The CLI's and CSV's table: the annual result, then each month's 得分率 and rank."""
+    res = view.annual.table.set_index("unit_id")
+    ids = list(view.grid.scores.index)
+    out = pd.DataFrame({"年度排名": res["年度排名"].reindex(ids).astype("Int64").to_numpy(),
+                        "单位": view.grid.names.to_numpy(),
+                        "年度得分率": res["年度得分率"].reindex(ids).to_numpy(),
+                        "等次": res["等次"].reindex(ids).fillna("未参加").to_numpy()})
+    for m in view.months:
+        out[f"{short_month(m)}得分率"] = round2(view.grid.scores[m].to_numpy())
+        out[f"{short_month(m)}排名"] = view.grid.ranks[m].to_numpy()
+    return out.sort_values("年度排名", kind="stable", na_position="last").reset_index(drop=True)
+
+
+def year_payload(view: YearView) -> dict:
+    """The JSON shape of `python -m credit year --format json`."""
+    res = view.annual.table.set_index("unit_id")
+    units = []
+    for uid in view.grid.scores.index:
+        annual = None
+        if uid in res.index:
+            r = res.loc[uid]
+            annual = {"score": json_number(r["年度得分率"]), "rank": int(r["年度排名"]), "grade": r["等次"],
+                      "months_counted": int(r["计入月数"]), "how": r["计算过程"]}
+        months = {m: {"score": json_number(view.grid.scores.loc[uid, m]), "rank": int(view.grid.ranks.loc[uid, m])}
+                  for m in view.months if pd.notna(view.grid.scores.loc[uid, m])}
+        units.append({"unit_id": uid, "unit": view.grid.names[uid], "annual": annual, "months": months})
+    rule = view.annual.rule
+    return {"year": view.year, "group": view.group, "method": rule.method, "grades": dict(rule.grades),
+            "final": view.annual.final, "basis": view.annual.basis,
+            "months": [{"month": m, "state": view.grid.states[m]} for m in view.months], "units": units}
