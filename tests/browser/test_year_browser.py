@@ -1,0 +1,83 @@
+"""年度 in a real browser, on the whole demo (2022 and the start of 2023): 领导, 信用办 and a unit account
+open it from the sidebar and click a row to a unit; a unit account opens only its own row."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from credit.app.service import open_store
+from credit.reports.annual import year_view
+from tests.support.live import rerun_drawn, screenshot, streamlit_server, wait_drawn
+from tests.support.paths import ROOT
+from tests.support.people import assert_clean, sign_in, visit
+
+TIMEOUT_MS = 120_000  # a loaded 2-core box: the first draw of a year scores fourteen months
+
+
+@pytest.fixture(scope="module")
+def server(year_demo_db_master: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    db = tmp_path_factory.mktemp("year-browser") / "demo.db"
+    shutil.copyfile(year_demo_db_master, db)
+    with streamlit_server(ROOT / "Home.py", db=db) as url:
+        yield url, db
+
+
+def _annual_rows(db: Path) -> list[str]:
+    with open_store(db) as store:  # the page opens on the latest month's year: 2023
+        return list(year_view(store, 2023, "镇街").annual.table["unit_id"])
+
+
+def _click_row(page, grid, i: int) -> None:
+    """Tick row `i`'s selection box (rows are 35 px under a 36 px header), as a reader does."""
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    rerun_drawn(page, lambda: page.mouse.click(box["x"] + 18, box["y"] + 36 + 35 * i + 17))
+
+
+def _open_year(page, url: str, role: str) -> object:
+    sign_in(page, url, role)
+    visit(page, "年度分析")
+    page.get_by_role("heading", name="年度分析").wait_for()
+    grid = page.get_by_test_id("stDataFrame").first
+    grid.wait_for()
+    wait_drawn(page)
+    assert_clean(page, f"{role}·年度分析")
+    text = page.locator("body").inner_text()
+    assert "年度结果（临时结果）" in text and "各月排名" in text and "近12个月" in text
+    return grid
+
+
+@pytest.mark.parametrize("role", ["领导", "信用办"])
+def test_leader_and_office_open_the_year_and_click_a_row_to_a_unit(server, page, role: str) -> None:
+    url, db = server
+    grid = _open_year(page, url, role)
+    screenshot(page, f"year_{role}")
+    rows = _annual_rows(db)
+    _click_row(page, grid, 2)
+    page.get_by_role("heading", name="单位详情").wait_for()
+    wait_drawn(page)
+    assert f"unit={rows[2]}" in page.url and "month=2023-02" in page.url
+    assert_clean(page, f"{role}·年度分析 → 单位详情")
+
+
+def test_a_unit_account_sees_its_row_and_opens_only_its_own_unit(server, page) -> None:
+    url, db = server
+    grid = _open_year(page, url, "东阿镇")
+    assert "分组：镇（街道）、开发区（本单位所在分组）" in page.locator("body").inner_text()
+    screenshot(page, "year_东阿镇")
+    rows = _annual_rows(db)
+    other = next(i for i, u in enumerate(rows) if u != "dong_e")
+    _click_row(page, grid, other)
+    page.get_by_text("被考核单位账户只能打开本单位的详情。").wait_for()
+    assert "unit=" not in page.url
+    _click_row(page, grid, other)  # untick it
+    _click_row(page, grid, rows.index("dong_e"))
+    page.get_by_role("heading", name="单位详情").wait_for()
+    wait_drawn(page)
+    assert "unit=dong_e" in page.url
+    assert "东阿镇" in page.locator("body").inner_text()
+    assert_clean(page, "东阿镇·年度分析 → 单位详情")
