@@ -123,6 +123,11 @@ with calendar_tab:
         st.caption("本年“全县”表未报送全县信用监测全市排名。")
     if view.grid.states[view.latest] == SIGNED and view.latest.endswith("-12"):
         st.success("12 月已签发：年度结果为最终结果。")
+    st.divider()
+    flash = st.session_state.pop("year_flash", None)
+    if flash:
+        st.success(flash)
+    yr.bulletin_section(year, actor)
 
 with rolling_tab:
     end = month or view.latest

@@ -4,12 +4,22 @@ again here), and the rank chart / heat map built once per view."""
 
 from __future__ import annotations
 
+from datetime import date
+from functools import partial
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from credit.app.annual_publish import publish_year
+from credit.app.service import open_store
+from credit.common.clock import today
+from credit.errors import CreditError
+from credit.model.accounts import Actor
 from credit.reports import annual
 from credit.reports.annual import PROVISIONAL, RollingView, YearView
+from credit.reports.annual_bulletin import FORMAT_NAMES, annual_stem, draft_file
+from credit.reports.publish import MIME
 from ui import loaders
 from ui.charts import chart
 from ui.context import data_version, db_path, store
@@ -106,3 +116,54 @@ def city_figure(view: YearView) -> go.Figure:
                    "y": s.tolist(), "text": [f"第{int(v)}位" for v in s], "textposition": "top center",
                    "name": "全市排名"}], height=300, title="全县信用监测全市排名",
                  yaxis={"autorange": "reversed", "dtick": 1, "title": {"text": "名次"}})
+
+
+def _draft_file(db: str, year: int, fmt: str) -> bytes:
+    """The 年度通报 draft as `fmt`, built when its button is clicked (own connection: any thread)."""
+    with open_store(db) as own:
+        return draft_file(own, year, fmt)
+
+
+def _signed_file(db: str, publication_id: int, fmt: str) -> bytes:
+    with open_store(db) as own:
+        return own.annual_publishing.file(publication_id, fmt)[1]
+
+
+def bulletin_section(year: int, actor: Actor | None) -> None:
+    """年度通报: the one in force (exact files issued) or the draft, and the office's 签发 / 更正 form."""
+    db = db_path()
+    pub = store().annual_publishing.current(year)
+    st.subheader("年度通报")
+    row = st.container(horizontal=True)
+    if pub is None:
+        st.caption("尚未签发：下载的是按当前数据生成的草稿（文号待定）。")
+        for fmt, label in (("docx", "下载 Word 草稿"), ("xlsx", "下载 Excel 明细"), ("pdf", "下载 PDF 草稿")):
+            row.download_button(label, data=partial(_draft_file, db, year, fmt), file_name=f"{annual_stem(year)}_草稿.{fmt}",
+                                mime=MIME[fmt], key=f"year-draft-{fmt}", on_click="ignore")
+    else:
+        kind = "年度更正通报" if pub["kind"] == "correction" else "年度通报"
+        st.caption(f"已签发{kind}：{pub['number']}　成文日期 {pub['issued']}　签发人 {pub['signer']}"
+                   f"{'' if pub['final'] else '（签发时 12 月尚未签发，为临时结果）'}")
+        for f in pub["files"]:
+            row.download_button(f"下载已签发的 {FORMAT_NAMES[f['format']]}", data=partial(_signed_file, db, pub["id"], f["format"]),
+                                file_name=f["filename"], mime=MIME[f["format"]], key=f"year-signed-{f['format']}",
+                                on_click="ignore")
+    if actor is None or not actor.can("publish"):
+        return
+    label = "签发年度更正通报" if pub else "签发年度通报"
+    with st.form(f"year-publish-{year}"):
+        c1, c2, c3 = st.columns([2, 1, 1])
+        number = c1.text_input("文号", placeholder=f"平信用办〔{year + 1}〕1号", key=f"year-number-{year}")
+        issued = c2.text_input("成文日期", value=f"{max(today(), date(year + 1, 1, 1)):%Y-%m-%d}",
+                               key=f"year-date-{year}", placeholder="例如 2023-01-10 或 2023年1月10日")
+        signer = c3.text_input("签发人", key=f"year-signer-{year}")
+        reason = st.text_area("更正说明（必填：为什么更正、更正了什么）", key=f"year-reason-{year}") if pub else ""
+        if st.form_submit_button(label, type="primary", icon=":material/approval:"):
+            try:
+                with st.spinner("正在生成并签发年度通报（含 PDF，约半分钟）…"):
+                    done = publish_year(store(), year, number, issued, signer, actor, correction_reason=reason)
+            except CreditError as exc:
+                st.error(str(exc))
+            else:
+                st.session_state["year_flash"] = f"已签发{'年度更正通报' if done.kind == 'correction' else '年度通报'} {done.number}。"
+                st.rerun()

@@ -105,10 +105,12 @@ class AnnualResult:
     table: pd.DataFrame  # unit_id, 单位, 年度得分率, 年度排名, 等次, 计入月数, 计算过程
     final: bool  # December (and, for the mean, every month) signed: the result will not change
     basis: str  # one sentence: which months, which of them provisional
+    signed: dict | None = None  # the 年度通报 in force whose frozen result `table` shows
 
     @property
     def status(self) -> str:
-        return "最终结果" if self.final else "临时结果"
+        kind = "最终结果" if self.final else "临时结果"
+        return f"已签发，{kind}" if self.signed else kind
 
 
 def annual_result(grid: MonthGrid, year: int, rule: AnnualRule) -> AnnualResult:
@@ -245,8 +247,28 @@ def years(store: Store) -> list[int]:
     return sorted({month_parts(m)[0] for m in store.months_with_data()}, reverse=True)
 
 
-def year_view(store: Store, year: int, group: str, read: MonthReader | None = None) -> YearView:
-    """The year's view for a group; an empty view (no month yet) when the year has no data."""
+def signed_result(store: Store, year: int, group: str, live: AnnualResult) -> AnnualResult:
+    """The annual result of the 年度通报 in force (its frozen rows), or `live` while none is signed."""
+    pub = store.annual_publishing.current(int(year))
+    if pub is None:
+        return live
+    rows = store.annual_publishing.results(pub["id"], group)
+    table = pd.DataFrame({"unit_id": [r["unit_id"] for r in rows], "单位": [r["unit"] for r in rows],
+                          "年度得分率": [r["score"] for r in rows], "年度排名": [r["rank"] for r in rows],
+                          "等次": [r["grade"] for r in rows], "计入月数": [r["months"] for r in rows],
+                          "计算过程": [r["how"] for r in rows]})
+    kind = "更正" if pub["kind"] == "correction" else "年度通报"
+    basis = f"以 {pub['issued']} 签发的{kind}（{pub['number']}）为准"
+    if not pub["final"]:
+        basis += "（签发时 12 月尚未签发，为临时结果）"
+    return AnnualResult(live.rule, table, pub["final"], basis + "。", pub)
+
+
+def year_view(store: Store, year: int, group: str, read: MonthReader | None = None, signed: bool = True) -> YearView:
+    """The year's view for a group; an empty view (no month yet) when the year has no data.
+
+    Once the year's 年度通报 is signed the annual result is its record (`signed=False`: the result
+    the current data give, for a 更正)."""
     months = year_months(store, year)
     grid = month_grid(months, month_states(store, months), read or month_reader(store, group))
     anchor = months[-1] if months else make_month(int(year), 12)
@@ -257,7 +279,10 @@ def year_view(store: Store, year: int, group: str, read: MonthReader | None = No
         county = load_county(store, months[-1])
         if CITY_RANK in county.columns:
             city = county.set_index("month")[CITY_RANK].dropna().astype(float)
-    return YearView(int(year), group, grid, level_names, annual_result(grid, int(year), fw.annual), city)
+    result = annual_result(grid, int(year), fw.annual)
+    if signed:
+        result = signed_result(store, int(year), group, result)
+    return YearView(int(year), group, grid, level_names, result, city)
 
 
 @dataclass(frozen=True)

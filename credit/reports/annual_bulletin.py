@@ -23,6 +23,7 @@ from credit.store.facade import Store
 from credit.workbook.export import to_excel_bytes
 
 FORMATS = {"docx", "xlsx", "pdf"}
+FORMAT_NAMES = {"docx": "Word 文件", "xlsx": "Excel 明细", "pdf": "PDF 文件"}
 
 
 def annual_title(year: int) -> str:
@@ -133,3 +134,8 @@ def render(data: AnnualBulletin, fmt: str) -> bytes:
     if fmt == "xlsx":
         return to_xlsx(data)
     raise CreditError(f"不支持的通报格式「{fmt}」，可选 docx（Word）、pdf 或 xlsx（Excel 附件）")
+
+
+def draft_file(store: Store, year: int, fmt: str) -> bytes:
+    """The year's 年度通报 as it stands (no 文号 yet), in `fmt`."""
+    return render(build_annual_bulletin(store, year), fmt)

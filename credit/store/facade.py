@@ -39,6 +39,7 @@ from credit.model.parsed import ParsedWorkbook
 from credit.model.scenario import Scenario
 from credit.model.units import Unit, UnitRegister
 from credit.store.accounts import Accounts
+from credit.store.annual_publishing import AnnualPublishing
 from credit.store.core import Core
 from credit.store.datasets import Datasets, ImportResult
 from credit.store.exports import Exports
@@ -83,6 +84,7 @@ class Store:
         self.seeding = Seeding(core, self.units, self.frameworks)
         self.results = Results(core)  # computed scores kept between processes (a cache)
         self.publishing = Publishing(core)
+        self.annual_publishing = AnnualPublishing(core)  # 年度通报 (insert-only, its own tables)
         self.unitdesk = UnitDesk(core, self.units, self.datasets)
 
     # -- lifecycle and the file ----------------------------------------------------------------

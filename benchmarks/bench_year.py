@@ -1,0 +1,98 @@
+"""The 年度 page's draw against the monthly ranking page (Home), in a real browser, in the same run:
+on the county demo (2022 and the start of 2023) and on a 5,000-unit register with all twelve months
+of 2022.
+
+    python -m benchmarks.bench_year [--pairs 3]
+
+Each database has every month already scored and stored (as a live server leaves it once its pages
+ran). One server per database; the first visit to each page after its start is reported apart
+(the server's caches are empty then); then visits alternate ranking, year, ranking, year … and the
+medians are the figures. A visit is a fresh browser session opening the page's URL until every
+table and chart is drawn.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.bench_browser import HOME_READY
+from benchmarks.bench_large import build, first_load
+from benchmarks.figures import Figure, emit
+from credit.app.demo import build_demo
+from credit.app.service import open_store, score
+from credit.common.labels import GROUPS
+from tests.support.live import chromium, have_browser, streamlit_server
+from tests.support.paths import ROOT
+
+YEAR_READY = ['[data-testid="stDataFrame"]', '[data-testid="stPlotlyChart"]']
+N_UNITS = 5000
+LARGE_MONTHS = tuple(f"2022-{m:02d}" for m in range(1, 13))
+TMP = Path(tempfile.gettempdir())
+COUNTY_MASTER = TMP / "credit-bench-year-demo.db"
+LARGE_MASTER = TMP / f"credit-large-{N_UNITS}-year.db"
+
+
+def scored(master: Path, make) -> Path:
+    """`master` built once per machine by `make(path)`, with every month of both groups scored."""
+    if not master.exists():
+        t0 = time.perf_counter()
+        building = master.with_suffix(".building")
+        building.unlink(missing_ok=True)
+        make(building)
+        with open_store(building) as store:
+            for month in store.months_with_data():
+                for group in GROUPS:
+                    score(store, month, group)
+        building.rename(master)
+        print(f"生成 {master.name}，用时 {time.perf_counter() - t0:.0f} s", flush=True)
+    return master
+
+
+def visits(browser, db: Path, pairs: int) -> tuple[float, float, list[float], list[float]]:
+    """(first ranking, first year, ranking visits, year visits) on one server started on `db`."""
+    with streamlit_server(ROOT / "Home.py", db=db) as url:
+        first_rank = first_load(url, browser, HOME_READY)
+        first_year = first_load(url, browser, YEAR_READY, "/year")
+        rank, year = [], []
+        for _ in range(pairs):
+            rank.append(first_load(url, browser, HOME_READY))
+            year.append(first_load(url, browser, YEAR_READY, "/year"))
+    return first_rank, first_year, rank, year
+
+
+def measure(pairs: int) -> list[Figure]:
+    reason = have_browser()
+    if reason:
+        print(f"跳过：{reason}")
+        return []
+    county = scored(COUNTY_MASTER, build_demo)
+    large = scored(LARGE_MASTER, lambda p: build(p, N_UNITS, LARGE_MONTHS))
+    figures = []
+    with tempfile.TemporaryDirectory() as tmp, chromium() as browser:
+        for key, label, master, goal in (("year_county", "县级演示库", county, 1.0),
+                                         ("year_large", f"{N_UNITS:,} 个单位、12 个月", large, 3.0)):
+            db = Path(tmp) / master.name
+            shutil.copyfile(master, db)
+            fr, fy, rank, year = visits(browser, db, pairs)
+            r, y = statistics.median(rank), statistics.median(year)
+            figures.append(Figure(key, f"年度分析页绘制完成（{label}）", y, "s", goal, "<",
+                                  f"浏览器，新会话打开到全部表格和图表绘制完成，{pairs} 次中位数；同一服务上月度排名页 {r:.2f} s；"
+                                  f"服务启动后首次：年度 {fy:.2f} s、月度排名 {fr:.2f} s"))
+    return figures
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--pairs", type=int, default=3)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    emit(measure(args.pairs), args.json)
+
+
+if __name__ == "__main__":
+    main()
