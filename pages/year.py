@@ -64,81 +64,94 @@ def highlight(table, shown):
 
 st.caption(f"{group_label(group)} · {year}年已有 {len(view.months)} 个月的数据：{view.states_line()}。"
            "已签发月份取签发时冻结的结果，临时月份为当前计算结果。")
-calendar_tab, rolling_tab = st.tabs(["日历年度", "近12个月"])
+# Lazy tabs (as on Home): only the chosen part is drawn, so opening the page draws one table, and a
+# chart's script is loaded only when its tab is chosen (a tab switch reruns).
+TAB_KEY = "year_tab"
+annual_tab, ranks_tab, heat_tab, moves_tab, rolling_tab = st.tabs(
+    ["年度结果", "各月排名", "得分率热力图", "进退与一级指标", "近12个月"], key=TAB_KEY, on_change="rerun")
 
-with calendar_tab:
-    res = view.annual
-    st.subheader(f"年度结果（{res.status}）")
-    st.caption(f"{res.rule.describe()}{res.basis}")
-    shown = res.table[["年度排名", "单位", "年度得分率", "等次", "计入月数", "计算过程"]]
-    picked = st.dataframe(highlight(res.table, shown), hide_index=True, width="stretch", on_select="rerun",
-                 selection_mode="single-row", key="year-annual", column_config=score_columns(shown, ["年度得分率"]))
-    open_unit(res.table, picked, view.latest)
-    downloads(shown, f"{group}年度结果_{year}", key="year-annual-dl")
+if annual_tab.open is not False:
+    with annual_tab:
+        res = view.annual
+        st.subheader(f"年度结果（{res.status}）")
+        st.caption(f"{res.rule.describe()}{res.basis}")
+        shown = res.table[["年度排名", "单位", "年度得分率", "等次", "计入月数", "计算过程"]]
+        picked = st.dataframe(highlight(res.table, shown), hide_index=True, width="stretch", on_select="rerun",
+                              selection_mode="single-row", key="year-annual",
+                              column_config=score_columns(shown, ["年度得分率"]))
+        st.caption("点击表中一行（行首的选择框），打开该单位在本年最新月份的单位详情。")
+        open_unit(res.table, picked, view.latest)
+        downloads(shown, f"{group}年度结果_{year}", key="year-annual-dl")
+        if view.grid.states[view.latest] == SIGNED and view.latest.endswith("-12"):
+            st.success("12 月已签发：年度结果为最终结果。")
+        if not unit_account:  # a 被考核单位 reads the rankings, not the 通报 (as with the monthly one)
+            st.divider()
+            flash = st.session_state.pop("year_flash", None)
+            if flash:
+                st.success(flash)
+            yr.bulletin_section(year, actor)
 
-    st.subheader("各月排名")
-    st.plotly_chart(yr.rank_figure(view, own), width="stretch", key="year-rank-chart")
-    if len(view.grid.scores) > yr.CHART_UNITS:
-        st.caption(f"单位较多，图中只画出最新月份排名前 {yr.CHART_UNITS // 2} 和后 {yr.CHART_UNITS // 2} 的单位；"
-                   "全部单位见下表。")
-    ranks = view.rank_table()
-    shown_ranks = blank_missing(ranks.drop(columns=["unit_id"]), blank="—")
-    picked = st.dataframe(highlight(ranks, shown_ranks), hide_index=True, width="stretch", on_select="rerun",
-                 selection_mode="single-row", key="year-ranks")
-    st.caption("点击表中一行（行首的选择框），打开该单位在本年最新月份的单位详情。“—”为当月未参加排名。"
-               "后三名指当月参加排名单位中名次在最后三位。")
-    open_unit(ranks, picked, view.latest)
-    downloads(lambda: blank_missing(ranks.drop(columns=["unit_id"])), f"{group}各月排名_{year}", key="year-ranks-dl")
+if ranks_tab.open is not False:
+    with ranks_tab:
+        st.plotly_chart(yr.rank_figure(view, own), width="stretch", key="year-rank-chart")
+        if len(view.grid.scores) > yr.CHART_UNITS:
+            st.caption(f"单位较多，图中只画出最新月份排名前 {yr.CHART_UNITS // 2} 和后 {yr.CHART_UNITS // 2} 的单位；"
+                       "全部单位见下表。")
+        ranks = view.rank_table()
+        shown_ranks = blank_missing(ranks.drop(columns=["unit_id"]), blank="—")
+        picked = st.dataframe(highlight(ranks, shown_ranks), hide_index=True, width="stretch", on_select="rerun",
+                              selection_mode="single-row", key="year-ranks")
+        st.caption("点击表中一行（行首的选择框），打开该单位在本年最新月份的单位详情。“—”为当月未参加排名。"
+                   "后三名指当月参加排名单位中名次在最后三位。")
+        open_unit(ranks, picked, view.latest)
+        downloads(lambda: blank_missing(ranks.drop(columns=["unit_id"])), f"{group}各月排名_{year}",
+                  key="year-ranks-dl")
+        if len(view.city_rank):
+            st.plotly_chart(yr.city_figure(view), width="stretch", key="year-city")
+        else:
+            st.caption("本年“全县”表未报送全县信用监测全市排名。")
 
-    st.subheader("各月得分率热力图")
-    pages = max(1, -(-len(view.grid.scores) // yr.HEAT_ROWS))
-    page_no = st.number_input(f"页码（共 {pages} 页，每页 {yr.HEAT_ROWS} 个单位）", 1, pages, 1,
-                              key="year-heat-page") if pages > 1 else 1
-    st.plotly_chart(yr.heat_figure(view, int(page_no)), width="stretch", key="year-heat")
+if heat_tab.open is not False:
+    with heat_tab:
+        pages = max(1, -(-len(view.grid.scores) // yr.HEAT_ROWS))
+        page_no = st.number_input(f"页码（共 {pages} 页，每页 {yr.HEAT_ROWS} 个单位）", 1, pages, 1,
+                                  key="year-heat-page") if pages > 1 else 1
+        st.plotly_chart(yr.heat_figure(view, int(page_no)), width="stretch", key="year-heat")
 
-    moves = view.movers()
-    if moves.empty:
-        st.caption("本年只有一个月的数据，暂不比较升降。")
-    else:
-        first, last = month_label(view.months[0]), month_label(view.months[-1])
-        st.subheader(f"进退情况（{first} → {last}）")
-        g, f = st.columns(2)
-        for col, title, rows in ((g, "进步最大", moves.head(3)), (f, "退步最大", moves.tail(3).iloc[::-1])):
-            with col:
-                st.markdown(f"**{title}**")
-                st.markdown("\n\n".join(
-                    f"{u}：{a:.2f} → {b:.2f}（{signed(d)}），第 {int(r0)} 名 → 第 {int(r1)} 名"
-                    for u, a, b, d, r0, r1 in zip(rows["单位"], rows["起始得分率"], rows["最新得分率"],
-                                                 rows["得分率变化"], rows["起始排名"], rows["最新排名"], strict=True)))
+if moves_tab.open is not False:
+    with moves_tab:
+        moves = view.movers()
+        if moves.empty:
+            st.caption("本年只有一个月的数据，暂不比较升降。")
+        else:
+            first, last = month_label(view.months[0]), month_label(view.months[-1])
+            st.subheader(f"进退情况（{first} → {last}）")
+            g, f = st.columns(2)
+            for col, title, rows in ((g, "进步最大", moves.head(3)), (f, "退步最大", moves.tail(3).iloc[::-1])):
+                with col:
+                    st.markdown(f"**{title}**")
+                    st.markdown("\n\n".join(
+                        f"{u}：{a:.2f} → {b:.2f}（{signed(d)}），第 {int(r0)} 名 → 第 {int(r1)} 名"
+                        for u, a, b, d, r0, r1 in zip(rows["单位"], rows["起始得分率"], rows["最新得分率"],
+                                                     rows["得分率变化"], rows["起始排名"], rows["最新排名"],
+                                                     strict=True)))
+        st.subheader(f"一级指标得分（1月至{month_label(view.latest)}累计）")
+        subtotals = view.subtotals()
+        sub_shown = subtotals.drop(columns=["unit_id"])
+        st.dataframe(highlight(subtotals, sub_shown), hide_index=True, width="stretch",
+                     column_config=score_columns(sub_shown, [*view.subtotal_names, "得分率"]))
 
-    st.subheader(f"一级指标得分（1月至{month_label(view.latest)}累计）")
-    subtotals = view.subtotals()
-    sub_shown = subtotals.drop(columns=["unit_id"])
-    st.dataframe(highlight(subtotals, sub_shown), hide_index=True, width="stretch",
-                 column_config=score_columns(sub_shown, [*view.subtotal_names, "得分率"]))
-
-    if len(view.city_rank):
-        st.plotly_chart(yr.city_figure(view), width="stretch", key="year-city")
-    else:
-        st.caption("本年“全县”表未报送全县信用监测全市排名。")
-    if view.grid.states[view.latest] == SIGNED and view.latest.endswith("-12"):
-        st.success("12 月已签发：年度结果为最终结果。")
-    st.divider()
-    flash = st.session_state.pop("year_flash", None)
-    if flash:
-        st.success(flash)
-    yr.bulletin_section(year, actor)
-
-with rolling_tab:
-    end = month or view.latest
-    rolling = yr.rolling_view(end, group)
-    st.caption(f"截至 {month_label(end)} 的近 12 个月（可跨年度，按各月自己的排名）；"
-               "月份随左侧“考核月份”变化。")
-    table = rolling.table()
-    shown_rolling = blank_missing(table.drop(columns=["unit_id"]), blank="—", digits={
-        c: 2 for c in table.columns if c.endswith("得分率")})
-    picked = st.dataframe(highlight(table, shown_rolling), hide_index=True, width="stretch", on_select="rerun",
-                 selection_mode="single-row", key="year-rolling",
-                 column_config=score_columns(shown_rolling, [c for c in table.columns if c.endswith("得分率")]))
-    open_unit(table, picked, end)
-    downloads(lambda: blank_missing(table.drop(columns=["unit_id"])), f"{group}近12个月_{end}", key="year-rolling-dl")
+if rolling_tab.open is not False:
+    with rolling_tab:
+        end = month or view.latest
+        rolling = yr.rolling_view(end, group)
+        st.caption(f"截至 {month_label(end)} 的近 12 个月（可跨年度，按各月自己的排名）；月份随左侧“考核月份”变化。")
+        table = rolling.table()
+        score_cols = [c for c in table.columns if c.endswith("得分率")]
+        shown_rolling = blank_missing(table.drop(columns=["unit_id"]), blank="—", digits=dict.fromkeys(score_cols, 2))
+        picked = st.dataframe(highlight(table, shown_rolling), hide_index=True, width="stretch", on_select="rerun",
+                              selection_mode="single-row", key="year-rolling",
+                              column_config=score_columns(shown_rolling, score_cols))
+        open_unit(table, picked, end)
+        downloads(lambda: blank_missing(table.drop(columns=["unit_id"])), f"{group}近12个月_{end}",
+                  key="year-rolling-dl")

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from credit.app.annual_publish import signed_year
 from credit.app.service import open_store
 from credit.reports.annual import year_view
 from tests.support.live import rerun_drawn, screenshot, streamlit_server, wait_drawn
 from tests.support.paths import ROOT
-from tests.support.people import assert_clean, sign_in, visit
+from tests.support.people import assert_clean, pick, sign_in, visit
 
 TIMEOUT_MS = 120_000  # a loaded 2-core box: the first draw of a year scores fourteen months
 
@@ -81,3 +82,28 @@ def test_a_unit_account_sees_its_row_and_opens_only_its_own_unit(server, page) -
     assert "unit=dong_e" in page.url
     assert "东阿镇" in page.locator("body").inner_text()
     assert_clean(page, "东阿镇·年度分析 → 单位详情")
+
+
+@pytest.mark.parametrize(("role", "number", "reason"), [("信用办", "平信用办〔2023〕1号", ""),
+                                                      ("管理员", "平信用办〔2023〕2号", "12 月数据更正")])
+def test_office_and_admin_sign_the_years_bulletin(server, page, role: str, number: str, reason: str) -> None:
+    """信用办 signs 2022's 年度通报; 管理员 then signs its 更正 (the order of the parameters)."""
+    url, db = server
+    sign_in(page, url, role)
+    visit(page, "年度分析")
+    pick(page, "年度", "2022年")
+    main = page.get_by_test_id("stMain")
+    main.get_by_label("文号").fill(number)
+    main.get_by_label("成文日期").fill("2023-01-06" if reason else "2023-01-05")
+    main.get_by_label("签发人").fill("张三")
+    if reason:
+        main.get_by_label("更正说明（必填：为什么更正、更正了什么）").fill(reason)
+    main.get_by_role("button", name="签发年度更正通报" if reason else "签发年度通报").click()
+    what = "年度更正通报" if reason else "年度通报"
+    page.get_by_text(f"已签发{what} {number}。").wait_for(timeout=240_000)  # Word, Excel and PDF rendered
+    wait_drawn(page)
+    assert_clean(page, f"{role}·签发{what}")
+    assert f"已签发{what}：{number}" in page.locator("body").inner_text()
+    with open_store(db) as store:
+        assert signed_year(store, 2022).number == number
+        assert {f["format"] for f in store.annual_publishing.current(2022)["files"]} == {"docx", "xlsx", "pdf"}
