@@ -18,7 +18,8 @@ from credit.errors import CreditError
 from credit.model.accounts import Actor
 from credit.reports import annual
 from credit.reports.annual import PROVISIONAL, RollingView, YearView
-from credit.reports.annual_bulletin import FORMAT_NAMES, annual_stem, draft_file
+from credit.reports.annual_bulletin import FORMAT_NAMES, annual_stem
+from credit.reports.annual_files import draft_file
 from credit.reports.publish import MIME
 from ui import loaders
 from ui.charts import chart

@@ -17,8 +17,10 @@ from credit.common.months import read_date
 from credit.errors import CreditError
 from credit.model.accounts import Actor, authorize
 from credit.reports.annual import YearView, year_view
-from credit.reports.annual_bulletin import AnnualBulletin, annual_stem, render
+from credit.reports.annual_bulletin import AnnualBulletin, annual_stem
+from credit.reports.annual_files import render
 from credit.reports.bulletin import IssueInfo
+from credit.reports.pdf import docx_to_pdf
 from credit.store.annual_publishing import AnnualRecord
 from credit.store.facade import Store
 
@@ -76,8 +78,6 @@ def publish_year(store: Store, year: int, number: str, issued: date | str, signe
     docx = render(data, "docx")
     files = {"docx": (f"{stem}.docx", docx), "xlsx": (f"{stem}.xlsx", render(data, "xlsx"))}
     if with_pdf:
-        from credit.reports.pdf import docx_to_pdf
-
         files["pdf"] = (f"{stem}.pdf", docx_to_pdf(docx, annual_stem(int(year))))
     first = next(iter(views.values()))
     record = AnnualRecord(

@@ -293,7 +293,8 @@ def cmd_year(args: argparse.Namespace) -> int:
     """The year's result for a group on the terminal (table, JSON, CSV), or the 年度通报 as a file."""
     from credit.app.service import open_store
     from credit.reports.annual import year_payload, year_table, year_view
-    from credit.reports.annual_bulletin import FORMATS, build_annual_bulletin, render
+    from credit.reports.annual_bulletin import FORMATS, build_annual_bulletin
+    from credit.reports.annual_files import render
 
     if not 2000 <= args.year <= 2100:
         print(f"错误：年度应为 2000—2100 之间的年份，实际为「{args.year}」", file=sys.stderr)

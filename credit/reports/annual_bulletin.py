@@ -15,10 +15,8 @@ import pandas as pd
 
 from credit.common.clock import today
 from credit.common.labels import GROUPS, group_label
-from credit.errors import CreditError
 from credit.reports.annual import YearView, short_month, year_view
 from credit.reports.bulletin import ISSUER, IssueInfo
-from credit.reports.pdf import docx_to_pdf
 from credit.store.facade import Store
 from credit.workbook.export import to_excel_bytes
 
@@ -116,26 +114,3 @@ def annual_sheets(data: AnnualBulletin) -> dict[str, pd.DataFrame]:
 
 def to_xlsx(data: AnnualBulletin) -> bytes:
     return to_excel_bytes(annual_sheets(data))
-
-
-def render_docx(data: AnnualBulletin) -> bytes:
-    """The Word file (`credit.reports.annual_docx`, imported on first use: python-docx is heavy)."""
-    from credit.reports.annual_docx import render_annual_docx
-
-    return render_annual_docx(data)
-
-
-def render(data: AnnualBulletin, fmt: str) -> bytes:
-    """The 年度通报 as Word ("docx"), PDF ("pdf") or Excel ("xlsx"); any other format is refused in Chinese."""
-    if fmt == "docx":
-        return render_docx(data)
-    if fmt == "pdf":
-        return docx_to_pdf(render_docx(data), annual_stem(data.year))
-    if fmt == "xlsx":
-        return to_xlsx(data)
-    raise CreditError(f"不支持的通报格式「{fmt}」，可选 docx（Word）、pdf 或 xlsx（Excel 附件）")
-
-
-def draft_file(store: Store, year: int, fmt: str) -> bytes:
-    """The year's 年度通报 as it stands (no 文号 yet), in `fmt`."""
-    return render(build_annual_bulletin(store, year), fmt)
