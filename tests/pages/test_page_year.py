@@ -37,7 +37,7 @@ def test_the_leader_reads_the_years_tables(year_db: Path) -> None:
     at = open_tab(at, "year_tab", "各月排名")
     ranks = at.dataframe[0].value
     assert list(ranks.columns[:3]) == ["单位", "1月", "2月"]
-    assert list(ranks["1月"]) == [str(int(r)) for r in view.grid.ranks["2023-01"]]
+    assert [int(r) for r in ranks["1月"]] == [int(r) for r in view.grid.ranks["2023-01"]]
     assert len(at.get("plotly_chart")) == 2  # the rank chart and the county's 全市排名
     at = open_tab(at, "year_tab", "近12个月")
     rolling = at.dataframe[0].value
