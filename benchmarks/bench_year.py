@@ -20,13 +20,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.bench_browser import HOME_READY, new_page
+from benchmarks.bench_browser import HOME_READY
 from benchmarks.bench_large import build, first_load
 from benchmarks.figures import Figure, emit
 from credit.app.demo import build_demo
 from credit.app.service import open_store, score
 from credit.common.labels import GROUPS
-from tests.support.live import chromium, have_browser, rerun_drawn, streamlit_server, wait_drawn
+from tests.support.live import chromium, have_browser, new_context, rerun_drawn, streamlit_server, wait_drawn
 from tests.support.paths import ROOT
 
 YEAR_READY = ['[data-testid="stDataFrame"]']  # the annual table; charts are in tabs drawn when chosen
@@ -55,7 +55,8 @@ def scored(master: Path, make) -> Path:
 
 def rank_tab(browser, url: str) -> float:
     """Choosing the 各月排名 tab of an open 年度 page until its rank chart and table are drawn."""
-    page, ctx = new_page(browser)
+    ctx = new_context(browser, 1400, 1000, 180_000)  # with the run watch rerun_drawn reads
+    page = ctx.new_page()
     page.goto(url + "/year")
     wait_drawn(page, *YEAR_READY, timeout=180_000)
     t0 = time.perf_counter()
