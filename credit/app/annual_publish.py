@@ -8,6 +8,7 @@ month: a signed month's record, a month still 采集中 as it stands (the docume
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -49,14 +50,28 @@ def result_rows(view: YearView) -> list[dict]:
              "how": str(r["计算过程"])} for r in view.annual.table.to_dict("records")]
 
 
+def _plain(text: str, what: str, newlines: bool = False) -> str:
+    """`text` as typed, refused when it holds control or invisible characters (Word will not open a
+    file with C0 controls; zero-width characters hide what was signed)."""
+    allowed = "\n" if newlines else ""
+    bad = [c for c in text if c not in allowed and unicodedata.category(c) in ("Cc", "Cf", "Co", "Cs")]
+    if bad:
+        raise CreditError(f"{what}中含有控制字符或不可见字符（{', '.join(f'U+{ord(c):04X}' for c in bad[:3])}），"
+                          "请删除后重新填写。未写入任何数据。")
+    return text
+
+
 def publish_year(store: Store, year: int, number: str, issued: date | str, signer: str, by: Actor, *,
                  correction_reason: str = "", with_pdf: bool = True) -> Published:
     """Issue the year's 年度通报, or — when it is already issued — its 更正 (needs a reason)."""
     authorize(by, "publish")
-    number = (number or "").strip()
+    number = _plain((number or "").strip(), "文号")
     number_year = check_number(number)
     issued = read_date(issued, "成文日期")
-    signer = (signer or "").strip()
+    signer = _plain((signer or "").strip(), "签发人")
+    correction_reason = _plain(correction_reason or "", "更正说明", newlines=True)
+    if len(signer) > 20 or len(correction_reason) > 2000:
+        raise CreditError("签发人不超过 20 个字，更正说明不超过 2000 个字。未写入任何数据。")
     if not signer:
         raise CreditError("请填写签发人。")
     views = {g: year_view(store, int(year), g, signed=False) for g in GROUPS}
