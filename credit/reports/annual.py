@@ -123,7 +123,7 @@ def annual_result(grid: MonthGrid, year: int, rule: AnnualRule) -> AnnualResult:
         value = col.dropna()
         how = [f"{month_label(used[0])}累计得分率 {v:.2f}" for v in value] if used else []
         final = bool(used) and used[0] == december and grid.states[december] == SIGNED
-        basis = (f"按 {month_label(used[0])} 的 1 月至当月累计结果计算" if used else "本年尚无数据")
+        basis = (f"按{month_label(used[0])}的 1 月至当月累计结果计算" if used else "本年尚无数据")
         if used and used[0] != december:
             basis += "（12 月数据尚未导入，年度结果为临时结果）"
         elif used and not final:
