@@ -10,6 +10,7 @@ import argparse
 import csv
 import io
 import json
+import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -289,10 +290,22 @@ def cmd_bulletin(args: argparse.Namespace) -> int:
     return 0
 
 
+def _write_output(out: Path, blob: bytes) -> None:
+    """Write a generated file whole or not at all: a temporary file beside it, renamed when complete
+    (a full disk or a read-only folder leaves no half-written 通报 behind, and says so in Chinese)."""
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(blob)
+        os.replace(tmp, out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise CreditError(f"无法写入输出文件「{out}」：{exc.strerror or exc}") from exc
+
+
 def cmd_year(args: argparse.Namespace) -> int:
     """The year's result for a group on the terminal (table, JSON, CSV), or the 年度通报 as a file."""
     from credit.app.service import open_store
-    from credit.reports.annual import year_payload, year_table, year_view
+    from credit.reports.annual import year_months, year_payload, year_table, year_view
     from credit.reports.annual_bulletin import FORMATS, build_annual_bulletin
     from credit.reports.annual_files import render
 
@@ -306,10 +319,16 @@ def cmd_year(args: argparse.Namespace) -> int:
             print(f"错误：输出文件扩展名应为 .docx（Word）、.pdf 或 .xlsx（Excel），实际为「{out.suffix or '无'}」",
                   file=sys.stderr)
             return 2
+        if not out.parent.is_dir():
+            print(f"错误：输出文件所在的文件夹「{out.parent}」不存在", file=sys.stderr)
+            return 2
         with open_store(args.db) as store:
+            if not year_months(store, args.year):
+                print(f"{args.year}年还没有任何月份的数据，无从生成年度通报。", file=sys.stderr)
+                return 1
             data = build_annual_bulletin(store, args.year)
             blob = render(data, fmt)
-        out.write_bytes(blob)
+        _write_output(out, blob)
         print(f"已生成 {data.title}（{'最终结果' if data.final else '临时结果'}）：{out}")
         return 0
     with open_store(args.db) as store:

@@ -53,6 +53,16 @@ def test_refusals_and_an_empty_year(year_db: Path, tmp_path: Path) -> None:
     assert far.returncode == 2 and "2000—2100" in far.stderr
     group = run_cli("year", "--year", "2022", "--group", "镇", "--db", str(year_db))
     assert group.returncode == 2
+    nothing = run_cli("year", "--year", "2024", "--group", "镇街", "--db", str(year_db), "-o", str(tmp_path / "y.docx"))
+    assert nothing.returncode == 1 and "2024年还没有任何月份的数据，无从生成年度通报" in nothing.stderr
+    assert not (tmp_path / "y.docx").exists()
+    nodir = run_cli("year", "--year", "2022", "--group", "镇街", "--db", str(year_db), "-o", str(tmp_path / "无" / "y.xlsx"))
+    assert nodir.returncode == 2 and f"输出文件所在的文件夹「{tmp_path / '无'}」不存在" in nodir.stderr
+    (tmp_path / "占用.xlsx").mkdir()  # a folder where the file should go: refused whole, nothing left beside it
+    taken = run_cli("year", "--year", "2022", "--group", "镇街", "--db", str(year_db), "-o", str(tmp_path / "占用.xlsx"))
+    assert taken.returncode == 1 and f"无法写入输出文件「{tmp_path / '占用.xlsx'}」" in taken.stderr
+    assert "Traceback" not in taken.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["占用.xlsx"]
 
 
 def test_the_annual_bulletin_files_say_what_the_tables_say(year_db: Path, tmp_path: Path) -> None:
