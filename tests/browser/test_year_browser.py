@@ -84,6 +84,36 @@ def test_a_unit_account_sees_its_row_and_opens_only_its_own_unit(server, page) -
     assert_clean(page, "东阿镇·年度分析 → 单位详情")
 
 
+TABS = {  # each tab: what it draws, and words a reader reads there
+    "各月排名": ('[data-testid="stPlotlyChart"]', "“—”为当月未参加排名"),
+    "得分率热力图": ('[data-testid="stPlotlyChart"]', ""),
+    "进退与一级指标": ('[data-testid="stDataFrame"]', "进退情况（2023年1月 → 2023年2月）"),
+    "近12个月": ('[data-testid="stDataFrame"]', "截至 2023年2月 的近 12 个月（可跨年度"),
+}
+
+
+@pytest.mark.parametrize("role", ["领导", "东阿镇"])
+def test_every_tab_draws_clean(server, page, role: str) -> None:
+    """Each lazily drawn tab (charts, movers, 近12个月 across the year boundary) opens without an
+    error or a leftover code; 2022 as well as 2023 (a year whose December is in)."""
+    url, _ = server
+    _open_year(page, url, role)
+    main = page.get_by_test_id("stMain")
+    for year in ("2023年", "2022年"):
+        if year == "2022年":
+            pick(page, "年度", year)
+            page.get_by_text("年度结果（临时结果）").wait_for()
+        for tab, (drawn, words) in TABS.items():
+            rerun_drawn(page, lambda tab=tab: main.get_by_role("tab", name=tab).click(), timeout=TIMEOUT_MS)
+            wait_drawn(page, drawn, timeout=TIMEOUT_MS)
+            text = page.locator("body").inner_text()
+            if words and year == "2023年":
+                assert words in text, (role, tab)
+            assert_clean(page, f"{role}·{year}·{tab}")
+        rerun_drawn(page, lambda: main.get_by_role("tab", name="年度结果").click(), timeout=TIMEOUT_MS)
+    screenshot(page, f"year_tabs_{role}")
+
+
 @pytest.mark.parametrize(("role", "number", "reason"), [("信用办", "平信用办〔2023〕1号", ""),
                                                       ("管理员", "平信用办〔2023〕2号", "12 月数据更正")])
 def test_office_and_admin_sign_the_years_bulletin(server, page, role: str, number: str, reason: str) -> None:
