@@ -145,7 +145,8 @@ if rolling_tab.open is not False:
     with rolling_tab:
         end = month or view.latest
         rolling = yr.rolling_view(end, group)
-        st.caption(f"截至 {month_label(end)} 的近 12 个月（可跨年度，按各月自己的排名）；月份随左侧“考核月份”变化。")
+        st.caption(f"截至 {month_label(end)} 的近 12 个月（可跨年度，按各月自己的排名）：{rolling.states_line()}。"
+                   "月份随左侧“考核月份”变化。")
         table = rolling.table()
         score_cols = [c for c in table.columns if c.endswith("得分率")]
         shown_rolling = blank_missing(table.drop(columns=["unit_id"]), blank="—", digits=dict.fromkeys(score_cols, 2))

@@ -292,6 +292,15 @@ class RollingView:
     end: str
     grid: MonthGrid
 
+    def states_line(self) -> str:
+        """Which of the window's months may still change: "2022年12月、2023年1月为临时结果" (or all signed)."""
+        temp = [month_label(m) for m in self.grid.months if self.grid.states[m] != SIGNED]
+        if not temp:
+            return "各月均已签发"
+        if len(temp) == len(self.grid.months):
+            return "各月均为临时结果（尚未签发）"
+        return f"{'、'.join(temp)}为临时结果，其余月份已签发"
+
     def table(self) -> pd.DataFrame:
         """单位, then per month "2022年3月" 得分率 and 排名 side by side, then the window's mean."""
         g = self.grid

@@ -18,6 +18,7 @@ from credit.model.units import load_units
 from credit.reports.annual import (
     PROVISIONAL,
     SIGNED,
+    RollingView,
     annual_result,
     month_grid,
     rolling_view,
@@ -142,6 +143,13 @@ def test_near_twelve_months_cross_the_year_boundary(year_demo_db_master: Path, t
         dongE = table.set_index("unit_id").loc["dong_e"]
         expected = pd.Series([dongE[f"{m[:4]}年{int(m[5:])}月得分率"] for m in rolling.grid.months]).mean()
         assert dongE["近12个月平均得分率"] == pytest.approx(expected)
+
+
+def test_near_twelve_months_say_which_months_are_provisional() -> None:
+    window = MONTHS[1:]  # the window ending December: February–December of the hand-built year
+    assert RollingView("2022-12", _grid(window, set(window[:-2]))).states_line() == "2022年11月、2022年12月为临时结果，其余月份已签发"
+    assert RollingView("2022-12", _grid(window, set(window))).states_line() == "各月均已签发"
+    assert RollingView("2022-12", _grid(window, set())).states_line() == "各月均为临时结果（尚未签发）"
 
 
 def _import(store, month: str, towns: list[dict], county: dict) -> None:
