@@ -23,6 +23,11 @@ if month is None:
     st.stop()
 year, m = int(month[:4]), int(month[5:])
 target = store().xyd_target(year)
+carried = target is not None and store().frameworks.xyd_target(year) is None
+if carried:
+    st.info(f"{year} 年尚未设定年初注册数和新增目标：年初注册数暂取 {year - 1} 年最后报送的全县注册数 "
+            f"{target[0]:,.0f} 家（12 月数），新增目标暂沿用 {year - 1} 年的 {target[1]:,.0f} 家"
+            + ("，可在页面下方修改。" if can("settings") else "，以信用办设定为准。"))
 if not target:
     st.warning(f"{year} 年尚未设定年初注册数和新增目标。"
                + ("请在页面下方设定。" if can("settings") else "请信用办设定后查看进度。"))
@@ -100,7 +105,7 @@ def target_form(default_year: int) -> None:
         years = sorted({*have, default_year, default_year + 1}, reverse=True)
         y = st.selectbox("年度", years, index=years.index(default_year), format_func=lambda v: f"{v} 年",
                          key="xyd_target_year")
-        cur = have.get(y, (0.0, 0.0))
+        cur = have.get(y) or store().xyd_carried(int(y)) or (0.0, 0.0)  # a new year starts from the year before
         with st.form(f"xyd-target-{y}"):
             o = st.number_input("年初已注册企业数（家）", min_value=0.0, value=float(cur[0]), step=1.0, format="%.0f")
             t = st.number_input("本年新增注册目标（家）", min_value=0.0, value=float(cur[1]), step=100.0, format="%.0f")

@@ -18,7 +18,7 @@ import pytest
 
 import credit.store.accounts as store_accounts
 from credit.app import service
-from credit.app.demo import build_demo
+from credit.app.demo import TEST_DEMO_THROUGH, build_demo
 from credit.app.service import open_store
 from credit.common.labels import GROUPS
 from tests.support.paths import ROOT
@@ -55,12 +55,24 @@ def _session_copy(cached: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     return path
 
 
+def _test_demo(path: Path) -> None:
+    """The shared test database: the demo's ten months of 2022 (see TEST_DEMO_THROUGH)."""
+    build_demo(path, through=TEST_DEMO_THROUGH)
+
+
+@pytest.fixture(scope="session")
+def year_demo_db_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The whole demo (all of 2022 and the start of 2023, as `python -m credit demo` builds it), for
+    the year's tests. Shared by the session: copy it before a test writes."""
+    return _session_copy(_cached("demo-year", build_demo, tmp_path_factory), tmp_path_factory)
+
+
 @pytest.fixture(scope="session")
 def demo_db_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo database through the real import path, built once per version of `credit/`: later
     sessions on this machine copy the same file (the build is ~10 s of CPU, half of it scrypt).
     Shared by the whole session: open it only to read (a score() stores results — copy it first)."""
-    return _session_copy(_cached("demo", build_demo, tmp_path_factory), tmp_path_factory)
+    return _session_copy(_cached("demo", _test_demo, tmp_path_factory), tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
@@ -73,7 +85,7 @@ def scored_demo_db_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
     scratch stays covered where it is the point (tests/scoring, tests/app/test_stored_results,
     the store and report tests on `demo_db`, and every page test that imports a file, which
     changes the data version)."""
-    demo = _cached("demo", build_demo, tmp_path_factory)
+    demo = _cached("demo", _test_demo, tmp_path_factory)
 
     def score_every_month(path: Path) -> None:
         shutil.copyfile(demo, path)

@@ -31,6 +31,7 @@ LATE_OK: dict[tuple[str, str], str] = {
     ("credit.store.unitdesk", "credit.workbook.preview"): "the surge check parses: only an adoption runs it",
     ("credit.app.service", "credit.workbook.preview"): "the workbook checks: only an upload is checked",
     ("credit.reports.publish", "credit.reports.docx"): "python-docx: only a Word or PDF download renders it",
+    ("credit.reports.annual_files", "credit.reports.annual_docx"): "python-docx: only a 年度通报 Word/PDF renders it",
 }
 
 

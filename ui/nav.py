@@ -24,14 +24,15 @@ ROOT = Path(__file__).resolve().parent.parent
 READING = [
     ("pages/ranking.py", "月度排名", ":material/leaderboard:", "ranking", None),
     ("pages/unit.py", "单位详情", ":material/search:", "unit", None),
+    ("pages/year.py", "年度分析", ":material/calendar_month:", "year", None),
     ("pages/xyd.py", "信易贷进度", ":material/trending_up:", "xyd", None),
     ("pages/whatif.py", "权重模拟", ":material/balance:", "whatif", None),
     ("pages/bulletin.py", "月度通报", ":material/article:", "bulletin", None),
     ("pages/guide.py", "指标说明", ":material/menu_book:", "guide", None),
 ]
 # A 被考核单位 account sees the rankings, its own unit page (pages/unit.py locks it to that unit),
-# the guide, and its own 填报与申诉 desk — nothing that shows other units' detail or evidence.
-UNIT_READING = ("ranking", "unit", "guide")
+# the year's rankings (its own row highlighted, only its own row opens a unit page), the guide, and its own 填报与申诉 desk — nothing that shows other units' detail or evidence.
+UNIT_READING = ("ranking", "unit", "year", "guide")
 UNIT_DESK = ("pages/unit_desk.py", "填报与申诉", ":material/edit_note:", "desk", "submit")
 DATA = [
     ("pages/upload.py", "数据上传", ":material/upload_file:", "upload", "import"),

@@ -10,11 +10,13 @@ import argparse
 import csv
 import io
 import json
+import os
 import sqlite3
 import sys
 from pathlib import Path
 
 from credit.common.clock import beijing
+from credit.common.labels import GROUPS
 from credit.common.months import check_data_month, is_month
 from credit.errors import CreditError, MonthError, storage_failure
 from credit.model.accounts import CLI, Actor
@@ -38,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m credit", description="平阴县信用体系建设监测分析平台 命令行")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("demo", help="生成演示数据库（2022 年 1—10 月，经真实导入流程写入）")
+    p = sub.add_parser("demo", help="生成演示数据库（2022 年全年及 2023 年 1—2 月，经真实导入流程写入）")
     _db_arg(p)
     p.add_argument("--force", action="store_true", help="已存在时删除重建")
 
@@ -107,6 +109,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--month", type=_month, required=True)
     p.add_argument("-o", "--output", metavar="DIR", default=None, help="把原文件写入该目录（不存在则新建）")
     p.add_argument("--id", type=int, default=None, help="只写出这一份发布记录（编号见列表）")
+
+    p = sub.add_parser("year", help="年度结果：各单位全年各月得分率、排名与年度结果（或按输出文件扩展名生成年度通报）")
+    p.add_argument("--year", type=int, required=True, help="年度，例如 2022")
+    p.add_argument("--group", choices=list(GROUPS), required=True)
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    p.add_argument("-o", "--output", help="生成年度通报：.docx（Word）、.pdf 或 .xlsx（Excel 明细）")
+    _db_arg(p)
 
     p = sub.add_parser("publish", help="签发某月通报（已签发的月份再次签发即为更正通报，须 --reason）")
     _db_arg(p)
@@ -366,6 +375,68 @@ def cmd_publications(args: argparse.Namespace) -> int:
     return 0
 
 
+def _write_output(out: Path, blob: bytes) -> None:
+    """Write a generated file whole or not at all: a temporary file beside it, renamed when complete
+    (a full disk or a read-only folder leaves no half-written 通报 behind, and says so in Chinese)."""
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(blob)
+        os.replace(tmp, out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise CreditError(f"无法写入输出文件「{out}」：{exc.strerror or exc}") from exc
+
+
+def cmd_year(args: argparse.Namespace) -> int:
+    """The year's result for a group on the terminal (table, JSON, CSV), or the 年度通报 as a file."""
+    from credit.app.service import open_store
+    from credit.reports.annual import year_months, year_payload, year_table, year_view
+    from credit.reports.annual_bulletin import FORMATS, build_annual_bulletin
+    from credit.reports.annual_files import render
+
+    if not 2000 <= args.year <= 2100:
+        print(f"错误：年度应为 2000—2100 之间的年份，实际为「{args.year}」", file=sys.stderr)
+        return 2
+    if args.output:
+        out = Path(args.output)
+        fmt = out.suffix.lower().lstrip(".")
+        if fmt not in FORMATS:
+            print(f"错误：输出文件扩展名应为 .docx（Word）、.pdf 或 .xlsx（Excel），实际为「{out.suffix or '无'}」",
+                  file=sys.stderr)
+            return 2
+        if not out.parent.is_dir():
+            print(f"错误：输出文件所在的文件夹「{out.parent}」不存在", file=sys.stderr)
+            return 2
+        with open_store(args.db) as store:
+            if not year_months(store, args.year):
+                print(f"{args.year}年还没有任何月份的数据，无从生成年度通报。", file=sys.stderr)
+                return 1
+            data = build_annual_bulletin(store, args.year)
+            blob = render(data, fmt)
+        _write_output(out, blob)
+        print(f"已生成 {data.title}（{'最终结果' if data.final else '临时结果'}）：{out}")
+        return 0
+    with open_store(args.db) as store:
+        view = year_view(store, args.year, args.group)
+    if view.empty:
+        print(f"{args.year}年还没有任何月份的数据。", file=sys.stderr)
+        return 1
+    if args.format == "json":
+        print(json.dumps(year_payload(view), ensure_ascii=False, indent=2))
+        return 0
+    table = year_table(view)
+    if args.format == "csv":
+        buf = io.StringIO()
+        table.to_csv(buf, index=False, quoting=csv.QUOTE_MINIMAL)
+        sys.stdout.write(buf.getvalue())
+        return 0
+    print(f"{args.year}年 {args.group} 年度结果（{view.annual.status}，{len(table)} 个单位）")
+    print(view.annual.rule.describe() + view.annual.basis)
+    print(f"月份：{view.states_line()}")
+    print(table.to_string(index=False))
+    return 0
+
+
 def cmd_publish(args: argparse.Namespace) -> int:
     from datetime import date
 
@@ -552,6 +623,7 @@ COMMANDS = {
     "rebuild": cmd_rebuild,
     "sgs-check": cmd_sgs_check,
     "workdays": cmd_workdays,
+    "year": cmd_year,
 }
 
 

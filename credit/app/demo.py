@@ -1,5 +1,8 @@
-"""The demo database: 2022, January to October, written as monthly workbooks and imported
-through the real template and importer, so building the demo proves the import path every time.
+"""The demo database: all of 2022 and January–February 2023, written as monthly workbooks and
+imported through the real template and importer, so building the demo proves the import path every
+time. The passage into 2023 is there to be seen: year-to-date sums and pro-rating start afresh in
+January, stocks (信易贷 registrations) carry on. Months are generated in order from one seed, so
+adding months at the end leaves every earlier month's figures as they were.
 
 Figures are plausible, not real: 信易贷 registrations climb from the 269 opening figure towards,
 but behind, the 4,000 target; some units lose points on each kind of deduction.
@@ -47,7 +50,10 @@ DEMO_UNIT_ACCOUNTS = [
     ("dongezhen", "demo-unit-1", "dong_e", "东阿镇"),
     ("fagaiju", "demo-unit-2", "fagai", "发改局"),
 ]
-DEMO_MONTHS = [f"{DEMO_YEAR}-{m:02d}" for m in range(1, 11)]
+DEMO_MONTHS = [*(f"{DEMO_YEAR}-{m:02d}" for m in range(1, 13)), f"{DEMO_YEAR + 1}-01", f"{DEMO_YEAR + 1}-02"]
+# The demo as it was before the passage into 2023 was added: the shared test databases stop here, so
+# every expectation computed on "the latest month is October" holds.
+TEST_DEMO_THROUGH = f"{DEMO_YEAR}-10"
 
 
 # Registered enterprises per town (辖区注册企业总数), roughly by size of the jurisdiction.
@@ -89,7 +95,8 @@ class MonthData:
     sheets: dict[str, list[dict[str, object]]]
 
 
-def _town_rows(rng: random.Random, units, m: int, state: dict) -> list[dict[str, object]]:
+def _town_rows(rng: random.Random, units, month: str, state: dict) -> list[dict[str, object]]:
+    m = int(month[5:])
     rows = []
     for i, u in enumerate(units):
         reg = state.setdefault(("reg", u.id), 10 + rng.randint(0, 12))
@@ -105,7 +112,7 @@ def _town_rows(rng: random.Random, units, m: int, state: dict) -> list[dict[str,
             arrears = 0
         state[("arr", u.id)] = arrears
         rows.append({
-            UNIT_COL: u.name_at(f"{DEMO_YEAR}-{m:02d}"),
+            UNIT_COL: u.name_at(month),
             "本月出台信用制度文件数": rng.choice([0, 0, 0, 1]) if u.id != "hongfanchi" else 0,
             "本月报送信用动态稿件数": rng.choice([0, 1, 1, 1, 2]),
             "本月信用动态稿件被采用数": rng.choice([0, 0, 1, 1]),
@@ -119,13 +126,14 @@ def _town_rows(rng: random.Random, units, m: int, state: dict) -> list[dict[str,
     return rows
 
 
-def _dept_rows(rng: random.Random, units, m: int) -> list[dict[str, object]]:
+def _dept_rows(rng: random.Random, units, month: str) -> list[dict[str, object]]:
+    m = int(month[5:])
     rows = []
     for i, u in enumerate(units):
         sloppy = i % 5 == 2
         volume = rng.randint(40, 400)
         rows.append({
-            UNIT_COL: u.name_at(f"{DEMO_YEAR}-{m:02d}"),
+            UNIT_COL: u.name_at(month),
             "本月出台信用制度文件数": 1 if rng.random() < (0.12 if sloppy else 0.3) else 0,
             "本月双公示上报数据量": volume,
             "本月双公示错误数据条数": rng.choice([0, 0, 0, 1, 2, 4]) if sloppy else rng.choice([0] * 9 + [1]),
@@ -160,8 +168,8 @@ def _county_rows(rng: random.Random, m: int, registered: int) -> list[dict[str, 
     return [{ITEM_COL: k, VALUE_COL: v} for k, v in items.items()]
 
 
-def _event_rows(rng: random.Random, towns, depts, m: int) -> list[dict[str, object]]:
-    month = f"{DEMO_YEAR}-{m:02d}"
+def _event_rows(rng: random.Random, towns, depts, month: str) -> list[dict[str, object]]:
+    m = int(month[5:])
     rows: list[dict[str, object]] = []
 
     def add(unit, kind, day, text, handling="", days=None, qty=None):
@@ -190,9 +198,9 @@ def _event_rows(rng: random.Random, towns, depts, m: int) -> list[dict[str, obje
     return rows
 
 
-def _register_rows(towns, depts, m: int) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
-    """Register entries are added in the month the unit first reports them."""
-    month = f"{DEMO_YEAR}-{m:02d}"
+def _register_rows(towns, depts, month: str) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """Register entries are added in the month the unit first reports them (afresh each year)."""
+    m = int(month[5:])
     scenarios, fields = [], []
     for i, u in enumerate([*towns, *depts]):
         if i % 7 == 3:
@@ -215,17 +223,18 @@ def demo_months(register: UnitRegister, seed: int = DEMO_YEAR) -> list[MonthData
     rng = random.Random(seed)
     state: dict = {}
     out = []
-    for m, month in enumerate(DEMO_MONTHS, start=1):
+    for month in DEMO_MONTHS:
+        m = int(month[5:])
         towns = register.active(month, "镇街")
         depts = register.active(month, "部门")
-        town_rows = _town_rows(rng, towns, m, state)
+        town_rows = _town_rows(rng, towns, month, state)
         registered = 269 + sum(state[("reg", u.id)] for u in towns) + rng.randint(5, 25)
-        scenarios, fields = _register_rows(towns, depts, m)
+        scenarios, fields = _register_rows(towns, depts, month)
         out.append(MonthData(month, {
             SHEET_TOWN: town_rows,
-            SHEET_DEPT: _dept_rows(rng, depts, m),
+            SHEET_DEPT: _dept_rows(rng, depts, month),
             SHEET_COUNTY: _county_rows(rng, m, registered),
-            SHEET_EVENTS: _event_rows(rng, towns, depts, m),
+            SHEET_EVENTS: _event_rows(rng, towns, depts, month),
             SHEET_SCENARIOS: scenarios,
             SHEET_SUPERVISION: fields,
         }))
@@ -265,8 +274,11 @@ def _find_header(ws) -> tuple[int, dict[str, int]]:
     raise ValueError(f"模板工作表「{ws.title}」中找不到表头")
 
 
-def build_demo(path: Path, replace: bool = False) -> str:
-    """Create the demo database at `path` through the real template → fill → import path."""
+def build_demo(path: Path, replace: bool = False, through: str | None = None) -> str:
+    """Create the demo database at `path` through the real template → fill → import path.
+
+    `through` stops after that month (the test databases keep the ten months of 2022 their
+    expectations were computed on; the months are the same figures either way)."""
     path = Path(path)
     if replace:
         for suffix in ("", "-wal", "-shm"):
@@ -280,10 +292,10 @@ def build_demo(path: Path, replace: bool = False) -> str:
             if store.account(username) is None:
                 store.add_account(username, password, "unit", by=SYSTEM, display=display, unit_id=unit_id)
         register = store.register()
-        months = demo_months(register)
+        months = [d for d in demo_months(register) if through is None or d.month <= through]
         for data in months:
             raw = fill_template(build_template(data.month, register), data)
             fname = f"平阴县信用监测月报_{data.month}.xlsx"
             parsed = parse_workbook(raw, fname, data.month, register)
             store.import_workbooks([(parsed, raw, fname)], by=DEMO)
-    return f"{len(months)} 个月：{DEMO_MONTHS[0]} 至 {DEMO_MONTHS[-1]}"
+    return f"{len(months)} 个月：{months[0].month} 至 {months[-1].month}"

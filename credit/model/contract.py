@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+# The county total on 全县 the 信易贷 progress and a new year's opening figure are read from.
+XYD_COUNTY_FIELD = "全县信易贷平台注册企业数"
+
 FieldKind = Literal["flow", "stock", "text", "date", "choice", "int"]
 
 UNIT_COL = "单位名称"
@@ -202,7 +205,7 @@ COUNTY = Sheet(
     SHEET_COUNTY,
     "item",
     (
-        _stock("全县信易贷平台注册企业数"),
+        _stock(XYD_COUNTY_FIELD),
         _stock("信易贷注册企业数全市位次", "市信用办月报中我县的位次（1 为最好）"),
         _stock("信易贷融资需求金额全市位次", "市信用办月报中我县的位次（1 为最好）"),
         _stock("信易贷授信成功金额全市位次", "市信用办月报中我县的位次（1 为最好）"),

@@ -92,6 +92,39 @@ class Level1:
     interp: str = ""
 
 
+ANNUAL_METHODS = {"december": "12 月累计结果", "mean": "已签发各月得分率平均"}
+DEFAULT_GRADES: tuple[tuple[str, float], ...] = (("优秀", 90.0), ("良好", 80.0), ("一般", 60.0))
+LOWEST_GRADE = "较差"
+
+
+@dataclass(frozen=True)
+class AnnualRule:
+    """How the year's result is made from the months (the office's choice, kept in the framework).
+
+    `method`: "december" — the December year-to-date result, an annual figure already because flows
+    are summed from January and targets pro-rated to 12/12; "mean" — the mean of the months' 得分率.
+    `grades`: (grade, lowest 得分率 that earns it), best first; below the last one is 较差.
+    """
+
+    method: str = "december"
+    grades: tuple[tuple[str, float], ...] = DEFAULT_GRADES
+
+    @property
+    def method_label(self) -> str:
+        return ANNUAL_METHODS[self.method]
+
+    def grade(self, score: float) -> str:
+        """The grade of a 得分率 as printed (two decimals): 89.995 prints 90.00 and is 优秀."""
+        for name, floor in self.grades:
+            if round(float(score), 2) >= floor:
+                return name
+        return LOWEST_GRADE
+
+    def describe(self) -> str:
+        cuts = "，".join(f"{name} ≥ {_num(floor)}" for name, floor in self.grades)
+        return f"年度结果按“{self.method_label}”计算；等次：{cuts}，其余为{LOWEST_GRADE}。"
+
+
 @dataclass(frozen=True)
 class Framework:
     group: str
@@ -102,6 +135,7 @@ class Framework:
     version_id: int | None = None
     effective_month: str | None = None
     is_official: bool = True
+    annual: AnnualRule = AnnualRule()
     _by_code: Mapping[str, Indicator] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -162,6 +196,9 @@ class Framework:
     def to_toml(self) -> str:
         """Serialise back to the TOML shape `parse_framework` reads (for saving a version)."""
         lines = [f"group = {_q(self.group)}", f"title = {_q(self.title)}", ""]
+        if self.annual != AnnualRule():
+            grades = ", ".join(f"{_q(n)} = {_num(f)}" for n, f in self.annual.grades)
+            lines += ["[annual]", f"method = {_q(self.annual.method)}", f"grades = {{ {grades} }}", ""]
         for lv in self.level1:
             lines += ["[[level1]]", f"name = {_q(lv.name)}", f"points = {_num(lv.points)}"]
             if lv.interp:
@@ -264,9 +301,47 @@ def parse_framework(
         seen.add(ind.code)
         indicators.append(ind)
     _check_level_sums(levels, indicators, source, problems)
+    annual = _parse_annual(data.get("annual", {}), source, problems)
     if problems:
         raise ConfigError("指标体系有误：\n" + "\n".join(problems))
-    return Framework(group, data.get("title", group), tuple(levels), tuple(indicators), source)
+    return Framework(group, data.get("title", group), tuple(levels), tuple(indicators), source, annual=annual)
+
+
+def _parse_annual(raw: object, source: str, problems: list[str]) -> AnnualRule:
+    """The optional `[annual]` table: method = "december" | "mean", grades = { "优秀" = 90, … }."""
+    if not isinstance(raw, dict):
+        problems.append(f"{source}：[annual] 应为一个表")
+        return AnnualRule()
+    unknown = set(raw) - {"method", "grades"}
+    if unknown:
+        problems.append(f"{source}：[annual] 中有未知的项：{'、'.join(sorted(unknown))}（可用 method、grades）")
+    method = raw.get("method", "december")
+    if method not in ANNUAL_METHODS:
+        problems.append(f"{source}：[annual] method 应为 december（12 月累计结果）或 mean（各月得分率平均），"
+                        f"实际为「{method}」")
+        method = "december"
+    grades_raw = raw.get("grades", dict(DEFAULT_GRADES))
+    grades: list[tuple[str, float]] = []
+    if not isinstance(grades_raw, dict) or not grades_raw:
+        problems.append(f'{source}：[annual] grades 应为 {{ "优秀" = 90, "良好" = 80, "一般" = 60 }} 这样的表')
+    else:
+        for name, floor in grades_raw.items():
+            ok = isinstance(floor, (int, float)) and not isinstance(floor, bool) and 0 <= floor <= 100
+            if not ok:
+                problems.append(f"{source}：[annual] grades 中「{name}」的分数线应为 0—100 的数，实际为「{floor}」")
+                continue
+            if not str(name).strip() or not str(name).isprintable() or len(str(name)) > 8:
+                problems.append(f"{source}：[annual] grades 的等次名称应为 1—8 个可见字符，实际为 {name!r}")
+                continue
+            if str(name) == LOWEST_GRADE:
+                problems.append(f"{source}：[annual] grades 的等次名称不能为「{LOWEST_GRADE}」（低于最后一档即为{LOWEST_GRADE}）")
+                continue
+            grades.append((str(name), float(floor)))
+        floors = [f for _, f in grades]
+        if any(a <= b for a, b in zip(floors, floors[1:], strict=False)):
+            problems.append(f"{source}：[annual] grades 的分数线应从高到低依次递减，实际为 "
+                            + "、".join(f"{n} {_num(f)}" for n, f in grades))
+    return AnnualRule(method, tuple(grades) or DEFAULT_GRADES)
 
 
 def _parse_levels(raws: list[dict[str, Any]], source: str, problems: list[str]) -> list[Level1]:

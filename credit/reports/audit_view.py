@@ -15,7 +15,7 @@ ACTIONS: dict[str, str] = {
     "scenario.save": "保存权重方案", "scenario.delete": "删除私有权重方案", "unit.add": "新增单位", "unit.rename": "单位更名",
     "unit.retire": "撤销单位", "xyd.set": "设定信易贷目标", "meta.set": "修改设置",
     "bulletin.export": "导出通报", "bulletin.text": "保存通报文稿", "bulletin.publish": "签发通报",
-    "bulletin.correct": "签发更正通报", "correction": "更正", "register.add": "登记证明材料", "register.withdraw": "撤回证明材料",
+    "bulletin.correct": "签发更正通报", "year.publish": "签发年度通报", "year.correct": "签发年度更正通报", "correction": "更正", "register.add": "登记证明材料", "register.withdraw": "撤回证明材料",
     "evidence.add": "上传证明文件", "empty.mark": "标记本月无新增", "empty.unmark": "撤销本月无新增", "seed.units": "初始化单位名册",
     "submission.submit": "单位报送数据", "submission.return": "退回单位报送", "submission.accept": "采纳单位报送",
     "objection.raise": "单位提出申诉", "objection.accept": "采纳申诉", "objection.reject": "申诉不予采纳",

@@ -115,3 +115,20 @@ def bulletin_chart(data) -> tuple[bytes, str] | None:
         return xyd_chart(data.xyd_series, data.month, p.target, p.opening), "图1  全县信易贷新增注册企业进度"
     towns = data.groups[0]
     return ranking_chart(towns.table, f"{data.month_text}{towns.label}得分率"), f"图1  {towns.label}得分率"
+
+
+def rank_lines_chart(ranks: pd.DataFrame, title: str) -> bytes:
+    """One line per unit (rows) of its rank month by month (columns), rank 1 at the top: the lines
+    cross where two units change places (the 年度通报's rank chart)."""
+    with _figure() as (fig, ax):
+        x = list(range(len(ranks.columns)))
+        for name, row in ranks.iterrows():
+            ax.plot(x, row.astype("float64").to_numpy(), marker="o", markersize=2.5, linewidth=1, label=str(name))
+        ax.set_xticks(x, [str(c) for c in ranks.columns])
+        ax.invert_yaxis()
+        ax.set_ylabel("排名")
+        ax.set_title(title, fontsize=10)
+        if len(ranks) <= 20:
+            ax.legend(fontsize=5.5, ncol=1, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
+        _style(ax)
+        return _png(fig)

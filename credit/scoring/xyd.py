@@ -16,9 +16,10 @@ import numpy as np
 import pandas as pd
 
 from credit.common.months import month_parts
+from credit.model.contract import XYD_COUNTY_FIELD
 from credit.scoring.inputs import MonthInputs
 
-COUNTY_FIELD = "全县信易贷平台注册企业数"
+COUNTY_FIELD = XYD_COUNTY_FIELD
 TOWN_REG = "信易贷平台注册企业数"
 TOWN_ENTERPRISES = "辖区注册企业总数"
 TOWN_DEMAND = "信易贷融资需求金额（万元）"

@@ -34,10 +34,12 @@ from typing import Any, Self
 import pandas as pd
 
 from credit.model.accounts import Actor
+from credit.model.contract import SHEET_COUNTY, XYD_COUNTY_FIELD
 from credit.model.parsed import ParsedWorkbook
 from credit.model.scenario import Scenario
 from credit.model.units import Unit, UnitRegister
 from credit.store.accounts import Accounts
+from credit.store.annual_publishing import AnnualPublishing
 from credit.store.core import Core
 from credit.store.datasets import Datasets, ImportResult
 from credit.store.exports import Exports
@@ -84,6 +86,7 @@ class Store:
         self.seeding = Seeding(core, self.units, self.frameworks)
         self.results = Results(core)  # computed scores kept between processes (a cache)
         self.publishing = Publishing(core)
+        self.annual_publishing = AnnualPublishing(core)  # 年度通报 (insert-only, its own tables)
         self.unitdesk = UnitDesk(core, self.units, self.datasets, self.registers)
         self.workdays = Workdays(core)  # 放假 / 调休上班 days the office entered (working-day checks)
         self.sgs_columns = SgsColumns(core)  # a unit's remembered 双公示 column mapping
@@ -212,7 +215,22 @@ class Store:
         return self.frameworks.framework_versions(group)
 
     def xyd_target(self, year: int) -> tuple[float, float] | None:
-        return self.frameworks.xyd_target(year)
+        """(opening, target) of `year` as the office set it, else carried over (`xyd_carried`): the
+        first import of a new year shows its progress before anyone has typed the year's figures."""
+        return self.frameworks.xyd_target(year) or self.xyd_carried(year)
+
+    def xyd_carried(self, year: int) -> tuple[float, float] | None:
+        """A year not set yet: the opening figure is the county's 信易贷 registrations as last
+        reported in the year before (its December figure, or the latest month before it), the
+        target the year before's target. None when the year before has no target or no figure."""
+        before = self.frameworks.xyd_target(int(year) - 1)
+        if before is None:
+            return None
+        facts = self.datasets.facts_frame(int(year) - 1, 12, SHEET_COUNTY)
+        reported = facts[(facts["field"] == XYD_COUNTY_FIELD) & facts["value"].notna()]
+        if reported.empty:
+            return None
+        return float(reported.sort_values("month", kind="stable")["value"].iloc[-1]), before[1]
 
     def xyd_targets(self) -> dict[int, tuple[float, float]]:
         return self.frameworks.xyd_targets()

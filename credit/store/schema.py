@@ -692,3 +692,84 @@ def m0231_sgs_desk(db: Database) -> None:
         )
         """
     )
+
+
+_ANNUAL_PUBLISHING = [
+    # An issued 年度通报 (kind 'original') or its 更正 (kind 'correction', corrects = the original's
+    # id): number, chosen date, signer, the rule and the months (with their state) it was made from.
+    """
+    CREATE TABLE annual_publications (
+        id             INTEGER PRIMARY KEY,
+        year           INTEGER NOT NULL,
+        kind           TEXT NOT NULL CHECK (kind IN ('original', 'correction')),
+        number         TEXT NOT NULL UNIQUE,
+        issued         TEXT NOT NULL,            -- YYYY-MM-DD chosen by the office
+        signer         TEXT NOT NULL,
+        corrects       INTEGER REFERENCES annual_publications(id),
+        reason         TEXT NOT NULL DEFAULT '', -- 更正说明
+        method         TEXT NOT NULL,            -- the framework's [annual] method then in force
+        final          INTEGER NOT NULL CHECK (final IN (0, 1)),
+        months         TEXT NOT NULL,            -- JSON: month -> 已签发 / 临时 when signed
+        published_by   TEXT NOT NULL,
+        published_at   TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX annual_publications_year ON annual_publications (year, id)",
+    """
+    CREATE TABLE annual_publication_files (
+        publication_id INTEGER NOT NULL REFERENCES annual_publications(id),
+        format         TEXT NOT NULL CHECK (format IN ('docx', 'xlsx', 'pdf')),
+        filename       TEXT NOT NULL,
+        size           INTEGER NOT NULL,
+        sha256         TEXT NOT NULL,
+        content        BLOB NOT NULL,
+        PRIMARY KEY (publication_id, format)
+    )
+    """,
+    # The annual result as signed: what the 年度 page shows for the year from then on.
+    """
+    CREATE TABLE annual_results (
+        publication_id INTEGER NOT NULL REFERENCES annual_publications(id),
+        group_name     TEXT NOT NULL CHECK (group_name IN ('镇街', '部门')),
+        unit_id        TEXT NOT NULL,
+        unit           TEXT NOT NULL,
+        rank           INTEGER NOT NULL,
+        score          REAL NOT NULL,
+        grade          TEXT NOT NULL,
+        months         INTEGER NOT NULL,
+        how            TEXT NOT NULL,
+        PRIMARY KEY (publication_id, group_name, unit_id)
+    )
+    """,
+    *(
+        f"""
+        CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table}
+        BEGIN SELECT RAISE(ABORT, '{label}不可{"修改" if verb == "UPDATE" else "删除"}'); END
+        """
+        for table, label in (
+            ("annual_publications", "年度通报发布记录"),
+            ("annual_publication_files", "已签发的年度通报文件"),
+            ("annual_results", "已签发的年度结果"),
+        )
+        for verb in ("UPDATE", "DELETE")
+    ),
+    # One 文号 for one document: a month's 通报 and a 年度通报 cannot share a number (either way).
+    """
+    CREATE TRIGGER publications_number_not_annual BEFORE INSERT ON publications
+    WHEN EXISTS (SELECT 1 FROM annual_publications WHERE number = NEW.number)
+    BEGIN SELECT RAISE(ABORT, '该文号已用于年度通报'); END
+    """,
+    """
+    CREATE TRIGGER annual_publications_number_not_monthly BEFORE INSERT ON annual_publications
+    WHEN EXISTS (SELECT 1 FROM publications WHERE number = NEW.number)
+    BEGIN SELECT RAISE(ABORT, '该文号已用于月度通报'); END
+    """,
+]
+
+
+@MIGRATIONS()
+def m0241_annual_publications(db: Database) -> None:
+    """年度通报: publications of a year (通报 and 更正), their files and the signed annual result, insert-only
+    like a month's; a 文号 is unique across monthly and annual publications."""
+    for statement in _ANNUAL_PUBLISHING:
+        db.execute(statement)

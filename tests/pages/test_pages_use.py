@@ -140,7 +140,7 @@ def menu(actor: Actor | None) -> list[str]:
 
 
 def test_menus_per_role() -> None:
-    dashboard = ["月度排名", "单位详情", "信易贷进度", "权重模拟", "月度通报", "指标说明"]
+    dashboard = ["月度排名", "单位详情", "年度分析", "信易贷进度", "权重模拟", "月度通报", "指标说明"]
     assert menu(None) == [*dashboard, "证明材料", "登录"]
     assert menu(VIEWER) == [*dashboard, "证明材料", "我的账户"]
     office = ["数据上传", "报送审核", "数据版本", "双公示预检", "证明材料", "单位名册"]

@@ -38,7 +38,7 @@ def write_calls(store: Store) -> dict[str, object]:
     from credit.workbook.template import build_template
 
     template = build_template("2022-11", register)
-    towns = demo_months(register)[-1].sheets["镇街"]
+    towns = next(d for d in demo_months(register) if d.month == "2022-10").sheets["镇街"]
 
     def workbook(docs: int):
         rows = [{**r, "本月出台信用制度文件数": docs} for r in towns]

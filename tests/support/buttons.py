@@ -35,6 +35,7 @@ SGS = "tests/browser/test_sgs_browser.py"
 SESSION = "tests/browser/test_session_browser.py"
 EMPTY = "tests/browser/test_empty_private_browser.py"
 DESK = "tests/browser/test_desk_browser.py"
+YEAR = "tests/browser/test_year_browser.py"
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,9 @@ CONTROLS: list[Control] = [
     Control("ui/monthcycle.py", "label", "签发通报/签发更正通报", "写入", "publish",
             {"信用办": f"{CYCLE}::test_office_publishes_then_corrects_a_month",
              "管理员": f"{UB}::test_admin_publishes_reimports_and_corrects_a_month"}, host="pages/bulletin.py"),
+    # 年度通报（ui/year.py 画在 pages/year.py）
+    Control("ui/year.py", "label", "签发年度通报/签发年度更正通报", "写入", "publish",
+            _each(OFFICE, f"{YEAR}::test_office_and_admin_sign_the_years_bulletin"), host="pages/year.py"),
     # 数据上传
     Control("pages/upload.py", "③ 上传填好的月报表（.xlsx 或 .xls，可一次选择多个文件，例如镇街和部门分开填报）",
             "③ 上传填好的月报表", "上传", "import",
