@@ -18,6 +18,7 @@ ACTIONS: dict[str, str] = {
     "bulletin.correct": "签发更正通报", "correction": "更正", "register.add": "登记证明材料", "register.withdraw": "撤回证明材料",
     "evidence.add": "上传证明文件", "empty.mark": "标记本月无新增", "empty.unmark": "撤销本月无新增", "seed.units": "初始化单位名册",
     "submission.submit": "单位报送数据", "submission.return": "退回单位报送", "submission.accept": "采纳单位报送",
+    "schema.upgrade": "数据库升级", "backup.make": "备份数据库", "backup.download": "下载数据库备份",
     "objection.raise": "单位提出申诉", "objection.accept": "受理申诉并更正", "objection.reject": "申诉不予采纳",
 }
 
@@ -34,6 +35,7 @@ KEY_LABELS: dict[str, str] = {
     "file_id": "文件编号", "count": "数量", "note": "备注", "number": "文号", "issued": "成文日期", "signer": "签发人",
     "override": "仍然发布原因", "private": "私有方案", "missing": "未报送", "empty": "本月无新增",
     "submission_id": "报送编号", "objection_id": "申诉编号", "replaced": "替代的报送", "summary": "申诉事项",
+    "migrations": "升级步骤", "backup": "备份文件", "path": "位置", "size": "大小（字节）",
 }
 
 

@@ -38,7 +38,8 @@ from credit.model.parsed import ParsedWorkbook
 from credit.model.scenario import Scenario
 from credit.model.units import Unit, UnitRegister
 from credit.store.accounts import Accounts
-from credit.store.core import Core
+from credit.store.backups import Backups
+from credit.store.core import Core, Upgrade
 from credit.store.datasets import Datasets, ImportResult
 from credit.store.exports import Exports
 from credit.store.frameworks import Frameworks
@@ -83,6 +84,7 @@ class Store:
         self.results = Results(core)  # computed scores kept between processes (a cache)
         self.publishing = Publishing(core)
         self.unitdesk = UnitDesk(core, self.units, self.datasets)
+        self.backups = Backups(core)  # the record of backups made (doctor, 系统维护)
 
     # -- lifecycle and the file ----------------------------------------------------------------
 
@@ -107,6 +109,11 @@ class Store:
     def snapshot(self) -> AbstractContextManager[None]:
         """Reads inside see one state of the database (see `Core.snapshot`)."""
         return self._core.snapshot()
+
+    @property
+    def upgrade(self) -> Upgrade | None:
+        """What opening this file upgraded (migrations applied, the copy kept first), or None."""
+        return self._core.upgrade
 
     def data_version(self) -> int:
         return self._core.data_version()
