@@ -42,7 +42,7 @@ c1, c2, c3 = st.columns(3)
 c1.metric("数据库大小", size_text(summary.size))
 c2.metric("结构版本", f"第 {summary.schema_steps} 步")
 c3.metric("数据版本", f"{summary.data_version:,}")
-st.caption(f"数据库文件：{summary.path}；最后一步升级：{summary.latest_step}")
+st.caption(f"数据库文件：{summary.path}")
 if summary.pending:
     st.warning(f"数据库结构待升级 {len(summary.pending)} 步。请停止服务后运行 python -m credit upgrade（会先自动备份）。")
 
