@@ -42,7 +42,8 @@ c1, c2, c3 = st.columns(3)
 c1.metric("数据库大小", size_text(summary.size))
 c2.metric("结构版本", f"第 {summary.schema_steps} 步")
 c3.metric("数据版本", f"{summary.data_version:,}")
-st.caption(f"数据库文件：{summary.path}")
+st.caption("数据库文件：")
+st.code(str(summary.path), language=None)
 if summary.pending:
     st.warning(f"数据库结构待升级 {len(summary.pending)} 步。请停止服务后运行 python -m credit upgrade（会先自动备份）。")
 
@@ -52,7 +53,7 @@ if last is None:
     st.warning("还没有保存在服务器上的备份。请按 README“正式部署”开启每晚自动备份（deploy/credit-backup.timer）。")
 else:
     st.write(f"最近一次服务器备份：{beijing(last['made_at'])}（北京时间），{size_text(last['size'])}")
-    st.caption(f"位置：{last['path']}")
+    st.code(last["path"], language=None)
 recent = store().backups.recent(10)
 if recent:
     st.dataframe(pd.DataFrame([{
