@@ -26,7 +26,7 @@ from pathlib import Path
 from credit.common.clock import beijing
 from credit.model.accounts import Actor, authorize
 from credit.reports.chart import cjk_font_path
-from credit.reports.pdf import font_map, soffice_path
+from credit.reports.pdf import font_map, soffice_path, warm_status
 from credit.store.schema import MIGRATIONS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,7 +101,11 @@ def check_libreoffice() -> Check:
         return Check("LibreOffice（生成 PDF 通报）", ERROR, "在 PATH 中找不到 soffice 或 libreoffice",
                      "Debian/麒麟/统信：sudo apt-get install libreoffice-writer；Windows：安装 LibreOffice 并把其 program "
                      "目录加入 PATH。没有它只能下载 Word 通报，签发时无法生成 PDF。")
-    return Check("LibreOffice（生成 PDF 通报）", OK, path)
+    warm, why = warm_status()
+    if not warm:
+        return Check("LibreOffice（生成 PDF 通报）", NOTE, f"{path}；常驻转换不可用：{why}，每次生成 PDF 都要重新启动 LibreOffice（慢）",
+                     "Debian/麒麟/统信：sudo apt-get install python3-uno，并在平台目录运行 .venv/bin/pip install -r requirements.txt")
+    return Check("LibreOffice（生成 PDF 通报）", OK, f"{path}（常驻转换可用：首次生成后 PDF 秒级完成）")
 
 
 def check_fonts() -> Check:
