@@ -188,7 +188,7 @@ class WarmConverter:
         if self.proc.poll() is None:
             self.proc.terminate()  # unoserver passes the signal on to its LibreOffice
             try:
-                self.proc.wait(timeout=15)
+                self.proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
         shutil.rmtree(self.work, ignore_errors=True)
@@ -247,7 +247,7 @@ def _start_warm(soffice: str) -> WarmConverter:
            "--user-installation", str(work / "profile"), "--conversion-timeout", str(TIMEOUT_S), "--quiet"]
     log = (work / "unoserver.log").open("wb")
     proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                            cwd=work, **({"start_new_session": True} if os.name == "posix" else {}))
+                            cwd=work)  # in the platform's process group: stopping the service stops it too
     log.close()
     warm = WarmConverter(proc, port, work)
     deadline = time.monotonic() + WARM_START_S
