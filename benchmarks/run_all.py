@@ -28,7 +28,7 @@ PARTS = [  # (title, module, arguments, needs a browser)
     ("大名册（5,000 个单位）", "benchmarks.bench_large", ["--pairs", "2"], True),
 ]
 ORDER = ["home_rerun", "home_floor_rerun", "home_browser", "first_home_large", "unit_pick_large", "whatif_large", "upload_preview",
-         "engine_floor", "docx", "pdf_one_shot", "pdf_warm", "year_time", "year_peak", "add_units", "county_month", "whatif_county"]
+         "engine_floor", "docx", "pdf_one_shot", "pdf_warm", "download_again", "year_time", "year_peak", "add_units", "county_month", "whatif_county"]
 README = ROOT / "README.md"
 BEGIN, END = "<!-- perf-table:begin -->", "<!-- perf-table:end -->"
 
