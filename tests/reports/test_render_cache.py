@@ -55,3 +55,17 @@ def test_the_cache_is_bounded(data, monkeypatch: pytest.MonkeyPatch) -> None:
     for n in range(4):
         publish.render(dataclasses.replace(data, notes=[f"第{n}条"]), "xlsx")
     assert len(publish._rendered) <= 2
+
+
+def test_the_chart_is_drawn_once_per_content(data) -> None:
+    from credit.reports.chart import bulletin_chart, cjk_font_path
+
+    if cjk_font_path() is None:
+        pytest.skip("本机没有中文字体文件，通报不带图表")
+    first = bulletin_chart(data)
+    assert first is not None and first[0].startswith(b"\x89PNG")
+    assert bulletin_chart(data) is first
+    issued = dataclasses.replace(data, issue=IssueInfo("平信用办〔2022〕12号", date(2022, 11, 7), "王五"))
+    assert bulletin_chart(issued) is first  # the issue is not in the chart
+    other = dataclasses.replace(data, month="2022-09")
+    assert bulletin_chart(other) is not first
