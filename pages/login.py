@@ -9,12 +9,20 @@ from ui.safe import md
 
 ensure_router()
 
+NO_ADMIN_HELP = "python -m credit user add 用户名 --role admin --db 数据库文件\n（依提示输入两次密码；数据库文件即服务的 CREDIT_DB）"
+
 st.title("登录")
 notice = st.session_state.pop("login_notice", None)
 if notice:
     st.info(md(notice))
 if current_actor() is not None:
     st.success("您已登录。")
+    st.stop()
+if not loaders.has_admin():
+    st.warning("本数据库还没有管理员账户，暂时无人能登录。请服务器管理人员在服务器上为本数据库创建首个管理员：")
+    st.code(NO_ADMIN_HELP, language=None)
+    st.caption("创建后刷新本页即可登录；管理员登录后在“账户管理”页为信用办、领导和各单位开设账户。"
+               "新建正式数据库请用 python -m credit init（见 README“正式部署”）。")
     st.stop()
 if oidc_enabled():
     if getattr(st.user, "is_logged_in", False):

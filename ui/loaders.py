@@ -94,6 +94,11 @@ def is_demo() -> bool:
     return per_version("demo", lambda: store().get_meta("demo") == "1")
 
 
+def has_admin() -> bool:
+    """Whether the database has an enabled 管理员 (a new production database gets one from `init`)."""
+    return per_version("has_admin", lambda: store().users.has_admin())
+
+
 @dataclass(frozen=True)
 class HomeGroup:
     """One group's part of Home, ready to draw."""

@@ -45,6 +45,7 @@ ADMIN = [
     ("pages/units_admin.py", "单位名册", ":material/apartment:", "units", "import"),  # 信用办 reads, 管理员 edits
     ("pages/accounts.py", "账户管理", ":material/group:", "accounts", "accounts"),
     ("pages/audit.py", "操作日志", ":material/receipt_long:", "audit", "accounts"),
+    ("pages/maintenance.py", "系统维护", ":material/build:", "maintenance", "maintenance"),
 ]
 
 

@@ -136,7 +136,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("backup", help="在线备份数据库（导入进行中也可备份，得到一致的副本）")
     _db_arg(p)
-    p.add_argument("-o", "--output", required=True, help="备份文件（不得已存在）")
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("-o", "--output", help="备份文件（不得已存在）")
+    where.add_argument("--dir", help="备份目录：写入带日期时间的备份 <库名>-YYYYmmdd-HHMMSS.db（每晚定时备份用）")
+    p.add_argument("--keep", type=int, default=None, help="与 --dir 同用：只保留最新的 N 份带日期的备份")
+
+    p = sub.add_parser("init", help="新建正式数据库：默认指标体系与单位名册、浏览需要登录、首个管理员（不改动已有数据库）")
+    _db_arg(p)
+    p.add_argument("--admin", required=True, help="首个管理员的用户名")
+    p.add_argument("--display", default="管理员", help="管理员的显示名称")
+    p.add_argument("--password-stdin", action="store_true", help="从标准输入读一行作为密码（否则交互输入两次）")
+
+    p = sub.add_parser("upgrade", help="升级数据库结构到本版本（先在数据库旁自动备份，再逐步升级并报告）")
+    _db_arg(p)
+
+    p = sub.add_parser("doctor", help="检查运行环境：Python 与依赖、LibreOffice、中文字体、数据库、磁盘、备份、Streamlit 设置")
+    _db_arg(p)
+    p.add_argument("--config", default=None,
+                   help="服务使用的 Streamlit 设置文件（默认：当前目录的 .streamlit/config.toml）")
     p = sub.add_parser("restore", help="用备份文件替换数据库（先校验备份；原数据库保留为 .bak-时间戳）")
     _db_arg(p)
     p.add_argument("backup_file", help="由 backup 生成的备份文件")
@@ -493,11 +510,57 @@ def _existing_db(args: argparse.Namespace) -> Path:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from credit.store.maintenance import backup_database
+    from credit.store.maintenance import backup_database, rotate_backup
 
-    info = backup_database(_existing_db(args), args.output)
-    print(f"已备份并通过完整性检查：{info.describe()}")
+    if args.output:
+        if args.keep is not None:
+            raise CreditError("--keep 只能与 --dir 一起使用")
+        info = backup_database(_existing_db(args), args.output)
+        print(f"已备份并通过完整性检查：{info.describe()}")
+        return 0
+    rotation = rotate_backup(_existing_db(args), args.dir, args.keep if args.keep is not None else 10_000)
+    print(f"已备份并通过完整性检查：{rotation.made.describe()}")
+    for old in rotation.removed:
+        print(f"已删除较旧的备份：{old}")
+    print(f"备份目录 {args.dir} 现有 {len(rotation.kept)} 份本库的带日期备份。")
     return 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from credit.app.production import init_database
+
+    path = _existing_db(args)
+    if any(Path(f"{path}{s}").exists() for s in ("", "-wal")):  # refuse before asking for a password
+        raise CreditError(f"数据库 {path} 已存在：init 只新建数据库，不会改动已有的数据库。")
+    result = init_database(path, args.admin, _read_password(args.password_stdin), display=args.display)
+    print(result.describe())
+    print(f"下一步：CREDIT_DB={path} 启动看板，用「{result.admin}」登录后在“账户管理”页为信用办、领导和各单位开账户。")
+    return 0
+
+
+def cmd_upgrade(args: argparse.Namespace) -> int:
+    from credit.store.facade import Store
+
+    path = _existing_db(args)
+    if not path.exists():
+        raise CreditError(f"数据库 {path} 不存在")
+    with Store(path) as store:
+        upgrade = store.upgrade
+    if upgrade is None:
+        print(f"数据库 {path} 已是本版本的结构，无需升级。")
+        return 0
+    print(f"升级前已备份到：{upgrade.backup}")
+    print(f"已完成 {len(upgrade.migrations)} 步升级：{'、'.join(upgrade.migrations)}")
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from credit.app.doctor import failed, report, run_checks
+
+    config = Path(args.config) if args.config else Path.cwd() / ".streamlit" / "config.toml"
+    checks = run_checks(_existing_db(args), config, CLI)
+    print(report(checks))
+    return 1 if failed(checks) else 0
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
@@ -624,6 +687,9 @@ COMMANDS = {
     "sgs-check": cmd_sgs_check,
     "workdays": cmd_workdays,
     "year": cmd_year,
+    "init": cmd_init,
+    "upgrade": cmd_upgrade,
+    "doctor": cmd_doctor,
 }
 
 

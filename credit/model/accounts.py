@@ -35,6 +35,7 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "security": (ROLE_ADMIN,),
     "units": (ROLE_ADMIN,),
     "accounts": (ROLE_ADMIN,),
+    "maintenance": (ROLE_ADMIN,),  # 系统维护: a whole-database backup holds every account's hash
     "submit": (ROLE_UNIT,),
     "object": (ROLE_UNIT,),
     "review": (ROLE_EDITOR, ROLE_ADMIN),
@@ -53,6 +54,7 @@ PERMISSION_NAMES: dict[str, str] = {
     "security": "修改登录与安全设置",
     "units": "维护单位名册",
     "accounts": "管理账户",
+    "maintenance": "系统维护（备份、完整性检查）",
     "submit": "报送本单位月度数据",
     "object": "对扣分提出申诉",
     "review": "审核单位报送与申诉",

@@ -18,6 +18,7 @@ ACTIONS: dict[str, str] = {
     "bulletin.correct": "签发更正通报", "year.publish": "签发年度通报", "year.correct": "签发年度更正通报", "correction": "更正", "register.add": "登记证明材料", "register.withdraw": "撤回证明材料",
     "evidence.add": "上传证明文件", "empty.mark": "标记本月无新增", "empty.unmark": "撤销本月无新增", "seed.units": "初始化单位名册",
     "submission.submit": "单位报送数据", "submission.return": "退回单位报送", "submission.accept": "采纳单位报送",
+    "schema.upgrade": "数据库升级", "backup.make": "备份数据库", "backup.download": "下载数据库备份",
     "objection.raise": "单位提出申诉", "objection.accept": "采纳申诉", "objection.reject": "申诉不予采纳",
     "evidence.submit": "单位报送证明材料", "evidence.accept": "采纳单位证明材料", "evidence.return": "退回单位证明材料",
     "unit.contact": "修改单位联系人",
@@ -41,6 +42,7 @@ KEY_LABELS: dict[str, str] = {
     "evidence_id": "证明材料报送编号", "entry": "登记条目", "contact": "联系人", "phone": "联系电话",
     "old_contact": "原联系人", "old_phone": "原联系电话",
     "columns": "列对应（字段：文件中的列）", "days": "天数", "field": "字段",
+    "migrations": "升级步骤", "backup": "备份文件", "path": "位置", "size": "大小（字节）",
 }
 
 

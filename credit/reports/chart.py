@@ -8,7 +8,10 @@ font the chart is left out (`None`) rather than printed with empty boxes for eve
 
 from __future__ import annotations
 
+import hashlib
 import io
+import pickle
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -106,15 +109,38 @@ def _style(ax, grid: str = "y") -> None:
     ax.set_axisbelow(True)
 
 
+_CHARTS_KEEP = 8
+_charts: dict[str, tuple[bytes, str]] = {}
+_charts_lock = threading.Lock()
+
+
 def bulletin_chart(data) -> tuple[bytes, str] | None:
-    """(png, caption) for the bulletin, or None when matplotlib or a CJK font is missing."""
+    """(png, caption) for the bulletin, or None when matplotlib or a CJK font is missing.
+
+    Drawn once per content: the draft, the signed file and its PDF of one month show the same chart,
+    and drawing it (matplotlib's savefig) is a third of a Word file's time; the key is a digest of
+    exactly what the chart shows."""
     if cjk_font_path() is None:
         return None
     p = data.xyd
     if p is not None and data.xyd_series is not None and pd.notna(p.new):
-        return xyd_chart(data.xyd_series, data.month, p.target, p.opening), "图1  全县信易贷新增注册企业进度"
-    towns = data.groups[0]
-    return ranking_chart(towns.table, f"{data.month_text}{towns.label}得分率"), f"图1  {towns.label}得分率"
+        args: tuple = ("xyd", data.xyd_series, data.month, p.target, p.opening)
+    else:
+        towns = data.groups[0]
+        args = ("rank", towns.table, f"{data.month_text}{towns.label}得分率", towns.label)
+    key = hashlib.sha256(pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
+    if key not in _charts:
+        if args[0] == "xyd":
+            drawn = xyd_chart(*args[1:]), "图1  全县信易贷新增注册企业进度"
+        else:
+            drawn = ranking_chart(args[1], args[2]), f"图1  {args[3]}得分率"
+        with _charts_lock:
+            while len(_charts) >= _CHARTS_KEEP:
+                _charts.pop(next(iter(_charts)))
+            _charts[key] = drawn
+        return drawn
+    return _charts[key]
+
 
 
 def rank_lines_chart(ranks: pd.DataFrame, title: str) -> bytes:

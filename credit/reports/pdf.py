@@ -10,10 +10,18 @@ CJK SC for 黑体, from Debian's fonts-noto-cjk), and LibreOffice embeds what it
 
 from __future__ import annotations
 
+import atexit
+import importlib.util
 import os
 import shutil
+import socket
 import subprocess
+import sys
 import tempfile
+import threading
+import time
+import xmlrpc.client
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -78,13 +86,25 @@ def soffice_path() -> str | None:
 
 
 def docx_to_pdf(docx: bytes, stem: str = "通报") -> bytes:
-    """Convert a Word file to PDF with LibreOffice headless (private profile: parallel runs are safe)."""
+    """Convert a Word file to PDF with LibreOffice: through the warm converter when it can be had,
+    else one LibreOffice run for this file (a private profile: parallel runs are safe)."""
     soffice = soffice_path()
     if soffice is None:
         raise CreditError("本机未安装 LibreOffice（Debian：apt-get install libreoffice-writer），无法生成 PDF；"
                           "可先下载 Word 文件。")
     if not font_map():
         raise CreditError("本机没有中文字体（Debian：apt-get install fonts-noto-cjk），生成的 PDF 会缺字，已停止。")
+    warm = warm_converter()
+    if warm is not None:
+        try:
+            return warm.convert(docx)
+        except (OSError, xmlrpc.client.Error, CreditError):
+            stop_warm_converter()  # a converter that failed once is not trusted again: start afresh next time
+    return _one_shot(docx, stem, soffice)
+
+
+def _one_shot(docx: bytes, stem: str, soffice: str) -> bytes:
+    """One `soffice --convert-to pdf` for this file: pays LibreOffice's start-up (seconds) every time."""
     with tempfile.TemporaryDirectory(prefix="credit-pdf-") as tmp:
         work = Path(tmp)
         src = work / f"{stem}.docx"
@@ -92,7 +112,7 @@ def docx_to_pdf(docx: bytes, stem: str = "通报") -> bytes:
         env = {**os.environ, "FONTCONFIG_FILE": str(fontconfig_file(work)), "HOME": str(work)}
         try:
             done = subprocess.run(
-                [soffice, f"-env:UserInstallation=file://{work / 'profile'}", "--headless", "--norestore",
+                [soffice, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless", "--norestore",
                  "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(work), str(src)],
                 capture_output=True, timeout=TIMEOUT_S, env=env,
             )
@@ -103,3 +123,175 @@ def docx_to_pdf(docx: bytes, stem: str = "通报") -> bytes:
             detail = (done.stderr or done.stdout).decode("utf-8", "replace").strip()[:200]
             raise CreditError(f"LibreOffice 未能生成 PDF：{detail or '无输出'}")
         return pdf.read_bytes()
+
+
+# -- the warm converter ------------------------------------------------------------------------------
+#
+# Why: a one-shot conversion starts LibreOffice each time (3–7 s idle, 30 s and more on a busy server),
+# and the office waits for it at 签发 and at every 下载 PDF. `unoserver` (PyPI) keeps one LibreOffice
+# listening and converts over XML-RPC in well under a second. Its server half needs LibreOffice's Python
+# bindings (`uno`: Debian python3-uno, a system Python; on Windows LibreOffice's own program/python.exe),
+# so it runs under that interpreter, with only the unoserver package copied beside it; this process
+# talks to it with the standard library's xmlrpc client. Started on first need, reused by every later
+# conversion of this process, ended with it; when it cannot be had, conversions are one-shot and
+# `warm_status()` says why (doctor shows it).
+
+WARM_START_S = 120
+_warm_lock = threading.Lock()
+_warm: WarmConverter | None = None
+_warm_refused: str | None = None  # why the warm converter cannot be had here (asked once per process)
+
+
+class _Transport(xmlrpc.client.Transport):
+    """XML-RPC over HTTP with a timeout (the standard transport waits forever)."""
+
+    def __init__(self, timeout: float):
+        super().__init__()
+        self._timeout = timeout
+
+    def make_connection(self, host):
+        conn = super().make_connection(host)
+        conn.timeout = self._timeout
+        return conn
+
+
+@dataclass
+class WarmConverter:
+    """One running unoserver (and its LibreOffice) on loopback ports of this machine."""
+
+    proc: subprocess.Popen
+    port: int
+    work: Path
+
+    def _proxy(self, timeout: float) -> xmlrpc.client.ServerProxy:
+        return xmlrpc.client.ServerProxy(f"http://127.0.0.1:{self.port}", allow_none=True,
+                                         transport=_Transport(timeout))
+
+    def alive(self) -> bool:
+        if self.proc.poll() is not None:
+            return False
+        try:
+            self._proxy(5).info()
+            return True
+        except (OSError, xmlrpc.client.Error):
+            return False
+
+    def convert(self, docx: bytes) -> bytes:
+        result = self._proxy(TIMEOUT_S).convert(None, xmlrpc.client.Binary(docx), None, "pdf", "writer_pdf_Export",
+                                                [], False, None, None)
+        data = getattr(result, "data", result)
+        if not isinstance(data, bytes) or not data.startswith(b"%PDF-"):
+            raise CreditError("LibreOffice 未能生成 PDF（常驻转换服务返回了空结果）")
+        return data
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()  # unoserver passes the signal on to its LibreOffice
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
+@cache
+def uno_python() -> str | None:
+    """An interpreter that can `import uno` (LibreOffice's Python bindings), or None."""
+    candidates = [os.environ.get("CREDIT_UNO_PYTHON"), shutil.which("python3"), "/usr/bin/python3", sys.executable]
+    soffice = soffice_path()
+    if soffice:  # Windows and the LibreOffice tarballs ship their own Python beside soffice
+        program = Path(soffice).resolve().parent
+        candidates += [str(program / "python.exe"), str(program / "python")]
+    for candidate in dict.fromkeys(c for c in candidates if c):
+        if not Path(candidate).exists():
+            continue
+        try:
+            if subprocess.run([candidate, "-c", "import uno"], capture_output=True, timeout=30).returncode == 0:
+                return candidate
+        except (OSError, subprocess.SubprocessError):
+            continue
+    return None
+
+
+def _unoserver_package() -> Path | None:
+    spec = importlib.util.find_spec("unoserver")
+    return Path(spec.origin).parent if spec and spec.origin else None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _why_not_warm() -> str | None:
+    if _unoserver_package() is None:
+        return "未安装 Python 包 unoserver（pip install -r requirements.txt）"
+    if uno_python() is None:
+        return "找不到带 LibreOffice Python 接口（uno）的 Python（Debian：apt-get install python3-uno）"
+    return None
+
+
+def _start_warm(soffice: str) -> WarmConverter:
+    package = _unoserver_package()
+    assert package is not None
+    work = Path(tempfile.mkdtemp(prefix="credit-unoserver-"))
+    lib = work / "pylib"
+    shutil.copytree(package, lib / "unoserver", ignore=shutil.ignore_patterns("__pycache__"))
+    for info in package.parent.glob("unoserver-*.dist-info"):  # unoserver reads its own version
+        shutil.copytree(info, lib / info.name)
+    port, uno_port = _free_port(), _free_port()
+    env = {**os.environ, "FONTCONFIG_FILE": str(fontconfig_file(work)), "HOME": str(work), "PYTHONPATH": str(lib)}
+    cmd = [uno_python() or "", "-m", "unoserver.server", "--interface", "127.0.0.1", "--port", str(port),
+           "--uno-interface", "127.0.0.1", "--uno-port", str(uno_port), "--executable", soffice,
+           "--user-installation", str(work / "profile"), "--conversion-timeout", str(TIMEOUT_S), "--quiet"]
+    log = (work / "unoserver.log").open("wb")
+    proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                            cwd=work)  # in the platform's process group: stopping the service stops it too
+    log.close()
+    warm = WarmConverter(proc, port, work)
+    deadline = time.monotonic() + WARM_START_S
+    while not warm.alive():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            detail = (work / "unoserver.log").read_text("utf-8", "replace").strip()[-200:]
+            warm.stop()
+            raise CreditError(f"常驻 PDF 转换服务未能启动：{detail or '无输出'}")
+        time.sleep(0.2)
+    return warm
+
+
+def warm_converter() -> WarmConverter | None:
+    """The running warm converter, started on first need; None when it cannot be had here."""
+    global _warm, _warm_refused
+    with _warm_lock:
+        if _warm is not None and _warm.proc.poll() is None:
+            return _warm
+        if _warm_refused is not None:
+            return None
+        reason = _why_not_warm()
+        soffice = soffice_path()
+        if reason is not None or soffice is None:
+            _warm_refused = reason or "本机未安装 LibreOffice"
+            return None
+        try:
+            _warm = _start_warm(soffice)
+        except (OSError, CreditError) as exc:
+            _warm_refused = str(exc)
+            return None
+        atexit.register(stop_warm_converter)
+        return _warm
+
+
+def stop_warm_converter() -> None:
+    """End the warm converter (at exit, or after it failed a conversion)."""
+    global _warm
+    with _warm_lock:
+        if _warm is not None:
+            _warm.stop()
+            _warm = None
+
+
+def warm_status() -> tuple[bool, str]:
+    """(whether conversions can be warm here, why not) — without starting anything."""
+    reason = _why_not_warm()
+    return reason is None, reason or ""

@@ -7,9 +7,20 @@ here is what lets the bulletin module not know about Word at all, without an imp
 The Word renderer (python-docx, lxml) is imported when a Word or PDF file is rendered, not with
 this module: Home and every page with the download buttons import it, and no file is built until
 a button is clicked (tests/test_architecture.py keeps Home free of python-docx).
+
+Files are built once per content: `render` keeps the last few files it made, keyed by a digest of
+everything the file shows (the pickled `BulletinData`: figures, text, issue, row-level cut), so a
+second 下载 of an unchanged month — by anyone, in any session of this process — hands out the file
+already made instead of drawing the charts and starting LibreOffice again. Any change to what the
+file shows changes the key; nothing is ever served for content it was not made from.
 """
 
 from __future__ import annotations
+
+import hashlib
+import pickle
+import threading
+from collections import OrderedDict
 
 from credit.errors import CreditError
 from credit.model.accounts import Actor
@@ -35,14 +46,42 @@ def render_docx(data: BulletinData) -> bytes:
 
 def to_pdf(data: BulletinData) -> bytes:
     """The Word file as PDF (LibreOffice headless, CJK fonts mapped; see credit.reports.pdf)."""
-    return docx_to_pdf(render_docx(data), file_stem(data.month))
+    return docx_to_pdf(render(data, "docx"), file_stem(data.month))
+
+
+RENDERED_KEEP = 12  # files kept per process: a month's three formats for a few months and cuts
+_rendered: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+_rendered_lock = threading.Lock()
+
+
+def content_key(data: BulletinData) -> str | None:
+    """A digest of everything a bulletin file shows (pickling is lossless: different content, different
+    key); None when something in it cannot be pickled — that file is then simply not kept."""
+    try:
+        return hashlib.sha256(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return None
 
 
 def render(data: BulletinData, fmt: str) -> bytes:
-    """The bulletin as Word ("docx"), PDF ("pdf") or Excel ("xlsx"); any other format is refused in Chinese."""
+    """The bulletin as Word ("docx"), PDF ("pdf") or Excel ("xlsx"); any other format is refused in Chinese.
+    A file already made from the same content is handed out again (see the module's docstring)."""
     if fmt not in FORMATS:
         raise CreditError(f"不支持的通报格式「{fmt}」，可选 docx（Word）、pdf 或 xlsx（Excel 附件）")
-    return {"docx": render_docx, "xlsx": to_xlsx, "pdf": to_pdf}[fmt](data)
+    digest = content_key(data)
+    key = (fmt, digest or "")
+    with _rendered_lock:
+        if digest and key in _rendered:
+            _rendered.move_to_end(key)
+            return _rendered[key]
+    blob = {"docx": render_docx, "xlsx": to_xlsx, "pdf": to_pdf}[fmt](data)
+    if digest is None:
+        return blob
+    with _rendered_lock:
+        _rendered[key] = blob
+        while len(_rendered) > RENDERED_KEEP:
+            _rendered.popitem(last=False)
+    return blob
 
 
 def export(store: Store, data: BulletinData, fmt: str, actor: Actor | None) -> bytes:

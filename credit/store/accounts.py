@@ -58,6 +58,10 @@ class Accounts:
     def has_accounts(self) -> bool:
         return bool(self._core.scalar("SELECT COUNT(*) FROM accounts"))
 
+    def has_admin(self) -> bool:
+        """Whether an enabled 管理员 exists (without one nobody can open accounts or settings)."""
+        return bool(self._core.scalar("SELECT COUNT(*) FROM accounts WHERE role = 'admin' AND disabled = 0"))
+
     def accounts(self) -> list[dict[str, Any]]:
         """Accounts without their hashes, for the admin page and `user list`."""
         return self._core.all(

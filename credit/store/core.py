@@ -22,6 +22,8 @@ import sqlite3
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +31,17 @@ from sqlite_utils import Database
 
 from credit.errors import CreditError, StoreBusyError
 from credit.store.schema import MIGRATIONS
-from credit.store.util import dumps, now
+from credit.store.util import dumps, now, private
+
+UPGRADE_WHO = "系统升级"
+
+
+@dataclass(frozen=True)
+class Upgrade:
+    """What opening an older database did: the migrations applied and the copy kept beforehand."""
+
+    migrations: tuple[str, ...]
+    backup: Path
 
 
 def is_busy(exc: sqlite3.OperationalError) -> bool:
@@ -46,6 +58,7 @@ class Core:
     def __init__(self, path: str | Path, *, busy_timeout_ms: int = 5000, handover: bool = False):
         self.path = Path(path)
         self._writing = False
+        self.upgrade: Upgrade | None = None  # set when opening applied migrations to an existing database
         self._busy_timeout_ms = int(busy_timeout_ms)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: the driver opens no implicit transactions; we (and sqlite-utils'
@@ -87,18 +100,58 @@ class Core:
                 time.sleep(0.01)
 
     def _migrate(self) -> None:
-        """Apply pending migrations, each in its own BEGIN IMMEDIATE transaction.
+        """Apply pending migrations, all in one BEGIN IMMEDIATE transaction (all or none).
 
         The pending list is re-read under the lock, so when two sessions open a new file at
         once the second finds nothing left to do instead of failing on "table exists".
+        An existing database (one that has applied migrations before) is an UPGRADE: a copy of it
+        is written beside it first (`<name>.pre-upgrade-<time>.db`), inside the same lock, and the
+        upgrade is recorded in the audit log with the migrations it applied and that copy's name
+        (`self.upgrade`). No copy, no upgrade: a directory that cannot take the copy refuses.
         """
-        while MIGRATIONS.pending(self.db):
-            with self.write():
-                pending = MIGRATIONS.pending(self.db)
-                if not pending:
-                    break
-                stop = pending[1].name if len(pending) > 1 else None
-                MIGRATIONS.apply(self.db, stop_before=stop)
+        if not MIGRATIONS.pending(self.db):
+            return
+        with self.write():
+            pending = [m.name for m in MIGRATIONS.pending(self.db)]
+            if not pending:
+                return
+            existing = self._has_history()
+            saved = self._pre_upgrade_copy() if existing else None
+            MIGRATIONS.apply(self.db)
+            if saved is not None:
+                self.upgrade = Upgrade(tuple(pending), saved)
+                self.changed(UPGRADE_WHO, "schema.upgrade", {"migrations": pending, "backup": saved.name})
+
+    def _has_history(self) -> bool:
+        try:
+            return bool(self.scalar("SELECT COUNT(*) FROM _sqlite_migrations"))
+        except sqlite3.OperationalError:  # no such table: a new file
+            return False
+
+    def _pre_upgrade_copy(self) -> Path:
+        """A consistent copy of the database as it is before the upgrade (SQLite's backup API)."""
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        dest = self.path.with_name(f"{self.path.stem}.pre-upgrade-{stamp}.db")
+        n = 1
+        while dest.exists():
+            n += 1
+            dest = self.path.with_name(f"{self.path.stem}.pre-upgrade-{stamp}-{n}.db")
+        try:
+            # from a second connection: this one holds the write lock, and SQLite refuses a backup from a
+            # connection that is writing; a reader (WAL) sees exactly what was committed before the lock
+            source, target = sqlite3.connect(str(self.path)), sqlite3.connect(str(dest))
+            try:
+                source.backup(target)
+            finally:
+                target.close()
+                source.close()
+        except (OSError, sqlite3.Error) as exc:
+            dest.unlink(missing_ok=True)
+            raise CreditError(
+                f"数据库需要升级，但升级前无法在 {dest.parent} 中保存备份（{exc}）。未做任何修改；"
+                "请检查该目录的写入权限与磁盘空间后重试。") from exc
+        private(dest)
+        return dest
 
     # -- transactions --------------------------------------------------------------------------
 

@@ -40,7 +40,8 @@ from credit.model.scenario import Scenario
 from credit.model.units import Unit, UnitRegister
 from credit.store.accounts import Accounts
 from credit.store.annual_publishing import AnnualPublishing
-from credit.store.core import Core
+from credit.store.backups import Backups
+from credit.store.core import Core, Upgrade
 from credit.store.datasets import Datasets, ImportResult
 from credit.store.exports import Exports
 from credit.store.frameworks import Frameworks
@@ -90,6 +91,7 @@ class Store:
         self.unitdesk = UnitDesk(core, self.units, self.datasets, self.registers)
         self.workdays = Workdays(core)  # 放假 / 调休上班 days the office entered (working-day checks)
         self.sgs_columns = SgsColumns(core)  # a unit's remembered 双公示 column mapping
+        self.backups = Backups(core)  # the record of backups made (doctor, 系统维护)
 
     # -- lifecycle and the file ----------------------------------------------------------------
 
@@ -114,6 +116,11 @@ class Store:
     def snapshot(self) -> AbstractContextManager[None]:
         """Reads inside see one state of the database (see `Core.snapshot`)."""
         return self._core.snapshot()
+
+    @property
+    def upgrade(self) -> Upgrade | None:
+        """What opening this file upgraded (migrations applied, the copy kept first), or None."""
+        return self._core.upgrade
 
     def data_version(self) -> int:
         return self._core.data_version()

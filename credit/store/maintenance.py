@@ -37,13 +37,13 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from credit.common.clock import now
+from credit.common.clock import BEIJING, now
 from credit.errors import CreditError, WorkbookError
-from credit.model.accounts import CLI, Actor
+from credit.model.accounts import CLI, Actor, authorize
 from credit.model.contract import UNIT_COL
 from credit.store.facade import Store
 from credit.store.schema import MIGRATION_SET, MIGRATIONS
-from credit.store.util import dumps
+from credit.store.util import dumps, private
 from credit.workbook.isolation import run_isolated
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -335,6 +335,93 @@ def backup_database(db: str | Path, dest: str | Path) -> StoreFileInfo:
         check_store_file(tmp, dest.name)
         _publish(tmp, dest)
     return check_store_file(dest)
+
+
+# ---- dated backups, rotated ------------------------------------------------------------------
+
+_DATED = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}-\d{6})(?:-(?P<n>\d+))?\.db$")
+
+
+@dataclass(frozen=True)
+class Rotation:
+    """What `backup --dir DIR --keep N` did: the new checked backup, and the old ones removed."""
+
+    made: StoreFileInfo
+    removed: tuple[Path, ...]
+    kept: tuple[Path, ...]
+
+
+def dated_backups(directory: str | Path, stem: str) -> list[Path]:
+    """The dated backups of database `stem` in `directory`, oldest first (other files are not ours)."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        return []
+    found = []
+    for path in directory.iterdir():
+        m = _DATED.match(path.name)
+        if m and m["stem"] == stem and path.is_file():
+            found.append(((m["stamp"], int(m["n"] or 1)), path))
+    return [p for _, p in sorted(found)]
+
+
+def _dated_name(directory: Path, stem: str, at: datetime) -> Path:
+    stamp = at.strftime("%Y%m%d-%H%M%S")
+    dest, n = directory / f"{stem}-{stamp}.db", 1
+    while dest.exists():
+        n += 1
+        dest = directory / f"{stem}-{stamp}-{n}.db"
+    return dest
+
+
+def rotate_backup(db: str | Path, directory: str | Path, keep: int, *, by: Actor = CLI,
+                  at: datetime | None = None) -> Rotation:
+    """A new dated backup `<db name>-YYYYmmdd-HHMMSS.db` in `directory` (checked, recorded), then only
+    the newest `keep` dated backups of this database are kept there. Nothing is removed unless the
+    new backup passed its check; files in `directory` not named like our backups are never touched."""
+    if not 1 <= int(keep) <= 10_000:
+        raise CreditError(f"--keep 应为 1 到 10000 之间的整数，实际为 {keep}")
+    db, directory = Path(db), Path(directory)
+    _require_file(db, "数据库文件")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CreditError(f"无法创建备份目录 {directory}：{exc}") from exc
+    dest = _dated_name(directory, db.stem, at or datetime.now(BEIJING))
+    made = backup_database(db, dest)
+    private(dest)
+    with Store(db) as store:
+        store.backups.record(dest.resolve(), made.size, _sha256(dest), by)
+    dated = dated_backups(directory, db.stem)
+    removed = tuple(dated[: max(0, len(dated) - int(keep))])
+    for old in removed:
+        old.unlink(missing_ok=True)
+    return Rotation(made, removed, tuple(p for p in dated if p not in removed))
+
+
+def backup_bytes(db: str | Path, by: Actor) -> tuple[str, bytes]:
+    """A fresh consistent, checked backup as bytes (the 系统维护 page's download), recorded as handed out.
+
+    The permission is checked before anything is copied: the file holds every account's password hash."""
+    authorize(by, "maintenance")
+    db = Path(db)
+    _require_file(db, "数据库文件")
+    with _temp_db(db, "download") as tmp:
+        with Store(db) as store:
+            store.backup(tmp)
+        check_store_file(tmp, db.name)
+        content = tmp.read_bytes()
+    with Store(db) as store:
+        store.backups.record(None, len(content), hashlib.sha256(content).hexdigest(), by)
+    name = f"{db.stem}-{datetime.now(BEIJING):%Y%m%d-%H%M%S}.db"
+    return name, content
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 # ---- restore ---------------------------------------------------------------------------------

@@ -773,3 +773,34 @@ def m0241_annual_publications(db: Database) -> None:
     like a month's; a 文号 is unique across monthly and annual publications."""
     for statement in _ANNUAL_PUBLISHING:
         db.execute(statement)
+
+
+def insert_only(table: str, label: str) -> list[str]:
+    """The two triggers that make `table` insert-only, with a Chinese refusal naming `label`
+    (the shape every insert-only table above uses; new migrations call this instead of a copy)."""
+    return [
+        f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{label}不可{'修改' if verb == 'UPDATE' else '删除'}'); END"
+        for verb in ("UPDATE", "DELETE")
+    ]
+
+
+@MIGRATIONS()
+def m0271_backup_log(db: Database) -> None:
+    """`backup_log`: every backup the platform made (nightly `backup --dir`, the 系统维护 page's
+    download), so `doctor` and the maintenance page know the last one without being told where the
+    backup directory is. Insert-only: a backup that happened stays on record."""
+    db.execute(
+        """
+        CREATE TABLE backup_log (
+            id         INTEGER PRIMARY KEY,
+            path       TEXT NOT NULL,          -- where it was written ('' for a download)
+            size       INTEGER NOT NULL,       -- bytes
+            sha256     TEXT NOT NULL,
+            made_by    TEXT NOT NULL,
+            made_at    TEXT NOT NULL
+        )
+        """
+    )
+    for statement in insert_only("backup_log", "备份记录"):
+        db.execute(statement)

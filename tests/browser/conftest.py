@@ -44,9 +44,9 @@ def person(browser, request: pytest.FixtureRequest) -> Iterator[Callable[..., ob
     default_width, default_height = getattr(request.module, "VIEWPORT", (1440, 900))
 
     def new(width: int = default_width, height: int = default_height,
-            timeout: float = getattr(request.module, "TIMEOUT_MS", 60_000)) -> object:
+            timeout: float = getattr(request.module, "TIMEOUT_MS", 60_000), **options) -> object:
         ctx = new_context(browser, width, height, timeout, getattr(request.module, "LOCALE", "zh-CN"),
-                          accept_downloads=True)
+                          accept_downloads=True, **options)
         made.append(ctx)
         return ctx
 

@@ -145,7 +145,7 @@ def test_menus_per_role() -> None:
     assert menu(VIEWER) == [*dashboard, "证明材料", "我的账户"]
     office = ["数据上传", "报送审核", "数据版本", "双公示预检", "证明材料", "单位名册"]
     assert menu(EDITOR) == [*dashboard, *office, "我的账户"]
-    assert menu(ADMIN) == [*dashboard, *office, "账户管理", "操作日志", "我的账户"]
+    assert menu(ADMIN) == [*dashboard, *office, "账户管理", "操作日志", "系统维护", "我的账户"]
 
 
 @pytest.mark.parametrize("page", ["upload.py", "versions.py", "units_admin.py", "accounts.py", "audit.py"])

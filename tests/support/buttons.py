@@ -36,6 +36,7 @@ SESSION = "tests/browser/test_session_browser.py"
 EMPTY = "tests/browser/test_empty_private_browser.py"
 DESK = "tests/browser/test_desk_browser.py"
 YEAR = "tests/browser/test_year_browser.py"
+DEPLOY = "tests/browser/test_deploy_browser.py"
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,13 @@ CONTROLS: list[Control] = [
             _each(LOGGED_IN, f"{UB}::test_my_account_password_change_and_logout")),
     Control("pages/account.py", "修改密码", "修改密码", "写入", "login",
             _each(LOGGED_IN, f"{UB}::test_my_account_password_change_and_logout")),
+    # 系统维护
+    Control("pages/maintenance.py", "生成一份备份供下载", "生成一份备份供下载", "写入", "maintenance",
+            {"管理员": f"{DEPLOY}::test_production_path_end_to_end"}, note="记入备份记录与操作日志"),
+    Control("pages/maintenance.py", "数据库完整性检查", "数据库完整性检查", "会话", "maintenance",
+            {"管理员": f"{DEPLOY}::test_production_path_end_to_end"}),
+    Control("pages/maintenance.py", "运行环境检查（同 python -m credit doctor）", "运行环境检查", "会话", "maintenance",
+            {"管理员": f"{DEPLOY}::test_production_path_end_to_end"}),
     # 账户管理
     Control("pages/accounts.py", "新增", "新增", "写入", "accounts", {"管理员": f"{UB}::test_admin_manages_accounts"}),
     Control("pages/accounts.py", "执行", "执行", "写入", "accounts", {"管理员": f"{UB}::test_admin_manages_accounts"},

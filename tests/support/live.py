@@ -88,8 +88,11 @@ def have_browser() -> str | None:
 
 @contextlib.contextmanager
 def streamlit_server(script: str | Path, db: Path | None = None, timeout: float = 60.0,
-                     env: dict[str, str] | None = None) -> Iterator[str]:
-    """`streamlit run script` on a free loopback port; yields the base URL once healthy."""
+                     env: dict[str, str] | None = None, cwd: Path = ROOT) -> Iterator[str]:
+    """`streamlit run script` on a free loopback port; yields the base URL once healthy.
+
+    `cwd`: the server's working directory, whose .streamlit/config.toml Streamlit reads (the
+    production path runs in its data directory with deploy/streamlit-config.toml there)."""
     port = free_port()
     full_env = {**os.environ, **(env or {})}
     if db is not None:
@@ -98,7 +101,7 @@ def streamlit_server(script: str | Path, db: Path | None = None, timeout: float 
            "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
            "--browser.gatherUsageStats", "false"]
     log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"streamlit-{port}.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, cwd=cwd, env=full_env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
