@@ -5,7 +5,7 @@ import streamlit as st
 
 from credit.common.clock import beijing
 from credit.common.months import month_label
-from credit.errors import CreditError
+from ui import actions
 from ui.auth import require
 from ui.context import store
 from ui.router import ensure_router
@@ -22,17 +22,11 @@ if month is None:
     st.info("数据库中还没有数据。")
     st.stop()
 names = {u.id: u.name_at(month) for u in store().register()}
-if st.session_state.get("review_msg"):
-    st.success(st.session_state.pop("review_msg"))
+actions.show("review")
 
 
 def _act(fn, done: str) -> None:
-    try:
-        fn()
-        st.session_state["review_msg"] = done
-        st.rerun()
-    except CreditError as exc:
-        st.error(str(exc))
+    actions.run("review", fn, done=done, rerun=True, now=True)
 
 
 st.subheader(f"待审核的单位报送（{month_label(month)}）")

@@ -8,12 +8,12 @@ import pandas as pd
 import streamlit as st
 
 from credit.common.clock import beijing
-from credit.common.filetypes import WORKBOOK_TYPES
+from credit.common.filetypes import WORKBOOK_TYPES, XLSX_MIME
 from credit.common.months import month_label
-from credit.errors import CreditError
 from credit.model.contract import GROUP_SHEET, REGISTER_SHEETS, SHEETS
 from credit.workbook.registers import headers
 from credit.workbook.template import column_note, number_rule
+from ui import actions
 from ui.auth import require
 from ui.context import store
 from ui.router import ensure_router
@@ -60,31 +60,22 @@ with tab_form:
                     col.header, min_value=float(rule.minimum), step=0.01, format="%.2f",
                     value=None if cur is None else float(cur), help=column_note(sheet, col, month))
         if st.form_submit_button("提交本月数据", type="primary", disabled=not is_open):
-            try:
-                sid = desk.submit_form(actor, month, unit.id, values)
-                st.session_state["desk_msg"] = f"已提交（报送 #{sid}），等待信用办审核。"
-                st.rerun()
-            except CreditError as exc:
-                st.error(str(exc))
+            actions.run("desk", lambda: desk.submit_form(actor, month, unit.id, values), rerun=True, now=True,
+                        done=lambda sid: f"已提交（报送 #{sid}），等待信用办审核。")
 
 with tab_file:
     st.caption("扣分事项、信易+场景、分级分类监管等请用本单位填报文件报送：下载、填写后上传。"
                "文件中只能有本单位的行。")
     st.download_button("下载本单位填报文件", data=lambda: desk.template(actor, month, unit.id),
                        file_name=f"{name}_{month}_填报.xlsx", on_click="ignore", key="dl-unit-template",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                       mime=XLSX_MIME)
     upload = st.file_uploader("上传填报文件（.xlsx / .xls）", key="unit-file")
     wrong = refuse_wrong_types(upload, WORKBOOK_TYPES, "未提交")
     if st.button("提交填报文件", disabled=upload is None or wrong or not is_open, type="primary"):
-        try:
-            sid = desk.submit(actor, month, unit.id, upload.getvalue(), upload.name)
-            st.session_state["desk_msg"] = f"已提交（报送 #{sid}），等待信用办审核。"
-            st.rerun()
-        except CreditError as exc:
-            st.error(str(exc))
+        actions.run("desk", lambda: desk.submit(actor, month, unit.id, upload.getvalue(), upload.name), rerun=True,
+                    now=True, done=lambda sid: f"已提交（报送 #{sid}），等待信用办审核。")
 
-if st.session_state.get("desk_msg"):
-    st.success(st.session_state.pop("desk_msg"))
+actions.show("desk")
 
 with tab_subs:
     subs = desk.submissions(actor)
@@ -107,17 +98,11 @@ with tab_obj:
         att = st.file_uploader("附件（可选；PDF、DOC、DOCX）", key="obj-att")
         if st.form_submit_button("提交申诉", disabled=not options or not is_open):
             o = options[pick]
-            try:
-                oid = desk.raise_objection(
-                    actor, month, unit.id, o["target"], reason, row=o["row"], event_month=o["month"],
-                    field=o["field"], proposed=proposed,
-                    attachment=(att.name, att.getvalue()) if att is not None else None)
-                st.session_state["obj_msg"] = f"已提交申诉 #{oid}，等待信用办处理。"
-                st.rerun()
-            except CreditError as exc:
-                st.error(str(exc))
-    if st.session_state.get("obj_msg"):
-        st.success(st.session_state.pop("obj_msg"))
+            actions.run("objection", lambda: desk.raise_objection(
+                actor, month, unit.id, o["target"], reason, row=o["row"], event_month=o["month"],
+                field=o["field"], proposed=proposed, attachment=(att.name, att.getvalue()) if att is not None else None),
+                rerun=True, now=True, done=lambda oid: f"已提交申诉 #{oid}，等待信用办处理。")
+    actions.show("objection")
     mine = desk.objections(actor)
     if mine:
         st.dataframe(pd.DataFrame([{

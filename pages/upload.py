@@ -12,9 +12,9 @@ import streamlit as st
 
 from credit.app import service
 from credit.common.clock import beijing, this_month
+from credit.common.filetypes import XLSX_MIME
 from credit.common.labels import GROUPS
 from credit.common.months import month_label
-from credit.errors import CreditError
 from credit.model.contract import SHEETS
 from credit.workbook.error_list import error_list, error_workbook
 from credit.workbook.preview import (
@@ -28,7 +28,7 @@ from credit.workbook.preview import (
     warning_table,
 )
 from credit.workbook.template import build_template
-from ui import monthcycle
+from ui import actions, monthcycle
 from ui.auth import require
 from ui.context import data_version, db_path, months, store
 from ui.router import ensure_router
@@ -39,7 +39,6 @@ ensure_router()
 IMPORTED_KEY = "upload_imported"  # tokens of batches imported in this session
 RESULT_KEY = "upload_result"  # what the last import did, shown after the rerun
 NONCE_KEY = "upload_nonce"  # part of the uploader's key: a new key empties the widget
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STATUS_BADGE = {
     "new": ":material/fiber_new: 新增", "changed": ":material/edit: 有变化",
     "same": ":material/check_circle: 无变化", "superseded": ":material/skip_next: 不导入",
@@ -112,12 +111,12 @@ def _import(month: str, files: list[tuple[FileCheck, bytes]], preview: UploadPre
         st.info("这批文件已在本次导入过，不会重复导入。")
         return
     before = _summaries(month)
-    try:
-        batch = service.import_batch(store(), month, [(c.filename, raw) for c, raw in files], actor,
-                                     checks=[c for c, _ in files], reason=reason, surges_confirmed=surges_confirmed)
-    except CreditError as exc:
-        st.error(f"导入失败，未写入任何数据：{exc}")
+    outcome = actions.run("upload", lambda: service.import_batch(
+        store(), month, [(c.filename, raw) for c, raw in files], actor, checks=[c for c, _ in files], reason=reason,
+        surges_confirmed=surges_confirmed), now=True, refused="导入失败，未写入任何数据：")
+    if not outcome:
         return
+    batch = outcome.value
     if not batch.ok:  # the page stops before the button on any error; kept for safety
         st.error(f"发现 {batch.error_count} 处问题，未导入任何数据。")
         return

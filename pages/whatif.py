@@ -20,17 +20,17 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from credit.app.service import adopt_weights
+from credit.app.service import adopt_weights, framework_version_rows
 from credit.common.clock import beijing
+from credit.common.filetypes import XLSX_MIME
 from credit.common.labels import GROUPS, group_label
 from credit.common.months import month_label
-from credit.errors import CreditError
 from credit.model.framework import Framework
-from credit.model.scenario import Scenario, weights_of_toml
+from credit.model.scenario import Scenario
 from credit.scoring import stability, whatif
 from credit.scoring.scenarios import comparison, comparison_excel, fit
 from credit.store.facade import SEED_MONTH
-from ui import loaders
+from ui import actions, loaders
 from ui.auth import current_actor, require
 from ui.charts import chart, hline
 from ui.context import current_month, data_version, db_path, months, store
@@ -44,7 +44,6 @@ MODES = {"budget": "预算模式（合计保持不变）", "free": "自由模式
 UP, DOWN, SAME = "#2e7d32", "#c62828", "#9e9e9e"
 NOTICE = "wi_notice"
 PAGE_ROWS = 50  # rows per page of a large group's tables and charts (a county group is one page)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # -- the what-if state -----------------------------------------------------------------------------
@@ -320,25 +319,14 @@ def stability_section(month: str, group: str, fw: Framework, points: dict[str, f
 # -- scenarios -------------------------------------------------------------------------------------
 
 
-def _flash(key: str) -> None:
-    """Show (once) the outcome a callback left: ("success" | "error", message)."""
-    if key in st.session_state:
-        kind, message = st.session_state.pop(key)
-        (st.success if kind == "success" else st.error)(message)
-
-
 def _save(prefix: str, month: str, group: str, private: bool) -> None:
     """The save button's callback (actions run in callbacks: the values are read from the state)."""
     actor = current_actor()
     name = st.session_state.get("wi_save_name", "")
-    try:
-        store().weights.save_scenario(name, group, month, st.session_state[prefix],
-                                      st.session_state.get("wi_save_note", ""), actor, private=private)
-    except CreditError as exc:
-        st.session_state["wi_save_msg"] = ("error", str(exc))
-    else:
-        what = "我的私有方案" if private else "方案"
-        st.session_state["wi_save_msg"] = ("success", f"已保存{what}「{name.strip()}」")
+    what = "我的私有方案" if private else "方案"
+    if actions.run("wi_save", lambda: store().weights.save_scenario(
+            name, group, month, st.session_state[prefix], st.session_state.get("wi_save_note", ""), actor,
+            private=private), done=f"已保存{what}「{name.strip()}」"):
         st.session_state["wi_save_name"] = st.session_state["wi_save_note"] = ""
 
 
@@ -347,12 +335,8 @@ def _delete(scenarios: dict[int, Scenario]) -> None:
     sc = scenarios.get(st.session_state.get("wi_delete_pick"))
     if sc is None:
         return
-    try:
-        store().weights.delete_scenario(int(sc.id), current_actor())
-    except CreditError as exc:
-        st.session_state["wi_delete_msg"] = ("error", str(exc))
-    else:
-        st.session_state["wi_delete_msg"] = ("success", f"已删除我的私有方案「{sc.name}」")
+    if actions.run("wi_delete", lambda: store().weights.delete_scenario(int(sc.id), current_actor()),
+                   done=f"已删除我的私有方案「{sc.name}」"):
         for key in ("wi_compare", "wi_load", "wi_delete_pick"):  # a deleted id must not stay selected
             st.session_state.pop(key, None)
 
@@ -369,7 +353,7 @@ def save_form(prefix: str, month: str, group: str) -> None:
         st.text_area("备注", placeholder="调整思路、讨论背景等", height=80, key="wi_save_note")
         st.form_submit_button("保存为我的私有方案" if private else "保存当前方案", type="primary", on_click=_save,
                               args=(prefix, month, group, private))
-    _flash("wi_save_msg")
+    actions.show("wi_save")
 
 
 def delete_form(scenarios: dict[int, Scenario]) -> None:
@@ -408,7 +392,7 @@ def compare_section(scenarios: dict[int, Scenario], gm_detail: pd.DataFrame, fw:
     with st.expander("各方案分值对比"):
         st.dataframe(weights, hide_index=True, width="stretch")
     st.download_button("下载对比表（Excel）", data=lambda: comparison_excel(gm_detail, fw, picked),
-                       file_name=f"权重方案对比_{group}_{month}.xlsx", mime=XLSX, key="wi_compare_xlsx",
+                       file_name=f"权重方案对比_{group}_{month}.xlsx", mime=XLSX_MIME, key="wi_compare_xlsx",
                        on_click="ignore")
 
 
@@ -418,7 +402,7 @@ def scenarios_section(prefix: str, month: str, group: str, fw: Framework, detail
     save_form(prefix, month, group)
     scenarios = {sc.id: sc for sc in store().scenarios(group, current_actor())}
     st.markdown("**已保存的方案**")
-    _flash("wi_delete_msg")
+    actions.show("wi_delete")
     if not scenarios:
         st.caption("还没有保存的方案。")
         return
@@ -435,14 +419,8 @@ def scenarios_section(prefix: str, month: str, group: str, fw: Framework, detail
 
 
 def version_history(group: str, fw: Framework) -> None:
-    rows = []
-    for v in store().framework_versions(group):
-        levels = weights_of_toml(v["toml"])["level1"]
-        rows.append({"版本": v["id"], "生效月份": "初始版本" if v["effective_month"] == SEED_MONTH else
-                     month_label(v["effective_month"]), "本月执行": "✓" if v["id"] == fw.version_id else "",
-                     **levels, "发布人": v["created_by"], "发布时间": beijing(v["created_at"], seconds=False),
-                     "原因": v["reason"]})
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame(framework_version_rows(store(), group, fw.version_id)), hide_index=True,
+                 width="stretch")
     for change in store().weight_changes(group)[:10]:
         st.caption(whatif.weight_change_text(change))
 
@@ -451,13 +429,10 @@ def _adopt(fw: Framework, group: str, points: dict[str, float], scenario_id: int
     """The adopt button's callback: checks the confirmation, then writes the new version."""
     eff = st.session_state["wi_adopt_month"]
     if not st.session_state.get("wi_adopt_sure"):
-        st.session_state["wi_adopt_msg"] = ("error", "请先勾选确认。")
+        actions.keep("wi_adopt", "请先勾选确认。", "error")
         return
-    try:
-        adopt_weights(store(), fw, eff, points, require("weights"), st.session_state.get("wi_adopt_reason", ""),
-                      scenario_id)
-    except CreditError as exc:
-        st.session_state["wi_adopt_msg"] = ("error", str(exc))
+    if not actions.run("wi_adopt", lambda: adopt_weights(
+            store(), fw, eff, points, require("weights"), st.session_state.get("wi_adopt_reason", ""), scenario_id)):
         return
     st.session_state["wi_adopt_reason"], st.session_state["wi_adopt_sure"] = "", False
     st.session_state[NOTICE] = f"已发布新的官方权重：{group_label(group)}，自{month_label(eff)}起执行。"
@@ -484,7 +459,7 @@ def adopt_form(month: str, group: str, fw: Framework, points: dict[str, float],
                     key="wi_adopt_sure")
         st.form_submit_button("发布为官方权重", type="primary", on_click=_adopt,
                               args=(fw, group, new_points, None if src == "current" else int(src)))
-    _flash("wi_adopt_msg")
+    actions.show("wi_adopt")
 
 
 # -- the page --------------------------------------------------------------------------------------

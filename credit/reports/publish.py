@@ -11,6 +11,7 @@ a button is clicked (tests/test_architecture.py keeps Home free of python-docx).
 
 from __future__ import annotations
 
+from credit.common.filetypes import XLSX_MIME
 from credit.errors import CreditError
 from credit.model.accounts import Actor
 from credit.reports.bulletin import RED, YELLOW, BulletinData, file_stem, to_xlsx
@@ -21,7 +22,7 @@ FORMATS = {"docx", "xlsx", "pdf"}
 MIME = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xlsx": XLSX_MIME,
 }
 
 
