@@ -6,11 +6,11 @@ browser's too: the user logs in again with the new password.
 
 import streamlit as st
 
-from credit.errors import CreditError
+from ui import actions
 from ui.auth import current_actor, end_login, logout
 from ui.context import store
 from ui.router import ensure_router
-from ui.safe import md, show_error
+from ui.safe import md
 
 ensure_router()
 
@@ -32,10 +32,7 @@ with st.form("passwd", clear_on_submit=True):
         if new != again:
             st.error("两次输入的新密码不一致")
         else:
-            try:
-                store().set_password(actor.username, new, by=actor, old_password=old)
-            except CreditError as exc:
-                show_error(exc)
-            else:
+            if actions.run("account", lambda: store().set_password(actor.username, new, by=actor, old_password=old),
+                           now=True):
                 end_login("密码已修改，所有设备上的登录均已退出，请使用新密码重新登录。")
                 st.rerun()

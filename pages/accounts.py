@@ -4,23 +4,21 @@ import pandas as pd
 import streamlit as st
 
 from credit.common.clock import beijing
-from credit.errors import CreditError
 from credit.model.accounts import ROLES
+from ui import actions
 from ui.auth import has_oidc_config, idle_minutes, login_required, oidc_enabled, require
 from ui.context import store
 from ui.router import ensure_router
-from ui.safe import md, show_error
 
 ensure_router()
 
-NOTICE = "accounts_notice"  # the outcome of the last write, shown after its rerun (st.rerun drops st.success)
+SLOT = "accounts"  # the outcome of the last write, shown after its rerun (ui.actions)
 
 st.title("账户管理")
 actor = require("accounts")
 if actor is None:
     st.stop()
-if NOTICE in st.session_state:
-    st.success(md(st.session_state.pop(NOTICE)))
+actions.show(SLOT)
 
 rows = store().accounts()
 live = store().sessions.live_counts()
@@ -43,12 +41,9 @@ with c1, st.form("add-account", clear_on_submit=True):
                          format_func=lambda u: unit_names.get(u, "（不绑定）"))
     password = st.text_input("初始密码（至少 8 位，含字母和数字）", type="password")
     if st.form_submit_button("新增"):
-        try:
-            store().add_account(username, password, role, by=actor, display=display, unit_id=bound or None)
-            st.session_state[NOTICE] = f"已新增账户 {username}"
-            st.rerun()
-        except CreditError as exc:
-            show_error(exc)
+        actions.run(SLOT, lambda: store().add_account(username, password, role, by=actor, display=display,
+                                                      unit_id=bound or None),
+                    done=f"已新增账户 {username}", rerun=True, now=True)
 with c2:
     names = [r["username"] for r in rows]
     if names:
@@ -58,27 +53,21 @@ with c2:
             new_pw = st.text_input("新密码（仅重设密码时填写）", type="password")
             action = st.radio("操作", ["重设密码", "停用", "启用"], horizontal=True)
             if st.form_submit_button("执行"):
-                try:
+                def manage() -> None:
                     if action == "重设密码":
                         store().set_password(who, new_pw, by=actor)
                     else:
                         store().set_account_disabled(who, action == "停用", by=actor)
-                    st.session_state[NOTICE] = f"已对账户 {who} 执行：{action}"
-                    st.rerun()
-                except CreditError as exc:
-                    show_error(exc)
+
+                actions.run(SLOT, manage, done=f"已对账户 {who} 执行：{action}", rerun=True, now=True)
         with st.form("signout-all"):
             st.subheader("全部退出登录")
             st.caption("结束该账户在所有浏览器、所有设备上的登录（如设备遗失或密码可能泄露）；"
                        "对方下一次操作或刷新页面时须重新登录。重设密码、停用账户时也会自动全部退出。")
             gone = st.selectbox("账户", names, key="signout-who")
             if st.form_submit_button("全部退出登录"):
-                try:
-                    ended = store().sign_out_everywhere(gone, by=actor)
-                    st.session_state[NOTICE] = f"已结束账户 {gone} 的全部登录（{ended} 个有效登录）。"
-                    st.rerun()
-                except CreditError as exc:
-                    show_error(exc)
+                actions.run(SLOT, lambda: store().sign_out_everywhere(gone, by=actor), rerun=True, now=True,
+                            done=lambda ended: f"已结束账户 {gone} 的全部登录（{ended} 个有效登录）。")
 
 st.subheader("登录设置")
 AUTH_MODES = {"local": "本平台账户（用户名和密码）", "oidc": "统一身份认证（OIDC，以邮箱登录）"}

@@ -14,7 +14,6 @@ from credit.common.clock import beijing
 from credit.common.filetypes import EVIDENCE_TYPES
 from credit.common.labels import GROUPS, group_label
 from credit.common.months import month_label, month_parts
-from credit.errors import CreditError
 from credit.model.contract import INDUSTRIES, UNIT_COL
 from credit.workbook.registers import (
     EVIDENCE_MIME,
@@ -25,12 +24,12 @@ from credit.workbook.registers import (
     entry_key,
     headers,
     sniff_evidence,
+    unit_counts,
 )
-from ui import loaders
+from ui import actions, loaders
 from ui.auth import can, current_actor, require
 from ui.context import current_month, store
 from ui.router import ensure_router
-from ui.safe import md, show_error
 from ui.uploads import refuse_wrong_types
 
 ensure_router()
@@ -52,20 +51,6 @@ year, upto = month_parts(month)
 register = store().register()
 st.caption(f"{year} 年 1 月至 {month_label(month)}的登记情况。上传表格中的条目与本页录入的条目合并统计；"
            "同一单位在同一年内登记相同的信用应用（监管领域）只计一次，重复条目会被标出。")
-
-
-def unit_counts(sheet: str, table: pd.DataFrame) -> pd.DataFrame:
-    """Per unit: the count the scores use, duplicates and evidence files."""
-    rows = []
-    for group in GROUPS:
-        counts = loaders.inputs(month, group).register_counts(sheet)
-        for unit in register.active(month, group):
-            mine = table[table["unit_id"] == unit.id]
-            rows.append({
-                "单位": unit.name_at(month), "分组": group, "计分条目数": int(counts.get(unit.id, 0)),
-                "重复条目": int(mine["重复"].sum()), "证明材料份数": int(mine.loc[~mine["重复"], "证明材料"].sum()),
-            })
-    return pd.DataFrame(rows)
 
 
 def filtered(table: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -116,15 +101,14 @@ def show_evidence(sheet: str, table: pd.DataFrame, key: str) -> None:
         return
     if uploads and st.button("保存证明材料", key=f"{key}-save-files"):
         actor = current_actor()
-        try:
+
+        def save() -> None:
             for up in uploads:
                 sniff_evidence(up.getvalue(), up.name)  # every file checked before the first is saved
             for up in uploads:
                 store().add_evidence(sheet, year, entry["unit_id"], name, up.name, up.getvalue(), actor)
-            st.session_state[f"{key}-notice"] = f"已保存 {len(uploads)} 份证明材料"
-            st.rerun()
-        except CreditError as exc:
-            show_error(exc)
+
+        actions.run(key, save, done=f"已保存 {len(uploads)} 份证明材料", rerun=True, now=True)
 
 
 def add_form(sheet: str, key: str) -> None:
@@ -153,17 +137,16 @@ def add_form(sheet: str, key: str) -> None:
                                  accept_multiple_files=True, key=f"{key}-form-files")
         if not st.form_submit_button("添加登记", type="primary"):
             return
-    try:
+    def add() -> int:
         for f in files or []:
             sniff_evidence(f.getvalue(), f.name)  # check every file before anything is written
         entry_id = store().add_register_entry(sheet, when, unit_id, data, actor)
         for f in files or []:
             store().add_evidence(sheet, year, unit_id, data[KEY_COLUMN[sheet]], f.name, f.getvalue(), actor)
-    except CreditError as exc:
-        show_error(exc)
-        return
-    st.session_state[f"{key}-notice"] = f"已添加登记条目 #{entry_id}" + (f"，附 {len(files)} 份证明材料" if files else "")
-    st.rerun()
+        return entry_id
+
+    actions.run(key, add, rerun=True, now=True,
+                done=lambda entry_id: f"已添加登记条目 #{entry_id}" + (f"，附 {len(files)} 份证明材料" if files else ""))
 
 
 def withdraw_form(sheet: str, table: pd.DataFrame, key: str) -> None:
@@ -176,24 +159,19 @@ def withdraw_form(sheet: str, table: pd.DataFrame, key: str) -> None:
         pick = st.selectbox("条目", list(labels), format_func=labels.get, key=f"{key}-withdraw")
         reason = st.text_input("撤回原因", key=f"{key}-reason")
         if st.button("撤回", key=f"{key}-withdraw-btn"):
-            try:
-                store().withdraw_register_entry(pick, current_actor(), reason)
-                st.session_state[f"{key}-notice"] = f"已撤回条目 #{pick}（记录保留，不再计分）"
-                st.rerun()
-            except CreditError as exc:
-                show_error(exc)
+            actions.run(key, lambda: store().withdraw_register_entry(pick, current_actor(), reason), rerun=True,
+                        now=True, done=f"已撤回条目 #{pick}（记录保留，不再计分）")
 
 
 for i, (tab, sheet) in enumerate(zip(st.tabs(list(REGISTER_TITLES.values())), REGISTER_TITLES)):
     key = f"reg{i}"
     with tab:
-        notice = st.session_state.pop(f"{key}-notice", None)
-        if notice:
-            st.success(md(notice))
+        actions.show(key)
         view = store().register_view(year, upto, sheet)
         table = view.table
         st.caption(f"计分指标——{scored_by(sheet)}。有 1 条（去重后）即得满分。")
-        counts = unit_counts(sheet, table)
+        counts = unit_counts(register, month, table,
+                             {g: loaders.inputs(month, g).register_counts(sheet) for g in GROUPS})
         m1, m2, m3 = st.columns(3)
         m1.metric("登记条目", f"{len(table)} 条")
         m2.metric("其中重复（只计一次）", f"{int(table['重复'].sum())} 条")

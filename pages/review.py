@@ -11,10 +11,11 @@ from credit.common.months import month_label
 from credit.common.rounding import figure_text
 from credit.errors import CreditError
 from credit.store.unitdesk import OBJECTION_ACTIONS, outcome_message
+from ui import actions
 from ui.auth import require
 from ui.context import store
 from ui.router import ensure_router
-from ui.safe import md, show_error
+from ui.safe import md
 
 ensure_router()
 
@@ -28,20 +29,19 @@ if month is None:
     st.info("数据库中还没有数据。")
     st.stop()
 names = {u.id: u.name_at(month) for u in store().register()}
-if st.session_state.get("review_msg"):
-    st.success(md(st.session_state.pop("review_msg")))
+actions.show("review")
 CONFIRM = "review_confirm"  # the submission whose 采纳 waits for the second click
 
 
 def _act(fn, what: str) -> None:
     """Run a decision; tell only what happened (versions made or none)."""
-    try:
+    def call():
         created = fn()
-        st.session_state["review_msg"] = outcome_message(what, created) if created is not None else what + "。"
         st.session_state.pop(CONFIRM, None)
-        st.rerun()
-    except CreditError as exc:
-        show_error(exc)
+        return created
+
+    actions.run("review", call, rerun=True, now=True,
+                done=lambda created: outcome_message(what, created) if created is not None else what + "。")
 
 
 st.subheader(f"待审核的单位报送（{month_label(month)}）")

@@ -15,21 +15,23 @@ import streamlit as st
 
 from credit.app import sgs
 from credit.common.clock import beijing, this_month, today
+from credit.common.filetypes import XLSX_MIME
 from credit.common.months import month_label
 from credit.errors import CreditError, WorkbookError
 from credit.model.workdays import days_text
 from credit.workbook.preview import candidate_months
+from ui import actions
 from ui.auth import require
 from ui.context import current_month, data_version, months, store
 from ui.router import ensure_router
-from ui.safe import md, show_error
+from ui.safe import md
 
 ensure_router()
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 APPLIED_KEY = "sgs_applied"  # (unit, month, file sha256) already applied in this session
 PLAN_KEY = "sgs_plan"
 RESULT_KEY = "sgs_apply_result"
+RULES_SLOT = "sgs-rules"  # what the last save/reset of the rules did (ui.actions)
 FLASH_KEY = "sgs_rules_flash"
 MAP_FLASH_KEY = "sgs_map_flash"
 CAL_FLASH_KEY = "sgs_cal_flash"
@@ -186,11 +188,11 @@ def _apply_section(report: sgs.SgsReport, sha: str) -> None:
         st.info("本次检查结果已填入过，不会重复导入。")
         return
     if st.button("确认导入", type="primary", key="sgs-confirm"):
-        try:
-            created = sgs.apply(store(), plan, actor)
-        except CreditError as exc:
-            show_error(f"导入失败，未写入任何数据：{exc}")
+        outcome = actions.run("sgs-apply", lambda: sgs.apply(store(), plan, actor), now=True,
+                              refused="导入失败，未写入任何数据：")
+        if not outcome:
             return
+        created = outcome.value
         st.session_state.setdefault(APPLIED_KEY, set()).add(token)
         st.session_state.pop(PLAN_KEY, None)
         versions = "、".join(f"「{s}」第 {v} 版" for s, v in created) or "无变化"
@@ -268,8 +270,7 @@ with tab_codes:
                                on_click="ignore", icon=":material/download:", key="sgs-code-download")
 
 with tab_rules:
-    if st.session_state.get(FLASH_KEY):
-        st.success(md(st.session_state.pop(FLASH_KEY)))
+    actions.show(RULES_SLOT)
     rules = sgs.current_rules(store())
     names = sgs.month_indicator_names(store(), month)
     saved = "信用办保存的版本" if "信用办" in rules.source else "默认规则"
@@ -301,20 +302,16 @@ with tab_rules:
     if actor.can("settings"):
         new = st.file_uploader("上传修改后的规则文件（.toml），校验通过后保存为新版本", key="sgs-rules-file")
         if new is not None:
-            try:
-                text = sgs.uploaded_rules(new.getvalue(), new.name)
-            except CreditError as exc:
-                show_error(f"规则文件有误，未保存：{exc}")
-            else:
-                st.success("规则文件校验通过。")
+            checked = actions.run(RULES_SLOT, lambda: sgs.uploaded_rules(new.getvalue(), new.name), now=True,
+                                  refused="规则文件有误，未保存：", done="规则文件校验通过。")
+            if checked:
+                text = checked.value
                 if st.button("保存为新版本", key="sgs-rules-save"):
-                    sgs.save_rules(store(), text, actor)
-                    st.session_state[FLASH_KEY] = "已保存新版本规则，此后的检查按新规则进行（已记入操作日志）。"
-                    st.rerun()
+                    actions.run(RULES_SLOT, lambda: sgs.save_rules(store(), text, actor), rerun=True, now=True,
+                                done="已保存新版本规则，此后的检查按新规则进行（已记入操作日志）。")
         if st.button("恢复默认规则", key="sgs-rules-reset"):
-            sgs.reset_rules(store(), actor)
-            st.session_state[FLASH_KEY] = "已恢复默认规则（已记入操作日志）。"
-            st.rerun()
+            actions.run(RULES_SLOT, lambda: sgs.reset_rules(store(), actor), rerun=True, now=True,
+                        done="已恢复默认规则（已记入操作日志）。")
         history = sgs.rules_versions(store())
         if history:
             st.caption("此前保存的版本：" + "；".join(f"{beijing(h['at'], seconds=False)} {md(h['who'])}" for h in history[:10]))

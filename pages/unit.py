@@ -11,7 +11,13 @@ from credit.common.months import month_label
 from credit.common.search import NameIndex, count_note
 from credit.model.accounts import PermissionDenied, is_unit
 from credit.scoring.explain import describe_items, explain_row, num
-from credit.scoring.unit_view import attainment_vs_median, lost_points, monthly_inputs, overtake_gap
+from credit.scoring.unit_view import (
+    attainment_vs_median,
+    level1_subtotals,
+    lost_points,
+    monthly_inputs,
+    overtake_gap,
+)
 from ui import loaders
 from ui.auth import current_actor
 from ui.charts import bar, chart
@@ -139,8 +145,8 @@ else:
 mine = own[own["applies"]]
 left, right = st.columns(2)
 with left:
-    lv = mine.groupby("level1", sort=False)[["earned", "possible"]].sum()
-    levels = lv.index.tolist()
+    lv = level1_subtotals(own, unit_id)
+    levels = lv["level1"].tolist()
     st.plotly_chart(chart([bar(levels, lv["possible"].tolist(), "适用满分", "#d9d9d9"),
                            bar(levels, lv["earned"].tolist(), "得分", "#2e75b6")],
                           300, "一级指标得分", barmode="overlay", xaxis={"title": {"text": "分"}},

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from credit.common.clock import beijing
-from credit.common.filetypes import WORKBOOK_TYPES
+from credit.common.filetypes import WORKBOOK_TYPES, XLSX_MIME
 from credit.common.months import month_label
 from credit.common.rounding import figure_text
 from credit.errors import CreditError, WorkbookError
@@ -94,7 +94,7 @@ with tab_file:
                "文件中只能有本单位的行。")
     st.download_button("下载本单位填报文件", data=lambda: desk.template(actor, month, unit.id),
                        file_name=f"{name}_{month}_填报.xlsx", on_click="ignore", key="dl-unit-template",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                       mime=XLSX_MIME)
     upload = st.file_uploader("上传填报文件（.xlsx / .xls）", key="unit-file")
     wrong = refuse_wrong_types(upload, WORKBOOK_TYPES, "未提交")
     replace = _replace_box("replace-file")

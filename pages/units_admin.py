@@ -11,16 +11,15 @@ import streamlit as st
 
 from credit.common.clock import this_month
 from credit.common.months import month_label
-from credit.errors import CreditError
 from credit.model.units import GROUPS, KINDS, UnitRegister
+from ui import actions
 from ui.auth import current_actor
 from ui.context import current_month, store
 from ui.router import ensure_router
-from ui.safe import md, show_error
 
 ensure_router()
 
-NOTICE_KEY = "units_notice"
+SLOT = "units"  # what the last write did, shown after its rerun (ui.actions)
 
 
 def register_table(register: UnitRegister, month: str) -> pd.DataFrame:
@@ -44,21 +43,13 @@ def month_choices(default: str) -> list[str]:
 
 
 def run(action, message: str) -> None:
-    try:
-        action()
-    except CreditError as exc:
-        show_error(exc)
-        return
-    st.session_state[NOTICE_KEY] = message
-    st.rerun()
+    actions.run(SLOT, action, done=message, rerun=True, now=True)
 
 
 st.title("单位名册")
 month = current_month() or this_month()
 register = store().register()
-notice = st.session_state.pop(NOTICE_KEY, None)
-if notice:
-    st.success(md(notice))
+actions.show(SLOT)
 group = st.radio("分组", ["全部", *GROUPS], horizontal=True, key="units_group")
 table = register_table(register, month)
 if group != "全部":

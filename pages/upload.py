@@ -12,10 +12,11 @@ import streamlit as st
 
 from credit.app import service
 from credit.common.clock import beijing, this_month
+from credit.common.filetypes import XLSX_MIME
 from credit.common.labels import GROUPS
 from credit.common.months import month_label
 from credit.common.rounding import figure_text
-from credit.errors import CreditError, MonthMismatch
+from credit.errors import MonthMismatch
 from credit.model.contract import SHEETS
 from credit.reports.candidate import later_months_note, month_changes_note, record_vs_candidate
 from credit.workbook.error_list import error_list, error_workbook
@@ -31,11 +32,11 @@ from credit.workbook.preview import (
     without_empty,
 )
 from credit.workbook.template import build_template
-from ui import monthcycle
+from ui import actions, monthcycle
 from ui.auth import require
 from ui.context import data_version, db_path, months, store
 from ui.router import ensure_router
-from ui.safe import md, show_error
+from ui.safe import md
 from ui.widgets import arrow, blank_missing, cell_text
 
 ensure_router()
@@ -43,7 +44,6 @@ ensure_router()
 IMPORTED_KEY = "upload_imported"  # tokens of batches imported in this session
 RESULT_KEY = "upload_result"  # what the last import did, shown after the rerun
 NONCE_KEY = "upload_nonce"  # part of the uploader's key: a new key empties the widget
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STATUS_BADGE = {
     "new": ":material/fiber_new: 新增", "changed": ":material/edit: 有变化",
     "same": ":material/check_circle: 无变化", "superseded": ":material/skip_next: 不导入",
@@ -143,12 +143,12 @@ def _import(month: str, files: list[tuple[FileCheck, bytes]], preview: UploadPre
         st.info("这批文件已在本次导入过，不会重复导入。")
         return
     before = _summaries(month)
-    try:
-        batch = service.import_batch(store(), month, [(c.filename, raw) for c, raw in files], actor,
-                                     checks=[c for c, _ in files], reason=reason, surges_confirmed=surges_confirmed)
-    except CreditError as exc:
-        show_error(f"导入失败，未写入任何数据：{exc}")
+    outcome = actions.run("upload", lambda: service.import_batch(
+        store(), month, [(c.filename, raw) for c, raw in files], actor, checks=[c for c, _ in files], reason=reason,
+        surges_confirmed=surges_confirmed), now=True, refused="导入失败，未写入任何数据：")
+    if not outcome:
         return
+    batch = outcome.value
     if not batch.ok:  # the page stops before the button on any error; kept for safety
         st.error(f"发现 {batch.error_count} 处问题，未导入任何数据。")
         return

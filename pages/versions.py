@@ -14,13 +14,12 @@ import streamlit as st
 
 from credit.common.clock import beijing
 from credit.common.months import month_label
-from credit.errors import CreditError
 from credit.model.contract import NO_NEW, OPTIONAL_SHEETS, SHEETS
 from credit.reports.status import NOT_IMPORTED, sheet_state
+from ui import actions
 from ui.auth import can, require
 from ui.context import current_month, months, store
 from ui.router import ensure_router
-from ui.safe import md, show_error
 
 ensure_router()
 
@@ -42,18 +41,11 @@ def _set_empty(month: str, sheet: str, empty: bool) -> None:
     """The mark/unmark buttons' callback: the domain checks role, rows and a published month."""
     actor = require("import")
     reason = st.session_state.get("empty_reason", "")
-    try:
-        if empty:
-            store().datasets.mark_empty(month, sheet, actor, reason)
-        else:
-            store().datasets.unmark_empty(month, sheet, actor, reason)
-    except CreditError as exc:
-        st.session_state["empty_msg"] = ("error", md(str(exc)))
-        return
+    mark = store().datasets.mark_empty if empty else store().datasets.unmark_empty
     done = f"已将{month_label(month)}「{sheet}」标记为“{NO_NEW}”" if empty else \
         f"已撤销{month_label(month)}「{sheet}」的“{NO_NEW}”，该表恢复为未导入"
-    st.session_state["empty_msg"] = ("success", done + "（已记入操作日志）。")
-    st.session_state["empty_reason"] = ""
+    if actions.run("versions-empty", lambda: mark(month, sheet, actor, reason), done=done + "（已记入操作日志）。"):
+        st.session_state["empty_reason"] = ""
 
 
 def empty_section(all_months: list[str]) -> None:
@@ -82,9 +74,7 @@ def empty_section(all_months: list[str]) -> None:
                       on_click=_set_empty, args=(month, sheet, True), icon=":material/done_all:")
         else:
             c2.markdown(f"已导入 {status[sheet]['row_count']} 条（{state}）")
-    if "empty_msg" in st.session_state:
-        kind, message = st.session_state.pop("empty_msg")
-        (st.success if kind == "success" else st.error)(message)
+    actions.show("versions-empty")
 
 
 def month_range(have: list[str]) -> list[str]:
@@ -169,15 +159,8 @@ with c2:
     elif can("restore"):
         if st.button("恢复为当前版本", type="primary", key="versions_restore"):
             actor = require("restore")
-            try:
-                new = store().restore_version(int(chosen), actor)
-                st.session_state["versions_notice"] = (
-                    f"已将{labels[chosen]}恢复为当前版本（新建第 {new['version']} 版，原有版本全部保留）。")
-                st.rerun()
-            except CreditError as exc:
-                show_error(exc)
+            actions.run("versions", lambda: store().restore_version(int(chosen), actor), rerun=True, now=True,
+                        done=lambda new: f"已将{labels[chosen]}恢复为当前版本（新建第 {new['version']} 版，原有版本全部保留）。")
     else:
         require("restore")
-notice = st.session_state.pop("versions_notice", None)
-if notice:
-    st.success(md(notice))
+actions.show("versions")

@@ -5,13 +5,11 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from credit.common.months import month_label
-from credit.errors import CreditError
 from credit.scoring.xyd import FAIR_SHARE_RULE, county_series, progress, town_table
-from ui import loaders
+from ui import actions, loaders
 from ui.auth import can, current_actor
 from ui.context import current_month, store
 from ui.router import ensure_router
-from ui.safe import md, show_error
 from ui.widgets import downloads, month_ticks, style_fig
 
 ensure_router()
@@ -110,17 +108,10 @@ def target_form(default_year: int) -> None:
             o = st.number_input("年初已注册企业数（家）", min_value=0.0, value=float(cur[0]), step=1.0, format="%.0f")
             t = st.number_input("本年新增注册目标（家）", min_value=0.0, value=float(cur[1]), step=100.0, format="%.0f")
             if st.form_submit_button("保存", type="primary"):
-                try:
-                    store().set_xyd_target(int(y), float(o), float(t), actor)
-                except CreditError as exc:
-                    show_error(exc)
-                else:
-                    st.session_state["xyd_notice"] = f"已保存 {int(y)} 年：年初 {o:,.0f} 家，新增目标 {t:,.0f} 家。"
-                    st.rerun()
+                actions.run("xyd", lambda: store().set_xyd_target(int(y), float(o), float(t), actor), rerun=True,
+                            now=True, done=f"已保存 {int(y)} 年：年初 {o:,.0f} 家，新增目标 {t:,.0f} 家。")
 
 
-notice = st.session_state.pop("xyd_notice", None)
-if notice:
-    st.success(md(notice))
+actions.show("xyd")
 target_form(year)
 st.caption(f"数据月份：{month_label(month)}；全县注册数取“全县”表“全县信易贷平台注册企业数”，未报送的月份沿用上月数值。")

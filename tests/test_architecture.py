@@ -167,3 +167,35 @@ def test_listed_late_imports_still_exist() -> None:
 def test_only_the_entry_files_lie_at_the_top_of_credit(top: str) -> None:
     assert sorted(p.name for p in PACKAGE.glob("*.py")) == ["__init__.py", "__main__.py", "errors.py"]
     assert (PACKAGE / top).exists()
+
+
+# -- a rule type is one unit (issue 24, item 1) -------------------------------------------------
+
+RULES_PKG = PACKAGE / "scoring" / "rules"
+# Code outside the rule's module that names one rule type, each with its reason.
+RULE_NAMED_OK: dict[tuple[str, str], str] = {
+    ("credit.scoring.sgs", "deduct_per_item"): "双公示预检 predicts a deduction by the step-and-cap arithmetic itself",
+}
+
+
+def test_a_rule_is_registered_by_its_module_alone() -> None:
+    """`credit/scoring/rules/__init__.py` names no rule (it imports the package's modules), every
+    rule module's class is in RULES, and no other module branches on a rule's name."""
+    from credit.model.rule_params import RULE_SPECS
+    from credit.scoring.rules import RULES
+
+    init = (RULES_PKG / "__init__.py").read_text(encoding="utf-8")
+    for name in RULES:
+        assert name not in init, f"rules/__init__.py names {name}: a rule registers by its module"
+    for name, rule in RULES.items():
+        assert type(rule).__module__ == f"credit.scoring.rules.{name}", f"rule {name} lives in rules/{name}.py"
+    assert set(RULES) == set(RULE_SPECS)
+    named = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        module = _module(path)
+        if module.startswith("credit.scoring.rules") or module == "credit.model.rule_params":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and node.value in RULES and (module, node.value) not in RULE_NAMED_OK:
+                named.append(f"{module}:{node.lineno} names {node.value!r}")
+    assert named == [], "ask the rule object instead of branching on its name:\n" + "\n".join(named)

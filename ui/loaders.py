@@ -20,6 +20,7 @@ from credit.common.labels import GROUPS
 from credit.common.months import previous_month
 from credit.reports.month_state import COLLECTING, month_state, provisional_ranking, reported_only
 from credit.reports.scored import SIGNED
+from credit.scoring import compare
 from credit.scoring.compare import indicator_deltas, movers
 from credit.scoring.explain import new_this_month
 from credit.scoring.inputs import MonthInputs, county_values, load_county, load_month_inputs
@@ -78,12 +79,8 @@ def inputs(month: str, group: str) -> MonthInputs:
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _year_history(db: str, version: int, month: str, group: str, policy: str) -> pd.DataFrame:
     """Summaries of every month of the year up to `month` (for rank history charts)."""
-    year = month[:4]
-    frames = []
-    for m in store().months_with_data():
-        if m[:4] == year and m <= month:
-            frames.append(_group_month(db, version, m, group, policy).summary)
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return compare.year_history(store().months_with_data(), month,
+                        lambda m: _group_month(db, version, m, group, policy).summary)
 
 
 def year_history(month: str, group: str, policy: str = "rescale") -> pd.DataFrame:

@@ -21,7 +21,6 @@ from credit.app.service import open_store
 from credit.common.clock import beijing, today
 from credit.common.labels import GROUPS
 from credit.common.months import month_label
-from credit.errors import CreditError
 from credit.model.accounts import Actor
 from credit.model.contract import OPTIONAL_SHEETS
 from credit.reports.bulletin import EDITABLE, TEXT_PARTS
@@ -29,21 +28,20 @@ from credit.reports.candidate import changed, later_months_note, month_changes_n
 from credit.reports.publish import MIME
 from credit.reports.status import EMPTY, MISSING, REPORTED, chase_xlsx, expected_view, month_status
 from credit.store.publishing import PUBLISHED
+from ui import actions
 from ui.context import db_path, store
 from ui.monthstate import state_banner
-from ui.safe import md, show_error
+from ui.safe import md
 from ui.widgets import arrow
 
-FLASH_KEY = "monthcycle_flash"
+SLOT = "monthcycle"  # where the bulletin page shows what the last 签发/保存 did (ui.actions)
 XLSX_MIME = MIME["xlsx"]
 FORMAT_LABELS = {"docx": "Word", "pdf": "PDF", "xlsx": "Excel 附件"}
 
 
 def flash() -> None:
     """Show (once) what the last 签发/保存 did, after its rerun."""
-    msg = st.session_state.pop(FLASH_KEY, None)
-    if msg:
-        st.success(md(msg))
+    actions.show(SLOT)
 
 
 def month_state_line(month: str) -> None:
@@ -98,13 +96,8 @@ def text_editor(month: str, actor: Actor) -> None:
             else:
                 values[k] = st.text_area(name, value=own[k], height=160, key=f"text-{month}-{k}")
         if st.form_submit_button("保存文稿", icon=":material/save:"):
-            try:
-                changed = save_bulletin_text(store(), month, values, actor)
-            except CreditError as exc:
-                show_error(exc)
-            else:
-                st.session_state[FLASH_KEY] = "文稿已保存。" if changed else "文稿没有变化。"
-                st.rerun()
+            actions.run(SLOT, lambda: save_bulletin_text(store(), month, values, actor),
+                        done=lambda changed: "文稿已保存。" if changed else "文稿没有变化。", rerun=True, now=True)
 
 
 def _diff_section(month: str) -> None:
@@ -153,16 +146,13 @@ def publish_form(month: str, actor: Actor) -> None:
             confirm_objections = st.checkbox("申诉未处理仍然签发", key=f"pub-objections-{month}")
         label = "签发更正通报" if pub else "签发通报"
         if st.form_submit_button(label, type="primary", icon=":material/approval:"):
-            try:
-                with st.spinner("正在生成并签发通报（含 PDF，约半分钟）…"):
-                    done = publish_month(store(), month, number, issued, signer, actor,
-                                         force_reason=force_reason if force else "", correction_reason=reason,
-                                         objections_confirmed=confirm_objections)
-            except CreditError as exc:
-                show_error(exc)
-            else:
-                st.session_state[FLASH_KEY] = f"已签发{'更正通报' if done.kind == 'correction' else '通报'} {done.number}。"
-                st.rerun()
+            with st.spinner("正在生成并签发通报（含 PDF，约半分钟）…"):
+                outcome = actions.run(SLOT, lambda: publish_month(
+                    store(), month, number, issued, signer, actor, force_reason=force_reason if force else "",
+                    correction_reason=reason, objections_confirmed=confirm_objections), now=True,
+                    done=lambda done: f"已签发{'更正通报' if done.kind == 'correction' else '通报'} {done.number}。")
+            if outcome:
+                st.rerun()  # outside the spinner, which would otherwise stay drawn into the rerun
 
 
 def publications_section(month: str | None = None) -> None:

@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from credit.common.filetypes import XLSX_MIME
 from credit.workbook.export import to_csv_bytes, to_excel_bytes
 
 CJK_FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, SimHei, sans-serif"
@@ -83,7 +84,7 @@ def downloads(df: pd.DataFrame | Callable[[], pd.DataFrame], name: str, key: str
     row.download_button("下载 CSV", data=lambda: to_csv_bytes(table()), file_name=f"{name}.csv",
                        mime="text/csv", key=f"{key}-csv", on_click="ignore")
     row.download_button("下载 Excel", data=lambda: to_excel_bytes({name[:31]: table()}), file_name=f"{name}.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       mime=XLSX_MIME,
                        key=f"{key}-xlsx", on_click="ignore")
 
 

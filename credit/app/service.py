@@ -17,18 +17,20 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from credit.common.clock import beijing
+from credit.common.months import month_label
 from credit.common.rounding import json_number, round2
 from credit.errors import CellError, CreditError, SurgeNotConfirmed
 from credit.model.accounts import SYSTEM, Actor, authorize, check_unit
 from credit.model.contract import SHEET_EVENTS
 from credit.model.framework import Framework, default_framework_texts
-from credit.model.scenario import check_reason
+from credit.model.scenario import check_reason, weights_of_toml
 from credit.model.units import UnitRegister, load_units
 from credit.reports.scored import GroupMonth, framework_for, score, signed_record
 from credit.scoring.explain import describe_items
 from credit.scoring.scenarios import adoptable
 from credit.scoring.todo import full_marks_todo
-from credit.store.facade import ImportResult, Store
+from credit.store.facade import SEED_MONTH, ImportResult, Store
 
 if TYPE_CHECKING:
     # the workbook checks (openpyxl, calamine) are imported where a file is checked: every page
@@ -266,3 +268,17 @@ def unit_events(store: Store, by: Actor | None, month: str, unit_id: str) -> pd.
         year, m = (int(p) for p in month.split("-"))
         ev = store.records_frame(year, m, SHEET_EVENTS)
     return ev[ev["unit_id"] == unit_id].reset_index(drop=True)
+
+
+def framework_version_rows(store: Store, group: str, current_id: int | None) -> list[dict[str, object]]:
+    """The official weight versions of `group`, one row each with its first-level weights, for the
+    权重模拟 page's history table: 版本, 生效月份 (初始版本 for the seeded one), 本月执行 (✓ for
+    `current_id`), one column per first-level indicator, 发布人, 发布时间 (Beijing), 原因."""
+    rows = []
+    for v in store.framework_versions(group):
+        levels = weights_of_toml(v["toml"])["level1"]
+        rows.append({"版本": v["id"], "生效月份": "初始版本" if v["effective_month"] == SEED_MONTH else
+                     month_label(v["effective_month"]), "本月执行": "✓" if v["id"] == current_id else "",
+                     **levels, "发布人": v["created_by"], "发布时间": beijing(v["created_at"], seconds=False),
+                     "原因": v["reason"]})
+    return rows

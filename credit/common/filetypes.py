@@ -25,6 +25,9 @@ TABLE_TYPES: FileTypes = (".xlsx", ".xls", ".csv")  # 双公示 exports, entity 
 EVIDENCE_TYPES: FileTypes = (".pdf", ".doc", ".docx")  # 证明材料, 申诉附件
 RULES_TYPES: FileTypes = (".toml",)  # the 双公示 rules file
 
+# The media type of every .xlsx the platform hands out (downloads, bulletin files): said once.
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 
 class FileTypeError(CreditError):
     """An upload whose name is not one of the accepted types; nothing was read or written."""

@@ -27,6 +27,7 @@ from credit.reports.scored import GroupMonth, score
 from credit.scoring.compare import indicator_deltas, movers
 from credit.scoring.explain import describe_items, new_this_month
 from credit.scoring.inputs import load_month_inputs
+from credit.scoring.rules import RULES
 from credit.scoring.xyd import Progress, county_series, progress, town_table
 from credit.store.facade import Store
 from credit.workbook.export import to_excel_bytes
@@ -332,17 +333,11 @@ def _serious_codes(fw: Framework) -> set[str]:
 def _monthly_flows(ind: Indicator, group: str) -> list[str]:
     """The flow inputs of `ind` that a unit is expected to report something for every month.
 
-    A target of 12 or more a year means at least one a month (e.g. 每月报送信用动态稿件 1 篇);
-    peer-relative rules on a flow (归集信用信息) reward every month's work. Deduction inputs
-    (errors, late records) are not expected: zero is good there.
+    Which inputs those are is the rule's to say (`Rule.monthly_flows`: a target of 12 or more a
+    year, a peer comparison on a flow); here only those on the group's sheet that are flows count.
     """
-    if ind.rule == "target_count" and float(ind.param("annual_target") or 0) >= 12:
-        headers = [ind.inputs["x"]]
-    elif ind.rule == "two_targets" and float(ind.param("target_submitted") or 0) >= 12:
-        headers = [ind.inputs["submitted"]]
-    elif ind.rule in ("min_max", "share_of_best"):
-        headers = [ind.inputs["x"]]
-    else:
+    headers = RULES[ind.rule].monthly_flows(ind)
+    if not headers:
         return []
     sheet = SHEETS[GROUP_SHEET[group]]
     return [h for h in headers if field_sheet(group, h) == sheet.name and sheet.column(h).kind == "flow"]

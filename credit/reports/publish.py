@@ -22,6 +22,7 @@ import pickle
 import threading
 from collections import OrderedDict
 
+from credit.common.filetypes import XLSX_MIME
 from credit.errors import CreditError
 from credit.model.accounts import Actor
 from credit.reports.bulletin import RED, YELLOW, BulletinData, file_stem, to_xlsx
@@ -33,7 +34,7 @@ FORMATS = {"docx", "xlsx", "pdf"}
 MIME = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xlsx": XLSX_MIME,
 }
 
 

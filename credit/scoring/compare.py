@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -46,3 +48,12 @@ def movers(summary: pd.DataFrame, deltas: pd.DataFrame, n: int = 3) -> tuple[pd.
     for frame in (gain, fall):
         frame["原因"] = [why[uid] for uid in frame["unit_id"]]
     return gain.drop(columns="unit_id"), fall.drop(columns="unit_id")
+
+
+def year_history(months: Sequence[str], month: str, summary_of: Callable[[str], pd.DataFrame]) -> pd.DataFrame:
+    """The rankings of every month of `month`'s year up to it that has data, oldest first (the
+    rank history chart); `summary_of(m)` gives a month's ranking (the caller's cache decides how).
+    Empty when no month qualifies."""
+    year = month[:4]
+    frames = [summary_of(m) for m in sorted(months) if m[:4] == year and m <= month]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

@@ -25,7 +25,7 @@ def explain_row(row: Mapping[str, Any], ind: Indicator) -> str:
         return "本项不适用于该单位"
     earned = f"得 {num(row.get('earned'))} 分（满分 {num(ind.points)}）"
     rule = RULES.get(ind.rule)
-    return earned if rule is None else rule.explain(row, ind, earned)
+    return earned if rule is None else rule.explain(rule.row(row), ind, earned)
 
 
 def is_stock(fw, code: str) -> bool:

@@ -28,7 +28,7 @@ from stdnum.cn import ric, uscc
 from credit.model.framework import Framework
 from credit.model.sgs import RecordFile, RecordKind, RecordSheet, SgsRules
 from credit.model.units import Unit
-from credit.scoring.rules import deduct_per_item
+from credit.scoring.rules.deduct_per_item import deduct_per_item
 
 CALENDAR_YEARS = (min(_cc_constants.holidays).year, max(_cc_constants.holidays).year)
 CALENDAR_VERSION = getattr(chinese_calendar, "__version__", "")

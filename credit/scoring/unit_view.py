@@ -79,6 +79,14 @@ def lost_points(detail: pd.DataFrame, unit_id: str) -> pd.DataFrame:
     return d[d["lost"] > 1e-9].sort_values("lost", ascending=False)
 
 
+def level1_subtotals(detail: pd.DataFrame, unit_id: str) -> pd.DataFrame:
+    """Per first-level indicator of the unit (framework order): points earned and applicable
+    points, over the indicators that apply to it (the 一级指标得分 chart)."""
+    mine = detail[(detail["unit_id"] == unit_id) & detail["applies"]]
+    out = mine.groupby("level1", sort=False)[["earned", "possible"]].sum()
+    return out.rename_axis("level1").reset_index()
+
+
 def fmt_score(v: float) -> str:
     return "—" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.2f}"
 

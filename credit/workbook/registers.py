@@ -27,9 +27,11 @@ from typing import Any, Literal
 import pandas as pd
 
 from credit.common.filetypes import EVIDENCE_TYPES, check_type
+from credit.common.labels import GROUPS
 from credit.common.text import check_text
 from credit.errors import CreditError
 from credit.model.contract import INDUSTRIES, SHEET_SCENARIOS, SHEET_SUPERVISION, SHEETS, UNIT_COL
+from credit.model.units import UnitRegister
 from credit.workbook.zipdir import entries_up_to
 
 KEY_COLUMN: dict[str, str] = {SHEET_SCENARIOS: "信用应用", SHEET_SUPERVISION: "监管领域"}
@@ -251,6 +253,26 @@ def combined_view(
         files[(f["unit_id"], f["entry_key"])] = files.get((f["unit_id"], f["entry_key"]), 0) + 1
     table["证明材料"] = [files.get((u, k), 0) for u, k in zip(table["unit_id"], table["_key"])]
     return RegisterView(sheet, table.drop(columns=["_order", "_seq", "_key"])[[*columns, "重复", "重复说明", "证明材料"]])
+
+
+UNIT_COUNT_COLUMNS = ["单位", "分组", "计分条目数", "重复条目", "证明材料份数"]
+
+
+def unit_counts(register: UnitRegister, month: str, table: pd.DataFrame,
+                scored: Mapping[str, Mapping[str, int]]) -> pd.DataFrame:
+    """Per active unit of `month`, group by group: the entries the scores count (`scored[group]`,
+    unit id → count, as `MonthInputs.register_counts` gives it), its duplicates in the combined
+    `table` and the evidence files of its counted entries (duplicates' files are not counted twice)."""
+    rows = []
+    for group in GROUPS:
+        counts = scored.get(group, {})
+        for unit in register.active(month, group):
+            mine = table[table["unit_id"] == unit.id]
+            rows.append({
+                "单位": unit.name_at(month), "分组": group, "计分条目数": int(counts.get(unit.id, 0)),
+                "重复条目": int(mine["重复"].sum()), "证明材料份数": int(mine.loc[~mine["重复"], "证明材料"].sum()),
+            })
+    return pd.DataFrame(rows, columns=UNIT_COUNT_COLUMNS)
 
 
 def find_entry(view: RegisterView, unit_id: str, name: str) -> dict[str, Any] | None:

@@ -7,14 +7,25 @@ The arithmetic is written beside every expected value. Rule functions return the
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
 
 from credit.model.framework import load_framework
+from credit.model.rule_params import RULE_SPECS as RULE_SPECS_FOR_TEST
 from credit.model.units import load_units
 from credit.scoring import rules
 from credit.scoring.engine import score_month
+from credit.scoring.rules.deduct_per_item import deduct_per_item
+from credit.scoring.rules.min_max import min_max
+from credit.scoring.rules.presence import presence
+from credit.scoring.rules.rank_in_city import rank_in_city
+from credit.scoring.rules.ratio_vs_benchmark import ratio_vs_benchmark
+from credit.scoring.rules.share_of_best import share_of_best
+from credit.scoring.rules.target_count import target_count
+from credit.scoring.rules.tiered_days import tier_points, tiered_days
+from credit.scoring.rules.two_targets import two_targets
 from tests.support.synthetic import build_inputs
 
 NAN = float("nan")
@@ -30,27 +41,27 @@ def approx(values):
 
 def test_target_count_prorated_january():
     # T = 3 × 1/12 = 0.25; 0 → 0; 0.1/0.25 = 0.4; 1/0.25 = 4 → capped 1
-    att, target = rules.target_count(np.array([0, 0.1, 1, 3]), 3, month=1)
+    att, target = target_count(np.array([0, 0.1, 1, 3]), 3, month=1)
     assert target == pytest.approx(0.25)
     assert att == approx([0.0, 0.4, 1.0, 1.0])
 
 
 def test_target_count_december_is_the_annual_target():
     # T = 3 × 12/12 = 3; 1/3, 2/3, 3/3, 5/3 → 1
-    att, target = rules.target_count(np.array([1, 2, 3, 5]), 3, month=12)
+    att, target = target_count(np.array([1, 2, 3, 5]), 3, month=12)
     assert target == 3
     assert att == approx([1 / 3, 2 / 3, 1.0, 1.0])
 
 
 def test_target_count_without_prorating_and_blank():
     # prorate off: T = 3 even in March; 1/3; a blank (NaN) count is 0
-    att, target = rules.target_count(np.array([1, NAN]), 3, month=3, prorate=False)
+    att, target = target_count(np.array([1, NAN]), 3, month=3, prorate=False)
     assert target == 3
     assert att == approx([1 / 3, 0.0])
 
 
 def test_target_count_zero_target_is_met():
-    att, _ = rules.target_count(np.array([0.0]), 0, month=6)
+    att, _ = target_count(np.array([0.0]), 0, month=6)
     assert att == approx([1.0])
 
 
@@ -62,14 +73,14 @@ def test_two_targets_mid_year():
     # unit 0: (min(1, 3/6) + min(1, 3/3)) / 2 = (0.5 + 1) / 2 = 0.75
     # unit 1: (min(1, 9/6) + min(1, 0/3)) / 2 = (1 + 0) / 2 = 0.5
     # unit 2: nothing → 0
-    att, ts, ta = rules.two_targets(np.array([3, 9, 0]), np.array([3, 0, 0]), 12, 6, month=6)
+    att, ts, ta = two_targets(np.array([3, 9, 0]), np.array([3, 0, 0]), 12, 6, month=6)
     assert (ts, ta) == (6, 3)
     assert att == approx([0.75, 0.5, 0.0])
 
 
 def test_two_targets_december_full_needs_both():
     # Ts = 12, Ta = 6: (12/12 + 6/6)/2 = 1; (12/12 + 3/6)/2 = 0.75
-    att, _, _ = rules.two_targets(np.array([12, 12]), np.array([6, 3]), 12, 6, month=12)
+    att, _, _ = two_targets(np.array([12, 12]), np.array([6, 3]), 12, 6, month=12)
     assert att == approx([1.0, 0.75])
 
 
@@ -78,13 +89,13 @@ def test_two_targets_december_full_needs_both():
 
 def test_share_of_best():
     # best = 8: 2/8, 4/8, 8/8; a blank counts 0
-    att, best = rules.share_of_best(np.array([2, 4, 8, NAN]))
+    att, best = share_of_best(np.array([2, 4, 8, NAN]))
     assert best == 8
     assert att == approx([0.25, 0.5, 1.0, 0.0])
 
 
 def test_share_of_best_all_zero():
-    att, best = rules.share_of_best(np.array([0.0, 0.0, NAN]))
+    att, best = share_of_best(np.array([0.0, 0.0, NAN]))
     assert best == 0
     assert att == approx([0.0, 0.0, 0.0])
 
@@ -94,27 +105,27 @@ def test_share_of_best_all_zero():
 
 def test_min_max_proportional():
     # min 1, max 5: (1−1)/4 = 0, (3−1)/4 = 0.5, (5−1)/4 = 1, (2−1)/4 = 0.25
-    att, lo, hi = rules.min_max(np.array([1, 3, 5, 2]))
+    att, lo, hi = min_max(np.array([1, 3, 5, 2]))
     assert (lo, hi) == (1, 5)
     assert att == approx([0.0, 0.5, 1.0, 0.25])
 
 
 def test_min_max_all_equal_positive_is_full():
-    att, lo, hi = rules.min_max(np.array([4, 4, 4]))
+    att, lo, hi = min_max(np.array([4, 4, 4]))
     assert lo == hi == 4
     assert att == approx([1.0, 1.0, 1.0])
 
 
 def test_min_max_all_zero_is_nothing():
     # max = min = 0 → 0 for all (also covers "max = 0")
-    att, _, hi = rules.min_max(np.array([0, 0]))
+    att, _, hi = min_max(np.array([0, 0]))
     assert hi == 0
     assert att == approx([0.0, 0.0])
 
 
 def test_min_max_blank_counts_zero():
     # blank → 0 is the minimum: (0−0)/(6−0) = 0, 3/6 = 0.5, 6/6 = 1
-    att, lo, hi = rules.min_max(np.array([NAN, 3, 6]))
+    att, lo, hi = min_max(np.array([NAN, 3, 6]))
     assert (lo, hi) == (0, 6)
     assert att == approx([0.0, 0.5, 1.0])
 
@@ -123,8 +134,8 @@ def test_min_max_blank_counts_zero():
 
 
 def test_presence():
-    assert rules.presence(np.array([0, 1, 2, NAN])) == approx([0.0, 1.0, 1.0, 0.0])
-    assert rules.presence(np.array([0, 1, 2]), required=2) == approx([0.0, 0.0, 1.0])
+    assert presence(np.array([0, 1, 2, NAN])) == approx([0.0, 1.0, 1.0, 0.0])
+    assert presence(np.array([0, 1, 2]), required=2) == approx([0.0, 0.0, 1.0])
 
 
 # ---------------------------------------------------------------- deduct_per_item
@@ -134,28 +145,28 @@ def test_deduct_d5_cap_reached():
     # D5: 2 pts, −0.5 per code, at most −2.
     # 5 codes: 5 × 0.5 = 2.5 → capped at 2 → 2 − 2 = 0 → attainment 0
     # 3 codes: 1.5 → 2 − 1.5 = 0.5 → 0.5/2 = 0.25;  0 codes → full
-    att, deducted = rules.deduct_per_item(np.array([5, 3, 0]), points=2, step=0.5, cap=2)
+    att, deducted = deduct_per_item(np.array([5, 3, 0]), points=2, step=0.5, cap=2)
     assert deducted == approx([2.0, 1.5, 0.0])
     assert att == approx([0.0, 0.25, 1.0])
 
 
 def test_deduct_default_cap_is_points_never_below_zero():
     # T9: 10 pts, −2 per event: 3 → 10 − 6 = 4 → 0.4; 6 → 12 > 10 → capped 10 → 0
-    att, deducted = rules.deduct_per_item(np.array([3, 6]), points=10, step=2)
+    att, deducted = deduct_per_item(np.array([3, 6]), points=10, step=2)
     assert deducted == approx([6.0, 10.0])
     assert att == approx([0.4, 0.0])
 
 
 def test_deduct_tenths_are_exact():
     # D2a: 10 pts, −0.1 per record: 7 → 0.7 (not 0.7000000000000001) → 9.3/10 = 0.93
-    att, deducted = rules.deduct_per_item(np.array([7]), points=10, step=0.1)
+    att, deducted = deduct_per_item(np.array([7]), points=10, step=0.1)
     assert deducted[0] == 0.7
     assert 10 * att[0] == pytest.approx(9.3, abs=1e-12)
 
 
 def test_deduct_cap_above_points_is_points():
     # D14-like: 4 pts, −2 each, cap 6 > 4 → effective cap 4; 3 events → 6 → 4 → 0
-    att, deducted = rules.deduct_per_item(np.array([3]), points=4, step=2, cap=6)
+    att, deducted = deduct_per_item(np.array([3]), points=4, step=2, cap=6)
     assert deducted == approx([4.0])
     assert att == approx([0.0])
 
@@ -165,12 +176,12 @@ def test_deduct_cap_above_points_is_points():
 
 def test_rank_in_city():
     # N = 12: r=1 → 12/12 = 1; r=4 → (12−4+1)/12 = 0.75; r=12 → 1/12; r=13 (beyond N) → 0
-    att = rules.rank_in_city(np.array([1, 4, 12, 13]), np.array([12, 12, 12, 12]))
+    att = rank_in_city(np.array([1, 4, 12, 13]), np.array([12, 12, 12, 12]))
     assert att == approx([1.0, 0.75, 1 / 12, 0.0])
 
 
 def test_rank_in_city_missing_is_nothing():
-    att = rules.rank_in_city(np.array([NAN, 2, 2]), np.array([12, NAN, 0]))
+    att = rank_in_city(np.array([NAN, 2, 2]), np.array([12, NAN, 0]))
     assert att == approx([0.0, 0.0, 0.0])
 
 
@@ -179,17 +190,17 @@ def test_rank_in_city_missing_is_nothing():
 
 def test_ratio_vs_benchmark():
     # benchmark 0.05: 0.03/0.05 = 0.6; 0.06/0.05 → 1; 0 → 0
-    att = rules.ratio_vs_benchmark(np.array([0.03, 0.06, 0.0]), np.array([0.05, 0.05, 0.05]))
+    att = ratio_vs_benchmark(np.array([0.03, 0.06, 0.0]), np.array([0.05, 0.05, 0.05]))
     assert att == approx([0.6, 1.0, 0.0])
 
 
 def test_ratio_vs_benchmark_missing_benchmark_or_ratio_scores_nothing():
-    att = rules.ratio_vs_benchmark(np.array([0.03, NAN]), np.array([NAN, 0.05]))
+    att = ratio_vs_benchmark(np.array([0.03, NAN]), np.array([NAN, 0.05]))
     assert att == approx([0.0, 0.0])
 
 
 def test_ratio_vs_benchmark_zero_benchmark_is_met():
-    att = rules.ratio_vs_benchmark(np.array([0.0]), np.array([0.0]))
+    att = ratio_vs_benchmark(np.array([0.0]), np.array([0.0]))
     assert att == approx([1.0])
 
 
@@ -198,7 +209,7 @@ def test_ratio_vs_benchmark_zero_benchmark_is_met():
 
 def test_tier_points():
     # 0.5 and 1 → ≤1 → 3; 1.5 and 2 → ≤2 → 2; 3 → 0; blank days → 0
-    pts = rules.tier_points(np.array([0.5, 1, 1.5, 2, 3, NAN]), TIERS, points=3)
+    pts = tier_points(np.array([0.5, 1, 1.5, 2, 3, NAN]), TIERS, points=3)
     assert pts == approx([3, 3, 2, 2, 0, 0])
 
 
@@ -210,13 +221,13 @@ def test_tiered_days_weighted_mean_and_no_objection():
     unit = np.array([0, 0, 0, 2])
     days = np.array([1, 2, 3, 1.5])
     qty = np.array([2, 1, 1, 1])
-    att, count = rules.tiered_days(unit, days, qty, 3, TIERS, points=3)
+    att, count = tiered_days(unit, days, qty, 3, TIERS, points=3)
     assert att == approx([2 / 3, 1.0, 2 / 3])
     assert count == approx([4, 0, 1])
 
 
 def test_tiered_days_tier_order_does_not_matter():
-    att, _ = rules.tiered_days(np.array([0]), np.array([2]), np.array([1]), 1, [[2, 2], [1, 3]], 3)
+    att, _ = tiered_days(np.array([0]), np.array([2]), np.array([1]), 1, [[2, 2], [1, 3]], 3)
     assert att == approx([2 / 3])
 
 
@@ -387,15 +398,85 @@ def test_every_declared_rule_has_one_object_and_back():
         assert rule.spec is RULE_SPECS[name] and rule.zh == RULE_SPECS[name].zh
 
 
-def test_each_rule_explains_and_states_its_formula_in_chinese():
-    # every indicator of both default frameworks gets a formula and an explanation from its rule
+def test_each_rule_explains_states_its_formula_and_advises_in_chinese():
+    # every indicator of both default frameworks gets a formula, an explanation and a to-do from its
+    # rule, worded in Chinese with the numbers of the indicator and nothing internal
     from credit.scoring.explain import explain_row, rule_formula
+    from credit.scoring.todo import _todo
 
     register = load_units()
+    seen = set()
     for group in ("镇街", "部门"):
         fw = load_framework(group, register)
         for ind in fw.indicators:
-            assert rule_formula(ind).startswith(("得分 = ", "登记 ", "每条异议")), ind.code
+            seen.add(ind.rule)
+            formula = rule_formula(ind)
+            assert formula.endswith("。") and rules.num(ind.points) in formula, (ind.code, formula)
             text = explain_row({"applies": True, "earned": 1.0}, ind)
             assert text.endswith(f"得 1 分（满分 {rules.num(ind.points)}）"), (ind.code, text)
-            assert "None" not in text and "nan" not in text
+            for row in ({"attainment": 0.5, "earned": 1.0, "possible": 2.0}, {"attainment": 1.0}):
+                todo = _todo(row, ind)
+                assert todo and todo != "—", (ind.code, todo)
+            for t in (formula, text, todo):
+                assert not any(bad in t for bad in ("None", "nan", "x2", "ref")), (ind.code, t)
+            assert set(rules.RULES[ind.rule].monthly_flows(ind)) <= _headers(ind.inputs), ind.code
+    assert seen == set(rules.RULES)  # the default frameworks use every rule type
+
+
+def _headers(inputs) -> set[str]:
+    out = set()
+    for v in inputs.values():
+        out |= {v} if isinstance(v, str) else set(v)
+    return out
+
+
+def test_a_rule_registers_by_its_module_and_fails_at_import_when_it_leaves_something_out():
+    from credit.scoring.rules.base import REQUIRED_METHODS, Rule
+
+    methods = {
+        "score": lambda self, ctx: self.out(ctx, [1.0], done=[2.0]),
+        "explain": lambda self, row, ind, earned: earned,
+        "formula": lambda self, ind: "。",
+        "advice": lambda self, row, ind: "保持",
+    }
+    assert set(methods) == set(REQUIRED_METHODS)
+
+    def define(name: str, body: dict, columns=None):
+        extra = {} if columns is None else {"columns": columns}
+        return type(name, (Rule,), {"name": "__probe__", **extra, **body})
+
+    before = dict(rules.RULES)
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setitem(RULE_SPECS_FOR_TEST, "__probe__", RULE_SPECS_FOR_TEST["presence"])
+            for left_out in REQUIRED_METHODS:
+                with pytest.raises(TypeError, match=left_out):
+                    define("Half", {m: f for m, f in methods.items() if m != left_out}, {"done": "x"})
+            with pytest.raises(TypeError, match="columns"):
+                define("NoColumns", methods)
+            with pytest.raises(TypeError, match="columns"):
+                define("BadSlot", methods, {"done": "y9"})
+            with pytest.raises(TypeError, match="share a slot"):
+                define("SharedSlot", methods, {"done": "x", "also": "x"})
+            assert "__probe__" not in rules.RULES
+            define("Full", methods, {"done": "x"})  # a complete rule joins RULES by being defined
+            assert type(rules.RULES["__probe__"]).__name__ == "Full"
+            with pytest.raises(TypeError, match="already"):
+                define("Twice", methods, {"done": "x"})
+        with pytest.raises(TypeError, match="RuleSpec"):
+            type("Unknown", (Rule,), {"name": "__nobody__", "columns": {"done": "x"}, **methods})
+    finally:
+        rules.RULES.clear()
+        rules.RULES.update(before)
+
+
+def test_rule_columns_are_named_and_read_back_by_name():
+    from credit.scoring.rules.base import RuleRow
+
+    two = rules.RULES["two_targets"]
+    row = RuleRow({"x": 3.0, "x2": 1.0, "ref": 6.0, "ref2": 2.0, "earned": 1.5}, two.columns)
+    assert (row["submitted"], row.get("adopted"), row.get("target_adopted"), row.get("earned")) == (3.0, 1.0, 2.0, 1.5)
+    for rule in rules.RULES.values():
+        assert not any(re.fullmatch(r"x\d*|ref\d*", name) for name in rule.columns), rule.name  # not x2
+    with pytest.raises(KeyError, match="no output column"):
+        two.out(None, [1.0], x2=[1.0])

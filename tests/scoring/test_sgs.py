@@ -13,7 +13,7 @@ from stdnum.cn import uscc
 from credit.model.framework import load_framework
 from credit.model.sgs import load_sgs_rules
 from credit.model.units import load_units
-from credit.scoring.rules import deduct_per_item
+from credit.scoring.rules.deduct_per_item import deduct_per_item
 from credit.scoring.sgs import CALENDAR_YEARS, WorkingDays, check_codes, check_records, is_uscc, predict
 from credit.workbook.sgs import read_code_list, read_records
 from tests.support.sgs import (

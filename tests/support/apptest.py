@@ -17,6 +17,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest, local_script_runner
 
 from credit.app.service import open_store
+from credit.common.filetypes import XLSX_MIME
 from credit.model.accounts import Actor
 from credit.model.contract import UNIT_COL
 from tests.support.paths import ROOT
@@ -126,7 +127,7 @@ def stay_in_navigation_mode(monkeypatch: pytest.MonkeyPatch) -> None:
 
 # ---- shared by the page tests (signed-in actors, the upload widget, a good workbook) ------------
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = XLSX_MIME
 EDITOR = Actor("office", "editor", "信用办")
 VIEWER = Actor("leader", "viewer", "领导")
 ADMIN = Actor("admin", "admin", "管理员")

@@ -292,17 +292,9 @@ def ref_tiered_days(ind: Indicator, peers: list[str], m: RefMonth) -> dict[str, 
                                  ind.params["tiers"], ind.points) for uid in peers}
 
 
-REF_RULES = {
-    "target_count": ref_target_count,
-    "two_targets": ref_two_targets,
-    "share_of_best": ref_share_of_best,
-    "min_max": ref_min_max,
-    "presence": ref_presence,
-    "deduct_per_item": ref_deduct_per_item,
-    "rank_in_city": ref_rank_in_city,
-    "ratio_vs_benchmark": ref_ratio_vs_benchmark,
-    "tiered_days": ref_tiered_days,
-}
+# rule name → its reference, found by name (`ref_<rule>` above): a new rule adds its function only.
+REF_RULES = {name.removeprefix("ref_"): fn for name, fn in list(globals().items())
+             if name.startswith("ref_") and name != "ref_month" and callable(fn)}
 
 
 # ---------------------------------------------------------------- one month

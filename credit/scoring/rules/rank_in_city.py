@@ -21,16 +21,20 @@ def rank_in_city(rank, n):
 
 class RankInCity(Rule):
     name = "rank_in_city"
+    columns = {"rank": "x", "counties": "x2"}
 
     def score(self, ctx: Ctx):
         rank, n = ctx.values(ctx.ind.inputs["rank"]), ctx.values(ctx.ind.inputs["n"])
-        return ctx.out(rank_in_city(rank, n), x=rank, x2=n)
+        return self.out(ctx, rank_in_city(rank, n), rank=rank, counties=n)
 
     def explain(self, row: Row, ind: Indicator, earned: str) -> str:
-        x, x2 = row.get("x"), row.get("x2")
+        x, x2 = row.get("rank"), row.get("counties")
         if missing(x) or missing(x2):
             return f"全市位次未报送，{earned}"
         return f"我县全市第 {num(x)} 位（共 {num(x2)} 个区县），{earned}"
 
     def formula(self, ind: Indicator) -> str:
         return f"得分 = {num(ind.points)} × (全市区县数 − 我县位次 + 1) ÷ 全市区县数。"
+
+    def advice(self, row: Row, ind: Indicator) -> str:
+        return "按全县在全市的位次计分，由县信用办统一报送"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from credit.model.framework import Indicator
-from credit.scoring.rules.base import Row, Rule, missing, num, pct
+from credit.scoring.rules.base import Row, Rule, missing, num, pct, value
 from credit.scoring.rules.context import Ctx
 
 
@@ -21,6 +23,7 @@ def ratio_vs_benchmark(x, benchmark):
 
 class RatioVsBenchmark(Rule):
     name = "ratio_vs_benchmark"
+    columns = {"ratio": "x", "numerator": "x2", "denominator": "x3", "benchmark": "ref"}
 
     def score(self, ctx: Ctx):
         ind = ctx.ind
@@ -30,17 +33,24 @@ class RatioVsBenchmark(Rule):
         ok = np.isfinite(numerator) & np.isfinite(den) & (den > 0)
         ratio = np.where(ok, numerator / np.where(ok, den, 1.0), np.nan)
         bench = ctx.values(ind.inputs["benchmark"])
-        return ctx.out(ratio_vs_benchmark(ratio, bench), x=ratio, x2=numerator, x3=den, ref=bench)
+        return self.out(ctx, ratio_vs_benchmark(ratio, bench), ratio=ratio, numerator=numerator, denominator=den,
+                        benchmark=bench)
 
     def explain(self, row: Row, ind: Indicator, earned: str) -> str:
-        x, ref = row.get("x"), row.get("ref")
+        x, ref = row.get("ratio"), row.get("benchmark")
         if missing(x):
             return f"数据未报送，{earned}"
         if missing(ref):
             return f"比例 {pct(x)}，全市平均值未报送，{earned}"
-        return f"比例 {pct(x)}（{num(row.get('x2'))} ÷ {num(row.get('x3'))}），全市平均 {pct(ref)}，{earned}"
+        return f"比例 {pct(x)}（{num(row.get('numerator'))} ÷ {num(row.get('denominator'))}），全市平均 {pct(ref)}，{earned}"
 
     def formula(self, ind: Indicator) -> str:
         nums = " + ".join(ind.inputs["num"])
         return (f"得分 = {num(ind.points)} × min(1, 比例 ÷ 全市平均)；比例 = ({nums}) ÷ {ind.inputs['den']}，"
                 f"全市平均取“{ind.inputs['benchmark']}”。")
+
+    def advice(self, row: Row, ind: Indicator) -> str:
+        bench, x = value(row, "benchmark"), value(row, "ratio")
+        if math.isnan(x):
+            return "相关数据未报送，请报送后计分"
+        return f"比例需达到基准 {num(bench, 4)}（现为 {num(x, 4)}）"

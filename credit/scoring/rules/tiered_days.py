@@ -44,13 +44,15 @@ def tiered_days(unit_index, days, weights, n_units: int, tiers: Sequence[Sequenc
 
 class TieredDays(Rule):
     name = "tiered_days"
+    columns = {"objections": "x", "mean_points": "ref"}
+    kept = "本年未扣分，保持即可"
 
     def score(self, ctx: Ctx):
         ind = ctx.ind
         rows, pos = ctx.events(ind.inputs.get("event", EVENT_OBJECTION))
         days = ctx.event_numbers(DAYS, rows)
         att, count = tiered_days(pos, days, ctx.event_numbers("数量", rows), ctx.n, ind.param("tiers"), ind.points)
-        return ctx.out(att, x=count, ref=att * ind.points)
+        return self.out(ctx, att, objections=count, mean_points=att * ind.points)
 
     def items(self, ctx: Ctx):
         ind = ctx.ind
@@ -60,11 +62,15 @@ class TieredDays(Rule):
         return event_items(ctx, rows, lost, days)
 
     def explain(self, row: Row, ind: Indicator, earned: str) -> str:
-        if zero_or_missing(row.get("x")):
+        if zero_or_missing(row.get("objections")):
             return f"未出现异议，{earned}"
-        return f"共 {num(row.get('x'))} 条异议，按处理用时平均 {num(row.get('ref'))} 分，{earned}"
+        return f"共 {num(row.get('objections'))} 条异议，按处理用时平均 {num(row.get('mean_points'))} 分，{earned}"
 
     def formula(self, ind: Indicator) -> str:
         p = ind.points
         tiers = "，".join(f"≤{num(d)} 个工作日得 {num(min(float(t), p))} 分" for d, t in ind.param("tiers"))
         return f"每条异议按处理用时计分（{tiers}，更长不得分），取平均；未出现异议得满分 {num(p)} 分。"
+
+    def advice(self, row: Row, ind: Indicator) -> str:
+        fastest = min(t[0] for t in ind.param("tiers"))
+        return f"此后异议信息须在 {num(fastest, 0)} 个工作日内办结"
