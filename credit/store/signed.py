@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from credit.common.text import NOTE, check_text
 from credit.errors import CreditError
 from credit.store.core import Core
 
@@ -37,17 +38,16 @@ def guard_signed(core: Core, month: str, what: str, correction: str) -> list[str
     return [r["month"] for r in hit]
 
 
-MAX_CORRECTION = 2000  # characters: the bound of a note (申诉理由, 更正说明) in the shared text policy
+MAX_CORRECTION = NOTE  # characters: the bound of a note (申诉理由, 更正说明) in the shared text policy
 
 
 def check_correction(text: str | None) -> str:
     """Refuse a 更正说明 the platform would not keep: too long, or holding control, direction or
     zero-width characters (they show a text other than the one stored, and break the Excel and
     Word files the audit and notices end up in). Line breaks and tabs are fine in a reason.
-    (When the shared text policy `credit.common.text.check_text` is on main, this is that call.)"""
-    text = text or ""
-    if len(text) > MAX_CORRECTION:
-        raise CreditError(f"更正说明不超过 {MAX_CORRECTION} 字（现为 {len(text)} 字）。未写入任何数据。")
+    The shared text policy (`check_text`) first; then the separators and format characters it lets
+    through elsewhere, which a reason never needs."""
+    text = check_text(text, "更正说明", limit=MAX_CORRECTION, multiline=True)
     for i, ch in enumerate(text, start=1):
         if ch not in "\t\n\r" and unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp"):
             raise CreditError(f"更正说明含有不允许的控制字符或不可见字符（第 {i} 个字符，U+{ord(ch):04X}），"

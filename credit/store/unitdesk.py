@@ -625,6 +625,7 @@ class UnitDesk:
         check_unit(by, unit_id, "证明材料")
         if sheet not in REGISTER_SHEETS:
             raise CreditError(f"证明材料只能对应{'、'.join(REGISTER_SHEETS)}登记表")
+        check_text(filename, "文件名", limit=FILE_NAME, required=True)
         kind = sniff_evidence(content, filename)
         entry_name = str(entry_name or "").strip()
         assert self._registers is not None

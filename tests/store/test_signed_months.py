@@ -122,7 +122,7 @@ def test_correcting_an_earlier_month_names_the_later_signed_months_that_now_diff
     ("孔村镇\u202e撤并", "第 4 个字符，U+202E"),  # a direction override shows another text
     ("孔村镇撤并\x07", "第 6 个字符，U+0007"),  # a control character breaks the Word/Excel files
     ("孔村镇\u2028撤并", "第 4 个字符，U+2028"),
-    ("撤" * 2001, "更正说明不超过 2000 字（现为 2001 字）"),
+    ("撤" * 2001, "更正说明过长：共 2001 个字符，最多 2000 个"),
 ])
 def test_a_hostile_correction_reason_is_refused_and_nothing_is_written(demo_db: Path, fix: str, message: str) -> None:
     with open_store(demo_db) as store:
