@@ -78,6 +78,9 @@ class WorkbookError(CreditError):
         head = f"文件有 {len(self.errors)} 处问题，未导入任何数据："
         super().__init__(head + "\n" + "\n".join(str(e) for e in self.errors[:50]))
 
+    def __reduce__(self):  # crosses the pipe from the reader worker (credit.workbook.isolation) whole
+        return (type(self), (self.errors,))
+
 
 class SurgeNotConfirmed(CreditError):
     """An import would write figures more than ten times last month's that nobody said were checked.
@@ -90,6 +93,10 @@ class SurgeNotConfirmed(CreditError):
         head = (f"有 {len(self.lines)} 项数值比上月增长超过 10 倍，可能是多打了位数或单位填错（元/万元），"
                 f"未导入任何数据。请逐项核对：")
         super().__init__(head + "\n" + "\n".join(self.lines[:50]) + f"\n核对无误后{how}。")
+        self.how = how
+
+    def __reduce__(self):
+        return (type(self), (self.lines, self.how))
 
 
 class StorageError(CreditError):

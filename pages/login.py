@@ -3,7 +3,8 @@
 import streamlit as st
 
 from ui import loaders
-from ui.auth import current_actor, do_login, oidc_enabled
+from ui.auth import current_actor, do_login, login_required, oidc_enabled
+from ui.nav import first_page
 from ui.router import ensure_router
 from ui.safe import md
 
@@ -15,7 +16,10 @@ st.title("登录")
 notice = st.session_state.pop("login_notice", None)
 if notice:
     st.info(md(notice))
+JUST_IN = "login_just_in"  # set by a successful login: the next run opens the first page
 if current_actor() is not None:
+    if st.session_state.pop(JUST_IN, False):
+        st.switch_page(first_page(current_actor(), login_required()))  # a shared link's target wins (Home.py)
     st.success("您已登录。")
     st.stop()
 if not loaders.has_admin():
@@ -37,10 +41,12 @@ with st.form("login"):
     password = st.text_input("密码", type="password")
     submitted = st.form_submit_button("登录", type="primary")
 if submitted:
-    error = do_login(username, password)
+    with st.spinner("正在核对用户名和密码…"):  # a deliberately slow hash (scrypt): the page says it is working
+        error = do_login(username, password)
     if error:
         st.error(md(error))
     else:
+        st.session_state[JUST_IN] = True
         st.rerun()
 if loaders.is_demo():
     st.info(

@@ -6,6 +6,7 @@ import streamlit as st
 
 from credit.reports.month_state import COLLECTING, CORRECTING, PENDING, PROVISIONAL, SIGNED
 from ui.context import state_of
+from ui.safe import md
 
 ICONS = {SIGNED: ":material/verified:", CORRECTING: ":material/edit_note:", PENDING: ":material/pending:",
          COLLECTING: ":material/schedule:"}
@@ -14,7 +15,7 @@ ICONS = {SIGNED: ":material/verified:", CORRECTING: ":material/edit_note:", PEND
 def state_banner(month: str) -> None:
     """采集中 / 待签发 / 已签发 / 更正中 with its figures; a 临时结果 is said as a warning."""
     s = state_of(month)
-    text = s.line()
+    text = md(s.line())  # the 文号 and names in it are the office's text: shown as typed
     if s.state == SIGNED:
         st.success(text, icon=ICONS[s.state])
     elif s.state == CORRECTING:

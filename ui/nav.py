@@ -144,6 +144,11 @@ def menu(actor: Actor | None, login_required: bool) -> dict[str, list[tuple]]:
     return nav
 
 
+def first_page(actor: Actor | None, login_required: bool) -> str:
+    """The file of the page a session opens by default (where a fresh login lands)."""
+    return next(iter(menu(actor, login_required).values()))[0][0]
+
+
 def pages(actor: Actor | None, login_required: bool) -> dict[str, list]:
     """Pages for this session; with a login required and nobody logged in, only the login page.
     The first dashboard page is the default (the login page when nothing else may be read)."""

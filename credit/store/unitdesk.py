@@ -249,8 +249,8 @@ class UnitDesk:
     def _list(self, by: Actor | None, table: str, info: str, what: str,
               filters: dict[str, str | None]) -> list[dict[str, Any]]:
         """Rows of `table` matching the given filters, newest first; a unit account only its own."""
-        if is_unit(by):
-            filters["unit_id"] = filters["unit_id"] or by.unit_id  # type: ignore[union-attr]
+        if by is not None and is_unit(by):
+            filters["unit_id"] = filters["unit_id"] or by.unit_id
             check_unit(by, filters["unit_id"], what)
         sql, params = f"SELECT {info} FROM {table} WHERE 1 = 1", []
         for col, val in filters.items():

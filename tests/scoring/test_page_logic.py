@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from credit.app.service import framework_version_rows
+from credit.model.accounts import SYSTEM
 from credit.model.framework import default_framework_texts
 from credit.model.units import load_units
 from credit.scoring.compare import year_history
@@ -74,7 +75,7 @@ def test_register_unit_counts_per_active_unit():
 @pytest.fixture()
 def seeded(tmp_path):
     with Store(tmp_path / "w.db") as store:
-        store.seed_defaults(load_units(), default_framework_texts())
+        store.seed_defaults(load_units(), default_framework_texts(), by=SYSTEM)
         yield store
 
 
