@@ -7,6 +7,7 @@ the guard that makes deep links (/unit, /upload …) run through this file too (
 
 import streamlit as st
 
+from credit.model.accounts import Action
 from ui.auth import ENDED_KEY, TOKEN_KEY, check_session, idle_minutes, login_required
 from ui.context import month_picker, run_scope
 from ui.cookie import write_cookie
@@ -41,7 +42,7 @@ with storage_guard(), run_scope():
     elif not need_login:
         st.sidebar.caption("未登录：只读浏览。上传数据等操作请先登录。")
     if actor is not None or not need_login:
-        month_picker(reader=actor is None or not actor.can("publish"))
+        month_picker(reader=actor is None or not actor.can(Action.PUBLISH))
     if actor is not None:
         show_notices(actor)
     nav.run()

@@ -21,7 +21,7 @@ from benchmarks.figures import Figure, demo_copy, emit
 from credit.app.service import open_store
 from credit.reports import pdf
 from credit.reports.bulletin import build_bulletin_data, file_stem
-from credit.reports.publish import render_docx
+from credit.reports.exports import render_docx
 
 MONTH = "2022-10"
 
@@ -58,7 +58,7 @@ def measure(pairs: int) -> list[Figure]:
         if warm_ok:
             t, _ = _timed(lambda: pdf.warm_converter().convert(docx))
             warm.append(t)
-    from credit.reports.publish import render
+    from credit.reports.exports import render
 
     cold, _ = _timed(lambda: render(data, "pdf"))  # the page's 下载 PDF: docx + conversion, first click
     again, _ = _timed(lambda: render(data, "pdf"))  # the next click on unchanged content

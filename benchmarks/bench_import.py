@@ -45,7 +45,7 @@ def main(runs: int = 7) -> dict[str, float]:
                 t0 = time.perf_counter()
                 parsed = parse_workbook(raw, "bench.xlsx", MONTH, register)
                 t1 = time.perf_counter()
-                store.import_workbook(parsed, raw, "bench.xlsx", CLI)
+                store.datasets.import_workbook(parsed, raw, "bench.xlsx", CLI)
                 t2 = time.perf_counter()
         parse_t.append(t1 - t0)
         store_t.append(t2 - t1)

@@ -45,8 +45,8 @@ def build(path: Path, n_units: int = N_UNITS, months: tuple[str, ...] = MONTHS) 
     register = register_with_departments(n_units - 9)
     rng = random.Random(11)
     with Store(path) as store:
-        store.seed_defaults(register, default_framework_texts(), by=SYSTEM)
-        store.set_meta("login_required", "0", by=SYSTEM)  # readers need no login: the figures are the pages'
+        store.seeding.seed_defaults(register, default_framework_texts(), by=SYSTEM)
+        store.settings.set("login_required", "0", by=SYSTEM)  # readers need no login: the figures are the pages'
         towns, depts = register.active(MONTHS[0], "镇街"), register.active(MONTHS[0], "部门")
         for month in months:
             m = int(month[5:])
@@ -56,7 +56,7 @@ def build(path: Path, n_units: int = N_UNITS, months: tuple[str, ...] = MONTHS) 
                 "全县": ParsedSheet("全县", county_rows(m)),
                 "扣分事项": ParsedSheet("扣分事项", event_rows(rng, towns + depts, month)),
             }
-            store.import_workbook(ParsedWorkbook(month, sheets), f"large {month}".encode(), f"{month}.xlsx", SYSTEM)
+            store.datasets.import_workbook(ParsedWorkbook(month, sheets), f"large {month}".encode(), f"{month}.xlsx", SYSTEM)
 
 
 def first_load(url: str, browser, selectors: list[str], path: str = "") -> float:
@@ -158,11 +158,11 @@ def add_units(tmp: Path) -> Figure:
     a name index, one transaction) on a county register."""
     specs = [NewUnit(f"new{i:05d}", f"新增部门{i:05d}", "部门", "部门", "2023-01") for i in range(N_UNITS)]
     with Store(tmp / "add.db") as store:
-        store.seed_defaults(register_with_departments(33), default_framework_texts(), by=SYSTEM)
+        store.seeding.seed_defaults(register_with_departments(33), default_framework_texts(), by=SYSTEM)
         t0 = time.perf_counter()
-        store.add_units(specs, SYSTEM)
+        store.units.add_many(specs, SYSTEM)
         dt = time.perf_counter() - t0
-        assert len(store.register()) == 42 + N_UNITS
+        assert len(store.units.register()) == 42 + N_UNITS
     return Figure("add_units", f"向单位名册添加 {N_UNITS:,} 个单位", dt, "s", 2.0, "<",
                   "一次调用 Store.add_units，含校验、审计")
 

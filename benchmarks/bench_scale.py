@@ -62,14 +62,14 @@ def event_rows(rng: random.Random, units, month: str) -> list[dict]:
 def build(path: Path) -> None:
     rng = random.Random(7)
     with open_store(path) as store:
-        store.set_meta("demo", "1", by=SYSTEM)
+        store.settings.set("demo", "1", by=SYSTEM)
         for username, password, role, display in DEMO_ACCOUNTS:
-            store.add_account(username, password, role, by=SYSTEM, display=display)
+            store.accounts.add_account(username, password, role, by=SYSTEM, display=display)
         for i in range(EXTRA_TOWNS):
-            store.add_unit(f"town{i:03d}", f"模拟镇{i:03d}", "镇街", "镇", "2013-01", SYSTEM)
+            store.units.add(f"town{i:03d}", f"模拟镇{i:03d}", "镇街", "镇", "2013-01", SYSTEM)
         for i in range(EXTRA_DEPTS):
-            store.add_unit(f"dept{i:03d}", f"模拟局{i:03d}", "部门", "部门", "2013-01", SYSTEM)
-        register = store.register()
+            store.units.add(f"dept{i:03d}", f"模拟局{i:03d}", "部门", "部门", "2013-01", SYSTEM)
+        register = store.units.register()
         towns, depts = register.active("2013-01", "镇街"), register.active("2013-01", "部门")
         for y in YEARS:
             for m in range(1, 13):
@@ -81,13 +81,13 @@ def build(path: Path) -> None:
                     "扣分事项": ParsedSheet("扣分事项", event_rows(rng, towns + depts, month)),
                 }
                 raw = f"scale {month}".encode()
-                store.import_workbook(ParsedWorkbook(month, sheets), raw, f"{month}.xlsx", SYSTEM)
+                store.datasets.import_workbook(ParsedWorkbook(month, sheets), raw, f"{month}.xlsx", SYSTEM)
 
 
 def upload_workbook(tmp: Path) -> Path:
     """A month's workbook for all 500 units, as the office would upload it."""
     with open_store(MASTER) as store:
-        register = store.register()
+        register = store.units.register()
     rng = random.Random(1)
     towns, depts = register.active("2023-01", "镇街"), register.active("2023-01", "部门")
     sheets = {s: [{k: v for k, v in r.items() if k not in ("row", "unit_id")} for r in unit_rows(rng, s, us, 1)]

@@ -13,10 +13,10 @@ from datetime import date, timedelta
 
 from stdnum.cn import uscc
 
-from credit.model.sgs import load_sgs_rules
-from credit.scoring import sgs as checks
-from credit.scoring.sgs import check_records
-from credit.workbook.sgs import read_records
+from credit.model.sgs_rules import load_sgs_rules
+from credit.scoring import sgs_checks as checks
+from credit.scoring.sgs_checks import check_records
+from credit.workbook.sgs_reader import read_records
 from tests.support.sgs import WRONG_CHECK, licence, penalty, xlsx
 
 RECORDS = 10_000

@@ -45,7 +45,7 @@ def scored(master: Path, make) -> Path:
         building.unlink(missing_ok=True)
         make(building)
         with open_store(building) as store:
-            for month in store.months_with_data():
+            for month in store.datasets.months_with_data():
                 for group in GROUPS:
                     score(store, month, group)
         building.rename(master)

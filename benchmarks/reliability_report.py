@@ -63,7 +63,7 @@ def _concurrency(workdir: Path, rounds: int) -> dict[str, int]:
 
 def _all_scores(db: Path) -> dict:
     with Store(db) as store:
-        return {(m, g): scores_payload(score(store, m, g)) for m in store.months_with_data() for g in GROUPS}
+        return {(m, g): scores_payload(score(store, m, g)) for m in store.datasets.months_with_data() for g in GROUPS}
 
 
 def _backup_and_rebuild(workdir: Path) -> dict[str, int]:

@@ -32,7 +32,7 @@ with st.form("passwd", clear_on_submit=True):
         if new != again:
             st.error("两次输入的新密码不一致")
         else:
-            if actions.run("account", lambda: store().set_password(actor.username, new, by=actor, old_password=old),
+            if actions.run("account", lambda: store().accounts.set_password(actor.username, new, by=actor, old_password=old),
                            now=True):
                 end_login("密码已修改，所有设备上的登录均已退出，请使用新密码重新登录。")
                 st.rerun()

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from credit.common.clock import beijing
-from credit.model.accounts import ROLES
+from credit.model.accounts import ROLES, Action
 from ui import actions
 from ui.auth import has_oidc_config, idle_minutes, login_required, oidc_enabled, require
 from ui.context import store
@@ -15,14 +15,14 @@ ensure_router()
 SLOT = "accounts"  # the outcome of the last write, shown after its rerun (ui.actions)
 
 st.title("账户管理")
-actor = require("accounts")
+actor = require(Action.ACCOUNTS)
 if actor is None:
     st.stop()
 actions.show(SLOT)
 
-rows = store().accounts()
+rows = store().accounts.accounts()
 live = store().sessions.live_counts()
-unit_names = {u.id: u.name for u in store().register()}
+unit_names = {u.id: u.name for u in store().units.register()}
 table = pd.DataFrame([{
     "用户名": r["username"], "显示名称": r["display"], "角色": ROLES[r["role"]],
     "绑定单位": unit_names.get(r.get("unit_id") or "", ""),
@@ -41,7 +41,7 @@ with c1, st.form("add-account", clear_on_submit=True):
                          format_func=lambda u: unit_names.get(u, "（不绑定）"))
     password = st.text_input("初始密码（至少 8 位，含字母和数字）", type="password")
     if st.form_submit_button("新增"):
-        actions.run(SLOT, lambda: store().add_account(username, password, role, by=actor, display=display,
+        actions.run(SLOT, lambda: store().accounts.add_account(username, password, role, by=actor, display=display,
                                                       unit_id=bound or None),
                     done=f"已新增账户 {username}", rerun=True, now=True)
 with c2:
@@ -55,9 +55,9 @@ with c2:
             if st.form_submit_button("执行"):
                 def manage() -> None:
                     if action == "重设密码":
-                        store().set_password(who, new_pw, by=actor)
+                        store().accounts.set_password(who, new_pw, by=actor)
                     else:
-                        store().set_account_disabled(who, action == "停用", by=actor)
+                        store().accounts.set_account_disabled(who, action == "停用", by=actor)
 
                 actions.run(SLOT, manage, done=f"已对账户 {who} 执行：{action}", rerun=True, now=True)
         with st.form("signout-all"):
@@ -66,7 +66,7 @@ with c2:
                        "对方下一次操作或刷新页面时须重新登录。重设密码、停用账户时也会自动全部退出。")
             gone = st.selectbox("账户", names, key="signout-who")
             if st.form_submit_button("全部退出登录"):
-                actions.run(SLOT, lambda: store().sign_out_everywhere(gone, by=actor), rerun=True, now=True,
+                actions.run(SLOT, lambda: store().sessions.sign_out_everywhere(gone, by=actor), rerun=True, now=True,
                             done=lambda ended: f"已结束账户 {gone} 的全部登录（{ended} 个有效登录）。")
 
 st.subheader("登录设置")
@@ -78,10 +78,10 @@ with st.form("login-settings"):
     mode = st.radio("登录方式", list(AUTH_MODES), format_func=AUTH_MODES.get, horizontal=True,
                     index=1 if oidc_enabled() else 0, disabled=not oidc_configured)
     if st.form_submit_button("保存设置"):
-        store().set_meta("login_required", "1" if need else "0", by=actor)
-        store().set_meta("session_idle_minutes", str(int(idle)), by=actor)
+        store().settings.set("login_required", "1" if need else "0", by=actor)
+        store().settings.set("session_idle_minutes", str(int(idle)), by=actor)
         if oidc_configured:
-            store().set_meta("auth_mode", mode, by=actor)
+            store().settings.set("auth_mode", mode, by=actor)
         st.success("设置已保存。")
 if not oidc_configured:
     st.caption("如县里有统一身份认证（OIDC），在 .streamlit/secrets.toml 中配置 [auth] 后，可在此切换登录方式；"

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from credit.common.clock import beijing
+from credit.model.accounts import Action
 from credit.reports.audit_view import action_name, describe
 from ui.auth import require
 from ui.context import store
@@ -13,7 +14,7 @@ from ui.widgets import downloads
 ensure_router()
 
 st.title("操作日志")
-if require("accounts") is None:
+if require(Action.ACCOUNTS) is None:
     st.stop()
 rows = store().audit_log(limit=None)
 log = pd.DataFrame([{

@@ -8,6 +8,7 @@ import streamlit as st
 from credit.app.publish import bulletin_text
 from credit.common.labels import GROUPS
 from credit.common.months import month_label
+from credit.model.accounts import Action
 from credit.reports.bulletin import ALERT_RULES, RED, YELLOW, BulletinData, IssueInfo, alerts_frame, build_bulletin_data
 from ui import loaders, monthcycle
 from ui.auth import current_actor
@@ -40,7 +41,7 @@ monthcycle.flash()
 monthcycle.month_state_line(month)
 bulletin_downloads(month, key="bulletin-page", data=data)
 actor = current_actor()
-office = actor is not None and actor.can("publish")
+office = actor is not None and actor.can(Action.PUBLISH)
 
 st.subheader(md(data.title))
 st.caption(md(f"{data.issuer}　{data.issue.number or f'{data.month[:4]}年第{data.issue_no}期（草稿）'}"))

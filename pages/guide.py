@@ -20,7 +20,7 @@ month = current_month() or "2022-01"
 st.title("指标说明")
 st.caption(f"以下为 {month_label(month)} 适用的指标体系。指标和权重由县社会信用体系建设领导小组根据工作需要适时调整，"
            "调整后形成新版本，自生效月份起适用，此前月份仍按原权重计分。")
-register = store().register()
+register = store().units.register()
 for tab, group in zip(st.tabs([f"{group_label(g)}（附件{i}）" for i, g in enumerate(GROUPS, 1)]), GROUPS):
     with tab:
         fw = loaders.group_month(month, group).scores.framework

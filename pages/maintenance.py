@@ -11,8 +11,9 @@ import streamlit as st
 
 from credit.app.doctor import OK, database_checks, database_summary, run_checks
 from credit.common.clock import beijing
-from credit.errors import CreditError
+from credit.model.accounts import Action
 from credit.store.maintenance import backup_bytes
+from ui import actions
 from ui.auth import require
 from ui.context import db_path, store
 from ui.router import ensure_router
@@ -33,7 +34,7 @@ def size_text(n: int) -> str:
 
 
 st.title("系统维护")
-actor = require("maintenance")
+actor = require(Action.MAINTENANCE)
 if actor is None:
     st.stop()
 path = Path(db_path())
@@ -61,10 +62,9 @@ if recent:
         "大小": size_text(r["size"]), "位置": r["path"] or "（已下载，不在服务器上）", "操作人": r["made_by"],
     } for r in recent]), hide_index=True, width="stretch")
 if st.button("生成一份备份供下载", help="在线生成一致的副本并做完整性检查；文件含全部数据与账户口令哈希，请妥善保管"):
-    try:
-        st.session_state[BACKUP_KEY] = backup_bytes(path, actor)
-    except CreditError as exc:
-        st.error(str(exc))
+    made_now = actions.run("maintenance", lambda: backup_bytes(path, actor), now=True)
+    if made_now:
+        st.session_state[BACKUP_KEY] = made_now.value
 made = st.session_state.get(BACKUP_KEY)
 if made:
     name, content = made

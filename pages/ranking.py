@@ -5,6 +5,7 @@ import streamlit as st
 
 from credit.common.labels import GROUPS, group_label
 from credit.common.months import month_label
+from credit.model.accounts import Action
 from ui import loaders
 from ui.auth import current_actor
 from ui.bulletin import bulletin_downloads
@@ -25,7 +26,7 @@ if month is None:
     st.info("数据库中还没有数据。请信用办先到“数据上传”页面导入月报表。")
     st.stop()
 _actor = current_actor()
-_office = _actor is not None and _actor.can("publish")
+_office = _actor is not None and _actor.can(Action.PUBLISH)
 state_banner(month)  # 采集中 / 待签发 / 已签发 / 更正中, for every role
 if _office:
     # 月度闭环 (publishing, its files and diffs) is the office's: a reader's Home does not import it

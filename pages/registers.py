@@ -14,6 +14,7 @@ from credit.common.clock import beijing
 from credit.common.filetypes import EVIDENCE_TYPES
 from credit.common.labels import GROUPS, group_label
 from credit.common.months import month_label, month_parts
+from credit.model.accounts import Action
 from credit.model.contract import INDUSTRIES, UNIT_COL
 from credit.workbook.registers import (
     EVIDENCE_MIME,
@@ -48,7 +49,7 @@ if month is None:
     st.info("数据库中还没有数据，请先到“数据上传”导入月报表。")
     st.stop()
 year, upto = month_parts(month)
-register = store().register()
+register = store().units.register()
 st.caption(f"{year} 年 1 月至 {month_label(month)}的登记情况。上传表格中的条目与本页录入的条目合并统计；"
            "同一单位在同一年内登记相同的信用应用（监管领域）只计一次，重复条目会被标出。")
 
@@ -84,16 +85,16 @@ def show_evidence(sheet: str, table: pd.DataFrame, key: str) -> None:
     pick = st.selectbox("选择条目", list(entries), format_func=entries.get, key=f"{key}-entry")
     entry = counted.loc[pick]
     name = str(entry[KEY_COLUMN[sheet]])
-    files = [f for f in store().evidence_files(year, sheet, entry["unit_id"]) if f["entry_key"] == entry_key(name)]
+    files = [f for f in store().registers.evidence_files(year, sheet, entry["unit_id"], by=None) if f["entry_key"] == entry_key(name)]
     if not files:
         st.caption("该条目还没有上传证明材料。")
     for f in files:
         c1, c2 = st.columns([3, 1])
         c1.caption(f"{f['filename']}　{f['size'] / 1024:,.0f} KB　sha256 {f['sha256'][:16]}…　"
                    f"{f['uploaded_by']} 于 {beijing(f['uploaded_at'], seconds=False)} 上传")
-        c2.download_button("下载", data=lambda fid=f["id"]: store().evidence_bytes(fid)[1], file_name=f["filename"],
+        c2.download_button("下载", data=lambda fid=f["id"]: store().registers.evidence_bytes(fid, by=None)[1], file_name=f["filename"],
                            mime=EVIDENCE_MIME[f["kind"]], on_click="ignore", key=f"{key}-dl-{f['id']}")
-    if not can("registers"):
+    if not can(Action.REGISTERS):
         return
     uploads = st.file_uploader("为该条目上传证明材料（PDF、DOC、DOCX，单个不超过 10 MB）",
                                accept_multiple_files=True, key=f"{key}-files-{pick}")
@@ -106,14 +107,14 @@ def show_evidence(sheet: str, table: pd.DataFrame, key: str) -> None:
             for up in uploads:
                 sniff_evidence(up.getvalue(), up.name)  # every file checked before the first is saved
             for up in uploads:
-                store().add_evidence(sheet, year, entry["unit_id"], name, up.name, up.getvalue(), actor)
+                store().registers.add_evidence(sheet, year, entry["unit_id"], name, up.name, up.getvalue(), actor)
 
         actions.run(key, save, done=f"已保存 {len(uploads)} 份证明材料", rerun=True, now=True)
 
 
 def add_form(sheet: str, key: str) -> None:
     """The form: one entry (with optional evidence files), refused when it repeats one of the year."""
-    actor = require("registers")
+    actor = require(Action.REGISTERS)
     if actor is None:
         return
     units = register.active(month)
@@ -140,9 +141,9 @@ def add_form(sheet: str, key: str) -> None:
     def add() -> int:
         for f in files or []:
             sniff_evidence(f.getvalue(), f.name)  # check every file before anything is written
-        entry_id = store().add_register_entry(sheet, when, unit_id, data, actor)
+        entry_id = store().registers.add_register_entry(sheet, when, unit_id, data, actor)
         for f in files or []:
-            store().add_evidence(sheet, year, unit_id, data[KEY_COLUMN[sheet]], f.name, f.getvalue(), actor)
+            store().registers.add_evidence(sheet, year, unit_id, data[KEY_COLUMN[sheet]], f.name, f.getvalue(), actor)
         return entry_id
 
     actions.run(key, add, rerun=True, now=True,
@@ -151,7 +152,7 @@ def add_form(sheet: str, key: str) -> None:
 
 def withdraw_form(sheet: str, table: pd.DataFrame, key: str) -> None:
     typed = table[table["来源"] == SOURCE_FORM]
-    if typed.empty or not can("registers"):
+    if typed.empty or not can(Action.REGISTERS):
         return
     with st.container(border=True):  # not an expander: a rerun from its own select box must not fold it away
         st.markdown("**撤回本页录入的条目**")
@@ -159,7 +160,7 @@ def withdraw_form(sheet: str, table: pd.DataFrame, key: str) -> None:
         pick = st.selectbox("条目", list(labels), format_func=labels.get, key=f"{key}-withdraw")
         reason = st.text_input("撤回原因", key=f"{key}-reason")
         if st.button("撤回", key=f"{key}-withdraw-btn"):
-            actions.run(key, lambda: store().withdraw_register_entry(pick, current_actor(), reason), rerun=True,
+            actions.run(key, lambda: store().registers.withdraw_register_entry(pick, current_actor(), reason), rerun=True,
                         now=True, done=f"已撤回条目 #{pick}（记录保留，不再计分）")
 
 
@@ -167,7 +168,7 @@ for i, (tab, sheet) in enumerate(zip(st.tabs(list(REGISTER_TITLES.values())), RE
     key = f"reg{i}"
     with tab:
         actions.show(key)
-        view = store().register_view(year, upto, sheet)
+        view = store().registers.register_view(year, upto, sheet)
         table = view.table
         st.caption(f"计分指标——{scored_by(sheet)}。有 1 条（去重后）即得满分。")
         counts = unit_counts(register, month, table,

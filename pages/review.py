@@ -9,7 +9,7 @@ import streamlit as st
 from credit.common.clock import beijing
 from credit.common.months import month_label
 from credit.common.rounding import figure_text
-from credit.errors import CreditError
+from credit.model.accounts import Action
 from credit.store.unitdesk import OBJECTION_ACTIONS, outcome_message
 from ui import actions
 from ui.auth import require
@@ -20,15 +20,15 @@ from ui.safe import md
 ensure_router()
 
 st.title("报送审核")
-actor = require("review")
+actor = require(Action.REVIEW)
 if actor is None:
     st.stop()
-desk = store().unitdesk
+desk = store().unit_desk
 month = desk.collecting_month()
 if month is None:
     st.info("数据库中还没有数据。")
     st.stop()
-names = {u.id: u.name_at(month) for u in store().register()}
+names = {u.id: u.name_at(month) for u in store().units.register()}
 actions.show("review")
 CONFIRM = "review_confirm"  # the submission whose 采纳 waits for the second click
 
@@ -55,11 +55,9 @@ for s in pending:
                      expanded=True):
         st.download_button("下载报送文件", data=lambda sid=s["id"]: desk.submission_bytes(actor, sid)[1],
                            file_name=s["filename"], on_click="ignore", key=f"sub-dl-{s['id']}")
-        try:
-            changes = desk.submission_changes(actor, s["id"])
-        except CreditError as exc:
-            st.error(f"这份报送已无法按当前名册读取：{exc}")
-            changes = None
+        read = actions.run("review", lambda sid=s["id"]: desk.submission_changes(actor, sid), now=True,
+                           refused="这份报送已无法按当前名册读取：")
+        changes = read.value if read else None
         if changes is not None:
             st.markdown("**采纳后的变化**")
             if changes.nothing:

@@ -17,7 +17,8 @@ from credit.app import sgs
 from credit.common.clock import beijing, this_month, today
 from credit.common.filetypes import XLSX_MIME
 from credit.common.months import month_label
-from credit.errors import CreditError, WorkbookError
+from credit.errors import WorkbookError
+from credit.model.accounts import Action
 from credit.model.workdays import days_text
 from credit.workbook.preview import candidate_months
 from ui import actions
@@ -40,7 +41,7 @@ NO_COLUMN = "（不对应，保持未检查）"
 GROUP_NAMES = {"organization": "法人及非法人组织", "natural_person": "自然人", "sole_trader": "个体工商户"}
 
 st.title("双公示预检")
-actor = require("precheck")
+actor = require(Action.PRECHECK)
 if actor is None:
     st.caption("登录信用办或管理员账户后，可在此检查各部门的行政许可、行政处罚数据。")
     st.stop()
@@ -56,16 +57,16 @@ def _fail(exc: WorkbookError) -> None:
 @st.cache_data(show_spinner="正在检查…", max_entries=16)
 def _check(raw: bytes, filename: str, unit_id: str, month: str, entities: tuple[bytes, str] | None,
            version: int, today: date) -> sgs.SgsReport:
-    unit = store().register().get(unit_id)
+    unit = store().units.register().get(unit_id)
     return sgs.run_check(store(), unit, month, raw, filename, entities=entities, today=today)
 
 
 @st.cache_data(show_spinner="正在检查…", max_entries=16)
 def _check_codes(raw: bytes, filename: str, unit_id: str, month: str, version: int) -> sgs.CodeReport:
-    return sgs.run_code_check(store(), store().register().get(unit_id), month, raw, filename)
+    return sgs.run_code_check(store(), store().units.register().get(unit_id), month, raw, filename)
 
 
-if actor.unit_id and not sgs.precheck_applies(store().register(), actor.unit_id):
+if actor.unit_id and not sgs.precheck_applies(store().units.register(), actor.unit_id):
     st.info("双公示预检用于部门（单位）在上报前检查本部门的行政许可、行政处罚数据。本单位属于镇（街道），"
             "没有需要预检的双公示数据。")
     st.stop()
@@ -79,10 +80,10 @@ if sidebar and st.session_state.get(FOLLOWED_KEY) != sidebar:  # the page's mont
 if st.session_state.get("sgs_month") not in options:
     st.session_state["sgs_month"] = sidebar or default
 c1, c2 = st.columns(2)
-fills = actor.can("import")
+fills = actor.can(Action.IMPORT)
 month = c1.selectbox("考核月份（按该月指标体系预计扣分" + ("；“填入”写入该月部门数据）" if fills else "）"), options,
                      key="sgs_month", format_func=month_label)
-units = sgs.checkable_units(store().register(), month, actor)
+units = sgs.checkable_units(store().units.register(), month, actor)
 if not units:
     st.info(f"{month_label(month)} 单位名册中没有可检查的部门（单位）。")
     st.stop()
@@ -133,10 +134,8 @@ def _mapping_section(report: sgs.SgsReport) -> None:
                 if not picked:
                     st.warning("没有选择任何列，未保存。")
                     return
-                try:
-                    sgs.save_column_mapping(store(), report.unit, kind_key, picked, actor)
-                except CreditError as exc:
-                    st.error(f"未保存：{exc}")
+                if not actions.run("sgs-map", lambda k=kind_key, p=picked: sgs.save_column_mapping(
+                        store(), report.unit, k, p, actor), now=True, refused="未保存："):
                     return
                 st.session_state[MAP_FLASH_KEY] = ("已保存列对应（" + "、".join(f"「{n}」←「{h}」" for n, h in picked.items())
                                                    + "），已按新的对应重新检查。")
@@ -216,11 +215,9 @@ with tab_records:
     else:
         raw = up.getvalue()
         entities = (ent.getvalue(), ent.name) if ent is not None else None
-        try:
-            report = _check(raw, up.name, unit.id, month, entities, data_version(), sgs.beijing_today())
-        except WorkbookError as exc:
-            _fail(exc)
-            report = None
+        checked = actions.run("sgs-check", lambda: _check(raw, up.name, unit.id, month, entities, data_version(),
+                                                          sgs.beijing_today()), now=True, on_refused=_fail)
+        report = checked.value if checked else None
         if report is not None:
             res = report.result
             kinds = "、".join(f"{k} {n} 条" for k, n in res.by_kind.items())
@@ -253,11 +250,9 @@ with tab_codes:
                "列出错码（位数、字符、校验位）和重码，按当前规则预计扣分。")
     cup = st.file_uploader("上传统一社会信用代码清单（.xlsx / .xls / .csv）", key="sgs-codes")
     if cup is not None:
-        try:
-            creport = _check_codes(cup.getvalue(), cup.name, unit.id, month, data_version())
-        except WorkbookError as exc:
-            _fail(exc)
-            creport = None
+        checked = actions.run("sgs-codes", lambda: _check_codes(cup.getvalue(), cup.name, unit.id, month, data_version()),
+                              now=True, on_refused=_fail)
+        creport = checked.value if checked else None
         if creport is not None:
             st.markdown(f"共 {creport.result.n_codes} 个代码，重错码 **{creport.result.bad_codes}** 条。")
             _predictions([creport.prediction])
@@ -299,7 +294,7 @@ with tab_rules:
             } for f in kind.fields]), hide_index=True, width="stretch")
     st.download_button("下载当前规则文件（修改后可在下方上传替换）", data=rules.text.encode("utf-8"),
                        file_name="双公示预检规则.toml", mime="text/plain", on_click="ignore", key="sgs-rules-download")
-    if actor.can("settings"):
+    if actor.can(Action.SETTINGS):
         new = st.file_uploader("上传修改后的规则文件（.toml），校验通过后保存为新版本", key="sgs-rules-file")
         if new is not None:
             checked = actions.run(RULES_SLOT, lambda: sgs.uploaded_rules(new.getvalue(), new.name), now=True,
@@ -327,10 +322,10 @@ with tab_days:
                  column_config={"工作日来源": st.column_config.TextColumn(help=sgs.PACKAGE_NOTE)})
     for row in table.to_dict("records"):
         if row["提示"]:
-            st.warning(f"{row['年份']}{row['提示']}。" + ("请在通知发布后录入。" if actor.can("settings") else
+            st.warning(f"{row['年份']}{row['提示']}。" + ("请在通知发布后录入。" if actor.can(Action.SETTINGS) else
                                                      "信用办录入后按录入的安排计算。"))
     entered = store().workdays.years()
-    if actor.can("settings"):
+    if actor.can(Action.SETTINGS):
         st.subheader("录入或更正一年的放假安排")
         year = st.selectbox("年份", list(range(year_now - 1, year_now + 3)), index=2, key="sgs-cal-year",
                             format_func=lambda y: f"{y} 年")
@@ -341,11 +336,10 @@ with tab_days:
             on = st.text_area("调休上班日期（周六或周日，每行一个）", value=days_text(have.workdays) if have else "",
                               key=f"sgs-cal-on-{year}", height=90)
             if st.form_submit_button("保存该年安排"):
-                try:
-                    cal = sgs.save_calendar_year(store(), year, off, on, actor)
-                except CreditError as exc:
-                    st.error(f"未保存：{md(str(exc))}")
-                else:
+                saved = actions.run("sgs-cal", lambda: sgs.save_calendar_year(store(), year, off, on, actor), now=True,
+                                    refused="未保存：")
+                if saved:
+                    cal = saved.value
                     st.session_state[CAL_FLASH_KEY] = (f"已保存 {cal.year} 年：放假 {len(cal.holidays)} 天、"
                                                        f"调休上班 {len(cal.workdays)} 天（已记入操作日志）。")
                     st.rerun()

@@ -12,9 +12,11 @@ from credit.common.filetypes import WORKBOOK_TYPES, XLSX_MIME
 from credit.common.months import month_label
 from credit.common.rounding import figure_text
 from credit.errors import CreditError, WorkbookError
+from credit.model.accounts import Action
 from credit.model.contract import GROUP_SHEET, REGISTER_SHEETS, SHEETS
 from credit.workbook.registers import KEY_COLUMN, headers
 from credit.workbook.template import column_note, number_rule
+from ui import actions
 from ui.auth import require
 from ui.context import store
 from ui.router import ensure_router
@@ -25,11 +27,11 @@ from ui.widgets import blank_missing
 ensure_router()
 
 st.title("填报与申诉")
-actor = require("submit")
+actor = require(Action.SUBMIT)
 if actor is None:
     st.stop()
-desk = store().unitdesk
-unit = store().register().get(actor.unit_id)
+desk = store().unit_desk
+unit = store().units.register().get(actor.unit_id)
 month = desk.collecting_month()
 if month is None:
     st.info("信用办尚未开始收集任何月份的数据。")
@@ -63,7 +65,7 @@ tab_form, tab_file, tab_subs, tab_obj, tab_evidence = st.tabs(
     ["在线填报", "上传填报文件", "我的报送", "申诉", "证明材料"])
 
 with tab_form:
-    current = next((r for r in store().current_sheet(month, sheet.name) if r["unit_id"] == unit.id), {})
+    current = next((r for r in store().datasets.current_sheet(month, sheet.name) if r["unit_id"] == unit.id), {})
     st.caption(f"与月报表「{sheet.name}」表本单位一行相同的各列；已有数值为当前数据。提交后须经信用办审核采纳才计入。")
     with st.form("unit-row"):
         values: dict[str, object] = {}
@@ -82,12 +84,8 @@ with tab_form:
                     value=None if cur is None else float(cur), help=column_note(sheet, col, month))
         replace = _replace_box("replace-form")
         if st.form_submit_button("提交本月数据", type="primary", disabled=not is_open):
-            try:
-                sid = desk.submit_form(actor, month, unit.id, values, replace_pending=replace)
-                st.session_state["desk_msg"] = f"已提交（报送 #{sid}），等待信用办审核。"
-                st.rerun()
-            except CreditError as exc:
-                _refused(exc)
+            actions.run("desk", lambda: desk.submit_form(actor, month, unit.id, values, replace_pending=replace),
+                        done=lambda sid: f"已提交（报送 #{sid}），等待信用办审核。", rerun=True, on_refused=_refused)
 
 with tab_file:
     st.caption("扣分事项、信易+场景、分级分类监管等请用本单位填报文件报送：下载、填写后上传。"
@@ -99,15 +97,11 @@ with tab_file:
     wrong = refuse_wrong_types(upload, WORKBOOK_TYPES, "未提交")
     replace = _replace_box("replace-file")
     if st.button("提交填报文件", disabled=upload is None or wrong or not is_open or not replace, type="primary"):
-        try:
-            sid = desk.submit(actor, month, unit.id, upload.getvalue(), upload.name, replace_pending=replace)
-            st.session_state["desk_msg"] = f"已提交（报送 #{sid}），等待信用办审核。"
-            st.rerun()
-        except CreditError as exc:
-            _refused(exc)
+        actions.run("desk", lambda: desk.submit(actor, month, unit.id, upload.getvalue(), upload.name,
+                                                replace_pending=replace),
+                    done=lambda sid: f"已提交（报送 #{sid}），等待信用办审核。", rerun=True, on_refused=_refused)
 
-if st.session_state.get("desk_msg"):
-    st.success(md(st.session_state.pop("desk_msg")))
+actions.show("desk")
 
 with tab_subs:
     subs = desk.submissions(actor)
@@ -140,18 +134,17 @@ with tab_obj:
         att = st.file_uploader("附件（可选；PDF、DOC、DOCX）", key="obj-att")
         if st.form_submit_button("提交申诉", disabled=not options or not is_open):
             o = options[pick]
-            try:
+            def raise_it() -> int:
                 oid = desk.raise_objection(
                     actor, month, unit.id, o["target"], reason, row=o["row"], event_month=o["month"],
                     field=o["field"], proposed=proposed,
                     attachment=(att.name, att.getvalue()) if att is not None else None)
-                st.session_state["obj_msg"] = f"已提交申诉 #{oid}，等待信用办处理。"
                 st.session_state["obj_form"] = st.session_state.get("obj_form", 0) + 1
-                st.rerun()
-            except CreditError as exc:
-                show_error(exc)
-    if st.session_state.get("obj_msg"):
-        st.success(md(st.session_state.pop("obj_msg")))
+                return oid
+
+            actions.run("objection", raise_it, done=lambda oid: f"已提交申诉 #{oid}，等待信用办处理。", rerun=True,
+                        now=True)
+    actions.show("objection")
     mine = desk.objections(actor)
     if mine:
         st.dataframe(pd.DataFrame([{
@@ -176,18 +169,17 @@ def _send_evidence(year: int, upto: int) -> None:
             pick = st.selectbox("登记条目", range(len(entries)), format_func=lambda i: "｜".join(entries[i]))
             doc = st.file_uploader("证明材料文件（PDF、DOC、DOCX）", key=f"ev-file-{form_no}")
             if st.form_submit_button("提交证明材料", type="primary"):
-                try:
+                def send() -> int:
                     if doc is None:
                         raise CreditError("请选择要上传的证明材料文件")
                     reg, entry = entries[pick]
                     eid = desk.submit_evidence(actor, reg, year, unit.id, entry, doc.name, doc.getvalue())
-                    st.session_state["ev_msg"] = f"已提交证明材料 #{eid}，等待信用办采纳。"
                     st.session_state["ev_form"] = st.session_state.get("ev_form", 0) + 1
-                    st.rerun()
-                except CreditError as exc:
-                    st.error(str(exc))
-    if st.session_state.get("ev_msg"):
-        st.success(st.session_state.pop("ev_msg"))
+                    return eid
+
+                actions.run("evidence", send, done=lambda eid: f"已提交证明材料 #{eid}，等待信用办采纳。", rerun=True,
+                            now=True)
+    actions.show("evidence")
     sent = [e for e in desk.unit_evidence(actor) if e["year"] == year]
     if sent:
         st.dataframe(pd.DataFrame([{
@@ -206,10 +198,10 @@ with tab_evidence:
             shown = own_rows[cols].assign(month=own_rows["month"].map(month_label)).rename(columns={"month": "月份"})
             st.dataframe(blank_missing(shown), hide_index=True, width="stretch")
     _send_evidence(year, upto)
-    files = store().evidence_files(year, by=actor)
+    files = store().registers.evidence_files(year, by=actor)
     if not files:
         st.info("本单位本年尚无已采纳的证明材料文件。")
     for f in files:
         st.download_button(f"{f['sheet']}｜{md(f['entry_name'])}｜{md(f['filename'])}",
-                           data=lambda fid=f["id"]: store().evidence_bytes(fid, by=actor)[1],
+                           data=lambda fid=f["id"]: store().registers.evidence_bytes(fid, by=actor)[1],
                            file_name=f["filename"], on_click="ignore", key=f"ev-{f['id']}")

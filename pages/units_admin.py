@@ -11,6 +11,7 @@ import streamlit as st
 
 from credit.common.clock import this_month
 from credit.common.months import month_label
+from credit.model.accounts import Action
 from credit.model.units import GROUPS, KINDS, UnitRegister
 from ui import actions
 from ui.auth import current_actor
@@ -48,7 +49,7 @@ def run(action, message: str) -> None:
 
 st.title("单位名册")
 month = current_month() or this_month()
-register = store().register()
+register = store().units.register()
 actions.show(SLOT)
 group = st.radio("分组", ["全部", *GROUPS], horizontal=True, key="units_group")
 table = register_table(register, month)
@@ -58,7 +59,7 @@ st.dataframe(table, hide_index=True, width="stretch", key="units_table")
 st.caption("更名、撤销均从所选月份起生效：此前各月仍按原名称显示，原有得分和排名不变。")
 
 actor = current_actor()
-if actor is None or not actor.can("units"):
+if actor is None or not actor.can(Action.UNITS):
     st.info("维护单位名册（新增、更名、撤销）仅限管理员。当前为只读浏览。", icon=":material/lock:")
     st.stop()
 
@@ -76,7 +77,7 @@ with add_tab, st.form("unit-add"):
     since = c1.selectbox("起始月份", months, index=months.index(month), format_func=month_label, key="unit_add_month")
     fix = st.text_input("更正说明（起始月份已签发通报时必填）", key="unit_add_correction", help="新增、更名、撤销从已签发通报的月份或更早生效时，会改变已签发月份按现有数据的结果，须作为更正填写说明")
     if st.form_submit_button("新增", type="primary"):
-        run(lambda: store().add_unit(unit_id.strip(), name, new_group, kind, since, actor, correction=fix),
+        run(lambda: store().units.add(unit_id.strip(), name, new_group, kind, since, actor, correction=fix),
             f"已新增单位「{name.strip()}」，自 {month_label(since)} 起参加考核")
 with rename_tab, st.form("unit-rename"):
     who = st.selectbox("单位", ids, format_func=label.get, key="unit_rename_id")
@@ -85,7 +86,7 @@ with rename_tab, st.form("unit-rename"):
                          key="unit_rename_month")
     fix = st.text_input("更正说明（生效月份已签发通报时必填）", key="unit_rename_correction", help="新增、更名、撤销从已签发通报的月份或更早生效时，会改变已签发月份按现有数据的结果，须作为更正填写说明")
     if st.form_submit_button("更名", type="primary"):
-        run(lambda: store().rename_unit(who, new_name, since, actor, correction=fix),
+        run(lambda: store().units.rename(who, new_name, since, actor, correction=fix),
             f"已将「{register.by_id[who].name}」自 {month_label(since)} 起更名为「{new_name.strip()}」")
 with retire_tab, st.form("unit-retire"):
     active = [u for u in ids if not register.by_id[u].retired_from]
@@ -95,7 +96,7 @@ with retire_tab, st.form("unit-retire"):
     st.caption("撤销后该单位的历史数据和得分保留，可在以往月份继续查看。")
     fix = st.text_input("更正说明（该月已签发通报时必填）", key="unit_retire_correction", help="新增、更名、撤销从已签发通报的月份或更早生效时，会改变已签发月份按现有数据的结果，须作为更正填写说明")
     if st.form_submit_button("撤销", type="primary"):
-        run(lambda: store().retire_unit(who, since, actor, correction=fix),
+        run(lambda: store().units.retire(who, since, actor, correction=fix),
             f"已撤销「{register.by_id[who].name}」，自 {month_label(since)} 起不再考核")
 with contact_tab:
     st.caption("催报清单按这里的联系人和联系电话填写；留空表示未登记。")
@@ -105,5 +106,5 @@ with contact_tab:
         contact = st.text_input("联系人", value=unit.contact, max_chars=20)
         phone = st.text_input("联系电话（例如 0531-87881234 或 13800000000，分机写作“转123”）", value=unit.phone)
         if st.form_submit_button("保存联系人", type="primary"):
-            run(lambda: store().set_unit_contact(who, contact, phone, actor),
+            run(lambda: store().units.set_contact(who, contact, phone, actor),
                 f"已保存「{unit.name}」的联系人和联系电话")

@@ -17,6 +17,7 @@ from credit.common.labels import GROUPS
 from credit.common.months import month_label
 from credit.common.rounding import figure_text
 from credit.errors import MonthMismatch
+from credit.model.accounts import Action
 from credit.model.contract import SHEETS
 from credit.reports.candidate import later_months_note, month_changes_note, record_vs_candidate
 from credit.workbook.error_list import error_list, error_workbook
@@ -50,7 +51,7 @@ STATUS_BADGE = {
 }
 
 st.title("数据上传")
-actor = require("import")
+actor = require(Action.IMPORT)
 if actor is None:
     st.caption("登录信用办或管理员账户后，可在此下载模板、上传月报表并预览、确认导入。")
     st.stop()
@@ -59,7 +60,7 @@ if actor is None:
 @st.cache_data(show_spinner="正在检查文件…", max_entries=32)
 def _check(raw: bytes, filename: str, month: str, db: str, version: int) -> FileCheck:
     """Validation of one file, cached per (bytes, month, database version)."""
-    return check_file(raw, filename, month, store().register())
+    return check_file(raw, filename, month, store().units.register())
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -68,7 +69,7 @@ def _preview(db: str, version: int, month: str, files: tuple[tuple[str, str], ..
     """The import preview, once per (files by name and sha256, month, database version): the reruns
     of this page while the files stay chosen (ticking the surge check, typing the correction note,
     another session choosing the same files) draw it without recomputing. Read-only once made."""
-    return build_preview(store(), month, list(_checks), store().register())
+    return build_preview(store(), month, list(_checks), store().units.register())
 
 
 def _fmt_value(x: object) -> str:
@@ -130,7 +131,7 @@ def _show_candidate(result: dict) -> None:
 
 
 def _summaries(month: str) -> dict[str, pd.DataFrame | None]:
-    if month not in store().months_with_data():
+    if month not in store().datasets.months_with_data():
         return dict.fromkeys(GROUPS)
     return {g: service.score(store(), month, g, with_previous=False).summary for g in GROUPS}
 
@@ -224,7 +225,7 @@ month = c1.selectbox("① 选择数据所属月份", options, key="upload_month"
 c1.caption("该月已有数据，再次上传将生成新版本（原版本保留）。" if month in have else "该月尚无数据（新月份）。")
 with c2:
     st.markdown("② 下载本月填报模板（已预填单位名称）")
-    st.download_button("下载模板", data=lambda: build_template(month, store().register()),
+    st.download_button("下载模板", data=lambda: build_template(month, store().units.register()),
                        file_name=f"信用监测月报表_{month}.xlsx", mime=XLSX_MIME, on_click="ignore",
                        icon=":material/download:", key="template")
 

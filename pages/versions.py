@@ -14,6 +14,7 @@ import streamlit as st
 
 from credit.common.clock import beijing
 from credit.common.months import month_label
+from credit.model.accounts import Action
 from credit.model.contract import NO_NEW, OPTIONAL_SHEETS, SHEETS
 from credit.reports.status import NOT_IMPORTED, sheet_state
 from ui import actions
@@ -30,7 +31,7 @@ def coverage_grid(all_months: list[str]) -> pd.DataFrame:
     """Months × sheets: the current version number, 本月无新增, or 未导入."""
     rows = []
     for month in all_months:
-        status, empty = store().sheets_status(month), store().datasets.reported_empty(month)
+        status, empty = store().datasets.sheets_status(month), store().datasets.reported_empty(month)
         row = {"月份": month_label(month), **{s: sheet_state(info, empty.get(s)) for s, info in status.items()}}
         row["未导入"] = sum(1 for s in SHEETS if row[s] == NOT_IMPORTED)
         rows.append(row)
@@ -39,7 +40,7 @@ def coverage_grid(all_months: list[str]) -> pd.DataFrame:
 
 def _set_empty(month: str, sheet: str, empty: bool) -> None:
     """The mark/unmark buttons' callback: the domain checks role, rows and a published month."""
-    actor = require("import")
+    actor = require(Action.IMPORT)
     reason = st.session_state.get("empty_reason", "")
     mark = store().datasets.mark_empty if empty else store().datasets.unmark_empty
     done = f"已将{month_label(month)}「{sheet}」标记为“{NO_NEW}”" if empty else \
@@ -56,7 +57,7 @@ def empty_section(all_months: list[str]) -> None:
     default = current_month() or all_months[0]
     month = st.selectbox("标记月份", all_months, index=all_months.index(default) if default in all_months else 0,
                          format_func=month_label, key="empty_month")
-    status, empty = store().sheets_status(month), store().datasets.reported_empty(month)
+    status, empty = store().datasets.sheets_status(month), store().datasets.reported_empty(month)
     if store().publishing.current_publication(month) is not None:
         st.text_input("更正说明（该月通报已签发，标记或撤销须填写）", key="empty_reason")
     for sheet in OPTIONAL_SHEETS:
@@ -87,7 +88,7 @@ def month_range(have: list[str]) -> list[str]:
 
 
 def version_table(rows: list[dict]) -> pd.DataFrame:
-    uploads = store().uploads_info([r["upload_id"] for r in rows])
+    uploads = store().datasets.uploads_info([r["upload_id"] for r in rows])
     by_id = {r["id"]: r for r in rows}
     out = []
     for r in rows:
@@ -123,7 +124,7 @@ missing = [s for s in SHEETS if latest[s] == NOT_IMPORTED]
 if missing:
     hint = f"（当月确无新记录的，请在下方标记“{NO_NEW}”）" if set(missing) & set(OPTIONAL_SHEETS) else ""
     st.warning(f"{latest['月份']}尚未导入：{'、'.join(missing)}{hint}")
-if can("import"):
+if can(Action.IMPORT):
     empty_section(all_months)
 
 st.subheader("版本明细")
@@ -133,7 +134,7 @@ c1, c2 = st.columns(2)
 month = c1.selectbox("月份", options, index=options.index(default) if default in options else 0,
                      format_func=month_label, key="versions_month")
 sheet_filter = c2.selectbox("工作表", ["全部", *SHEETS], key="versions_sheet")
-rows = store().versions(month, None if sheet_filter == "全部" else sheet_filter)
+rows = store().datasets.versions(month, None if sheet_filter == "全部" else sheet_filter)
 if not rows:
     st.info("所选月份和工作表还没有任何版本。")
     st.stop()
@@ -148,7 +149,7 @@ with c1:
     if info["upload_id"] is not None:
         upload_id = int(info["upload_id"])
         st.download_button(
-            "下载该版本的原始文件", data=lambda: store().upload_bytes(upload_id)[1],
+            "下载该版本的原始文件", data=lambda: store().datasets.upload_bytes(upload_id)[1],
             file_name=info["filename"] or f"upload-{upload_id}.xlsx", on_click="ignore", icon=":material/download:",
             mime="application/octet-stream", key="versions_download",
         )
@@ -156,11 +157,11 @@ with c1:
 with c2:
     if info["is_current"]:
         st.caption("该版本已是当前版本。")
-    elif can("restore"):
+    elif can(Action.RESTORE):
         if st.button("恢复为当前版本", type="primary", key="versions_restore"):
-            actor = require("restore")
-            actions.run("versions", lambda: store().restore_version(int(chosen), actor), rerun=True, now=True,
+            actor = require(Action.RESTORE)
+            actions.run("versions", lambda: store().datasets.restore_version(int(chosen), actor), rerun=True, now=True,
                         done=lambda new: f"已将{labels[chosen]}恢复为当前版本（新建第 {new['version']} 版，原有版本全部保留）。")
     else:
-        require("restore")
+        require(Action.RESTORE)
 actions.show("versions")

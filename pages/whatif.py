@@ -93,4 +93,4 @@ with right:
             st.markdown("**官方权重版本历史**")
             version_history(group, fw)
             st.markdown("**发布新的官方权重**")
-            adopt_form(month, group, fw, sim_points, {sc.id: sc for sc in store().scenarios(group)})
+            adopt_form(month, group, fw, sim_points, {sc.id: sc for sc in store().scenarios.scenarios(group, by=None)})

@@ -5,6 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from credit.common.months import month_label
+from credit.model.accounts import Action
 from credit.scoring.xyd import FAIR_SHARE_RULE, county_series, progress, town_table
 from ui import actions, loaders
 from ui.auth import can, current_actor
@@ -25,10 +26,10 @@ carried = target is not None and store().frameworks.xyd_target(year) is None
 if carried:
     st.info(f"{year} 年尚未设定年初注册数和新增目标：年初注册数暂取 {year - 1} 年最后报送的全县注册数 "
             f"{target[0]:,.0f} 家（12 月数），新增目标暂沿用 {year - 1} 年的 {target[1]:,.0f} 家"
-            + ("，可在页面下方修改。" if can("settings") else "，以信用办设定为准。"))
+            + ("，可在页面下方修改。" if can(Action.SETTINGS) else "，以信用办设定为准。"))
 if not target:
     st.warning(f"{year} 年尚未设定年初注册数和新增目标。"
-               + ("请在页面下方设定。" if can("settings") else "请信用办设定后查看进度。"))
+               + ("请在页面下方设定。" if can(Action.SETTINGS) else "请信用办设定后查看进度。"))
 else:
     opening, goal = target
     inp = loaders.inputs(month, "镇街")
@@ -61,7 +62,7 @@ else:
     st.plotly_chart(fig, width="stretch")
 
     st.subheader("各镇（街道）、开发区")
-    prev_dec = loaders.inputs(f"{year - 1}-12", "镇街").unit_monthly if f"{year - 1}-12" in store().months_with_data() else None
+    prev_dec = loaders.inputs(f"{year - 1}-12", "镇街").unit_monthly if f"{year - 1}-12" in store().datasets.months_with_data() else None
     if prev_dec is not None:
         prev_dec = prev_dec[prev_dec["month"] == f"{year - 1}-12"]
     towns = town_table(inp, prev_dec, goal)
@@ -91,10 +92,10 @@ else:
 def target_form(default_year: int) -> None:
     """Each year's opening figure and target: only for roles that may change settings (audited)."""
     actor = current_actor()
-    if actor is None or not actor.can("settings"):
+    if actor is None or not actor.can(Action.SETTINGS):
         return
     with st.expander("设定各年度年初注册数和新增目标", expanded=not target):
-        have = store().xyd_targets()
+        have = store().frameworks.xyd_targets()
         if have:
             st.dataframe(pd.DataFrame({"年度": [f"{y} 年" for y in have], "年初已注册企业数（家）": [o for o, _ in have.values()],
                                        "本年新增注册目标（家）": [t for _, t in have.values()]}),
@@ -108,7 +109,7 @@ def target_form(default_year: int) -> None:
             o = st.number_input("年初已注册企业数（家）", min_value=0.0, value=float(cur[0]), step=1.0, format="%.0f")
             t = st.number_input("本年新增注册目标（家）", min_value=0.0, value=float(cur[1]), step=100.0, format="%.0f")
             if st.form_submit_button("保存", type="primary"):
-                actions.run("xyd", lambda: store().set_xyd_target(int(y), float(o), float(t), actor), rerun=True,
+                actions.run("xyd", lambda: store().frameworks.set_xyd_target(int(y), float(o), float(t), actor), rerun=True,
                             now=True, done=f"已保存 {int(y)} 年：年初 {o:,.0f} 家，新增目标 {t:,.0f} 家。")
 
 

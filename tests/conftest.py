@@ -90,7 +90,7 @@ def scored_demo_db_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
     def score_every_month(path: Path) -> None:
         shutil.copyfile(demo, path)
         with open_store(path) as store:
-            for month in store.months_with_data():
+            for month in store.datasets.months_with_data():
                 for group in GROUPS:
                     service.score(store, month, group)
 

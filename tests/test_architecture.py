@@ -9,6 +9,7 @@ has no cycle): today scoring uses workbook's register frame and Excel writer.
 from __future__ import annotations
 
 import ast
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -30,7 +31,7 @@ LATE_OK: dict[tuple[str, str], str] = {
     ("credit.store.unitdesk", "credit.workbook.template"): "openpyxl: only a unit's template is written",
     ("credit.store.unitdesk", "credit.workbook.preview"): "the surge check parses: only an adoption runs it",
     ("credit.app.service", "credit.workbook.preview"): "the workbook checks: only an upload is checked",
-    ("credit.reports.publish", "credit.reports.docx"): "python-docx: only a Word or PDF download renders it",
+    ("credit.reports.exports", "credit.reports.docx"): "python-docx: only a Word or PDF download renders it",
     ("credit.reports.annual_files", "credit.reports.annual_docx"): "python-docx: only a 年度通报 Word/PDF renders it",
 }
 
@@ -174,7 +175,7 @@ def test_only_the_entry_files_lie_at_the_top_of_credit(top: str) -> None:
 RULES_PKG = PACKAGE / "scoring" / "rules"
 # Code outside the rule's module that names one rule type, each with its reason.
 RULE_NAMED_OK: dict[tuple[str, str], str] = {
-    ("credit.scoring.sgs", "deduct_per_item"): "双公示预检 predicts a deduction by the step-and-cap arithmetic itself",
+    ("credit.scoring.sgs_checks", "deduct_per_item"): "双公示预检 predicts a deduction by the step-and-cap arithmetic itself",
 }
 
 
@@ -199,3 +200,99 @@ def test_a_rule_is_registered_by_its_module_alone() -> None:
             if isinstance(node, ast.Constant) and node.value in RULES and (module, node.value) not in RULE_NAMED_OK:
                 named.append(f"{module}:{node.lineno} names {node.value!r}")
     assert named == [], "ask the rule object instead of branching on its name:\n" + "\n".join(named)
+
+
+# -- one Store API, one name one thing (issue 24, items 2 and 3) ---------------------------------
+
+# Module names that more than one module carries: the same concept in each layer (the model of a
+# thing, its store part, its page). Two different things never share a name.
+SAME_CONCEPT: dict[str, str] = {
+    "accounts": "accounts and roles: the model (Actor, Action), the store part, the admin page",
+    "bulletin": "the month's 通报: its model and Excel, the page, its ui parts",
+    "registers": "the evidence 登记表: reading and checking (workbook), storing (store), the page",
+    "scenarios": "saved 权重方案: the value (model), analytics (scoring), storage (store)",
+    "units": "the unit roster: the model and its store part",
+    "whatif": "权重模拟: the arithmetic (scoring) and its page",
+    "xyd": "信易贷进度: the figures (scoring) and its page",
+    "sgs": "双公示预检: the use case (app) and its page",
+    "exports": "report exports: rendering and recording them (reports), the audit row (store)",
+    "maintenance": "keeping the database: backups, integrity, restore (store) and the admin's 系统维护 page",
+    "workdays": "the working-day calendar: checking a year's 放假/调休 (model) and storing it (store)",
+    "year": "年度分析: its ui parts and its page",
+}
+
+
+def _module_names() -> dict[str, list[str]]:
+    names: dict[str, list[str]] = defaultdict(list)
+    for top in ("credit", "ui", "pages"):
+        for path in sorted((ROOT / top).rglob("*.py")):
+            if path.name not in ("__init__.py", "__main__.py"):
+                names[path.stem].append(str(path.relative_to(ROOT)))
+    return names
+
+
+def test_two_different_things_never_share_a_module_name() -> None:
+    shared = {n: paths for n, paths in _module_names().items() if len(paths) > 1 and n not in SAME_CONCEPT}
+    assert shared == {}, f"one name, one thing: rename, or list the concept in SAME_CONCEPT: {shared}"
+    stale = [n for n in SAME_CONCEPT if len(_module_names().get(n, [])) < 2]
+    assert stale == [], f"SAME_CONCEPT lists names no longer shared: {stale}"
+
+
+def test_the_store_has_no_forwarders_and_parts_are_named_after_their_class() -> None:
+    """One Store API: callers use the parts. A method whose body only hands over to a part is a
+    second way to say the same thing; an attribute reads as its class (`accounts = Accounts(…)`)."""
+    tree = ast.parse((PACKAGE / "store" / "facade.py").read_text(encoding="utf-8"))
+    store = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Store")
+    forwarders = []
+    for fn in store.body:
+        if not isinstance(fn, ast.FunctionDef):
+            continue
+        body = [s for s in fn.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+        if len(body) == 1 and isinstance(body[0], (ast.Return, ast.Expr)) and isinstance(body[0].value, ast.Call):
+            f = body[0].value.func
+            if (isinstance(f, ast.Attribute) and isinstance(f.value, ast.Attribute)
+                    and isinstance(f.value.value, ast.Name) and f.value.value.id == "self"
+                    and not f.value.attr.startswith("_")):
+                forwarders.append(f"Store.{fn.name} → self.{f.value.attr}.{f.attr}")
+    assert forwarders == [], "call the part instead:\n" + "\n".join(forwarders)
+    init = next(fn for fn in store.body if isinstance(fn, ast.FunctionDef) and fn.name == "__init__")
+    wrong = []
+    for st in ast.walk(init):
+        if (isinstance(st, ast.Assign) and isinstance(st.value, ast.Call) and isinstance(st.value.func, ast.Name)
+                and isinstance(st.targets[0], ast.Attribute) and not st.targets[0].attr.startswith("_")):
+            cls, attr = st.value.func.id, st.targets[0].attr
+            if attr != re.sub(r"(?<!^)(?=[A-Z])", "_", cls).lower():
+                wrong.append(f"{attr} = {cls}(…)")
+    assert wrong == [], f"name each part after its class: {wrong}"
+
+
+def test_permissions_are_typed_actions() -> None:
+    """No string permission reaches authorize/require/can in the tree, and every `Action.X` named
+    anywhere is a member (a typo fails here, before any page runs it)."""
+    from credit.model.accounts import Action
+
+    members = {a.name for a in Action}
+    bad = []
+    for top in ("credit", "ui", "pages", "tests"):
+        for path in sorted((ROOT / top).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "Action":
+                    if node.attr.isupper() and node.attr not in members:
+                        bad.append(f"{path.relative_to(ROOT)}:{node.lineno} Action.{node.attr}")
+                if isinstance(node, ast.Call):
+                    f = node.func
+                    name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+                    at = {"authorize": 1, "require": 0, "can": 0, "allowed": 1}.get(name)
+                    if at is not None and len(node.args) > at and isinstance(node.args[at], ast.Constant) \
+                            and isinstance(node.args[at].value, str) and top != "tests":
+                        bad.append(f"{path.relative_to(ROOT)}:{node.lineno} {name}({node.args[at].value!r})")
+    assert bad == [], "\n".join(bad)
+
+
+def test_every_path_in_the_architecture_doc_exists() -> None:
+    doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    paths = set(re.findall(r"`((?:credit|ui|pages|tests|data|tools|benchmarks)/[^`*<>]+?)`", doc))
+    paths |= {p for p in re.findall(r"`([A-Za-z_]+\.py)`", doc) if (ROOT / p).exists() or p == "Home.py"}
+    missing = sorted(p for p in paths if not (ROOT / p.split("::")[0].rstrip("/")).exists())
+    assert paths and missing == [], f"docs/architecture.md names paths that do not exist: {missing}"

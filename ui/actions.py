@@ -55,18 +55,23 @@ def show(slot: str) -> None:
 
 
 def run(slot: str, call: Callable[[], T], *, done: str | Callable[[T], str] | None = None,
-        rerun: bool = False, now: bool = False, refused: str = "") -> Outcome[T]:
+        rerun: bool = False, now: bool = False, refused: str = "",
+        on_refused: Callable[[CreditError], None] | None = None) -> Outcome[T]:
     """Run one domain call for `slot`.
 
     Refused (`CreditError`): its Chinese message is the error. Done: `done` (a text, or made from
     the call's value) is the success message. `now=True` draws the message at this point of the
     page (an inline branch that does not rerun); otherwise it is kept for `show(slot)`. `rerun`
     reruns the script after a success, so the page shows the new state (and the kept message).
-    `refused` goes before a refusal's message ("导入失败，未写入任何数据：").
+    `refused` goes before a refusal's message ("导入失败，未写入任何数据："). `on_refused` draws a
+    refusal itself instead (a file's problems as a table, one per row), at this point of the page.
     """
     try:
         value = call()
     except CreditError as exc:
+        if on_refused is not None:
+            on_refused(exc)
+            return Outcome(False, None, str(exc))
         message = f"{refused}{md(str(exc))}"  # a refusal may quote what the user typed: shown as typed
         (_DRAW["error"](message) if now else keep(slot, message, "error"))
         return Outcome(False, None, message)

@@ -20,7 +20,7 @@ import time
 
 import streamlit as st
 
-from credit.model.accounts import PERMISSION_NAMES, PERMISSIONS, ROLES, Actor
+from credit.model.accounts import ROLES, Action, Actor
 from credit.store.accounts import LoginFailed
 from ui.context import once_per_run, per_version, store
 from ui.cookie import COOKIE_NAME, DROP_KEY
@@ -47,9 +47,9 @@ def login_required() -> bool:
 
 
 def _read_login_required() -> bool:
-    value = store().get_meta("login_required")
+    value = store().settings.get("login_required")
     if value is None:
-        return store().get_meta("demo") != "1"
+        return store().settings.get("demo") != "1"
     return value == "1"
 
 
@@ -83,13 +83,13 @@ def _read_oidc_config() -> bool:
 def oidc_enabled() -> bool:
     """`st.login` (OIDC) is used when the deployment configured [auth] in secrets.toml and the
     administrator switched the login mode to it."""
-    return has_oidc_config() and store().get_meta("auth_mode") == "oidc"
+    return has_oidc_config() and store().settings.get("auth_mode") == "oidc"
 
 
 def current_actor() -> Actor | None:
     actor = st.session_state.get(ACTOR_KEY)
     if actor is None and oidc_enabled() and getattr(st.user, "is_logged_in", False):
-        actor = store().login_oidc(str(st.user.get("email", "")))
+        actor = store().accounts.login_oidc(str(st.user.get("email", "")))
         if actor is not None:
             st.session_state[ACTOR_KEY] = actor
             st.session_state[SEEN_KEY] = time.time()
@@ -113,7 +113,7 @@ def check_session() -> Actor | None:
     actor = current_actor()
     token = st.session_state.get(TOKEN_KEY)
     if actor is not None and token:
-        fresh = store().resume_session(token)
+        fresh = store().sessions.resume(token)
         if fresh is None:
             end_login(ENDED_NOTICE)
             return None
@@ -131,7 +131,7 @@ def _from_cookie() -> Actor | None:
     if not isinstance(value, str) or not value or st.session_state.get(COOKIE_TRIED_KEY) == value:
         return None
     st.session_state[COOKIE_TRIED_KEY] = value
-    actor = store().resume_session(value)
+    actor = store().sessions.resume(value)
     if actor is None:  # revoked, expired, disabled or not ours: the browser forgets it
         _drop_cookie(value)
         return None
@@ -157,20 +157,20 @@ def end_login(notice: str) -> None:
     st.session_state[ENDED_KEY] = True
 
 
-def can(permission: str) -> bool:
+def can(permission: Action) -> bool:
     actor = current_actor()
     return actor is not None and actor.can(permission)
 
 
-def require(permission: str) -> Actor | None:
+def require(permission: Action) -> Actor | None:
     """The actor if allowed; otherwise a Chinese message (and None) in place of the widgets."""
     actor = current_actor()
     if actor is None:
-        st.info(f"{PERMISSION_NAMES[permission]}需要登录。请先在左侧“登录”页面登录信用办或管理员账户。", icon="🔒")
+        st.info(f"{Action.of(permission).zh}需要登录。请先在左侧“登录”页面登录信用办或管理员账户。", icon="🔒")
         return None
     if not actor.can(permission):
-        allowed = "、".join(ROLES[r] for r in PERMISSIONS[permission])
-        st.warning(f"当前账户「{md(actor.label)}」（{actor.role_name}）无权{PERMISSION_NAMES[permission]}，仅限{allowed}。", icon="🔒")
+        allowed = "、".join(ROLES[r] for r in Action.of(permission).roles)
+        st.warning(f"当前账户「{md(actor.label)}」（{actor.role_name}）无权{Action.of(permission).zh}，仅限{allowed}。", icon="🔒")
         return None
     return actor
 
@@ -178,7 +178,7 @@ def require(permission: str) -> Actor | None:
 def do_login(username: str, password: str) -> str | None:
     """Returns an error message, or None when logged in."""
     try:
-        actor, token = store().login_session(username, password)
+        actor, token = store().sessions.login(username, password)
     except LoginFailed as exc:
         return str(exc)
     st.session_state[ACTOR_KEY] = actor
@@ -194,7 +194,7 @@ def logout(expired: bool = False) -> None:
     token = st.session_state.pop(TOKEN_KEY, None)
     _drop_cookie(token)
     if actor is not None:
-        store().logout(actor, expired=expired, token=token)
+        store().sessions.logout(actor, token, expired=expired)
     if expired:
         st.session_state[NOTICE_KEY] = EXPIRED_NOTICE
         st.session_state[ENDED_KEY] = True

@@ -15,7 +15,7 @@ import streamlit as st
 from credit.app.service import open_store
 from credit.model.accounts import Actor
 from credit.reports.bulletin import BulletinData, build_bulletin_data, file_stem
-from credit.reports.publish import MIME, export
+from credit.reports.exports import MIME, export
 from ui.auth import current_actor
 from ui.context import db_path
 

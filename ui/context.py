@@ -155,7 +155,7 @@ def per_version(what: str, compute: Callable[[], T]) -> T:
 
 def months() -> list[str]:
     """Months with data, ascending (read once per data version)."""
-    return list(per_version("months", lambda: store().months_with_data()))
+    return list(per_version("months", lambda: store().datasets.months_with_data()))
 
 
 def signed_months() -> list[str]:

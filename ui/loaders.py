@@ -79,7 +79,7 @@ def inputs(month: str, group: str) -> MonthInputs:
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _year_history(db: str, version: int, month: str, group: str, policy: str) -> pd.DataFrame:
     """Summaries of every month of the year up to `month` (for rank history charts)."""
-    return compare.year_history(store().months_with_data(), month,
+    return compare.year_history(store().datasets.months_with_data(), month,
                         lambda m: _group_month(db, version, m, group, policy).summary)
 
 
@@ -88,12 +88,12 @@ def year_history(month: str, group: str, policy: str = "rescale") -> pd.DataFram
 
 
 def is_demo() -> bool:
-    return per_version("demo", lambda: store().get_meta("demo") == "1")
+    return per_version("demo", lambda: store().settings.get("demo") == "1")
 
 
 def has_admin() -> bool:
     """Whether the database has an enabled 管理员 (a new production database gets one from `init`)."""
-    return per_version("has_admin", lambda: store().users.has_admin())
+    return per_version("has_admin", lambda: store().accounts.has_admin())
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ def mover_lines(frame: pd.DataFrame) -> list[str]:
 @st.cache_resource(show_spinner="正在计算得分…", max_entries=32)
 def _home(db: str, version: int, month: str) -> HomeView:
     prev = previous_month(month)
-    has_prev = prev in store().months_with_data()
+    has_prev = prev in store().datasets.months_with_data()
     groups: dict[str, HomeGroup] = {}
     names: dict[str, str] = {}
     hit_ids: set[str] = set()

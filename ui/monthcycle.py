@@ -25,7 +25,7 @@ from credit.model.accounts import Actor
 from credit.model.contract import OPTIONAL_SHEETS
 from credit.reports.bulletin import EDITABLE, TEXT_PARTS
 from credit.reports.candidate import changed, later_months_note, month_changes_note, record_vs_candidate
-from credit.reports.publish import MIME
+from credit.reports.exports import MIME
 from credit.reports.status import EMPTY, MISSING, REPORTED, chase_xlsx, expected_view, month_status
 from credit.store.publishing import PUBLISHED
 from ui import actions
@@ -139,7 +139,7 @@ def publish_form(month: str, actor: Actor) -> None:
             st.warning(f"报送进度仍有 {status.count(MISSING)} 项未报送：{md(status.missing_text())}。")
             force = st.checkbox("仍然发布", key=f"pub-force-{month}")
             force_reason = st.text_input("仍然发布的原因（将记入操作日志）", key=f"pub-force-reason-{month}")
-        pending = store().unitdesk.open_objections(month)
+        pending = store().unit_desk.open_objections(month)
         confirm_objections = False
         if pending:
             st.warning(f"仍有 {len(pending)} 项申诉未处理，签发后这些申诉将不影响本次通报。")

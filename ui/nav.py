@@ -12,7 +12,7 @@ from streamlit.navigation.page import StreamlitPage
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from credit.model.accounts import Actor, is_unit
-from credit.model.sgs import precheck_applies
+from credit.model.sgs_rules import precheck_applies
 from credit.model.units import UnitRegister, load_units
 from ui.context import per_version, store
 
@@ -115,7 +115,7 @@ def _precheck_applies(unit_id: str | None) -> bool:
     screenshot walk listing a menu) the shipped register decides, so listing a menu opens no database."""
     if get_script_run_ctx() is None:
         return precheck_applies(_shipped_register(), unit_id)
-    return per_version(f"sgs-applies:{unit_id}", lambda: precheck_applies(store().register(), unit_id))
+    return per_version(f"sgs-applies:{unit_id}", lambda: precheck_applies(store().units.register(), unit_id))
 
 
 @functools.cache

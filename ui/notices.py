@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from credit.errors import CreditError
-from credit.model.accounts import Actor
+from credit.model.accounts import Action, Actor
+from ui import actions
 from ui.context import store
-from ui.safe import md
 
 _ICON = {"info": ":material/info:", "warning": ":material/warning:", "success": ":material/check_circle:",
          "error": ":material/error:"}
@@ -20,9 +19,9 @@ _ICON = {"info": ":material/info:", "warning": ":material/warning:", "success": 
 
 def show_notices(actor: Actor) -> None:
     """Only the office (review) and unit accounts get notices; 领导 sees none."""
-    if not (actor.can("review") or actor.can("submit")):
+    if not (actor.can(Action.REVIEW) or actor.can(Action.SUBMIT)):
         return
-    items = store().unitdesk.notice_items(actor)
+    items = store().unit_desk.notice_items(actor)
     if not items:
         return
     st.sidebar.caption(f":material/notifications: 提醒 {len(items)} 条")
@@ -33,9 +32,5 @@ def show_notices(actor: Actor) -> None:
             with text:
                 st.text(n.text)  # a unit's or reviewer's words inside: never read as Markdown
             if close.button("知道了", key=f"notice-{n.key}", icon=_ICON[n.level]):
-                try:
-                    store().unitdesk.dismiss_notice(actor, n.key)
-                except CreditError as exc:
-                    st.error(md(str(exc)))
-                else:
+                if actions.run("notices", lambda key=n.key: store().unit_desk.dismiss_notice(actor, key), now=True):
                     st.rerun()

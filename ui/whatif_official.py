@@ -11,8 +11,9 @@ import streamlit as st
 from credit.app.service import adopt_weights, framework_version_rows
 from credit.common.labels import group_label
 from credit.common.months import month_label
+from credit.model.accounts import Action
 from credit.model.framework import Framework
-from credit.model.scenario import Scenario
+from credit.model.scenarios import Scenario
 from credit.scoring import whatif
 from credit.scoring.scenarios import fit
 from ui import actions
@@ -25,7 +26,7 @@ from ui.whatif_state import PAGE_SLOT
 def version_history(group: str, fw: Framework) -> None:
     st.dataframe(pd.DataFrame(framework_version_rows(store(), group, fw.version_id)), hide_index=True,
                  width="stretch")
-    for change in store().weight_changes(group)[:10]:
+    for change in store().scenarios.weight_changes(group)[:10]:
         st.caption(md(whatif.weight_change_text(change)))
 
 
@@ -36,7 +37,7 @@ def _adopt(fw: Framework, group: str, points: dict[str, float], scenario_id: int
         actions.keep("wi_adopt", "请先勾选确认。", "error")
         return
     if not actions.run("wi_adopt", lambda: adopt_weights(
-            store(), fw, eff, points, require("weights"), st.session_state.get("wi_adopt_reason", ""), scenario_id,
+            store(), fw, eff, points, require(Action.WEIGHTS), st.session_state.get("wi_adopt_reason", ""), scenario_id,
             correction=st.session_state.get("wi_adopt_correction", ""))):
         return
     st.session_state["wi_adopt_reason"], st.session_state["wi_adopt_sure"] = "", False
@@ -46,7 +47,7 @@ def _adopt(fw: Framework, group: str, points: dict[str, float], scenario_id: int
 
 def adopt_form(month: str, group: str, fw: Framework, points: dict[str, float],
                scenarios: dict[int, Scenario]) -> None:
-    if require("weights") is None:
+    if require(Action.WEIGHTS) is None:
         return
     sources = ["current", *scenarios]
     src = st.selectbox("采用哪套权重", sources, key="wi_adopt_src",

@@ -11,8 +11,9 @@ import streamlit as st
 from credit.common.clock import beijing
 from credit.common.filetypes import XLSX_MIME
 from credit.common.months import month_label
+from credit.model.accounts import Action
 from credit.model.framework import Framework
-from credit.model.scenario import Scenario
+from credit.model.scenarios import Scenario
 from credit.scoring import whatif
 from credit.scoring.scenarios import comparison, comparison_excel, fit
 from ui import actions
@@ -28,7 +29,7 @@ def _save(prefix: str, month: str, group: str, private: bool) -> None:
     actor = current_actor()
     name = st.session_state.get("wi_save_name", "")
     what = "我的私有方案" if private else "方案"
-    if actions.run("wi_save", lambda: store().weights.save_scenario(
+    if actions.run("wi_save", lambda: store().scenarios.save_scenario(
             name, group, month, st.session_state[prefix], st.session_state.get("wi_save_note", ""), actor,
             private=private), done=f"已保存{what}「{name.strip()}」"):
         st.session_state["wi_save_name"] = st.session_state["wi_save_note"] = ""
@@ -39,7 +40,7 @@ def _delete(scenarios: dict[int, Scenario]) -> None:
     sc = scenarios.get(st.session_state.get("wi_delete_pick"))
     if sc is None:
         return
-    if actions.run("wi_delete", lambda: store().weights.delete_scenario(int(sc.id), current_actor()),
+    if actions.run("wi_delete", lambda: store().scenarios.delete_scenario(int(sc.id), current_actor()),
                    done=f"已删除我的私有方案「{sc.name}」"):
         for key in ("wi_compare", "wi_load", "wi_delete_pick"):  # a deleted id must not stay selected
             st.session_state.pop(key, None)
@@ -47,8 +48,8 @@ def _delete(scenarios: dict[int, Scenario]) -> None:
 
 def save_form(prefix: str, month: str, group: str) -> None:
     actor = current_actor()
-    private = actor is not None and actor.can("private_scenarios")
-    if not private and require("scenarios") is None:
+    private = actor is not None and actor.can(Action.PRIVATE_SCENARIOS)
+    if not private and require(Action.SCENARIOS) is None:
         return
     if private:
         st.caption("领导可把当前权重保存为自己的私有方案：只有你本人能看到和删除，信用办看不到，也不会成为官方权重。")
@@ -102,9 +103,9 @@ def compare_section(scenarios: dict[int, Scenario], gm_detail: pd.DataFrame, fw:
 
 def scenarios_section(prefix: str, month: str, group: str, fw: Framework, detail: pd.DataFrame) -> None:
     actor = current_actor()
-    st.markdown("**保存为我的私有方案**" if actor is not None and actor.can("private_scenarios") else "**保存当前方案**")
+    st.markdown("**保存为我的私有方案**" if actor is not None and actor.can(Action.PRIVATE_SCENARIOS) else "**保存当前方案**")
     save_form(prefix, month, group)
-    scenarios = {sc.id: sc for sc in store().scenarios(group, current_actor())}
+    scenarios = {sc.id: sc for sc in store().scenarios.scenarios(group, by=current_actor())}
     st.markdown("**已保存的方案**")
     actions.show("wi_delete")
     if not scenarios:

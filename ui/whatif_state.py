@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from credit.model.framework import Framework
-from credit.model.scenario import Scenario
+from credit.model.scenarios import Scenario
 from credit.scoring import whatif
 from credit.scoring.scenarios import fit
 from ui import actions

@@ -14,14 +14,13 @@ import streamlit as st
 from credit.app.annual_publish import publish_year
 from credit.app.service import open_store
 from credit.common.clock import today
-from credit.errors import CreditError
-from credit.model.accounts import Actor
+from credit.model.accounts import Action, Actor
 from credit.reports import annual
 from credit.reports.annual import PROVISIONAL, RollingView, YearView
 from credit.reports.annual_bulletin import FORMAT_NAMES, annual_stem
 from credit.reports.annual_files import draft_file
-from credit.reports.publish import MIME
-from ui import loaders
+from credit.reports.exports import MIME
+from ui import actions, loaders
 from ui.charts import chart
 from ui.context import data_version, db_path, store
 
@@ -149,7 +148,7 @@ def bulletin_section(year: int, actor: Actor | None) -> None:
             row.download_button(f"下载已签发的 {FORMAT_NAMES[f['format']]}", data=partial(_signed_file, db, pub["id"], f["format"]),
                                 file_name=f["filename"], mime=MIME[f["format"]], key=f"year-signed-{f['format']}",
                                 on_click="ignore")
-    if actor is None or not actor.can("publish"):
+    if actor is None or not actor.can(Action.PUBLISH):
         return
     label = "签发年度更正通报" if pub else "签发年度通报"
     with st.form(f"year-publish-{year}"):
@@ -160,11 +159,10 @@ def bulletin_section(year: int, actor: Actor | None) -> None:
         signer = c3.text_input("签发人", key=f"year-signer-{year}")
         reason = st.text_area("更正说明（必填：为什么更正、更正了什么）", key=f"year-reason-{year}") if pub else ""
         if st.form_submit_button(label, type="primary", icon=":material/approval:"):
-            try:
-                with st.spinner("正在生成并签发年度通报（含 PDF，约半分钟）…"):
-                    done = publish_year(store(), year, number, issued, signer, actor, correction_reason=reason)
-            except CreditError as exc:
-                st.error(str(exc))
-            else:
+            with st.spinner("正在生成并签发年度通报（含 PDF，约半分钟）…"):
+                signed = actions.run("year", lambda: publish_year(store(), year, number, issued, signer, actor,
+                                                                   correction_reason=reason), now=True)
+            if signed:
+                done = signed.value
                 st.session_state["year_flash"] = f"已签发{'年度更正通报' if done.kind == 'correction' else '年度通报'} {done.number}。"
                 st.rerun()

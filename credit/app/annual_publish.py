@@ -16,7 +16,7 @@ from credit.app.publish import Published, check_number, month_end
 from credit.common.labels import GROUPS
 from credit.common.months import read_date
 from credit.errors import CreditError
-from credit.model.accounts import Actor, authorize
+from credit.model.accounts import Action, Actor, authorize
 from credit.reports.annual import YearView, year_view
 from credit.reports.annual_bulletin import AnnualBulletin, annual_stem
 from credit.reports.annual_files import render
@@ -64,7 +64,7 @@ def _plain(text: str, what: str, newlines: bool = False) -> str:
 def publish_year(store: Store, year: int, number: str, issued: date | str, signer: str, by: Actor, *,
                  correction_reason: str = "", with_pdf: bool = True) -> Published:
     """Issue the year's 年度通报, or — when it is already issued — its 更正 (needs a reason)."""
-    authorize(by, "publish")
+    authorize(by, Action.PUBLISH)
     number = _plain((number or "").strip(), "文号")
     number_year = check_number(number)
     issued = read_date(issued, "成文日期")

@@ -204,25 +204,25 @@ def cmd_user(args: argparse.Namespace) -> int:
 
     with open_store(args.db) as store:
         if args.user_command == "list":
-            rows = store.accounts()
+            rows = store.accounts.accounts()
             if not rows:
                 print("（尚无账户）")
             for r in rows:
                 state = "已停用" if r["disabled"] else ("锁定中" if r["locked_until"] else "正常")
                 print(f"{r['username']}\t{ROLES[r['role']]}\t{r['display']}\t{state}\t创建于 {beijing(r['created_at'])}")
         elif args.user_command == "add":
-            store.add_account(args.username, _read_password(args.password_stdin), args.role, by=CLI,
+            store.accounts.add_account(args.username, _read_password(args.password_stdin), args.role, by=CLI,
                               display=args.display, unit_id=args.unit)
             bound = f"，绑定单位 {args.unit}" if args.unit else ""
             print(f"已新增账户 {args.username}（{ROLES[args.role]}{bound}）")
         elif args.user_command == "passwd":
-            store.set_password(args.username, _read_password(args.password_stdin), by=CLI)
+            store.accounts.set_password(args.username, _read_password(args.password_stdin), by=CLI)
             print(f"已重设 {args.username} 的密码（该账户的所有登录均已退出）")
         elif args.user_command == "signout":
-            ended = store.sign_out_everywhere(args.username, by=CLI)
+            ended = store.sessions.sign_out_everywhere(args.username, by=CLI)
             print(f"已结束账户 {args.username} 的全部登录（{ended} 个有效登录）")
         else:
-            store.set_account_disabled(args.username, args.user_command == "disable", by=CLI)
+            store.accounts.set_account_disabled(args.username, args.user_command == "disable", by=CLI)
             print(f"已{'停用' if args.user_command == 'disable' else '启用'}账户 {args.username}")
     return 0
 
@@ -245,7 +245,7 @@ def cmd_template(args: argparse.Namespace) -> int:
     from credit.workbook.template import build_template
 
     with open_store(args.db) as store:
-        register = store.register()
+        register = store.units.register()
         unit = None
         if args.unit:
             unit = register.by_id.get(args.unit) or register.resolve(args.unit, args.month)
@@ -318,7 +318,7 @@ def cmd_target(args: argparse.Namespace) -> int:
 
     with open_store(args.db) as store:
         before = store.xyd_target(args.year)
-        store.set_xyd_target(args.year, args.opening, args.target, CLI)
+        store.frameworks.set_xyd_target(args.year, args.opening, args.target, CLI)
     was = f"（原为年初 {before[0]:,.0f} 家、目标 {before[1]:,.0f} 家）" if before else "（此前未设定）"
     print(f"已设定 {args.year} 年信易贷：年初注册 {args.opening:,.0f} 家，本年新增目标 {args.target:,.0f} 家{was}")
     return 0
@@ -328,7 +328,7 @@ def cmd_bulletin(args: argparse.Namespace) -> int:
     from credit.app.service import open_store
     from credit.common.labels import GROUPS
     from credit.reports.bulletin import RED, YELLOW, build_bulletin_data
-    from credit.reports.publish import FORMATS, export
+    from credit.reports.exports import FORMATS, export
     from credit.reports.scored import score
 
     out = Path(args.output)
@@ -607,7 +607,7 @@ def cmd_sgs_check(args: argparse.Namespace) -> int:
         print("错误：请给出要检查的双公示数据文件，或用 --codes 给出统一社会信用代码清单", file=sys.stderr)
         return 2
     with open_store(args.db) as store:
-        unit = sgs.resolve_unit(store.register(), args.unit, args.month)
+        unit = sgs.resolve_unit(store.units.register(), args.unit, args.month)
         payload: dict = {}
         problems = 0
         try:

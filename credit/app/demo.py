@@ -284,18 +284,18 @@ def build_demo(path: Path, replace: bool = False, through: str | None = None) ->
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
     with open_store(path) as store:
-        store.set_meta("demo", "1", by=SYSTEM)
+        store.settings.set("demo", "1", by=SYSTEM)
         for username, password, role, display in DEMO_ACCOUNTS:
-            if store.account(username) is None:
-                store.add_account(username, password, role, by=SYSTEM, display=display)
+            if store.accounts.account(username) is None:
+                store.accounts.add_account(username, password, role, by=SYSTEM, display=display)
         for username, password, unit_id, display in DEMO_UNIT_ACCOUNTS:
-            if store.account(username) is None:
-                store.add_account(username, password, "unit", by=SYSTEM, display=display, unit_id=unit_id)
-        register = store.register()
+            if store.accounts.account(username) is None:
+                store.accounts.add_account(username, password, "unit", by=SYSTEM, display=display, unit_id=unit_id)
+        register = store.units.register()
         months = [d for d in demo_months(register) if through is None or d.month <= through]
         for data in months:
             raw = fill_template(build_template(data.month, register), data)
             fname = f"平阴县信用监测月报_{data.month}.xlsx"
             parsed = parse_workbook(raw, fname, data.month, register)
-            store.import_workbooks([(parsed, raw, fname)], by=DEMO)
+            store.datasets.import_workbooks([(parsed, raw, fname)], by=DEMO)
     return f"{len(months)} 个月：{months[0].month} 至 {months[-1].month}"

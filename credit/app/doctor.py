@@ -24,7 +24,7 @@ from importlib import metadata
 from pathlib import Path
 
 from credit.common.clock import beijing
-from credit.model.accounts import Actor, authorize
+from credit.model.accounts import Action, Actor, authorize
 from credit.reports.chart import cjk_font_path
 from credit.reports.pdf import font_map, soffice_path, warm_status
 from credit.store.schema import MIGRATIONS
@@ -252,7 +252,7 @@ def check_streamlit_config(config: Path | None) -> Check:
 
 def run_checks(db: Path, config: Path | None, by: Actor) -> list[Check]:
     """Every check, in the order the report lists them (paths and versions: 管理员 or the CLI only)."""
-    authorize(by, "maintenance")
+    authorize(by, Action.MAINTENANCE)
     checks = [check_python(), check_packages(), check_libreoffice(), check_fonts()]
     checks += list(_database_checks(db))
     checks += [check_disk(db.parent), check_backup(db), check_streamlit_config(config)]
@@ -262,7 +262,7 @@ def run_checks(db: Path, config: Path | None, by: Actor) -> list[Check]:
 def database_checks(db: Path, by: Actor) -> list[Check]:
     """The database's own checks alone (integrity, schema, WAL, permissions, administrators): the
     系统维护 page's 完整性检查 button."""
-    authorize(by, "maintenance")
+    authorize(by, Action.MAINTENANCE)
     return list(_database_checks(db))
 
 
@@ -279,7 +279,7 @@ class DatabaseSummary:
 
 
 def database_summary(db: Path, by: Actor) -> DatabaseSummary:
-    authorize(by, "maintenance")
+    authorize(by, Action.MAINTENANCE)
     with closing(sqlite3.connect(f"file:{db.as_posix()}?mode=ro", uri=True)) as conn:
         applied = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY rowid")]
         version = conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()

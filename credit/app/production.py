@@ -56,9 +56,9 @@ def init_database(path: str | Path, admin: str, password: str, *, display: str =
         register = load_units()
         frameworks = default_framework_texts()
         with Store(tmp) as store:
-            store.seed_defaults(register, frameworks, by=by)
+            store.seeding.seed_defaults(register, frameworks, by=by)
             store.settings.set("login_required", "1", by=by)
-            store.add_account(admin, password, ROLE_ADMIN, by=by, display=display)
+            store.accounts.add_account(admin, password, ROLE_ADMIN, by=by, display=display)
             store.checkpoint()
         if any(p.exists() for p in _sidecars(path)):  # made meanwhile by someone else: keep theirs
             raise CreditError(f"数据库 {path} 已存在：init 只新建数据库，不会改动已有的数据库。")

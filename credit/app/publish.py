@@ -21,7 +21,7 @@ from credit.common.labels import GROUPS
 from credit.common.months import month_bounds, read_date
 from credit.common.text import LINE, NAME, NOTE, NUMBER, check_text
 from credit.errors import CreditError
-from credit.model.accounts import Actor, authorize
+from credit.model.accounts import Action, Actor, authorize
 from credit.reports.bulletin import (
     EDITABLE,
     TEXT_PARTS,
@@ -34,8 +34,8 @@ from credit.reports.bulletin import (
 )
 from credit.reports.candidate import record_vs_candidate
 from credit.reports.correction import Correction, changes, input_changes, issued_tables
+from credit.reports.exports import render_docx as to_docx  # python-docx imported on first use
 from credit.reports.pdf import docx_to_pdf
-from credit.reports.publish import render_docx as to_docx  # python-docx imported on first use
 from credit.reports.scored import GroupMonth, record_parts, score
 from credit.reports.status import month_status
 from credit.store.facade import Store
@@ -106,7 +106,7 @@ def candidate_data(store: Store, month: str, text: TextEdits | None | bool = Tru
 def save_bulletin_text(store: Store, month: str, values: dict[str, str], by: Actor) -> bool:
     """Save the office's paragraphs with the generated text they were written against (its basis:
     when the figures change later, the page says the text is out of date). False: nothing changed."""
-    authorize(by, "bulletin")
+    authorize(by, Action.BULLETIN)
     generated = candidate_data(store, month, text=None).generated
     edits = TextEdits(*(str(values.get(k) or "").strip() for k in TEXT_PARTS),
                       {k: "\n".join(generated.paragraphs(k)) for k in EDITABLE})
@@ -136,7 +136,7 @@ def publish_month(
     with_pdf: bool = True,
 ) -> Published:
     """Issue the month's 通报, or — when it is already issued — its 更正通报 (needs a reason)."""
-    authorize(by, "publish")
+    authorize(by, Action.PUBLISH)
     check_issue_texts(number=number, signer=signer, force_reason=force_reason, correction_reason=correction_reason,
                       cc=cc)
     number = (number or "").strip()
@@ -145,7 +145,7 @@ def publish_month(
     signer = (signer or "").strip()
     if not signer:
         raise CreditError("请填写签发人。")
-    if month not in store.months_with_data():
+    if month not in store.datasets.months_with_data():
         raise CreditError(f"{month} 没有导入任何数据，不能签发通报。")
     if issued <= month_end(month):
         raise CreditError(f"成文日期 {issued:%Y-%m-%d} 早于或等于 {month} 的月末（{month_end(month):%Y-%m-%d}），"
@@ -163,7 +163,7 @@ def publish_month(
         raise CreditError(f"报送进度显示仍有 {len(missing)} 项未报送：{status.missing_text()}。"
                           "如确需发布，请选择“仍然发布”并填写原因。")
     store.publishing.check_number_free(number)  # refused before anything is scored or rendered
-    pending = store.unitdesk.open_objections(month)
+    pending = store.unit_desk.open_objections(month)
     if pending and not objections_confirmed:
         units = "、".join(sorted({str(o.get("unit") or o.get("unit_id")) for o in pending}))
         raise CreditError(f"{month} 仍有 {len(pending)} 项申诉未处理（{units}）。请先在“报送审核”中处理，"
@@ -171,7 +171,7 @@ def publish_month(
     with store.snapshot():
         seen = store.data_version()  # re-checked inside the write: nothing may commit in between
         scored = {g: score(store, month, g, policy=POLICY, published=False) for g in GROUPS}
-        versions = {s: v["id"] for s, v in store.sheets_status(month).items() if v is not None}
+        versions = {s: v["id"] for s, v in store.datasets.sheets_status(month).items() if v is not None}
         text = bulletin_text(store, month)
         issue = IssueInfo(number, issued, signer, corrects=current["number"] if current else "",
                           **({"cc": cc} if cc else {}))

@@ -21,10 +21,10 @@ from credit.common.clock import beijing
 from credit.common.months import month_label
 from credit.common.rounding import json_number, round2
 from credit.errors import CellError, CreditError, SurgeNotConfirmed
-from credit.model.accounts import SYSTEM, Actor, authorize, check_unit
+from credit.model.accounts import SYSTEM, Action, Actor, authorize, check_unit
 from credit.model.contract import SHEET_EVENTS
 from credit.model.framework import Framework, default_framework_texts
-from credit.model.scenario import check_reason, weights_of_toml
+from credit.model.scenarios import check_reason, weights_of_toml
 from credit.model.units import UnitRegister, load_units
 from credit.reports.scored import GroupMonth, framework_for, score, signed_record
 from credit.scoring.explain import describe_items
@@ -71,8 +71,8 @@ def open_store(path: str | Path | None = None, *, handover: bool = False) -> Sto
     path = Path(path) if path else db_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     store = Store(path, handover=handover)
-    if store.seed_gaps():
-        store.seed_defaults(load_units(), default_framework_texts(), by=SYSTEM)
+    if store.seeding.seed_gaps():
+        store.seeding.seed_defaults(load_units(), default_framework_texts(), by=SYSTEM)
     return store
 
 
@@ -85,10 +85,10 @@ def adopt_weights(store: Store, official: Framework, effective_month: str, point
     the store must not import), then saved by the store as a new version with its audit entry;
     returns the new framework id. Permission and reason are checked first, before any work.
     """
-    authorize(by, "weights")
+    authorize(by, Action.WEIGHTS)
     check_reason(reason)
-    fw, text = adoptable(official, points, store.register(), effective_month)
-    return store.weights.adopt(fw.group, effective_month, text, by, reason,
+    fw, text = adoptable(official, points, store.units.register(), effective_month)
+    return store.scenarios.adopt(fw.group, effective_month, text, by, reason,
                                based_on=(official.version_id, official.effective_month), scenario_id=scenario_id,
                                correction=correction)
 
@@ -168,7 +168,7 @@ def import_batch(
     (nothing written) unless `surges_confirmed`: the page's tick box and the CLI's
     `--confirm-surges` say a person checked them; `confirm_how` tells the caller's way to say so.
     """
-    checks = list(checks) if checks is not None else check_batch(files, month, store.register())
+    checks = list(checks) if checks is not None else check_batch(files, month, store.units.register())
     if len(checks) != len(files):
         raise ValueError("import_batch: one check per file is required")
     if not all(c.ok for c in checks):
@@ -176,9 +176,9 @@ def import_batch(
     if not surges_confirmed:
         from credit.workbook.preview import refuse_surges
 
-        refuse_surges(store, month, [c.parsed for c in checks], confirm_how)
+        refuse_surges(store.datasets, month, [c.parsed for c in checks], confirm_how)
     items = [(c.parsed, raw, name) for c, (name, raw) in zip(checks, files)]
-    return BatchImport(month, tuple(checks), tuple(store.import_workbooks(items, actor, reason)))
+    return BatchImport(month, tuple(checks), tuple(store.datasets.import_workbooks(items, actor, reason)))
 
 
 # -- the CLI's score shapes -----------------------------------------------------------------------------
@@ -246,7 +246,7 @@ class UnitDetail:
 def unit_detail(store: Store, by: Actor | None, month: str, unit_id: str) -> UnitDetail:
     """The 单位详情 of one unit; a 被考核单位 account is refused any unit but its own."""
     check_unit(by, unit_id, "单位详情")
-    unit = store.register().get(unit_id)
+    unit = store.units.register().get(unit_id)
     gm = score(store, month, unit.group)
     ms = gm.scores
     if unit_id not in set(gm.summary["unit_id"]):
@@ -261,12 +261,12 @@ def unit_detail(store: Store, by: Actor | None, month: str, unit_id: str) -> Uni
 def unit_events(store: Store, by: Actor | None, month: str, unit_id: str) -> pd.DataFrame:
     """The unit's 扣分事项 rows from January to `month` (月份, row and the contract columns)."""
     check_unit(by, unit_id, "扣分事项")
-    signed = signed_record(store, month, store.register().get(unit_id).group)
+    signed = signed_record(store, month, store.units.register().get(unit_id).group)
     if signed is not None:  # a signed month: the events its record counted, not today's
         ev = signed.inputs.events
     else:
         year, m = (int(p) for p in month.split("-"))
-        ev = store.records_frame(year, m, SHEET_EVENTS)
+        ev = store.datasets.records_frame(year, m, SHEET_EVENTS)
     return ev[ev["unit_id"] == unit_id].reset_index(drop=True)
 
 
@@ -275,7 +275,7 @@ def framework_version_rows(store: Store, group: str, current_id: int | None) -> 
     权重模拟 page's history table: 版本, 生效月份 (初始版本 for the seeded one), 本月执行 (✓ for
     `current_id`), one column per first-level indicator, 发布人, 发布时间 (Beijing), 原因."""
     rows = []
-    for v in store.framework_versions(group):
+    for v in store.frameworks.framework_versions(group):
         levels = weights_of_toml(v["toml"])["level1"]
         rows.append({"版本": v["id"], "生效月份": "初始版本" if v["effective_month"] == SEED_MONTH else
                      month_label(v["effective_month"]), "本月执行": "✓" if v["id"] == current_id else "",

@@ -29,10 +29,10 @@ from credit.errors import CreditError, WorkbookError
 from credit.model.accounts import Actor
 from credit.model.contract import SHEET_DEPT, SHEET_EVENTS, SHEET_INSTRUCTIONS, UNIT_COL
 from credit.model.framework import Framework
-from credit.model.sgs import SgsRules, load_sgs_rules, parse_sgs_rules, precheck_applies, short_indicator  # noqa: F401
+from credit.model.sgs_rules import SgsRules, load_sgs_rules, parse_sgs_rules, precheck_applies, short_indicator  # noqa: F401
 from credit.model.units import Unit, UnitRegister
 from credit.model.workdays import YearCalendar, year_calendar
-from credit.scoring.sgs import (
+from credit.scoring.sgs_checks import (
     PACKAGE_NOTE,  # noqa: F401  (the page's tooltip on 工作日来源)
     PROBLEM_COLUMNS,
     SOURCE_WEEKDAYS,
@@ -48,7 +48,7 @@ from credit.store.facade import Store
 from credit.workbook.export import to_excel_bytes
 from credit.workbook.importer import fold
 from credit.workbook.preview import FileCheck, UploadPreview, build_preview, check_file
-from credit.workbook.sgs import read_code_list, read_entity_list, read_records
+from credit.workbook.sgs_reader import read_code_list, read_entity_list, read_records
 from credit.workbook.template import FIRST_DATA_ROW, HEADER_ROW, build_template
 
 RULES_META = "sgs_rules"
@@ -70,7 +70,7 @@ def beijing_today() -> date:
 
 def current_rules(store: Store) -> SgsRules:
     """The office's saved version when there is one, else the shipped default."""
-    text = store.get_meta(RULES_META)
+    text = store.settings.get(RULES_META)
     if not text:
         return load_sgs_rules()
     return load_sgs_rules(text, "信用办保存的双公示预检规则")
@@ -79,7 +79,7 @@ def current_rules(store: Store) -> SgsRules:
 def save_rules(store: Store, text: str, actor: Actor) -> SgsRules:
     """Validate and save a new version of the rules (settings permission; audited with the text)."""
     rules = parse_sgs_rules(text, "上传的规则文件")
-    store.set_meta(RULES_META, text, actor)
+    store.settings.set(RULES_META, text, actor)
     return rules
 
 
@@ -98,7 +98,7 @@ def uploaded_rules(raw: bytes, filename: str) -> str:
 def reset_rules(store: Store, actor: Actor) -> SgsRules:
     """Back to the shipped default (saved as a version too, so the audit log shows it)."""
     rules = load_sgs_rules()
-    store.set_meta(RULES_META, rules.text, actor)
+    store.settings.set(RULES_META, rules.text, actor)
     return rules
 
 
@@ -144,7 +144,7 @@ def _flow_before(store: Store, unit: Unit, month: str, fld: str) -> float:
     year, m = month_parts(month)
     if m == 1:
         return 0.0
-    facts = store.facts_frame(year, m - 1, SHEET_DEPT)
+    facts = store.datasets.facts_frame(year, m - 1, SHEET_DEPT)
     sel = facts[(facts["unit_id"] == unit.id) & (facts["field"] == fld)]
     return float(sel["value"].fillna(0).sum())
 
@@ -152,7 +152,7 @@ def _flow_before(store: Store, unit: Unit, month: str, fld: str) -> float:
 def _events_before(store: Store, unit: Unit, month: str, event: str) -> float:
     """Events of the type (e.g. 异议信息) already recorded for the unit this year, up to the month."""
     year, m = month_parts(month)
-    events = store.records_frame(year, m, SHEET_EVENTS)
+    events = store.datasets.records_frame(year, m, SHEET_EVENTS)
     sel = events[(events["unit_id"] == unit.id) & (events["事项类型"] == event)]
     return float(pd.to_numeric(sel["数量"], errors="coerce").fillna(1).sum())
 
@@ -254,11 +254,11 @@ def run_check(store: Store, unit: Unit, month: str, raw: bytes, filename: str, *
     Reads the store (rules, the month's framework, this year's figures) and writes nothing.
     """
     rules = current_rules(store)
-    mapping = store.sgs_columns.get(unit.id)
+    mapping = store.sgs_columns.get(unit.id, by=None)
     file = read_records(raw, filename, rules, mapping=mapping)
     listed = read_entity_list(*entities) if entities else None
     result = check_records(file, rules, today or beijing_today(), listed, store.workdays.as_map())
-    register = store.register()
+    register = store.units.register()
     fw = framework_for(store, GROUP, month, register)
     counts = result.counts()
     before = {
@@ -402,7 +402,7 @@ def run_code_check(store: Store, unit: Unit, month: str, raw: bytes, filename: s
     result = check_codes(codes, filename)
     fw = framework_for(store, GROUP, month)
     stock = None
-    for rec in store.current_sheet(month, SHEET_DEPT):
+    for rec in store.datasets.current_sheet(month, SHEET_DEPT):
         if rec.get("unit_id") == unit.id:
             stock = rec.get(_figure(fw, "D5", FIGURE_CODES))
     return CodeReport(unit, month, result, predict("D5", result.bad_codes, 0.0, fw, unit), stock, indicator_names(fw))
@@ -473,8 +473,8 @@ def department_workbook(month: str, register: UnitRegister, records: list[dict],
 
 def plan_apply(store: Store, report: SgsReport) -> ApplyPlan:
     """Build the 部门 workbook and run it through the importer and the upload preview (no write)."""
-    register = store.register()
-    records = store.current_sheet(report.month, SHEET_DEPT)
+    register = store.units.register()
+    records = store.datasets.current_sheet(report.month, SHEET_DEPT)
     raw = department_workbook(report.month, register, records, report.unit, report.figures)
     filename = f"双公示预检_{report.unit_name}_{report.month}.xlsx"
     check = check_file(raw, filename, report.month, register)

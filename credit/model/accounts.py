@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from enum import Enum
 
 from credit.errors import CreditError
 
@@ -21,45 +22,52 @@ ROLE_ADMIN = "admin"
 ROLE_UNIT = "unit"
 ROLES: dict[str, str] = {ROLE_VIEWER: "领导", ROLE_EDITOR: "信用办", ROLE_ADMIN: "管理员", ROLE_UNIT: "被考核单位"}
 
-# What each write needs. Reading and what-if without saving need no permission beyond a login.
-PERMISSIONS: dict[str, tuple[str, ...]] = {
-    "import": (ROLE_EDITOR, ROLE_ADMIN),
-    "restore": (ROLE_EDITOR, ROLE_ADMIN),
-    "registers": (ROLE_EDITOR, ROLE_ADMIN),
-    "scenarios": (ROLE_EDITOR, ROLE_ADMIN),
-    "private_scenarios": (ROLE_VIEWER,),  # 领导's own what-if scenarios: visible only to it, never official
-    "weights": (ROLE_EDITOR, ROLE_ADMIN),
-    "bulletin": (ROLE_EDITOR, ROLE_ADMIN),
-    "publish": (ROLE_EDITOR, ROLE_ADMIN),
-    "settings": (ROLE_EDITOR, ROLE_ADMIN),
-    "security": (ROLE_ADMIN,),
-    "units": (ROLE_ADMIN,),
-    "accounts": (ROLE_ADMIN,),
-    "maintenance": (ROLE_ADMIN,),  # 系统维护: a whole-database backup holds every account's hash
-    "submit": (ROLE_UNIT,),
-    "object": (ROLE_UNIT,),
-    "review": (ROLE_EDITOR, ROLE_ADMIN),
-    "precheck": (ROLE_EDITOR, ROLE_ADMIN, ROLE_UNIT),  # 双公示预检 (writes nothing; a unit only its own records)
-}
-PERMISSION_NAMES: dict[str, str] = {
-    "import": "导入月报表",
-    "restore": "恢复数据版本",
-    "registers": "维护证明材料登记表",
-    "scenarios": "保存权重模拟方案",
-    "private_scenarios": "保存和删除自己的私有权重方案",
-    "weights": "发布官方权重",
-    "bulletin": "导出月度通报",
-    "publish": "签发、更正月度通报",
-    "settings": "修改系统设置",
-    "security": "修改登录与安全设置",
-    "units": "维护单位名册",
-    "accounts": "管理账户",
-    "maintenance": "系统维护（备份、完整性检查）",
-    "submit": "报送本单位月度数据",
-    "object": "对扣分提出申诉",
-    "review": "审核单位报送与申诉",
-    "precheck": "使用双公示预检",
-}
+
+class Action(Enum):
+    """What a write needs, typed: `authorize(by, Action.IMPORT)`. A misspelt member fails where
+    it is named (and tests/test_architecture.py checks every `Action.X` in the tree), not at run
+    time deep in a page. Each member carries the roles allowed and its Chinese name. Reading and
+    what-if without saving need no permission beyond a login."""
+
+    IMPORT = ("import", (ROLE_EDITOR, ROLE_ADMIN), "导入月报表")
+    RESTORE = ("restore", (ROLE_EDITOR, ROLE_ADMIN), "恢复数据版本")
+    REGISTERS = ("registers", (ROLE_EDITOR, ROLE_ADMIN), "维护证明材料登记表")
+    SCENARIOS = ("scenarios", (ROLE_EDITOR, ROLE_ADMIN), "保存权重模拟方案")
+    # 领导's own what-if scenarios: visible only to it, never official
+    PRIVATE_SCENARIOS = ("private_scenarios", (ROLE_VIEWER,), "保存和删除自己的私有权重方案")
+    WEIGHTS = ("weights", (ROLE_EDITOR, ROLE_ADMIN), "发布官方权重")
+    BULLETIN = ("bulletin", (ROLE_EDITOR, ROLE_ADMIN), "导出月度通报")
+    PUBLISH = ("publish", (ROLE_EDITOR, ROLE_ADMIN), "签发、更正月度通报")
+    SETTINGS = ("settings", (ROLE_EDITOR, ROLE_ADMIN), "修改系统设置")
+    SECURITY = ("security", (ROLE_ADMIN,), "修改登录与安全设置")
+    UNITS = ("units", (ROLE_ADMIN,), "维护单位名册")
+    ACCOUNTS = ("accounts", (ROLE_ADMIN,), "管理账户")
+    # 系统维护: a whole-database backup holds every account's hash
+    MAINTENANCE = ("maintenance", (ROLE_ADMIN,), "系统维护（备份、完整性检查）")
+    SUBMIT = ("submit", (ROLE_UNIT,), "报送本单位月度数据")
+    OBJECT = ("object", (ROLE_UNIT,), "对扣分提出申诉")
+    REVIEW = ("review", (ROLE_EDITOR, ROLE_ADMIN), "审核单位报送与申诉")
+    # 双公示预检 (writes nothing; a unit only its own records)
+    PRECHECK = ("precheck", (ROLE_EDITOR, ROLE_ADMIN, ROLE_UNIT), "使用双公示预检")
+
+    def __init__(self, key: str, roles: tuple[str, ...], zh: str):
+        self.key, self.roles, self.zh = key, roles, zh
+
+    @classmethod
+    def of(cls, action: Action | str) -> Action:
+        """An `Action` from a member or its key (a stored or listed name); a wrong key is refused."""
+        if isinstance(action, cls):
+            return action
+        for a in cls:
+            if a.key == action:
+                return a
+        raise PermissionDenied(f"未知的操作权限「{action}」")
+
+
+def allowed(actor: object, action: Action | str) -> bool:
+    """The one permission check: whether `actor` (an Actor, or None for nobody) may do `action`."""
+    return isinstance(actor, Actor) and actor.role in Action.of(action).roles
+
 
 # N = 2^17 (OWASP's scrypt floor): ~0.1-0.3 s and 128 MiB per hash, so guessing is slow. Parameters are
 # stored in each hash, so hashes made with older ones still verify and are re-hashed at the next login.
@@ -91,8 +99,8 @@ class Actor:
     def role_name(self) -> str:
         return ROLES.get(self.role, self.role)
 
-    def can(self, permission: str) -> bool:
-        return self.role in PERMISSIONS.get(permission, ())
+    def can(self, action: Action | str) -> bool:
+        return allowed(self, action)
 
 
 SYSTEM = Actor("system", ROLE_ADMIN, "系统初始化")
@@ -100,17 +108,16 @@ CLI = Actor("cli", ROLE_ADMIN, "命令行")
 DEMO = Actor("demo", ROLE_EDITOR, "演示数据")
 
 
-def authorize(actor: object, permission: str) -> str:
-    """Refuse unless `actor` may do `permission`; returns the name to record in the audit log."""
+def authorize(actor: object, action: Action) -> str:
+    """Refuse unless `actor` may do `action`; returns the name to record in the audit log."""
     if not isinstance(actor, Actor):
         raise PermissionDenied("未登录或缺少操作账户，操作被拒绝。")
-    if permission not in PERMISSIONS:
-        raise PermissionDenied(f"未知的操作权限「{permission}」")
-    if not actor.can(permission):
-        allowed = "、".join(ROLES[r] for r in PERMISSIONS[permission])
+    action = Action.of(action)
+    if not allowed(actor, action):
+        roles = "、".join(ROLES[r] for r in action.roles)
         raise PermissionDenied(
-            f"账户「{actor.label}」（{actor.role_name}）无权{PERMISSION_NAMES[permission]}，"
-            f"该操作仅限{allowed}。未写入任何数据。"
+            f"账户「{actor.label}」（{actor.role_name}）无权{action.zh}，"
+            f"该操作仅限{roles}。未写入任何数据。"
         )
     return actor.label if actor.username in (SYSTEM.username, CLI.username, DEMO.username) else actor.username
 

@@ -3,7 +3,7 @@
 Why data and not code: the State Council publishes each year's holiday notice in November or
 December, and the `chinese-calendar` package ships it only in a later release; the office can enter
 the notice the day it is out (one line a day or a range, "2027-02-06 至 2027-02-12"). The store keeps
-the days (`credit.store.workdays`); `credit.scoring.sgs.WorkingDays` reads them before the package.
+the days (`credit.store.workdays`); `credit.scoring.sgs_checks.WorkingDays` reads them before the package.
 """
 
 from __future__ import annotations

@@ -239,12 +239,12 @@ class YearView:
 
 def year_months(store: Store, year: int) -> list[str]:
     """The months of `year` with any data, in order."""
-    return [m for m in store.months_with_data() if month_parts(m)[0] == int(year)]
+    return [m for m in store.datasets.months_with_data() if month_parts(m)[0] == int(year)]
 
 
 def years(store: Store) -> list[int]:
     """Years with any data, newest first."""
-    return sorted({month_parts(m)[0] for m in store.months_with_data()}, reverse=True)
+    return sorted({month_parts(m)[0] for m in store.datasets.months_with_data()}, reverse=True)
 
 
 def signed_result(store: Store, year: int, group: str, live: AnnualResult) -> AnnualResult:
@@ -314,7 +314,7 @@ class RollingView:
 
 def rolling_view(store: Store, end: str, group: str, read: MonthReader | None = None) -> RollingView:
     window = {shift_month(end, -i) for i in range(12)}
-    months = [m for m in store.months_with_data() if m in window]
+    months = [m for m in store.datasets.months_with_data() if m in window]
     return RollingView(end, month_grid(months, month_states(store, months), read or month_reader(store, group)))
 
 

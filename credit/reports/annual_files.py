@@ -2,7 +2,7 @@
 made (python-docx is heavy and the 年度 page imports this module), PDF from Word by LibreOffice.
 
 Separate from `credit.reports.annual_bulletin` (the content and the Excel file), which the Word
-renderer imports: the dispatch lives above both, as `credit.reports.publish` does for a month.
+renderer imports: the dispatch lives above both, as `credit.reports.exports` does for a month.
 """
 
 from __future__ import annotations

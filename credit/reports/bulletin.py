@@ -4,7 +4,7 @@
 ranking tables with first-level subtotals and rank changes, the year's deduction items, red and
 yellow warnings, 信易贷 progress — into one `BulletinData`, so the Word file, the Excel file and the
 page preview all say the same thing. `to_xlsx` renders the Excel file here; the Word file is
-`credit.reports.docx`, and `credit.reports.publish` picks the format and records the export.
+`credit.reports.docx`, and `credit.reports.exports` picks the format and records the export.
 """
 
 from __future__ import annotations
@@ -546,7 +546,7 @@ def _xyd(store: Store, month: str, towns: GroupMonth | None = None
     inp = towns.inputs if towns is not None else load_month_inputs(store, month, "镇街")
     dec = f"{year - 1}-12"
     prev_dec = None
-    if dec in store.months_with_data():
+    if dec in store.datasets.months_with_data():
         monthly = score(store, dec, "镇街", with_previous=False).inputs.unit_monthly
         prev_dec = monthly[monthly["month"] == dec]
     p = progress(inp.county_monthly, month, opening, goal)
@@ -582,10 +582,10 @@ def build_bulletin_data(
     `issue` the number, date, signer and 抄送 (None: an unnumbered draft dated `issued` or today);
     `correction` the 更正说明 and changes of a 更正通报.
     """
-    if month not in store.months_with_data():
+    if month not in store.datasets.months_with_data():
         raise CreditError(f"{month} 没有导入任何数据，无法生成通报。")
     pm = previous_month(month)
-    has_prev = pm in store.months_with_data()
+    has_prev = pm in store.datasets.months_with_data()
     gms = [(scored or {}).get(g) or score(store, month, g) for g in GROUPS]
     prevs = [score(store, pm, g, with_previous=False) if has_prev else None for g in GROUPS]
     groups = [group_bulletin(gm) for gm in gms]

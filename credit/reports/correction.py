@@ -106,14 +106,14 @@ def input_changes(store, month: str, signed: dict[str, int]) -> pd.DataFrame:
     """The reported figures that differ between the sheet versions the corrected notice was signed
     on (`signed`: sheet → version id, as the publication recorded them) and the current ones:
     unit, sheet, field, old → new (as an official writes them; a blank is "未填写")."""
-    now = {s: int(v["id"]) for s, v in store.sheets_status(month).items() if v is not None}
-    register = store.register()
+    now = {s: int(v["id"]) for s, v in store.datasets.sheets_status(month).items() if v is not None}
+    register = store.units.register()
     rows = []
     for sheet in sorted(set(now) | set(signed)):
         if int(signed.get(sheet, 0) or 0) == now.get(sheet, 0):
             continue
-        old = {(u, f): v for u, f, v in (store.version_facts(signed[sheet]) if sheet in signed else [])}
-        new = {(u, f): v for u, f, v in (store.version_facts(now[sheet]) if sheet in now else [])}
+        old = {(u, f): v for u, f, v in (store.datasets.version_facts(signed[sheet]) if sheet in signed else [])}
+        new = {(u, f): v for u, f, v in (store.datasets.version_facts(now[sheet]) if sheet in now else [])}
         for key in dict.fromkeys([*old, *new]):
             a, b = old.get(key), new.get(key)
             if _same(a, b):

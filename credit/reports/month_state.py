@@ -73,7 +73,7 @@ def month_state(store, month: str, status: SubmissionStatus | None = None) -> Mo
     if pub is None:
         state = PENDING if status.complete else COLLECTING
         return MonthState(month, state, expected, expected - len(silent), tuple(silent))
-    now = {s: v["id"] for s, v in store.sheets_status(month).items() if v is not None}
+    now = {s: v["id"] for s, v in store.datasets.sheets_status(month).items() if v is not None}
     signed = {s: int(v) for s, v in pub["data_versions"].items()}
     state = SIGNED if now == signed else CORRECTING
     return MonthState(month, state, expected, expected - len(silent), tuple(silent), pub["number"], pub["issued"],

@@ -2,7 +2,7 @@
 
 Why in the export and not in the page: 月度排名's "下载 Excel 通报" handed a unit account the
 镇街明细, 部门明细, 扣分事项 (with other units' deduction descriptions) and 预警提示 of every unit.
-`credit.reports.publish.export` passes every bulletin through `bulletin_for(actor, …)` before
+`credit.reports.exports.export` passes every bulletin through `bulletin_for(actor, …)` before
 rendering, so a page, a thread building the file, or a caller of the domain gets the same cut.
 
 What a unit keeps: the ranking tables (the published ranking every reader sees on 月度排名), and
@@ -32,7 +32,7 @@ def bulletin_for(store: Store, data: BulletinData, actor: Actor | None) -> Bulle
     assert actor is not None
     unit_id = actor.unit_id
     try:
-        own = store.register().get(unit_id).name_at(data.month) if unit_id else None
+        own = store.units.register().get(unit_id).name_at(data.month) if unit_id else None
     except KeyError:
         own = None
     groups = [dataclasses.replace(gb, breakdown=gb.breakdown[gb.breakdown["单位"] == own].reset_index(drop=True))

@@ -34,8 +34,8 @@ _FRAMEWORKS: dict[tuple, Framework] = {}
 
 def framework_for(store: Store, group: str, month: str, register: UnitRegister | None = None) -> Framework:
     """The official framework in force for `month`, parsed once per (version, register)."""
-    register = register or store.register()
-    fid, text, effective = store.framework_for(group, month)
+    register = register or store.units.register()
+    fid, text, effective = store.frameworks.framework_for(group, month)
     key = (fid, hash(text), tuple((u.id, u.group, u.kind) for u in register))
     fw = _FRAMEWORKS.get(key)
     if fw is None:
@@ -48,7 +48,7 @@ def framework_for(store: Store, group: str, month: str, register: UnitRegister |
 
 def framework_version(store: Store, framework_id: int, group: str, register: UnitRegister | None = None) -> Framework:
     """One stored framework version by id (a signed month's record names the one it was scored with)."""
-    register = register or store.register()
+    register = register or store.units.register()
     fid, text, effective = store.frameworks.framework_by_id(framework_id)
     key = (fid, hash(text), tuple((u.id, u.group, u.kind) for u in register))
     fw = _FRAMEWORKS.get(key)
@@ -139,7 +139,7 @@ def score(
         inp = load_month_inputs(store, month, group, register)
         pm = previous_month(month)
         pinp = None
-        if with_previous and pm in store.months_with_data():
+        if with_previous and pm in store.datasets.months_with_data():
             pinp = load_month_inputs(store, pm, group, register)
             pfw = framework_for(store, group, pm, register)
         pub, frozen = _frozen(store, month, group) if official else (None, None)
@@ -174,7 +174,7 @@ def _register(store: Store, version: int) -> UnitRegister:
     if reg is None:
         if len(_REGISTERS) > 16:
             _REGISTERS.clear()
-        reg = _REGISTERS[key] = store.register()
+        reg = _REGISTERS[key] = store.units.register()
     return reg
 
 
@@ -182,7 +182,7 @@ def _from_stored(path: Path, month: str, group: str, policy: str, fw: Framework,
                  hit: StoredResult) -> GroupMonth:
     def load() -> MonthInputs:
         with Store(path) as own:  # whichever thread asks: sqlite connections stay on their thread
-            return load_month_inputs(own, month, group, own.register())
+            return load_month_inputs(own, month, group, own.units.register())
 
     ms = MonthScores(month, group, policy, fw, hit.detail, hit.items, hit.summary.drop(columns=CHANGE_COLUMNS))
     return GroupMonth(ms, load, hit.summary, [register.by_id[u] for u in hit.unreported if u in register.by_id])

@@ -209,9 +209,9 @@ def compute_status(
 def month_status(store, month: str) -> SubmissionStatus:
     """`compute_status` over one consistent snapshot of the store."""
     with store.snapshot():
-        versions = store.sheets_status(month)
-        rows = {s: store.current_sheet(month, s) for s, v in versions.items() if v is not None}
-        register = store.register()
+        versions = store.datasets.sheets_status(month)
+        rows = {s: store.datasets.current_sheet(month, s) for s, v in versions.items() if v is not None}
+        register = store.units.register()
         empty = store.datasets.reported_empty(month)
     return compute_status(month, register, versions, rows, empty)
 

@@ -25,7 +25,7 @@ from credit.common.rounding import competition_rank, settle
 from credit.model.framework import Framework
 from credit.scoring.inputs import MonthInputs, arrow_strings
 from credit.scoring.rules import RULES, Rule
-from credit.scoring.rules.context import ITEM_COLUMNS, Ctx, Items, const_array
+from credit.scoring.rules.indicator_view import ITEM_COLUMNS, Ctx, Items, const_array
 
 Policy = Literal["rescale", "na_full"]
 POLICIES: dict[str, str] = {

@@ -350,7 +350,7 @@ def load_county(store, month: str) -> pd.DataFrame:
     """The year's 全县 sheet up to `month`, one row a month: all that Home's headline cards need,
     without a group's facts, events and registers (at 5,000 units those are most of a first Home)."""
     year, m = month_parts(month)
-    return wide_facts(store.facts_frame(year, m, SHEET_COUNTY), None, list(SHEETS[SHEET_COUNTY].numeric_fields))
+    return wide_facts(store.datasets.facts_frame(year, m, SHEET_COUNTY), None, list(SHEETS[SHEET_COUNTY].numeric_fields))
 
 
 def wide_facts(long: pd.DataFrame, key: str | None, columns: list[str]) -> pd.DataFrame:
@@ -381,10 +381,10 @@ def units_in_scope(active: list[Unit], unit_long: pd.DataFrame) -> tuple[list[Un
 def load_month_inputs(store, month: str, group: str, register: UnitRegister | None = None) -> MonthInputs:
     """Read the current versions of the year's datasets from the store (one query per sheet)."""
     year, m = month_parts(month)
-    register = register or store.register()
+    register = register or store.units.register()
     sheet = SHEETS[GROUP_SHEET[group]]
-    unit_long = store.facts_frame(year, m, sheet.name)
-    events = store.records_frame(year, m, SHEET_EVENTS)
+    unit_long = store.datasets.facts_frame(year, m, sheet.name)
+    events = store.datasets.records_frame(year, m, SHEET_EVENTS)
     if events.empty:
         events = empty_events()
     registers = {s: register_frame(store, year, m, s) for s in REGISTER_SHEETS}  # uploaded + typed entries

@@ -5,7 +5,7 @@ apart from the official framework versions on purpose: saving one never changes 
 adopting it (credit office, permission "weights") makes a new official framework version, and that
 goes through the same validation as a framework file (`parse_framework`).
 
-The scenario value and its pure checks are in `credit.model.scenario` (the store needs them and
+The scenario value and its pure checks are in `credit.model.scenarios` (the store needs them and
 must not import scoring).
 """
 
@@ -17,7 +17,7 @@ import pandas as pd
 
 from credit.errors import ConfigError, CreditError
 from credit.model.framework import Framework, parse_framework
-from credit.model.scenario import Scenario
+from credit.model.scenarios import Scenario
 from credit.model.units import UnitRegister
 from credit.scoring.engine import Policy
 from credit.scoring.whatif import compare, complete_points, level1_totals, official_points, reweight

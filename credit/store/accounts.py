@@ -16,6 +16,7 @@ from credit.errors import CreditError
 from credit.model.accounts import (
     ROLE_UNIT,
     ROLES,
+    Action,
     Actor,
     PermissionDenied,
     authorize,
@@ -75,7 +76,7 @@ class Accounts:
     def add_account(self, username: str, password: str, role: str, by: Actor, display: str = "",
                     unit_id: str | None = None) -> None:
         """A new account; a 被考核单位 (role `unit`) account must name its register unit (id or name)."""
-        who = authorize(by, "accounts")
+        who = authorize(by, Action.ACCOUNTS)
         username = username.strip()
         if not username or len(username) > 40 or any(c.isspace() for c in username):
             raise CreditError("用户名不能为空、不能含空格，且不超过 40 个字符")
@@ -120,7 +121,7 @@ class Accounts:
         Every browser login of the account ends (its tokens are revoked), the changer's own too.
         """
         own = isinstance(by, Actor) and by.username == username and old_password is not None
-        who = by.username if own else authorize(by, "accounts")
+        who = by.username if own else authorize(by, Action.ACCOUNTS)
         acc = self.account(username)
         if acc is None:
             raise CreditError(f"用户「{username}」不存在")
@@ -136,7 +137,7 @@ class Accounts:
             self._core.changed(who, "account.password", {"username": username})
 
     def set_account_disabled(self, username: str, disabled: bool, by: Actor) -> None:
-        who = authorize(by, "accounts")
+        who = authorize(by, Action.ACCOUNTS)
         if self.account(username) is None:
             raise CreditError(f"用户「{username}」不存在")
         if disabled and isinstance(by, Actor) and by.username == username:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from credit.errors import CreditError
-from credit.model.accounts import Actor, authorize
+from credit.model.accounts import Action, Actor, authorize
 from credit.store.core import Core
 from credit.store.util import dumps, now
 
@@ -83,7 +83,7 @@ class AnnualPublishing:
     def publish(self, record: AnnualRecord, by: Actor, *, expect_current: int | None) -> int:
         """Store one 年度通报 with its files and results, all or nothing. `expect_current` is the
         publication the caller saw in force (None: not signed yet), re-checked under the write lock."""
-        who = authorize(by, "publish")
+        who = authorize(by, Action.PUBLISH)
         with self._core.write():
             current = self._core.scalar("SELECT id FROM annual_publications WHERE year = ? ORDER BY id DESC LIMIT 1",
                                         (int(record.year),))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from credit.model.accounts import Actor, authorize
+from credit.model.accounts import Action, Actor, authorize
 from credit.store.core import Core
 from credit.store.util import now
 
@@ -24,7 +24,7 @@ class Backups:
 
     def record(self, path: Path | None, size: int, sha256: str, by: Actor) -> None:
         """Note a backup (`path` None: handed out as a download, not kept on the server)."""
-        who = authorize(by, "maintenance")
+        who = authorize(by, Action.MAINTENANCE)
         action = "backup.make" if path is not None else "backup.download"
         where = str(path) if path is not None else ""
         with self._core.write():

@@ -29,7 +29,7 @@ import pandas as pd
 from credit.common.months import check_data_month
 from credit.common.text import CELL, FILE_NAME, NOTE, check_text, text_problem
 from credit.errors import CreditError
-from credit.model.accounts import Actor, authorize
+from credit.model.accounts import Action, Actor, authorize
 from credit.model.contract import ITEM_COL, NO_NEW, OPTIONAL_SHEETS, REGISTER_SHEETS, SHEETS, UNIT_COL, Sheet
 from credit.model.parsed import ParsedWorkbook
 from credit.model.units import UnitRegister
@@ -178,7 +178,7 @@ class Datasets:
         通报 is already issued takes new figures only with a `reason` (更正说明): they become the
         correction candidate, while the published record stays as issued (credit.store.publishing).
         """
-        who = authorize(by, "import")
+        who = authorize(by, Action.IMPORT)
         check_text(reason, "更正说明", limit=NOTE, multiline=True)
         prepared = [_prepare_import(p, raw, name) for p, raw, name in items]
         if not any(prep.sheets or prep.empty for prep in prepared):
@@ -317,7 +317,7 @@ class Datasets:
         Nothing is deleted or rewritten, so the restore itself can be undone the same way.
         Returns the new version's info (as in `versions()`).
         """
-        who = authorize(by, "restore")
+        who = authorize(by, Action.RESTORE)
         with self._core.write():
             old = self._core.one(f"SELECT {_VERSION_COLUMNS} FROM {_VERSION_FROM} WHERE v.id = ?", (version_id,))
             if old is None:
@@ -458,7 +458,7 @@ class Datasets:
         self._set_empty(month, sheet, False, by, reason)
 
     def _set_empty(self, month: str, sheet: str, empty: bool, by: Actor, reason: str) -> None:
-        who = authorize(by, "import")
+        who = authorize(by, Action.IMPORT)
         check_text(reason, "原因", limit=NOTE, multiline=True)
         month, sheet, reason = check_month(month), sheet_spec(sheet).name, (reason or "").strip()
         if sheet not in OPTIONAL_SHEETS:

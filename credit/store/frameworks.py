@@ -13,7 +13,7 @@ from typing import Any
 
 from credit.common.toml_text import read_toml
 from credit.errors import CreditError
-from credit.model.accounts import Actor, authorize
+from credit.model.accounts import Action, Actor, authorize
 from credit.model.contract import MAX_COUNT
 from credit.store.core import Core
 from credit.store.signed import guard_signed
@@ -74,7 +74,7 @@ class Frameworks:
         Only TOML syntax is checked here; the framework module checks the meaning before this.
         Joins the caller's write transaction when there is one (weight adoption, seeding).
         """
-        who = authorize(by, "weights")
+        who = authorize(by, Action.WEIGHTS)
         check_group(group)
         check_month(effective_month)
         check_toml(group, toml_text)
@@ -129,7 +129,7 @@ class Frameworks:
 
     def set_xyd_target(self, year: int, opening: float, target: float, by: Actor) -> None:
         """Set a year's 信易贷 opening figure and target; the same values again write nothing."""
-        who = authorize(by, "settings")
+        who = authorize(by, Action.SETTINGS)
         if not 2000 <= int(year) <= 2100:
             raise CreditError(f"年份 {year} 超出范围")
         for what, value in (("年初信易贷注册企业数", opening), ("信易贷新增目标", target)):

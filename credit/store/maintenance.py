@@ -39,7 +39,7 @@ from sqlite_utils import Database
 
 from credit.common.clock import BEIJING, now
 from credit.errors import CreditError, WorkbookError
-from credit.model.accounts import CLI, Actor, authorize
+from credit.model.accounts import CLI, Action, Actor, authorize
 from credit.model.contract import UNIT_COL
 from credit.store.facade import Store
 from credit.store.schema import MIGRATION_SET, MIGRATIONS
@@ -402,7 +402,7 @@ def backup_bytes(db: str | Path, by: Actor) -> tuple[str, bytes]:
     """A fresh consistent, checked backup as bytes (the 系统维护 page's download), recorded as handed out.
 
     The permission is checked before anything is copied: the file holds every account's password hash."""
-    authorize(by, "maintenance")
+    authorize(by, Action.MAINTENANCE)
     db = Path(db)
     _require_file(db, "数据库文件")
     with _temp_db(db, "download") as tmp:
@@ -564,16 +564,16 @@ def _replay_actor(who: str) -> Actor:
 
 def _replay_import(old: Store, new: Store, entry: dict, parse: Callable) -> None:
     detail = entry["detail"]
-    filename, raw = old.upload_bytes(detail["upload_id"])
+    filename, raw = old.datasets.upload_bytes(detail["upload_id"])
     month = detail["month"]
     try:
-        parsed = parse(raw, filename, month, new.register())
+        parsed = parse(raw, filename, month, new.units.register())
     except WorkbookError as exc:
         raise CreditError(
             f"重建失败：存档文件「{filename}」（{month}，上传编号 {detail['upload_id']}）重新解析时出错："
             f"{exc.errors[0] if exc.errors else exc}"
         ) from exc
-    new.import_workbook(parsed, raw, filename, by=_replay_actor(entry["who"]))
+    new.datasets.import_workbook(parsed, raw, filename, by=_replay_actor(entry["who"]))
 
 
 def _replay_empty(new: Store, entry: dict) -> None:
@@ -588,12 +588,12 @@ def _replay_empty(new: Store, entry: dict) -> None:
 
 def _replay_restore(new: Store, entry: dict) -> None:
     detail = entry["detail"]
-    match = [v for v in new.versions(detail["month"], detail["sheet"]) if v["version"] == detail["from_version"]]
+    match = [v for v in new.datasets.versions(detail["month"], detail["sheet"]) if v["version"] == detail["from_version"]]
     if not match:
         raise CreditError(
             f"重建失败：找不到 {detail['month']}「{detail['sheet']}」第 {detail['from_version']} 版，无法重做恢复操作"
         )
-    new.restore_version(match[0]["id"], by=_replay_actor(entry["who"]))
+    new.datasets.restore_version(match[0]["id"], by=_replay_actor(entry["who"]))
 
 
 def _fingerprints(conn: sqlite3.Connection) -> dict[int, str]:

@@ -23,7 +23,7 @@ import pandas as pd
 
 from credit.common.text import LINE, NAME, NOTE, NUMBER, PROSE, check_text
 from credit.errors import CreditError
-from credit.model.accounts import Actor, authorize
+from credit.model.accounts import Action, Actor, authorize
 from credit.store.core import Core
 from credit.store.results import frame_from_bytes, frame_to_bytes
 from credit.store.util import check_month, dumps, now
@@ -77,7 +77,7 @@ class Publishing:
 
     def save_text(self, month: str, text: Mapping[str, str], by: Actor) -> bool:
         """Save the office's edited prose for `month`; the same text again writes nothing."""
-        who = authorize(by, "bulletin")
+        who = authorize(by, Action.BULLETIN)
         check_month(month)
         for section, value in text.items():  # BulletinText.from_dict named the part already; the last wall
             check_text(section, "通报栏目名", limit=LINE)
@@ -180,7 +180,7 @@ class Publishing:
         采集中); re-checked under the write lock, so two offices pressing 发布 at once cannot
         both publish an "original" — the second is told to reload.
         """
-        who = authorize(by, "publish")
+        who = authorize(by, Action.PUBLISH)
         check_month(record.month)
         check_text(record.number, "文号", limit=NUMBER, required=True)
         check_text(record.signer, "签发人", limit=NAME, required=True)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from credit.common.text import FILE_NAME, LINE, check_text
 from credit.errors import CreditError
-from credit.model.accounts import Actor, authorize, check_unit, is_unit
+from credit.model.accounts import Action, Actor, authorize, check_unit, is_unit
 from credit.model.contract import UNIT_COL
 from credit.store.core import Core
 from credit.store.datasets import Datasets
@@ -81,7 +81,7 @@ class Registers:
         return rows
 
     def evidence_files(self, year: int, sheet: str | None = None, unit_id: str | None = None, *,
-                       by: Actor | None = None) -> list[dict[str, Any]]:
+                       by: Actor | None) -> list[dict[str, Any]]:
         """Evidence files of `year` without their bytes, oldest first.
 
         A 被考核单位 account (`by`) gets only its own unit's files and is refused another unit's.
@@ -99,7 +99,7 @@ class Registers:
             params.append(unit_id)
         return self._core.all(sql + " ORDER BY id", params)
 
-    def evidence_bytes(self, file_id: int, *, by: Actor | None = None) -> tuple[str, bytes]:
+    def evidence_bytes(self, file_id: int, *, by: Actor | None) -> tuple[str, bytes]:
         """The evidence file exactly as uploaded, for download; a unit account only its own unit's."""
         row = self._core.one("SELECT unit_id, filename, content FROM evidence_files WHERE id = ?", (int(file_id),))
         if row is None:
@@ -114,7 +114,7 @@ class Registers:
             sheet,
             self._datasets.records_frame(year, upto_month, sheet),
             self.register_entries(year, sheet, last),
-            self.evidence_files(year, sheet),
+            self.evidence_files(year, sheet, by=None),
         )
 
     def unit_register(self, by: Actor | None, year: int, upto_month: int, sheet: str, unit_id: str) -> pd.DataFrame:
@@ -133,7 +133,7 @@ class Registers:
         The repeat check covers uploaded rows and typed entries of the whole year, under the
         write lock, so two officials typing the same entry at once cannot both add it.
         """
-        who = authorize(by, "registers")
+        who = authorize(by, Action.REGISTERS)
         check_register_sheet(sheet)
         check_month(month)
         record = clean_entry(sheet, data)
@@ -162,7 +162,7 @@ class Registers:
 
     def withdraw_register_entry(self, entry_id: int, by: Actor, reason: str = "") -> None:
         """Withdraw a typed entry (it stops counting; the entry and its files stay on record)."""
-        who = authorize(by, "registers")
+        who = authorize(by, Action.REGISTERS)
         with self._core.write():
             entry = self._core.one(
                 "SELECT e.id, e.sheet, e.month, e.unit_id, e.data, w.entry_id AS gone FROM register_entries e"
@@ -188,7 +188,7 @@ class Registers:
         The entry must be in the register (uploaded or typed). The same file for the same entry
         again writes nothing and returns the existing id.
         """
-        who = authorize(by, "registers")
+        who = authorize(by, Action.REGISTERS)
         check_register_sheet(sheet)
         check_text(name, "证明材料对应的名称", limit=LINE, required=True)
         check_text(filename, "文件名", limit=FILE_NAME, required=True)

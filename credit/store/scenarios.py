@@ -21,8 +21,8 @@ from typing import Any
 
 from credit.common.text import NOTE, check_text
 from credit.errors import CreditError
-from credit.model.accounts import Actor, PermissionDenied, authorize
-from credit.model.scenario import Scenario, check_name, check_points, check_reason, weights_of_toml
+from credit.model.accounts import Action, Actor, PermissionDenied, authorize
+from credit.model.scenarios import Scenario, check_name, check_points, check_reason, weights_of_toml
 from credit.store.core import Core
 from credit.store.frameworks import Frameworks
 from credit.store.util import check_group, check_month, dumps, now
@@ -47,7 +47,7 @@ class Scenarios:
         """Save a named scenario; returns its id. Shared ones (信用办, "scenarios") have names unique
         within a group; a private one ("private_scenarios", 领导) is the account's own, its name
         unique among that account's private scenarios of the group."""
-        who = authorize(by, "private_scenarios" if private else "scenarios")
+        who = authorize(by, Action.PRIVATE_SCENARIOS if private else Action.SCENARIOS)
         owner = by.username if private else ""
         name = check_name(name)
         check_text(note, "方案说明", limit=NOTE, multiline=True)
@@ -68,13 +68,13 @@ class Scenarios:
             self._core.changed(who, "scenario.save", detail)
         return int(scenario_id)
 
-    def scenarios(self, group: str, by: Actor | None = None) -> list[Scenario]:
+    def scenarios(self, group: str, *, by: Actor | None) -> list[Scenario]:
         """A group's shared scenarios and `by`'s own private ones (none without `by`), newest first."""
         rows = self._core.all(f"SELECT {_COLUMNS} FROM scenarios WHERE group_name = ? AND owner IN ('', ?)"
                               " ORDER BY id DESC", (group, _owner(by) or ""))
         return [Scenario.from_row(r) for r in rows]
 
-    def scenario(self, scenario_id: int, by: Actor | None = None) -> Scenario | None:
+    def scenario(self, scenario_id: int, *, by: Actor | None) -> Scenario | None:
         """One scenario; None when there is none, or it is another account's private one."""
         row = self._core.one(f"SELECT {_COLUMNS} FROM scenarios WHERE id = ? AND owner IN ('', ?)",
                              (int(scenario_id), _owner(by) or ""))
@@ -83,7 +83,7 @@ class Scenarios:
     def delete_scenario(self, scenario_id: int, by: Actor) -> None:
         """Delete one of `by`'s own private scenarios (audited). Shared scenarios and other accounts'
         private ones are refused with one message, so an id cannot be probed for someone's scenario."""
-        who = authorize(by, "private_scenarios")
+        who = authorize(by, Action.PRIVATE_SCENARIOS)
         with self._core.write():
             row = self._core.one(f"SELECT {_COLUMNS} FROM scenarios WHERE id = ? AND owner = ?",
                                  (int(scenario_id), by.username))
@@ -101,7 +101,7 @@ class Scenarios:
         if another version is in force in `effective_month` by now, the adoption is refused, since
         the what-if the office looked at is no longer what would change. Returns the new framework id.
         """
-        who = authorize(by, "weights")
+        who = authorize(by, Action.WEIGHTS)
         reason = check_reason(reason)
         check_group(group)
         check_month(effective_month)

@@ -21,7 +21,7 @@ from typing import Any
 
 from credit.common.clock import beijing_now
 from credit.errors import CreditError
-from credit.model.accounts import Actor, PermissionDenied, authorize
+from credit.model.accounts import Action, Actor, PermissionDenied, authorize
 from credit.store.accounts import Accounts
 from credit.store.core import Core
 from credit.store.tokens import looks_like_token, new_token, revoke_tokens, stamp, token_hash
@@ -120,7 +120,7 @@ class Sessions:
 
     def sign_out_everywhere(self, username: str, by: Actor, *, at: datetime | None = None) -> int:
         """An administrator ends every login of `username` in every browser; returns how many were live."""
-        who = authorize(by, "accounts")
+        who = authorize(by, Action.ACCOUNTS)
         if self._accounts.account(username) is None:
             raise CreditError(f"用户「{username}」不存在")
         with self._core.write():

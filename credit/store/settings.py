@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from credit.common.text import LINE, check_text
 from credit.errors import CreditError
-from credit.model.accounts import Actor, authorize
+from credit.model.accounts import Action, Actor, authorize
 from credit.store.core import Core
 
 RESERVED_META = frozenset({"data_version"})
@@ -40,7 +40,7 @@ class Settings:
 
     def set(self, key: str, value: str, by: Actor) -> None:
         """Set a setting; the same value again writes nothing. Refused before anything is written."""
-        who = authorize(by, "security" if is_security_setting(key) else "settings")
+        who = authorize(by, Action.SECURITY if is_security_setting(key) else Action.SETTINGS)
         if key in RESERVED_META:
             raise CreditError(f"设置项「{key}」由系统维护，不能直接修改")
         check_text(key, "设置项名称", limit=LINE)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from credit.common.clock import now
 from credit.errors import CreditError
-from credit.model.accounts import Actor, authorize, check_unit
+from credit.model.accounts import Action, Actor, authorize, check_unit
 from credit.store.core import Core
 
 MAX_HEADER = 100
@@ -36,7 +36,7 @@ class SgsColumns:
     def __init__(self, core: Core):
         self._core = core
 
-    def get(self, unit_id: str, by: Actor | None = None) -> dict[str, dict[str, str]]:
+    def get(self, unit_id: str, *, by: Actor | None) -> dict[str, dict[str, str]]:
         if by is not None:
             check_unit(by, unit_id, "双公示列对应")
         out: dict[str, dict[str, str]] = {}
@@ -47,14 +47,14 @@ class SgsColumns:
 
     def save(self, unit_id: str, kind: str, mapping: Mapping[str, str], by: Actor) -> dict[str, str]:
         """Set the unit's headers for these fields of `kind` (others kept); returns what changed."""
-        who = authorize(by, "precheck")
+        who = authorize(by, Action.PRECHECK)
         check_unit(by, unit_id, "双公示列对应")
         if not self._core.scalar("SELECT 1 FROM units WHERE id = ?", [unit_id]):
             raise CreditError(f"单位编号「{unit_id}」不在单位名册中")
         clean = {_clean(f, "字段名"): _clean(h, f"「{f}」对应的列名") for f, h in mapping.items()}
         at = now()
         with self._core.write():
-            old = self.get(unit_id).get(kind, {})
+            old = self.get(unit_id, by=None).get(kind, {})
             changed = {f: h for f, h in clean.items() if old.get(f) != h}
             if not changed:
                 return {}
@@ -65,7 +65,7 @@ class SgsColumns:
         return changed
 
     def forget(self, unit_id: str, kind: str, fld: str, by: Actor) -> bool:
-        who = authorize(by, "precheck")
+        who = authorize(by, Action.PRECHECK)
         check_unit(by, unit_id, "双公示列对应")
         with self._core.write():
             n = self._core.db.execute("DELETE FROM sgs_column_maps WHERE unit_id = ? AND kind = ? AND field = ?",

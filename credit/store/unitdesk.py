@@ -32,7 +32,7 @@ import pandas as pd
 from credit.common.months import month_label, previous_month
 from credit.common.text import FILE_NAME, NOTE, check_text
 from credit.errors import CreditError
-from credit.model.accounts import Actor, PermissionDenied, authorize, check_unit, is_unit
+from credit.model.accounts import Action, Actor, PermissionDenied, authorize, check_unit, is_unit
 from credit.model.contract import (
     EVENT_SERIOUS,
     GROUP_SHEET,
@@ -199,7 +199,7 @@ class UnitDesk:
                source: str = "file", replace_pending: bool = True) -> int:
         """Keep a unit's one-unit workbook as a pending submission; a pending one before it is
         replaced — only when `replace_pending` (the page asks first: "替代报送 #n"), else refused."""
-        who = authorize(by, "submit")
+        who = authorize(by, Action.SUBMIT)
         check_unit(by, unit_id)
         check_text(filename, "文件名", limit=FILE_NAME, required=True)
         month = self._check_open(month, "报送数据")
@@ -227,7 +227,7 @@ class UnitDesk:
     def submit_form(self, by: Actor, month: str, unit_id: str, row: Mapping[str, object],
                     events: Sequence[Mapping[str, object]] = (), replace_pending: bool = True) -> int:
         """The 填报 form: the unit's row (and its events) as a one-unit workbook, then `submit`."""
-        authorize(by, "submit")
+        authorize(by, Action.SUBMIT)
         check_unit(by, unit_id)
         month = self._check_open(month, "报送数据")
         unit = self._units.register().get(unit_id)
@@ -299,7 +299,7 @@ class UnitDesk:
         return self.submissions(None, check_month(month), status="pending")
 
     def return_submission(self, by: Actor, sub_id: int, reason: str) -> None:
-        who = authorize(by, "review")
+        who = authorize(by, Action.REVIEW)
         reason = _reason(reason, "退回原因")
         with self._core.write():
             row = self._submission(by, sub_id)
@@ -313,7 +313,7 @@ class UnitDesk:
 
     def submission_surges(self, by: Actor, sub_id: int) -> pd.DataFrame:
         """The submission's figures more than ten times the unit's last month (to check before adopting)."""
-        authorize(by, "review")
+        authorize(by, Action.REVIEW)
         row = self._submission(by, sub_id)
         from credit.workbook.preview import batch_surges
 
@@ -382,7 +382,7 @@ class UnitDesk:
     def submission_changes(self, by: Actor, sub_id: int) -> SubmissionChanges:
         """What adopting submission `sub_id` would change (figures before → after, rows added and
         removed, tenfold rises): the reviewer sees this before 采纳."""
-        authorize(by, "review")
+        authorize(by, Action.REVIEW)
         row = self._submission(by, sub_id)
         parsed = self._parse_own(row["month"], row["unit_id"], bytes(row["content"]), row["filename"])
         changes = self._plan(row["month"], row["unit_id"], parsed)[1]
@@ -398,7 +398,7 @@ class UnitDesk:
         unless the reviewer said it was checked (`surges_confirmed`). Only the rows `_plan` lets
         the unit replace are replaced.
         """
-        who = authorize(by, "review")
+        who = authorize(by, Action.REVIEW)
         with self._core.write():
             row = self._submission(by, sub_id)
             if row["status"] != "pending":
@@ -473,7 +473,7 @@ class UnitDesk:
                         proposed: float | None = None, attachment: tuple[str, bytes] | None = None) -> int:
         """A unit contests one event (its month and row in 扣分事项) or one figure of its row of
         `month` (giving the right value), while `month` is being collected."""
-        who = authorize(by, "object")
+        who = authorize(by, Action.OBJECT)
         check_unit(by, unit_id, "扣分")
         month = self._check_open(month, "提出申诉")
         data_month = check_month(event_month) if target == "event" and event_month else month
@@ -546,7 +546,7 @@ class UnitDesk:
         return row["att_name"], bytes(row["att_content"])
 
     def reject_objection(self, by: Actor, obj_id: int, reason: str) -> None:
-        who = authorize(by, "review")
+        who = authorize(by, Action.REVIEW)
         reason = _reason(reason, "不予采纳的理由")
         with self._core.write():
             row = self._open_objection(by, obj_id)
@@ -572,7 +572,7 @@ class UnitDesk:
         "withdraw" removes it from the month's 扣分事项; without `remedy` a 严重失信事件 becomes
         主动处理 and any other event is withdrawn. A figure: the unit's value replaces the reported one.
         """
-        who = authorize(by, "review")
+        who = authorize(by, Action.REVIEW)
         if remedy not in (None, *OBJECTION_ACTIONS):
             raise CreditError("处理方式应为“撤销该事项”或“改为主动处理”")
         with self._core.write():
@@ -621,7 +621,7 @@ class UnitDesk:
         """A unit sends a 证明材料 file for one of its own entries of `sheet` in `year`; it waits for
         the office (`accept_evidence`). Refused: another unit, a register sheet that is not one, an
         entry the unit does not have, a file that is not PDF/DOC/DOCX (by its bytes)."""
-        who = authorize(by, "submit")
+        who = authorize(by, Action.SUBMIT)
         check_unit(by, unit_id, "证明材料")
         if sheet not in REGISTER_SHEETS:
             raise CreditError(f"证明材料只能对应{'、'.join(REGISTER_SHEETS)}登记表")
@@ -650,7 +650,7 @@ class UnitDesk:
 
     def accept_evidence(self, by: Actor, ev_id: int) -> int:
         """采纳: the file becomes the entry's 证明材料 (`evidence_files`), as if the office had uploaded it."""
-        who = authorize(by, "review")
+        who = authorize(by, Action.REVIEW)
         with self._core.write():
             row = self._pending_evidence(by, ev_id)
             assert self._registers is not None
@@ -664,7 +664,7 @@ class UnitDesk:
         return file_id
 
     def return_evidence(self, by: Actor, ev_id: int, reason: str) -> None:
-        who = authorize(by, "review")
+        who = authorize(by, Action.REVIEW)
         reason = _reason(reason, "退回原因")
         with self._core.write():
             row = self._pending_evidence(by, ev_id)
@@ -744,7 +744,7 @@ class UnitDesk:
     def dismiss_notice(self, by: Actor, key: str) -> None:
         """`by` closes one notice (知道了): it is not shown to that account again. Not audited: it
         changes nothing anyone else sees."""
-        if by is None or not (by.can("review") or by.can("submit")):
+        if by is None or not (by.can(Action.REVIEW) or by.can(Action.SUBMIT)):
             raise PermissionDenied("只有信用办和被考核单位的账户有提醒")
         key = str(key)
         if not any(n.key == key for n in self.notice_items(by)):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from credit.common.text import NAME, check_text
 from credit.errors import CreditError
-from credit.model.accounts import Actor, authorize
+from credit.model.accounts import Action, Actor, authorize
 from credit.model.units import KINDS, Unit, UnitRegister, check_contact, norm_name
 from credit.store.core import Core
 from credit.store.signed import guard_signed
@@ -104,7 +104,7 @@ class Units:
 
     def seed(self, register: UnitRegister, since: str, by: Actor) -> None:
         """Fill an empty register with `register` (names from `since`); joins the caller's write."""
-        who = authorize(by, "units")
+        who = authorize(by, Action.UNITS)
         check_month(since)
         with self._core.write():
             if not self.is_empty():
@@ -123,7 +123,7 @@ class Units:
         The register is read once and names are checked against an index of every active name
         (re-reading and re-scanning the register per unit made adding 5,000 units take minutes).
         """
-        who = authorize(by, "units")
+        who = authorize(by, Action.UNITS)
         for spec in new:
             _check_spec(spec)
         with self._core.write():
@@ -164,7 +164,7 @@ class Units:
 
     def rename(self, unit_id: str, new_name: str, from_month: str, by: Actor, *, correction: str = "") -> None:
         """New name from `from_month` on; earlier months keep the old name (and still resolve)."""
-        who = authorize(by, "units")
+        who = authorize(by, Action.UNITS)
         check_month(from_month)
         check_text(new_name, "新名称", limit=NAME)
         with self._core.write():
@@ -194,7 +194,7 @@ class Units:
 
     def retire(self, unit_id: str, from_month: str, by: Actor, *, correction: str = "") -> None:
         """Stop assessing a unit from `from_month` on (撤并); its history stays."""
-        who = authorize(by, "units")
+        who = authorize(by, Action.UNITS)
         check_month(from_month)
         with self._core.write():
             unit = _unit(self.register(), unit_id)
@@ -210,7 +210,7 @@ class Units:
     def set_contact(self, unit_id: str, contact: str, phone: str, by: Actor) -> tuple[str, str]:
         """Record a unit's 联系人 and 联系电话 (blank clears them); administrators only, audited.
         Not tied to a month: the 催报清单 of any month lists whom to call now."""
-        who = authorize(by, "units")
+        who = authorize(by, Action.UNITS)
         try:
             contact, phone = check_contact(contact, phone)
         except ValueError as exc:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from credit.common.clock import now
-from credit.model.accounts import Actor, authorize
+from credit.model.accounts import Action, Actor, authorize
 from credit.model.workdays import HOLIDAY, WORKDAY, YearCalendar, check_year
 from credit.store.core import Core
 
@@ -39,7 +39,7 @@ class Workdays:
 
     def save_year(self, cal: YearCalendar, by: Actor) -> None:
         """Replace the year's days with `cal` (validated by `credit.model.workdays.year_calendar`)."""
-        who = authorize(by, "settings")
+        who = authorize(by, Action.SETTINGS)
         year = check_year(cal.year)
         if any(d.year != year for d in (*cal.holidays, *cal.workdays)) or set(cal.holidays) & set(cal.workdays):
             raise ValueError("YearCalendar not built by year_calendar()")
@@ -60,7 +60,7 @@ class Workdays:
 
     def clear_year(self, year: int, by: Actor) -> bool:
         """Remove a year's entries (it goes back to the package, or Monday–Friday); False if none."""
-        who = authorize(by, "settings")
+        who = authorize(by, Action.SETTINGS)
         year = check_year(year)
         with self._core.write():
             n = self._core.scalar("SELECT COUNT(*) FROM workday_calendar WHERE year = ?", [year])

@@ -46,7 +46,7 @@ MEMORY_LIMIT_MB = int(os.environ.get("CREDIT_PARSE_MEMORY_MB", "2048"))  # addre
 TIMEOUT_SECONDS = float(os.environ.get("CREDIT_PARSE_TIMEOUT_S", "120"))
 WORKERS = 2  # two uploads read at once; a third waits for a free worker
 # Imported by a worker as it starts, so the first upload does not wait for them.
-PRELOAD = ("credit.workbook.importer", "credit.workbook.sgs", "credit.workbook.error_list")
+PRELOAD = ("credit.workbook.importer", "credit.workbook.sgs_reader", "credit.workbook.error_list")
 
 _HINT = ("文件内容异常（例如声明了极大的表格范围）或读取所需内存超过上限；"
          "请用 Excel 或 WPS 打开后另存为 .xlsx 再上传，仍不行请联系信用办")

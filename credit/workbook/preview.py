@@ -377,11 +377,11 @@ class UploadPreview:
         return batch_token(self.month, [f.sha256 for f in self.files])
 
 
-def _history(store: Any, sheet: Sheet, month: str) -> Iterator[tuple[str, str, float]]:
+def _history(datasets: Any, sheet: Sheet, month: str) -> Iterator[tuple[str, str, float]]:
     """(key, 指标, value) of the values reported in the HISTORY_MONTHS months before `month` (one
     query; blanks left out, as `_jumps` skips them), produced as `_jumps` reads them."""
     year, m = month_parts(month)
-    rows = store.facts_rows(f"{year - 1:04d}-{m:02d}", previous_month(month), sheet.name)
+    rows = datasets.facts_rows(f"{year - 1:04d}-{m:02d}", previous_month(month), sheet.name)
     return ((COUNTY_KEY if unit is None else unit, fld, float(value))
             for _month, unit, fld, value in rows if value is not None)
 
@@ -399,30 +399,30 @@ def _sheet_preview(store: Any, month: str, filename: str, parsed_sheet, register
     sheet = SHEETS[parsed_sheet.name]
     records = parsed_sheet.records
     status, note = _status(current, parsed_sheet.content_hash())
-    cur_records = store.current_sheet(month, sheet.name, register) if current else []
+    cur_records = store.datasets.current_sheet(month, sheet.name, register) if current else []
     if sheet.layout == "records":
         preview = SheetPreview(sheet.name, filename, status, note, len(records), pd.DataFrame())
         preview.changes, preview.unchanged = diff_records(sheet, records, cur_records)
         if sheet.name in REGISTER_SHEETS:
             year = month_parts(month)[0]
-            preview.flags = register_duplicates(sheet.name, month, records, store.records_frame(year, 12, sheet.name),
-                                                store.register_entries(year, sheet.name))
+            preview.flags = register_duplicates(sheet.name, month, records, store.datasets.records_frame(year, 12, sheet.name),
+                                                store.registers.register_entries(year, sheet.name))
         return preview
     new_long = _long_rows(sheet, records)
-    prev_long = _long_rows(sheet, store.current_sheet(previous_month(month), sheet.name, register))
+    prev_long = _long_rows(sheet, store.datasets.current_sheet(previous_month(month), sheet.name, register))
     changes, unchanged = _diff(new_long, _long_rows(sheet, cur_records), prev_long)
     return SheetPreview(sheet.name, filename, status, note, len(records), changes, unchanged,
                         missing_units(sheet, records, register, month),
-                        _jumps(new_long, _history(store, sheet, month)), _surges(new_long, prev_long, sheet=sheet.name))
+                        _jumps(new_long, _history(store.datasets, sheet, month)), _surges(new_long, prev_long, sheet=sheet.name))
 
 
 def build_preview(store: Any, month: str, checks: Sequence[FileCheck], register: UnitRegister) -> UploadPreview:
     """The preview of importing the (valid) `checks` for `month`, in upload order."""
-    status = store.sheets_status(month)
+    status = store.datasets.sheets_status(month)
     seen: dict[str, str] = {}
     notes = []
     for c in checks:
-        notes.append(FileNote(c.filename, c.sha256, store.find_upload(c.sha256), seen.get(c.sha256)))
+        notes.append(FileNote(c.filename, c.sha256, store.datasets.find_upload(c.sha256), seen.get(c.sha256)))
         seen.setdefault(c.sha256, c.filename)
     last_file = {name: i for i, c in enumerate(checks) if c.parsed for name in c.parsed.sheets}
     sheets = []
@@ -439,17 +439,17 @@ def build_preview(store: Any, month: str, checks: Sequence[FileCheck], register:
     return UploadPreview(month, notes, sheets)
 
 
-def batch_surges(store: Any, month: str, books: Sequence[ParsedWorkbook | None]) -> pd.DataFrame:
+def batch_surges(datasets: Any, month: str, books: Sequence[ParsedWorkbook | None]) -> pd.DataFrame:
     """Every tenfold rise an import of `books` would write, with its sheet (the last book's sheet wins).
 
     The import itself asks this (`service.import_batch`, and the office adopting a unit's own
     submission), not only the upload page's preview, so the command line and any other caller
     cannot write such a figure without saying it was checked. A sheet identical to the month's
     current version is not written again, so it is not asked about (as in the preview).
-    `store` needs `current_sheet` and `sheets_status`.
+    `datasets`: the store's datasets part.
     """
     last_book = {name: i for i, b in enumerate(books) if b for name in b.sheets}
-    status = store.sheets_status(month)
+    status = datasets.sheets_status(month)
     frames = []
     for i, book in enumerate(books):
         for name, psheet in (book.sheets.items() if book else ()):
@@ -457,7 +457,7 @@ def batch_surges(store: Any, month: str, books: Sequence[ParsedWorkbook | None])
             if last_book[name] != i or sheet.layout == "records" or _status(status.get(name), psheet.content_hash())[0] == "same":
                 continue
             found = _surges(_long_rows(sheet, psheet.records),
-                            _long_rows(sheet, store.current_sheet(previous_month(month), name)), sheet=name)
+                            _long_rows(sheet, datasets.current_sheet(previous_month(month), name)), sheet=name)
             if not found.empty:
                 frames.append(found.assign(工作表=name))
     if not frames:
@@ -465,9 +465,9 @@ def batch_surges(store: Any, month: str, books: Sequence[ParsedWorkbook | None])
     return pd.concat(frames, ignore_index=True)[["工作表", *SURGE_COLUMNS]]
 
 
-def refuse_surges(store: Any, month: str, books: Sequence[ParsedWorkbook | None], how: str) -> None:
+def refuse_surges(datasets: Any, month: str, books: Sequence[ParsedWorkbook | None], how: str) -> None:
     """Raise `SurgeNotConfirmed` (naming each figure) if writing `books` would store a tenfold rise."""
-    surges = batch_surges(store, month, books)
+    surges = batch_surges(datasets, month, books)
     if not surges.empty:
         raise SurgeNotConfirmed([f"工作表「{r.工作表}」{r.单位}「{r.指标}」：上月 {r.上月值:,.2f}，本次 {r.新值:,.2f}（{r.倍数}）"
                                  for r in surges.itertuples()], how)

@@ -176,9 +176,9 @@ def register_frame(store: Any, year: int, upto_month: int, sheet: str) -> pd.Dat
 
     This is what `credit.scoring.inputs.load_month_inputs` hands the scores: one register.
     """
-    sheet_rows = store.records_frame(year, upto_month, sheet)
+    sheet_rows = store.datasets.records_frame(year, upto_month, sheet)
     last = f"{year:04d}-{upto_month:02d}"
-    typed = form_frame(sheet, store.register_entries(year, sheet=sheet, upto=last))
+    typed = form_frame(sheet, store.registers.register_entries(year, sheet=sheet, upto=last))
     if typed.empty:
         return sheet_rows
     columns = list(sheet_rows.columns)

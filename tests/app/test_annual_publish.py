@@ -74,13 +74,13 @@ def test_signed_result_is_frozen_and_a_correction_is_a_new_record(db: Path) -> N
         text = "\n".join(p.text for p in Document(io.BytesIO(blob)).paragraphs)
         assert name.endswith(f"_{NO1}.docx") and NO1 in text and "签发人：张三" in text
         # a later import that moves December does not move the signed result …
-        register = store.register()
+        register = store.units.register()
         last = live.iloc[-1]  # the last-ranked town catches up in a corrected December
         first, was = last["单位"], last["年度得分率"]
         raw = fill_template({SHEET_TOWN: [{UNIT_COL: first, "本月出台信用制度文件数": 9,
                                            "本月报送信用动态稿件数": 9, "本月信用动态稿件被采用数": 9}]},
                             month="2022-12", units=register)
-        store.import_workbooks([(parse_workbook(raw, "更正.xlsx", "2022-12", register), raw, "更正.xlsx")], EDITOR)
+        store.datasets.import_workbooks([(parse_workbook(raw, "更正.xlsx", "2022-12", register), raw, "更正.xlsx")], EDITOR)
         moved = year_view(store, 2022, "镇街", signed=False).annual.table.set_index("单位")
         assert moved.loc[first, "年度得分率"] > was
         frozen = year_view(store, 2022, "镇街").annual.table.set_index("单位")

@@ -121,9 +121,9 @@ def test_demo_builds_ten_months_through_the_importer(tmp_path: Path) -> None:
     from credit.app.service import open_store
 
     with open_store(db) as store:
-        assert store.months_with_data() == [*(f"2022-{m:02d}" for m in range(1, 13)), "2023-01", "2023-02"]
-        assert store.get_meta("demo") == "1"
-        uploads = {v["filename"] for v in store.versions()}
+        assert store.datasets.months_with_data() == [*(f"2022-{m:02d}" for m in range(1, 13)), "2023-01", "2023-02"]
+        assert store.settings.get("demo") == "1"
+        uploads = {v["filename"] for v in store.datasets.versions()}
         assert len(uploads) == 14  # one archived workbook a month
     months = demo_months(load_units())
     kinds = {r["事项类型"] for m in months for r in m.sheets["扣分事项"]}

@@ -47,14 +47,14 @@ def prod_db(tmp_path: Path) -> Path:
 
 def test_init_makes_a_production_database_with_one_admin(prod_db: Path) -> None:
     with Store(prod_db) as store:
-        assert [a["username"] for a in store.accounts()] == ["chief"]
-        assert store.account("chief")["role"] == "admin"
-        assert store.get_meta("login_required") == "1"
-        assert store.get_meta("demo") is None
-        assert len(store.register()) == 40  # data/units.toml: 9 镇街 + 31 部门
-        assert {g for g in ("镇街", "部门") if store.framework_versions(g)} == {"镇街", "部门"}
-        assert store.months_with_data() == []
-        assert store.login("chief", PASSWORD).role == "admin"
+        assert [a["username"] for a in store.accounts.accounts()] == ["chief"]
+        assert store.accounts.account("chief")["role"] == "admin"
+        assert store.settings.get("login_required") == "1"
+        assert store.settings.get("demo") is None
+        assert len(store.units.register()) == 40  # data/units.toml: 9 镇街 + 31 部门
+        assert {g for g in ("镇街", "部门") if store.frameworks.framework_versions(g)} == {"镇街", "部门"}
+        assert store.datasets.months_with_data() == []
+        assert store.accounts.login("chief", PASSWORD).role == "admin"
     if os.name == "posix":
         assert stat.S_IMODE(prod_db.stat().st_mode) == 0o600  # it holds the password hash
 
@@ -186,7 +186,7 @@ def test_the_previous_release_upgrades_with_a_copy_first_and_scores_identically(
             month, group = key.split("/")
             got = scores_payload(score(store, month, group))  # as JSON: a NaN subtotal (not assessed) equals itself
             assert json.dumps(got, ensure_ascii=False) == json.dumps(payload, ensure_ascii=False), key
-        assert store.login("admin", "release-admin-1").role == "admin"
+        assert store.accounts.login("admin", "release-admin-1").role == "admin"
     again = run_cli("upgrade", "--db", str(db))
     assert again.returncode == 0 and "无需升级" in again.stdout
     assert len(list(tmp_path.glob("credit.pre-upgrade-*.db"))) == 1

@@ -27,7 +27,7 @@ OCT, NO = "2022-10", "平信用办〔2022〕10号"
 
 def _import(store, month: str, edit=None, reason: str = "", only: tuple[str, ...] | None = None) -> None:
     """Re-import a demo month through the real template path, optionally edited first."""
-    register = store.register()
+    register = store.units.register()
     data = next(d for d in demo_months(register) if d.month == month)
     if only:
         data.sheets = {k: v for k, v in data.sheets.items() if k in only}
@@ -35,7 +35,7 @@ def _import(store, month: str, edit=None, reason: str = "", only: tuple[str, ...
         edit(data)
     raw = fill_template(build_template(month, register), data)
     parsed = parse_workbook(raw, f"更正_{month}.xlsx", month, register)
-    store.import_workbooks([(parsed, raw, f"更正_{month}.xlsx")], EDITOR, reason=reason)
+    store.datasets.import_workbooks([(parsed, raw, f"更正_{month}.xlsx")], EDITOR, reason=reason)
 
 
 def _frozen_json(store, pub_id: int) -> str:
@@ -84,12 +84,12 @@ def test_refusals_in_chinese_and_nothing_written(demo_db: Path) -> None:
 
 def test_missing_sheets_block_publishing_unless_forced_with_a_reason(demo_db: Path) -> None:
     with open_store(demo_db) as store:
-        register = store.register()
+        register = store.units.register()
         nov = next(d for d in demo_months(register) if d.month == "2022-10")
         nov.month = "2022-11"
         nov.sheets = {SHEET_TOWN: nov.sheets[SHEET_TOWN]}  # towns only: 部门 and 全县 still owed
         raw = fill_template(build_template("2022-11", register), nov)
-        store.import_workbooks([(parse_workbook(raw, "十一月.xlsx", "2022-11", register), raw, "十一月.xlsx")], EDITOR)
+        store.datasets.import_workbooks([(parse_workbook(raw, "十一月.xlsx", "2022-11", register), raw, "十一月.xlsx")], EDITOR)
         with pytest.raises(CreditError, match=r"仍有 32 项未报送：发改局（部门）、城管局（部门）.*等 32 项。如确需发布，请选择“仍然发布”并填写原因"):
             publish_month(store, "2022-11", "平信用办〔2022〕12号", date(2022, 12, 5), "张三", EDITOR, with_pdf=False)
         publish_month(store, "2022-11", "平信用办〔2022〕12号", date(2022, 12, 5), "张三", EDITOR,
@@ -144,11 +144,11 @@ def test_published_scores_stay_byte_identical_and_a_correction_is_a_new_record(d
 def test_open_objections_need_explicit_confirmation_before_publishing(demo_db: Path) -> None:
     """被考核单位: a unit's open 申诉 on the month stops 签发 until the office confirms it."""
     with open_store(demo_db) as store:
-        month = store.months_with_data()[-1]
-        dong = store.login("dongezhen", "demo-unit-1")
-        store.unitdesk.raise_objection(dong, month, "dong_e", "figure", "本月实际出台 2 件制度文件",
+        month = store.datasets.months_with_data()[-1]
+        dong = store.accounts.login("dongezhen", "demo-unit-1")
+        store.unit_desk.raise_objection(dong, month, "dong_e", "figure", "本月实际出台 2 件制度文件",
                                        field="本月出台信用制度文件数", proposed=2)
-        assert len(store.unitdesk.open_objections(month)) == 1
+        assert len(store.unit_desk.open_objections(month)) == 1
         y = int(month[:4]) + (month[5:] == "12")
         when = date(y, int(month[5:]) % 12 + 1, 5)
         number = f"平信用办〔{y}〕99号"

@@ -60,7 +60,7 @@ def test_a_good_batch_is_imported_in_order_later_files_superseding(tmp_path: Pat
     with service.open_store(db) as store:
         batch = service.import_batch(store, MONTH, files, OFFICE)
         assert batch.ok and [r.created for r in batch.results] == [[("镇街", 1)], [("镇街", 2)]]
-        town = {r["unit_id"]: r for r in store.current_sheet(MONTH, "镇街")}
+        town = {r["unit_id"]: r for r in store.datasets.current_sheet(MONTH, "镇街")}
     assert town["yushan"]["本月出台信用制度文件数"] == 3
 
 
@@ -68,7 +68,7 @@ def test_checks_made_beforehand_are_used_and_must_match_the_files(tmp_path: Path
     db = tmp_path / "c.db"
     files = [("一.xlsx", _book("榆山街道", 2))]
     with service.open_store(db) as store:
-        checks = service.check_batch(files, MONTH, store.register())
+        checks = service.check_batch(files, MONTH, store.units.register())
         with pytest.raises(ValueError):
             service.import_batch(store, MONTH, files * 2, OFFICE, checks=checks)
         batch = service.import_batch(store, MONTH, files, OFFICE, checks=checks)
@@ -93,7 +93,7 @@ def test_a_tenfold_rise_is_refused_until_confirmed_and_nothing_is_written(tmp_pa
     with service.open_store(db) as store:
         assert service.import_batch(store, MONTH, [("三月.xlsx", _book("榆山街道", 20, STOCK))], OFFICE).ok
         batch = service.import_batch(store, MONTH, files, OFFICE, surges_confirmed=True)
-        assert batch.ok and {r["unit_id"]: r for r in store.current_sheet(MONTH, "镇街")}["yushan"][STOCK] == 25
+        assert batch.ok and {r["unit_id"]: r for r in store.datasets.current_sheet(MONTH, "镇街")}["yushan"][STOCK] == 25
 
 
 def test_a_sheet_identical_to_the_current_version_is_not_asked_about(tmp_path: Path) -> None:

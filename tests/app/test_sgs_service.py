@@ -16,7 +16,7 @@ from credit.app import sgs
 from credit.app.service import framework_for, open_store, score
 from credit.errors import ConfigError, CreditError
 from credit.model.accounts import Actor, PermissionDenied
-from credit.model.sgs import default_rules_text
+from credit.model.sgs_rules import default_rules_text
 from tests.support.actors import EDITOR, VIEWER, file_digest
 from tests.support.cli import run_cli
 from tests.support.sgs import WRONG_CHECK, codes_xlsx, licence, penalty, xlsx
@@ -49,12 +49,12 @@ def d_earned(store, unit_id: str, code: str) -> float:
 
 
 def dept_versions(store) -> list[int]:
-    return [v["version"] for v in store.versions(MONTH, "部门")]
+    return [v["version"] for v in store.datasets.versions(MONTH, "部门")]
 
 
 def test_check_counts_and_writes_nothing(demo_db: Path) -> None:
     with open_store(demo_db) as store:
-        unit = sgs.resolve_unit(store.register(), "市场监管局", MONTH)
+        unit = sgs.resolve_unit(store.units.register(), "市场监管局", MONTH)
         before = file_digest(store)
         report = sgs.run_check(store, unit, MONTH, faulty(), "导出.xlsx")
         codes = sgs.run_code_check(store, unit, MONTH, codes_xlsx([WRONG_CHECK]), "c.xlsx")
@@ -74,14 +74,14 @@ def test_check_counts_and_writes_nothing(demo_db: Path) -> None:
 def test_unknown_unit_and_town_refused(demo_db: Path) -> None:
     with open_store(demo_db) as store:
         with pytest.raises(CreditError, match="不在单位名册"):
-            sgs.resolve_unit(store.register(), "不存在局", MONTH)
+            sgs.resolve_unit(store.units.register(), "不存在局", MONTH)
         with pytest.raises(CreditError, match="属于「镇街」"):
-            sgs.resolve_unit(store.register(), "榆山街道", MONTH)
+            sgs.resolve_unit(store.units.register(), "榆山街道", MONTH)
 
 
 def test_predicted_deduction_is_what_the_engine_deducts(demo_db: Path) -> None:
     with open_store(demo_db) as store:
-        unit = sgs.resolve_unit(store.register(), "市场监管局", MONTH)
+        unit = sgs.resolve_unit(store.units.register(), "市场监管局", MONTH)
         sgs.apply(store, sgs.plan_apply(store, sgs.run_check(store, unit, MONTH, clean(), "c.xlsx")), EDITOR)
         base = {c: d_earned(store, unit.id, c) for c in ("D2a", "D2b")}
         report = sgs.run_check(store, unit, MONTH, faulty(), "f.xlsx")
@@ -97,9 +97,9 @@ def test_predicted_deduction_is_what_the_engine_deducts(demo_db: Path) -> None:
 
 def test_apply_writes_one_version_with_only_this_units_figures(demo_db: Path) -> None:
     with open_store(demo_db) as store:
-        unit = sgs.resolve_unit(store.register(), "市场监管局", MONTH)
-        old = {r["unit_id"]: r for r in store.current_sheet(MONTH, "部门")}
-        n_versions, others = len(dept_versions(store)), store.current_sheet(MONTH, "镇街")
+        unit = sgs.resolve_unit(store.units.register(), "市场监管局", MONTH)
+        old = {r["unit_id"]: r for r in store.datasets.current_sheet(MONTH, "部门")}
+        n_versions, others = len(dept_versions(store)), store.datasets.current_sheet(MONTH, "镇街")
         report = sgs.run_check(store, unit, MONTH, faulty(), "f.xlsx")
         plan = sgs.plan_apply(store, report)
         assert plan.check.ok and plan.preview.will_change
@@ -107,9 +107,9 @@ def test_apply_writes_one_version_with_only_this_units_figures(demo_db: Path) ->
         with pytest.raises(PermissionDenied):
             sgs.apply(store, plan, VIEWER)
         sgs.apply(store, plan, EDITOR)
-        new = {r["unit_id"]: r for r in store.current_sheet(MONTH, "部门")}
+        new = {r["unit_id"]: r for r in store.datasets.current_sheet(MONTH, "部门")}
         assert len(dept_versions(store)) == n_versions + 1
-        assert store.current_sheet(MONTH, "镇街") == others
+        assert store.datasets.current_sheet(MONTH, "镇街") == others
         strip = lambda r: {k: v for k, v in r.items() if k != "row"}  # noqa: E731
         assert {u: strip(r) for u, r in new.items() if u != unit.id} == {u: strip(r) for u, r in old.items() if u != unit.id}
         changed = {k for k in new[unit.id] if k != "row" and new[unit.id][k] != old[unit.id][k]}
@@ -127,10 +127,10 @@ def test_rules_replace_validated_and_audited(demo_db: Path) -> None:
             sgs.save_rules(store, default_rules_text().replace("report_days = 7", "report_days = 0"), EDITOR)
         with pytest.raises(ConfigError, match="未知指标"):
             sgs.save_rules(store, default_rules_text().replace('indicators = ["D2b"]', 'indicators = ["D9"]'), EDITOR)
-        assert store.get_meta(sgs.RULES_META) is None
+        assert store.settings.get(sgs.RULES_META) is None
         with pytest.raises(PermissionDenied):
             sgs.save_rules(store, default_rules_text(), VIEWER)
-        unit = sgs.resolve_unit(store.register(), "市场监管局", MONTH)
+        unit = sgs.resolve_unit(store.units.register(), "市场监管局", MONTH)
         assert sgs.run_check(store, unit, MONTH, faulty(), "f.xlsx").result.counts()["D2b"] == 2
         sgs.save_rules(store, default_rules_text().replace("report_days = 7", "report_days = 10"), EDITOR)
         # with 10 working days, 09-30 → 10-17 (8) is on time and 10-20 (11) still late
@@ -143,7 +143,7 @@ def test_rules_replace_validated_and_audited(demo_db: Path) -> None:
 def test_unit_account_sees_only_its_own_unit(demo_db: Path) -> None:
     unit_actor = Actor("u", "unit", "市场监管局", "shichangjianguan")  # a 被考核单位 account (issue 16)
     with open_store(demo_db) as store:
-        reg = store.register()
+        reg = store.units.register()
         assert [u.id for u in sgs.checkable_units(reg, MONTH, unit_actor)] == ["shichangjianguan"]
         assert len(sgs.checkable_units(reg, MONTH, EDITOR)) == len(reg.active(MONTH, "部门"))
 

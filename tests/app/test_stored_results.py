@@ -49,7 +49,7 @@ def test_a_real_write_makes_stored_scores_stale(demo_db: Path) -> None:
     with open_store(demo_db) as store:
         service.score(store, MONTH, "镇街")
         old_key = _key(store)
-        store.rename_unit("dong_e", "东阿新镇", "2022-10", ADMIN)
+        store.units.rename("dong_e", "东阿新镇", "2022-10", ADMIN)
         assert store.results.get(*old_key[:3], store.data_version(), *old_key[4:]) is None
         fresh = service.score(store, MONTH, "镇街")
         assert "东阿新镇" in set(fresh.summary["unit"])

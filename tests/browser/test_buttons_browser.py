@@ -43,7 +43,7 @@ OFFICE_ROLES = ["信用办", "管理员"]
 def month_file(db: Path, month: str, town: str, header: str, value: float) -> bytes:
     """The demo workbook of `month` with one town's figure changed (a corrected re-upload)."""
     with open_store(db) as store:
-        register = store.register()
+        register = store.units.register()
     data = next(d for d in demo_months(load_units()) if d.month == month)
     next(r for r in data.sheets[SHEET_TOWN] if r["单位名称"] == town)[header] = value
     return fill_template(build_template(month, register), data)
@@ -77,7 +77,7 @@ def test_my_account_password_change_and_logout(server, page, role: str) -> None:
         page.get_by_text("密码已修改，所有设备上的登录均已退出，请使用新密码重新登录。").wait_for()
         assert page.get_by_text("当前用户：").count() == 0
         with open_store(db) as store:
-            assert store.login(username, new).username == username  # the new password is the one kept
+            assert store.accounts.login(username, new).username == username  # the new password is the one kept
         login(page, url, username, new)
         assert_clean(page, f"{role} 以新密码登录")
         visit(page, "我的账户")
@@ -87,7 +87,7 @@ def test_my_account_password_change_and_logout(server, page, role: str) -> None:
         assert page.get_by_test_id("stSidebarNav").get_by_role("link", name="我的账户").count() == 0
     finally:
         with open_store(db) as store:  # the other tests sign in with the demo password
-            store.set_password(username, password, by=SYSTEM)
+            store.accounts.set_password(username, password, by=SYSTEM)
 
 
 # -- 数据版本: 恢复为当前版本 -----------------------------------------------------------------------
@@ -97,11 +97,11 @@ def test_my_account_password_change_and_logout(server, page, role: str) -> None:
 def test_versions_restore(server, page, role: str) -> None:
     url, db = server
     with open_store(db) as store:
-        if len(store.versions("2022-08", SHEET_TOWN)) < 2:  # a second version to go back from
+        if len(store.datasets.versions("2022-08", SHEET_TOWN)) < 2:  # a second version to go back from
             raw = month_file(db, "2022-08", "榆山街道", "本月报送信用动态稿件数", 9)
-            store.import_workbooks([(parse_workbook(raw, "八月（改）.xlsx", "2022-08", store.register()), raw,
+            store.datasets.import_workbooks([(parse_workbook(raw, "八月（改）.xlsx", "2022-08", store.units.register()), raw,
                                      "八月（改）.xlsx")], by=SYSTEM)
-        target = next(v for v in store.versions("2022-08", SHEET_TOWN) if not v["is_current"])
+        target = next(v for v in store.datasets.versions("2022-08", SHEET_TOWN) if not v["is_current"])
     sign_in(page, url, role)
     visit(page, "数据版本")
     pick(page, "月份", "2022年8月")
@@ -110,7 +110,7 @@ def test_versions_restore(server, page, role: str) -> None:
     press(page, "恢复为当前版本", role)
     page.get_by_text(re.compile(f"已将「{SHEET_TOWN}」第 {target['version']} 版恢复为当前版本")).wait_for()
     with open_store(db) as store:
-        now = store.versions("2022-08", SHEET_TOWN)[0]
+        now = store.datasets.versions("2022-08", SHEET_TOWN)[0]
     assert now["is_current"] and now["action"] == "restore" and now["restored_from"] == target["id"]
     assert now["created_by"] == ACCOUNTS[role][0]
 
@@ -139,10 +139,10 @@ def test_registers_add_evidence_and_withdraw(server, page, role: str, tmp_path: 
     press(page, exact("添加登记"), role, scope=add)
     page.get_by_text(re.compile(r"已添加登记条目 #\d+，附 1 份证明材料")).wait_for()
     with open_store(db) as store:
-        entry = next(e for e in store.register_entries(2022, "信易+场景") if e["data"].get("信用应用") == name)
+        entry = next(e for e in store.registers.register_entries(2022, "信易+场景") if e["data"].get("信用应用") == name)
         assert entry["created_by"] == ACCOUNTS[role][0] and entry["month"] == "2022-10"
-        unit_name = store.register().by_id[entry["unit_id"]].name_at("2022-10")
-        files = [f for f in store.evidence_files(2022, "信易+场景", entry["unit_id"]) if f["entry_key"] == entry["entry_key"]]
+        unit_name = store.units.register().by_id[entry["unit_id"]].name_at("2022-10")
+        files = [f for f in store.registers.evidence_files(2022, "信易+场景", entry["unit_id"], by=None) if f["entry_key"] == entry["entry_key"]]
     assert [f["filename"] for f in files] == ["方案.pdf"]
 
     pick(page, "选择条目", re.compile(re.escape(f"{unit_name} · {name}")), search=name)
@@ -153,7 +153,7 @@ def test_registers_add_evidence_and_withdraw(server, page, role: str, tmp_path: 
     press(page, "保存证明材料", role)
     page.get_by_text("已保存 1 份证明材料").wait_for()
     with open_store(db) as store:
-        files = [f for f in store.evidence_files(2022, "信易+场景", entry["unit_id"]) if f["entry_key"] == entry["entry_key"]]
+        files = [f for f in store.registers.evidence_files(2022, "信易+场景", entry["unit_id"], by=None) if f["entry_key"] == entry["entry_key"]]
     assert sorted(f["filename"] for f in files) == ["方案.pdf", "补充材料.pdf"]
 
     page.get_by_text("撤回本页录入的条目").first.click()
@@ -162,9 +162,9 @@ def test_registers_add_evidence_and_withdraw(server, page, role: str, tmp_path: 
     press(page, exact("撤回"), role)
     page.get_by_text(f"已撤回条目 #{entry['id']}").wait_for()
     with open_store(db) as store:
-        gone = next(e for e in store.register_entries(2022, "信易+场景", include_withdrawn=True) if e["id"] == entry["id"])
+        gone = next(e for e in store.registers.register_entries(2022, "信易+场景", include_withdrawn=True) if e["id"] == entry["id"])
         assert gone["withdrawn"] and gone["reason"] == "重复登记"
-        assert entry["id"] not in [e["id"] for e in store.register_entries(2022, "信易+场景")]
+        assert entry["id"] not in [e["id"] for e in store.registers.register_entries(2022, "信易+场景")]
 
 
 # -- 权重模拟: 恢复官方权重, 载入 (every reader); 保存当前方案, 发布为官方权重 (信用办, 管理员) ---------------
@@ -184,10 +184,10 @@ def set_first_level(page, value: float) -> None:
 def test_whatif_buttons(server, page, role: str) -> None:
     url, db = server
     with open_store(db) as store:
-        if not any(sc.name == "营商环境四十分" for sc in store.scenarios("镇街")):
+        if not any(sc.name == "营商环境四十分" for sc in store.scenarios.scenarios("镇街", by=None)):
             fw = framework_for(store, "镇街", "2022-10")
             points = whatif.set_level1(fw, whatif.official_points(fw), "营商环境", 40.0, fw.total_points)
-            store.save_scenario("营商环境四十分", "镇街", "2022-10", points, "", Actor("office", "editor"))
+            store.scenarios.save_scenario("营商环境四十分", "镇街", "2022-10", points, "", Actor("office", "editor"))
     sign_in(page, url, role)
     visit(page, "权重模拟")
     label = page.get_by_text(re.compile(r"^营商环境（官方 [\d.]+ 分）$")).first.inner_text()
@@ -206,7 +206,7 @@ def test_whatif_buttons(server, page, role: str) -> None:
         press(page, "保存当前方案", role)
         page.get_by_text(f"已保存方案「{role}的方案」").wait_for()
         with open_store(db) as store:
-            saved = next(sc for sc in store.scenarios("镇街") if sc.name == f"{role}的方案")
+            saved = next(sc for sc in store.scenarios.scenarios("镇街", by=None) if sc.name == f"{role}的方案")
             assert saved.created_by == ACCOUNTS[role][0] and saved.note == "按官方权重保存"
     else:
         assert page.get_by_role("button", name="保存当前方案").count() == 0
@@ -228,7 +228,7 @@ def test_whatif_buttons(server, page, role: str) -> None:
     press(page, "发布为官方权重", role, scope=adopt)
     page.get_by_text("已发布新的官方权重：镇（街道）、开发区，自2022年10月起执行。").wait_for()
     with open_store(db) as store:
-        latest = store.framework_versions("镇街")[-1]
+        latest = store.frameworks.framework_versions("镇街")[-1]
         assert latest["reason"] == f"{role}测试发布" and latest["effective_month"] == "2022-10"
         adopted = framework_for(store, "镇街", "2022-10")
         assert next(lv.points for lv in adopted.level1 if lv.name == "营商环境") == pytest.approx(mine)
@@ -253,7 +253,7 @@ def test_admin_edits_the_unit_register(server, page, request) -> None:
     press(page, exact("新增"), "管理员", scope=add)
     page.get_by_text(f"已新增单位「{name}」，自 2022年10月 起参加考核").wait_for()
     with open_store(db) as store:
-        unit = store.register().by_id[uid]
+        unit = store.units.register().by_id[uid]
     assert (unit.name, unit.group, unit.kind, unit.active_from) == (name, "部门", "部门", "2022-10")
     for title in ("月度排名", "单位详情", "月度通报"):  # a unit with no data yet reads clean everywhere
         visit(page, title)
@@ -267,7 +267,7 @@ def test_admin_edits_the_unit_register(server, page, request) -> None:
     press(page, exact("更名"), "管理员", scope=rename)
     page.get_by_text(f"已将「{name}」自 2022年10月 起更名为「{renamed}」").wait_for()
     with open_store(db) as store:
-        assert store.register().by_id[uid].name_at("2022-10") == renamed
+        assert store.units.register().by_id[uid].name_at("2022-10") == renamed
 
     page.get_by_role("tab", name="撤销单位").click()
     retire = form(page, "撤销")
@@ -276,7 +276,7 @@ def test_admin_edits_the_unit_register(server, page, request) -> None:
     press(page, exact("撤销"), "管理员", scope=retire)
     page.get_by_text(f"已撤销「{renamed}」，自 2022年11月 起不再考核").wait_for()
     with open_store(db) as store:
-        assert store.register().by_id[uid].retired_from == "2022-11"
+        assert store.units.register().by_id[uid].retired_from == "2022-11"
 
 
 # -- 账户管理 (管理员): 新增, 执行 (停用 / 启用 / 重设密码), 保存设置 --------------------------------------
@@ -293,7 +293,7 @@ def test_admin_manages_accounts(server, page, tab) -> None:
     press(page, exact("新增"), "管理员", scope=add)
     page.get_by_text("已新增账户 ceshi").wait_for()
     with open_store(db) as store:
-        made = store.account("ceshi")
+        made = store.accounts.account("ceshi")
     assert (made["role"], made["display"], made["disabled"]) == ("viewer", "测试领导", 0)
 
     def act(action: str, password: str = "") -> None:
@@ -307,10 +307,10 @@ def test_admin_manages_accounts(server, page, tab) -> None:
 
     act("停用")
     with open_store(db) as store:
-        assert store.account("ceshi")["disabled"]
+        assert store.accounts.account("ceshi")["disabled"]
     act("启用")
     with open_store(db) as store:
-        assert not store.account("ceshi")["disabled"]
+        assert not store.accounts.account("ceshi")["disabled"]
     act("重设密码", "ceshi-pass-2")
     other = tab()
     login(other, url, "ceshi", "ceshi-pass-2")  # the reset password signs in, as 领导
@@ -321,8 +321,8 @@ def test_admin_manages_accounts(server, page, tab) -> None:
     press(page, "保存设置", "管理员", scope=settings)
     page.get_by_text("设置已保存。").wait_for()
     with open_store(db) as store:
-        assert store.get_meta("session_idle_minutes") == "45"
-        assert store.get_meta("login_required") == "0"  # unchanged: the demo stays open for reading
+        assert store.settings.get("session_idle_minutes") == "45"
+        assert store.settings.get("login_required") == "0"  # unchanged: the demo stays open for reading
 
 
 # -- 数据上传: 确认导入 (管理员), 完成，继续上传其他文件 (信用办, 管理员) -----------------------------------
@@ -351,14 +351,14 @@ def test_upload_confirm_and_done(server, page, role: str, tmp_path: Path) -> Non
     path = tmp_path / f"七月（{role}）.xlsx"
     path.write_bytes(month_file(db, "2022-07", "孝直镇", "本月出台信用制度文件数", value))
     with open_store(db) as store:
-        before = len(store.versions("2022-07", SHEET_TOWN))
+        before = len(store.datasets.versions("2022-07", SHEET_TOWN))
     sign_in(page, url, role)
     visit(page, "数据上传")
     pick(page, "① 选择数据所属月份", "2022年7月")
     upload_and_confirm(page, db, path, "2022年7月", role)
     with open_store(db) as store:
-        now = store.versions("2022-07", SHEET_TOWN)
-        row = next(r for r in store.current_sheet("2022-07", SHEET_TOWN) if r["unit_id"] == "xiaozhi")
+        now = store.datasets.versions("2022-07", SHEET_TOWN)
+        row = next(r for r in store.datasets.current_sheet("2022-07", SHEET_TOWN) if r["unit_id"] == "xiaozhi")
     assert len(now) == before + 1 and now[0]["created_by"] == ACCOUNTS[role][0]
     assert row["本月出台信用制度文件数"] == value
     press(page, "完成，继续上传其他文件", role)
@@ -374,19 +374,19 @@ def test_admin_reviews_submissions_and_objections(server, page) -> None:
     dong = Actor("dongezhen", "unit", unit_id="dong_e")
     fagai = Actor("fagaiju", "unit", unit_id="fagai")
     with open_store(db) as store:
-        month = store.unitdesk.collecting_month()
-        current = next(r for r in store.current_sheet(month, SHEET_TOWN) if r["unit_id"] == "dong_e")
+        month = store.unit_desk.collecting_month()
+        current = next(r for r in store.datasets.current_sheet(month, SHEET_TOWN) if r["unit_id"] == "dong_e")
         row = {k: v for k, v in current.items() if isinstance(v, (int, float)) and k not in ("row",)}
-        first = store.unitdesk.submit_form(dong, month, "dong_e", {**row, "本月出台信用制度文件数": 6})
+        first = store.unit_desk.submit_form(dong, month, "dong_e", {**row, "本月出台信用制度文件数": 6})
     sign_in(page, url, "管理员")
     visit(page, "报送审核")
     page.get_by_label("退回原因", exact=True).first.fill("数字与备案不符")
     press(page, exact("退回"), "管理员")
     page.get_by_text(f"已退回报送 #{first}").wait_for()
     with open_store(db) as store:
-        back = store.unitdesk.submissions(None, month, "dong_e")
+        back = store.unit_desk.submissions(None, month, "dong_e")
         assert next(s for s in back if s["id"] == first)["status"] == "returned"
-        second = store.unitdesk.submit_form(dong, month, "dong_e", {**row, "本月出台信用制度文件数": 3})
+        second = store.unit_desk.submit_form(dong, month, "dong_e", {**row, "本月出台信用制度文件数": 3})
     visit(page, "数据版本")
     visit(page, "报送审核")
     page.get_by_text("采纳后的变化").first.wait_for()
@@ -396,17 +396,17 @@ def test_admin_reviews_submissions_and_objections(server, page) -> None:
     press(page, "确认采纳", "管理员")
     page.get_by_text(re.compile(f"已采纳报送 #{second}（东阿镇），已生成新的数据版本")).wait_for()
     with open_store(db) as store:
-        merged = next(r for r in store.current_sheet(month, SHEET_TOWN) if r["unit_id"] == "dong_e")
+        merged = next(r for r in store.datasets.current_sheet(month, SHEET_TOWN) if r["unit_id"] == "dong_e")
         assert merged["本月出台信用制度文件数"] == 3
-        assert store.versions(month, SHEET_TOWN)[0]["created_by"] == "admin"
-        events = [o for o in store.unitdesk.contestable(dong, month, "dong_e") if o["target"] == "event"]
-        withdraw = store.unitdesk.raise_objection(dong, month, "dong_e", "event", "该事项不属本单位",
+        assert store.datasets.versions(month, SHEET_TOWN)[0]["created_by"] == "admin"
+        events = [o for o in store.unit_desk.contestable(dong, month, "dong_e") if o["target"] == "event"]
+        withdraw = store.unit_desk.raise_objection(dong, month, "dong_e", "event", "该事项不属本单位",
                                                   row=events[0]["row"], event_month=events[0]["month"])
-        proactive = store.unitdesk.raise_objection(dong, month, "dong_e", "event", "已主动处理",
+        proactive = store.unit_desk.raise_objection(dong, month, "dong_e", "event", "已主动处理",
                                                    row=events[-1]["row"], event_month=events[-1]["month"])
-        figure = store.unitdesk.raise_objection(dong, month, "dong_e", "figure", "漏报一件",
+        figure = store.unit_desk.raise_objection(dong, month, "dong_e", "figure", "漏报一件",
                                                 field="本月出台信用制度文件数", proposed=4)
-        reject = store.unitdesk.raise_objection(fagai, month, "fagai", "figure", "系统误判",
+        reject = store.unit_desk.raise_objection(fagai, month, "fagai", "figure", "系统误判",
                                                 field="本月双公示错误数据条数", proposed=0)
     assert len(events) >= 2
     visit(page, "数据版本")
@@ -421,9 +421,9 @@ def test_admin_reviews_submissions_and_objections(server, page) -> None:
     press(page, "不予采纳", "管理员")
     page.get_by_text(f"申诉 #{reject} 已不予采纳").wait_for()
     with open_store(db) as store:
-        done = {o["id"]: o for o in store.unitdesk.objections(None, month)}
+        done = {o["id"]: o for o in store.unit_desk.objections(None, month)}
         actions = [a["action"] for a in store.audit_log(20)]
-        own = next(r for r in store.current_sheet(month, SHEET_TOWN) if r["unit_id"] == "dong_e")
+        own = next(r for r in store.datasets.current_sheet(month, SHEET_TOWN) if r["unit_id"] == "dong_e")
     assert {done[i]["status"] for i in (withdraw, proactive, figure)} == {"accepted"}
     assert done[proactive]["decision"] == "已将该事项的处理情况更正为「主动处理」"
     assert done[withdraw]["decision"].endswith("扣分事项中撤销该事项") and own["本月出台信用制度文件数"] == 4
@@ -432,13 +432,13 @@ def test_admin_reviews_submissions_and_objections(server, page) -> None:
     assert {"submission.return", "submission.accept", "objection.accept", "objection.reject"} <= set(actions)
     # A notice closed with 知道了 (the admin reviews too): after a new submission, one waits.
     with open_store(db) as store:
-        store.unitdesk.submit_form(dong, month, "dong_e", {**row, "本月出台信用制度文件数": 2})
+        store.unit_desk.submit_form(dong, month, "dong_e", {**row, "本月出台信用制度文件数": 2})
     visit(page, "数据版本")
     page.get_by_text("提醒（1 条）").first.click()
     press(page, "知道了", "管理员")
     assert page.get_by_text("提醒（1 条）").count() == 0
     with open_store(db) as store:
-        assert store.unitdesk.notices(Actor("admin", "admin")) == []
+        assert store.unit_desk.notices(Actor("admin", "admin")) == []
 
 
 # -- 月度通报 (管理员): 保存文稿, 签发通报, then a re-import with 更正说明 and 签发更正通报 ------------------------

@@ -45,7 +45,7 @@ def test_shared_links_say_in_chinese_who_may_open_them(server, person) -> None:
     screenshot(page, "desk_link_no_permission")
     # 浏览也需要登录 on: a reading link opens the login page for a new visitor.
     with open_store(db) as s:
-        s.set_meta("login_required", "1", by=ADMIN)
+        s.settings.set("login_required", "1", by=ADMIN)
     try:
         stranger = person().new_page()
         for path, title in (("ranking", "月度排名"), ("unit?month=2022-10&unit=dong_e", "单位详情"),
@@ -55,7 +55,7 @@ def test_shared_links_say_in_chinese_who_may_open_them(server, person) -> None:
         screenshot(stranger, "desk_link_login_required")
     finally:
         with open_store(db) as s:
-            s.set_meta("login_required", "0", by=ADMIN)
+            s.settings.set("login_required", "0", by=ADMIN)
 
 
 def test_admin_records_a_unit_contact_for_the_chase_list(server, page) -> None:
@@ -75,7 +75,7 @@ def test_admin_records_a_unit_contact_for_the_chase_list(server, page) -> None:
     press(page, "保存联系人", "管理员")
     page.get_by_text("已保存「东阿镇」的联系人和联系电话").wait_for()
     with open_store(db) as s:
-        unit = s.register().get("dong_e")
+        unit = s.units.register().get("dong_e")
         assert (unit.contact, unit.phone) == ("王明", "0531-87881234")
     screenshot(page, "desk_unit_contact")
 
@@ -120,7 +120,7 @@ def test_a_unit_sends_evidence_and_the_office_adopts_or_returns_it(server, perso
     later = tmp_path / f"补充{role}.pdf"
     later.write_bytes(b"%PDF-1.4\n% second\n%%EOF\n" + role.encode())
     with open_store(db) as s:
-        before = {e["id"] for e in s.unitdesk.unit_evidence(None)}
+        before = {e["id"] for e in s.unit_desk.unit_evidence(None)}
     def drop(path) -> None:
         box = dong.get_by_label("证明材料文件（PDF、DOC、DOCX）")
         box.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(path))
@@ -129,14 +129,14 @@ def test_a_unit_sends_evidence_and_the_office_adopts_or_returns_it(server, perso
     press(dong, "提交证明材料", "被考核单位")
     dong.get_by_text(re.compile("「假材料.pdf」的内容不是有效的 PDF 或 Word 文档")).wait_for()
     with open_store(db) as s:
-        assert {e["id"] for e in s.unitdesk.unit_evidence(None)} == before  # nothing written
+        assert {e["id"] for e in s.unit_desk.unit_evidence(None)} == before  # nothing written
     for path in (good, later):
         drop(path)
         press(dong, "提交证明材料", "被考核单位")
         dong.get_by_text(re.compile(r"已提交证明材料 #\d+，等待信用办采纳")).wait_for()
     screenshot(dong, f"desk_unit_evidence_sent_{role}")
     with open_store(db) as s:
-        sent = sorted((e for e in s.unitdesk.unit_evidence(None) if e["id"] not in before), key=lambda e: e["id"])
+        sent = sorted((e for e in s.unit_desk.unit_evidence(None) if e["id"] not in before), key=lambda e: e["id"])
     assert [e["filename"] for e in sent] == [good.name, later.name]
     assert {e["status"] for e in sent} == {"pending"} and {e["unit_id"] for e in sent} == {"dong_e"}
 
@@ -151,9 +151,9 @@ def test_a_unit_sends_evidence_and_the_office_adopts_or_returns_it(server, perso
     press(office, "退回材料", role)
     office.get_by_text(f"已退回证明材料 #{sent[1]['id']}").wait_for()
     with open_store(db) as s:
-        done = {e["id"]: e for e in s.unitdesk.unit_evidence(None)}
-        files = s.evidence_files(sent[0]["year"], unit_id="dong_e")
-        unit_notices = s.unitdesk.notices(Actor("dongezhen", "unit", unit_id="dong_e"))
+        done = {e["id"]: e for e in s.unit_desk.unit_evidence(None)}
+        files = s.registers.evidence_files(sent[0]["year"], unit_id="dong_e", by=None)
+        unit_notices = s.unit_desk.notices(Actor("dongezhen", "unit", unit_id="dong_e"))
     assert done[sent[0]["id"]]["status"] == "accepted" and done[sent[1]["id"]]["status"] == "returned"
     assert done[sent[1]["id"]]["reason"] == "文件不清晰，请重新扫描"
     assert any(f["id"] == done[sent[0]["id"]]["file_id"] and f["filename"] == good.name for f in files)

@@ -39,12 +39,12 @@ def test_office_uploads_a_new_month_and_sees_it_ranked(server, page, tmp_path: P
     page.get_by_role("heading", name=re.compile("④ 导入预览")).wait_for()
     wait_drawn(page)
     with open_store(db) as store:
-        assert "2022-11" not in store.months_with_data()  # nothing stored before confirmation
+        assert "2022-11" not in store.datasets.months_with_data()  # nothing stored before confirmation
     page.get_by_role("button", name="确认导入").click()
     page.get_by_text(re.compile("已导入|导入成功")).first.wait_for()
     wait_drawn(page)
     with open_store(db) as store:
-        assert "2022-11" in store.months_with_data()
+        assert "2022-11" in store.datasets.months_with_data()
     open_page(page, "月度排名")
     sidebar_month(page, "2022年11月")
     page.get_by_text("考核月份：2022年11月").wait_for()

@@ -99,7 +99,7 @@ def test_a_leader_saves_and_deletes_a_private_scenario_the_office_never_sees(ser
     press(leader, "保存为我的私有方案", "领导")
     leader.get_by_text("已保存我的私有方案「领导私有草案」").wait_for()
     with open_store(db) as store:
-        (sc,) = store.scenarios("镇街", Actor("leader", "viewer"))
+        (sc,) = store.scenarios.scenarios("镇街", by=Actor("leader", "viewer"))
         assert (sc.name, sc.owner, sc.note) == ("领导私有草案", "leader", "只给自己看")
     assert leader.get_by_role("button", name="发布为官方权重").count() == 0
     shot(leader, "whatif-leader-saved")
@@ -119,6 +119,6 @@ def test_a_leader_saves_and_deletes_a_private_scenario_the_office_never_sees(ser
     leader.get_by_text("已删除我的私有方案「领导私有草案」").wait_for()
     leader.get_by_text("还没有保存的方案。").wait_for()
     with open_store(db) as store:
-        assert store.scenarios("镇街", Actor("leader", "viewer")) == []
+        assert store.scenarios.scenarios("镇街", by=Actor("leader", "viewer")) == []
         assert store.audit_log(limit=1)[0]["action"] == "scenario.delete"
     shot(leader, "whatif-leader-deleted")

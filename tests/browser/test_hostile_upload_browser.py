@@ -76,14 +76,14 @@ def test_office_uploads_the_far_cell_workbook_and_the_server_survives(server, ta
     login(office, url, "office", "demo-office-1")
     open_page(office, "数据上传")
     with open_store(db) as store:
-        months = store.months_with_data()
+        months = store.datasets.months_with_data()
     rerun_drawn(office, lambda: office.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(
         str(hostile_file(tmp_path))))
     office.get_by_text(re.compile("XFD1048576.*超过上限 50,000 行")).first.wait_for()
     no_error(office)
     screenshot(office, "hostile_upload_office")
     with open_store(db) as store:
-        assert store.months_with_data() == months
+        assert store.datasets.months_with_data() == months
     second_user_answers(tab, url)
     # and the office's own page still works: the next (good) upload is read by a fresh worker
     open_page(office, "数据上传")

@@ -48,7 +48,7 @@ def test_upload_and_bulletin_pages_show_one_comparison(server, page, tmp_path: P
     url, db = server
     sign_october(db)
     with open_store(db) as store:
-        register = store.register()
+        register = store.units.register()
         record = {r["unit"]: r["score"] for r in store.publishing.published_scores(
             store.publishing.current_publication("2022-10")["id"], "镇街")}
     october = next(d for d in demo_months(register) if d.month == "2022-10")
@@ -97,12 +97,12 @@ def test_admin_retires_a_unit_of_a_signed_month_only_as_a_correction(server, pag
     press(page, exact("撤销"), "管理员", scope=retire)
     page.get_by_text(re.compile(re.escape(REFUSED))).first.wait_for()
     with open_store(db) as store:
-        assert store.register().by_id["kongcun"].retired_from is None  # refused: nothing written
+        assert store.units.register().by_id["kongcun"].retired_from is None  # refused: nothing written
     retire.get_by_label(re.compile("^更正说明")).fill("孔村镇撤并，10 月起不再考核")
     press(page, exact("撤销"), "管理员", scope=retire)
     page.get_by_text("已撤销「孔村镇」，自 2022年10月 起不再考核").wait_for()
     with open_store(db) as store:
-        assert store.register().by_id["kongcun"].retired_from == "2022-10"
+        assert store.units.register().by_id["kongcun"].retired_from == "2022-10"
         entry = store.audit_log(action="unit.retire")[0]["detail"]
         assert entry["correction"] == "孔村镇撤并，10 月起不再考核" and entry["signed_months"] == ["2022-10"]
         diff = record_vs_candidate(store, "2022-10", "镇街")
@@ -130,13 +130,13 @@ def test_a_weight_version_in_a_signed_month_is_adopted_only_as_a_correction(serv
     press(page, "发布为官方权重", role, scope=adopt)
     page.get_by_text(re.compile(re.escape(REFUSED))).first.wait_for()
     with open_store(db) as store:
-        before = len(store.framework_versions("镇街"))
+        before = len(store.frameworks.framework_versions("镇街"))
     adopt.get_by_label(re.compile("^更正说明")).fill(f"{role}：领导小组决定 10 月起调整分值")
     if not adopt.get_by_role("checkbox").first.is_checked():
         adopt.get_by_text(re.compile("我确认自2022年10月起")).click()
     press(page, "发布为官方权重", role, scope=adopt)
     page.get_by_text("已发布新的官方权重：镇（街道）、开发区，自2022年10月起执行。").wait_for()
     with open_store(db) as store:
-        versions = store.framework_versions("镇街")
+        versions = store.frameworks.framework_versions("镇街")
         assert len(versions) == before + 1
         assert versions[-1]["reason"].startswith(f"{role}调整十月分值；更正：{role}：领导小组决定 10 月起调整分值")

@@ -74,7 +74,7 @@ def test_office_publishes_then_corrects_a_month(server, page, tmp_path: Path) ->
     next(r for r in october.sheets[SHEET_TOWN] if r["单位名称"] == "榆山街道")["本月报送信用动态稿件数"] = 6
     with open_store(db) as store:
         upload = tmp_path / "更正_2022-10.xlsx"
-        upload.write_bytes(fill_template(build_template("2022-10", store.register()), october))
+        upload.write_bytes(fill_template(build_template("2022-10", store.units.register()), october))
     open_page(page, "数据上传")
     pick(page, "① 选择数据所属月份", re.compile("^2022年10月"))
     no_error(page)

@@ -134,7 +134,7 @@ def test_sign_out_in_one_tab_logs_the_other_tab_out(server, person) -> None:
     assert signed_in_as(tab_a) is None
     wait_cookie(ctx, present=False)
     with open_store(db) as store:
-        assert store.resume_session(token) is None
+        assert store.sessions.resume(token) is None
         assert store.audit_log(limit=1)[0]["action"] == "logout"
 
     next_action_shows_login(tab_b)
@@ -164,7 +164,7 @@ def test_disabled_account_is_logged_out_at_its_next_action_and_on_reload(server,
     assert signed_in_as(unit_b) is None
     wait_cookie(unit_ctx, present=False)
     with open_store(db) as store:
-        store.set_account_disabled("fagaiju", False, by=ADMIN)
+        store.accounts.set_account_disabled("fagaiju", False, by=ADMIN)
 
 
 def test_admin_signs_an_account_out_everywhere(server, person) -> None:

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from credit.app.service import open_store
 from credit.common.clock import this_month
 from credit.common.months import month_label
-from credit.model.sgs import default_rules_text
+from credit.model.sgs_rules import default_rules_text
 from tests.app.test_sgs_service import faulty
 from tests.support.live import have_browser, login, open_page, screenshot, wait_drawn
 from tests.support.people import pick, press
@@ -42,7 +42,7 @@ def test_office_checks_downloads_and_applies(server, page, tmp_path: Path, role:
     """As each role that may fill in (信用办, 管理员), each for its own department of the module's database."""
     url, db = server
     with open_store(db) as store:  # the page's month follows the sidebar's: the latest month with data
-        month = store.months_with_data()[-1]
+        month = store.datasets.months_with_data()[-1]
     login(page, url, *role)
     open_page(page, "双公示预检")
     pick(page, "部门（单位）", unit_name)
@@ -61,22 +61,22 @@ def test_office_checks_downloads_and_applies(server, page, tmp_path: Path, role:
     assert load_workbook(saved)["问题清单"].max_row == 8  # header + 7 problems
 
     with open_store(db) as store:
-        before = len(store.versions(month, "部门"))
+        before = len(store.datasets.versions(month, "部门"))
     page.get_by_role("button", name="生成导入预览").click()
     page.get_by_role("button", name="确认导入").wait_for()
     wait_drawn(page)
     no_error(page)
     shot(page, "2_preview")
     with open_store(db) as store:
-        assert len(store.versions(month, "部门")) == before  # nothing before confirming
+        assert len(store.datasets.versions(month, "部门")) == before  # nothing before confirming
     page.get_by_role("button", name="确认导入").click()
     page.get_by_text(re.compile(f"已导入 {month_label(month)}")).first.wait_for()
     wait_drawn(page)
     no_error(page)
     shot(page, "3_applied")
     with open_store(db) as store:
-        assert len(store.versions(month, "部门")) == before + 1
-        rec = next(r for r in store.current_sheet(month, "部门") if r["unit_id"] == unit_id)
+        assert len(store.datasets.versions(month, "部门")) == before + 1
+        rec = next(r for r in store.datasets.current_sheet(month, "部门") if r["unit_id"] == unit_id)
         assert (rec["本月双公示上报数据量"], rec["本月双公示错误数据条数"], rec["本月双公示迟报数据条数"]) == (8, 3, 2)
 
     page.get_by_role("tab", name="预检规则").click()
@@ -89,7 +89,7 @@ def test_office_checks_downloads_and_applies(server, page, tmp_path: Path, role:
     wait_drawn(page)
     no_error(page)
     with open_store(db) as store:
-        assert "report_days = 9" in store.get_meta("sgs_rules")
+        assert "report_days = 9" in store.settings.get("sgs_rules")
     page.get_by_role("tab", name="预检规则").click()
     page.get_by_role("button", name="恢复默认规则").click()
     page.get_by_text("已恢复默认规则").first.wait_for()
@@ -98,7 +98,7 @@ def test_office_checks_downloads_and_applies(server, page, tmp_path: Path, role:
     page.get_by_role("tab", name="预检规则").click()
     shot(page, "4_rules")
     with open_store(db) as store:
-        assert "report_days = 7" in store.get_meta("sgs_rules")
+        assert "report_days = 7" in store.settings.get("sgs_rules")
 
 
 ODD = {"处罚决定日期": "决定作出时间", "上报日期": "网上公示时间"}
@@ -140,7 +140,7 @@ def test_each_role_maps_a_missing_column(server, page, tmp_path: Path, role, uni
     assert page.get_by_test_id("stMetricValue").filter(has_text="未检查").count() == 0
     shot(page, f"6_mapped_{role[0]}")
     with open_store(db) as store:
-        assert store.sgs_columns.get(unit_id) == {"处罚": {"处罚决定日期": "决定作出时间", "上报日期": "网上公示时间"}}
+        assert store.sgs_columns.get(unit_id, by=None) == {"处罚": {"处罚决定日期": "决定作出时间", "上报日期": "网上公示时间"}}
         assert any(r["detail"].get("unit_id") == unit_id and r["who"] == role[0]
                    for r in store.audit_log(limit=20, action="sgs.columns"))
     # a wrong choice is undone on the page: the saved columns are forgotten, lateness is 未检查 again
@@ -149,7 +149,7 @@ def test_each_role_maps_a_missing_column(server, page, tmp_path: Path, role, uni
     no_error(page)
     assert page.get_by_test_id("stMetricValue").filter(has_text="未检查").count() == 1
     with open_store(db) as store:
-        assert store.sgs_columns.get(unit_id) == {}
+        assert store.sgs_columns.get(unit_id, by=None) == {}
         assert sum(r["who"] == role[0] and r["detail"].get("unit_id") == unit_id
                    for r in store.audit_log(limit=20, action="sgs.columns.forget")) == 2
 

@@ -103,7 +103,7 @@ def flow(url: str, db: Path, tmp: Path, dong, office, fagai) -> None:
     ws = wb["镇街"]
     heads = {ws.cell(2, c).value: c for c in range(1, ws.max_column + 1)}
     with open_store(db) as s:
-        current = next(r for r in s.current_sheet(MONTH, "镇街") if r["unit_id"] == "dong_e")
+        current = next(r for r in s.datasets.current_sheet(MONTH, "镇街") if r["unit_id"] == "dong_e")
     for header, col in heads.items():
         if header in current and header != "单位名称" and current[header] is not None:
             ws.cell(3, col).value = current[header]
@@ -162,7 +162,7 @@ def flow(url: str, db: Path, tmp: Path, dong, office, fagai) -> None:
     office.get_by_text("申诉 #2 已不予采纳").wait_for()
     assert earned(db, "dong_e", "T7") == pytest.approx(t7_before + 1.0)
     with open_store(db) as s:
-        assert s.unitdesk.objection_attachment(None, 1)[0] == "免职文件.pdf"
+        assert s.unit_desk.objection_attachment(None, 1)[0] == "免职文件.pdf"
     with open_store(db) as s:
         actions = [a["action"] for a in s.audit_log(30)]
     for action in ("submission.submit", "submission.return", "submission.accept", "objection.raise",
@@ -171,10 +171,10 @@ def flow(url: str, db: Path, tmp: Path, dong, office, fagai) -> None:
 
     # The other two ways to uphold: withdraw an event, correct a figure (raised directly here).
     with open_store(db) as s:
-        ev = next(o for o in s.unitdesk.contestable(dong_actor, MONTH, "dong_e") if o["target"] == "event")
-        w = s.unitdesk.raise_objection(dong_actor, MONTH, "dong_e", "event", "不属本单位", row=ev["row"],
+        ev = next(o for o in s.unit_desk.contestable(dong_actor, MONTH, "dong_e") if o["target"] == "event")
+        w = s.unit_desk.raise_objection(dong_actor, MONTH, "dong_e", "event", "不属本单位", row=ev["row"],
                                        event_month=ev["month"])
-        f = s.unitdesk.raise_objection(fagai_actor, MONTH, "fagai", "figure", "漏报", field="本月出台信用制度文件数",
+        f = s.unit_desk.raise_objection(fagai_actor, MONTH, "fagai", "figure", "漏报", field="本月出台信用制度文件数",
                                        proposed=2)
     open_page(office, "数据上传")
     open_page(office, "报送审核")
@@ -183,8 +183,8 @@ def flow(url: str, db: Path, tmp: Path, dong, office, fagai) -> None:
     click(office, "采纳并更正")
     office.get_by_text(re.compile(f"已采纳申诉 #{f}，已生成新的数据版本")).wait_for()
     with open_store(db) as s:
-        assert {o["id"]: o["status"] for o in s.unitdesk.objections(None, MONTH)}[w] == "accepted"
-        assert next(r for r in s.current_sheet(MONTH, "部门") if r["unit_id"] == "fagai")["本月出台信用制度文件数"] == 2
+        assert {o["id"]: o["status"] for o in s.unit_desk.objections(None, MONTH)}[w] == "accepted"
+        assert next(r for r in s.datasets.current_sheet(MONTH, "部门") if r["unit_id"] == "fagai")["本月出台信用制度文件数"] == 2
 
     open_page(dong, "单位详情")
     dong.get_by_text(re.compile("^提醒（")).first.click()  # collapsed: nothing was returned

@@ -127,7 +127,7 @@ def test_the_office_does_a_month_end_to_end(server, page, tmp_path: Path) -> Non
     dl.value.save_as(errors)
     assert right[:-1] + "填" in load_workbook(errors).sheetnames
     with open_store(db) as store:
-        assert "2022-11" not in store.months_with_data()
+        assert "2022-11" not in store.datasets.months_with_data()
 
     sheets["镇街"][1][UNIT_COL] = right
     fixed = tmp_path / "2022年11月（改）.xlsx"
@@ -140,7 +140,7 @@ def test_the_office_does_a_month_end_to_end(server, page, tmp_path: Path) -> Non
     page.get_by_text("已导入 2022年11月").wait_for()
     assert "2022年11月" in chosen(page, "upload_month")  # 2: the picker stays on the month just imported
     with open_store(db) as store:
-        assert "2022-11" in store.months_with_data()
+        assert "2022-11" in store.datasets.months_with_data()
 
     # the same month again (a second version): checked against November, not December
     sheets["镇街"][0]["本月出台信用制度文件数"] = 3
@@ -152,7 +152,7 @@ def test_the_office_does_a_month_end_to_end(server, page, tmp_path: Path) -> Non
     assert page.get_by_text("月份不符").count() == 0
     press(page, "确认导入", "confirm again")
     with open_store(db) as store:
-        assert [v["version"] for v in store.versions("2022-11", "镇街")][0] == 2
+        assert [v["version"] for v in store.datasets.versions("2022-11", "镇街")][0] == 2
 
     for title in ("月度排名", "单位详情", "信易贷进度"):
         visit(page, title)
@@ -167,7 +167,7 @@ def test_a_phone_sees_the_month_at_the_top(server, tab) -> None:
     from credit.common.months import month_label
 
     with open_store(db) as store:  # the module's month workflow may have added November already
-        latest = month_label(store.months_with_data()[-1])
+        latest = month_label(store.datasets.months_with_data()[-1])
     pg = tab(390, 844)
     sign_in(pg, url, "领导")
     top = pg.locator(".st-key-mobile_month-box")

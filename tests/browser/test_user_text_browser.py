@@ -40,8 +40,8 @@ def hostile_server(demo_db_master: Path, tmp_path_factory: pytest.TempPathFactor
     db = tmp_path_factory.mktemp("usertext") / "demo.db"
     shutil.copyfile(demo_db_master, db)
     with open_store(db) as store:
-        month = store.unitdesk.collecting_month()
-        store.unitdesk.raise_objection(DONG, month, "dong_e", "figure", f"{LINK} {IMAGE} www.e.com",
+        month = store.unit_desk.collecting_month()
+        store.unit_desk.raise_objection(DONG, month, "dong_e", "figure", f"{LINK} {IMAGE} www.e.com",
                                        field="本月出台信用制度文件数", proposed=2)
         publish_month(store, "2022-09", f"{LINK}〔2022〕90号", date(2022, 10, 5), "张三", EDITOR,
                       force_reason="测试", objections_confirmed=True, with_pdf=False)

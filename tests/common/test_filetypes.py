@@ -17,10 +17,10 @@ from credit.common.filetypes import (
     type_error,
 )
 from credit.errors import CreditError, WorkbookError
-from credit.model.sgs import default_rules_text
+from credit.model.sgs_rules import default_rules_text
 from credit.workbook.registers import sniff_evidence
 from credit.workbook.safety import check_upload
-from credit.workbook.sgs import read_sheets
+from credit.workbook.sgs_reader import read_sheets
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00" + bytes(56)

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from credit.app import sgs
 from credit.app.service import open_store
 from credit.model.accounts import Actor
-from credit.model.sgs import default_rules_text
+from credit.model.sgs_rules import default_rules_text
 from tests.app.test_sgs_service import faulty
 from tests.support.apptest import EDITOR, VIEWER, XLSX, navigation_mode, open_page, press, switch, texts  # noqa: F401
 from tests.support.sgs import LICENCE_HEADERS, PENALTY_HEADERS, codes_xlsx, licence, penalty, xlsx
@@ -48,18 +48,18 @@ def test_check_download_preview_confirm(demo_db: Path) -> None:
     assert problems["行"].dtype == "Int64" and not any("D2" in v or "D15" in v for v in problems["计入指标"])
     assert "下载问题清单（Excel）" in [b.proto.label for b in at.get("download_button")]
     with open_store(demo_db) as store:
-        n = len(store.versions(MONTH, "部门"))
+        n = len(store.datasets.versions(MONTH, "部门"))
     at = press(at, "生成导入预览")
     changes = next(df.value for df in at.dataframe if "填入值" in df.value.columns)
     assert dict(zip(changes["数据项"], changes["填入值"])) == {
         "本月双公示上报数据量": "8", "本月双公示错误数据条数": "3", "本月双公示迟报数据条数": "2"}
     with open_store(demo_db) as store:
-        assert len(store.versions(MONTH, "部门")) == n  # the preview wrote nothing
+        assert len(store.datasets.versions(MONTH, "部门")) == n  # the preview wrote nothing
     at = press(at, "确认导入")
     assert any("已导入" in s and "部门" in s for s in texts(at, "success"))
     with open_store(demo_db) as store:
-        assert len(store.versions(MONTH, "部门")) == n + 1
-        rec = next(r for r in store.current_sheet(MONTH, "部门") if r["unit_id"] == "shichangjianguan")
+        assert len(store.datasets.versions(MONTH, "部门")) == n + 1
+        rec = next(r for r in store.datasets.current_sheet(MONTH, "部门") if r["unit_id"] == "shichangjianguan")
         assert rec["本月双公示错误数据条数"] == 3
     assert "确认导入" not in [b.label for b in at.button]
 
@@ -84,10 +84,10 @@ def test_rules_tab_replace_and_reset(demo_db: Path, tmp_path: Path) -> None:
     at = press(at, "保存为新版本")
     assert any("已保存新版本规则" in s for s in texts(at, "success"))
     with open_store(demo_db) as store:
-        assert "report_days = 9" in store.get_meta("sgs_rules")
+        assert "report_days = 9" in store.settings.get("sgs_rules")
     at = press(at, "恢复默认规则")
     with open_store(demo_db) as store:
-        assert "report_days = 7" in store.get_meta("sgs_rules")
+        assert "report_days = 7" in store.settings.get("sgs_rules")
 
 
 def test_hidden_from_viewer() -> None:
@@ -170,7 +170,7 @@ def test_a_missing_column_is_unchecked_then_mapped_and_remembered(demo_db: Path)
     problems = next(df.value for df in at.dataframe if "修改建议" in df.value.columns)
     assert list(problems["字段"]) == ["网上公示时间"] and list(problems["行"]) == [4]
     with open_store(demo_db) as store:
-        assert store.sgs_columns.get("shichangjianguan") == {"处罚": {"处罚决定日期": "决定作出时间",
+        assert store.sgs_columns.get("shichangjianguan", by=None) == {"处罚": {"处罚决定日期": "决定作出时间",
                                                                       "上报日期": "网上公示时间"}}
         assert store.audit_log(limit=1)[0]["action"] == "sgs.columns"
     at = upload(page(), "sgs-file", "导出（下月）.xlsx", raw)  # remembered: a new session reads it at once
@@ -180,7 +180,7 @@ def test_a_missing_column_is_unchecked_then_mapped_and_remembered(demo_db: Path)
     assert any("已取消 2 项列对应" in s for s in texts(at, "success"))
     assert {m.label: m.value for m in at.metric}["迟报数据"] == "未检查"
     with open_store(demo_db) as store:
-        assert store.sgs_columns.get("shichangjianguan") == {}
+        assert store.sgs_columns.get("shichangjianguan", by=None) == {}
         assert [r["action"] for r in store.audit_log(limit=2)] == ["sgs.columns.forget"] * 2
 
 
@@ -193,7 +193,7 @@ def test_records_outside_the_month_are_warned_and_a_blank_template_is_offered(de
 
 def test_problem_list_excel_row_is_a_number(demo_db: Path) -> None:
     with open_store(demo_db) as store:
-        unit = sgs.resolve_unit(store.register(), "市场监管局", MONTH)
+        unit = sgs.resolve_unit(store.units.register(), "市场监管局", MONTH)
         report = sgs.run_check(store, unit, MONTH, faulty(), "导出.xlsx")
     ws = load_workbook(io.BytesIO(sgs.problems_excel(report)))["问题清单"]
     header = [c.value for c in ws[1]]

@@ -85,9 +85,9 @@ def test_a_leader_saves_and_deletes_a_private_scenario_the_office_never_sees(dem
     listed = next(d.value for d in at.dataframe if "类型" in d.value.columns)
     assert list(zip(listed["方案"], listed["类型"])) == [("领导草案", "我的私有方案")]
     with service.open_store(demo_db) as store:
-        (sc,) = store.scenarios("镇街", LEADER)
+        (sc,) = store.scenarios.scenarios("镇街", by=LEADER)
         assert (sc.owner, sc.points["T3"]) == ("leader", 10)  # 20 of 80, scaled to 40
-        assert store.scenarios("镇街", OFFICE) == []
+        assert store.scenarios.scenarios("镇街", by=OFFICE) == []
 
     office = _open(OFFICE)
     assert not any("领导草案" in str(d.value.to_dict()) for d in office.dataframe)
@@ -100,7 +100,7 @@ def test_a_leader_saves_and_deletes_a_private_scenario_the_office_never_sees(dem
     assert any("已删除我的私有方案「领导草案」" in s.value for s in at.success)
     assert any("还没有保存的方案。" == c.value for c in at.caption)
     with service.open_store(demo_db) as store:
-        assert store.scenarios("镇街", LEADER) == []
+        assert store.scenarios.scenarios("镇街", by=LEADER) == []
         assert store.audit_log(limit=1)[0]["action"] == "scenario.delete"
 
 
@@ -112,7 +112,7 @@ def test_the_office_saves_a_scenario_then_adopts_it(demo_db):
     assert not at.exception
     assert any("已保存方案「营商环境60分」" in s.value for s in at.success)
     with service.open_store(demo_db) as store:
-        (sc,) = store.scenarios("镇街")
+        (sc,) = store.scenarios.scenarios("镇街", by=None)
         assert sc.name == "营商环境60分" and sc.created_by == "office"
         assert sc.points["T3"] == 15  # 20 of 80, scaled to 60
     at.multiselect(key="wi_compare").set_value([sc.id]).run()
@@ -126,7 +126,7 @@ def test_the_office_saves_a_scenario_then_adopts_it(demo_db):
     assert not at.exception
     assert any("已发布新的官方权重" in s.value for s in at.success)
     with service.open_store(demo_db) as store:
-        latest = store.framework_versions("镇街")[-1]
+        latest = store.frameworks.framework_versions("镇街")[-1]
         assert (latest["effective_month"], latest["reason"]) == ("2022-06", "领导小组会议决定")
         assert service.framework_for(store, "镇街", "2022-05").version_id != latest["id"]
     # the month shown (2022-10) now runs on the adopted weights: they are the new official points

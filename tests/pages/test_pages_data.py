@@ -33,7 +33,7 @@ MONTH = "2022-10"
 
 def versions(db: Path, month: str = MONTH) -> list[tuple[str, int]]:
     with open_store(db) as store:
-        return sorted((v["sheet"], v["version"]) for v in store.versions(month))
+        return sorted((v["sheet"], v["version"]) for v in store.datasets.versions(month))
 
 
 def data_version(db: Path) -> int:
@@ -123,7 +123,7 @@ def test_bad_files_show_every_error_and_write_nothing(demo_db: Path, name: str, 
         with open_store(demo_db) as store:
             raw = fill_template({"镇街": [{UNIT_COL: "榆山街道", "本月出台信用制度文件数": -1, "清欠未完成案例数": "两个"},
                                           {UNIT_COL: "不存在镇", "本月出台信用制度文件数": 1}]},
-                                month=MONTH, units=store.register())
+                                month=MONTH, units=store.units.register())
     version = data_version(demo_db)
     at = open_page("upload.py", EDITOR)
     at = upload(at, (name, raw), ("好表.xlsx", good_workbook(demo_db)))
@@ -161,7 +161,7 @@ def test_versions_grid_download_and_restore(demo_db: Path) -> None:
     table = frame(at, "sha256")
     assert set(table[table["工作表"] == "镇街"]["版本"]) == {1, 2}
     with open_store(demo_db) as store:
-        old = next(v for v in store.versions(MONTH, "镇街") if v["version"] == 1)
+        old = next(v for v in store.datasets.versions(MONTH, "镇街") if v["version"] == 1)
     at.selectbox(key="versions_pick").select(old["id"])
     at = run(at)
     assert at.get("download_button")[0].proto.label == "下载该版本的原始文件"
@@ -169,7 +169,7 @@ def test_versions_grid_download_and_restore(demo_db: Path) -> None:
     at = run(at)
     assert any("恢复为当前版本" in s and "第 3 版" in s for s in texts(at, "success"))
     with open_store(demo_db) as store:
-        current = store.sheets_status(MONTH)["镇街"]
+        current = store.datasets.sheets_status(MONTH)["镇街"]
     assert (current["version"], current["action"], current["restored_from"]) == (3, "restore", old["id"])
 
 
@@ -210,7 +210,7 @@ def test_registers_form_adds_and_refuses_a_duplicate(demo_db: Path) -> None:
     at = press(at, "添加登记")
     assert any("已添加登记条目" in s for s in texts(at, "success")), texts(at, "error")
     with open_store(demo_db) as store:
-        (entry,) = store.register_entries(2022, SHEET_SCENARIOS)
+        (entry,) = store.registers.register_entries(2022, SHEET_SCENARIOS)
     assert (entry["unit_id"], entry["data"]["信用应用"], entry["created_by"]) == ("kongcun", "信易 阅", "office")
     table = frame(at, "出处")
     assert "页面录入 #" + str(entry["id"]) in " ".join(table["出处"])
@@ -219,7 +219,7 @@ def test_registers_form_adds_and_refuses_a_duplicate(demo_db: Path) -> None:
     at = press(at, "添加登记")
     assert any("只计一次" in e for e in texts(at, "error"))
     with open_store(demo_db) as store:
-        assert len(store.register_entries(2022)) == 1
+        assert len(store.registers.register_entries(2022)) == 1
 
 
 def test_evidence_upload_checks_the_file_and_stores_it(demo_db: Path) -> None:
@@ -233,15 +233,15 @@ def test_evidence_upload_checks_the_file_and_stores_it(demo_db: Path) -> None:
     at = run(at)
     assert any("不是有效的 PDF 或 Word" in e for e in texts(at, "error"))
     with open_store(demo_db) as store:
-        assert store.evidence_files(2022) == []
+        assert store.registers.evidence_files(2022, by=None) == []
     at.file_uploader[0].set_value(("方案.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"))
     at = run(at)
     at.button(key="reg0-save-files").click()
     at = run(at)
     assert any("已保存 1 份证明材料" in s for s in texts(at, "success")), texts(at, "error")
     with open_store(demo_db) as store:
-        (stored,) = store.evidence_files(2022)
-        assert store.evidence_bytes(stored["id"]) == ("方案.pdf", b"%PDF-1.4\n%%EOF\n")
+        (stored,) = store.registers.evidence_files(2022, by=None)
+        assert store.registers.evidence_bytes(stored["id"], by=None) == ("方案.pdf", b"%PDF-1.4\n%%EOF\n")
     assert stored["entry_name"] in entry
     assert "下载" in [b.proto.label for b in at.get("download_button")]
 
@@ -268,7 +268,7 @@ def test_admin_adds_and_renames_a_unit(demo_db: Path) -> None:
     at.text_input(key="unit_rename_name").input("榆山新区街道")
     at = press(at, "更名")
     with open_store(demo_db) as store:
-        register = store.register()
+        register = store.units.register()
     assert register.by_id["dashuju"].active_from == MONTH
     assert register.by_id["yushan"].name_at(MONTH) == "榆山新区街道"
     assert register.by_id["yushan"].name_at("2022-09") == "榆山街道"  # history preserved
@@ -299,7 +299,7 @@ def test_login_mode_can_switch_to_oidc_only_when_configured(demo_db: Path) -> No
     mode.set_value("oidc")
     at = press(at, "保存设置")
     with open_store(demo_db) as store:
-        assert store.get_meta("auth_mode") == "oidc"
+        assert store.settings.get("auth_mode") == "oidc"
         changes = [e["detail"] for e in store.audit_log(action="meta.set") if e["who"] == "admin"]
     assert {"key": "auth_mode", "value": "oidc"} in changes
     del at.session_state["actor"]

@@ -40,7 +40,7 @@ def _sign(db: Path) -> dict:
 def _correction(db: Path) -> bytes:
     """榆山街道's 融资需求 far above the rest: the peer best moves, most towns' scores change."""
     with open_store(db) as store:
-        register = store.register()
+        register = store.units.register()
     return fill_template({"镇街": [{UNIT_COL: "榆山街道", "信易贷融资需求金额（万元）": 99999}]}, month=OCT,
                          units=register)
 
@@ -107,7 +107,7 @@ def test_a_register_change_reaching_a_signed_month_needs_a_correction_on_the_pag
     refused = [e for e in texts(at, "error") if "会改变已签发月份 2022-10（平信用办〔2022〕10号）的结果" in e]
     assert refused and "撤销「孔村镇」自 2022-10 起生效" in refused[0], texts(at, "error")
     with open_store(demo_db) as store:
-        assert store.register().by_id["kongcun"].retired_from is None
+        assert store.units.register().by_id["kongcun"].retired_from is None
     at.text_input(key="unit_retire_correction").input("孔村镇撤并，10 月起不再考核")
     at = press(at, "撤销")
     assert any("已撤销「孔村镇」，自 2022年10月 起不再考核" in s for s in texts(at, "success")), texts(at, "error")
@@ -124,7 +124,7 @@ def test_an_import_into_an_earlier_month_names_the_later_signed_months_on_the_up
     the upload page says so after the import, and keeps its 完成 button."""
     _sign(demo_db)
     with open_store(demo_db) as store:
-        register = store.register()
+        register = store.units.register()
     busy = fill_template({"镇街": [{UNIT_COL: "东阿镇", "本月出台信用制度文件数": 20, "本月报送信用动态稿件数": 50,
                                    "本月开展诚信宣传活动次数": 50}]}, month="2022-09", units=register)
     at = acknowledge(upload(open_page("upload.py", EDITOR), ("九月更正.xlsx", busy), month="2022-09"))

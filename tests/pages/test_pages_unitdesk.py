@@ -87,15 +87,15 @@ def test_unit_desk_form_submit_then_office_accepts(demo_db: Path) -> None:
     history = next(d.value for d in review.dataframe if "生成版本" in d.value.columns)
     assert history[["编号", "结果", "生成版本"]].values.tolist() == [[1, "已采纳", "镇街 第 2 版"]]
     with open_store(demo_db) as s:
-        rec = next(r for r in s.current_sheet("2022-10", "镇街") if r["unit_id"] == "dong_e")
+        rec = next(r for r in s.datasets.current_sheet("2022-10", "镇街") if r["unit_id"] == "dong_e")
         assert rec["本月出台信用制度文件数"] == 1.0
 
 
 def test_office_confirms_a_tenfold_rise_before_adopting_it(demo_db: Path) -> None:
     """东阿镇 asked 1,289.4 万元 in September; its submission of 16,885 waits for the reviewer's tick."""
     with open_store(demo_db) as s:
-        desk, dong = s.unitdesk, s.users.login("dongezhen", "demo-unit-1")
-        row = next(r for r in s.current_sheet("2022-10", "镇街") if r["unit_id"] == "dong_e")
+        desk, dong = s.unit_desk, s.accounts.login("dongezhen", "demo-unit-1")
+        row = next(r for r in s.datasets.current_sheet("2022-10", "镇街") if r["unit_id"] == "dong_e")
         sub = desk.submit_form(dong, "2022-10", "dong_e", {**{k: v for k, v in row.items() if k not in (
             "row", "unit_id", "单位名称")}, "信易贷融资需求金额（万元）": 16885})
     review = open_page("review.py", EDITOR)
@@ -109,7 +109,7 @@ def test_office_confirms_a_tenfold_rise_before_adopting_it(demo_db: Path) -> Non
     review.button(key=f"sub-yes-{sub}").click().run()
     assert not review.exception and any(f"已采纳报送 #{sub}" in x.value for x in review.success)
     with open_store(demo_db) as s:
-        rec = next(r for r in s.current_sheet("2022-10", "镇街") if r["unit_id"] == "dong_e")
+        rec = next(r for r in s.datasets.current_sheet("2022-10", "镇街") if r["unit_id"] == "dong_e")
         assert rec["信易贷融资需求金额（万元）"] == 16885.0
 
 
@@ -126,18 +126,18 @@ def test_accounts_page_adds_a_unit_account_bound_to_a_unit(demo_db: Path) -> Non
     row = table[table["用户名"] == "kongcun"].iloc[0]
     assert (row["角色"], row["绑定单位"]) == ("被考核单位", "孔村镇")
     with open_store(demo_db) as s:
-        assert s.users.login("kongcun", "abc12345").unit_id == "kongcun"
+        assert s.accounts.login("kongcun", "abc12345").unit_id == "kongcun"
 
 
 def test_upholding_an_event_objection_can_make_it_proactive(demo_db: Path) -> None:
     """Issue 25 §7: besides deleting the event, "改为主动处理" keeps the row, marked 主动处理; the
     message names the version made, and the word is 采纳 throughout."""
     with open_store(demo_db) as s:
-        desk, dong = s.unitdesk, s.users.login("dongezhen", "demo-unit-1")
+        desk, dong = s.unit_desk, s.accounts.login("dongezhen", "demo-unit-1")
         target = [o for o in desk.contestable(dong, "2022-10", "dong_e") if o["target"] == "event"][-1]
         oid = desk.raise_objection(dong, "2022-10", "dong_e", "event", "已主动整改", row=target["row"],
                                    event_month=target["month"])
-        before = [r for r in s.current_sheet(target["month"], "扣分事项") if r["unit_id"] == "dong_e"]
+        before = [r for r in s.datasets.current_sheet(target["month"], "扣分事项") if r["unit_id"] == "dong_e"]
     review = open_page("review.py", EDITOR)
     labels = [b.label for b in review.button]
     assert "采纳：撤销该事项" in labels and "采纳：改为主动处理" in labels and not any("受理" in b for b in labels)
@@ -146,12 +146,12 @@ def test_upholding_an_event_objection_can_make_it_proactive(demo_db: Path) -> No
     (msg,) = [x.value for x in review.success]
     assert msg.startswith(f"已采纳申诉 #{oid}，已生成新的数据版本：「扣分事项」第 ")
     with open_store(demo_db) as s:
-        after = [r for r in s.current_sheet(target["month"], "扣分事项") if r["unit_id"] == "dong_e"]
+        after = [r for r in s.datasets.current_sheet(target["month"], "扣分事项") if r["unit_id"] == "dong_e"]
         assert len(after) == len(before)
         assert next(r for r in after if r["row"] == target["row"])["处理情况"] == "主动处理"
-        o = s.unitdesk.objections(dong, "2022-10")[0]
+        o = s.unit_desk.objections(dong, "2022-10")[0]
         assert o["decision"] == "已将该事项的处理情况更正为「主动处理」"
-        assert any(t.startswith("申诉 #") and "已采纳" in t for _, t in s.unitdesk.notices(dong))
+        assert any(t.startswith("申诉 #") and "已采纳" in t for _, t in s.unit_desk.notices(dong))
 
 
 def _press(at: AppTest, label: str) -> AppTest:

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from credit.app.service import open_store
 from credit.model.accounts import Actor
-from credit.model.sgs import default_rules_text
+from credit.model.sgs_rules import default_rules_text
 from tests.support.apptest import (  # noqa: F401  (navigation_mode is an autouse fixture)
     EDITOR,
     acknowledge,
@@ -55,7 +55,7 @@ def test_no_uploader_lets_streamlit_check_the_type_and_each_label_names_the_type
 
 def versions(db: Path) -> list[tuple[str, int]]:
     with open_store(db) as store:
-        return sorted((v["sheet"], v["version"]) for v in store.versions(MONTH))
+        return sorted((v["sheet"], v["version"]) for v in store.datasets.versions(MONTH))
 
 
 @pytest.mark.parametrize(("name", "raw"), [("报表.pdf", PDF), ("setup.exe", EXE), ("报表", EXE), ("十月.xlsx.exe", EXE)])
@@ -91,7 +91,7 @@ def test_unit_desk_refuses_at_once_and_holds_the_submit_button(demo_db: Path) ->
     assert "「填报.pdf」不是可上传的文件类型：这里只接受 .xlsx、.xls，未提交。" in texts(at, "error")
     assert at.button[[b.label for b in at.button].index("提交填报文件")].disabled
     with open_store(demo_db) as store:
-        assert store.unitdesk.submissions(DONG) == []
+        assert store.unit_desk.submissions(DONG) == []
 
 
 def test_evidence_of_a_wrong_type_is_refused_before_the_save_button(demo_db: Path) -> None:
@@ -101,7 +101,7 @@ def test_evidence_of_a_wrong_type_is_refused_before_the_save_button(demo_db: Pat
     assert texts(at, "error") == ["「方案.pdf.exe」不是可上传的文件类型：这里只接受 .pdf、.doc、.docx，未保存。"]
     assert "reg0-save-files" not in [b.key for b in at.button]
     with open_store(demo_db) as store:
-        assert store.evidence_files(2022) == []
+        assert store.registers.evidence_files(2022, by=None) == []
 
 
 def _sgs_page() -> AppTest:

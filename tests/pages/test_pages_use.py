@@ -122,14 +122,14 @@ def test_upload_keeps_the_chosen_month_after_import_and_drops_the_old_result(dem
     # the corrected file for the same month: checked against November, and the old result goes
     with open_store(demo_db) as store:
         fixed = fill_template({"镇街": [{UNIT_COL: "榆山街道", "本月出台信用制度文件数": 3}]}, month="2022-11",
-                              units=store.register())
+                              units=store.units.register())
     at = upload(at, ("十一月（改）.xlsx", fixed), month=None)
     assert texts(at, "error") == [], texts(at, "error")
     assert not any("已导入" in s for s in texts(at, "success"))
     assert any("导入预览：2022年11月" in s for s in texts(at, "subheader"))
     at = press(acknowledge_surges(at), "确认导入")
     with open_store(demo_db) as store:
-        assert [v["version"] for v in store.versions("2022-11", "镇街")] == [2, 1]
+        assert [v["version"] for v in store.datasets.versions("2022-11", "镇街")] == [2, 1]
 
 
 # ---- 9 each role's menu holds only what it can use ----------------------------------------------

@@ -40,7 +40,7 @@ def _one_run():
     with context.run_scope():
         s = context.store()
         assert context.store() is s  # one store for the whole run
-        s.get_meta("demo")  # usable on this thread although opened on another
+        s.settings.get("demo")  # usable on this thread although opened on another
         return s
 
 
@@ -73,7 +73,7 @@ def test_a_store_left_in_a_transaction_is_not_handed_on(db: Path) -> None:
     def leaves_open():
         with context.run_scope():
             s = context.store()
-            s.get_meta("demo")
+            s.settings.get("demo")
             s._core.conn.execute("BEGIN")  # a transaction a failed run never closed
             return s
 
@@ -85,7 +85,7 @@ def test_a_store_left_in_a_transaction_is_not_handed_on(db: Path) -> None:
 def test_a_replaced_database_file_gets_a_new_connection(db: Path, tmp_path: Path) -> None:
     copy = tmp_path / "copy.db"
     with open_store(copy) as other:
-        other.set_meta("marker", "restored", by=SYSTEM)
+        other.settings.set("marker", "restored", by=SYSTEM)
     first = _in_thread(_one_run)
     os.replace(copy, db)  # what a restore does: a checked copy renamed over the database
     second = _in_thread(_one_run)
@@ -95,4 +95,4 @@ def test_a_replaced_database_file_gets_a_new_connection(db: Path, tmp_path: Path
 
 def _marker() -> str | None:
     with context.run_scope():
-        return context.store().get_meta("marker")
+        return context.store().settings.get("marker")

@@ -46,19 +46,19 @@ def hostile_db(demo_db_master: Path, tmp_path_factory: pytest.TempPathFactory) -
     db = tmp_path_factory.mktemp("hostile-everywhere") / "demo.db"
     db.write_bytes(demo_db_master.read_bytes())
     with open_store(db) as store:
-        month = store.unitdesk.collecting_month()
-        first = min(store.months_with_data())
-        store.rename_unit("dong_e", NAME, first, ADMIN)
-        store.add_account("evil", "Evil-password-1", "editor", ADMIN, display=NAME)
-        rejected = store.unitdesk.raise_objection(DONG, month, "dong_e", "figure", TEXT, field="本月出台信用制度文件数",
+        month = store.unit_desk.collecting_month()
+        first = min(store.datasets.months_with_data())
+        store.units.rename("dong_e", NAME, first, ADMIN)
+        store.accounts.add_account("evil", "Evil-password-1", "editor", ADMIN, display=NAME)
+        rejected = store.unit_desk.raise_objection(DONG, month, "dong_e", "figure", TEXT, field="本月出台信用制度文件数",
                                                   proposed=3)
-        store.unitdesk.reject_objection(EDITOR, rejected, TEXT)
-        store.unitdesk.raise_objection(DONG, month, "dong_e", "figure", TEXT, field="本月出台信用制度文件数",
+        store.unit_desk.reject_objection(EDITOR, rejected, TEXT)
+        store.unit_desk.raise_objection(DONG, month, "dong_e", "figure", TEXT, field="本月出台信用制度文件数",
                                        proposed=2, attachment=(f"{NAME}.pdf", b"%PDF-1.4\n%%EOF\n"))
-        sub = store.unitdesk.submit_form(DONG, month, "dong_e", {"本月出台信用制度文件数": 1})
-        store.unitdesk.return_submission(EDITOR, sub, TEXT)
+        sub = store.unit_desk.submit_form(DONG, month, "dong_e", {"本月出台信用制度文件数": 1})
+        store.unit_desk.return_submission(EDITOR, sub, TEXT)
         fw = framework_for(store, "镇街", "2022-10")
-        store.save_scenario(NAME, "镇街", "2022-10", whatif.official_points(fw), TEXT, EDITOR)
+        store.scenarios.save_scenario(NAME, "镇街", "2022-10", whatif.official_points(fw), TEXT, EDITOR)
         publish_month(store, "2022-09", f"{NAME[:20]}〔2022〕90号", date(2022, 10, 5), NAME, EDITOR,
                       force_reason=TEXT, objections_confirmed=True, with_pdf=False)
     return db

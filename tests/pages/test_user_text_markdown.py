@@ -73,8 +73,8 @@ def test_no_generated_text_becomes_a_link_or_an_image(text: str) -> None:
 def test_a_reason_and_a_file_name_as_markdown_show_as_typed_on_review(demo_db: Path) -> None:
     """报送审核: the 申诉理由 and the 申诉事项 are shown as text, no live link, no remote image."""
     with open_store(demo_db) as store:
-        month = store.unitdesk.collecting_month()
-        store.unitdesk.raise_objection(DONG, month, "dong_e", "figure", HOSTILE, field="本月出台信用制度文件数",
+        month = store.unit_desk.collecting_month()
+        store.unit_desk.raise_objection(DONG, month, "dong_e", "figure", HOSTILE, field="本月出台信用制度文件数",
                                        proposed=2, attachment=(f"{LINK}.pdf", b"%PDF-1.4\n%%EOF\n"))
     at = open_page("review.py", EDITOR)
     reasons = [t.value for t in at.text if "申诉理由" in t.value]  # st.text: never Markdown

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from credit.store.datasets import Datasets
 from credit.store.facade import Store
 from tests.support import reliability as rh
 
@@ -31,23 +32,23 @@ def test_score_reads_one_snapshot_while_an_import_commits(tmp_path: Path, monkey
     db = rh.seeded_db(tmp_path / "s.db")
     variants, towns = rh.month_variants(2)
     with Store(db) as store:
-        store.import_workbook(variants[0].parsed, b"v0", "v0.xlsx", by=rh.ACTOR)
+        store.datasets.import_workbook(variants[0].parsed, b"v0", "v0.xlsx", by=rh.ACTOR)
 
     def import_other() -> None:
         with Store(db) as other:
-            other.import_workbook(variants[1].parsed, b"v1", "v1.xlsx", by=rh.ACTOR)
+            other.datasets.import_workbook(variants[1].parsed, b"v1", "v1.xlsx", by=rh.ACTOR)
 
     with Store(db) as reader:
-        real = Store.records_frame
+        real = Datasets.records_frame
 
         def records_after_a_commit(self, *args):
-            if self is reader and not getattr(reader, "_done", False):
+            if self is reader.datasets and not getattr(reader, "_done", False):
                 reader._done = True
                 writer = threading.Thread(target=import_other)
                 writer.start()
                 writer.join()
             return real(self, *args)
 
-        monkeypatch.setattr(Store, "records_frame", records_after_a_commit)
+        monkeypatch.setattr(Datasets, "records_frame", records_after_a_commit)
         assert rh.score_signature(reader) == variants[0].signature(towns)  # the month as it was
         assert rh.score_signature(reader) == variants[1].signature(towns)  # the next read sees the new one

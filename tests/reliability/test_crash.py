@@ -33,7 +33,7 @@ def test_after_a_kill_the_same_import_simply_runs_again(tmp_path: Path) -> None:
     db = rh.seeded_db(tmp_path / "again.db")
     raw = rh.big_events_workbook()
     with Store(db) as store:
-        parsed = parse_workbook(raw, "大文件.xlsx", rh.MONTH, store.register())
+        parsed = parse_workbook(raw, "大文件.xlsx", rh.MONTH, store.units.register())
     before = rh.db_state(db)
     pid, fd = rh.fork_import(db, parsed, raw, "大文件.xlsx")
     time.sleep(0.05)  # inside the import, long before its commit
@@ -41,7 +41,7 @@ def test_after_a_kill_the_same_import_simply_runs_again(tmp_path: Path) -> None:
     rh.reap(pid, fd)
     assert rh.after_crash(db, before, rh.BIG_EVENTS) == "none"
     with Store(db) as store:
-        result = store.import_workbook(parsed, raw, "大文件.xlsx", by=rh.ACTOR)
+        result = store.datasets.import_workbook(parsed, raw, "大文件.xlsx", by=rh.ACTOR)
         assert [s for s, _ in result.created] == [SHEET_EVENTS]
         rh.assert_imported_whole(store, parsed, result)
     assert rh.after_crash(db, before, rh.BIG_EVENTS) == "whole"

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from credit.store.datasets import Datasets
 from credit.store.facade import Store
 from tests.support import reliability as rh
 
@@ -38,7 +39,7 @@ def test_damaged_files_are_imported_whole_or_refused(store: Store) -> None:
 def test_fuzz_check_sees_a_partial_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The check itself must fail when the store keeps less than was parsed."""
     with Store(rh.seeded_db(tmp_path / "p.db")) as s:
-        real = Store.current_sheet
-        monkeypatch.setattr(Store, "current_sheet", lambda self, m, n: real(self, m, n)[:-1])
+        real = Datasets.current_sheet
+        monkeypatch.setattr(Datasets, "current_sheet", lambda self, m, n: real(self, m, n)[:-1])
         with pytest.raises(AssertionError):
             rh.fuzz_check(s, rh.numbers_as_text())

@@ -141,7 +141,7 @@ def test_error_value_in_a_number_cell_is_located(store: Store) -> None:
 
 
 def _town(store: Store, unit_id: str) -> dict:
-    return next(r for r in store.current_sheet(wbk.MONTH, SHEET_TOWN) if r["unit_id"] == unit_id)
+    return next(r for r in store.datasets.current_sheet(wbk.MONTH, SHEET_TOWN) if r["unit_id"] == unit_id)
 
 
 def _imported(store: Store, raw: bytes, filename: str = "月报.xlsx"):
@@ -172,19 +172,19 @@ def test_numbers_stored_as_text_and_full_width_digits(store: Store) -> None:
 
 def test_dates_as_serial_numbers_and_as_text(store: Store) -> None:
     _imported(store, rh.dates_serial_and_text())
-    assert [r["发生日期"] for r in store.current_sheet(wbk.MONTH, SHEET_EVENTS)] == ["2022-03-10"] * 4
+    assert [r["发生日期"] for r in store.datasets.current_sheet(wbk.MONTH, SHEET_EVENTS)] == ["2022-03-10"] * 4
 
 
 def test_30000_event_rows(store: Store) -> None:
     _imported(store, rh.big_events_workbook(), "大文件.xlsx")
-    [current] = [v for v in store.versions(wbk.MONTH, SHEET_EVENTS) if v["is_current"]]
+    [current] = [v for v in store.datasets.versions(wbk.MONTH, SHEET_EVENTS) if v["is_current"]]
     assert current["row_count"] == BIG_EVENTS
 
 
 def _libreoffice_figures(store: Store) -> None:
     dong_e = _town(store, "dong_e")
     assert (dong_e[TOWN_FIELD], dong_e["辖区注册企业总数"]) == (3.0, 3100.0)  # formulas, recalculated
-    assert [r["数量"] for r in store.current_sheet(wbk.MONTH, SHEET_EVENTS)] == [2]
+    assert [r["数量"] for r in store.datasets.current_sheet(wbk.MONTH, SHEET_EVENTS)] == [2]
 
 
 @needs_soffice

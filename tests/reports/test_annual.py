@@ -153,9 +153,9 @@ def test_near_twelve_months_say_which_months_are_provisional() -> None:
 
 
 def _import(store, month: str, towns: list[dict], county: dict) -> None:
-    register = store.register()
+    register = store.units.register()
     raw = fill_template({SHEET_TOWN: towns, SHEET_COUNTY: county}, month=month, units=register)
-    store.import_workbooks([(parse_workbook(raw, f"{month}.xlsx", month, register), raw, f"{month}.xlsx")], EDITOR)
+    store.datasets.import_workbooks([(parse_workbook(raw, f"{month}.xlsx", month, register), raw, f"{month}.xlsx")], EDITOR)
 
 
 def test_the_passage_into_a_new_year_on_hand_built_data(tmp_path: Path) -> None:
@@ -178,7 +178,7 @@ def test_the_passage_into_a_new_year_on_hand_built_data(tmp_path: Path) -> None:
         # 信易贷: 2023's opening defaults to December 2022's county figure, the target carries over
         assert store.xyd_target(2022) == (269.0, 4000.0)
         assert store.xyd_target(2023) == (3984.0, 4000.0)
-        store.set_xyd_target(2023, 4000, 4500, EDITOR)  # editable, as any year's
+        store.frameworks.set_xyd_target(2023, 4000, 4500, EDITOR)  # editable, as any year's
         assert store.xyd_target(2023) == (4000.0, 4500.0)
         assert store.xyd_target(2024) == (4100.0, 4500.0)  # 2023's last reported figure (January), its target
         assert store.xyd_target(2025) is None  # nothing reported in 2024: nothing to carry

@@ -24,7 +24,7 @@ from credit.common.labels import GROUP_LABELS
 from credit.model.accounts import Actor
 from credit.reports.bulletin import RED, YELLOW, build_bulletin_data, flow_alerts, to_xlsx
 from credit.reports.docx import render_docx as to_docx
-from credit.reports.publish import export
+from credit.reports.exports import export
 from credit.scoring.xyd import progress
 from tests.support.apptest import open_page
 from tests.support.paths import ROOT
@@ -287,7 +287,7 @@ def test_xlsx_sheets_hold_the_engines_scores(built) -> None:
 
 def test_unit_named_like_a_formula_stays_text(demo_db: Path) -> None:
     with open_store(demo_db) as store:
-        store.rename_unit("meigui", EVIL, "2022-01", by=Actor("t", "admin"))
+        store.units.rename("meigui", EVIL, "2022-01", by=Actor("t", "admin"))
         data = build_bulletin_data(store, MONTH)
     xlsx = to_xlsx(data)
     wb = openpyxl.load_workbook(io.BytesIO(xlsx))
@@ -314,8 +314,8 @@ def test_pdf_has_number_and_date_on_page_one_in_embedded_cjk_fonts(module_db: Pa
     from datetime import date
 
     from credit.reports.bulletin import IssueInfo
+    from credit.reports.exports import to_pdf
     from credit.reports.pdf import soffice_path
-    from credit.reports.publish import to_pdf
 
     if soffice_path() is None or not shutil.which("pdffonts"):
         pytest.skip("未安装 LibreOffice / poppler-utils，无法验证 PDF")

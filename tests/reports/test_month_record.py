@@ -79,8 +79,8 @@ def test_the_record_survives_a_weight_version_a_register_change_and_a_correction
         fid = official.version_id
         points = {**official_points(official), "T1": 7.0, "T2": 3.0}
         adopt_weights(store, official, OCT, points, EDITOR, "调整分值", correction="领导小组决定 10 月起调整分值")
-        store.retire_unit("kongcun", OCT, ADMIN, correction="孔村镇并入，10 月起不再考核")
-        store.rename_unit("dong_e", "东阿镇（新）", "2022-01", ADMIN, correction="东阿镇更名")
+        store.units.retire("kongcun", OCT, ADMIN, correction="孔村镇并入，10 月起不再考核")
+        store.units.rename("dong_e", "东阿镇（新）", "2022-01", ADMIN, correction="东阿镇更名")
         _import(store, "2022-09", _best_demand("安城镇"))
         for g in GROUPS:
             gm = score(store, OCT, g)

@@ -63,9 +63,9 @@ def _apply(store, change: tuple) -> None:
             points = {**official_points(official), "T1": float(t1), "T2": float(10 - t1)}
             adopt_weights(store, official, month, points, EDITOR, "随机调整分值", correction=fix)
         elif kind == "retire":
-            store.retire_unit(args[0], args[1], ADMIN, correction=fix)
+            store.units.retire(args[0], args[1], ADMIN, correction=fix)
         else:
-            store.rename_unit(args[0], f"新名称{next(_names)}镇", args[1], ADMIN, correction=fix)
+            store.units.rename(args[0], f"新名称{next(_names)}镇", args[1], ADMIN, correction=fix)
     except CreditError:
         pass  # a change the domain refuses (retired twice, an older rename, a framework that breaks a rule)
 

@@ -15,7 +15,7 @@ from credit.app.doctor import check_libreoffice
 from credit.app.service import open_store
 from credit.reports import pdf
 from credit.reports.bulletin import build_bulletin_data
-from credit.reports.publish import render_docx
+from credit.reports.exports import render_docx
 
 pytestmark = pytest.mark.slow  # runs LibreOffice
 

@@ -14,7 +14,7 @@ import pytest
 from docx import Document
 
 from credit.app.service import open_store
-from credit.reports import publish
+from credit.reports import exports as publish
 from credit.reports.bulletin import IssueInfo, build_bulletin_data
 
 

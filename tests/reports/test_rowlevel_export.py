@@ -1,6 +1,6 @@
 """Row-level rules on the bulletin export (issue 22 §5): as 东阿镇, "下载 Excel 通报" of a month
 still collecting gave 镇街明细, 部门明细, 扣分事项 and 预警提示 of every unit, with no draft mark.
-Enforced in credit/ (`credit.reports.publish.export` takes the actor): called here directly."""
+Enforced in credit/ (`credit.reports.exports.export` takes the actor): called here directly."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from credit.app.service import open_store
 from credit.model.accounts import Actor
 from credit.reports.bulletin import build_bulletin_data
-from credit.reports.publish import export
+from credit.reports.exports import export
 from credit.reports.rowlevel import DRAFT_MARK
 from tests.support.actors import EDITOR
 

@@ -75,7 +75,7 @@ def test_register_unit_counts_per_active_unit():
 @pytest.fixture()
 def seeded(tmp_path):
     with Store(tmp_path / "w.db") as store:
-        store.seed_defaults(load_units(), default_framework_texts(), by=SYSTEM)
+        store.seeding.seed_defaults(load_units(), default_framework_texts(), by=SYSTEM)
         yield store
 
 

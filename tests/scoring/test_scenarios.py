@@ -13,7 +13,7 @@ from credit.app import service
 from credit.errors import CreditError
 from credit.model.accounts import Actor, PermissionDenied
 from credit.model.framework import parse_framework
-from credit.model.scenario import Scenario
+from credit.model.scenarios import Scenario
 from credit.scoring import whatif
 from credit.scoring.scenarios import comparison, comparison_excel, fit
 
@@ -41,14 +41,14 @@ def test_a_saved_scenario_round_trips(store):
     fw = _official(store)
     points = _less_business(fw)
     version = store.data_version()
-    sid = store.save_scenario(" 营商环境5分 ", GROUP, "2022-10", points, "领导小组讨论稿", OFFICE)
-    sc = store.scenario(sid)
+    sid = store.scenarios.save_scenario(" 营商环境5分 ", GROUP, "2022-10", points, "领导小组讨论稿", OFFICE)
+    sc = store.scenarios.scenario(sid, by=None)
     assert isinstance(sc, Scenario)
     assert (sc.name, sc.group, sc.month, sc.note, sc.created_by) == ("营商环境5分", GROUP, "2022-10", "领导小组讨论稿", "office")
     assert sc.points == points
     assert sc.created_at[:4] == str(pd.Timestamp.now().year)
-    assert [s.id for s in store.scenarios(GROUP)] == [sid]
-    assert store.scenarios("镇街") == []
+    assert [s.id for s in store.scenarios.scenarios(GROUP, by=None)] == [sid]
+    assert store.scenarios.scenarios("镇街", by=None) == []
     assert store.data_version() == version + 1
     entry = store.audit_log(limit=1)[0]
     assert (entry["who"], entry["action"], entry["detail"]["name"]) == ("office", "scenario.save", "营商环境5分")
@@ -58,13 +58,13 @@ def test_a_saved_scenario_round_trips(store):
 
 def test_scenarios_are_listed_newest_first_and_names_are_unique_per_group(store):
     pts = whatif.official_points(_official(store))
-    a = store.save_scenario("甲", GROUP, "2022-10", pts, "", OFFICE)
-    b = store.save_scenario("乙", GROUP, "2022-10", pts, "", OFFICE)
-    assert [s.id for s in store.scenarios(GROUP)] == [b, a]
+    a = store.scenarios.save_scenario("甲", GROUP, "2022-10", pts, "", OFFICE)
+    b = store.scenarios.save_scenario("乙", GROUP, "2022-10", pts, "", OFFICE)
+    assert [s.id for s in store.scenarios.scenarios(GROUP, by=None)] == [b, a]
     with pytest.raises(CreditError, match="已有名为「甲」的方案"):
-        store.save_scenario("甲", GROUP, "2022-09", pts, "", OFFICE)
+        store.scenarios.save_scenario("甲", GROUP, "2022-09", pts, "", OFFICE)
     town = whatif.official_points(service.framework_for(store, "镇街", "2022-10"))
-    store.save_scenario("甲", "镇街", "2022-10", town, "", OFFICE)  # another group: fine
+    store.scenarios.save_scenario("甲", "镇街", "2022-10", town, "", OFFICE)  # another group: fine
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
@@ -79,25 +79,25 @@ def test_bad_scenarios_are_refused_and_nothing_is_written(store, kwargs, message
     args = {"name": "方案", "group": GROUP, "month": "2022-10", "points": {"D1": 10}, "note": "", "by": OFFICE}
     version = store.data_version()
     with pytest.raises(CreditError, match=message):
-        store.save_scenario(**{**args, **kwargs})
+        store.scenarios.save_scenario(**{**args, **kwargs})
     assert store.data_version() == version
 
 
 def test_a_viewer_may_not_save_or_adopt(store):
     fw = _official(store)
     with pytest.raises(PermissionDenied):
-        store.save_scenario("方案", GROUP, "2022-10", whatif.official_points(fw), "", LEADER)
+        store.scenarios.save_scenario("方案", GROUP, "2022-10", whatif.official_points(fw), "", LEADER)
     with pytest.raises(PermissionDenied):
         service.adopt_weights(store, fw, "2022-06", _less_business(fw), LEADER, "试试")
-    assert store.scenarios(GROUP) == []
+    assert store.scenarios.scenarios(GROUP, by=None) == []
 
 
 def test_adopting_from_a_month_leaves_earlier_months_unchanged(store):
     fw = _official(store)
     points = _less_business(fw)
-    months = store.months_with_data()
+    months = store.datasets.months_with_data()
     before = {m: service.score(store, m, GROUP, with_previous=False).scores for m in months}
-    sid = store.save_scenario("营商环境5分", GROUP, "2022-10", points, "", OFFICE)
+    sid = store.scenarios.save_scenario("营商环境5分", GROUP, "2022-10", points, "", OFFICE)
     new_id = service.adopt_weights(store, fw, "2022-06", points, OFFICE, "领导小组会议决定", scenario_id=sid)
 
     for m in months:
@@ -118,15 +118,15 @@ def test_adopting_from_a_month_leaves_earlier_months_unchanged(store):
 def test_an_adoption_is_a_new_validated_version_with_who_old_new_and_why(store):
     fw = _official(store)
     points = _less_business(fw)
-    versions = len(store.framework_versions(GROUP))
+    versions = len(store.frameworks.framework_versions(GROUP))
     new_id = service.adopt_weights(store, fw, "2022-06", points, OFFICE, "  领导小组会议决定 ")
-    rows = store.framework_versions(GROUP)
+    rows = store.frameworks.framework_versions(GROUP)
     assert len(rows) == versions + 1
     row = rows[-1]
     assert (row["id"], row["effective_month"], row["created_by"], row["reason"]) == (new_id, "2022-06", "office", "领导小组会议决定")
-    parsed = parse_framework(row["toml"], "adopted", store.register(), expected_group=GROUP)
+    parsed = parse_framework(row["toml"], "adopted", store.units.register(), expected_group=GROUP)
     assert whatif.official_points(parsed) == points
-    change = store.weight_changes(GROUP)[0]
+    change = store.scenarios.weight_changes(GROUP)[0]
     d = change["detail"]
     assert change["who"] == "office" and change["at"]
     assert d["reason"] == "领导小组会议决定" and d["effective_month"] == "2022-06"
@@ -156,7 +156,7 @@ def test_adopting_against_another_version_is_refused(store):
     with pytest.raises(CreditError, match="另一版本"):
         service.adopt_weights(store, newer, "2022-03", again, OFFICE, "第二次调整")
     service.adopt_weights(store, newer, "2022-08", again, OFFICE, "第二次调整")
-    assert [v["effective_month"] for v in store.framework_versions(GROUP)][-2:] == ["2022-06", "2022-08"]
+    assert [v["effective_month"] for v in store.frameworks.framework_versions(GROUP)][-2:] == ["2022-06", "2022-08"]
 
 
 def test_fit_keeps_known_codes_and_reports_the_rest(store):
@@ -197,58 +197,58 @@ LEADER2 = Actor("leader2", "viewer", "另一位领导")
 def test_a_leader_saves_a_private_scenario_only_it_can_read(store):
     fw = _official(store)
     points = _less_business(fw)
-    shared = store.save_scenario("营商环境5分", GROUP, "2022-10", points, "", OFFICE)
+    shared = store.scenarios.save_scenario("营商环境5分", GROUP, "2022-10", points, "", OFFICE)
     version = store.data_version()
-    mine = store.weights.save_scenario("营商环境5分", GROUP, "2022-10", points, "只给自己看", LEADER, private=True)
+    mine = store.scenarios.save_scenario("营商环境5分", GROUP, "2022-10", points, "只给自己看", LEADER, private=True)
     assert store.data_version() == version + 1
-    sc = store.scenario(mine, LEADER)
+    sc = store.scenarios.scenario(mine, by=LEADER)
     assert (sc.name, sc.owner, sc.private, sc.created_by, sc.note) == ("营商环境5分", "leader", True, "leader", "只给自己看")
     assert sc.label.startswith("营商环境5分（我的私有方案，")
     # the leader sees the shared one and its own; nobody else sees the private one
-    assert [s.id for s in store.scenarios(GROUP, LEADER)] == [mine, shared]
+    assert [s.id for s in store.scenarios.scenarios(GROUP, by=LEADER)] == [mine, shared]
     for other in (None, OFFICE, LEADER2, Actor("admin", "admin", "管理员")):
-        assert [s.id for s in store.scenarios(GROUP, other)] == [shared]
-        assert store.scenario(mine, other) is None
+        assert [s.id for s in store.scenarios.scenarios(GROUP, by=other)] == [shared]
+        assert store.scenarios.scenario(mine, by=other) is None
     # the log says a private scenario was saved, not its weights or note
     entry = store.audit_log(limit=1)[0]
     assert entry["detail"] == {"scenario_id": mine, "name": "营商环境5分", "group": GROUP, "month": "2022-10",
                                "private": True}
     with pytest.raises(CreditError, match="你的私有方案中已有名为「营商环境5分」的方案"):
-        store.weights.save_scenario("营商环境5分", GROUP, "2022-09", points, "", LEADER, private=True)
-    store.weights.save_scenario("营商环境5分", GROUP, "2022-10", points, "", LEADER2, private=True)  # its own name space
+        store.scenarios.save_scenario("营商环境5分", GROUP, "2022-09", points, "", LEADER, private=True)
+    store.scenarios.save_scenario("营商环境5分", GROUP, "2022-10", points, "", LEADER2, private=True)  # its own name space
 
 
 def test_only_a_leader_saves_private_and_only_the_owner_deletes(store):
     fw = _official(store)
     points = _less_business(fw)
     with pytest.raises(PermissionDenied, match="无权保存和删除自己的私有权重方案"):
-        store.weights.save_scenario("办公室草稿", GROUP, "2022-10", points, "", OFFICE, private=True)
-    shared = store.save_scenario("共享", GROUP, "2022-10", points, "", OFFICE)
-    mine = store.weights.save_scenario("私有", GROUP, "2022-10", points, "", LEADER, private=True)
+        store.scenarios.save_scenario("办公室草稿", GROUP, "2022-10", points, "", OFFICE, private=True)
+    shared = store.scenarios.save_scenario("共享", GROUP, "2022-10", points, "", OFFICE)
+    mine = store.scenarios.save_scenario("私有", GROUP, "2022-10", points, "", LEADER, private=True)
     version = store.data_version()
     with pytest.raises(PermissionDenied, match="不是当前账户的私有方案"):
-        store.weights.delete_scenario(mine, LEADER2)
+        store.scenarios.delete_scenario(mine, LEADER2)
     with pytest.raises(PermissionDenied, match="无权保存和删除"):
-        store.weights.delete_scenario(mine, OFFICE)
+        store.scenarios.delete_scenario(mine, OFFICE)
     with pytest.raises(PermissionDenied, match="信用办的共享方案不能在此删除"):
-        store.weights.delete_scenario(shared, LEADER)
-    assert store.data_version() == version and store.scenario(mine, LEADER) is not None
-    store.weights.delete_scenario(mine, LEADER)
-    assert store.scenario(mine, LEADER) is None
-    assert [s.id for s in store.scenarios(GROUP, LEADER)] == [shared]
+        store.scenarios.delete_scenario(shared, LEADER)
+    assert store.data_version() == version and store.scenarios.scenario(mine, by=LEADER) is not None
+    store.scenarios.delete_scenario(mine, LEADER)
+    assert store.scenarios.scenario(mine, by=LEADER) is None
+    assert [s.id for s in store.scenarios.scenarios(GROUP, by=LEADER)] == [shared]
     entry = store.audit_log(limit=1)[0]
     assert (entry["who"], entry["action"], entry["detail"]["name"]) == ("leader", "scenario.delete", "私有")
     with pytest.raises(PermissionDenied):
-        store.weights.delete_scenario(mine, LEADER)  # gone: the same refusal, nothing written twice
+        store.scenarios.delete_scenario(mine, LEADER)  # gone: the same refusal, nothing written twice
 
 
 def test_a_private_scenario_is_never_adoptable(store):
     fw = _official(store)
     points = _less_business(fw)
-    mine = store.weights.save_scenario("私有", GROUP, "2022-10", points, "", LEADER, private=True)
+    mine = store.scenarios.save_scenario("私有", GROUP, "2022-10", points, "", LEADER, private=True)
     with pytest.raises(PermissionDenied):
         service.adopt_weights(store, fw, "2022-06", points, LEADER, "领导想采用", scenario_id=mine)
-    before = len(store.framework_versions(GROUP))
+    before = len(store.frameworks.framework_versions(GROUP))
     with pytest.raises(CreditError, match="私有权重方案只供保存者本人参考，不能发布为官方权重"):
         service.adopt_weights(store, fw, "2022-06", points, OFFICE, "会议决定", scenario_id=mine)
-    assert len(store.framework_versions(GROUP)) == before
+    assert len(store.frameworks.framework_versions(GROUP)) == before

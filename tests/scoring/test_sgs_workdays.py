@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from credit.model.workdays import year_calendar
-from credit.scoring.sgs import (
+from credit.scoring.sgs_checks import (
     SOURCE_ENTERED,
     SOURCE_PACKAGE,
     SOURCE_WEEKDAYS,
@@ -19,8 +19,8 @@ from credit.scoring.sgs import (
     calendar_source,
     check_records,
 )
-from credit.workbook.sgs import read_records
-from tests.scoring.test_sgs import RULES
+from credit.workbook.sgs_reader import read_records
+from tests.scoring.test_sgs_checks import RULES
 from tests.support.sgs import licence, xlsx
 
 CAL_2027 = year_calendar(2027, "2027-01-01 至 2027-01-03\n2027-02-06 至 2027-02-12", "2027-02-14").as_map()

@@ -16,7 +16,7 @@ def test_demo_unit_to_dos(demo_db) -> None:
     from credit.app.service import open_store, unit_detail
 
     with open_store(demo_db) as s:
-        fagai = s.users.login("fagaiju", "demo-unit-2")
+        fagai = s.accounts.login("fagaiju", "demo-unit-2")
         todo = unit_detail(s, fagai, "2022-10", "fagai").todo.set_index("code")["满分还需"]
     # D1: 1 document by October of an annual 3 → 2 more; D11: 2 of 4 activities → 2 more.
     assert todo["D1"] == "再出台 2 件信用制度文件（全年目标 3，本年累计 1）"

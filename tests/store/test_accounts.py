@@ -16,6 +16,7 @@ from credit.model.accounts import (
     ROLE_EDITOR,
     ROLE_VIEWER,
     SYSTEM,
+    Action,
     Actor,
     PermissionDenied,
     hash_password,
@@ -33,7 +34,7 @@ from tests.support.paths import ROOT
 
 def write_calls(store: Store) -> dict[str, object]:
     """Every write the store offers, each as a zero-argument call made on behalf of `actor`."""
-    register = store.register()
+    register = store.units.register()
     from credit.app.demo import MonthData, demo_months, fill_template
     from credit.workbook.template import build_template
 
@@ -46,23 +47,23 @@ def write_calls(store: Store) -> dict[str, object]:
         return parse_workbook(raw, f"t{docs}.xlsx", "2022-11", register), raw
 
     for docs in (1, 2):  # two versions of 2022-11 so that version 1 can be restored
-        store.import_workbook(*workbook(docs), f"t{docs}.xlsx", SYSTEM)
-    version = store.versions("2022-11")[-1]["id"]
-    assert store.versions("2022-11")[-1]["version"] == 1
+        store.datasets.import_workbook(*workbook(docs), f"t{docs}.xlsx", SYSTEM)
+    version = store.datasets.versions("2022-11")[-1]["id"]
+    assert store.datasets.versions("2022-11")[-1]["version"] == 1
     parsed, raw = workbook(3)
     fw = default_framework_texts()["镇街"]
     return {
-        "import": lambda a: store.import_workbook(parsed, raw, "t3.xlsx", a),
-        "restore": lambda a: store.restore_version(version, a),
-        "add_unit": lambda a: store.add_unit("xinqu", "新区", "镇街", "镇", "2022-11", a),
-        "rename_unit": lambda a: store.rename_unit("yushan", "榆山新街道", "2022-11", a),
-        "retire_unit": lambda a: store.retire_unit("kongcun", "2022-11", a),
-        "save_framework": lambda a: store.save_framework("镇街", "2022-11", fw + "\n# 改\n", a, "调整"),
-        "set_xyd_target": lambda a: store.set_xyd_target(2023, 1.0, 2.0, a),
-        "set_meta": lambda a: store.set_meta("login_required", "0", by=a),
-        "add_account": lambda a: store.add_account("newbie", "abc12345", ROLE_VIEWER, by=a),
-        "set_password_other": lambda a: store.set_password("office", "zzz98765", by=a),
-        "disable_account": lambda a: store.set_account_disabled("office", True, by=a),
+        "import": lambda a: store.datasets.import_workbook(parsed, raw, "t3.xlsx", a),
+        "restore": lambda a: store.datasets.restore_version(version, a),
+        "add_unit": lambda a: store.units.add("xinqu", "新区", "镇街", "镇", "2022-11", a),
+        "rename_unit": lambda a: store.units.rename("yushan", "榆山新街道", "2022-11", a),
+        "retire_unit": lambda a: store.units.retire("kongcun", "2022-11", a),
+        "save_framework": lambda a: store.frameworks.save_framework("镇街", "2022-11", fw + "\n# 改\n", a, "调整"),
+        "set_xyd_target": lambda a: store.frameworks.set_xyd_target(2023, 1.0, 2.0, a),
+        "set_meta": lambda a: store.settings.set("login_required", "0", by=a),
+        "add_account": lambda a: store.accounts.add_account("newbie", "abc12345", ROLE_VIEWER, by=a),
+        "set_password_other": lambda a: store.accounts.set_password("office", "zzz98765", by=a),
+        "disable_account": lambda a: store.accounts.set_account_disabled("office", True, by=a),
     }
 
 
@@ -115,7 +116,7 @@ def test_hashes_never_equal_or_contain_the_password() -> None:
 
 def test_stored_hash_is_not_the_password(demo_db: Path) -> None:
     with open_store(demo_db) as store:
-        acc = store.account("office")
+        acc = store.accounts.account("office")
         assert acc is not None and "demo-office-1" not in acc["pw_hash"]
         raw = Path(store.path).read_bytes()
         store.checkpoint()
@@ -127,12 +128,12 @@ def test_wrong_passwords_lock_the_account(demo_db: Path) -> None:
     with open_store(demo_db) as store:
         for i in range(MAX_FAILED):
             with pytest.raises(LoginFailed, match=re.escape(LOGIN_FAILED)):  # no count of tries left: see test_login_security
-                store.login("office", "wrong-pass1", at=t0)
-            assert store.account("office")["failed"] == (i + 1) % MAX_FAILED
-        assert store.account("office")["locked_until"] == (t0 + timedelta(minutes=15)).isoformat(timespec="seconds")
+                store.accounts.login("office", "wrong-pass1", at=t0)
+            assert store.accounts.account("office")["failed"] == (i + 1) % MAX_FAILED
+        assert store.accounts.account("office")["locked_until"] == (t0 + timedelta(minutes=15)).isoformat(timespec="seconds")
         with pytest.raises(LoginFailed, match=re.escape(LOGIN_FAILED)):  # even the right password is refused now
-            store.login("office", "demo-office-1", at=t0 + timedelta(minutes=5))
-        actor = store.login("office", "demo-office-1", at=t0 + timedelta(minutes=16))
+            store.accounts.login("office", "demo-office-1", at=t0 + timedelta(minutes=5))
+        actor = store.accounts.login("office", "demo-office-1", at=t0 + timedelta(minutes=16))
         assert actor == Actor("office", ROLE_EDITOR, "演示信用办")
         log = store.audit_log(limit=10)
         assert [r["action"] for r in log][:1] == ["login"]
@@ -142,10 +143,10 @@ def test_wrong_passwords_lock_the_account(demo_db: Path) -> None:
 def test_unknown_and_disabled_accounts(demo_db: Path) -> None:
     with open_store(demo_db) as store:
         with pytest.raises(LoginFailed, match=re.escape(LOGIN_FAILED)):
-            store.login("nobody", "whatever1")
-        store.set_account_disabled("leader", True, by=ADMIN)
+            store.accounts.login("nobody", "whatever1")
+        store.accounts.set_account_disabled("leader", True, by=ADMIN)
         with pytest.raises(LoginFailed, match=re.escape(LOGIN_FAILED)):
-            store.login("leader", "demo-leader-1")
+            store.accounts.login("leader", "demo-leader-1")
         reasons = [r["detail"]["reason"] for r in store.audit_log(limit=2, action="login.failed")]
         assert reasons == ["账户已停用", "用户不存在"]  # the audit log, read by admins only, says which
 
@@ -153,22 +154,22 @@ def test_unknown_and_disabled_accounts(demo_db: Path) -> None:
 def test_change_own_password_needs_the_old_one(demo_db: Path) -> None:
     with open_store(demo_db) as store:
         with pytest.raises(CreditError, match="原密码不正确"):
-            store.set_password("leader", "new-pass-9", by=VIEWER, old_password="bad")
-        store.set_password("leader", "new-pass-9", by=VIEWER, old_password="demo-leader-1")
-        assert store.login("leader", "new-pass-9").role == ROLE_VIEWER
+            store.accounts.set_password("leader", "new-pass-9", by=VIEWER, old_password="bad")
+        store.accounts.set_password("leader", "new-pass-9", by=VIEWER, old_password="demo-leader-1")
+        assert store.accounts.login("leader", "new-pass-9").role == ROLE_VIEWER
         with pytest.raises(CreditError, match="至少 8 位"):
-            store.set_password("leader", "short", by=ADMIN)
+            store.accounts.set_password("leader", "short", by=ADMIN)
 
 
 def test_audit_log_records_each_action(demo_db: Path) -> None:
     with open_store(demo_db) as store:
         calls = write_calls(store)
-        store.login("admin", "demo-admin-1")
+        store.accounts.login("admin", "demo-admin-1")
         for name in ("import", "restore", "add_unit", "rename_unit", "save_framework", "add_account",
                      "set_password_other", "disable_account"):
             calls[name](ADMIN)
         with pytest.raises(LoginFailed):
-            store.login("admin", "nope-nope-1")
+            store.accounts.login("admin", "nope-nope-1")
         store.exports.record_export("2022-10", "xlsx", ADMIN, size=1)
         got = {r["action"] for r in store.audit_log(limit=None)}
     assert {"login", "login.failed", "import", "restore", "unit.add", "unit.rename", "framework.save",
@@ -189,7 +190,7 @@ def test_every_action_written_anywhere_has_a_chinese_name() -> None:
 
 def test_no_account_is_created_silently(tmp_path: Path) -> None:
     with open_store(tmp_path / "real.db") as store:
-        assert store.accounts() == []
+        assert store.accounts.accounts() == []
     cmd = ["user", "add", "zhang", "--role", "editor", "--password-stdin", "--db", str(tmp_path / "real.db")]
     empty = run_cli(*cmd, stdin="\n")  # in this process: the same cli.main, exit code and stderr
     assert empty.returncode == 1 and "密码至少 8 位" in empty.stderr
@@ -201,9 +202,9 @@ def test_no_account_is_created_silently(tmp_path: Path) -> None:
 
 def test_real_database_requires_login_demo_does_not(demo_db: Path, tmp_path: Path) -> None:
     with open_store(demo_db) as store:
-        assert store.get_meta("demo") == "1" and store.get_meta("login_required") is None
+        assert store.settings.get("demo") == "1" and store.settings.get("login_required") is None
     with open_store(tmp_path / "real.db") as store:
-        assert store.get_meta("demo") is None  # → ui.auth.login_required() is True
+        assert store.settings.get("demo") is None  # → ui.auth.login_required() is True
 
 
 def test_hardening_config_and_no_unescaped_html() -> None:
@@ -252,4 +253,4 @@ def test_cookie_script_carries_only_a_token() -> None:
 
 
 def test_system_actor_is_admin_for_seeding_only() -> None:
-    assert SYSTEM.can("units") and SYSTEM.label == "系统初始化"
+    assert SYSTEM.can(Action.UNITS) and SYSTEM.label == "系统初始化"

@@ -50,7 +50,7 @@ def file_hash(path: Path) -> str:
 def all_scores(capsys: pytest.CaptureFixture, db: Path) -> dict[tuple[str, str], dict]:
     """`scores --format json` of every month with data and both groups."""
     with Store(db) as store:
-        months = store.months_with_data()
+        months = store.datasets.months_with_data()
     out = {}
     for month in months:
         for group in GROUPS:
@@ -109,8 +109,8 @@ def test_backup_during_a_running_import_is_consistent(tmp_path: Path) -> None:
 def _changed_after_backup(db: Path) -> None:
     """A real change: the demo's October town sheet re-imported with one figure corrected."""
     with Store(db) as store:
-        upload = next(v["upload_id"] for v in store.versions("2022-10", SHEET_TOWN))
-        name, raw = store.upload_bytes(upload)
+        upload = next(v["upload_id"] for v in store.datasets.versions("2022-10", SHEET_TOWN))
+        name, raw = store.datasets.upload_bytes(upload)
         wb = load_workbook(io.BytesIO(raw))
         wb[SHEET_TOWN]["B5"] = 99
         fixed = rh.to_bytes(wb)
@@ -242,7 +242,7 @@ def test_an_older_backup_with_fewer_migrations_is_restored_and_migrated(tmp_path
     db = tmp_path / "credit.db"
     restore_database(db, old)
     with Store(db) as store:
-        assert store.months_with_data() == [] and store.scenarios("镇街") == []
+        assert store.datasets.months_with_data() == [] and store.scenarios.scenarios("镇街", by=None) == []
 
 
 def test_restore_refuses_a_database_in_use(demo_db: Path, tmp_path: Path) -> None:
@@ -272,17 +272,17 @@ def _history_with_every_kind_of_change(db: Path) -> None:
     a weight change from July and a unit renamed from August."""
     _changed_after_backup(db)
     with Store(db) as store:
-        v1 = next(v for v in store.versions("2022-10", SHEET_TOWN) if v["version"] == 1)
-        store.restore_version(v1["id"], OFFICE)  # undo the correction
-        upload = next(v["upload_id"] for v in store.versions("2022-10", SHEET_TOWN) if v["version"] == 2)
-        name, raw = store.upload_bytes(upload)
+        v1 = next(v for v in store.datasets.versions("2022-10", SHEET_TOWN) if v["version"] == 1)
+        store.datasets.restore_version(v1["id"], OFFICE)  # undo the correction
+        upload = next(v["upload_id"] for v in store.datasets.versions("2022-10", SHEET_TOWN) if v["version"] == 2)
+        name, raw = store.datasets.upload_bytes(upload)
         rh.import_bytes(store, raw, name, "2022-10")  # the same archived file again: a redo
-        store.add_register_entry(SHEET_SCENARIOS, "2022-06", "dong_e", {"信用应用": "信易游", "开展方案/制度文件名称": "方案",
+        store.registers.add_register_entry(SHEET_SCENARIOS, "2022-06", "dong_e", {"信用应用": "信易游", "开展方案/制度文件名称": "方案",
                                                                         "优惠/激励措施": "门票优惠"}, OFFICE)
         fw = service.framework_for(store, "镇街", "2022-07")
         service.adopt_weights(store, fw, "2022-07", set_level1(fw, official_points(fw), "营商环境", 5, budget=100), OFFICE,
                             "领导小组会议决定")
-        store.rename_unit("dong_e", "东阿镇（新）", "2022-08", rh.ACTOR)
+        store.units.rename("dong_e", "东阿镇（新）", "2022-08", rh.ACTOR)
 
 
 @pytest.mark.slow  # re-imports ten months and scores twenty month × group tables
@@ -295,24 +295,24 @@ def test_rebuild_from_the_archive_reproduces_every_score(demo_db: Path, tmp_path
     old_scores, new_scores = all_scores(capsys, demo_db), all_scores(capsys, new)
     assert len(old_scores) == 20 and new_scores == old_scores
     with Store(demo_db) as old, Store(new) as rebuilt:
-        assert rebuilt.register().by_id["dong_e"].name_at("2022-09") == "东阿镇（新）"
-        assert [v["toml"] for v in rebuilt.framework_versions("镇街")] == [
-            v["toml"] for v in old.framework_versions("镇街")]
+        assert rebuilt.units.register().by_id["dong_e"].name_at("2022-09") == "东阿镇（新）"
+        assert [v["toml"] for v in rebuilt.frameworks.framework_versions("镇街")] == [
+            v["toml"] for v in old.frameworks.framework_versions("镇街")]
         assert _archive(rebuilt) == _archive(old)  # every upload, byte for byte
-        assert rebuilt.account("leader") is not None
-        for month in old.months_with_data():
+        assert rebuilt.accounts.account("leader") is not None
+        for month in old.datasets.months_with_data():
             for sheet in SHEETS:
-                assert _without_names(rebuilt.current_sheet(month, sheet)) == _without_names(
-                    old.current_sheet(month, sheet)), (month, sheet)
+                assert _without_names(rebuilt.datasets.current_sheet(month, sheet)) == _without_names(
+                    old.datasets.current_sheet(month, sheet)), (month, sheet)
         # events imported before the rename keep the name they had in the original database,
         # and take the register's current name in the rebuilt one; ids, and so scores, agree
-        assert {r[UNIT_COL] for r in old.current_sheet("2022-09", "扣分事项") if r["unit_id"] == "dong_e"} <= {
+        assert {r[UNIT_COL] for r in old.datasets.current_sheet("2022-09", "扣分事项") if r["unit_id"] == "dong_e"} <= {
             "东阿镇"}
 
 
 def _archive(store: Store) -> dict[str, bytes]:
-    infos = store.uploads_info(range(1, 1000)).values()
-    return {i["sha256"]: store.upload_bytes(i["id"])[1] for i in infos}
+    infos = store.datasets.uploads_info(range(1, 1000)).values()
+    return {i["sha256"]: store.datasets.upload_bytes(i["id"])[1] for i in infos}
 
 
 def _without_names(records: list[dict]) -> list[dict]:

@@ -36,8 +36,8 @@ def store(tmp_path: Path):
 
 
 def _import(store, raw: bytes, name: str = "三月.xlsx", by: Actor = OFFICE, reason: str = ""):
-    parsed = parse_workbook(raw, name, MONTH, store.register())
-    return store.import_workbooks([(parsed, raw, name)], by, reason=reason)[0]
+    parsed = parse_workbook(raw, name, MONTH, store.units.register())
+    return store.datasets.import_workbooks([(parsed, raw, name)], by, reason=reason)[0]
 
 
 def _without(raw: bytes, *sheets: str) -> bytes:
@@ -48,12 +48,12 @@ def _without(raw: bytes, *sheets: str) -> bytes:
 
 
 def _town_only(store) -> bytes:
-    return _without(fill_template({"镇街": TOWN_ROWS}, units=store.register()),
+    return _without(fill_template({"镇街": TOWN_ROWS}, units=store.units.register()),
                     "部门", "全县", SHEET_EVENTS, SHEET_SCENARIOS, SHEET_SUPERVISION)
 
 
 def test_an_uploaded_sheet_with_headers_only_is_kept_as_reported_empty(store) -> None:
-    raw = fill_template({"镇街": TOWN_ROWS}, units=store.register())  # the template: the other sheets untouched
+    raw = fill_template({"镇街": TOWN_ROWS}, units=store.units.register())  # the template: the other sheets untouched
     result = _import(store, raw)
     assert result.empty == [SHEET_EVENTS, SHEET_SCENARIOS, SHEET_SUPERVISION]
     assert [s for s, _ in result.created] == ["镇街"]  # no dataset version for an empty sheet
@@ -72,7 +72,7 @@ def test_an_uploaded_sheet_with_headers_only_is_kept_as_reported_empty(store) ->
     assert status.sheets == {"镇街": "第 1 版", "部门": "未导入", "全县": "未导入", SHEET_EVENTS: NO_NEW,
                              SHEET_SCENARIOS: NO_NEW, SHEET_SUPERVISION: NO_NEW}
     assert status.not_imported == ["部门", "全县"]
-    active = len(store.register().active(MONTH))
+    active = len(store.units.register().active(MONTH))
     assert status.count(NO_NEW) == 3 * active and status.count(OPTIONAL) == 0
     row = status.table[(status.table["单位"] == "孔村镇") & (status.table["工作表"] == SHEET_SCENARIOS)].iloc[0]
     assert (row["状态"], row["说明"], row["上传文件"], row["上传人"]) == (
@@ -82,7 +82,7 @@ def test_an_uploaded_sheet_with_headers_only_is_kept_as_reported_empty(store) ->
 
 
 def test_rows_win_over_an_earlier_or_a_later_empty_sheet(store) -> None:
-    register = store.register()
+    register = store.units.register()
     _import(store, fill_template({"镇街": TOWN_ROWS}, units=register))
     with_rows = _import(store, fill_template({"镇街": TOWN_ROWS, SHEET_SCENARIOS: [SCENARIO]}, units=register), "补报.xlsx")
     assert (SHEET_SCENARIOS, 1) in with_rows.created
@@ -90,7 +90,7 @@ def test_rows_win_over_an_earlier_or_a_later_empty_sheet(store) -> None:
     # a later file with the register left empty keeps the rows (and records nothing)
     later = _import(store, fill_template({"镇街": [{**TOWN_ROWS[0], "本月出台信用制度文件数": 3}]}, units=register), "更正.xlsx")
     assert SHEET_SCENARIOS not in later.empty and SHEET_EVENTS not in later.empty
-    assert [r["信用应用"] for r in store.current_sheet(MONTH, SHEET_SCENARIOS)] == ["信易租"]
+    assert [r["信用应用"] for r in store.datasets.current_sheet(MONTH, SHEET_SCENARIOS)] == ["信易租"]
     assert month_status(store, MONTH).sheets[SHEET_SCENARIOS] == "第 1 版"
     with pytest.raises(CreditError, match="已导入 1 条（第 1 版），不能标记"):
         store.datasets.mark_empty(MONTH, SHEET_SCENARIOS, OFFICE)
@@ -146,7 +146,7 @@ def test_an_empty_register_scores_exactly_as_no_register(tmp_path: Path) -> None
     summaries, t5 = [], []
     for name, drop in (("empty", ()), ("absent", (SHEET_EVENTS, SHEET_SCENARIOS, SHEET_SUPERVISION))):
         with service.open_store(tmp_path / f"{name}.db") as store:
-            raw = _without(fill_template({"镇街": TOWN_ROWS}, units=store.register()), *drop)
+            raw = _without(fill_template({"镇街": TOWN_ROWS}, units=store.units.register()), *drop)
             _import(store, raw)
             assert bool(store.datasets.reported_empty(MONTH)) == (name == "empty")
             gm = service.score(store, MONTH, "镇街", with_previous=False)
@@ -183,7 +183,7 @@ def test_a_rebuild_from_the_archive_keeps_uploaded_and_marked_no_new_entries(tmp
 
     db = tmp_path / "credit.db"
     with service.open_store(db) as store:
-        _import(store, fill_template({"镇街": TOWN_ROWS}, units=store.register()))  # three empty optional sheets
+        _import(store, fill_template({"镇街": TOWN_ROWS}, units=store.units.register()))  # three empty optional sheets
         store.datasets.unmark_empty(MONTH, SHEET_EVENTS, OFFICE)
         _import(store, _town_only(store), "只有镇街.xlsx")
         store.datasets.unmark_empty(MONTH, SHEET_SUPERVISION, ADMIN)

@@ -48,7 +48,7 @@ def failed_rows(store: Store) -> list[dict]:
 @pytest.mark.slow  # forty threads queue for the login write lock; each check that runs is real scrypt
 def test_forty_parallel_wrong_guesses_check_at_most_five_passwords(demo_db: Path, checked: list[str]) -> None:
     with open_store(demo_db) as store:
-        real_hash = store.account("office")["pw_hash"]
+        real_hash = store.accounts.account("office")["pw_hash"]
     start = threading.Barrier(THREADS)
     answers: list[str] = []
 
@@ -56,7 +56,7 @@ def test_forty_parallel_wrong_guesses_check_at_most_five_passwords(demo_db: Path
         store = Store(demo_db)  # own connection, like a separate browser session
         try:
             start.wait()
-            store.login("office", f"wrong-guess-{i}")
+            store.accounts.login("office", f"wrong-guess-{i}")
         except CreditError as exc:  # LoginFailed, or StoreBusyError if the lock wait ran out
             answers.append(str(exc))
         else:
@@ -74,7 +74,7 @@ def test_forty_parallel_wrong_guesses_check_at_most_five_passwords(demo_db: Path
     assert len(checked) == MAX_FAILED  # the five allowed guesses were checked, no more
     assert set(answers) == {LOGIN_FAILED}, set(answers)  # nobody got "数据库正忙", nobody got in
     with open_store(demo_db) as store:
-        acc = store.account("office")
+        acc = store.accounts.account("office")
         assert acc["locked_until"] is not None
         rows = failed_rows(store)
     with_check = [r for r in rows if "failed" in r]
@@ -85,18 +85,18 @@ def test_forty_parallel_wrong_guesses_check_at_most_five_passwords(demo_db: Path
 
 def test_every_failure_gets_the_same_message(demo_db: Path, checked: list[str]) -> None:
     with open_store(demo_db) as store:
-        store.set_account_disabled("leader", True, by=ADMIN)
+        store.accounts.set_account_disabled("leader", True, by=ADMIN)
         answers = {}
         for case, (name, pw) in {"unknown": ("nobody", "whatever1"), "wrong": ("office", "wrong-pass1"),
                                  "disabled_right_pw": ("leader", "demo-leader-1")}.items():
             with pytest.raises(LoginFailed) as err:
-                store.login(name, pw)
+                store.accounts.login(name, pw)
             answers[case] = str(err.value)
         with store._core.write():  # locked as after MAX_FAILED wrong tries (those are tested above)
             store._core.db.execute("UPDATE accounts SET locked_until = '2999-01-01T00:00:00+08:00' "
                                    "WHERE username = 'office'")
         with pytest.raises(LoginFailed) as err:
-            store.login("office", "demo-office-1")  # right password, but locked now
+            store.accounts.login("office", "demo-office-1")  # right password, but locked now
         answers["locked"] = str(err.value)
     assert set(answers.values()) == {LOGIN_FAILED}, answers
     assert not re.search(r"\d", LOGIN_FAILED)  # no "再错 N 次": remaining tries would confirm the name
@@ -113,12 +113,12 @@ def test_unknown_names_take_as_long_as_wrong_passwords(demo_db: Path) -> None:
         for _ in range(3):
             t0 = time.perf_counter()
             with pytest.raises(LoginFailed):
-                store.login(name, "wrong-pass1")
+                store.accounts.login(name, "wrong-pass1")
             times.append(time.perf_counter() - t0)
         return statistics.median(times)
 
     with open_store(demo_db) as store:
-        assert not needs_rehash(store.account("admin")["pw_hash"])  # same parameters on both sides
+        assert not needs_rehash(store.accounts.account("admin")["pw_hash"])  # same parameters on both sides
         store_accounts.dummy_hash()  # made once on first need: not part of what is timed
         unknown, known = median_seconds("nobody"), median_seconds("admin")
     assert 0.5 <= unknown / known <= 2.0, (unknown, known)
@@ -131,10 +131,10 @@ def test_old_hash_still_logs_in_and_is_rehashed(demo_db: Path) -> None:
         with store._core.write():  # an account from before N was raised: only its hash differs
             store._core.db.execute("UPDATE accounts SET pw_hash = ? WHERE username = 'office'", (old,))
         with pytest.raises(LoginFailed):
-            store.login("office", "wrong-pass1")
-        assert store.account("office")["pw_hash"] == old  # a wrong password changes no hash
-        assert store.login("office", "old-pass-14").username == "office"
-        new = store.account("office")["pw_hash"]
+            store.accounts.login("office", "wrong-pass1")
+        assert store.accounts.account("office")["pw_hash"] == old  # a wrong password changes no hash
+        assert store.accounts.login("office", "old-pass-14").username == "office"
+        new = store.accounts.account("office")["pw_hash"]
         assert new.startswith(f"scrypt${2**17}$8$1$") and not needs_rehash(new)
-        assert store.login("office", "old-pass-14").username == "office"
-        assert store.account("office")["pw_hash"] == new  # current hashes are kept as they are
+        assert store.accounts.login("office", "old-pass-14").username == "office"
+        assert store.accounts.account("office")["pw_hash"] == new  # current hashes are kept as they are

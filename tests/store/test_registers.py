@@ -149,7 +149,7 @@ def test_a_form_entry_counts_in_the_scores_from_its_month(store) -> None:
     uid = unit_without(store, SHEET_SCENARIOS, "镇街")
     assert t5(store, uid) == 0.0
     version = store.data_version()
-    entry = store.add_register_entry(SHEET_SCENARIOS, MONTH, uid, {"信用应用": "信易阅", "优惠/激励措施": "免押金借书"},
+    entry = store.registers.add_register_entry(SHEET_SCENARIOS, MONTH, uid, {"信用应用": "信易阅", "优惠/激励措施": "免押金借书"},
                                      EDITOR)
     assert store.data_version() == version + 1
     audit = store.audit_log(1)[0]
@@ -157,22 +157,22 @@ def test_a_form_entry_counts_in_the_scores_from_its_month(store) -> None:
     assert t5(store, uid) == 10.0  # presence: full points
     assert t5(store, uid, "2022-09") == 0.0  # not before its month
     frame = register_frame(store, 2022, 10, SHEET_SCENARIOS)
-    assert list(frame.columns) == list(store.records_frame(2022, 10, SHEET_SCENARIOS).columns)
+    assert list(frame.columns) == list(store.datasets.records_frame(2022, 10, SHEET_SCENARIOS).columns)
     typed = frame[frame["row"].isna()]
-    assert list(typed["unit_id"]) == [uid] and typed.iloc[0][UNIT_COL] == store.register().by_id[uid].name_at(MONTH)
+    assert list(typed["unit_id"]) == [uid] and typed.iloc[0][UNIT_COL] == store.units.register().by_id[uid].name_at(MONTH)
 
 
 def test_d12_counts_a_form_supervision_field(store) -> None:
     uid = unit_without(store, SHEET_SUPERVISION, "部门")
     assert t5(store, uid, code="D12", group="部门") == 0.0
-    store.add_register_entry(SHEET_SUPERVISION, "2022-05", uid,
+    store.registers.add_register_entry(SHEET_SUPERVISION, "2022-05", uid,
                              {"监管领域": "汽车维修领域", "国民经济行业分类": "居民服务、修理和其他服务业"}, EDITOR)
     assert t5(store, uid, code="D12", group="部门") == 8.0
 
 
 def test_the_page_count_is_the_score_count(store) -> None:
-    store.add_register_entry(SHEET_SCENARIOS, "2022-03", "yushan", {"信用应用": "信易健"}, EDITOR)
-    view = store.register_view(2022, 10, SHEET_SCENARIOS)
+    store.registers.add_register_entry(SHEET_SCENARIOS, "2022-03", "yushan", {"信用应用": "信易健"}, EDITOR)
+    view = store.registers.register_view(2022, 10, SHEET_SCENARIOS)
     for group in ("镇街", "部门"):
         scored = load_month_inputs(store, MONTH, group).register_counts(SHEET_SCENARIOS)
         shown = view.counts().reindex(scored.index, fill_value=0).astype(float)
@@ -180,66 +180,66 @@ def test_the_page_count_is_the_score_count(store) -> None:
 
 
 def test_duplicates_are_refused_with_a_pointer(store) -> None:
-    uploaded = store.register_view(2022, 12, SHEET_SCENARIOS).table
+    uploaded = store.registers.register_view(2022, 12, SHEET_SCENARIOS).table
     first = uploaded[~uploaded["重复"]].iloc[0]
     version = store.data_version()
     with pytest.raises(CreditError, match="已登记.*上传表格第 .* 行.*只计一次"):
-        store.add_register_entry(SHEET_SCENARIOS, MONTH, first["unit_id"],
+        store.registers.add_register_entry(SHEET_SCENARIOS, MONTH, first["unit_id"],
                                  {"信用应用": " ".join(first["信用应用"])}, EDITOR)  # spaced out: same entry
-    entry = store.add_register_entry(SHEET_SCENARIOS, "2022-02", "yushan", {"信用应用": "信易租"}, EDITOR)
+    entry = store.registers.add_register_entry(SHEET_SCENARIOS, "2022-02", "yushan", {"信用应用": "信易租"}, EDITOR)
     with pytest.raises(CreditError, match=f"页面录入 #{entry}"):
-        store.add_register_entry(SHEET_SCENARIOS, "2022-11", "yushan", {"信用应用": "信易租"}, EDITOR)
+        store.registers.add_register_entry(SHEET_SCENARIOS, "2022-11", "yushan", {"信用应用": "信易租"}, EDITOR)
     assert store.data_version() == version + 1
 
 
 def test_writes_need_the_registers_permission_and_an_active_unit(store) -> None:
     with pytest.raises(PermissionDenied):
-        store.add_register_entry(SHEET_SCENARIOS, MONTH, "yushan", {"信用应用": "信易X"}, VIEWER)
+        store.registers.add_register_entry(SHEET_SCENARIOS, MONTH, "yushan", {"信用应用": "信易X"}, VIEWER)
     with pytest.raises(PermissionDenied):
-        store.add_evidence(SHEET_SCENARIOS, 2022, "yushan", "信易批", "a.pdf", PDF, VIEWER)
+        store.registers.add_evidence(SHEET_SCENARIOS, 2022, "yushan", "信易批", "a.pdf", PDF, VIEWER)
     with pytest.raises(CreditError, match="未找到单位编号"):
-        store.add_register_entry(SHEET_SCENARIOS, MONTH, "nobody", {"信用应用": "信易X"}, EDITOR)
-    store.retire_unit("kaifaqu", "2022-06", Actor("admin", "admin"))
+        store.registers.add_register_entry(SHEET_SCENARIOS, MONTH, "nobody", {"信用应用": "信易X"}, EDITOR)
+    store.units.retire("kaifaqu", "2022-06", Actor("admin", "admin"))
     with pytest.raises(CreditError, match="不在册"):
-        store.add_register_entry(SHEET_SCENARIOS, MONTH, "kaifaqu", {"信用应用": "信易X"}, EDITOR)
-    assert store.register_entries(2022) == []
+        store.registers.add_register_entry(SHEET_SCENARIOS, MONTH, "kaifaqu", {"信用应用": "信易X"}, EDITOR)
+    assert store.registers.register_entries(2022) == []
 
 
 def test_withdrawn_entries_stop_counting_but_stay(store) -> None:
     uid = unit_without(store, SHEET_SCENARIOS, "镇街")
-    entry = store.add_register_entry(SHEET_SCENARIOS, MONTH, uid, {"信用应用": "信易行"}, EDITOR)
-    store.withdraw_register_entry(entry, EDITOR, "录错单位")
+    entry = store.registers.add_register_entry(SHEET_SCENARIOS, MONTH, uid, {"信用应用": "信易行"}, EDITOR)
+    store.registers.withdraw_register_entry(entry, EDITOR, "录错单位")
     assert t5(store, uid) == 0.0
-    assert store.register_entries(2022) == []
-    kept = store.register_entries(2022, include_withdrawn=True)
+    assert store.registers.register_entries(2022) == []
+    kept = store.registers.register_entries(2022, include_withdrawn=True)
     assert [(e["id"], e["withdrawn"], e["reason"]) for e in kept] == [(entry, True, "录错单位")]
     with pytest.raises(CreditError, match="已撤回"):
-        store.withdraw_register_entry(entry, EDITOR)
+        store.registers.withdraw_register_entry(entry, EDITOR)
     # withdrawn, the same entry may be typed again
-    store.add_register_entry(SHEET_SCENARIOS, MONTH, uid, {"信用应用": "信易行"}, EDITOR)
+    store.registers.add_register_entry(SHEET_SCENARIOS, MONTH, uid, {"信用应用": "信易行"}, EDITOR)
     assert t5(store, uid) == 10.0
 
 
 def test_evidence_files_are_checked_stored_once_and_insert_only(store) -> None:
     version = store.data_version()
     with pytest.raises(CreditError, match="没有该单位的「信易X」条目"):
-        store.add_evidence(SHEET_SCENARIOS, 2022, "yushan", "信易X", "a.pdf", PDF, EDITOR)
+        store.registers.add_evidence(SHEET_SCENARIOS, 2022, "yushan", "信易X", "a.pdf", PDF, EDITOR)
     with pytest.raises(CreditError, match="不是有效的 PDF 或 Word"):
-        store.add_evidence(SHEET_SCENARIOS, 2022, "yushan", "信易批", "a.pdf", b"MZ not a pdf", EDITOR)
+        store.registers.add_evidence(SHEET_SCENARIOS, 2022, "yushan", "信易批", "a.pdf", b"MZ not a pdf", EDITOR)
     before = rh.db_hash(store)
     with pytest.raises(CreditError, match="不是有效的 PDF 或 Word"):  # %PDF- in the first KB, not at 0
-        store.add_evidence(SHEET_SCENARIOS, 2022, "yushan", "信易批", "a.pdf", b"MZ" + bytes(62) + PDF, EDITOR)
+        store.registers.add_evidence(SHEET_SCENARIOS, 2022, "yushan", "信易批", "a.pdf", b"MZ" + bytes(62) + PDF, EDITOR)
     assert rh.db_hash(store) == before
     assert store.data_version() == version
-    file_id = store.add_evidence(SHEET_SCENARIOS, 2022, "yushan", "信易 批", "方案.pdf", PDF, EDITOR)
+    file_id = store.registers.add_evidence(SHEET_SCENARIOS, 2022, "yushan", "信易 批", "方案.pdf", PDF, EDITOR)
     assert store.data_version() == version + 1
-    assert store.add_evidence(SHEET_SCENARIOS, 2022, "yushan", "信易批", "again.pdf", PDF, EDITOR) == file_id
+    assert store.registers.add_evidence(SHEET_SCENARIOS, 2022, "yushan", "信易批", "again.pdf", PDF, EDITOR) == file_id
     assert store.data_version() == version + 1  # the same file for the same entry writes nothing
-    assert store.evidence_bytes(file_id) == ("方案.pdf", PDF)
-    (info,) = store.evidence_files(2022, SHEET_SCENARIOS, "yushan")
+    assert store.registers.evidence_bytes(file_id, by=None) == ("方案.pdf", PDF)
+    (info,) = store.registers.evidence_files(2022, SHEET_SCENARIOS, "yushan", by=None)
     assert (info["kind"], info["entry_key"], info["size"]) == ("pdf", "信易批", len(PDF))
     assert "content" not in info
-    view = store.register_view(2022, 10, SHEET_SCENARIOS).table
+    view = store.registers.register_view(2022, 10, SHEET_SCENARIOS).table
     assert view[(view["unit_id"] == "yushan") & (view["信用应用"] == "信易批")]["证明材料"].tolist()[0] == 1
     for sql in ("UPDATE evidence_files SET filename = 'x'", "DELETE FROM evidence_files"):
         with pytest.raises(sqlite3.IntegrityError, match="证明材料文件不可"):
@@ -247,7 +247,7 @@ def test_evidence_files_are_checked_stored_once_and_insert_only(store) -> None:
 
 
 def test_archive_lookups(store) -> None:
-    upload_id = store.versions(MONTH)[0]["upload_id"]
-    info = store.uploads_info([upload_id, None])[upload_id]
-    assert store.find_upload(info["sha256"]) == info and "content" not in info
-    assert store.find_upload("0" * 64) is None and store.uploads_info([]) == {}
+    upload_id = store.datasets.versions(MONTH)[0]["upload_id"]
+    info = store.datasets.uploads_info([upload_id, None])[upload_id]
+    assert store.datasets.find_upload(info["sha256"]) == info and "content" not in info
+    assert store.datasets.find_upload("0" * 64) is None and store.datasets.uploads_info([]) == {}

@@ -33,19 +33,19 @@ def audit_count(store: Store) -> int:
                                             ("demo", "1")])  # issue 22: demo=1 lets anonymous readers in
 def test_editor_cannot_weaken_authentication(demo_db: Path, key: str, value: str) -> None:
     with open_store(demo_db) as store:
-        before, old = file_digest(store), store.get_meta(key)
+        before, old = file_digest(store), store.settings.get(key)
         with pytest.raises(PermissionDenied) as err:
-            store.set_meta(key, value, by=EDITOR)
-        assert file_digest(store) == before and store.get_meta(key) == old
+            store.settings.set(key, value, by=EDITOR)
+        assert file_digest(store) == before and store.settings.get(key) == old
     message = str(err.value)
     assert "无权修改登录与安全设置" in message and "仅限管理员" in message and "未写入任何数据" in message
 
 
 def test_admin_may_change_security_settings_and_it_is_audited(demo_db: Path) -> None:
     with open_store(demo_db) as store:
-        store.set_meta("login_required", "0", by=ADMIN)
+        store.settings.set("login_required", "0", by=ADMIN)
         store.settings.set("session_idle_minutes", "60", by=ADMIN)
-        assert store.get_meta("login_required") == "0" and store.get_meta("session_idle_minutes") == "60"
+        assert store.settings.get("login_required") == "0" and store.settings.get("session_idle_minutes") == "60"
         rows = store.audit_log(limit=2, action="meta.set")
     assert [(r["who"], r["detail"]) for r in rows] == [
         ("admin", {"key": "session_idle_minutes", "value": "60"}),
@@ -55,10 +55,10 @@ def test_admin_may_change_security_settings_and_it_is_audited(demo_db: Path) -> 
 
 def test_ordinary_settings_keep_the_settings_permission(demo_db: Path) -> None:
     with open_store(demo_db) as store:
-        store.set_meta("bulletin_issuer", "平阴县信用办", by=EDITOR)
-        assert store.get_meta("bulletin_issuer") == "平阴县信用办"
+        store.settings.set("bulletin_issuer", "平阴县信用办", by=EDITOR)
+        assert store.settings.get("bulletin_issuer") == "平阴县信用办"
         with pytest.raises(PermissionDenied, match="无权修改系统设置"):
-            store.set_meta("bulletin_issuer", "别人", by=VIEWER)
+            store.settings.set("bulletin_issuer", "别人", by=VIEWER)
     assert is_security_setting("demo") and not is_security_setting("bulletin_issuer")
     assert all(is_security_setting(k) for k in ("login_required", "session_idle_minutes", "auth_mode",
                                                 "account_policy", "password_min_length"))
@@ -79,7 +79,7 @@ def test_there_is_no_public_way_to_add_an_arbitrary_audit_row(demo_db: Path) -> 
     with open_store(demo_db) as store:
         assert not hasattr(store, "log_event") and not hasattr(Store, "adopt_weights")
         parts = _parts(store)
-        assert {"settings", "units", "datasets", "frameworks", "users", "registers", "weights", "exports",
+        assert {"settings", "units", "datasets", "frameworks", "accounts", "registers", "scenarios", "exports",
                 "seeding"} <= set(parts)
         for owner, obj in {"store": store, **parts}.items():
             assert not any(isinstance(v, Core) for n, v in vars(obj).items() if not n.startswith("_")), owner
@@ -110,11 +110,11 @@ def test_a_viewer_cannot_add_an_account_row_by_any_means(demo_db: Path) -> None:
     with open_store(demo_db) as store:
         before = [r for r in store.audit_log(limit=None) if r["action"] == "account.add"]
         with pytest.raises(PermissionDenied):
-            store.add_account("ghost", "abc12345", ROLE_ADMIN, by=VIEWER)
+            store.accounts.add_account("ghost", "abc12345", ROLE_ADMIN, by=VIEWER)
         with pytest.raises(PermissionDenied):
-            store.users.add_account("ghost", "abc12345", ROLE_ADMIN, by=None)
+            store.accounts.add_account("ghost", "abc12345", ROLE_ADMIN, by=None)
         assert [r for r in store.audit_log(limit=None) if r["action"] == "account.add"] == before
-        assert store.account("ghost") is None
+        assert store.accounts.account("ghost") is None
 
 
 def test_audit_rows_are_written_only_inside_a_write(tmp_path: Path) -> None:
@@ -134,12 +134,12 @@ def test_login_failures_and_sign_outs_are_still_audited(demo_db: Path) -> None:
     with open_store(demo_db) as store:
         for name in ("office", "nobody"):
             with pytest.raises(LoginFailed):
-                store.login(name, "wrong-pass1")
-        actor = store.login("office", "demo-office-1")
-        store.logout(actor)
-        store.users.logout(actor, expired=True)
+                store.accounts.login(name, "wrong-pass1")
+        actor = store.accounts.login("office", "demo-office-1")
+        store.sessions.logout(actor)
+        store.accounts.logout(actor, expired=True)
         with pytest.raises(PermissionDenied):
-            store.logout(None)
+            store.sessions.logout(None)
         log = [(r["who"], r["action"]) for r in store.audit_log(limit=5)]
     assert log == [("office", "logout.expired"), ("office", "logout"), ("office", "login"),
                    ("nobody", "login.failed"), ("office", "login.failed")]
@@ -147,12 +147,12 @@ def test_login_failures_and_sign_outs_are_still_audited(demo_db: Path) -> None:
 
 def test_oidc_login_is_audited_and_refuses_disabled_accounts(demo_db: Path) -> None:
     with open_store(demo_db) as store:
-        store.add_account("zhang@pingyin.gov.cn", "abc12345", ROLE_EDITOR, by=ADMIN, display="张三")
-        assert store.login_oidc("zhang@pingyin.gov.cn") == Actor("zhang@pingyin.gov.cn", ROLE_EDITOR, "张三")
+        store.accounts.add_account("zhang@pingyin.gov.cn", "abc12345", ROLE_EDITOR, by=ADMIN, display="张三")
+        assert store.accounts.login_oidc("zhang@pingyin.gov.cn") == Actor("zhang@pingyin.gov.cn", ROLE_EDITOR, "张三")
         assert store.audit_log(limit=1)[0]["action"] == "login.oidc"
-        store.set_account_disabled("zhang@pingyin.gov.cn", True, by=ADMIN)
+        store.accounts.set_account_disabled("zhang@pingyin.gov.cn", True, by=ADMIN)
         rows = audit_count(store)
-        assert store.login_oidc("zhang@pingyin.gov.cn") is None and store.login_oidc("") is None
+        assert store.accounts.login_oidc("zhang@pingyin.gov.cn") is None and store.accounts.login_oidc("") is None
         assert audit_count(store) == rows
 
 
@@ -161,7 +161,7 @@ def test_every_write_of_settings_and_seeding_names_its_actor() -> None:
     from credit.store.results import Results
     from credit.store.seeding import Seeding
     from credit.store.settings import Settings
-    for fn in (Store.set_meta, Store.seed_defaults, Settings.set, Seeding.seed_defaults, Results.put):
+    for fn in (Settings.set, Seeding.seed_defaults, Settings.set, Seeding.seed_defaults, Results.put):
         by = inspect.signature(fn).parameters["by"]
         assert by.default is inspect.Parameter.empty, fn.__qualname__
 
@@ -170,7 +170,7 @@ def test_set_meta_without_an_actor_is_refused(demo_db: Path) -> None:
     with open_store(demo_db) as store:
         before = file_digest(store)
         with pytest.raises(TypeError):
-            store.set_meta("login_required", "0")  # type: ignore[call-arg]
+            store.settings.set("login_required", "0")  # type: ignore[call-arg]
         with pytest.raises(PermissionDenied, match="缺少操作账户"):
-            store.set_meta("login_required", "0", by=None)  # type: ignore[arg-type]
-        assert file_digest(store) == before and store.get_meta("login_required") != "0"
+            store.settings.set("login_required", "0", by=None)  # type: ignore[arg-type]
+        assert file_digest(store) == before and store.settings.get("login_required") != "0"

@@ -56,12 +56,12 @@ def test_register_and_weight_changes_reaching_a_signed_month_are_refused_without
         official = framework_for(store, "镇街", OCT)
         points = {**official_points(official), "T1": 7.0, "T2": 3.0}
         cases = [
-            (lambda fix: store.retire_unit("kongcun", OCT, ADMIN, correction=fix), "撤销「孔村镇」自 2022-10 起生效"),
-            (lambda fix: store.rename_unit("dong_e", "东阿镇新区", "2022-01", ADMIN, correction=fix),
+            (lambda fix: store.units.retire("kongcun", OCT, ADMIN, correction=fix), "撤销「孔村镇」自 2022-10 起生效"),
+            (lambda fix: store.units.rename("dong_e", "东阿镇新区", "2022-01", ADMIN, correction=fix),
              "「东阿镇」更名自 2022-01 起生效"),
-            (lambda fix: store.add_unit("xinqu", "新区街道", "镇街", "街道", "2022-05", ADMIN, correction=fix),
+            (lambda fix: store.units.add("xinqu", "新区街道", "镇街", "街道", "2022-05", ADMIN, correction=fix),
              "添加单位自 2022-05 起生效"),
-            (lambda fix: store.add_units([NewUnit("xinqu2", "新区二街道", "镇街", "街道", OCT)], ADMIN,
+            (lambda fix: store.units.add_many([NewUnit("xinqu2", "新区二街道", "镇街", "街道", OCT)], ADMIN,
                                          correction=fix), "添加单位自 2022-10 起生效"),
             (lambda fix: adopt_weights(store, official, OCT, points, EDITOR, "调整分值", correction=fix),
              "「镇街」指标体系新版本自 2022-10 起生效"),
@@ -72,13 +72,13 @@ def test_register_and_weight_changes_reaching_a_signed_month_are_refused_without
                     change(blank)
         assert file_digest(store) == digest  # nothing written by any refusal
         # after the last signed month: allowed without a correction
-        store.rename_unit("dong_e", "东阿镇新区", "2022-11", ADMIN)
-        store.add_unit("xinqu", "新区街道", "镇街", "街道", "2022-11", ADMIN)
+        store.units.rename("dong_e", "东阿镇新区", "2022-11", ADMIN)
+        store.units.add("xinqu", "新区街道", "镇街", "街道", "2022-11", ADMIN)
         adopt_weights(store, framework_for(store, "镇街", "2022-11"), "2022-11", points, EDITOR, "11 月起调整")
         pd_after = score(store, OCT, "镇街", published=False).summary
         assert pd_after[["unit_id", "rank", "score"]].equals(before[["unit_id", "rank", "score"]])
         # as a correction: accepted, audited with the months it reaches, and October shows a 更正候选
-        store.retire_unit("kongcun", OCT, ADMIN, correction="孔村镇撤并，10 月起不再考核")
+        store.units.retire("kongcun", OCT, ADMIN, correction="孔村镇撤并，10 月起不再考核")
         entry = store.audit_log(action="unit.retire")[0]["detail"]
         assert entry["correction"] == "孔村镇撤并，10 月起不再考核" and entry["signed_months"] == [OCT]
         assert "kongcun" in set(score(store, OCT, "镇街").summary["unit_id"])  # the record
@@ -106,7 +106,7 @@ def test_correcting_an_earlier_month_names_the_later_signed_months_that_now_diff
         from credit.app.demo import demo_months, fill_template
         from credit.workbook.template import build_template
 
-        register = store.register()
+        register = store.units.register()
         data = next(d for d in demo_months(register) if d.month == SEP)
         _demand("孝直镇", 88888)(data)
         (raw_dir / "sep.xlsx").write_bytes(fill_template(build_template(SEP, register), data))
@@ -130,14 +130,14 @@ def test_a_hostile_correction_reason_is_refused_and_nothing_is_written(demo_db: 
         digest = file_digest(store)
         official = framework_for(store, "镇街", OCT)
         points = {**official_points(official), "T1": 7.0, "T2": 3.0}
-        for change in (lambda: store.retire_unit("kongcun", OCT, ADMIN, correction=fix),
-                       lambda: store.rename_unit("dong_e", "东阿镇新区", "2022-01", ADMIN, correction=fix),
-                       lambda: store.add_unit("xinqu", "新区街道", "镇街", "街道", "2022-05", ADMIN, correction=fix),
+        for change in (lambda: store.units.retire("kongcun", OCT, ADMIN, correction=fix),
+                       lambda: store.units.rename("dong_e", "东阿镇新区", "2022-01", ADMIN, correction=fix),
+                       lambda: store.units.add("xinqu", "新区街道", "镇街", "街道", "2022-05", ADMIN, correction=fix),
                        lambda: adopt_weights(store, official, OCT, points, EDITOR, "调整分值", correction=fix)):
             with pytest.raises(CreditError, match=re.escape(message)):
                 change()
         assert file_digest(store) == digest
         # several lines and a tab are a fine reason; exactly 2000 characters too
-        store.retire_unit("kongcun", OCT, ADMIN, correction="孔村镇撤并：\n\t经县政府批复，10 月起不再考核")
-        store.rename_unit("dong_e", "东阿镇新区", "2022-01", ADMIN, correction="更" * 2000)
+        store.units.retire("kongcun", OCT, ADMIN, correction="孔村镇撤并：\n\t经县政府批复，10 月起不再考核")
+        store.units.rename("dong_e", "东阿镇新区", "2022-01", ADMIN, correction="更" * 2000)
         assert store.audit_log(action="unit.rename")[0]["detail"]["correction"] == "更" * 2000

@@ -91,35 +91,35 @@ def file_hash(store: Store) -> str:
 @pytest.fixture
 def store(tmp_path: Path):
     with Store(tmp_path / "credit.db") as s:
-        s.seed_defaults(make_register(), {"镇街": FW_OLD, "部门": FW_DEPT}, by=SYSTEM)
+        s.seeding.seed_defaults(make_register(), {"镇街": FW_OLD, "部门": FW_DEPT}, by=SYSTEM)
         yield s
 
 
 def test_new_store_is_wal_with_foreign_keys_and_seeded(store: Store) -> None:
     assert store._core.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store._core.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    assert [u.id for u in store.register()] == ["yushan", "kongcun", "fgw"]
+    assert [u.id for u in store.units.register()] == ["yushan", "kongcun", "fgw"]
     assert store.xyd_target(2022) == (269.0, 4000.0)
-    assert store.framework_for("部门", "2022-01")[1] == FW_DEPT
+    assert store.frameworks.framework_for("部门", "2022-01")[1] == FW_DEPT
     # seeding again finds nothing missing and writes nothing
     before = file_hash(store)
-    assert store.seed_defaults(make_register(), {"镇街": FW_NEW}, by=SYSTEM) == []
+    assert store.seeding.seed_defaults(make_register(), {"镇街": FW_NEW}, by=SYSTEM) == []
     assert file_hash(store) == before
 
 
 def test_seed_is_piecewise(tmp_path: Path) -> None:
     with Store(tmp_path / "a.db") as s:
-        assert s.seed_defaults(make_register(), {}, by=SYSTEM) == ["units", "xyd:2022"]
-        assert s.seed_gaps().framework_groups == ("镇街", "部门")
-        assert s.seed_defaults(make_register(), {"部门": FW_DEPT}, by=SYSTEM) == ["framework:部门"]
-        assert len(s.register()) == 3  # units not seeded twice
+        assert s.seeding.seed_defaults(make_register(), {}, by=SYSTEM) == ["units", "xyd:2022"]
+        assert s.seeding.seed_gaps().framework_groups == ("镇街", "部门")
+        assert s.seeding.seed_defaults(make_register(), {"部门": FW_DEPT}, by=SYSTEM) == ["framework:部门"]
+        assert len(s.units.register()) == 3  # units not seeded twice
 
 
 def test_migrations_idempotent_on_reopen(tmp_path: Path) -> None:
     path = tmp_path / "m.db"
     with Store(path) as s:
-        s.seed_defaults(make_register(), {"镇街": FW_OLD}, by=SYSTEM)
-        s.import_workbook(workbook("2023-01", town_sheet({"yushan": 1})), b"a", "a.xlsx", JIA)
+        s.seeding.seed_defaults(make_register(), {"镇街": FW_OLD}, by=SYSTEM)
+        s.datasets.import_workbook(workbook("2023-01", town_sheet({"yushan": 1})), b"a", "a.xlsx", JIA)
         before, version = file_hash(s), s.data_version()
     for _ in range(2):
         with Store(path) as s:
@@ -131,16 +131,16 @@ def test_migrations_idempotent_on_reopen(tmp_path: Path) -> None:
 
 def test_versioning_keeps_old_versions(store: Store) -> None:
     v0 = store.data_version()
-    r1 = store.import_workbook(workbook("2023-01", town_sheet({"yushan": 1})), b"A", "a.xlsx", JIA)
-    r2 = store.import_workbook(workbook("2023-01", town_sheet({"yushan": 5})), b"B", "b.xlsx", YI)
+    r1 = store.datasets.import_workbook(workbook("2023-01", town_sheet({"yushan": 1})), b"A", "a.xlsx", JIA)
+    r2 = store.datasets.import_workbook(workbook("2023-01", town_sheet({"yushan": 5})), b"B", "b.xlsx", YI)
     assert (r1.created, r2.created) == ([(SHEET_TOWN, 1)], [(SHEET_TOWN, 2)])
     assert r1.upload_id != r2.upload_id
-    versions = store.versions("2023-01", SHEET_TOWN)
+    versions = store.datasets.versions("2023-01", SHEET_TOWN)
     assert [(v["version"], v["is_current"], v["filename"]) for v in versions] == [
         (2, True, "b.xlsx"),
         (1, False, "a.xlsx"),
     ]
-    assert store.current_sheet("2023-01", SHEET_TOWN)[0][TOWN.numeric_fields[0]] == 5.0
+    assert store.datasets.current_sheet("2023-01", SHEET_TOWN)[0][TOWN.numeric_fields[0]] == 5.0
     old_facts = store._core.conn.execute("SELECT COUNT(*) FROM facts WHERE version_id = ?", (versions[1]["id"],)).fetchone()[
         0
     ]
@@ -151,9 +151,9 @@ def test_versioning_keeps_old_versions(store: Store) -> None:
 
 def test_identical_reimport_changes_nothing_byte_for_byte(store: Store) -> None:
     wb = workbook("2023-01", town_sheet({"yushan": 1, "kongcun": None}), county_sheet(10))
-    first = store.import_workbook(wb, b"raw-bytes", "m.xlsx", JIA)
+    first = store.datasets.import_workbook(wb, b"raw-bytes", "m.xlsx", JIA)
     before, version = file_hash(store), store.data_version()
-    again = store.import_workbook(wb, b"raw-bytes", "m.xlsx", YI)
+    again = store.datasets.import_workbook(wb, b"raw-bytes", "m.xlsx", YI)
     assert again.created == [] and not again.changed
     assert again.unchanged == [SHEET_TOWN, SHEET_COUNTY]
     assert again.upload_id == first.upload_id
@@ -163,17 +163,17 @@ def test_identical_reimport_changes_nothing_byte_for_byte(store: Store) -> None:
 
 def test_same_content_in_a_new_file_is_archived_but_not_versioned(store: Store) -> None:
     wb = workbook("2023-01", town_sheet({"yushan": 1}))
-    first = store.import_workbook(wb, b"file-1", "a.xlsx", JIA)
+    first = store.datasets.import_workbook(wb, b"file-1", "a.xlsx", JIA)
     version = store.data_version()
-    second = store.import_workbook(wb, b"file-2 (resaved)", "a.xlsx", JIA)
+    second = store.datasets.import_workbook(wb, b"file-2 (resaved)", "a.xlsx", JIA)
     assert second.created == [] and second.upload_id != first.upload_id
-    assert store.upload_bytes(second.upload_id) == ("a.xlsx", b"file-2 (resaved)")
-    assert len(store.versions("2023-01")) == 1
+    assert store.datasets.upload_bytes(second.upload_id) == ("a.xlsx", b"file-2 (resaved)")
+    assert len(store.datasets.versions("2023-01")) == 1
     assert store.data_version() == version + 1
 
 
 def test_failure_midway_rolls_back_everything(store: Store, monkeypatch) -> None:
-    store.import_workbook(workbook("2023-01", town_sheet({"yushan": 1})), b"A", "a.xlsx", JIA)
+    store.datasets.import_workbook(workbook("2023-01", town_sheet({"yushan": 1})), b"A", "a.xlsx", JIA)
     before, version = file_hash(store), store.data_version()
     real = Datasets._insert_content
     calls = []
@@ -187,13 +187,13 @@ def test_failure_midway_rolls_back_everything(store: Store, monkeypatch) -> None
     monkeypatch.setattr(Datasets, "_insert_content", flaky)
     wb = workbook("2023-01", town_sheet({"yushan": 2}), county_sheet(3))
     with pytest.raises(RuntimeError):
-        store.import_workbook(wb, b"B", "b.xlsx", JIA)
+        store.datasets.import_workbook(wb, b"B", "b.xlsx", JIA)
     assert calls == [SHEET_TOWN, SHEET_COUNTY]
     assert not store._core.conn.in_transaction
     assert file_hash(store) == before
     assert store.data_version() == version
     monkeypatch.undo()
-    assert store.import_workbook(wb, b"B", "b.xlsx", JIA).created == [
+    assert store.datasets.import_workbook(wb, b"B", "b.xlsx", JIA).created == [
         (SHEET_TOWN, 2),
         (SHEET_COUNTY, 1),
     ]
@@ -204,66 +204,66 @@ def test_batch_import_is_all_or_nothing(store: Store) -> None:
     bad = workbook("2023-02", ParsedSheet(SHEET_TOWN, [{"row": 3, "unit_id": "nobody", "x": 1}]))
     before = file_hash(store)
     with pytest.raises(CreditError, match="不在单位名册中：nobody"):
-        store.import_workbooks([(good, b"g", "g.xlsx"), (bad, b"b", "b.xlsx")], by=JIA)
+        store.datasets.import_workbooks([(good, b"g", "g.xlsx"), (bad, b"b", "b.xlsx")], by=JIA)
     assert file_hash(store) == before
-    results = store.import_workbooks(
+    results = store.datasets.import_workbooks(
         [(good, b"g", "g.xlsx"), (workbook("2023-02", county_sheet(1)), b"c", "c.xlsx")], by=JIA
     )
     assert [r.created for r in results] == [[(SHEET_TOWN, 1)], [(SHEET_COUNTY, 1)]]
-    assert store.months_with_data() == ["2023-01", "2023-02"]
+    assert store.datasets.months_with_data() == ["2023-01", "2023-02"]
 
 
 def test_bad_shapes_are_refused_in_chinese(store: Store) -> None:
     text_in_number = ParsedSheet(SHEET_TOWN, [{"row": 4, "unit_id": "yushan", "本月出台信用制度文件数": "三"}])
     with pytest.raises(CreditError, match="第 4 行「本月出台信用制度文件数」列：「三」不是数字"):
-        store.import_workbook(workbook("2023-01", text_in_number), b"x", "x.xlsx", JIA)
+        store.datasets.import_workbook(workbook("2023-01", text_in_number), b"x", "x.xlsx", JIA)
     with pytest.raises(CreditError, match="未知的工作表「杂项」"):
-        store.import_workbook(workbook("2023-01", ParsedSheet("杂项", [])), b"x", "x.xlsx", JIA)
+        store.datasets.import_workbook(workbook("2023-01", ParsedSheet("杂项", [])), b"x", "x.xlsx", JIA)
     with pytest.raises(CreditError, match="格式有误"):
-        store.import_workbook(workbook("2023-13", town_sheet({"yushan": 1})), b"x", "x.xlsx", JIA)
-    assert store.versions() == []
+        store.datasets.import_workbook(workbook("2023-13", town_sheet({"yushan": 1})), b"x", "x.xlsx", JIA)
+    assert store.datasets.versions() == []
 
 
 def test_restore_is_a_new_version_with_the_old_content(store: Store) -> None:
     wb_a = workbook("2023-01", town_sheet({"yushan": 1, "kongcun": 2}))
-    store.import_workbook(wb_a, b"A", "a.xlsx", JIA)
-    store.import_workbook(workbook("2023-01", town_sheet({"yushan": 9})), b"B", "b.xlsx", JIA)
-    v1 = store.versions("2023-01", SHEET_TOWN)[-1]
-    restored = store.restore_version(v1["id"], YI)
+    store.datasets.import_workbook(wb_a, b"A", "a.xlsx", JIA)
+    store.datasets.import_workbook(workbook("2023-01", town_sheet({"yushan": 9})), b"B", "b.xlsx", JIA)
+    v1 = store.datasets.versions("2023-01", SHEET_TOWN)[-1]
+    restored = store.datasets.restore_version(v1["id"], YI)
     assert (restored["version"], restored["action"], restored["restored_from"]) == (3, "restore", v1["id"])
     assert restored["is_current"] and restored["filename"] == "a.xlsx"
-    assert [v["version"] for v in store.versions("2023-01", SHEET_TOWN)] == [3, 2, 1]
-    got = store.current_sheet("2023-01", SHEET_TOWN)
+    assert [v["version"] for v in store.datasets.versions("2023-01", SHEET_TOWN)] == [3, 2, 1]
+    got = store.datasets.current_sheet("2023-01", SHEET_TOWN)
     want = wb_a.sheets[SHEET_TOWN].records
     assert got == want
-    assert store.upload_bytes(restored["upload_id"]) == ("a.xlsx", b"A")
+    assert store.datasets.upload_bytes(restored["upload_id"]) == ("a.xlsx", b"A")
     with pytest.raises(CreditError, match="已是当前版本"):
-        store.restore_version(restored["id"], YI)
+        store.datasets.restore_version(restored["id"], YI)
     with pytest.raises(CreditError, match="内容相同"):
-        store.restore_version(v1["id"], YI)
+        store.datasets.restore_version(v1["id"], YI)
     with pytest.raises(CreditError, match="未找到编号为 999 的数据版本"):
-        store.restore_version(999, YI)
+        store.datasets.restore_version(999, YI)
     # the identical file re-imported now is "unchanged" against the restored current version
-    assert store.import_workbook(wb_a, b"A", "a.xlsx", JIA).unchanged == [SHEET_TOWN]
+    assert store.datasets.import_workbook(wb_a, b"A", "a.xlsx", JIA).unchanged == [SHEET_TOWN]
 
 
 def test_busy_writer_gives_store_busy_error_quickly(tmp_path: Path) -> None:
     path = tmp_path / "busy.db"
     with Store(path, busy_timeout_ms=50) as s:
-        s.seed_defaults(make_register(), by=SYSTEM)
+        s.seeding.seed_defaults(make_register(), by=SYSTEM)
         other = sqlite3.connect(path, isolation_level=None)
         other.execute("BEGIN IMMEDIATE")
         try:
             started = time.perf_counter()
             with pytest.raises(StoreBusyError, match="数据库正忙"):
-                s.import_workbook(workbook("2023-01", town_sheet({"yushan": 1})), b"A", "a", JIA)
+                s.datasets.import_workbook(workbook("2023-01", town_sheet({"yushan": 1})), b"A", "a", JIA)
             assert time.perf_counter() - started < 2
             assert not s._core.conn.in_transaction
-            assert s.current_sheet("2023-01", SHEET_TOWN) == []  # readers are not blocked
+            assert s.datasets.current_sheet("2023-01", SHEET_TOWN) == []  # readers are not blocked
         finally:
             other.execute("ROLLBACK")
             other.close()
-        assert s.import_workbook(workbook("2023-01", town_sheet({"yushan": 1})), b"A", "a", JIA).changed
+        assert s.datasets.import_workbook(workbook("2023-01", town_sheet({"yushan": 1})), b"A", "a", JIA).changed
 
 
 def test_store_refuses_use_from_another_thread(store: Store) -> None:
@@ -282,28 +282,28 @@ def _catch(errors: list[BaseException], fn) -> None:
 
 
 def test_rename_keeps_history(store: Store) -> None:
-    store.import_workbook(workbook("2023-02", town_sheet({"yushan": 1})), b"A", "a.xlsx", JIA)
-    store.rename_unit("yushan", "榆山新区街道", "2023-03", JIA)
-    unit = store.register().get("yushan")
+    store.datasets.import_workbook(workbook("2023-02", town_sheet({"yushan": 1})), b"A", "a.xlsx", JIA)
+    store.units.rename("yushan", "榆山新区街道", "2023-03", JIA)
+    unit = store.units.register().get("yushan")
     assert unit.name == "榆山新区街道"
     assert unit.name_at("2023-02") == "榆山街道"
     assert unit.name_at("2023-03") == "榆山新区街道"
-    register = store.register()
+    register = store.units.register()
     assert register.resolve("榆山街道", "2023-02").id == "yushan"
     assert register.resolve("榆山 新区街道", "2023-04").id == "yushan"
-    assert store.current_sheet("2023-02", SHEET_TOWN)[0]["单位名称"] == "榆山街道"
+    assert store.datasets.current_sheet("2023-02", SHEET_TOWN)[0]["单位名称"] == "榆山街道"
     with pytest.raises(CreditError, match="与单位「孔村镇」（编号 kongcun）重复"):
-        store.rename_unit("yushan", "孔村镇", "2023-05", JIA)
+        store.units.rename("yushan", "孔村镇", "2023-05", JIA)
     with pytest.raises(CreditError, match="未找到单位编号「nobody」"):
-        store.rename_unit("nobody", "某镇", "2023-05", JIA)
+        store.units.rename("nobody", "某镇", "2023-05", JIA)
     with pytest.raises(CreditError, match="早于"):
-        store.rename_unit("yushan", "榆山老街道", "2023-01", JIA)
+        store.units.rename("yushan", "榆山老街道", "2023-01", JIA)
     with pytest.raises(CreditError, match="相同"):
-        store.rename_unit("yushan", "榆山新区街道", "2023-06", JIA)
+        store.units.rename("yushan", "榆山新区街道", "2023-06", JIA)
     assert store.audit_log(action="unit.rename")[0]["detail"]["old_name"] == "榆山街道"
     # a second rename in the same month corrects the first instead of stacking
-    store.rename_unit("yushan", "榆山东街道", "2023-03", JIA)
-    unit = store.register().get("yushan")
+    store.units.rename("yushan", "榆山东街道", "2023-03", JIA)
+    unit = store.units.register().get("yushan")
     assert unit.names == [("2000-01", "榆山街道"), ("2023-03", "榆山东街道")]
 
 
@@ -315,25 +315,25 @@ def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_add_and_retire_units(store: Store) -> None:
-    unit = store.add_unit("xinqu", "新区", "镇街", "开发区", "2023-04", JIA)
-    register = store.register()
+    unit = store.units.add("xinqu", "新区", "镇街", "开发区", "2023-04", JIA)
+    register = store.units.register()
     assert register.get("xinqu").active_in("2023-04") and not unit.active_in("2023-03")
     with pytest.raises(CreditError, match="单位编号「xinqu」已存在"):
-        store.add_unit("xinqu", "另一新区", "镇街", "开发区", "2023-04", JIA)
+        store.units.add("xinqu", "另一新区", "镇街", "开发区", "2023-04", JIA)
     with pytest.raises(CreditError, match="名称「榆山街道办事处」与单位「榆山街道」"):
-        store.add_unit("ys2", "榆山街道办事处", "镇街", "街道", "2023-04", JIA)
+        store.units.add("ys2", "榆山街道办事处", "镇街", "街道", "2023-04", JIA)
     with pytest.raises(CreditError, match="类型应为"):
-        store.add_unit("ys3", "某局", "部门", "镇", "2023-04", JIA)
+        store.units.add("ys3", "某局", "部门", "镇", "2023-04", JIA)
     with pytest.raises(CreditError, match="无效"):
-        store.add_unit("某 局", "某局", "部门", "部门", "2023-04", JIA)
-    store.retire_unit("kongcun", "2023-06", JIA)
-    assert [u.id for u in store.register().active("2023-06", "镇街")] == ["yushan", "xinqu"]
+        store.units.add("某 局", "某局", "部门", "部门", "2023-04", JIA)
+    store.units.retire("kongcun", "2023-06", JIA)
+    assert [u.id for u in store.units.register().active("2023-06", "镇街")] == ["yushan", "xinqu"]
     with pytest.raises(CreditError, match="已于 2023-06 撤销"):
-        store.retire_unit("kongcun", "2023-07", JIA)
+        store.units.retire("kongcun", "2023-07", JIA)
     with pytest.raises(CreditError, match="应晚于"):
-        store.retire_unit("xinqu", "2023-04", JIA)
+        store.units.retire("xinqu", "2023-04", JIA)
     # a retired unit's name may be given to a new unit from then on
-    store.add_unit("kongcun2", "孔村镇", "镇街", "镇", "2023-06", JIA)
+    store.units.add("kongcun2", "孔村镇", "镇街", "镇", "2023-06", JIA)
 
 
 def test_add_units_in_one_go_all_or_nothing(store: Store) -> None:
@@ -348,10 +348,10 @@ def test_add_units_in_one_go_all_or_nothing(store: Store) -> None:
         ([*batch, NewUnit("a3", "丙局", "部门", "镇", "2023-01")], "类型应为"),
     ]:
         with pytest.raises(CreditError, match=message):
-            store.add_units(bad, JIA)
-        assert len(store.register()) == 3 and store.data_version() == version
-    added = store.add_units(batch, JIA)
-    register = store.register()
+            store.units.add_many(bad, JIA)
+        assert len(store.units.register()) == 3 and store.data_version() == version
+    added = store.units.add_many(batch, JIA)
+    register = store.units.register()
     assert [u.id for u in register] == ["yushan", "kongcun", "fgw", "a1", "a2"]
     assert register.get("a2").names == [("2023-02", "乙局")] and not register.get("a2").active_in("2023-01")
     assert [u.name for u in added] == ["甲局", "乙局"]
@@ -359,44 +359,44 @@ def test_add_units_in_one_go_all_or_nothing(store: Store) -> None:
     log = store.audit_log(None, "unit.add")
     assert len(log) == audits + 2  # but one audit row per unit, as a single add writes
     with pytest.raises(CreditError, match="权限|无权"):
-        store.add_units([NewUnit("a9", "丁局", "部门", "部门", "2023-01")], Actor("访客", "viewer"))
+        store.units.add_many([NewUnit("a9", "丁局", "部门", "部门", "2023-01")], Actor("访客", "viewer"))
 
 
 def test_framework_for_picks_by_effective_month(store: Store) -> None:
-    seeded_id = store.framework_for("镇街", "2023-01")[0]
-    new_id = store.save_framework("镇街", "2023-03", FW_NEW, JIA, "调整权重")
-    assert store.framework_for("镇街", "2023-02") == (seeded_id, FW_OLD, "2000-01")
-    assert store.framework_for("镇街", "2023-03") == (new_id, FW_NEW, "2023-03")
-    assert store.framework_for("镇街", "2024-12")[0] == new_id
-    assert store.framework_for("镇街", "1999-01")[0] == seeded_id  # before all → earliest
+    seeded_id = store.frameworks.framework_for("镇街", "2023-01")[0]
+    new_id = store.frameworks.save_framework("镇街", "2023-03", FW_NEW, JIA, "调整权重")
+    assert store.frameworks.framework_for("镇街", "2023-02") == (seeded_id, FW_OLD, "2000-01")
+    assert store.frameworks.framework_for("镇街", "2023-03") == (new_id, FW_NEW, "2023-03")
+    assert store.frameworks.framework_for("镇街", "2024-12")[0] == new_id
+    assert store.frameworks.framework_for("镇街", "1999-01")[0] == seeded_id  # before all → earliest
     version = store.data_version()
-    assert store.save_framework("镇街", "2023-03", FW_NEW, JIA, "重复") == new_id
+    assert store.frameworks.save_framework("镇街", "2023-03", FW_NEW, JIA, "重复") == new_id
     assert store.data_version() == version
-    assert [f["effective_month"] for f in store.framework_versions("镇街")] == ["2000-01", "2023-03"]
+    assert [f["effective_month"] for f in store.frameworks.framework_versions("镇街")] == ["2000-01", "2023-03"]
     with pytest.raises(ConfigError, match="不是有效的 TOML"):
-        store.save_framework("镇街", "2023-05", "group = ", JIA)
+        store.frameworks.save_framework("镇街", "2023-05", "group = ", JIA)
     with pytest.raises(CreditError, match="分组应为"):
-        store.framework_for("乡镇", "2023-01")
+        store.frameworks.framework_for("乡镇", "2023-01")
 
 
 def test_framework_missing_is_a_clear_error(tmp_path: Path) -> None:
     with Store(tmp_path / "e.db") as s, pytest.raises(CreditError, match="尚未设置「部门」的指标体系"):
-        s.framework_for("部门", "2023-01")
+        s.frameworks.framework_for("部门", "2023-01")
 
 
 def test_facts_frame_and_year_data(store: Store) -> None:
-    store.import_workbook(
+    store.datasets.import_workbook(
         workbook("2023-01", town_sheet({"yushan": 1, "kongcun": None}), county_sheet(100)),
         b"1",
         "1.xlsx",
         JIA,
     )
-    store.import_workbook(workbook("2023-02", town_sheet({"yushan": 2})), b"2", "2.xlsx", JIA)
-    store.import_workbook(workbook("2023-02", town_sheet({"yushan": 20})), b"2b", "2.xlsx", JIA)
-    store.import_workbook(workbook("2023-03", town_sheet({"yushan": 3})), b"3", "3.xlsx", JIA)
-    store.import_workbook(workbook("2022-12", town_sheet({"yushan": 99})), b"0", "0.xlsx", JIA)
+    store.datasets.import_workbook(workbook("2023-02", town_sheet({"yushan": 2})), b"2", "2.xlsx", JIA)
+    store.datasets.import_workbook(workbook("2023-02", town_sheet({"yushan": 20})), b"2b", "2.xlsx", JIA)
+    store.datasets.import_workbook(workbook("2023-03", town_sheet({"yushan": 3})), b"3", "3.xlsx", JIA)
+    store.datasets.import_workbook(workbook("2022-12", town_sheet({"yushan": 99})), b"0", "0.xlsx", JIA)
 
-    frame = store.facts_frame(2023, 2, SHEET_TOWN)
+    frame = store.datasets.facts_frame(2023, 2, SHEET_TOWN)
     assert list(frame.columns) == ["month", "unit_id", "field", "value"]
     assert str(frame["value"].dtype) == "float64"
     assert sorted(frame["month"].unique()) == ["2023-01", "2023-02"]
@@ -408,71 +408,71 @@ def test_facts_frame_and_year_data(store: Store) -> None:
     assert math.isnan(pick[("2023-01", "kongcun", first)])
     assert len(frame) == 3 * len(TOWN.numeric_fields)
 
-    county = store.facts_frame(2023, 12, SHEET_COUNTY)
+    county = store.datasets.facts_frame(2023, 12, SHEET_COUNTY)
     assert county["unit_id"].isna().all() and len(county) == len(COUNTY.numeric_fields)
     assert county["value"].tolist()[:3] == [100.0, pytest.approx(float("nan"), nan_ok=True), 102.0]
 
-    data = store.year_data(2023, 3, SHEET_TOWN)
+    data = store.datasets.year_data(2023, 3, SHEET_TOWN)
     assert list(data) == ["2023-01", "2023-02", "2023-03"]
     assert data["2023-02"][0][first] == 20.0
-    assert store.year_data(2023, 1, SHEET_COUNTY)["2023-01"][1] == {
+    assert store.datasets.year_data(2023, 1, SHEET_COUNTY)["2023-01"][1] == {
         "row": 4,
         "item": COUNTY.numeric_fields[1],
         "value": None,
     }
-    assert store.facts_frame(2021, 12, SHEET_TOWN).empty
+    assert store.datasets.facts_frame(2021, 12, SHEET_TOWN).empty
     with pytest.raises(CreditError, match="记录表"):
-        store.facts_frame(2023, 1, SHEET_EVENTS)
+        store.datasets.facts_frame(2023, 1, SHEET_EVENTS)
 
     # the same rows without a frame, over a range that crosses the year (the upload preview's history)
-    rows = store.facts_rows("2022-12", "2023-02", SHEET_TOWN)
+    rows = store.datasets.facts_rows("2022-12", "2023-02", SHEET_TOWN)
     assert [r[0] for r in rows[:: len(TOWN.numeric_fields)]] == ["2022-12", "2023-01", "2023-01", "2023-02"]
     assert ("2022-12", "yushan", first, 99.0) in rows and ("2023-02", "yushan", first, 20.0) in rows
     assert ("2023-01", "kongcun", first, None) in rows  # a blank stays None here (NaN in the frame)
     assert not any(r[0] == "2023-03" for r in rows)
     with pytest.raises(CreditError, match="记录表"):
-        store.facts_rows("2023-01", "2023-01", SHEET_EVENTS)
+        store.datasets.facts_rows("2023-01", "2023-01", SHEET_EVENTS)
 
 
 def test_records_frame(store: Store) -> None:
     events = [event(5, "yushan", "2023-01-05", 1.5), event(6, "yushan", "2023-01-09", 3)]
-    store.import_workbook(workbook("2023-01", ParsedSheet(SHEET_EVENTS, events)), b"e", "e", JIA)
-    frame = store.records_frame(2023, 1, SHEET_EVENTS)
+    store.datasets.import_workbook(workbook("2023-01", ParsedSheet(SHEET_EVENTS, events)), b"e", "e", JIA)
+    frame = store.datasets.records_frame(2023, 1, SHEET_EVENTS)
     assert list(frame.columns) == ["month", "row", "unit_id", *(c.header for c in EVENTS.columns)]
     assert frame["异议处理用时（工作日）"].tolist() == [1.5, 3]
     assert frame["row"].tolist() == [5, 6]
-    assert store.current_sheet("2023-01", SHEET_EVENTS) == events
-    empty = store.records_frame(2024, 1, SHEET_EVENTS)
+    assert store.datasets.current_sheet("2023-01", SHEET_EVENTS) == events
+    empty = store.datasets.records_frame(2024, 1, SHEET_EVENTS)
     assert empty.empty and "发生日期" in empty.columns
     with pytest.raises(CreditError, match="不是记录表"):
-        store.records_frame(2023, 1, DEPT.name)
+        store.datasets.records_frame(2023, 1, DEPT.name)
 
 
 def test_status_and_months(store: Store) -> None:
-    assert store.months_with_data() == []
-    store.import_workbook(workbook("2023-04", county_sheet(1)), b"c", "c.xlsx", JIA)
-    status = store.sheets_status("2023-04")
+    assert store.datasets.months_with_data() == []
+    store.datasets.import_workbook(workbook("2023-04", county_sheet(1)), b"c", "c.xlsx", JIA)
+    status = store.datasets.sheets_status("2023-04")
     assert list(status) == [TOWN.name, DEPT.name, SHEET_COUNTY, SHEET_EVENTS, "信易+场景", "分级分类监管"]
     assert status[SHEET_COUNTY]["version"] == 1 and status[SHEET_TOWN] is None
-    assert store.months_with_data() == ["2023-04"]
+    assert store.datasets.months_with_data() == ["2023-04"]
     with pytest.raises(CreditError, match="未找到编号为 42 的上传文件"):
-        store.upload_bytes(42)
+        store.datasets.upload_bytes(42)
 
 
 def test_xyd_targets(store: Store) -> None:
     version = store.data_version()
-    store.set_xyd_target(2023, 300, 4500, JIA)
-    store.set_xyd_target(2023, 300, 4500, JIA)  # same again: no write
+    store.frameworks.set_xyd_target(2023, 300, 4500, JIA)
+    store.frameworks.set_xyd_target(2023, 300, 4500, JIA)  # same again: no write
     assert store.xyd_target(2023) == (300.0, 4500.0)
     assert store.xyd_target(2030) is None
-    assert store.xyd_targets() == {2022: (269.0, 4000.0), 2023: (300.0, 4500.0)}
+    assert store.frameworks.xyd_targets() == {2022: (269.0, 4000.0), 2023: (300.0, 4500.0)}
     assert store.data_version() == version + 1
     with pytest.raises(CreditError, match="应大于 0"):
-        store.set_xyd_target(2024, 1, 0, JIA)
+        store.frameworks.set_xyd_target(2024, 1, 0, JIA)
 
 
 def test_history_tables_are_append_only(store: Store) -> None:
-    store.import_workbook(workbook("2023-01", county_sheet(1)), b"c", "c.xlsx", JIA)
+    store.datasets.import_workbook(workbook("2023-01", county_sheet(1)), b"c", "c.xlsx", JIA)
     for sql in (
         "UPDATE uploads SET filename = 'x'",
         "DELETE FROM uploads",
@@ -485,13 +485,13 @@ def test_history_tables_are_append_only(store: Store) -> None:
 
 
 def test_backup_is_a_consistent_copy(store: Store, tmp_path: Path) -> None:
-    store.import_workbook(workbook("2023-01", town_sheet({"yushan": 1})), b"A", "a.xlsx", JIA)
+    store.datasets.import_workbook(workbook("2023-01", town_sheet({"yushan": 1})), b"A", "a.xlsx", JIA)
     dest = tmp_path / "backups" / "copy.db"
     store.backup(dest)
     with Store(dest) as copy:
-        assert copy.current_sheet("2023-01", SHEET_TOWN) == store.current_sheet("2023-01", SHEET_TOWN)
+        assert copy.datasets.current_sheet("2023-01", SHEET_TOWN) == store.datasets.current_sheet("2023-01", SHEET_TOWN)
         assert copy.data_version() == store.data_version()
-        assert copy.upload_bytes(1) == ("a.xlsx", b"A")
+        assert copy.datasets.upload_bytes(1) == ("a.xlsx", b"A")
     with pytest.raises(CreditError, match="不能与数据库文件相同"):
         store.backup(store.path)
 
@@ -508,14 +508,14 @@ numbers = st.one_of(st.none(), st.floats(-1e9, 1e9, allow_nan=False))
 def test_round_trip_property(values, county, days) -> None:
     """Whatever was imported last is exactly what the reads give back."""
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "p.db") as s:
-        s.seed_defaults(make_register(), by=SYSTEM)
+        s.seeding.seed_defaults(make_register(), by=SYSTEM)
         town = town_sheet(values)
         events = ParsedSheet(SHEET_EVENTS, [event(10 + i, "yushan", "2023-05-01", d) for i, d in enumerate(days)])
         wb = workbook("2023-05", town, county_sheet(county), events)
-        s.import_workbook(wb, repr(wb).encode(), "p.xlsx", JIA)
+        s.datasets.import_workbook(wb, repr(wb).encode(), "p.xlsx", JIA)
         for sheet in wb.sheets.values():
-            assert s.current_sheet("2023-05", sheet.name) == sheet.records
-        frame = s.facts_frame(2023, 5, SHEET_TOWN)
+            assert s.datasets.current_sheet("2023-05", sheet.name) == sheet.records
+        frame = s.datasets.facts_frame(2023, 5, SHEET_TOWN)
         assert len(frame) == len(values) * len(TOWN.numeric_fields)
 
 
@@ -537,19 +537,19 @@ def test_write_lock_is_taken_up_front(store: Store, monkeypatch) -> None:
         return real(self, prep, by)
 
     monkeypatch.setattr(Datasets, "_import_prepared", probe)
-    store.import_workbook(workbook("2023-01", county_sheet(1)), b"c", "c.xlsx", JIA)
+    store.datasets.import_workbook(workbook("2023-01", county_sheet(1)), b"c", "c.xlsx", JIA)
     assert seen == ["database is locked"]
 
 
 def test_meta_settings(store: Store) -> None:
-    assert store.get_meta("demo") is None and store.get_meta("demo", "0") == "0"
+    assert store.settings.get("demo") is None and store.settings.get("demo", "0") == "0"
     version = store.data_version()
-    store.set_meta("demo", "1", by=SYSTEM)
-    store.set_meta("demo", "1", by=SYSTEM)
-    assert store.get_meta("demo") == "1"
+    store.settings.set("demo", "1", by=SYSTEM)
+    store.settings.set("demo", "1", by=SYSTEM)
+    assert store.settings.get("demo") == "1"
     assert store.data_version() == version + 1
     with pytest.raises(CreditError, match="由系统维护"):
-        store.set_meta("data_version", "0", by=SYSTEM)
+        store.settings.set("data_version", "0", by=SYSTEM)
 
 
 def test_concurrent_first_open_migrates_once(tmp_path: Path) -> None:

@@ -35,7 +35,7 @@ def unit_actors(demo_db_master: Path, tmp_path_factory: pytest.TempPathFactory) 
     db = tmp_path_factory.mktemp("unit-login") / "demo.db"
     shutil.copyfile(demo_db_master, db)
     with open_store(db) as s:
-        return {name: s.users.login(name, password)
+        return {name: s.accounts.login(name, password)
                 for name, password in (("dongezhen", "demo-unit-1"), ("fagaiju", "demo-unit-2"))}
 
 
@@ -50,7 +50,7 @@ def fagai(unit_actors: dict[str, Actor]) -> Actor:
 
 
 def town_row(store, unit_id: str) -> dict:
-    rec = next(r for r in store.current_sheet(MONTH, "镇街") if r["unit_id"] == unit_id)
+    rec = next(r for r in store.datasets.current_sheet(MONTH, "镇街") if r["unit_id"] == unit_id)
     return {k: v for k, v in rec.items() if k not in ("row", "unit_id", "单位名称")}
 
 
@@ -61,27 +61,27 @@ def test_unit_login_binds_the_unit(dong, fagai):
 
 def test_unit_account_needs_a_register_unit(store):
     with pytest.raises(CreditError, match="必须绑定"):
-        store.add_account("x1", "abc12345", "unit", by=SYSTEM)
+        store.accounts.add_account("x1", "abc12345", "unit", by=SYSTEM)
     with pytest.raises(CreditError, match="没有「不存在镇」"):
-        store.add_account("x1", "abc12345", "unit", by=SYSTEM, unit_id="不存在镇")
+        store.accounts.add_account("x1", "abc12345", "unit", by=SYSTEM, unit_id="不存在镇")
     with pytest.raises(CreditError, match="只有被考核单位"):
-        store.add_account("x1", "abc12345", "viewer", by=SYSTEM, unit_id="dong_e")
+        store.accounts.add_account("x1", "abc12345", "viewer", by=SYSTEM, unit_id="dong_e")
 
 
 def test_unit_may_not_write_anything_else_or_escalate(store, dong):
     before = file_digest(store)
     for call in (
-        lambda: store.add_account("evil", "abc12345", "admin", by=dong),
-        lambda: store.set_account_disabled("office", True, by=dong),
-        lambda: store.set_meta("collect_month", "2022-09", by=dong),
-        lambda: store.unitdesk.return_submission(dong, 1, "x"),
-        lambda: store.unitdesk.accept_objection(dong, 1),
+        lambda: store.accounts.add_account("evil", "abc12345", "admin", by=dong),
+        lambda: store.accounts.set_account_disabled("office", True, by=dong),
+        lambda: store.settings.set("collect_month", "2022-09", by=dong),
+        lambda: store.unit_desk.return_submission(dong, 1, "x"),
+        lambda: store.unit_desk.accept_objection(dong, 1),
     ):
         with pytest.raises(PermissionDenied):
             call()
     with pytest.raises(CreditError):
-        store.set_password("dongezhen", "newpass123", by=dong)  # without the old password: refused
-    assert store.account("dongezhen")["role"] == "unit"
+        store.accounts.set_password("dongezhen", "newpass123", by=dong)  # without the old password: refused
+    assert store.accounts.account("dongezhen")["role"] == "unit"
     assert file_digest(store) == before
 
 
@@ -91,66 +91,66 @@ def test_row_level_reads_refuse_other_units(store, dong):
     with pytest.raises(PermissionDenied):
         unit_events(store, dong, MONTH, "yushan")
     with pytest.raises(PermissionDenied):
-        store.evidence_files(2022, unit_id="yushan", by=dong)
+        store.registers.evidence_files(2022, unit_id="yushan", by=dong)
     with pytest.raises(PermissionDenied):
-        store.unitdesk.submissions(dong, unit_id="yushan")
+        store.unit_desk.submissions(dong, unit_id="yushan")
     with pytest.raises(PermissionDenied):
-        store.unitdesk.objections(dong, unit_id="yushan")
+        store.unit_desk.objections(dong, unit_id="yushan")
     with pytest.raises(PermissionDenied):
-        store.unitdesk.contestable(dong, MONTH, "yushan")
+        store.unit_desk.contestable(dong, MONTH, "yushan")
     with pytest.raises(PermissionDenied):
-        store.unitdesk.template(dong, MONTH, "yushan")
+        store.unit_desk.template(dong, MONTH, "yushan")
     with pytest.raises(PermissionDenied):
         store.registers.unit_register(dong, 2022, 10, SHEET_SCENARIOS, "yushan")
     own_register = store.registers.unit_register(dong, 2022, 10, SHEET_SCENARIOS, "dong_e")
     assert set(own_register["单位名称"]) <= {"东阿镇"}
     # Another unit's evidence file, by guessing its id.
-    view = store.register_view(2022, 10, SHEET_SCENARIOS).table
+    view = store.registers.register_view(2022, 10, SHEET_SCENARIOS).table
     entry = view[view["unit_id"] != "dong_e"].iloc[0]
-    fid = store.add_evidence(SHEET_SCENARIOS, 2022, entry["unit_id"], entry[KEY_COLUMN[SHEET_SCENARIOS]],
+    fid = store.registers.add_evidence(SHEET_SCENARIOS, 2022, entry["unit_id"], entry[KEY_COLUMN[SHEET_SCENARIOS]],
                              "方案.pdf", PDF, by=EDITOR)
-    files = store.evidence_files(2022)
+    files = store.registers.evidence_files(2022, by=None)
     other = next(f for f in files if f["id"] == fid)
     with pytest.raises(PermissionDenied):
-        store.evidence_bytes(other["id"], by=dong)
+        store.registers.evidence_bytes(other["id"], by=dong)
     own = [f for f in files if f["unit_id"] == "dong_e"]
-    assert store.evidence_files(2022, by=dong) == own
+    assert store.registers.evidence_files(2022, by=dong) == own
     detail = unit_detail(store, dong, MONTH, "dong_e")
     assert set(detail.detail["unit_id"]) == {"dong_e"} and set(detail.events["unit_id"]) <= {"dong_e"}
 
 
 def test_row_level_writes_refuse_other_units(store, dong):
-    raw = build_template(MONTH, store.register(), "yushan")
+    raw = build_template(MONTH, store.units.register(), "yushan")
     before = file_digest(store)
     with pytest.raises(PermissionDenied):
-        store.unitdesk.submit(dong, MONTH, "yushan", raw, "x.xlsx")
+        store.unit_desk.submit(dong, MONTH, "yushan", raw, "x.xlsx")
     with pytest.raises(PermissionDenied):
-        store.unitdesk.submit_form(dong, MONTH, "yushan", {})
+        store.unit_desk.submit_form(dong, MONTH, "yushan", {})
     with pytest.raises(PermissionDenied):
-        store.unitdesk.raise_objection(dong, MONTH, "yushan", "figure", "理由", field="本月出台信用制度文件数",
+        store.unit_desk.raise_objection(dong, MONTH, "yushan", "figure", "理由", field="本月出台信用制度文件数",
                                        proposed=1)
     assert file_digest(store) == before
 
 
 def test_file_with_another_units_row_is_refused_naming_the_row(store, dong):
-    register = store.register()
+    register = store.units.register()
     raw = build_template(MONTH, register, "dong_e", {"镇街": [{"单位名称": "东阿镇", "本月出台信用制度文件数": 1},
                                                              {"单位名称": "榆山街道", "本月出台信用制度文件数": 9}]})
     # The one-unit template only offers 东阿镇, but a pasted row is still parsed: refused by name and row.
     with pytest.raises(CreditError, match="第 4 行「单位名称」列：本行是「榆山街道」的数据"):
-        store.unitdesk.submit(dong, MONTH, "dong_e", raw, "东阿镇.xlsx")
+        store.unit_desk.submit(dong, MONTH, "dong_e", raw, "东阿镇.xlsx")
     full = build_template(MONTH, register)
     with pytest.raises(CreditError):
-        store.unitdesk.submit(dong, MONTH, "dong_e", full, "全县.xlsx")
+        store.unit_desk.submit(dong, MONTH, "dong_e", full, "全县.xlsx")
 
 
 def test_closed_month_is_refused(store, dong):
     with pytest.raises(CreditError, match="不是当前收集月份"):
-        store.unitdesk.submit_form(dong, "2022-09", "dong_e", {"本月出台信用制度文件数": 1})
+        store.unit_desk.submit_form(dong, "2022-09", "dong_e", {"本月出台信用制度文件数": 1})
 
 
 def test_submit_return_resubmit_accept_moves_the_score(store, dong):
-    m = store.unitdesk
+    m = store.unit_desk
     before = unit_detail(store, dong, MONTH, "dong_e")
     row = town_row(store, "dong_e")
     assert before.todo.set_index("code").loc["T1", "满分还需"] == "再出台 1 件信用制度文件（全年目标 3，本年累计 2）"
@@ -172,7 +172,7 @@ def test_submit_return_resubmit_accept_moves_the_score(store, dong):
     assert after.todo.set_index("code").loc["T1", "满分还需"] == "全年目标 3 已完成（本年累计 3）"
     # Other units' rows are untouched by the merge.
     assert town_row(store, "yushan") == {k: v for k, v in town_row(store, "yushan").items()}
-    assert store.versions(MONTH, "镇街")[0]["row_count"] == store.versions(MONTH, "镇街")[1]["row_count"]
+    assert store.datasets.versions(MONTH, "镇街")[0]["row_count"] == store.datasets.versions(MONTH, "镇街")[1]["row_count"]
     actions = [a["action"] for a in store.audit_log(10)]
     assert actions[:3] == ["submission.accept", "import", "submission.submit"]
     assert [s["status"] for s in m.submissions(dong, MONTH)] == ["accepted", "returned"]
@@ -183,7 +183,7 @@ def test_submit_return_resubmit_accept_moves_the_score(store, dong):
 def test_adopting_a_tenfold_rise_needs_the_reviewer_to_confirm_it(store, dong):
     """东阿镇 asked 1,289.4 万元 of 信易贷 in September; 16,885 (an extra digit, 13×) is not adopted unchecked.
     (A small flow such as 2 → 30 稿件 is not asked about: issue 25 §17.)"""
-    m = store.unitdesk
+    m = store.unit_desk
     sub = m.submit_form(dong, MONTH, "dong_e", {**town_row(store, "dong_e"), "信易贷融资需求金额（万元）": 16885})
     surges = m.submission_surges(EDITOR, sub)
     assert surges[["工作表", "单位", "指标", "上月值", "新值", "倍数"]].values.tolist() == [
@@ -200,7 +200,7 @@ def test_adopting_a_tenfold_rise_needs_the_reviewer_to_confirm_it(store, dong):
 
 
 def test_object_accept_removes_the_deduction_with_a_trail(store, dong):
-    m = store.unitdesk
+    m = store.unit_desk
     before = unit_detail(store, dong, MONTH, "dong_e").detail.set_index("code").loc["T7", "earned"]
     events = [o for o in m.contestable(dong, MONTH, "dong_e") if o["target"] == "event"]
     target = events[-1]
@@ -219,14 +219,14 @@ def test_object_accept_removes_the_deduction_with_a_trail(store, dong):
     assert after == pytest.approx(before + 1.0)  # 1 point per 村居失信案件
     o = m.objections(dong, MONTH)[0]
     assert o["status"] == "accepted" and o["versions"] == [[SHEET_EVENTS, 2]]
-    assert store.versions(target["month"], SHEET_EVENTS)[0]["filename"] == f"申诉第{oid}号更正.json"
+    assert store.datasets.versions(target["month"], SHEET_EVENTS)[0]["filename"] == f"申诉第{oid}号更正.json"
     assert m.open_objections(MONTH) == []
     assert f"申诉 #{oid} 已采纳：已从{month_label(target['month'])}扣分事项中撤销该事项" in [t for _, t in m.notices(dong)]
     assert [a["action"] for a in store.audit_log(3)][:2] == ["objection.accept", "import"]
 
 
 def test_object_figure_reject_needs_reason(store, fagai):
-    m = store.unitdesk
+    m = store.unit_desk
     oid = m.raise_objection(fagai, MONTH, "fagai", "figure", "错误数据系系统误判", field="本月双公示错误数据条数",
                             proposed=0)
     with pytest.raises(CreditError, match="不予采纳的理由"):
@@ -244,7 +244,7 @@ def test_cli_user_add_unit_and_unit_template(demo_db: Path, tmp_path: Path, monk
                  "--password-stdin"]) == 0
     assert "绑定单位 孝直镇" in capsys.readouterr().out
     with open_store(demo_db) as s:
-        actor = s.users.login("孝直镇", "abc12345")
+        actor = s.accounts.login("孝直镇", "abc12345")
     assert actor.unit_id == "xiaozhi"
     out = tmp_path / "孝直镇.xlsx"
     assert main(["template", "--db", str(demo_db), "--month", MONTH, "--unit", "孝直镇", "-o", str(out)]) == 0
@@ -261,5 +261,5 @@ def test_the_far_cell_workbook_of_issue_22_is_refused_on_the_unit_desk(store, do
 
     before = file_digest(store)
     with pytest.raises(CreditError, match="工作表「镇街」：声明的数据范围 A1:XFD1048576 的行数为 1,048,576 行，超过上限 50,000 行"):
-        store.unitdesk.submit(dong, MONTH, "dong_e", far_cell(), "东阿镇.xlsx")
+        store.unit_desk.submit(dong, MONTH, "dong_e", far_cell(), "东阿镇.xlsx")
     assert file_digest(store) == before

@@ -35,24 +35,24 @@ def store(demo_db: Path):
 
 def _office_records_event(store) -> None:
     """The office adds a 异议信息 row for 东阿镇 to October's 扣分事项 (keeping 人社局's row)."""
-    rows = [{k: v for k, v in r.items() if k not in ("row", "unit_id")} for r in store.current_sheet(MONTH, SHEET_EVENTS)]
-    raw = build_template(MONTH, store.register(), fill={SHEET_EVENTS: [*rows, OFFICE_EVENT]})
+    rows = [{k: v for k, v in r.items() if k not in ("row", "unit_id")} for r in store.datasets.current_sheet(MONTH, SHEET_EVENTS)]
+    raw = build_template(MONTH, store.units.register(), fill={SHEET_EVENTS: [*rows, OFFICE_EVENT]})
     done = import_batch(store, MONTH, [("信用办扣分事项.xlsx", raw)], EDITOR)
     assert done.ok, [str(e) for c in done.failed for e in c.errors]
 
 
 def _events_of(store, unit_id: str) -> list[tuple[str, str]]:
-    return sorted((r["事项类型"], r["事项说明"]) for r in store.current_sheet(MONTH, SHEET_EVENTS)
+    return sorted((r["事项类型"], r["事项说明"]) for r in store.datasets.current_sheet(MONTH, SHEET_EVENTS)
                   if r["unit_id"] == unit_id)
 
 
 def _unit_file(store, events: list[dict]) -> bytes:
-    return build_template(MONTH, store.register(), "dong_e", {SHEET_EVENTS: events})
+    return build_template(MONTH, store.units.register(), "dong_e", {SHEET_EVENTS: events})
 
 
 def test_unit_submission_keeps_the_office_recorded_objection_event(store):
     _office_records_event(store)
-    m = store.unitdesk
+    m = store.unit_desk
     sub = m.submit(DONG, MONTH, "dong_e", _unit_file(store, [OWN_EVENT]), "东阿镇.xlsx")
     changes = m.submission_changes(EDITOR, sub)
     # The preview: one row added, nothing removed, and the office's row named as staying.
@@ -72,8 +72,8 @@ def test_unit_submission_keeps_the_office_recorded_objection_event(store):
 
 
 def test_preview_shows_each_figure_before_and_after(store):
-    m = store.unitdesk
-    row = next(r for r in store.current_sheet(MONTH, "镇街") if r["unit_id"] == "dong_e")
+    m = store.unit_desk
+    row = next(r for r in store.datasets.current_sheet(MONTH, "镇街") if r["unit_id"] == "dong_e")
     figures = {k: v for k, v in row.items() if k not in ("row", "unit_id", "单位名称")}
     sub = m.submit_form(DONG, MONTH, "dong_e", {**figures, "本月出台信用制度文件数": 3, "本月报送信用动态稿件数": 30,
                                                  "信易贷融资需求金额（万元）": 16885})
@@ -92,7 +92,7 @@ def test_preview_shows_each_figure_before_and_after(store):
 def test_notices_are_one_line_dismissible_and_say_the_month_in_words(store):
     """Issue 25 §9: "2022年10月", one short line each, closed per account by 知道了; an adopted
     submission is told to the unit; a new event (another submission) shows again."""
-    m = store.unitdesk
+    m = store.unit_desk
     assert m.notices(DONG) == [("info", "本月待报送：2022年10月尚未报送本单位数据")]
     sub = m.submit(DONG, MONTH, "dong_e", _unit_file(store, [OWN_EVENT]), "东阿镇.xlsx")
     assert m.notices(EDITOR) == [("warning", "2022年10月：1 份单位报送待审核")]
@@ -116,24 +116,24 @@ def test_unit_file_errors_come_all_at_once_one_per_cell(store):
     another unit's row is flagged on the first try beside a bad cell, each error on its own line."""
     from credit.errors import WorkbookError
 
-    raw = build_template(MONTH, store.register(), "dong_e", {
+    raw = build_template(MONTH, store.units.register(), "dong_e", {
         "镇街": [{"单位名称": "东阿镇", "本月出台信用制度文件数": "两件"},
                  {"单位名称": "榆山街道", "本月出台信用制度文件数": 9}],
         SHEET_EVENTS: [{k: v for k, v in OWN_EVENT.items() if k != "处理情况"}],
     })
     with pytest.raises(WorkbookError) as refused:
-        store.unitdesk.submit(DONG, MONTH, "dong_e", raw, "东阿镇.xlsx")
+        store.unit_desk.submit(DONG, MONTH, "dong_e", raw, "东阿镇.xlsx")
     got = [(e.sheet, e.row, e.column) for e in refused.value.errors]
     assert got == [("镇街", 3, "本月出台信用制度文件数"), ("镇街", 4, "单位名称"), ("扣分事项", 3, "处理情况")]
     assert str(refused.value).count("\n") == 3  # a head line, then one line per error
     assert "「处理情况」必填" in refused.value.errors[2].message
-    assert store.unitdesk.submissions(DONG) == []
+    assert store.unit_desk.submissions(DONG) == []
     # The office's importer still reads a blank as 未处理 (with a warning), as before.
     from credit.workbook.importer import parse_workbook
 
-    full = build_template(MONTH, store.register(), fill={SHEET_EVENTS: [{k: v for k, v in OWN_EVENT.items()
+    full = build_template(MONTH, store.units.register(), fill={SHEET_EVENTS: [{k: v for k, v in OWN_EVENT.items()
                                                                         if k != "处理情况"}]})
-    parsed = parse_workbook(full, "信用办.xlsx", MONTH, store.register())
+    parsed = parse_workbook(full, "信用办.xlsx", MONTH, store.units.register())
     assert parsed.sheets[SHEET_EVENTS].records[0]["处理情况"] == "未处理"
 
 
@@ -146,13 +146,13 @@ def test_unit_contacts_are_kept_validated_and_fill_the_chase_list(store):
     from tests.support.actors import ADMIN
 
     with pytest.raises(PermissionDenied):
-        store.set_unit_contact("dong_e", "王明", "0531-87881234", by=EDITOR)
+        store.units.set_contact("dong_e", "王明", "0531-87881234", by=EDITOR)
     for contact, phone, why in (("王明", "八七八八", "格式不对"), ("王\u200b明", "", "不可见字符"),
                                 ("王" * 21, "", "不超过 20"), ("王明", "0531\n8788", "控制字符")):
         with pytest.raises(Refused, match=why):
-            store.set_unit_contact("dong_e", contact, phone, by=ADMIN)
-    assert store.set_unit_contact("dong_e", " 王明 ", "0531-87881234转12", by=ADMIN) == ("王明", "0531-87881234转12")
-    unit = store.register().get("dong_e")
+            store.units.set_contact("dong_e", contact, phone, by=ADMIN)
+    assert store.units.set_contact("dong_e", " 王明 ", "0531-87881234转12", by=ADMIN) == ("王明", "0531-87881234转12")
+    unit = store.units.register().get("dong_e")
     assert (unit.contact, unit.phone) == ("王明", "0531-87881234转12")
     assert store.audit_log(1)[0]["action"] == "unit.contact"
     status = month_status(store, "2022-11")  # nothing imported for November: every unit owes its sheets
@@ -185,8 +185,8 @@ def test_a_unit_sends_its_own_evidence_pending_the_offices_adoption(store):
     from credit.model.contract import SHEET_SCENARIOS
     from credit.workbook.registers import KEY_COLUMN
 
-    m = store.unitdesk
-    view = store.register_view(2022, 10, SHEET_SCENARIOS).table
+    m = store.unit_desk
+    view = store.registers.register_view(2022, 10, SHEET_SCENARIOS).table
     own = view[view["unit_id"] == "dong_e"].iloc[0][KEY_COLUMN[SHEET_SCENARIOS]]
     other = view[view["unit_id"] != "dong_e"].iloc[0]
     with pytest.raises(PermissionDenied):
@@ -195,14 +195,14 @@ def test_a_unit_sends_its_own_evidence_pending_the_offices_adoption(store):
         m.submit_evidence(DONG, SHEET_SCENARIOS, 2022, "dong_e", "不存在的应用", "a.pdf", PDF)
     with pytest.raises(CreditError):
         m.submit_evidence(DONG, SHEET_SCENARIOS, 2022, "dong_e", own, "a.pdf", b"MZ not a pdf")
-    before = len(store.evidence_files(2022, unit_id="dong_e"))
+    before = len(store.registers.evidence_files(2022, unit_id="dong_e", by=None))
     ev = m.submit_evidence(DONG, SHEET_SCENARIOS, 2022, "dong_e", own, "方案.pdf", PDF)
     assert [e["status"] for e in m.unit_evidence(DONG)] == ["pending"]
-    assert len(store.evidence_files(2022, unit_id="dong_e")) == before  # not the entry's file yet
+    assert len(store.registers.evidence_files(2022, unit_id="dong_e", by=None)) == before  # not the entry's file yet
     with pytest.raises(PermissionDenied):
         m.accept_evidence(DONG, ev)
     file_id = m.accept_evidence(EDITOR, ev)
-    assert store.evidence_bytes(file_id, by=DONG) == ("方案.pdf", PDF)
+    assert store.registers.evidence_bytes(file_id, by=DONG) == ("方案.pdf", PDF)
     assert m.unit_evidence(DONG)[0]["status"] == "accepted"
     with pytest.raises(CreditError, match="已采纳，不能再处理"):
         m.accept_evidence(EDITOR, ev)  # twice: refused, nothing stored twice

@@ -143,7 +143,7 @@ def navigation_mode(monkeypatch: pytest.MonkeyPatch) -> None:
 def good_workbook(db: Path, month: str = UPLOAD_MONTH) -> bytes:
     """A valid 镇街 upload (榆山街道; 99999 registrations raise a reconciliation flag and a surge)."""
     with open_store(db) as store:
-        register = store.register()
+        register = store.units.register()
     return fill_template({"镇街": [{UNIT_COL: "榆山街道", "本月出台信用制度文件数": 2, "信易贷平台注册企业数": 99999}]},
                          month=month, units=register)
 

@@ -73,10 +73,10 @@ def _restore_case(workdir: Path, name: str, sql: str) -> str:
 
 def _evidence_case(workdir: Path, name: str, data: bytes) -> str:
     with Store(rh.seeded_db(workdir / f"evidence-{hashlib.sha1(name.encode()).hexdigest()[:6]}.db")) as store:
-        store.add_register_entry(SHEET_SCENARIOS, rh.MONTH, "yushan", {"信用应用": "信易批"}, OFFICE)
+        store.registers.add_register_entry(SHEET_SCENARIOS, rh.MONTH, "yushan", {"信用应用": "信易批"}, OFFICE)
         before = rh.db_hash(store)
         try:
-            store.add_evidence(SHEET_SCENARIOS, int(rh.MONTH[:4]), "yushan", "信易批", "方案.pdf", data, OFFICE)
+            store.registers.add_evidence(SHEET_SCENARIOS, int(rh.MONTH[:4]), "yushan", "信易批", "方案.pdf", data, OFFICE)
         except CreditError as exc:
             assert rh.db_hash(store) == before, name
             return str(exc)
@@ -146,8 +146,8 @@ def _accounts_db(workdir: Path, tag: str) -> Path:
     """A seeded database with an office (editor) and a leader (viewer) account, made by the admin."""
     db = rh.seeded_db(workdir / f"accounts-{tag}.db")
     with Store(db) as store:
-        store.add_account("office", PASSWORDS["office"], ROLE_EDITOR, by=ADMIN)
-        store.add_account("leader", PASSWORDS["leader"], ROLE_VIEWER, by=ADMIN)
+        store.accounts.add_account("office", PASSWORDS["office"], ROLE_EDITOR, by=ADMIN)
+        store.accounts.add_account("leader", PASSWORDS["leader"], ROLE_VIEWER, by=ADMIN)
     return db
 
 
@@ -160,7 +160,7 @@ def _lockout_race(workdir: Path) -> str:
         with Store(db) as store:
             start.wait()
             try:
-                store.login("office", f"wrong-guess-{i}")
+                store.accounts.login("office", f"wrong-guess-{i}")
                 answers.append("登录成功")
             except CreditError as exc:
                 answers.append(str(exc))
@@ -171,7 +171,7 @@ def _lockout_race(workdir: Path) -> str:
     for t in threads:
         t.join(timeout=300)
     with Store(db) as store:
-        locked = store.account("office")["locked_until"] is not None
+        locked = store.accounts.account("office")["locked_until"] is not None
         rows = [r["detail"] for r in store.audit_log(limit=None, action="login.failed")]
     checked = sum("failed" in r for r in rows)  # a failure row carries a count only when the password was checked
     assert len(answers) == RACE_THREADS and set(answers) == {LOGIN_FAILED}, set(answers)
@@ -183,7 +183,7 @@ def _lockout_race(workdir: Path) -> str:
 def _login_seconds(store: Store, name: str, password: str) -> float:
     started = time.perf_counter()
     try:
-        store.login(name, password)
+        store.accounts.login(name, password)
     except LoginFailed:
         return time.perf_counter() - started
     raise AssertionError(f"{name} logged in")
@@ -192,11 +192,11 @@ def _login_seconds(store: Store, name: str, password: str) -> float:
 def _enumeration(workdir: Path) -> str:
     """Unknown, wrong password, disabled: one message, and an unknown name costs a hash check too."""
     with Store(_accounts_db(workdir, "enum")) as store:
-        store.set_account_disabled("leader", True, by=ADMIN)
+        store.accounts.set_account_disabled("leader", True, by=ADMIN)
         messages = set()
         for name, password in (("nobody", "whatever-1"), ("office", "wrong-pass-1"), ("leader", PASSWORDS["leader"])):
             try:
-                store.login(name, password)
+                store.accounts.login(name, password)
             except LoginFailed as exc:
                 messages.add(str(exc))
         assert messages == {LOGIN_FAILED}, messages
@@ -223,7 +223,7 @@ def _refused_unchanged(db: Path, action: Callable[[Store], object], name: str) -
 
 def _settings(workdir: Path) -> str:
     db = _accounts_db(workdir, "settings")
-    messages = [_refused_unchanged(db, lambda s, k=k, v=v: s.set_meta(k, v, by=EDITOR), k)
+    messages = [_refused_unchanged(db, lambda s, k=k, v=v: s.settings.set(k, v, by=EDITOR), k)
                 for k, v in (("login_required", "0"), ("session_idle_minutes", "999999"))]
     return f"信用办设 login_required=0、session_idle_minutes=999999：均拒绝，数据库不变（{messages[0]}）"
 
@@ -232,7 +232,7 @@ def _audit_forgery(workdir: Path) -> str:
     db = _accounts_db(workdir, "audit")
     with Store(db) as store:
         assert not hasattr(store, "log_event") and not any(hasattr(v, "log_event") for v in vars(store).values())
-    message = _refused_unchanged(db, lambda s: s.add_account("ghost", "ghost-pass-1", ROLE_EDITOR, by=VIEWER),
+    message = _refused_unchanged(db, lambda s: s.accounts.add_account("ghost", "ghost-pass-1", ROLE_EDITOR, by=VIEWER),
                                  "viewer account.add")
     return f"没有写任意审计行的公开方法（log_event 已无）；领导账户添加账户被拒绝，审计无新行（{message}）"
 
@@ -273,8 +273,8 @@ def _surge(workdir: Path) -> str:
         march = wbk.fill_template({SHEET_TOWN: [{UNIT_COL: "东阿镇", amount: 2}]}, month="2022-03")
         assert import_batch(store, "2022-03", [("3月.xlsx", march)], office, surges_confirmed=True).ok
         raw = wbk.fill_template({SHEET_TOWN: [{UNIT_COL: "东阿镇", amount: 100}]}, month="2022-04")
-        check = check_file(raw, "4月.xlsx", "2022-04", store.register())
-        preview = build_preview(store, "2022-04", [check], store.register())
+        check = check_file(raw, "4月.xlsx", "2022-04", store.units.register())
+        preview = build_preview(store, "2022-04", [check], store.units.register())
         [row] = [r for s in preview.sheets for r in s.surges.to_dict("records")]
         assert preview.surges == 1 and row["倍数"] == "50.0 倍", row
         version = store.data_version()

@@ -221,7 +221,7 @@ def _reader_abort(store) -> tuple[str, str, str]:
 
     before = os.getpid()
     try:
-        isolation.run_isolated(importer._parse_guarded, far_cell(), "月报.xlsx", MONTH, store.register(),
+        isolation.run_isolated(importer._parse_guarded, far_cell(), "月报.xlsx", MONTH, store.units.register(),
                                filename="月报.xlsx")
     except WorkbookError as exc:
         message = str(exc.errors[0])

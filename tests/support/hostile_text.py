@@ -24,7 +24,7 @@ from credit.app.service import open_store, score
 from credit.errors import CreditError, WorkbookError
 from credit.model.accounts import ROLE_UNIT, Actor, PermissionDenied
 from credit.reports.bulletin import build_bulletin_data
-from credit.reports.publish import export
+from credit.reports.exports import export
 from credit.store.results import StoredResult, _to_bytes
 from credit.workbook.importer import parse_workbook
 from tests.support import reliability as rh
@@ -66,7 +66,7 @@ def with_control(raw: bytes, marker: str = "CTRL", code: int = 1) -> bytes:
 
 def _workbook_refused(db: Path, description: str, name: str) -> str:
     with open_store(db) as store:
-        register = store.register()
+        register = store.units.register()
     raw = wbk.events_sheet(wbk.event(事项说明=description))
     raw = with_control(raw) if "CTRL" in description else raw
     try:
@@ -94,11 +94,11 @@ def text_cases(db_of: Callable[[str], Path]) -> list[tuple[str, str, Callable[[]
         ("2 文字", "签发人含 \\x07", lambda: _unchanged(db_of("c5"), lambda s: _publish(s, signer="张\x07三"), "签发人")),
         ("2 文字", "10,000 字的文号", lambda: _unchanged(db_of("c6"), lambda s: _publish(s, "平" * 10_000 + "〔2022〕90号"),
                                                   "长文号")),
-        ("2 文字", "申诉理由含 U+202E", lambda: _unchanged(db_of("c7"), lambda s: s.unitdesk.raise_objection(
+        ("2 文字", "申诉理由含 U+202E", lambda: _unchanged(db_of("c7"), lambda s: s.unit_desk.raise_objection(
             DONG, MONTH, "dong_e", "figure", "理由\u202e", field="本月出台信用制度文件数", proposed=2), "申诉理由")),
         ("2 文字", "通报正文含 \\x0b", lambda: _unchanged(db_of("c8"), lambda s: s.publishing.save_text(
             MONTH, {"overall": "总体\x0b情况"}, EDITOR), "通报正文")),
-        ("2 文字", "单位更名含零宽连字", lambda: _unchanged(db_of("c9"), lambda s: s.rename_unit(
+        ("2 文字", "单位更名含零宽连字", lambda: _unchanged(db_of("c9"), lambda s: s.units.rename(
             "dong_e", "东阿\u200d镇", MONTH, ADMIN), "单位名称")),
         ("2 文字", "双公示文件单元格含 \\x01", lambda: _sgs_cell(db_of("c10"))),
         ("2 文字", "申诉理由、文号写作 Markdown 链接、图片、网址、邮箱", _markdown_shown),
@@ -118,7 +118,7 @@ def _markdown_shown() -> str:
 
 def _sgs_cell(db: Path) -> str:
     from credit.app.sgs import current_rules
-    from credit.workbook.sgs import read_records
+    from credit.workbook.sgs_reader import read_records
 
     with open_store(db) as store:
         rules = current_rules(store)
@@ -135,15 +135,15 @@ def _sgs_cell(db: Path) -> str:
 
 def write_cases(db_of: Callable[[str], Path]) -> list[tuple[str, str, Callable[[], str]]]:
     return [
-        ("3 写入", "set_meta 不带 by=", lambda: _unchanged(db_of("w1"), lambda s: s.set_meta("login_required", "0"),
+        ("3 写入", "set_meta 不带 by=", lambda: _unchanged(db_of("w1"), lambda s: s.settings.set("login_required", "0"),
                                                         "set_meta", TypeError) and "缺少操作账户参数（TypeError），未写入"),
-        ("3 写入", "信用办设 demo=1", lambda: _unchanged(db_of("w2"), lambda s: s.set_meta("demo", "1", by=EDITOR),
+        ("3 写入", "信用办设 demo=1", lambda: _unchanged(db_of("w2"), lambda s: s.settings.set("demo", "1", by=EDITOR),
                                                       "demo", PermissionDenied)),
         ("3 写入", "伪造计分缓存（东阿镇 100 分）", lambda: _forged_results(db_of("w3"))),
-        *(("3 数值", f"申诉数值 {shown}", lambda v=v, n=shown: _unchanged(db_of(f"n{n}"), lambda s: s.unitdesk.raise_objection(
+        *(("3 数值", f"申诉数值 {shown}", lambda v=v, n=shown: _unchanged(db_of(f"n{n}"), lambda s: s.unit_desk.raise_objection(
             DONG, MONTH, "dong_e", "figure", "数值有误", field="本月出台信用制度文件数", proposed=v), n))
           for shown, v in (("NaN", math.nan), ("inf", math.inf), ("1e300", 1e300))),
-        ("3 数值", "信易贷目标 inf", lambda: _unchanged(db_of("n4"), lambda s: s.set_xyd_target(2023, 100, math.inf, EDITOR),
+        ("3 数值", "信易贷目标 inf", lambda: _unchanged(db_of("n4"), lambda s: s.frameworks.set_xyd_target(2023, 100, math.inf, EDITOR),
                                                      "xyd")),
         *(("3 月份", f"导入 {m}", lambda m=m: _month_refused(db_of(f"m{m}"), m)) for m in ("2099-01", "1999-12", "0001-01")),
     ]
@@ -178,8 +178,8 @@ def _month_refused(db: Path, month: str) -> str:
     code, err = _cli("import", "--db", db, "--month", month, ROOT / "README.md")
     assert code != 0 and ("超出可填报的范围" in err or "格式有误" in err), err
     with open_store(db) as store:
-        assert month not in store.months_with_data()
-        message = _unchanged(db, lambda s: parse_workbook(wbk.town_sheet(), "x.xlsx", month, s.register()), month)
+        assert month not in store.datasets.months_with_data()
+        message = _unchanged(db, lambda s: parse_workbook(wbk.town_sheet(), "x.xlsx", month, s.units.register()), month)
     return f"命令行与导入均拒绝：{message}"
 
 
@@ -206,7 +206,7 @@ def export_cases(db_of: Callable[[str], Path]) -> list[tuple[str, str, Callable[
 def _csv(db: Path) -> str:
     name = '=HYPERLINK("http://e.com","点我")'
     with open_store(db) as store:
-        store.rename_unit("dong_e", name, "2022-01", ADMIN)
+        store.units.rename("dong_e", name, "2022-01", ADMIN)
     code, out = _cli("scores", "--db", db, "--month", MONTH, "--group", "镇街", "--format", "csv")
     assert code == 0 and "'=HYPERLINK" in out and "\n=HYPERLINK" not in out and ",=HYPERLINK" not in out, out
     return "单位名写作文本（'=HYPERLINK…），不被当作公式"

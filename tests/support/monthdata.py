@@ -20,7 +20,7 @@ GROUP_SHEETS = (SHEET_TOWN, SHEET_DEPT, SHEET_COUNTY)
 
 def month_data(store, month: str, base: str = "2022-10", only: tuple[str, ...] | None = None) -> MonthData:
     """`base`'s demo figures as `month`'s (only the sheets in `only`, default the group and county sheets)."""
-    data = copy.deepcopy(next(d for d in demo_months(store.register()) if d.month == base))
+    data = copy.deepcopy(next(d for d in demo_months(store.units.register()) if d.month == base))
     keep = GROUP_SHEETS if only is None and month != base else only
     if keep is not None:
         data.sheets = {k: v for k, v in data.sheets.items() if k in keep}
@@ -34,10 +34,10 @@ def import_month(store, month: str, edit: Callable[[MonthData], None] | None = N
     data = month_data(store, month, base, only)
     if edit:
         edit(data)
-    register = store.register()
+    register = store.units.register()
     raw = fill_template(build_template(month, register), data)
     parsed = parse_workbook(raw, f"月报_{month}.xlsx", month, register)
-    store.import_workbooks([(parsed, raw, f"月报_{month}.xlsx")], by, reason=reason)
+    store.datasets.import_workbooks([(parsed, raw, f"月报_{month}.xlsx")], by, reason=reason)
 
 
 def row(data: MonthData, sheet: str, unit: str) -> dict[str, object]:

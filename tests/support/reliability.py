@@ -95,8 +95,8 @@ def seeded_db(dest: Path) -> Path:
 
 def import_bytes(store: Store, raw: bytes, filename: str, month: str = MONTH) -> tuple[ParsedWorkbook, ImportResult]:
     """The real upload path: parse with the store's register, then one import transaction."""
-    parsed = parse_workbook(raw, filename, month, store.register())
-    return parsed, store.import_workbook(parsed, raw, filename, by=ACTOR)
+    parsed = parse_workbook(raw, filename, month, store.units.register())
+    return parsed, store.datasets.import_workbook(parsed, raw, filename, by=ACTOR)
 
 
 def refuse(store: Store, raw: bytes, filename: str, month: str = MONTH) -> list[CellError]:
@@ -117,7 +117,7 @@ def refuse(store: Store, raw: bytes, filename: str, month: str = MONTH) -> list[
 def assert_imported_whole(store: Store, parsed: ParsedWorkbook, result: ImportResult | None = None) -> None:
     """Every parsed sheet is the current version, record for record (no partial write)."""
     for name, sheet in parsed.sheets.items():
-        assert store.current_sheet(parsed.month, name) == sheet.records, name
+        assert store.datasets.current_sheet(parsed.month, name) == sheet.records, name
     if result is not None:
         assert {s for s, _ in result.created} | set(result.unchanged) == set(parsed.sheets)
 
@@ -402,12 +402,12 @@ def fuzz_check(store: Store, raw: bytes) -> str:
     """
     before = db_hash(store)
     try:
-        parsed = parse_workbook(raw, "随机.xlsx", MONTH, store.register())
+        parsed = parse_workbook(raw, "随机.xlsx", MONTH, store.units.register())
     except WorkbookError as exc:
         assert exc.errors and all(isinstance(e, CellError) and CJK.search(e.message) for e in exc.errors)
         assert db_hash(store) == before
         return "refused"
-    result = store.import_workbook(parsed, raw, "随机.xlsx", by=ACTOR)
+    result = store.datasets.import_workbook(parsed, raw, "随机.xlsx", by=ACTOR)
     assert_imported_whole(store, parsed, result)
     return "imported"
 
@@ -476,7 +476,7 @@ def fork_import(db: Path, parsed: ParsedWorkbook, raw: bytes, filename: str) -> 
             os.close(read_fd)
             with Store(db) as store:
                 os.write(write_fd, b"r")
-                store.import_workbook(parsed, raw, filename, by=ACTOR)
+                store.datasets.import_workbook(parsed, raw, filename, by=ACTOR)
             os.write(write_fd, b"d")
             code = 0
         finally:
@@ -596,8 +596,8 @@ def read_signature(store: Store) -> tuple[float, int]:
     """(sum of TOWN_FIELD, number of events) of MONTH, read in one snapshot."""
     year, mon = (int(x) for x in MONTH.split("-"))
     with store.snapshot():
-        facts = store.facts_frame(year, mon, SHEET_TOWN)
-        events = store.records_frame(year, mon, SHEET_EVENTS)
+        facts = store.datasets.facts_frame(year, mon, SHEET_TOWN)
+        events = store.datasets.records_frame(year, mon, SHEET_EVENTS)
     town = facts[(facts["month"] == MONTH) & (facts["field"] == TOWN_FIELD)]["value"].sum()
     return float(town), int((events["month"] == MONTH).sum())
 
@@ -625,7 +625,7 @@ def _importer(path: Path, variant: Variant, timeout_ms: int, barrier: threading.
     with Store(path, busy_timeout_ms=timeout_ms) as store:
         barrier.wait()
         try:
-            res = store.import_workbook(variant.parsed, f"round-variant-{variant.k}".encode(), f"v{variant.k}.xlsx",
+            res = store.datasets.import_workbook(variant.parsed, f"round-variant-{variant.k}".encode(), f"v{variant.k}.xlsx",
                                         by=ACTOR)
             out[variant.k] = ("landed", res)
         except StoreBusyError as exc:
@@ -658,7 +658,7 @@ def run_concurrency_rounds(path: Path, rounds: int, readers: int = 3, seed: int 
     rng = random.Random(seed)
     variants, towns = month_variants(2 * rounds + 1)
     with Store(path) as store:
-        store.import_workbook(variants[0].parsed, b"round-variant-0", "v0.xlsx", by=ACTOR)
+        store.datasets.import_workbook(variants[0].parsed, b"round-variant-0", "v0.xlsx", by=ACTOR)
     current = variants[0]
     stats = ConcurrencyStats()
     lock = threading.Lock()

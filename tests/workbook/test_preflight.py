@@ -20,7 +20,7 @@ from credit.errors import WorkbookError
 from credit.model.contract import SHEET_TOWN, TABLE_BOUNDS, WORKBOOK_BOUNDS, SheetBounds
 from credit.workbook.importer import parse_workbook
 from credit.workbook.preflight import check_sheets
-from credit.workbook.sgs import read_sheets
+from credit.workbook.sgs_reader import read_sheets
 from tests.support import hostile_files as hf
 from tests.support import workbooks as wbk
 from tests.support.reliability import fast_sheet_workbook

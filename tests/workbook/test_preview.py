@@ -147,9 +147,9 @@ def store(demo_db: Path):
 
 
 def test_preview_of_a_changed_month(store) -> None:
-    register = store.register()
-    current = {r["unit_id"]: r for r in store.current_sheet(MONTH, "镇街")}
-    previous = {r["unit_id"]: r for r in store.current_sheet("2022-09", "镇街")}
+    register = store.units.register()
+    current = {r["unit_id"]: r for r in store.datasets.current_sheet(MONTH, "镇街")}
+    previous = {r["unit_id"]: r for r in store.datasets.current_sheet("2022-09", "镇街")}
     raw = fill_template({"镇街": [{UNIT_COL: "榆山街道", "本月出台信用制度文件数": 2, "信易贷平台注册企业数": 99999}],
                          "信易+场景": [{UNIT_COL: "榆山街道", "信用应用": "信易 批"}]}, month=MONTH, units=register)
     check = check_file(raw, "十月.xlsx", MONTH, register)
@@ -172,9 +172,9 @@ def test_preview_of_a_changed_month(store) -> None:
 
 
 def test_preview_recognises_an_archived_file_and_identical_sheets(store) -> None:
-    demo_upload = next(v for v in store.versions(MONTH) if v["sheet"] == "镇街")["upload_id"]
-    name, raw = store.upload_bytes(demo_upload)
-    register = store.register()
+    demo_upload = next(v for v in store.datasets.versions(MONTH) if v["sheet"] == "镇街")["upload_id"]
+    name, raw = store.datasets.upload_bytes(demo_upload)
+    register = store.units.register()
     checks = [check_file(raw, name, MONTH, register), check_file(raw, "副本.xlsx", MONTH, register)]
     preview = build_preview(store, MONTH, checks, register)
     assert preview.files[0].archived["id"] == demo_upload
@@ -183,12 +183,12 @@ def test_preview_recognises_an_archived_file_and_identical_sheets(store) -> None
     assert {s.status for s in preview.sheets if s.filename == "副本.xlsx"} == {"same"}
     assert not preview.will_change and not preview.new_files
     version = store.data_version()
-    store.import_workbooks([(c.parsed, raw, c.filename) for c in checks], _editor())
+    store.datasets.import_workbooks([(c.parsed, raw, c.filename) for c in checks], _editor())
     assert store.data_version() == version  # the store makes an identical re-import a no-op
 
 
 def test_later_file_supersedes_the_same_sheet(store) -> None:
-    register = store.register()
+    register = store.units.register()
     first = check_file(fill_template({"镇街": [{UNIT_COL: "东阿镇", "本月出台信用制度文件数": 1}]}, month=MONTH,
                                      units=register), "a.xlsx", MONTH, register)
     second = check_file(fill_template({"镇街": [{UNIT_COL: "东阿镇", "本月出台信用制度文件数": 2}]}, month=MONTH,
@@ -200,7 +200,7 @@ def test_later_file_supersedes_the_same_sheet(store) -> None:
 
 
 def test_bad_files_become_an_error_table(store) -> None:
-    register = store.register()
+    register = store.units.register()
     checks = [
         check_file(b"not a spreadsheet", "x.xlsx", MONTH, register),
         check_file(b"", "empty.xlsx", MONTH, register),

@@ -11,8 +11,8 @@ import pytest
 
 from credit.app.sgs import blank_template
 from credit.errors import WorkbookError
-from credit.model.sgs import load_sgs_rules
-from credit.workbook.sgs import LONG_TERM, MAX_SGS_BYTES, read_code_list, read_entity_list, read_records
+from credit.model.sgs_rules import load_sgs_rules
+from credit.workbook.sgs_reader import LONG_TERM, MAX_SGS_BYTES, read_code_list, read_entity_list, read_records
 from tests.support import workbooks as wbk
 from tests.support.sgs import LICENCE_HEADERS, PENALTY_HEADERS, VALID_A, codes_xlsx, csv_bytes, licence, penalty, xlsx
 

@@ -18,7 +18,7 @@ import importlib
 import pkgutil
 
 from credit.scoring.rules.base import RULES, Rule, missing, num, pct
-from credit.scoring.rules.context import Ctx, prorated
+from credit.scoring.rules.indicator_view import Ctx, prorated
 
 for _module in pkgutil.iter_modules(__path__):
     importlib.import_module(f"{__name__}.{_module.name}")

@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 
 from credit.model.framework import Indicator
 from credit.model.rule_params import RULE_SPECS, RuleSpec
-from credit.scoring.rules.context import Ctx, Items
+from credit.scoring.rules.indicator_view import Ctx, Items
 
 Row = Mapping[str, Any]
 

@@ -11,7 +11,7 @@ from credit.common.rounding import settle
 from credit.model.contract import HANDLING_PROACTIVE, SHEETS
 from credit.model.framework import Indicator, field_sheet
 from credit.scoring.rules.base import Row, Rule, missing, num, value, zero_or_missing
-from credit.scoring.rules.context import Ctx, event_items, field_items, nan0
+from credit.scoring.rules.indicator_view import Ctx, event_items, field_items, nan0
 from credit.scoring.rules.wording import phrase
 
 

@@ -6,7 +6,7 @@ import numpy as np
 
 from credit.model.framework import Indicator
 from credit.scoring.rules.base import Row, Rule, num, value, value0
-from credit.scoring.rules.context import Ctx, nan0
+from credit.scoring.rules.indicator_view import Ctx, nan0
 from credit.scoring.rules.wording import reach_best
 
 

@@ -6,7 +6,7 @@ import math
 
 from credit.model.framework import Indicator
 from credit.scoring.rules.base import Row, Rule, num, value0
-from credit.scoring.rules.context import Ctx, nan0
+from credit.scoring.rules.indicator_view import Ctx, nan0
 
 
 def presence(count, required: float = 1):

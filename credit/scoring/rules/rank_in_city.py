@@ -6,7 +6,7 @@ import numpy as np
 
 from credit.model.framework import Indicator
 from credit.scoring.rules.base import Row, Rule, missing, num
-from credit.scoring.rules.context import Ctx
+from credit.scoring.rules.indicator_view import Ctx
 
 
 def rank_in_city(rank, n):

@@ -8,7 +8,7 @@ import numpy as np
 
 from credit.model.framework import Indicator
 from credit.scoring.rules.base import Row, Rule, missing, num, pct, value
-from credit.scoring.rules.context import Ctx
+from credit.scoring.rules.indicator_view import Ctx
 
 
 def ratio_vs_benchmark(x, benchmark):

@@ -9,7 +9,7 @@ import numpy as np
 from credit.model.contract import EVENT_OBJECTION
 from credit.model.framework import Indicator
 from credit.scoring.rules.base import Row, Rule, num, zero_or_missing
-from credit.scoring.rules.context import Ctx, event_items
+from credit.scoring.rules.indicator_view import Ctx, event_items
 
 DAYS = "异议处理用时（工作日）"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from credit.model.framework import Indicator
 from credit.scoring.rules.base import Row, Rule, num, value0
-from credit.scoring.rules.context import Ctx, prorated, ratio_capped
+from credit.scoring.rules.indicator_view import Ctx, prorated, ratio_capped
 from credit.scoring.rules.wording import more_of
 
 

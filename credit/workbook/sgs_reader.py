@@ -26,7 +26,7 @@ from credit.common.filetypes import TABLE_TYPES, extension
 from credit.common.text import CELL, text_problem
 from credit.errors import CellError, WorkbookError
 from credit.model.contract import TABLE_BOUNDS
-from credit.model.sgs import RecordFile, RecordKind, RecordSheet, SgsRules, spellings
+from credit.model.sgs_rules import RecordFile, RecordKind, RecordSheet, SgsRules, spellings
 from credit.workbook.importer import HEADER_SEARCH_ROWS, cell_text, fold, is_blank, parse_date
 from credit.workbook.isolation import run_isolated
 from credit.workbook.preflight import check_grid, check_workbook_file

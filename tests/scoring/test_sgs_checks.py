@@ -11,11 +11,11 @@ from hypothesis import strategies as st
 from stdnum.cn import uscc
 
 from credit.model.framework import load_framework
-from credit.model.sgs import load_sgs_rules
+from credit.model.sgs_rules import load_sgs_rules
 from credit.model.units import load_units
 from credit.scoring.rules.deduct_per_item import deduct_per_item
-from credit.scoring.sgs import CALENDAR_YEARS, WorkingDays, check_codes, check_records, is_uscc, predict
-from credit.workbook.sgs import read_code_list, read_records
+from credit.scoring.sgs_checks import CALENDAR_YEARS, WorkingDays, check_codes, check_records, is_uscc, predict
+from credit.workbook.sgs_reader import read_code_list, read_records
 from tests.support.sgs import (
     AGENCY,
     ID_NUMBER,

@@ -1,6 +1,6 @@
 """双公示预检: the checks the city would deduct for, run on a unit's records before it reports them.
 
-Pure functions over the reader's `RecordFile` and the rules (`credit.model.sgs`): nothing here
+Pure functions over the reader's `RecordFile` and the rules (`credit.model.sgs_rules`): nothing here
 touches the store or a file. Each problem is located (sheet, Excel row, field) and says in Chinese
 what is wrong and how to fix it; each kind of problem counts against the indicators the rules
 name (D2a 错误数据, D2b 迟报数据, D15a 可能引发的有效异议), a record once per indicator however many
@@ -26,7 +26,7 @@ from chinese_calendar import constants as _cc_constants
 from stdnum.cn import ric, uscc
 
 from credit.model.framework import Framework
-from credit.model.sgs import RecordFile, RecordKind, RecordSheet, SgsRules
+from credit.model.sgs_rules import RecordFile, RecordKind, RecordSheet, SgsRules
 from credit.model.units import Unit
 from credit.scoring.rules.deduct_per_item import deduct_per_item
 
