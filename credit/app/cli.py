@@ -324,18 +324,28 @@ def cmd_target(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_bulletin(args: argparse.Namespace) -> int:
-    from credit.app.service import open_store
-    from credit.common.labels import GROUPS
-    from credit.reports.bulletin import RED, YELLOW, build_bulletin_data
-    from credit.reports.exports import FORMATS, export
-    from credit.reports.scored import score
+def _document_format(out: Path) -> str | None:
+    """The document format an output file's name asks for (docx, pdf, xlsx); None after saying why not."""
+    from credit.reports.exports import FORMATS
 
-    out = Path(args.output)
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
         print(f"错误：输出文件扩展名应为 .docx（Word）、.pdf 或 .xlsx（Excel），实际为「{out.suffix or '无'}」",
               file=sys.stderr)
+        return None
+    return fmt
+
+
+def cmd_bulletin(args: argparse.Namespace) -> int:
+    from credit.app.service import open_store
+    from credit.common.labels import GROUPS
+    from credit.reports.bulletin import RED, YELLOW, build_bulletin_data
+    from credit.reports.exports import export
+    from credit.reports.scored import score
+
+    out = Path(args.output)
+    fmt = _document_format(out)
+    if fmt is None:
         return 2
     with open_store(args.db) as store:
         pub = store.publishing.current_publication(args.month)
@@ -408,7 +418,7 @@ def cmd_year(args: argparse.Namespace) -> int:
     """The year's result for a group on the terminal (table, JSON, CSV), or the 年度通报 as a file."""
     from credit.app.service import open_store
     from credit.reports.annual import year_months, year_payload, year_table, year_view
-    from credit.reports.annual_bulletin import FORMATS, build_annual_bulletin
+    from credit.reports.annual_bulletin import build_annual_bulletin
     from credit.reports.annual_files import render
 
     if not 2000 <= args.year <= 2100:
@@ -416,10 +426,8 @@ def cmd_year(args: argparse.Namespace) -> int:
         return 2
     if args.output:
         out = Path(args.output)
-        fmt = out.suffix.lower().lstrip(".")
-        if fmt not in FORMATS:
-            print(f"错误：输出文件扩展名应为 .docx（Word）、.pdf 或 .xlsx（Excel），实际为「{out.suffix or '无'}」",
-                  file=sys.stderr)
+        fmt = _document_format(out)
+        if fmt is None:
             return 2
         if not out.parent.is_dir():
             print(f"错误：输出文件所在的文件夹「{out.parent}」不存在", file=sys.stderr)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, replace
 
-from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 
@@ -21,14 +20,12 @@ from credit.reports.docx import (
     _caption,
     _num,
     _Numbering,
-    add_font_fallbacks,
     add_table,
     colophon,
     date_text,
     masthead,
+    new_document,
     para,
-    setup_page,
-    setup_styles,
 )
 
 CHART_UNITS = 20  # more lines than this are a tangle on an A4 page: the table has them all
@@ -82,14 +79,7 @@ def _chart(doc, view: YearView, figure: str) -> None:
 
 def render_annual_docx(data: AnnualBulletin) -> bytes:
     head = _head(data)
-    doc = Document()
-    setup_styles(doc)
-    add_font_fallbacks(doc)
-    setup_page(doc)
-    doc.core_properties.title = data.title
-    doc.core_properties.author = data.issuer
-    doc.core_properties.subject = data.issue.number
-    doc.core_properties.keywords = f"签发人：{data.issue.signer}" if data.issue.signer else ""
+    doc = new_document(data.title, data.issuer, data.issue)
     masthead(doc, head)
     para(doc, f"{data.issue.recipients}：", "Normal").paragraph_format.first_line_indent = Pt(0)
     if data.issue.corrects:

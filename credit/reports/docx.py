@@ -29,7 +29,7 @@ from docx.shared import Mm, Pt, RGBColor
 from lxml import etree
 
 from credit.common.months import month_parts
-from credit.reports.bulletin import ALERT_RULES, RED, YELLOW, BulletinData, GroupBulletin, draft_text
+from credit.reports.bulletin import ALERT_RULES, RED, YELLOW, BulletinData, GroupBulletin, IssueInfo, draft_text
 from credit.reports.chart import bulletin_chart
 
 TITLE_FONT = "方正小标宋简体"
@@ -458,15 +458,21 @@ def colophon(doc, data: BulletinData) -> None:
     _rules(p, "000000", bottom=8)
 
 
-def render_docx(data: BulletinData) -> bytes:
+def new_document(title: str, issuer: str, issue: IssueInfo) -> Document:
+    """A blank 通报 (monthly or annual): styles, CJK font fallbacks, the page, the file's properties."""
     doc = Document()
     setup_styles(doc)
     add_font_fallbacks(doc)
     setup_page(doc)
-    doc.core_properties.title = data.title
-    doc.core_properties.author = data.issuer
-    doc.core_properties.subject = data.issue.number
-    doc.core_properties.keywords = f"签发人：{data.issue.signer}" if data.issue.signer else ""
+    doc.core_properties.title = title
+    doc.core_properties.author = issuer
+    doc.core_properties.subject = issue.number
+    doc.core_properties.keywords = f"签发人：{issue.signer}" if issue.signer else ""
+    return doc
+
+
+def render_docx(data: BulletinData) -> bytes:
+    doc = new_document(data.title, data.issuer, data.issue)
     masthead(doc, data)
     para(doc, f"{data.issue.recipients}：", "Normal").paragraph_format.first_line_indent = Pt(0)
     if data.issue.corrects:
