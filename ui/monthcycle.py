@@ -149,9 +149,10 @@ def publish_form(month: str, actor: Actor) -> None:
             with st.spinner("正在生成并签发通报（含 PDF，约半分钟）…"):
                 outcome = actions.run(SLOT, lambda: publish_month(
                     store(), month, number, issued, signer, actor, force_reason=force_reason if force else "",
-                    correction_reason=reason, objections_confirmed=confirm_objections), now=True,
-                    done=lambda done: f"已签发{'更正通报' if done.kind == 'correction' else '通报'} {done.number}。")
-            if outcome:
+                    correction_reason=reason, objections_confirmed=confirm_objections), now=True)
+            if outcome:  # said after the rerun (a message drawn now would be wiped by it)
+                done = outcome.value
+                actions.keep(SLOT, md(f"已签发{'更正通报' if done.kind == 'correction' else '通报'} {done.number}。"))
                 st.rerun()  # outside the spinner, which would otherwise stay drawn into the rerun
 
 
