@@ -80,7 +80,8 @@ CONTROLS: list[Control] = [
             {"管理员": f"{DEPLOY}::test_production_path_end_to_end"}, note="记入备份记录与操作日志"),
     Control("pages/maintenance.py", "数据库完整性检查", "数据库完整性检查", "会话", "maintenance",
             {"管理员": f"{DEPLOY}::test_production_path_end_to_end"}),
-    Control("pages/maintenance.py", "运行环境检查（同 python -m credit doctor）", "运行环境检查", "会话", "maintenance",
+    Control("pages/maintenance.py", "运行环境检查（同 python -m credit doctor）", "运行环境检查（同 python -m credit doctor）", "会话",
+            "maintenance",
             {"管理员": f"{DEPLOY}::test_production_path_end_to_end"}),
     # 账户管理
     Control("pages/accounts.py", "新增", "新增", "写入", "accounts", {"管理员": f"{UB}::test_admin_manages_accounts"}),
@@ -214,11 +215,14 @@ CONTROLS: list[Control] = [
 ]
 
 
+EVERY_PAGE = {"ui/notices.py"}  # drawn at the top of every page the account opens
+
+
 def labels_for(page: str, role: str) -> set[str]:
     """Button labels the inventory allows `role` to see on `page` (the browser check compares)."""
     out: set[str] = set()
     for c in CONTROLS:
-        if c.page == page and role in c.tests and c.kind in ("写入", "会话"):
+        if (c.page == page or c.page in EVERY_PAGE) and role in c.tests and c.kind in ("写入", "会话"):
             out.update(c.label.split("/"))
     return out
 
