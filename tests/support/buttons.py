@@ -222,7 +222,7 @@ def labels_for(page: str, role: str) -> set[str]:
     """Button labels the inventory allows `role` to see on `page` (the browser check compares)."""
     out: set[str] = set()
     for c in CONTROLS:
-        if (c.page == page or c.page in EVERY_PAGE) and role in c.tests and c.kind in ("写入", "会话"):
+        if (c.page == page or c.file in EVERY_PAGE) and role in c.tests and c.kind in ("写入", "会话"):
             out.update(c.label.split("/"))
     return out
 
