@@ -88,5 +88,6 @@ def test_the_browser_check_knows_every_role_s_buttons() -> None:
     """labels_for (used by the browser page walk) gives each role the buttons of its pages only."""
     assert labels_for("pages/whatif.py", "领导") == {"恢复官方权重", "载入", "保存当前方案", "保存为我的私有方案", "删除"}
     assert labels_for("pages/xyd.py", "领导") == set()
-    assert labels_for("pages/bulletin.py", "管理员") == {"保存文稿", "签发通报", "签发更正通报"}
-    assert labels_for("pages/account.py", "被考核单位") == {"退出登录", "修改密码"}
+    # the notices' 知道了 is drawn at the top of every page of the roles that get notices
+    assert labels_for("pages/bulletin.py", "管理员") == {"保存文稿", "签发通报", "签发更正通报", "知道了"}
+    assert labels_for("pages/account.py", "被考核单位") == {"退出登录", "修改密码", "知道了"}
