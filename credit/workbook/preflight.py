@@ -27,6 +27,7 @@ import io
 import re
 import struct
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -390,7 +391,7 @@ def check_sheets(data: bytes, filename: str, fmt: FileFormat, bounds: SheetBound
         found = _check_xlsx(data, bounds) if fmt == "xlsx" else _check_xls(data, bounds, filename)
     except _Refused as refused:
         return [refused.error]
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, KeyError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, KeyError, zlib.error):
         return [not_a_workbook(filename, "文件可能已损坏；请用 Excel 或 WPS 打开后另存为 .xlsx 再上传")]
     return [found] if found else []
 

@@ -176,13 +176,17 @@ def _package_errors(data: bytes, infos: list[zipfile.ZipInfo], filename: str) ->
     without results as 0 — so the package must say it is a spreadsheet in [Content_Types].xml.
     """
     names = {i.filename.lower(): i.filename for i in infos}
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        if _CONTENT_TYPES.lower() not in names:
-            if "mimetype" in names and zf.read(names["mimetype"])[:200].startswith(_ODF_MIMETYPE):
-                return [_file_error(f"文件「{filename}」是 OpenDocument 表格（.ods），不是 Excel 工作簿，只是扩展名改成了 .xlsx",
-                                    "请用 WPS 或 LibreOffice 打开后另存为“Excel 工作簿（*.xlsx）”再上传")]
-            return [not_a_workbook(filename, "文件是压缩包但不是 Excel 工作簿；" + _HINT_RESAVE)]
-        declared = zf.read(names[_CONTENT_TYPES.lower()])
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            if _CONTENT_TYPES.lower() not in names:
+                if "mimetype" in names and zf.read(names["mimetype"])[:200].startswith(_ODF_MIMETYPE):
+                    return [_file_error(f"文件「{filename}」是 OpenDocument 表格（.ods），不是 Excel 工作簿，只是扩展名改成了 .xlsx",
+                                        "请用 WPS 或 LibreOffice 打开后另存为“Excel 工作簿（*.xlsx）”再上传")]
+                return [not_a_workbook(filename, "文件是压缩包但不是 Excel 工作簿；" + _HINT_RESAVE)]
+            declared = zf.read(names[_CONTENT_TYPES.lower()])
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, zlib.error):
+        # A bad CRC or a truncated entry surfaces only when the part is read.
+        return [not_a_workbook(filename, "文件可能已损坏，" + _HINT_RESAVE)]
     if not any(kind in declared for kind in _SPREADSHEET_MAIN):
         return [not_a_workbook(filename, "文件是压缩包但不是 Excel 工作簿；" + _HINT_RESAVE)]
     if any(name.startswith(_EXTERNAL_DIR) for name in names) or b"externalLink+xml" in declared:

@@ -322,3 +322,27 @@ def test_a_csv_beyond_the_table_bounds_is_refused() -> None:
         read_sheets(wide, "双公示.csv")
     assert "301 列" in str(caught.value.errors[0]) and "上限 256 列" in str(caught.value.errors[0])
     assert read_sheets(b"a,b\n1,2\n", "双公示.csv") == [("双公示.csv", [["a", "b"], ["1", "2"]])]
+
+
+# ---- damage that shows only when a part is read ---------------------------------------------------
+
+
+def _recompress_stored(raw: bytes) -> bytes:
+    """The same package with every part stored uncompressed, so a byte of a part can be changed."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info.filename))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("part", [b"<Types", b"<workbook"])
+def test_a_part_whose_crc_fails_is_refused_as_damaged_not_a_traceback(part: bytes) -> None:
+    """Found by the fuzz run of stop 30: a flipped byte in [Content_Types].xml raised BadZipFile."""
+    raw = bytearray(_recompress_stored(wbk.fill_template({})))
+    at = raw.index(part) + 3
+    raw[at] ^= 0x20
+    message = refusal(bytes(raw))
+    assert "损坏" in message
