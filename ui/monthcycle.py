@@ -26,6 +26,7 @@ from credit.model.contract import OPTIONAL_SHEETS
 from credit.reports.bulletin import EDITABLE, TEXT_PARTS
 from credit.reports.candidate import changed, later_months_note, month_changes_note, record_vs_candidate
 from credit.reports.exports import MIME
+from credit.reports.pdf import serve_warm
 from credit.reports.status import EMPTY, MISSING, REPORTED, chase_xlsx, expected_view, month_status
 from credit.store.publishing import PUBLISHED
 from ui import actions
@@ -119,6 +120,7 @@ def _diff_section(month: str) -> None:
 
 def publish_form(month: str, actor: Actor) -> None:
     """签发 (or 更正) form; the refusals come from credit.app.publish in Chinese."""
+    serve_warm(prestart=True)  # the PDF converter starts while the office fills the form
     pub = store().publishing.current_publication(month)
     status = month_status(store(), month)
     st.subheader("签发更正通报" if pub else "签发通报")

@@ -20,6 +20,7 @@ from credit.reports.annual import PROVISIONAL, RollingView, YearView
 from credit.reports.annual_bulletin import FORMAT_NAMES, annual_stem
 from credit.reports.annual_files import draft_file
 from credit.reports.exports import MIME
+from credit.reports.pdf import serve_warm
 from ui import actions, loaders
 from ui.charts import chart
 from ui.context import data_version, db_path, store
@@ -150,6 +151,7 @@ def bulletin_section(year: int, actor: Actor | None) -> None:
                                 on_click="ignore")
     if actor is None or not actor.can(Action.PUBLISH):
         return
+    serve_warm(prestart=True)  # the PDF converter starts while the office fills the form
     label = "签发年度更正通报" if pub else "签发年度通报"
     with st.form(f"year-publish-{year}"):
         c1, c2, c3 = st.columns([2, 1, 1])

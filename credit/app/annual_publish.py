@@ -21,7 +21,7 @@ from credit.reports.annual import YearView, year_view
 from credit.reports.annual_bulletin import AnnualBulletin, annual_stem
 from credit.reports.annual_files import render
 from credit.reports.bulletin import IssueInfo
-from credit.reports.pdf import docx_to_pdf
+from credit.reports.pdf import signed_files
 from credit.store.annual_publishing import AnnualRecord
 from credit.store.facade import Store
 
@@ -90,10 +90,8 @@ def publish_year(store: Store, year: int, number: str, issued: date | str, signe
     issue = IssueInfo(number, issued, signer, corrects=current["number"] if current else "")
     data = AnnualBulletin(int(year), views, issued, issue)
     stem = f"{annual_stem(int(year))}_{number}"
-    docx = render(data, "docx")
-    files = {"docx": (f"{stem}.docx", docx), "xlsx": (f"{stem}.xlsx", render(data, "xlsx"))}
-    if with_pdf:
-        files["pdf"] = (f"{stem}.pdf", docx_to_pdf(docx, annual_stem(int(year))))
+    files = signed_files(stem, render(data, "docx"), lambda: render(data, "xlsx"), pdf_stem=annual_stem(int(year)),
+                         with_pdf=with_pdf)
     first = next(iter(views.values()))
     record = AnnualRecord(
         year=int(year), kind="correction" if current else "original", number=number, issued=issued.isoformat(),

@@ -35,7 +35,7 @@ from credit.reports.bulletin import (
 from credit.reports.candidate import record_vs_candidate
 from credit.reports.correction import Correction, changes, input_changes, issued_tables
 from credit.reports.exports import render_docx as to_docx  # python-docx imported on first use
-from credit.reports.pdf import docx_to_pdf
+from credit.reports.pdf import signed_files
 from credit.reports.scored import GroupMonth, record_parts, score
 from credit.reports.status import month_status
 from credit.store.facade import Store
@@ -186,10 +186,7 @@ def publish_month(
     parts[("", "warnings")] = [asdict(a) for a in data.alerts]
     parts[("", "sentences")] = list(data.sentences)
     stem = f"{file_stem(month)}_{number}"
-    docx = to_docx(data)
-    files = {"docx": (f"{stem}.docx", docx), "xlsx": (f"{stem}.xlsx", to_xlsx(data))}
-    if with_pdf:
-        files["pdf"] = (f"{stem}.pdf", docx_to_pdf(docx, file_stem(month)))
+    files = signed_files(stem, to_docx(data), lambda: to_xlsx(data), pdf_stem=file_stem(month), with_pdf=with_pdf)
     record = PublicationRecord(
         month=month, kind=kind, number=number, year=year, issued=issued.isoformat(), signer=signer,
         data_versions=versions, frameworks={g: int(gm.scores.framework.version_id or 0) for g, gm in scored.items()},
