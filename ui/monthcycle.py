@@ -148,7 +148,7 @@ def publish_form(month: str, actor: Actor) -> None:
             confirm_objections = st.checkbox("申诉未处理仍然签发", key=f"pub-objections-{month}")
         label = "签发更正通报" if pub else "签发通报"
         if st.form_submit_button(label, type="primary", icon=":material/approval:"):
-            with st.spinner("正在生成并签发通报（含 PDF，约半分钟）…"):
+            with st.spinner("正在生成并签发通报（Word、Excel、PDF）…"):
                 outcome = actions.run(SLOT, lambda: publish_month(
                     store(), month, number, issued, signer, actor, force_reason=force_reason if force else "",
                     correction_reason=reason, objections_confirmed=confirm_objections), now=True)

@@ -161,7 +161,7 @@ def bulletin_section(year: int, actor: Actor | None) -> None:
         signer = c3.text_input("签发人", key=f"year-signer-{year}")
         reason = st.text_area("更正说明（必填：为什么更正、更正了什么）", key=f"year-reason-{year}") if pub else ""
         if st.form_submit_button(label, type="primary", icon=":material/approval:"):
-            with st.spinner("正在生成并签发年度通报（含 PDF，约半分钟）…"):
+            with st.spinner("正在生成并签发年度通报（Word、Excel、PDF）…"):
                 signed = actions.run("year", lambda: publish_year(store(), year, number, issued, signer, actor,
                                                                    correction_reason=reason), now=True)
             if signed:

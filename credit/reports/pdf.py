@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import atexit
 import importlib.util
+import io
 import os
 import shutil
 import socket
@@ -339,6 +340,15 @@ _prestarting = threading.Event()
 
 def _prestart() -> None:
     try:
-        warm_converter()
+        warm = warm_converter()
+        if warm is not None:  # LibreOffice's first file loads its Writer filters: pay that here too
+            from docx import Document
+
+            buf = io.BytesIO()
+            Document().save(buf)
+            try:
+                warm.convert(buf.getvalue())
+            except (OSError, xmlrpc.client.Error, CreditError):
+                stop_warm_converter()  # as after a failed conversion: the next one starts afresh
     finally:
         _prestarting.clear()
