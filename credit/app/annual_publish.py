@@ -8,11 +8,10 @@ month: a signed month's record, a month still 采集中 as it stands (the docume
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from credit.app.publish import Published, check_number, month_end
+from credit.app.publish import Published, check_issue_texts, check_number, month_end
 from credit.common.labels import GROUPS
 from credit.common.months import read_date
 from credit.errors import CreditError
@@ -50,30 +49,19 @@ def result_rows(view: YearView) -> list[dict]:
              "how": str(r["计算过程"])} for r in view.annual.table.to_dict("records")]
 
 
-def _plain(text: str, what: str, newlines: bool = False) -> str:
-    """`text` as typed, refused when it holds control or invisible characters (Word will not open a
-    file with C0 controls; zero-width characters hide what was signed)."""
-    allowed = "\n" if newlines else ""
-    bad = [c for c in text if c not in allowed and unicodedata.category(c) in ("Cc", "Cf", "Co", "Cs")]
-    if bad:
-        raise CreditError(f"{what}中含有控制字符或不可见字符（{', '.join(f'U+{ord(c):04X}' for c in bad[:3])}），"
-                          "请删除后重新填写。未写入任何数据。")
-    return text
-
-
 def publish_year(store: Store, year: int, number: str, issued: date | str, signer: str, by: Actor, *,
                  correction_reason: str = "", with_pdf: bool = True) -> Published:
     """Issue the year's 年度通报, or — when it is already issued — its 更正 (needs a reason)."""
     authorize(by, Action.PUBLISH)
-    number = _plain((number or "").strip(), "文号")
+    check_issue_texts(number=number, signer=signer, correction_reason=correction_reason)  # the one text policy
+    number = (number or "").strip()
     number_year = check_number(number)
     issued = read_date(issued, "成文日期")
-    signer = _plain((signer or "").strip(), "签发人")
-    correction_reason = _plain(correction_reason or "", "更正说明", newlines=True)
-    if len(signer) > 20 or len(correction_reason) > 2000:
-        raise CreditError("签发人不超过 20 个字，更正说明不超过 2000 个字。未写入任何数据。")
+    signer = (signer or "").strip()
+    correction_reason = correction_reason or ""
     if not signer:
         raise CreditError("请填写签发人。")
+    store.publishing.check_number_free(number)  # monthly and annual numbers alike, before anything is drawn
     views = {g: year_view(store, int(year), g, signed=False) for g in GROUPS}
     latest = next(iter(views.values())).latest
     if latest is None:
