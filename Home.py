@@ -19,6 +19,7 @@ from ui.safe import md
 from ui.storage import storage_guard
 from ui.style import apply_style
 from ui.uploads import warm_readers
+from ui.warmup import warm_libraries
 
 st.set_page_config(page_title="平阴县信用体系建设监测分析平台", page_icon="📊", layout="wide")
 apply_style()
@@ -48,3 +49,4 @@ with storage_guard(), run_scope():
     if actor is not None:
         show_notices(actor)
     nav.run()
+warm_libraries()  # after the page is drawn: the other pages' libraries, in the background, once
