@@ -11,9 +11,8 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date
 
-from credit.app.publish import Published, check_issue_texts, check_number, month_end
+from credit.app.publish import Published, check_issued_after, read_issue_form
 from credit.common.labels import GROUPS
-from credit.common.months import read_date
 from credit.errors import CreditError
 from credit.model.accounts import Action, Actor, authorize
 from credit.reports.annual import YearView, year_view
@@ -53,24 +52,14 @@ def publish_year(store: Store, year: int, number: str, issued: date | str, signe
                  correction_reason: str = "", with_pdf: bool = True) -> Published:
     """Issue the year's 年度通报, or — when it is already issued — its 更正 (needs a reason)."""
     authorize(by, Action.PUBLISH)
-    check_issue_texts(number=number, signer=signer, correction_reason=correction_reason)  # the one text policy
-    number = (number or "").strip()
-    number_year = check_number(number)
-    issued = read_date(issued, "成文日期")
-    signer = (signer or "").strip()
-    correction_reason = correction_reason or ""
-    if not signer:
-        raise CreditError("请填写签发人。")
+    form = read_issue_form(number, issued, signer, correction_reason=correction_reason)
+    number, issued, signer, correction_reason = form.number, form.issued, form.signer, correction_reason or ""
     store.publishing.check_number_free(number)  # monthly and annual numbers alike, before anything is drawn
     views = {g: year_view(store, int(year), g, signed=False) for g in GROUPS}
     latest = next(iter(views.values())).latest
     if latest is None:
         raise CreditError(f"{year}年没有导入任何数据，不能签发年度通报。")
-    if issued <= month_end(latest):
-        raise CreditError(f"成文日期 {issued:%Y-%m-%d} 早于或等于 {latest} 的月末（{month_end(latest):%Y-%m-%d}），"
-                          "年度通报须在所含最后一个月结束后签发。")
-    if number_year != issued.year:
-        raise CreditError(f"文号年份〔{number_year}〕与成文日期 {issued:%Y-%m-%d} 的年份不一致。")
+    check_issued_after(form, latest, "年度通报须在所含最后一个月结束后签发。")
     current = store.annual_publishing.current(int(year))
     if current and not correction_reason.strip():
         raise CreditError(f"{year} 年度通报已于 {current['issued']} 签发（{current['number']}），"
