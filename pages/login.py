@@ -5,7 +5,7 @@ import streamlit as st
 from ui import loaders
 from ui.auth import VERIFYING, await_login, current_actor, login_pending, login_required, oidc_enabled, start_login
 from ui.nav import first_page, home_page
-from ui.preload import preload_first_page
+from ui.preload import FIRST_PAGE, preload
 from ui.router import ensure_router
 from ui.safe import md
 
@@ -61,4 +61,4 @@ if loaders.is_demo():
         "- 被考核单位（本单位详情、填报、申诉）：`dongezhen` / `demo-unit-1`（东阿镇）、"
         "`fagaiju` / `demo-unit-2`（发改局）"
     )
-preload_first_page()  # the first page's element code, loaded while the form is filled in
+preload(FIRST_PAGE, "login")  # the first page's element code, loaded while the form is filled in

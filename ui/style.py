@@ -63,7 +63,7 @@ body:has([data-testid="stFileUploader"] [data-testid="stTooltipErrorHoverTarget"
 [data-testid="stStatusWidget"] {{ visibility: hidden; }}
 .st-key-{MOBILE_MONTH_KEY}-box {{ display: none; }}
 .st-key-{COOKIE_BOX}, div:has(> .st-key-{COOKIE_BOX}) {{ display: none; }}
-.st-key-{PRELOAD_BOX}, div:has(> .st-key-{PRELOAD_BOX}) {{ display: none; }}
+[class*="st-key-{PRELOAD_BOX}-"], div:has(> [class*="st-key-{PRELOAD_BOX}-"]) {{ display: none; }}
 @media (max-width: {NARROW_PX - 1}px) {{
   .st-key-{MOBILE_MONTH_KEY}-box {{ display: block; }}
 }}
