@@ -45,7 +45,7 @@ if submitted:
     start_login(username, password)  # off the script thread (ui.auth): this run only waits for it
 if login_pending():
     note = st.empty()
-    with st.spinner(VERIFYING, show_time=True):  # a deliberately slow hash (scrypt): the page says it is working
+    with st.spinner(VERIFYING):  # a deliberately slow hash (scrypt); no show_time: its "seconds" is English
         error = await_login(lambda text: note.caption(text) if text else note.empty())
     note.empty()
     if error:
