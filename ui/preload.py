@@ -17,12 +17,15 @@ import pandas as pd
 import streamlit as st
 
 PRELOAD_BOX = "element-code"  # the container's key prefix; ui.style hides it
+BOXES = ("login", "upload")  # the pages that preload (plain class selectors in ui.style, no wildcards)
 FIRST_PAGE = ("metric", "dataframe", "download_button")  # the ranking page's kinds the login page lacks
 PREVIEW = ("checkbox", "button")  # the upload preview's kinds the upload page lacks before a file
 
 
 def preload(kinds: tuple[str, ...], key: str) -> None:
-    """One hidden, inert element of each of `kinds` (see the module doc); `key` names the box."""
+    """One hidden, inert element of each of `kinds` (see the module doc); `key` (one of BOXES) names the box."""
+    if key not in BOXES:
+        raise ValueError(f"unknown preload box {key!r}: ui.style hides only {BOXES}")
     with st.container(key=f"{PRELOAD_BOX}-{key}"):
         for kind in kinds:
             if kind == "metric":

@@ -132,4 +132,5 @@ def test_the_login_page_loads_the_first_pages_element_code_hidden(demo_db: Path)
     at = login_page(demo_db)
     assert [m.label for m in at.metric] == ["预载"] and len(at.dataframe) == 1
     from ui.style import CSS
-    assert '[class*="st-key-element-code-"]' in CSS and "display: none" in CSS
+    assert ".st-key-element-code-login, div:has(> .st-key-element-code-login)" in CSS
+    assert ".st-key-element-code-upload," in CSS
