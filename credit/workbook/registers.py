@@ -209,10 +209,11 @@ def source_label(row: Mapping[str, Any]) -> str:
     return _label(row["month"], row["来源"], row["条目编号"], row["行号"])
 
 
-def _label(month: object, source: object, entry: object, row: object) -> str:
+def _label(month: object, source: object, entry: Any, row: Any) -> str:
+    """`source_label` from the four values (combined_view maps it over whole columns)."""
     if source == SOURCE_FORM:
-        return f"{month} 页面录入 #{int(entry)}"  # type: ignore[call-overload]
-    return f"{month} 上传表格第 {int(row)} 行"  # type: ignore[call-overload]
+        return f"{month} 页面录入 #{int(entry)}"
+    return f"{month} 上传表格第 {int(row)} 行"
 
 
 def combined_view(
