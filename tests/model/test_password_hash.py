@@ -19,6 +19,8 @@ CASES = [  # (password, salt, N, r, p): small N keeps them quick; the full stren
     ("信用办密码2026".encode(), bytes(range(16)), 2**12, 8, 1),
     (b"", b"salt", 2**4, 1, 1),
     (b"p" * 1000, b"\xff" * 32, 2**8, 4, 3),
+    (b"pass\x00word", b"salt\x00salt", 2**8, 8, 1),  # a NUL inside: lengths are passed, nothing is cut at it
+    (b"x" * 1_000_000, b"s" * 16, 2**4, 8, 1),  # a pasted megabyte
 ]
 
 
@@ -28,6 +30,13 @@ def test_libsodium_and_the_standard_library_agree(password: bytes, salt: bytes, 
     expected = hashlib.scrypt(password, salt=salt, n=n, r=r, p=p, dklen=32, maxmem=SCRYPT_MAXMEM)
     assert scrypt(password, salt=salt, n=n, r=r, p=p, dklen=32, maxmem=SCRYPT_MAXMEM) == expected
     assert scrypt(password, salt=salt, n=n, r=r, p=p, dklen=32, maxmem=SCRYPT_MAXMEM, use_sodium=False) == expected
+
+
+@pytest.mark.skipif(NO_SODIUM, reason="本机没有 libsodium（Debian libsodium23）")
+def test_a_password_cut_at_a_nul_does_not_verify() -> None:
+    stored = hash_password("secret\x00tail-1")
+    assert verify_password("secret\x00tail-1", stored)
+    assert not verify_password("secret", stored) and not verify_password("secret\x00tail-2", stored)
 
 
 def test_rfc7914_vector() -> None:

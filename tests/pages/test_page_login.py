@@ -50,7 +50,9 @@ def test_right_password_lands_on_the_first_page_in_one_click(demo_db: Path) -> N
 
 
 @pytest.mark.parametrize(("username", "password"), [("office", "wrong-password-1"), ("nobody", PASSWORD),
-                                                    ("", ""), ("office\u202e", PASSWORD)])
+                                                    ("", ""), ("office\u202e", PASSWORD),
+                                                    ("office", "x" * 100_000),
+                                                    ("office" * 10_000, PASSWORD)])
 def test_a_refusal_is_the_one_message_and_nobody_is_logged_in(demo_db: Path, username: str, password: str) -> None:
     at = submit(login_page(demo_db), username, password)
     assert texts(at, "error") == [LOGIN_FAILED]
