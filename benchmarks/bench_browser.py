@@ -127,20 +127,23 @@ def time_upload_preview(browser, url: str, workbook: Path | list[Path], runs: in
 
 
 def month_workbook(tmp: Path, variant: int = 0) -> Path:
-    """November's full workbook (all six sheets, county size), filled like the office would;
+    """The month after the demo's last one (the upload page's default month): its full workbook
+    (all six sheets, county size), filled with the last demo month's figures as the office would;
     `variant` > 0 adds that many to one department's 稿件数 (a distinct file, same shape)."""
     from credit.app.demo import MonthData, demo_months, fill_template
+    from credit.common.months import next_month
     from credit.model.units import load_units
     from credit.workbook.template import build_template
 
     register = load_units()
-    october = demo_months(register)[-1]
-    sheets = {k: v for k, v in october.sheets.items() if k in ("镇街", "部门", "全县", "信易+场景", "分级分类监管")}
+    last = demo_months(register)[-1]
+    month = next_month(last.month)
+    sheets = {k: v for k, v in last.sheets.items() if k in ("镇街", "部门", "全县", "信易+场景", "分级分类监管")}
     if variant:
         first, *rest = sheets["部门"]
         sheets["部门"] = [{**first, "本月报送信用动态稿件数": first["本月报送信用动态稿件数"] + variant}, *rest]
-    path = tmp / (f"2022-11-{variant}.xlsx" if variant else "2022-11.xlsx")
-    path.write_bytes(fill_template(build_template("2022-11", register), MonthData("2022-11", sheets)))
+    path = tmp / (f"{month}-{variant}.xlsx" if variant else f"{month}.xlsx")
+    path.write_bytes(fill_template(build_template(month, register), MonthData(month, sheets)))
     return path
 
 
