@@ -50,11 +50,12 @@ from credit.app.service import open_store
 from credit.workbook.preview import build_preview, check_file
 tmp = Path(tempfile.mkdtemp())
 shutil.copyfile({db!r}, tmp / "demo.db")
-raw = month_workbook(tmp).read_bytes()
+book = month_workbook(tmp)  # named after its month: the month after the demo's last one
+raw, month = book.read_bytes(), book.stem[:7]
 with open_store(tmp / "demo.db") as store:
     def once():
-        check = check_file(raw, "2022-11.xlsx", "2022-11", store.register())
-        build_preview(store, "2022-11", [check], store.register())
+        check = check_file(raw, book.name, month, store.register())
+        build_preview(store, month, [check], store.register())
     once()
     cpu, wall = [], []
     for _ in range(15):

@@ -3,8 +3,9 @@
 import streamlit as st
 
 from ui import loaders
-from ui.auth import current_actor, do_login, login_required, oidc_enabled
-from ui.nav import first_page
+from ui.auth import VERIFYING, await_login, current_actor, login_pending, login_required, oidc_enabled, start_login
+from ui.nav import first_page, home_page
+from ui.preload import FIRST_PAGE, preload
 from ui.router import ensure_router
 from ui.safe import md
 
@@ -16,7 +17,7 @@ st.title("登录")
 notice = st.session_state.pop("login_notice", None)
 if notice:
     st.info(md(notice))
-JUST_IN = "login_just_in"  # set by a successful login: the next run opens the first page
+JUST_IN = "login_just_in"  # an older way in: a run that finds it opens the first page
 if current_actor() is not None:
     if st.session_state.pop(JUST_IN, False):
         st.switch_page(first_page(current_actor(), login_required()))  # a shared link's target wins (Home.py)
@@ -41,13 +42,16 @@ with st.form("login"):
     password = st.text_input("密码", type="password")
     submitted = st.form_submit_button("登录", type="primary")
 if submitted:
-    with st.spinner("正在核对用户名和密码…"):  # a deliberately slow hash (scrypt): the page says it is working
-        error = do_login(username, password)
+    start_login(username, password)  # off the script thread (ui.auth): this run only waits for it
+if login_pending():
+    note = st.empty()
+    with st.spinner(VERIFYING):  # a deliberately slow hash (scrypt); no show_time: its "seconds" is English
+        error = await_login(lambda text: note.caption(text) if text else note.empty())
+    note.empty()
     if error:
         st.error(md(error))
-    else:
-        st.session_state[JUST_IN] = True
-        st.rerun()
+    else:  # the root reruns as the account's first page (a shared link's target wins: Home.py)
+        st.switch_page(home_page(None, login_required()))
 if loaders.is_demo():
     st.info(
         "演示数据库的试用账户（仅演示库提供，正式库无任何默认账户）：\n\n"
@@ -57,3 +61,4 @@ if loaders.is_demo():
         "- 被考核单位（本单位详情、填报、申诉）：`dongezhen` / `demo-unit-1`（东阿镇）、"
         "`fagaiju` / `demo-unit-2`（发改局）"
     )
+preload(FIRST_PAGE, "login")  # the first page's element code, loaded while the form is filled in

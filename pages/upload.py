@@ -36,6 +36,7 @@ from credit.workbook.template import build_template
 from ui import actions, monthcycle
 from ui.auth import require
 from ui.context import data_version, db_path, months, store
+from ui.preload import PREVIEW, preload
 from ui.router import ensure_router
 from ui.safe import md
 from ui.widgets import arrow, blank_missing, cell_text
@@ -252,6 +253,7 @@ elif st.session_state.get(RESULT_KEY):
         st.divider()
 if not uploaded:
     st.caption("上传后将在此显示检查结果和导入预览。")
+    preload(PREVIEW, "upload")  # the preview's element code, loaded before the file is chosen
     st.stop()
 
 files = [(_check(f.getvalue(), f.name, month, db_path(), data_version()), f.getvalue()) for f in uploaded]

@@ -10,6 +10,13 @@ the domain and is logged in again if it is still live. `check_session()` runs on
 Home.py and asks the domain whether the session's token is still live (one indexed read), so a
 sign-out in another tab, a password change, a disabled account or an administrator's "sign out
 everywhere" ends this session at its next action and shows the login page.
+
+The password check (scrypt, 0.3-0.4 s here and many seconds on a loaded server) runs off the
+script thread (`start_login`): the domain's own `Sessions.login` — lock-out counter, audit and
+token in one write transaction, so the count stays exact — on a worker thread with a connection
+of its own. The login page waits for it with a spinner and a note that ticks once a second, each
+tick a point where Streamlit can stop the run, so a click elsewhere is answered at once; a check
+that finishes while another run draws is applied by the next run (`check_session`).
 """
 
 from __future__ import annotations
@@ -17,12 +24,16 @@ from __future__ import annotations
 import functools
 import os
 import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 
 import streamlit as st
 
+from credit.app.service import open_store
 from credit.model.accounts import ROLES, Action, Actor
 from credit.store.accounts import LoginFailed
-from ui.context import once_per_run, per_version, store
+from ui.context import db_path, once_per_run, per_version, store
 from ui.cookie import COOKIE_NAME, DROP_KEY
 from ui.safe import md
 
@@ -34,6 +45,14 @@ ENDED_KEY = "login_ended"  # the login ended by itself: Home.py shows the login 
 NOTICE_KEY = "login_notice"
 ENDED_NOTICE = "登录已失效（已在其他页面退出、修改了密码、账户被停用或长时间未操作），请重新登录。"
 EXPIRED_NOTICE = "长时间未操作，已自动退出登录，请重新登录。"
+PENDING_KEY = "login_pending"  # (Future, monotonic start) of this session's password check
+REFUSED_KEY = "login_refused"  # a check's refusal that finished while another page was drawn
+VERIFYING = "正在核对用户名和密码…"
+SLOW_AFTER_S = 3  # from then on the page says why it takes so long
+
+# Each check holds 128 MiB while it hashes; the domain runs one login at a time per database (the
+# write lock), so a few threads are plenty: the others wait for the lock, not for a thread.
+_checks = ThreadPoolExecutor(max_workers=4, thread_name_prefix="login-check")
 
 
 def idle_minutes() -> int:
@@ -110,6 +129,8 @@ def check_session() -> Actor | None:
     login tries the cookie its browser sent (once: `st.context.cookies` are those of the page
     load and do not change within the session).
     """
+    if PENDING_KEY in st.session_state:
+        _collect_login()
     actor = current_actor()
     token = st.session_state.get(TOKEN_KEY)
     if actor is not None and token:
@@ -176,15 +197,87 @@ def require(permission: Action) -> Actor | None:
 
 
 def do_login(username: str, password: str) -> str | None:
-    """Returns an error message, or None when logged in."""
+    """Returns an error message, or None when logged in (the check off the script thread, waited for)."""
+    start_login(username, password)
+    return await_login(lambda _text: None)
+
+
+def _check(path: str, username: str, password: str) -> tuple[Actor, str] | str:
+    """On a worker thread: the domain's login on a connection of its own; (actor, token) or the refusal."""
+    own = open_store(path)
     try:
-        actor, token = store().sessions.login(username, password)
+        return own.sessions.login(username, password)
     except LoginFailed as exc:
         return str(exc)
+    finally:
+        own.close()
+
+
+def start_login(username: str, password: str) -> None:
+    """Start checking `password` off the script thread; one check per session at a time (a second
+    press of 登录 while one runs waits for that one)."""
+    pending = st.session_state.get(PENDING_KEY)
+    if pending is not None and not pending[0].done():
+        return
+    st.session_state.pop(REFUSED_KEY, None)
+    st.session_state[PENDING_KEY] = (_checks.submit(_check, db_path(), username, password), time.monotonic())
+
+
+def login_pending() -> bool:
+    """Whether this session has a password check, or its refusal, that the login page has not shown."""
+    return PENDING_KEY in st.session_state or REFUSED_KEY in st.session_state
+
+
+def progress_text(seconds: float) -> str | None:
+    """The note under the spinner after `seconds` of checking: none at first, then why it takes long."""
+    if seconds < SLOW_AFTER_S:
+        return None
+    return f"已用 {int(seconds)} 秒：服务器繁忙时核对会慢一些，请稍候，不必再次点击“登录”。"
+
+
+def wait_for(future: Future, started: float, show: Callable[[str | None], None], tick: float = 1.0) -> object:
+    """`future`'s result, calling `show(progress_text(elapsed))` every `tick` seconds meanwhile."""
+    while True:
+        try:
+            return future.result(timeout=tick)
+        except FutureTimeout:
+            show(progress_text(time.monotonic() - started))
+
+
+def _apply(result: tuple[Actor, str] | str) -> str | None:
+    st.session_state.pop(PENDING_KEY, None)
+    if isinstance(result, str):
+        return result
+    actor, token = result
     st.session_state[ACTOR_KEY] = actor
     st.session_state[SEEN_KEY] = time.time()
-    st.session_state[TOKEN_KEY] = token  # Home.py's next run writes it into the cookie
+    st.session_state[TOKEN_KEY] = token  # Home.py writes it into the cookie
     return None
+
+
+def await_login(show: Callable[[str | None], None], tick: float = 1.0) -> str | None:
+    """Wait for this session's check (see `wait_for`); None when logged in, else the refusal. A
+    failure of the check itself (storage) is raised here, in the script, once."""
+    pending = st.session_state.get(PENDING_KEY)
+    if pending is None:
+        return st.session_state.pop(REFUSED_KEY, None)
+    future, started = pending
+    try:
+        result = wait_for(future, started, show, tick)
+    except BaseException:
+        if future.done():  # the check failed (not this run stopped for a rerun): do not raise it twice
+            st.session_state.pop(PENDING_KEY, None)
+        raise
+    return _apply(result)
+
+
+def _collect_login() -> None:
+    """A check that finished while another run drew: apply it (a refusal waits for the login page)."""
+    pending = st.session_state.get(PENDING_KEY)
+    if pending is not None and pending[0].done():
+        error = await_login(lambda _text: None)
+        if error:
+            st.session_state[REFUSED_KEY] = error
 
 
 def logout(expired: bool = False) -> None:

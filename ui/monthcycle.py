@@ -30,7 +30,7 @@ from credit.reports.pdf import serve_warm
 from credit.reports.status import EMPTY, MISSING, REPORTED, chase_xlsx, expected_view, month_status
 from credit.store.publishing import PUBLISHED
 from ui import actions
-from ui.context import db_path, store
+from ui.context import db_path, per_version, store
 from ui.monthstate import state_banner
 from ui.safe import md
 from ui.widgets import arrow
@@ -51,8 +51,10 @@ def month_state_line(month: str) -> None:
 
 
 def status_section(month: str, key: str, expanded: bool = False) -> None:
-    """报送进度: counts, the unit × sheet grid and the 催报清单 download."""
-    status = month_status(store(), month)
+    """报送进度: counts, the unit × sheet grid and the 催报清单 download. The status is read once per
+    data version (an import, a withdrawal, a register change make a new one): the office's Home
+    draws this on every rerun, and its first run after a login paid the reading each time."""
+    status = per_version(f"month-status:{month}", lambda: month_status(store(), month))
     st.subheader(f"{month_label(month)}报送进度")
     c1, c2, c3 = st.columns(3)
     c1.metric("已报送", f"{status.count(REPORTED)} 项")

@@ -167,6 +167,13 @@ def pages(actor: Actor | None, login_required: bool) -> dict[str, list]:
     return out
 
 
+def home_page(actor: Actor | None, login_required: bool) -> StreamlitPage:
+    """The page this run registered at the root URL. After a login, `st.switch_page` to it reruns at
+    the root, where the next run registers the account's first page: one run from 登录 to that
+    page (its file is not registered before the login when reading needs one)."""
+    return next(p for section in pages(actor, login_required).values() for p in section if p.url_path == "")
+
+
 def registered(actor: Actor | None, login_required: bool) -> list[tuple[str, str]]:
     """(file, title) of every page this session may open, in menu order (tests, screenshots)."""
     return [(e[0], e[1]) for entries in menu(actor, login_required).values() for e in entries]

@@ -5,7 +5,8 @@ nor for the "Press Enter to apply" hint; the usual way is a rule scoped to their
 that hides the English and adds Chinese with `::after`. Only fixed text lives here (never user
 data). The narrow-screen rules show the top-of-page month control (`ui.context.mobile_month`)
 only where the sidebar is collapsed by default (Streamlit collapses it below 768 px). The login
-cookie's script box (`ui.cookie`) is hidden so it takes no room.
+cookie's script box (`ui.cookie`) and the login page's preloaded elements (`ui.preload`) are
+hidden so they take no room.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.cookie import COOKIE_BOX
+from ui.preload import BOXES, PRELOAD_BOX
 
 NARROW_PX = 768
 UPLOAD_BUTTON = "选择文件"  # the uploader's button: its icon, then this (Streamlit 1.67 nests the label in [data-has-shortcut])
@@ -43,6 +45,11 @@ def _tip_rules() -> str:
     return f"{hide} {{ display: none; }}\n{tips}{modebar}"
 
 
+def _hidden_boxes() -> str:
+    """The preload boxes (`ui.preload`) and their wrappers, by their fixed class names."""
+    return ", ".join(f".st-key-{PRELOAD_BOX}-{b}, div:has(> .st-key-{PRELOAD_BOX}-{b})" for b in BOXES)
+
+
 CSS = f"""
 <style>
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] {{ display: none; }}
@@ -61,6 +68,7 @@ body:has([data-testid="stFileUploader"] [data-testid="stTooltipErrorHoverTarget"
 [data-testid="stStatusWidget"] {{ visibility: hidden; }}
 .st-key-{MOBILE_MONTH_KEY}-box {{ display: none; }}
 .st-key-{COOKIE_BOX}, div:has(> .st-key-{COOKIE_BOX}) {{ display: none; }}
+{_hidden_boxes()} {{ display: none; }}
 @media (max-width: {NARROW_PX - 1}px) {{
   .st-key-{MOBILE_MONTH_KEY}-box {{ display: block; }}
 }}

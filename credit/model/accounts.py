@@ -2,19 +2,20 @@
 
 The check lives in the domain, not in the pages: each write method of the store calls
 `authorize(actor, permission)` first, so a page that forgets to hide a button still cannot write.
-Passwords are kept only as salted scrypt hashes (the standard library's `hashlib.scrypt`).
+Passwords are kept only as salted scrypt hashes (`credit.model.password_hash`: libsodium's scrypt
+when the system has it, else the standard library's).
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
 from enum import Enum
 
 from credit.errors import CreditError
+from credit.model.password_hash import scrypt
 
 ROLE_VIEWER = "viewer"
 ROLE_EDITOR = "editor"
@@ -158,7 +159,7 @@ def hash_password(password: str, *, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int
     The parameters default to today's; passing older ones only serves tests of re-hashing.
     """
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=32, maxmem=SCRYPT_MAXMEM)
+    digest = scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=32, maxmem=SCRYPT_MAXMEM)
     b64 = lambda b: base64.b64encode(b).decode("ascii")  # noqa: E731
     return f"scrypt${n}${r}${p}${b64(salt)}${b64(digest)}"
 
@@ -174,7 +175,7 @@ def verify_password(password: str, stored: str) -> bool:
         if scheme != "scrypt":
             return False
         expected = base64.b64decode(digest)
-        got = hashlib.scrypt(password.encode("utf-8"), salt=base64.b64decode(salt), n=int(n), r=int(r),
+        got = scrypt(password.encode("utf-8"), salt=base64.b64decode(salt), n=int(n), r=int(r),
                              p=int(p), dklen=len(expected), maxmem=SCRYPT_MAXMEM)
     except (ValueError, TypeError):
         return False

@@ -226,7 +226,7 @@ def test_hardening_config_and_no_unescaped_html() -> None:
     style = (ROOT / "ui" / "style.py").read_text(encoding="utf-8")
     assert style.count("st.html(") == 1 and "st.html(CSS)" in style
     assert set(re.findall(r"(?<!{){([^{}]+)}(?!})", style.split('CSS = f"""', 1)[1].split('"""', 1)[0])) <= {
-        "MOBILE_MONTH_KEY", "NARROW_PX - 1", "COOKIE_BOX", "UPLOAD_BUTTON", "UPLOAD_REFUSED", "_tip_rules()"}  # constants only (the tip rules too)
+        "MOBILE_MONTH_KEY", "NARROW_PX - 1", "COOKIE_BOX", "_hidden_boxes()", "UPLOAD_BUTTON", "UPLOAD_REFUSED", "_tip_rules()"}  # constants only (the tip rules too)
     cookie = (ROOT / "ui" / "cookie.py").read_text(encoding="utf-8")
     assert cookie.count("st.html(") == 1
     assert "st.html(cookie_script(token, drop, max_age_s, int(time.time() // 60)), unsafe_allow_javascript=True)" in cookie

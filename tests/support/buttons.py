@@ -71,6 +71,8 @@ CONTROLS: list[Control] = [
             note="只在 secrets.toml 配置 [auth] 且管理员切换为统一身份认证后出现"),
     Control("pages/login.py", "使用统一身份认证登录", "使用统一身份认证登录", "未启用", None,
             note="只在 secrets.toml 配置 [auth] 且管理员切换为统一身份认证后出现"),
+    Control("ui/preload.py", "预载", "预载", "未启用", "import", host="pages/upload.py",
+            note="隐藏且禁用（ui/preload.py）：上传预览之前先让浏览器加载按钮的代码，看不到也按不了"),
     Control("pages/account.py", "退出登录", "退出登录", "写入", "login",
             _each(LOGGED_IN, f"{UB}::test_my_account_password_change_and_logout")),
     Control("pages/account.py", "修改密码", "修改密码", "写入", "login",
