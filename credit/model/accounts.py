@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass
 from enum import Enum
 
+from credit.common.text import text_problem
 from credit.errors import CreditError
 from credit.model.password_hash import scrypt
 
@@ -77,6 +78,9 @@ SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**17, 8, 1
 # tampered hash asking for absurd work instead of exhausting memory.
 SCRYPT_MAXMEM = 256 * 1024 * 1024
 MIN_PASSWORD = 8
+# A password is text typed on a keyboard: the one text policy applies, and one more reason than usual —
+# scrypt's HMAC pads its key with NUL bytes, so "pw\x00" would log in as "pw" were it ever accepted.
+MAX_PASSWORD = 128
 
 
 class PermissionDenied(CreditError):
@@ -146,7 +150,18 @@ def check_unit(actor: object, unit_id: str | None, what: str = "数据") -> None
         )
 
 
+def password_problem(password: object) -> str | None:
+    """Why `password` can never be a password here (control or invisible characters, longer than
+    MAX_PASSWORD), in Chinese without repeating it; None when it may be one."""
+    if not isinstance(password, str):
+        return "不是文字"
+    return text_problem(password, limit=MAX_PASSWORD)
+
+
 def check_password_strength(password: str) -> None:
+    problem = password_problem(password)
+    if problem is not None:
+        raise CreditError(f"密码{problem}")
     if len(password) < MIN_PASSWORD:
         raise CreditError(f"密码至少 {MIN_PASSWORD} 位")
     if password.isdigit() or password.isalpha():
@@ -170,6 +185,11 @@ def needs_rehash(stored: str) -> bool:
 
 
 def verify_password(password: str, stored: str) -> bool:
+    """Whether `password` is the one `stored` was made from. A text no password can be (see
+    `password_problem`) is refused before any hashing: it is a property of what was typed, so
+    refusing it early tells nothing about the account."""
+    if password_problem(password) is not None:
+        return False
     try:
         scheme, n, r, p, salt, digest = stored.split("$")
         if scheme != "scrypt":

@@ -161,6 +161,26 @@ def test_change_own_password_needs_the_old_one(demo_db: Path) -> None:
             store.accounts.set_password("leader", "short", by=ADMIN)
 
 
+@pytest.mark.parametrize("bad", ["\x00", "\x00\x00", "\x07", "\u200b", "\u202e"])
+def test_a_password_with_a_control_or_invisible_character_is_never_set_nor_accepted(demo_db: Path, bad: str) -> None:
+    """scrypt's HMAC pads its key with NUL bytes: "pw\\x00" hashed as "pw" would log in as the real
+    password. Such text is refused as a new password and at login (the one login message)."""
+    with open_store(demo_db) as store:
+        with pytest.raises(CreditError, match="^密码含有不允许的"):
+            store.accounts.set_password("leader", "new-pass-9" + bad, by=ADMIN)
+        with pytest.raises(LoginFailed, match=re.escape(LOGIN_FAILED)):
+            store.accounts.login("leader", "demo-leader-1" + bad)
+        assert store.accounts.login("leader", "demo-leader-1").role == ROLE_VIEWER
+
+
+def test_a_password_longer_than_the_limit_is_refused_with_its_length(demo_db: Path) -> None:
+    with open_store(demo_db) as store:
+        with pytest.raises(CreditError, match=r"密码过长：共 129 个字符，最多 128 个"):
+            store.accounts.set_password("leader", "a1" * 64 + "b", by=ADMIN)
+        store.accounts.set_password("leader", "a1" * 64, by=ADMIN)
+        assert store.accounts.login("leader", "a1" * 64).role == ROLE_VIEWER
+
+
 def test_audit_log_records_each_action(demo_db: Path) -> None:
     with open_store(demo_db) as store:
         calls = write_calls(store)
