@@ -308,7 +308,7 @@ def cmd_scores(args: argparse.Namespace) -> int:
         sys.stdout.write(buf.getvalue())
         return 0
     print(f"{args.month} {args.group} 排名（{len(table)} 个单位）")
-    print(table.to_string(index=False))
+    print(table.astype(object).where(table.notna(), "").to_string(index=False))  # a 未报送 unit's blanks, not NaN
     return 0
 
 

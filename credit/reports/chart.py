@@ -91,8 +91,8 @@ def xyd_chart(series: pd.DataFrame, month: str, target: float, opening: float) -
 
 
 def ranking_chart(table: pd.DataFrame, title: str) -> bytes:
-    """Horizontal bars of 得分率, best at the top."""
-    t = table.iloc[::-1]
+    """Horizontal bars of 得分率, best at the top (a 未报送 unit has none: it is not drawn)."""
+    t = table[table["得分率"].notna()].iloc[::-1]
     with _figure() as (fig, ax):
         ax.barh(t["单位"].astype(str), t["得分率"], color="#2e75b6")
         for y, v in enumerate(t["得分率"]):
