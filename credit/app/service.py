@@ -195,15 +195,16 @@ def scores_payload(gm: GroupMonth) -> dict:
     for row, sent in zip(gm.summary.to_dict("records"), reported_mask(gm.summary), strict=True):
         d = per_unit.get(row["unit_id"]) if sent else None  # a 未报送 unit: not this month's figures
         indicators = {} if d is None else {c: json_number(e) for c, e in zip(d["code"], d["earned"])}
+        number = json_number if sent else (lambda _: None)  # JSON null, never NaN
         units.append({
             "unit": row["unit"],
             "unit_id": row["unit_id"],
             "status": "已报送" if sent else NOT_REPORTED,
             "rank": int(row["rank"]) if sent else None,
-            "score": json_number(row["score"]),
-            "earned": json_number(row["earned"]),
-            "possible": json_number(row["possible"]),
-            "subtotals": {lv: json_number(row[lv]) for lv in levels},
+            "score": number(row["score"]),
+            "earned": number(row["earned"]),
+            "possible": number(row["possible"]),
+            "subtotals": {lv: number(row[lv]) for lv in levels},
             "indicators": indicators,
         })
     return {"month": ms.month, "group": ms.group, "units": units}
