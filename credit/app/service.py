@@ -28,7 +28,7 @@ from credit.model.scenarios import check_reason, weights_of_toml
 from credit.model.units import UnitRegister, load_units
 from credit.reports.scored import GroupMonth, framework_for, score, signed_record
 from credit.scoring.explain import describe_items
-from credit.scoring.not_reported import NOT_REPORTED, reported_mask, state_labels
+from credit.scoring.not_reported import reported_mask, state_labels
 from credit.scoring.scenarios import adoptable
 from credit.scoring.todo import full_marks_todo
 from credit.store.facade import SEED_MONTH, ImportResult, Store
@@ -186,7 +186,9 @@ def import_batch(
 
 
 def scores_payload(gm: GroupMonth) -> dict:
-    """The JSON shape of `python -m credit scores --format json` (kept exact: others test it)."""
+    """The JSON shape of `python -m credit scores --format json` (kept exact: others test it). A unit
+    that sent nothing this month (未报送, `credit.scoring.not_reported`) has null rank, scores and
+    subtotals and no indicators: it is not ranked on carried-over figures."""
     ms = gm.scores
     levels = ms.level1_names
     detail = ms.detail[ms.detail["applies"]]
@@ -199,7 +201,6 @@ def scores_payload(gm: GroupMonth) -> dict:
         units.append({
             "unit": row["unit"],
             "unit_id": row["unit_id"],
-            "status": "已报送" if sent else NOT_REPORTED,
             "rank": int(row["rank"]) if sent else None,
             "score": number(row["score"]),
             "earned": number(row["earned"]),

@@ -262,7 +262,7 @@ def ranking_table(gm: GroupMonth) -> pd.DataFrame:
     states = state_labels(s)
     if states is not None:
         table["状态"] = states
-    return table.reset_index(drop=True)
+    return table.reset_index(drop=True).copy()  # consolidated now: its pickle (a rendered file's key) stays put
 
 
 def ranked(table: pd.DataFrame) -> pd.DataFrame:

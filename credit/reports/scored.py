@@ -150,8 +150,10 @@ def score(
                                       else rank_reported(score_month(pinp, pfw, policy).summary, silent_ids(pinp)))
     current = ms.summary if frozen is None else _with_frozen(ms.summary, frozen)
     # a unit that sent nothing this month is 未报送, not ranked on carried-over figures (not_reported)
-    summary = add_changes(current, prev) if frozen is not None else rank_reported(add_changes(current, prev),
-                                                                                  silent_ids(inp))
+    summary = add_changes(current, prev)
+    if frozen is None:
+        summary = rank_reported(summary, silent_ids(inp))
+        ms.summary = summary.drop(columns=CHANGE_COLUMNS)  # as a stored result reads back (`_from_stored`)
     gm = GroupMonth(ms, inp, summary, published=pub)
     gm.label = _label(signed, official, framework is None and policy == "rescale")
     if stored:
