@@ -22,6 +22,7 @@ from credit.common.months import month_label
 from credit.scoring import whatif
 from credit.store.facade import SEED_MONTH
 from ui import actions, loaders
+from ui.auth import current_actor
 from ui.context import current_month, data_version, db_path, store
 from ui.links import arrived, decode_points, encode_points, keep
 from ui.router import ensure_router
@@ -93,4 +94,4 @@ with right:
             st.markdown("**官方权重版本历史**")
             version_history(group, fw)
             st.markdown("**发布新的官方权重**")
-            adopt_form(month, group, fw, sim_points, {sc.id: sc for sc in store().scenarios.scenarios(group, by=None)})
+            adopt_form(month, group, fw, sim_points, {sc.id: sc for sc in store().scenarios.scenarios(group, by=current_actor())})

@@ -621,7 +621,7 @@ def cmd_sgs_check(args: argparse.Namespace) -> int:
         try:
             if args.file:
                 entities = _read(args.entities) if args.entities else None
-                report = sgs.run_check(store, unit, args.month, *_read(args.file), entities=entities)
+                report = sgs.run_check(store, unit, args.month, *_read(args.file), by=CLI, entities=entities)
                 payload["records"] = report.payload()
                 problems += len(report.result.problems)
             if args.codes:

@@ -233,15 +233,15 @@ def test_evidence_upload_checks_the_file_and_stores_it(demo_db: Path) -> None:
     at = run(at)
     assert any("不是有效的 PDF 或 Word" in e for e in texts(at, "error"))
     with open_store(demo_db) as store:
-        assert store.registers.evidence_files(2022, by=None) == []
+        assert store.registers.evidence_files(2022, by=EDITOR) == []
     at.file_uploader[0].set_value(("方案.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"))
     at = run(at)
     at.button(key="reg0-save-files").click()
     at = run(at)
     assert any("已保存 1 份证明材料" in s for s in texts(at, "success")), texts(at, "error")
     with open_store(demo_db) as store:
-        (stored,) = store.registers.evidence_files(2022, by=None)
-        assert store.registers.evidence_bytes(stored["id"], by=None) == ("方案.pdf", b"%PDF-1.4\n%%EOF\n")
+        (stored,) = store.registers.evidence_files(2022, by=EDITOR)
+        assert store.registers.evidence_bytes(stored["id"], by=EDITOR) == ("方案.pdf", b"%PDF-1.4\n%%EOF\n")
     assert stored["entry_name"] in entry
     assert "下载" in [b.proto.label for b in at.get("download_button")]
 
