@@ -26,7 +26,7 @@ from credit.model.framework import Framework, parse_framework
 from credit.model.units import Unit, UnitRegister
 from credit.scoring.engine import MonthScores, Policy, add_changes, score_month
 from credit.scoring.inputs import MonthInputs, load_month_inputs
-from credit.scoring.not_reported import rank_reported, silent_ids
+from credit.scoring.not_reported import rank_reported, reported_mask, silent_ids
 from credit.store.facade import Store
 from credit.store.results import SCORER, StoredResult
 
@@ -90,6 +90,16 @@ class GroupMonth:
         if callable(self._inputs):
             self._inputs = self._inputs()
         return self._inputs
+
+    @property
+    def ranked_detail(self) -> pd.DataFrame:
+        """The detail rows of the units ranked this month: a unit that sent nothing (未报送,
+        `credit.scoring.not_reported`) is left out of a what-if ranking as it is out of the official one."""
+        mask = reported_mask(self.summary)
+        if mask.all():
+            return self.scores.detail
+        d = self.scores.detail
+        return d[d["unit_id"].isin(set(self.summary.loc[mask, "unit_id"]))].reset_index(drop=True)
 
     @property
     def unreported(self) -> list[Unit]:

@@ -60,3 +60,13 @@ def test_the_unit_page_of_a_unit_that_sent_nothing_says_so_and_gives_no_rank(dem
     at.selectbox(key="unit_id").set_value("dong_e")  # a town that reported: ranked among the eight
     at = run(at)
     assert {m.label: m.value for m in at.metric}["排名"].endswith("/ 8")
+
+
+def test_the_what_if_page_simulates_only_the_units_that_reported(demo_db: Path) -> None:
+    _collecting(demo_db)
+    at = open_page("whatif.py", EDITOR)
+    assert not at.exception
+    assert any("尚有 1 个单位未报送（孔村镇），不参加本月排名，也不参加模拟" in c.value for c in at.caption)
+    at.radio(key="wi_group").set_value("部门")
+    at = run(at)
+    assert not at.exception and any("本组单位均未报送，报送后才能模拟排名" in i.value for i in at.info)
