@@ -84,9 +84,11 @@ def test_the_word_file_the_excel_annex_and_the_cli_draft_say_the_same(collecting
         docx = render_docx(data)
         xlsx = to_xlsx(data)
     towns, depts = ranking_tables(docx)
-    assert towns[-1][:3] == [NOT_REPORTED, "孔村镇", "—"] and set(towns[-1][2:]) == {"—"}
+    # not ranked: "—" for the rank and every figure, 未报送 in the 得分率 column (one line in a narrow table)
+    assert towns[-1][:2] == ["—", "孔村镇"] and towns[-1][-3] == NOT_REPORTED
+    assert set(towns[-1][2:-3] + towns[-1][-2:]) == {"—"}
     assert [r[0] for r in towns[1:-1]] == [str(int(x)) for x in _ranked(data.groups[0].table)["排名"]]
-    assert len(depts) == 32 and all(r[0] == NOT_REPORTED for r in depts[1:])
+    assert len(depts) == 32 and all(r[0] == "—" and r[-3] == NOT_REPORTED for r in depts[1:])
     sheet = load_workbook(io.BytesIO(xlsx), read_only=True)["镇街排名"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][-1] == "状态" and rows[-1][1] == "孔村镇" and rows[-1][0] is None and rows[-1][-1] == NOT_REPORTED
