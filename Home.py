@@ -8,6 +8,7 @@ the guard that makes deep links (/unit, /upload …) run through this file too (
 import streamlit as st
 
 from credit.model.accounts import Action
+from credit.reports.pdf import serve_warm
 from ui.auth import ENDED_KEY, TOKEN_KEY, check_session, idle_minutes, login_required
 from ui.context import month_picker, run_scope
 from ui.cookie import write_cookie
@@ -18,10 +19,12 @@ from ui.safe import md
 from ui.storage import storage_guard
 from ui.style import apply_style
 from ui.uploads import warm_readers
+from ui.warmup import warm_libraries
 
 st.set_page_config(page_title="平阴县信用体系建设监测分析平台", page_icon="📊", layout="wide")
 apply_style()
 warm_readers()  # the worker processes that read uploads (a hostile file ends one of them, not the server)
+serve_warm()  # this process lives on: PDFs through one kept LibreOffice (started when first needed)
 
 # disk full, read-only, corrupt database: a message, not a crash page; one pooled connection per run
 with storage_guard(), run_scope():
@@ -46,3 +49,4 @@ with storage_guard(), run_scope():
     if actor is not None:
         show_notices(actor)
     nav.run()
+warm_libraries()  # after the page is drawn: the other pages' libraries, in the background, once

@@ -73,11 +73,19 @@ def machine() -> str:
 
 def demo_copy(tmp: Path) -> Path:
     """A private copy of the demo database (built once per machine into the temp directory)."""
+    import hashlib
+
+    import credit.app.demo
+    import credit.store.schema
     from credit.app.demo import build_demo
 
-    master = Path(tempfile.gettempdir()) / "credit-bench-demo.db"
+    # keyed by the demo builder and the schema: a master left by an older checkout is never reused
+    sources = b"".join(Path(m.__file__).read_bytes() for m in (credit.app.demo, credit.store.schema))
+    master = Path(tempfile.gettempdir()) / f"credit-bench-demo-{hashlib.sha256(sources).hexdigest()[:12]}.db"
     if not master.exists():
-        build_demo(master)
+        building = master.with_name(f"{master.stem}.{os.getpid()}.building")
+        build_demo(building)
+        os.replace(building, master)  # a parallel run never copies a half-built master
     dest = tmp / "demo.db"
     shutil.copyfile(master, dest)
     return dest

@@ -25,11 +25,12 @@ PARTS = [  # (title, module, arguments, needs a browser)
     ("计分引擎", "benchmarks.bench_scoring", ["--runs", "15"], False),
     ("通报文件（Word、PDF）", "benchmarks.bench_documents", ["--pairs", "3"], False),
     ("真实浏览器（县级演示库）", "benchmarks.bench_browser", ["--pairs", "7"], True),
+    ("新启动的服务首次打开页面", "benchmarks.bench_first_visit", ["--pairs", "2"], True),
     ("大名册（5,000 个单位）", "benchmarks.bench_large", ["--pairs", "2"], True),
     ("年度分析页（县级与 5,000 个单位）", "benchmarks.bench_year", ["--pairs", "3"], True),
 ]
-ORDER = ["home_rerun", "home_floor_rerun", "home_browser", "first_home_large", "unit_pick_large", "whatif_large", "upload_preview",
-         "engine_floor", "docx", "pdf_one_shot", "pdf_warm", "download_again", "year_county", "year_county_ranks", "year_large", "year_large_ranks", "year_time", "year_peak", "add_units", "county_month", "whatif_county"]
+ORDER = ["home_rerun", "home_floor_rerun", "home_browser", "first_home_large", "first_unit_page", "unit_pick_large", "whatif_large", "upload_preview",
+         "engine_floor", "publish", "publish_refused", "docx", "pdf_warm", "pdf_one_shot", "download_again", "cli_issued_pdf", "cli_publish", "year_county", "year_county_ranks", "year_large", "year_large_ranks", "year_time", "year_peak", "add_units", "county_month", "whatif_county"]
 README = ROOT / "README.md"
 BEGIN, END = "<!-- perf-table:begin -->", "<!-- perf-table:end -->"
 

@@ -26,6 +26,7 @@ from credit.model.contract import OPTIONAL_SHEETS
 from credit.reports.bulletin import EDITABLE, TEXT_PARTS
 from credit.reports.candidate import changed, later_months_note, month_changes_note, record_vs_candidate
 from credit.reports.exports import MIME
+from credit.reports.pdf import serve_warm
 from credit.reports.status import EMPTY, MISSING, REPORTED, chase_xlsx, expected_view, month_status
 from credit.store.publishing import PUBLISHED
 from ui import actions
@@ -119,6 +120,7 @@ def _diff_section(month: str) -> None:
 
 def publish_form(month: str, actor: Actor) -> None:
     """签发 (or 更正) form; the refusals come from credit.app.publish in Chinese."""
+    serve_warm(prestart=True)  # the PDF converter starts while the office fills the form
     pub = store().publishing.current_publication(month)
     status = month_status(store(), month)
     st.subheader("签发更正通报" if pub else "签发通报")
@@ -146,7 +148,7 @@ def publish_form(month: str, actor: Actor) -> None:
             confirm_objections = st.checkbox("申诉未处理仍然签发", key=f"pub-objections-{month}")
         label = "签发更正通报" if pub else "签发通报"
         if st.form_submit_button(label, type="primary", icon=":material/approval:"):
-            with st.spinner("正在生成并签发通报（含 PDF，约半分钟）…"):
+            with st.spinner("正在生成并签发通报（Word、Excel、PDF）…"):
                 outcome = actions.run(SLOT, lambda: publish_month(
                     store(), month, number, issued, signer, actor, force_reason=force_reason if force else "",
                     correction_reason=reason, objections_confirmed=confirm_objections), now=True)

@@ -20,6 +20,7 @@ from credit.reports.annual import PROVISIONAL, RollingView, YearView
 from credit.reports.annual_bulletin import FORMAT_NAMES, annual_stem
 from credit.reports.annual_files import draft_file
 from credit.reports.exports import MIME
+from credit.reports.pdf import serve_warm
 from ui import actions, loaders
 from ui.charts import chart
 from ui.context import data_version, db_path, store
@@ -150,6 +151,7 @@ def bulletin_section(year: int, actor: Actor | None) -> None:
                                 on_click="ignore")
     if actor is None or not actor.can(Action.PUBLISH):
         return
+    serve_warm(prestart=True)  # the PDF converter starts while the office fills the form
     label = "签发年度更正通报" if pub else "签发年度通报"
     with st.form(f"year-publish-{year}"):
         c1, c2, c3 = st.columns([2, 1, 1])
@@ -159,7 +161,7 @@ def bulletin_section(year: int, actor: Actor | None) -> None:
         signer = c3.text_input("签发人", key=f"year-signer-{year}")
         reason = st.text_area("更正说明（必填：为什么更正、更正了什么）", key=f"year-reason-{year}") if pub else ""
         if st.form_submit_button(label, type="primary", icon=":material/approval:"):
-            with st.spinner("正在生成并签发年度通报（含 PDF，约半分钟）…"):
+            with st.spinner("正在生成并签发年度通报（Word、Excel、PDF）…"):
                 signed = actions.run("year", lambda: publish_year(store(), year, number, issued, signer, actor,
                                                                    correction_reason=reason), now=True)
             if signed:

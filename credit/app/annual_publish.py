@@ -8,20 +8,18 @@ month: a signed month's record, a month still 采集中 as it stands (the docume
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from credit.app.publish import Published, check_number, month_end
+from credit.app.publish import Published, check_issued_after, read_issue_form
 from credit.common.labels import GROUPS
-from credit.common.months import read_date
 from credit.errors import CreditError
 from credit.model.accounts import Action, Actor, authorize
 from credit.reports.annual import YearView, year_view
 from credit.reports.annual_bulletin import AnnualBulletin, annual_stem
 from credit.reports.annual_files import render
 from credit.reports.bulletin import IssueInfo
-from credit.reports.pdf import docx_to_pdf
+from credit.reports.pdf import signed_files
 from credit.store.annual_publishing import AnnualRecord
 from credit.store.facade import Store
 
@@ -50,39 +48,18 @@ def result_rows(view: YearView) -> list[dict]:
              "how": str(r["计算过程"])} for r in view.annual.table.to_dict("records")]
 
 
-def _plain(text: str, what: str, newlines: bool = False) -> str:
-    """`text` as typed, refused when it holds control or invisible characters (Word will not open a
-    file with C0 controls; zero-width characters hide what was signed)."""
-    allowed = "\n" if newlines else ""
-    bad = [c for c in text if c not in allowed and unicodedata.category(c) in ("Cc", "Cf", "Co", "Cs")]
-    if bad:
-        raise CreditError(f"{what}中含有控制字符或不可见字符（{', '.join(f'U+{ord(c):04X}' for c in bad[:3])}），"
-                          "请删除后重新填写。未写入任何数据。")
-    return text
-
-
 def publish_year(store: Store, year: int, number: str, issued: date | str, signer: str, by: Actor, *,
                  correction_reason: str = "", with_pdf: bool = True) -> Published:
     """Issue the year's 年度通报, or — when it is already issued — its 更正 (needs a reason)."""
     authorize(by, Action.PUBLISH)
-    number = _plain((number or "").strip(), "文号")
-    number_year = check_number(number)
-    issued = read_date(issued, "成文日期")
-    signer = _plain((signer or "").strip(), "签发人")
-    correction_reason = _plain(correction_reason or "", "更正说明", newlines=True)
-    if len(signer) > 20 or len(correction_reason) > 2000:
-        raise CreditError("签发人不超过 20 个字，更正说明不超过 2000 个字。未写入任何数据。")
-    if not signer:
-        raise CreditError("请填写签发人。")
+    form = read_issue_form(number, issued, signer, correction_reason=correction_reason)
+    number, issued, signer, correction_reason = form.number, form.issued, form.signer, correction_reason or ""
+    store.publishing.check_number_free(number)  # monthly and annual numbers alike, before anything is drawn
     views = {g: year_view(store, int(year), g, signed=False) for g in GROUPS}
     latest = next(iter(views.values())).latest
     if latest is None:
         raise CreditError(f"{year}年没有导入任何数据，不能签发年度通报。")
-    if issued <= month_end(latest):
-        raise CreditError(f"成文日期 {issued:%Y-%m-%d} 早于或等于 {latest} 的月末（{month_end(latest):%Y-%m-%d}），"
-                          "年度通报须在所含最后一个月结束后签发。")
-    if number_year != issued.year:
-        raise CreditError(f"文号年份〔{number_year}〕与成文日期 {issued:%Y-%m-%d} 的年份不一致。")
+    check_issued_after(form, latest, "年度通报须在所含最后一个月结束后签发。")
     current = store.annual_publishing.current(int(year))
     if current and not correction_reason.strip():
         raise CreditError(f"{year} 年度通报已于 {current['issued']} 签发（{current['number']}），"
@@ -90,10 +67,8 @@ def publish_year(store: Store, year: int, number: str, issued: date | str, signe
     issue = IssueInfo(number, issued, signer, corrects=current["number"] if current else "")
     data = AnnualBulletin(int(year), views, issued, issue)
     stem = f"{annual_stem(int(year))}_{number}"
-    docx = render(data, "docx")
-    files = {"docx": (f"{stem}.docx", docx), "xlsx": (f"{stem}.xlsx", render(data, "xlsx"))}
-    if with_pdf:
-        files["pdf"] = (f"{stem}.pdf", docx_to_pdf(docx, annual_stem(int(year))))
+    files = signed_files(stem, render(data, "docx"), lambda: render(data, "xlsx"), pdf_stem=annual_stem(int(year)),
+                         with_pdf=with_pdf)
     first = next(iter(views.values()))
     record = AnnualRecord(
         year=int(year), kind="correction" if current else "original", number=number, issued=issued.isoformat(),

@@ -35,7 +35,7 @@ from credit.reports.bulletin import (
 from credit.reports.candidate import record_vs_candidate
 from credit.reports.correction import Correction, changes, input_changes, issued_tables
 from credit.reports.exports import render_docx as to_docx  # python-docx imported on first use
-from credit.reports.pdf import docx_to_pdf
+from credit.reports.pdf import signed_files
 from credit.reports.scored import GroupMonth, record_parts, score
 from credit.reports.status import month_status
 from credit.scoring.not_reported import reported_mask
@@ -75,6 +75,38 @@ def check_number(number: str) -> int:
 
 def month_end(month: str) -> date:
     return month_bounds(month)[1]
+
+
+@dataclass(frozen=True)
+class IssueForm:
+    """What the 签发 form says, read and checked: the same for a month's and a year's 通报."""
+
+    number: str
+    number_year: int
+    issued: date
+    signer: str
+
+
+def read_issue_form(number: object, issued: date | str, signer: object, **texts: object) -> IssueForm:
+    """文号, 成文日期 and 签发人 as typed, refused in Chinese before anything is scored or drawn;
+    `texts` are the form's other fields for the text policy (force_reason, correction_reason, cc)."""
+    check_issue_texts(number=number, signer=signer, **texts)
+    number = str(number or "").strip()
+    number_year = check_number(number)
+    day = read_date(issued, "成文日期")  # the page's text box, "2022-11-05" or "2022年11月5日"
+    signer = str(signer or "").strip()
+    if not signer:
+        raise CreditError("请填写签发人。")
+    return IssueForm(number, number_year, day, signer)
+
+
+def check_issued_after(form: IssueForm, last_month: str, what: str) -> None:
+    """The 成文日期 falls after the last month the document covers, in the year of its 文号."""
+    if form.issued <= month_end(last_month):
+        raise CreditError(f"成文日期 {form.issued:%Y-%m-%d} 早于或等于 {last_month} 的月末"
+                          f"（{month_end(last_month):%Y-%m-%d}），{what}")
+    if form.number_year != form.issued.year:
+        raise CreditError(f"文号年份〔{form.number_year}〕与成文日期 {form.issued:%Y-%m-%d} 的年份不一致。")
 
 
 def frozen_rows(gm: GroupMonth) -> list[dict]:
@@ -139,21 +171,12 @@ def publish_month(
 ) -> Published:
     """Issue the month's 通报, or — when it is already issued — its 更正通报 (needs a reason)."""
     authorize(by, Action.PUBLISH)
-    check_issue_texts(number=number, signer=signer, force_reason=force_reason, correction_reason=correction_reason,
-                      cc=cc)
-    number = (number or "").strip()
-    year = check_number(number)
-    issued = read_date(issued, "成文日期")  # the page's text box, "2022-11-05" or "2022年11月5日"
-    signer = (signer or "").strip()
-    if not signer:
-        raise CreditError("请填写签发人。")
+    form = read_issue_form(number, issued, signer, force_reason=force_reason, correction_reason=correction_reason,
+                           cc=cc)
+    number, year, issued, signer = form.number, form.number_year, form.issued, form.signer
     if month not in store.datasets.months_with_data():
         raise CreditError(f"{month} 没有导入任何数据，不能签发通报。")
-    if issued <= month_end(month):
-        raise CreditError(f"成文日期 {issued:%Y-%m-%d} 早于或等于 {month} 的月末（{month_end(month):%Y-%m-%d}），"
-                          "通报须在月份结束后签发。")
-    if year != issued.year:
-        raise CreditError(f"文号年份〔{year}〕与成文日期 {issued:%Y-%m-%d} 的年份不一致。")
+    check_issued_after(form, month, "通报须在月份结束后签发。")
     current = store.publishing.current_publication(month)
     kind = "correction" if current else "original"
     if current and not correction_reason.strip():
@@ -188,10 +211,7 @@ def publish_month(
     parts[("", "warnings")] = [asdict(a) for a in data.alerts]
     parts[("", "sentences")] = list(data.sentences)
     stem = f"{file_stem(month)}_{number}"
-    docx = to_docx(data)
-    files = {"docx": (f"{stem}.docx", docx), "xlsx": (f"{stem}.xlsx", to_xlsx(data))}
-    if with_pdf:
-        files["pdf"] = (f"{stem}.pdf", docx_to_pdf(docx, file_stem(month)))
+    files = signed_files(stem, to_docx(data), lambda: to_xlsx(data), pdf_stem=file_stem(month), with_pdf=with_pdf)
     record = PublicationRecord(
         month=month, kind=kind, number=number, year=year, issued=issued.isoformat(), signer=signer,
         data_versions=versions, frameworks={g: int(gm.scores.framework.version_id or 0) for g, gm in scored.items()},

@@ -64,6 +64,8 @@ def _kind(ch: str, multiline: bool) -> str | None:
         return "无效字符"
     if ch in "\u2028\u2029":
         return "行/段分隔符"
+    if unicodedata.category(ch) == "Cf":  # any other invisible format character (soft hyphen, tags …)
+        return "不可见格式字符"
     return None
 
 

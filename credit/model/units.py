@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from credit.common.labels import GROUPS
+from credit.common.text import text_problem
 from credit.errors import ConfigError
 
 __all__ = ["GROUPS", "KINDS", "NameIndex", "Unit", "UnitRegister", "check_contact", "load_units", "norm_name"]
@@ -23,7 +24,6 @@ _SPACE = re.compile(r"\s+")
 
 MAX_CONTACT = 20  # characters of a 联系人 (a name, or 办公室 + a name)
 _PHONE = re.compile(r"^[0-9+()（）\- ]{3,20}(?:转[0-9]{1,6})?$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 
 def check_contact(contact: object, phone: object) -> tuple[str, str]:
@@ -33,8 +33,9 @@ def check_contact(contact: object, phone: object) -> tuple[str, str]:
     out = []
     for value, what in ((contact, "联系人"), (phone, "联系电话")):
         text = "" if value is None else str(value).strip()
-        if _CONTROL.search(text):
-            raise ValueError(f"{what}含有控制字符或不可见字符，请重新输入")
+        problem = text_problem(text, limit=MAX_CONTACT if what == "联系人" else 20)
+        if problem is not None and problem.startswith("含有"):  # the one text policy; lengths are said below
+            raise ValueError(f"{what}{problem}")
         out.append(text)
     name, tel = out
     if len(name) > MAX_CONTACT:

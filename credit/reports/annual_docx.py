@@ -8,7 +8,7 @@ import io
 from dataclasses import dataclass, replace
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Mm, Pt
+from docx.shared import Mm
 
 from credit.common.labels import group_label
 from credit.reports.annual import YearView, short_month
@@ -22,10 +22,11 @@ from credit.reports.docx import (
     _Numbering,
     add_table,
     colophon,
+    correction_opening,
     date_text,
-    masthead,
-    new_document,
+    open_notice,
     para,
+    saved,
 )
 
 CHART_UNITS = 20  # more lines than this are a tangle on an A4 page: the table has them all
@@ -78,15 +79,10 @@ def _chart(doc, view: YearView, figure: str) -> None:
 
 
 def render_annual_docx(data: AnnualBulletin) -> bytes:
+    opening = (correction_opening(data.title, data.issue.corrects) if data.issue.corrects
+               else f"现将{data.year}年度全县社会信用体系建设考核情况通报如下：")
     head = _head(data)
-    doc = new_document(data.title, data.issuer, data.issue)
-    masthead(doc, head)
-    para(doc, f"{data.issue.recipients}：", "Normal").paragraph_format.first_line_indent = Pt(0)
-    if data.issue.corrects:
-        para(doc, f"经核实，现对《{data.title}》（{data.issue.corrects}）予以更正，更正后的情况通报如下，"
-                  "原通报相应内容同时废止：")
-    else:
-        para(doc, f"现将{data.year}年度全县社会信用体系建设考核情况通报如下：")
+    doc = open_notice(head, data.title, data.issuer, data.issue, opening)
     num = _Numbering()
     para(doc, f"{num.heading()}总体情况", "一级标题")
     for sentence in data.sentences:
@@ -116,6 +112,4 @@ def render_annual_docx(data: AnnualBulletin) -> bytes:
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         p.paragraph_format.right_indent = SAN_HAO * 4
     colophon(doc, head)
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+    return saved(doc)

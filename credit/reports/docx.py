@@ -496,15 +496,31 @@ def new_document(title: str, issuer: str, issue: IssueInfo) -> Document:
     return doc
 
 
+def open_notice(head, title: str, issuer: str, issue: IssueInfo, opening: str):
+    """A new 通报 (monthly or annual) up to its body: the blank document, 版头 (`head`: what
+    `masthead` reads), 主送 and the opening sentence."""
+    doc = new_document(title, issuer, issue)
+    masthead(doc, head)
+    para(doc, f"{issue.recipients}：", "Normal").paragraph_format.first_line_indent = Pt(0)
+    para(doc, opening)
+    return doc
+
+
+def correction_opening(title: str, corrects: str, why: str = "") -> str:
+    """The first sentence of a 更正通报: which notice it corrects, and that the old one no longer holds."""
+    return f"经核实，{why}现对《{title}》（{corrects}）予以更正，更正后的情况通报如下，原通报相应内容同时废止："
+
+
+def saved(doc) -> bytes:
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
 def render_docx(data: BulletinData) -> bytes:
-    doc = new_document(data.title, data.issuer, data.issue)
-    masthead(doc, data)
-    para(doc, f"{data.issue.recipients}：", "Normal").paragraph_format.first_line_indent = Pt(0)
-    if data.issue.corrects:
-        para(doc, f"经核实，{data.month_text}部分单位报送的数据有误，现对《{data.title}》（{data.issue.corrects}）"
-                  "予以更正，更正后的情况通报如下，原通报相应内容同时废止：")
-    else:
-        para(doc, f"现将{data.month_text}全县社会信用体系建设工作情况通报如下：")
+    opening = (correction_opening(data.title, data.issue.corrects, f"{data.month_text}部分单位报送的数据有误，")
+               if data.issue.corrects else f"现将{data.month_text}全县社会信用体系建设工作情况通报如下：")
+    doc = open_notice(data, data.title, data.issuer, data.issue, opening)
     num = _Numbering()
     if data.correction is not None:
         correction_section(doc, data, num)
@@ -517,6 +533,4 @@ def render_docx(data: BulletinData) -> bytes:
     text_part(doc, data, num, "requirements", "下步要求")
     closing(doc, data)
     colophon(doc, data)
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+    return saved(doc)

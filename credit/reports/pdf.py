@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import atexit
 import importlib.util
+import io
 import os
 import shutil
 import socket
@@ -21,6 +22,8 @@ import tempfile
 import threading
 import time
 import xmlrpc.client
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -94,13 +97,29 @@ def docx_to_pdf(docx: bytes, stem: str = "通报") -> bytes:
                           "可先下载 Word 文件。")
     if not font_map():
         raise CreditError("本机没有中文字体（Debian：apt-get install fonts-noto-cjk），生成的 PDF 会缺字，已停止。")
-    warm = warm_converter()
+    warm = warm_converter() if _serving else None
     if warm is not None:
         try:
             return warm.convert(docx)
         except (OSError, xmlrpc.client.Error, CreditError):
             stop_warm_converter()  # a converter that failed once is not trusted again: start afresh next time
     return _one_shot(docx, stem, soffice)
+
+
+def signed_files(stem: str, docx: bytes, xlsx: Callable[[], bytes], *, pdf_stem: str,
+                 with_pdf: bool = True) -> dict[str, tuple[str, bytes]]:
+    """The files a 签发 stores, {format: (file name, bytes)}: Word, Excel and (unless told not to) PDF.
+
+    The PDF is made by LibreOffice, another process: it converts while this one writes the Excel
+    file, so 签发 waits for the longer of the two rather than their sum. A failure of either is
+    raised here, before anything is stored.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pdf") as pool:
+        converting = pool.submit(docx_to_pdf, docx, pdf_stem) if with_pdf else None
+        files = {"docx": (f"{stem}.docx", docx), "xlsx": (f"{stem}.xlsx", xlsx())}
+        if converting is not None:
+            files["pdf"] = (f"{stem}.pdf", converting.result())
+    return files
 
 
 def _one_shot(docx: bytes, stem: str, soffice: str) -> bytes:
@@ -135,11 +154,17 @@ def _one_shot(docx: bytes, stem: str, soffice: str) -> bytes:
 # talks to it with the standard library's xmlrpc client. Started on first need, reused by every later
 # conversion of this process, ended with it; when it cannot be had, conversions are one-shot and
 # `warm_status()` says why (doctor shows it).
+#
+# Only a long-lived process converts warm: the web app calls `serve_warm()` (and starts the converter in
+# the background when an office account opens the page where it signs, so the first 签发 does not wait
+# for it). A CLI run converts one file and ends; starting a LibreOffice to keep would cost it more than
+# one `soffice` run (5 s against 1.5 s idle), so it converts one-shot.
 
 WARM_START_S = 120
 _warm_lock = threading.Lock()
 _warm: WarmConverter | None = None
 _warm_refused: str | None = None  # why the warm converter cannot be had here (asked once per process)
+_serving = False  # set by `serve_warm`: this process lives on and converts many files
 
 
 class _Transport(xmlrpc.client.Transport):
@@ -295,3 +320,35 @@ def warm_status() -> tuple[bool, str]:
     """(whether conversions can be warm here, why not) — without starting anything."""
     reason = _why_not_warm()
     return reason is None, reason or ""
+
+
+def serve_warm(*, prestart: bool = False) -> None:
+    """Convert through the warm converter in this process from now on (the web app, not a CLI run).
+
+    With `prestart`, start it now in a background thread — returns at once; a conversion asked for
+    meanwhile waits on the same lock rather than starting a second LibreOffice. Cheap once running.
+    """
+    global _serving
+    _serving = True
+    if prestart and _warm is None and _warm_refused is None and not _prestarting.is_set():
+        _prestarting.set()
+        threading.Thread(target=_prestart, name="pdf-warm-start", daemon=True).start()
+
+
+_prestarting = threading.Event()
+
+
+def _prestart() -> None:
+    try:
+        warm = warm_converter()
+        if warm is not None:  # LibreOffice's first file loads its Writer filters: pay that here too
+            from docx import Document
+
+            buf = io.BytesIO()
+            Document().save(buf)
+            try:
+                warm.convert(buf.getvalue())
+            except (OSError, xmlrpc.client.Error, CreditError):
+                stop_warm_converter()  # as after a failed conversion: the next one starts afresh
+    finally:
+        _prestarting.clear()

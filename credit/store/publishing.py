@@ -156,6 +156,10 @@ class Publishing:
         if taken:
             raise CreditError(f"文号「{number}」已用于 {taken['month']} 的"
                               f"{'更正通报' if taken['kind'] == 'correction' else '通报'}，同一年度文号不能重复。未写入任何数据。")
+        annual = self._core.one("SELECT year, kind FROM annual_publications WHERE number = ?", (number,))
+        if annual:  # one 文号 for one document, monthly or annual (the schema's triggers say the same)
+            raise CreditError(f"文号「{number}」已用于 {annual['year']} 年度"
+                              f"{'更正通报' if annual['kind'] == 'correction' else '通报'}，同一文号不能重复。未写入任何数据。")
 
     def has_record(self, publication_id: int) -> bool:
         """Whether the publication stored the whole month (publications before m0201 did not)."""

@@ -9,8 +9,6 @@ One check for every such write, called inside its write transaction (`Units`, `F
 
 from __future__ import annotations
 
-import unicodedata
-
 from credit.common.text import NOTE, check_text
 from credit.errors import CreditError
 from credit.store.core import Core
@@ -45,11 +43,5 @@ def check_correction(text: str | None) -> str:
     """Refuse a 更正说明 the platform would not keep: too long, or holding control, direction or
     zero-width characters (they show a text other than the one stored, and break the Excel and
     Word files the audit and notices end up in). Line breaks and tabs are fine in a reason.
-    The shared text policy (`check_text`) first; then the separators and format characters it lets
-    through elsewhere, which a reason never needs."""
-    text = check_text(text, "更正说明", limit=MAX_CORRECTION, multiline=True)
-    for i, ch in enumerate(text, start=1):
-        if ch not in "\t\n\r" and unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp"):
-            raise CreditError(f"更正说明含有不允许的控制字符或不可见字符（第 {i} 个字符，U+{ord(ch):04X}），"
-                              "请删除后重新填写。未写入任何数据。")
-    return text
+    The shared text policy (`check_text`), as for every other text typed into the platform."""
+    return check_text(text, "更正说明", limit=MAX_CORRECTION, multiline=True)

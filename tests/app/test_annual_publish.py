@@ -44,10 +44,10 @@ def test_refusals_in_chinese_and_nothing_written(db: Path) -> None:
             (("平信用办〔2022〕9号", "2023-01-05", "张三"), EDITOR, "文号年份〔2022〕与成文日期 2023-01-05 的年份不一致"),
             ((NO1, "2023-01-05", "  "), EDITOR, "请填写签发人"),
             ((NO1, "2023-13-05", "张三"), EDITOR, "成文日期「2023-13-05」不是有效的日期"),
-            ((NO1, "2023-01-05", "张\x01三"), EDITOR, "签发人中含有控制字符或不可见字符（U+0001）"),
-            ((NO1, "2023-01-05", "张\u200b三"), EDITOR, "签发人中含有控制字符或不可见字符（U+200B）"),
-            ((NO1 + "\u202e", "2023-01-05", "张三"), EDITOR, "文号中含有控制字符或不可见字符（U+202E）"),
-            ((NO1, "2023-01-05", "张" * 21), EDITOR, "签发人不超过 20 个字"),
+            ((NO1, "2023-01-05", "张\x01三"), EDITOR, "签发人含有不允许的控制字符（第 2 个字符，U+0001）"),
+            ((NO1, "2023-01-05", "张\u200b三"), EDITOR, "签发人含有不允许的零宽字符（第 2 个字符，U+200B 零宽空格）"),
+            ((NO1 + "\u202e", "2023-01-05", "张三"), EDITOR, "文号含有不允许的文字方向控制字符（第 13 个字符，U+202E 从右到左覆盖）"),
+            ((NO1, "2023-01-05", "张" * 51), EDITOR, "签发人过长：共 51 个字符，最多 50 个"),
         ]
         for args, actor, message in cases:
             with pytest.raises(CreditError, match=re.escape(message)):
@@ -107,10 +107,22 @@ def test_signed_result_is_frozen_and_a_correction_is_a_new_record(db: Path) -> N
 def test_one_number_across_monthly_and_annual_publications(db: Path) -> None:
     with open_store(db) as store:
         publish_month(store, "2022-12", NO1, "2023-01-05", "张三", EDITOR, with_pdf=False, force_reason="演示")
-        with pytest.raises(CreditError, match="该文号已用于月度通报"):
+        with pytest.raises(CreditError, match=re.escape(f"文号「{NO1}」已用于 2022-12 的通报")):
             publish_year(store, 2022, NO1, "2023-01-06", "张三", EDITOR, with_pdf=False)
         publish_year(store, 2022, NO2, "2023-01-06", "张三", EDITOR, with_pdf=False)
-        with pytest.raises(CreditError, match="该文号已用于年度通报"):
+        with pytest.raises(CreditError, match=re.escape(f"文号「{NO2}」已用于 2022 年度通报")):
             publish_month(store, "2023-01", NO2, "2023-02-05", "张三", EDITOR, with_pdf=False, force_reason="演示")
         # December signed: the month's figures in the year are its record
         assert year_view(store, 2022, "部门").grid.states["2022-12"] == "已签发"
+
+
+def test_a_used_number_is_refused_before_the_year_is_scored_or_drawn(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 28: everything that can refuse a 签发 is checked before anything is rendered."""
+    import credit.app.annual_publish as annual_mod
+
+    with open_store(db) as store:
+        publish_month(store, "2022-12", NO1, "2023-01-05", "张三", EDITOR, with_pdf=False, force_reason="演示")
+        for name in ("year_view", "render", "signed_files"):
+            monkeypatch.setattr(annual_mod, name, lambda *a, **k: pytest.fail("drawn before the number was checked"))
+        with pytest.raises(CreditError, match="已用于 2022-12 的通报"):
+            publish_year(store, 2022, NO1, "2023-01-06", "张三", EDITOR)

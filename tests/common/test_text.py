@@ -44,3 +44,11 @@ def test_line_breaks_only_where_several_lines_make_sense() -> None:
         check_text("平信用办\n〔2022〕1号", "文号", limit=NUMBER)
     with pytest.raises(TextError, match="请填写签发人"):
         check_text("  ", "签发人", limit=NAME, required=True)
+
+
+@pytest.mark.parametrize("ch", ["\u00ad", "\u2061", "\u2064", "\U000e0041", "\u206a", "\u0600"])
+def test_every_other_invisible_format_character_is_refused_too(ch: str) -> None:
+    """Soft hyphen, invisible operators, tag characters …: format characters (Unicode Cf) show a text
+    other than the one stored; the one policy refuses them all, so no path needs a second check."""
+    problem = text_problem(f"平信用办{ch}〔2022〕1号", limit=NUMBER)
+    assert problem is not None and "第 5 个字符" in problem and f"U+{ord(ch):04X}" in problem

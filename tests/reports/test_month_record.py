@@ -175,7 +175,7 @@ def test_a_duplicate_number_is_refused_before_anything_is_rendered(demo_db: Path
             raise AssertionError("rendered before the number was checked")
 
         monkeypatch.setattr(pub_mod, "to_docx", no_render)
-        monkeypatch.setattr(pub_mod, "docx_to_pdf", no_render)
+        monkeypatch.setattr(pub_mod, "signed_files", no_render)
         monkeypatch.setattr(pub_mod, "build_bulletin_data", no_render)
         digest = file_digest(store)
         with pytest.raises(Exception, match="文号「平信用办〔2022〕10号」已用于 2022-10 的通报"):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -31,10 +32,12 @@ def docx(demo_db_master: Path, tmp_path_factory: pytest.TempPathFactory) -> byte
 
 
 @pytest.fixture
-def fresh_converter():
-    """No converter from an earlier test, and none left running after this one."""
+def fresh_converter(monkeypatch: pytest.MonkeyPatch):
+    """No converter from an earlier test, and none left running after this one; this process serves
+    (as the web app does after `serve_warm`)."""
     pdf.stop_warm_converter()
     pdf._warm_refused = None
+    monkeypatch.setattr(pdf, "_serving", True)
     yield
     pdf.stop_warm_converter()
     pdf._warm_refused = None
@@ -84,3 +87,28 @@ def test_without_uno_conversions_are_one_shot_and_doctor_says_why(
     assert pdf.warm_converter() is None
     check = check_libreoffice()
     assert check.level == "提示" and "python3-uno" in check.found + check.fix
+
+
+def test_a_run_that_does_not_serve_converts_one_shot_and_starts_nothing(
+        docx: bytes, monkeypatch: pytest.MonkeyPatch, fresh_converter) -> None:
+    """A CLI run converts one file: a LibreOffice kept for later would cost it more than it saves."""
+    monkeypatch.setattr(pdf, "_serving", False)
+    assert pdf.docx_to_pdf(docx).startswith(b"%PDF-")
+    assert pdf._warm is None
+
+
+def test_serve_warm_prestarts_in_the_background(docx: bytes, monkeypatch: pytest.MonkeyPatch, fresh_converter) -> None:
+    """The page where the office signs starts the converter without waiting for it; the first
+    conversion then finds it running (or waits on the same start — never a second LibreOffice)."""
+    if not pdf.warm_status()[0]:
+        pytest.skip(f"常驻转换不可用：{pdf.warm_status()[1]}")
+    monkeypatch.setattr(pdf, "_serving", False)
+    started: list[int] = []
+    real_start = pdf._start_warm
+    monkeypatch.setattr(pdf, "_start_warm", lambda soffice: started.append(1) or real_start(soffice))
+    t0 = time.perf_counter()
+    pdf.serve_warm(prestart=True)
+    pdf.serve_warm(prestart=True)  # a second page view while starting: no second start
+    assert time.perf_counter() - t0 < 0.5
+    assert pdf.docx_to_pdf(docx).startswith(b"%PDF-")
+    assert started == [1] and pdf._warm is not None and pdf._warm.alive()
