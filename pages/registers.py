@@ -14,7 +14,7 @@ from credit.common.clock import beijing
 from credit.common.filetypes import EVIDENCE_TYPES
 from credit.common.labels import GROUPS, group_label
 from credit.common.months import month_label, month_parts
-from credit.model.accounts import Action
+from credit.model.accounts import Action, PermissionDenied
 from credit.model.contract import INDUSTRIES, UNIT_COL
 from credit.workbook.registers import (
     EVIDENCE_MIME,
@@ -31,6 +31,7 @@ from ui import actions, loaders
 from ui.auth import can, current_actor, require
 from ui.context import current_month, store
 from ui.router import ensure_router
+from ui.safe import md
 from ui.uploads import refuse_wrong_types
 
 ensure_router()
@@ -85,14 +86,20 @@ def show_evidence(sheet: str, table: pd.DataFrame, key: str) -> None:
     pick = st.selectbox("选择条目", list(entries), format_func=entries.get, key=f"{key}-entry")
     entry = counted.loc[pick]
     name = str(entry[KEY_COLUMN[sheet]])
-    files = [f for f in store().registers.evidence_files(year, sheet, entry["unit_id"], by=None) if f["entry_key"] == entry_key(name)]
+    actor = current_actor()
+    try:  # not public: who may read which unit's files is decided in the domain (`Registers.evidence_files`)
+        files = [f for f in store().registers.evidence_files(year, sheet, entry["unit_id"], by=actor)
+                 if f["entry_key"] == entry_key(name)]
+    except PermissionDenied as exc:
+        st.caption(md(str(exc)))
+        return
     if not files:
         st.caption("该条目还没有上传证明材料。")
     for f in files:
         c1, c2 = st.columns([3, 1])
         c1.caption(f"{f['filename']}　{f['size'] / 1024:,.0f} KB　sha256 {f['sha256'][:16]}…　"
                    f"{f['uploaded_by']} 于 {beijing(f['uploaded_at'], seconds=False)} 上传")
-        c2.download_button("下载", data=lambda fid=f["id"]: store().registers.evidence_bytes(fid, by=None)[1], file_name=f["filename"],
+        c2.download_button("下载", data=lambda fid=f["id"]: store().registers.evidence_bytes(fid, by=actor)[1], file_name=f["filename"],
                            mime=EVIDENCE_MIME[f["kind"]], on_click="ignore", key=f"{key}-dl-{f['id']}")
     if not can(Action.REGISTERS):
         return
@@ -101,7 +108,6 @@ def show_evidence(sheet: str, table: pd.DataFrame, key: str) -> None:
     if refuse_wrong_types(uploads, EVIDENCE_TYPES, "未保存"):
         return
     if uploads and st.button("保存证明材料", key=f"{key}-save-files"):
-        actor = current_actor()
 
         def save() -> None:
             for up in uploads:

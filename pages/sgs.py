@@ -17,8 +17,8 @@ from credit.app import sgs
 from credit.common.clock import beijing, this_month, today
 from credit.common.filetypes import XLSX_MIME
 from credit.common.months import month_label
-from credit.errors import WorkbookError
-from credit.model.accounts import Action
+from credit.errors import CreditError, WorkbookError
+from credit.model.accounts import Action, Actor
 from credit.model.workdays import days_text
 from credit.workbook.preview import candidate_months
 from ui import actions
@@ -49,16 +49,20 @@ st.caption("在上报前检查各部门的“双公示”数据：必填项、�
            "已撤销仍公示、公示简易处罚、主体关联错误，并按当前指标体系预计扣分。检查本身不保存任何数据。")
 
 
-def _fail(exc: WorkbookError) -> None:
+def _fail(exc: CreditError) -> None:
+    if not isinstance(exc, WorkbookError):  # e.g. another unit's data asked for: refused in the domain
+        st.error(md(str(exc)), icon="🔒")
+        return
     st.error(f"文件有 {len(exc.errors)} 处问题，无法检查：")
     st.dataframe(pd.DataFrame([e.as_dict() for e in exc.errors]).astype(str), hide_index=True, width="stretch")
 
 
 @st.cache_data(show_spinner="正在检查…", max_entries=16)
 def _check(raw: bytes, filename: str, unit_id: str, month: str, entities: tuple[bytes, str] | None,
-           version: int, today: date) -> sgs.SgsReport:
+           version: int, today: date, by: Actor) -> sgs.SgsReport:
+    """`by` (the session's account) is part of the cache key: the domain checks who may read the unit's mapping."""
     unit = store().units.register().get(unit_id)
-    return sgs.run_check(store(), unit, month, raw, filename, entities=entities, today=today)
+    return sgs.run_check(store(), unit, month, raw, filename, by=by, entities=entities, today=today)
 
 
 @st.cache_data(show_spinner="正在检查…", max_entries=16)
@@ -216,7 +220,7 @@ with tab_records:
         raw = up.getvalue()
         entities = (ent.getvalue(), ent.name) if ent is not None else None
         checked = actions.run("sgs-check", lambda: _check(raw, up.name, unit.id, month, entities, data_version(),
-                                                          sgs.beijing_today()), now=True, on_refused=_fail)
+                                                          sgs.beijing_today(), actor), now=True, on_refused=_fail)
         report = checked.value if checked else None
         if report is not None:
             res = report.result

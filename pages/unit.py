@@ -11,6 +11,7 @@ from credit.common.months import month_label
 from credit.common.search import NameIndex, count_note
 from credit.model.accounts import PermissionDenied, is_unit
 from credit.scoring.explain import describe_items, explain_row, num
+from credit.scoring.not_reported import NOT_REPORTED, reported_mask
 from credit.scoring.unit_view import (
     attainment_vs_median,
     level1_subtotals,
@@ -128,16 +129,27 @@ bd = loaders.board(month, group)
 own = bd.unit_detail(unit_id)  # this unit's rows only: the page never filters the whole group
 
 m1, m2, m3, m4 = st.columns(4)
-m1.metric("得分率", f"{row['score']:.2f}", None if pd.isna(row["d_score"]) else f"{row['d_score']:+.2f} 较上月")
-moved = None if pd.isna(row["d_rank"]) else int(row["d_rank"])
-small = len(summary) <= PICK_LIMIT  # "第 4104 名 / 4991" does not fit a quarter of the row
-m2.metric("排名" if small else f"排名（共 {len(summary):,} 个单位）",
-          f"第 {int(row['rank'])} 名 / {len(summary)}" if small else f"第 {int(row['rank']):,} 名",
-          None if moved is None else (f"{moved:+d} 位" if moved else "与上月持平"),
-          delta_arrow="auto" if moved else "off", delta_color="normal" if moved else "off")
-m3.metric("得分 / 适用满分", f"{num(row['earned'])} / {num(row['possible'])}")
-gap = overtake_gap(summary, unit_id)
-if gap:
+ranked = int(reported_mask(summary).sum())  # a 未报送 unit is not ranked (credit.scoring.not_reported)
+silent = pd.isna(row["rank"])
+if silent:  # the same as Home and the 通报: not ranked on figures carried over from earlier months
+    st.warning(f"本单位{month_label(month)}{NOT_REPORTED}：不参加本月排名，得分率、排名、得分留空（与月度排名、通报一致）。"
+               "下方各指标为按此前报送的数据推算，仅供核对，报送后按本月数据计分排名。")
+    m1.metric("得分率", NOT_REPORTED)
+    m2.metric("排名", NOT_REPORTED, f"本组已报送 {ranked} 个单位", delta_color="off", delta_arrow="off")
+    m3.metric("得分 / 适用满分", NOT_REPORTED)
+else:
+    m1.metric("得分率", f"{row['score']:.2f}", None if pd.isna(row["d_score"]) else f"{row['d_score']:+.2f} 较上月")
+    moved = None if pd.isna(row["d_rank"]) else int(row["d_rank"])
+    small = len(summary) <= PICK_LIMIT  # "第 4104 名 / 4991" does not fit a quarter of the row
+    m2.metric("排名" if small else f"排名（共 {ranked:,} 个单位）",
+              f"第 {int(row['rank'])} 名 / {ranked}" if small else f"第 {int(row['rank']):,} 名",
+              None if moved is None else (f"{moved:+d} 位" if moved else "与上月持平"),
+              delta_arrow="auto" if moved else "off", delta_color="normal" if moved else "off")
+    m3.metric("得分 / 适用满分", f"{num(row['earned'])} / {num(row['possible'])}")
+gap = None if silent else overtake_gap(summary, unit_id)
+if silent:
+    m4.metric("超过上一名还需", "—")
+elif gap:
     m4.metric("超过上一名还需", f"{gap['points']:.2f} 分", f"{gap['unit']}（第 {gap['rank']} 名）", delta_color="off", delta_arrow="off")
 else:
     m4.metric("超过上一名还需", "已居首位")

@@ -108,8 +108,10 @@ def _show_before_after(result: dict) -> None:
     for tab, (group, table) in zip(st.tabs(list(result["ranks"])), result["ranks"].items()):
         with tab:
             first = table["导入前排名"].isna()
-            shown = blank_missing(table.assign(排名变化=[arrow(d) for d in table["排名变化"]]), "首次导入",
-                                  digits={"导入前得分率": 2})
+            before = [c for c in table.columns if c.startswith("导入前")]  # blank before: first import
+            shown = table.assign(排名变化=[arrow(d) for d in table["排名变化"]])
+            shown[before] = blank_missing(shown[before], "首次导入", digits={"导入前得分率": 2})
+            shown = blank_missing(shown, "—", digits={"导入后得分率": 2})  # blank after: 未报送 (状态 column)
             if first.all():
                 st.caption("该月此前没有数据：本次为首次导入，没有导入前的排名。")
             # A column turned into text ("首次导入") is not a number column: no error corners on it.

@@ -20,11 +20,14 @@ import streamlit as st
 from credit.common.labels import GROUPS, group_label
 from credit.common.months import month_label
 from credit.scoring import whatif
+from credit.scoring.not_reported import not_reported_names
 from credit.store.facade import SEED_MONTH
 from ui import actions, loaders
+from ui.auth import current_actor
 from ui.context import current_month, data_version, db_path, store
 from ui.links import arrived, decode_points, encode_points, keep
 from ui.router import ensure_router
+from ui.safe import md
 from ui.whatif_official import adopt_form, version_history
 from ui.whatif_results import baseline, results
 from ui.whatif_scenarios import scenarios_section
@@ -50,7 +53,14 @@ if linked_group in GROUPS:
 c1, c2, c3 = st.columns([2, 3, 1])
 group = c1.radio("考核分组", list(GROUPS), horizontal=True, key="wi_group", format_func=group_label)
 gm = loaders.today_month(month, group)
-fw, detail = gm.scores.framework, gm.scores.detail
+fw, detail = gm.scores.framework, gm.ranked_detail  # a unit that sent nothing this month is not simulated
+silent = not_reported_names(gm.summary)
+if silent and detail.empty:
+    st.info(f"{month_label(month)}本组单位均未报送，报送后才能模拟排名。")
+    st.stop()
+if silent:
+    st.caption(md(f"{month_label(month)}尚有 {len(silent)} 个单位未报送（{'、'.join(silent[:8])}"
+                  f"{'等' if len(silent) > 8 else ''}），不参加本月排名，也不参加模拟。"))
 prefix = f"wi:{group}:{fw.version_id}"
 points = ensure_points(prefix, fw)
 linked_weights = arrived("w")
@@ -93,4 +103,4 @@ with right:
             st.markdown("**官方权重版本历史**")
             version_history(group, fw)
             st.markdown("**发布新的官方权重**")
-            adopt_form(month, group, fw, sim_points, {sc.id: sc for sc in store().scenarios.scenarios(group, by=None)})
+            adopt_form(month, group, fw, sim_points, {sc.id: sc for sc in store().scenarios.scenarios(group, by=current_actor())})

@@ -18,12 +18,12 @@ from credit.app import service
 from credit.app.service import GroupMonth
 from credit.common.labels import GROUPS
 from credit.common.months import previous_month
-from credit.reports.month_state import COLLECTING, month_state, provisional_ranking, reported_only
 from credit.reports.scored import SIGNED
 from credit.scoring import compare
 from credit.scoring.compare import indicator_deltas, movers
 from credit.scoring.explain import new_this_month
 from credit.scoring.inputs import MonthInputs, county_values, load_county, load_month_inputs
+from credit.scoring.not_reported import not_reported_names, state_labels
 from credit.scoring.unit_view import GroupBoard, group_board
 from credit.scoring.xyd import Progress, progress
 from ui.context import data_version, db_path, per_version, store
@@ -134,22 +134,21 @@ def _home(db: str, version: int, month: str) -> HomeView:
     groups: dict[str, HomeGroup] = {}
     names: dict[str, str] = {}
     hit_ids: set[str] = set()
-    state = month_state(store(), month)
-    silent = state.silent if state.state == COLLECTING else ()  # not ranked on carried-over figures (issue 23)
     for group in GROUPS:
         gm = _group_month(db, version, month, group, "rescale")
         gain = fall = before = None
-        if has_prev:
+        if has_prev:  # a 未报送 unit has no change (credit.scoring.not_reported): never a mover
             before = _group_month(db, version, prev, group, "rescale")
-            gain, fall = (mover_lines(f) for f in movers(reported_only(gm.summary, silent),
+            gain, fall = (mover_lines(f) for f in movers(gm.summary,
                                                           indicator_deltas(gm.scores.detail, before.scores.detail)))
         table = ranking_table(gm)
-        if silent:  # 未报送 instead of a rank; a missing cell is "—", never Streamlit's "None"
-            table = provisional_ranking(table, silent)
+        states = state_labels(gm.summary)  # the same rows as the 通报 and the signed record (issue 23)
+        if states is not None:  # 未报送 instead of a rank; a missing cell is "—", never Streamlit's "None"
+            table["状态"] = states
             table = blank_missing(table, "—", digits={c: 2 for c in table.select_dtypes("float").columns})
         numeric = [c for c in ("得分率", *gm.scores.level1_names, "得分", "适用满分") if table[c].dtype.kind == "f"]
         columns = ranking_columns(table, numeric)
-        waiting = int(gm.summary["unit"].isin(set(silent)).sum())
+        waiting = len(not_reported_names(gm.summary))
         groups[group] = HomeGroup(gm, table, pa.Table.from_pandas(table, preserve_index=False), columns, gain, fall,
                                   waiting)
         names.update(zip(gm.summary["unit_id"], gm.summary["unit"]))

@@ -140,4 +140,4 @@ def results(base: whatif.Baseline, points: dict[str, float], fw: Framework, boun
 def baseline(db: str, version: int, month: str, group: str) -> whatif.Baseline:
     """What no weight change alters (official ranking, attainment arrays), once per data version."""
     gm = loaders.today_month(month, group)
-    return whatif.baseline(gm.scores.detail, gm.scores.framework)
+    return whatif.baseline(gm.ranked_detail, gm.scores.framework)  # 未报送 units are not ranked here either

@@ -22,7 +22,7 @@ from ui.widgets import downloads, style_fig
 def _stability(db: str, version: int, month: str, group: str, pct: float, runs: int, seed: int,
                points: tuple[tuple[str, float], ...]) -> pd.DataFrame:
     gm = loaders.today_month(month, group)
-    return stability.stability(gm.scores.detail, gm.scores.framework, pct, runs, seed, points=dict(points))
+    return stability.stability(gm.ranked_detail, gm.scores.framework, pct, runs, seed, points=dict(points))
 
 
 def stability_chart(stab: pd.DataFrame, whole: bool = True) -> go.Figure:

@@ -308,7 +308,7 @@ def cmd_scores(args: argparse.Namespace) -> int:
         sys.stdout.write(buf.getvalue())
         return 0
     print(f"{args.month} {args.group} 排名（{len(table)} 个单位）")
-    print(table.to_string(index=False))
+    print(table.astype(object).where(table.notna(), "").to_string(index=False))  # a 未报送 unit's blanks, not NaN
     return 0
 
 
@@ -621,7 +621,7 @@ def cmd_sgs_check(args: argparse.Namespace) -> int:
         try:
             if args.file:
                 entities = _read(args.entities) if args.entities else None
-                report = sgs.run_check(store, unit, args.month, *_read(args.file), entities=entities)
+                report = sgs.run_check(store, unit, args.month, *_read(args.file), by=CLI, entities=entities)
                 payload["records"] = report.payload()
                 problems += len(report.result.problems)
             if args.codes:

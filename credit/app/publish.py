@@ -38,6 +38,7 @@ from credit.reports.exports import render_docx as to_docx  # python-docx importe
 from credit.reports.pdf import signed_files
 from credit.reports.scored import GroupMonth, record_parts, score
 from credit.reports.status import month_status
+from credit.scoring.not_reported import reported_mask
 from credit.store.facade import Store
 from credit.store.publishing import PublicationRecord
 
@@ -109,8 +110,9 @@ def check_issued_after(form: IssueForm, last_month: str, what: str) -> None:
 
 
 def frozen_rows(gm: GroupMonth) -> list[dict]:
-    """The published result of one group as rows: rank, score, earned, possible, subtotals."""
-    s, d = gm.summary, gm.scores.detail
+    """The published result of one group as rows: rank, score, earned, possible, subtotals — of the
+    ranked units only: a unit signed as 未报送 (仍然发布) has no rank (it is in the month record)."""
+    s, d = gm.summary[reported_mask(gm.summary)], gm.scores.detail
     applies = set(map(tuple, d.loc[d["applies"], ["unit_id", "level1"]].to_numpy()))
     return [{
         "group_name": gm.scores.group, "unit_id": r["unit_id"], "unit": str(r["unit"]), "rank": int(r["rank"]),

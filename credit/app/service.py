@@ -28,6 +28,7 @@ from credit.model.scenarios import check_reason, weights_of_toml
 from credit.model.units import UnitRegister, load_units
 from credit.reports.scored import GroupMonth, framework_for, score, signed_record
 from credit.scoring.explain import describe_items
+from credit.scoring.not_reported import reported_mask, state_labels
 from credit.scoring.scenarios import adoptable
 from credit.scoring.todo import full_marks_todo
 from credit.store.facade import SEED_MONTH, ImportResult, Store
@@ -185,23 +186,26 @@ def import_batch(
 
 
 def scores_payload(gm: GroupMonth) -> dict:
-    """The JSON shape of `python -m credit scores --format json` (kept exact: others test it)."""
+    """The JSON shape of `python -m credit scores --format json` (kept exact: others test it). A unit
+    that sent nothing this month (未报送, `credit.scoring.not_reported`) has null rank, scores and
+    subtotals and no indicators: it is not ranked on carried-over figures."""
     ms = gm.scores
     levels = ms.level1_names
     detail = ms.detail[ms.detail["applies"]]
     per_unit = {uid: grp for uid, grp in detail.groupby("unit_id", sort=False)}
     units = []
-    for row in gm.summary.to_dict("records"):
-        d = per_unit.get(row["unit_id"])
+    for row, sent in zip(gm.summary.to_dict("records"), reported_mask(gm.summary), strict=True):
+        d = per_unit.get(row["unit_id"]) if sent else None  # a 未报送 unit: not this month's figures
         indicators = {} if d is None else {c: json_number(e) for c, e in zip(d["code"], d["earned"])}
+        number = json_number if sent else (lambda _: None)  # JSON null, never NaN
         units.append({
             "unit": row["unit"],
             "unit_id": row["unit_id"],
-            "rank": int(row["rank"]),
-            "score": json_number(row["score"]),
-            "earned": json_number(row["earned"]),
-            "possible": json_number(row["possible"]),
-            "subtotals": {lv: json_number(row[lv]) for lv in levels},
+            "rank": int(row["rank"]) if sent else None,
+            "score": number(row["score"]),
+            "earned": number(row["earned"]),
+            "possible": number(row["possible"]),
+            "subtotals": {lv: number(row[lv]) for lv in levels},
             "indicators": indicators,
         })
     return {"month": ms.month, "group": ms.group, "units": units}
@@ -220,13 +224,17 @@ def scores_table(gm: GroupMonth) -> pd.DataFrame:
     })
     for lv in ms.level1_names:
         table[lv] = round2(s[lv])
-    wide = ms.detail[ms.detail["applies"]].pivot_table(
+    sent = set(s.loc[reported_mask(s), "unit_id"])  # a 未报送 unit's indicators are not this month's
+    wide = ms.detail[ms.detail["applies"] & ms.detail["unit_id"].isin(sent)].pivot_table(
         index="unit_id", columns="code", values="earned", aggfunc="sum", sort=False
     ).reindex(columns=ms.framework.codes)
     for code in ms.framework.codes:
         table[code] = round2(s["unit_id"].map(wide[code]).to_numpy(dtype=float))
     table["上月排名"] = s["prev_rank"]
     table["排名变化"] = s["d_rank"]
+    states = state_labels(s)
+    if states is not None:
+        table["状态"] = states
     return table
 
 

@@ -26,7 +26,7 @@ from credit.common.clock import beijing_now, today
 from credit.common.filetypes import RULES_TYPES, check_type
 from credit.common.months import month_label, month_parts
 from credit.errors import CreditError, WorkbookError
-from credit.model.accounts import Actor
+from credit.model.accounts import Action, Actor, authorize, check_unit
 from credit.model.contract import SHEET_DEPT, SHEET_EVENTS, SHEET_INSTRUCTIONS, UNIT_COL
 from credit.model.framework import Framework
 from credit.model.sgs_rules import SgsRules, load_sgs_rules, parse_sgs_rules, precheck_applies, short_indicator  # noqa: F401
@@ -247,14 +247,18 @@ def predictions_frame(predictions: list[Prediction]) -> pd.DataFrame:
     } for p in predictions])
 
 
-def run_check(store: Store, unit: Unit, month: str, raw: bytes, filename: str, *,
+def run_check(store: Store, unit: Unit, month: str, raw: bytes, filename: str, *, by: Actor,
               entities: tuple[bytes, str] | None = None, today: date | None = None) -> SgsReport:
     """Check a unit's 双公示 export; raises `WorkbookError` for a file that cannot be read at all.
 
-    Reads the store (rules, the month's framework, this year's figures) and writes nothing.
+    Reads the store (rules, the month's framework, this year's figures, the unit's remembered column
+    mapping) and writes nothing. `by` is who asks: an account that may use the 预检 (信用办, 管理员,
+    the unit's own account — another unit's is refused here, not only in the page).
     """
+    authorize(by, Action.PRECHECK)
+    check_unit(by, unit.id, "双公示预检")
     rules = current_rules(store)
-    mapping = store.sgs_columns.get(unit.id, by=None)
+    mapping = store.sgs_columns.get(unit.id, by=by)
     file = read_records(raw, filename, rules, mapping=mapping)
     listed = read_entity_list(*entities) if entities else None
     result = check_records(file, rules, today or beijing_today(), listed, store.workdays.as_map())

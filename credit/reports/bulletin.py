@@ -27,6 +27,7 @@ from credit.reports.scored import GroupMonth, score
 from credit.scoring.compare import indicator_deltas, movers
 from credit.scoring.explain import describe_items, new_this_month
 from credit.scoring.inputs import load_month_inputs
+from credit.scoring.not_reported import NOT_REPORTED, reported_mask, state_labels
 from credit.scoring.rules import RULES
 from credit.scoring.xyd import Progress, county_series, progress, town_table
 from credit.store.facade import Store
@@ -242,7 +243,9 @@ def ranking_table(gm: GroupMonth) -> pd.DataFrame:
     """The ranking with first-level subtotals; 排名变化 > 0 means the unit moved up.
 
     A first-level subtotal is left blank (not 0.00) for a unit none of whose indicators of that
-    level apply to it, so a reader does not take "not assessed" for "scored nothing".
+    level apply to it, so a reader does not take "not assessed" for "scored nothing". In a month
+    where a unit sent nothing a 状态 column says 未报送 for it: its row is last and blank, not ranked
+    (`credit.scoring.not_reported`, the same rows as Home and the signed record).
     """
     s = gm.summary
     d = gm.scores.detail
@@ -256,7 +259,15 @@ def ranking_table(gm: GroupMonth) -> pd.DataFrame:
     table["得分率"] = s["score"].astype(float).round(2)
     table["上月排名"] = s["prev_rank"].astype("Int64")
     table["排名变化"] = s["d_rank"].astype("Int64")
-    return table.reset_index(drop=True)
+    states = state_labels(s)
+    if states is not None:
+        table["状态"] = states
+    return table.reset_index(drop=True).copy()  # consolidated now: its pickle (a rendered file's key) stays put
+
+
+def ranked(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a ranking table that are ranked (a 未报送 unit has no 排名)."""
+    return table[table["排名"].notna()]
 
 
 def _item_text(row) -> str:
@@ -297,7 +308,8 @@ def deduction_items(gm: GroupMonth, before: GroupMonth | None = None) -> pd.Data
 def breakdown_table(gm: GroupMonth) -> pd.DataFrame:
     """Unit × indicator: points, attainment, earned, lost, and the deduction items behind them."""
     ms = gm.scores
-    d = ms.detail[ms.detail["applies"]]
+    shown = set(gm.summary.loc[reported_mask(gm.summary), "unit_id"])  # a 未报送 unit's figures are not this month's
+    d = ms.detail[ms.detail["applies"] & ms.detail["unit_id"].isin(shown)]
     items = describe_items(ms.items[ms.items["deduction"] > 0], ms.framework)
     trail: dict[tuple[str, str], list[str]] = {}
     for r in items.itertuples():
@@ -420,31 +432,44 @@ def _some(units: list[str], limit: int = 8) -> str:
 
 
 def overall_sentence(gb: GroupBulletin) -> str:
-    t = gb.table
+    """Average, top three and lowest of the group — among the units ranked: a 未报送 unit is named
+    as such and counts in no figure."""
+    t = ranked(gb.table)
+    silent = [str(u) for u in gb.table.loc[gb.table["排名"].isna(), "单位"]]
+    if t.empty:
+        return f"{len(gb.table)}个{gb.label}本月均{NOT_REPORTED}，暂不排名。"
     top = t[t["排名"] <= 3]
     worst = t[t["排名"] == t["排名"].max()]
     best = _names([f"{r['单位']}（{r['得分率']:.2f}）" for r in top.to_dict("records")])
     low = _names([f"{r['单位']}（{r['得分率']:.2f}）" for r in worst.to_dict("records")])
-    return (f"{len(t)}个{gb.label}平均得分率 {t['得分率'].mean():.2f}，{best}位列前{'三' if len(top) >= 3 else '列'}，"
-            f"{low}得分率最低。")
+    who = f"{len(gb.table)}个{gb.label}中已报送 {len(t)} 个、" if silent else f"{len(t)}个{gb.label}"
+    rest = f"，{_some(silent)} 个单位{NOT_REPORTED}、不参加排名" if silent else ""
+    return (f"{who}平均得分率 {t['得分率'].mean():.2f}，{best}位列前{'三' if len(top) >= 3 else '列'}，"
+            f"{low}得分率最低{rest}。")
 
 
 def _move_phrase(r: dict, verb: str) -> str:
     d = r["d_rank"]
-    place = "排名不变" if pd.isna(d) or int(d) == 0 else (f"排名上升 {int(d)} 位" if int(d) > 0 else f"排名下降 {-int(d)} 位")
+    # no rank change while a unit of the group has not reported (a rank among part of the group)
+    place = "" if pd.isna(d) else "，排名不变" if int(d) == 0 else (
+        f"，排名上升 {int(d)} 位" if int(d) > 0 else f"，排名下降 {-int(d)} 位")
     why = f"，主要是{r['原因']}" if r.get("原因") else ""
-    return f"{r['unit']}{verb}（得分率 {r['d_score']:+.2f}，{place}）{why}"
+    return f"{r['unit']}{verb}（得分率 {r['d_score']:+.2f}{place}）{why}"
 
 
 def movers_sentence(gm: GroupMonth, prev: GroupMonth) -> str:
     """Who gained and who lost most against last month, and through which indicators."""
     label = group_label(gm.scores.group)
+    sent = reported_mask(gm.summary)
+    if not sent.any():
+        return f"{label}：本月均{NOT_REPORTED}，暂不与上月比较。"
+    among = "" if sent.all() else f"在已报送的 {int(sent.sum())} 个单位中"  # a 未报送 unit's change is not this month's
     gain, fall = movers(gm.summary, indicator_deltas(gm.scores.detail, prev.scores.detail), n=1)
     parts = [_move_phrase(r, "进步最大") for r in gain.to_dict("records")]
     parts += [_move_phrase(r, "下降最多") for r in fall.to_dict("records")]
     if not parts:
-        return f"{label}：与上月相比各单位得分率没有变化。"
-    return f"{label}中，与上月相比，" + "；".join(parts) + "。"
+        return f"{label}{among}：与上月相比各单位得分率没有变化。"
+    return f"{label}中，{among}与上月相比，" + "；".join(parts) + "。"
 
 
 def xyd_sentence(p: Progress | None, month: str, towns: pd.DataFrame | None) -> str:
@@ -508,8 +533,8 @@ def problems_draft(data: BulletinData) -> str:
     if not new.empty:
         points.append(f"扣分事项仍有发生。本月新增扣分事项 {len(new)} 项，涉及{_names(list(dict.fromkeys(new['单位'])))}。")
     for gb in data.groups:
-        low = gb.table.sort_values("排名", kind="stable").tail(3)
-        if len(gb.table) > 3:
+        low = ranked(gb.table).sort_values("排名", kind="stable").tail(3)
+        if len(ranked(gb.table)) > 3:
             names = _names([f"{r['单位']}（{r['得分率']:.2f}）" for r in low.to_dict("records")])
             points.append(f"{gb.label}中{names}排名靠后，与先进单位差距较大。")
     if not points:

@@ -91,8 +91,8 @@ def xyd_chart(series: pd.DataFrame, month: str, target: float, opening: float) -
 
 
 def ranking_chart(table: pd.DataFrame, title: str) -> bytes:
-    """Horizontal bars of 得分率, best at the top."""
-    t = table.iloc[::-1]
+    """Horizontal bars of 得分率, best at the top (a 未报送 unit has none: it is not drawn)."""
+    t = table[table["得分率"].notna()].iloc[::-1]
     with _figure() as (fig, ax):
         ax.barh(t["单位"].astype(str), t["得分率"], color="#2e75b6")
         for y, v in enumerate(t["得分率"]):
@@ -149,7 +149,9 @@ def rank_lines_chart(ranks: pd.DataFrame, title: str) -> bytes:
     with _figure() as (fig, ax):
         x = list(range(len(ranks.columns)))
         for name, row in ranks.iterrows():
-            ax.plot(x, row.astype("float64").to_numpy(), marker="o", markersize=2.5, linewidth=1, label=str(name))
+            # a month the unit was not ranked in (未报送) is a gap in its line
+            ax.plot(x, pd.to_numeric(row, errors="coerce").astype("Float64").to_numpy(dtype=float, na_value=float("nan")),
+                    marker="o", markersize=2.5, linewidth=1, label=str(name))
         ax.set_xticks(x, [str(c) for c in ranks.columns])
         ax.invert_yaxis()
         ax.set_ylabel("排名")

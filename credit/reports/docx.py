@@ -34,6 +34,7 @@ from lxml import etree
 from credit.common.months import month_parts
 from credit.reports.bulletin import ALERT_RULES, RED, YELLOW, BulletinData, GroupBulletin, IssueInfo, draft_text
 from credit.reports.chart import bulletin_chart
+from credit.scoring.not_reported import NOT_REPORTED
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
@@ -308,9 +309,11 @@ def ranking_rows(gb: GroupBulletin) -> tuple[list[str], list[list[str]], list[fl
     header = ["排名", "单位", *[f"{name}（{pts:g}分）" for name, pts in gb.level1], "得分", "得分率", "上月排名", "排名变化"]
     rows = []
     for r in gb.table.to_dict("records"):
+        silent = r.get("状态") == NOT_REPORTED  # not ranked: "—" for its rank, 未报送 where its 得分率 would be
         rows.append([
             _num(r["排名"], "{}"), str(r["单位"]), *[_num(r[lv]) for lv in levels],
-            _num(r["得分"]), _num(r["得分率"]), _num(r["上月排名"], "{}"), rank_change(r["排名变化"]),
+            _num(r["得分"]), NOT_REPORTED if silent else _num(r["得分率"]), _num(r["上月排名"], "{}"),
+            rank_change(r["排名变化"]),
         ])
     weights = [7, 24, *[14] * len(levels), 11, 11, 9, 9]
     return header, rows, weights

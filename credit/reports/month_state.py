@@ -6,18 +6,15 @@ date; 更正中: signed, and the data have changed since (a 更正候选 waits f
 
 Until a month is signed its figures are provisional (临时结果): readers land on the latest signed
 month, and a unit that has not reported this month is shown as 未报送 rather than ranked on the
-figures carried over from earlier months (`provisional_ranking`). Pages only draw this.
+figures carried over from earlier months — one rule for every reader, `credit.scoring.not_reported`,
+applied where a month is scored (`credit.reports.scored.score`). Pages only draw this.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-import pandas as pd
-
 from credit.common.months import month_label
-from credit.common.rounding import competition_rank
 from credit.model.contract import GROUP_SHEET
 from credit.reports.status import EMPTY, MISSING, SubmissionStatus, month_status
 
@@ -85,39 +82,3 @@ def landing_month(months: list[str], signed: list[str]) -> str | None:
     done = [m for m in months if m in set(signed)]
     return (done or months or [None])[-1]
 
-
-def provisional_ranking(table: pd.DataFrame, silent: set[str] | tuple[str, ...], *, rank: str = "排名",
-                        unit: str = "单位", score: str = "得分率", change: str = "排名变化") -> pd.DataFrame:
-    """A ranking of a month still collecting: units that sent nothing are not ranked on carried-over
-    figures — their figures are blanked, 状态 says 未报送 and they go last; the others are ranked
-    among themselves (1, 2, 2, 4 on the printed 得分率). A rank among part of a group cannot be
-    compared with last month's rank among all of it, so `change` is blanked for every row then."""
-    silent = set(silent)
-    gone = table[unit].isin(silent).to_numpy()
-    if not gone.any():
-        return table.assign(状态="已报送")
-    kept = table[~gone].copy()
-    kept[rank] = pd.array(competition_rank(kept[score].astype(float).to_numpy()), dtype="Int64")
-    if change in kept.columns:
-        kept[change] = pd.NA if kept[change].dtype.kind not in "fc" else np.nan
-    kept = kept.sort_values(rank, kind="stable")
-    out_rows = table[gone].copy()
-    for c in out_rows.columns:
-        if c not in (unit,):
-            out_rows[c] = pd.NA if out_rows[c].dtype.kind not in "fc" else np.nan
-    out = pd.concat([kept.assign(状态="已报送"), out_rows.assign(状态=NOT_REPORTED)], ignore_index=True)
-    out[rank] = out[rank].astype("Int64")
-    return out
-
-
-def reported_only(summary: pd.DataFrame, silent: set[str] | tuple[str, ...], unit: str = "unit") -> pd.DataFrame:
-    """A group's scored summary as movers (进步最大 / 下降最多) may use it in a month still collecting:
-    without the units that sent nothing (their change is carried-over figures, not this month's),
-    and with no rank change while any is missing (see `provisional_ranking`)."""
-    gone = summary[unit].isin(set(silent))
-    if not gone.any():
-        return summary
-    out = summary[~gone.to_numpy()].copy()
-    if "d_rank" in out.columns:
-        out["d_rank"] = np.nan
-    return out

@@ -26,6 +26,7 @@ from credit.model.framework import Framework, parse_framework
 from credit.model.units import Unit, UnitRegister
 from credit.scoring.engine import MonthScores, Policy, add_changes, score_month
 from credit.scoring.inputs import MonthInputs, load_month_inputs
+from credit.scoring.not_reported import rank_reported, reported_mask, silent_ids
 from credit.store.facade import Store
 from credit.store.results import SCORER, StoredResult
 
@@ -63,7 +64,7 @@ SIGNED, CANDIDATE = "已签发", "更正候选"
 CHANGE_COLUMNS = ["prev_score", "prev_rank", "d_score", "d_rank"]
 # Stored results carry this; change it whenever scoring changes what it computes for the same data
 # (a rule, rounding, a detail column), so results computed by an older engine are not reused.
-ENGINE_VERSION = "2026-12-01"
+ENGINE_VERSION = "2026-12-07"  # 未报送 units not ranked (credit.scoring.not_reported)
 
 
 class GroupMonth:
@@ -89,6 +90,16 @@ class GroupMonth:
         if callable(self._inputs):
             self._inputs = self._inputs()
         return self._inputs
+
+    @property
+    def ranked_detail(self) -> pd.DataFrame:
+        """The detail rows of the units ranked this month: a unit that sent nothing (未报送,
+        `credit.scoring.not_reported`) is left out of a what-if ranking as it is out of the official one."""
+        mask = reported_mask(self.summary)
+        if mask.all():
+            return self.scores.detail
+        d = self.scores.detail
+        return d[d["unit_id"].isin(set(self.summary.loc[mask, "unit_id"]))].reset_index(drop=True)
 
     @property
     def unreported(self) -> list[Unit]:
@@ -145,9 +156,15 @@ def score(
         pub, frozen = _frozen(store, month, group) if official else (None, None)
         _, pfrozen = _frozen(store, pm, group) if official and pinp is not None else (None, None)
     ms = score_month(inp, fw, policy)
-    prev = None if pinp is None else (pfrozen if pfrozen is not None else score_month(pinp, pfw, policy).summary)
+    prev = None if pinp is None else (pfrozen if pfrozen is not None
+                                      else rank_reported(score_month(pinp, pfw, policy).summary, silent_ids(pinp)))
     current = ms.summary if frozen is None else _with_frozen(ms.summary, frozen)
-    gm = GroupMonth(ms, inp, add_changes(current, prev), published=pub)
+    # a unit that sent nothing this month is 未报送, not ranked on carried-over figures (not_reported)
+    summary = add_changes(current, prev)
+    if frozen is None:
+        summary = rank_reported(summary, silent_ids(inp))
+        ms.summary = summary.drop(columns=CHANGE_COLUMNS)  # as a stored result reads back (`_from_stored`)
+    gm = GroupMonth(ms, inp, summary, published=pub)
     gm.label = _label(signed, official, framework is None and policy == "rescale")
     if stored:
         store.results.put(*key, StoredResult(gm.summary, ms.detail, ms.items, [u.id for u in inp.unreported]),

@@ -17,7 +17,7 @@ import pandas as pd
 
 from credit.common.text import FILE_NAME, LINE, check_text
 from credit.errors import CreditError
-from credit.model.accounts import Action, Actor, authorize, check_unit, is_unit
+from credit.model.accounts import Action, Actor, PermissionDenied, authorize, check_unit, is_unit
 from credit.model.contract import UNIT_COL
 from credit.store.core import Core
 from credit.store.datasets import Datasets
@@ -39,6 +39,12 @@ from credit.workbook.registers import (
 _EVIDENCE_INFO = (
     "id, sheet, year, unit_id, entry_key, entry_name, filename, kind, size, sha256, uploaded_by, uploaded_at"
 )
+
+
+def _check_reader(by: Actor | None) -> None:
+    """Evidence files are read by an account only (who it is decides which: `check_unit`)."""
+    if not isinstance(by, Actor):
+        raise PermissionDenied("证明材料文件只向登录的账户提供：请先登录（被考核单位账户只能查看本单位的证明材料）。")
 
 
 class Registers:
@@ -84,11 +90,19 @@ class Registers:
                        by: Actor | None) -> list[dict[str, Any]]:
         """Evidence files of `year` without their bytes, oldest first.
 
-        A 被考核单位 account (`by`) gets only its own unit's files and is refused another unit's.
+        Not public: the files are the units' own documents. Without an account (`by` None: an
+        anonymous reader, or a caller that did not say who asks) the read is refused; a 被考核单位
+        account gets only its own unit's files and is refused another unit's; 领导, 信用办 and 管理员
+        read all. (How many files an entry has is public: `register_view` counts them.)
         """
+        _check_reader(by)
         if is_unit(by):
             unit_id = unit_id or by.unit_id  # type: ignore[union-attr]
             check_unit(by, unit_id, "证明材料")
+        return self._evidence_rows(year, sheet, unit_id)
+
+    def _evidence_rows(self, year: int, sheet: str | None = None, unit_id: str | None = None) -> list[dict[str, Any]]:
+        """The evidence files' descriptions, unchecked: for callers that checked the reader (or count only)."""
         sql = f"SELECT {_EVIDENCE_INFO} FROM evidence_files WHERE year = ?"
         params: list[object] = [int(year)]
         if sheet is not None:
@@ -100,7 +114,9 @@ class Registers:
         return self._core.all(sql + " ORDER BY id", params)
 
     def evidence_bytes(self, file_id: int, *, by: Actor | None) -> tuple[str, bytes]:
-        """The evidence file exactly as uploaded, for download; a unit account only its own unit's."""
+        """The evidence file exactly as uploaded, for download; refused without an account, and a unit
+        account gets only its own unit's (see `evidence_files`)."""
+        _check_reader(by)
         row = self._core.one("SELECT unit_id, filename, content FROM evidence_files WHERE id = ?", (int(file_id),))
         if row is None:
             raise CreditError(f"未找到编号为 {file_id} 的证明材料文件")
@@ -114,7 +130,7 @@ class Registers:
             sheet,
             self._datasets.records_frame(year, upto_month, sheet),
             self.register_entries(year, sheet, last),
-            self.evidence_files(year, sheet, by=None),
+            self._evidence_rows(year, sheet),  # only counted: how many files an entry has
         )
 
     def unit_register(self, by: Actor | None, year: int, upto_month: int, sheet: str, unit_id: str) -> pd.DataFrame:

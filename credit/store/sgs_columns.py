@@ -37,8 +37,13 @@ class SgsColumns:
         self._core = core
 
     def get(self, unit_id: str, *, by: Actor | None) -> dict[str, dict[str, str]]:
-        if by is not None:
-            check_unit(by, unit_id, "双公示列对应")
+        """The unit's remembered mapping. Not public: only an account that may use the 双公示预检
+        reads it (信用办 and 管理员 any unit's, a 被考核单位 account its own); without one it is refused."""
+        authorize(by, Action.PRECHECK)
+        check_unit(by, unit_id, "双公示列对应")
+        return self._read(unit_id)
+
+    def _read(self, unit_id: str) -> dict[str, dict[str, str]]:
         out: dict[str, dict[str, str]] = {}
         for r in self._core.all("SELECT kind, field, header FROM sgs_column_maps WHERE unit_id = ? ORDER BY kind, field",
                                 [unit_id]):
@@ -54,7 +59,7 @@ class SgsColumns:
         clean = {_clean(f, "字段名"): _clean(h, f"「{f}」对应的列名") for f, h in mapping.items()}
         at = now()
         with self._core.write():
-            old = self.get(unit_id, by=None).get(kind, {})
+            old = self._read(unit_id).get(kind, {})  # `by` was authorised above
             changed = {f: h for f, h in clean.items() if old.get(f) != h}
             if not changed:
                 return {}

@@ -479,7 +479,9 @@ def refuse_surges(datasets: Any, month: str, books: Sequence[ParsedWorkbook | No
 def rank_changes(before: pd.DataFrame | None, after: pd.DataFrame) -> pd.DataFrame:
     """Before/after rank and score per unit of one group (summaries of `score_month`).
 
-    排名变化 > 0 means the unit moved up; a unit without a rank before has <NA>.
+    排名变化 > 0 means the unit moved up; a unit without a rank before has <NA>. A unit that sent
+    nothing this month (the summaries' `reported` column, `credit.scoring.not_reported`) has no rank
+    after either: a 状态 column then says 未报送, as on Home and in the 通报.
     """
     prior = before.set_index("unit_id") if before is not None and not before.empty else None
     out = pd.DataFrame({
@@ -492,4 +494,8 @@ def rank_changes(before: pd.DataFrame | None, after: pd.DataFrame) -> pd.DataFra
         "导入后得分率": after["score"].to_numpy(dtype=float),
     })
     out["排名变化"] = out["导入前排名"] - out["导入后排名"]
-    return out[RANK_COLUMNS].sort_values("导入后排名", kind="stable").reset_index(drop=True)
+    columns = list(RANK_COLUMNS)
+    if "reported" in after.columns and not after["reported"].fillna(True).all():
+        out["状态"] = ["已报送" if r is not False else "未报送" for r in after["reported"]]
+        columns.append("状态")
+    return out[columns].sort_values("导入后排名", kind="stable").reset_index(drop=True)

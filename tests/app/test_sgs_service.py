@@ -56,7 +56,7 @@ def test_check_counts_and_writes_nothing(demo_db: Path) -> None:
     with open_store(demo_db) as store:
         unit = sgs.resolve_unit(store.units.register(), "市场监管局", MONTH)
         before = file_digest(store)
-        report = sgs.run_check(store, unit, MONTH, faulty(), "导出.xlsx")
+        report = sgs.run_check(store, unit, MONTH, faulty(), "导出.xlsx", by=EDITOR)
         codes = sgs.run_code_check(store, unit, MONTH, codes_xlsx([WRONG_CHECK]), "c.xlsx")
         sgs.plan_apply(store, report)
         assert file_digest(store) == before  # check, code check and the apply preview wrote nothing at all
@@ -82,9 +82,9 @@ def test_unknown_unit_and_town_refused(demo_db: Path) -> None:
 def test_predicted_deduction_is_what_the_engine_deducts(demo_db: Path) -> None:
     with open_store(demo_db) as store:
         unit = sgs.resolve_unit(store.units.register(), "市场监管局", MONTH)
-        sgs.apply(store, sgs.plan_apply(store, sgs.run_check(store, unit, MONTH, clean(), "c.xlsx")), EDITOR)
+        sgs.apply(store, sgs.plan_apply(store, sgs.run_check(store, unit, MONTH, clean(), "c.xlsx", by=EDITOR)), EDITOR)
         base = {c: d_earned(store, unit.id, c) for c in ("D2a", "D2b")}
-        report = sgs.run_check(store, unit, MONTH, faulty(), "f.xlsx")
+        report = sgs.run_check(store, unit, MONTH, faulty(), "f.xlsx", by=EDITOR)
         pred = {p.code: p for p in report.predictions}
         fw = framework_for(store, "部门", MONTH)
         assert pred["D2a"].step == fw.indicator("D2a").param("step")
@@ -100,7 +100,7 @@ def test_apply_writes_one_version_with_only_this_units_figures(demo_db: Path) ->
         unit = sgs.resolve_unit(store.units.register(), "市场监管局", MONTH)
         old = {r["unit_id"]: r for r in store.datasets.current_sheet(MONTH, "部门")}
         n_versions, others = len(dept_versions(store)), store.datasets.current_sheet(MONTH, "镇街")
-        report = sgs.run_check(store, unit, MONTH, faulty(), "f.xlsx")
+        report = sgs.run_check(store, unit, MONTH, faulty(), "f.xlsx", by=EDITOR)
         plan = sgs.plan_apply(store, report)
         assert plan.check.ok and plan.preview.will_change
         assert len(dept_versions(store)) == n_versions  # the plan wrote nothing
@@ -131,10 +131,10 @@ def test_rules_replace_validated_and_audited(demo_db: Path) -> None:
         with pytest.raises(PermissionDenied):
             sgs.save_rules(store, default_rules_text(), VIEWER)
         unit = sgs.resolve_unit(store.units.register(), "市场监管局", MONTH)
-        assert sgs.run_check(store, unit, MONTH, faulty(), "f.xlsx").result.counts()["D2b"] == 2
+        assert sgs.run_check(store, unit, MONTH, faulty(), "f.xlsx", by=EDITOR).result.counts()["D2b"] == 2
         sgs.save_rules(store, default_rules_text().replace("report_days = 7", "report_days = 10"), EDITOR)
         # with 10 working days, 09-30 → 10-17 (8) is on time and 10-20 (11) still late
-        assert sgs.run_check(store, unit, MONTH, faulty(), "f.xlsx").result.counts()["D2b"] == 1
+        assert sgs.run_check(store, unit, MONTH, faulty(), "f.xlsx", by=EDITOR).result.counts()["D2b"] == 1
         assert sgs.rules_versions(store)[0]["who"] == "office"
         sgs.reset_rules(store, EDITOR)
         assert sgs.current_rules(store).report_days == 7

@@ -22,6 +22,7 @@ from credit.model.units import load_units
 from credit.scoring import whatif
 from credit.workbook.importer import parse_workbook
 from credit.workbook.template import build_template
+from tests.support.actors import EDITOR
 from tests.support.live import have_browser, login, rerun_drawn
 from tests.support.people import (
     ACCOUNTS,
@@ -142,7 +143,7 @@ def test_registers_add_evidence_and_withdraw(server, page, role: str, tmp_path: 
         entry = next(e for e in store.registers.register_entries(2022, "信易+场景") if e["data"].get("信用应用") == name)
         assert entry["created_by"] == ACCOUNTS[role][0] and entry["month"] == "2022-10"
         unit_name = store.units.register().by_id[entry["unit_id"]].name_at("2022-10")
-        files = [f for f in store.registers.evidence_files(2022, "信易+场景", entry["unit_id"], by=None) if f["entry_key"] == entry["entry_key"]]
+        files = [f for f in store.registers.evidence_files(2022, "信易+场景", entry["unit_id"], by=EDITOR) if f["entry_key"] == entry["entry_key"]]
     assert [f["filename"] for f in files] == ["方案.pdf"]
 
     pick(page, "选择条目", re.compile(re.escape(f"{unit_name} · {name}")), search=name)
@@ -153,7 +154,7 @@ def test_registers_add_evidence_and_withdraw(server, page, role: str, tmp_path: 
     press(page, "保存证明材料", role)
     page.get_by_text("已保存 1 份证明材料").wait_for()
     with open_store(db) as store:
-        files = [f for f in store.registers.evidence_files(2022, "信易+场景", entry["unit_id"], by=None) if f["entry_key"] == entry["entry_key"]]
+        files = [f for f in store.registers.evidence_files(2022, "信易+场景", entry["unit_id"], by=EDITOR) if f["entry_key"] == entry["entry_key"]]
     assert sorted(f["filename"] for f in files) == ["方案.pdf", "补充材料.pdf"]
 
     page.get_by_text("撤回本页录入的条目").first.click()

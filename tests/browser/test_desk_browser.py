@@ -9,7 +9,7 @@ import re
 import pytest
 
 from credit.app.service import open_store
-from tests.support.actors import ADMIN
+from tests.support.actors import ADMIN, EDITOR
 from tests.support.live import have_browser, login, screenshot, wait_drawn
 
 REASON = have_browser()
@@ -152,7 +152,7 @@ def test_a_unit_sends_evidence_and_the_office_adopts_or_returns_it(server, perso
     office.get_by_text(f"已退回证明材料 #{sent[1]['id']}").wait_for()
     with open_store(db) as s:
         done = {e["id"]: e for e in s.unit_desk.unit_evidence(None)}
-        files = s.registers.evidence_files(sent[0]["year"], unit_id="dong_e", by=None)
+        files = s.registers.evidence_files(sent[0]["year"], unit_id="dong_e", by=EDITOR)
         unit_notices = s.unit_desk.notices(Actor("dongezhen", "unit", unit_id="dong_e"))
     assert done[sent[0]["id"]]["status"] == "accepted" and done[sent[1]["id"]]["status"] == "returned"
     assert done[sent[1]["id"]]["reason"] == "文件不清晰，请重新扫描"

@@ -16,6 +16,7 @@ from credit.common.clock import this_month
 from credit.common.months import month_label
 from credit.model.sgs_rules import default_rules_text
 from tests.app.test_sgs_service import faulty
+from tests.support.actors import EDITOR
 from tests.support.live import have_browser, login, open_page, screenshot, wait_drawn
 from tests.support.people import pick, press
 from tests.support.sgs import LICENCE_HEADERS, PENALTY_HEADERS, penalty, xlsx
@@ -140,7 +141,7 @@ def test_each_role_maps_a_missing_column(server, page, tmp_path: Path, role, uni
     assert page.get_by_test_id("stMetricValue").filter(has_text="未检查").count() == 0
     shot(page, f"6_mapped_{role[0]}")
     with open_store(db) as store:
-        assert store.sgs_columns.get(unit_id, by=None) == {"处罚": {"处罚决定日期": "决定作出时间", "上报日期": "网上公示时间"}}
+        assert store.sgs_columns.get(unit_id, by=EDITOR) == {"处罚": {"处罚决定日期": "决定作出时间", "上报日期": "网上公示时间"}}
         assert any(r["detail"].get("unit_id") == unit_id and r["who"] == role[0]
                    for r in store.audit_log(limit=20, action="sgs.columns"))
     # a wrong choice is undone on the page: the saved columns are forgotten, lateness is 未检查 again
@@ -149,7 +150,7 @@ def test_each_role_maps_a_missing_column(server, page, tmp_path: Path, role, uni
     no_error(page)
     assert page.get_by_test_id("stMetricValue").filter(has_text="未检查").count() == 1
     with open_store(db) as store:
-        assert store.sgs_columns.get(unit_id, by=None) == {}
+        assert store.sgs_columns.get(unit_id, by=EDITOR) == {}
         assert sum(r["who"] == role[0] and r["detail"].get("unit_id") == unit_id
                    for r in store.audit_log(limit=20, action="sgs.columns.forget")) == 2
 

@@ -170,7 +170,7 @@ def test_a_missing_column_is_unchecked_then_mapped_and_remembered(demo_db: Path)
     problems = next(df.value for df in at.dataframe if "修改建议" in df.value.columns)
     assert list(problems["字段"]) == ["网上公示时间"] and list(problems["行"]) == [4]
     with open_store(demo_db) as store:
-        assert store.sgs_columns.get("shichangjianguan", by=None) == {"处罚": {"处罚决定日期": "决定作出时间",
+        assert store.sgs_columns.get("shichangjianguan", by=EDITOR) == {"处罚": {"处罚决定日期": "决定作出时间",
                                                                       "上报日期": "网上公示时间"}}
         assert store.audit_log(limit=1)[0]["action"] == "sgs.columns"
     at = upload(page(), "sgs-file", "导出（下月）.xlsx", raw)  # remembered: a new session reads it at once
@@ -180,7 +180,7 @@ def test_a_missing_column_is_unchecked_then_mapped_and_remembered(demo_db: Path)
     assert any("已取消 2 项列对应" in s for s in texts(at, "success"))
     assert {m.label: m.value for m in at.metric}["迟报数据"] == "未检查"
     with open_store(demo_db) as store:
-        assert store.sgs_columns.get("shichangjianguan", by=None) == {}
+        assert store.sgs_columns.get("shichangjianguan", by=EDITOR) == {}
         assert [r["action"] for r in store.audit_log(limit=2)] == ["sgs.columns.forget"] * 2
 
 
@@ -194,7 +194,7 @@ def test_records_outside_the_month_are_warned_and_a_blank_template_is_offered(de
 def test_problem_list_excel_row_is_a_number(demo_db: Path) -> None:
     with open_store(demo_db) as store:
         unit = sgs.resolve_unit(store.units.register(), "市场监管局", MONTH)
-        report = sgs.run_check(store, unit, MONTH, faulty(), "导出.xlsx")
+        report = sgs.run_check(store, unit, MONTH, faulty(), "导出.xlsx", by=EDITOR)
     ws = load_workbook(io.BytesIO(sgs.problems_excel(report)))["问题清单"]
     header = [c.value for c in ws[1]]
     rows = [ws.cell(r, header.index("行") + 1).value for r in range(2, ws.max_row + 1)]

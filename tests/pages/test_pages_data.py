@@ -10,6 +10,7 @@ import pytest
 from credit.app.service import open_store
 from credit.model.accounts import Actor
 from credit.model.contract import SHEET_SCENARIOS, UNIT_COL
+from credit.workbook.registers import KEY_COLUMN
 from tests.support.apptest import (  # noqa: F401  (navigation_mode is an autouse fixture)
     ADMIN,
     EDITOR,
@@ -233,17 +234,50 @@ def test_evidence_upload_checks_the_file_and_stores_it(demo_db: Path) -> None:
     at = run(at)
     assert any("不是有效的 PDF 或 Word" in e for e in texts(at, "error"))
     with open_store(demo_db) as store:
-        assert store.registers.evidence_files(2022, by=None) == []
+        assert store.registers.evidence_files(2022, by=EDITOR) == []
     at.file_uploader[0].set_value(("方案.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"))
     at = run(at)
     at.button(key="reg0-save-files").click()
     at = run(at)
     assert any("已保存 1 份证明材料" in s for s in texts(at, "success")), texts(at, "error")
     with open_store(demo_db) as store:
-        (stored,) = store.registers.evidence_files(2022, by=None)
-        assert store.registers.evidence_bytes(stored["id"], by=None) == ("方案.pdf", b"%PDF-1.4\n%%EOF\n")
+        (stored,) = store.registers.evidence_files(2022, by=EDITOR)
+        assert store.registers.evidence_bytes(stored["id"], by=EDITOR) == ("方案.pdf", b"%PDF-1.4\n%%EOF\n")
     assert stored["entry_name"] in entry
     assert "下载" in [b.proto.label for b in at.get("download_button")]
+
+
+def _with_evidence(db: Path) -> dict[str, tuple[str, int]]:
+    """One evidence file for each of two units' entries; unit id -> (the entry's label, its row on the page)."""
+    with open_store(db) as store:
+        view = store.registers.register_view(2022, 10, SHEET_SCENARIOS).table
+        counted = view[~view["重复"]]
+        out = {}
+        for mine in (True, False):
+            entry = counted[(counted["unit_id"] == "dong_e") == mine].iloc[0]
+            store.registers.add_evidence(SHEET_SCENARIOS, 2022, entry["unit_id"], entry[KEY_COLUMN[SHEET_SCENARIOS]],
+                                         "方案.pdf", b"%PDF-1.4\n%%EOF\n", EDITOR)
+            out[entry["unit_id"]] = f"{entry[UNIT_COL]} · {entry[KEY_COLUMN[SHEET_SCENARIOS]]}", entry.name
+    return out
+
+
+def _pick_entry(at, entry: tuple[str, int]):
+    pick = at.selectbox(key="reg0-entry")
+    pick.set_value(entry[1])
+    assert pick.format_func(entry[1]).startswith(entry[0])
+    return run(at)
+
+
+def test_evidence_files_are_listed_to_an_account_only(demo_db: Path) -> None:
+    """The page passes the session's account; the refusal comes from the domain (`Registers.evidence_files`;
+    a unit account has no 证明材料 page, and its domain refusal is tests/store/test_reads_need_actor.py)."""
+    entries = _with_evidence(demo_db)
+    other = next(u for u in entries if u != "dong_e")
+    anonymous = _pick_entry(open_page("registers.py"), entries["dong_e"])
+    assert any("证明材料文件只向登录的账户提供" in c.value for c in anonymous.caption)
+    assert "下载" not in [b.proto.label for b in anonymous.get("download_button")]
+    leader = _pick_entry(open_page("registers.py", VIEWER), entries[other])
+    assert "下载" in [b.proto.label for b in leader.get("download_button")]
 
 
 def test_registers_are_read_only_for_a_viewer(demo_db: Path) -> None:

@@ -31,7 +31,12 @@ def test_preview_shows_figures_as_typed_and_first_import_has_no_error_corners(de
     table = next(d for d in at.dataframe if "导入后排名" in d.value.columns)
     assert (table.value["导入前得分率"] == "首次导入").all()
     config = json.loads(table.proto.columns or "{}")
-    assert "导入前得分率" not in config and "导入后得分率" in config  # text is not in a number column
+    assert "导入前得分率" not in config  # text is not in a number column
+    # only 榆山街道 reported November: the others are 未报送, not ranked (not "首次导入" after the import)
+    after = table.value.set_index("单位")
+    assert after.loc["榆山街道", "导入后排名"] == "1" and after.loc["榆山街道", "状态"] == "已报送"
+    assert (after.drop(index="榆山街道")[["导入后排名", "导入后得分率"]] == "—").all(axis=None)
+    assert (after.drop(index="榆山街道")["状态"] == "未报送").all()
 
 
 def test_a_file_of_another_month_is_one_error_and_a_button_switches(demo_db: Path) -> None:

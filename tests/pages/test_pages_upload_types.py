@@ -101,7 +101,7 @@ def test_evidence_of_a_wrong_type_is_refused_before_the_save_button(demo_db: Pat
     assert texts(at, "error") == ["「方案.pdf.exe」不是可上传的文件类型：这里只接受 .pdf、.doc、.docx，未保存。"]
     assert "reg0-save-files" not in [b.key for b in at.button]
     with open_store(demo_db) as store:
-        assert store.registers.evidence_files(2022, by=None) == []
+        assert store.registers.evidence_files(2022, by=EDITOR) == []
 
 
 def _sgs_page() -> AppTest:

@@ -14,14 +14,13 @@ from credit.model.contract import SHEET_TOWN
 from credit.reports.month_state import (
     COLLECTING,
     CORRECTING,
-    NOT_REPORTED,
     PENDING,
     SIGNED,
     landing_month,
     month_state,
-    provisional_ranking,
-    reported_only,
 )
+from credit.scoring.compare import movers
+from credit.scoring.not_reported import rank_reported
 from tests.support.actors import EDITOR
 from tests.support.monthdata import import_month, set_value
 
@@ -55,27 +54,16 @@ def test_readers_land_on_the_latest_signed_month() -> None:
     assert landing_month([], []) is None
 
 
-def test_a_silent_unit_is_not_ranked_on_carried_over_figures() -> None:
-    table = pd.DataFrame({"排名": pd.array([1, 2, 3, 4], dtype="Int64"), "单位": ["甲", "乙", "丙", "丁"],
-                          "得分率": [90.0, 80.0, 80.0, 70.0], "得分": [9.0, 8.0, 8.0, 7.0],
-                          "排名变化": ["↑1", "—", "↓1", "—"]})
-    out = provisional_ranking(table, {"甲", "丙"})
-    assert list(out["单位"]) == ["乙", "丁", "甲", "丙"]
-    assert list(out["排名"].astype(object).where(out["排名"].notna(), None)) == [1, 2, None, None]
-    assert list(out["状态"]) == ["已报送", "已报送", NOT_REPORTED, NOT_REPORTED]
-    assert out["得分率"].iloc[2:].isna().all() and out["得分"].iloc[2:].isna().all()
-    tied = provisional_ranking(table, {"甲"})
-    assert list(tied["排名"].iloc[:3]) == [1, 1, 3]  # 乙 and 丙 share first place (1, 1, 3)
-    assert tied["排名变化"].isna().all()  # a rank among part of the group is not compared with last month's
-    assert list(provisional_ranking(table, set())["排名变化"]) == ["↑1", "—", "↓1", "—"]  # all reported: kept
-
 
 def test_movers_of_a_collecting_month_leave_out_the_silent_units() -> None:
-    """The issue's "司法局 -2.59" among 下降最多 while no department had reported."""
+    """The issue's "司法局 -2.59" among 下降最多 while no department had reported: a 未报送 unit has no
+    change (credit.scoring.not_reported blanks it), so it is never a mover. (The ranking rule itself:
+    tests/scoring/test_not_reported.py.)"""
     summary = pd.DataFrame({"unit_id": ["a", "b", "c"], "unit": ["司法局", "住建局", "科技局"],
-                            "score": [54.66, 78.14, 80.0], "d_score": [-3.22, -2.16, 1.5], "rank": [3, 2, 1],
-                            "d_rank": [-1.0, 0.0, 1.0]})
-    kept = reported_only(summary, ("司法局",))
-    assert list(kept["unit"]) == ["住建局", "科技局"] and kept["d_rank"].isna().all()
-    assert reported_only(summary, ()) is summary
-    assert reported_only(summary, ("司法局", "住建局", "科技局")).empty
+                            "score": [54.66, 78.14, 80.0], "d_score": [-3.22, -2.16, 1.5],
+                            "rank": pd.array([3, 2, 1], dtype="Int64"), "d_rank": pd.array([-1, 0, 1], dtype="Int64")})
+    kept = rank_reported(summary, ["a"])
+    gain, fall = movers(kept, pd.DataFrame({"unit_id": [], "indicator": [], "delta": []}))
+    assert list(gain["unit"]) == ["科技局"] and list(fall["unit"]) == ["住建局"]
+    assert kept["d_rank"].isna().all()
+    assert rank_reported(summary, ["a", "b", "c"])["d_score"].isna().all()

@@ -235,8 +235,8 @@ def test_evidence_files_are_checked_stored_once_and_insert_only(store) -> None:
     assert store.data_version() == version + 1
     assert store.registers.add_evidence(SHEET_SCENARIOS, 2022, "yushan", "信易批", "again.pdf", PDF, EDITOR) == file_id
     assert store.data_version() == version + 1  # the same file for the same entry writes nothing
-    assert store.registers.evidence_bytes(file_id, by=None) == ("方案.pdf", PDF)
-    (info,) = store.registers.evidence_files(2022, SHEET_SCENARIOS, "yushan", by=None)
+    assert store.registers.evidence_bytes(file_id, by=EDITOR) == ("方案.pdf", PDF)
+    (info,) = store.registers.evidence_files(2022, SHEET_SCENARIOS, "yushan", by=EDITOR)
     assert (info["kind"], info["entry_key"], info["size"]) == ("pdf", "信易批", len(PDF))
     assert "content" not in info
     view = store.registers.register_view(2022, 10, SHEET_SCENARIOS).table

@@ -33,7 +33,7 @@ def test_column_mapping_own_unit_only_and_audited(store) -> None:
     fagai, market = unit(store, "发改局"), unit(store, "市场监管局")
     assert sgs.save_column_mapping(store, fagai, "处罚", {"处罚决定日期": "决定作出时间"}, FAGAI) == {
         "处罚决定日期": "决定作出时间"}
-    assert store.sgs_columns.get("fagai", by=None) == {"处罚": {"处罚决定日期": "决定作出时间"}}
+    assert store.sgs_columns.get("fagai", by=EDITOR) == {"处罚": {"处罚决定日期": "决定作出时间"}}
     row = store.audit_log(limit=1)[0]
     assert (row["who"], row["action"], row["detail"]["columns"]) == ("fagaiju", "sgs.columns",
                                                                      {"处罚决定日期": "决定作出时间"})
@@ -45,13 +45,13 @@ def test_column_mapping_own_unit_only_and_audited(store) -> None:
     with pytest.raises(PermissionDenied):
         sgs.save_column_mapping(store, market, "处罚", {"处罚决定日期": "x"}, VIEWER)
     sgs.save_column_mapping(store, market, "许可", {"许可决定日期": "发证时间"}, EDITOR)  # the office: any unit
-    assert store.sgs_columns.get("shichangjianguan", by=None) == {"许可": {"许可决定日期": "发证时间"}}
+    assert store.sgs_columns.get("shichangjianguan", by=EDITOR) == {"许可": {"许可决定日期": "发证时间"}}
     with pytest.raises(PermissionDenied, match="只能查看和报送本单位"):  # nor undo another unit's choice
         sgs.forget_column_mapping(store, market, {"许可": {"许可决定日期": "发证时间"}}, FAGAI)
     with pytest.raises(PermissionDenied):
         sgs.forget_column_mapping(store, market, {"许可": {"许可决定日期": "发证时间"}}, VIEWER)
     assert store.sgs_columns.forget("shichangjianguan", "许可", "许可决定日期", ADMIN)
-    assert store.sgs_columns.get("shichangjianguan", by=None) == {}
+    assert store.sgs_columns.get("shichangjianguan", by=EDITOR) == {}
 
 
 @pytest.mark.parametrize(("kind", "mapping", "message"), [
@@ -65,7 +65,7 @@ def test_column_mapping_own_unit_only_and_audited(store) -> None:
 def test_column_mapping_hostile_input(store, kind, mapping, message) -> None:
     with pytest.raises(CreditError, match=message):
         sgs.save_column_mapping(store, unit(store, "发改局"), kind, mapping, EDITOR)
-    assert store.sgs_columns.get("fagai", by=None) == {}
+    assert store.sgs_columns.get("fagai", by=EDITOR) == {}
 
 
 def test_unknown_unit_id_refused(store) -> None:

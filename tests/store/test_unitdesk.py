@@ -109,7 +109,7 @@ def test_row_level_reads_refuse_other_units(store, dong):
     entry = view[view["unit_id"] != "dong_e"].iloc[0]
     fid = store.registers.add_evidence(SHEET_SCENARIOS, 2022, entry["unit_id"], entry[KEY_COLUMN[SHEET_SCENARIOS]],
                              "方案.pdf", PDF, by=EDITOR)
-    files = store.registers.evidence_files(2022, by=None)
+    files = store.registers.evidence_files(2022, by=EDITOR)
     other = next(f for f in files if f["id"] == fid)
     with pytest.raises(PermissionDenied):
         store.registers.evidence_bytes(other["id"], by=dong)

@@ -195,10 +195,10 @@ def test_a_unit_sends_its_own_evidence_pending_the_offices_adoption(store):
         m.submit_evidence(DONG, SHEET_SCENARIOS, 2022, "dong_e", "不存在的应用", "a.pdf", PDF)
     with pytest.raises(CreditError):
         m.submit_evidence(DONG, SHEET_SCENARIOS, 2022, "dong_e", own, "a.pdf", b"MZ not a pdf")
-    before = len(store.registers.evidence_files(2022, unit_id="dong_e", by=None))
+    before = len(store.registers.evidence_files(2022, unit_id="dong_e", by=EDITOR))
     ev = m.submit_evidence(DONG, SHEET_SCENARIOS, 2022, "dong_e", own, "方案.pdf", PDF)
     assert [e["status"] for e in m.unit_evidence(DONG)] == ["pending"]
-    assert len(store.registers.evidence_files(2022, unit_id="dong_e", by=None)) == before  # not the entry's file yet
+    assert len(store.registers.evidence_files(2022, unit_id="dong_e", by=EDITOR)) == before  # not the entry's file yet
     with pytest.raises(PermissionDenied):
         m.accept_evidence(DONG, ev)
     file_id = m.accept_evidence(EDITOR, ev)
