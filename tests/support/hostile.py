@@ -181,11 +181,13 @@ def _lockout_race(workdir: Path) -> str:
 
 
 def _login_seconds(store: Store, name: str, password: str) -> float:
-    started = time.perf_counter()
+    """CPU seconds of this thread for one refused login: the hash check runs on the calling thread
+    (hashlib or libsodium), so the figure is the work done, not how busy the shared machine was."""
+    started = time.thread_time()
     try:
         store.accounts.login(name, password)
     except LoginFailed:
-        return time.perf_counter() - started
+        return time.thread_time() - started
     raise AssertionError(f"{name} logged in")
 
 
@@ -201,12 +203,13 @@ def _enumeration(workdir: Path) -> str:
                 messages.add(str(exc))
         assert messages == {LOGIN_FAILED}, messages
         _login_seconds(store, "nobody", "warm-up-1")  # the dummy hash is made once, on first need
-        unknown = statistics.median(_login_seconds(store, "nobody", "wrong-pass-1") for _ in range(3))
-        known = statistics.median(_login_seconds(store, "office", "wrong-pass-1") for _ in range(3))
+        pairs = [(_login_seconds(store, "nobody", "wrong-pass-1"), _login_seconds(store, "office", "wrong-pass-1"))
+                 for _ in range(3)]  # alternating; 1 + 3 failures stay under the lock-out
+        unknown, known = (statistics.median(side) for side in zip(*pairs))
     ratio = unknown / known
     assert 0.5 <= ratio <= 2.0, (unknown, known)
     return (f"不存在的用户名、错误口令、已停用账户：同一句“{LOGIN_FAILED}”；不存在的用户名耗时为已有账户的 "
-            f"{ratio:.2f} 倍（{unknown * 1000:.0f} ms / {known * 1000:.0f} ms，同样做一次 scrypt）")
+            f"{ratio:.2f} 倍（{unknown * 1000:.0f} ms / {known * 1000:.0f} ms，CPU 时间，交替测量，同样做一次 scrypt）")
 
 
 def _refused_unchanged(db: Path, action: Callable[[Store], object], name: str) -> str:

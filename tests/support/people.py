@@ -16,9 +16,12 @@ ENGLISH = ["Drag and drop", "per file", "Browse files", "files are not allowed",
 LEFTOVER = re.compile(r"(?<![A-Za-z])(None|nan|NaN|NaT)(?![A-Za-z])")
 # The buttons of the main area (plain and form-submit; download buttons write nothing), by label,
 # including those in tabs and expanders that are not open (the text without a material icon's name).
+# Buttons inside a preload box (`ui.preload`: hidden and disabled, only there to load their code) are
+# no buttons a person has: left out, as they are left out of the screen.
 BUTTON_LABELS_JS = """() => [...document.querySelectorAll(
   '[data-testid="stMain"] [data-testid="stButton"] button, [data-testid="stMain"] [data-testid="stFormSubmitButton"] button'
-)].map(b => (b.querySelector('[data-testid="stMarkdownContainer"]') || b).textContent.trim())"""
+)].filter(b => !b.closest('[class*="st-key-element-code-"]'))
+  .map(b => (b.querySelector('[data-testid="stMarkdownContainer"]') || b).textContent.trim())"""
 
 
 def assert_clean(page, where: str) -> None:
