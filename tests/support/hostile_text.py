@@ -39,14 +39,17 @@ NUMBER = "平信用办〔2022〕90号"
 
 
 def _unchanged(db: Path, action: Callable[[object], object], name: str,
-               refused: type[BaseException] | tuple[type[BaseException], ...] = CreditError) -> str:
-    """The message `action(store)` is refused with; asserts the database file did not change."""
+               refused: type[BaseException] | tuple[type[BaseException], ...] = CreditError,
+               because: str | None = None) -> str:
+    """The message `action(store)` is refused with; asserts the database file did not change, and —
+    given `because` — that the refusal is the one the case is about (not an earlier, unrelated one)."""
     with open_store(db) as store:
         before = rh.db_hash(store)
         try:
             action(store)
         except refused as exc:
             assert rh.db_hash(store) == before, f"{name}: refused but the database changed"
+            assert because is None or because in str(exc), f"{name}: refused for another reason: {exc}"
             return str(exc)
     raise AssertionError(f"{name}: accepted")
 
@@ -95,7 +98,8 @@ def text_cases(db_of: Callable[[str], Path]) -> list[tuple[str, str, Callable[[]
         ("2 文字", "10,000 字的文号", lambda: _unchanged(db_of("c6"), lambda s: _publish(s, "平" * 10_000 + "〔2022〕90号"),
                                                   "长文号")),
         ("2 文字", "申诉理由含 U+202E", lambda: _unchanged(db_of("c7"), lambda s: s.unit_desk.raise_objection(
-            DONG, MONTH, "dong_e", "figure", "理由\u202e", field="本月出台信用制度文件数", proposed=2), "申诉理由")),
+            DONG, s.unit_desk.collecting_month(), "dong_e", "figure", "理由\u202e", field="本月出台信用制度文件数",
+            proposed=2), "申诉理由", because="文字方向控制字符")),
         ("2 文字", "通报正文含 \\x0b", lambda: _unchanged(db_of("c8"), lambda s: s.publishing.save_text(
             MONTH, {"overall": "总体\x0b情况"}, EDITOR), "通报正文")),
         ("2 文字", "单位更名含零宽连字", lambda: _unchanged(db_of("c9"), lambda s: s.units.rename(
@@ -140,9 +144,12 @@ def write_cases(db_of: Callable[[str], Path]) -> list[tuple[str, str, Callable[[
         ("3 写入", "信用办设 demo=1", lambda: _unchanged(db_of("w2"), lambda s: s.settings.set("demo", "1", by=EDITOR),
                                                       "demo", PermissionDenied)),
         ("3 写入", "伪造计分缓存（东阿镇 100 分）", lambda: _forged_results(db_of("w3"))),
-        *(("3 数值", f"申诉数值 {shown}", lambda v=v, n=shown: _unchanged(db_of(f"n{n}"), lambda s: s.unit_desk.raise_objection(
-            DONG, MONTH, "dong_e", "figure", "数值有误", field="本月出台信用制度文件数", proposed=v), n))
-          for shown, v in (("NaN", math.nan), ("inf", math.inf), ("1e300", 1e300))),
+        *(("3 数值", f"申诉数值 {shown}", lambda v=v, n=shown, why=why: _unchanged(
+            db_of(f"n{n}"), lambda s: s.unit_desk.raise_objection(
+                DONG, s.unit_desk.collecting_month(), "dong_e", "figure", "数值有误", field="本月出台信用制度文件数",
+                proposed=v), n, because=why))
+          for shown, v, why in (("NaN", math.nan, "应为数字"), ("inf", math.inf, "应为数字"),
+                                ("1e300", 1e300, "超出合理范围"))),
         ("3 数值", "信易贷目标 inf", lambda: _unchanged(db_of("n4"), lambda s: s.frameworks.set_xyd_target(2023, 100, math.inf, EDITOR),
                                                      "xyd")),
         *(("3 月份", f"导入 {m}", lambda m=m: _month_refused(db_of(f"m{m}"), m)) for m in ("2099-01", "1999-12", "0001-01")),
