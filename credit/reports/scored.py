@@ -183,6 +183,12 @@ def _label(signed: bool, official: bool, plain: bool) -> str:
 _REGISTERS: dict[tuple[str, int], UnitRegister] = {}
 
 
+def current_register(store: Store) -> UnitRegister:
+    """The register at the store's data version, read once per (database, version) as scoring
+    reads it (`_register`): a month's state and its scores on one page share one read."""
+    return _register(store, store.data_version())
+
+
 def _register(store: Store, version: int) -> UnitRegister:
     """The register as of `version`, read once per (database, data version): every unit change
     is a real write, so the version pins it (at 5,000 units reading it costs a stored hit ~0.2 s)."""
