@@ -8,6 +8,7 @@ button, so nobody presses 提交 to learn the file was the wrong one.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 
 import streamlit as st
@@ -29,9 +30,32 @@ def refuse_wrong_types(files: object, types: Sequence[str], outcome: str) -> boo
     return bool(messages)
 
 
+READERS_AFTER_S = 5.0  # after the first run of the process began: the readers start while its page is read
+_readers_due = threading.Lock()
+_readers_ready = threading.Event()
+
+
 def warm_readers() -> None:
     """Have the upload reader processes running before the first upload (`credit.workbook.isolation`).
 
-    Starting one costs about a second; once running this is a few microseconds per rerun.
+    Starting one costs about a second of CPU (an interpreter importing the readers), and two start.
+    Started with a new server's first page they took that page's time on a 2-core server (its
+    reads ran at a third of their speed while the readers imported), so the first call of the
+    process (Home.py, as its first run begins) starts them `READERS_AFTER_S` seconds later in the
+    background, once that page is drawn; an upload sooner than that starts its reader itself.
+    Once they run this is a few microseconds per rerun.
     """
-    warm()
+    if _readers_ready.is_set():
+        warm()
+    elif _readers_due.acquire(blocking=False):
+        timer = threading.Timer(READERS_AFTER_S, _start_readers)
+        timer.daemon = True
+        timer.name = "warm-readers"
+        timer.start()
+
+
+def _start_readers() -> None:
+    try:
+        warm()
+    finally:
+        _readers_ready.set()
