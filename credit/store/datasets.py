@@ -552,9 +552,9 @@ class Datasets:
         if spec.layout != "unit":
             raise CreditError(f"「{sheet}」不是按单位填报的表")
         wanted = list(dict.fromkeys(str(f) for f in fields))
-        marks = ", ".join("?" * len(wanted)) or "NULL"
+        filled = f"r.value IS NOT NULL AND r.field IN ({', '.join('?' * len(wanted))})" if wanted else "0"
         rows = self._core.conn.execute(
-            f"SELECT r.unit_id, SUM(r.value IS NOT NULL AND r.field IN ({marks})) FROM dataset_versions v"
+            f"SELECT r.unit_id, SUM(CASE WHEN {filled} THEN 1 ELSE 0 END) FROM dataset_versions v"
             " JOIN facts r ON r.version_id = v.id"
             " WHERE v.is_current = 1 AND v.month = ? AND v.sheet = ?"
             " GROUP BY r.row_no, r.unit_id ORDER BY r.row_no, MIN(r.rowid)",

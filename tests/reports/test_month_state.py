@@ -120,3 +120,24 @@ def test_the_state_counts_what_the_full_status_table_says(demo_db: Path) -> None
     dec = lean["2022-12"]
     assert set(dec.silent) == {"司法局", "发改局"} and not dec.complete
     assert lean[OCT] == Reporting((), 40, True)
+
+
+def test_filled_counts_refuses_a_sheet_not_kept_by_unit_and_counts_only_the_named_fields(demo_db: Path) -> None:
+    """The aggregate behind the month state: a records sheet or an unknown month is refused in
+    Chinese; fields not named (or none at all) are not counted; a month never imported counts nothing."""
+    import pytest
+
+    from credit.errors import CreditError
+
+    with open_store(demo_db) as store:
+        fields = SHEETS[SHEET_TOWN].numeric_fields
+        full = store.datasets.filled_counts(OCT, SHEET_TOWN, fields)
+        one = store.datasets.filled_counts(OCT, SHEET_TOWN, fields[:1])
+        assert store.datasets.filled_counts(OCT, SHEET_TOWN, []) == dict.fromkeys(full, 0)
+        assert store.datasets.filled_counts("2031-01", SHEET_TOWN, fields) == {}
+        with pytest.raises(CreditError, match="不是按单位填报的表"):
+            store.datasets.filled_counts(OCT, "扣分事项", fields)
+        with pytest.raises(CreditError):
+            store.datasets.filled_counts("2022-13", SHEET_TOWN, fields)
+    assert len(full) == 9 and all(0 < n <= len(fields) for n in full.values())
+    assert set(one) == set(full) and all(n <= 1 for n in one.values())
