@@ -8,6 +8,7 @@ button, so nobody presses 提交 to learn the file was the wrong one.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 import streamlit as st
@@ -29,9 +30,21 @@ def refuse_wrong_types(files: object, types: Sequence[str], outcome: str) -> boo
     return bool(messages)
 
 
+WARM_CHECK_S = 30.0  # how often a rerun looks whether the reader processes still run
+_next_check = 0.0
+
+
 def warm_readers() -> None:
     """Have the upload reader processes running before the first upload (`credit.workbook.isolation`).
 
-    Starting one costs about a second; once running this is a few microseconds per rerun.
+    Starting one costs about a second. Looking whether they still run is a system call per worker
+    (and a hand-over of the interpreter lock) on every rerun of every page, so it is done at most
+    every `WARM_CHECK_S` seconds: a worker that a hostile file ended is started again then, or by
+    the next upload itself (`isolation` starts a dead worker before using it).
     """
+    global _next_check
+    now = time.monotonic()
+    if now < _next_check:
+        return
+    _next_check = now + WARM_CHECK_S
     warm()
