@@ -21,7 +21,7 @@ from benchmarks.figures import Figure, machine, replace_readme_block, table
 from tests.support.paths import ROOT
 
 PARTS = [  # (title, module, arguments, needs a browser)
-    ("服务器端重跑", "benchmarks.bench_rerun", ["--pairs", "15"], False),
+    ("服务器端重跑", "benchmarks.bench_rerun", ["--pairs", "60"], False),
     ("计分引擎", "benchmarks.bench_scoring", ["--runs", "15"], False),
     ("通报文件（Word、PDF）", "benchmarks.bench_documents", ["--pairs", "3"], False),
     ("真实浏览器（县级演示库）", "benchmarks.bench_browser", ["--pairs", "7"], True),
