@@ -17,6 +17,7 @@ from ui.cookie import write_cookie
 from ui.links import go_to_target, remember_target
 from ui.nav import pages
 from ui.notices import show_notices
+from ui.preload import prefetch_chart_code
 from ui.safe import md
 from ui.storage import storage_guard
 from ui.style import apply_style
@@ -55,4 +56,6 @@ with storage_guard(), run_scope():
     if actor is not None:
         show_notices(actor)
     nav.run()
+    if nav.title != "登录":
+        prefetch_chart_code()  # the chart pages' element code, fetched by the browser while the person reads
 warm_libraries()  # after the page is drawn: the other pages' libraries, in the background, once

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from benchmarks.figures import Figure, demo_copy, emit
 from tests.support.live import (
+    DRAWN_WITH,
     chromium,
     have_browser,
     login,
@@ -26,6 +27,12 @@ from tests.support.live import (
 from tests.support.paths import ROOT
 
 HOME_READY = ['[data-testid="stMetric"]', '[data-testid="stDataFrame"]']
+# Drawn (`DRAWN_WITH`) with the sidebar saying who is signed in: checked at every animation frame,
+# so the login side is timed as finely as the rerun beside it.
+SIGNED_IN_DRAWN = """(selectors) => {
+  const side = document.querySelector('[data-testid="stSidebar"]');
+  return side !== null && side.innerText.includes('当前用户：') && (""" + DRAWN_WITH + """)(selectors);
+}"""
 BARE_READY = ['[data-testid="stDataFrame"]']
 
 
@@ -69,9 +76,10 @@ def time_login_first_page(browser, url: str, pairs: int, username: str = "office
         button = page.get_by_role("button", name="登录")
         t0 = time.perf_counter()
         button.click()
-        page.get_by_test_id("stSidebar").get_by_text("当前用户：").wait_for(timeout=60_000)
-        wait_drawn(page, *HOME_READY)
+        page.wait_for_function(SIGNED_IN_DRAWN, arg=HOME_READY, polling="raf", timeout=60_000)
         took = time.perf_counter() - t0
+        # the person reads the page: the chart code it prefetches (ui.preload) is in before the rerun
+        page.wait_for_function("() => window.__chartCode !== 'pending'", polling=100, timeout=30_000)
         link = page.get_by_test_id("stSidebarNav").get_by_role("link", name="月度排名")
         t0 = time.perf_counter()
         rerun_drawn(page, link.click, timeout=60_000)
@@ -176,6 +184,8 @@ def measure(pairs: int = 7, only: tuple[str, ...] = KEYS) -> list[Figure]:
                 figures.append(Figure("login_first_page", "按下“登录”到登录后首页完全绘制 / 同一页重跑一次", a / r, "×",
                                       1.5, "≤", f"{a * 1000:.0f} ms / {r * 1000:.0f} ms，其中口令核对（scrypt N=2^17）"
                                       f"{c * 1000:.0f} ms；信用办账户，{pairs} 对交替，chromium 无头"))
+                figures.append(Figure("login_floor", "（口令核对 + 同一页重跑一次）/ 同一页重跑一次：保持口令强度时上一行的下限",
+                                      (c + r) / r, "×", None, "≤", "同一次运行中逐对测得的口令核对与重跑的中位数"))
             if "upload_preview" in only:
                 files = [month_workbook(Path(tmp), v) for v in range(1, 6)]
                 upload = time_upload_preview(browser, home_url, files, 5)

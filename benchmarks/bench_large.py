@@ -203,9 +203,9 @@ def measure(pairs: int) -> list[Figure]:
                     home.append(first_load(url, browser, HOME_READY))
                     if i == pairs - 1:
                         unit = _guarded(lambda u=url: pick_unit(browser, u, 3))
-                        whatif = _guarded(lambda u=url: whatif_change(browser, u, 3))
+                        whatif = _guarded(lambda u=url: whatif_change(browser, u, 7))
             with streamlit_server(ROOT / "benchmarks" / "rerun_floor_app.py") as url:
-                floor = _guarded(lambda u=url: floor_change(browser, u, 3))
+                floor = _guarded(lambda u=url: floor_change(browser, u, 7))
     b, h = statistics.median(bare), statistics.median(home)
     figures += [
         Figure("first_home_large", f"服务启动后首次打开首页 / 基准页（{N_UNITS:,} 个单位）", h / b, "×", 1.5, "≤",

@@ -16,11 +16,15 @@ from credit.common.labels import GROUPS, group_label
 from ui.style import apply_style
 
 
-@st.cache_resource
 def view():
-    from ui import loaders
+    """The view, made once per session. (An `st.cache_resource` defined in this script would be made
+    anew on every rerun, its source read to key it: a cost Home, whose caches live in imported
+    modules, does not pay, and which made this floor look slower than Home.)"""
+    if "floor_view" not in st.session_state:
+        from ui import loaders
 
-    return loaders.home(os.environ.get("FLOOR_MONTH", "2022-10"))
+        st.session_state["floor_view"] = loaders.home(os.environ.get("FLOOR_MONTH", "2022-10"))
+    return st.session_state["floor_view"]
 
 
 def _download(col, label: str, key: str, icon: str | None = None) -> None:

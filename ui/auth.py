@@ -86,13 +86,24 @@ def _secret_files() -> tuple[str, ...]:
     return tuple(st.get_option("secrets.files"))
 
 
+SECRETS_LOOK_S = 10.0  # how long "there is no secrets file" holds before the files are looked for again
+_no_secrets_until = 0.0
+
+
 def _read_oidc_config() -> bool:
+    global _no_secrets_until
     secrets = st.secrets
-    if getattr(secrets, "_secrets", None) is None and not any(map(os.path.exists, _secret_files())):
+    if getattr(secrets, "_secrets", None) is None:
         # no secrets file: Streamlit would search for one (and log that it found none) on every
-        # read, a tenth of a millisecond per run; a few stat calls say the same. Parsed secrets
-        # (a file, or those AppTest sets) are read as they are.
-        return False
+        # read, a tenth of a millisecond per run; a few stat calls say the same, and are made at
+        # most every SECRETS_LOOK_S (each is a hand-over of the interpreter lock on every rerun).
+        # Parsed secrets (a file, or those AppTest sets) are read as they are.
+        now = time.monotonic()
+        if now < _no_secrets_until:
+            return False
+        if not any(map(os.path.exists, _secret_files())):
+            _no_secrets_until = now + SECRETS_LOOK_S
+            return False
     try:
         return bool(secrets.get("auth"))
     except (FileNotFoundError, KeyError, AttributeError):

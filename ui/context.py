@@ -13,11 +13,12 @@ as before.
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 import streamlit as st
 
@@ -29,6 +30,7 @@ from credit.store.facade import Store
 from ui.style import MOBILE_MONTH_KEY
 
 T = TypeVar("T")
+K = TypeVar("K")
 _local = threading.local()
 _pool: dict[str, list[tuple[Store, tuple[int, int]]]] = {}  # db path → idle stores, each with its file's identity
 _pool_lock = threading.Lock()
@@ -38,7 +40,13 @@ LINK_TAKEN_KEY = "link_taken"  # the link's query parameters were applied once i
 
 
 def db_path() -> str:
-    """`credit.app.service.db_path()` — built as the demo database on first start if that is the default and absent."""
+    """`credit.app.service.db_path()` — built as the demo database on first start if that is the default and absent.
+
+    Looked up once per script run (a page asks a dozen times: every loader and store call)."""
+    return once_per_run("db_path", _db_path)
+
+
+def _db_path() -> str:
     path = service_db_path()
     if path == DEFAULT_DB and not path.exists():
         from credit.app.demo import build_demo  # only on a first start; the demo builder is heavy
@@ -153,6 +161,34 @@ def per_version(what: str, compute: Callable[[], T]) -> T:
     return found  # type: ignore[return-value]
 
 
+class Recent(Generic[K, T]):
+    """The last few values computed, by small keys, handed out by reference: for a value a page
+    reads on every rerun from an `st.cache_resource` loader, whose every call hashes its arguments
+    and inspects the function's signature (a fifth of a millisecond, a twentieth of a bare page's
+    rerun). Keys must name the data (database, data version, …), as the loader's own do, so a
+    new import is a new key; a miss asks the loader (spinner and shared cache as before)."""
+
+    def __init__(self, keep: int) -> None:
+        self._keep = keep
+        self._items: dict[K, T] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: K, compute: Callable[[], T]) -> T:
+        found = self._items.get(key, self._items)  # the dict itself stands for "not there"
+        if found is not self._items:
+            return found  # type: ignore[return-value]
+        value = compute()
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self._keep:  # the oldest first (dicts keep insertion order)
+                del self._items[next(iter(self._items))]
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
 def months() -> list[str]:
     """Months with data, ascending (read once per data version)."""
     return list(per_version("months", lambda: store().datasets.months_with_data()))
@@ -187,12 +223,19 @@ def month_picker(reader: bool = False) -> str | None:
     if st.session_state.get(MONTH_KEY) not in options:
         # a reader (领导, anonymous, a unit) lands on the latest signed month; the office on the latest
         st.session_state[MONTH_KEY] = landing_month(months(), signed_months()) if reader else options[0]
-    month = st.sidebar.selectbox("考核月份", options, key=MONTH_KEY, format_func=month_label)
+    month = st.sidebar.selectbox("考核月份", options, key=MONTH_KEY, format_func=_label)
     if month not in signed_months():
         st.sidebar.caption(f"⚠️ {PROVISIONAL}：{month_label(month)}的通报尚未签发，数据可能变化。")
-    st.query_params["month"] = month
+    if st.query_params.get("month") != month:  # each write is a message to the browser: only a change
+        st.query_params["month"] = month
     _mobile_month(options)
     return month
+
+
+@functools.lru_cache(maxsize=1024)
+def _label(month: str) -> str:
+    """`month_label`, remembered: both pickers label every month with data on every rerun."""
+    return month_label(month)
 
 
 def _on_mobile_month() -> None:
@@ -201,9 +244,11 @@ def _on_mobile_month() -> None:
 
 def _mobile_month(options: list[str]) -> None:
     """The month at the top of the page, shown by CSS only on narrow screens (ui.style)."""
-    st.session_state[MOBILE_MONTH_KEY] = st.session_state[MONTH_KEY]
+    month = st.session_state[MONTH_KEY]
+    if st.session_state.get(MOBILE_MONTH_KEY) != month:
+        st.session_state[MOBILE_MONTH_KEY] = month
     with st.container(key=f"{MOBILE_MONTH_KEY}-box"):
-        st.selectbox("考核月份", options, key=MOBILE_MONTH_KEY, format_func=month_label, on_change=_on_mobile_month)
+        st.selectbox("考核月份", options, key=MOBILE_MONTH_KEY, format_func=_label, on_change=_on_mobile_month)
 
 
 def current_month() -> str | None:

@@ -26,7 +26,7 @@ from credit.scoring.inputs import MonthInputs, county_values, load_county, load_
 from credit.scoring.not_reported import not_reported_names, state_labels
 from credit.scoring.unit_view import GroupBoard, group_board
 from credit.scoring.xyd import Progress, progress
-from ui.context import data_version, db_path, per_version, store
+from ui.context import Recent, data_version, db_path, per_version, store
 from ui.safe import md
 from ui.widgets import arrow, blank_missing, ranking_columns, ranking_table
 
@@ -165,5 +165,9 @@ def _home(db: str, version: int, month: str) -> HomeView:
                     county_values(county).get("全县信用监测全市排名"))
 
 
+_homes: Recent[tuple[str, int, str], HomeView] = Recent(keep=4)
+
+
 def home(month: str) -> HomeView:
-    return _home(db_path(), data_version(), month)
+    db, version = db_path(), data_version()
+    return _homes.get((db, version, month), lambda: _home(db, version, month))

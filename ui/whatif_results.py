@@ -40,8 +40,15 @@ def _score_format(df: pd.DataFrame) -> dict:
     return {c: st.column_config.NumberColumn(format="%.2f") for c in df.columns if str(c).endswith("得分率")}
 
 
-def _highlight(row: pd.Series) -> list[str]:
-    return ["background-color: #fff3cd" if row["跨越名次线"] else ""] * len(row)
+HIGHLIGHT = "background-color: #fff3cd"  # a row whose unit crossed a 前/后N名 line
+
+
+def _highlight(frame: pd.DataFrame) -> pd.DataFrame:
+    """The CSS of every cell at once (`Styler.apply(axis=None)`): a row per call (`axis=1`) built
+    fifty Series a rerun, a third of the Styler's cost."""
+    hit = (frame["跨越名次线"] != "").to_numpy()
+    css = np.where(hit, HIGHLIGHT, "").astype(object)
+    return pd.DataFrame(np.repeat(css[:, None], frame.shape[1], axis=1), index=frame.index, columns=frame.columns)
 
 
 def slope_chart(table: pd.DataFrame, boundary: int, n_total: int | None = None) -> go.Figure:
@@ -49,37 +56,53 @@ def slope_chart(table: pd.DataFrame, boundary: int, n_total: int | None = None) 
 
     One trace per kind of move (lines separated by gaps), not one per unit: a city-wide register
     of hundreds of units then still draws in a blink. With `n_total` the table is one page of a
-    larger group: the axis spans that page's ranks only."""
+    larger group: the axis spans that page's ranks only. The points go to plotly as numpy arrays
+    (one validation pass per array, where lists are checked element by element: most of the
+    chart's cost on each weight change)."""
     n = len(table) if n_total is None else n_total
+    units = table["unit"].to_numpy(dtype=object)
+    r_off = table["rank_official"].to_numpy(dtype=np.int64)
+    r_wi = table["rank_whatif"].to_numpy(dtype=np.int64)
+    d_rank = table["d_rank"].to_numpy()
+    thick_rows = (table["crossing"] != "").to_numpy()
     traces = []
-    kinds = (("上升", table["d_rank"] > 0, UP), ("下降", table["d_rank"] < 0, DOWN), ("不变", table["d_rank"] == 0, SAME))
+    kinds = (("上升", d_rank > 0, UP), ("下降", d_rank < 0, DOWN), ("不变", d_rank == 0, SAME))
     for label, sel, color in kinds:
         for thick in (False, True):
-            part = table[sel & ((table["crossing"] != "") == thick)]
-            if part.empty:
+            rows = np.flatnonzero(sel & (thick_rows == thick))
+            if not len(rows):
                 continue
-            xs, ys, texts, pos, hover = [], [], [], [], []
-            for unit, r_off, r_wi in zip(part["unit"].tolist(), part["rank_official"].tolist(),
-                                         part["rank_whatif"].tolist(), strict=True):
-                xs += [0, 1, None]
-                ys += [r_off, r_wi, None]
-                texts += [f"{unit} {r_off}", f"{r_wi} {unit}", None]
-                pos += ["middle left", "middle right", "middle left"]
-                hover += [f"{unit}<br>官方第{r_off}名 → 模拟第{r_wi}名"] * 2 + [None]
-            width = 4 if thick else (2 if label != "不变" else 1)
-            traces.append({"type": "scatter", "x": xs, "y": ys, "mode": "lines+markers+text", "text": texts,
-                           "textposition": pos, "hovertext": hover, "hoverinfo": "text", "showlegend": False,
-                           "connectgaps": False, "line": {"color": color, "width": width},
-                           "marker": {"color": color, "size": 7},
-                           "textfont": {"size": 12, "color": color if label != "不变" else "#555"}})
-    ranks = pd.concat([table["rank_official"], table["rank_whatif"]])
-    low, high = (1, n) if n_total is None or table.empty else (int(ranks.min()), int(ranks.max()))
+            traces.append(_slope_trace(units[rows].tolist(), r_off[rows].tolist(), r_wi[rows].tolist(), color,
+                                       4 if thick else (2 if label != "不变" else 1),
+                                       color if label != "不变" else "#555"))
+    low, high = (1, n) if n_total is None or table.empty else (
+        int(min(r_off.min(), r_wi.min())), int(max(r_off.max(), r_wi.max())))
     lines = [hline(y, color="#f0ad4e", dash="dash", width=1)
              for y in sorted({boundary + 0.5, n - boundary + 0.5}) if max(1, low) < y < min(n, high)]
     return chart(traces, max(420, 24 * len(table) + 80), f"名次变化（虚线为前{boundary}名、后{boundary}名分界）",
                  shapes=lines, xaxis={"range": [-0.9, 1.9], "tickvals": [0, 1], "ticktext": ["官方排名", "模拟排名"],
                                       "side": "top"},
                  yaxis={"range": [high + 0.7, low - 0.7], "visible": False})
+
+
+_SLOPE_POS = np.array(["middle left", "middle right", "middle left"], dtype=object)
+
+
+def _slope_trace(units: list[str], r_off: list[int], r_wi: list[int], color: str, width: int,
+                 text_color: str) -> dict:
+    """One kind of move: a line per unit from (0, official rank) to (1, what-if rank), then a gap."""
+    k = len(units)
+    ys = np.full(3 * k, np.nan)
+    ys[0::3], ys[1::3] = r_off, r_wi
+    texts = np.full(3 * k, "", dtype=object)  # the gap's point is not drawn: its text is never seen
+    texts[0::3] = [f"{u} {r}" for u, r in zip(units, r_off, strict=True)]
+    texts[1::3] = [f"{r} {u}" for u, r in zip(units, r_wi, strict=True)]
+    hover = np.full(3 * k, "", dtype=object)
+    hover[0::3] = hover[1::3] = [f"{u}<br>官方第{a}名 → 模拟第{b}名" for u, a, b in zip(units, r_off, r_wi, strict=True)]
+    return {"type": "scatter", "x": np.tile([0.0, 1.0, np.nan], k), "y": ys, "mode": "lines+markers+text",
+            "text": texts, "textposition": np.tile(_SLOPE_POS, k), "hovertext": hover, "hoverinfo": "text",
+            "showlegend": False, "connectgaps": False, "line": {"color": color, "width": width},
+            "marker": {"color": color, "size": 7}, "textfont": {"size": 12, "color": text_color}}
 
 
 def page_of(frame: pd.DataFrame, key: str, what: str) -> pd.DataFrame:
@@ -120,7 +143,7 @@ def results(base: whatif.Baseline, points: dict[str, float], fw: Framework, boun
     # pandas' Styler costs tens of ms a rerun for 50 rows: only when a row on show is highlighted
     # (the grid shows a Styler's numbers as the plain frame's: the score columns carry their format)
     crossing = bool((shown["跨越名次线"] != "").any())
-    st.dataframe(shown.style.apply(_highlight, axis=1) if crossing else shown, hide_index=True, width="stretch",
+    st.dataframe(shown.style.apply(_highlight, axis=None) if crossing else shown, hide_index=True, width="stretch",
                  column_order=[c for c in shown.columns if c != "原因"],  # reasons are listed below the chart
                  column_config=_score_format(shown))
     if large:

@@ -454,16 +454,19 @@ def reasons(table: pd.DataFrame, contrib: pd.DataFrame, drv: Sequence[Driver],
 
 
 def reasons_at(table: pd.DataFrame, contrib: pd.DataFrame, drv: Sequence[Driver],
-               positions: Sequence[int] | np.ndarray) -> list[str]:
+               positions: Sequence[int] | np.ndarray, values: np.ndarray | None = None) -> list[str]:
     """The sentences of the rows of `table` at `positions` ('' for a row that did not move).
 
     Only those rows are visited (a 5,000-unit page explains its 50; the peers each one is held
-    against are still all units)."""
+    against are still all units). `values`: `contrib` already in `table`'s row order (a
+    simulation has it from its baseline; looking 5,000 unit ids up again cost more than the 50
+    sentences)."""
     positions = np.asarray(positions, dtype=np.int64)
     d_rank = table["d_rank"].to_numpy()
     if not (d_rank[positions] != 0).any():
         return [""] * len(positions)
-    values = contrib.reindex(table["unit_id"]).to_numpy(dtype=float)
+    if values is None:
+        values = contrib.reindex(table["unit_id"]).to_numpy(dtype=float)
     r_off, r_wi = table["rank_official"].to_numpy(), table["rank_whatif"].to_numpy()
     labels = contrib.columns.tolist()
     return [reason(int(d_rank[i]), dict(zip(labels, relative(values, r_off, r_wi, i).tolist(), strict=True)), drv)
@@ -512,8 +515,11 @@ class WhatIf:
     def explained_rows(self, positions: Sequence[int] | np.ndarray) -> pd.DataFrame:
         """The rows of `table` at `positions`, in that order, with their reasons (one page of a
         large group: `explained(ids).loc[...]` copied and searched the whole table for it)."""
+        # `contrib` is indexed by the baseline's matrix columns, `table` is in official order:
+        # the baseline maps the one onto the other (simulate_on builds both from it)
+        values = self.contrib.to_numpy(dtype=float)[self.base.column_of]
         return self.table.iloc[positions].assign(
-            reason=reasons_at(self.table, self.contrib, self.drivers, positions))
+            reason=reasons_at(self.table, self.contrib, self.drivers, positions, values))
 
 
 def compare(official: pd.DataFrame, whatif: pd.DataFrame, boundary: int = 3) -> pd.DataFrame:
@@ -581,8 +587,9 @@ def move_notes(table: pd.DataFrame) -> list[str]:
 
     '**榆山街道**：因营商环境权重下调，上升2位（第 5 名 → 第 3 名，进入前3名）'. Pass the movers only.
     """
-    return [f"**{r.unit}**：{r.reason}（第 {r.rank_official} 名 → 第 {r.rank_whatif} 名"
-            f"{f'，{r.crossing}' if r.crossing else ''}）" for r in table.itertuples()]
+    columns = (table[c].tolist() for c in ("unit", "reason", "rank_official", "rank_whatif", "crossing"))
+    return [f"**{unit}**：{why}（第 {before} 名 → 第 {after} 名{f'，{crossing}' if crossing else ''}）"
+            for unit, why, before, after, crossing in zip(*columns, strict=True)]
 
 
 # -- official weight versions: the words and months the page offers --------------------------------

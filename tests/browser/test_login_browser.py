@@ -71,3 +71,28 @@ def test_each_role_lands_on_its_first_page(server, tab, username: str, password:
     wait_drawn(page, '[data-testid="stDataFrame"]')
     no_error(page)
     page.get_by_role("heading", name="平阴县社会信用体系建设月度排名").wait_for()
+
+
+PLOTLY_FETCHES = "() => performance.getEntriesByType('resource').filter((e) => /PlotlyChart\\.[^/]*\\.js$/.test(e.name)).length"
+
+
+def test_the_chart_code_arrives_while_the_first_page_is_read(server, tab) -> None:
+    """Not on the login page (the browser is free when 登录 is pressed); after the first page past
+    the login is drawn the browser fetches the chart pages' code (ui.preload) by itself, so the first
+    单位详情 draws its charts with the code already there: fetched once, before the visit."""
+    url, _db = server
+    page = tab(*VIEWPORT)
+    page.goto(f"{url}/login")
+    wait_drawn(page)
+    page.wait_for_timeout(2_000)
+    assert page.evaluate("() => window.__chartCode === undefined") and page.evaluate(PLOTLY_FETCHES) == 0
+    press_login(page, "leader", "demo-leader-1")
+    page.get_by_test_id("stSidebar").get_by_text("当前用户：").wait_for()
+    wait_drawn(page, '[data-testid="stDataFrame"]')
+    page.wait_for_function("() => window.__chartCode === 'done'", timeout=60_000)
+    assert page.evaluate(PLOTLY_FETCHES) == 1
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="单位详情").click()
+    page.get_by_test_id("stPlotlyChart").first.wait_for()
+    wait_drawn(page)
+    no_error(page)
+    assert page.evaluate(PLOTLY_FETCHES) == 1  # the page's own import found the module loaded
