@@ -8,6 +8,7 @@ button, so nobody presses 提交 to learn the file was the wrong one.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Sequence
 
@@ -30,21 +31,45 @@ def refuse_wrong_types(files: object, types: Sequence[str], outcome: str) -> boo
     return bool(messages)
 
 
-WARM_CHECK_S = 30.0  # how often a rerun looks whether the reader processes still run
+READERS_AFTER_S = 5.0  # after the first run of the process began: the readers start while its page is read
+WARM_CHECK_S = 30.0  # then, how often a rerun looks whether the reader processes still run
+_readers_due = threading.Lock()
+_readers_ready = threading.Event()
 _next_check = 0.0
 
 
 def warm_readers() -> None:
     """Have the upload reader processes running before the first upload (`credit.workbook.isolation`).
 
-    Starting one costs about a second. Looking whether they still run is a system call per worker
-    (and a hand-over of the interpreter lock) on every rerun of every page, so it is done at most
-    every `WARM_CHECK_S` seconds: a worker that a hostile file ended is started again then, or by
-    the next upload itself (`isolation` starts a dead worker before using it).
+    Starting one costs about a second of CPU (an interpreter importing the readers), and two start.
+    Started with a new server's first page they took that page's time on a 2-core server (its
+    reads ran at a third of their speed while the readers imported), so the first call of the
+    process (Home.py, as its first run begins) starts them `READERS_AFTER_S` seconds later in the
+    background, once that page is drawn; an upload sooner than that starts its reader itself.
+    Looking whether they still run is a system call per worker (and a hand-over of the interpreter
+    lock) on every rerun of every page, so from then on it is done at most every `WARM_CHECK_S`
+    seconds: a worker that a hostile file ended is started again then, or by the next upload
+    itself (`isolation` starts a dead worker before using it).
     """
     global _next_check
+    if not _readers_ready.is_set():
+        if _readers_due.acquire(blocking=False):
+            timer = threading.Timer(READERS_AFTER_S, _start_readers)
+            timer.daemon = True
+            timer.name = "warm-readers"
+            timer.start()
+        return
     now = time.monotonic()
     if now < _next_check:
         return
     _next_check = now + WARM_CHECK_S
     warm()
+
+
+def _start_readers() -> None:
+    global _next_check
+    try:
+        warm()
+    finally:
+        _next_check = time.monotonic() + WARM_CHECK_S
+        _readers_ready.set()

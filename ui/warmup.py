@@ -11,6 +11,7 @@ page that needs a module meanwhile simply waits for the same import rather than 
 from __future__ import annotations
 
 import threading
+import time
 
 _started = threading.Lock()
 _done = threading.Event()
@@ -31,7 +32,13 @@ def warmed(timeout: float | None = None) -> bool:
     return _done.wait(timeout)
 
 
+AFTER_S = 1.5  # the page's own drawing first: the browser is still fetching and laying out its parts
+
+
 def _warm() -> None:
+    # Begun the moment the run ended, the imports took the interpreter lock from the server's loop
+    # while it sent that page's parts: a new server's first Home took 0.3 s longer to draw.
+    time.sleep(AFTER_S)
     try:
         import pandas as pd
         import plotly.express as px

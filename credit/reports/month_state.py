@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from credit.common.months import month_label
-from credit.model.contract import GROUP_SHEET
-from credit.reports.status import EMPTY, MISSING, SubmissionStatus, month_status
+from credit.reports.scored import current_register
+from credit.reports.status import SubmissionStatus, month_reporting, reporting_of
 
 COLLECTING, PENDING, SIGNED, CORRECTING = "采集中", "待签发", "已签发", "更正中"
 PROVISIONAL = "临时结果"
@@ -55,20 +55,18 @@ class MonthState:
                 + (f"，未报送：{who}" if who else "") + f"；当前为{PROVISIONAL}）。")
 
 
-def _silent(status: SubmissionStatus) -> tuple[list[str], int]:
-    """(units that sent nothing for their group's sheet, units expected to)."""
-    t = status.table
-    t = t[t["工作表"].isin(GROUP_SHEET.values())]
-    return list(t.loc[t["状态"].isin([MISSING, EMPTY]), "单位"]), len(t)
-
-
 def month_state(store, month: str, status: SubmissionStatus | None = None) -> MonthState:
-    """The state of `month` from the store: publications, data versions and 报送进度."""
-    status = status or month_status(store, month)
-    silent, expected = _silent(status)
+    """The state of `month` from the store: publications, data versions and 报送进度 (`status`
+    when the caller has it, else only the counts the state needs: `month_reporting`)."""
+    if status is not None:
+        rep = reporting_of(status)
+    else:
+        with store.snapshot():  # the register and the counts of one state of the database
+            rep = month_reporting(store, month, current_register(store))
+    silent, expected = rep.silent, rep.expected
     pub = store.publishing.current_publication(month)
     if pub is None:
-        state = PENDING if status.complete else COLLECTING
+        state = PENDING if rep.complete else COLLECTING
         return MonthState(month, state, expected, expected - len(silent), tuple(silent))
     now = {s: v["id"] for s, v in store.datasets.sheets_status(month).items() if v is not None}
     signed = {s: int(v) for s, v in pub["data_versions"].items()}

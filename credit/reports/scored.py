@@ -33,11 +33,26 @@ from credit.store.results import SCORER, StoredResult
 _FRAMEWORKS: dict[tuple, Framework] = {}
 
 
+_REGISTER_KEYS: dict[int, tuple[UnitRegister, tuple]] = {}
+
+
+def _register_key(register: UnitRegister) -> tuple:
+    """What of the register a parsed framework depends on, made once per register object: at
+    5,000 units building it took 20 ms, and a page asks for four frameworks (two groups, this
+    month and last) of the one register `_register` keeps per data version."""
+    hit = _REGISTER_KEYS.get(id(register))
+    if hit is None or hit[0] is not register or len(hit[1]) != len(register):
+        if len(_REGISTER_KEYS) > 16:
+            _REGISTER_KEYS.clear()
+        hit = _REGISTER_KEYS[id(register)] = (register, tuple((u.id, u.group, u.kind) for u in register))
+    return hit[1]
+
+
 def framework_for(store: Store, group: str, month: str, register: UnitRegister | None = None) -> Framework:
     """The official framework in force for `month`, parsed once per (version, register)."""
     register = register or store.units.register()
     fid, text, effective = store.frameworks.framework_for(group, month)
-    key = (fid, hash(text), tuple((u.id, u.group, u.kind) for u in register))
+    key = (fid, hash(text), _register_key(register))
     fw = _FRAMEWORKS.get(key)
     if fw is None:
         source = f"指标体系版本 #{fid}（{group}，{effective} 起）"
@@ -51,7 +66,7 @@ def framework_version(store: Store, framework_id: int, group: str, register: Uni
     """One stored framework version by id (a signed month's record names the one it was scored with)."""
     register = register or store.units.register()
     fid, text, effective = store.frameworks.framework_by_id(framework_id)
-    key = (fid, hash(text), tuple((u.id, u.group, u.kind) for u in register))
+    key = (fid, hash(text), _register_key(register))
     fw = _FRAMEWORKS.get(key)
     if fw is None:
         fw = parse_framework(text, f"指标体系版本 #{fid}（{group}，{effective} 起）", register, expected_group=group)
@@ -181,6 +196,12 @@ def _label(signed: bool, official: bool, plain: bool) -> str:
 
 
 _REGISTERS: dict[tuple[str, int], UnitRegister] = {}
+
+
+def current_register(store: Store) -> UnitRegister:
+    """The register at the store's data version, read once per (database, version) as scoring
+    reads it (`_register`): a month's state and its scores on one page share one read."""
+    return _register(store, store.data_version())
 
 
 def _register(store: Store, version: int) -> UnitRegister:

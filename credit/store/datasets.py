@@ -539,6 +539,29 @@ class Datasets:
             rec[fld] = value
         return out
 
+    def filled_counts(self, month: str, sheet: str, fields: Sequence[str]) -> dict[str, int]:
+        """Unit id → how many of `fields` the unit's row fills in the current version of (month,
+        sheet), a unit sheet; {} when the month has no such version or it has no rows.
+
+        What a month's 报送 state needs (`credit.reports.status.month_reporting`), counted by one
+        aggregate query instead of rebuilding every record (55,000 facts at 5,000 units). It
+        answers as `current_sheet` would: a unit has a row when any of its facts is stored, a
+        blank is NULL, and of two rows for one unit the later one counts."""
+        check_month(month)
+        spec = sheet_spec(sheet)
+        if spec.layout != "unit":
+            raise CreditError(f"「{sheet}」不是按单位填报的表")
+        wanted = list(dict.fromkeys(str(f) for f in fields))
+        filled = f"r.value IS NOT NULL AND r.field IN ({', '.join('?' * len(wanted))})" if wanted else "0"
+        rows = self._core.conn.execute(
+            f"SELECT r.unit_id, SUM(CASE WHEN {filled} THEN 1 ELSE 0 END) FROM dataset_versions v"
+            " JOIN facts r ON r.version_id = v.id"
+            " WHERE v.is_current = 1 AND v.month = ? AND v.sheet = ?"
+            " GROUP BY r.row_no, r.unit_id ORDER BY r.row_no, MIN(r.rowid)",
+            (*wanted, month, spec.name),
+        ).fetchall()
+        return {unit_id: int(n) for unit_id, n in rows}
+
     def current_sheet(self, month: str, sheet: str, register: UnitRegister | None = None) -> list[dict[str, object]]:
         """The current version of (month, sheet) as parsed.py records; [] when never imported.
         `register`, when the caller has the current register at hand, names the units."""

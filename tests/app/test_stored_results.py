@@ -90,3 +90,41 @@ def test_only_the_scoring_path_writes_results_and_a_forged_row_is_never_shown(de
         again = service.score(store, MONTH, "镇街").summary.set_index("unit_id")["score"]
     pd.testing.assert_series_equal(again, real)
     assert again["dong_e"] != 100.0
+
+
+def _plain_bytes(frame: pd.DataFrame) -> bytes:
+    """A frame as rows and records were written before the compact form: a plain Arrow stream."""
+    import pyarrow as pa
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def test_frames_read_back_as_computed_in_the_compact_form_and_the_old_plain_one() -> None:
+    """Text columns are stored dictionary-encoded in a compressed stream; what reads back is the
+    frame as computed (object text with None for a blank, other dtypes untouched), and a plain
+    stream written before reads back the same."""
+    from credit.store.results import _from_bytes
+
+    n = 5000
+    frame = pd.DataFrame({
+        "unit_id": [f"u{i % 997:04d}" for i in range(n)],
+        "indicator": pd.Series([None if i % 7 == 0 else "信用\u200b制度\t文件" for i in range(n)], dtype=object),
+        "blank": pd.Series([None] * n, dtype=object),
+        "label": pd.array([f"第{i}项" for i in range(n)], dtype="string"),  # a pandas string column stays one
+        "earned": [float("nan") if i % 5 == 0 else i / 3 for i in range(n)],
+        "huge": [float("inf"), -float("inf"), *([1e308] * (n - 2))],
+        "rank": pd.array([None, *range(1, n)], dtype="Int64"),
+        "applies": [i % 2 == 0 for i in range(n)],
+    })
+    compact = _to_bytes(frame)
+    for raw in (compact, _plain_bytes(frame)):
+        back = _from_bytes(raw)
+        pd.testing.assert_frame_equal(back, frame)
+        assert back["indicator"].iloc[0] is None and back["indicator"].dtype == object
+    assert len(compact) * 10 < len(_plain_bytes(frame))  # repeated text: far smaller than the plain stream
+    empty = frame.iloc[:0]
+    pd.testing.assert_frame_equal(_from_bytes(_to_bytes(empty)), empty, check_dtype=False)

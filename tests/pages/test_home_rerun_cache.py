@@ -107,6 +107,9 @@ def test_reader_processes_are_looked_at_once_per_period(monkeypatch) -> None:
     monkeypatch.setattr(uploads, "warm", lambda: looked.append(clock[0]))
     monkeypatch.setattr(uploads.time, "monotonic", lambda: clock[0])
     monkeypatch.setattr(uploads, "_next_check", 0.0)
+    ready = uploads.threading.Event()
+    ready.set()  # the first start, 5 s after the server's first run, is tests/pages/test_reader_warmup.py
+    monkeypatch.setattr(uploads, "_readers_ready", ready)
     uploads.warm_readers()
     clock[0] += 1
     uploads.warm_readers()  # a rerun a second later: no system calls

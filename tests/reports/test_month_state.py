@@ -10,7 +10,7 @@ import pandas as pd
 
 from credit.app.publish import publish_month
 from credit.app.service import open_store
-from credit.model.contract import SHEET_TOWN
+from credit.model.contract import SHEET_DEPT, SHEET_TOWN, SHEETS, UNIT_COL
 from credit.reports.month_state import (
     COLLECTING,
     CORRECTING,
@@ -19,6 +19,7 @@ from credit.reports.month_state import (
     landing_month,
     month_state,
 )
+from credit.reports.status import Reporting, month_reporting, month_status, reporting_of
 from credit.scoring.compare import movers
 from credit.scoring.not_reported import rank_reported
 from tests.support.actors import EDITOR
@@ -67,3 +68,76 @@ def test_movers_of_a_collecting_month_leave_out_the_silent_units() -> None:
     assert list(gain["unit"]) == ["科技局"] and list(fall["unit"]) == ["住建局"]
     assert kept["d_rank"].isna().all()
     assert rank_reported(summary, ["a", "b", "c"])["d_score"].isna().all()
+
+
+def _blank_row(sheet: str, unit: str):
+    def edit(data) -> None:
+        row = next(r for r in data.sheets[sheet] if r[UNIT_COL] == unit)
+        for header in SHEETS[sheet].numeric_fields:
+            row[header] = None
+    return edit
+
+
+def _zero_row(sheet: str, unit: str):
+    def edit(data) -> None:
+        row = next(r for r in data.sheets[sheet] if r[UNIT_COL] == unit)
+        for header in SHEETS[sheet].numeric_fields:
+            row[header] = 0
+    return edit
+
+
+def _drop_row(sheet: str, unit: str):
+    def edit(data) -> None:
+        data.sheets[sheet] = [r for r in data.sheets[sheet] if r[UNIT_COL] != unit]
+    return edit
+
+
+def _both(*edits):
+    def edit(data) -> None:
+        for e in edits:
+            e(data)
+    return edit
+
+
+def test_the_state_counts_what_the_full_status_table_says(demo_db: Path) -> None:
+    """`month_state` without a status reads one count per unit (`month_reporting`); with the
+    报送进度 table it reads the table. Same rule, same answer, in every shape a month can have:
+    a sheet not imported, a unit with no row, a row of blanks, a row of zeros (reported)."""
+    with open_store(demo_db) as store:
+        import_month(store, NOV, _both(_blank_row(SHEET_TOWN, "东阿镇"), _zero_row(SHEET_TOWN, "孔村镇"),
+                                       _drop_row(SHEET_TOWN, "洪范池镇")), only=(SHEET_TOWN,))
+        import_month(store, "2022-12", _both(_blank_row(SHEET_DEPT, "司法局"), _drop_row(SHEET_DEPT, "发改局")))
+        lean = {m: month_reporting(store, m) for m in (OCT, NOV, "2022-12")}
+        full = {m: reporting_of(month_status(store, m)) for m in (OCT, NOV, "2022-12")}
+        states = {m: (month_state(store, m), month_state(store, m, month_status(store, m))) for m in lean}
+    assert lean == full
+    assert all(a == b for a, b in states.values())
+    # November: only the towns' sheet; 东阿镇's row blank, 洪范池镇 without a row, 孔村镇's zeros reported
+    nov = lean[NOV]
+    assert (nov.expected, len(nov.silent), nov.complete) == (40, 31 + 2, False)
+    assert {"东阿镇", "洪范池镇", "司法局"} <= set(nov.silent) and "孔村镇" not in nov.silent
+    # December: every sheet; 司法局's row blank (报送为空, which is not 未报送), 发改局 without a row
+    dec = lean["2022-12"]
+    assert set(dec.silent) == {"司法局", "发改局"} and not dec.complete
+    assert lean[OCT] == Reporting((), 40, True)
+
+
+def test_filled_counts_refuses_a_sheet_not_kept_by_unit_and_counts_only_the_named_fields(demo_db: Path) -> None:
+    """The aggregate behind the month state: a records sheet or an unknown month is refused in
+    Chinese; fields not named (or none at all) are not counted; a month never imported counts nothing."""
+    import pytest
+
+    from credit.errors import CreditError
+
+    with open_store(demo_db) as store:
+        fields = SHEETS[SHEET_TOWN].numeric_fields
+        full = store.datasets.filled_counts(OCT, SHEET_TOWN, fields)
+        one = store.datasets.filled_counts(OCT, SHEET_TOWN, fields[:1])
+        assert store.datasets.filled_counts(OCT, SHEET_TOWN, []) == dict.fromkeys(full, 0)
+        assert store.datasets.filled_counts("2031-01", SHEET_TOWN, fields) == {}
+        with pytest.raises(CreditError, match="不是按单位填报的表"):
+            store.datasets.filled_counts(OCT, "扣分事项", fields)
+        with pytest.raises(CreditError):
+            store.datasets.filled_counts("2022-13", SHEET_TOWN, fields)
+    assert len(full) == 9 and all(0 < n <= len(fields) for n in full.values())
+    assert set(one) == set(full) and all(n <= 1 for n in one.values())
