@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from credit.common.labels import GROUPS, group_label
+from credit.common.labels import GROUPS, group_label, some_names
 from credit.common.months import month_label
 from credit.model.accounts import Action
 from ui import loaders
@@ -18,6 +18,7 @@ from ui.widgets import downloads
 ensure_router()
 
 GROUP_TAB_KEY = "home_group"  # session_state: the label of the group tab shown
+HIT_NAMES = 30  # 本月新增扣分单位: the names shown under the card (the card says how many in all)
 month = current_month()
 st.title("平阴县社会信用体系建设月度排名")
 if loaders.is_demo():
@@ -52,7 +53,7 @@ else:
 c3 = cards.container() if view.hit else cards  # the card and its list of units, one above the other
 c3.metric("本月新增扣分单位", f"{len(view.hit)} 个")
 if view.hit:
-    c3.caption(md("、".join(view.hit)))
+    c3.caption(md(some_names(view.hit, HIT_NAMES)))
 city_rank = view.city_rank
 c4.metric("全县信用监测全市排名", f"第 {city_rank:.0f} 位" if pd.notna(city_rank) else "未报送")
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from credit.common.labels import GROUPS, group_label
+from credit.common.labels import GROUPS, group_label, some_names
 from credit.common.months import month_label
 from credit.scoring import whatif
 from credit.scoring.not_reported import not_reported_names
@@ -59,8 +59,8 @@ if silent and detail.empty:
     st.info(f"{month_label(month)}本组单位均未报送，报送后才能模拟排名。")
     st.stop()
 if silent:
-    st.caption(md(f"{month_label(month)}尚有 {len(silent)} 个单位未报送（{'、'.join(silent[:8])}"
-                  f"{'等' if len(silent) > 8 else ''}），不参加本月排名，也不参加模拟。"))
+    st.caption(md(f"{month_label(month)}尚有 {len(silent)} 个单位未报送（{some_names(silent, 8)}），"
+                  "不参加本月排名，也不参加模拟。"))
 prefix = f"wi:{group}:{fw.version_id}"
 points = ensure_points(prefix, fw)
 linked_weights = arrived("w")

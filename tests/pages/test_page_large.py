@@ -163,3 +163,23 @@ def test_a_large_groups_second_level_weights_are_drawn_when_their_level_is_opene
     shown = {n.label.split(" ")[0]: n.value for n in at.number_input if n.label.split(" ")[0] in fw.codes}
     assert list(shown) == codes  # that level's indicators only, in framework order
     assert sum(shown.values()) == pytest.approx(level.points / 2)  # they followed the level, pro rata
+
+
+def test_the_ranking_names_the_first_thirty_units_with_new_deductions(large_db: Path) -> None:
+    """With a large register the card's list of units with new deductions is cut at 30 names and
+    ends with 等 (the card itself says how many); a county's few names are listed in full."""
+    at = open_page()
+    card = next(m for m in at.metric if m.label == "本月新增扣分单位")
+    n_hit = int(card.value.split()[0])
+    assert n_hit > 30
+    listed = next(c.value for c in at.caption if c.value.endswith("等") and "、" in c.value)
+    assert len(listed[:-1].split("、")) == 30
+
+
+def test_some_names_cuts_a_long_list() -> None:
+    from credit.common.labels import some_names
+
+    assert some_names(["甲", "乙"], 3) == "甲、乙"
+    assert some_names(["甲", "乙", "丙"], 3) == "甲、乙、丙"
+    assert some_names(["甲", "乙", "丙", "丁"], 3) == "甲、乙、丙等"
+    assert some_names([], 3) == ""
