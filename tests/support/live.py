@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -163,7 +164,14 @@ def wait_drawn(page, *selectors: str, timeout: float = 60_000) -> None:
     One condition checked at every animation frame: Playwright's selector waits retry ever more
     slowly (after the first 0.8 s only every 0.5 s), which added up to half a second to any wait
     longer than that — a slow page looked slower still beside a fast one in the benchmarks."""
-    page.wait_for_function(DRAWN_WITH, arg=list(selectors), polling="raf", timeout=timeout)
+    css = [sel for sel in selectors if not _ENGINE.match(sel) and ">>" not in sel]
+    page.wait_for_function(DRAWN_WITH, arg=css, polling="raf", timeout=timeout)
+    for sel in selectors:  # Playwright's own selectors (text=…, xpath=…): its wait, after the run has drawn
+        if sel not in css:
+            page.wait_for_selector(sel, state="visible", timeout=timeout)
+
+
+_ENGINE = re.compile(r"^(internal:)?[a-z][a-z0-9_-]*=")  # "text=…", "xpath=…", "internal:…=": not a CSS selector
 
 
 def screenshot(page, name: str) -> Path:
