@@ -20,7 +20,6 @@
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import subprocess
 import sys
@@ -28,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.figures import Figure, demo_copy, emit
+from benchmarks.figures import Figure, demo_copy, run_pairs
 from credit.app.publish import publish_month
 from credit.app.service import open_store
 from credit.model.accounts import CLI
@@ -161,11 +160,7 @@ def measure(pairs: int) -> list[Figure]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--pairs", type=int, default=3)
-    ap.add_argument("--json", action="store_true")
-    args = ap.parse_args()
-    emit(measure(args.pairs), args.json)
+    run_pairs(measure, __doc__, pairs=3)
 
 
 if __name__ == "__main__":

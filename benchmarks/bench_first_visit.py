@@ -12,13 +12,12 @@ ratio of the medians; both sides come from the same servers, so load hits both.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.figures import Figure, demo_copy, emit
+from benchmarks.figures import Figure, demo_copy, run_pairs
 from tests.support.live import chromium, have_browser, login, new_context, rerun_drawn, streamlit_server
 from tests.support.paths import ROOT
 
@@ -61,11 +60,7 @@ def measure(pairs: int) -> list[Figure]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--pairs", type=int, default=2)
-    ap.add_argument("--json", action="store_true")
-    args = ap.parse_args()
-    emit(measure(args.pairs), args.json)
+    run_pairs(measure, __doc__, pairs=2)
 
 
 if __name__ == "__main__":

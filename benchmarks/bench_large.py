@@ -13,7 +13,6 @@ new process on that copy, so it reads the stored results.
 
 from __future__ import annotations
 
-import argparse
 import random
 import shutil
 import statistics
@@ -23,7 +22,7 @@ from pathlib import Path
 
 from benchmarks.bench_browser import BARE_READY, HOME_READY, new_page
 from benchmarks.bench_scale import county_rows, event_rows, unit_rows
-from benchmarks.figures import Figure, emit
+from benchmarks.figures import Figure, run_pairs
 from credit.app.service import framework_for
 from credit.model.accounts import SYSTEM
 from credit.model.framework import default_framework_texts
@@ -221,11 +220,7 @@ def measure(pairs: int) -> list[Figure]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--pairs", type=int, default=2)
-    ap.add_argument("--json", action="store_true")
-    args = ap.parse_args()
-    emit(measure(args.pairs), args.json)
+    run_pairs(measure, __doc__, pairs=2)
 
 
 if __name__ == "__main__":

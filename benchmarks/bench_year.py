@@ -13,7 +13,6 @@ drawn, as a reader does. The charts sit in tabs drawn when chosen: that switch i
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import statistics
 import tempfile
@@ -22,7 +21,7 @@ from pathlib import Path
 
 from benchmarks.bench_browser import HOME_READY
 from benchmarks.bench_large import build, first_load
-from benchmarks.figures import Figure, emit
+from benchmarks.figures import Figure, run_pairs
 from credit.app.demo import build_demo
 from credit.app.service import open_store, score
 from credit.common.labels import GROUPS
@@ -133,11 +132,7 @@ def measure(pairs: int) -> list[Figure]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--pairs", type=int, default=3)
-    ap.add_argument("--json", action="store_true")
-    args = ap.parse_args()
-    emit(measure(args.pairs), args.json)
+    run_pairs(measure, __doc__, pairs=3)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import os
 import platform
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -130,3 +131,14 @@ def emit(figures: list[Figure], as_json: bool) -> None:
     else:
         for f in figures:
             print(f.line())
+
+
+def run_pairs(measure: Callable[[int], list[Figure]], doc: str | None, pairs: int) -> None:
+    """The command line of a benchmark measured in `--pairs` alternating pairs (`--json` for run_all)."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--pairs", type=int, default=pairs)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    emit(measure(args.pairs), args.json)

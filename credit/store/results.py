@@ -39,12 +39,17 @@ _CODEC = next((c for c in ("zstd", "lz4") if pa.Codec.is_available(c)), None)
 _WRITE_OPTIONS = pa.ipc.IpcWriteOptions(compression=_CODEC)
 
 
+def _is_text(t: pa.DataType) -> bool:
+    return pa.types.is_string(t) or pa.types.is_large_string(t) or (
+        pa.types.is_dictionary(t) and pa.types.is_string(t.value_type))
+
+
 def _object_text(table: pa.Table) -> list[str]:
-    """The columns that are object arrays of text in pandas (the engine's None-for-blank text)."""
+    """The columns that are object arrays of text in pandas (the engine's None-for-blank text),
+    plain or dictionary-encoded: the writer encodes them, the reader makes them objects again."""
     meta = table.schema.pandas_metadata or {}
     objects = {c["name"] for c in meta.get("columns", []) if c.get("numpy_type") == "object"}
-    return [n for n, t in zip(table.schema.names, table.schema.types, strict=True)
-            if n in objects and (pa.types.is_string(t) or pa.types.is_large_string(t))]
+    return [n for n, t in zip(table.schema.names, table.schema.types, strict=True) if n in objects and _is_text(t)]
 
 
 def _to_bytes(frame: pd.DataFrame) -> bytes:
@@ -76,11 +81,7 @@ def _from_bytes(raw: bytes) -> pd.DataFrame:
     """Back to the frame as computed: text columns that were object arrays (the engine builds them
     so, None for blanks) come back as such — pandas would otherwise make them `str` with NaN."""
     table = pa.ipc.open_stream(raw).read_all()
-    meta = table.schema.pandas_metadata or {}
-    objects = {c["name"] for c in meta.get("columns", []) if c.get("numpy_type") == "object"}
-    text = [n for n, t in zip(table.schema.names, table.schema.types, strict=True)
-            if n in objects and (pa.types.is_string(t) or pa.types.is_large_string(t)
-                                 or (pa.types.is_dictionary(t) and pa.types.is_string(t.value_type)))]
+    text = _object_text(table)
     if not text:
         return table.to_pandas()
     rest = table.drop_columns(text).to_pandas()
