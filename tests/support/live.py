@@ -39,10 +39,11 @@ DRAWN = """() => {
 }"""
 # Before the app's own script (BrowserContext.add_init_script): read the top-level fields of every
 # ForwardMsg the server sends (protobuf; field 4 new_session = a run began, field 6 script_finished
-# = how it ended, 2 = FINISHED_EARLY_FOR_RERUN; streamlit/proto/ForwardMsg.proto).
+# = how it ended, 2 = FINISHED_EARLY_FOR_RERUN; streamlit/proto/ForwardMsg.proto). `at` holds when each
+# run began (performance.now(), the last 50): a benchmark can time a page from the moment its run began.
 RUN_WATCH = """(() => {
   const Native = window.WebSocket;
-  window.__stRun = {finished: null, started: 0};
+  window.__stRun = {finished: null, started: 0, at: []};
   const scan = (buffer) => {
     const b = new Uint8Array(buffer);
     let i = 0;
@@ -52,7 +53,11 @@ RUN_WATCH = """(() => {
       if (wire === 0) { const v = varint(); if (field === 6) window.__stRun.finished = v; }
       else if (wire === 2) {
         const n = varint();
-        if (field === 4) { window.__stRun.finished = null; window.__stRun.started += 1; }
+        if (field === 4) {
+          const run = window.__stRun;
+          run.finished = null; run.started += 1; run.at.push(performance.now());
+          if (run.at.length > 50) run.at.shift();
+        }
         i += n;
       }
       else if (wire === 1) i += 8;
