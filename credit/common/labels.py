@@ -17,7 +17,10 @@ def group_label(group: str) -> str:
     return GROUP_LABELS.get(group, group)
 
 
-def some_names(names: Sequence[str], limit: int) -> str:
+def some_names(names: Sequence[str], limit: int, counted: str = "") -> str:
     """The first `limit` names joined with 、, and 等 when there are more: a list that a register of
-    thousands would make a page long (where the count is shown beside it)."""
-    return "、".join(names[:limit]) + ("等" if len(names) > limit else "")
+    thousands would make a page long. Where the count is not shown beside it, `counted` names what
+    is counted ("个单位", "项") and the list ends "等 12 个单位"."""
+    if len(names) <= limit:
+        return "、".join(names)
+    return "、".join(names[:limit]) + (f"等 {len(names)} {counted}" if counted else "等")

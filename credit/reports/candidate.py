@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from credit.common.labels import GROUPS
+from credit.common.labels import GROUPS, some_names
 from credit.common.months import month_label
 from credit.errors import CreditError
 from credit.reports.scored import score
@@ -88,9 +88,8 @@ def month_changes_note(store: Store, month: str) -> str:
         moved = [r for g in GROUPS for r in changed(record_vs_candidate(store, month, g)).to_dict("records")]
     if not moved:
         return f"{month_label(month)}已签发；按现有数据计算的结果与已签发记录一致。"
-    shown = "、".join(f"{r['单位']} {_num(r['已发布得分率'])}→{_num(r['更正后得分率'])}" for r in moved[:10])
-    more = f" 等 {len(moved)} 个单位" if len(moved) > 10 else ""
-    return (f"{month_label(month)}已签发；按现有数据计算的更正候选与已签发记录不同：{shown}{more}。"
+    shown = some_names([f"{r['单位']} {_num(r['已发布得分率'])}→{_num(r['更正后得分率'])}" for r in moved], 10, "个单位")
+    return (f"{month_label(month)}已签发；按现有数据计算的更正候选与已签发记录不同：{shown}。"
             "已签发的通报未改变，须签发更正通报。")
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from credit.common.labels import some_names
 from credit.common.months import month_label
 from credit.reports.scored import current_register
 from credit.reports.status import SubmissionStatus, month_reporting, reporting_of
@@ -48,7 +49,7 @@ class MonthState:
         if self.state == CORRECTING:
             return (f"{head}（已签发{what} {self.number}，成文日期 {self.issued}；数据有更正，"
                     "更正通报签发前以已签发结果为准）。")
-        who = "、".join(self.silent[:8]) + (f"等 {len(self.silent)} 个单位" if len(self.silent) > 8 else "")
+        who = some_names(self.silent, 8, "个单位")
         if self.state == PENDING:
             return f"{head}（{self.expected} 个单位均已报送，通报尚未签发，当前为{PROVISIONAL}）。"
         return (f"{head}（{self.expected} 个单位中已报送 {self.reported} 个"

@@ -30,6 +30,7 @@ from typing import Any
 import pandas as pd
 
 from credit.common.clock import beijing
+from credit.common.labels import some_names
 from credit.model.contract import (
     GROUP_SHEET,
     NO_NEW,
@@ -85,8 +86,7 @@ class SubmissionStatus:
     def missing_text(self, limit: int = 6) -> str:
         """'榆山街道（镇街）、全县（县信用办）等 8 项' — for refusals and warnings."""
         m = self.missing
-        names = [f"{r['单位']}（{r['工作表']}）" for r in m.head(limit).to_dict("records")]
-        return "、".join(names) + (f"等 {len(m)} 项" if len(m) > limit else "")
+        return some_names([f"{u}（{s}）" for u, s in zip(m["单位"], m["工作表"], strict=True)], limit, "项")
 
     def payload(self) -> dict[str, Any]:
         """The JSON of `python -m credit status --format json`."""

@@ -22,6 +22,7 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
+from credit.common.labels import some_names
 from credit.common.months import (
     check_data_month,
     month_bounds,
@@ -423,7 +424,7 @@ class _SheetReader:
         self.silent: list[str] = []
         records = [r for r in (build(_Row(self, i, v)) for i, v in rows) if r is not None]
         if self.silent:
-            names = "、".join(self.silent[:10]) + (f"等 {len(self.silent)} 个单位" if len(self.silent) > 10 else "")
+            names = some_names(self.silent, 10, "个单位")
             self.warnings.append(CellError(
                 self.title, None, UNIT_COL, f"{names}的行除单位名称外各项均为空白，按未报送处理（填 0 才算报送 0）",
                 "这些单位本月如有数据（含 0），请填写后重新上传"))

@@ -183,3 +183,6 @@ def test_some_names_cuts_a_long_list() -> None:
     assert some_names(["甲", "乙", "丙"], 3) == "甲、乙、丙"
     assert some_names(["甲", "乙", "丙", "丁"], 3) == "甲、乙、丙等"
     assert some_names([], 3) == ""
+    # where no count stands beside the list, the list says it (import warnings, month state, refusals)
+    assert some_names(["甲", "乙", "丙", "丁"], 3, "个单位") == "甲、乙、丙等 4 个单位"
+    assert some_names(["甲", "乙", "丙"], 3, "项") == "甲、乙、丙"
