@@ -24,6 +24,7 @@ from ui.style import apply_style
 from ui.uploads import warm_readers
 from ui.warmup import warm_libraries
 
+SIDEBAR_TITLE = "**平阴县信用体系建设监测分析平台**"
 FAVICON = str(Path(__file__).resolve().parent / "ui" / "favicon.svg")
 
 # 📊 as the SVG Streamlit makes of an emoji icon: an emoji icon costs a new server's first page the
@@ -46,11 +47,11 @@ with storage_guard(), run_scope():
         remember_target()  # a shared link opens where it pointed once the user has logged in
     else:
         go_to_target(registered)
-    st.sidebar.markdown("**平阴县信用体系建设监测分析平台**")
-    if actor is not None:
-        st.sidebar.caption(f"当前用户：{md(actor.label)}（{actor.role_name}）")
-    elif not need_login:
-        st.sidebar.caption("未登录：只读浏览。上传数据等操作请先登录。")
+    # the platform's name and who is reading, one element (each element costs every page's first
+    # draw in the browser, issue 28); the login page has the name alone
+    who = (f"当前用户：{md(actor.label)}（{actor.role_name}）" if actor is not None
+           else None if need_login else "未登录：只读浏览。上传数据等操作请先登录。")
+    st.sidebar.caption(f"{SIDEBAR_TITLE}\n\n{who}" if who else SIDEBAR_TITLE)
     if actor is not None or not need_login:
         month_picker(reader=actor is None or not actor.can(Action.PUBLISH))
     if actor is not None:

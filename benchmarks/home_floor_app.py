@@ -62,8 +62,7 @@ def page() -> None:
                 with col:
                     st.subheader(title, divider=colour)
                     st.markdown("\n\n".join(lines or ["—"]))
-    st.divider()
-    st.subheader("下载本月通报")
+    st.subheader("下载本月通报", divider="gray")
     st.caption("月度通报（Word 公文格式 / PDF / Excel 明细），内容见“月度通报”页面。")
     row = st.container(horizontal=True)
     for fmt in ("docx", "xlsx", "pdf"):
@@ -76,8 +75,7 @@ titles = (("月度排名", "ranking"), ("单位详情", "unit"), ("信易贷进�
           ("月度通报", "bulletin"), ("指标说明", "guide"), ("登录", "login"))
 pages = [st.Page(functools.partial(page), title=t, url_path=u, default=(i == 0)) for i, (t, u) in enumerate(titles)]
 nav = st.navigation({"看板": pages[:6], "账户": pages[6:]}, position="sidebar", expanded=True)
-st.sidebar.markdown("**平阴县信用体系建设监测分析平台**")
-st.sidebar.caption("未登录：只读浏览。上传数据等操作请先登录。")
+st.sidebar.caption("**平阴县信用体系建设监测分析平台**\n\n未登录：只读浏览。上传数据等操作请先登录。")
 options = [f"2022-{m:02d}" for m in range(10, 0, -1)]
 st.sidebar.selectbox("考核月份", options, key="month")
 with st.container(key="mobile_month-box"):

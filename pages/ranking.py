@@ -95,8 +95,7 @@ for tab, (group, hg) in zip(tabs, view.groups.items(), strict=True):
                 else:
                     st.caption(f"本月没有得分{verb}的单位")
 
-st.divider()
-st.subheader("下载本月通报")
+st.subheader("下载本月通报", divider="gray")  # its own rule: a separate st.divider is one more element
 st.caption("月度通报（Word 公文格式 / PDF / Excel 明细），内容见“月度通报”页面。")
 bulletin_downloads(month, key="home-bulletin")
 if _office:
