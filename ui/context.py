@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -205,11 +206,11 @@ def state_of(month: str) -> MonthState:
 
 
 def month_picker(reader: bool = False) -> str | None:
-    """The month select box, created in the entry file so every page shares it.
+    """The month picker, created in the entry file so every page shares it.
 
     The month is also the `month` query parameter, so every view is a shareable link: a link's
     month is taken once on arrival (first run of the session), then the picker writes it back.
-    On a narrow screen the same month shows at the top of the page (the sidebar is collapsed).
+    A phone's browser also gets the same picker at the top of the page (its sidebar is collapsed).
     """
     options = list(reversed(months()))
     if not options:
@@ -223,18 +224,64 @@ def month_picker(reader: bool = False) -> str | None:
     if st.session_state.get(MONTH_KEY) not in options:
         # a reader (领导, anonymous, a unit) lands on the latest signed month; the office on the latest
         st.session_state[MONTH_KEY] = landing_month(months(), signed_months()) if reader else options[0]
-    month = st.sidebar.selectbox("考核月份", options, key=MONTH_KEY, format_func=_label)
+    month = st.session_state[MONTH_KEY]
+    with st.sidebar:
+        _picker(options, MONTH_KEY, month)
     if month not in signed_months():
         st.sidebar.caption(f"⚠️ {PROVISIONAL}：{month_label(month)}的通报尚未签发，数据可能变化。")
     if st.query_params.get("month") != month:  # each write is a message to the browser: only a change
         st.query_params["month"] = month
-    _mobile_month(options)
+    if on_phone():
+        _mobile_month(options)
     return month
+
+
+PICKER_LABEL = "考核月份"
+PICKER_ICON = ":material/calendar_month:"
+
+
+def picker_label(month: str) -> str:
+    """What the picker's button says: 考核月份 and the month chosen (the list opens under it)."""
+    return f"{PICKER_LABEL}：{_label(month)}"
+
+
+def _picker(options: list[str], key: str, month: str, on_change: Callable[[], None] | None = None) -> None:
+    """A button that reads like a select box (考核月份：2022年10月 ⌄) and opens the list of months.
+
+    Why not `st.selectbox`: its code is about twenty files the browser fetches on a page's first
+    draw, queued before the ranking table's own (issue 28: Home's first draw was 1.25–1.3× a bare
+    one-table page; the select box alone was 0.07–0.13× of it). A popover is part of Streamlit's
+    main code and its body is mounted only when opened, so the radio list costs nothing until a
+    person opens it (its code is prefetched after the first page, `ui.preload.CHART_CODE`).
+    The button's label names the month, so a new month is a new button: the list closes.
+    """
+    with st.popover(picker_label(month), icon=PICKER_ICON, width="stretch", key=f"{key}-picker-{month}"):
+        st.radio(PICKER_LABEL, options, key=key, format_func=_label, on_change=on_change,
+                 label_visibility="collapsed")
+
+
+# A phone's or tablet's browser says so in its User-Agent (WeChat's and DingTalk's built-in browsers
+# on a phone say "Mobile" too); bounded, so a forged header of any length costs one short search.
+PHONE_AGENT = re.compile(r"Mobile|Android|iPhone|iPad|iPod|HarmonyOS|Windows Phone", re.IGNORECASE)
+AGENT_CHARS = 512
+
+
+def is_phone_agent(user_agent: str | None) -> bool:
+    """Whether a User-Agent header is a phone's or tablet's browser (see PHONE_AGENT)."""
+    return bool(user_agent) and PHONE_AGENT.search(user_agent[:AGENT_CHARS]) is not None
+
+
+def on_phone() -> bool:
+    """This session's page was opened by a phone's or tablet's browser. Only there is the
+    top-of-page copy of the picker drawn (ui.style shows it on narrow screens): on a PC it was one
+    more element on every page's first draw that no one could see. A PC window made narrow keeps
+    the sidebar's picker (the sidebar's ☰ opens it)."""
+    return is_phone_agent(st.context.headers.get("User-Agent"))
 
 
 @functools.lru_cache(maxsize=1024)
 def _label(month: str) -> str:
-    """`month_label`, remembered: both pickers label every month with data on every rerun."""
+    """`month_label`, remembered: the picker labels every month with data on every rerun."""
     return month_label(month)
 
 
@@ -248,7 +295,7 @@ def _mobile_month(options: list[str]) -> None:
     if st.session_state.get(MOBILE_MONTH_KEY) != month:
         st.session_state[MOBILE_MONTH_KEY] = month
     with st.container(key=f"{MOBILE_MONTH_KEY}-box"):
-        st.selectbox("考核月份", options, key=MOBILE_MONTH_KEY, format_func=_label, on_change=_on_mobile_month)
+        _picker(options, MOBILE_MONTH_KEY, month, on_change=_on_mobile_month)
 
 
 def current_month() -> str | None:

@@ -10,6 +10,7 @@ from credit.app.service import open_store
 from credit.model.contract import SHEET_TOWN, UNIT_COL
 from tests.support.actors import EDITOR
 from tests.support.apptest import (  # noqa: F401  (navigation_mode is an autouse fixture)
+    month_picker,
     navigation_mode,
     open_page,
     open_tab,
@@ -31,7 +32,7 @@ def _collecting(db: Path) -> None:
 def test_home_and_the_bulletin_preview_rank_the_collecting_month_alike(demo_db: Path) -> None:
     _collecting(demo_db)
     home = open_page(actor=EDITOR)
-    assert home.sidebar.selectbox[0].value == NOV
+    assert month_picker(home).value == NOV
     towns = home.dataframe[0].value
     page = open_page("bulletin.py", EDITOR)
     preview = page.dataframe[0].value  # the 镇街 tab of the preview

@@ -19,6 +19,7 @@ from credit.app.service import open_store
 from tests.support.apptest import (  # noqa: F401  (navigation_mode is an autouse fixture)
     EDITOR,
     good_workbook,
+    month_picker,
     navigation_mode,
     open_page,
     run,
@@ -71,17 +72,18 @@ def test_an_import_shows_at_the_next_rerun_of_the_same_session(demo_db: Path, mo
     assert at.query_params["month"] == month  # still in the URL, though written only when it changed
 
 
-def test_the_url_follows_a_new_month(demo_db: Path) -> None:
+def test_the_url_follows_a_new_month(demo_db: Path, monkeypatch) -> None:
+    monkeypatch.setattr(context, "on_phone", lambda: True)  # a phone's browser: the copy at the top too
     at = open_page()
     with open_store(demo_db) as store:
         first, other = store.datasets.months_with_data()[-1], store.datasets.months_with_data()[0]
-    at.selectbox(key="month").select(other)
+    month_picker(at).set_value(other)
     at = run(at)
     assert at.query_params["month"] == other
-    at.selectbox(key="month").select(first)
+    month_picker(at).set_value(first)
     at = run(at)
     assert at.query_params["month"] == first
-    assert at.selectbox(key="mobile_month").value == first  # the phone's picker follows too
+    assert month_picker(at, "mobile_month").value == first  # the phone's picker follows too
 
 
 def test_recent_keeps_the_newest_values_and_computes_each_key_once() -> None:

@@ -13,6 +13,7 @@ from credit.model.accounts import ROLE_UNIT, Actor
 from credit.model.contract import SHEET_TOWN, UNIT_COL
 from tests.support.actors import ADMIN, EDITOR, VIEWER
 from tests.support.apptest import (  # noqa: F401  (navigation_mode is an autouse fixture)
+    month_picker,
     navigation_mode,
     open_page,
     open_tab,
@@ -37,10 +38,10 @@ def _banners(at) -> list[str]:
 def test_a_leader_lands_on_the_latest_signed_month_and_sees_the_provisional_mark_later(demo_db: Path) -> None:
     _sign_september(demo_db)
     at = open_page(actor=VIEWER)
-    assert at.sidebar.selectbox[0].value == SEP
+    assert month_picker(at).value == SEP
     assert any(b.startswith("2022年9月状态：已签发（通报 平信用办〔2022〕9号") for b in _banners(at))
     assert not any("临时结果" in c.value for c in at.sidebar.caption)
-    at.sidebar.selectbox[0].set_value(OCT)
+    month_picker(at).set_value(OCT)
     run(at)
     assert any("临时结果" in c.value for c in at.sidebar.caption)
     assert any(b.startswith("**临时结果**　2022年10月状态：待签发") for b in _banners(at))
@@ -48,14 +49,14 @@ def test_a_leader_lands_on_the_latest_signed_month_and_sees_the_provisional_mark
 
 def test_anonymous_lands_on_the_signed_month_and_the_office_on_the_latest(demo_db: Path) -> None:
     _sign_september(demo_db)
-    assert open_page().sidebar.selectbox[0].value == SEP
+    assert month_picker(open_page()).value == SEP
     unit = open_page(actor=Actor("dongezhen", ROLE_UNIT, "东阿镇", "dong_e"))  # a 被考核单位 is a reader too
-    assert unit.sidebar.selectbox[0].value == SEP
+    assert month_picker(unit).value == SEP
     assert any(b.startswith("2022年9月状态：已签发") for b in _banners(unit))
     admin = open_page(actor=ADMIN)  # the office and the admin work on the latest month
-    assert admin.sidebar.selectbox[0].value == OCT
+    assert month_picker(admin).value == OCT
     office = open_page(actor=EDITOR)
-    assert office.sidebar.selectbox[0].value == OCT
+    assert month_picker(office).value == OCT
     assert any("2022年10月状态：待签发" in b for b in _banners(office))
 
 
@@ -63,7 +64,7 @@ def test_a_collecting_month_shows_silent_units_as_not_reported(demo_db: Path) ->
     with open_store(demo_db) as store:
         import_month(store, NOV, only=(SHEET_TOWN,))  # the towns' sheet only: no department has reported
     at = open_page(actor=VIEWER)
-    at.sidebar.selectbox[0].set_value(NOV)
+    month_picker(at).set_value(NOV)
     run(at)
     assert any("2022年11月状态：采集中（40 个单位中已报送 9 个" in b for b in _banners(at))
     towns = at.dataframe[0].value
@@ -107,7 +108,7 @@ def test_a_partly_reported_group_ranks_and_compares_only_those_who_reported(demo
     with open_store(demo_db) as store:
         import_month(store, NOV, drop_kongcun, only=(SHEET_TOWN,))
     at = open_page(actor=VIEWER)
-    at.sidebar.selectbox[0].set_value(NOV)
+    month_picker(at).set_value(NOV)
     run(at)
     towns = at.dataframe[0].value
     assert list(towns["单位"])[-1] == "孔村镇" and list(towns["状态"]).count("未报送") == 1

@@ -48,7 +48,7 @@ def test_the_leader_reads_the_years_tables(year_db: Path) -> None:
 def test_a_unit_account_is_kept_to_its_group_without_the_bulletin(year_db: Path) -> None:
     at = open_page("year.py", DONGE)
     assert any("本单位所在分组" in c for c in texts(at, "caption"))
-    assert not at.radio  # no group switch
+    assert not at.main.radio  # no group switch (the sidebar's month list is a radio)
     assert "年度通报" not in texts(at, "subheader")
     assert not at.exception
 

@@ -16,7 +16,7 @@ import streamlit as st
 from credit.app import service
 from credit.app.service import open_store
 from credit.scoring.xyd import progress
-from tests.support.apptest import open_page, open_tab, switch
+from tests.support.apptest import month_picker, open_page, open_tab, switch
 from tests.support.paths import ROOT
 
 MONTH = "2022-10"
@@ -25,7 +25,7 @@ MONTH = "2022-10"
 def test_home_ranking_matches_the_engine(demo_db: Path) -> None:
     at = open_page()
     assert any("演示数据库" in w.value for w in at.warning)
-    assert at.sidebar.selectbox[0].value == MONTH  # latest month with data by default
+    assert month_picker(at).value == MONTH  # latest month with data by default
     with open_store(demo_db) as store:
         towns = service.score(store, MONTH, "镇街")
         depts = service.score(store, MONTH, "部门")
@@ -44,7 +44,7 @@ def test_home_ranking_matches_the_engine(demo_db: Path) -> None:
 
 def test_month_picker_changes_every_table(demo_db: Path) -> None:
     at = open_page()
-    at.sidebar.selectbox[0].select("2022-03").run()
+    month_picker(at).set_value("2022-03").run()
     with open_store(demo_db) as store:
         march = service.score(store, "2022-03", "镇街")
     assert list(at.dataframe[0].value["得分率"]) == list(march.summary["score"].round(2))

@@ -22,6 +22,7 @@ from credit.model.accounts import Actor
 from credit.model.contract import UNIT_COL
 from tests.support.paths import ROOT
 from tests.support.workbooks import fill_template
+from ui.context import MONTH_KEY
 
 HOME = ROOT / "Home.py"
 TIMEOUT = 90  # seconds: the first run parses the framework and scores two groups
@@ -86,6 +87,13 @@ def press(at: AppTest, label: str) -> AppTest:
     """Click the button with this label and run the page again, as one user click does."""
     at.button[[b.label for b in at.button].index(label)].click()
     return run(at)
+
+
+def month_picker(at: AppTest, key: str = MONTH_KEY):
+    """The shared month picker's list (`ui.context.month_picker`: a radio list in the sidebar's
+    popover; `key="mobile_month"` for the phone's copy at the top of the page). Its value is the
+    month ("2022-10"); `.set_value(m)` then `run(at)` is a reader choosing a month."""
+    return at.radio(key=key)
 
 
 def open_tab(at: AppTest, key: str, label: str) -> AppTest:
