@@ -1,7 +1,7 @@
 """Home's elements with the data already at hand: what Streamlit itself spends drawing Home.
 
 The same elements as Home.py + pages/ranking.py (navigation with the anonymous reader's pages,
-the sidebar month pickers, headline cards, the chosen group's ranking table (lazy tabs) with its downloads
+the sidebar's month picker, headline cards, the chosen group's ranking table (lazy tabs) with its downloads
 and movers, the bulletin downloads) and none of the app's own work (store, login, loaders beyond a
 cached view). `benchmarks.bench_rerun` prints its rerun next to Home's and the bare page's: the
 part of Home's rerun that is Streamlit's per-element floor rather than the app's code.
@@ -77,7 +77,9 @@ pages = [st.Page(functools.partial(page), title=t, url_path=u, default=(i == 0))
 nav = st.navigation({"看板": pages[:6], "账户": pages[6:]}, position="sidebar", expanded=True)
 st.sidebar.caption("**平阴县信用体系建设监测分析平台**\n\n未登录：只读浏览。上传数据等操作请先登录。")
 options = [f"2022-{m:02d}" for m in range(10, 0, -1)]
-st.sidebar.selectbox("考核月份", options, key="month")
-with st.container(key="mobile_month-box"):
-    st.selectbox("考核月份", options, key="mobile_month")
+month = st.session_state.get("month", options[0])
+# the month picker as a PC gets it: a popover button naming the month, its list inside (a phone's
+# browser also gets a copy at the top of the page: not the benchmark's browser)
+with st.sidebar.popover(f"考核月份：{month}", icon=":material/calendar_month:", width="stretch", key=f"month-picker-{month}"):
+    st.radio("考核月份", options, key="month", label_visibility="collapsed")
 nav.run()

@@ -19,14 +19,14 @@ from credit.model.accounts import ROLE_UNIT, Actor
 from credit.model.contract import UNIT_COL
 from credit.model.units import load_units
 from tests.support.buttons import labels_for
-from tests.support.live import have_browser, rerun_drawn, wait_drawn
+from tests.support.live import PHONE, have_browser, rerun_drawn, screenshot, wait_drawn
 from tests.support.people import (
     ACCOUNTS,
     UNIT_ACCOUNTS,
     assert_clean,
     button_labels,
-    choose,
     chosen,
+    pick_month,
     press,
     sidebar_month,
     sign_in,
@@ -162,19 +162,25 @@ def test_the_office_does_a_month_end_to_end(server, page, tmp_path: Path) -> Non
 
 
 def test_a_phone_sees_the_month_at_the_top(server, tab) -> None:
+    """A phone's browser (its User-Agent) gets the month at the top of the page and switches it there;
+    a PC's page has no such copy, at any width (the sidebar's picker is the one)."""
     url, db = server
     from credit.app.service import open_store
     from credit.common.months import month_label
 
     with open_store(db) as store:  # the module's month workflow may have added November already
         latest = month_label(store.datasets.months_with_data()[-1])
-    pg = tab(390, 844)
+    pg = tab(390, 844, **PHONE)
     sign_in(pg, url, "领导")
     top = pg.locator(".st-key-mobile_month-box")
     assert top.is_visible() and latest in chosen(pg, "mobile_month")
-    choose(pg, top.get_by_role("combobox"), "2022年9月")
-    pg.get_by_text("考核月份：2022年9月").first.wait_for()
+    assert top.bounding_box()["y"] < 200  # at the top, before the ranking
+    pick_month(pg, "2022年9月", key="mobile_month")
+    pg.get_by_test_id("stMain").get_by_text("考核月份：2022年9月　·").first.wait_for()  # the ranking's month
+    assert "2022年9月" in chosen(pg, "month")  # the sidebar's picker follows
     assert_clean(pg, "phone")
-    pg = tab()
-    sign_in(pg, url, "领导")
-    assert not pg.locator(".st-key-mobile_month-box").is_visible()  # wide screens use the sidebar
+    screenshot(pg, "use_like_people_phone_month")
+    for size in ((1440, 900), (390, 844)):  # a PC, and a PC's window made narrow
+        pg = tab(*size)
+        sign_in(pg, url, "领导")
+        assert pg.locator(".st-key-mobile_month-box").count() == 0

@@ -24,6 +24,11 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
 ]
+# A phone's browser, as Playwright's "iPhone 13" descriptor has it (its user agent, touch, a mobile
+# viewport), in Chromium and at 1× pixels: the app draws the month's copy at the top of the page only
+# for a phone's User-Agent (ui.context.on_phone). The size is the test's own (390×844).
+PHONE = {"user_agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 15_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+                       "Version/26.0 Mobile/15E148 Safari/604.1", "is_mobile": True, "has_touch": True}
 ARTIFACTS = ROOT / "test-artifacts"  # screenshots the browser tests keep (CI uploads the folder)
 # Drawn, in the page: the script is not running, its last run finished (not cut short by st.rerun:
 # the app shows "notRunning" for a moment between a run that calls st.rerun and the next one, and

@@ -35,8 +35,9 @@ def assert_clean(page, where: str) -> None:
 
 
 def chosen(page, key: str) -> str:
-    """The label a keyed select box shows (its text content holds the chosen option)."""
-    return page.locator(f".st-key-{key}").first.evaluate(
+    """The label a keyed select box shows (its text content holds the chosen option); for the shared
+    month picker ("month", the phone's "mobile_month") what its button says (考核月份：2022年10月)."""
+    return page.locator(f".st-key-{key}, {_picker(key)}").first.evaluate(
         "e => e.textContent + ' ' + [...e.querySelectorAll('input')].map(i => i.value + ' ' + (i.getAttribute('aria-label') || '')).join(' ')")
 
 
@@ -75,10 +76,27 @@ def choose(page, combo, option: str | re.Pattern, search: str = "") -> None:
     rerun_drawn(page, lambda: wanted.click())
 
 
+def _picker(key: str) -> str:
+    """The month picker's popover (`ui.context._picker`: its key ends with the month it shows)."""
+    return f'[class*="st-key-{key}-picker-"]'
+
+
+def pick_month(page, label: str, key: str = "month") -> None:
+    """Choose the month `label` ("2022年9月") in the shared month picker as a person does: open the
+    list under the button that names the month, click the month, wait for the rerun. `key` is
+    "mobile_month" for the phone's copy at the top of the page."""
+    if label in chosen(page, key):
+        return
+    page.locator(_picker(key)).get_by_test_id("stPopoverButton").click()
+    body = page.get_by_test_id("stPopoverBody")
+    body.get_by_role("radio", name=label, exact=True).wait_for(state="attached")
+    rerun_drawn(page, lambda: body.get_by_text(label, exact=True).click())
+    page.locator(_picker(key)).get_by_text(f"考核月份：{label}", exact=True).wait_for()
+
+
 def sidebar_month(page, label: str) -> None:
     """Switch the shared month picker in the sidebar, as a reader does."""
-    if label not in chosen(page, "month"):
-        choose(page, page.locator(".st-key-month").get_by_role("combobox"), re.compile(f"^{re.escape(label)}$"))
+    pick_month(page, label)
 
 
 def sign_in(page, url: str, role: str) -> None:
