@@ -57,7 +57,7 @@ def preload(kinds: tuple[str, ...], key: str) -> None:
                 raise ValueError(f"unknown element kind {kind!r}")
 
 
-CHART_CODE = ("PlotlyChart", "Radio", "useSlot")  # what the first 单位详情 fetched after the ranking page
+CHART_CODE = ("PlotlyChart", "Radio", "useSlot")  # what the first 单位详情 fetched after the ranking page (Radio: also the month picker's list)
 PREFETCHED_KEY = "chart_code_prefetched"  # session_state: this session's page has been told once
 PREFETCH_DELAY_MS = 1000  # after the first page is drawn, then when the browser is idle
 _CHUNK_NAME = re.compile(r"^[A-Za-z]+\.[A-Za-z0-9_-]+\.js$")  # Streamlit's hashed file names, nothing else

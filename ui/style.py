@@ -3,10 +3,10 @@
 Streamlit has no setting for the uploader's "Upload" button or its "20MB per file • XLSX" line,
 nor for the "Press Enter to apply" hint; the usual way is a rule scoped to their `data-testid`
 that hides the English and adds Chinese with `::after`. Only fixed text lives here (never user
-data). The narrow-screen rules show the top-of-page month control (`ui.context.mobile_month`)
-only where the sidebar is collapsed by default (Streamlit collapses it below 768 px). The login
-cookie's script box (`ui.cookie`) and the login page's preloaded elements (`ui.preload`) are
-hidden so they take no room.
+data). The narrow-screen rules show the top-of-page month picker (`ui.context._mobile_month`, drawn
+only for a phone's browser) only where the sidebar is collapsed by default (Streamlit collapses it
+below 768 px). The login cookie's script box (`ui.cookie`) and the login page's preloaded
+elements (`ui.preload`) are hidden so they take no room.
 """
 
 from __future__ import annotations
