@@ -11,7 +11,9 @@ import pytest
 
 from credit.app.demo import MonthData, demo_months, fill_template
 from credit.app.service import open_store
+from credit.common.months import month_label
 from credit.model.units import load_units
+from credit.reports.month_state import landing_month
 from tests.support.live import have_browser, login, open_page, wait_drawn
 from tests.support.people import sidebar_month
 
@@ -90,3 +92,32 @@ def test_deep_link_needs_the_router_not_a_bypass(server, page) -> None:
     sidebar = page.get_by_test_id("stSidebar")
     sidebar.get_by_text("考核月份").first.wait_for()
     assert sidebar.get_by_text("月度排名").count() >= 1
+
+
+def test_a_reader_picks_a_month_in_the_sidebar(server, page) -> None:
+    """The month picker on a PC (issue 28): a button that names the month; its list holds every month
+    with data, newest first; a click on a month shows that month, closes the list and puts the month
+    in the link, which opens on that month in a new session."""
+    url, db = server
+    with open_store(db) as store:
+        have, signed = store.datasets.months_with_data(), store.publishing.published_months()
+    page.goto(url)
+    wait_drawn(page, '[data-testid="stMetric"]', '[data-testid="stDataFrame"]')
+    picker = page.get_by_test_id("stSidebar").locator('[class*="st-key-month-picker-"]')
+    # a reader lands on the latest signed month (the icon's and chevron's ligature names are glyphs)
+    assert f"考核月份：{month_label(landing_month(have, signed))}" in picker.inner_text().split("\n")
+    assert page.locator(".st-key-mobile_month-box").count() == 0  # a PC: no copy at the top
+    picker.get_by_test_id("stPopoverButton").click()
+    body = page.get_by_test_id("stPopoverBody")
+    body.get_by_role("radio").first.wait_for(state="attached")
+    assert body.inner_text().split() == [month_label(m) for m in reversed(have)]
+    page.keyboard.press("Escape")  # closed again, as a person who changed their mind
+    body.wait_for(state="detached")
+    sidebar_month(page, "2022年9月")
+    assert page.get_by_test_id("stPopoverBody").count() == 0  # the list closed
+    page.get_by_test_id("stMain").get_by_text("考核月份：2022年9月　·").first.wait_for()
+    assert "month=2022-09" in page.url
+    fresh = page.context.new_page()  # the link in a new tab: a new session on that month
+    fresh.goto(page.url)
+    wait_drawn(fresh, '[data-testid="stMetric"]', '[data-testid="stDataFrame"]')
+    assert "考核月份：2022年9月" in fresh.get_by_test_id("stSidebar").inner_text()
