@@ -10,7 +10,7 @@ import pytest
 
 from credit.app.service import open_store
 from tests.support.actors import ADMIN, EDITOR
-from tests.support.live import have_browser, login, screenshot, wait_drawn
+from tests.support.live import PHONE, have_browser, login, screenshot, wait_drawn
 
 REASON = have_browser()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=f"真实浏览器测试跳过：{REASON}")
@@ -169,8 +169,9 @@ def test_ranking_and_radar_on_a_phone(server, person) -> None:
     """Issue 25 §14 at 390 px: the ranking's first columns (rank, unit, change, 得分率, 较上月) are drawn
     within the screen, and the radar's spoke labels neither overlap nor leave the screen."""
     url, _db = server
-    page = person(390, 844).new_page()
+    page = person(390, 844, **PHONE).new_page()  # a phone's browser: the month's copy at the top too
     arrive(page, url)
+    assert page.locator(".st-key-mobile_month-box").is_visible()
     grid = page.get_by_test_id("stDataFrame").first
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
