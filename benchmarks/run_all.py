@@ -29,7 +29,7 @@ PARTS = [  # (title, module, arguments, needs a browser)
     ("大名册（5,000 个单位）", "benchmarks.bench_large", ["--pairs", "2"], True),
     ("年度分析页（县级与 5,000 个单位）", "benchmarks.bench_year", ["--pairs", "3"], True),
 ]
-ORDER = ["home_rerun", "home_floor_rerun", "home_browser", "login_first_page", "login_after_check", "login_floor", "first_home_large", "first_unit_page", "unit_pick_large", "whatif_large", "upload_preview",
+ORDER = ["home_rerun", "home_floor_rerun", "home_browser", "login_first_page", "login_after_check", "login_floor", "first_home_large", "first_unit_page", "unit_pick_large", "whatif_large", "whatif_large_chart", "upload_preview",
          "engine_floor", "publish", "publish_refused", "docx", "pdf_warm", "pdf_one_shot", "download_again", "cli_issued_pdf", "cli_publish", "year_county", "year_county_ranks", "year_large", "year_large_ranks", "year_time", "year_peak", "add_units", "county_month", "whatif_county"]
 README = ROOT / "README.md"
 BEGIN, END = "<!-- perf-table:begin -->", "<!-- perf-table:end -->"

@@ -85,3 +85,10 @@ def test_a_what_if_change_redraws_one_page_of_rows(large_server: str, page) -> N
     assert "\n0 个" not in moved
     assert "共 4,991 个单位，每页 50 个" in page.locator("body").inner_text()
     assert page.get_by_role("button", name="下载 Excel").count() >= 1
+    assert page.get_by_test_id("stPlotlyChart").count() == 0  # thousands of units: the chart waits to be opened
+    opener = page.get_by_test_id("stExpander").filter(has_text="名次变化图（本页 50 个单位）").locator("summary")
+    rerun_drawn(page, opener.click, timeout=120_000)
+    clean(page)
+    chart = page.get_by_test_id("stPlotlyChart")
+    chart.wait_for(timeout=60_000)
+    assert "官方排名" in chart.inner_text() and "模拟排名" in chart.inner_text()

@@ -3,6 +3,7 @@ every unit, a link still opens its unit; the what-if page sends one page of rows
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -12,7 +13,8 @@ from streamlit.testing.v1 import AppTest
 from benchmarks.bench_large import build
 from credit.app import service
 from credit.app.service import open_store
-from tests.support.apptest import open_page, run
+from tests.support.apptest import open_page, plotly_array, run
+from ui.whatif_results import SLOPE_OPEN_KEY
 
 N_UNITS = 209  # 9 towns + 200 departments: four times the picker's list
 MONTHS = ("2022-01", "2022-02")
@@ -115,7 +117,14 @@ def test_what_if_on_a_large_group_sends_one_page_and_explains_it(large_db: Path)
     notes = [m.value for m in at.markdown if m.value.startswith("- **")]
     assert len(notes) == 1 and notes[0].count("\n") == 49  # one line per mover on the page
     assert f"名次变化的单位共 {n_moved:,} 个" in " ".join(c.value for c in at.caption)
-    assert len(at.get("plotly_chart")) == 1  # only the open tab ran: no stability chart
+    assert not at.get("plotly_chart")  # the slope chart is closed, and only the open tab ran (no stability chart)
+    assert [e.label for e in at.expander if e.label.startswith("名次变化图")] == ["名次变化图（本页 50 个单位）"]
+    at.session_state[SLOPE_OPEN_KEY] = True  # opened, as a click does
+    at = run(at)
+    assert len(at.get("plotly_chart")) == 1
+    slope = json.loads(at.get("plotly_chart")[0].proto.spec)
+    shown_ranks = {int(y) for trace in slope["data"] for y in plotly_array(trace["y"]) if y == y}  # NaN: the gaps
+    assert set(table["官方排名"]) <= shown_ranks  # this page's units, drawn from their official rank
     at.get("pagination")[0].set_value(2)
     at = run(at)
     assert len(at.dataframe[0].value) == 50 and set(at.dataframe[0].value["单位"]).isdisjoint(table["单位"])

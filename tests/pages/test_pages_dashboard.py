@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import ast
-import base64
 import json
 import re
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 import streamlit as st
@@ -16,7 +14,7 @@ import streamlit as st
 from credit.app import service
 from credit.app.service import open_store
 from credit.scoring.xyd import progress
-from tests.support.apptest import month_picker, open_page, open_tab, switch
+from tests.support.apptest import month_picker, open_page, open_tab, plotly_array, switch
 from tests.support.paths import ROOT
 
 MONTH = "2022-10"
@@ -64,14 +62,6 @@ def test_unit_page_drills_into_events(demo_db: Path) -> None:
     assert len(at.get("plotly_chart")) >= 4  # level-1 bars, rank history, level-2 bars, radar, heat map
 
 
-def _plotly_array(value) -> np.ndarray:
-    """Plotly ships numeric arrays as base64 typed arrays ({"dtype", "bdata", "shape"})."""
-    if isinstance(value, dict) and "bdata" in value:
-        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
-        return flat.reshape([int(n) for n in str(value.get("shape", len(flat))).split(",")])
-    return np.asarray(value, dtype=float)
-
-
 def test_unit_page_heat_map_sums_by_first_level_and_drills_down(demo_db: Path) -> None:
     at = open_page("unit.py")
     with open_store(demo_db) as store:
@@ -84,7 +74,7 @@ def test_unit_page_heat_map_sums_by_first_level_and_drills_down(demo_db: Path) -
     heat = json.loads(at.get("plotly_chart")[-1].proto.spec)["data"][0]
     assert list(heat["x"]) == gm.scores.level1_names  # first-level columns only
     assert heat["y"][0] == gm.summary["unit"].iloc[0]  # rows in ranking order
-    assert _plotly_array(heat["z"])[0][0] == pytest.approx(expected)
+    assert plotly_array(heat["z"])[0][0] == pytest.approx(expected)
     at.selectbox(key="heat_level").select(level).run()
     assert not at.exception
     drilled = json.loads(at.get("plotly_chart")[-1].proto.spec)["data"][0]

@@ -6,11 +6,13 @@ runs a page file on its own, and checks after every run that the page raised not
 
 from __future__ import annotations
 
+import base64
 import re
 import time
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.runtime.pages_manager import PagesManager
@@ -171,3 +173,11 @@ def upload(at: AppTest, *files: tuple[str, bytes], month: str | None = UPLOAD_MO
         at.selectbox(key="upload_month").select(month).run()
     at.file_uploader[0].set_value([(name, raw, XLSX) for name, raw in files])
     return run(at)
+
+
+def plotly_array(value: object) -> np.ndarray:
+    """A numeric array of a chart's spec: Plotly ships them as base64 typed arrays ({"dtype", "bdata", "shape"})."""
+    if isinstance(value, dict) and "bdata" in value:
+        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        return flat.reshape([int(n) for n in str(value.get("shape", len(flat))).split(",")])
+    return np.asarray(value, dtype=float)
