@@ -193,12 +193,15 @@ def measure(pairs: int = 7, only: tuple[str, ...] = KEYS) -> list[Figure]:
                 time_page(browser, bare_url, BARE_READY, 1)
                 time_page(browser, home_url, HOME_READY, 1)  # both warm
                 bare, home = [], []
-                for _ in range(pairs):  # A B A B: drift on the shared machine hits both alike
+                # A B A B: drift on the shared machine hits both alike. Three times the pairs of the
+                # other rows: a first load is a second and a half, and on a loaded box the median of 7
+                # pairs of this one varied by ±0.1× from run to run (25 pairs: ±0.01×).
+                for _ in range(3 * pairs):
                     bare += time_page(browser, bare_url, BARE_READY, 1)
                     home += time_page(browser, home_url, HOME_READY, 1)
                 b, h = statistics.median(bare), statistics.median(home)
                 figures.append(Figure("home_browser", "首页在真实浏览器中完全绘制 / 只有一个表格的基准页", h / b, "×", 1.2,
-                                      "≤", f"{h * 1000:.0f} ms / {b * 1000:.0f} ms，{pairs} 对交替，chromium 无头"))
+                                      "≤", f"{h * 1000:.0f} ms / {b * 1000:.0f} ms，{3 * pairs} 对交替，chromium 无头"))
             if "login_first_page" in only:
                 times = time_login_first_page(browser, home_url, pairs)
                 a, p, r, c = (statistics.median(t[k] for t in times) for k in range(4))
