@@ -14,6 +14,7 @@ import streamlit as st
 
 from credit.common.labels import GROUPS, group_label
 from ui.style import apply_style
+from ui.widgets import mover_panel
 
 
 def view():
@@ -57,11 +58,9 @@ def page() -> None:
             row = st.container(horizontal=True)
             _download(row, "下载 CSV", f"dl-{group}-csv")
             _download(row, "下载 Excel", f"dl-{group}-xlsx")
-            panels = (("进步最大", "green", hg.gain), ("下降最多", "red", hg.fall))
-            for col, (title, colour, lines) in zip(st.columns(2), panels, strict=True):
-                with col:
-                    st.subheader(title, divider=colour)
-                    st.markdown("\n\n".join(lines or ["—"]))
+            panels = (("进步最大", "green", hg.gain, "上升"), ("下降最多", "red", hg.fall, "下降"))
+            for col, (title, colour, lines, verb) in zip(st.columns(2, gap="large"), panels, strict=True):
+                col.markdown(mover_panel(title, colour, lines, verb))
     st.subheader("下载本月通报", divider="gray")
     st.caption("月度通报（Word 公文格式 / PDF / Excel 明细），内容见“月度通报”页面。")
     row = st.container(horizontal=True)

@@ -13,7 +13,7 @@ from ui.context import current_month
 from ui.monthstate import state_banner
 from ui.router import ensure_router
 from ui.safe import md
-from ui.widgets import downloads
+from ui.widgets import downloads, mover_panel
 
 ensure_router()
 
@@ -86,14 +86,11 @@ for tab, (group, hg) in zip(tabs, view.groups.items(), strict=True):
             continue
         if hg.waiting:
             st.caption(f"本组尚有 {hg.waiting} 个单位未报送：进步、下降只在已报送的单位中比较，排名变化待报送齐全后再比较。")
+        # two panels side by side, one markdown each (its heading and its lines): each element costs
+        # every rerun and the browser's layout (a subheader and a list in each column were seven)
         panels = (("进步最大", "green", hg.gain, "上升"), ("下降最多", "red", hg.fall, "下降"))
-        for col, (title, colour, lines, verb) in zip(st.columns(2), panels, strict=True):
-            with col:
-                st.subheader(title, divider=colour)
-                if lines:
-                    st.markdown("\n\n".join(lines))  # one element per panel: each element costs a rerun
-                else:
-                    st.caption(f"本月没有得分{verb}的单位")
+        for col, (title, colour, lines, verb) in zip(st.columns(2, gap="large"), panels, strict=True):
+            col.markdown(mover_panel(title, colour, lines, verb))
 
 st.subheader("下载本月通报", divider="gray")  # its own rule: a separate st.divider is one more element
 st.caption("月度通报（Word 公文格式 / PDF / Excel 明细），内容见“月度通报”页面。")

@@ -73,6 +73,13 @@ def blank_missing(df: pd.DataFrame, blank: str = "", digits: dict[str, int] | No
     return out
 
 
+def mover_panel(title: str, colour: str, lines: list[str], verb: str) -> str:
+    """One panel of Home's 进步最大 / 下降最多 as one markdown text: its heading in `colour`, then its
+    lines (already markdown), or a grey line saying no unit's score went `verb`."""
+    body = "\n\n".join(lines) if lines else f":gray[本月没有得分{verb}的单位]"
+    return f"#### :{colour}[{title}]\n\n{body}"
+
+
 def downloads(df: pd.DataFrame | Callable[[], pd.DataFrame], name: str, key: str) -> None:
     """CSV and Excel buttons for a table (files built only when clicked). `df` may be a function
     that builds the table: then even the table is made only on a click (a 5,000-unit what-if

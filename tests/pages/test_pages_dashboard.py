@@ -142,5 +142,14 @@ def test_every_table_is_downloadable(demo_db: Path) -> None:
         assert labels.count("下载 CSV") == 1 and labels.count("下载 Excel") == 1, label
         assert len(at.dataframe) == 1 and isinstance(at.dataframe[0].value, pd.DataFrame)
         shown = [*(m.value for m in at.markdown), *(c.value for c in at.caption), *(h.value for h in at.subheader)]
-        assert {"进步最大", "下降最多"} <= set(shown), label  # the movers of the chosen group
+        panels = [t.split("\n\n")[0] for t in shown if t.startswith("#### ")]
+        assert panels == ["#### :green[进步最大]", "#### :red[下降最多]"], label  # the movers of the chosen group
         assert not [t for t in shown if re.search(r"(?<![A-Za-z])(None|nan|NaN)(?![A-Za-z])", t)], label
+
+
+def test_a_movers_panel_is_one_markdown_with_its_heading_or_a_grey_none() -> None:
+    from ui.widgets import mover_panel
+
+    assert mover_panel("进步最大", "green", ["**东阿镇** 第 5 → 2 名", "**孝直镇** 第 9 → 7 名"], "上升") == (
+        "#### :green[进步最大]\n\n**东阿镇** 第 5 → 2 名\n\n**孝直镇** 第 9 → 7 名")
+    assert mover_panel("下降最多", "red", [], "下降") == "#### :red[下降最多]\n\n:gray[本月没有得分下降的单位]"
