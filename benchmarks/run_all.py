@@ -26,7 +26,7 @@ PARTS = [  # (title, module, arguments, needs a browser)
     ("通报文件（Word、PDF）", "benchmarks.bench_documents", ["--pairs", "3"], False),
     ("真实浏览器（县级演示库）", "benchmarks.bench_browser", ["--pairs", "7"], True),
     ("新启动的服务首次打开页面", "benchmarks.bench_first_visit", ["--pairs", "2"], True),
-    ("大名册（5,000 个单位）", "benchmarks.bench_large", ["--pairs", "2"], True),
+    ("大名册（5,000 个单位）", "benchmarks.bench_large", ["--pairs", "3"], True),
     ("年度分析页（县级与 5,000 个单位）", "benchmarks.bench_year", ["--pairs", "3"], True),
 ]
 ORDER = ["home_rerun", "home_floor_rerun", "home_browser", "login_first_page", "login_after_check", "login_floor", "first_home_large", "first_unit_page", "unit_pick_large", "whatif_large", "whatif_large_chart", "upload_preview",
