@@ -136,10 +136,12 @@ def _number(x: object) -> float:
     """A parsed cell as a float; NaN when blank or not a number (as pd.to_numeric(errors="coerce"))."""
     if x is None:
         return math.nan
-    try:
-        return float(x)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return math.nan
+    if isinstance(x, int | float | str):
+        try:
+            return float(x)
+        except ValueError:
+            return math.nan
+    return math.nan
 
 
 def _long_rows(sheet: Sheet, records: Sequence[Mapping[str, Any]]) -> list[LongRow]:
@@ -343,10 +345,12 @@ def register_duplicates(
 
 def _seq(x: object) -> float:
     """A row or entry number as `combined_view` sorts it (pd.to_numeric, errors="coerce"): NaN if none."""
-    try:
-        return float(x)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return math.nan
+    if isinstance(x, int | float | str):
+        try:
+            return float(x)
+        except ValueError:
+            return math.nan
+    return math.nan
 
 
 # ---- the whole preview -----------------------------------------------------------------------------
