@@ -608,13 +608,19 @@ class Datasets:
         One SQL query. Columns follow the contract order; keys unknown to the contract follow.
         """
         spec = sheet_spec(sheet)
-        if spec.layout != "records":
-            raise CreditError(f"「{sheet}」不是记录表，请使用 facts_frame 读取")
-        rows = self._current_rows(spec, *month_range(year, upto_month))
-        records = [{"month": m, "row": r, "unit_id": u, **json.loads(d)} for m, r, u, d in rows]
+        records = self.records_rows(year, upto_month, sheet)
         columns = ["month", "row", "unit_id", *(c.header for c in spec.columns)]
         extra = dict.fromkeys(k for rec in records for k in rec if k not in columns)
         return pd.DataFrame(records, columns=[*columns, *extra])
+
+    def records_rows(self, year: int, upto_month: int, sheet: str) -> list[dict[str, Any]]:
+        """`records_frame` as plain dicts (month, row, unit_id + the record's keys): for a caller
+        that walks the rows once, where building the frame costs more than the walk."""
+        spec = sheet_spec(sheet)
+        if spec.layout != "records":
+            raise CreditError(f"「{sheet}」不是记录表，请使用 facts_frame 读取")
+        rows = self._current_rows(spec, *month_range(year, upto_month))
+        return [{"month": m, "row": r, "unit_id": u, **json.loads(d)} for m, r, u, d in rows]
 
     def find_upload(self, digest: str) -> dict[str, Any] | None:
         """The archived upload with this sha256 (without its bytes), or None."""
