@@ -327,9 +327,9 @@ def register_duplicates(
     # (month, 0 uploaded / 1 typed, row or entry number, the record or entry data, source, entry id, row)
     order: list[tuple[str, int, float, Mapping[str, Any], str, Any, Any, Any]] = []
     for rec in [*(r for r in year if r["month"] != month), *({"month": month, **r} for r in new)]:
-        order.append((rec["month"], 0, _seq(rec.get("row")), rec, SOURCE_SHEET, None, rec.get("row"), rec.get("unit_id")))
+        order.append((rec["month"], 0, _number(rec.get("row")), rec, SOURCE_SHEET, None, rec.get("row"), rec.get("unit_id")))
     for e in entries:
-        order.append((e["month"], 1, _seq(e["id"]), e["data"], SOURCE_FORM, e["id"], None, e["unit_id"]))
+        order.append((e["month"], 1, _number(e["id"]), e["data"], SOURCE_FORM, e["id"], None, e["unit_id"]))
     order.sort(key=lambda o: (o[0], o[1], math.isnan(o[2]), 0.0 if math.isnan(o[2]) else o[2]))  # stable; blanks last
     first: dict[tuple[Any, str], str] = {}
     rows = []
@@ -341,16 +341,6 @@ def register_duplicates(
             rows.append({"单位": data.get(UNIT_COL), "指标": data.get(key_col), "新值": "", "以往范围": "",
                          "说明": f"与{first[key]}重复，只计一次"})
     return pd.DataFrame(rows, columns=FLAG_COLUMNS)
-
-
-def _seq(x: object) -> float:
-    """A row or entry number as `combined_view` sorts it (pd.to_numeric, errors="coerce"): NaN if none."""
-    if isinstance(x, int | float | str):
-        try:
-            return float(x)
-        except ValueError:
-            return math.nan
-    return math.nan
 
 
 # ---- the whole preview -----------------------------------------------------------------------------
